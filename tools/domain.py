@@ -111,30 +111,65 @@ ShotSize._register(
     "shot size",
     {
         "EWS": [
-            "ELS", "XWS", "XLS", "extreme wide", "extreme wide shot", "extreme long shot",
-            "very wide", "very long shot", "plan general", "grand plan d'ensemble",
-            "tres grand plan d'ensemble", "plan tres large",
+            "ELS",
+            "XWS",
+            "XLS",
+            "extreme wide",
+            "extreme wide shot",
+            "extreme long shot",
+            "very wide",
+            "very long shot",
+            "plan general",
+            "grand plan d'ensemble",
+            "tres grand plan d'ensemble",
+            "plan tres large",
         ],
         "WS": ["LS", "wide", "wide shot", "long shot", "plan large", "plan d'ensemble"],
         "FS": ["full", "full shot", "full body", "full figure", "plan moyen", "plan en pied"],
         "MWS": [
-            "MLS", "medium wide", "medium wide shot", "medium long shot", "medium full",
-            "cowboy", "cowboy shot", "american shot", "plan americain", "plan genou",
+            "MLS",
+            "medium wide",
+            "medium wide shot",
+            "medium long shot",
+            "medium full",
+            "cowboy",
+            "cowboy shot",
+            "american shot",
+            "plan americain",
+            "plan genou",
         ],
         "MS": [
-            "medium", "medium shot", "mid shot", "waist shot", "plan taille",
-            "plan rapproche taille", "plan mi moyen",
+            "medium",
+            "medium shot",
+            "mid shot",
+            "waist shot",
+            "plan taille",
+            "plan rapproche taille",
+            "plan mi moyen",
         ],
         "MCU": [
-            "medium close up", "medium closeup", "medium close", "chest shot",
-            "plan rapproche", "plan rapproche poitrine", "plan poitrine",
+            "medium close up",
+            "medium closeup",
+            "medium close",
+            "chest shot",
+            "plan rapproche",
+            "plan rapproche poitrine",
+            "plan poitrine",
         ],
         "CU": ["close up", "closeup", "close", "close shot", "gros plan", "GP"],
         "ECU": [
-            "XCU", "BCU", "extreme close up", "extreme closeup", "big close up", "detail",
-            "detail shot", "tres gros plan", "TGP", "plan de detail",
+            "XCU",
+            "BCU",
+            "extreme close up",
+            "extreme closeup",
+            "big close up",
+            "detail",
+            "detail shot",
+            "tres gros plan",
+            "TGP",
+            "plan de detail",
         ],
-    }
+    },
 )
 
 
@@ -156,12 +191,17 @@ Framing._register(
         "two_shot": ["two shot", "2 shot", "two-shot", "2-shot", "plan a deux"],
         "group": ["group shot", "ensemble", "plan de groupe"],
         "ots": [
-            "OTS", "over the shoulder", "over-the-shoulder", "over shoulder", "amorce",
-            "par dessus l epaule", "plan amorce",
+            "OTS",
+            "over the shoulder",
+            "over-the-shoulder",
+            "over shoulder",
+            "amorce",
+            "par dessus l epaule",
+            "plan amorce",
         ],
         "pov": ["POV", "point of view", "subjective", "camera subjective", "plan subjectif"],
         "insert": ["insert shot", "cutaway", "plan insert", "plan de coupe"],
-    }
+    },
 )
 
 
@@ -178,19 +218,55 @@ class CameraAngle(_AliasEnum):
 CameraAngle._register(
     "camera angle",
     {
-        "eye_level": ["eye level", "eye-level", "neutral", "normal", "hauteur des yeux",
-                      "niveau des yeux", "hauteur d homme"],
+        "eye_level": [
+            "eye level",
+            "eye-level",
+            "neutral",
+            "normal",
+            "hauteur des yeux",
+            "niveau des yeux",
+            "hauteur d homme",
+        ],
         "high": ["high angle", "high-angle", "plongee", "vue plongeante"],
         "low": ["low angle", "low-angle", "contre plongee", "contreplongee"],
-        "dutch": ["dutch angle", "dutch tilt", "canted", "canted angle", "oblique",
-                  "plan debulle", "plan incline", "angle hollandais"],
-        "overhead": ["top down", "top-down", "top shot", "overhead shot", "plongee totale",
-                     "zenithal", "vue zenithale"],
-        "birds_eye": ["bird's eye", "birds eye", "bird's-eye", "bird's eye view", "aerial",
-                      "vue aerienne", "vue d oiseau", "vol d oiseau"],
-        "worms_eye": ["worm's eye", "worms eye", "worm's-eye", "contre plongee totale",
-                      "ground level", "ras du sol"],
-    }
+        "dutch": [
+            "dutch angle",
+            "dutch tilt",
+            "canted",
+            "canted angle",
+            "oblique",
+            "plan debulle",
+            "plan incline",
+            "angle hollandais",
+        ],
+        "overhead": [
+            "top down",
+            "top-down",
+            "top shot",
+            "overhead shot",
+            "plongee totale",
+            "zenithal",
+            "vue zenithale",
+        ],
+        "birds_eye": [
+            "bird's eye",
+            "birds eye",
+            "bird's-eye",
+            "bird's eye view",
+            "aerial",
+            "vue aerienne",
+            "vue d oiseau",
+            "vol d oiseau",
+        ],
+        "worms_eye": [
+            "worm's eye",
+            "worms eye",
+            "worm's-eye",
+            "contre plongee totale",
+            "ground level",
+            "ras du sol",
+        ],
+    },
 )
 
 
@@ -213,25 +289,52 @@ class CameraMovement(_AliasEnum):
 CameraMovement._register(
     "camera movement",
     {
-        "static": ["locked off", "locked-off", "fixed", "still", "none", "fixe", "plan fixe",
-                   "[cut]", "cut"],
+        "static": [
+            "locked off",
+            "locked-off",
+            "fixed",
+            "still",
+            "none",
+            "fixe",
+            "plan fixe",
+            "[cut]",
+            "cut",
+        ],
         "pan": ["pan left", "pan right", "whip pan", "panoramique", "panoramique horizontal"],
         "tilt": ["tilt up", "tilt down", "panoramique vertical", "bascule"],
-        "dolly_in": ["dolly in", "push in", "push-in", "dolly", "travelling avant",
-                     "move in"],
-        "dolly_out": ["dolly out", "pull out", "pull back", "pull-back", "travelling arriere",
-                      "move out"],
+        "dolly_in": ["dolly in", "push in", "push-in", "dolly", "travelling avant", "move in"],
+        "dolly_out": [
+            "dolly out",
+            "pull out",
+            "pull back",
+            "pull-back",
+            "travelling arriere",
+            "move out",
+        ],
         "truck": ["truck left", "truck right", "crab", "travelling lateral"],
         "pedestal": ["ped", "pedestal up", "pedestal down", "boom", "elevation"],
         "crane": ["crane up", "crane down", "jib", "drone", "grue"],
         "zoom_in": ["zoom", "zoom in", "zoom avant"],
         "zoom_out": ["zoom out", "zoom arriere"],
-        "handheld": ["hand held", "hand-held", "shaky", "camera a l epaule", "epaule",
-                     "camera portee"],
-        "tracking": ["track", "tracking shot", "follow", "steadicam", "gimbal", "travelling",
-                     "suivi"],
+        "handheld": [
+            "hand held",
+            "hand-held",
+            "shaky",
+            "camera a l epaule",
+            "epaule",
+            "camera portee",
+        ],
+        "tracking": [
+            "track",
+            "tracking shot",
+            "follow",
+            "steadicam",
+            "gimbal",
+            "travelling",
+            "suivi",
+        ],
         "orbit": ["arc", "arc shot", "circle", "360", "orbital", "travelling circulaire"],
-    }
+    },
 )
 
 
@@ -257,7 +360,7 @@ Transition._register(
         "match_cut": ["match cut", "match cut to", "raccord"],
         "smash_cut": ["smash cut", "smash cut to"],
         "jump_cut": ["jump cut", "jump cut to"],
-    }
+    },
 )
 
 
@@ -285,7 +388,7 @@ SceneType._register(
         "close_up": ["closeup", "close up", "character close up", "portrait"],
         "transition": ["interpolation", "bridge"],
         "insert": ["insert shot", "prop", "detail"],
-    }
+    },
 )
 
 
@@ -296,8 +399,7 @@ class ShotStatus(_AliasEnum):
     APPROVED = "approved"
 
 
-ShotStatus._register(
-    "shot status",{"pending": ["todo", "planned"], "review": ["in review"]})
+ShotStatus._register("shot status", {"pending": ["todo", "planned"], "review": ["in review"]})
 
 
 class ElementStatus(_AliasEnum):
@@ -306,8 +408,7 @@ class ElementStatus(_AliasEnum):
     LOCKED = "locked"
 
 
-ElementStatus._register(
-    "element status",{})
+ElementStatus._register("element status", {})
 
 
 class ElementType(_AliasEnum):
@@ -331,7 +432,7 @@ ElementType._register(
         "vehicle": ["car", "vehicule"],
         "style": ["look", "visual style"],
         "audio": ["sound", "music", "voice", "son", "musique"],
-    }
+    },
 )
 
 
@@ -347,7 +448,7 @@ IntExt._register(
         "INT": ["interior", "int.", "interieur"],
         "EXT": ["exterior", "ext.", "exterieur"],
         "INT/EXT": ["I/E", "INT./EXT.", "EXT/INT", "INT EXT", "EXT./INT."],
-    }
+    },
 )
 
 
@@ -365,8 +466,7 @@ class Phase(_AliasEnum):
     PLANNED = "planned"
 
 
-Phase._register(
-    "phase",{})
+Phase._register("phase", {})
 PHASE_ORDER: tuple[Phase, ...] = tuple(Phase)
 
 
@@ -406,11 +506,26 @@ ASPECT_RATIOS: dict[str, Fraction] = {
 def parse_aspect_ratio(value: str) -> str:
     """Canonical aspect ratio ("16:9", "2.39:1") from "16/9", "16x9", "1.78", "2.39"..."""
     text = str(value).strip().lower().replace(" ", "")
-    named = {"vertical": "9:16", "portrait": "9:16", "square": "1:1", "carre": "1:1",
-             "carré": "1:1", "widescreen": "16:9", "landscape": "16:9", "horizontal": "16:9",
-             "cinemascope": "2.39:1", "scope": "2.39:1", "anamorphic": "2.39:1",
-             "2.35:1": "2.39:1", "2.40:1": "2.39:1", "2.4:1": "2.39:1", "1.78:1": "16:9",
-             "1.77:1": "16:9", "1.33:1": "4:3", "1:1.78": "9:16"}
+    named = {
+        "vertical": "9:16",
+        "portrait": "9:16",
+        "square": "1:1",
+        "carre": "1:1",
+        "carré": "1:1",
+        "widescreen": "16:9",
+        "landscape": "16:9",
+        "horizontal": "16:9",
+        "cinemascope": "2.39:1",
+        "scope": "2.39:1",
+        "anamorphic": "2.39:1",
+        "2.35:1": "2.39:1",
+        "2.40:1": "2.39:1",
+        "2.4:1": "2.39:1",
+        "1.78:1": "16:9",
+        "1.77:1": "16:9",
+        "1.33:1": "4:3",
+        "1:1.78": "9:16",
+    }
     if text in named:
         return named[text]
     text = re.sub(r"[/x×]", ":", text)
@@ -454,10 +569,20 @@ class Resolution(BaseModel):
 
 
 _NAMED_RESOLUTIONS = {
-    "480p": (854, 480), "540p": (960, 540), "720p": (1280, 720), "1080p": (1920, 1080),
-    "fhd": (1920, 1080), "full hd": (1920, 1080), "hd": (1280, 720), "1440p": (2560, 1440),
-    "2k": (2048, 1080), "qhd": (2560, 1440), "4k": (3840, 2160), "uhd": (3840, 2160),
-    "2160p": (3840, 2160), "8k": (7680, 4320),
+    "480p": (854, 480),
+    "540p": (960, 540),
+    "720p": (1280, 720),
+    "1080p": (1920, 1080),
+    "fhd": (1920, 1080),
+    "full hd": (1920, 1080),
+    "hd": (1280, 720),
+    "1440p": (2560, 1440),
+    "2k": (2048, 1080),
+    "qhd": (2560, 1440),
+    "4k": (3840, 2160),
+    "uhd": (3840, 2160),
+    "2160p": (3840, 2160),
+    "8k": (7680, 4320),
 }
 
 
@@ -468,7 +593,9 @@ def parse_resolution(value: str) -> Resolution:
         return Resolution(width=w, height=h)
     match = re.fullmatch(r"(\d{2,5})\s*[x×*]\s*(\d{2,5})", text)
     if not match:
-        raise ValueError(f"unknown resolution {value!r}; write WIDTHxHEIGHT (1920x1080) or 720p, 1080p, 4K")
+        raise ValueError(
+            f"unknown resolution {value!r}; write WIDTHxHEIGHT (1920x1080) or 720p, 1080p, 4K"
+        )
     return Resolution(width=int(match.group(1)), height=int(match.group(2)))
 
 
@@ -532,17 +659,19 @@ class TechnicalSpecs(_Model):
         None, description="Drop-frame timecode at 29.97 and 59.94 (default: yes at those rates)."
     )
     language: str = Field("en", description="The language the assistant answers in.")
-    prompt_language: str = Field("en", description="The language generation prompts are written in.")
+    prompt_language: str = Field(
+        "en", description="The language generation prompts are written in."
+    )
     style: str | None = None
     required_prompt_elements: list[str] = Field(default_factory=list)
-    camera_movement_rule: str | None = Field(
-        None, description="e.g. 'dynamic except on cuts'"
-    )
+    camera_movement_rule: str | None = Field(None, description="e.g. 'dynamic except on cuts'")
     cut_marker: str = "[cut]"
     models: ModelPreferences = Field(default_factory=ModelPreferences)
     budget_usd: float | None = Field(None, ge=0)
     pace: Pace = "short_film"
-    words_per_second: float = Field(2.5, gt=0.5, le=6, description="Speech rate for dialogue timing.")
+    words_per_second: float = Field(
+        2.5, gt=0.5, le=6, description="Speech rate for dialogue timing."
+    )
     max_segment_seconds: float = Field(60.0, gt=0)
 
     @field_validator("language", "prompt_language")
@@ -576,9 +705,17 @@ _LANGUAGES = {
     "zh": ["chinese", "chinois", "中文", "mandarin"],
     "ko": ["korean", "coreen", "coréen", "한국어"],
 }
-LANGUAGE_NAMES = {"en": "English", "fr": "French", "es": "Spanish", "de": "German",
-                  "it": "Italian", "pt": "Portuguese", "ja": "Japanese", "zh": "Chinese",
-                  "ko": "Korean"}
+LANGUAGE_NAMES = {
+    "en": "English",
+    "fr": "French",
+    "es": "Spanish",
+    "de": "German",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "ja": "Japanese",
+    "zh": "Chinese",
+    "ko": "Korean",
+}
 
 
 def normalize_language(value: str) -> str:
@@ -589,9 +726,7 @@ def normalize_language(value: str) -> str:
     for code, names in _LANGUAGES.items():
         if text in names:
             return code
-    raise ValueError(
-        f"unknown language {value!r}; use one of {', '.join(_LANGUAGES)} or its name"
-    )
+    raise ValueError(f"unknown language {value!r}; use one of {', '.join(_LANGUAGES)} or its name")
 
 
 class BriefElement(_Model):
@@ -621,7 +756,9 @@ class CreativeBrief(_Model):
     props: list[BriefElement] = Field(default_factory=list)
     scenes: list[BriefScene] = Field(default_factory=list)
     style_words: list[str] = Field(default_factory=list)
-    warnings: list[str] = Field(default_factory=list, description="Contradictions resolved by a rule.")
+    warnings: list[str] = Field(
+        default_factory=list, description="Contradictions resolved by a rule."
+    )
     not_understood: list[str] = Field(
         default_factory=list, description="Keys or values the parser could not use."
     )
@@ -667,6 +804,7 @@ class ShotSpec(_Model):
 
     # identity and timing (frames at the project rate; end exclusive)
     shot_id: str = Field(pattern=r"^shot_\d{2,3}[a-z]{0,2}$", description="shot_01, shot_04a")
+    title: str = Field("", max_length=200, description="A short name; its folder's name.")
     segment_id: str | None = Field(None, pattern=r"^seg_\d{2,3}$")
     scene: str = Field("1", description="Scene number this shot belongs to.")
     start_frame: int = Field(ge=0)
@@ -677,7 +815,9 @@ class ShotSpec(_Model):
     camera_angle: CameraAngleField = CameraAngle.EYE_LEVEL
     camera_movement: CameraMovementField = CameraMovement.STATIC
     camera_details: str = ""
-    lens_mm: float = Field(35, gt=4, lt=1200, description="Focal length in mm (full-frame equivalent).")
+    lens_mm: float = Field(
+        35, gt=4, lt=1200, description="Focal length in mm (full-frame equivalent)."
+    )
     scene_type: SceneTypeField = SceneType.ATMOSPHERIC
     # content
     description: str = ""
@@ -731,7 +871,9 @@ class ShotSpec(_Model):
             if isinstance(start, int) and isinstance(end, int):
                 name = data.get("shot_id", "the shot")
                 if end == start:
-                    raise ValueError(f"{name} has a zero duration (starts and ends at frame {start})")
+                    raise ValueError(
+                        f"{name} has a zero duration (starts and ends at frame {start})"
+                    )
                 if end < start:
                     raise ValueError(f"{name} ends (frame {end}) before it starts (frame {start})")
         return data
@@ -764,6 +906,7 @@ class Segment(_Model):
         description="Segments whose last frame this one continues from (continuity).",
     )
     status: ShotStatusField = ShotStatus.PENDING
+    folder: str | None = Field(None, description="Relative, under 05_sequences/.")
 
     @model_validator(mode="after")
     def _check_times(self) -> Self:
@@ -860,12 +1003,6 @@ class ShotRef(_Model):
     version: int = 1
 
 
-class SegmentRef(_Model):
-    segment_id: str
-    title: str = ""
-    shot_ids: list[str] = Field(default_factory=list)
-
-
 class ProjectManifest(_Model):
     """``project.json``: specs, phase, and the index of elements and shots (timeline order)."""
 
@@ -876,7 +1013,7 @@ class ProjectManifest(_Model):
     phase: PhaseField = Phase.NEW
     elements: list[ElementRef] = Field(default_factory=list)
     shots: list[ShotRef] = Field(default_factory=list)
-    segments: list[SegmentRef] = Field(default_factory=list)
+    segments: list[Segment] = Field(default_factory=list)
 
 
 #: Models whose JSON Schema ``storycore schema NAME`` prints.

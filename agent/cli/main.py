@@ -45,8 +45,13 @@ def _register() -> None:
     from storycore.agent.cli import commands_schema
 
     commands_schema.register(app)
-    for name in ("commands_timecode", "commands_models", "commands_plan", "commands_elements",
-                 "commands_agent"):
+    for name in (
+        "commands_timecode",
+        "commands_models",
+        "commands_plan",
+        "commands_elements",
+        "commands_agent",
+    ):
         try:
             module = __import__(f"storycore.agent.cli.{name}", fromlist=["register"])
         except ModuleNotFoundError as exc:

@@ -1,0 +1,109 @@
+"""Safe names from user text, and confinement to the project folder.
+
+Folder names follow StoryCore's ``NN_Name`` convention (``03_Judas``, ``02_Intro_Candles``):
+a two-digit position (three past 99) and a readable ASCII slug of the user's name. Every name
+that reaches the file system goes through :func:`slugify`, and every path through
+:func:`confined`, so a name from user text can never leave the project root.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Collection
+from pathlib import Path
+
+from anyascii import anyascii
+
+from storycore.tools.errors import ConfinementError, UnsafeName
+
+#: Longest slug kept from a user's name; the folder adds the ``NN_`` prefix.
+MAX_SLUG = 40
+
+# Device names that Windows refuses as a file name, whatever the extension.
+_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+}
+
+_NUMBERED = re.compile(r"^(\d{2,4})_(.+)$")
+
+
+def slugify(text: str, *, fallback: str = "Untitled", max_length: int = MAX_SLUG) -> str:
+    """A readable ASCII slug of ``text``: words capitalised and joined by ``_``.
+
+    Unicode is folded to ASCII ("Gérard" -> "Gerard", "北京" -> "BeiJing", an emoji to its
+    name), separators and control characters disappear, and the result is bounded. An empty
+    result gives ``fallback``; a Windows device name (CON, NUL, COM1...) gets a suffix.
+    """
+    # Separate camel-case-free words so that "a/b" and "../../x" become plain words.
+    folded = anyascii(unicodedata.normalize("NFKC", text or ""))
+    words = re.findall(r"[A-Za-z0-9]+", folded)
+    parts = [w[:1].upper() + w[1:] for w in words]
+    slug = "_".join(parts)
+    if len(slug) > max_length:
+        slug = slug[:max_length].rstrip("_")
+    if not slug:
+        slug = fallback
+    if slug.lower() in _RESERVED:
+        slug = f"{slug}_"
+    return slug
+
+
+def slug_id(text: str, *, prefix: str = "", max_length: int = 48) -> str:
+    """A lower-case identifier (``char_gaby``) from user text, matching ``^[a-z][a-z0-9_]*$``."""
+    slug = slugify(text, fallback="item", max_length=max_length).lower().strip("_")
+    slug = re.sub(r"_+", "_", slug)
+    if prefix:
+        slug = f"{prefix}_{slug}"
+    if not slug[0].isalpha():
+        slug = f"x{slug}"
+    return slug[:64].rstrip("_")
+
+
+def unique(candidate: str, taken: Collection[str]) -> str:
+    """``candidate`` or ``candidate_2``, ``candidate_3``... whichever is not taken (case-blind)."""
+    lowered = {t.lower() for t in taken}
+    if candidate.lower() not in lowered:
+        return candidate
+    n = 2
+    while f"{candidate}_{n}".lower() in lowered:
+        n += 1
+    return f"{candidate}_{n}"
+
+
+def numbered(position: int, name: str) -> str:
+    """The ``NN_Name`` folder name at 1-based ``position`` (two digits, three past 99)."""
+    if position < 1:
+        raise UnsafeName(f"folder positions start at 1, not {position}")
+    return f"{position:02d}_{slugify(name)}"
+
+
+def split_numbered(folder: str) -> tuple[int, str] | None:
+    """``("03", "Judas")`` from ``03_Judas`` as ``(3, "Judas")``; None if not numbered."""
+    match = _NUMBERED.match(folder)
+    if not match:
+        return None
+    return int(match.group(1)), match.group(2)
+
+
+def renumbered(folder: str, position: int) -> str:
+    """The same folder name at a new position: ``03_Judas`` at 4 is ``04_Judas``."""
+    parts = split_numbered(folder)
+    name = parts[1] if parts else slugify(folder)
+    return f"{position:02d}_{name}"
+
+
+def confined(root: Path, *parts: str | Path) -> Path:
+    """``root / parts`` resolved, refused if it leaves ``root`` (via ``..``, an absolute
+    part, or a symbolic link)."""
+    base = root.resolve()
+    target = base.joinpath(*parts).resolve()
+    if target != base and base not in target.parents:
+        shown = "/".join(str(p) for p in parts)
+        raise ConfinementError(f"the path {shown!r} would leave the project folder {root}")
+    return target
