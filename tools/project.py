@@ -138,7 +138,9 @@ class Project:
         if not cls.is_project(path):
             raise NotAProject(f"{path} is not a StoryCore project (no StoryCore project.json)")
         project = cls(path)
-        project._recover()
+        if any(project._history_dir().glob("*.pending")):
+            with project.lock():  # another process may be mid-transaction: wait for it
+                project._recover()
         return project
 
     @classmethod
@@ -289,7 +291,7 @@ class Project:
             return entry
 
     def _recover(self) -> None:
-        """Roll back a transaction that a crash left half-done."""
+        """Roll back a transaction that a crash left half-done. Call with the lock held."""
         base = self._history_dir()
         if not base.is_dir():
             return

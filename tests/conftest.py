@@ -1,0 +1,35 @@
+"""Shared fixtures. Tests never touch the network or the user's config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    # A user's own models.yaml or API keys must not change what the tests see.
+    config = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("STORYCORE_CONFIG_DIR", str(config))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "STORYCORE_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    yield
+
+
+def files_under(root: Path) -> set[str]:
+    """Every file and folder below ``root``, as relative POSIX paths."""
+    return {p.relative_to(root).as_posix() for p in root.rglob("*")}
+
+
+def snapshot(root: Path) -> dict[str, bytes | None]:
+    """The project's content as a user sees it (StoryCore's own .storycore/ left out):
+    every file with its bytes, every folder with None."""
+    out: dict[str, bytes | None] = {}
+    for path in root.rglob("*"):
+        rel = path.relative_to(root).as_posix()
+        if rel == ".storycore" or rel.startswith(".storycore/"):
+            continue
+        out[rel] = path.read_bytes() if path.is_file() else None
+    return out
