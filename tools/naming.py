@@ -107,3 +107,26 @@ def confined(root: Path, *parts: str | Path) -> Path:
         shown = "/".join(str(p) for p in parts)
         raise ConfinementError(f"the path {shown!r} would leave the project folder {root}")
     return target
+
+
+#: The id prefix of each element type: ``char_gaby``, ``loc_old_bridge``, ``prop_red_umbrella``.
+ELEMENT_PREFIXES = {
+    "character": "char",
+    "location": "loc",
+    "prop": "prop",
+    "wardrobe": "ward",
+    "vehicle": "veh",
+    "style": "style",
+    "audio": "audio",
+    "other": "elem",
+}
+
+
+def element_id(element_type: str, name: str) -> str:
+    """The conventional id of an element from its type and name (``char_gaby``).
+
+    The breakdown, the registry and the planner all derive ids this way, so the same
+    character found twice gets the same id.
+    """
+    prefix = ELEMENT_PREFIXES.get(str(element_type), "elem")
+    return slug_id(name, prefix=prefix)
