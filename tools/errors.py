@@ -49,8 +49,9 @@ class ConflictError(StoryCoreError):
 class NotFound(StoryCoreError, KeyError):
     """An id (shot, element, segment, model, thread) that the project does not have."""
 
-    def __str__(self) -> str:  # KeyError would quote the message
-        return StoryCoreError.__str__(self)
+    def __str__(self) -> str:
+        # KeyError.__str__ would quote the message (and StoryCoreError's super() reaches it).
+        return " ".join(BaseException.__str__(self).split())
 
 
 class BriefError(InvalidInput):
