@@ -668,6 +668,10 @@ class TechnicalSpecs(_Model):
     cut_marker: str = "[cut]"
     models: ModelPreferences = Field(default_factory=ModelPreferences)
     budget_usd: float | None = Field(None, ge=0)
+    duration_seconds: float | None = Field(
+        None, gt=0, le=4 * 3600,
+        description="Target length of the finished video (the brief's, or --duration).",
+    )
     pace: Pace = "short_film"
     words_per_second: float = Field(
         2.5, gt=0.5, le=6, description="Speech rate for dialogue timing."
