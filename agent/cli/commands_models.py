@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from storycore.agent.cli import ui
 from storycore.tools.domain import SceneType, parse_aspect_ratio, parse_resolution
@@ -79,7 +80,7 @@ def list_models(
     rows = [
         (
             m.id,
-            m.name,
+            escape(m.name),
             ", ".join(mode.value for mode in m.modes),
             _clip_text(m),
             m.native_fps or "",
@@ -118,8 +119,8 @@ def show_model(
             value = ", ".join(str(v) for v in value)
         elif isinstance(value, dict):
             value = ", ".join(f"{k} {v:g}" for k, v in value.items())
-        rows.append((key, value))
-    ui.out.print(ui.table(f"{model.name} ({model.id})", ["field", "value"], rows))
+        rows.append((key, escape(str(value))))
+    ui.out.print(ui.table(escape(f"{model.name} ({model.id})"), ["field", "value"], rows))
 
 
 @models_app.command("select")
@@ -201,7 +202,7 @@ def select_model(
         return
 
     chosen = registry.get(selection.model_id)
-    ui.out.print(f"[bold]{chosen.name}[/] ({chosen.id})", highlight=False)
+    ui.out.print(f"[bold]{escape(chosen.name)}[/] ({chosen.id})", highlight=False)
     ui.out.print(selection.reason, markup=False, highlight=False)
     if request.kind is Kind.IMAGE:
         clips = "one image"
@@ -236,7 +237,13 @@ def select_model(
         )
     )
     if selection.rejected:
-        ui.out.print(ui.table("Ruled out", ["model", "reason"], sorted(selection.rejected.items())))
+        ui.out.print(
+            ui.table(
+                "Ruled out",
+                ["model", "reason"],
+                [(m, escape(why)) for m, why in sorted(selection.rejected.items())],
+            )
+        )
 
 
 def register(app: typer.Typer) -> None:
