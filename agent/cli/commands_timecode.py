@@ -29,7 +29,7 @@ Drop-frame exists at 29.97 and 59.94 only. For the INPUT, a ';' timecode is alwa
 drop-frame; a ':' timecode is read as non-drop unless --drop-frame is given. For the OUTPUT,
 SMPTE is drop-frame at 29.97 and 59.94 unless --non-drop-frame is given. So at 29.97,
 '00:01:00:00' (non-drop) prints 00:01:00;02, and '00:01:00;02 --non-drop-frame' prints
-00:01:00:00.
+00:01:00:00. Quote a drop-frame VALUE in the shell, where ';' ends a command.
 """
 
 
