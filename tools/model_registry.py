@@ -14,10 +14,11 @@ An entry whose id already exists changes only the fields it gives (``strengths``
 by key); a new id must be a complete entry. Any problem raises
 :class:`~storycore.tools.errors.ModelRegistryError` naming the file, the model and the field.
 
->>> registry = ModelRegistry.load()
->>> model = registry.get("wan22_14b")
->>> max_clip_frames(model, Fraction(24))   # the longest clip, in frames at the project rate
-120
+Typical use (ids are whatever the data file holds; ``storycore models list`` shows them)::
+
+    registry = ModelRegistry.load(project_dir=Path("my_film"))
+    model = registry.get(model_id)          # also a name or an alias: "Sora-2", "Kling"
+    max_clip_frames(model, Fraction(24000, 1001))  # the longest clip, in project frames
 """
 
 from __future__ import annotations
