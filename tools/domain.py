@@ -786,6 +786,10 @@ class Beat(_Model):
     text: str
     character: str | None = None
     parenthetical: str | None = None
+    extension: str | None = Field(
+        None, description="A character cue's extension: V.O., O.S., O.C. (the speaker unseen)."
+    )
+    dual: bool = Field(False, description="Spoken at the same time as the neighbouring line.")
 
 
 class Scene(_Model):
