@@ -13,6 +13,7 @@ from typing import Any
 
 import typer
 from rich.markup import escape
+from rich.table import Table
 
 from storycore.agent.cli import ui
 from storycore.tools.domain import SceneType, parse_aspect_ratio, parse_resolution
@@ -47,6 +48,12 @@ def _clip_text(model: ModelCapability) -> str:
     if limit is None:
         return ""
     return f"{float(limit):g} s"
+
+
+def _keep_whole(table: Table, column: int, ids: list[str]) -> None:
+    """Model ids are what the user copies into --avoid/--prefer: never wrap or cut them."""
+    table.columns[column].no_wrap = True
+    table.columns[column].min_width = max((len(i) for i in ids), default=0)
 
 
 def _largest(resolutions: list[str]) -> str:
@@ -95,7 +102,7 @@ def list_models(
     table = ui.table(
         title, columns, rows, justify={"max clip": "right", "VRAM": "right", "cost": "right"}
     )
-    table.columns[0].no_wrap = True
+    _keep_whole(table, 0, registry.ids())
     ui.out.print(table)
     if len(registry.files) > 1:
         ui.out.print(f"overrides: {', '.join(registry.files[1:])}", markup=False)
@@ -160,7 +167,7 @@ def select_model(
     as_json: bool = typer.Option(False, "--json", help="Print the selection as JSON."),
 ) -> None:
     """Choose the model for one shot: hard constraints, then a score, then fallbacks."""
-    from storycore.tools.model_selector import ModelSelector, SelectionRequest
+    from storycore.tools.model_selector import SPLIT_PENALTY, ModelSelector, SelectionRequest
 
     # Checked one by one so the message names the option the user typed.
     if not duration > 0:
@@ -225,25 +232,28 @@ def select_model(
         )
         for rank, c in enumerate(selection.candidates, start=1)
     ]
+    candidates = ui.table(
+        "Candidates (1 is chosen, the rest are fallbacks in order)",
+        ["#", "model", "score", "fit", "bonus", "cost", "clips", "USD"],
+        rows,
+        justify={c: "right" for c in ("#", "score", "fit", "bonus", "cost", "clips", "USD")},
+    )
+    _keep_whole(candidates, 1, registry.ids())
+    ui.out.print(candidates)
     ui.out.print(
-        ui.table(
-            "Candidates (1 is chosen, the rest are fallbacks in order)",
-            ["#", "model", "score", "fit", "pref+seg", "cost pts", "clips", "est. cost"],
-            rows,
-            justify={
-                c: "right"
-                for c in ("#", "score", "fit", "pref+seg", "cost pts", "clips", "est. cost")
-            },
-        )
+        "score = fit + bonus (preferred, segment model) + cost - "
+        f"{SPLIT_PENALTY:g} per extra clip; see docs/model-selection.md",
+        markup=False,
+        highlight=False,
     )
     if selection.rejected:
-        ui.out.print(
-            ui.table(
-                "Ruled out",
-                ["model", "reason"],
-                [(m, escape(why)) for m, why in sorted(selection.rejected.items())],
-            )
+        ruled_out = ui.table(
+            "Ruled out",
+            ["model", "reason"],
+            [(m, escape(why)) for m, why in sorted(selection.rejected.items())],
         )
+        _keep_whole(ruled_out, 0, registry.ids())
+        ui.out.print(ruled_out)
 
 
 def register(app: typer.Typer) -> None:
