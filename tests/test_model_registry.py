@@ -234,7 +234,7 @@ def test_max_clip_frames_accepts_a_rate_string(registry: ModelRegistry) -> None:
     model = registry.models("video")[0]
     assert max_clip_frames(model, "23.976") == max_clip_frames(model, Fraction(24000, 1001))
     assert max_clip_frames(model, "23.976") == math.floor(
-        model.clip_limit_seconds * Fraction(24000, 1001)  # type: ignore[operator]
+        model.clip_limit_seconds * Fraction(24000, 1001)
     )
 
 
@@ -418,3 +418,20 @@ def test_a_model_listed_twice_in_one_file_is_an_error(tmp_path: Path) -> None:
     path = write_yaml(tmp_path / "m.yaml", {"models": [{"id": target}, {"id": target}]})
     with pytest.raises(ModelRegistryError, match=f"model '{target}' is listed twice"):
         ModelRegistry.load(user_file=path)
+
+
+def test_the_documented_override_example_loads(tmp_path: Path) -> None:
+    doc = Path(__file__).resolve().parents[1] / "docs" / "model-selection.md"
+    block = re.search(r"```yaml\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
+    assert block, "docs/model-selection.md shows an override file"
+    path = tmp_path / "models.yaml"
+    path.write_text(block.group(1), encoding="utf-8")
+    document = yaml.safe_load(block.group(1))
+    merged = ModelRegistry.load(user_file=path)
+    for entry in document["models"]:
+        model = merged.get(entry["id"])
+        for key, value in entry.items():
+            if key == "strengths":
+                assert all(model.strengths[k] == v for k, v in value.items())
+            elif key != "id":
+                assert getattr(model, key) == value or str(getattr(model, key)) == str(value)
