@@ -1,0 +1,390 @@
+"""Generation prompts for one shot: image (keyframe), video (clip) and negative prompts.
+
+Built from the shot (shot size, framing, angle, movement, lens, description, action, time of
+day, weather), the canonical descriptions of the elements it shows, the project's style and
+required prompt elements, in the project's prompt language. Everything is deterministic: the
+same input gives the same prompts, with no date or random part, so that a prompt's hash says
+whether a shot must be regenerated.
+
+Templates and the fixed vocabulary ("close-up", "gros plan", "クローズアップ") live in
+``prompts/generation/<language>/`` and can be overridden per project (see
+:func:`storycore.prompts.load_template`). Free text (descriptions, action, style, required
+elements) is never translated: it goes into the prompt as written.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from storycore.prompts import load_template, template_sources
+from storycore.tools.domain import (
+    AssetMetadata,
+    CameraMovement,
+    ShotSpec,
+    TechnicalSpecs,
+    Transition,
+)
+from storycore.tools.errors import InvalidInput, NotFound
+
+__all__ = [
+    "CUT_TRANSITIONS",
+    "IMAGE_TEMPLATE",
+    "NEGATIVE_TEMPLATE",
+    "VIDEO_TEMPLATE",
+    "VOCABULARY",
+    "ShotPrompts",
+    "build_shot_prompts",
+    "load_vocabulary",
+    "render_prompt_template",
+    "split_required_elements",
+]
+
+IMAGE_TEMPLATE = "generation/image_prompt"
+VIDEO_TEMPLATE = "generation/video_prompt"
+NEGATIVE_TEMPLATE = "generation/negative_prompt"
+VOCABULARY = "generation/vocabulary"
+
+#: Transitions into a shot that count as a cut for the cut-marker rule.
+CUT_TRANSITIONS = frozenset(
+    {Transition.CUT, Transition.SMASH_CUT, Transition.JUMP_CUT, Transition.MATCH_CUT}
+)
+
+# "no <thing>" in the required prompt elements: the thing goes to the negative prompt.
+_NEGATION = re.compile(
+    r"^\s*(?:no|without|avoid|never|not any|pas de|pas d'|pas d’|sans|aucun|aucune|"
+    r"jamais de|ni)\s+(.+?)\s*$",
+    re.IGNORECASE,
+)
+_NEGATION_JA = re.compile(r"^\s*(.+?)\s*(?:なし|無し|禁止|不要)\s*$")
+# What the vocabulary's negative.<key> expands, by the words a user writes.
+_FORBIDDEN_KEYS: dict[str, str] = {
+    "subtitles": "subtitles",
+    "subtitle": "subtitles",
+    "captions": "subtitles",
+    "caption": "subtitles",
+    "sous titres": "subtitles",
+    "sous titre": "subtitles",
+    "sous titrage": "subtitles",
+    "字幕": "subtitles",
+    "text": "text",
+    "texte": "text",
+    "on screen text": "text",
+    "lettering": "text",
+    "文字": "text",
+    "テキスト": "text",
+    "watermark": "watermark",
+    "watermarks": "watermark",
+    "filigrane": "watermark",
+    "透かし": "watermark",
+    "logo": "logo",
+    "logos": "logo",
+    "brand": "logo",
+    "brands": "logo",
+    "marque": "logo",
+    "ロゴ": "logo",
+    "dialogue": "dialogue",
+    "dialogues": "dialogue",
+    "dialog": "dialogue",
+    "talking": "dialogue",
+    "台詞": "dialogue",
+    "セリフ": "dialogue",
+    "people": "people",
+    "crowd": "people",
+    "foule": "people",
+    "personnes": "people",
+    "人物": "people",
+    "music": "music",
+    "musique": "music",
+    "音楽": "music",
+}
+# Required elements about time, motion or sound belong to the video prompt only.
+_VIDEO_ONLY = re.compile(
+    r"(?<![a-z])(?:cuts?|fps|frame ?rate|sfx|sound|sounds|audio|music|dialogue|voice|motion|"
+    r"movement|camera|slow ?motion|timelapse|tempo|pace|rythme|ralenti|son|sons|musique|"
+    r"bruitages?|mouvements?|montage|coupes?|beat|transitions?|lip ?sync)(?![a-z])"
+)
+
+
+def _fold_key(text: str) -> str:
+    """Lower case, accents off, punctuation to single spaces ("Sous-titres" -> "sous titres")."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", folded).split())
+
+
+class ShotPrompts(BaseModel):
+    """The three generation prompts of a shot, in ``language``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    image_prompt: str
+    video_prompt: str
+    negative_prompt: str
+    language: str = "en"
+
+    def apply_to(self, shot: ShotSpec) -> ShotSpec:
+        """A copy of ``shot`` carrying these prompts (the shot itself is not changed)."""
+        return shot.model_copy(
+            update={
+                "image_prompt": self.image_prompt,
+                "video_prompt": self.video_prompt,
+                "negative_prompt": self.negative_prompt,
+            }
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Templates and vocabulary
+# --------------------------------------------------------------------------------------
+
+
+def load_vocabulary(language: str = "en", override_dir: Path | None = None) -> dict[str, str]:
+    """The fixed vocabulary in ``language``, merged key by key.
+
+    Most specific wins: the project's file in the language, the packaged one, the project's
+    English file, the packaged English one.
+    """
+    merged: dict[str, str] = {}
+    for origin, text in reversed(template_sources(VOCABULARY, language, override_dir)):
+        merged.update(_parse_vocabulary(text, origin))
+    return merged
+
+
+def _parse_vocabulary(text: str, origin: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInput(
+                f"prompt vocabulary ({origin}) line {number} is not 'key = text': {line[:60]!r}"
+            )
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+        out[key.strip()] = value
+    return out
+
+
+def render_prompt_template(
+    template: str, values: Mapping[str, str], *, name: str, separator: str = " "
+) -> str:
+    """Fill a prompt template line by line and join the lines with ``separator``.
+
+    ``#`` lines are comments; a line whose placeholders are all empty is left out; an empty
+    item inside a line is dropped with its comma. A placeholder without a value raises
+    :class:`InvalidInput` naming the template (a project override with a typo).
+    """
+    lines: list[str] = []
+    for raw in template.splitlines():
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        line = string.Template(raw)
+        names = line.get_identifiers()
+        unknown = sorted(set(names) - set(values))
+        if unknown:
+            raise InvalidInput(
+                f"prompt template {name} uses unknown placeholder ${unknown[0]}; known: "
+                + ", ".join(f"${key}" for key in sorted(values))
+            )
+        if not line.is_valid():
+            raise InvalidInput(
+                f"prompt template {name} has a '$' that is not a placeholder in {raw.strip()!r}; "
+                "write $$ for a dollar sign"
+            )
+        if names and not any(values[key] for key in names):
+            continue
+        text = _tidy(line.substitute(values))
+        if text:
+            lines.append(text)
+    return separator.join(lines).strip()
+
+
+def _tidy(text: str) -> str:
+    """Drop the commas left by empty items and doubled end punctuation."""
+    text = re.sub(r"([,、])(\s*[,、])+", r"\1", text)
+    text = re.sub(r"^\s*[,、]\s*", "", text)
+    text = re.sub(r"\s*[,、]\s*(?=[.。]|$)", "", text)
+    text = re.sub(r"([.!?。！？])\s*[.。]", r"\1", text)
+    text = re.sub(r"^[\s.。]+$", "", text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
+def _clean(text: str | None) -> str:
+    """Free text for a prompt: one line, no trailing full stop (the template adds its own)."""
+    if not text:
+        return ""
+    return " ".join(str(text).split()).rstrip(".。 ").strip()
+
+
+def _substitute(vocabulary_text: str, key: str, **values: str) -> str:
+    try:
+        return string.Template(vocabulary_text).substitute(values)
+    except (KeyError, ValueError):
+        raise InvalidInput(
+            f"prompt vocabulary entry {key!r} may only use "
+            + ", ".join(f"${name}" for name in values)
+        ) from None
+
+
+# --------------------------------------------------------------------------------------
+# Building
+# --------------------------------------------------------------------------------------
+
+
+def split_required_elements(required: list[str]) -> tuple[list[str], list[str]]:
+    """(positive elements, forbidden things): "no subtitles" -> forbidden "subtitles"."""
+    positive: list[str] = []
+    forbidden: list[str] = []
+    for element in required:
+        text = " ".join(element.split())
+        if not text:
+            continue
+        match = _NEGATION.match(text) or _NEGATION_JA.match(text)
+        if match:
+            forbidden.append(match.group(1))
+        else:
+            positive.append(text)
+    return positive, forbidden
+
+
+def _forbidden_terms(forbidden: list[str], vocabulary: Mapping[str, str]) -> list[str]:
+    terms: list[str] = []
+    for thing in forbidden:
+        key = _FORBIDDEN_KEYS.get(_fold_key(thing)) or _FORBIDDEN_KEYS.get(thing.strip())
+        terms.append(vocabulary.get(f"negative.{key}", thing) if key else thing)
+    return terms
+
+
+def _element_text(
+    element_id: str,
+    shot: ShotSpec,
+    elements: Mapping[str, AssetMetadata],
+    vocabulary: Mapping[str, str],
+) -> str:
+    element = elements.get(element_id)
+    if element is None:
+        raise NotFound(
+            f"{shot.shot_id} shows element {element_id!r}, which is not in the element "
+            "registry; add it or remove it from the shot"
+        )
+    # The canonical description, exactly, in every shot: this is what keeps a character
+    # the same from clip to clip. Attributes follow in key order, for the same reason.
+    description = _clean(element.canonical_description)
+    traits = "; ".join(
+        f"{key}: {_clean(value)}" for key, value in sorted(element.attributes.items()) if value
+    )
+    if traits:
+        description = f"{description} ({traits})" if description else traits
+    if not description:
+        return element.name
+    return _substitute(
+        vocabulary.get("element", "$name: $description"),
+        "element",
+        name=element.name,
+        description=description,
+    )
+
+
+def build_shot_prompts(
+    shot: ShotSpec,
+    elements: Mapping[str, AssetMetadata],
+    specs: TechnicalSpecs,
+    *,
+    override_dir: Path | None = None,
+) -> ShotPrompts:
+    """The image, video and negative prompts of ``shot`` in ``specs.prompt_language``.
+
+    ``elements`` maps element ids to registry entries; every element the shot shows must be
+    there (:class:`NotFound` otherwise). ``override_dir`` is the project's ``prompts/``
+    folder, whose templates win over the packaged ones.
+    """
+    language = specs.prompt_language
+    vocabulary = load_vocabulary(language, override_dir)
+    list_separator = vocabulary.get("list_separator", ", ")
+    element_separator = vocabulary.get("element_separator", "; ")
+    line_separator = vocabulary.get("line_separator", " ")
+
+    def word(key: str) -> str:
+        return vocabulary.get(key, "")
+
+    lens = _substitute(vocabulary.get("lens", "$mm mm lens"), "lens", mm=f"{shot.lens_mm:g}")
+    shot_size = word(f"shot_size.{shot.shot_size.value}")
+    framing = word(f"framing.{shot.framing.value}")
+    camera_angle = word(f"camera_angle.{shot.camera_angle.value}")
+    camera = list_separator.join(p for p in (shot_size, framing, camera_angle, lens) if p)
+
+    positive, forbidden = split_required_elements(specs.required_prompt_elements)
+    visual = [p for p in positive if not _VIDEO_ONLY.search(p.lower())]
+    location = _element_text(shot.location, shot, elements, vocabulary) if shot.location else ""
+    is_cut = shot.camera_movement is CameraMovement.STATIC and shot.transition_in in CUT_TRANSITIONS
+    values = {
+        "camera": camera,
+        "shot_size": shot_size,
+        "framing": framing,
+        "camera_angle": camera_angle,
+        "lens": lens,
+        "camera_details": _clean(shot.camera_details),
+        "camera_movement": word(f"camera_movement.{shot.camera_movement.value}"),
+        "description": _clean(shot.description),
+        "characters": element_separator.join(
+            _element_text(c, shot, elements, vocabulary) for c in shot.characters
+        ),
+        "action": _clean(shot.action),
+        "location": location,
+        "props": element_separator.join(
+            _element_text(p, shot, elements, vocabulary) for p in shot.props
+        ),
+        "time_of_day": _clean(shot.time_of_day),
+        "weather": _clean(shot.weather),
+        "style": _clean(specs.style),
+        "aspect_ratio": shot.aspect_ratio or specs.aspect_ratio,
+        "movement_rule": _clean(specs.camera_movement_rule),
+        "cut_marker": specs.cut_marker if is_cut else "",
+        "forbidden": list_separator.join(_forbidden_terms(forbidden, vocabulary)),
+    }
+    image_values = values | {
+        "required": list_separator.join(_clean(p) for p in visual),
+        "camera_movement": "",
+        "cut_marker": "",
+        "movement_rule": "",
+    }
+    video_values = values | {"required": list_separator.join(_clean(p) for p in positive)}
+
+    image = render_prompt_template(
+        load_template(IMAGE_TEMPLATE, language, override_dir),
+        image_values,
+        name=IMAGE_TEMPLATE,
+        separator=line_separator,
+    )
+    video = render_prompt_template(
+        load_template(VIDEO_TEMPLATE, language, override_dir),
+        video_values,
+        name=VIDEO_TEMPLATE,
+        separator=line_separator,
+    )
+    negative_lines = render_prompt_template(
+        load_template(NEGATIVE_TEMPLATE, language, override_dir),
+        values | {"required": ""},
+        name=NEGATIVE_TEMPLATE,
+        separator="\n",
+    )
+    terms: list[str] = []
+    seen: set[str] = set()
+    for term in re.split(r"\s*[,、\n]\s*", negative_lines):
+        if term and term.casefold() not in seen:
+            seen.add(term.casefold())
+            terms.append(term)
+    return ShotPrompts(
+        image_prompt=image,
+        video_prompt=video,
+        negative_prompt=list_separator.join(terms),
+        language=language,
+    )
