@@ -239,3 +239,20 @@ def test_card_names_follow_the_seed(registry: AssetRegistry) -> None:
     custom = registry.add("prop", "Cup", element_id="hero_cup")
     assert asset_generator.card_names(custom)[0] == "element_hero_cup.png"
     assert (folder_of(registry, "hero_cup") / "element_hero_cup.png").is_file()
+
+
+def test_cards_can_be_deferred_for_a_bulk_import(tmp_path: Path) -> None:
+    registry = AssetRegistry(Project.create(tmp_path / "bulk"), cards=False)
+    for name in ("Ana", "Bruno", "Chloé"):
+        registry.add("character", name)
+    assert not list((tmp_path / "bulk" / "01_elements").rglob("*.png"))
+    paths = registry.write_cards()
+    assert sorted(p.name for p in paths) == [
+        "element_ana.png",
+        "element_ana_mini.png",
+        "element_bruno.png",
+        "element_bruno_mini.png",
+        "element_chloe.png",
+        "element_chloe_mini.png",
+    ]
+    assert all(p.is_file() for p in paths)

@@ -225,7 +225,11 @@ def _card_is_current(path: Path, content_hash: str) -> bool:
 
 
 def png_text(element: AssetMetadata) -> PngImagePlugin.PngInfo:
-    """The PNG text chunks describing ``element`` (non-Latin-1 values go to iTXt)."""
+    """The PNG text chunks describing ``element`` (non-Latin-1 values go to iTXt).
+
+    The embedded metadata is a snapshot taken when the card was drawn: status and shot
+    links may have changed since (they do not redraw the card); ``element.json`` is the truth.
+    """
     info = PngImagePlugin.PngInfo()
     fields = {
         "Title": element.name,
@@ -247,7 +251,7 @@ def png_text(element: AssetMetadata) -> PngImagePlugin.PngInfo:
 
 def _png_bytes(image: Image.Image, info: PngImagePlugin.PngInfo) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", pnginfo=info, optimize=True)
+    image.save(buffer, format="PNG", pnginfo=info)
     return buffer.getvalue()
 
 

@@ -162,8 +162,11 @@ class AssetRegistry:
     """The elements of one project. Every method that changes something is one transaction
     (joining the caller's if one is active on the same :class:`Project`)."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, *, cards: bool = True) -> None:
+        """``cards=False`` skips drawing reference cards on each change (a bulk import);
+        :meth:`write_cards` draws the stale ones later."""
         self.project = project
+        self.cards = cards
 
     # -- reading -------------------------------------------------------------------------
 
@@ -376,7 +379,8 @@ class AssetRegistry:
                 element_id,
             )
             asset_generator.create_element_folder(tx, meta)
-            asset_generator.write_reference_card(tx, meta)
+            if self.cards:
+                asset_generator.write_reference_card(tx, meta)
             return meta
 
     def update(
@@ -484,7 +488,8 @@ class AssetRegistry:
         if content.name != current.name:
             self._rename_folder(tx, updated)
         asset_generator.write_sidecar(tx, updated)
-        asset_generator.write_reference_card(tx, updated)
+        if self.cards:
+            asset_generator.write_reference_card(tx, updated)
         return updated
 
     def _check_writable(self, element: AssetMetadata, *, force: bool) -> None:
@@ -573,9 +578,11 @@ class AssetRegistry:
     def approve(self, element_id: str) -> AssetMetadata:
         """Mark the current version approved. A locked element stays locked (locked implies
         approved)."""
-        if self.get(element_id).status is ElementStatus.LOCKED:
-            return self.get(element_id)
-        return self.set_status(element_id, ElementStatus.APPROVED)
+        with self.project.transaction(f"elements: approve {element_id}"):
+            current = self.get(element_id)
+            if current.status is ElementStatus.LOCKED:
+                return current
+            return self.set_status(element_id, ElementStatus.APPROVED)
 
     def lock(self, element_id: str) -> AssetMetadata:
         """Lock the element: its content cannot change until :meth:`unlock`."""
@@ -584,8 +591,9 @@ class AssetRegistry:
     def unlock(self, element_id: str) -> AssetMetadata:
         """Unlock a locked element, back to draft (free to change). Others are unchanged."""
         with self.project.transaction(f"elements: unlock {element_id}"):
-            if self.get(element_id).status is not ElementStatus.LOCKED:
-                return self.get(element_id)
+            current = self.get(element_id)
+            if current.status is not ElementStatus.LOCKED:
+                return current
             return self.set_status(element_id, ElementStatus.DRAFT)
 
     # -- removal -------------------------------------------------------------------------
