@@ -232,10 +232,10 @@ def test_max_clip_frames_is_the_floor_at_the_project_rate(rate: Fraction, index:
 
 def test_max_clip_frames_accepts_a_rate_string(registry: ModelRegistry) -> None:
     model = registry.models("video")[0]
+    limit = model.clip_limit_seconds
+    assert limit is not None
     assert max_clip_frames(model, "23.976") == max_clip_frames(model, Fraction(24000, 1001))
-    assert max_clip_frames(model, "23.976") == math.floor(
-        model.clip_limit_seconds * Fraction(24000, 1001)
-    )
+    assert max_clip_frames(model, "23.976") == math.floor(limit * Fraction(24000, 1001))
 
 
 def test_max_clip_frames_of_an_image_model_is_an_error(registry: ModelRegistry) -> None:

@@ -49,6 +49,11 @@ def request(**fields: Any) -> SelectionRequest:
     return SelectionRequest(**fields)
 
 
+def vram_of(model: ModelCapability) -> float:
+    """GPU memory a model needs locally (0 for a cloud model)."""
+    return model.vram_gb or 0.0
+
+
 def offered(selection: Selection) -> list[ModelCapability]:
     """The chosen model and every fallback."""
     return [registry().get(i) for i in [selection.model_id, *selection.fallbacks]]
@@ -146,9 +151,9 @@ def test_local_only_excludes_every_cloud_model(scene: str) -> None:
 @pytest.mark.parametrize("vram", [6, 8, 12, 16, 24])
 def test_the_vram_cap_holds_for_local_models(vram: float) -> None:
     selection = selector().select(request(vram_gb=vram))
-    assert all(m.vram_gb <= vram for m in offered(selection) if m.local)  # type: ignore[operator]
+    assert all(vram_of(m) <= vram for m in offered(selection) if m.local)
     for model in registry().models("video", local_only=True):
-        if model.vram_gb > vram:  # type: ignore[operator]
+        if vram_of(model) > vram:
             assert "VRAM" in selection.rejected[model.id]
         else:
             assert model.id not in selection.rejected
@@ -217,11 +222,11 @@ def test_a_required_capability_is_honoured(capability: str) -> None:
 def test_lip_sync_local_and_vram_together() -> None:
     lip_local = [m for m in registry().models("video", local_only=True) if m.lip_sync]
     assert lip_local, "the data has a local lip-sync model"
-    cap = min(m.vram_gb for m in lip_local)  # type: ignore[type-var]
+    cap = min(vram_of(m) for m in lip_local)
     selection = selector().select(
         request(scene_type="performance", requires=["lip_sync"], local_only=True, vram_gb=cap)
     )
-    assert all(m.lip_sync and m.local and m.vram_gb <= cap for m in offered(selection))  # type: ignore[operator]
+    assert all(m.lip_sync and m.local and vram_of(m) <= cap for m in offered(selection))
     with pytest.raises(NoModelFits):
         selector().select(
             request(
@@ -481,7 +486,7 @@ def test_nothing_fits_names_every_candidate_and_its_constraint() -> None:
         assert f"{model.id}: {error.rejected[model.id]}" in message
         if not model.local:
             assert "cloud" in error.rejected[model.id]
-        elif model.vram_gb > 1:  # type: ignore[operator]
+        elif vram_of(model) > 1:
             assert "VRAM" in error.rejected[model.id]
 
 
@@ -552,7 +557,7 @@ def test_any_selection_satisfies_every_hard_constraint(
         return
     for model, candidate in zip(offered(selection), selection.candidates, strict=True):
         assert model.local or not local_only
-        assert vram is None or not model.local or model.vram_gb <= vram  # type: ignore[operator]
+        assert vram is None or not model.local or vram_of(model) <= vram
         assert aspect is None or aspect in model.aspect_ratios
         assert budget is None or candidate.estimated_cost_usd <= budget + 1e-9
         assert all(model.has_capability(c) for c in requires)
