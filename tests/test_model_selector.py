@@ -15,9 +15,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storycore.tools.domain import ASPECT_RATIOS, SceneType, parse_resolution
+from storycore.tools.domain import (
+    ASPECT_RATIOS,
+    SceneType,
+    ShotSpec,
+    TechnicalSpecs,
+    parse_resolution,
+)
 from storycore.tools.errors import InvalidInput, ModelSelectionError
-from storycore.tools.model_registry import Kind, ModelCapability, ModelRegistry
+from storycore.tools.model_registry import Kind, ModelCapability, ModelRegistry, max_clip_frames
 from storycore.tools.model_selector import (
     COST_SCALE_USD,
     MAX_SPLIT,
@@ -30,6 +36,7 @@ from storycore.tools.model_selector import (
     NoModelFits,
     Selection,
     SelectionRequest,
+    request_for_shot,
 )
 
 
@@ -562,3 +569,42 @@ def test_any_selection_satisfies_every_hard_constraint(
         assert budget is None or candidate.estimated_cost_usd <= budget + 1e-9
         assert all(model.has_capability(c) for c in requires)
         assert 1 <= candidate.split <= MAX_SPLIT
+
+
+# ------------------------------------------------------------------ from a planned shot
+
+
+@pytest.mark.parametrize("fps", ["24", "24000/1001", "25", "30000/1001"])
+def test_request_for_shot_uses_the_project_rate_and_preferences(fps: str) -> None:
+    local = registry().models("video", local_only=True)
+    specs = TechnicalSpecs(
+        fps=fps,
+        aspect_ratio="9:16",
+        models={"local_only": True, "vram_gb": 16, "prefer": [local[0].id], "avoid": []},
+    )
+    limit = local[0].clip_limit_seconds
+    assert limit is not None
+    frames = max_clip_frames(local[0], specs.rate)
+    shot = ShotSpec(
+        shot_id="shot_04", start_frame=100, end_frame=100 + frames, scene_type="dialogue"
+    )
+    req = request_for_shot(shot, specs, segment_model=local[1].id)
+    assert req.duration_seconds == pytest.approx(float(Fraction(frames) / specs.rate))
+    assert (req.scene_type, req.aspect_ratio, req.shot_id) == (
+        SceneType.DIALOGUE,
+        "9:16",
+        "shot_04",
+    )
+    assert (req.local_only, req.vram_gb, req.prefer) == (True, 16, [local[0].id])
+    assert req.resolution is None
+    # A shot cut at max_clip_frames fits the model in one clip.
+    selection = selector().select(req.model_copy(update={"aspect_ratio": None}))
+    assert selection.candidates and all(c.split >= 1 for c in selection.candidates)
+    one = next(c for c in selection.candidates if c.model_id == local[0].id)
+    assert one.split == 1
+    # One frame more needs a second clip.
+    longer = shot.model_copy(update={"end_frame": shot.end_frame + 1})
+    again = selector().select(
+        request_for_shot(longer, specs).model_copy(update={"aspect_ratio": None})
+    )
+    assert next(c for c in again.candidates if c.model_id == local[0].id).split == 2

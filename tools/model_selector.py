@@ -63,6 +63,8 @@ from storycore.tools.domain import (
     AspectField,
     Resolution,
     SceneTypeField,
+    ShotSpec,
+    TechnicalSpecs,
     format_validation_error,
     parse_aspect_ratio,
 )
@@ -186,6 +188,36 @@ class SelectionRequest(BaseModel):
         """How messages name this shot."""
         name = self.shot_id or "this shot"
         return f"{name} ({self.duration_seconds:g} s, {self.scene_type.value})"
+
+
+def request_for_shot(
+    shot: ShotSpec,
+    specs: TechnicalSpecs,
+    *,
+    segment_model: str | None = None,
+    requires: Sequence[str] = (),
+    budget_usd: float | None = None,
+) -> SelectionRequest:
+    """The selection request for a planned shot under the project's specs and preferences.
+
+    The duration is the shot's frame count at the project rate; the aspect ratio is the
+    shot's, else the project's. The project resolution is NOT passed: it is the delivery
+    size, usually reached by upscaling, and would rule out most models.
+    """
+    # Shot frames are counted at the project rate, whatever the shot's own fps override.
+    return SelectionRequest.from_input(
+        scene_type=shot.scene_type,
+        duration_seconds=float(Fraction(shot.duration_frames) / specs.rate),
+        aspect_ratio=shot.aspect_ratio or specs.aspect_ratio,
+        local_only=specs.models.local_only,
+        vram_gb=specs.models.vram_gb,
+        budget_usd=budget_usd,
+        avoid=list(specs.models.avoid),
+        prefer=list(specs.models.prefer),
+        requires=list(requires),
+        segment_model=segment_model,
+        shot_id=shot.shot_id,
+    )
 
 
 class CandidateScore(BaseModel):
