@@ -415,6 +415,19 @@ def test_any_casing_finds_the_element(registry: AssetRegistry, flips: list[bool]
     assert found is not None and found.element_id == "char_gaby"
 
 
+def test_aliases_are_not_content(registry: AssetRegistry) -> None:
+    gaby(registry)
+    element = registry.update("char_gaby", aliases=["Gabs", "la petite", "gaby"])
+    assert element.aliases == ["Gabs", "la petite"]  # the name itself is not an alias
+    assert element.current_version == 1
+    assert registry.update("char_gaby", aliases=["Gabs"]).aliases == ["Gabs"]  # replaced
+    # adding an existing id under another name records the spelling, it does not rename
+    again = registry.add("character", "Gabrielle", element_id="char_gaby")
+    assert (again.name, again.aliases, again.current_version) == ("GaBy", ["Gabs", "Gabrielle"], 1)
+    found = registry.find("gabrielle")
+    assert found is not None and found.element_id == "char_gaby"
+
+
 def test_name_key_folds_case_accents_and_punctuation() -> None:
     assert name_key("GaBy") == name_key("gäby") == "gaby"
     assert name_key("Jean-Luc  Picard") == "jean luc picard"
