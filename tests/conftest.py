@@ -6,6 +6,11 @@ from pathlib import Path
 
 import pytest
 
+# Language-model test fixtures (docs/llm-and-cassettes.md): the scripted OpenAI-compatible
+# stub, the cassette settings, and the endpoint a cassette test talks to.
+from .cassette_support import llm_endpoint, scripted_llm, vcr_cassette_dir, vcr_config  # noqa: F401
+from .openai_stub import openai_stub  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def _isolated_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
