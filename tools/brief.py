@@ -937,8 +937,8 @@ _DURATION_IN_TEXT = re.compile(
     re.IGNORECASE,
 )
 _DECADE_AFTER = re.compile(
-    r"^[\s-]*(?:style|vibes?|aesthetic|look|music|fashion|era|disco|synth|rock|pop|hip|"
-    r"r&b|nostalgia|movies?|films?|tv|sitcoms?|kids?)\b"
+    r"^[\s-]*(?:style|vibe|aesthetic|look|music|fashion|era|disco|synth|rock|pop|hip|r&b|"
+    r"nostalg|movie|film|tv|sitcom|kid|cartoon|anime|retro|neon|vhs|glam|punk|grunge|kitsch)"
 )
 _TOTAL_BEFORE = re.compile(
     r"(?:duration|durée|duree|length|longueur|runtime|run time|total|lasts?|runs?|dure|"
@@ -1205,7 +1205,7 @@ class _ModelTable:
         table = {_model_key(alias): model_id for alias, model_id in BUILTIN_MODEL_ALIASES.items()}
         if known_models:
             caller = {_model_key(alias): model_id for alias, model_id in known_models.items()}
-            for model_id in caller.values():
+            for model_id in list(caller.values()):
                 caller.setdefault(_model_key(model_id), model_id)
             # The caller's registry names win; built-in aliases it does not know stay only if
             # they point to an id the caller has.
@@ -1320,7 +1320,7 @@ def _scan_prose(text: str, language: str, models: _ModelTable) -> _Prose:
         if inside_ratio(match.span()):
             continue
         before, after = lower[max(0, match.start() - 8) : match.start()], lower[match.end() :]
-        if re.search(r"\b(?:at|à|a|vers|dès|from|until|jusqu'à)\s*$", before) or re.match(
+        if re.search(r"(?:\bat|à|\bvers|dès|\bfrom|\buntil|jusqu'à)\s*$", before) or re.match(
             r"\s*(?:am|pm|a\.m|p\.m|h\b|heures?\b|o'clock)", after
         ):
             continue
@@ -1467,7 +1467,12 @@ _CAPITALISED_STOPWORDS = frozenset(
     pendant avant apres c ce cette ces son sa ses leur leurs mon ma mes tout toute tous
     toutes lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril
     mai juin juillet aout septembre octobre novembre decembre youtube tiktok instagram
-    reels shorts ok tv sfx vfx ia ai""".split()  # noqa: SIM905 - a word list reads better
+    reels shorts ok tv sfx vfx ia ai use make avoid keep add show start end open close cut fade
+    style format ambiance mood music musique scene scenes shot shots plan plans note notes
+    please thanks merci bonjour hello hi utilise utilisez evite evitez fais faites ajoute
+    garde montre commence termine rythme image images video videos clip film prompt prompts
+    budget duree duration total final finally first next last premier premiere dernier
+    derniere no non yes oui pas sans without with""".split()  # noqa: SIM905 - a word list reads better
 )
 _LOCATIVE_BEFORE = re.compile(
     r"(?:\b(?:à|a|au|aux|dans|vers|depuis|sur|traverse|traversent|parcourt|in|at|to|from|"
@@ -1519,8 +1524,15 @@ def _names_in_prose(
     characters: list[BriefElement] = []
     locations: list[BriefElement] = []
     for name, seen in mentions.items():
-        if len(seen) < 2 or all(at_start for _, at_start, _ in seen):
+        if len(seen) < 2:
             continue
+        # A name only ever seen at a sentence start ("Camille marche...") counts when it has
+        # an inner capital (GaBy) or never appears in lower case (unlike "Style", "Then").
+        if all(at_start for _, at_start, _ in seen):
+            inner_capital = bool(re.search(r".[A-Z]", name))
+            in_lower_case = re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", text)
+            if not inner_capital and in_lower_case:
+                continue
         # The sentence where the name is followed by a comma usually describes it
         # ("Léo, a drummer with a shaved head, ...").
         described = [at for at, _, _ in seen if text[at + len(name) : at + len(name) + 1] == ","]
