@@ -906,13 +906,15 @@ def _panel_src(
 ) -> str:
     rel = str(shot.get("panel") or "")
     if embed:
+        spec = _spec_from_entry(shot)
+        specs = project.manifest.technical_specs
+        names = shot.get("_names", [])
         path = project.path(rel) if rel else None
-        if path is not None and path.is_file():
+        # The panel on disk only if it was drawn from this very shot; else draw it now.
+        if path is not None and stored_panel_hash(path) == panel_hash(spec, specs, names):
             data = path.read_bytes()
         else:
-            spec = _spec_from_entry(shot)
-            names = shot.get("_names", [])
-            data = panel_png(spec, project.manifest.technical_specs, names)
+            data = panel_png(spec, specs, names)
         return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
     if base_dir is not None:
         rel = Path(os.path.relpath(project.path(rel), base_dir)).as_posix()
