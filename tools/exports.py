@@ -60,7 +60,6 @@ from __future__ import annotations
 
 import copy
 import csv
-import html
 import io
 import json
 import os
@@ -92,6 +91,7 @@ from storycore.tools.storyboard import (
     Plan,
     PlannedShot,
     load_plan,
+    md_cell,
     render_html,
     render_markdown,
     storyboard_from_plan,
@@ -673,31 +673,26 @@ def breakdown_csv(sheets: Sequence[SceneBreakdown]) -> bytes:
     return _csv_text(BREAKDOWN_COLUMNS, rows)
 
 
-def _md_cell(text: str) -> str:
-    value = html.escape(" ".join(text.split()), quote=False)
-    return re.sub(r"([\\`*_\[\]|])", r"\\\1", value)
-
-
 def breakdown_markdown(title: str, sheets: Sequence[SceneBreakdown]) -> str:
     """The breakdown as Markdown: a sheet (category table) per scene."""
-    lines = [f"# {_md_cell(title)} — script breakdown", ""]
+    lines = [f"# {md_cell(title)} — script breakdown", ""]
     for sheet in sheets:
-        heading = f"Scene {_md_cell(sheet.scene)}"
+        heading = f"Scene {md_cell(sheet.scene)}"
         if sheet.heading:
-            heading += f" — {_md_cell(sheet.heading)}"
+            heading += f" — {md_cell(sheet.heading)}"
         lines += [
             f"## {heading}",
             "",
-            f"Shots {_md_cell(', '.join(sheet.shots))} · {sheet.start} – {sheet.end} · "
+            f"Shots {md_cell(', '.join(sheet.shots))} · {sheet.start} – {sheet.end} · "
             f"{sheet.duration_frames} frames"
-            + (f" · {_md_cell(sheet.time_of_day)}" if sheet.time_of_day else ""),
+            + (f" · {md_cell(sheet.time_of_day)}" if sheet.time_of_day else ""),
             "",
             "| Category | Items |",
             "|---|---|",
         ]
         for category in BREAKDOWN_CATEGORIES:
             items = "; ".join(sheet.categories[category])
-            lines.append(f"| {category.title().replace('/H', '/h')} | {_md_cell(items)} |")
+            lines.append(f"| {category.title().replace('/H', '/h')} | {md_cell(items)} |")
         lines.append("")
     return "\n".join(lines)
 

@@ -405,14 +405,16 @@ def build_storyboard(project: Project) -> dict[str, Any]:
 # storyboard.md
 # --------------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|])")
+# Markdown punctuation that could start a link, code, emphasis or a new cell. An underscore
+# inside a word (shot_01) cannot start emphasis and stays readable.
+_MD_SPECIAL = re.compile(r"[\\`*\[\]|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 
 
-def _md(text: object) -> str:
+def md_cell(text: object) -> str:
     """Text safe in a Markdown table cell: one line, no table break, no live HTML."""
     value = " ".join(str(text).split())
     value = html.escape(value, quote=False)
-    return _MD_SPECIAL.sub(r"\\\1", value)
+    return _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), value)
 
 
 def _names(storyboard: dict[str, Any], ids: Iterable[str]) -> list[str]:
@@ -428,10 +430,11 @@ def render_markdown(storyboard: dict[str, Any]) -> str:
     """``storyboard.md``: segments as headings, a table of shots with timecodes."""
     rate = Fraction(storyboard["frame_rate"])
     lines = [
-        f"# {_md(storyboard['title'])}",
+        f"# {md_cell(storyboard['title'])}",
         "",
         f"{rate_label(rate)} fps{' drop-frame' if storyboard['drop_frame'] else ''} · "
-        f"{_md(storyboard.get('aspect_ratio', ''))} · {_md(storyboard.get('resolution', ''))} · "
+        f"{md_cell(storyboard.get('aspect_ratio', ''))} · "
+        f"{md_cell(storyboard.get('resolution', ''))} · "
         f"{storyboard['start']} – {storyboard['end']} · "
         f"{storyboard['total_frames']} frames ({storyboard.get('duration_seconds', '')} s) · "
         f"{sum(len(seg['shots']) for seg in storyboard['segments'])} shots",
@@ -440,7 +443,7 @@ def render_markdown(storyboard: dict[str, Any]) -> str:
     for segment in storyboard["segments"]:
         heading = segment["segment_id"]
         if segment["title"]:
-            heading += f" — {_md(segment['title'])}"
+            heading += f" — {md_cell(segment['title'])}"
         lines += [
             f"## {heading}",
             "",
@@ -466,7 +469,7 @@ def render_markdown(storyboard: dict[str, Any]) -> str:
                 cast,
                 shot["model_id"] or "",
             ]
-            lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
+            lines.append("| " + " | ".join(md_cell(c) for c in cells) + " |")
         lines.append("")
     return "\n".join(lines)
 
