@@ -7,10 +7,11 @@ import io
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+import yaml
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storycore.tools.brief import parse_brief, parse_duration, read_brief_text
+from storycore.tools.brief import FRONT_MATTER_KEYS, parse_brief, parse_duration, read_brief_text
 from storycore.tools.domain import CreativeBrief, Resolution
 from storycore.tools.errors import BriefError, StoryCoreError
 
@@ -624,3 +625,90 @@ def test_parse_duration_clock_and_units_agree(minutes: int, seconds: int) -> Non
     assert parse_duration(f"{minutes}:{seconds:02d}") == total
     assert parse_duration(f"{minutes}m{seconds}s") == total
     assert parse_duration(f"{total}s") == total
+
+
+# --------------------------------------------------------------------------- robustness
+
+_PIECES = st.sampled_from(
+    [
+        "4:27",
+        "16:9",
+        "9:16",
+        "99999x99999",
+        "12x34",
+        "4K",
+        "$4k",
+        "24fps",
+        "29.97 drop-frame",
+        "vertical",
+        "no cloud",
+        "use Wan 2.2",
+        "avoid Sora",
+        "Veo 9",
+        "90 seconds",
+        "0 s",
+        "500 h",
+        "## Characters",
+        "## Scènes",
+        "- **A** (5s): x",
+        "- **B** (0s): y",
+        "### Sub",
+        "Prompts in Japanese",
+        "réponds en français",
+        "budget 10 €",
+        "the 90s",
+        "GaBy",
+        "Léo",
+        "\n",
+        ".",
+        ",",
+        "```",
+        "# Title",
+        "- ",
+        "(8s)",
+        "12fps",
+        "2.39:1",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=6)), max_size=20))
+def test_any_text_parses_or_fails_with_one_clear_line(parts: list[str]) -> None:
+    try:
+        result = parse_brief(" ".join(parts))
+    except BriefError as error:
+        assert "\n" not in str(error)
+        return
+    for message in result.warnings + result.not_understood:
+        assert "\n" not in message
+
+
+_VALUES = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(10**6), 10**6),
+        st.sampled_from(["16:9", "fast", "29.97 df", "4K", "99999x2", "-3", "$200", "klingon"]),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(["prefer", "avoid", "local_only", "width"]), inner, max_size=3
+        ),
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.sampled_from([*FRONT_MATTER_KEYS, "mood"]), _VALUES, max_size=6))
+def test_any_front_matter_parses_or_fails_with_one_clear_line(front: dict[str, object]) -> None:
+    text = "---\n" + yaml.safe_dump(front, allow_unicode=True) + "---\nA film."
+    try:
+        result = parse_brief(text)
+    except BriefError as error:
+        assert "\n" not in str(error)
+        return
+    for message in result.warnings + result.not_understood:
+        assert "\n" not in message

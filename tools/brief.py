@@ -1350,7 +1350,13 @@ def _scan_prose(text: str, language: str, models: _ModelTable) -> _Prose:
 
     for match in _RESOLUTION_IN_TEXT.finditer(lower):
         if match.group(1):
-            size = Resolution(width=int(match.group(1)), height=int(match.group(2)))
+            try:
+                size = Resolution(width=int(match.group(1)), height=int(match.group(2)))
+            except ValidationError:
+                prose.not_understood.append(
+                    f"resolution {match.group(0)!r} is not a frame size StoryCore can use"
+                )
+                continue
             prose.resolutions.append(_Found((size, False), match.group(0)))
         else:
             if match.group(3):
@@ -1711,8 +1717,11 @@ def _read_front_matter(
             handler(value, out, models, decisions)
         except _DurationRangeError as exc:
             raise BriefError(f"front matter {key}: {exc}") from None
+        except ValidationError as exc:
+            message = format_validation_error(exc)
+            miss(f"front matter {key}: {readable(value)} cannot be used ({message})")
         except (ValueError, TypeError, InvalidInput) as exc:
-            message = str(exc).removeprefix("Value error, ")
+            message = " ".join(str(exc).removeprefix("Value error, ").split())
             miss(f"front matter {key}: {readable(value)} cannot be used ({message})")
     return out
 
