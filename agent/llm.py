@@ -505,7 +505,11 @@ def extract_json(text: str) -> list[Any]:
             continue
         if isinstance(value, (dict, list)):
             found.append(value)
-    return found
+    unique: list[Any] = []
+    for value in found:
+        if value not in unique:
+            unique.append(value)
+    return unique
 
 
 def format_validation_error(error: ValidationError) -> str:

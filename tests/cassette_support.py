@@ -186,6 +186,17 @@ def make_vcr(record_mode: str = "none", cassette_dir: Path = CASSETTE_DIR) -> An
     )
 
 
+def replay_context(**overrides: Any) -> Context:
+    """The :class:`Context` replayed cassettes expect, for code outside the fixtures.
+
+    With :func:`make_vcr`, this lets a subprocess (a graph resumed in another process)
+    replay a cassette: ``with make_vcr().use_cassette(path): run(replay_context())``.
+    """
+    environ = {"OPENAI_API_KEY": TEST_API_KEY, "OPENAI_BASE_URL": REPLAY_BASE_URL}
+    overrides.setdefault("retry_initial_wait", 0.0)
+    return Context.from_env(environ=environ, **overrides)
+
+
 # --------------------------------------------------------------------------------------
 # The endpoint a test talks to
 

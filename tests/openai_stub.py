@@ -51,6 +51,7 @@ class ScriptedAnswer:
     message: str = ""
     retry_after: float | None = None
     finish_reason: str | None = None
+    cut_after: int | None = None
 
 
 class OpenAIStub:
@@ -86,7 +87,11 @@ class OpenAIStub:
     def start(self) -> OpenAIStub:
         """Serve in a daemon thread."""
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="openai-stub", daemon=True
+            # A short poll interval makes shutdown() quick (the default waits up to 0.5 s).
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="openai-stub",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -100,9 +105,17 @@ class OpenAIStub:
 
     # --- the script ------------------------------------------------------------------
 
-    def reply_text(self, text: str, *, finish_reason: str = "stop") -> None:
-        """An assistant message with this content (prose, broken JSON, anything)."""
-        self._queue(ScriptedAnswer("text", content=text, finish_reason=finish_reason))
+    def reply_text(
+        self, text: str, *, finish_reason: str = "stop", cut_after: int | None = None
+    ) -> None:
+        """An assistant message with this content (prose, broken JSON, anything).
+
+        ``cut_after``: for a streaming request, drop the connection after that many events
+        (a network failure in the middle of an answer).
+        """
+        self._queue(
+            ScriptedAnswer("text", content=text, finish_reason=finish_reason, cut_after=cut_after)
+        )
 
     def reply_json(self, data: Any) -> None:
         """An assistant message whose content is ``data`` as JSON text."""
@@ -228,7 +241,14 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
             if body.get("stream"):
                 include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
                 events = _stream_events(completion_id, model, message, finish, usage, include_usage)
-                self._send(200, "".join(events).encode(), "text/event-stream; charset=utf-8")
+                data = "".join(events).encode()
+                if answer.cut_after is not None:
+                    # Announce the whole body, send part of it, hang up.
+                    partial = "".join(events[: answer.cut_after]).encode()
+                    self.close_connection = True
+                    self._send(200, partial, "text/event-stream; charset=utf-8", length=len(data))
+                    return
+                self._send(200, data, "text/event-stream; charset=utf-8")
                 return
             payload = {
                 "id": completion_id,
@@ -250,11 +270,16 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
             self._send(status, data, "application/json", extra)
 
         def _send(
-            self, status: int, data: bytes, content_type: str, extra: dict[str, str] | None = None
+            self,
+            status: int,
+            data: bytes,
+            content_type: str,
+            extra: dict[str, str] | None = None,
+            length: int | None = None,
         ) -> None:
             self.send_response(status)
             self.send_header("content-type", content_type)
-            self.send_header("content-length", str(len(data)))
+            self.send_header("content-length", str(len(data) if length is None else length))
             self.send_header(STUB_HEADER, "scripted")
             for name, value in (extra or {}).items():
                 self.send_header(name, value)

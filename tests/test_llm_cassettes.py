@@ -8,6 +8,11 @@ against a real endpoint (see docs/llm-and-cassettes.md). Assertions under
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+from typing import Any
+
 import pytest
 from pydantic import BaseModel, Field
 from vcr.errors import CannotOverwriteExistingCassetteException
@@ -23,7 +28,13 @@ from storycore.agent.llm import (
 from storycore.agent.usage import UsageTracker
 from storycore.tools.domain import AspectField, CameraMovementField, ShotSize, ShotSizeField
 
-from .cassette_support import CASSETTE_DIR, TEST_API_KEY, LLMEndpoint, scan_for_secrets
+from .cassette_support import (
+    CASSETTE_DIR,
+    REPO_ROOT,
+    TEST_API_KEY,
+    LLMEndpoint,
+    scan_for_secrets,
+)
 
 BRIEF = (
     "A 30-second vertical teaser for a night market in Taipei. Two characters: Mei, a street "
@@ -187,13 +198,13 @@ def test_rate_limit_then_success_is_retried(scripted_llm: LLMEndpoint) -> None:
     attempts: list[int] = []
     model = scripted_llm.chat_model()
 
-    def ask() -> object:
+    def ask() -> Any:
         attempts.append(1)
         return model.invoke([("human", "Are you there?")])
 
     answer = call_with_retry(ask, attempts=3, initial_wait=0)
 
-    assert answer.content == "Ready when you are."  # type: ignore[attr-defined]
+    assert answer.content == "Ready when you are."
     assert len(attempts) == 2
     first, second = scripted_llm.sent_requests()
     assert first == second
@@ -270,3 +281,33 @@ def test_endpoint_without_vcr_mark_is_the_live_stub(llm_endpoint: LLMEndpoint) -
     reply = invoke_with_retry(llm_endpoint.chat_model(), "ping", retry=llm_endpoint.retry)
     assert reply.content == "pong"
     assert llm_endpoint.stub is not None and llm_endpoint.stub.request_log[0]["authorized"]
+
+
+@pytest.mark.slow
+def test_a_cassette_replays_in_another_process() -> None:
+    # What a graph resumed in a child process does: make_vcr + replay_context, no fixtures.
+    script = textwrap.dedent(
+        """
+        from storycore.agent.llm import make_chat_model, stream_reply
+        from tests.cassette_support import make_vcr, replay_context
+
+        cassette = "test_llm_cassettes/test_streamed_plain_answer.yaml"
+        with make_vcr().use_cassette(cassette) as recorded:
+            model = make_chat_model(replay_context())
+            question = "In one sentence: when do you use a close-up rather than a wide shot?"
+            message = stream_reply(model, [("human", question)])
+            assert recorded.all_played
+        print(message.content)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "", "PYTHONPATH": str(REPO_ROOT)},
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip()
