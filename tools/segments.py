@@ -1,0 +1,202 @@
+"""Segments: runs of consecutive shots produced and reviewed together.
+
+The rule (``docs/breakdown-rules.md``):
+
+* a segment never starts in the middle of a scene unless the scene is longer than
+  ``specs.max_segment_seconds``; such a scene is cut between shots into the fewest parts that
+  fit, as even as the shot boundaries allow;
+* a scene at least half the maximum long has its own segment; shorter consecutive scenes
+  share one while the total stays within the maximum;
+* a segment opens with its first shot's transition, or a dissolve when its scene jumps in
+  time (LATER, THE NEXT MORNING, NIGHT after DAY) and nothing else was written;
+* a segment depends on the previous one when its first shot continues the previous segment's
+  last shot in the same place and continuous time (the same scene cut in two, or a
+  CONTINUOUS scene at the same location): it must be generated after it, from its last frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from storycore.tools.breakdown import link_continuity, same_place_continuous
+from storycore.tools.domain import Scene, Segment, ShotSpec, TechnicalSpecs, Transition
+from storycore.tools.errors import InvalidInput
+from storycore.tools.fountain import entry_transition, time_relations
+from storycore.tools.timecode import seconds_to_frames
+
+__all__ = ["SHORT_SCENE_FRACTION", "build_segments", "split_run"]
+
+#: A scene shorter than this fraction of the maximum segment may share its segment.
+SHORT_SCENE_FRACTION = 0.5
+
+
+def _runs(shots: Sequence[ShotSpec]) -> list[list[ShotSpec]]:
+    """Consecutive shots of the same scene."""
+    runs: list[list[ShotSpec]] = []
+    for shot in shots:
+        if runs and runs[-1][-1].scene == shot.scene:
+            runs[-1].append(shot)
+        else:
+            runs.append([shot])
+    return runs
+
+
+def _length(shots: Sequence[ShotSpec]) -> int:
+    return sum(shot.duration_frames for shot in shots)
+
+
+def split_run(shots: Sequence[ShotSpec], max_frames: int) -> list[list[ShotSpec]]:
+    """Cut a scene's shots into the fewest parts of at most ``max_frames`` each, at the shot
+    boundaries nearest to even cuts. A single shot longer than the maximum stays whole."""
+    total = _length(shots)
+    if total <= max_frames or len(shots) == 1:
+        return [list(shots)]
+    ends: list[int] = []
+    elapsed = 0
+    for shot in shots:
+        elapsed += shot.duration_frames
+        ends.append(elapsed)
+    parts = -(-total // max_frames)
+    while parts < len(shots):
+        cuts: list[int] = []
+        for j in range(1, parts):
+            ideal = total * j / parts
+            lowest = cuts[-1] + 1 if cuts else 0
+            candidates = range(lowest, len(shots) - (parts - j))
+            if not candidates:
+                break
+            cuts.append(min(candidates, key=lambda i: (abs(ends[i] - ideal), i)))
+        pieces = _pieces(shots, cuts)
+        if len(pieces) == parts and all(_length(p) <= max_frames for p in pieces):
+            return pieces
+        parts += 1
+    return [[shot] for shot in shots]
+
+
+def _pieces(shots: Sequence[ShotSpec], cuts: Sequence[int]) -> list[list[ShotSpec]]:
+    pieces: list[list[ShotSpec]] = []
+    start = 0
+    for cut in cuts:
+        pieces.append(list(shots[start : cut + 1]))
+        start = cut + 1
+    pieces.append(list(shots[start:]))
+    return [p for p in pieces if p]
+
+
+def _title(group: Sequence[list[ShotSpec]], scenes: dict[str, Scene], part: str) -> str:
+    names: list[str] = []
+    for run in group:
+        scene = scenes.get(run[0].scene)
+        if scene is None:
+            name = f"Scene {run[0].scene}"
+        elif len(group) == 1:
+            name = scene.heading or scene.location or f"Scene {scene.number}"
+        else:
+            name = scene.location or scene.heading or f"Scene {scene.number}"
+        if name not in names:
+            names.append(name)
+    title = " / ".join(names)
+    if len(title) > 120:
+        title = title[:119].rstrip(" /") + "…"
+    return f"{title} {part}".strip()
+
+
+def build_segments(
+    shots: Sequence[ShotSpec], scenes: Sequence[Scene], specs: TechnicalSpecs
+) -> list[Segment]:
+    """Group ``shots`` (in timeline order) into segments ``seg_01``, ``seg_02``... by the
+    module's rules, with titles, time ranges, transitions and continuity dependencies.
+
+    The given shots are updated in place: ``segment_id`` is set on every shot, and
+    ``continues_from`` where a shot continues the previous one
+    (:func:`storycore.tools.breakdown.link_continuity`; values already set are kept).
+    """
+    if not shots:
+        return []
+    order = {shot.shot_id: i for i, shot in enumerate(shots)}
+    if len(order) != len(shots):
+        duplicate = ""
+        seen: set[str] = set()
+        for shot in shots:
+            if shot.shot_id in seen:
+                duplicate = shot.shot_id
+                break
+            seen.add(shot.shot_id)
+        raise InvalidInput(f"the shot id {duplicate} is used twice; every shot needs its own id")
+    max_frames = max(1, seconds_to_frames(specs.max_segment_seconds, specs.rate))
+    short = max_frames * SHORT_SCENE_FRACTION
+    by_number = {scene.number: scene for scene in scenes}
+    position = {scene.number: i for i, scene in enumerate(scenes)}
+    relations = time_relations(scenes)
+
+    # Each group: the scene runs it holds (whole, or one part of a long scene), a part label.
+    groups: list[tuple[list[list[ShotSpec]], str]] = []
+    packing: list[list[ShotSpec]] | None = None
+    packed = 0
+    for run in _runs(shots):
+        length = _length(run)
+        if length < short:
+            if packing is not None and packed + length <= max_frames:
+                packing.append(run)
+                packed += length
+            else:
+                packing, packed = [run], length
+                groups.append((packing, ""))
+            continue
+        packing = None
+        pieces = split_run(run, max_frames)
+        for number, piece in enumerate(pieces, start=1):
+            label = f"({number}/{len(pieces)})" if len(pieces) > 1 else ""
+            groups.append(([piece], label))
+    if len(groups) > 999:
+        raise InvalidInput(
+            f"the plan needs {len(groups)} segments, more than seg_999 allows; raise "
+            "max_segment_seconds"
+        )
+
+    linked = link_continuity(shots, scenes)
+    for shot, link in zip(shots, linked, strict=True):
+        if shot.continues_from is None and link.continues_from is not None:
+            shot.continues_from = link.continues_from
+
+    segments: list[Segment] = []
+    for index, (group, label) in enumerate(groups):
+        members = [shot for run in group for shot in run]
+        first, last = members[0], members[-1]
+        segment_id = f"seg_{index + 1:02d}"
+        for shot in members:
+            shot.segment_id = segment_id
+        at = order[first.shot_id]
+        before = shots[at - 1] if at > 0 else None
+        transition_in = first.transition_in
+        scene_at = position.get(first.scene)
+        opens_scene = before is None or before.scene != first.scene
+        if transition_in is Transition.CUT and opens_scene and scene_at is not None:
+            # Shots made elsewhere may lack the scene's entry: a time jump still dissolves.
+            previous_scene = scenes[scene_at - 1] if scene_at > 0 else None
+            transition_in = entry_transition(
+                previous_scene, scenes[scene_at], relations[scene_at].relation
+            )
+        depends_on: list[str] = []
+        if segments and before is not None and same_place_continuous(before, first, scenes):
+            depends_on.append(segments[-1].segment_id)
+        if segments and transition_in is not Transition.CUT:
+            # A dissolve belongs to both sides of the join; a fade in follows a fade out.
+            previous_segment = segments[-1]
+            if previous_segment.transition_out is Transition.CUT:
+                previous_segment.transition_out = (
+                    Transition.FADE_OUT if transition_in is Transition.FADE_IN else transition_in
+                )
+        segments.append(
+            Segment(
+                segment_id=segment_id,
+                title=_title(group, by_number, label),
+                shot_ids=[shot.shot_id for shot in members],
+                start_frame=first.start_frame,
+                end_frame=last.end_frame,
+                transition_in=transition_in,
+                transition_out=last.transition_out,
+                depends_on=depends_on,
+            )
+        )
+    return segments
