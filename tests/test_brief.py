@@ -183,6 +183,8 @@ def test_duplicate_entry_is_reported() -> None:
         ("Un clip de 1 min 30 sur la mer.", 90),
         ("A ninety seconds teaser.", 90),
         ("Runtime: 1:02:30.", 3750),
+        ("Un clip de quatre-vingt-dix secondes.", 90),
+        ("Une vidéo d'une minute.", 60),
     ],
 )
 def test_durations_in_prose(text: str, seconds: float) -> None:
@@ -202,6 +204,17 @@ def test_decades_and_times_of_day_are_not_durations() -> None:
     result = brief("An 80s synthwave vibe, like the 90s shows. She wakes at 7:30 am.")
     assert result.duration_seconds is None
     assert "synthwave" in result.style_words
+
+
+def test_absurd_duration_in_prose_is_reported() -> None:
+    result = brief("The edit lasts 500 hours.")
+    assert result.duration_seconds is None
+    assert any("500 hours" in item for item in result.not_understood)
+
+
+def test_absurd_scene_duration_is_refused() -> None:
+    with pytest.raises(BriefError, match="duration"):
+        brief("## Scenes\n- **Intro** (0s): nothing\n")
 
 
 def test_thirty_second_spot_sets_the_ad_pace() -> None:

@@ -1337,12 +1337,15 @@ def _scan_prose(text: str, language: str, models: _ModelTable) -> _Prose:
         if re.search(r"\b(?:at|à|vers|dès)\s*$", before) and re.search(r"\d\s*h", phrase):
             continue  # "à 20h30" is a time of day
         try:
-            seconds = parse_duration(phrase.replace("-", " "))
-        except BriefError:
-            if not re.fullmatch(r"\s*0+\s*\D*", phrase):
-                prose.not_understood.append(f"duration {phrase!r} is out of range")
+            seconds = parse_duration(re.sub(r"(?<=\d)\s*-\s*", " ", phrase))
+        except _DurationRangeError as exc:
+            if "4 hours" in str(exc):
+                prose.not_understood.append(f"duration {phrase!r} is longer than 4 hours")
             continue
-        strong = "-" in phrase or _strong(lower, match)
+        except BriefError:
+            continue
+        # "a 30-second spot": the attributive form names the length of the whole.
+        strong = bool(re.search(r"\d\s*-\s*[a-z]", phrase)) or _strong(lower, match)
         prose.durations.append(_Found(seconds, phrase, strong))
         if _AD_AFTER_DURATION.match(lower[match.end() :]) and prose.pace is None:
             prose.pace = _Found("ad", lower[match.start() : match.end() + 10].strip())
