@@ -764,7 +764,7 @@ def _section_kind(heading: str) -> str | None:
     return _SECTION_NAMES.get("_".join(words)) if words else None
 
 
-def _split_body(body: str) -> _Body:
+def _split_body(body: str, first_line: int = 1) -> _Body:
     """Headings, known sections with their items, and the rest (free text)."""
     out = _Body()
     section: str | None = None
@@ -773,7 +773,7 @@ def _split_body(body: str) -> _Body:
     item_indent = 0
     blank_before = False
     in_fence = False
-    for number, line in enumerate(body.splitlines(), start=1):
+    for number, line in enumerate(body.splitlines(), start=first_line):
         if line.lstrip().startswith(("```", "~~~")):
             in_fence = not in_fence
             section, current = None, None
@@ -836,8 +836,8 @@ def _item_parts(item: _Item) -> tuple[str, str, float | None, str | None]:
         for match in _BRACKETED.finditer(head):
             try:
                 duration = parse_duration(match.group(1))
-            except _DurationRangeError:
-                raise
+            except _DurationRangeError as exc:
+                raise BriefError(f"Scenes (line {item.line}): {exc}") from None
             except BriefError:
                 continue
             head = (head[: match.start()] + head[match.end() :]).strip()
@@ -1607,8 +1607,8 @@ def parse_brief(
     if "\x00" in text:
         raise BriefError("the brief is binary, not text")
     text = text.lstrip("\ufeff")
-    front, body_text, _ = _split_front_matter(text)
-    body = _split_body(body_text)
+    front, body_text, body_line = _split_front_matter(text)
+    body = _split_body(body_text, body_line)
     models = _ModelTable(known_models)
     free_text = "\n".join(body.free_lines).strip()
     free_text = re.sub(r"\n{3,}", "\n\n", free_text)
