@@ -33,7 +33,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from screenplain import types as sp_types
@@ -108,6 +108,8 @@ _INT_EXT_CODES = {
     "INT": IntExt.INT,
     "EXT": IntExt.EXT,
 }
+# What screenplain recognises as a heading without a leading '.'.
+_STANDARD_HEADING = re.compile(r"^(?:INT|EXT|EST|INT\.?/EXT|I/E)[ .]", re.IGNORECASE)
 _HEADING_LINE = re.compile(r"^(?:\.(?!\.)\S|(?:INT|EXT|EST|INT\.?/EXT|I/E)[\s.])", re.IGNORECASE)
 _SCENE_NUMBER = re.compile(r"\s*#([\w.\-]+)#\s*$")
 _PART_SEPARATOR = re.compile(r"\s+[-–—]+\s+")
@@ -649,7 +651,11 @@ def parse_fountain(text: str) -> Screenplay:
     for paragraph in parse_body(iter(body)):
         if isinstance(paragraph, sp_types.Slug):
             number = _rich(paragraph.scene_number) if paragraph.scene_number else ""
-            heading = parse_heading(_rich(paragraph.line) + (f" #{number}#" if number else ""))
+            line = _rich(paragraph.line)
+            heading = parse_heading(line + (f" #{number}#" if number else ""))
+            if not _STANDARD_HEADING.match(line):
+                # screenplain drops the '.' of a forced heading; its form tells it was one.
+                heading = replace(heading, forced=True)
             scene = ScreenplayScene(heading=heading, synopsis=paragraph.synopsis)
             screenplay.scenes.append(scene)
             current = scene.beats
