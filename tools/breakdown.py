@@ -378,9 +378,11 @@ for _part in ("living", "dining", "salle", "de", "bain", "a", "manger"):
 
 # Compared in lower case with accents: "à" is a preposition, "a" an article.
 _PLACE_PREPOSITIONS = _words(
-    "in inside into on onto at near under outside behind across through towards toward "
+    "in inside into on onto at to near under outside behind across through towards toward "
     "dans à au aux sur sous devant derrière vers chez en près"
 )
+# Prepositions that put a place, never a person, after them ("at Anna", "à Marc" are people).
+_PLACES_NOT_PEOPLE = _words("in into inside outside near from dans en depuis")
 _STOP_PHRASE = _PLACE_PREPOSITIONS | {"and", "et", "or", "ou", "but", "mais", "of"}
 _PLACE_DETERMINERS = _words(
     "the a an his her their my our its this that le la les l un une son sa ses leur mon ma "
@@ -497,8 +499,8 @@ def _name_candidates(sentence: str) -> Iterator[tuple[str, bool]]:
         if not word[0].isupper() or len(word) < 2:
             continue
         previous = tokens[index - 1].group(0).lower() if index else ""
-        if fold(previous) in _PLACE_DETERMINERS or previous in _PLACE_PREPOSITIONS:
-            # "the Old Bridge", "à Paris": a place or a thing, not a person.
+        if fold(previous) in _PLACE_DETERMINERS or previous in _PLACES_NOT_PEOPLE:
+            # "the Old Bridge", "in Paris": a place or a thing, not a person.
             continue
         yield word, index == 0
 
@@ -582,14 +584,19 @@ def _prose_beats(paragraph: str, characters: Sequence[str]) -> list[Beat]:
             attribution = _sentences(after)[0] if after.strip() else ""
             opener = before.strip()
             speaker = None
-            if attribution and (attribution[0] in ",—–-" or attribution[0].islower()):
+            # '"...," says Marc' / '"...," Marc says' / '« ... », dit Marc'
+            if attribution and (
+                piece.endswith(",")
+                or after.lstrip()[:1] in (",", "—", "–", "-")
+                or attribution[0].islower()
+            ):
                 speaker = _speaker(attribution, characters)
             if speaker is None and opener.endswith((":", ",")):
                 speaker = _speaker(_sentences(opener)[-1] if opener else "", characters)
             if speaker is None:
                 beats.append(Beat(kind="action", text=f"“{piece}”"))
                 continue
-            beats.append(Beat(kind="dialogue", text=piece, character=speaker))
+            beats.append(Beat(kind="dialogue", text=piece.rstrip(",").strip(), character=speaker))
             skip_attribution = bool(attribution) and _word_count(attribution) <= 6
             continue
         sentences = _sentences(piece)
