@@ -354,7 +354,7 @@ def test_shots_carry_element_ids_scene_numbers_and_times(example_shots: list[Sho
 def test_transitions(example_shots: list[ShotSpec]) -> None:
     assert example_shots[0].transition_in is Transition.FADE_IN
     assert example_shots[-1].transition_out is Transition.FADE_OUT
-    firsts = {}
+    firsts: dict[str, ShotSpec] = {}
     for shot in example_shots:
         firsts.setdefault(shot.scene, shot)
     assert [firsts[n].transition_in for n in "234"] == [
