@@ -184,6 +184,35 @@ def test_context_is_a_langgraph_context_schema() -> None:
     assert builder.compile().invoke({"seen": ""}, context=ctx) == {"seen": "m1/fr"}
 
 
+def test_the_key_never_reaches_a_checkpoint(tmp_path: Any) -> None:
+    import sqlite3
+    from typing import TypedDict
+
+    from langgraph.checkpoint.sqlite import SqliteSaver
+    from langgraph.graph import END, START, StateGraph
+    from langgraph.runtime import Runtime
+
+    class State(TypedDict):
+        model: str
+
+    def node(state: State, runtime: Runtime[Context]) -> State:
+        return {"model": runtime.context.model}
+
+    builder = StateGraph(State, context_schema=Context)
+    builder.add_node("node", node)
+    builder.add_edge(START, "node")
+    builder.add_edge("node", END)
+    database = tmp_path / "checkpoints.sqlite"
+    with sqlite3.connect(database, check_same_thread=False) as connection:
+        graph = builder.compile(checkpointer=SqliteSaver(connection))
+        ctx = Context.from_env(environ={"OPENAI_API_KEY": KEY})
+        graph.invoke({"model": ""}, {"configurable": {"thread_id": "t1"}}, context=ctx)
+        connection.commit()
+
+    assert graph.get_state({"configurable": {"thread_id": "t1"}}).values == {"model": ctx.model}
+    assert KEY.encode() not in database.read_bytes()
+
+
 def test_chat_model_is_deterministic_and_leaves_retries_to_us() -> None:
     ctx = Context.from_env(environ={"OPENAI_API_KEY": KEY}, timeout=12.5)
     model = make_chat_model(ctx)

@@ -108,7 +108,8 @@ def test_brief_in_prose_is_understood_as_specs(llm_endpoint: LLMEndpoint) -> Non
     specs = result.value
     assert specs.duration_seconds == 30
     assert specs.aspect_ratio == "9:16"
-    assert {"Mei", "Jun"} <= set(specs.characters)
+    # A real model may add a description to a name ("Mei, a street food cook").
+    assert all(any(name in c for c in specs.characters) for name in ("Mei", "Jun"))
     # The default method asked for the schema as a forced tool call.
     sent = llm_endpoint.sent_requests()
     assert sent[0]["tool_choice"]["function"]["name"] == "BriefSpecs"
@@ -230,8 +231,9 @@ def test_streamed_plain_answer(llm_endpoint: LLMEndpoint) -> None:
     sent = llm_endpoint.sent_requests()[0]
     assert sent["stream"] is True
     assert sent["stream_options"] == {"include_usage": True}
-    assert usage.output_tokens > 0
     if llm_endpoint.scripted:
+        # Real servers differ here: some send no usage chunk (STORYCORE_STREAM_USAGE=0).
+        assert usage.output_tokens > 0
         assert message.content == text
         assert len(pieces) > 1
 
