@@ -17,6 +17,7 @@ The rule (``docs/breakdown-rules.md``):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from storycore.tools.breakdown import link_continuity, same_place_continuous
 from storycore.tools.domain import Scene, Segment, ShotSpec, TechnicalSpecs, Transition
@@ -45,42 +46,50 @@ def _length(shots: Sequence[ShotSpec]) -> int:
     return sum(shot.duration_frames for shot in shots)
 
 
-def split_run(shots: Sequence[ShotSpec], max_frames: int) -> list[list[ShotSpec]]:
-    """Cut a scene's shots into the fewest parts of at most ``max_frames`` each, at the shot
-    boundaries nearest to even cuts. A single shot longer than the maximum stays whole."""
-    total = _length(shots)
-    if total <= max_frames or len(shots) == 1:
-        return [list(shots)]
-    ends: list[int] = []
-    elapsed = 0
+def _fill(shots: Sequence[ShotSpec], limit: int) -> list[list[ShotSpec]]:
+    """Parts filled in order up to ``limit`` (a shot longer than it stands alone)."""
+    parts: list[list[ShotSpec]] = []
+    length = 0
     for shot in shots:
-        elapsed += shot.duration_frames
-        ends.append(elapsed)
-    parts = -(-total // max_frames)
-    while parts < len(shots):
-        cuts: list[int] = []
-        for j in range(1, parts):
-            ideal = total * j / parts
-            lowest = cuts[-1] + 1 if cuts else 0
-            candidates = range(lowest, len(shots) - (parts - j))
-            if not candidates:
-                break
-            cuts.append(min(candidates, key=lambda i: (abs(ends[i] - ideal), i)))
-        pieces = _pieces(shots, cuts)
-        if len(pieces) == parts and all(_length(p) <= max_frames for p in pieces):
-            return pieces
-        parts += 1
-    return [[shot] for shot in shots]
+        if parts and length + shot.duration_frames <= limit:
+            parts[-1].append(shot)
+            length += shot.duration_frames
+        else:
+            parts.append([shot])
+            length = shot.duration_frames
+    return parts
 
 
-def _pieces(shots: Sequence[ShotSpec], cuts: Sequence[int]) -> list[list[ShotSpec]]:
-    pieces: list[list[ShotSpec]] = []
-    start = 0
-    for cut in cuts:
-        pieces.append(list(shots[start : cut + 1]))
-        start = cut + 1
-    pieces.append(list(shots[start:]))
-    return [p for p in pieces if p]
+def split_run(shots: Sequence[ShotSpec], max_frames: int) -> list[list[ShotSpec]]:
+    """Cut a scene's shots into the fewest parts of at most ``max_frames`` each, as even as
+    the shot boundaries allow (the smallest sum of squared part lengths). A single shot
+    longer than the maximum stays whole, in a part of its own."""
+    if _length(shots) <= max_frames or len(shots) == 1:
+        return [list(shots)]
+    # Filling in order gives the fewest parts; then the most even cut into that many.
+    count = len(_fill(shots, max_frames))
+    n = len(shots)
+    prefix = [0]
+    for shot in shots:
+        prefix.append(prefix[-1] + shot.duration_frames)
+    unreachable = float("inf")
+    cost = [[unreachable] * (n + 1) for _ in range(count + 1)]
+    cut = [[0] * (n + 1) for _ in range(count + 1)]
+    cost[0][0] = 0
+    for part in range(1, count + 1):
+        for end in range(part, n + 1):
+            for start in range(part - 1, end):
+                length = prefix[end] - prefix[start]
+                if length > max_frames and end - start > 1:
+                    continue
+                candidate = cost[part - 1][start] + length * length
+                if candidate < cost[part][end]:
+                    cost[part][end], cut[part][end] = candidate, start
+    bounds = [n]
+    for part in range(count, 0, -1):
+        bounds.append(cut[part][bounds[-1]])
+    bounds.reverse()
+    return [list(shots[a:b]) for a, b in pairwise(bounds)]
 
 
 def _title(group: Sequence[list[ShotSpec]], scenes: dict[str, Scene], part: str) -> str:
