@@ -17,6 +17,7 @@ The graph keeps ``tracker.to_dict()`` per session (small, JSON-safe);
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections import deque
@@ -24,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -67,15 +69,11 @@ class PriceTable:
     @classmethod
     def load(cls, user_file: Path | None = None) -> PriceTable:
         """The shipped prices, overridden model by model by the user's file if it exists."""
-        text = (
-            resources.files("storycore.agent")
-            .joinpath("data", PRICES_FILE_NAME)
-            .read_text(encoding="utf-8")
-        )
-        table = cls.from_yaml(text, origin=f"the shipped {PRICES_FILE_NAME}")
+        table = _shipped_prices()
         path = default_user_file() if user_file is None else user_file
         if path.is_file():
-            override = cls.from_yaml(path.read_text(encoding="utf-8"), origin=str(path))
+            stat = path.stat()
+            override = _user_prices(str(path), stat.st_mtime_ns, stat.st_size)
             table = PriceTable(
                 models={**table.models, **override.models},
                 source=override.source or table.source,
@@ -112,7 +110,9 @@ class PriceTable:
                 raise InvalidInput(f"{origin}: model {name!r} has a negative price.")
             models[str(name)] = price
         return cls(
-            models=models, source=str(data.get("source", "")), as_of=str(data.get("as_of", ""))
+            models=MappingProxyType(models),
+            source=str(data.get("source", "")),
+            as_of=str(data.get("as_of", "")),
         )
 
     def price_of(self, model: str) -> ModelPrice | None:
@@ -121,6 +121,21 @@ class PriceTable:
             return self.models[model]
         family = _SNAPSHOT_SUFFIX.sub("", model)
         return self.models.get(family)
+
+
+# Trackers are rebuilt at every graph step (merge_usage): parse each file once.
+@functools.cache
+def _shipped_prices() -> PriceTable:
+    text = resources.files("storycore.agent").joinpath("data", PRICES_FILE_NAME)
+    return PriceTable.from_yaml(
+        text.read_text(encoding="utf-8"), origin=f"the shipped {PRICES_FILE_NAME}"
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _user_prices(path: str, mtime_ns: int, size: int) -> PriceTable:
+    # mtime and size are part of the key: an edited file is read again.
+    return PriceTable.from_yaml(Path(path).read_text(encoding="utf-8"), origin=path)
 
 
 def default_user_file() -> Path:
@@ -155,7 +170,7 @@ class UsageTracker:
     prices: PriceTable | None = None
     models: dict[str, ModelUsage] = field(default_factory=dict)
     # Response ids already counted, so explicit and callback feeding never double count.
-    _seen: deque[str] = field(default_factory=lambda: deque(maxlen=512), repr=False)
+    _seen: deque[str] = field(default_factory=lambda: deque(maxlen=512), repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.prices is None:

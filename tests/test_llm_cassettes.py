@@ -238,6 +238,48 @@ def test_streamed_plain_answer(llm_endpoint: LLMEndpoint) -> None:
         assert len(pieces) > 1
 
 
+class ShotDuration(BaseModel):
+    """Arguments of the toy tool below."""
+
+    shot_id: str = Field(pattern=r"^shot_\d{2,3}[a-z]?$")
+    seconds: float = Field(gt=0)
+
+
+def set_shot_duration(shot_id: str, seconds: float) -> str:
+    """Set how long a shot lasts, in seconds."""
+    return f"{shot_id} now lasts {seconds:g} s"
+
+
+@pytest.mark.vcr
+def test_tool_call_round_trip(llm_endpoint: LLMEndpoint) -> None:
+    from langchain_core.messages import HumanMessage, ToolMessage
+    from langchain_core.tools import StructuredTool
+
+    tool = StructuredTool.from_function(set_shot_duration, args_schema=ShotDuration)
+    llm_endpoint.script.reply_tool_call("set_shot_duration", {"shot_id": "shot_05", "seconds": 4})
+    llm_endpoint.script.reply_text("Done: shot_05 now lasts 4 s.")
+    model = llm_endpoint.chat_model().bind_tools([tool])
+    messages: list[Any] = [
+        ("system", load_llm_prompt("system")),
+        HumanMessage("Shot 5 should last 4 seconds."),
+    ]
+
+    call = invoke_with_retry(model, messages, retry=llm_endpoint.retry)
+    assert call.tool_calls, "the model answered without calling the tool"
+    messages.append(call)
+    for tool_call in call.tool_calls:
+        messages.append(ToolMessage(tool.invoke(tool_call["args"]), tool_call_id=tool_call["id"]))
+    final = invoke_with_retry(model, messages, retry=llm_endpoint.retry)
+
+    assert call.tool_calls[0]["name"] == "set_shot_duration"
+    assert ShotDuration.model_validate(call.tool_calls[0]["args"]).seconds == 4
+    assert final.content
+    second = llm_endpoint.sent_requests()[1]["messages"]
+    assert second[-1]["role"] == "tool" and second[-1]["content"] == "shot_05 now lasts 4 s"
+    if llm_endpoint.scripted:
+        assert final.content == "Done: shot_05 now lasts 4 s."
+
+
 @pytest.mark.vcr(record_mode="none")
 def test_request_missing_from_cassette_fails_without_retry(llm_endpoint: LLMEndpoint) -> None:
     # This test has no cassette on purpose: replay must refuse, not retry or fall back.
@@ -256,7 +298,7 @@ def test_request_missing_from_cassette_fails_without_retry(llm_endpoint: LLMEndp
 
 def test_no_secret_reaches_a_cassette() -> None:
     recorded = sorted((CASSETTE_DIR / "test_llm_cassettes").glob("*.yaml"))
-    assert len(recorded) >= 5, "the cassettes of this module are missing"
+    assert len(recorded) >= 6, "the cassettes of this module are missing"
 
     assert scan_for_secrets() == []
 
