@@ -89,6 +89,9 @@ class Context:
     ) -> Context:
         """Build the settings from the environment, then apply ``overrides`` (CLI options).
 
+        An override of ``None`` is ignored (an option the user did not give); ``environ``
+        replaces ``os.environ`` (tests, subprocesses).
+
         No ``OPENAI_API_KEY`` and no ``OPENAI_BASE_URL`` means offline. A base URL without a
         key is a local server and gets the placeholder key ``"not-needed"``. ``offline=True``
         (the CLI's ``--offline``) forces offline mode whatever the environment says.

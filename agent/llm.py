@@ -25,7 +25,7 @@ import json
 import logging
 import random
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -653,12 +653,3 @@ def render_llm_prompt(name: str, language: str = DEFAULT_LANGUAGE, **values: Any
     if missing:
         raise KeyError(f"prompt {name!r} needs values for: {', '.join(missing)}")
     return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), template).strip() + "\n"
-
-
-def prompt_placeholders(
-    names: Iterable[str] = (), language: str = DEFAULT_LANGUAGE
-) -> dict[str, list[str]]:
-    """The placeholders each prompt expects, to check call sites in tests."""
-    return {
-        name: sorted(set(_PLACEHOLDER.findall(load_llm_prompt(name, language)))) for name in names
-    }
