@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storycore.tools.domain import IntExt, Transition
 from storycore.tools.errors import BriefError
@@ -281,3 +283,44 @@ def test_known_props_are_attached_to_scenes_that_name_them() -> None:
     text = "INT. A - DAY\n\nShe reads a letter.\n\nINT. B - DAY\n\nNothing here.\n"
     scenes, _ = scenes_from_fountain(text, known_props=["letter"])
     assert [s.props for s in scenes] == [["letter"], []]
+
+
+PIECES = st.sampled_from(
+    [
+        "INT. ",
+        "EXT. ",
+        "KITCHEN",
+        " - NIGHT",
+        "#3#",
+        "\n\n",
+        "\n",
+        "GABY",
+        "(V.O.)",
+        "(beat)",
+        "Hello?",
+        "She runs.",
+        "CUT TO:",
+        "[[",
+        "]]",
+        "/*",
+        "*/",
+        "Title: x",
+        ".",
+        "^",
+        "@",
+        ">",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=60).map("".join))
+def test_any_text_gives_scenes_or_one_clear_error(text: str) -> None:
+    try:
+        scenes, _ = scenes_from_fountain(text)
+    except BriefError as error:
+        assert "\n" not in str(error)
+        return
+    assert scenes
+    assert len({s.number for s in scenes}) == len(scenes)
+    assert all(s.scene_id == f"sc_{i:02d}" for i, s in enumerate(scenes, start=1))
