@@ -124,6 +124,23 @@ def write_shot(tx: Transaction, shot: ShotSpec) -> None:
         tx.manifest.shots = [*refs[:index], updated, *refs[index + 1 :]]
 
 
+def write_shots(tx: Transaction, shots: Iterable[ShotSpec]) -> None:
+    """Write many existing shots at once (one manifest update, not one per shot)."""
+    refs = list(tx.manifest.shots)
+    index = {ref.shot_id: i for i, ref in enumerate(refs)}
+    changed = False
+    for shot in shots:
+        if shot.shot_id not in index:
+            raise NotFound(f"the project has no shot {shot.shot_id!r}")
+        i = index[shot.shot_id]
+        tx.write_json(f"{SHOTS}/{refs[i].folder}/{SHOT_FILE}", shot)
+        if (refs[i].status, refs[i].version) != (shot.status, shot.version):
+            refs[i] = refs[i].model_copy(update={"status": shot.status, "version": shot.version})
+            changed = True
+    if changed:
+        tx.manifest.shots = refs
+
+
 def insert_shot(tx: Transaction, shot: ShotSpec, position: int | None = None) -> ShotRef:
     """Add a shot at 0-based ``position`` (default: the end) and renumber the folders after it."""
     refs = list(tx.manifest.shots)

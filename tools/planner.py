@@ -1,0 +1,532 @@
+"""The planner: from a brief or a screenplay to a complete, timecoded production plan, offline.
+
+One function per workflow phase, each reading the project on disk and writing its result back
+in one transaction. The assistant's graph calls the same functions (a language model, when
+configured, only replaces the creative inputs: the scenes, the descriptions); ``plan_project``
+runs them all in order for the benchmarks and for library users.
+
+    understand -> create_structure -> run_breakdown -> build_elements -> choose_models
+               -> build_segments_phase -> build_storyboard
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from storycore.tools.breakdown import (
+    Breakdown,
+    design_shots,
+    retime,
+    scenes_from_brief,
+    split_long_shots,
+)
+from storycore.tools.brief import parse_brief
+from storycore.tools.domain import (
+    AssetMetadata,
+    CreativeBrief,
+    ElementType,
+    Phase,
+    Scene,
+    ShotSpec,
+)
+from storycore.tools.errors import BriefError, NotAProject, ProjectError
+from storycore.tools.fountain import mentions, scenes_from_fountain
+from storycore.tools.model_registry import ModelRegistry, max_clip_frames
+from storycore.tools.model_selector import ModelSelector, Selection, request_for_shot
+from storycore.tools.naming import element_id
+from storycore.tools.project import Project
+from storycore.tools.prompt_builder import build_shot_prompts
+from storycore.tools.registry import AssetRegistry
+from storycore.tools.segments import build_segments
+from storycore.tools.specs import apply_overrides
+from storycore.tools.storyboard import write_documents
+from storycore.tools.structure import add_shots, clear_shots, ensure_layout, load_shots, write_shots
+from storycore.tools.structure import set_segments as store_segments
+
+BRIEF_FILE = "creative_brief.json"
+SCENES_FILE = "scenes.json"
+
+Progress = Callable[[str], None]
+SourceFormat = Literal["fountain", "brief", "prose"]
+
+_HEADING = re.compile(r"^(?:INT|EXT|EST|INT\./EXT|I/E)[.\s]", re.MULTILINE)
+_FRONT_MATTER = re.compile(r"\A\ufeff?---\s*\n")
+_SECTION = re.compile(r"^#{1,6}\s+\S", re.MULTILINE)
+
+
+@dataclass
+class Overrides:
+    """The CLI's ``--fps``, ``--aspect``, ``--duration``, ``--language`` (None: from the brief)."""
+
+    fps: str | None = None
+    aspect: str | None = None
+    duration: str | float | None = None
+    language: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass
+class PlanSummary:
+    """What ``storycore plan`` reports at the end."""
+
+    project_dir: Path
+    title: str
+    scenes: int
+    shots: int
+    segments: int
+    total_frames: int
+    fps: str
+    drop_frame: bool
+    models: dict[str, int]
+    estimated_cost_usd: float
+    warnings: list[str] = field(default_factory=list)
+
+
+def detect_format(text: str, source_name: str | None = None) -> SourceFormat:
+    """A Fountain screenplay (by extension or by its scene headings), a structured brief
+    (front matter or headed sections), or plain prose."""
+    suffix = Path(source_name).suffix.lower() if source_name else ""
+    if suffix in {".fountain", ".spmd"}:
+        return "fountain"
+    if _FRONT_MATTER.match(text) or _SECTION.search(text):
+        return "brief"
+    if len(_HEADING.findall(text)) >= 1 and re.search(r"^[A-Z][A-Z .'\-]{1,30}$", text, re.M):
+        return "fountain"
+    return "prose"
+
+
+def model_aliases(registry: ModelRegistry) -> dict[str, str]:
+    """Every name a user may give a model, mapped to its id (for the brief parser)."""
+    return {
+        alias: model.id for model in registry for alias in (model.id, model.name, *model.aliases)
+    }
+
+
+# -- phase 1: intake --------------------------------------------------------------------------
+
+
+def understand(
+    text: str,
+    *,
+    source_name: str | None = None,
+    overrides: Overrides | None = None,
+    registry: ModelRegistry | None = None,
+) -> CreativeBrief:
+    """Parse a brief or a screenplay into a :class:`CreativeBrief` (pure: writes nothing).
+
+    CLI overrides win over the brief. A screenplay keeps its whole text in ``brief.text`` for
+    the breakdown.
+    """
+    if not text.strip():
+        raise BriefError("the brief is empty; write what the video is about")
+    registry = registry or ModelRegistry.load()
+    fmt = detect_format(text, source_name)
+    if fmt == "fountain":
+        _scenes, title_page = scenes_from_fountain(text)  # refuses a file with no scenes
+        brief = CreativeBrief(
+            title=_clean_title(title_page.get("title")) or _title_from_source(source_name),
+            text=text,
+            source_format="fountain",
+        )
+    else:
+        brief = parse_brief(text, source_name=source_name, known_models=model_aliases(registry))
+        if brief.title == "Untitled" and source_name:
+            brief = brief.model_copy(update={"title": _title_from_source(source_name)})
+        brief = brief.model_copy(update={"source_format": fmt})
+    if overrides:
+        specs = apply_overrides(brief.technical_specs, **overrides.as_dict())
+        brief = brief.model_copy(
+            update={"technical_specs": specs, "duration_seconds": specs.duration_seconds}
+        )
+    for model_id in brief.technical_specs.models.avoid + brief.technical_specs.models.prefer:
+        registry.get(model_id)  # an unknown model id is an error here, not at selection
+    return brief
+
+
+def _clean_title(value: str | None) -> str:
+    return " ".join((value or "").replace("_", " ").split()).strip("* ")
+
+
+def _title_from_source(source_name: str | None) -> str:
+    if not source_name or source_name in {"-", "<stdin>"}:
+        return "Untitled"
+    return Path(source_name).stem.replace("_", " ").replace("-", " ").strip().title() or "Untitled"
+
+
+# -- phase 2: structure -----------------------------------------------------------------------
+
+
+def create_structure(project_dir: Path | str, brief: CreativeBrief) -> Project:
+    """Create (or reuse) the project folder, write the brief and the specs.
+
+    An existing non-empty folder that is not a StoryCore project is refused.
+    """
+    project = Project.create(project_dir, title=brief.title, specs=brief.technical_specs)
+    with project.transaction("structure") as tx:
+        ensure_layout(tx)
+        tx.write_json(BRIEF_FILE, brief)
+        tx.manifest.title = brief.title
+        tx.manifest.technical_specs = brief.technical_specs
+        tx.manifest.phase = Phase.STRUCTURE
+    return project
+
+
+def read_brief(project: Project) -> CreativeBrief:
+    return project.read_model(BRIEF_FILE, CreativeBrief)
+
+
+def read_scenes(project: Project) -> list[Scene]:
+    if not project.exists(SCENES_FILE):
+        return []
+    return [Scene.model_validate(item) for item in project.read_json(SCENES_FILE)]
+
+
+# -- phase 3: breakdown -----------------------------------------------------------------------
+
+
+def scenes_for(brief: CreativeBrief) -> list[Scene]:
+    """The deterministic scene breakdown of a brief or screenplay."""
+    if brief.source_format == "fountain":
+        return scenes_from_fountain(brief.text)[0]
+    return scenes_from_brief(brief)
+
+
+def run_breakdown(project: Project, *, scenes: Sequence[Scene] | None = None) -> Breakdown:
+    """Scenes, then shots with framing, durations and contiguous timecodes.
+
+    ``scenes`` replaces the deterministic breakdown (the LLM's proposal); the shots are always
+    designed and timed by the rules, scaled to the target duration to the frame.
+    """
+    brief = read_brief(project)
+    specs = project.manifest.technical_specs
+    chosen = list(scenes) if scenes is not None else scenes_for(brief)
+    breakdown = design_shots(chosen, specs, target_seconds=specs.duration_seconds)
+    with project.transaction("breakdown") as tx:
+        clear_shots(tx)
+        add_shots(tx, breakdown.shots)
+        tx.write_json(SCENES_FILE, [scene.model_dump(mode="json") for scene in breakdown.scenes])
+        tx.manifest.phase = Phase.BREAKDOWN
+    return breakdown
+
+
+# -- phase 4: elements ------------------------------------------------------------------------
+
+
+def describe_from_text(name: str, text: str, *, limit: int = 240) -> str:
+    """The first sentence of ``text`` that names ``name``: how the writer introduced it."""
+    for sentence in re.split(r"(?<=[.!?])\s+|\n{2,}", text):
+        clean = " ".join(sentence.split())
+        if clean and mentions(clean, name) and len(clean.split()) > 2:
+            return clean[:limit].rstrip()
+    return ""
+
+
+def _element_specs(
+    brief: CreativeBrief, scenes: Sequence[Scene]
+) -> list[tuple[ElementType, str, str]]:
+    """(type, name, canonical description) of every element the plan shows, first seen first."""
+    described = {
+        ElementType.CHARACTER: {e.name: e.description for e in brief.characters},
+        ElementType.LOCATION: {e.name: e.description for e in brief.locations},
+        ElementType.PROP: {e.name: e.description for e in brief.props},
+    }
+    found: dict[tuple[ElementType, str], str] = {}
+
+    def add(kind: ElementType, name: str, fallback_text: str) -> None:
+        key = (kind, element_id(kind, name))
+        if key in found:
+            return
+        by_name = {element_id(kind, n): d for n, d in described[kind].items()}
+        description = by_name.get(key[1]) or describe_from_text(name, fallback_text)
+        found[key] = description or default_description(kind, name)
+        names[key] = name
+
+    names: dict[tuple[ElementType, str], str] = {}
+    for kind, items in described.items():
+        for name in items:
+            add(kind, name, brief.text)
+    for scene in scenes:
+        scene_text = " ".join(beat.text for beat in scene.beats if beat.kind == "action")
+        for character in scene.characters:
+            add(ElementType.CHARACTER, character, f"{scene_text}\n\n{brief.text}")
+        if scene.location:
+            add(ElementType.LOCATION, scene.location, scene.description or scene.heading)
+        for prop in scene.props:
+            add(ElementType.PROP, prop, scene_text)
+    return [(kind, names[(kind, eid)], desc) for (kind, eid), desc in found.items()]
+
+
+def default_description(kind: ElementType, name: str) -> str:
+    """The description of an element nobody described: honest and editable."""
+    return {
+        ElementType.CHARACTER: f"{name}, a character of the story (appearance to be defined)",
+        ElementType.LOCATION: f"{name}",
+        ElementType.PROP: f"{name}",
+    }.get(kind, name)
+
+
+def build_elements(
+    project: Project, *, descriptions: Mapping[str, str] | None = None
+) -> list[AssetMetadata]:
+    """Register every character, location and prop of the plan, and link every shot to the
+    elements it shows. ``descriptions`` (element id -> text) overrides the canonical
+    descriptions the rules found (the LLM's proposal). Locked elements are left as they are.
+    """
+    brief = read_brief(project)
+    scenes = read_scenes(project)
+    registry = AssetRegistry(project)
+    with project.transaction("elements") as tx:
+        for kind, name, description in _element_specs(brief, scenes):
+            eid = element_id(kind, name)
+            if descriptions and descriptions.get(eid):
+                description = descriptions[eid]
+            if registry.exists(eid):
+                current = registry.get(eid)
+                if current.locked or current.canonical_description:
+                    continue  # never rewrite what the user fixed or approved
+            registry.add(kind, name, canonical_description=description, element_id=eid)
+        sync_links(project, registry)
+        tx.manifest.phase = Phase.ELEMENTS
+    return registry.list()
+
+
+def sync_links(project: Project, registry: AssetRegistry | None = None) -> None:
+    """Make every element's list of shots agree with the shots on disk."""
+    registry = registry or AssetRegistry(project)
+    shots = load_shots(project)
+    with project.transaction("links"):
+        wanted: dict[str, list[str]] = {shot.shot_id: shot.element_ids() for shot in shots}
+        known = {element.element_id for element in registry.list()}
+        for element in registry.list():
+            for shot_id in element.shots:
+                if shot_id not in wanted:
+                    registry.unlink_shot(element.element_id, shot_id)
+        for shot_id, ids in wanted.items():
+            registry.set_shot_links(shot_id, [i for i in ids if i in known])
+
+
+# -- phase 5: model selection -----------------------------------------------------------------
+
+
+def choose_models(project: Project, registry: ModelRegistry | None = None) -> list[Selection]:
+    """A model for every shot under the hard limits, then split the shots longer than their
+    model's longest clip into ``shot_04a``, ``shot_04b``... and lay them end to end again."""
+    registry = registry or ModelRegistry.load(project.root)
+    specs = project.manifest.technical_specs
+    shots = load_shots(project)
+    selector = ModelSelector(registry)
+    requests = [request_for_shot(shot, specs) for shot in shots]
+    selections = selector.select_plan(
+        requests, segment_ids=[shot.scene for shot in shots], budget_usd=specs.budget_usd
+    )
+    chosen = [
+        _with_selection(shot, selection) for shot, selection in zip(shots, selections, strict=True)
+    ]
+    rate = specs.rate
+    split = retime(
+        split_long_shots(chosen, lambda s: max_clip_frames(registry.get(s.model_id or ""), rate)),
+        rate,
+    )
+    with project.transaction("models") as tx:
+        if [s.shot_id for s in split] == [s.shot_id for s in shots]:
+            write_shots(tx, split)
+        else:
+            clear_shots(tx)
+            add_shots(tx, split)
+            sync_links(project)
+        tx.manifest.phase = Phase.MODEL_SELECTION
+    return selections
+
+
+def _with_selection(shot: ShotSpec, selection: Selection) -> ShotSpec:
+    if shot.locked and shot.model_id:
+        return shot
+    return shot.model_copy(
+        update={
+            "model_id": selection.model_id,
+            "fallback_models": list(selection.fallbacks),
+            "model_reason": selection.reason,
+        }
+    )
+
+
+# -- phase 6: segments ------------------------------------------------------------------------
+
+
+def build_segments_phase(project: Project) -> int:
+    """Group the shots into segments along scene boundaries; returns how many."""
+    shots = load_shots(project)
+    scenes = read_scenes(project)
+    segments = build_segments(shots, scenes, project.manifest.technical_specs)
+    with project.transaction("segments") as tx:
+        write_shots(tx, shots)  # build_segments set segment_id and continuity on them
+        store_segments(tx, segments)
+        tx.manifest.phase = Phase.SEGMENTS
+    return len(segments)
+
+
+# -- phase 7: storyboard ----------------------------------------------------------------------
+
+
+def build_prompts(project: Project, shot_ids: Iterable[str] | None = None) -> int:
+    """Build the image, video and negative prompts of shots (all by default) from their
+    elements' canonical descriptions. Returns how many shots changed."""
+    specs = project.manifest.technical_specs
+    elements = {e.element_id: e for e in AssetRegistry(project).list()}
+    override_dir = project.path("prompts")
+    wanted = set(shot_ids) if shot_ids is not None else None
+    changed = []
+    for shot in load_shots(project):
+        if wanted is not None and shot.shot_id not in wanted:
+            continue
+        prompts = build_shot_prompts(
+            shot, elements, specs, override_dir=override_dir if override_dir.is_dir() else None
+        )
+        updated = prompts.apply_to(shot)
+        if updated != shot:
+            changed.append(updated)
+    with project.transaction("prompts") as tx:
+        write_shots(tx, changed)
+    return len(changed)
+
+
+def build_storyboard(project: Project) -> list[str]:
+    """Every shot's prompts, then storyboard.json/.md/.html, panels and visual_strategy.json."""
+    with project.transaction("storyboard") as tx:
+        build_prompts(project)
+        written = write_documents(tx)
+        tx.manifest.phase = Phase.STORYBOARD
+    return written
+
+
+def mark_planned(project: Project) -> None:
+    with project.transaction("planned") as tx:
+        tx.manifest.phase = Phase.PLANNED
+
+
+# -- everything ------------------------------------------------------------------------------
+
+
+def summarize(project: Project, warnings: Sequence[str] = ()) -> PlanSummary:
+    registry = ModelRegistry.load(project.root)
+    shots = load_shots(project)
+    specs = project.manifest.technical_specs
+    models: dict[str, int] = {}
+    cost = 0.0
+    for shot in shots:
+        if not shot.model_id:
+            continue
+        models[shot.model_id] = models.get(shot.model_id, 0) + 1
+        model = registry.get(shot.model_id) if shot.model_id in registry else None
+        if model is not None and model.cost_usd_per_second:
+            cost += float(model.billed_seconds(shot.duration_frames / specs.rate))
+    return PlanSummary(
+        project_dir=project.root,
+        title=project.manifest.title,
+        scenes=len(read_scenes(project)),
+        shots=len(shots),
+        segments=len(project.manifest.segments),
+        total_frames=shots[-1].end_frame - shots[0].start_frame if shots else 0,
+        fps=specs.fps,
+        drop_frame=specs.uses_drop_frame,
+        models=dict(sorted(models.items(), key=lambda kv: (-kv[1], kv[0]))),
+        estimated_cost_usd=round(cost, 2),
+        warnings=list(warnings),
+    )
+
+
+def plan_project(
+    text: str,
+    out_dir: Path | str,
+    *,
+    source_name: str | None = None,
+    overrides: Overrides | None = None,
+    progress: Progress | None = None,
+) -> PlanSummary:
+    """Plan a brief or screenplay into ``out_dir`` with the deterministic engine.
+
+    Nothing half-written is left behind: if any phase fails, a folder this call created is
+    removed and an existing project is rolled back to what it was.
+    """
+    say = progress or (lambda _message: None)
+    registry = ModelRegistry.load(Path(out_dir) if Project.is_project(Path(out_dir)) else None)
+    say("understanding the brief")
+    brief = understand(text, source_name=source_name, overrides=overrides, registry=registry)
+    with PlanGuard(Path(out_dir)):
+        say("creating the project structure")
+        project = create_structure(out_dir, brief)
+        say("breaking down scenes and shots")
+        breakdown = run_breakdown(project)
+        say("registering elements")
+        build_elements(project)
+        say("choosing a model for every shot")
+        choose_models(project, registry)
+        say("building segments")
+        build_segments_phase(project)
+        say("writing the storyboard and documents")
+        build_storyboard(project)
+        mark_planned(project)
+    return summarize(project, [*brief.warnings, *breakdown.warnings])
+
+
+class PlanGuard:
+    """Leaves ``out_dir`` exactly as it was if planning fails.
+
+    A folder that did not exist (or was empty) is removed (emptied) again; an existing
+    project is rolled back through its undo history to the state it had on entry.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = Path(out_dir)
+        self.existed = self.out_dir.exists()
+        if self.existed and not self.out_dir.is_dir():
+            raise ProjectError(f"{self.out_dir} is a file, not a folder")
+        self.was_project = self.existed and Project.is_project(self.out_dir)
+        if self.existed and not self.was_project and any(self.out_dir.iterdir()):
+            raise NotAProject(
+                f"{self.out_dir} is not empty and is not a StoryCore project; "
+                "choose a new or empty folder"
+            )
+        self.mark = _history_mark(self.out_dir) if self.was_project else 0
+
+    def __enter__(self) -> PlanGuard:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            return
+        if not self.was_project:
+            if self.existed:
+                for child in self.out_dir.iterdir():
+                    if child.is_dir() and not child.is_symlink():
+                        shutil.rmtree(child)
+                    else:
+                        child.unlink()
+            else:
+                shutil.rmtree(self.out_dir, ignore_errors=True)
+            return
+        project = Project(self.out_dir)
+        while _history_mark(self.out_dir) > self.mark:
+            project.undo()
+
+
+def _history_mark(root: Path) -> int:
+    entries = Project(root).history()
+    return entries[0].number if entries else 0
+
+
+def rollback_to(project: Project, mark: int) -> None:
+    """Undo every change made after history entry ``mark``."""
+    while _history_mark(project.root) > mark:
+        project.undo()
+
+
+def history_mark(project: Project) -> int:
+    return _history_mark(project.root)
