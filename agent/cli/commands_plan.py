@@ -1,0 +1,514 @@
+"""``storycore plan``, ``storycore export`` and ``storycore status``.
+
+``plan`` turns a brief or a screenplay into a whole project folder; ``export`` writes one
+hand-off format of a planned project; ``status`` reports where a project stands and which
+checkpoint gates pass.
+
+Only :func:`_run_plan` knows the planning engine (today the deterministic
+:func:`storycore.tools.planner.plan_project`; later the assistant's graph). Everything else
+here — arguments, the confirmation, the progress lines, the summary, the errors — talks to it
+through :class:`PlanRequest`, :class:`Intake`, a progress callback and the
+:class:`~storycore.tools.planner.PlanSummary` it returns.
+
+Output: tables on stdout (``--json``: plain JSON), progress and questions on stderr, errors as
+one stderr line with exit 2 and nothing written.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.status import Status
+from rich.table import Table
+from typer.exceptions import Exit
+
+from storycore.agent.cli import ui
+from storycore.tools.errors import InvalidInput, NotAProject, ProjectError, StoryCoreError
+
+if TYPE_CHECKING:
+    from storycore.tools.planner import PlanSummary
+    from storycore.tools.project import Project
+
+#: The formats ``storycore export`` offers (checked again by the exporter).
+EXPORT_FORMAT_NAMES = ("otio", "edl", "fcpxml", "csv", "md", "html", "json", "breakdown")
+
+Progress = Callable[[str], None]
+
+
+# --------------------------------------------------------------------------------------
+# What the CLI hands the engine, and what it gets back before planning
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """Everything ``storycore plan`` was asked, already read and checked."""
+
+    text: str
+    source_name: str
+    out_dir: Path
+    fps: str | None = None
+    aspect: str | None = None
+    duration: str | None = None
+    language: str | None = None
+    offline: bool = False
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What the engine understood, shown before anything is written (for the confirmation)."""
+
+    title: str
+    source_format: str
+    scenes: int
+    frame_rate: str
+    aspect_ratio: str
+    duration_seconds: float | None
+    warnings: tuple[str, ...] = ()
+
+
+Confirm = Callable[[Intake], bool]
+
+
+class PlanDeclined(Exception):
+    """The user answered no to the confirmation: nothing was written."""
+
+
+def _run_plan(
+    request: PlanRequest, *, progress: Progress, confirm: Confirm | None = None
+) -> PlanSummary:
+    """Plan ``request`` into its folder with the engine; the one place that knows the engine.
+
+    ``confirm`` (None: approved) sees the intake before anything is written and may decline.
+    """
+    from storycore.tools.planner import Overrides, plan_project, scenes_for, understand
+
+    overrides = Overrides(
+        fps=request.fps, aspect=request.aspect, duration=request.duration, language=request.language
+    )
+    if confirm is not None:
+        # Pure: understanding and the scene breakdown write nothing.
+        brief = understand(request.text, source_name=request.source_name, overrides=overrides)
+        specs = brief.technical_specs
+        intake = Intake(
+            title=brief.title,
+            source_format=brief.source_format,
+            scenes=len(scenes_for(brief)),
+            frame_rate=specs.fps,
+            aspect_ratio=specs.aspect_ratio,
+            duration_seconds=specs.duration_seconds,
+            warnings=tuple(brief.warnings),
+        )
+        if not confirm(intake):
+            raise PlanDeclined
+    return plan_project(
+        request.text,
+        request.out_dir,
+        source_name=request.source_name,
+        overrides=overrides,
+        progress=progress,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Progress: one line per finished phase on stderr (a spinner on a terminal)
+# --------------------------------------------------------------------------------------
+
+
+class PhaseProgress(AbstractContextManager["PhaseProgress"]):
+    """A progress callback that prints ``✓ phase (0.12 s)`` on stderr as each phase ends.
+
+    A phase is printed when it finishes, so a refusal in the first phase leaves only the
+    error line on stderr. On a terminal a spinner shows the phase under way.
+    """
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.current: str | None = None
+        self.started = 0.0
+        self._terminal = console.is_terminal
+        self._status: Status | None = None
+
+    def __enter__(self) -> PhaseProgress:
+        return self
+
+    def __call__(self, message: str) -> None:
+        self._finish()
+        self.current = message
+        self.started = time.perf_counter()
+        if self._terminal:
+            # Started on the first phase, not on entry: a confirmation may come before it.
+            if self._status is None:
+                self._status = self.console.status("")
+                self._status.start()
+            self._status.update(escape(message) + "...")
+
+    def _finish(self) -> None:
+        if self.current is not None:
+            elapsed = time.perf_counter() - self.started
+            self.console.print(
+                f"[green]✓[/] {escape(self.current)} [dim]({elapsed:.2f} s)[/]", highlight=False
+            )
+            self.current = None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._status is not None:
+            self._status.stop()
+        if exc_type is None:
+            self._finish()
+
+
+# --------------------------------------------------------------------------------------
+# storycore plan
+# --------------------------------------------------------------------------------------
+
+
+def _stdin_is_tty() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Refuse a destination the planner must not touch: a file, or a non-empty folder that is
+    not a StoryCore project. Checked before any work so the refusal comes first and alone."""
+    from storycore.tools.project import Project
+
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ProjectError(f"{out_dir} is a file, not a folder; choose a new or empty folder")
+    if out_dir.is_dir() and not Project.is_project(out_dir) and any(out_dir.iterdir()):
+        raise NotAProject(
+            f"{out_dir} is not empty and is not a StoryCore project; choose a new or empty folder"
+        )
+
+
+def _kv_table(title: str, rows: list[tuple[str, Any]]) -> Table:
+    """A two-column table of settings and values, without a header row."""
+    table = ui.table(title, ["setting", "value"], rows)
+    table.show_header = False
+    return table
+
+
+def _ask_confirmation(intake: Intake) -> bool:
+    """The intake summary on stderr, then one yes/no question."""
+    from rich.prompt import Confirm as RichConfirm
+
+    from storycore.tools.rates import parse_rate, rate_label
+
+    rows = [
+        ("Title", escape(intake.title)),
+        ("Read as", intake.source_format),
+        ("Scenes", str(intake.scenes)),
+        ("Frame rate", f"{rate_label(parse_rate(intake.frame_rate))} fps"),
+        ("Aspect ratio", intake.aspect_ratio),
+        (
+            "Target duration",
+            f"{intake.duration_seconds:g} s" if intake.duration_seconds else "from the story",
+        ),
+    ]
+    rows.extend(("Warning", escape(w)) for w in intake.warnings)
+    ui.err.print(_kv_table("Brief", rows))
+    noun = "scene" if intake.scenes == 1 else "scenes"
+    return RichConfirm.ask(
+        f"Plan {intake.scenes} {noun} of {escape(intake.title)!r}?", console=ui.err, default=True
+    )
+
+
+def summary_data(summary: PlanSummary) -> dict[str, Any]:
+    """The plan summary as plain data (what ``--json`` prints)."""
+    from storycore.tools.rates import parse_rate, rate_label
+    from storycore.tools.timecode import format_seconds, format_smpte
+
+    rate = parse_rate(summary.fps)
+    return {
+        "project_dir": str(summary.project_dir),
+        "title": summary.title,
+        "scenes": summary.scenes,
+        "shots": summary.shots,
+        "segments": summary.segments,
+        "total_frames": summary.total_frames,
+        "duration": format_smpte(summary.total_frames, rate, drop_frame=summary.drop_frame),
+        "duration_seconds": float(format_seconds(summary.total_frames, rate)),
+        "frame_rate": summary.fps,
+        "frame_rate_label": rate_label(rate),
+        "drop_frame": summary.drop_frame,
+        "models": dict(summary.models),
+        "estimated_cost_usd": summary.estimated_cost_usd,
+        "warnings": list(summary.warnings),
+        "storyboard_html": str(Path(summary.project_dir) / "storyboard.html"),
+    }
+
+
+def _print_summary(data: dict[str, Any]) -> None:
+    models = "\n".join(
+        f"{model_id} ({count} shot{'s' if count != 1 else ''})"
+        for model_id, count in data["models"].items()
+    )
+    rate = data["frame_rate_label"] + (" (drop-frame)" if data["drop_frame"] else "")
+    rows = [
+        ("Title", escape(data["title"])),
+        ("Scenes", data["scenes"]),
+        ("Shots", data["shots"]),
+        ("Segments", data["segments"]),
+        ("Duration", f"{data['duration']} ({data['duration_seconds']:.3f} s)"),
+        ("Frame rate", f"{rate} fps"),
+        ("Models", escape(models) or "none"),
+        ("Estimated cost", f"${data['estimated_cost_usd']:,.2f}"),
+        ("Warnings", escape("\n".join(data["warnings"])) or "none"),
+        ("Storyboard", escape(data["storyboard_html"])),
+    ]
+    ui.out.print(_kv_table("Plan", rows))
+
+
+def plan(
+    brief: str = typer.Argument(
+        ...,
+        metavar="BRIEF",
+        help="A brief (.md, .txt) or a Fountain screenplay (.fountain); - reads standard input.",
+        show_default=False,
+    ),
+    out: Path = typer.Option(
+        ...,
+        "--out",
+        "-o",
+        metavar="DIR",
+        help="The project folder to write: new, empty, or a StoryCore project to re-plan.",
+        show_default=False,
+    ),
+    offline: bool = typer.Option(
+        False, "--offline", help="Contact no language model (the deterministic planner only)."
+    ),
+    yes: bool = typer.Option(
+        False, "--yes", "-y", help="Approve every confirmation (needed without a terminal)."
+    ),
+    fps: str | None = typer.Option(
+        None, "--fps", help="Frame rate: 23.976, 24, 25, 29.97, 30, 48, 50, 59.94, 60."
+    ),
+    aspect: str | None = typer.Option(
+        None, "--aspect", help="Aspect ratio: 16:9, 9:16, 1:1, 4:3, 2.39:1, vertical..."
+    ),
+    duration: str | None = typer.Option(
+        None, "--duration", help="Target length: 30, 90s, 1m30s, 4:27 (seconds by default)."
+    ),
+    language: str | None = typer.Option(
+        None, "--language", help="The language the assistant answers in: en, fr, es, de..."
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the summary as JSON on stdout instead of a table."
+    ),
+) -> None:
+    """Plan a brief or screenplay into a project folder: scenes, shots, elements, models,
+    segments, storyboard.
+
+    Progress goes to stderr, the summary to stdout. A brief that cannot be planned, or a
+    folder that is neither empty nor a StoryCore project, is refused with nothing written.
+    """
+    from storycore.tools.brief import read_brief_text
+
+    interactive = brief != "-" and _stdin_is_tty()
+    if not yes and not interactive:
+        reason = "the brief comes from standard input" if brief == "-" else "there is no terminal"
+        raise InvalidInput(f"planning needs a confirmation and {reason}; pass --yes to approve it")
+    check_out_dir(out)
+    text, source_name = read_brief_text(brief)
+    request = PlanRequest(
+        text=text,
+        source_name=source_name,
+        out_dir=out,
+        fps=fps,
+        aspect=aspect,
+        duration=duration,
+        language=language,
+        offline=offline,
+    )
+    try:
+        with PhaseProgress(ui.err) as progress:
+            summary = _run_plan(
+                request, progress=progress, confirm=None if yes else _ask_confirmation
+            )
+    except PlanDeclined:
+        ui.err.print("not planned: nothing was written")
+        raise Exit(1) from None
+    data = summary_data(summary)
+    if as_json:
+        ui.emit_json(data)
+    else:
+        _print_summary(data)
+
+
+# --------------------------------------------------------------------------------------
+# storycore export
+# --------------------------------------------------------------------------------------
+
+
+def export(
+    folder: Path = typer.Argument(
+        ..., metavar="DIR", help="The project folder.", show_default=False
+    ),
+    fmt: str = typer.Option(
+        ...,
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help=(
+            "otio, edl (CMX3600), fcpxml (Final Cut Pro 7 XML), csv (shot list), "
+            "breakdown (script breakdown), md, html, json (storyboard)."
+        ),
+        show_default=False,
+    ),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        metavar="PATH",
+        help="The file to write (default: exports/<title>.<ext>, or the storyboard file).",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print {format, path} as JSON."),
+) -> None:
+    """Write a planned project as an editor timeline, a shot list or a storyboard document,
+    and print the path written."""
+    kind = fmt.strip().lower()
+    if kind not in EXPORT_FORMAT_NAMES:
+        raise InvalidInput(
+            f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMAT_NAMES)}"
+        )
+    from storycore.tools.exports import export as write_export
+    from storycore.tools.project import Project
+
+    project = Project.open(folder)
+    path = write_export(project, kind, out)
+    if as_json:
+        ui.emit_json({"format": kind, "path": str(path)})
+    else:
+        ui.out.print(str(path), markup=False, highlight=False)
+
+
+# --------------------------------------------------------------------------------------
+# storycore status
+# --------------------------------------------------------------------------------------
+
+
+def status_data(project: Project) -> dict[str, Any]:
+    """Where ``project`` stands: specs, counts, duration, shot statuses, models, gates."""
+    from storycore.tools.planner import read_scenes
+    from storycore.tools.rates import rate_label
+    from storycore.tools.specs import describe_specs
+    from storycore.tools.structure import load_shots
+    from storycore.tools.timecode import format_seconds, format_smpte
+    from storycore.tools.validation import run_all
+
+    manifest = project.manifest
+    specs = manifest.technical_specs
+    problems: list[str] = []
+    try:
+        shots = load_shots(project)
+    except StoryCoreError as exc:
+        shots, problems = [], [*problems, str(exc)]
+    try:
+        scenes = len(read_scenes(project))
+    except StoryCoreError as exc:
+        scenes, problems = 0, [*problems, str(exc)]
+    total = shots[-1].end_frame - shots[0].start_frame if shots else 0
+    elements = Counter(ref.type.value for ref in manifest.elements)
+    statuses = Counter(shot.status.value for shot in shots)
+    models = Counter(shot.model_id or "(none)" for shot in shots)
+    gates = [verdict.as_dict() for verdict in run_all(project)]
+    return {
+        "project_dir": str(project.root),
+        "title": manifest.title,
+        "phase": manifest.phase.value,
+        "specs": dict(describe_specs(specs)),
+        "counts": {
+            "scenes": scenes,
+            "shots": len(shots),
+            "segments": len(manifest.segments),
+            "elements": dict(sorted(elements.items())),
+        },
+        "total_frames": total,
+        "duration": format_smpte(total, specs.rate, drop_frame=specs.uses_drop_frame),
+        "duration_seconds": float(format_seconds(total, specs.rate)),
+        "frame_rate": specs.fps,
+        "frame_rate_label": rate_label(specs.rate),
+        "drop_frame": specs.uses_drop_frame,
+        "shots_by_status": dict(sorted(statuses.items())),
+        "models": dict(sorted(models.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "gates": gates,
+        "ok": all(gate["ok"] for gate in gates) and not problems,
+        "problems": problems,
+    }
+
+
+def _print_status(data: dict[str, Any]) -> None:
+    out = ui.out
+    out.print(f"[bold]{escape(data['title'])}[/]  phase: {data['phase']}")
+    out.print(escape(data["project_dir"]), markup=False, highlight=False)
+    counts = data["counts"]
+    elements = ", ".join(f"{n} {kind}" for kind, n in counts["elements"].items()) or "none"
+    overview = [
+        ("Scenes", counts["scenes"]),
+        ("Shots", counts["shots"]),
+        ("Segments", counts["segments"]),
+        ("Elements", elements),
+        ("Duration", f"{data['duration']} ({data['duration_seconds']:.3f} s)"),
+        (
+            "Shots by status",
+            ", ".join(f"{n} {s}" for s, n in data["shots_by_status"].items()) or "none",
+        ),
+        ("Models", ", ".join(f"{m} ({n})" for m, n in data["models"].items()) or "none"),
+    ]
+    out.print(_kv_table("Project", [(k, escape(str(v))) for k, v in overview]))
+    out.print(
+        ui.table("Specs", ["setting", "value"], [(k, escape(v)) for k, v in data["specs"].items()])
+    )
+    gate_rows = [
+        (
+            "[green]✓[/]" if gate["ok"] else "[red]✗[/]",
+            gate["gate"],
+            escape("\n".join(gate["failures"]) if gate["failures"] else "; ".join(gate["passed"])),
+        )
+        for gate in data["gates"]
+    ]
+    out.print(ui.table("Checkpoint gates", ["", "gate", "details"], gate_rows))
+    for problem in data["problems"]:
+        ui.warn(escape(problem))
+
+
+def status(
+    folder: Path = typer.Argument(
+        ..., metavar="DIR", help="The project folder.", show_default=False
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Report where a project stands: specs, counts, duration, shot statuses, models, and the
+    checkpoint gates. Exits 0 even when a gate fails (it is a report); 2 for a non-project."""
+    from storycore.tools.project import Project
+
+    data = status_data(Project.open(folder))
+    if as_json:
+        ui.emit_json(data)
+    else:
+        _print_status(data)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``plan``, ``export`` and ``status`` to the ``storycore`` command."""
+    app.command("plan")(plan)
+    app.command("export")(export)
+    app.command("status")(status)
