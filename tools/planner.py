@@ -39,7 +39,7 @@ from storycore.tools.fountain import mentions, scenes_from_fountain
 from storycore.tools.model_registry import ModelRegistry, max_clip_frames
 from storycore.tools.model_selector import ModelSelector, Selection, request_for_shot
 from storycore.tools.naming import element_id
-from storycore.tools.project import Project
+from storycore.tools.project import INTERNAL, Project
 from storycore.tools.prompt_builder import build_shot_prompts
 from storycore.tools.registry import AssetRegistry
 from storycore.tools.segments import build_segments
@@ -228,30 +228,52 @@ def describe_from_text(name: str, text: str, *, limit: int = 240) -> str:
     return ""
 
 
-def _element_specs(
-    brief: CreativeBrief, scenes: Sequence[Scene]
-) -> list[tuple[ElementType, str, str]]:
-    """(type, name, canonical description) of every element the plan shows, first seen first."""
-    described = {
-        ElementType.CHARACTER: {e.name: e.description for e in brief.characters},
-        ElementType.LOCATION: {e.name: e.description for e in brief.locations},
-        ElementType.PROP: {e.name: e.description for e in brief.props},
+@dataclass(frozen=True)
+class PlannedElement:
+    """An element the plan shows, with the canonical description the rules found."""
+
+    type: ElementType
+    name: str
+    element_id: str
+    description: str
+    described: bool  # False: nobody described it; the description is a placeholder
+
+
+def planned_elements(brief: CreativeBrief, scenes: Sequence[Scene]) -> list[PlannedElement]:
+    """Every character, location and prop of the brief and scenes, first seen first.
+
+    The description comes from the brief's sections, else from the first sentence of the
+    text that names the element, else it is a placeholder (``described`` is False).
+    """
+    given = {
+        ElementType.CHARACTER: {
+            element_id(ElementType.CHARACTER, e.name): e.description for e in brief.characters
+        },
+        ElementType.LOCATION: {
+            element_id(ElementType.LOCATION, e.name): e.description for e in brief.locations
+        },
+        ElementType.PROP: {
+            element_id(ElementType.PROP, e.name): e.description for e in brief.props
+        },
     }
-    found: dict[tuple[ElementType, str], str] = {}
+    found: dict[str, PlannedElement] = {}
 
-    def add(kind: ElementType, name: str, fallback_text: str) -> None:
-        key = (kind, element_id(kind, name))
-        if key in found:
+    def add(kind: ElementType, name: str, context: str) -> None:
+        eid = element_id(kind, name)
+        if eid in found:
             return
-        by_name = {element_id(kind, n): d for n, d in described[kind].items()}
-        description = by_name.get(key[1]) or describe_from_text(name, fallback_text)
-        found[key] = description or default_description(kind, name)
-        names[key] = name
+        description = given[kind].get(eid) or describe_from_text(name, context)
+        found[eid] = PlannedElement(
+            kind, name, eid, description or default_description(kind, name), bool(description)
+        )
 
-    names: dict[tuple[ElementType, str], str] = {}
-    for kind, items in described.items():
-        for name in items:
-            add(kind, name, brief.text)
+    for kind, items in (
+        (ElementType.CHARACTER, brief.characters),
+        (ElementType.LOCATION, brief.locations),
+        (ElementType.PROP, brief.props),
+    ):
+        for item in items:
+            add(kind, item.name, brief.text)
     for scene in scenes:
         scene_text = " ".join(beat.text for beat in scene.beats if beat.kind == "action")
         for character in scene.characters:
@@ -260,7 +282,21 @@ def _element_specs(
             add(ElementType.LOCATION, scene.location, scene.description or scene.heading)
         for prop in scene.props:
             add(ElementType.PROP, prop, scene_text)
-    return [(kind, names[(kind, eid)], desc) for (kind, eid), desc in found.items()]
+    return list(found.values())
+
+
+def undescribed_elements(project: Project) -> list[tuple[str, str, str]]:
+    """(id, type, name) of the planned elements nobody described and the registry has no
+    description for: what the language model is asked to describe."""
+    registry = AssetRegistry(project)
+    out = []
+    for item in planned_elements(read_brief(project), read_scenes(project)):
+        if item.described:
+            continue
+        if registry.exists(item.element_id) and registry.get(item.element_id).canonical_description:
+            continue
+        out.append((item.element_id, item.type.value, item.name))
+    return out
 
 
 def default_description(kind: ElementType, name: str) -> str:
@@ -283,15 +319,15 @@ def build_elements(
     scenes = read_scenes(project)
     registry = AssetRegistry(project)
     with project.transaction("elements") as tx:
-        for kind, name, description in _element_specs(brief, scenes):
-            eid = element_id(kind, name)
+        for item in planned_elements(brief, scenes):
+            eid, description = item.element_id, item.description
             if descriptions and descriptions.get(eid):
                 description = descriptions[eid]
             if registry.exists(eid):
                 current = registry.get(eid)
                 if current.locked or current.canonical_description:
                     continue  # never rewrite what the user fixed or approved
-            registry.add(kind, name, canonical_description=description, element_id=eid)
+            registry.add(item.type, item.name, canonical_description=description, element_id=eid)
         sync_links(project, registry)
         tx.manifest.phase = Phase.ELEMENTS
     return registry.list()
@@ -489,7 +525,11 @@ class PlanGuard:
         if self.existed and not self.out_dir.is_dir():
             raise ProjectError(f"{self.out_dir} is a file, not a folder")
         self.was_project = self.existed and Project.is_project(self.out_dir)
-        if self.existed and not self.was_project and any(self.out_dir.iterdir()):
+        if (
+            self.existed
+            and not self.was_project
+            and any(child.name != INTERNAL for child in self.out_dir.iterdir())
+        ):
             raise NotAProject(
                 f"{self.out_dir} is not empty and is not a StoryCore project; "
                 "choose a new or empty folder"

@@ -68,6 +68,12 @@ def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        try:
+            mode = path.stat().st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -77,6 +83,14 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    # os.umask can only be read by setting it; the lock keeps threads from racing on it.
+    with _locks_guard:
+        current = os.umask(0)
+        os.umask(current)
+    return current
 
 
 def dumps_json(data: Any) -> bytes:
@@ -154,7 +168,7 @@ class Project:
             raise ProjectError(f"{path} is a file, not a folder")
         if path.is_dir() and cls.is_project(path):
             return cls.open(path)
-        if path.is_dir() and any(path.iterdir()):
+        if path.is_dir() and any(child.name != INTERNAL for child in path.iterdir()):
             raise NotAProject(
                 f"{path} is not empty and is not a StoryCore project; choose a new or empty folder"
             )

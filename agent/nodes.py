@@ -1,0 +1,775 @@
+"""The nodes of the assistant's graph: phases, gates, confirmations and conversation.
+
+Each phase node calls the deterministic planner (:mod:`storycore.tools.planner`) and, where a
+language model is configured, lets it improve the creative part first (the brief's reading,
+the scenes, the elements' descriptions); any LLM failure falls back to the deterministic
+engine and says so. Each check node runs a gate (:mod:`storycore.tools.validation`) and writes
+its verdict into the state; routing is done by the pure functions of :mod:`.routing`.
+Confirmation nodes call ``interrupt()`` once each; code before it is idempotent because the
+node runs again from its first line on resume.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import (
+    AIMessage,
+    AnyMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+from langgraph.config import get_stream_writer
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+
+from storycore.agent.context import Context
+from storycore.agent.schemas import (
+    BreakdownProposal,
+    BriefInterpretation,
+    Confirmation,
+    ElementDescriptions,
+    ScenePlan,
+)
+from storycore.agent.state import AssistantState, ChangeProposal, Decision
+from storycore.tools import planner, validation
+from storycore.tools.domain import (
+    LANGUAGE_NAMES,
+    Beat,
+    BriefElement,
+    CreativeBrief,
+    ElementType,
+    IntExt,
+    Phase,
+    Scene,
+)
+from storycore.tools.errors import InvalidInput, StoryCoreError
+from storycore.tools.model_registry import ModelRegistry
+from storycore.tools.project import Project
+from storycore.tools.timecode import format_smpte
+
+MAX_REPAIRS = 2
+MAX_EDIT_ROUNDS = 5
+MAX_TOOL_ROUNDS = 6
+#: Ids kept in the state's change proposal; the full list is recomputed when applying.
+MAX_IDS_IN_STATE = 40
+#: Messages of the conversation sent to the model (the system prompt comes on top).
+HISTORY_WINDOW = 24
+
+
+class PlanningStopped(StoryCoreError):
+    """A gate failed where no human can answer (``--yes``): the reason, in one sentence."""
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _say(text: str) -> AIMessage:
+    return AIMessage(content=text, name="storycore")
+
+
+def _progress(phase: str, text: str) -> None:
+    """Tell a streaming caller what a phase did (custom stream mode); a no-op otherwise."""
+    try:
+        writer = get_stream_writer()
+    except RuntimeError:
+        return
+    writer({"phase": phase, "text": text})
+
+
+def _project(state: AssistantState) -> Project:
+    return Project.open(state["project_dir"])
+
+
+def _language(state: AssistantState, ctx: Context) -> str:
+    try:
+        return _project(state).manifest.technical_specs.language
+    except StoryCoreError:
+        return ctx.language
+
+
+def _repairing(state: AssistantState, phase: str) -> bool:
+    return state.get("repairs", {}).get(phase, 0) > 0
+
+
+def _duration_text(frames: int, project: Project) -> str:
+    specs = project.manifest.technical_specs
+    seconds = frames / specs.rate
+    smpte = format_smpte(frames, specs.rate, drop_frame=specs.uses_drop_frame)
+    return f"{smpte} ({float(seconds):.2f} s)"
+
+
+class Nodes:
+    """The graph's nodes. ``chat_model`` replaces the model built from the run's Context
+    (tests pass a fake model; host applications may pass their own)."""
+
+    def __init__(self, chat_model: Any = None) -> None:
+        self._chat_model = chat_model
+
+    # -- the language model -------------------------------------------------------------
+
+    def _context(self, runtime: Runtime[Context] | None) -> Context:
+        context = getattr(runtime, "context", None) if runtime is not None else None
+        return context if isinstance(context, Context) else Context.from_env()
+
+    def _model(self, runtime: Runtime[Context] | None) -> tuple[Any, Context]:
+        from storycore.agent.llm import make_chat_model
+
+        ctx = self._context(runtime)
+        if self._chat_model is not None:
+            return self._chat_model, ctx
+        if ctx.offline:
+            return None, ctx
+        return make_chat_model(ctx), ctx
+
+    def _structured(
+        self, model: Any, ctx: Context, schema: type[Any], prompt: str, language: str
+    ) -> tuple[Any, dict[str, Any], str | None]:
+        """(value or None, usage, note): a structured call with the fallback rule."""
+        from storycore.agent.llm import (
+            LLMError,
+            RetryPolicy,
+            load_llm_prompt,
+            structured_call,
+        )
+        from storycore.agent.usage import UsageTracker
+
+        usage = UsageTracker()
+        messages = [SystemMessage(load_llm_prompt("system", language)), HumanMessage(prompt)]
+        try:
+            result = structured_call(
+                model,
+                schema,
+                messages,
+                max_repairs=ctx.max_repairs,
+                method=ctx.structured_method,
+                retry=RetryPolicy.from_context(ctx),
+                usage=usage,
+            )
+        except LLMError as exc:
+            note = f"The language model failed ({exc}); I used the deterministic engine instead."
+            return None, usage.to_dict(), note
+        return result.value, usage.to_dict(), None
+
+    # -- intake ---------------------------------------------------------------------------
+
+    def intake(self, state: AssistantState, runtime: Runtime[Context]) -> dict[str, Any]:
+        text = state.get("brief_text") or ""
+        if not text.strip():
+            raise InvalidInput("there is no brief to plan: give a brief or a screenplay")
+        root = Path(state["project_dir"])
+        registry = ModelRegistry.load(root if Project.is_project(root) else None)
+        overrides = planner.Overrides(**(state.get("overrides") or {}))
+        brief = planner.understand(
+            text,
+            source_name=state.get("brief_source"),
+            overrides=overrides,
+            registry=registry,
+        )
+        model, ctx = self._model(runtime)
+        usage: dict[str, Any] = {}
+        notes: list[str] = []
+        if model is not None and brief.source_format != "fountain":
+            prompt = _render("brief", brief.technical_specs.language, text)
+            value, usage, note = self._structured(
+                model, ctx, BriefInterpretation, prompt, brief.technical_specs.language
+            )
+            if value is not None:
+                brief = merge_interpretation(brief, value, overrides)
+            if note:
+                notes.append(note)
+        _progress("intake", f"understood {brief.title!r} ({brief.source_format})")
+        return {
+            "phase": Phase.INTAKE.value,
+            "brief": brief.model_dump(mode="json"),
+            "usage": usage,
+            "messages": [_say(n) for n in notes],
+        }
+
+    def check_brief(self, state: AssistantState) -> dict[str, Any]:
+        brief = CreativeBrief.model_validate(state["brief"])
+        return {"verdict": validation.check_brief(brief).as_dict()}
+
+    def confirm_brief(self, state: AssistantState) -> dict[str, Any]:
+        brief = CreativeBrief.model_validate(state["brief"])
+        payload = brief_confirmation(brief)
+        decision = _ask(state, payload)
+        rounds = state.get("repairs", {}).get("intake_edits", 0)
+        update: dict[str, Any] = {"decision": decision}
+        if decision["action"] in ("edit", "feedback"):
+            if rounds >= MAX_EDIT_ROUNDS:
+                raise InvalidInput(
+                    f"the brief was edited {rounds} times without approval; "
+                    "start again with a revised brief"
+                )
+            update["repairs"] = {**state.get("repairs", {}), "intake_edits": rounds + 1}
+            if decision["action"] == "edit":
+                update["overrides"] = {**(state.get("overrides") or {}), **_brief_edits(decision)}
+            elif decision.get("text"):
+                update["brief_text"] = f"{state.get('brief_text', '')}\n\n{decision['text']}"
+        elif decision["action"] == "reject":
+            update["messages"] = [_say("Stopped: the brief was not approved; nothing was written.")]
+            update["brief_text"] = None
+            update["brief"] = None
+        return update
+
+    # -- planning phases ------------------------------------------------------------------
+
+    def structure(self, state: AssistantState) -> dict[str, Any]:
+        if state.get("brief"):
+            brief = CreativeBrief.model_validate(state["brief"])
+            project = planner.create_structure(state["project_dir"], brief)
+        else:  # a repair: the brief is already on disk
+            project = _project(state)
+            with project.transaction("layout") as tx:
+                from storycore.tools.structure import ensure_layout
+
+                ensure_layout(tx)
+        _progress("structure", f"project folder {project.root}")
+        # The brief now lives in the project: drop it from the state (small checkpoints).
+        return {"phase": Phase.STRUCTURE.value, "brief": None, "brief_text": None}
+
+    def breakdown(self, state: AssistantState, runtime: Runtime[Context]) -> dict[str, Any]:
+        project = _project(state)
+        brief = planner.read_brief(project)
+        model, ctx = self._model(runtime)
+        scenes: list[Scene] | None = None
+        usage: dict[str, Any] = {}
+        notes: list[str] = []
+        use_llm = (
+            model is not None
+            and brief.source_format != "fountain"
+            and not brief.scenes
+            and not _repairing(state, "breakdown")
+        )
+        if use_llm:
+            language = brief.technical_specs.language
+            prompt = _render("breakdown", language, _story_for_breakdown(brief))
+            value, usage, note = self._structured(model, ctx, BreakdownProposal, prompt, language)
+            if value is not None:
+                scenes = scenes_from_proposal(value)
+            if note:
+                notes.append(note)
+        result = planner.run_breakdown(project, scenes=scenes)
+        text = (
+            f"Breakdown: {len(result.scenes)} scenes, {len(result.shots)} shots, "
+            f"{_duration_text(result.total_frames, project)}."
+        )
+        _progress("breakdown", text)
+        return {
+            "phase": Phase.BREAKDOWN.value,
+            "usage": usage,
+            "messages": [_say(n) for n in [*notes, *result.warnings]],
+        }
+
+    def elements(self, state: AssistantState, runtime: Runtime[Context]) -> dict[str, Any]:
+        project = _project(state)
+        model, ctx = self._model(runtime)
+        usage: dict[str, Any] = {}
+        notes: list[str] = []
+        descriptions: dict[str, str] | None = None
+        undescribed = planner.undescribed_elements(project)
+        if model is not None and undescribed and not _repairing(state, "elements"):
+            brief = planner.read_brief(project)
+            specs = brief.technical_specs
+            listing = "\n".join(f"- {eid} ({kind}): {name}" for eid, kind, name in undescribed)
+            prompt = render_prompt(
+                "elements",
+                specs.language,
+                prompt_language=LANGUAGE_NAMES.get(specs.prompt_language, specs.prompt_language),
+                style=specs.style or "-",
+                elements=listing,
+                story=brief.text[:12000],
+            )
+            value, usage, note = self._structured(
+                model, ctx, ElementDescriptions, prompt, specs.language
+            )
+            if value is not None:
+                wanted = {eid for eid, _, _ in undescribed}
+                descriptions = {
+                    item.element_id: item.canonical_description.strip()
+                    for item in value.elements
+                    if item.element_id in wanted and item.canonical_description.strip()
+                }
+            if note:
+                notes.append(note)
+        elements = planner.build_elements(project, descriptions=descriptions)
+        counts: dict[str, int] = {}
+        for element in elements:
+            counts[element.type.value] = counts.get(element.type.value, 0) + 1
+        _progress(
+            "elements", ", ".join(f"{n} {kind}s" for kind, n in sorted(counts.items())) or "none"
+        )
+        return {
+            "phase": Phase.ELEMENTS.value,
+            "usage": usage,
+            "messages": [_say(n) for n in notes],
+        }
+
+    def models(self, state: AssistantState) -> dict[str, Any]:
+        project = _project(state)
+        registry = ModelRegistry.load(project.root)
+        try:
+            planner.choose_models(project, registry)
+        except StoryCoreError as exc:
+            # No model fits: a human must relax a constraint; the gate reports it.
+            return {
+                "phase": Phase.MODEL_SELECTION.value,
+                "verdict": {
+                    "gate": "model_selection",
+                    "ok": False,
+                    "passed": [],
+                    "failures": [str(exc)],
+                    "repairable": False,
+                },
+                "cost_usd": 0.0,
+            }
+        summary = planner.summarize(project)
+        used = ", ".join(f"{m} ×{n}" for m, n in summary.models.items())
+        _progress("model_selection", f"{used}; estimated cost ${summary.estimated_cost_usd:.2f}")
+        return {
+            "phase": Phase.MODEL_SELECTION.value,
+            "cost_usd": summary.estimated_cost_usd,
+            "verdict": None,
+        }
+
+    def segments(self, state: AssistantState) -> dict[str, Any]:
+        count = planner.build_segments_phase(_project(state))
+        _progress("segments", f"{count} segments")
+        return {"phase": Phase.SEGMENTS.value}
+
+    def storyboard(self, state: AssistantState) -> dict[str, Any]:
+        project = _project(state)
+        written = planner.build_storyboard(project)
+        _progress("storyboard", f"{len(written)} files written")
+        return {"phase": Phase.STORYBOARD.value}
+
+    def planned(self, state: AssistantState) -> dict[str, Any]:
+        project = _project(state)
+        planner.mark_planned(project)
+        summary = planner.summarize(project)
+        text = (
+            f"The plan is ready: {summary.scenes} scenes, {summary.shots} shots in "
+            f"{summary.segments} segments, {_duration_text(summary.total_frames, project)}. "
+            f"Open {project.root / 'storyboard.html'}."
+        )
+        _progress("planned", text)
+        return {"phase": Phase.PLANNED.value, "messages": [_say(text)]}
+
+    # -- gates ----------------------------------------------------------------------------
+
+    def make_check(self, phase: Phase) -> Any:
+        """The check node that runs ``phase``'s gate and writes its verdict."""
+        gate = validation.GATES[phase]
+
+        def check(state: AssistantState) -> dict[str, Any]:
+            if state.get("verdict") and not state["verdict"]["ok"]:
+                verdict = state["verdict"]  # the phase itself already failed with a reason
+            else:
+                verdict = gate(_project(state)).as_dict()  # type: ignore[assignment]
+            repairs = dict(state.get("repairs", {}))
+            if not verdict["ok"] and verdict["repairable"]:
+                repairs[phase.value] = repairs.get(phase.value, 0) + 1
+            elif verdict["ok"]:
+                repairs.pop(phase.value, None)
+            return {"verdict": verdict, "repairs": repairs}
+
+        check.__name__ = f"check_{phase.value}"
+        return check
+
+    def ask_human(self, state: AssistantState) -> dict[str, Any]:
+        verdict = state.get("verdict") or {}
+        failures = list(verdict.get("failures", []))
+        gate = str(verdict.get("gate", "plan"))
+        if state.get("auto_approve"):
+            raise PlanningStopped(f"the {gate} check failed: {'; '.join(failures)}")
+        payload = Confirmation(
+            kind="gate_failed",
+            title=f"The {gate.replace('_', ' ')} check failed",
+            question="Continue anyway, give directions, or stop?",
+            rows=[("failure", f) for f in failures],
+            details=list(verdict.get("passed", [])),
+            actions=["approve", "feedback", "reject"],
+            data={"gate": gate},
+        )
+        decision = _ask(state, payload)
+        update: dict[str, Any] = {"decision": decision}
+        if decision["action"] == "feedback" and decision.get("text"):
+            update["repairs"] = {**state.get("repairs", {}), gate: 0}
+            update.update(_apply_direction(state, gate, decision["text"]))
+        elif decision["action"] == "reject":
+            update["messages"] = [_say(f"Stopped at the {gate} check. {'; '.join(failures)}")]
+        return update
+
+    # -- confirmations --------------------------------------------------------------------
+
+    def confirm_cost(self, state: AssistantState) -> dict[str, Any]:
+        project = _project(state)
+        summary = planner.summarize(project)
+        payload = Confirmation(
+            kind="confirm_cost",
+            title="The plan uses paid models",
+            question=f"Approve an estimated ${summary.estimated_cost_usd:.2f} of generation?",
+            rows=[(model, f"{count} shots") for model, count in summary.models.items()],
+            details=[
+                "Estimated from the model capability registry (approx. public prices).",
+                "Feedback such as 'local only' or 'avoid veo3' re-selects the models.",
+            ],
+            actions=["approve", "feedback", "reject"],
+            data={"estimated_cost_usd": summary.estimated_cost_usd},
+        )
+        decision = _ask(state, payload)
+        update: dict[str, Any] = {"decision": decision}
+        if decision["action"] == "feedback" and decision.get("text"):
+            update.update(_apply_direction(state, "model_selection", decision["text"]))
+        elif decision["action"] == "reject":
+            update["messages"] = [_say("Stopped before generation: the cost was not approved.")]
+        return update
+
+    def confirm_storyboard(self, state: AssistantState) -> dict[str, Any]:
+        project = _project(state)
+        summary = planner.summarize(project)
+        payload = Confirmation(
+            kind="confirm_storyboard",
+            title=f"Storyboard: {summary.title}",
+            question="Approve this plan, or give feedback?",
+            rows=[
+                ("scenes", str(summary.scenes)),
+                ("shots", str(summary.shots)),
+                ("segments", str(summary.segments)),
+                ("duration", _duration_text(summary.total_frames, project)),
+                ("models", ", ".join(f"{m} ×{n}" for m, n in summary.models.items())),
+                ("estimated cost", f"${summary.estimated_cost_usd:.2f}"),
+            ],
+            details=[f"Storyboard: {project.root / 'storyboard.html'}"],
+            actions=["approve", "edit", "feedback", "reject"],
+            edit_fields=["modifications"],
+        )
+        decision = _ask(state, payload)
+        update: dict[str, Any] = {"decision": decision}
+        if decision["action"] in ("feedback", "edit"):
+            update.update(_proposal_from_decision(project, decision))
+        elif decision["action"] == "reject":
+            update["messages"] = [_say("The storyboard was not approved; the plan stays a draft.")]
+        return update
+
+    # -- conversation and changes -----------------------------------------------------------
+
+    def converse(self, state: AssistantState, runtime: Runtime[Context]) -> dict[str, Any]:
+        from storycore.agent.conversation import converse
+
+        model, ctx = self._model(runtime)
+        return converse(state, model, ctx)
+
+    def run_tools(self, state: AssistantState) -> dict[str, Any]:
+        from storycore.agent.conversation import run_read_only_tools
+
+        return run_read_only_tools(state)
+
+    def review_changes(self, state: AssistantState) -> dict[str, Any]:
+        from storycore.agent.conversation import review_changes
+
+        return review_changes(state)
+
+    def confirm_changes(self, state: AssistantState) -> dict[str, Any]:
+        proposal = state.get("proposal")
+        if not proposal:
+            return {"decision": {"action": "reject"}}
+        shown = proposal["regenerate"]
+        payload = Confirmation(
+            kind="confirm_changes",
+            title="Proposed changes",
+            question="Apply these changes?",
+            rows=[("change", line) for line in proposal["summary"]],
+            details=[
+                "Will be regenerated: " + (", ".join(shown) if shown else "nothing"),
+                "Documents (storyboard, shot list, timelines) are rewritten.",
+            ],
+            actions=["approve", "edit", "feedback", "reject"],
+            edit_fields=["modifications"],
+            data={"modifications": proposal["modifications"]},
+        )
+        decision = _ask(state, payload)
+        update: dict[str, Any] = {"decision": decision}
+        if decision["action"] in ("feedback", "edit"):
+            update.update(_proposal_from_decision(_project(state), decision, proposal))
+        return update
+
+    def apply_changes(self, state: AssistantState) -> dict[str, Any]:
+        from storycore.agent.conversation import apply_proposal
+
+        return apply_proposal(state)
+
+    def reject_changes(self, state: AssistantState) -> dict[str, Any]:
+        from storycore.agent.conversation import reject_proposal
+
+        return reject_proposal(state)
+
+
+# -- helpers used by the nodes ---------------------------------------------------------------
+
+
+def _ask(state: AssistantState, payload: Confirmation) -> Decision:
+    """Interrupt for a human decision (approve at once with ``auto_approve``)."""
+    if state.get("auto_approve"):
+        return {"action": "approve"}
+    answer = interrupt(payload.model_dump(mode="json"))
+    return normalize_decision(answer, payload.actions)
+
+
+def normalize_decision(answer: Any, allowed: list[str] | tuple[str, ...]) -> Decision:
+    """A resume value (a dict, an action word, or free text) as a Decision."""
+    if isinstance(answer, str):
+        word = answer.strip().lower()
+        aliases = {
+            "y": "approve",
+            "yes": "approve",
+            "ok": "approve",
+            "oui": "approve",
+            "n": "reject",
+            "no": "reject",
+            "non": "reject",
+        }
+        word = aliases.get(word, word)
+        answer = {"action": word} if word in allowed else {"action": "feedback", "text": answer}
+    if not isinstance(answer, dict) or answer.get("action") not in allowed:
+        raise InvalidInput(f"answer with one of: {', '.join(allowed)}")
+    decision: Decision = {"action": answer["action"]}
+    if answer.get("text"):
+        decision["text"] = str(answer["text"])
+    if answer.get("edits"):
+        decision["edits"] = dict(answer["edits"])
+    return decision
+
+
+def _render(name: str, language: str, text: str) -> str:
+    from storycore.agent.llm import load_llm_prompt
+
+    return f"{load_llm_prompt(name, language).strip()}\n\n---\n\n{text.strip()}\n"
+
+
+def render_prompt(name: str, language: str, **values: Any) -> str:
+    from storycore.agent.llm import render_llm_prompt
+
+    return render_llm_prompt(name, language, **values)
+
+
+def _story_for_breakdown(brief: CreativeBrief) -> str:
+    parts = [brief.text.strip()]
+    for label, items in (
+        ("Characters", brief.characters),
+        ("Locations", brief.locations),
+        ("Props", brief.props),
+    ):
+        if items:
+            parts.append(f"{label}: " + "; ".join(f"{i.name} ({i.description})" for i in items))
+    return "\n\n".join(p for p in parts if p)
+
+
+def _brief_edits(decision: Decision) -> dict[str, Any]:
+    edits = decision.get("edits") or {}
+    allowed = {"fps", "aspect", "duration", "language"}
+    unknown = sorted(set(edits) - allowed)
+    if unknown:
+        raise InvalidInput(
+            f"cannot edit {', '.join(unknown)} here; editable: {', '.join(sorted(allowed))}"
+        )
+    return {k: v for k, v in edits.items() if v not in (None, "")}
+
+
+def brief_confirmation(brief: CreativeBrief) -> Confirmation:
+    specs = brief.technical_specs
+    models = specs.models
+    wishes = []
+    if models.prefer:
+        wishes.append("prefer " + ", ".join(models.prefer))
+    if models.avoid:
+        wishes.append("avoid " + ", ".join(models.avoid))
+    if models.local_only:
+        wishes.append("local only")
+    duration = f"{brief.duration_seconds:g} s" if brief.duration_seconds else "from the content"
+    rows = [
+        ("title", brief.title),
+        ("source", brief.source_format),
+        ("duration", duration),
+        ("aspect ratio", specs.aspect_ratio),
+        ("resolution", str(specs.resolution)),
+        ("frame rate", specs.fps + (" drop-frame" if specs.uses_drop_frame else "")),
+        ("answers in", LANGUAGE_NAMES.get(specs.language, specs.language)),
+        ("prompts in", LANGUAGE_NAMES.get(specs.prompt_language, specs.prompt_language)),
+        ("style", specs.style or "-"),
+        ("characters", ", ".join(c.name for c in brief.characters) or "-"),
+        ("locations", ", ".join(c.name for c in brief.locations) or "-"),
+        ("scenes", str(len(brief.scenes)) if brief.scenes else "to break down"),
+        ("models", "; ".join(wishes) or "best fit"),
+    ]
+    details = [f"warning: {w}" for w in brief.warnings]
+    details += [f"not understood: {n}" for n in brief.not_understood]
+    return Confirmation(
+        kind="confirm_brief",
+        title=f"Brief: {brief.title}",
+        question="Plan this brief?",
+        rows=rows,
+        details=details,
+        actions=["approve", "edit", "feedback", "reject"],
+        edit_fields=["duration", "fps", "aspect", "language"],
+    )
+
+
+def merge_interpretation(
+    brief: CreativeBrief, found: BriefInterpretation, overrides: planner.Overrides
+) -> CreativeBrief:
+    """Fill what the deterministic parser left empty with what the model read. Explicit
+    values (front matter, clear prose, CLI flags) always win."""
+    from storycore.tools.specs import apply_overrides
+
+    specs = brief.technical_specs
+    update: dict[str, Any] = {}
+    spec_changes: dict[str, Any] = {}
+    if found.title and brief.title in ("", "Untitled"):
+        update["title"] = found.title.strip()[:200]
+    if found.duration_seconds and not brief.duration_seconds and overrides.duration is None:
+        spec_changes["duration"] = found.duration_seconds
+    if found.aspect_ratio and specs.aspect_ratio == "16:9" and overrides.aspect is None:
+        spec_changes["aspect"] = found.aspect_ratio
+    if found.fps and specs.fps == "24" and overrides.fps is None:
+        spec_changes["fps"] = found.fps
+    if found.prompt_language and specs.prompt_language == "en":
+        spec_changes["prompt_language"] = found.prompt_language
+    if spec_changes:
+        try:
+            specs = apply_overrides(specs, **spec_changes)
+        except StoryCoreError:
+            pass  # a value the model read badly: keep the deterministic specs
+        else:
+            update["technical_specs"] = specs
+            update["duration_seconds"] = specs.duration_seconds
+    if found.style and not specs.style:
+        update["technical_specs"] = specs.model_copy(update={"style": found.style.strip()})
+    for field, items in (
+        ("characters", found.characters),
+        ("locations", found.locations),
+        ("props", found.props),
+    ):
+        current: list[BriefElement] = list(getattr(brief, field))
+        known = {e.name.casefold(): i for i, e in enumerate(current)}
+        for item in items:
+            name = item.name.strip()[:200]
+            if not name:
+                continue
+            index = known.get(name.casefold())
+            if index is None:
+                current.append(BriefElement(name=name, description=item.description.strip()))
+                known[name.casefold()] = len(current) - 1
+            elif not current[index].description and item.description.strip():
+                current[index] = BriefElement(name=name, description=item.description.strip())
+        update[field] = current
+    return brief.model_copy(update=update)
+
+
+def scenes_from_proposal(proposal: BreakdownProposal) -> list[Scene]:
+    """The model's scenes as domain scenes (numbered in order)."""
+    scenes = []
+    for index, plan in enumerate(proposal.scenes, start=1):
+        scenes.append(_scene(index, plan))
+    return scenes
+
+
+def _scene(index: int, plan: ScenePlan) -> Scene:
+    beats = [
+        Beat(
+            kind="dialogue" if beat.kind == "dialogue" and beat.character else "action",
+            text=beat.text.strip(),
+            character=beat.character if beat.kind == "dialogue" else None,
+        )
+        for beat in plan.beats
+        if beat.text.strip()
+    ]
+    if not beats:
+        beats = [Beat(kind="action", text=plan.description or plan.heading)]
+    int_ext = None if plan.interior is None else (IntExt.INT if plan.interior else IntExt.EXT)
+    return Scene(
+        scene_id=f"sc_{index:02d}",
+        number=str(index),
+        heading=plan.heading.strip()[:300],
+        location=plan.location.strip()[:200] or None,
+        int_ext=int_ext,
+        time_of_day=(plan.time_of_day or "").strip().lower() or None,
+        description=plan.description.strip(),
+        characters=[c.strip() for c in plan.characters if c.strip()],
+        props=[p.strip() for p in plan.props if p.strip()],
+        beats=beats,
+    )
+
+
+def _apply_direction(state: AssistantState, gate: str, text: str) -> dict[str, Any]:
+    """A human's free-text direction at a failed gate or the cost confirmation.
+
+    Model wishes ("local only", "avoid Sora", "use Wan 2.2") change the project's model
+    preferences; anything else about the brief is appended to it.
+    """
+    if gate in ("brief", "intake"):
+        return {"brief_text": f"{state.get('brief_text', '')}\n\n{text}"}
+    project = _project(state)
+    from storycore.tools.brief import parse_brief
+
+    registry = ModelRegistry.load(project.root)
+    wishes = parse_brief(text, known_models=planner.model_aliases(registry)).technical_specs
+    with project.transaction("model preferences") as tx:
+        specs = tx.manifest.technical_specs
+        models = specs.models.model_copy(
+            update={
+                "local_only": specs.models.local_only or wishes.models.local_only,
+                "avoid": sorted({*specs.models.avoid, *wishes.models.avoid}),
+                "prefer": list(dict.fromkeys([*wishes.models.prefer, *specs.models.prefer])),
+            }
+        )
+        tx.manifest.technical_specs = specs.model_copy(update={"models": models})
+    return {"messages": [_say(f"Noted: {text.strip()}")]}
+
+
+def _proposal_from_decision(
+    project: Project, decision: Decision, previous: ChangeProposal | None = None
+) -> dict[str, Any]:
+    """Feedback or edits given at a confirmation, as a change proposal to review."""
+    from storycore.agent.conversation import proposal_from_modifications, proposal_from_text
+
+    if decision["action"] == "edit":
+        modifications = (decision.get("edits") or {}).get("modifications")
+        if not isinstance(modifications, list):
+            raise InvalidInput("an edit gives 'modifications': a list of changes")
+        return proposal_from_modifications(project, modifications, source="edit")
+    return proposal_from_text(project, decision.get("text", ""), previous=previous)
+
+
+def message_text(message: BaseMessage | AnyMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content
+    return "".join(
+        part.get("text", "") if isinstance(part, dict) else str(part) for part in content
+    )
+
+
+def tool_rejections(message: AIMessage, reason: str) -> list[ToolMessage]:
+    """An answer to every pending tool call (OpenAI refuses a request that leaves one open)."""
+    return [
+        ToolMessage(content=json.dumps({"error": reason}), tool_call_id=call["id"])
+        for call in message.tool_calls
+        if call.get("id")
+    ]
+
+
+__all__ = [
+    "ElementType",
+    "Nodes",
+    "PlanningStopped",
+    "brief_confirmation",
+    "merge_interpretation",
+    "normalize_decision",
+    "scenes_from_proposal",
+]

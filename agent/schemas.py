@@ -1,0 +1,95 @@
+"""Pydantic models for what the language model returns, and for the interrupt payloads.
+
+The LLM fills these through structured output (validated, repaired when malformed); the graph
+turns them into domain objects with the deterministic core, which does every computation.
+Interrupt payloads are what a UI renders at a confirmation.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# -- structured LLM outputs ---------------------------------------------------------------------
+
+
+class NamedThing(BaseModel):
+    name: str = Field(description="The name as the brief writes it.")
+    description: str = Field("", description="A short description taken from the brief.")
+
+
+class BriefInterpretation(BaseModel):
+    """What a brief in prose states. Empty fields mean the brief does not say."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    title: str | None = Field(None, description="The title, if the brief gives one.")
+    duration_seconds: float | None = Field(None, description="Total length in seconds.")
+    aspect_ratio: str | None = Field(None, description="e.g. 16:9, 9:16, 1:1, 2.39:1")
+    fps: str | None = Field(None, description="Frame rate as written, e.g. 24 or 23.976")
+    style: str | None = Field(None, description="Visual style words from the brief.")
+    prompt_language: str | None = Field(
+        None, description="Language the generation prompts must be written in."
+    )
+    characters: list[NamedThing] = Field(default_factory=list)
+    locations: list[NamedThing] = Field(default_factory=list)
+    props: list[NamedThing] = Field(default_factory=list)
+    not_understood: list[str] = Field(
+        default_factory=list, description="Parts of the brief you could not place."
+    )
+
+
+class BeatPlan(BaseModel):
+    kind: Literal["action", "dialogue"] = "action"
+    text: str = Field(description="The action, or the line spoken.")
+    character: str | None = Field(None, description="Who speaks (dialogue) or acts.")
+
+
+class ScenePlan(BaseModel):
+    heading: str = Field(description="A scene heading, e.g. 'EXT. OLD BRIDGE - NIGHT'.")
+    location: str = Field(description="The place, by the name the story uses.")
+    time_of_day: str | None = Field(None, description="day, night, dawn, dusk...")
+    interior: bool | None = Field(None, description="True inside, False outside.")
+    characters: list[str] = Field(default_factory=list, description="Names of who appears.")
+    props: list[str] = Field(default_factory=list, description="Important objects shown.")
+    description: str = Field("", description="One sentence: what happens in the scene.")
+    beats: list[BeatPlan] = Field(default_factory=list, description="In story order.")
+
+
+class BreakdownProposal(BaseModel):
+    """The story split into scenes of beats; the tools design and time the shots."""
+
+    scenes: list[ScenePlan] = Field(min_length=1)
+
+
+class ElementDescription(BaseModel):
+    element_id: str
+    canonical_description: str = Field(
+        description="How every image prompt must describe this element: concrete and visual "
+        "(age, build, hair, clothes, colours for a character), one or two sentences."
+    )
+
+
+class ElementDescriptions(BaseModel):
+    elements: list[ElementDescription]
+
+
+# -- interrupt payloads -------------------------------------------------------------------------
+
+ConfirmationKind = Literal[
+    "confirm_brief", "confirm_cost", "confirm_storyboard", "confirm_changes", "gate_failed"
+]
+
+
+class Confirmation(BaseModel):
+    """What a confirmation shows: a UI renders ``rows`` as a table and offers ``actions``."""
+
+    kind: ConfirmationKind
+    title: str
+    question: str
+    rows: list[tuple[str, str]] = Field(default_factory=list)
+    details: list[str] = Field(default_factory=list, description="Lines to show under the table.")
+    actions: list[Literal["approve", "edit", "feedback", "reject"]]
+    edit_fields: list[str] = Field(default_factory=list, description="What 'edit' may change.")
+    data: dict[str, Any] = Field(default_factory=dict)

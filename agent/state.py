@@ -1,0 +1,93 @@
+"""What flows through the assistant's graph: small on purpose.
+
+The project on disk is the source of truth (shots, elements, timeline). The state holds the
+project path, the phase, the verdict of the last gate, counters, the pending question, a small
+change proposal, usage figures and the conversation. SqliteSaver stores the whole state at every
+step: with ids only, a checkpoint stays a few KiB whatever the size of the project (see
+bench/graph_cost.py).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, NotRequired, TypedDict
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+
+from storycore.agent.usage import merge_usage
+
+Action = Literal["approve", "edit", "feedback", "reject"]
+ACTIONS: tuple[Action, ...] = ("approve", "edit", "feedback", "reject")
+
+
+class Verdict(TypedDict):
+    """What a gate found: written by a check node, read by a router."""
+
+    gate: str
+    ok: bool
+    passed: list[str]
+    failures: list[str]
+    repairable: bool
+
+
+class Decision(TypedDict, total=False):
+    """The human's answer to a confirmation."""
+
+    action: Action
+    text: str  # free-text feedback
+    edits: dict[str, Any]  # field -> value, for "edit"
+
+
+class ChangeProposal(TypedDict):
+    """Modifications waiting for approval, with what they would regenerate (ids only)."""
+
+    modifications: list[dict[str, Any]]
+    regenerate: list[str]
+    summary: list[str]
+    tool_call_ids: list[str]
+    source: str  # "feedback" or "tool"
+
+
+Request = Literal["plan", "message"]
+
+
+class InputState(TypedDict, total=False):
+    """What a caller gives to start planning or to say something."""
+
+    request: Request
+    project_dir: str
+    brief_text: str
+    brief_source: str
+    overrides: dict[str, Any]
+    auto_approve: bool
+    messages: Annotated[list[AnyMessage], add_messages]
+
+
+class AssistantState(TypedDict):
+    project_dir: str
+    phase: str
+    messages: Annotated[list[AnyMessage], add_messages]
+    request: NotRequired[Request]
+    brief_text: NotRequired[str | None]
+    brief: NotRequired[dict[str, Any] | None]  # the parsed brief, until the project holds it
+    brief_source: NotRequired[str]
+    overrides: NotRequired[dict[str, Any]]
+    auto_approve: NotRequired[bool]
+    verdict: NotRequired[Verdict | None]
+    repairs: NotRequired[dict[str, int]]
+    decision: NotRequired[Decision | None]
+    proposal: NotRequired[ChangeProposal | None]
+    cost_usd: NotRequired[float]
+    tool_rounds: NotRequired[int]
+    usage: Annotated[NotRequired[dict[str, Any]], merge_usage]
+
+
+class OutputState(TypedDict, total=False):
+    """What a caller reads back."""
+
+    project_dir: str
+    phase: str
+    verdict: Verdict | None
+    proposal: ChangeProposal | None
+    messages: list[AnyMessage]
+    usage: dict[str, Any]
