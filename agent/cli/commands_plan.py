@@ -203,6 +203,8 @@ def _kv_table(title: str, rows: list[tuple[str, Any]]) -> Table:
     """A two-column table of settings and values, without a header row."""
     table = ui.table(title, ["setting", "value"], rows)
     table.show_header = False
+    # Paths and ids are copied by users: fold long values instead of cutting them with "…".
+    table.columns[1].overflow = "fold"
     return table
 
 
@@ -272,9 +274,10 @@ def _print_summary(data: dict[str, Any]) -> None:
         ("Models", escape(models) or "none"),
         ("Estimated cost", f"${data['estimated_cost_usd']:,.2f}"),
         ("Warnings", escape("\n".join(data["warnings"])) or "none"),
-        ("Storyboard", escape(data["storyboard_html"])),
     ]
     ui.out.print(_kv_table("Plan", rows))
+    # On its own line, whole, so that it can be copied or clicked.
+    ui.out.print(f"Storyboard: {data['storyboard_html']}", markup=False, highlight=False)
 
 
 def plan(
