@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -355,9 +356,9 @@ def test_the_engine_is_called_in_one_place(
     seen: list[commands_plan.PlanRequest] = []
     real = commands_plan._run_plan
 
-    def spy(request: commands_plan.PlanRequest, **kwargs: object) -> object:
+    def spy(request: commands_plan.PlanRequest, **kwargs: Any) -> Any:
         seen.append(request)
-        return real(request, **kwargs)  # type: ignore[arg-type]
+        return real(request, **kwargs)
 
     monkeypatch.setattr(commands_plan, "_run_plan", spy)
     assert main(["plan", "ad.md", "--out", "proj", "--yes", "--offline", "--fps", "25"]) == 0
