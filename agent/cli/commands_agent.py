@@ -1,0 +1,194 @@
+"""``storycore chat`` and ``storycore feedback``: the assistant in a terminal.
+
+storycore chat [--project DIR] [--thread ID] [--offline]
+storycore feedback DIR "TEXT" [--offline] [--yes] [--dry-run] [--json]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.markup import escape
+
+from storycore.agent.cli import ui
+from storycore.tools.errors import InvalidInput, StoryCoreError
+
+CHAT_HELP = """Commands: /status, /usage, /undo, /threads, /plan FILE, /help, /quit.
+At a confirmation answer y (approve), n (reject), edit {json}, or type feedback.
+Anything else is a message: a question, a change ("make shot 3 a close-up"), or a brief."""
+
+
+def _context(offline: bool) -> Any:
+    from storycore.agent.context import Context
+
+    return Context.from_env(offline=offline)
+
+
+def _describe_mode(ctx: Any) -> str:
+    if ctx.offline:
+        return f"offline: {ctx.offline_reason}"
+    return f"model {ctx.model} at {ctx.base_url or 'api.openai.com'}"
+
+
+class _Printer:
+    """Streams tokens and progress lines as the assistant works."""
+
+    def __init__(self) -> None:
+        self.streaming = False
+
+    def __call__(self, kind: str, data: Any) -> None:
+        if kind == "token":
+            if not self.streaming:
+                ui.out.print("[bold cyan]storycore>[/] ", end="")
+                self.streaming = True
+            ui.out.print(escape(str(data)), end="")
+        elif kind == "progress":
+            ui.err.print(
+                f"[green]✓[/] {escape(str(data.get('phase', '')))}: "
+                f"{escape(str(data.get('text', '')))}"
+            )
+        elif kind == "message":
+            if self.streaming:
+                ui.out.print()
+                self.streaming = False
+                return
+            from storycore.agent.nodes import message_text
+
+            ui.out.print(f"[bold cyan]storycore>[/] {escape(message_text(data))}")
+
+
+def chat(
+    project: Path = typer.Option(Path("."), "--project", "-p", help="The project folder."),
+    thread: str | None = typer.Option(
+        None, "--thread", help="Resume this conversation (default: the last one)."
+    ),
+    new: bool = typer.Option(False, "--new", help="Start a new conversation thread."),
+    offline: bool = typer.Option(False, "--offline", help="Never contact a language model."),
+) -> None:
+    """Talk with the assistant about a project: plan, review, change, undo.
+
+    Leaving and running it again resumes the same conversation.
+    """
+    from storycore.agent.cli.render import parse_answer, render_confirmation
+    from storycore.agent.session import Session
+
+    ctx = _context(offline)
+    session = Session(project, thread_id=thread, new=new, context=ctx)
+    printer = _Printer()
+    resumed = session.started
+    ui.err.print(
+        f"[bold]StoryCore[/] · project {escape(str(session.project_dir))} · "
+        f"thread {escape(session.thread_id)} ({'resumed' if resumed else 'new'}) · "
+        f"{escape(_describe_mode(ctx))}"
+    )
+    ui.err.print(CHAT_HELP)
+    try:
+        pending = session.pending()
+        if pending:
+            render_confirmation(pending)
+        while True:
+            try:
+                line = _read_line()
+            except EOFError:
+                break
+            if not line.strip():
+                continue
+            command = line.strip()
+            if command in ("/quit", "/exit", "/q"):
+                break
+            try:
+                if command.startswith("/"):
+                    _slash(session, command)
+                else:
+                    pending = session.pending()
+                    answer = parse_answer(command, pending["actions"]) if pending else command
+                    turn = (
+                        session.resume(answer, on_event=printer)
+                        if pending
+                        else session.say(command, on_event=printer)
+                    )
+                    if turn.interrupt:
+                        render_confirmation(turn.interrupt)
+            except StoryCoreError as exc:
+                ui.error_line(str(exc))
+    finally:
+        session.close()
+    ui.err.print(f"Bye. Resume with: storycore chat --project {session.project_dir}")
+
+
+def _read_line() -> str:
+    if sys.stdin.isatty():
+        return ui.out.input("[bold]you>[/] ")
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line.rstrip("\n")
+
+
+def _slash(session: Any, command: str) -> None:
+    name, _, arg = command.partition(" ")
+    if name == "/help":
+        ui.err.print(CHAT_HELP)
+    elif name == "/status":
+        from storycore.agent.cli.commands_plan import show_status
+
+        show_status(session.project_dir)
+    elif name == "/usage":
+        _show_usage(session.usage())
+    elif name == "/undo":
+        ui.out.print(session.undo())
+    elif name == "/threads":
+        for thread in session.threads():
+            mark = "*" if thread == session.thread_id else " "
+            ui.out.print(f"{mark} {thread}")
+    elif name == "/plan":
+        from storycore.agent.cli.render import render_confirmation
+        from storycore.tools.brief import read_brief_text
+
+        if not arg.strip():
+            raise InvalidInput("give the brief's path: /plan examples/ad_brief.md")
+        text, source = read_brief_text(arg.strip())
+        turn = session.plan(text, source_name=source, on_event=_Printer())
+        if turn.interrupt:
+            render_confirmation(turn.interrupt)
+    else:
+        raise InvalidInput(f"unknown command {name}; type /help")
+
+
+def _show_usage(usage: dict[str, Any]) -> None:
+    from storycore.agent.usage import UsageTracker
+
+    rows = UsageTracker.from_dict(usage).rows()
+    if not rows:
+        ui.out.print("No language-model calls in this conversation yet.")
+        return
+    columns = list(rows[0].keys())
+    ui.out.print(ui.table("Usage", columns, [[r.get(c) for c in columns] for r in rows]))
+
+
+def feedback(
+    project: Path = typer.Argument(..., help="The project folder."),
+    text: str = typer.Argument(..., help='The correction, e.g. "make shot 3 a close-up".'),
+    offline: bool = typer.Option(False, "--offline", help="Never contact a language model."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Show what would change; change nothing."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the change as JSON."),
+) -> None:
+    """Turn a correction into typed changes, show what they regenerate, and apply them.
+
+    Only what the change touches is regenerated: changing a character regenerates exactly
+    the shots that show it. Applied changes can be undone (storycore chat, /undo).
+    """
+    from storycore.agent.feedback_cli import run_feedback
+
+    run_feedback(project, text, offline=offline, yes=yes, dry_run=dry_run, as_json=as_json)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("chat")(chat)
+    app.command("feedback")(feedback)

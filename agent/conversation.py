@@ -1,0 +1,311 @@
+"""The conversation: answering the user, running tools, proposing and applying changes.
+
+With a language model, the model answers and acts through the catalog's typed tools; calls to
+tools that change the plan become a change proposal the human confirms before anything is
+written. Offline (or when the model fails), the deterministic feedback parser turns common
+phrasings in English and French into the same typed modifications.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+
+from storycore.agent.context import Context
+from storycore.agent.nodes import (
+    HISTORY_WINDOW,
+    MAX_IDS_IN_STATE,
+    MAX_TOOL_ROUNDS,
+    _progress,
+    _say,
+    message_text,
+    tool_rejections,
+)
+from storycore.agent.routing import MUTATING_TOOLS
+from storycore.agent.state import AssistantState, ChangeProposal
+from storycore.tools import catalog
+from storycore.tools.errors import StoryCoreError
+from storycore.tools.project import Project
+
+OFFLINE_HELP = (
+    "I could not turn that into a change. Offline I understand phrasings such as: "
+    "'make shot 3 a close-up', 'shot 5 should last 4 seconds', 'remove shot 7', "
+    "'add a shot of the bridge after shot 2', 'move shot 4 after shot 6', "
+    "\"GaBy's hair should be blonde curly\", 'switch the model to Sora 2', "
+    "'regenerate without narration' (and the same in French). "
+    "Configure OPENAI_API_KEY or OPENAI_BASE_URL for free-form requests."
+)
+
+
+def _last_human(state: AssistantState) -> str:
+    for message in reversed(state.get("messages") or []):
+        if isinstance(message, HumanMessage):
+            return message_text(message)
+    return ""
+
+
+def _rounds_since_human(state: AssistantState) -> int:
+    rounds = 0
+    for message in reversed(state.get("messages") or []):
+        if isinstance(message, HumanMessage):
+            break
+        if isinstance(message, AIMessage) and message.tool_calls:
+            rounds += 1
+    return rounds
+
+
+def _as_brief(text: str) -> tuple[str, str] | None:
+    """A message that is a brief: a path to a brief file, or a text long enough to plan."""
+    candidate = Path(text.strip()).expanduser()
+    if len(text) < 1000 and "\n" not in text.strip() and candidate.is_file():
+        from storycore.tools.brief import read_brief_text
+
+        return read_brief_text(str(candidate))
+    if len(text.split()) >= 12:
+        return text, "<chat>"
+    return None
+
+
+def converse(state: AssistantState, model: Any, ctx: Context) -> dict[str, Any]:
+    """Answer the last message: plan it if it is a brief, else act on it."""
+    text = _last_human(state)
+    root = Path(state["project_dir"])
+    if not Project.is_project(root):
+        brief = _as_brief(text)
+        if brief is None:
+            return {
+                "messages": [
+                    _say(
+                        "There is no plan here yet. Paste a brief, give the path of a brief or "
+                        "screenplay file, or type /plan FILE."
+                    )
+                ]
+            }
+        return {"request": "plan", "brief_text": brief[0], "brief_source": brief[1]}
+    project = Project.open(root)
+    if model is None:
+        return _offline_turn(project, text)
+    return _model_turn(state, project, model, ctx)
+
+
+def _offline_turn(project: Project, text: str, note: str | None = None) -> dict[str, Any]:
+    from storycore.tools.feedback import parse_feedback
+
+    notes = [_say(note)] if note else []
+    try:
+        parsed = parse_feedback(text, project)
+    except StoryCoreError as exc:
+        return {"messages": [*notes, _say(str(exc))]}
+    if not parsed.modifications:
+        return {"messages": [*notes, _say(OFFLINE_HELP)]}
+    update = proposal_from_modifications(project, parsed.modifications, source="feedback")
+    if parsed.unparsed:
+        skipped = "; ".join(parsed.unparsed)
+        update["messages"] = [
+            *notes,
+            *update.get("messages", []),
+            _say(f"I did not understand: {skipped}"),
+        ]
+    else:
+        update["messages"] = [*notes, *update.get("messages", [])]
+    return update
+
+
+def _system_prompt(project: Project, language: str) -> str:
+    from storycore.agent.llm import load_llm_prompt
+
+    manifest = project.manifest
+    elements = "; ".join(
+        f"{e.element_id} = {e.name} ({e.type.value})" for e in manifest.elements[:60]
+    )
+    shots = [ref.shot_id for ref in manifest.shots]
+    shot_range = f"{shots[0]} .. {shots[-1]} ({len(shots)} shots)" if shots else "none"
+    return (
+        f"{load_llm_prompt('system', language).strip()}\n\n"
+        f"Project: {manifest.title} (phase {manifest.phase.value}). "
+        f"Shots: {shot_range}. Elements: {elements or 'none'}."
+    )
+
+
+def _model_turn(
+    state: AssistantState, project: Project, model: Any, ctx: Context
+) -> dict[str, Any]:
+    from langgraph.config import get_stream_writer
+
+    from storycore.agent.llm import LLMError, RetryPolicy, stream_reply
+    from storycore.agent.toolkit import make_tools
+    from storycore.agent.usage import UsageTracker
+
+    language = project.manifest.technical_specs.language
+    history = list(state.get("messages") or [])[-HISTORY_WINDOW:]
+    while history and isinstance(history[0], ToolMessage):
+        history.pop(0)  # a window must not start with answers to calls it does not show
+    messages = [SystemMessage(_system_prompt(project, language)), *history]
+    rounds = _rounds_since_human(state)
+    runnable = model
+    if rounds < MAX_TOOL_ROUNDS:
+        runnable = model.bind_tools(make_tools(project.root))
+    usage = UsageTracker()
+    try:
+        writer = get_stream_writer()
+    except RuntimeError:
+        writer = None
+
+    def on_text(text: str) -> None:
+        if writer is not None:
+            writer({"token": text})
+
+    try:
+        reply = stream_reply(
+            runnable, messages, on_text=on_text, retry=RetryPolicy.from_context(ctx), usage=usage
+        )
+    except LLMError as exc:
+        note = f"The language model failed ({exc}); I used the offline parser instead."
+        return _offline_turn(project, _last_human(state), note=note)
+    return {"messages": [reply], "usage": usage.to_dict()}
+
+
+def run_read_only_tools(state: AssistantState) -> dict[str, Any]:
+    """Answer every tool call of the model's last message (none of them changes the plan)."""
+    from storycore.agent.toolkit import run_tool
+
+    last = (state.get("messages") or [])[-1]
+    assert isinstance(last, AIMessage)
+    answers = []
+    for call in last.tool_calls:
+        result = run_tool(call["name"], call.get("args") or {}, state["project_dir"])
+        answers.append(ToolMessage(content=result, tool_call_id=call["id"], name=call["name"]))
+    return {"messages": answers}
+
+
+def review_changes(state: AssistantState) -> dict[str, Any]:
+    """Turn the model's calls to mutating tools into a change proposal; answer the others."""
+    from storycore.agent.toolkit import run_tool
+
+    last = (state.get("messages") or [])[-1]
+    assert isinstance(last, AIMessage)
+    project = Project.open(state["project_dir"])
+    answers: list[ToolMessage] = []
+    modifications: list[Any] = []
+    call_ids: list[str] = []
+    for call in last.tool_calls:
+        if call["name"] not in MUTATING_TOOLS:
+            result = run_tool(call["name"], call.get("args") or {}, project.root)
+            answers.append(ToolMessage(content=result, tool_call_id=call["id"], name=call["name"]))
+            continue
+        try:
+            spec = catalog.find(call["name"])
+            modifications.append(spec.args.model_validate(call.get("args") or {}))
+            call_ids.append(call["id"])
+        except (StoryCoreError, ValueError) as exc:
+            answers.append(_error_answer(call, str(exc)))
+    if not modifications:
+        return {"messages": answers}
+    try:
+        update = proposal_from_modifications(project, modifications, source="tool")
+    except StoryCoreError as exc:
+        for call in last.tool_calls:
+            if call["id"] in call_ids:
+                answers.append(_error_answer(call, str(exc)))
+        return {"messages": answers}
+    update["proposal"]["tool_call_ids"] = call_ids
+    update["messages"] = answers
+    return update
+
+
+def _error_answer(call: Any, error: str) -> ToolMessage:
+    return ToolMessage(
+        content=json.dumps({"error": error}, ensure_ascii=False),
+        tool_call_id=call["id"],
+        name=call["name"],
+    )
+
+
+def proposal_from_modifications(
+    project: Project, modifications: list[Any], *, source: str
+) -> dict[str, Any]:
+    """Validate and cost a list of modifications (models or dicts) as a proposal."""
+    from storycore.tools.feedback import parse_modifications
+    from storycore.tools.regeneration import plan_changes
+
+    typed = parse_modifications(modifications)
+    plan = plan_changes(project, typed)
+    data = plan.as_json()
+    proposal: ChangeProposal = {
+        "modifications": data["modifications"],
+        "regenerate": list(data["regenerate"])[:MAX_IDS_IN_STATE],
+        "summary": list(data["summary"]),
+        "tool_call_ids": [],
+        "source": source,
+    }
+    return {"proposal": proposal}
+
+
+def proposal_from_text(
+    project: Project, text: str, *, previous: ChangeProposal | None = None
+) -> dict[str, Any]:
+    """Feedback given at a confirmation, read by the deterministic parser."""
+    from storycore.tools.feedback import parse_feedback
+
+    try:
+        parsed = parse_feedback(text, project)
+        if not parsed.modifications:
+            raise StoryCoreError(OFFLINE_HELP)
+        return proposal_from_modifications(project, parsed.modifications, source="feedback")
+    except StoryCoreError as exc:
+        return {"proposal": previous, "messages": [_say(str(exc))]}
+
+
+def apply_proposal(state: AssistantState) -> dict[str, Any]:
+    from storycore.tools.feedback import parse_modifications
+    from storycore.tools.regeneration import apply_changes, plan_changes
+
+    proposal = state.get("proposal")
+    if not proposal:
+        return {}
+    project = Project.open(state["project_dir"])
+    plan = plan_changes(project, parse_modifications(proposal["modifications"]))
+    applied = apply_changes(project, plan)
+    data = plan.as_json()
+    done = "; ".join(data["summary"]) or "no change"
+    regenerated = data["regenerate"]
+    text = f"Applied: {done}. To regenerate: {', '.join(regenerated) or 'nothing'}."
+    _progress("changes", text)
+    messages: list[Any] = []
+    if proposal["tool_call_ids"]:
+        result = json.dumps(
+            {"applied": data["summary"], "regenerate": regenerated, "undo": "/undo"},
+            ensure_ascii=False,
+        )
+        messages = [ToolMessage(content=result, tool_call_id=i) for i in proposal["tool_call_ids"]]
+    else:
+        messages = [_say(text)]
+    del applied
+    return {"proposal": None, "messages": messages}
+
+
+def reject_proposal(state: AssistantState) -> dict[str, Any]:
+    proposal = state.get("proposal")
+    messages: list[Any] = []
+    if proposal and proposal["tool_call_ids"]:
+        last_ai = next(
+            (
+                m
+                for m in reversed(state.get("messages") or [])
+                if isinstance(m, AIMessage) and m.tool_calls
+            ),
+            None,
+        )
+        if last_ai is not None:
+            pending = {i for i in proposal["tool_call_ids"]}
+            messages = [
+                m
+                for m in tool_rejections(last_ai, "the user rejected this change")
+                if m.tool_call_id in pending
+            ]
+    else:
+        messages = [_say("Nothing was changed.")]
+    return {"proposal": None, "messages": messages}

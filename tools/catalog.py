@@ -1,0 +1,327 @@
+"""Every typed tool of StoryCore, in one place.
+
+Each tool is a core function with a pydantic argument model and a docstring a language model
+can act on. The same table serves the LangChain tools of the assistant
+(:mod:`storycore.agent.toolkit`), the CLI and any MCP client. Tools that change the plan are
+marked ``mutating``: inside the assistant their calls are reviewed and confirmed by the human
+before :func:`call` applies them; a host calling them directly applies them at once (and can
+undo with ``Project.undo``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from storycore.tools.domain import format_validation_error
+from storycore.tools.errors import InvalidInput
+from storycore.tools.project import Project
+
+
+class _Args(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- argument models -----------------------------------------------------------------------------
+
+
+class NoArgs(_Args):
+    pass
+
+
+class ListShotsArgs(_Args):
+    scene: str | None = Field(None, description="Only the shots of this scene number.")
+    offset: int = Field(0, ge=0, description="Skip this many shots (timeline order).")
+    limit: int = Field(40, ge=1, le=200, description="At most this many shots.")
+
+
+class ShotIdArgs(_Args):
+    shot_id: str = Field(description="A shot id such as shot_03 or shot_04a.")
+
+
+class ListElementsArgs(_Args):
+    type: str | None = Field(
+        None, description="character, location, prop, wardrobe, vehicle, style or audio."
+    )
+
+
+class ElementArgs(_Args):
+    element: str = Field(description="An element id (char_gaby) or a name (GaBy).")
+
+
+class TimecodeArgs(_Args):
+    value: str = Field(
+        description="HH:MM:SS:FF, HH:MM:SS;FF (drop-frame), HH:MM:SS,mmm, MM:SS.cc, a frame "
+        "count, or seconds followed by s (12.5s)."
+    )
+    fps: str = Field(description="Frame rate: 23.976, 24, 25, 29.97, 30, 48, 50, 59.94, 60.")
+    to: Literal["frames", "smpte", "seconds", "srt", "mmss"] = "smpte"
+    drop_frame: bool | None = Field(
+        None, description="Drop-frame SMPTE at 29.97/59.94 (default: yes at those rates)."
+    )
+
+
+class SelectModelArgs(_Args):
+    scene_type: str = Field(
+        description="atmospheric, dialogue, performance, action, establishing, close_up, "
+        "transition or insert."
+    )
+    duration_seconds: float = Field(gt=0, description="How long the shot lasts.")
+    aspect_ratio: str | None = Field(None, description="e.g. 16:9, 9:16")
+    local_only: bool = Field(False, description="Only models that run locally.")
+    vram_gb: float | None = Field(None, gt=0, description="GPU memory available locally.")
+    avoid: list[str] = Field(default_factory=list, description="Model ids never to use.")
+    prefer: list[str] = Field(default_factory=list, description="Model ids to favour.")
+    requires: list[str] = Field(
+        default_factory=list, description="Capabilities: lip_sync, i2v, native_audio..."
+    )
+
+
+class ListModelsArgs(_Args):
+    kind: str | None = Field(None, description="image, video, voice or music.")
+    local_only: bool = False
+
+
+class ExportArgs(_Args):
+    format: Literal["otio", "edl", "fcpxml", "csv", "md", "html", "json", "breakdown"] = Field(
+        description="otio, edl (CMX3600), fcpxml (Final Cut Pro 7 XML), csv (shot list), "
+        "md/html/json (storyboard), breakdown (script breakdown sheet)."
+    )
+
+
+# -- read-only tools -----------------------------------------------------------------------------
+
+
+def project_status(project: Project, _args: NoArgs) -> dict[str, Any]:
+    """The project at a glance: title, phase, counts, duration, models, and the gates."""
+    from storycore.tools import validation
+    from storycore.tools.planner import read_scenes, summarize
+    from storycore.tools.timecode import format_smpte
+
+    summary = summarize(project)
+    specs = project.manifest.technical_specs
+    return {
+        "title": summary.title,
+        "phase": project.manifest.phase.value,
+        "fps": specs.fps,
+        "aspect_ratio": specs.aspect_ratio,
+        "scenes": len(read_scenes(project)),
+        "shots": summary.shots,
+        "segments": summary.segments,
+        "elements": len(project.manifest.elements),
+        "duration": format_smpte(
+            summary.total_frames, specs.rate, drop_frame=specs.uses_drop_frame
+        ),
+        "duration_seconds": round(float(summary.total_frames / specs.rate), 3),
+        "models": summary.models,
+        "estimated_cost_usd": summary.estimated_cost_usd,
+        "gates": {
+            v.gate: "ok" if v.ok else "; ".join(v.failures) for v in validation.run_all(project)
+        },
+    }
+
+
+def list_shots(project: Project, args: ListShotsArgs) -> dict[str, Any]:
+    """The shots in timeline order (compact): id, scene, timecodes, framing, who, model."""
+    from storycore.tools.structure import load_shots
+    from storycore.tools.timecode import format_smpte
+
+    specs = project.manifest.technical_specs
+    shots = [s for s in load_shots(project) if args.scene is None or s.scene == args.scene]
+    page = shots[args.offset : args.offset + args.limit]
+    drop = specs.uses_drop_frame
+    return {
+        "total": len(shots),
+        "shots": [
+            {
+                "shot_id": s.shot_id,
+                "scene": s.scene,
+                "start": format_smpte(s.start_frame, specs.rate, drop_frame=drop),
+                "end": format_smpte(s.end_frame, specs.rate, drop_frame=drop),
+                "seconds": round(float(s.duration_frames / specs.rate), 3),
+                "shot_size": s.shot_size.value,
+                "camera_movement": s.camera_movement.value,
+                "description": s.description[:120],
+                "characters": s.characters,
+                "model_id": s.model_id,
+                "status": s.status.value,
+            }
+            for s in page
+        ],
+    }
+
+
+def get_shot(project: Project, args: ShotIdArgs) -> dict[str, Any]:
+    """Every field of one shot, prompts included."""
+    from storycore.tools.structure import read_shot
+
+    return read_shot(project, args.shot_id).model_dump(mode="json")
+
+
+def list_elements(project: Project, args: ListElementsArgs) -> dict[str, Any]:
+    """The registry's elements: id, type, name, canonical description, shots, status."""
+    from storycore.tools.registry import AssetRegistry
+
+    elements = (
+        AssetRegistry(project).list(args.type) if args.type else AssetRegistry(project).list()
+    )
+    return {
+        "elements": [
+            {
+                "element_id": e.element_id,
+                "type": e.type.value,
+                "name": e.name,
+                "canonical_description": e.canonical_description,
+                "attributes": e.attributes,
+                "shots": len(e.shots),
+                "status": e.status.value,
+                "version": e.current_version,
+            }
+            for e in elements
+        ]
+    }
+
+
+def get_element(project: Project, args: ElementArgs) -> dict[str, Any]:
+    """One element with its versions and the shots that show it."""
+    from storycore.tools.registry import AssetRegistry
+
+    return AssetRegistry(project).resolve(args.element).model_dump(mode="json")
+
+
+def convert_timecode(_project: Project | None, args: TimecodeArgs) -> dict[str, Any]:
+    """Convert a timecode, a frame count or seconds between forms at a frame rate."""
+    from storycore.tools.rates import parse_rate
+    from storycore.tools.timecode import format_frames, parse_timecode
+
+    rate = parse_rate(args.fps)
+    frames = parse_timecode(args.value, rate)
+    return {
+        "frames": frames,
+        "result": format_frames(frames, rate, args.to, drop_frame=args.drop_frame),
+    }
+
+
+def select_model(project: Project | None, args: SelectModelArgs) -> dict[str, Any]:
+    """The model for a shot under hard limits, with the reason, fallbacks and split count."""
+    from storycore.tools.model_registry import ModelRegistry
+    from storycore.tools.model_selector import ModelSelector, SelectionRequest
+
+    registry = ModelRegistry.load(project.root if project else None)
+    request = SelectionRequest.from_input(**args.model_dump())
+    selection = ModelSelector(registry).select(request)
+    return {
+        "model_id": selection.model_id,
+        "fallbacks": list(selection.fallbacks),
+        "reason": selection.reason,
+        "split": selection.split,
+    }
+
+
+def list_models(project: Project | None, args: ListModelsArgs) -> dict[str, Any]:
+    """The generative models StoryCore knows, with their limits."""
+    from storycore.tools.model_registry import ModelRegistry
+
+    registry = ModelRegistry.load(project.root if project else None)
+    return {
+        "models": [
+            {
+                "id": m.id,
+                "name": m.name,
+                "kinds": [k.value for k in m.kinds],
+                "runs": m.runs,
+                "max_clip_seconds": m.max_clip_seconds,
+                "cost_usd_per_second": m.cost_usd_per_second,
+            }
+            for m in registry.models(args.kind, local_only=args.local_only)
+        ]
+    }
+
+
+def project_layout(project: Project, _args: NoArgs) -> dict[str, Any]:
+    """The project's folders: each element's and each shot's NN_Name folder, by id."""
+    manifest = project.manifest
+    return {
+        "root": str(project.root),
+        "elements": {e.element_id: f"01_elements/{e.folder}" for e in manifest.elements},
+        "shots": {s.shot_id: f"02_shots/{s.folder}" for s in manifest.shots},
+        "segments": {s.segment_id: f"05_sequences/{s.folder}" for s in manifest.segments},
+    }
+
+
+def export_project(project: Project, args: ExportArgs) -> dict[str, Any]:
+    """Write an editor timeline, a shot list, a breakdown sheet or the storyboard."""
+    from storycore.tools.exports import export
+
+    return {"path": str(export(project, args.format))}
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    args: type[_Args]
+    function: Callable[[Any, Any], dict[str, Any]]
+    mutating: bool = False
+    needs_project: bool = True
+
+    @property
+    def description(self) -> str:
+        return " ".join((self.function.__doc__ or self.name).split())
+
+
+READ_ONLY: list[ToolSpec] = [
+    ToolSpec("project_status", NoArgs, project_status),
+    ToolSpec("list_shots", ListShotsArgs, list_shots),
+    ToolSpec("get_shot", ShotIdArgs, get_shot),
+    ToolSpec("list_elements", ListElementsArgs, list_elements),
+    ToolSpec("get_element", ElementArgs, get_element),
+    ToolSpec("project_layout", NoArgs, project_layout),
+    ToolSpec("convert_timecode", TimecodeArgs, convert_timecode, needs_project=False),
+    ToolSpec("select_model", SelectModelArgs, select_model, needs_project=False),
+    ToolSpec("list_models", ListModelsArgs, list_models, needs_project=False),
+    ToolSpec("export_project", ExportArgs, export_project),
+]
+
+
+def catalog() -> list[ToolSpec]:
+    """Every tool: the read-only ones, then the ones that change the plan."""
+    return [*READ_ONLY, *mutating_tools()]
+
+
+def mutating_tools() -> list[ToolSpec]:
+    from storycore.tools.feedback import MODIFICATION_TOOLS
+
+    return [ToolSpec(name, model, _apply_one, mutating=True) for name, model in MODIFICATION_TOOLS]
+
+
+def _apply_one(project: Project, modification: Any) -> dict[str, Any]:
+    """Apply one modification at once (hosts calling a mutating tool directly)."""
+    from storycore.tools.regeneration import apply_changes, plan_changes
+
+    plan = plan_changes(project, [modification])
+    apply_changes(project, plan)
+    return plan.as_json()
+
+
+def find(name: str) -> ToolSpec:
+    for spec in catalog():
+        if spec.name == name:
+            return spec
+    raise InvalidInput(f"unknown tool {name!r}")
+
+
+def call(name: str, arguments: dict[str, Any], project_dir: Path | str | None) -> dict[str, Any]:
+    """Validate ``arguments`` against the tool's model and run it on the project."""
+    spec = find(name)
+    try:
+        args = spec.args.model_validate(arguments or {})
+    except ValidationError as exc:
+        raise InvalidInput(format_validation_error(exc, subject=name)) from None
+    project = Project.open(project_dir) if project_dir is not None else None
+    if spec.needs_project and project is None:
+        raise InvalidInput(f"the tool {name} needs a project")
+    return spec.function(project, args)
