@@ -1,0 +1,199 @@
+"""Benchmark of the offline planner: wall time and peak memory for about 10, 100 and 1000 shots.
+
+    python bench/plan_bench.py [--sizes 10 100 1000] [--tracemalloc] [--phases]
+
+Each size plans a synthetic Fountain screenplay (deterministic: the same text every run) into
+a temporary folder, in a fresh Python process so that one size's memory does not hide
+another's. Reported per size:
+
+- shots, scenes, segments: what the planner actually made (the screenplay is sized to give
+  about the asked number of shots; model-length splits may add a few);
+- wall: seconds of ``plan_project`` alone (imports excluded), ``time.perf_counter``;
+- maxrss: the process's peak resident set size (``resource.getrusage(RUSAGE_SELF).ru_maxrss``,
+  KiB on Linux) after planning, and its growth over the same process just before planning
+  (imports and the model registry already loaded);
+- with ``--tracemalloc``, a second run of the same size under ``tracemalloc`` for the peak of
+  Python allocations (slower: its wall time is not reported).
+
+``--phases`` adds the time of each planner phase (from the planner's progress callback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+CHARACTERS = ["ALICE", "BRUNO", "CHLOE", "DANIEL", "EMMA", "FARID", "GRETA", "HUGO"]
+LOCATIONS = [
+    ("INT.", "KITCHEN"),
+    ("EXT.", "HARBOUR"),
+    ("INT.", "TRAIN"),
+    ("EXT.", "ROOFTOP"),
+    ("INT.", "OFFICE"),
+    ("EXT.", "FOREST ROAD"),
+    ("INT.", "CAFE"),
+    ("EXT.", "BRIDGE"),
+    ("INT.", "STAIRWELL"),
+    ("EXT.", "BEACH"),
+    ("INT.", "CAR"),
+    ("EXT.", "MARKET"),
+]
+#: The planner numbers shots shot_01 ... shot_999 and refuses more.
+MAX_SHOTS = 999
+TIMES = ["DAY", "NIGHT", "DAWN", "DUSK"]
+PROPS = ["LANTERN", "OLD MAP", "RED SCARF", "BRASS KEY", "LETTER", "CAMERA"]
+LINES = [
+    "We should not be here.",
+    "Then why did you come?",
+    "Because you asked me to, a long time ago.",
+    "I remember. I wish I did not.",
+]
+
+
+def screenplay(scenes: int) -> str:
+    """A Fountain screenplay of ``scenes`` scenes, each an establishing beat, two action lines
+    (one with a prop), and four lines of dialogue between two characters. Deterministic."""
+    out = ["Title: Benchmark", "Author: StoryCore bench", "", ""]
+    for n in range(scenes):
+        int_ext, place = LOCATIONS[n % len(LOCATIONS)]
+        a = CHARACTERS[n % len(CHARACTERS)]
+        b = CHARACTERS[(n * 3 + 1) % len(CHARACTERS)]
+        if a == b:
+            b = CHARACTERS[(n + 1) % len(CHARACTERS)]
+        prop = PROPS[n % len(PROPS)]
+        out += [
+            f"{int_ext} {place} - {TIMES[n % len(TIMES)]} #{n + 1}#",
+            "",
+            f"Rain on the windows. The {place.lower()} is quiet, a single lamp burns.",
+            "",
+            f"{a.title()} comes in holding a {prop}, and puts it down in front of {b.title()}.",
+            "",
+        ]
+        for i, line in enumerate(LINES):
+            out += [a if i % 2 == 0 else b, line, ""]
+        out += [f"{b.title()} looks away.", ""]
+    return "\n".join(out)
+
+
+def _scenes_for(target_shots: int) -> int:
+    """The number of scenes whose breakdown gives about ``target_shots`` shots (calibrated on
+    the pure breakdown, which writes nothing)."""
+    from storycore.tools.breakdown import design_shots
+    from storycore.tools.domain import TechnicalSpecs
+    from storycore.tools.fountain import scenes_from_fountain
+
+    def shots(scenes: int) -> int:
+        parsed, _ = scenes_from_fountain(screenplay(scenes))
+        return len(design_shots(parsed, TechnicalSpecs(), target_seconds=None).shots)
+
+    per_scene = shots(4) / 4
+    # Shot ids have three digits at most (shot_999): never ask for more than that.
+    return max(1, min(round(target_shots / per_scene), int(MAX_SHOTS / per_scene)))
+
+
+def run_child(scenes: int, use_tracemalloc: bool) -> dict[str, Any]:
+    """Plan once in this process and return the measures (called in a fresh process)."""
+    from storycore.tools.model_registry import ModelRegistry
+    from storycore.tools.planner import plan_project
+
+    ModelRegistry.load()  # the registry file is read once per process: keep it out of the time
+    text = screenplay(scenes)
+    phases: list[tuple[str, float]] = []
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with tempfile.TemporaryDirectory(prefix="storycore-bench-") as tmp:
+        if use_tracemalloc:
+            tracemalloc.start()
+        start = time.perf_counter()
+
+        def progress(message: str) -> None:
+            phases.append((message, time.perf_counter()))
+
+        summary = plan_project(
+            text, Path(tmp) / "project", source_name="bench.fountain", progress=progress
+        )
+        end = time.perf_counter()
+        peak = tracemalloc.get_traced_memory()[1] if use_tracemalloc else None
+        if use_tracemalloc:
+            tracemalloc.stop()
+        files = sum(1 for _ in Path(tmp).rglob("*"))
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    marks = [*phases, ("end", end)]
+    return {
+        "scenes": summary.scenes,
+        "shots": summary.shots,
+        "segments": summary.segments,
+        "files": files,
+        "wall_s": end - start,
+        "maxrss_kib": rss_after,
+        "maxrss_growth_kib": rss_after - rss_before,
+        "tracemalloc_peak_kib": None if peak is None else peak // 1024,
+        "phases": [(name, marks[i + 1][1] - at) for i, (name, at) in enumerate(marks[:-1])],
+    }
+
+
+def _child(scenes: int, use_tracemalloc: bool) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, __file__, "--child", str(scenes)]
+        + (["--tracemalloc"] if use_tracemalloc else []),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"the benchmark run of {scenes} scenes failed:\n{result.stderr}")
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    parser.add_argument("--tracemalloc", action="store_true", help="also measure Python peak")
+    parser.add_argument("--phases", action="store_true", help="print the time of each phase")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child is not None:
+        print(json.dumps(run_child(args.child, args.tracemalloc)))
+        return 0
+
+    header = (
+        f"{'asked':>6} {'scenes':>6} {'shots':>6} {'segs':>5} {'files':>6} {'wall s':>8} "
+        f"{'maxrss MiB':>10} {'+plan MiB':>9}"
+        + (f" {'py peak MiB':>11}" if args.tracemalloc else "")
+    )
+    print(header)
+    print("-" * len(header))
+    rows: list[dict[str, Any]] = []
+    for size in args.sizes:
+        scenes = _scenes_for(size)
+        row = _child(scenes, False)
+        line = (
+            f"{size:>6} {row['scenes']:>6} {row['shots']:>6} {row['segments']:>5} "
+            f"{row['files']:>6} {row['wall_s']:>8.2f} {row['maxrss_kib'] / 1024:>10.1f} "
+            f"{row['maxrss_growth_kib'] / 1024:>9.1f}"
+        )
+        if args.tracemalloc:
+            traced = _child(scenes, True)
+            line += f" {traced['tracemalloc_peak_kib'] / 1024:>11.1f}"
+        if size > MAX_SHOTS:
+            line += f"  (capped: shot ids stop at shot_{MAX_SHOTS})"
+        print(line, flush=True)
+        rows.append(row)
+    if args.phases:
+        for row in rows:
+            print(f"\nphases, {row['shots']} shots:")
+            for name, seconds in row["phases"]:
+                print(f"  {seconds:8.2f} s  {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
