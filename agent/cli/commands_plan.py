@@ -302,16 +302,28 @@ def plan(
         False, "--yes", "-y", help="Approve every confirmation (needed without a terminal)."
     ),
     fps: str | None = typer.Option(
-        None, "--fps", help="Frame rate: 23.976, 24, 25, 29.97, 30, 48, 50, 59.94, 60."
+        None,
+        "--fps",
+        metavar="FPS",
+        help="Frame rate: 23.976, 24, 25, 29.97, 30, 48, 50, 59.94, 60.",
     ),
     aspect: str | None = typer.Option(
-        None, "--aspect", help="Aspect ratio: 16:9, 9:16, 1:1, 4:3, 2.39:1, vertical..."
+        None,
+        "--aspect",
+        metavar="A",
+        help="Aspect ratio: 16:9, 9:16, 1:1, 4:3, 2.39:1, vertical...",
     ),
     duration: str | None = typer.Option(
-        None, "--duration", help="Target length: 30, 90s, 1m30s, 4:27 (seconds by default)."
+        None,
+        "--duration",
+        metavar="D",
+        help="Target length: 30, 90s, 1m30s, 4:27 (seconds by default).",
     ),
     language: str | None = typer.Option(
-        None, "--language", help="The language the assistant answers in: en, fr, es, de..."
+        None,
+        "--language",
+        metavar="L",
+        help="The language the assistant answers in: en, fr, es, de...",
     ),
     as_json: bool = typer.Option(
         False, "--json", help="Print the summary as JSON on stdout instead of a table."
