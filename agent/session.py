@@ -102,6 +102,8 @@ class Session:
         return [t for t in self._registry().get("threads", []) if isinstance(t, str)]
 
     def _remember(self) -> None:
+        if self._connection is None:
+            return  # a caller's own checkpointer: its threads are not the project's
         data = self._registry()
         threads = [t for t in data.get("threads", []) if t != self.thread_id]
         data = {"last": self.thread_id, "threads": [*threads, self.thread_id]}

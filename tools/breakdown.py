@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Literal
 
+from storycore.tools.brief import story_text
 from storycore.tools.domain import (
     Beat,
     BriefScene,
@@ -788,7 +789,9 @@ def scenes_from_brief(brief: CreativeBrief) -> list[Scene]:
             scenes = [s.model_copy(update={"number": str(i + 1)}) for i, s in enumerate(scenes)]
         return _attach_props(infer_transitions(scenes), props, characters)
     if brief.text.strip():
-        return scenes_from_prose(brief.text, names, known_locations=locations, known_props=props)
+        # Production notes ("Format 1080p", "avoid Sora") are specs, not story beats.
+        story = story_text(brief.text, names) or brief.text
+        return scenes_from_prose(story, names, known_locations=locations, known_props=props)
     raise BriefError(
         "the brief has no scenes and no story text to break down; add a Scenes section or "
         "describe what happens"

@@ -1545,8 +1545,13 @@ def _names_in_prose(
         # The sentence where the name is followed by a comma usually describes it
         # ("Léo, a drummer with a shaved head, ...").
         described = [at for at, _, _ in seen if text[at + len(name) : at + len(name) + 1] == ","]
-        first = described[0] if described else seen[0][0]
-        element = BriefElement(name=name[:200], description=_sentence_around(text, first))
+        candidates = [_sentence_around(text, at) for at in (described or [seen[0][0]])]
+        # Of those, the sentence that says the most about how it looks.
+        best = max(
+            candidates,
+            key=lambda sentence: (descriptive_score(sentence), -candidates.index(sentence)),
+        )
+        element = BriefElement(name=name[:200], description=best)
         if sum(locative for _, _, locative in seen) * 2 > len(seen):
             locations.append(element)
         else:
@@ -1557,6 +1562,60 @@ def _names_in_prose(
 def _is_capitalised(word: str) -> bool:
     clean = word.strip("’'-")
     return clean[:1].isupper() and not (clean.isupper() and len(clean) <= 3)
+
+
+#: Words that make a sentence a description of someone or something (English and French).
+DESCRIPTIVE_WORDS = frozenset(
+    """hair haired eyes eyed wearing wears dressed coat jacket dress shirt suit hat scarf boots
+    tall short young old woman man girl boy years beard glasses skin braids curly straight
+    blonde blond brunette red dark grey gray silver slim thin stocky freckles scar tattoo
+    cheveux yeux porte vetu vetue manteau veste robe chemise costume chapeau echarpe grand
+    grande petit petite jeune vieux vieille femme homme fille garcon ans barbe lunettes peau
+    tresses boucles blonds blondes brune brun roux rousse argentees argentes mince""".split()  # noqa: SIM905
+)
+
+#: Words of production notes rather than story: specs, models, pace, style, requests.
+_NOTE_WORDS = frozenset(
+    """format fps resolution resolution 1080p 720p 4k 8k 16 9 aspect vertical horizontal
+    widescreen cinemascope local cloud gpu vram carte graphique model models modele modeles
+    wan sora kling veo ltx flux hunyuan seedance runway prompt prompts reponds repondre answer
+    reply budget cost cout style ambiance mood rythme rhythm pace cuts coupes cut montage
+    grain pastel cinematic look palette couleurs colours colors secondes seconds minutes
+    clip spot trailer teaser subtitles sous titres please merci bonjour hello besoin need
+    images""".split()  # noqa: SIM905 - a word list reads better
+)
+
+
+def descriptive_score(sentence: str) -> int:
+    """How much a sentence describes how someone or something looks (a count of telling
+    words, plus two for an age in brackets such as "(20s")."""
+    words = set(_fold(sentence).split())
+    return len(words & DESCRIPTIVE_WORDS) + (2 if re.search(r"\(\s*\d", sentence) else 0)
+
+
+def is_production_note(sentence: str, characters: Iterable[str] = ()) -> bool:
+    """A sentence about the production (format, models, pace, style, a request) rather than
+    the story: two note words, or one note word and no character named."""
+    words = _fold(sentence).split()
+    hits = sum(1 for word in words if word in _NOTE_WORDS)
+    if re.search(r"\d+\s*(?:fps|p\b|k\b|s\b|%|\$|€)", sentence, re.IGNORECASE):
+        hits += 1
+    if len(words) <= 2:
+        return True  # "Bonjour !", "Thanks."
+    named = any(_fold(name).strip() in " ".join(words) for name in characters)
+    return hits >= 2 or (hits == 1 and not named)
+
+
+def story_text(text: str, characters: Iterable[str] = ()) -> str:
+    """``text`` without its production notes, paragraphs kept: what the breakdown tells."""
+    names = list(characters)
+    paragraphs = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        sentences = re.split(r"(?<=[.!?])\s+", " ".join(paragraph.split()))
+        kept = [s for s in sentences if s.strip() and not is_production_note(s, names)]
+        if kept:
+            paragraphs.append(" ".join(kept))
+    return "\n\n".join(paragraphs)
 
 
 def _sentence_around(text: str, offset: int) -> str:

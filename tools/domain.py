@@ -811,7 +811,7 @@ class ShotSpec(_Model):
     """One shot: timing, framing, content, audio, assets, technical, status."""
 
     # identity and timing (frames at the project rate; end exclusive)
-    shot_id: str = Field(pattern=r"^shot_\d{2,3}[a-z]{0,2}$", description="shot_01, shot_04a")
+    shot_id: str = Field(pattern=r"^shot_\d{2,4}[a-z]{0,2}$", description="shot_01, shot_04a")
     title: str = Field("", max_length=200, description="A short name; its folder's name.")
     segment_id: str | None = Field(None, pattern=r"^seg_\d{2,3}$")
     scene: str = Field("1", description="Scene number this shot belongs to.")
@@ -865,6 +865,11 @@ class ShotSpec(_Model):
     video_prompt: str = ""
     negative_prompt: str = ""
     generation_notes: str = ""
+    generation_hash: str | None = Field(
+        None,
+        description="shot_generation_hash of the spec its media was generated from; None: "
+        "no valid media yet (see storycore.tools.regeneration).",
+    )
     # status
     status: ShotStatusField = ShotStatus.PENDING
     version: int = Field(1, ge=1)

@@ -117,7 +117,17 @@ _PART_SEPARATOR = re.compile(r"\s+[-–—]+\s+")
 #: Periods of the day a heading can name, with their English and French words. The keys are
 #: what shots carry as ``time_of_day`` (generation prompts light by them).
 PERIODS: dict[str, tuple[str, ...]] = {
-    "dawn": ("dawn", "sunrise", "daybreak", "first light", "aube", "aurore", "lever du jour"),
+    "dawn": (
+        "dawn",
+        "sunrise",
+        "daybreak",
+        "first light",
+        "aube",
+        "aurore",
+        "lever du jour",
+        "lever du soleil",
+        "point du jour",
+    ),
     "morning": ("morning", "early morning", "late morning", "matin", "matinee", "petit matin"),
     "day": ("day", "daytime", "afternoon", "noon", "midday", "jour", "apres midi", "midi"),
     "evening": (

@@ -25,7 +25,7 @@ from storycore.tools.breakdown import (
     scenes_from_brief,
     split_long_shots,
 )
-from storycore.tools.brief import parse_brief
+from storycore.tools.brief import descriptive_score, parse_brief
 from storycore.tools.domain import (
     AssetMetadata,
     CreativeBrief,
@@ -220,12 +220,17 @@ def run_breakdown(project: Project, *, scenes: Sequence[Scene] | None = None) ->
 
 
 def describe_from_text(name: str, text: str, *, limit: int = 240) -> str:
-    """The first sentence of ``text`` that names ``name``: how the writer introduced it."""
+    """How the writer described ``name``: among the sentences that name it, the one with the
+    most descriptive words (hair, coat, "20s"...), else the first one."""
+    best, best_score = "", 0
     for sentence in re.split(r"(?<=[.!?])\s+|\n{2,}", text):
         clean = " ".join(sentence.split())
-        if clean and mentions(clean, name) and len(clean.split()) > 2:
-            return clean[:limit].rstrip()
-    return ""
+        if not clean or len(clean.split()) <= 2 or not mentions(clean, name):
+            continue
+        score = descriptive_score(clean)
+        if not best or score > best_score:
+            best, best_score = clean, score
+    return best[:limit].rstrip()
 
 
 @dataclass(frozen=True)
@@ -303,9 +308,7 @@ def default_description(kind: ElementType, name: str) -> str:
     """The description of an element nobody described: honest and editable."""
     return {
         ElementType.CHARACTER: f"{name}, a character of the story (appearance to be defined)",
-        ElementType.LOCATION: f"{name}",
-        ElementType.PROP: f"{name}",
-    }.get(kind, name)
+    }.get(kind, "")
 
 
 def build_elements(
@@ -336,16 +339,7 @@ def build_elements(
 def sync_links(project: Project, registry: AssetRegistry | None = None) -> None:
     """Make every element's list of shots agree with the shots on disk."""
     registry = registry or AssetRegistry(project)
-    shots = load_shots(project)
-    with project.transaction("links"):
-        wanted: dict[str, list[str]] = {shot.shot_id: shot.element_ids() for shot in shots}
-        known = {element.element_id for element in registry.list()}
-        for element in registry.list():
-            for shot_id in element.shots:
-                if shot_id not in wanted:
-                    registry.unlink_shot(element.element_id, shot_id)
-        for shot_id, ids in wanted.items():
-            registry.set_shot_links(shot_id, [i for i in ids if i in known])
+    registry.sync_shot_links({shot.shot_id: shot.element_ids() for shot in load_shots(project)})
 
 
 # -- phase 5: model selection -----------------------------------------------------------------

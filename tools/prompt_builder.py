@@ -337,7 +337,8 @@ def build_shot_prompts(
         "characters": element_separator.join(
             _element_text(c, shot, elements, vocabulary) for c in shot.characters
         ),
-        "action": _clean(shot.action),
+        # The breakdown often repeats the action inside the description: say it once.
+        "action": "" if _clean(shot.action) in _clean(shot.description) else _clean(shot.action),
         "location": location,
         "props": element_separator.join(
             _element_text(p, shot, elements, vocabulary) for p in shot.props

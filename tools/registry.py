@@ -36,7 +36,7 @@ import difflib
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -658,6 +658,24 @@ class AssetRegistry:
                     self._set_link(tx, element, shot, linked)
                     changed.append(element.element_id)
             return changed
+
+    def sync_shot_links(self, links: Mapping[str, Iterable[str]]) -> builtins.list[str]:
+        """Make every element's shot list agree with ``links`` (shot id -> element ids, for
+        every shot of the plan), writing each changed element once. Unknown element ids are
+        ignored (a shot may name an element not registered yet). Returns the changed ids."""
+        wanted: dict[str, set[str]] = {}
+        for shot_id, element_ids in links.items():
+            shot = _shot_id(shot_id)
+            for element_id in element_ids:
+                wanted.setdefault(element_id, set()).add(shot)
+        changed = []
+        with self.project.transaction("elements: shot links") as tx:
+            for element in self.list():
+                ordered = sorted(wanted.get(element.element_id, ()), key=_shot_sort_key)
+                if ordered != element.shots:
+                    asset_generator.write_sidecar(tx, element.model_copy(update={"shots": ordered}))
+                    changed.append(element.element_id)
+        return changed
 
     def _set_link(
         self, tx: Transaction, element: AssetMetadata, shot_id: str, linked: bool

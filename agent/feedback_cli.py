@@ -1,0 +1,90 @@
+"""``storycore feedback``: one correction through the assistant, without a chat.
+
+The text goes through the same graph as a chat message (the deterministic parser offline,
+the language model with its typed tools otherwise) in a throw-away in-memory thread; the
+change it proposes is shown with what it regenerates, then applied on ``--yes`` (or a yes at
+the prompt), or only shown with ``--dry-run``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.markup import escape
+
+from storycore.agent.cli import ui
+from storycore.tools.errors import InvalidInput, StoryCoreError
+from storycore.tools.project import Project
+
+
+class FeedbackNotUnderstood(StoryCoreError):
+    """The feedback gave no change to make."""
+
+
+def interpret(project_dir: Path, text: str, *, offline: bool) -> tuple[Any, Any]:
+    """(session waiting on the change confirmation, the full change plan)."""
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from storycore.agent.context import Context
+    from storycore.agent.session import Session
+    from storycore.tools.feedback import parse_modifications
+    from storycore.tools.regeneration import plan_changes
+
+    project = Project.open(project_dir)
+    session = Session(
+        project.root,
+        context=Context.from_env(offline=offline),
+        checkpointer=InMemorySaver(),
+        new=True,
+    )
+    turn = session.say(text)
+    pending = turn.interrupt
+    if not pending or pending.get("kind") != "confirm_changes":
+        said = " ".join(turn.messages) or "no change was found in the feedback"
+        raise FeedbackNotUnderstood(said)
+    modifications = parse_modifications(session.values()["proposal"]["modifications"])
+    return session, plan_changes(project, modifications)
+
+
+def run_feedback(
+    project_dir: Path, text: str, *, offline: bool, yes: bool, dry_run: bool, as_json: bool
+) -> None:
+    if not text.strip():
+        raise InvalidInput("the feedback is empty: say what to change")
+    session, plan = interpret(project_dir, text, offline=offline)
+    data = plan.as_json()
+    if as_json and dry_run:
+        ui.emit_json({**data, "applied": False})
+        return
+    if not as_json:
+        _show(data)
+    if dry_run:
+        ui.err.print("Dry run: nothing was changed.")
+        return
+    if not yes:
+        if not sys.stdin.isatty():
+            raise InvalidInput("pass --yes to apply the change, or --dry-run to only show it")
+        from rich.prompt import Confirm
+
+        if not Confirm.ask("Apply these changes?", console=ui.err, default=False):
+            ui.err.print("Nothing was changed.")
+            return
+    turn = session.resume({"action": "approve"})
+    history = Project.open(project_dir).history()
+    if as_json:
+        ui.emit_json({**data, "applied": True, "undo": history[0].note if history else None})
+        return
+    for message in turn.messages:
+        ui.out.print(escape(message))
+    ui.err.print("Undo with /undo in storycore chat.")
+
+
+def _show(data: dict[str, Any]) -> None:
+    rows = [(line,) for line in data.get("summary", [])]
+    ui.out.print(ui.table("Changes", ["change"], rows))
+    regenerate = data.get("regenerate", [])
+    ui.out.print(
+        f"[bold]Regenerate[/] ({len(regenerate)}): {escape(', '.join(regenerate) or 'nothing')}"
+    )
