@@ -255,11 +255,11 @@ class Nodes:
             if note:
                 notes.append(note)
         result = planner.run_breakdown(project, scenes=scenes)
-        text = (
-            f"Breakdown: {len(result.scenes)} scenes, {len(result.shots)} shots, "
-            f"{_duration_text(result.total_frames, project)}."
+        _progress(
+            "breakdown",
+            f"{len(result.scenes)} scenes, {len(result.shots)} shots, "
+            f"{_duration_text(result.total_frames, project)}",
         )
-        _progress("breakdown", text)
         return {
             "phase": Phase.BREAKDOWN.value,
             "usage": usage,
@@ -339,7 +339,7 @@ class Nodes:
 
     def segments(self, state: AssistantState) -> dict[str, Any]:
         count = planner.build_segments_phase(_project(state))
-        _progress("segments", f"{count} segments")
+        _progress("segments", f"{count} segment{'s' if count != 1 else ''}")
         return {"phase": Phase.SEGMENTS.value}
 
     def storyboard(self, state: AssistantState) -> dict[str, Any]:
@@ -386,7 +386,7 @@ class Nodes:
         failures = list(verdict.get("failures", []))
         gate = str(verdict.get("gate", "plan"))
         if state.get("auto_approve"):
-            raise PlanningStopped(f"the {gate} check failed: {'; '.join(failures)}")
+            raise PlanningStopped("; ".join(failures) or f"the {gate} check failed")
         payload = Confirmation(
             kind="gate_failed",
             title=f"The {gate.replace('_', ' ')} check failed",

@@ -325,28 +325,44 @@ def test_a_terminal_user_is_asked_and_may_decline(
 ) -> None:
     questions: list[str] = []
 
-    def answer(prompt: str, **_: object) -> bool:
+    def answer(prompt: str) -> str:
         questions.append(prompt)
-        return False
+        return "n"
 
     monkeypatch.setattr(commands_plan, "_stdin_is_tty", lambda: True)
-    monkeypatch.setattr("rich.prompt.Confirm.ask", answer)
+    monkeypatch.setattr(commands_plan, "_prompt", answer)
     before = snapshot(work.parent)
-    assert main(["plan", str(SHORT_FILM), "--out", "film"]) == 1
-    assert questions and "Plan 4 scenes" in questions[0]
-    assert "nothing was written" in capsys.readouterr().err
+    assert main(["plan", str(SHORT_FILM), "--out", "film", "--offline"]) == 1
+    captured = capsys.readouterr()
+    assert len(questions) == 1
+    assert "Plan this brief?" in captured.err and "The Red Umbrella" in captured.err
+    assert "nothing was written" in captured.err
     assert snapshot(work.parent) == before
 
 
 def test_a_terminal_user_who_agrees_gets_the_plan(
     work: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    asked: list[str] = []
     monkeypatch.setattr(commands_plan, "_stdin_is_tty", lambda: True)
-    monkeypatch.setattr("rich.prompt.Confirm.ask", lambda *a, **k: True)
-    assert main(["plan", "ad.md", "--out", "proj"]) == 0
+    monkeypatch.setattr(commands_plan, "_prompt", lambda prompt: asked.append(prompt) or "y")
+    assert main(["plan", "ad.md", "--out", "proj", "--offline"]) == 0
     captured = capsys.readouterr()
-    assert "Night Shift Cold Brew" in captured.err  # the intake summary, before the question
+    assert "Night Shift Cold Brew" in captured.err  # the brief's summary, before the question
+    assert "Approve this plan" in captured.err  # the storyboard confirmation
+    assert len(asked) == 2  # the brief, then the storyboard (local models: no cost question)
     assert Project.is_project(work / "proj")
+
+
+def test_a_terminal_user_can_correct_the_brief_before_planning(
+    work: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = iter(["edit duration=20", "y", "y"])
+    monkeypatch.setattr(commands_plan, "_stdin_is_tty", lambda: True)
+    monkeypatch.setattr(commands_plan, "_prompt", lambda prompt: next(answers))
+    assert main(["plan", "ad.md", "--out", "proj", "--offline"]) == 0
+    board = json.loads((work / "proj" / "storyboard.json").read_text(encoding="utf-8"))
+    assert board["total_frames"] == 20 * 24
 
 
 def test_the_engine_is_called_in_one_place(

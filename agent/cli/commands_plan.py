@@ -65,60 +65,69 @@ class PlanRequest:
     offline: bool = False
 
 
-@dataclass(frozen=True)
-class Intake:
-    """What the engine understood, shown before anything is written (for the confirmation)."""
-
-    title: str
-    source_format: str
-    scenes: int
-    frame_rate: str
-    aspect_ratio: str
-    duration_seconds: float | None
-    warnings: tuple[str, ...] = ()
-
-
-Confirm = Callable[[Intake], bool]
+#: Answers a confirmation the assistant shows (its payload) with an action word, feedback
+#: text or a decision; None approves everything (``--yes``).
+Confirm = Callable[[dict[str, Any]], Any]
 
 
 class PlanDeclined(Exception):
-    """The user answered no to the confirmation: nothing was written."""
+    """The user rejected the plan at a confirmation."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
 
 
 def _run_plan(
     request: PlanRequest, *, progress: Progress, confirm: Confirm | None = None
 ) -> PlanSummary:
-    """Plan ``request`` into its folder with the engine; the one place that knows the engine.
+    """Plan ``request`` into its folder by driving the assistant's graph; the one place that
+    knows the engine.
 
-    ``confirm`` (None: approved) sees the intake before anything is written and may decline.
+    With ``confirm`` None every confirmation is approved; otherwise each confirmation the
+    graph stops at is passed to ``confirm`` and its answer resumes the graph. Nothing
+    half-written is left behind: on an error, or a rejection before anything was planned,
+    the folder is left as it was.
     """
-    from storycore.tools.planner import Overrides, plan_project, scenes_for, understand
+    from storycore.agent.context import Context
+    from storycore.agent.session import Session
+    from storycore.tools.planner import Overrides, PlanGuard, read_brief, summarize
+    from storycore.tools.project import Project
 
     overrides = Overrides(
         fps=request.fps, aspect=request.aspect, duration=request.duration, language=request.language
     )
-    if confirm is not None:
-        # Pure: understanding and the scene breakdown write nothing.
-        brief = understand(request.text, source_name=request.source_name, overrides=overrides)
-        specs = brief.technical_specs
-        intake = Intake(
-            title=brief.title,
-            source_format=brief.source_format,
-            scenes=len(scenes_for(brief)),
-            frame_rate=specs.fps,
-            aspect_ratio=specs.aspect_ratio,
-            duration_seconds=specs.duration_seconds,
-            warnings=tuple(brief.warnings),
-        )
-        if not confirm(intake):
-            raise PlanDeclined
-    return plan_project(
-        request.text,
-        request.out_dir,
-        source_name=request.source_name,
-        overrides=overrides,
-        progress=progress,
-    )
+    context = Context.from_env(offline=request.offline)
+    guard = PlanGuard(request.out_dir)
+    with guard:
+        with Session(
+            request.out_dir, context=context, auto_approve=confirm is None, new=True
+        ) as session:
+
+            def on_event(kind: str, data: Any) -> None:
+                if kind == "progress":
+                    phase = str(data.get("phase", "")).replace("_", " ")
+                    progress(f"{phase}: {data.get('text', '')}" if phase else str(data.get("text")))
+
+            turn = session.plan(
+                request.text,
+                source_name=request.source_name,
+                overrides=overrides.as_dict(),
+                on_event=on_event,
+            )
+            notes = list(turn.messages)
+            while turn.interrupt is not None:
+                assert confirm is not None
+                kind = str(turn.interrupt.get("kind"))
+                answer = confirm(turn.interrupt)
+                turn = session.resume(answer, on_event=on_event)
+                notes.extend(turn.messages)
+                if turn.interrupt is None and turn.phase != "planned":
+                    raise PlanDeclined(kind)
+        project = Project.open(request.out_dir)
+        warnings = [*read_brief(project).warnings]
+        warnings += [n for n in notes if not n.startswith("The plan is ready")]
+        return summarize(project, warnings)
 
 
 # --------------------------------------------------------------------------------------
@@ -127,40 +136,35 @@ def _run_plan(
 
 
 class PhaseProgress(AbstractContextManager["PhaseProgress"]):
-    """A progress callback that prints ``✓ phase (0.12 s)`` on stderr as each phase ends.
-
-    A phase is printed when it finishes, so a refusal in the first phase leaves only the
-    error line on stderr. On a terminal a spinner shows the phase under way.
-    """
+    """A progress callback: each phase the assistant finishes prints ``✓ what it did (0.12 s)``
+    on stderr; on a terminal a spinner runs between phases (paused during questions)."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
-        self.current: str | None = None
-        self.started = 0.0
-        self._terminal = console.is_terminal
+        self.last = time.perf_counter()
         self._status: Status | None = None
 
     def __enter__(self) -> PhaseProgress:
+        if self.console.is_terminal:
+            self._status = self.console.status("planning...")
+            self._status.start()
         return self
 
     def __call__(self, message: str) -> None:
-        self._finish()
-        self.current = message
-        self.started = time.perf_counter()
-        if self._terminal:
-            # Started on the first phase, not on entry: a confirmation may come before it.
-            if self._status is None:
-                self._status = self.console.status("")
-                self._status.start()
-            self._status.update(escape(message) + "...")
+        now = time.perf_counter()
+        self.console.print(
+            f"[green]✓[/] {escape(message)} [dim]({now - self.last:.2f} s)[/]", highlight=False
+        )
+        self.last = now
 
-    def _finish(self) -> None:
-        if self.current is not None:
-            elapsed = time.perf_counter() - self.started
-            self.console.print(
-                f"[green]✓[/] {escape(self.current)} [dim]({elapsed:.2f} s)[/]", highlight=False
-            )
-            self.current = None
+    def pause(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+
+    def resume(self) -> None:
+        self.last = time.perf_counter()
+        if self._status is not None:
+            self._status.start()
 
     def __exit__(
         self,
@@ -170,8 +174,6 @@ class PhaseProgress(AbstractContextManager["PhaseProgress"]):
     ) -> None:
         if self._status is not None:
             self._status.stop()
-        if exc_type is None:
-            self._finish()
 
 
 # --------------------------------------------------------------------------------------
@@ -208,29 +210,27 @@ def _kv_table(title: str, rows: list[tuple[str, Any]]) -> Table:
     return table
 
 
-def _ask_confirmation(intake: Intake) -> bool:
-    """The intake summary on stderr, then one yes/no question."""
-    from rich.prompt import Confirm as RichConfirm
+def _prompt(question: str) -> str:
+    """One answer typed at the terminal (tests replace this)."""
+    from rich.prompt import Prompt
 
-    from storycore.tools.rates import parse_rate, rate_label
+    return Prompt.ask(question, console=ui.err, default="y")
 
-    rows = [
-        ("Title", escape(intake.title)),
-        ("Read as", intake.source_format),
-        ("Scenes", str(intake.scenes)),
-        ("Frame rate", f"{rate_label(parse_rate(intake.frame_rate))} fps"),
-        ("Aspect ratio", intake.aspect_ratio),
-        (
-            "Target duration",
-            f"{intake.duration_seconds:g} s" if intake.duration_seconds else "from the story",
-        ),
-    ]
-    rows.extend(("Warning", escape(w)) for w in intake.warnings)
-    ui.err.print(_kv_table("Brief", rows))
-    noun = "scene" if intake.scenes == 1 else "scenes"
-    return RichConfirm.ask(
-        f"Plan {intake.scenes} {noun} of {escape(intake.title)!r}?", console=ui.err, default=True
-    )
+
+def _terminal_confirm(progress: PhaseProgress) -> Confirm:
+    """Show each confirmation as a table and read the answer at the terminal."""
+    from storycore.agent.cli.render import parse_answer, render_confirmation
+
+    def confirm(payload: dict[str, Any]) -> Any:
+        progress.pause()
+        try:
+            render_confirmation(payload)
+            answer = _prompt("Your answer")
+        finally:
+            progress.resume()
+        return parse_answer(answer, list(payload.get("actions", [])))
+
+    return confirm
 
 
 def summary_data(summary: PlanSummary) -> dict[str, Any]:
@@ -356,16 +356,24 @@ def plan(
     try:
         with PhaseProgress(ui.err) as progress:
             summary = _run_plan(
-                request, progress=progress, confirm=None if yes else _ask_confirmation
+                request, progress=progress, confirm=None if yes else _terminal_confirm(progress)
             )
-    except PlanDeclined:
-        ui.err.print("not planned: nothing was written")
+    except PlanDeclined as declined:
+        ui.err.print(
+            f"not planned ({declined.kind.replace('_', ' ')} rejected): nothing was written"
+        )
         raise Exit(1) from None
     data = summary_data(summary)
     if as_json:
         ui.emit_json(data)
     else:
         _print_summary(data)
+    if not offline:
+        from storycore.agent.context import Context
+
+        reason = Context.from_env().offline_reason
+        if reason:  # said plainly, once the plan is done
+            ui.err.print(f"note: {reason}")
 
 
 # --------------------------------------------------------------------------------------
@@ -515,11 +523,10 @@ def status(
     checkpoint gates. Exits 0 even when a gate fails (it is a report); 2 for a non-project."""
     from storycore.tools.project import Project
 
-    data = status_data(Project.open(folder))
-    if as_json:
-        ui.emit_json(data)
-    else:
-        _print_status(data)
+    if not as_json:
+        show_status(folder)
+        return
+    ui.emit_json(status_data(Project.open(folder)))
 
 
 def register(app: typer.Typer) -> None:
@@ -527,3 +534,10 @@ def register(app: typer.Typer) -> None:
     app.command("plan")(plan)
     app.command("export")(export)
     app.command("status")(status)
+
+
+def show_status(folder: Path) -> None:
+    """The status report of ``folder`` (also the chat's /status)."""
+    from storycore.tools.project import Project
+
+    _print_status(status_data(Project.open(folder)))
