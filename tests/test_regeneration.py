@@ -613,3 +613,41 @@ def test_normalised_modifications_name_resolved_ids(film: Project) -> None:
         UpdateElement(element="char_gaby", attributes={"eyes": "green"}),
         SetShotField(shot_id="shot_03", field="shot_size", value="WS"),
     ]
+
+
+def test_an_approved_element_that_quotes_the_character_is_left_alone(film: Project) -> None:
+    AssetRegistry(film).approve("prop_red_umbrella")
+    plan = planned(film, "make GaBy's hair blonde and curly")
+    assert plan.regenerate_elements == ["char_gaby"]
+    assert any("prop_red_umbrella is approved" in w for w in plan.warnings)
+    with_gaby = [s.shot_id for s in load_shots(film) if "char_gaby" in s.characters]
+    assert plan.regenerate_shots == with_gaby
+
+
+def test_moving_a_continuing_shot_breaks_its_continuity(film: Project) -> None:
+    plan = planned(film, "move shot 11b after shot 20")
+    assert plan.regenerate_shots == []
+    assert any("shot_11b no longer continues from shot_11a" in w for w in plan.warnings)
+    apply_changes(film, plan)
+    assert shots_by_id(film)["shot_11b"].continues_from is None  # type: ignore[attr-defined]
+    assert_contiguous(film)
+
+
+def test_a_segment_left_without_shots_disappears(film: Project) -> None:
+    last = film.manifest.segments[-1]
+    first, final = last.shot_ids[0], last.shot_ids[-1]
+    plan = planned(film, f"remove shots {first[5:]} to {final[5:]}")
+    assert plan.removed_shots == last.shot_ids
+    assert f"{last.segment_id}: removed (it has no shots left)" in plan.summary
+    apply_changes(film, plan)
+    assert last.segment_id not in {s.segment_id for s in film.manifest.segments}
+    assert_contiguous(film)
+
+
+def test_an_empty_weather_clears_it(film: Project) -> None:
+    assert shots_by_id(film)["shot_03"].weather == "rain"  # type: ignore[attr-defined]
+    plan = plan_changes(film, [SetShotField(shot_id="shot_03", field="weather", value="")])
+    assert plan.summary == ["shot_03: weather rain -> none"]
+    apply_changes(film, plan)
+    shot = shots_by_id(film)["shot_03"]
+    assert shot.weather is None and "Weather" not in shot.video_prompt  # type: ignore[attr-defined]

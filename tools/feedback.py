@@ -1281,7 +1281,8 @@ def _set_model(reader: _Reader, match: re.Match[str], original: str) -> list[Mod
 
 
 _VALUE_LEAD = re.compile(
-    r"^(?:(?:a|an|the|to|into|as|in|un|une|en|a la|au|avec|with|be|:|=|->)\s+)+|^[:=]\s*"
+    r"^(?:(?:use|utilise|try|a|an|the|to|into|as|in|un|une|en|a la|au|avec|with|be|:|=|->)"
+    r"\s+)+|^[:=]\s*"
 )
 
 

@@ -831,6 +831,15 @@ class _Planner:
             text = other.canonical_description
             for key, value in rewrites.items():
                 text = rewrite_trait(text, key, value, subject_names=subject, other_names=others)
+            if text == other.canonical_description:
+                continue
+            if other.status is not ElementStatus.DRAFT and other_id not in self.unlocked:
+                # The user spoke of one element: a fixed one is not rewritten behind their back.
+                self.warnings.append(
+                    f"{other_id} is {other.status.value}: its description still gives "
+                    f"{element.name}'s old {', '.join(rewrites)} (unlock it to restate it)"
+                )
+                continue
             if text != other.canonical_description:
                 self.elements[other_id] = other.model_copy(update={"canonical_description": text})
                 shows = [s.shot_id for s in self.shots if other_id in s.element_ids()]
@@ -997,12 +1006,29 @@ class _Planner:
             neighbour = self.shots[position - 1] if position > 0 else self.shots[0]
             segment = neighbour.segment_id
             self.shots.insert(position, shot.model_copy(update={"segment_id": segment}))
+            self._break_continuity(shot_id)
             self.targeted.setdefault(shot_id, "move")
             if shot_id not in self.moved:
                 self.moved.append(shot_id)
             self.normalised.append(MoveShot(shot_id=shot_id, after=after))
             self.summary.append(f"{shot_id}: moved {'after ' + after if after else 'to the start'}")
             after = shot_id
+
+    def _break_continuity(self, moved: str) -> None:
+        """A moved shot no longer continues from the shot before it (nor does the shot that
+        followed it continue from it): the links are cleared, the clips stay valid."""
+        for i, shot in enumerate(self.shots):
+            if shot.continues_from is None:
+                continue
+            if shot.shot_id != moved and shot.continues_from != moved:
+                continue
+            previous = self.shots[i - 1].shot_id if i > 0 else None
+            if shot.continues_from != previous:
+                self.shots[i] = shot.model_copy(update={"continues_from": None})
+                self.warnings.append(
+                    f"{shot.shot_id} no longer continues from {shot.continues_from} "
+                    "(they are not next to each other any more)"
+                )
 
     def _set_model(self, mod: SetModel) -> None:
         model = self.video_model(mod.model_id)
@@ -1214,8 +1240,14 @@ class _Planner:
             )
             if changed:
                 redo.append(segment_id)
-        for gone in sorted(set(by_id) - {s.segment_id for s in segments}):
-            self.summary.append(f"{gone}: removed (it has no shots left)")
+        gone = sorted(set(by_id) - {s.segment_id for s in segments})
+        for segment_id in gone:
+            self.summary.append(f"{segment_id}: removed (it has no shots left)")
+        if gone:
+            segments = [
+                seg.model_copy(update={"depends_on": [d for d in seg.depends_on if d not in gone]})
+                for seg in segments
+            ]
         return segments, sorted(redo)
 
     def _prompted(
