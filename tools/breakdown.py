@@ -88,6 +88,9 @@ __all__ = [
 #: No shot of a plan is shorter than this many frames (half a second at 24 fps).
 MIN_SHOT_FRAMES = 12
 
+#: Shot ids run from shot_01 to shot_999.
+_MAX_SHOTS = 999
+
 # --------------------------------------------------------------------------------------
 # The rules (data): every creative number in one place
 # --------------------------------------------------------------------------------------
@@ -161,6 +164,24 @@ class BreakdownRules:
     per group used ("she ... him": two), two for a plural."""
     weather_ended: frozenset[str]
     """Words after a weather word that say it is over ("the rain has stopped")."""
+    stretch_limit: float = 1.5
+    """A scene whose share of the target is more than this many times its natural length (or
+    whose shots would average more than the pace's longest) gets coverage shots instead of
+    longer shots."""
+    coverage_order: Sequence[str] = (
+        "close_up",
+        "medium",
+        "performance",
+        "tracking",
+        "insert",
+        "atmosphere",
+    )
+    """The set-ups coverage cycles through (those that apply to the beat; see
+    ``docs/breakdown-rules.md``)."""
+    performance_words: frozenset[str] = frozenset()
+    """A beat with one of these words gets performance coverage at a performance pace."""
+    performance_paces: frozenset[str] = frozenset({"music_video"})
+    """Paces whose coverage includes performance shots (orbit around who sings or plays)."""
 
 
 DEFAULT_RULES = BreakdownRules(
@@ -189,6 +210,7 @@ DEFAULT_RULES = BreakdownRules(
         "atmospheric": 1.0,
         "insert": 0.5,
         "reaction": 0.4,
+        "coverage": 1.0,
     },
     action_rules=(
         FramingRule(
@@ -276,9 +298,17 @@ DEFAULT_RULES = BreakdownRules(
         "stopped stops stop over ended cleared clears lifted lifts gone "
         "cesse arrete arretee terminee fini finie"
     ),
+    performance_words=_words(
+        "sings sing singing dances dance dancing raps rapping performs performing plays play "
+        "playing drums drumming strums "
+        "chante chantent chanter chantant danse dansent danser dansant rappe joue jouent jouer "
+        "jouant"
+    ),
 )
 
-ShotKind = Literal["establishing", "action", "dialogue", "reaction", "insert", "narration"]
+ShotKind = Literal[
+    "establishing", "action", "dialogue", "reaction", "insert", "narration", "coverage"
+]
 
 # --------------------------------------------------------------------------------------
 # Text helpers
@@ -314,6 +344,41 @@ def _chunks(text: str, max_words: float) -> list[str]:
     if current:
         chunks.append(" ".join(current))
     return chunks
+
+
+_CLAUSE_END = re.compile(r"(?<=[:;])\s+(?=\S)")
+
+
+def _clauses(text: str, characters: Sequence[str] = (), min_words: int = 4) -> list[str]:
+    """The pictures of an action line, for one shot each: its sentences (one shorter than
+    ``min_words`` stays with the one before: "She checks her phone. Nothing."), each cut
+    after a colon or semicolon when what follows names one of ``characters`` and both sides
+    have ``min_words`` ("au lever du soleil : Nour chante..." is two pictures; "a photograph:
+    the bridge at night" is one)."""
+    out: list[str] = []
+    for sentence in _sentences(text) or [text.strip()]:
+        if out and _word_count(sentence) < min_words:
+            out[-1] = f"{out[-1]} {sentence}"
+            continue
+        pieces: list[str] = []
+        for piece in _CLAUSE_END.split(sentence):
+            piece = piece.strip()
+            if not piece:
+                continue
+            new_picture = (
+                pieces
+                and _word_count(pieces[-1]) >= min_words
+                and _word_count(piece) >= min_words
+                and any(mentions(piece, name) for name in characters)
+            )
+            if pieces and not new_picture:
+                pieces[-1] = f"{pieces[-1]} {piece}"
+            else:
+                pieces.append(piece)
+        out.extend(p.rstrip(" :;") if i + 1 < len(pieces) else p for i, p in enumerate(pieces))
+    if len(out) > 1 and _word_count(out[0]) < min_words:
+        out[:2] = [f"{out[0]} {out[1]}"]
+    return out
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -859,8 +924,13 @@ class _SceneDesigner:
         scene: Scene,
         index: int,
         new_location: bool,
+        *,
+        sentence_shots: bool = False,
     ) -> None:
         self.rules = rules
+        self.specs = specs
+        # One shot per sentence (or clause) for a scene that will get coverage shots.
+        self.sentence_shots = sentence_shots
         self.pace = rules.pace[specs.pace]
         self.wps = _f(specs.words_per_second)
         self.scene = scene
@@ -872,11 +942,14 @@ class _SceneDesigner:
         self.inserted: set[str] = set()
         self.last_speakers: list[str] = []
         self.pending_transition: Transition | None = None
+        self.coverage_turn = 0
+        self.coverage_last: str | None = None
+        self.coverage_variant: Counter[str] = Counter()
 
     # -- timing -------------------------------------------------------------------------
 
     def _kind_seconds(self, kind: str) -> Fraction:
-        seconds = _f(self.pace.base) * _f(self.rules.kind_factor[kind])
+        seconds = _f(self.pace.base) * _f(self.rules.kind_factor.get(kind, 1.0))
         return min(max(seconds, _f(self.pace.min)), _f(self.pace.max))
 
     def _action_seconds(self, text: str) -> Fraction:
@@ -933,6 +1006,11 @@ class _SceneDesigner:
     def _max_words_action(self) -> float:
         return max(1.0, self.pace.max * self.rules.action_words_per_second)
 
+    def _action_chunks(self, text: str) -> list[str]:
+        if self.sentence_shots:
+            return _clauses(text, self.scene.characters)
+        return _chunks(text, self._max_words_action())
+
     def _max_words_dialogue(self) -> float:
         return max(1.0, (self.pace.max - self.rules.dialogue_padding) * float(self.wps))
 
@@ -969,7 +1047,7 @@ class _SceneDesigner:
         self._inserts(opening)
 
     def action(self, text: str) -> None:
-        for chunk in _chunks(text, self._max_words_action()):
+        for chunk in self._action_chunks(text):
             self._action_chunk(chunk)
 
     def _action_chunk(self, chunk: str) -> None:
@@ -1278,6 +1356,242 @@ class _SceneDesigner:
             )
         )
 
+    # -- coverage -----------------------------------------------------------------------
+
+    def cover(self, count: int) -> list[_Draft]:
+        """The scene's shots with ``count`` coverage shots added, each right after the beat
+        it covers (longer beats get more). A beat's own action is covered first (performance
+        when someone sings or plays, tracking when someone moves), then the scene's rotation
+        of close-ups, medium angles, inserts and cutaways (``rules.coverage_order``)."""
+        hosts = [i for i, d in enumerate(self.drafts) if d.kind in _COVERAGE_HOSTS]
+        if count <= 0 or not hosts:
+            return self.drafts
+        shares = allocate_frames([self.drafts[i].seconds for i in hosts], count)
+        out: list[_Draft] = list(self.drafts[: hosts[0]])
+        recent: list[str] = []  # characters shown so far, the last shown last
+        for n, start in enumerate(hosts):
+            end = hosts[n + 1] if n + 1 < len(hosts) else len(self.drafts)
+            group = self.drafts[start:end]
+            out.extend(group)
+            host = group[0]
+            who = self._coverage_people(host, recent)
+            for draft in group:
+                for name in draft.characters:
+                    recent = [*(c for c in recent if c != name), name]
+            # A beat naming nobody still has whoever is already there.
+            who = who or list(reversed(recent))
+            own, rotation = self._coverage_options(host, who)
+            self.coverage_turn = self._rotation_start(rotation)
+            following = self.drafts[end] if end < len(self.drafts) else None
+            for k in range(shares[n]):
+                neighbours = [out[-1]]
+                if k + 1 == shares[n] and following is not None:
+                    neighbours.append(following)
+                out.append(self._coverage_shot(host, who, own, rotation, neighbours))
+        self.drafts = out
+        return out
+
+    def _coverage_people(self, host: _Draft, recent: Sequence[str]) -> list[str]:
+        """Who a beat shows: its characters, plus the people its pronouns point back to when
+        it also names someone ("elle retrouve Léo" shows Nour too)."""
+        people = list(host.characters)
+        if host.dialogue:
+            # The listeners first: coverage of a line is mostly their reaction.
+            speakers = {line.character for line in host.dialogue}
+            listeners = [c for c in reversed(recent) if c not in speakers]
+            return _dedupe([*listeners[:1], *people])
+        if not self._who(host.action):
+            return people
+        tokens = set(_tokens(host.action))
+        groups = {name for name, words in self.rules.pronouns.items() if tokens & words}
+        if not groups:
+            return people
+        count = 2 if "plural" in groups else len(groups)
+        others = [c for c in reversed(recent) if c not in people]
+        return people + others[:count]
+
+    def _coverage_options(
+        self, host: _Draft, who: Sequence[str]
+    ) -> tuple[list[tuple[str, str | None]], list[tuple[str, str | None]]]:
+        """The set-ups that fit a beat: its own (performance, tracking), used once each and
+        first, and the scene's rotation."""
+        text = host.action or " ".join(line.text for line in host.dialogue)
+        tokens = set(_tokens(text))
+        own: list[tuple[str, str | None]] = []
+        rotation: list[tuple[str, str | None]] = []
+        for name in self.rules.coverage_order:
+            if host.dialogue and name not in ("close_up", "medium"):
+                continue  # between lines, coverage is reactions and angles, not cutaways
+            if name == "close_up":
+                rotation.extend(("close_up", c) for c in who)
+            elif name == "medium" and who:
+                rotation.append(("medium", None))
+            elif (
+                name == "performance"
+                and self.specs.pace in self.rules.performance_paces
+                and who
+                and tokens & self.rules.performance_words
+            ):
+                own.append(("performance", None))
+            elif name == "tracking" and who and host.kind != "dialogue":
+                moving = any(
+                    tokens & rule.words
+                    for rule in self.rules.action_rules
+                    if rule.scene_type is SceneType.ACTION
+                )
+                if moving:
+                    own.append(("tracking", who[0]))
+            elif name == "insert" and host.props:
+                rotation.append(("insert", None))
+            elif name == "atmosphere":
+                rotation.append(("atmosphere", None))
+        return own, rotation or [("atmosphere", None)]
+
+    def _rotation_start(self, rotation: Sequence[tuple[str, str | None]]) -> int:
+        """Where a beat's rotation starts: at the set-up after the last one the scene used,
+        so consecutive beats do not all open on the same kind of shot."""
+        if self.coverage_last is None:
+            return 0
+        order = list(self.rules.coverage_order)
+        last = order.index(self.coverage_last) if self.coverage_last in order else -1
+        for position, (name, _) in enumerate(rotation):
+            if name in order and order.index(name) > last:
+                return position
+        return 0
+
+    def _coverage_shot(
+        self,
+        host: _Draft,
+        who: Sequence[str],
+        own: list[tuple[str, str | None]],
+        rotation: Sequence[tuple[str, str | None]],
+        neighbours: Sequence[_Draft],
+    ) -> _Draft:
+        turn = self.coverage_turn % len(rotation)
+        candidates = [(option, True) for option in own] + [
+            (rotation[(turn + k) % len(rotation)], False) for k in range(len(rotation))
+        ]
+        chosen: tuple[tuple[str, str | None], bool, _Draft] | None = None
+        for option, is_own in candidates:
+            draft = self._coverage_draft(option[0], option[1], host, who)
+            chosen = (option, is_own, draft)
+            if not any(_same_look(draft, other) for other in neighbours):
+                break
+        assert chosen is not None
+        option, is_own, draft = chosen
+        if is_own:
+            own.remove(option)
+        else:
+            self.coverage_turn = rotation.index(option) + 1
+            self.coverage_last = option[0]
+        self.coverage_variant[option[0]] += 1
+        return draft
+
+    def _coverage_draft(
+        self,
+        setup: str,
+        subject: str | None,
+        host: _Draft,
+        who: Sequence[str],
+    ) -> _Draft:
+        variant = self.coverage_variant[setup]
+        place = self._place()
+        characters: list[str] = []
+        shown_props: list[str] = []
+        angle = CameraAngle.EYE_LEVEL
+        framing = Framing.SINGLE
+        if setup == "close_up":
+            assert subject is not None
+            size, movement, scene_type = ShotSize.CU, CameraMovement.DOLLY_IN, SceneType.CLOSE_UP
+            characters, phrase, label = [subject], f"Close-up of {subject}", f"Close-up {subject}"
+        elif setup == "medium":
+            movement = CameraMovement.STATIC
+            scene_type = (
+                SceneType.ACTION if host.scene_type is SceneType.ACTION else (SceneType.ATMOSPHERIC)
+            )
+            if len(who) >= 2:
+                onto, over = (who[0], who[1]) if variant % 4 < 2 else (who[1], who[0])
+                if variant % 2 == 0:
+                    size, framing = ShotSize.MS, Framing.OTS
+                    characters = [onto, over]
+                    phrase = f"Over {over}'s shoulder onto {onto} (medium shot)"
+                    label = f"Over {over}'s shoulder"
+                else:
+                    size, framing = ShotSize.MWS, Framing.TWO_SHOT
+                    characters = [onto, over]
+                    phrase = f"Medium wide two-shot of {onto} and {over}"
+                    label = f"Two-shot {onto} and {over}"
+            else:
+                size = ShotSize.MS if variant % 2 == 0 else ShotSize.MCU
+                characters = [who[0]]
+                phrase = f"{_size_name(size)} of {who[0]}"
+                label = f"{_size_name(size)} {who[0]}"
+        elif setup == "performance":
+            performers = list(who)
+            size, movement, scene_type = ShotSize.MS, CameraMovement.ORBIT, SceneType.PERFORMANCE
+            if len(performers) >= 2 and variant % 3 == 2:
+                size = ShotSize.MWS
+                framing = Framing.TWO_SHOT if len(performers) == 2 else Framing.GROUP
+                characters = performers
+            else:
+                characters = [performers[variant % len(performers)]]
+            names = " and ".join(characters)
+            phrase, label = f"Performance shot of {names}, slow orbit", f"Performance {names}"
+        elif setup == "tracking":
+            assert subject is not None
+            size, movement, scene_type = ShotSize.FS, CameraMovement.TRACKING, SceneType.ACTION
+            characters = [subject]
+            phrase, label = f"Tracking shot following {subject}", f"Tracking {subject}"
+        elif setup == "insert":
+            prop = host.props[variant % len(host.props)]
+            head = fold(prop).rsplit(" ", 1)[-1]
+            size = ShotSize.ECU if head in self.rules.small_props else ShotSize.CU
+            movement, scene_type, framing = CameraMovement.STATIC, SceneType.INSERT, Framing.INSERT
+            shown_props = [prop]
+            phrase = f"Insert, {_size_name(size).lower()} of the {prop}"
+            label = f"Insert {prop}"
+        else:  # atmosphere: a cutaway of the place itself
+            scene_type = SceneType.ATMOSPHERIC
+            outside = self.scene.int_ext is IntExt.EXT
+            if variant % 3 == 0:
+                size = ShotSize.EWS if outside else ShotSize.WS
+                angle = CameraAngle.HIGH if outside else CameraAngle.EYE_LEVEL
+                movement = CameraMovement.PAN
+                phrase = f"{_size_name(size)} of {place}, slow pan"
+            elif variant % 3 == 1:
+                size, movement = ShotSize.WS, CameraMovement.DOLLY_IN
+                phrase = f"Wide cutaway of {place}, slow push in"
+            else:
+                size, movement, angle = ShotSize.WS, CameraMovement.PAN, CameraAngle.LOW
+                phrase = f"Low-angle wide shot of {place}, slow pan"
+            label = f"Atmosphere {place}"
+        if host.dialogue:
+            said = " ".join(f"{line.character}: “{line.text}”" for line in host.dialogue)
+            description, action, beat = f"{phrase}, silent, after {said}", "", said
+        else:
+            beat = host.action
+            description = f"{phrase}. {beat}".strip() if beat else f"{phrase}."
+            action = beat
+        return _Draft(
+            kind="coverage",
+            scene_index=self.index,
+            seconds=self._kind_seconds("coverage"),
+            floor=_f(self.pace.min),
+            elastic=True,
+            shot_size=size,
+            framing=framing,
+            camera_angle=angle,
+            camera_movement=movement,
+            scene_type=scene_type,
+            title=f"{_short(label, 40)}: {_short(beat, 40)}" if beat else _short(label, 80),
+            description=description,
+            action=action,
+            camera_details=f"{self._lens(size):g}mm, {_movement_name(movement)}",
+            characters=characters,
+            props=shown_props,
+            notes=[f"coverage ({setup.replace('_', '-')}) added to reach the target length"],
+        )
+
     # -- the scene ----------------------------------------------------------------------
 
     def design(self) -> list[_Draft]:
@@ -1290,7 +1604,7 @@ class _SceneDesigner:
         if self.new_location:
             opening = ""
             if beats and beats[0].kind == "action":
-                chunks = _chunks(beats[0].text, self._max_words_action())
+                chunks = self._action_chunks(beats[0].text)
                 opening = chunks[0]
                 rest = " ".join(chunks[1:])
                 beats[0] = beats[0].model_copy(update={"text": rest})
@@ -1314,6 +1628,21 @@ class _SceneDesigner:
             # A scene with nothing to show still gets a shot of its place.
             self.establishing(self.scene.description)
         return self.drafts
+
+
+#: Shots that carry a beat of the story; coverage is added after them (not after inserts and
+#: reactions, which already cover a beat).
+_COVERAGE_HOSTS = frozenset({"establishing", "action", "dialogue", "narration"})
+
+
+def _same_look(draft: _Draft, previous: _Draft) -> bool:
+    """Whether two shots would look alike cut together (same set-up or same description)."""
+    return draft.description == previous.description or (
+        draft.shot_size == previous.shot_size
+        and draft.framing == previous.framing
+        and set(draft.characters) == set(previous.characters)
+        and set(draft.props) == set(previous.props)
+    )
 
 
 def _parse_transition(text: str) -> Transition:
@@ -1512,6 +1841,153 @@ def _reduction_sentence(done: Counter[str], target: float, before: int, minimum:
     )
 
 
+def _set_seconds(drafts: Sequence[_Draft], seconds: Sequence[Fraction]) -> None:
+    for draft, length in zip(drafts, seconds, strict=True):
+        draft.seconds = length
+        draft.floor = min(draft.floor, length)
+
+
+def _lengthen_capped(drafts: Sequence[_Draft], target: Fraction, cap: Fraction) -> list[Fraction]:
+    """Lengths that sum to ``target`` (at least the drafts' total): every shot scaled alike,
+    except that none is pushed past ``cap`` (or its own length when already longer) while
+    other shots still have room. When no shot has room left, all are scaled alike."""
+    natural = [d.seconds for d in drafts]
+    total = sum(natural, Fraction(0))
+    if total <= 0 or target <= total:
+        return _fit_seconds(drafts, target)
+    limits = [max(cap, n) for n in natural]
+    fixed: set[int] = set()
+    while True:
+        free = [i for i in range(len(natural)) if i not in fixed]
+        if not free:
+            return [n * target / total for n in natural]
+        room = target - sum((limits[i] for i in fixed), Fraction(0))
+        weight = sum((natural[i] for i in free), Fraction(0))
+        over = [i for i in free if natural[i] * room > limits[i] * weight]
+        if not over:
+            break
+        fixed.update(over)
+    return [limits[i] if i in fixed else natural[i] * room / weight for i in range(len(natural))]
+
+
+@dataclass(frozen=True)
+class _Covered:
+    """Scenes given coverage shots and fitted to their share of the target."""
+
+    drafts: list[list[_Draft]]
+    added: dict[int, int]
+    """Shots added, by scene index (only scenes that got coverage)."""
+    story: Fraction
+    """The story's natural length, before coverage."""
+    natural: Fraction
+    """The natural length after coverage, before fitting."""
+    capped: bool
+    """Whether the shot limit left some of the gap to stretching."""
+
+
+def _round(value: Fraction) -> int:
+    return math.floor(value + Fraction(1, 2))
+
+
+def _cover(
+    scenes: Sequence[Scene],
+    designed: Sequence[list[_Draft]],
+    specs: TechnicalSpecs,
+    rules: BreakdownRules,
+    target: Fraction,
+    capacity: int,
+) -> _Covered | None:
+    """Coverage instead of stretching: ``None`` when every scene can simply be stretched (or
+    shortened) to its share of ``target``; otherwise the scenes that would run past
+    ``rules.stretch_limit`` times their natural length, or whose shots would average more than
+    the pace's longest, get shots added (``capacity`` shots in all at most), and every scene
+    is fitted to its share."""
+    pace = rules.pace[specs.pace]
+    naturals = [sum((d.seconds for d in drafts), Fraction(0)) for drafts in designed]
+    # A scene's share follows its own length when it has one, its natural length otherwise.
+    weights = [
+        _f(scene.target_seconds) if scene.target_seconds else natural
+        for scene, natural in zip(scenes, naturals, strict=True)
+    ]
+    weight = sum(weights, Fraction(0))
+    if weight <= 0:
+        return None
+    planned = [w * target / weight for w in weights]
+    limit, longest = _f(rules.stretch_limit), _f(pace.max)
+    short = [
+        share > natural * limit or share > longest * len(drafts)
+        for share, natural, drafts in zip(planned, naturals, designed, strict=True)
+    ]
+    if not any(short):
+        return None
+    out = [list(drafts) for drafts in designed]
+    designers: dict[int, _SceneDesigner] = {}
+    for index, scene in enumerate(scenes):
+        if not short[index]:
+            continue
+        previous = scenes[index - 1] if index else None
+        changes_place = _scene_changes_place(previous, scene)
+        designer = _SceneDesigner(rules, specs, scene, index, changes_place, sentence_shots=True)
+        finer = designer.design()
+        count = sum(len(drafts) for drafts in out) - len(out[index]) + len(finer)
+        # A shot per sentence, unless that alone runs past the scene's share or the limit.
+        if sum((d.seconds for d in finer), Fraction(0)) > planned[index] or count > capacity:
+            designer = _SceneDesigner(rules, specs, scene, index, changes_place)
+            finer = designer.design()
+        out[index] = finer
+        designers[index] = designer
+    wanted: dict[int, int] = {}
+    for index, designer in designers.items():
+        drafts = out[index]
+        missing = planned[index] - sum((d.seconds for d in drafts), Fraction(0))
+        step = designer._kind_seconds("coverage")
+        by_length = _round(missing / step)
+        by_longest = math.ceil(planned[index] / longest) - len(drafts)
+        wanted[index] = max(1, by_length, by_longest)
+    room = max(0, capacity - sum(len(drafts) for drafts in out))
+    asked = sum(wanted.values())
+    capped = asked > room
+    if capped:
+        wanted = {index: count * room // asked for index, count in wanted.items()}
+    for index, count in wanted.items():
+        out[index] = designers[index].cover(count)
+    natural = sum((d.seconds for drafts in out for d in drafts), Fraction(0))
+    for index, drafts in enumerate(out):
+        if index in designers:
+            _set_seconds(drafts, _lengthen_capped(drafts, planned[index], longest))
+        else:
+            _set_seconds(drafts, _fit_seconds(drafts, planned[index]))
+    added = {
+        index: len(out[index]) - len(designed[index])
+        for index in designers
+        if len(out[index]) > len(designed[index])
+    }
+    return _Covered(
+        drafts=out, added=added, story=sum(naturals, Fraction(0)), natural=natural, capped=capped
+    )
+
+
+def _coverage_sentence(
+    covered: _Covered, scenes: Sequence[Scene], specs: TechnicalSpecs, target: float
+) -> str:
+    count = sum(covered.added.values())
+    pace = specs.pace.replace("_", "-")
+    by_scene = ", ".join(f"scene {scenes[i].number}: {n}" for i, n in covered.added.items())
+    sentence = (
+        f"the story runs about {float(covered.story):.0f} s; {count} coverage "
+        f"shot{'s' if count != 1 else ''} added to reach the {target:g} s target at the "
+        f"{pace} pace ({by_scene})"
+    )
+    if not covered.added:
+        return (
+            f"the story runs about {float(covered.story):.0f} s; no coverage shot fits the "
+            f"shot limit, so the shots are stretched to the {target:g} s target"
+        )
+    if covered.capped:
+        sentence += "; the shot limit left the rest to longer shots"
+    return sentence
+
+
 def _scene_changes_place(previous: Scene | None, scene: Scene) -> bool:
     if not scene.location:
         return False
@@ -1558,21 +2034,32 @@ def design_shots(
     rate = specs.rate
     times = time_relations(scenes)
     warnings: list[str] = []
-    drafts: list[_Draft] = []
+    designed: list[list[_Draft]] = []
     for index, scene in enumerate(scenes):
         previous = scenes[index - 1] if index else None
         designer = _SceneDesigner(rules, specs, scene, index, _scene_changes_place(previous, scene))
-        scene_drafts = designer.design()
-        if scene.target_seconds:
-            fitted = _fit_seconds(scene_drafts, _f(scene.target_seconds))
-            for draft, seconds in zip(scene_drafts, fitted, strict=True):
-                draft.seconds = seconds
-                draft.floor = min(draft.floor, seconds)
-        drafts.extend(scene_drafts)
-    natural = sum((d.seconds for d in drafts), Fraction(0))
+        designed.append(designer.design())
+    if target_seconds is not None and target_seconds <= 0:
+        raise InvalidInput(f"the target length must be positive, not {target_seconds} s")
+    covered: _Covered | None = None
     if target_seconds is not None:
-        if target_seconds <= 0:
-            raise InvalidInput(f"the target length must be positive, not {target_seconds} s")
+        target_frames = seconds_to_frames(target_seconds, rate)
+        capacity = min(_MAX_SHOTS, target_frames // min_frames)
+        covered = _cover(scenes, designed, specs, rules, Fraction(target_frames) / rate, capacity)
+    drafts: list[_Draft] = []
+    if covered is not None:
+        # Each scene already lasts its share of the target (coverage, then fitting).
+        for scene_drafts in covered.drafts:
+            drafts.extend(scene_drafts)
+        natural = covered.natural
+        warnings.append(_coverage_sentence(covered, scenes, specs, target_seconds or 0))
+    else:
+        for scene, scene_drafts in zip(scenes, designed, strict=True):
+            if scene.target_seconds:
+                _set_seconds(scene_drafts, _fit_seconds(scene_drafts, _f(scene.target_seconds)))
+            drafts.extend(scene_drafts)
+        natural = sum((d.seconds for d in drafts), Fraction(0))
+    if target_seconds is not None:
         total = seconds_to_frames(target_seconds, rate)
         scene_targets = [s.target_seconds for s in scenes if s.target_seconds]
         if scene_targets and len(scene_targets) == len(scenes):
@@ -1630,9 +2117,9 @@ def _build_shots(
     times: Sequence[SceneTime],
     rules: BreakdownRules,
 ) -> list[ShotSpec]:
-    if len(drafts) > 999:
+    if len(drafts) > _MAX_SHOTS:
         raise BriefError(
-            f"the plan has {len(drafts)} shots, more than the 999 shot ids allow; "
+            f"the plan has {len(drafts)} shots, more than the {_MAX_SHOTS} shot ids allow; "
             "break the film into episodes"
         )
     transitions_in: list[Transition] = []
