@@ -164,6 +164,7 @@ def test_hair_change_reaches_every_prompt_and_nothing_else(film: Project) -> Non
     assert "blonde and curly hair" in gaby.canonical_description
     assert "dark curly hair" not in gaby.canonical_description
     assert gaby.current_version == 2
+    assert gaby.versions[-1].note == "feedback: hair -> blonde and curly"
     assert applied.history_entry == film.history()[0].number
     assert applied.regenerated_shots == plan.regenerate_shots
 

@@ -46,6 +46,7 @@ from storycore.tools.domain import (
     Framing,
     SceneType,
     Segment,
+    ShotRef,
     ShotSize,
     ShotSpec,
     ShotStatus,
@@ -75,8 +76,9 @@ from storycore.tools.feedback import (
 )
 from storycore.tools.model_registry import Kind, ModelCapability, ModelRegistry, max_clip_frames
 from storycore.tools.model_selector import ModelSelector, request_for_shot
+from storycore.tools.naming import renumbered, slugify, split_numbered, unique
 from storycore.tools.planner import build_prompts, read_scenes, sync_links
-from storycore.tools.project import Project
+from storycore.tools.project import Project, Transaction
 from storycore.tools.prompt_builder import build_shot_prompts
 from storycore.tools.registry import AssetRegistry, attribute_key
 from storycore.tools.storyboard import (
@@ -90,11 +92,9 @@ from storycore.tools.structure import (
     SHOT_FILE,
     SHOTS,
     VIDEOS,
-    insert_shot,
     load_shots,
-    move_shot,
-    remove_shot,
     set_segments,
+    shot_title,
     write_shots,
 )
 from storycore.tools.timecode import seconds_to_frames
@@ -461,7 +461,7 @@ class _Outcome:
     fingerprint: str
     shots: list[ShotSpec]
     segments: list[Segment] | None
-    element_updates: dict[str, tuple[str, dict[str, str]]]
+    element_updates: dict[str, tuple[str, dict[str, str], str]]
     element_unlocks: list[str]
     element_force: list[str]
     element_locks: list[str]
@@ -1333,13 +1333,14 @@ class _Planner:
                 )
             final.append(shot)
 
-        element_updates: dict[str, tuple[str, dict[str, str]]] = {}
+        element_updates: dict[str, tuple[str, dict[str, str], str]] = {}
         for element_id in changed_elements:
             old = self.before_elements[element_id]
             new = self.elements[element_id]
             delta = {k: v for k, v in new.attributes.items() if old.attributes.get(k) != v}
             delta.update({k: "" for k in old.attributes if k not in new.attributes})
-            element_updates[element_id] = (new.canonical_description, delta)
+            note = "; ".join(self.element_notes.get(element_id, [])) or "feedback"
+            element_updates[element_id] = (new.canonical_description, delta, note)
         element_unlocks = [
             e
             for e in sorted(self.unlocked)
@@ -1379,6 +1380,52 @@ class _Planner:
             moved_shots=[i for i in self.moved if i in set(timeline)],
             outcome=outcome,
         )
+
+
+def _lay_out_shots(tx: Transaction, shots: Sequence[ShotSpec]) -> None:
+    """Make ``02_shots/`` hold exactly ``shots`` in this order, numbered from 01.
+
+    The structure manager's naming (``NN_Title``, a shot keeps its title part, a new shot
+    gets a unique one), done in one pass: removed folders go, then every folder whose number
+    changes is renamed through a temporary name, then new folders are made. Inserting shots
+    one by one would rename every later folder once per insert.
+    """
+    refs = list(tx.manifest.shots)
+    by_id = {ref.shot_id: ref for ref in refs}
+    wanted = {shot.shot_id for shot in shots}
+    for ref in refs:
+        if ref.shot_id not in wanted:
+            tx.remove(f"{SHOTS}/{ref.folder}")
+    taken = [
+        (split_numbered(by_id[s.shot_id].folder) or (0, by_id[s.shot_id].folder))[1]
+        for s in shots
+        if s.shot_id in by_id
+    ]
+    targets: list[str] = []
+    for position, shot in enumerate(shots, start=1):
+        ref = by_id.get(shot.shot_id)
+        if ref is not None:
+            targets.append(renumbered(ref.folder, position))
+            continue
+        slug = unique(slugify(shot_title(shot), fallback="Shot"), taken)
+        taken.append(slug)
+        targets.append(f"{position:02d}_{slug}")
+    moving = [
+        (by_id[shot.shot_id].folder, target)
+        for shot, target in zip(shots, targets, strict=True)
+        if shot.shot_id in by_id and by_id[shot.shot_id].folder != target
+    ]
+    for folder, _ in moving:
+        tx.rename(f"{SHOTS}/{folder}", f"{SHOTS}/.renumber_{folder}")
+    for folder, target in moving:
+        tx.rename(f"{SHOTS}/.renumber_{folder}", f"{SHOTS}/{target}")
+    for shot, target in zip(shots, targets, strict=True):
+        if shot.shot_id not in by_id:
+            tx.mkdir(f"{SHOTS}/{target}")
+    tx.manifest.shots = [
+        ShotRef(shot_id=shot.shot_id, folder=target, status=shot.status, version=shot.version)
+        for shot, target in zip(shots, targets, strict=True)
+    ]
 
 
 def _existing_exports(project: Project) -> list[str]:
@@ -1423,7 +1470,8 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
     as a whole by :meth:`Project.undo`).
 
     Elements get new versions (unlocked first when the change unlocks them); shots are
-    removed, inserted and moved with their folders renumbered, and retimed end to end;
+    removed, inserted and moved with their folders renumbered in one pass (the structure
+    manager's naming), and retimed end to end;
     regenerated shots get version + 1, status ``pending`` and rebuilt prompts; element links,
     segments and the documents are brought up to date. A plan made before the project changed
     is refused (:class:`ConflictError`): plan it again.
@@ -1437,28 +1485,17 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
         registry = AssetRegistry(project)
         for element_id in outcome.element_unlocks:
             registry.unlock(element_id)
-        for element_id, (description, attributes) in outcome.element_updates.items():
+        for element_id, (description, attributes, note) in outcome.element_updates.items():
             registry.update(
                 element_id,
                 canonical_description=description,
                 attributes=attributes,
-                note=outcome.note[:200],
+                note=f"feedback: {note}"[:200],
                 force=element_id in outcome.element_force,
             )
-        final_ids = [s.shot_id for s in outcome.shots]
-        for shot_id in plan.removed_shots:
-            remove_shot(tx, shot_id)
-        by_id = {s.shot_id: s for s in outcome.shots}
-        for position, shot_id in enumerate(final_ids):
-            refs = tx.manifest.shots
-            if position < len(refs) and refs[position].shot_id == shot_id:
-                continue
-            if any(r.shot_id == shot_id for r in refs):
-                move_shot(tx, shot_id, position)
-            else:
-                insert_shot(tx, by_id[shot_id], position)
-        # Only what changed: untouched shots keep their files byte for byte.
         before = {s.shot_id: s for s in load_shots(project)}
+        _lay_out_shots(tx, outcome.shots)
+        # Only what changed: untouched shots keep their files byte for byte.
         write_shots(tx, [s for s in outcome.shots if before.get(s.shot_id) != s])
         build_prompts(project, outcome.regenerated)
         sync_links(project, registry)
