@@ -219,13 +219,20 @@ def run_breakdown(project: Project, *, scenes: Sequence[Scene] | None = None) ->
 # -- phase 4: elements ------------------------------------------------------------------------
 
 
-def describe_from_text(name: str, text: str, *, limit: int = 240) -> str:
+def describe_from_text(
+    name: str, text: str, *, avoid: Iterable[str] = (), limit: int = 240
+) -> str:
     """How the writer described ``name``: among the sentences that name it, the one with the
-    most descriptive words (hair, coat, "20s"...), else the first one."""
+    most descriptive words (hair, coat, "20s"...), else the first one. Sentences that also
+    name one of ``avoid`` (the characters, for a prop or a place) are skipped: a prop must
+    not carry a character's look into every prompt that shows it."""
+    others = [other for other in avoid if other != name]
     best, best_score = "", 0
     for sentence in re.split(r"(?<=[.!?])\s+|\n{2,}", text):
         clean = " ".join(sentence.split())
         if not clean or len(clean.split()) <= 2 or not mentions(clean, name):
+            continue
+        if any(mentions(clean, other) for other in others):
             continue
         score = descriptive_score(clean)
         if not best or score > best_score:
@@ -262,12 +269,14 @@ def planned_elements(brief: CreativeBrief, scenes: Sequence[Scene]) -> list[Plan
         },
     }
     found: dict[str, PlannedElement] = {}
+    characters = [c.name for c in brief.characters] + [c for s in scenes for c in s.characters]
 
     def add(kind: ElementType, name: str, context: str) -> None:
         eid = element_id(kind, name)
         if eid in found:
             return
-        description = given[kind].get(eid) or describe_from_text(name, context)
+        avoid = characters if kind is not ElementType.CHARACTER else ()
+        description = given[kind].get(eid) or describe_from_text(name, context, avoid=avoid)
         found[eid] = PlannedElement(
             kind, name, eid, description or default_description(kind, name), bool(description)
         )
