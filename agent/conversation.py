@@ -19,7 +19,6 @@ from storycore.agent.nodes import (
     HISTORY_WINDOW,
     MAX_IDS_IN_STATE,
     MAX_TOOL_ROUNDS,
-    _progress,
     _say,
     message_text,
     tool_rejections,
@@ -268,12 +267,11 @@ def apply_proposal(state: AssistantState) -> dict[str, Any]:
         return {}
     project = Project.open(state["project_dir"])
     plan = plan_changes(project, parse_modifications(proposal["modifications"]))
-    applied = apply_changes(project, plan)
+    apply_changes(project, plan)
     data = plan.as_json()
     done = "; ".join(data["summary"]) or "no change"
     regenerated = data["regenerate"]
     text = f"Applied: {done}. To regenerate: {', '.join(regenerated) or 'nothing'}."
-    _progress("changes", text)
     messages: list[Any] = []
     if proposal["tool_call_ids"]:
         result = json.dumps(
@@ -283,7 +281,6 @@ def apply_proposal(state: AssistantState) -> dict[str, Any]:
         messages = [ToolMessage(content=result, tool_call_id=i) for i in proposal["tool_call_ids"]]
     else:
         messages = [_say(text)]
-    del applied
     return {"proposal": None, "messages": messages}
 
 
