@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
 from pathlib import Path
@@ -41,6 +42,10 @@ from storycore.tools.domain import (
 )
 from storycore.tools.errors import BriefError, InvalidInput
 from storycore.tools.fountain import scenes_from_fountain
+from storycore.tools.naming import element_id
+from storycore.tools.planner import plan_project, read_scenes
+from storycore.tools.project import Project
+from storycore.tools.structure import load_shots
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "short_film.fountain"
 RATES = ["24", "25", "24000/1001", "30000/1001"]
@@ -638,3 +643,238 @@ def test_retime_closes_the_gap_left_by_a_removed_shot(example_shots: list[ShotSp
     assert_timeline(retimed, minimum=1)
     assert [s.duration_frames for s in retimed] == [s.duration_frames for s in edited]
     assert [s.shot_id for s in retimed] == [s.shot_id for s in edited]
+
+
+# --------------------------------------------------------------------------------------
+# Coverage instead of stretching
+# --------------------------------------------------------------------------------------
+
+FRENCH_BRIEF = EXAMPLE.parent / "french_prose_brief.md"
+#: The shot count of a covered plan is within this fraction of target / the pace's base
+#: (docs/breakdown-rules.md: beats keep their own length, up to the pace's longest).
+COUNT_TOLERANCE = 0.25
+
+
+def longest_frames(pace: str, rate: Fraction) -> int:
+    """The pace's longest designed shot in frames, a frame of rounding allowed."""
+    return math.ceil(Fraction(repr(DEFAULT_RULES.pace[pace].max)) * rate) + 1
+
+
+def beat_text(scene: Scene) -> str:
+    return " ".join(b.text for b in scene.beats)
+
+
+def is_coverage(shot: ShotSpec) -> bool:
+    return "coverage" in shot.generation_notes
+
+
+@dataclass(frozen=True)
+class Planned:
+    shots: list[ShotSpec]
+    warnings: list[str]
+    scenes: list[Scene]
+    specs: TechnicalSpecs
+
+
+@pytest.fixture(scope="module")
+def french_plan(tmp_path_factory: pytest.TempPathFactory) -> Planned:
+    """The French music-video brief planned as ``storycore plan`` does (90 s, music video)."""
+    root = tmp_path_factory.mktemp("french") / "plan"
+    summary = plan_project(
+        FRENCH_BRIEF.read_text(encoding="utf-8"), root, source_name=FRENCH_BRIEF.name
+    )
+    project = Project.open(root)
+    specs = project.manifest.technical_specs
+    assert (specs.pace, specs.duration_seconds) == ("music_video", 90)
+    return Planned(load_shots(project), summary.warnings, read_scenes(project), specs)
+
+
+def test_a_long_music_video_covers_its_scenes_with_shots_at_the_pace(
+    french_plan: Planned,
+) -> None:
+    shots, specs = french_plan.shots, french_plan.specs
+    natural = design_shots(french_plan.scenes, specs).shots
+    pace = DEFAULT_RULES.pace[specs.pace]
+    assert shots[-1].end_frame == 90 * 24
+    expected = 90 / pace.base
+    assert abs(len(shots) - expected) <= COUNT_TOLERANCE * expected
+    # Shots near the pace, none split by the model selector into identical parts.
+    assert max(s.duration_frames for s in shots) <= longest_frames(specs.pace, specs.rate)
+    assert not any(s.split_from for s in shots)
+    assert [s.shot_id for s in shots] == [f"shot_{n:02d}" for n in range(1, len(shots) + 1)]
+    assert_timeline(shots)
+    warning = next(w for w in french_plan.warnings if "coverage shots added" in w)
+    assert f"{len(shots) - len(natural)} coverage shots" in warning
+    assert "90 s target" in warning and "music-video pace" in warning
+    for number in {s.scene for s in shots}:
+        added = sum(s.scene == number for s in shots) - sum(s.scene == number for s in natural)
+        assert f"scene {number}: {added}" in warning
+
+
+def test_covered_shots_show_the_scene_and_say_what_they_frame(french_plan: Planned) -> None:
+    shots = french_plan.shots
+    scenes = {s.number: s for s in french_plan.scenes}
+    for before, after in pairwise(shots):
+        assert before.description != after.description
+    for number, scene in scenes.items():
+        own = [s for s in shots if s.scene == number]
+        shown = {c for s in own for c in s.characters}
+        assert {element_id("character", c) for c in scene.characters} <= shown
+        for shot in own:
+            assert shot.location == element_id("location", scene.location or "")
+            # The beat a shot covers is the scene's own text, never invented.
+            assert shot.action and shot.action in beat_text(scene)
+    coverage = [s for s in shots if is_coverage(s)]
+    assert {s.scene_type for s in coverage} >= {
+        SceneType.CLOSE_UP,
+        SceneType.PERFORMANCE,
+        SceneType.ATMOSPHERIC,
+        SceneType.ACTION,
+    }
+    close_up = next(s for s in coverage if s.scene_type is SceneType.CLOSE_UP)
+    assert close_up.lens_mm == 85 and close_up.description.startswith("Close-up of ")
+    performance = [s for s in coverage if s.scene_type is SceneType.PERFORMANCE]
+    assert all(s.camera_movement is CameraMovement.ORBIT for s in performance)
+    # Interleaved: the beats covered come in story order, each beat's coverage right after it.
+    for number, scene in scenes.items():
+        text = beat_text(scene)
+        positions = [text.index(s.action) for s in shots if s.scene == number]
+        assert positions == sorted(positions)
+        assert len(set(positions)) > 1
+
+
+def test_twice_the_natural_length_adds_coverage_instead_of_doubling_shots(
+    example_scenes: list[Scene], example_shots: list[ShotSpec]
+) -> None:
+    specs = TechnicalSpecs()
+    natural = example_shots[-1].end_frame
+    target = 2 * natural / 24
+    result = design_shots(example_scenes, specs, target_seconds=target)
+    assert result.total_frames == half_up(target, specs.rate)
+    assert_timeline(result.shots)
+    assert len(result.shots) >= 1.5 * len(example_shots)
+    mean_before = natural / len(example_shots)
+    mean_after = result.total_frames / len(result.shots)
+    assert mean_after < 1.25 * mean_before  # not x2
+    assert max(s.duration_frames for s in result.shots) <= longest_frames("short_film", specs.rate)
+    assert any("coverage shots added" in w for w in result.warnings)
+    assert not any("natural length" in w for w in result.warnings)
+    # Every line is still said once, in order, by the shot that said it; coverage is silent.
+    lines = [d.text for s in example_shots for d in s.dialogue]
+    assert [d.text for s in result.shots for d in s.dialogue] == lines
+    assert not any(s.dialogue for s in result.shots if is_coverage(s))
+    for before, after in pairwise(result.shots):
+        assert before.description != after.description
+
+
+@pytest.mark.parametrize("factor", [1.0, 1.2, 1.45])
+def test_a_target_close_to_the_natural_length_stretches_as_before(
+    example_scenes: list[Scene], example_shots: list[ShotSpec], factor: float
+) -> None:
+    natural = example_shots[-1].end_frame
+    target = factor * natural / 24
+    result = design_shots(example_scenes, TechnicalSpecs(), target_seconds=target)
+    assert [s.description for s in result.shots] == [s.description for s in example_shots]
+    scale = Fraction(result.total_frames, natural)
+    for before, after in zip(example_shots, result.shots, strict=True):
+        # Each length is within a frame of its share, before and after: scale + 1 frames.
+        assert abs(after.duration_frames - before.duration_frames * scale) <= scale + 1
+    assert not any("coverage" in w for w in result.warnings)
+
+
+def test_without_a_target_nothing_is_added(example_scenes: list[Scene]) -> None:
+    result = design_shots(example_scenes, TechnicalSpecs(pace="music_video"))
+    assert not any(is_coverage(s) for s in result.shots)
+    assert not any("coverage" in w for w in result.warnings)
+
+
+def test_a_scene_keeps_its_own_length_when_covered() -> None:
+    scenes = [
+        scene(
+            1,
+            [act("Nour walks along the harbour at night.")],
+            location="HARBOUR",
+            int_ext="EXT",
+            characters=["Nour"],
+            target_seconds=12,
+        ),
+        scene(
+            2,
+            [act("Nour sings on the roof.")],
+            location="ROOF",
+            int_ext="EXT",
+            characters=["Nour"],
+            target_seconds=3,
+        ),
+    ]
+    specs = TechnicalSpecs(pace="music_video")
+    result = design_shots(scenes, specs, target_seconds=15)
+    first = [s for s in result.shots if s.scene == "1"]
+    assert abs(sum(s.duration_frames for s in first) - 12 * 24) <= len(first)
+    assert len(first) >= 12 / DEFAULT_RULES.pace["music_video"].max
+    assert any(s.camera_movement is CameraMovement.TRACKING for s in first if is_coverage(s))
+    warning = next(w for w in result.warnings if "coverage" in w)
+    assert "scene 1:" in warning
+
+
+@pytest.mark.parametrize(("pace", "performs"), [("music_video", True), ("short_film", False)])
+def test_performance_coverage_belongs_to_music_videos(pace: str, performs: bool) -> None:
+    beats = [act("Nour sings on the roof.")]
+    singer = scene(1, beats, location="ROOF", int_ext="EXT", characters=["Nour"])
+    base = DEFAULT_RULES.pace[pace].base
+    result = design_shots([singer], TechnicalSpecs(pace=pace), target_seconds=8 * base)
+    performance = [
+        s for s in result.shots if is_coverage(s) and s.scene_type is SceneType.PERFORMANCE
+    ]
+    assert bool(performance) is performs
+    assert all(
+        s.camera_movement is CameraMovement.ORBIT and s.characters == ["char_nour"]
+        for s in performance
+    )
+
+
+def test_coverage_inserts_show_the_props_the_beat_names() -> None:
+    beats = [act("GaBy opens the LETTER at the window."), act("Rain runs down the glass.")]
+    room = scene(1, beats, location="KITCHEN", int_ext="INT", characters=["GaBy"], props=["letter"])
+    result = design_shots([room], TechnicalSpecs(), target_seconds=60)
+    inserts = [s for s in result.shots if is_coverage(s) and s.scene_type is SceneType.INSERT]
+    assert inserts
+    assert all(s.props == ["prop_letter"] and s.shot_size is ShotSize.ECU for s in inserts)
+    assert all("GaBy opens" in s.action for s in inserts)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    scenes=scene_sets(),
+    factor=st.floats(min_value=1.6, max_value=12),
+    fps=st.sampled_from(RATES),
+    pace=st.sampled_from(["short_film", "trailer", "music_video", "ad", "series"]),
+)
+def test_covered_plans_fit_to_the_frame_with_shots_at_the_pace(
+    scenes: list[Scene], factor: float, fps: str, pace: str
+) -> None:
+    specs = TechnicalSpecs(fps=fps, pace=pace)
+    natural = design_shots(scenes, specs)
+    target = round(factor * natural.total_frames / float(specs.rate), 3)
+    result = design_shots(scenes, specs, target_seconds=target)
+    shots = result.shots
+    assert result.total_frames == half_up(target, specs.rate)
+    assert_timeline(shots)
+    assert [s.shot_id for s in shots] == [f"shot_{n:02d}" for n in range(1, len(shots) + 1)]
+    assert len(shots) > len(natural.shots)
+    # Scenes stay whole and in order; every line is said once, in order.
+    order = [s.number for s in scenes]
+    assert [order.index(s.scene) for s in shots] == sorted(order.index(s.scene) for s in shots)
+    lines = [d.text for s in natural.shots for d in s.dialogue]
+    assert [d.text for s in result.shots for d in s.dialogue] == lines
+    longest = longest_frames(pace, specs.rate)
+    over = [s for s in shots if s.duration_frames > longest]
+    # Only a beat longer than the pace's longest by itself (a long line) may stay longer.
+    assert all(not is_coverage(s) for s in over)
+    for before, after in pairwise(shots):
+        if is_coverage(before) or is_coverage(after):  # a story may repeat itself ("Rain.")
+            assert before.description != after.description
+    texts = {s.number: beat_text(s) for s in scenes}
+    for shot in shots:
+        if is_coverage(shot) and shot.action:
+            assert shot.action in texts[shot.scene]
