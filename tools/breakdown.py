@@ -8,7 +8,8 @@ the creative choices) can run, replace or correct any one of them:
 2. **Shots** — :func:`design_shots` turns scenes into a :class:`Breakdown`: shots framed by
    the rules of :data:`DEFAULT_RULES` (establishing shots, dialogue coverage, reactions,
    inserts, lens and movement to match), timed from their content at the project's pace, and
-   fitted to a target length exactly to the frame.
+   fitted to a target length exactly to the frame; a target far longer than the story gets
+   more shots (coverage), not longer ones.
 3. **Edits** — :func:`split_long_shots` cuts a shot longer than its model's longest clip into
    continuous parts; :func:`retime` makes timecodes contiguous again after any edit.
 
@@ -2020,10 +2021,14 @@ def design_shots(
     with contiguous timecodes at ``specs.rate`` from frame 0, ids ``shot_01``...
 
     With ``target_seconds`` (the brief's length) the total is exactly the target to the
-    nearest frame (half up); a scene's own ``target_seconds`` is honoured first. When the
-    target cannot hold every shot at ``min_frames``, reactions, inserts and establishing shots
-    go first, then neighbouring shots of a scene are merged; the warnings say what was done.
-    A target too short for one shot per scene raises :class:`BriefError`.
+    nearest frame (half up); a scene's own ``target_seconds`` is honoured first. A scene whose
+    share of the target is more than ``rules.stretch_limit`` times its natural length (or
+    whose shots would average more than the pace's longest) is covered with more shots rather
+    than longer ones: a shot per sentence, then close-ups, medium angles, performance,
+    tracking, inserts and cutaways after the beats they cover. When the target cannot hold
+    every shot at ``min_frames``, reactions, inserts and establishing shots go first, then
+    neighbouring shots of a scene are merged. The warnings say what was done. A target too
+    short for one shot per scene raises :class:`BriefError`.
     """
     if not scenes:
         raise BriefError("there are no scenes to design shots for; give a screenplay or a brief")
