@@ -46,8 +46,8 @@ LOCATIONS = [
     ("INT.", "CAR"),
     ("EXT.", "MARKET"),
 ]
-#: The planner numbers shots shot_01 ... shot_999 and refuses more.
-MAX_SHOTS = 999
+#: Shot ids have up to four digits (shot_01 ... shot_9999).
+MAX_SHOTS = 9999
 TIMES = ["DAY", "NIGHT", "DAWN", "DUSK"]
 PROPS = ["LANTERN", "OLD MAP", "RED SCARF", "BRASS KEY", "LETTER", "CAMERA"]
 LINES = [

@@ -841,7 +841,7 @@ def panel_png(shot: ShotSpec, specs: TechnicalSpecs, names: Sequence[str] = ()) 
     info = PngImagePlugin.PngInfo()
     info.add_text(PANEL_HASH_KEY, panel_hash(shot, specs, names))
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", pnginfo=info, compress_level=6)
+    image.save(buffer, format="PNG", pnginfo=info, compress_level=3)
     return buffer.getvalue()
 
 
