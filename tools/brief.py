@@ -1551,7 +1551,7 @@ def _names_in_prose(
             candidates,
             key=lambda sentence: (descriptive_score(sentence), -candidates.index(sentence)),
         )
-        element = BriefElement(name=name[:200], description=best)
+        element = BriefElement(name=name[:200], description=_STORY_LABEL.sub("", best))
         if sum(locative for _, _, locative in seen) * 2 > len(seen):
             locations.append(element)
         else:
@@ -1576,13 +1576,18 @@ DESCRIPTIVE_WORDS = frozenset(
 
 #: Words of production notes rather than story: specs, models, pace, style, requests.
 _NOTE_WORDS = frozenset(
-    """format fps resolution resolution 1080p 720p 4k 8k 16 9 aspect vertical horizontal
-    widescreen cinemascope local cloud gpu vram carte graphique model models modele modeles
-    wan sora kling veo ltx flux hunyuan seedance runway prompt prompts reponds repondre answer
-    reply budget cost cout style ambiance mood rythme rhythm pace cuts coupes cut montage
-    grain pastel cinematic look palette couleurs colours colors secondes seconds minutes
-    clip spot trailer teaser subtitles sous titres please merci bonjour hello besoin need
-    images""".split()  # noqa: SIM905 - a word list reads better
+    """format fps resolution 1080p 720p 4k 8k aspect vertical horizontal widescreen cinemascope
+    local cloud gpu vram model models modele modeles wan sora kling veo ltx flux hunyuan
+    seedance runway prompt prompts reponds repondre answer reply budget cost cout style
+    ambiance mood rythme rhythm pace cuts coupes montage grain pastel cinematic look palette
+    couleurs colours colors secondes seconds minutes clip spot trailer teaser subtitles
+    please merci bonjour hello besoin need""".split()  # noqa: SIM905 - a word list reads better
+)
+_NOTE_PHRASES = ("carte graphique", "sous titres", "images par seconde", "frames per second")
+#: "L'histoire :", "The story:": a label before the story itself.
+_STORY_LABEL = re.compile(
+    r"^(?:l'|l’)?(?:histoire|the story|story|synopsis|pitch|résumé|resume|logline)\s*:\s*",
+    re.IGNORECASE,
 )
 
 
@@ -1597,12 +1602,14 @@ def is_production_note(sentence: str, characters: Iterable[str] = ()) -> bool:
     """A sentence about the production (format, models, pace, style, a request) rather than
     the story: two note words, or one note word and no character named."""
     words = _fold(sentence).split()
+    folded = " ".join(words)
     hits = sum(1 for word in words if word in _NOTE_WORDS)
-    if re.search(r"\d+\s*(?:fps|p\b|k\b|s\b|%|\$|€)", sentence, re.IGNORECASE):
+    hits += sum(1 for phrase in _NOTE_PHRASES if phrase in folded)
+    if re.search(r"\d+\s*(?:fps|p\b|k\b|s\b|%|\$|€)|\b\d+:\d+\b", sentence, re.IGNORECASE):
         hits += 1
     if len(words) <= 2:
         return True  # "Bonjour !", "Thanks."
-    named = any(_fold(name).strip() in " ".join(words) for name in characters)
+    named = any(_fold(name).strip() in folded for name in characters)
     return hits >= 2 or (hits == 1 and not named)
 
 
@@ -1612,7 +1619,11 @@ def story_text(text: str, characters: Iterable[str] = ()) -> str:
     paragraphs = []
     for paragraph in re.split(r"\n\s*\n", text):
         sentences = re.split(r"(?<=[.!?])\s+", " ".join(paragraph.split()))
-        kept = [s for s in sentences if s.strip() and not is_production_note(s, names)]
+        kept = [
+            _STORY_LABEL.sub("", s)
+            for s in sentences
+            if s.strip() and not is_production_note(s, names)
+        ]
         if kept:
             paragraphs.append(" ".join(kept))
     return "\n\n".join(paragraphs)

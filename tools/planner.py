@@ -219,9 +219,7 @@ def run_breakdown(project: Project, *, scenes: Sequence[Scene] | None = None) ->
 # -- phase 4: elements ------------------------------------------------------------------------
 
 
-def describe_from_text(
-    name: str, text: str, *, avoid: Iterable[str] = (), limit: int = 240
-) -> str:
+def describe_from_text(name: str, text: str, *, avoid: Iterable[str] = (), limit: int = 240) -> str:
     """How the writer described ``name``: among the sentences that name it, the one with the
     most descriptive words (hair, coat, "20s"...), else the first one. Sentences that also
     name one of ``avoid`` (the characters, for a prop or a place) are skipped: a prop must
@@ -275,8 +273,11 @@ def planned_elements(brief: CreativeBrief, scenes: Sequence[Scene]) -> list[Plan
         eid = element_id(kind, name)
         if eid in found:
             return
-        avoid = characters if kind is not ElementType.CHARACTER else ()
-        description = given[kind].get(eid) or describe_from_text(name, context, avoid=avoid)
+        avoid = [c for c in characters if c != name] if kind is not ElementType.CHARACTER else []
+        description = given[kind].get(eid, "")
+        if any(mentions(description, other) for other in avoid):
+            description = ""  # a place or prop described by a character's sentence
+        description = description or describe_from_text(name, context, avoid=avoid)
         found[eid] = PlannedElement(
             kind, name, eid, description or default_description(kind, name), bool(description)
         )

@@ -1,0 +1,105 @@
+"""The assistant graph's own cost: time per chat turn and checkpoint bytes per turn.
+
+    python bench/graph_bench.py [--sizes 10 500] [--turns 5]
+
+For each size, a synthetic screenplay is planned offline into a temporary project (not
+timed), then a conversation runs offline on it through ``Session`` with the project's SQLite
+checkpointer, as ``storycore chat --offline`` does. Three kinds of turn are measured, each
+``--turns`` times:
+
+- ``hello``: a message the assistant cannot act on (it answers with help): the graph alone;
+- ``propose``: "make shot 3 a close-up", up to the confirmation (parsing, the change plan);
+- ``apply``: answering "y" to it (the change applied, prompts and documents rewritten).
+
+Reported per turn: wall time (``time.perf_counter``) and the bytes the checkpointer wrote
+(the growth of the checkpoint and pending-write blobs in the SQLite file). The goal is that
+the graph's share (``hello``, and the checkpoint bytes of every turn) does not grow with the
+project: the state holds ids and small deltas, never shots.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from plan_bench import _scenes_for, screenplay  # noqa: E402
+
+
+def checkpoint_bytes(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        total = 0
+        for query in (
+            "SELECT COALESCE(SUM(LENGTH(checkpoint) + LENGTH(metadata)), 0) FROM checkpoints",
+            "SELECT COALESCE(SUM(LENGTH(value)), 0) FROM writes",
+        ):
+            total += conn.execute(query).fetchone()[0]
+        return int(total)
+
+
+def measure(shots: int, turns: int) -> dict[str, object]:
+    from storycore.agent.context import Context
+    from storycore.agent.session import Session
+    from storycore.tools.planner import plan_project
+    from storycore.tools.project import Project
+
+    folder = Path(tempfile.mkdtemp(prefix="storycore-graph-bench-")) / "project"
+    summary = plan_project(screenplay(_scenes_for(shots)), folder, source_name="bench.fountain")
+    db = folder / ".storycore" / "checkpoints.sqlite"
+    results: dict[str, list[tuple[float, int]]] = {"hello": [], "propose": [], "apply": []}
+    sizes = ["MS", "CU"]
+    with Session(folder, context=Context.from_env(offline=True)) as session:
+        session.say("hello")  # creates the thread and its tables
+        for turn in range(turns):
+            for kind, text in (
+                ("hello", "hello"),
+                (
+                    "propose",
+                    f"make shot 3 a {'close-up' if sizes[turn % 2] == 'MS' else 'medium shot'}",
+                ),
+                ("apply", "y"),
+            ):
+                before = checkpoint_bytes(db)
+                start = time.perf_counter()
+                session.say(text)
+                elapsed = time.perf_counter() - start
+                results[kind].append((elapsed, checkpoint_bytes(db) - before))
+    state_bytes = len(repr(session.values()))
+    history = len(Project.open(folder).history())
+    return {
+        "shots": summary.shots,
+        "turns": {
+            kind: (
+                statistics.median(t for t, _ in values),
+                statistics.median(b for _, b in values),
+            )
+            for kind, values in results.items()
+        },
+        "state_chars": state_bytes,
+        "history": history,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 500])
+    parser.add_argument("--turns", type=int, default=5)
+    args = parser.parse_args(argv)
+    print(f"{'shots':>6} {'turn':>8} {'median ms':>10} {'checkpoint bytes':>17}")
+    print("-" * 45)
+    for size in args.sizes:
+        data = measure(size, args.turns)
+        for kind, (seconds, written) in data["turns"].items():  # type: ignore[attr-defined]
+            print(f"{data['shots']:>6} {kind:>8} {seconds * 1000:>10.1f} {written:>17,}")
+        print(f"{'':>6} state after the turns: {data['state_chars']:,} characters")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
