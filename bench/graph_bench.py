@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from plan_bench import _scenes_for, screenplay  # noqa: E402
+from plan_bench import _scenes_for, screenplay
 
 
 def checkpoint_bytes(db: Path) -> int:
@@ -70,7 +70,7 @@ def measure(shots: int, turns: int) -> dict[str, object]:
                 session.say(text)
                 elapsed = time.perf_counter() - start
                 results[kind].append((elapsed, checkpoint_bytes(db) - before))
-    state_bytes = len(repr(session.values()))
+        state_bytes = len(repr(session.values()))
     history = len(Project.open(folder).history())
     return {
         "shots": summary.shots,
