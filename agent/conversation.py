@@ -26,7 +26,7 @@ from storycore.agent.nodes import (
 from storycore.agent.routing import MUTATING_TOOLS
 from storycore.agent.state import AssistantState, ChangeProposal
 from storycore.tools import catalog
-from storycore.tools.errors import StoryCoreError
+from storycore.tools.errors import InvalidInput, StoryCoreError
 from storycore.tools.project import Project
 
 OFFLINE_HELP = (
@@ -64,7 +64,7 @@ def _as_brief(text: str) -> tuple[str, str] | None:
 
         return read_brief_text(str(candidate))
     if len(text.split()) >= 12:
-        return text, "<chat>"
+        return text, ""  # no name: the planner would take a placeholder for the title
     return None
 
 
@@ -100,7 +100,10 @@ def _offline_turn(project: Project, text: str, note: str | None = None) -> dict[
         return {"messages": [*notes, _say(str(exc))]}
     if not parsed.modifications:
         return {"messages": [*notes, _say(OFFLINE_HELP)]}
-    update = proposal_from_modifications(project, parsed.modifications, source="feedback")
+    try:
+        update = proposal_from_modifications(project, parsed.modifications, source="feedback")
+    except StoryCoreError as exc:
+        return {"messages": [*notes, _say(str(exc))]}
     if parsed.unparsed:
         skipped = "; ".join(parsed.unparsed)
         update["messages"] = [
@@ -198,7 +201,7 @@ def review_changes(state: AssistantState) -> dict[str, Any]:
         try:
             spec = catalog.find(call["name"])
             modifications.append(spec.args.model_validate(call.get("args") or {}))
-            call_ids.append(call["id"])
+            call_ids.append(str(call["id"]))
         except (StoryCoreError, ValueError) as exc:
             answers.append(_error_answer(call, str(exc)))
     if not modifications:
@@ -233,10 +236,16 @@ def proposal_from_modifications(
     typed = parse_modifications(modifications)
     plan = plan_changes(project, typed)
     data = plan.as_json()
+    if not data["summary"] and not data["regenerate"]:
+        # Asking to approve an empty change would hide why nothing changes.
+        reasons = "; ".join(data["warnings"]) or "the plan already looks like that"
+        raise InvalidInput(f"nothing to change: {reasons}")
     proposal: ChangeProposal = {
         "modifications": data["modifications"],
         "regenerate": list(data["regenerate"])[:MAX_IDS_IN_STATE],
+        "regenerate_total": len(data["regenerate"]),
         "summary": list(data["summary"]),
+        "warnings": list(data["warnings"]),
         "tool_call_ids": [],
         "source": source,
     }

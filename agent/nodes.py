@@ -166,7 +166,7 @@ class Nodes:
         overrides = planner.Overrides(**(state.get("overrides") or {}))
         brief = planner.understand(
             text,
-            source_name=state.get("brief_source"),
+            source_name=state.get("brief_source") or None,
             overrides=overrides,
             registry=registry,
         )
@@ -231,7 +231,13 @@ class Nodes:
                 ensure_layout(tx)
         _progress("structure", f"project folder {project.root}")
         # The brief now lives in the project: drop it from the state (small checkpoints).
-        return {"phase": Phase.STRUCTURE.value, "brief": None, "brief_text": None}
+        # A fresh verdict: the gate after a phase judges this run, not the last failure.
+        return {
+            "phase": Phase.STRUCTURE.value,
+            "brief": None,
+            "brief_text": None,
+            "verdict": None,
+        }
 
     def breakdown(self, state: AssistantState, runtime: Runtime[Context]) -> dict[str, Any]:
         project = _project(state)
@@ -262,6 +268,7 @@ class Nodes:
         )
         return {
             "phase": Phase.BREAKDOWN.value,
+            "verdict": None,
             "usage": usage,
             "messages": [_say(n) for n in [*notes, *result.warnings]],
         }
@@ -306,6 +313,7 @@ class Nodes:
         )
         return {
             "phase": Phase.ELEMENTS.value,
+            "verdict": None,
             "usage": usage,
             "messages": [_say(n) for n in notes],
         }
@@ -340,13 +348,13 @@ class Nodes:
     def segments(self, state: AssistantState) -> dict[str, Any]:
         count = planner.build_segments_phase(_project(state))
         _progress("segments", f"{count} segment{'s' if count != 1 else ''}")
-        return {"phase": Phase.SEGMENTS.value}
+        return {"phase": Phase.SEGMENTS.value, "verdict": None}
 
     def storyboard(self, state: AssistantState) -> dict[str, Any]:
         project = _project(state)
         written = planner.build_storyboard(project)
         _progress("storyboard", f"{len(written)} files written")
-        return {"phase": Phase.STORYBOARD.value}
+        return {"phase": Phase.STORYBOARD.value, "verdict": None}
 
     def planned(self, state: AssistantState) -> dict[str, Any]:
         project = _project(state)
@@ -354,11 +362,15 @@ class Nodes:
         summary = planner.summarize(project)
         text = (
             f"The plan is ready: {summary.scenes} scenes, {summary.shots} shots in "
-            f"{summary.segments} segments, {_duration_text(summary.total_frames, project)}. "
-            f"Open {project.root / 'storyboard.html'}."
+            f"{summary.segments} segments, {_duration_text(summary.total_frames, project)}."
         )
-        _progress("planned", text)
-        return {"phase": Phase.PLANNED.value, "messages": [_say(text)]}
+        _progress("planned", f"{text} Open {project.root / 'storyboard.html'}.")
+        # The conversation keeps no absolute path: it goes to the model with the history,
+        # and a request must not depend on where the project lives (cassettes, privacy).
+        return {
+            "phase": Phase.PLANNED.value,
+            "messages": [_say(f"{text} Open storyboard.html in the project folder.")],
+        }
 
     # -- gates ----------------------------------------------------------------------------
 
@@ -370,7 +382,7 @@ class Nodes:
             if state.get("verdict") and not state["verdict"]["ok"]:
                 verdict = state["verdict"]  # the phase itself already failed with a reason
             else:
-                verdict = gate(_project(state)).as_dict()  # type: ignore[assignment]
+                verdict = gate(_project(state)).as_dict()
             repairs = dict(state.get("repairs", {}))
             if not verdict["ok"] and verdict["repairable"]:
                 repairs[phase.value] = repairs.get(phase.value, 0) + 1
@@ -479,7 +491,10 @@ class Nodes:
         proposal = state.get("proposal")
         if not proposal:
             return {"decision": {"action": "reject"}}
-        shown = proposal["regenerate"]
+        shown = list(proposal["regenerate"])
+        hidden = proposal.get("regenerate_total", len(shown)) - len(shown)
+        if hidden > 0:  # the state keeps a bounded list of ids: say how many more
+            shown.append(f"and {hidden} more")
         payload = Confirmation(
             kind="confirm_changes",
             title="Proposed changes",
@@ -488,6 +503,7 @@ class Nodes:
             details=[
                 "Will be regenerated: " + (", ".join(shown) if shown else "nothing"),
                 "Documents (storyboard, shot list, timelines) are rewritten.",
+                *(f"warning: {w}" for w in proposal.get("warnings", [])),
             ],
             actions=["approve", "edit", "feedback", "reject"],
             edit_fields=["modifications"],
@@ -497,6 +513,11 @@ class Nodes:
         update: dict[str, Any] = {"decision": decision}
         if decision["action"] in ("feedback", "edit"):
             update.update(_proposal_from_decision(_project(state), decision, proposal))
+            revised = update.get("proposal")
+            if revised is not None and revised is not proposal:
+                # The model's tool calls still wait for an answer: the revised change answers
+                # them when applied or rejected (an unanswered call makes OpenAI refuse).
+                revised["tool_call_ids"] = list(proposal["tool_call_ids"])
         return update
 
     def apply_changes(self, state: AssistantState) -> dict[str, Any]:

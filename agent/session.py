@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.types import Command
@@ -69,6 +69,8 @@ class Session:
         self.context = context or Context.from_env()
         self.auto_approve = auto_approve
         self._connection: sqlite3.Connection | None = None
+        if thread_id is not None and not new and thread_id not in self.threads():
+            self._unknown_thread(thread_id)  # refused before anything is created on disk
         if checkpointer is None:
             checkpointer = self._sqlite_saver()
         self.graph = build_graph(checkpointer, chat_model=chat_model)
@@ -123,12 +125,16 @@ class Session:
                 raise InvalidInput(f"the thread {thread_id!r} already exists in this project")
             return thread_id
         if thread_id not in known or not self._has_checkpoint(thread_id):
-            listed = ", ".join(known) if known else "none yet"
-            raise NotFound(
-                f"this project has no conversation {thread_id!r} (known threads: {listed}); "
-                "leave --thread out to continue the last one"
-            )
+            self._unknown_thread(thread_id)
         return thread_id
+
+    def _unknown_thread(self, thread_id: str) -> NoReturn:
+        known = self.threads()
+        listed = ", ".join(known) if known else "none yet"
+        raise NotFound(
+            f"this project has no conversation {thread_id!r} (known threads: {listed}); "
+            "leave --thread out to continue the last one"
+        )
 
     def _has_checkpoint(self, thread_id: str) -> bool:
         snapshot = self.graph.get_state({"configurable": {"thread_id": thread_id}})
@@ -153,7 +159,8 @@ class Session:
             "request": "plan",
             "project_dir": str(self.project_dir),
             "brief_text": brief_text,
-            "brief_source": source_name or "<brief>",
+            # No placeholder name: the planner would take it for the title.
+            "brief_source": source_name or "",
             "overrides": overrides or {},
             "auto_approve": self.auto_approve,
         }

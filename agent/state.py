@@ -43,7 +43,9 @@ class ChangeProposal(TypedDict):
 
     modifications: list[dict[str, Any]]
     regenerate: list[str]
+    regenerate_total: NotRequired[int]  # regenerate holds at most a few dozen ids
     summary: list[str]
+    warnings: NotRequired[list[str]]  # what the human should know before approving
     tool_call_ids: list[str]
     source: str  # "feedback" or "tool"
 

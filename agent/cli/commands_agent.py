@@ -161,8 +161,9 @@ def _slash(session: Any, command: str) -> None:
 def _show_usage(usage: dict[str, Any]) -> None:
     from storycore.agent.usage import UsageTracker
 
-    rows = UsageTracker.from_dict(usage).rows()
-    if not rows:
+    tracker = UsageTracker.from_dict(usage)
+    rows = tracker.rows()
+    if not tracker.models:  # rows() always has a total row
         ui.out.print("No language-model calls in this conversation yet.")
         return
     columns = list(rows[0].keys())
