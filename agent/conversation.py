@@ -156,9 +156,14 @@ def _model_turn(
     except RuntimeError:
         writer = None
 
+    first = True
+
     def on_text(text: str) -> None:
+        nonlocal first
         if writer is not None:
-            writer({"token": text})
+            # "first" lets a terminal start this answer on its own line.
+            writer({"token": text, "first": first})
+        first = False
 
     try:
         reply = stream_reply(

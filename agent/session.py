@@ -29,8 +29,9 @@ CHECKPOINTS = "checkpoints.sqlite"
 SESSIONS = "sessions.json"
 DEFAULT_THREAD = "main"
 
-#: ``on_event(kind, data)``: kind is "progress" ({"phase", "text"}), "token" (a str) or
-#: "message" (an AIMessage the assistant said).
+#: ``on_event(kind, data)``: kind is "progress" ({"phase", "text"}), "answer" (None: a
+#: streamed answer starts), "token" (a str, a piece of it) or "message" (an AIMessage the
+#: assistant said, streamed or not, once the run is over).
 EventHandler = Callable[[str, Any], None]
 
 
@@ -228,6 +229,8 @@ class Session:
         ):
             if mode == "custom" and isinstance(chunk, dict):
                 if "token" in chunk:
+                    if chunk.get("first"):
+                        emit("answer", None)
                     emit("token", chunk["token"])
                 elif "phase" in chunk:
                     emit("progress", chunk)

@@ -26,7 +26,7 @@ from storycore.tools.project import Project
 from storycore.tools.structure import load_shots
 
 from .conftest import snapshot
-from .fake_chat import expected_regeneration, plan_film, shots_showing
+from .fake_chat import FakeChat, expected_regeneration, plan_film, shots_showing, tool_calls
 
 HAIR = "GaBy's hair should be blonde curly"
 CHAT = [sys.executable, "-m", "storycore.agent.cli.main", "chat"]
@@ -163,6 +163,40 @@ def test_an_edit_at_a_confirmation_replaces_the_proposal(
     changed = {s.shot_id: s for s in load_shots(Project.open(film))}[shot.shot_id]
     assert changed.shot_size.value == "CU"
     assert "Applied: char_gaby" not in captured.out
+
+
+def test_a_chat_with_a_model_shows_each_answer_once_on_its_own_line(
+    film: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storycore.agent.llm as llm
+
+    model = FakeChat().add(
+        tool_calls(("get_shot", {"shot_id": "shot_03"}), text="Let me look at shot 3."),
+        "Shot 3 is a close-up of the red umbrella.",
+        tool_calls(("update_element", {"element": "GaBy", "attributes": {"hair": "green"}})),
+        "Done: GaBy's hair is green now.",
+    )
+    monkeypatch.setattr(llm, "make_chat_model", lambda ctx, **overrides: model)
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # not offline
+    monkeypatch.setattr(
+        sys, "stdin", io.StringIO("What is shot 3?\nGaBy's hair should be green\ny\n/usage\n")
+    )
+
+    code = main(["chat", "--project", str(film)])
+
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "model gpt-4.1-mini at http://127.0.0.1:9/v1" in captured.err
+    lines = captured.out.splitlines()
+    for answer in (
+        "Let me look at shot 3.",
+        "Shot 3 is a close-up of the red umbrella.",
+        "Done: GaBy's hair is green now.",
+    ):
+        assert lines.count(f"storycore> {answer}") == 1, captured.out
+    assert "Proposed changes" in captured.err
+    assert "gpt-4.1-mini" in captured.out  # /usage: a row per model
+    assert "No language-model calls" not in captured.out
 
 
 # -- storycore feedback -----------------------------------------------------------------------

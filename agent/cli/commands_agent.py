@@ -34,16 +34,29 @@ def _describe_mode(ctx: Any) -> str:
 
 
 class _Printer:
-    """Streams tokens and progress lines as the assistant works."""
+    """Streams tokens and progress lines as the assistant works; prints what it said that
+    was not streamed (each answer once)."""
 
     def __init__(self) -> None:
         self.streaming = False
+        self.streamed: list[str] = []  # the answers shown as they came, in order
+
+    def _end_line(self) -> None:
+        if self.streaming:
+            ui.out.print()
+            self.streaming = False
 
     def __call__(self, kind: str, data: Any) -> None:
-        if kind == "token":
+        if kind == "answer":
+            self._end_line()  # several answers in one turn: each on its own line
+            self.streamed.append("")
+        elif kind == "token":
             if not self.streaming:
                 ui.out.print("[bold cyan]storycore>[/] ", end="")
                 self.streaming = True
+            if not self.streamed:
+                self.streamed.append("")
+            self.streamed[-1] += str(data)
             ui.out.print(escape(str(data)), end="")
         elif kind == "progress":
             ui.err.print(
@@ -51,13 +64,14 @@ class _Printer:
                 f"{escape(str(data.get('text', '')))}"
             )
         elif kind == "message":
-            if self.streaming:
-                ui.out.print()
-                self.streaming = False
-                return
             from storycore.agent.nodes import message_text
 
-            ui.out.print(f"[bold cyan]storycore>[/] {escape(message_text(data))}")
+            self._end_line()
+            text = message_text(data)
+            if text in self.streamed:
+                self.streamed.remove(text)  # already shown as it came
+                return
+            ui.out.print(f"[bold cyan]storycore>[/] {escape(text)}")
 
 
 def chat(
