@@ -563,3 +563,39 @@ def test_a_brief_pasted_in_the_chat_is_planned(tmp_path: Path) -> None:
     assert not rows["title"].startswith("<")  # no placeholder source name as a title
     turn, _ = answer_all(s, turn)
     assert turn.phase == "planned"
+
+
+def test_a_brief_too_thin_to_plan_asks_for_more_and_reads_the_answer(tmp_path: Path) -> None:
+    s = session(tmp_path / "cat")
+
+    turn = s.plan("A cat.")
+
+    assert turn.interrupt is not None and turn.interrupt["kind"] == "gate_failed"
+    assert turn.interrupt["data"] == {"gate": "brief"}
+    assert "describe what happens" in turn.interrupt["rows"][0][1]
+    turn = s.resume("A 10 second clip: a black cat jumps onto a sunny windowsill and sleeps.")
+    assert turn.interrupt is not None and turn.interrupt["kind"] == "confirm_brief"
+    assert dict(turn.interrupt["rows"])["duration"] == "10 s"
+    assert not (tmp_path / "cat").exists()
+
+
+def test_a_locked_shot_is_not_rewritten_without_an_unlock(film: Path) -> None:
+    first = shots_showing(film, "char_gaby")[0]
+    s = session(film)
+    s.say(f"lock shot {int(first.removeprefix('shot_'))}")
+    s.resume("y")
+    locked = snapshot(film)
+
+    turn = s.say(HAIR)
+
+    assert turn.interrupt is None
+    assert turn.messages == [
+        f"{first} is locked and this change would redo it; add an Unlock of {first} to the "
+        f"change (say 'unlock {first}') to allow it"
+    ]
+    assert snapshot(film) == locked
+    s.say(f"unlock {first}")
+    s.resume("y")
+    turn = s.say(HAIR)
+    assert turn.interrupt is not None
+    assert s.values()["proposal"]["regenerate"] == expected_regeneration(film, "char_gaby")
