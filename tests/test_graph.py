@@ -599,3 +599,17 @@ def test_a_locked_shot_is_not_rewritten_without_an_unlock(film: Path) -> None:
     turn = s.say(HAIR)
     assert turn.interrupt is not None
     assert s.values()["proposal"]["regenerate"] == expected_regeneration(film, "char_gaby")
+
+
+def test_what_a_change_goes_against_is_shown_before_approval(film: Path) -> None:
+    project = Project.open(film)
+    with project.transaction("avoid sora2") as tx:
+        specs = tx.manifest.technical_specs
+        models = specs.models.model_copy(update={"avoid": ["sora2"]})
+        tx.manifest.technical_specs = specs.model_copy(update={"models": models})
+    shot = next(s for s in load_shots(project) if s.model_id != "sora2")
+
+    turn = session(film).say(f"use Sora 2 for shot {int(shot.shot_id.removeprefix('shot_'))}")
+
+    assert turn.interrupt is not None
+    assert "warning: sora2 is in the project's models to avoid" in turn.interrupt["details"]

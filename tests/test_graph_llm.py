@@ -357,6 +357,21 @@ def test_invalid_tool_arguments_go_back_to_the_model(film: Path) -> None:
     assert snapshot(film) == before
 
 
+def test_a_tool_call_that_changes_nothing_is_answered_without_asking(film: Path) -> None:
+    close_up = next(x for x in load_shots(Project.open(film)) if x.shot_size.value == "CU")
+    call = tool_calls(
+        ("set_shot_field", {"shot_id": close_up.shot_id, "field": "shot_size", "value": "CU"})
+    )
+    model = FakeChat().add(call, f"{close_up.shot_id} is already a close-up.")
+
+    turn = session(film, model).say(f"Make {close_up.shot_id} a close-up")
+
+    assert turn.interrupt is None
+    assert turn.messages == [f"{close_up.shot_id} is already a close-up."]
+    answer = tool_answers(model.requests[-1])[call_id(call)]
+    assert answer == {"error": f"nothing to change: {close_up.shot_id}: shot size is already CU"}
+
+
 def test_a_model_that_keeps_calling_tools_is_stopped(film: Path) -> None:
     looping = [
         tool_calls(("get_shot", {"shot_id": f"shot_{i:02d}"}))
