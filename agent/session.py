@@ -156,6 +156,14 @@ class Session:
         on_event: EventHandler | None = None,
     ) -> Turn:
         """Start planning a brief or screenplay into the project folder."""
+        pending = self.pending()
+        if pending is not None:
+            # A new run would drop the question, and with it the answer a model's tool
+            # call waits for (the next request to the model would be refused).
+            raise InvalidInput(
+                f"answer the pending question first ({pending.get('title', 'a confirmation')}):"
+                " approve or reject it, or plan in a new thread"
+            )
         payload = {
             "request": "plan",
             "project_dir": str(self.project_dir),

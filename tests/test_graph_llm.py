@@ -28,6 +28,7 @@ from storycore.agent.nodes import MAX_TOOL_ROUNDS
 from storycore.agent.schemas import BreakdownProposal, BriefInterpretation, ElementDescriptions
 from storycore.agent.session import Session
 from storycore.tools import catalog
+from storycore.tools.errors import InvalidInput
 from storycore.tools.planner import read_scenes
 from storycore.tools.project import Project
 from storycore.tools.registry import AssetRegistry
@@ -35,6 +36,7 @@ from storycore.tools.structure import load_shots, read_shot
 
 from .conftest import snapshot
 from .fake_chat import (
+    SHORT_FILM,
     FakeChat,
     assert_tool_calls_answered,
     expected_regeneration,
@@ -438,3 +440,18 @@ def test_a_conversation_after_planning_sends_no_project_path(tmp_path: Path) -> 
         isinstance(m, AIMessage) and str(m.content).startswith("The plan is ready") for m in history
     )
     assert str(tmp_path) not in str(model.requests)
+
+
+def test_planning_is_refused_while_a_tool_call_waits_for_its_answer(film: Path) -> None:
+    call = tool_calls(("update_element", {"element": "GaBy", "attributes": {"hair": "green"}}))
+    model = FakeChat().add(call, "As you wish: GaBy keeps her hair.", "Hello again.")
+    s = session(film, model)
+    s.say("GaBy should have green hair")
+
+    with pytest.raises(InvalidInput, match="answer the pending question first"):
+        s.plan(SHORT_FILM.read_text(encoding="utf-8"), source_name=SHORT_FILM.name)
+
+    assert s.pending() is not None and s.pending()["kind"] == "confirm_changes"
+    s.resume("reject")
+    s.say("Hello?")
+    assert_tool_calls_answered(model.requests[-1])
