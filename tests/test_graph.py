@@ -613,3 +613,17 @@ def test_what_a_change_goes_against_is_shown_before_approval(film: Path) -> None
 
     assert turn.interrupt is not None
     assert "warning: sora2 is in the project's models to avoid" in turn.interrupt["details"]
+
+
+def test_storyboard_feedback_that_is_not_understood_asks_again(tmp_path: Path) -> None:
+    s = session(tmp_path / "film")
+    turn = s.plan(FILM, source_name=SHORT_FILM.name)
+    while turn.interrupt is not None and turn.interrupt["kind"] != "confirm_storyboard":
+        turn = s.resume("approve")
+    before = snapshot(tmp_path / "film")
+
+    turn = s.resume("hmm, make it pop more")
+
+    assert turn.messages == [conversation.OFFLINE_HELP]
+    assert turn.interrupt is not None and turn.interrupt["kind"] == "confirm_storyboard"
+    assert snapshot(tmp_path / "film") == before
