@@ -53,6 +53,9 @@ def run_feedback(
 ) -> None:
     if not text.strip():
         raise InvalidInput("the feedback is empty: say what to change")
+    Project.open(project_dir)  # a missing or foreign folder is the first thing to say
+    if not (dry_run or yes or sys.stdin.isatty()):
+        raise InvalidInput("pass --yes to apply the change, or --dry-run to only show it")
     session, plan = interpret(project_dir, text, offline=offline)
     data = plan.as_json()
     if as_json and dry_run:

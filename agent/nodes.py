@@ -96,6 +96,10 @@ def _repairing(state: AssistantState, phase: str) -> bool:
     return state.get("repairs", {}).get(phase, 0) > 0
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _duration_text(frames: int, project: Project) -> str:
     specs = project.manifest.technical_specs
     seconds = frames / specs.rate
@@ -361,8 +365,9 @@ class Nodes:
         planner.mark_planned(project)
         summary = planner.summarize(project)
         text = (
-            f"The plan is ready: {summary.scenes} scenes, {summary.shots} shots in "
-            f"{summary.segments} segments, {_duration_text(summary.total_frames, project)}."
+            f"The plan is ready: {_count(summary.scenes, 'scene')}, {_count(summary.shots, 'shot')}"
+            f" in {_count(summary.segments, 'segment')}, "
+            f"{_duration_text(summary.total_frames, project)}."
         )
         _progress("planned", f"{text} Open {project.root / 'storyboard.html'}.")
         # The conversation keeps no absolute path: it goes to the model with the history,
@@ -414,7 +419,8 @@ class Nodes:
             update["repairs"] = {**state.get("repairs", {}), gate: 0}
             update.update(_apply_direction(state, gate, decision["text"]))
         elif decision["action"] == "reject":
-            update["messages"] = [_say(f"Stopped at the {gate} check. {'; '.join(failures)}")]
+            label = gate.replace("_", " ")
+            update["messages"] = [_say(f"Stopped at the {label} check. {'; '.join(failures)}")]
         return update
 
     # -- confirmations --------------------------------------------------------------------
@@ -603,15 +609,9 @@ def _brief_edits(decision: Decision) -> dict[str, Any]:
 
 
 def brief_confirmation(brief: CreativeBrief) -> Confirmation:
+    from storycore.tools.specs import model_wishes
+
     specs = brief.technical_specs
-    models = specs.models
-    wishes = []
-    if models.prefer:
-        wishes.append("prefer " + ", ".join(models.prefer))
-    if models.avoid:
-        wishes.append("avoid " + ", ".join(models.avoid))
-    if models.local_only:
-        wishes.append("local only")
     duration = f"{brief.duration_seconds:g} s" if brief.duration_seconds else "from the content"
     rows = [
         ("title", brief.title),
@@ -626,7 +626,7 @@ def brief_confirmation(brief: CreativeBrief) -> Confirmation:
         ("characters", ", ".join(c.name for c in brief.characters) or "-"),
         ("locations", ", ".join(c.name for c in brief.locations) or "-"),
         ("scenes", str(len(brief.scenes)) if brief.scenes else "to break down"),
-        ("models", "; ".join(wishes) or "best fit"),
+        ("models", model_wishes(specs.models) or "best fit"),
     ]
     details = [f"warning: {w}" for w in brief.warnings]
     details += [f"not understood: {n}" for n in brief.not_understood]

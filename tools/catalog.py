@@ -190,7 +190,14 @@ def get_element(project: Project, args: ElementArgs) -> dict[str, Any]:
     """One element with its versions and the shots that show it."""
     from storycore.tools.registry import AssetRegistry
 
-    return AssetRegistry(project).resolve(args.element).model_dump(mode="json")
+    element = AssetRegistry(project).resolve(args.element)
+    data = element.model_dump(mode="json", exclude={"versions"})
+    # Versions without their timestamps: a tool's answer must not change between runs.
+    data["versions"] = [
+        {"version": v.version, "content_hash": v.content_hash[:12], "note": v.note}
+        for v in element.versions
+    ]
+    return data
 
 
 def convert_timecode(_project: Project | None, args: TimecodeArgs) -> dict[str, Any]:
@@ -246,7 +253,7 @@ def project_layout(project: Project, _args: NoArgs) -> dict[str, Any]:
     """The project's folders: each element's and each shot's NN_Name folder, by id."""
     manifest = project.manifest
     return {
-        "root": str(project.root),
+        "root": ".",
         "elements": {e.element_id: f"01_elements/{e.folder}" for e in manifest.elements},
         "shots": {s.shot_id: f"02_shots/{s.folder}" for s in manifest.shots},
         "segments": {s.segment_id: f"05_sequences/{s.folder}" for s in manifest.segments},
@@ -257,7 +264,9 @@ def export_project(project: Project, args: ExportArgs) -> dict[str, Any]:
     """Write an editor timeline, a shot list, a breakdown sheet or the storyboard."""
     from storycore.tools.exports import export
 
-    return {"path": str(export(project, args.format))}
+    path = export(project, args.format)
+    # Relative to the project: an absolute path would leak the user's folders to the model.
+    return {"path": project.relative(path) if path.is_relative_to(project.root) else path.name}
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from storycore.tools.brief import (
 from storycore.tools.domain import (
     LANGUAGE_NAMES,
     CreativeBrief,
+    ModelPreferences,
     Resolution,
     TechnicalSpecs,
     format_validation_error,
@@ -160,7 +161,15 @@ def describe_specs(specs: TechnicalSpecs) -> list[tuple[str, str]]:
     rows.append(("Required prompt elements", ", ".join(specs.required_prompt_elements) or "none"))
     rows.append(("Camera movement rule", specs.camera_movement_rule or "none"))
     rows.append(("Cut marker", specs.cut_marker))
-    models = specs.models
+    rows.append(("Models", model_wishes(specs.models) or "no preference"))
+    rows.append(("Budget", f"${specs.budget_usd:,.2f}" if specs.budget_usd is not None else "none"))
+    rows.append(("Speech rate", f"{specs.words_per_second:g} words/s"))
+    rows.append(("Longest segment", f"{specs.max_segment_seconds:g} s"))
+    return rows
+
+
+def model_wishes(models: ModelPreferences) -> str:
+    """The user's model wishes in words: "prefer wan22_14b; avoid sora2; local only"."""
     wishes = []
     if models.prefer:
         wishes.append("prefer " + ", ".join(models.prefer))
@@ -170,11 +179,7 @@ def describe_specs(specs: TechnicalSpecs) -> list[tuple[str, str]]:
         wishes.append("local only")
     if models.vram_gb is not None:
         wishes.append(f"{models.vram_gb:g} GB VRAM")
-    rows.append(("Models", "; ".join(wishes) or "no preference"))
-    rows.append(("Budget", f"${specs.budget_usd:,.2f}" if specs.budget_usd is not None else "none"))
-    rows.append(("Speech rate", f"{specs.words_per_second:g} words/s"))
-    rows.append(("Longest segment", f"{specs.max_segment_seconds:g} s"))
-    return rows
+    return "; ".join(wishes)
 
 
 def _duration_text(seconds: float | None) -> str:
