@@ -669,7 +669,9 @@ class TechnicalSpecs(_Model):
     models: ModelPreferences = Field(default_factory=ModelPreferences)
     budget_usd: float | None = Field(None, ge=0)
     duration_seconds: float | None = Field(
-        None, gt=0, le=4 * 3600,
+        None,
+        gt=0,
+        le=4 * 3600,
         description="Target length of the finished video (the brief's, or --duration).",
     )
     pace: Pace = "short_film"
