@@ -36,10 +36,14 @@ PHASES: list[tuple[str, Phase]] = [
 ]
 
 
-def build_builder(*, chat_model: Any = None) -> StateGraph:
+Builder = StateGraph[AssistantState, Context, InputState, OutputState]
+Compiled = CompiledStateGraph[AssistantState, Context, InputState, OutputState]
+
+
+def build_builder(*, chat_model: Any = None) -> Builder:
     """The uncompiled graph (for hosts that add it as a subgraph or compile it themselves)."""
     nodes = Nodes(chat_model)
-    graph = StateGraph(
+    graph: Builder = StateGraph(
         AssistantState,
         context_schema=Context,
         input_schema=InputState,
@@ -116,9 +120,7 @@ def build_builder(*, chat_model: Any = None) -> StateGraph:
     return graph
 
 
-def build_graph(
-    checkpointer: Any = None, store: Any = None, *, chat_model: Any = None
-) -> CompiledStateGraph:
+def build_graph(checkpointer: Any = None, store: Any = None, *, chat_model: Any = None) -> Compiled:
     """The compiled assistant. Pass a checkpointer for interrupts and resumable threads
     (the CLI uses a SqliteSaver in the project's ``.storycore/``); ``chat_model`` replaces
     the model the run's :class:`Context` would build."""

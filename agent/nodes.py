@@ -12,6 +12,7 @@ node runs again from its first line on resume.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -384,8 +385,10 @@ class Nodes:
         gate = validation.GATES[phase]
 
         def check(state: AssistantState) -> dict[str, Any]:
-            if state.get("verdict") and not state["verdict"]["ok"]:
-                verdict = state["verdict"]  # the phase itself already failed with a reason
+            previous = state.get("verdict")
+            verdict: dict[str, Any]
+            if previous is not None and not previous["ok"]:
+                verdict = dict(previous)  # the phase itself already failed with a reason
             else:
                 verdict = gate(_project(state)).as_dict()
             repairs = dict(state.get("repairs", {}))
@@ -399,7 +402,7 @@ class Nodes:
         return check
 
     def ask_human(self, state: AssistantState) -> dict[str, Any]:
-        verdict = state.get("verdict") or {}
+        verdict: dict[str, Any] = dict(state.get("verdict") or {})
         failures = list(verdict.get("failures", []))
         gate = str(verdict.get("gate", "plan"))
         if state.get("auto_approve"):
@@ -548,7 +551,7 @@ def _ask(state: AssistantState, payload: Confirmation) -> Decision:
     return normalize_decision(answer, payload.actions)
 
 
-def normalize_decision(answer: Any, allowed: list[str] | tuple[str, ...]) -> Decision:
+def normalize_decision(answer: Any, allowed: Sequence[str]) -> Decision:
     """A resume value (a dict, an action word, or free text) as a Decision."""
     if isinstance(answer, str):
         word = answer.strip().lower()

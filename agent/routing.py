@@ -8,7 +8,7 @@ tested with plain dictionaries.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage
@@ -69,7 +69,7 @@ def route_gate(gate: str) -> Callable[[AssistantState], str]:
     """The router after ``gate``'s check node."""
 
     def route(state: AssistantState) -> str:
-        verdict = state.get("verdict") or {}
+        verdict: Mapping[str, Any] = state.get("verdict") or {}
         if verdict.get("ok"):
             if gate == "model_selection" and (state.get("cost_usd") or 0) > 0:
                 return "confirm_cost"
@@ -84,7 +84,7 @@ def route_gate(gate: str) -> Callable[[AssistantState], str]:
 
 
 def route_brief(state: AssistantState) -> str:
-    verdict = state.get("verdict") or {}
+    verdict: Mapping[str, Any] = state.get("verdict") or {}
     return "confirm_brief" if verdict.get("ok") else "ask_human"
 
 
@@ -122,7 +122,8 @@ def route_confirm_storyboard(state: AssistantState) -> str:
 def route_ask_human(state: AssistantState) -> str:
     """After a failed gate: continue anyway, retry the phase with the directions, or stop."""
     action = _action(state)
-    gate = str((state.get("verdict") or {}).get("gate", ""))
+    verdict: Mapping[str, Any] = state.get("verdict") or {}
+    gate = str(verdict.get("gate", ""))
     if action == "reject":
         return END
     if gate == "brief":

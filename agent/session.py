@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
 from storycore.agent.context import Context
@@ -76,7 +77,7 @@ class Session:
             checkpointer = self._sqlite_saver()
         self.graph = build_graph(checkpointer, chat_model=chat_model)
         self.thread_id = self._choose_thread(thread_id, new)
-        self.config: dict[str, Any] = {"configurable": {"thread_id": self.thread_id}}
+        self.config: RunnableConfig = {"configurable": {"thread_id": self.thread_id}}
 
     # -- threads -------------------------------------------------------------------------
 

@@ -272,7 +272,7 @@ def export_project(project: Project, args: ExportArgs) -> dict[str, Any]:
 @dataclass(frozen=True)
 class ToolSpec:
     name: str
-    args: type[_Args]
+    args: type[BaseModel]
     function: Callable[[Any, Any], dict[str, Any]]
     mutating: bool = False
     needs_project: bool = True

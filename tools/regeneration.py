@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -678,7 +678,7 @@ class _Planner:
     # -- modifications -------------------------------------------------------------------
 
     def apply(self, modification: Modification) -> None:
-        handler = {
+        handlers: dict[type, Callable[[Any], None]] = {
             SetShotField: self._set_field,
             RetimeShot: self._retime,
             UpdateElement: self._update_element,
@@ -690,8 +690,8 @@ class _Planner:
             Regenerate: self._regenerate,
             Lock: self._lock,
             Unlock: self._unlock,
-        }[type(modification)]
-        handler(modification)
+        }
+        handlers[type(modification)](modification)
 
     def _set_field(self, mod: SetShotField) -> None:
         shot_ids = self.refs(mod.shot_id)
@@ -1118,7 +1118,7 @@ class _Planner:
         self.shots = split
         for origin, parts in by_origin.items():
             model_id = self.shot(parts[0]).model_id
-            model = self.models.get(model_id) if model_id in self.models else None
+            model = self.models.get(model_id) if model_id and model_id in self.models else None
             most = ""
             if model is not None and model.clip_limit_seconds is not None:
                 most = f" ({model.name} makes at most {float(model.clip_limit_seconds):g} s)"
@@ -1403,9 +1403,9 @@ def _lay_out_shots(tx: Transaction, shots: Sequence[ShotSpec]) -> None:
     ]
     targets: list[str] = []
     for position, shot in enumerate(shots, start=1):
-        ref = by_id.get(shot.shot_id)
-        if ref is not None:
-            targets.append(renumbered(ref.folder, position))
+        known = by_id.get(shot.shot_id)
+        if known is not None:
+            targets.append(renumbered(known.folder, position))
             continue
         slug = unique(slugify(shot_title(shot), fallback="Shot"), taken)
         taken.append(slug)

@@ -371,9 +371,9 @@ def plan(
     if not offline:
         from storycore.agent.context import Context
 
-        reason = Context.from_env().offline_reason
-        if reason:  # said plainly, once the plan is done
-            ui.err.print(f"note: {reason}")
+        offline_reason = Context.from_env().offline_reason
+        if offline_reason:  # said plainly, once the plan is done
+            ui.err.print(f"note: {offline_reason}")
 
 
 # --------------------------------------------------------------------------------------
