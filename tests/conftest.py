@@ -38,3 +38,18 @@ def snapshot(root: Path) -> dict[str, bytes | None]:
             continue
         out[rel] = path.read_bytes() if path.is_file() else None
     return out
+
+
+def storycore_executable() -> str:
+    """The installed ``storycore`` command of the environment running the tests (CI calls
+    ``.venv/bin/python`` without activating the environment, so PATH may not have it)."""
+    import shutil
+    import sys
+
+    beside = Path(sys.executable).parent / "storycore"
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which("storycore")
+    if found is None:
+        raise RuntimeError("the storycore command is not installed in this environment")
+    return found

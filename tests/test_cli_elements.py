@@ -4,7 +4,6 @@ one stderr line, the project unchanged)."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from storycore.agent.cli.main import main
 from storycore.tools.project import Project
 from storycore.tools.registry import AssetRegistry
 
-from .conftest import snapshot
+from .conftest import snapshot, storycore_executable
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -191,10 +190,9 @@ def test_the_group_alone_prints_its_help(capsys: pytest.CaptureFixture[str]) -> 
         assert command in out
 
 
-@pytest.mark.skipif(shutil.which("storycore") is None, reason="the executable is not installed")
 def test_the_installed_command(project: Path) -> None:
     result = subprocess.run(
-        ["storycore", "elements", "list", str(project), "--json"],
+        [storycore_executable(), "elements", "list", str(project), "--json"],
         capture_output=True,
         text=True,
         check=False,
@@ -202,7 +200,7 @@ def test_the_installed_command(project: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert [e["element_id"] for e in json.loads(result.stdout)] == ["char_gaby"]
     result = subprocess.run(
-        ["storycore", "elements", "show", str(project), "nobody"],
+        [storycore_executable(), "elements", "show", str(project), "nobody"],
         capture_output=True,
         text=True,
         check=False,

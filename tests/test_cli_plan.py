@@ -19,7 +19,7 @@ from storycore.agent.cli import commands_plan
 from storycore.agent.cli.main import main
 from storycore.tools.project import Project
 
-from .conftest import files_under, snapshot
+from .conftest import files_under, snapshot, storycore_executable
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 AD_BRIEF = EXAMPLES / "ad_brief.md"
@@ -439,10 +439,7 @@ def test_export_prints_the_path_it_wrote(
 
 
 def _storycore() -> str:
-    found = shutil.which("storycore") or str(Path(sys.executable).parent / "storycore")
-    if not Path(found).exists():
-        pytest.skip("the storycore executable is not installed")
-    return found
+    return storycore_executable()
 
 
 @pytest.mark.slow

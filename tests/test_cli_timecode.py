@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
 import pytest
 
 from storycore.agent.cli.main import main
+
+from .conftest import storycore_executable
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -186,16 +187,26 @@ def test_cli_module_does_not_load_opentimelineio() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("storycore") is None, reason="storycore is not installed")
 def test_the_installed_executable() -> None:
     ok = subprocess.run(
-        ["storycore", "timecode", "convert", "00:01:00;02", "--fps", "29.97", "--to", "frames"],
+        [
+            storycore_executable(),
+            "timecode",
+            "convert",
+            "00:01:00;02",
+            "--fps",
+            "29.97",
+            "--to",
+            "frames",
+        ],
         capture_output=True,
         text=True,
     )
     assert (ok.returncode, ok.stdout, ok.stderr) == (0, "1800\n", "")
     bad = subprocess.run(
-        ["storycore", "timecode", "convert", "-5", "--fps", "24"], capture_output=True, text=True
+        [storycore_executable(), "timecode", "convert", "-5", "--fps", "24"],
+        capture_output=True,
+        text=True,
     )
     assert bad.returncode == 2
     assert bad.stdout == ""
