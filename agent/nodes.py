@@ -43,7 +43,6 @@ from storycore.tools.domain import (
     Beat,
     BriefElement,
     CreativeBrief,
-    ElementType,
     IntExt,
     Phase,
     Scene,
@@ -789,7 +788,6 @@ def tool_rejections(message: AIMessage, reason: str) -> list[ToolMessage]:
 
 
 __all__ = [
-    "ElementType",
     "Nodes",
     "PlanningStopped",
     "brief_confirmation",

@@ -26,7 +26,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -95,21 +95,6 @@ def _words(text: str) -> frozenset[str]:
 # Vocabulary
 # --------------------------------------------------------------------------------------
 
-#: The shot fields :class:`SetShotField` may change.
-SHOT_FIELDS = (
-    "shot_size",
-    "camera_angle",
-    "camera_movement",
-    "framing",
-    "lens_mm",
-    "description",
-    "action",
-    "model_id",
-    "scene_type",
-    "transition_in",
-    "time_of_day",
-    "weather",
-)
 ShotFieldName = Literal[
     "shot_size",
     "camera_angle",
@@ -124,6 +109,8 @@ ShotFieldName = Literal[
     "time_of_day",
     "weather",
 ]
+#: The shot fields :class:`SetShotField` may change.
+SHOT_FIELDS: tuple[str, ...] = get_args(ShotFieldName)
 _ENUM_FIELDS: dict[str, Any] = {
     "shot_size": ShotSize,
     "camera_angle": CameraAngle,

@@ -564,13 +564,3 @@ class PlanGuard:
 def _history_mark(root: Path) -> int:
     entries = Project(root).history()
     return entries[0].number if entries else 0
-
-
-def rollback_to(project: Project, mark: int) -> None:
-    """Undo every change made after history entry ``mark``."""
-    while _history_mark(project.root) > mark:
-        project.undo()
-
-
-def history_mark(project: Project) -> int:
-    return _history_mark(project.root)
