@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,20 @@ def storycore_executable() -> str:
     if found is None:
         raise RuntimeError("the storycore command is not installed in this environment")
     return found
+
+
+@pytest.fixture(scope="module")
+def film_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The example short film planned offline once per test module (do not change it)."""
+    from .fake_chat import plan_film
+
+    base = tmp_path_factory.mktemp("film")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("STORYCORE_CONFIG_DIR", str(base / "config"))
+        yield plan_film(base / "film")
+
+
+@pytest.fixture
+def film(film_template: Path, tmp_path: Path) -> Path:
+    """A planned short film of this test's own."""
+    return Path(shutil.copytree(film_template, tmp_path / "film"))

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,23 +24,10 @@ from storycore.tools.project import Project
 from storycore.tools.structure import load_shots
 
 from .conftest import snapshot
-from .fake_chat import FakeChat, expected_regeneration, plan_film, shots_showing, tool_calls
+from .fake_chat import FakeChat, expected_regeneration, shots_showing, tool_calls
 
 HAIR = "GaBy's hair should be blonde curly"
 CHAT = [sys.executable, "-m", "storycore.agent.cli.main", "chat"]
-
-
-@pytest.fixture(scope="module")
-def film_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    base = tmp_path_factory.mktemp("cli_chat")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("STORYCORE_CONFIG_DIR", str(base / "config"))
-        yield plan_film(base / "film")
-
-
-@pytest.fixture
-def film(film_template: Path, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(film_template, tmp_path / "film"))
 
 
 def chat(film: Path, lines: list[str], *options: str) -> subprocess.CompletedProcess[str]:

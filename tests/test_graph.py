@@ -10,9 +10,7 @@ regenerates, is applied on approval and undone exactly.
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +29,7 @@ from storycore.tools.project import Project
 from storycore.tools.structure import load_shots
 
 from .conftest import snapshot
-from .fake_chat import SHORT_FILM, expected_regeneration, plan_film, shots_showing
+from .fake_chat import SHORT_FILM, expected_regeneration, shots_showing
 
 OFFLINE = Context.from_env(offline=True)
 FILM = SHORT_FILM.read_text(encoding="utf-8")
@@ -96,20 +94,6 @@ def answer_all(s: Session, turn: Turn, answer: Any = "approve") -> tuple[Turn, l
 def notes(root: Path) -> list[str]:
     """The project's history, oldest first."""
     return [entry.note for entry in reversed(Project.open(root).history())]
-
-
-@pytest.fixture(scope="module")
-def film_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    base = tmp_path_factory.mktemp("graph")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("STORYCORE_CONFIG_DIR", str(base / "config"))
-        yield plan_film(base / "film")
-
-
-@pytest.fixture
-def film(film_template: Path, tmp_path: Path) -> Path:
-    """A planned short film of this test's own."""
-    return Path(shutil.copytree(film_template, tmp_path / "film"))
 
 
 # -- planning --------------------------------------------------------------------------------

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,25 +35,12 @@ from storycore.tools.structure import load_shots, read_shot
 
 from .cassette_support import CASSETTE_DIR, REPO_ROOT, TEST_API_KEY, LLMEndpoint, scan_for_secrets
 from .conftest import snapshot
-from .fake_chat import expected_regeneration, plan_film, shots_showing
+from .fake_chat import expected_regeneration, shots_showing
 
 MODULE_CASSETTES = CASSETTE_DIR / "test_graph_cassettes"
 HAIR = "GaBy's hair should be blonde curly"
 HAIR_FR = "les cheveux de GaBy doivent être blonds et bouclés"
 HAIR_CALL = {"element": "char_gaby", "attributes": {"hair": "blonde curly"}}
-
-
-@pytest.fixture(scope="module")
-def film_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    base = tmp_path_factory.mktemp("graph_cassettes")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("STORYCORE_CONFIG_DIR", str(base / "config"))
-        yield plan_film(base / "film")
-
-
-@pytest.fixture
-def film(film_template: Path, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(film_template, tmp_path / "film"))
 
 
 def session(root: Path, endpoint: LLMEndpoint) -> Session:

@@ -11,8 +11,6 @@ that change the plan are put to the human first, and every tool call gets exactl
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +38,6 @@ from .fake_chat import (
     FakeChat,
     assert_tool_calls_answered,
     expected_regeneration,
-    plan_film,
     reply,
     structured,
     tool_calls,
@@ -105,19 +102,6 @@ def tool_answers(messages: list[Any]) -> dict[str, dict[str, Any]]:
     return {
         m.tool_call_id: json.loads(str(m.content)) for m in messages if isinstance(m, ToolMessage)
     }
-
-
-@pytest.fixture(scope="module")
-def film_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    base = tmp_path_factory.mktemp("graph_llm")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("STORYCORE_CONFIG_DIR", str(base / "config"))
-        yield plan_film(base / "film")
-
-
-@pytest.fixture
-def film(film_template: Path, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(film_template, tmp_path / "film"))
 
 
 # -- planning with a model -------------------------------------------------------------------

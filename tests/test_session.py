@@ -5,10 +5,8 @@ confirmation left open in one process answered in another."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,23 +18,10 @@ from storycore.tools.project import INTERNAL, Project
 from storycore.tools.structure import load_shots
 
 from .conftest import snapshot
-from .fake_chat import SHORT_FILM, expected_regeneration, plan_film, shots_showing
+from .fake_chat import SHORT_FILM, expected_regeneration, shots_showing
 
 OFFLINE = Context.from_env(offline=True)
 HAIR = "GaBy's hair should be blonde curly"
-
-
-@pytest.fixture(scope="module")
-def film_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    base = tmp_path_factory.mktemp("session")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("STORYCORE_CONFIG_DIR", str(base / "config"))
-        yield plan_film(base / "film")
-
-
-@pytest.fixture
-def film(film_template: Path, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(film_template, tmp_path / "film"))
 
 
 def open_session(root: Path, **options: object) -> Session:
