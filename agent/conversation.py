@@ -91,28 +91,8 @@ def converse(state: AssistantState, model: Any, ctx: Context) -> dict[str, Any]:
 
 
 def _offline_turn(project: Project, text: str, note: str | None = None) -> dict[str, Any]:
-    from storycore.tools.feedback import parse_feedback
-
-    notes = [_say(note)] if note else []
-    try:
-        parsed = parse_feedback(text, project)
-    except StoryCoreError as exc:
-        return {"messages": [*notes, _say(str(exc))]}
-    if not parsed.modifications:
-        return {"messages": [*notes, _say(OFFLINE_HELP)]}
-    try:
-        update = proposal_from_modifications(project, parsed.modifications, source="feedback")
-    except StoryCoreError as exc:
-        return {"messages": [*notes, _say(str(exc))]}
-    if parsed.unparsed:
-        skipped = "; ".join(parsed.unparsed)
-        update["messages"] = [
-            *notes,
-            *update.get("messages", []),
-            _say(f"I did not understand: {skipped}"),
-        ]
-    else:
-        update["messages"] = [*notes, *update.get("messages", [])]
+    update = proposal_from_text(project, text, say_unparsed=True)
+    update["messages"] = [*([_say(note)] if note else []), *update.get("messages", [])]
     return update
 
 
@@ -258,18 +238,29 @@ def proposal_from_modifications(
 
 
 def proposal_from_text(
-    project: Project, text: str, *, previous: ChangeProposal | None = None
+    project: Project,
+    text: str,
+    *,
+    previous: ChangeProposal | None = None,
+    say_unparsed: bool = False,
 ) -> dict[str, Any]:
-    """Feedback given at a confirmation, read by the deterministic parser."""
+    """Feedback read by the deterministic parser, as a change proposal; on failure the
+    previous proposal (if any) stays and the reason is said. ``say_unparsed`` adds a line
+    naming the clauses the parser could not read (in conversation, not at a confirmation,
+    where the model's pending tool calls must be answered first)."""
     from storycore.tools.feedback import parse_feedback
 
     try:
         parsed = parse_feedback(text, project)
         if not parsed.modifications:
             raise StoryCoreError(OFFLINE_HELP)
-        return proposal_from_modifications(project, parsed.modifications, source="feedback")
+        update = proposal_from_modifications(project, parsed.modifications, source="feedback")
     except StoryCoreError as exc:
         return {"proposal": previous, "messages": [_say(str(exc))]}
+    if say_unparsed and parsed.unparsed:
+        skipped = "; ".join(parsed.unparsed)
+        update["messages"] = [*update.get("messages", []), _say(f"I did not understand: {skipped}")]
+    return update
 
 
 def apply_proposal(state: AssistantState) -> dict[str, Any]:

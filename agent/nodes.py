@@ -288,7 +288,9 @@ class Nodes:
             brief = planner.read_brief(project)
             specs = brief.technical_specs
             listing = "\n".join(f"- {eid} ({kind}): {name}" for eid, kind, name in undescribed)
-            prompt = render_prompt(
+            from storycore.agent.llm import render_llm_prompt
+
+            prompt = render_llm_prompt(
                 "elements",
                 specs.language,
                 prompt_language=LANGUAGE_NAMES.get(specs.prompt_language, specs.prompt_language),
@@ -576,15 +578,10 @@ def normalize_decision(answer: Any, allowed: Sequence[str]) -> Decision:
 
 
 def _render(name: str, language: str, text: str) -> str:
+    """An LLM prompt template followed by the text it works on."""
     from storycore.agent.llm import load_llm_prompt
 
     return f"{load_llm_prompt(name, language).strip()}\n\n---\n\n{text.strip()}\n"
-
-
-def render_prompt(name: str, language: str, **values: Any) -> str:
-    from storycore.agent.llm import render_llm_prompt
-
-    return render_llm_prompt(name, language, **values)
 
 
 def _story_for_breakdown(brief: CreativeBrief) -> str:

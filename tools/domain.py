@@ -453,7 +453,7 @@ IntExt._register(
 
 
 class Phase(_AliasEnum):
-    """Where a project stands in the workflow. Order matters: see :data:`PHASE_ORDER`."""
+    """Where a project stands in the workflow, in workflow order."""
 
     NEW = "new"
     INTAKE = "intake"
@@ -467,7 +467,6 @@ class Phase(_AliasEnum):
 
 
 Phase._register("phase", {})
-PHASE_ORDER: tuple[Phase, ...] = tuple(Phase)
 
 
 def _enum_field(enum: type[_AliasEnum]) -> BeforeValidator:

@@ -53,6 +53,7 @@ __all__ = [
     "fold",
     "infer_transitions",
     "is_time_of_day",
+    "looks_like_screenplay",
     "mentions",
     "normalize_cue",
     "parse_fountain",
@@ -110,6 +111,7 @@ _INT_EXT_CODES = {
 }
 # What screenplain recognises as a heading without a leading '.'.
 _STANDARD_HEADING = re.compile(r"^(?:INT|EXT|EST|INT\.?/EXT|I/E)[ .]", re.IGNORECASE)
+_CUE_LINE = re.compile(r"^[A-Z][A-Z .'\-]{1,30}$")
 _HEADING_LINE = re.compile(r"^(?:\.(?!\.)\S|(?:INT|EXT|EST|INT\.?/EXT|I/E)[\s.])", re.IGNORECASE)
 _SCENE_NUMBER = re.compile(r"\s*#([\w.\-]+)#\s*$")
 _PART_SEPARATOR = re.compile(r"\s+[-–—]+\s+")
@@ -189,6 +191,14 @@ def _period_of(folded: str) -> str | None:
             return "evening"
         return "night"
     return None
+
+
+def looks_like_screenplay(text: str) -> bool:
+    """Whether text without a ``.fountain`` name is a screenplay: at least one standard scene
+    heading (INT./EXT. ...) and one character cue (a short line in capitals)."""
+    lines = [line.strip() for line in text.splitlines()]
+    has_heading = any(_STANDARD_HEADING.match(line) and line.isupper() for line in lines)
+    return has_heading and any(_CUE_LINE.match(line) for line in lines)
 
 
 def is_time_of_day(text: str) -> bool:

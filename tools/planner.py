@@ -35,7 +35,7 @@ from storycore.tools.domain import (
     ShotSpec,
 )
 from storycore.tools.errors import BriefError, NotAProject, ProjectError
-from storycore.tools.fountain import mentions, scenes_from_fountain
+from storycore.tools.fountain import looks_like_screenplay, mentions, scenes_from_fountain
 from storycore.tools.model_registry import ModelRegistry, max_clip_frames
 from storycore.tools.model_selector import ModelSelector, Selection, request_for_shot
 from storycore.tools.naming import element_id
@@ -54,7 +54,6 @@ SCENES_FILE = "scenes.json"
 Progress = Callable[[str], None]
 SourceFormat = Literal["fountain", "brief", "prose"]
 
-_HEADING = re.compile(r"^(?:INT|EXT|EST|INT\./EXT|I/E)[.\s]", re.MULTILINE)
 _FRONT_MATTER = re.compile(r"\A\ufeff?---\s*\n")
 _SECTION = re.compile(r"^#{1,6}\s+\S", re.MULTILINE)
 
@@ -97,7 +96,7 @@ def detect_format(text: str, source_name: str | None = None) -> SourceFormat:
         return "fountain"
     if _FRONT_MATTER.match(text) or _SECTION.search(text):
         return "brief"
-    if len(_HEADING.findall(text)) >= 1 and re.search(r"^[A-Z][A-Z .'\-]{1,30}$", text, re.M):
+    if looks_like_screenplay(text):
         return "fountain"
     return "prose"
 
@@ -191,13 +190,6 @@ def read_scenes(project: Project) -> list[Scene]:
 # -- phase 3: breakdown -----------------------------------------------------------------------
 
 
-def scenes_for(brief: CreativeBrief) -> list[Scene]:
-    """The deterministic scene breakdown of a brief or screenplay."""
-    if brief.source_format == "fountain":
-        return scenes_from_fountain(brief.text)[0]
-    return scenes_from_brief(brief)
-
-
 def run_breakdown(project: Project, *, scenes: Sequence[Scene] | None = None) -> Breakdown:
     """Scenes, then shots with framing, durations and contiguous timecodes.
 
@@ -206,7 +198,7 @@ def run_breakdown(project: Project, *, scenes: Sequence[Scene] | None = None) ->
     """
     brief = read_brief(project)
     specs = project.manifest.technical_specs
-    chosen = list(scenes) if scenes is not None else scenes_for(brief)
+    chosen = list(scenes) if scenes is not None else scenes_from_brief(brief)
     breakdown = design_shots(chosen, specs, target_seconds=specs.duration_seconds)
     with project.transaction("breakdown") as tx:
         clear_shots(tx)

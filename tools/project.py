@@ -402,10 +402,6 @@ class Transaction:
     def write_json(self, rel: str | Path, data: Any) -> Path:
         return self.write_bytes(rel, dumps_json(data))
 
-    def copy_in(self, source: Path, rel: str | Path) -> Path:
-        """Copy a user's file into the project (journaled like any write)."""
-        return self.write_bytes(rel, Path(source).read_bytes())
-
     def remove(self, rel: str | Path) -> None:
         """Remove a file or a folder (moved aside, so rollback and undo restore it)."""
         path, relative = self._rel(rel)
