@@ -476,3 +476,28 @@ def test_the_executable_refuses_bad_input_and_plans_from_stdin(work: Path) -> No
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["shots"] == len(Project.open(work / "piped").manifest.shots)
+
+
+UNCLEAR_BRIEF = """---
+title: River Walk
+fps: fast
+mood_board: yes
+---
+A woman walks along the river at night and meets an old friend on the bridge.
+"""
+
+
+def test_what_was_not_understood_is_shown_but_does_not_block(
+    work: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (work / "unclear.md").write_text(UNCLEAR_BRIEF)
+    assert main(["plan", "unclear.md", "--out", "auto", "--yes", "--offline"]) == 0
+    assert (
+        json.loads((work / "auto" / "project.json").read_text())["technical_specs"]["fps"] == "24"
+    )
+    capsys.readouterr()
+    monkeypatch.setattr(commands_plan, "_stdin_is_tty", lambda: True)
+    monkeypatch.setattr(commands_plan, "_prompt", lambda prompt: "y")
+    assert main(["plan", "unclear.md", "--out", "asked", "--offline"]) == 0
+    err = capsys.readouterr().err
+    assert "not understood" in err and "fast" in err and "mood_board" in err
