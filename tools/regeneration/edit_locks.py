@@ -23,6 +23,7 @@ def _target(planner: Planner, target: str) -> tuple[str, str]:
 
 
 def lock(planner: Planner, mod: Lock) -> None:
+    """Lock a shot, or an element (locked when the change is applied)."""
     kind, target = _target(planner, mod.target)
     planner.normalised.append(Lock(target=target))
     if kind == "shot":
@@ -37,6 +38,7 @@ def lock(planner: Planner, mod: Lock) -> None:
 
 
 def unlock(planner: Planner, mod: Unlock) -> None:
+    """Unlock a shot or an element, and allow this change to redo it."""
     kind, target = _target(planner, mod.target)
     planner.normalised.append(Unlock(target=target))
     planner.unlocked.add(target)

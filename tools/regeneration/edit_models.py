@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 
 def set_model(planner: Planner, mod: SetModel) -> None:
+    """Use one video model for the shots in scope; those too long for it are split."""
     model = planner.video_model(mod.model_id)
     scene = resolve_scene(mod.scene, planner.scenes) if mod.scene is not None else None
     if mod.shot_ids is not None:

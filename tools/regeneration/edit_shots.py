@@ -71,6 +71,7 @@ _KNOWN_MOVEMENT_PHRASES = sorted(
 
 
 def set_shot_field(planner: Planner, mod: SetShotField) -> None:
+    """Change one field of the shots a reference names (a model goes to set_model)."""
     shot_ids = planner.refs(mod.shot_id)
     if mod.field == "model_id":
         model = planner.video_model(mod.value)
@@ -135,6 +136,7 @@ def _follow_framing(before: ShotSpec, after: ShotSpec, field_name: str) -> ShotS
 
 
 def retime_shot(planner: Planner, mod: RetimeShot) -> None:
+    """Change one shot's duration; it is split if its model cannot make it in one clip."""
     shot_id = planner.one(mod.shot_id, "retime")
     shot = planner.shot(shot_id)
     frames = seconds_to_frames(mod.duration_seconds, planner.rate)
@@ -157,6 +159,7 @@ def retime_shot(planner: Planner, mod: RetimeShot) -> None:
 
 
 def remove_shot(planner: Planner, mod: RemoveShot) -> None:
+    """Remove the shots a reference names (continuity links to them are cleared)."""
     for shot_id in planner.refs(mod.shot_id):
         if len(planner.shots) == 1:
             raise InvalidInput(f"{shot_id} is the only shot left; a plan needs one shot")
@@ -189,6 +192,7 @@ def _new_id(planner: Planner, after: str | None) -> str:
 
 
 def insert_shot(planner: Planner, mod: InsertShot) -> None:
+    """Insert a new shot after another one (or at the start), with a chosen model."""
     if not planner.shots:
         raise InvalidInput("the plan has no shots to insert next to; plan the project first")
     after = planner.refs(mod.after)[-1] if mod.after is not None else None
@@ -205,20 +209,7 @@ def insert_shot(planner: Planner, mod: InsertShot) -> None:
         if kind != wanted:
             raise InvalidInput(f"{element_id} is a {kind}, not a {wanted}")
     size = ShotSize(mod.shot_size) if mod.shot_size else _default_size(characters, props)
-    if characters:
-        framing = (Framing.SINGLE, Framing.TWO_SHOT)[min(len(characters), 2) - 1]
-        if len(characters) > 2:
-            framing = Framing.GROUP
-        scene_type = (
-            SceneType.CLOSE_UP if size in (ShotSize.CU, ShotSize.ECU) else SceneType.ATMOSPHERIC
-        )
-    elif props:
-        framing, scene_type = Framing.INSERT, SceneType.INSERT
-    else:
-        framing = Framing.SINGLE
-        scene_type = (
-            SceneType.ESTABLISHING if size in (ShotSize.EWS, ShotSize.WS) else SceneType.ATMOSPHERIC
-        )
+    framing, scene_type = _framing_and_type(size, characters, props)
     lens = float(DEFAULT_RULES.lens_mm.get(size, 35))
     frames = seconds_to_frames(mod.duration_seconds, planner.rate)
     if frames < 1:
@@ -279,6 +270,27 @@ def insert_shot(planner: Planner, mod: InsertShot) -> None:
     planner.split_too_long([new_id])
 
 
+def _framing_and_type(
+    size: ShotSize, characters: Sequence[str], props: Sequence[str]
+) -> tuple[Framing, SceneType]:
+    """The framing and scene type of an inserted shot, from what it shows and its size."""
+    if characters:
+        framing = (Framing.SINGLE, Framing.TWO_SHOT)[min(len(characters), 2) - 1]
+        if len(characters) > 2:
+            framing = Framing.GROUP
+        scene_type = (
+            SceneType.CLOSE_UP if size in (ShotSize.CU, ShotSize.ECU) else SceneType.ATMOSPHERIC
+        )
+    elif props:
+        framing, scene_type = Framing.INSERT, SceneType.INSERT
+    else:
+        framing = Framing.SINGLE
+        scene_type = (
+            SceneType.ESTABLISHING if size in (ShotSize.EWS, ShotSize.WS) else SceneType.ATMOSPHERIC
+        )
+    return framing, scene_type
+
+
 def _default_size(characters: Sequence[str], props: Sequence[str]) -> ShotSize:
     if characters:
         return ShotSize.MS
@@ -288,6 +300,7 @@ def _default_size(characters: Sequence[str], props: Sequence[str]) -> ShotSize:
 
 
 def move_shot(planner: Planner, mod: MoveShot) -> None:
+    """Move shots after another one (or to the start); their clips stay valid."""
     moving = planner.refs(mod.shot_id)
     after = planner.refs(mod.after)[-1] if mod.after is not None else None
     if after in moving:
@@ -326,6 +339,7 @@ def _break_continuity(planner: Planner, moved: str) -> None:
 
 
 def regenerate_without(planner: Planner, mod: RegenerateWithout) -> None:
+    """Clear narration, dialogue, music or effects from shots and redo them."""
     explicit = mod.shot_ids is not None
     scope = (
         [s for ref in mod.shot_ids for s in planner.refs(ref)] if mod.shot_ids else planner.ids()
@@ -355,6 +369,7 @@ def regenerate_without(planner: Planner, mod: RegenerateWithout) -> None:
 
 
 def regenerate(planner: Planner, mod: Regenerate) -> None:
+    """Redo shots without changing their specification."""
     scope = [s for ref in mod.shot_ids for s in planner.refs(ref)]
     for shot_id in scope:
         planner.forced.add(shot_id)

@@ -92,18 +92,22 @@ class Planner:
         return ids
 
     def ids(self) -> list[str]:
+        """The shot ids of the simulated plan, in timeline order."""
         return [s.shot_id for s in self.shots]
 
     def index(self, shot_id: str) -> int:
+        """The position of a shot in the simulated plan (NotFound if it is gone)."""
         for i, shot in enumerate(self.shots):
             if shot.shot_id == shot_id:
                 return i
         raise NotFound(f"the plan has no shot {shot_id!r} (any more)")
 
     def shot(self, shot_id: str) -> ShotSpec:
+        """The shot of this id in the simulated plan."""
         return self.shots[self.index(shot_id)]
 
     def replace(self, shot: ShotSpec) -> None:
+        """Put a changed shot in place of the one with its id."""
         self.shots[self.index(shot.shot_id)] = shot
 
     def refs(self, ref: str) -> list[str]:
@@ -113,6 +117,7 @@ class Planner:
         return resolve_shot_ref(ref, self.ids())
 
     def one(self, ref: str, what: str) -> str:
+        """The single shot a reference names (InvalidInput if it names several)."""
         found = self.refs(ref)
         if len(found) > 1:
             raise InvalidInput(
@@ -121,11 +126,13 @@ class Planner:
         return found[0]
 
     def element_id(self, ref: str) -> str:
+        """The id of the element a reference (id or name) names."""
         if ref in self.elements:
             return ref
         return self.registry.resolve(ref).element_id
 
     def video_model(self, name: str) -> ModelCapability:
+        """The video model a name names (InvalidInput for a model of another kind)."""
         model = self.models.get(name)
         if Kind.VIDEO not in model.kinds:
             kinds = ", ".join(k.value for k in model.kinds)
@@ -277,7 +284,46 @@ class Planner:
                     "to allow it"
                 )
 
+    def _final_shots(
+        self, regenerated: set[str], after_prompted: Mapping[str, ShotSpec]
+    ) -> list[ShotSpec]:
+        """The shots after the change: a regenerated one gets its rebuilt prompts, version + 1,
+        status pending and no generation hash."""
+        before_by_id = {s.shot_id: s for s in self.before_shots}
+        final: list[ShotSpec] = []
+        for shot in self.shots:
+            if shot.shot_id in regenerated:
+                previous = before_by_id.get(shot.shot_id)
+                prompted = after_prompted[shot.shot_id]
+                shot = prompted.model_copy(
+                    update={
+                        "start_frame": shot.start_frame,
+                        "end_frame": shot.end_frame,
+                        "segment_id": shot.segment_id,
+                        "status": ShotStatus.PENDING,
+                        "version": previous.version + 1 if previous else shot.version,
+                        "generation_hash": None,
+                    }
+                )
+            final.append(shot)
+        return final
+
+    def _element_updates(
+        self, changed_elements: Sequence[str]
+    ) -> dict[str, tuple[str, dict[str, str], str]]:
+        """Element id -> (new description, changed attributes ("" removes one), note)."""
+        element_updates: dict[str, tuple[str, dict[str, str], str]] = {}
+        for element_id in changed_elements:
+            old = self.before_elements[element_id]
+            new = self.elements[element_id]
+            delta = {k: v for k, v in new.attributes.items() if old.attributes.get(k) != v}
+            delta.update({k: "" for k in old.attributes if k not in new.attributes})
+            note = "; ".join(self.element_notes.get(element_id, [])) or "feedback"
+            element_updates[element_id] = (new.canonical_description, delta, note)
+        return element_updates
+
     def finish(self) -> ChangePlan:
+        """The plan of the simulated change: what to regenerate, and what to write."""
         self.shots = retime(self.shots, self.rate)
         before_prompted = self._prompted(self.before_shots, self.before_elements)
         after_prompted = self._prompted(self.shots, self.elements)
@@ -299,32 +345,8 @@ class Planner:
         for shot_id in sorted(regenerated - seeds):
             self.summary.append(f"{shot_id}: regenerate (it continues from a regenerated shot)")
 
-        before_by_id = {s.shot_id: s for s in self.before_shots}
-        final: list[ShotSpec] = []
-        for shot in self.shots:
-            if shot.shot_id in regenerated:
-                previous = before_by_id.get(shot.shot_id)
-                prompted = after_prompted[shot.shot_id]
-                shot = prompted.model_copy(
-                    update={
-                        "start_frame": shot.start_frame,
-                        "end_frame": shot.end_frame,
-                        "segment_id": shot.segment_id,
-                        "status": ShotStatus.PENDING,
-                        "version": previous.version + 1 if previous else shot.version,
-                        "generation_hash": None,
-                    }
-                )
-            final.append(shot)
-
-        element_updates: dict[str, tuple[str, dict[str, str], str]] = {}
-        for element_id in changed_elements:
-            old = self.before_elements[element_id]
-            new = self.elements[element_id]
-            delta = {k: v for k, v in new.attributes.items() if old.attributes.get(k) != v}
-            delta.update({k: "" for k in old.attributes if k not in new.attributes})
-            note = "; ".join(self.element_notes.get(element_id, [])) or "feedback"
-            element_updates[element_id] = (new.canonical_description, delta, note)
+        final = self._final_shots(regenerated, after_prompted)
+        element_updates = self._element_updates(changed_elements)
         element_unlocks = [
             e
             for e in sorted(self.unlocked)
