@@ -361,19 +361,7 @@ Modification = Annotated[
     Field(discriminator="kind"),
 ]
 #: Every modification class (the assistant's tool list, in this order).
-MODIFICATION_TYPES: tuple[type[_Modification], ...] = (
-    SetShotField,
-    RetimeShot,
-    UpdateElement,
-    RemoveShot,
-    InsertShot,
-    MoveShot,
-    SetModel,
-    RegenerateWithout,
-    Regenerate,
-    Lock,
-    Unlock,
-)
+MODIFICATION_TYPES: tuple[type[_Modification], ...] = get_args(get_args(Modification)[0])
 #: (tool name, argument model) of every modification: the name is its ``kind``.
 MODIFICATION_TOOLS: tuple[tuple[str, type[BaseModel]], ...] = tuple(
     (str(kind.model_fields["kind"].default), kind) for kind in MODIFICATION_TYPES

@@ -12,7 +12,12 @@ from typing import Any
 from storycore.tools.breakdown import retime, split_long_shots
 from storycore.tools.domain import AssetMetadata, ElementStatus, Segment, ShotSpec, ShotStatus
 from storycore.tools.errors import ConflictError, InvalidInput, NotFound
-from storycore.tools.feedback import Modification, parse_modifications, resolve_shot_ref
+from storycore.tools.feedback import (
+    MODIFICATION_TYPES,
+    Modification,
+    parse_modifications,
+    resolve_shot_ref,
+)
 from storycore.tools.model_registry import Kind, ModelCapability, ModelRegistry, max_clip_frames
 from storycore.tools.planner import read_scenes
 from storycore.tools.project import Project
@@ -40,6 +45,9 @@ HANDLERS: dict[type[Any], Callable[[Planner, Any], None]] = {
     **edit_models.HANDLERS,
     **edit_locks.HANDLERS,
 }
+_UNHANDLED = [kind.__name__ for kind in MODIFICATION_TYPES if kind not in HANDLERS]
+if _UNHANDLED:  # a new kind of modification needs its handler in an edit_* module
+    raise ImportError(f"no regeneration handler for {', '.join(_UNHANDLED)}")
 
 
 class Planner:
