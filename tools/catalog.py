@@ -332,6 +332,8 @@ class ToolSpec:
     function: Callable[[Any, Any], dict[str, Any]]
     mutating: bool = False
     needs_project: bool = True
+    #: Writes a file into the project without changing the plan (an export).
+    writes_files: bool = False
 
     @property
     def summary(self) -> str:
@@ -366,7 +368,7 @@ READ_ONLY: list[ToolSpec] = [
     ToolSpec("convert_timecode", TimecodeArgs, convert_timecode, needs_project=False),
     ToolSpec("select_model", SelectModelArgs, select_model, needs_project=False),
     ToolSpec("list_models", ListModelsArgs, list_models, needs_project=False),
-    ToolSpec("export_project", ExportArgs, export_project),
+    ToolSpec("export_project", ExportArgs, export_project, writes_files=True),
 ]
 
 
