@@ -315,3 +315,23 @@ def test_help_stays_fast_and_lists_mcp() -> None:
         timeout=60,
     )
     assert modules.stdout.strip() == "False"  # the SDK is imported by the command only
+
+
+def test_the_documented_sdk_client(film: Path) -> None:
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "docs" / "examples" / "mcp_client.py"
+    spec = importlib.util.spec_from_file_location("mcp_client_example", path)
+    assert spec is not None and spec.loader is not None
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+
+    async def main() -> None:
+        status, shot = await example.status_and_shot(
+            film, "shot_03", command=storycore_executable(), env=server_env()
+        )
+        assert status["phase"] == "planned"
+        assert status["shots"] == len(Project.open(film).manifest.shots)
+        assert shot["shot_id"] == "shot_03"
+
+    run(main)

@@ -105,3 +105,26 @@ def test_an_approved_change_that_fails_is_a_tool_error_the_agent_reads(film: Pat
     assert answer.status == "error" and "shot_99" in json.loads(str(answer.content))["error"]
     assert result["messages"][-1].content == "There is no shot 99."
     assert snapshot(film) == before
+
+
+def test_the_docs_code_is_the_tested_examples() -> None:
+    """Each Python block of docs/embedding-mcp.md is an excerpt of a tested example file."""
+    import re
+
+    docs = EXAMPLE.parents[1]
+    text = (docs / "embedding-mcp.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert len(blocks) >= 6
+
+    def lines(source: str) -> list[str]:
+        return [line.strip() for line in source.splitlines() if line.strip()]
+
+    examples = [lines(p.read_text(encoding="utf-8")) for p in (docs / "examples").glob("*.py")]
+    for block in blocks:
+        wanted = lines(block)
+        found = any(
+            source[i : i + len(wanted)] == wanted
+            for source in examples
+            for i in range(len(source) - len(wanted) + 1)
+        )
+        assert found, f"not in docs/examples/: {block[:80]!r}"
