@@ -20,6 +20,14 @@ def _is_loopback(host: str) -> bool:
     return host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
 
 
+def token_for(host: str, token: str | None) -> str | None:
+    """The token the server will require: the given one, or a new one for a host other than
+    loopback (where anyone on the network could otherwise reach the project)."""
+    if token is None and not _is_loopback(host):
+        return secrets.token_urlsafe(24)
+    return token
+
+
 def serve(
     project: Path = typer.Argument(..., help="The project folder (created when planning)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
@@ -51,8 +59,7 @@ def serve(
     if token is not None and len(token) < 8:
         raise InvalidInput("--token must be at least 8 characters")
     loopback = _is_loopback(host)
-    if not loopback and token is None:
-        token = secrets.token_urlsafe(24)
+    token = token_for(host, token)
     ctx = Context.from_env(offline=offline)
     app = create_app(
         project, context=ctx, token=token, allowed_hosts=LOOPBACK if loopback else None

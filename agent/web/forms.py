@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from storycore.tools.errors import InvalidInput, StoryCoreError
+from storycore.tools.errors import InvalidInput, NotFound, StoryCoreError
 
 #: The brief fields an edit may set at the brief's confirmation, as form inputs.
 BRIEF_FIELDS: dict[str, dict[str, Any]] = {
@@ -149,7 +149,10 @@ def _check_modifications(root: Path, modifications: Any) -> dict[str, Any]:
     if not isinstance(modifications, list) or not modifications:
         raise InvalidInput("an edit gives 'modifications': a list of one change or more")
     typed = modifications_from_json(modifications)
-    data = plan_changes(Project.open(root), typed).as_json()
+    try:
+        data = plan_changes(Project.open(root), typed).as_json()
+    except NotFound as exc:  # a shot or element the edit names: a bad edit, not a bad URL
+        raise InvalidInput(str(exc)) from None
     if not data["summary"] and not data["regenerate"]:
         reasons = "; ".join(data["warnings"]) or "the plan already looks like that"
         raise InvalidInput(f"nothing to change: {reasons}")

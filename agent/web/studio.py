@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from typing import Any
 
 from storycore.agent.context import Context
 from storycore.tools.errors import ConflictError, InvalidInput, NotFound, StoryCoreError
+from storycore.tools.project import INTERNAL
 
 #: How much of a tool's answer an event carries (the whole answer stays in the thread).
 TOOL_TEXT_LIMIT = 600
@@ -233,7 +235,19 @@ class Studio:
             found = self._sessions.get(tid)
         if found is not None:
             return found
+        if tid == self.default_thread and tid not in self._saved_threads():
+            return self._open(Session, tid, new=True)  # the first thread, not used yet
         return self._open(Session, tid, new=False)
+
+    def _saved_threads(self) -> list[str]:
+        from storycore.agent.session import SESSIONS
+
+        try:
+            data = json.loads((self.project_dir / INTERNAL / SESSIONS).read_text("utf-8"))
+        except (OSError, ValueError):
+            return []
+        threads = data.get("threads", []) if isinstance(data, dict) else []
+        return [t for t in threads if isinstance(t, str)]
 
     def new_thread(self, thread_id: str | None = None) -> str:
         """Open a new conversation (named, or the next free ``main-N``)."""
@@ -247,10 +261,10 @@ class Studio:
 
     def known_threads(self) -> list[str]:
         """Threads saved in the project, then threads opened here and not used yet."""
-        saved = self.session().threads()
+        saved = self._saved_threads()
         with self._guard:
-            opened = [t for t in self._sessions if t not in saved]
-        return [*saved, *opened]
+            opened = [t for t in [self.default_thread, *self._sessions] if t not in saved]
+        return [*saved, *dict.fromkeys(opened)]
 
     @property
     def running(self) -> str | None:
