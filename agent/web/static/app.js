@@ -406,9 +406,9 @@ async function slash(command) {
 async function undo() {
   try {
     const result = await api("/api/undo", { body: {} });
-    activity(`↶ ${result.text}`);
     await refreshProject(true);
     await loadThread();
+    activity(`↶ ${result.text}`);
   } catch (err) {
     activity(`${L("error")}: ${err.message}`, "error");
   }
