@@ -105,9 +105,7 @@ def test_the_project_shots_timeline_and_elements_come_from_the_project_on_disk(
     assert strip[2]["left"] == pytest.approx(100 * shots[2].start_frame / 720, abs=0.001)
 
     elements = client.get("/api/elements").json()["elements"]
-    assert {e["element_id"] for e in elements} == {
-        e.element_id for e in project.manifest.elements
-    }
+    assert {e["element_id"] for e in elements} == {e.element_id for e in project.manifest.elements}
     gaby = next(e for e in elements if e["name"] == "GaBy")
     assert gaby["shots"] and gaby["versions"][0]["version"] == 1 and gaby["description"]
     assert client.get(gaby["image_url"]).status_code == 200
@@ -167,9 +165,9 @@ def test_reject_leaves_the_project_exactly_as_it_was(client: TestClient, ad: Pat
 
     assert done["interrupt"] is None
     assert snapshot(ad) == before
-    assert "Nothing was changed." in [m["text"] for m in client.get("/api/threads/main").json()[
-        "messages"
-    ]]
+    assert "Nothing was changed." in [
+        m["text"] for m in client.get("/api/threads/main").json()["messages"]
+    ]
 
 
 def test_an_edit_is_checked_before_it_is_sent_and_a_bad_one_changes_nothing(
@@ -177,21 +175,25 @@ def test_an_edit_is_checked_before_it_is_sent_and_a_bad_one_changes_nothing(
 ) -> None:
     ask(client, CLOSE_UP)
     pending = client.get("/api/threads/main").json()["pending"]
-    bad = {"modifications": [{"kind": "set_shot_field", "shot_id": "shot_99", "field": "shot_size",
-                              "value": "CU"}]}
+    bad = {
+        "modifications": [
+            {"kind": "set_shot_field", "shot_id": "shot_99", "field": "shot_size", "value": "CU"}
+        ]
+    }
 
     checked = client.post("/api/threads/main/check-edit", json={"edits": bad})
     refused = client.post("/api/threads/main/decision", json={"action": "edit", "edits": bad})
-    wrong_field = client.post(
-        "/api/threads/main/check-edit", json={"edits": {"fps": "25"}}
-    )
+    wrong_field = client.post("/api/threads/main/check-edit", json={"edits": {"fps": "25"}})
 
     assert checked.status_code == 400 and "shot_99" in checked.json()["error"]
     assert refused.status_code == 400
     assert wrong_field.status_code == 400 and "modifications" in wrong_field.json()["error"]
     assert client.get("/api/threads/main").json()["pending"] == pending  # still answerable
-    good = {"modifications": [{"kind": "set_shot_field", "shot_id": "shot_03",
-                               "field": "shot_size", "value": "ECU"}]}
+    good = {
+        "modifications": [
+            {"kind": "set_shot_field", "shot_id": "shot_03", "field": "shot_size", "value": "ECU"}
+        ]
+    }
     preview = client.post("/api/threads/main/check-edit", json={"edits": good}).json()
     assert preview["ok"] and preview["regenerate_shots"] == ["shot_03"]
 
@@ -247,7 +249,7 @@ def test_a_second_turn_while_one_runs_is_refused_not_interleaved(
     client: TestClient, ad: Path
 ) -> None:
     studio = client.app.state.studio  # type: ignore[attr-defined]
-    session, _turn = studio.begin("main")  # a turn in progress (another tab)
+    _session, _turn = studio.begin("main")  # a turn in progress (another tab)
     try:
         busy = client.post("/api/threads/main/messages", json={"text": CLOSE_UP})
         undo = client.post("/api/undo", json={})
@@ -262,7 +264,9 @@ def test_a_second_turn_while_one_runs_is_refused_not_interleaved(
 # -- safety ----------------------------------------------------------------------------------
 
 
-def test_only_files_inside_the_project_are_served(client: TestClient, ad: Path, tmp_path: Path) -> None:
+def test_only_files_inside_the_project_are_served(
+    client: TestClient, ad: Path, tmp_path: Path
+) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("outside", encoding="utf-8")
     (ad / "exports" / "escape.txt").symlink_to(secret)
@@ -306,9 +310,7 @@ def test_requests_for_another_host_or_from_another_site_are_refused(ad: Path) ->
 
 
 def test_bodies_are_size_limited(client: TestClient) -> None:
-    big = client.post(
-        "/api/threads/main/messages", json={"text": "x" * (MAX_BODY_BYTES + 10)}
-    )
+    big = client.post("/api/threads/main/messages", json={"text": "x" * (MAX_BODY_BYTES + 10)})
     assert big.status_code == 413
 
 
@@ -430,7 +432,10 @@ def test_answers_stream_token_by_token_and_tool_calls_show_live(ad: Path) -> Non
 
     tokens = [d["text"] for k, d in events if k == "token"]
     assert len(tokens) > 3
-    assert "".join(tokens) == "Let me look at shot 3.Shot 3 is a wide shot of the corridor, for about four seconds."
+    assert (
+        "".join(tokens)
+        == "Let me look at shot 3.Shot 3 is a wide shot of the corridor, for about four seconds."
+    )
     tools = [(d["status"], d["name"]) for k, d in events if k == "tool"]
     assert tools == [("called", "get_shot"), ("result", "get_shot")]
     assert usage["calls"] and usage["total"]["calls"] == 2
@@ -476,8 +481,16 @@ def test_storycore_serve_prints_its_url_and_serves_the_project(ad: Path) -> None
 @pytest.mark.slow
 def test_storycore_serve_with_a_token_refuses_requests_without_it(ad: Path) -> None:
     process = subprocess.Popen(
-        [storycore_executable(), "serve", str(ad), "--port", "0", "--offline", "--token",
-         "a-long-token"],
+        [
+            storycore_executable(),
+            "serve",
+            str(ad),
+            "--port",
+            "0",
+            "--offline",
+            "--token",
+            "a-long-token",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

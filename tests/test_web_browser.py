@@ -162,9 +162,10 @@ def test_reject_leaves_the_card_and_the_project_unchanged(
 
         page.locator("[data-confirmation]").wait_for(state="detached")
         page.get_by_text("Nothing was changed.").wait_for()
-        assert page.locator('.shot-card[data-shot-id="shot_03"]').get_attribute(
-            "data-shot-size"
-        ) == "WS"
+        assert (
+            page.locator('.shot-card[data-shot-id="shot_03"]').get_attribute("data-shot-size")
+            == "WS"
+        )
     assert snapshot(root) == before
 
 
@@ -290,12 +291,12 @@ def test_a_french_project_speaks_french_and_takes_french_feedback(
         approve = change.get_by_role("button", name="Approve")
         assert approve.inner_text() == "Approuver"
         page.wait_for_selector('.shot-card[data-shot-id="shot_04"].will-regenerate')
-        assert "Sera régénéré" in page.locator(
-            '.shot-card[data-shot-id="shot_04"]'
-        ).inner_text()
+        assert "Sera régénéré" in page.locator('.shot-card[data-shot-id="shot_04"]').inner_text()
         screenshot(page, "studio-change-fr.png")
         approve.click()
         page.wait_for_selector('.shot-card[data-shot-id="shot_04"][data-shot-size="CU"]')
+        page.get_by_role("tab", name="Timeline").click()
+        screenshot(page, "studio-timeline-fr.png")
     assert shot_size(root, "shot_04") == "CU"
 
 

@@ -434,5 +434,5 @@ def create_app(
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.studio = the_studio
-    app.add_middleware(Guard, token=token, allowed_hosts=allowed_hosts)  # type: ignore[arg-type]
+    app.add_middleware(Guard, token=token, allowed_hosts=allowed_hosts)
     return app

@@ -219,8 +219,12 @@ class Studio:
             context=self.context,
             chat_model=self.chat_model,
         )
-        tid = session.thread_id
-        session.graph = _ObservedGraph(session.graph, lambda u, t=tid: self._observe(t, u))
+        tid = str(session.thread_id)
+
+        def observe(update: dict[str, Any]) -> None:
+            self._observe(tid, update)
+
+        session.graph = _ObservedGraph(session.graph, observe)
         with self._guard:
             self._sessions[tid] = session
         return session

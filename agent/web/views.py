@@ -230,7 +230,7 @@ def timeline_view(root: Path) -> dict[str, Any]:
     ticks = [
         {"frame": f, "smpte": smpte(start + f), "left": pct(f)}
         for f in range(0, total, step)
-        if f == 0 or total - f >= step / 2  # no label crowding the end's
+        if f == 0 or pct(total - f) >= 18  # no label crowding the end's
     ]
     ticks.append({"frame": total, "smpte": smpte(start + total), "left": 100.0})
     return {
@@ -258,7 +258,11 @@ def elements_view(root: Path) -> dict[str, Any]:
     folders = {ref.element_id: ref.folder for ref in project.manifest.elements}
     used: dict[str, list[str]] = {}
     for shot in load_shots(project):
-        for element_id in {*shot.characters, *shot.props, *([shot.location] if shot.location else [])}:
+        for element_id in {
+            *shot.characters,
+            *shot.props,
+            *([shot.location] if shot.location else []),
+        }:
             used.setdefault(element_id, []).append(shot.shot_id)
     out = []
     for element_id, element in registry.items():
@@ -273,7 +277,11 @@ def elements_view(root: Path) -> dict[str, Any]:
         for ref in element.reference_images:
             rel = f"{folder}/{ref.path}"
             refs.append(
-                {"path": rel, "role": ref.role, "url": file_url(rel) if project.exists(rel) else None}
+                {
+                    "path": rel,
+                    "role": ref.role,
+                    "url": file_url(rel) if project.exists(rel) else None,
+                }
             )
         out.append(
             {
@@ -364,7 +372,7 @@ def thread_view(studio: Any, session: Any) -> dict[str, Any]:
         "phase": values.get("phase"),
         "messages": messages,
         "pending": pending,
-        "pending_kind": SHORT_KINDS.get(str((pending or {}).get("kind")), None),
+        "pending_kind": SHORT_KINDS.get(str((pending or {}).get("kind"))),
         "regenerate": regenerate_view(studio.project_dir, pending),
         "usage": usage_view(dict(values.get("usage") or {})),
     }

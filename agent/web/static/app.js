@@ -257,12 +257,13 @@ function renderTimeline(data) {
   const transitions = [];
   for (const seg of data.segments) {
     if (seg.transition_in && seg.transition_in !== "cut") {
+      // at a boundary, the incoming segment's transition is the one shown
       transitions.push(h("div", { class: "transition", style: `left:${seg.left}%`, text: `▸ ${seg.transition_in}` }));
     }
   }
   const last = data.segments[data.segments.length - 1];
   if (last.transition_out && last.transition_out !== "cut") {
-    transitions.push(h("div", { class: "transition", style: "left:98%", text: `${last.transition_out} ◂` }));
+    transitions.push(h("div", { class: "transition out", style: "left:100%", text: `${last.transition_out} ◂` }));
   }
   root.append(
     h("div", { class: "timeline" }, ruler, h("div", { class: "track" }, strips, transitions)),
