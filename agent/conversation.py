@@ -157,20 +157,16 @@ def _model_turn(
 
 def run_read_only_tools(state: AssistantState) -> dict[str, Any]:
     """Answer every tool call of the model's last message (none of them changes the plan)."""
-    from storycore.agent.toolkit import run_tool
+    from storycore.agent.toolkit import answer_tool_call
 
     last = (state.get("messages") or [])[-1]
     assert isinstance(last, AIMessage)
-    answers = []
-    for call in last.tool_calls:
-        result = run_tool(call["name"], call.get("args") or {}, state["project_dir"])
-        answers.append(ToolMessage(content=result, tool_call_id=call["id"], name=call["name"]))
-    return {"messages": answers}
+    return {"messages": [answer_tool_call(call, state["project_dir"]) for call in last.tool_calls]}
 
 
 def review_changes(state: AssistantState) -> dict[str, Any]:
     """Turn the model's calls to mutating tools into a change proposal; answer the others."""
-    from storycore.agent.toolkit import run_tool
+    from storycore.agent.toolkit import answer_tool_call
 
     last = (state.get("messages") or [])[-1]
     assert isinstance(last, AIMessage)
@@ -180,8 +176,7 @@ def review_changes(state: AssistantState) -> dict[str, Any]:
     call_ids: list[str] = []
     for call in last.tool_calls:
         if call["name"] not in MUTATING_TOOLS:
-            result = run_tool(call["name"], call.get("args") or {}, project.root)
-            answers.append(ToolMessage(content=result, tool_call_id=call["id"], name=call["name"]))
+            answers.append(answer_tool_call(call, project.root))
             continue
         try:
             spec = catalog.find(call["name"])
@@ -204,11 +199,9 @@ def review_changes(state: AssistantState) -> dict[str, Any]:
 
 
 def _error_answer(call: Any, error: str) -> ToolMessage:
-    return ToolMessage(
-        content=json.dumps({"error": error}, ensure_ascii=False),
-        tool_call_id=call["id"],
-        name=call["name"],
-    )
+    from storycore.agent.toolkit import error_message
+
+    return error_message(call, error)
 
 
 def proposal_from_modifications(
