@@ -92,27 +92,7 @@ def _decide_frame(fm: Mapping[str, Any], prose: _Prose, decisions: _Decisions) -
     fm_res: tuple[Resolution, bool] | None = fm.get("resolution")
     text_aspect = prose.aspects[0] if prose.aspects else None
     text_res = prose.resolutions[0] if prose.resolutions else None
-    for found, label in ((prose.aspects, "aspect ratios"), (prose.resolutions, "resolutions")):
-        values = []
-        for item in found:
-            shown = str(item.value[0]) if label == "resolutions" else item.value
-            if shown not in values:
-                values.append(shown)
-        if len(values) > 1:
-            decisions.warnings.append(
-                f"the text names several {label} ({', '.join(values)}); the first, "
-                f"{values[0]}, is used"
-            )
-    if fm_aspect and text_aspect and text_aspect.value != fm_aspect:
-        decisions.warnings.append(
-            f"the front matter says aspect ratio {fm_aspect} but the text says "
-            f"{text_aspect.text!r} ({text_aspect.value}); the front matter wins"
-        )
-    if fm_res and text_res and str(text_res.value[0]) != str(fm_res[0]) and not text_res.value[1]:
-        decisions.warnings.append(
-            f"the front matter says resolution {fm_res[0]} but the text says "
-            f"{text_res.text!r}; the front matter wins"
-        )
+    _warn_frame_conflicts(fm_aspect, fm_res, prose, decisions)
 
     # Pick each value at its strongest level, remembering the level.
     aspect: tuple[str, int] | None = None  # (ratio, level: 2 front matter, 1 text)
@@ -165,6 +145,39 @@ def _decide_frame(fm: Mapping[str, Any], prose: _Prose, decisions: _Decisions) -
     )
     decisions.set("aspect_ratio", ratio, _level(ratio_level))
     decisions.set("resolution", fitted, "derived")
+
+
+def _warn_frame_conflicts(
+    fm_aspect: str | None,
+    fm_res: tuple[Resolution, bool] | None,
+    prose: _Prose,
+    decisions: _Decisions,
+) -> None:
+    """Warnings for several ratios or sizes in the text, and for a text the front matter
+    contradicts (the front matter wins)."""
+    text_aspect = prose.aspects[0] if prose.aspects else None
+    text_res = prose.resolutions[0] if prose.resolutions else None
+    for found, label in ((prose.aspects, "aspect ratios"), (prose.resolutions, "resolutions")):
+        values = []
+        for item in found:
+            shown = str(item.value[0]) if label == "resolutions" else item.value
+            if shown not in values:
+                values.append(shown)
+        if len(values) > 1:
+            decisions.warnings.append(
+                f"the text names several {label} ({', '.join(values)}); the first, "
+                f"{values[0]}, is used"
+            )
+    if fm_aspect and text_aspect and text_aspect.value != fm_aspect:
+        decisions.warnings.append(
+            f"the front matter says aspect ratio {fm_aspect} but the text says "
+            f"{text_aspect.text!r} ({text_aspect.value}); the front matter wins"
+        )
+    if fm_res and text_res and str(text_res.value[0]) != str(fm_res[0]) and not text_res.value[1]:
+        decisions.warnings.append(
+            f"the front matter says resolution {fm_res[0]} but the text says "
+            f"{text_res.text!r}; the front matter wins"
+        )
 
 
 def _level(level: int) -> str:

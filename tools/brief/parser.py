@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -17,11 +18,12 @@ from storycore.tools.brief.decisions import (
     _decide_simple,
     _Decisions,
 )
+from storycore.tools.brief.findings import _Prose
 from storycore.tools.brief.front_matter import _read_front_matter
 from storycore.tools.brief.model_wishes import _ModelTable
 from storycore.tools.brief.names import _names_in_prose
 from storycore.tools.brief.prose import _language_of_text, _scan_prose
-from storycore.tools.brief.source import _item_parts, _split_body, _split_front_matter
+from storycore.tools.brief.source import _Body, _item_parts, _split_body, _split_front_matter
 from storycore.tools.brief.vocabulary import _SECTION_LABELS, BUILTIN_MODEL_ALIASES
 from storycore.tools.domain import (
     LANGUAGE_NAMES,
@@ -61,28 +63,7 @@ def parse_brief(
     free_text = re.sub(r"\n{3,}", "\n\n", free_text)
     decisions = _Decisions()
 
-    # Structured sections.
-    elements: dict[str, list[BriefElement]] = {"characters": [], "locations": [], "props": []}
-    scenes: list[BriefScene] = []
-    for item in body.items:
-        name, description, duration, problem = _item_parts(item)
-        if problem:
-            decisions.not_understood.append(problem)
-            continue
-        if item.kind == "scenes":
-            scene_title = name or f"Scene {len(scenes) + 1}"
-            scenes.append(
-                BriefScene(title=scene_title, description=description, duration_seconds=duration)
-            )
-            continue
-        same = [e for e in elements[item.kind] if _fold(e.name) == _fold(name)]
-        if same:
-            decisions.warnings.append(
-                f"{_SECTION_LABELS[item.kind]}: {name!r} is listed twice; the first entry is kept"
-            )
-            continue
-        elements[item.kind].append(BriefElement(name=name, description=description))
-
+    elements, scenes = _read_sections(body, decisions)
     described = " ".join(
         [free_text]
         + [e.description for kind in elements.values() for e in kind]
@@ -104,12 +85,7 @@ def parse_brief(
     _decide_models(fm, prose, decisions)
     _decide_simple(fm, prose, decisions)
 
-    style_words = list(fm.get("style_words", []))
-    for word in prose.style_words:
-        if word not in style_words:
-            style_words.append(word)
-    if "style" not in decisions.specs and style_words:
-        decisions.set("style", ", ".join(style_words), "free text")
+    style_words = _decide_style_words(fm, prose, decisions)
 
     # Elements named in prose, when the brief has no section for them.
     if not body.sections & {"characters", "locations"} and free_text:
@@ -140,3 +116,41 @@ def parse_brief(
         warnings=decisions.warnings,
         not_understood=decisions.not_understood,
     )
+
+
+def _read_sections(
+    body: _Body, decisions: _Decisions
+) -> tuple[dict[str, list[BriefElement]], list[BriefScene]]:
+    """The elements and scenes of the structured sections (a name listed twice: the first)."""
+    elements: dict[str, list[BriefElement]] = {"characters": [], "locations": [], "props": []}
+    scenes: list[BriefScene] = []
+    for item in body.items:
+        name, description, duration, problem = _item_parts(item)
+        if problem:
+            decisions.not_understood.append(problem)
+            continue
+        if item.kind == "scenes":
+            scene_title = name or f"Scene {len(scenes) + 1}"
+            scenes.append(
+                BriefScene(title=scene_title, description=description, duration_seconds=duration)
+            )
+            continue
+        same = [e for e in elements[item.kind] if _fold(e.name) == _fold(name)]
+        if same:
+            decisions.warnings.append(
+                f"{_SECTION_LABELS[item.kind]}: {name!r} is listed twice; the first entry is kept"
+            )
+            continue
+        elements[item.kind].append(BriefElement(name=name, description=description))
+    return elements, scenes
+
+
+def _decide_style_words(fm: dict[str, Any], prose: _Prose, decisions: _Decisions) -> list[str]:
+    """The front matter's style words, then the text's; the style itself when none is set."""
+    style_words = list(fm.get("style_words", []))
+    for word in prose.style_words:
+        if word not in style_words:
+            style_words.append(word)
+    if "style" not in decisions.specs and style_words:
+        decisions.set("style", ", ".join(style_words), "free text")
+    return style_words

@@ -222,11 +222,28 @@ _PACE_LOOKUP = {w: pace for pace, ws in PACE_WORDS.items() for w in ws}
 
 
 def _scan_prose(text: str, language: str, models: _ModelTable) -> _Prose:
-    """Every spec the free text states, in order of appearance."""
+    """Every spec the free text states, in order of appearance (one scanner per kind)."""
     prose = _Prose()
     lower = text.lower()
     folded = _fold(text)
+    ratio_spans = _scan_aspects(prose, lower, folded)
+    _scan_clock_durations(prose, lower, ratio_spans)
+    _scan_unit_durations(prose, lower)
+    prose.durations.sort(key=lambda f: lower.find(f.text))
+    _scan_resolutions(prose, lower)
+    _scan_fps(prose, lower)
+    _scan_languages(prose, folded)
+    _scan_local_only(prose, folded)
+    _scan_models(text, models, prose)
+    _scan_budget(prose, text)
+    _scan_pace(prose, folded)
+    prose.style_words = find_style_words(text, language=language)
+    return prose
 
+
+def _scan_aspects(prose: _Prose, lower: str, folded: str) -> list[tuple[int, int]]:
+    """Aspect ratios written as numbers ("16:9") or words ("vertical"); returns the spans of
+    the numeric ones (a clock duration never reads inside them)."""
     ratio_spans: list[tuple[int, int]] = []
     for match in _KNOWN_RATIO_TEXT.finditer(lower):
         ratio_spans.append(match.span())
@@ -237,12 +254,14 @@ def _scan_prose(text: str, language: str, models: _ModelTable) -> _Prose:
             prose.aspects.append(_Found(ratio, match.group(0)))
     # Ratios are listed by position so that "the first mention wins" holds across forms.
     prose.aspects.sort(key=lambda f: _position(folded, lower, f.text))
+    return ratio_spans
 
-    def inside_ratio(span: tuple[int, int]) -> bool:
-        return any(a < span[1] and span[0] < b for a, b in ratio_spans)
 
+def _scan_clock_durations(prose: _Prose, lower: str, ratio_spans: list[tuple[int, int]]) -> None:
+    """Durations written as clocks ("4:27", "1:02:30"), not times of day ("at 10:30")."""
     for match in _CLOCK_IN_TEXT.finditer(lower):
-        if inside_ratio(match.span()):
+        span = match.span()
+        if any(a < span[1] and span[0] < b for a, b in ratio_spans):
             continue
         before, after = lower[max(0, match.start() - 8) : match.start()], lower[match.end() :]
         if re.search(r"(?:\bat|à|\bvers|dès|\bfrom|\buntil|jusqu'à)\s*$", before) or re.match(
@@ -254,6 +273,10 @@ def _scan_prose(text: str, language: str, models: _ModelTable) -> _Prose:
         except BriefError:
             continue
         prose.durations.append(_Found(seconds, match.group(0), _strong(lower, match)))
+
+
+def _scan_unit_durations(prose: _Prose, lower: str) -> None:
+    """Durations with units ("90 seconds", "1m30s", "a 30-second spot"); a spot sets the pace."""
     for match in _DURATION_IN_TEXT.finditer(lower):
         phrase = match.group(1)
         if _is_decade(lower, match):
@@ -274,8 +297,10 @@ def _scan_prose(text: str, language: str, models: _ModelTable) -> _Prose:
         prose.durations.append(_Found(seconds, phrase, strong))
         if _AD_AFTER_DURATION.match(lower[match.end() :]) and prose.pace is None:
             prose.pace = _Found("ad", lower[match.start() : match.end() + 10].strip())
-    prose.durations.sort(key=lambda f: lower.find(f.text))
 
+
+def _scan_resolutions(prose: _Prose, lower: str) -> None:
+    """Frame sizes ("1920x1080") and quality classes ("1080p", "4K", "UHD")."""
     for match in _RESOLUTION_IN_TEXT.finditer(lower):
         if match.group(1):
             try:
@@ -296,6 +321,9 @@ def _scan_prose(text: str, language: str, models: _ModelTable) -> _Prose:
             size = parse_resolution({"ultra hd": "uhd"}.get(name, name))
             prose.resolutions.append(_Found((size, True), match.group(0)))
 
+
+def _scan_fps(prose: _Prose, lower: str) -> None:
+    """Frame rates ("25 fps", "29.97 drop-frame"), and drop-frame said on its own."""
     for match in _FPS_IN_TEXT.finditer(lower):
         number = (match.group(1) or match.group(3)).replace(",", ".")
         drop_text = match.group(2) or match.group(4)
@@ -320,6 +348,10 @@ def _scan_prose(text: str, language: str, models: _ModelTable) -> _Prose:
     if not prose.fps and re.search(r"\bdrop[\s-]?frame\b", lower):
         prose.drop_frame = not re.search(r"\bnon[\s-]?drop", lower)
 
+
+def _scan_languages(prose: _Prose, folded: str) -> None:
+    """The language of the prompts ("prompts in English") and of the answers ("réponds en
+    français")."""
     for pattern, target in (
         (_PROMPT_LANGUAGE, prose.prompt_language),
         (_ANSWER_LANGUAGE, prose.answer_language),
@@ -328,11 +360,16 @@ def _scan_prose(text: str, language: str, models: _ModelTable) -> _Prose:
             word = next(g for g in match.groups() if g)
             target.append(_Found(_LANGUAGE_WORDS[word], match.group(0)))
 
+
+def _scan_local_only(prose: _Prose, folded: str) -> None:
+    """A wish for local models only ("no cloud", "uniquement en local")."""
     local = _LOCAL_ONLY.search(folded)
     if local:
         prose.local_only = _Found(True, local.group(0))
-    _scan_models(text, models, prose)
 
+
+def _scan_budget(prose: _Prose, text: str) -> None:
+    """The first budget in US dollars ("budget of $200", "$1.5k budget"); euros are refused."""
     budget = _BUDGET.search(text)
     if budget:
         groups = budget.groups()
@@ -347,13 +384,13 @@ def _scan_prose(text: str, language: str, models: _ModelTable) -> _Prose:
         else:
             prose.budget = _Found(value, budget.group(0).strip())
 
+
+def _scan_pace(prose: _Prose, folded: str) -> None:
+    """The first pace word ("trailer", "clip musical"), unless a spot was named before it."""
     pace = _PACE_RE.search(folded)
     if pace and (prose.pace is None or pace.start() < folded.find(_fold(prose.pace.text))):
         word = re.sub(r"\s+", " ", pace.group(1))
         prose.pace = _Found(_PACE_LOOKUP[word], pace.group(0))
-
-    prose.style_words = find_style_words(text, language=language)
-    return prose
 
 
 def _position(folded: str, lower: str, text: str) -> int:
