@@ -170,7 +170,11 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»’']?\s+(?=\S)")
 
 
 def split_sentences(text: str) -> list[str]:
-    """The sentences of prose, stripped: split after ``. ! ? …`` (and a closing quote)."""
+    """The sentences of prose, stripped: split after ``. ! ? …`` and the spaces after them.
+
+    A closing quote right after the end mark is part of the split and so dropped
+    (breakdown's timing only counts the words).
+    """
     return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
 
 
