@@ -173,7 +173,7 @@ def split_sentences(text: str) -> list[str]:
     """The sentences of prose, stripped: split after ``. ! ? …`` and the spaces after them.
 
     A closing quote right after the end mark is part of the split and so dropped
-    (breakdown's timing only counts the words).
+    (as the breakdown's own copy does).
     """
     return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
 
