@@ -4,7 +4,7 @@ The project on disk is the source of truth (shots, elements, timeline). The stat
 project path, the phase, the verdict of the last gate, counters, the pending question, a small
 change proposal, usage figures and the conversation. SqliteSaver stores the whole state at every
 step: with ids only, a checkpoint stays a few KiB whatever the size of the project (see
-bench/graph_cost.py).
+bench/graph_bench.py).
 """
 
 from __future__ import annotations
@@ -14,10 +14,20 @@ from typing import Annotated, Any, Literal, NotRequired, TypedDict
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
 
+from storycore.agent.confirmations import ACTIONS, Action, Decision
 from storycore.agent.usage import merge_usage
 
-Action = Literal["approve", "edit", "feedback", "reject"]
-ACTIONS: tuple[Action, ...] = ("approve", "edit", "feedback", "reject")
+__all__ = [
+    "ACTIONS",
+    "Action",
+    "AssistantState",
+    "ChangeProposal",
+    "Decision",
+    "InputState",
+    "OutputState",
+    "Request",
+    "Verdict",
+]
 
 
 class Verdict(TypedDict):
@@ -28,14 +38,6 @@ class Verdict(TypedDict):
     passed: list[str]
     failures: list[str]
     repairable: bool
-
-
-class Decision(TypedDict, total=False):
-    """The human's answer to a confirmation."""
-
-    action: Action
-    text: str  # free-text feedback
-    edits: dict[str, Any]  # field -> value, for "edit"
 
 
 class ChangeProposal(TypedDict):
