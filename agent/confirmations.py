@@ -4,7 +4,8 @@ Every confirmation node of the graph (:mod:`storycore.agent.nodes`) builds a
 :class:`Confirmation` with one of the builders below and calls :func:`ask`, which interrupts the
 graph once with the payload as JSON. The resume value a caller sends back (a :class:`Decision`
 as a dict, an action word such as ``approve``, or free-text feedback) is read by
-:func:`normalize_decision`. A UI needs only this module to render a question and answer it.
+:func:`check_answer`; a bad answer is met with the question asked again (:func:`asked_again`),
+never with a failed run. A UI needs only this module to render a question and answer it.
 
 A node runs again from its first line on resume, so code before :func:`ask` must be
 idempotent.
@@ -93,6 +94,38 @@ class Confirmation(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
+def check_answer(question: Confirmation | Mapping[str, Any], answer: Any) -> Decision:
+    """A resume value checked against the question it answers: an allowed action and, for
+    an edit, only the fields the question lets edit. Raises :class:`InvalidInput` (one line
+    saying what was wrong) otherwise. Callers validate with it before resuming a thread."""
+    if isinstance(question, Confirmation):
+        question = question.model_dump(mode="json")
+    decision = normalize_decision(answer, list(question.get("actions") or []))
+    if decision["action"] == "edit":
+        fields = list(question.get("edit_fields") or [])
+        edits = decision.get("edits") or {}
+        if fields == ["modifications"]:
+            if not isinstance(edits.get("modifications"), list):
+                raise InvalidInput("an edit gives 'modifications': a list of changes")
+        else:
+            unknown = sorted(set(edits) - set(fields))
+            if unknown:
+                raise InvalidInput(
+                    f"cannot edit {', '.join(unknown)} here; editable: {', '.join(sorted(fields))}"
+                )
+    return decision
+
+
+def asked_again(question: Confirmation, problem: str) -> Confirmation:
+    """The same question, with a first line saying what was wrong with the last answer."""
+    return question.model_copy(
+        update={
+            "details": [f"Your answer was not accepted: {problem}", *question.details],
+            "data": {**question.data, "invalid_answer": problem},
+        }
+    )
+
+
 def ask(
     state: Mapping[str, Any],
     payload: Confirmation,
@@ -101,14 +134,27 @@ def ask(
     """Interrupt for a human decision (approve at once with ``auto_approve``) and return the
     node's update: ``{"decision": ...}`` and whatever ``on_answer(decision)`` adds.
 
-    ``on_answer`` is where a node acts on the answer (and checks it, raising
-    :class:`InvalidInput` for an answer it cannot use)."""
+    ``on_answer`` is where a node acts on the answer; it raises :class:`InvalidInput` for an
+    answer it cannot use. A bad answer (not an allowed action, an edit of a field that is not
+    editable, a change that cannot be made) is answered with the question asked again, a line
+    saying what was wrong on top: it never fails the run, so the thread stays answerable
+    (LangGraph keeps a resume value that failed a node, and every later resume would fail).
+    On resume the node runs again and replays the earlier answers in order (LangGraph matches
+    resume values to interrupts by position), so ``on_answer`` must not commit anything before
+    it raises."""
     if state.get("auto_approve"):
         decision: Decision = {"action": "approve"}
-    else:
-        decision = normalize_decision(interrupt(payload.model_dump(mode="json")), payload.actions)
-    update = on_answer(decision) if on_answer is not None else {}
-    return {"decision": decision, **update}
+        return {"decision": decision, **(on_answer(decision) if on_answer is not None else {})}
+    question = payload
+    while True:
+        answer = interrupt(question.model_dump(mode="json"))
+        try:
+            decision = check_answer(payload, answer)
+            update = on_answer(decision) if on_answer is not None else {}
+        except InvalidInput as exc:
+            question = asked_again(payload, str(exc))
+            continue
+        return {"decision": decision, **update}
 
 
 # -- the builders -------------------------------------------------------------------------
@@ -228,8 +274,10 @@ __all__ = [
     "ConfirmationKind",
     "Decision",
     "ask",
+    "asked_again",
     "brief_confirmation",
     "changes_confirmation",
+    "check_answer",
     "cost_confirmation",
     "gate_confirmation",
     "normalize_decision",

@@ -18,7 +18,8 @@ fails beyond its bounded repairs.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -27,6 +28,7 @@ from storycore.agent import routing
 from storycore.agent.context import Context
 from storycore.agent.nodes import Nodes
 from storycore.agent.state import AssistantState, InputState, OutputState
+from storycore.tools.errors import InvalidInput
 
 Builder = StateGraph[AssistantState, Context, InputState, OutputState]
 Compiled = CompiledStateGraph[AssistantState, Context, InputState, OutputState]
@@ -94,6 +96,39 @@ def build_graph(checkpointer: Any = None, store: Any = None, *, chat_model: Any 
     return build_builder(chat_model=chat_model).compile(
         checkpointer=checkpointer, store=store, name="storycore"
     )
+
+
+def build_subgraph(
+    key: str = "storycore", *, chat_model: Any = None, context: Context | None = None
+) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """The assistant as one node of a host graph, its state under the host's ``key``.
+
+    Add the node with ``host.add_node("storycore", build_subgraph())``. The node reads the
+    assistant's input (:class:`~storycore.agent.state.InputState`: ``request``,
+    ``project_dir``, ``brief_text``, ``messages``...) from ``state[key]`` and writes the
+    assistant's output (:class:`~storycore.agent.state.OutputState`) back to ``state[key]``,
+    so the assistant's ``messages``, ``phase`` or ``request`` never meet the host's keys of the
+    same names. Its confirmations surface as the host's interrupts and resume with the host's
+    ``Command(resume=...)`` (the host compiles with a checkpointer; the assistant runs on it).
+    ``context`` is the assistant's run context (default: :meth:`Context.from_env`).
+
+    (The compiled graph added as a node directly would share the host's keys by name, and
+    :func:`build_builder` is uncompiled: ``add_node`` refuses it.)"""
+    compiled = build_graph(chat_model=chat_model)
+    wanted = tuple(InputState.__annotations__)
+
+    def run_storycore(state: Mapping[str, Any]) -> dict[str, Any]:
+        given = state.get(key) or {}
+        if not isinstance(given, Mapping):
+            raise InvalidInput(f"the host state's {key!r} must be a mapping of StoryCore's input")
+        request = cast(InputState, {name: given[name] for name in wanted if name in given})
+        if "project_dir" not in request:
+            raise InvalidInput(f"the host state's {key!r} needs a 'project_dir'")
+        output = compiled.invoke(request, context=context or Context.from_env())
+        return {key: {"project_dir": request["project_dir"], **output}}
+
+    run_storycore.__name__ = f"run_{key}"
+    return run_storycore
 
 
 #: A graph compiled without a checkpointer, for LangGraph Server (which brings its own).

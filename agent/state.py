@@ -9,10 +9,14 @@ bench/graph_bench.py).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, NotRequired, TypedDict
+from typing import Annotated, Any, Literal, NotRequired, Required
 
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
+
+# typing_extensions' TypedDict: on Python 3.11 pydantic builds JSON schemas only from it
+# (graph.get_input_jsonschema() for LangGraph Server, Studio and the SDK).
+from typing_extensions import TypedDict
 
 from storycore.agent.confirmations import ACTIONS, Action, Decision
 from storycore.agent.usage import merge_usage
@@ -59,7 +63,7 @@ class InputState(TypedDict, total=False):
     """What a caller gives to start planning or to say something."""
 
     request: Request
-    project_dir: str
+    project_dir: Required[str]
     brief_text: str
     brief_source: str
     overrides: dict[str, Any]
