@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from storycore.tools.breakdown.design_base import _DesignerBase
 from storycore.tools.breakdown.drafts import (
@@ -169,76 +170,21 @@ class _CoverageShots(_DesignerBase):
         who: Sequence[str],
     ) -> _Draft:
         variant = self.coverage_variant[setup]
-        place = self._place()
-        characters: list[str] = []
-        shown_props: list[str] = []
-        angle = CameraAngle.EYE_LEVEL
-        framing = Framing.SINGLE
         if setup == "close_up":
             assert subject is not None
-            size, movement, scene_type = ShotSize.CU, CameraMovement.DOLLY_IN, SceneType.CLOSE_UP
-            characters, phrase, label = [subject], f"Close-up of {subject}", f"Close-up {subject}"
+            shot = _close_up_setup(subject)
         elif setup == "medium":
-            movement = CameraMovement.STATIC
-            scene_type = (
-                SceneType.ACTION if host.scene_type is SceneType.ACTION else (SceneType.ATMOSPHERIC)
-            )
-            if len(who) >= 2:
-                onto, over = (who[0], who[1]) if variant % 4 < 2 else (who[1], who[0])
-                if variant % 2 == 0:
-                    size, framing = ShotSize.MS, Framing.OTS
-                    characters = [onto, over]
-                    phrase = f"Over {over}'s shoulder onto {onto} (medium shot)"
-                    label = f"Over {over}'s shoulder"
-                else:
-                    size, framing = ShotSize.MWS, Framing.TWO_SHOT
-                    characters = [onto, over]
-                    phrase = f"Medium wide two-shot of {onto} and {over}"
-                    label = f"Two-shot {onto} and {over}"
-            else:
-                size = ShotSize.MS if variant % 2 == 0 else ShotSize.MCU
-                characters = [who[0]]
-                phrase = f"{_size_name(size)} of {who[0]}"
-                label = f"{_size_name(size)} {who[0]}"
+            shot = _medium_setup(host, who, variant)
         elif setup == "performance":
-            performers = list(who)
-            size, movement, scene_type = ShotSize.MS, CameraMovement.ORBIT, SceneType.PERFORMANCE
-            if len(performers) >= 2 and variant % 3 == 2:
-                size = ShotSize.MWS
-                framing = Framing.TWO_SHOT if len(performers) == 2 else Framing.GROUP
-                characters = performers
-            else:
-                characters = [performers[variant % len(performers)]]
-            names = " and ".join(characters)
-            phrase, label = f"Performance shot of {names}, slow orbit", f"Performance {names}"
+            shot = _performance_setup(who, variant)
         elif setup == "tracking":
             assert subject is not None
-            size, movement, scene_type = ShotSize.FS, CameraMovement.TRACKING, SceneType.ACTION
-            characters = [subject]
-            phrase, label = f"Tracking shot following {subject}", f"Tracking {subject}"
+            shot = _tracking_setup(subject)
         elif setup == "insert":
-            prop = host.props[variant % len(host.props)]
-            head = fold(prop).rsplit(" ", 1)[-1]
-            size = ShotSize.ECU if head in self.rules.small_props else ShotSize.CU
-            movement, scene_type, framing = CameraMovement.STATIC, SceneType.INSERT, Framing.INSERT
-            shown_props = [prop]
-            phrase = f"Insert, {_size_name(size).lower()} of the {prop}"
-            label = f"Insert {prop}"
+            shot = self._insert_setup(host, variant)
         else:  # atmosphere: a cutaway of the place itself
-            scene_type = SceneType.ATMOSPHERIC
-            outside = self.scene.int_ext is IntExt.EXT
-            if variant % 3 == 0:
-                size = ShotSize.EWS if outside else ShotSize.WS
-                angle = CameraAngle.HIGH if outside else CameraAngle.EYE_LEVEL
-                movement = CameraMovement.PAN
-                phrase = f"{_size_name(size)} of {place}, slow pan"
-            elif variant % 3 == 1:
-                size, movement = ShotSize.WS, CameraMovement.DOLLY_IN
-                phrase = f"Wide cutaway of {place}, slow push in"
-            else:
-                size, movement, angle = ShotSize.WS, CameraMovement.PAN, CameraAngle.LOW
-                phrase = f"Low-angle wide shot of {place}, slow pan"
-            label = f"Atmosphere {place}"
+            shot = self._atmosphere_setup(variant)
+        phrase, label, size, movement = shot.phrase, shot.label, shot.size, shot.movement
         if host.dialogue:
             said = " ".join(f"{line.character}: “{line.text}”" for line in host.dialogue)
             description, action, beat = f"{phrase}, silent, after {said}", "", said
@@ -253,17 +199,143 @@ class _CoverageShots(_DesignerBase):
             floor=_f(self.pace.min),
             elastic=True,
             shot_size=size,
-            framing=framing,
-            camera_angle=angle,
+            framing=shot.framing,
+            camera_angle=shot.angle,
             camera_movement=movement,
-            scene_type=scene_type,
+            scene_type=shot.scene_type,
             title=f"{_short(label, 40)}: {_short(beat, 40)}" if beat else _short(label, 80),
             description=description,
             action=action,
             camera_details=f"{self._lens(size):g}mm, {_movement_name(movement)}",
-            characters=characters,
-            props=shown_props,
+            characters=shot.characters,
+            props=shot.props,
             notes=[f"coverage ({setup.replace('_', '-')}) added to reach the target length"],
         )
 
-    # -- the scene ----------------------------------------------------------------------
+    def _insert_setup(self, host: _Draft, variant: int) -> _Setup:
+        prop = host.props[variant % len(host.props)]
+        head = fold(prop).rsplit(" ", 1)[-1]
+        size = ShotSize.ECU if head in self.rules.small_props else ShotSize.CU
+        return _Setup(
+            size=size,
+            movement=CameraMovement.STATIC,
+            scene_type=SceneType.INSERT,
+            phrase=f"Insert, {_size_name(size).lower()} of the {prop}",
+            label=f"Insert {prop}",
+            framing=Framing.INSERT,
+            props=[prop],
+        )
+
+    def _atmosphere_setup(self, variant: int) -> _Setup:
+        place = self._place()
+        outside = self.scene.int_ext is IntExt.EXT
+        angle = CameraAngle.EYE_LEVEL
+        if variant % 3 == 0:
+            size = ShotSize.EWS if outside else ShotSize.WS
+            angle = CameraAngle.HIGH if outside else CameraAngle.EYE_LEVEL
+            movement = CameraMovement.PAN
+            phrase = f"{_size_name(size)} of {place}, slow pan"
+        elif variant % 3 == 1:
+            size, movement = ShotSize.WS, CameraMovement.DOLLY_IN
+            phrase = f"Wide cutaway of {place}, slow push in"
+        else:
+            size, movement, angle = ShotSize.WS, CameraMovement.PAN, CameraAngle.LOW
+            phrase = f"Low-angle wide shot of {place}, slow pan"
+        return _Setup(
+            size=size,
+            movement=movement,
+            scene_type=SceneType.ATMOSPHERIC,
+            phrase=phrase,
+            label=f"Atmosphere {place}",
+            angle=angle,
+        )
+
+
+@dataclass
+class _Setup:
+    """How a coverage shot is framed and worded, before it becomes a draft."""
+
+    size: ShotSize
+    movement: CameraMovement
+    scene_type: SceneType
+    phrase: str
+    label: str
+    angle: CameraAngle = CameraAngle.EYE_LEVEL
+    framing: Framing = Framing.SINGLE
+    characters: list[str] = field(default_factory=list)
+    props: list[str] = field(default_factory=list)
+
+
+def _close_up_setup(subject: str) -> _Setup:
+    return _Setup(
+        size=ShotSize.CU,
+        movement=CameraMovement.DOLLY_IN,
+        scene_type=SceneType.CLOSE_UP,
+        phrase=f"Close-up of {subject}",
+        label=f"Close-up {subject}",
+        characters=[subject],
+    )
+
+
+def _medium_setup(host: _Draft, who: Sequence[str], variant: int) -> _Setup:
+    action = host.scene_type is SceneType.ACTION
+    scene_type = SceneType.ACTION if action else SceneType.ATMOSPHERIC
+    framing = Framing.SINGLE
+    if len(who) >= 2:
+        onto, over = (who[0], who[1]) if variant % 4 < 2 else (who[1], who[0])
+        if variant % 2 == 0:
+            size, framing = ShotSize.MS, Framing.OTS
+            characters = [onto, over]
+            phrase = f"Over {over}'s shoulder onto {onto} (medium shot)"
+            label = f"Over {over}'s shoulder"
+        else:
+            size, framing = ShotSize.MWS, Framing.TWO_SHOT
+            characters = [onto, over]
+            phrase = f"Medium wide two-shot of {onto} and {over}"
+            label = f"Two-shot {onto} and {over}"
+    else:
+        size = ShotSize.MS if variant % 2 == 0 else ShotSize.MCU
+        characters = [who[0]]
+        phrase = f"{_size_name(size)} of {who[0]}"
+        label = f"{_size_name(size)} {who[0]}"
+    return _Setup(
+        size=size,
+        movement=CameraMovement.STATIC,
+        scene_type=scene_type,
+        phrase=phrase,
+        label=label,
+        framing=framing,
+        characters=characters,
+    )
+
+
+def _performance_setup(who: Sequence[str], variant: int) -> _Setup:
+    performers = list(who)
+    size, framing = ShotSize.MS, Framing.SINGLE
+    if len(performers) >= 2 and variant % 3 == 2:
+        size = ShotSize.MWS
+        framing = Framing.TWO_SHOT if len(performers) == 2 else Framing.GROUP
+        characters = performers
+    else:
+        characters = [performers[variant % len(performers)]]
+    names = " and ".join(characters)
+    return _Setup(
+        size=size,
+        movement=CameraMovement.ORBIT,
+        scene_type=SceneType.PERFORMANCE,
+        phrase=f"Performance shot of {names}, slow orbit",
+        label=f"Performance {names}",
+        framing=framing,
+        characters=characters,
+    )
+
+
+def _tracking_setup(subject: str) -> _Setup:
+    return _Setup(
+        size=ShotSize.FS,
+        movement=CameraMovement.TRACKING,
+        scene_type=SceneType.ACTION,
+        phrase=f"Tracking shot following {subject}",
+        label=f"Tracking {subject}",
+        characters=[subject],
+    )

@@ -90,36 +90,10 @@ def design_shots(
         designed.append(designer.design())
     if target_seconds is not None and target_seconds <= 0:
         raise InvalidInput(f"the target length must be positive, not {target_seconds} s")
-    covered: _Covered | None = None
-    if target_seconds is not None:
-        target_frames = seconds_to_frames(target_seconds, rate)
-        capacity = min(_MAX_SHOTS, target_frames // min_frames)
-        covered = _cover(scenes, designed, specs, rules, Fraction(target_frames) / rate, capacity)
-    drafts: list[_Draft] = []
-    if covered is not None:
-        # Each scene already lasts its share of the target (coverage, then fitting).
-        for scene_drafts in covered.drafts:
-            drafts.extend(scene_drafts)
-        natural = covered.natural
-        warnings.append(_coverage_sentence(covered, scenes, specs, target_seconds or 0))
-    else:
-        for scene, scene_drafts in zip(scenes, designed, strict=True):
-            if scene.target_seconds:
-                _set_seconds(scene_drafts, _fit_seconds(scene_drafts, _f(scene.target_seconds)))
-            drafts.extend(scene_drafts)
-        natural = sum((d.seconds for d in drafts), Fraction(0))
-    if target_seconds is not None:
-        total = seconds_to_frames(target_seconds, rate)
-        scene_targets = [s.target_seconds for s in scenes if s.target_seconds]
-        if scene_targets and len(scene_targets) == len(scenes):
-            planned = sum(_f(t) for t in scene_targets)
-            if seconds_to_frames(planned, rate) != total:
-                warnings.append(
-                    f"the scenes' own lengths add up to {float(planned):g} s but the target is "
-                    f"{target_seconds:g} s: every scene was scaled to fit"
-                )
-    else:
-        total = seconds_to_frames(natural, rate)
+    drafts, natural = _scene_lengths(
+        scenes, designed, specs, rules, target_seconds, min_frames, warnings
+    )
+    total = _total_frames(scenes, natural, rate, target_seconds, warnings)
     if len(scenes) * min_frames > total:
         needed = Fraction(len(scenes) * min_frames) / rate
         raise BriefError(
@@ -135,6 +109,78 @@ def design_shots(
         )
     fitted = _fit_seconds(drafts, Fraction(total) / rate)
     frames = allocate_frames(fitted, total, min_frames)
+    warnings.extend(_fit_warnings(drafts, frames, natural, total, specs, target_seconds))
+    shots = _build_shots(drafts, frames, scenes, times, rules)
+    return Breakdown(
+        scenes=list(scenes), shots=link_continuity(shots, scenes), warnings=warnings, rate=rate
+    )
+
+
+def _scene_lengths(
+    scenes: Sequence[Scene],
+    designed: Sequence[list[_Draft]],
+    specs: TechnicalSpecs,
+    rules: BreakdownRules,
+    target_seconds: float | None,
+    min_frames: int,
+    warnings: list[str],
+) -> tuple[list[_Draft], Fraction]:
+    """Every scene's drafts in order, each scene at its share of the target (covered when
+    stretching would not do) or at its own length, and their natural length in seconds."""
+    rate = specs.rate
+    covered: _Covered | None = None
+    if target_seconds is not None:
+        target_frames = seconds_to_frames(target_seconds, rate)
+        capacity = min(_MAX_SHOTS, target_frames // min_frames)
+        covered = _cover(scenes, designed, specs, rules, Fraction(target_frames) / rate, capacity)
+    drafts: list[_Draft] = []
+    if covered is not None:
+        # Each scene already lasts its share of the target (coverage, then fitting).
+        for scene_drafts in covered.drafts:
+            drafts.extend(scene_drafts)
+        warnings.append(_coverage_sentence(covered, scenes, specs, target_seconds or 0))
+        return drafts, covered.natural
+    for scene, scene_drafts in zip(scenes, designed, strict=True):
+        if scene.target_seconds:
+            _set_seconds(scene_drafts, _fit_seconds(scene_drafts, _f(scene.target_seconds)))
+        drafts.extend(scene_drafts)
+    return drafts, sum((d.seconds for d in drafts), Fraction(0))
+
+
+def _total_frames(
+    scenes: Sequence[Scene],
+    natural: Fraction,
+    rate: Fraction,
+    target_seconds: float | None,
+    warnings: list[str],
+) -> int:
+    """The plan's length in frames: the target's, or the shots' natural length without one."""
+    if target_seconds is None:
+        return seconds_to_frames(natural, rate)
+    total = seconds_to_frames(target_seconds, rate)
+    scene_targets = [s.target_seconds for s in scenes if s.target_seconds]
+    if scene_targets and len(scene_targets) == len(scenes):
+        planned = sum(_f(t) for t in scene_targets)
+        if seconds_to_frames(planned, rate) != total:
+            warnings.append(
+                f"the scenes' own lengths add up to {float(planned):g} s but the target is "
+                f"{target_seconds:g} s: every scene was scaled to fit"
+            )
+    return total
+
+
+def _fit_warnings(
+    drafts: Sequence[_Draft],
+    frames: Sequence[int],
+    natural: Fraction,
+    total: int,
+    specs: TechnicalSpecs,
+    target_seconds: float | None,
+) -> list[str]:
+    """What fitting to the length did that a reader should know: shots far from their natural
+    length, and dialogue shots shorter than their lines."""
+    rate = specs.rate
+    warnings: list[str] = []
     if target_seconds is not None and natural > 0:
         factor = float(Fraction(total) / rate / natural)
         if abs(factor - 1) > 0.25:
@@ -153,10 +199,7 @@ def design_shots(
             f"the lines need at {specs.words_per_second:g} words/s: lengthen the target or "
             "trim the lines"
         )
-    shots = _build_shots(drafts, frames, scenes, times, rules)
-    return Breakdown(
-        scenes=list(scenes), shots=link_continuity(shots, scenes), warnings=warnings, rate=rate
-    )
+    return warnings
 
 
 def _build_shots(
