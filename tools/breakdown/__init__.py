@@ -15,6 +15,13 @@ the creative choices) can run, replace or correct any one of them:
 
 Every number a cinematographer or editor would argue about lives in :class:`BreakdownRules`;
 ``docs/breakdown-rules.md`` explains them.
+
+The package, one file per step: ``rules`` (the numbers), ``text`` (word sets, sentences),
+``scenes`` (prose and briefs to scenes), ``drafts`` (a shot being designed, the result),
+``design_base``, ``beat_shots``, ``coverage_shots`` and ``design`` (the scene designer and its
+two kinds of shots), ``coverage`` (which scenes get more shots for a target), ``fitting``
+(exact frame shares, merging, reducing), ``shots`` (:func:`design_shots`), ``continuity``,
+``edits`` (split, retime) and ``shortcuts`` (screenplay or brief to a breakdown).
 """
 
 from storycore.tools.breakdown.continuity import (

@@ -34,6 +34,10 @@ shot rewrites one PNG, and other tools (a review UI, the CLI) can show the same 
 PNG stores a hash of what it was drawn from in a text chunk (``storycore-panel``); a panel
 whose inputs did not change is not drawn again. For a storyboard sent outside the project
 (``render_html(..., embed_images=True)``) the panels are embedded as data URIs instead.
+
+The package, one file per document: ``plan`` (the plan as the documents see it), ``document``
+(``storyboard.json``), ``markdown``, ``panels`` (Pillow drawing and the panel hash),
+``html_page``, ``visual_strategy`` and ``write`` (:func:`write_documents`).
 """
 
 from storycore.tools.storyboard.document import (
