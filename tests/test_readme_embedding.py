@@ -48,7 +48,7 @@ def test_every_embedding_block_of_the_readme_is_a_tested_example() -> None:
 def test_the_python_api_example_plans_to_the_first_question(tmp_path: Path) -> None:
     example = _example("python_api")
     question = example.plan_until_first_question(ROOT / "examples" / "ad_brief.md", tmp_path / "ad")
-    assert question["kind"] == "brief"
+    assert question["kind"] == "confirm_brief"
     assert {"approve", "reject"} <= set(question["actions"])
 
 
