@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 BLACK_MAX_LUMA = 32
-FROZEN_DIFF = 0.02
+FROZEN_DIFF = 0.008
 FROZEN_SECONDS = 2.0
 CONTINUITY_DIFF = 12.0
 _THUMB = (96, 54)
@@ -86,7 +86,7 @@ def check_clip(
             f"{rate.numerator}/{rate.denominator}"
         )
     if info.frames:
-        stats = frame_stats(path, thumb=_THUMB)
+        stats = frame_stats(path)
         if stats.max_luma and max(stats.max_luma) <= BLACK_MAX_LUMA:
             result.problems.append("black from start to end")
         run = _longest_still_run(stats.diffs)

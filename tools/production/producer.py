@@ -152,6 +152,7 @@ class Production:
         *,
         segments: Sequence[str] = (),
         shots: Sequence[str] = (),
+        check_files: bool = True,
     ) -> None:
         self.project = project
         manifest = project.manifest
@@ -183,7 +184,8 @@ class Production:
         for planned in self.plan.shots:
             task = self._task(planned)
             self.tasks[task.shot_id] = task
-        self._check_files()
+        if check_files:  # a status report reads; only a run refuses what it cannot use
+            self._check_files()
 
     # -- planning ------------------------------------------------------------------------
 
