@@ -131,8 +131,10 @@ def test_preflight_refuses_an_odd_size_and_an_unknown_movement(tmp_path: Path) -
 def _lavfi_clip(path: Path, source: str, frames: int, rate: str = "24") -> Path:
     sep = ":" if "=" in source else "="
     run_ffmpeg(
-        ["-f", "lavfi", "-i", f"{source}{sep}s=160x90:r={rate}", "-frames:v", str(frames)]
-        + ["-c:v", "libx264", "-pix_fmt", "yuv420p", str(path)],
+        [
+            *("-f", "lavfi", "-i", f"{source}{sep}s=160x90:r={rate}"),
+            *("-frames:v", str(frames), "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path)),
+        ],
         what="making a test clip",
     )
     return path
