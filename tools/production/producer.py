@@ -259,6 +259,24 @@ class Production:
                 return path
         return self.project.root / planned.panel_path
 
+    def _ensure_picture(self, job: RenderJob, planned: PlannedShot) -> RenderJob:
+        """A job whose picture exists: a plan made without its storyboard panels gets the
+        panel drawn into StoryCore's cache (``.storycore/renders/panels/``)."""
+        if Path(str(job.extras.get("panel"))).is_file():
+            return job
+        from dataclasses import replace
+
+        from storycore.tools.storyboard import panel_png
+
+        spec = planned.spec
+        cached = self.project.root / RENDERS_DIR / "panels" / f"{spec.shot_id}.png"
+        data = panel_png(spec, self.project.manifest.technical_specs)
+        if not cached.is_file() or cached.read_bytes() != data:
+            tmp = aside(cached)
+            tmp.write_bytes(data)
+            os.replace(tmp, cached)
+        return replace(job, extras={**job.extras, "panel": str(cached)})
+
     def _intact(self, record: MediaRecord) -> bool:
         path = self.project.root / record.path
         return path.is_file() and path.stat().st_size == record.size
@@ -269,6 +287,8 @@ class Production:
         root = self.project.root
         for rel in ("", VIDEOS, SEQUENCES, SHOTS, INTERNAL):
             folder = root / rel
+            if folder.exists() and not folder.is_dir():
+                raise ProjectError(f"{rel} is a file, not a folder: move it away and run again")
             if folder.exists() and not os.access(folder, os.W_OK | os.X_OK):
                 name = rel or str(root)
                 raise ProjectError(f"cannot write to {name}: check its permissions")
@@ -396,7 +416,7 @@ class Production:
                     on_progress(segment_id, index, len(todo), f"rendering {task.shot_id}")
                 try:
                     start_image = self._start_image(task, fresh_end)
-                    job = _with_start(task.job, start_image)
+                    job = _with_start(self._ensure_picture(task.job, task.planned), start_image)
                     outputs, cost, note = self._render(ledger, job, task)
                 except BackendError as exc:
                     if "disk is full" in str(exc):
