@@ -31,8 +31,10 @@ Editor timelines (``otio``, ``edl``, ``fcpxml``)
     writer ignores the timeline start (a leading gap of one hour is added to a deep copy, as
     the writer also mutates what it is given), writes drop-frame at any NTSC rate (a
     non-drop-frame 29.97 EDL is written at the nominal integer rate, whose labels are the
-    same), and has no ``FCM`` line (added). Dissolves and fades are exported as cuts; the
-    transitions stay in the shot list notes and the ``.otio`` metadata.
+    same), and has no ``FCM`` line (added). Planned dissolves and fades between two shots are
+    exported as SMPTE dissolve transitions of up to a second, starting at the cut (the clips
+    have no handles); they add no time to the record. A fade at the very start or end of the
+    film stays in the shot list notes and the clip metadata.
 
 Shot list (``csv``)
     One row per shot with the columns of :data:`SHOT_LIST_COLUMNS`. UTF-8 with a byte-order
@@ -281,7 +283,7 @@ def _timeline(
     return timeline
 
 
-#: The length of an exported dissolve or fade, in seconds (centred on the cut).
+#: The length of an exported dissolve or fade, in seconds (starting at the cut).
 TRANSITION_SECONDS = 1.0
 _MIXES = {"dissolve", "fade_in", "fade_out"}
 
@@ -289,22 +291,22 @@ _MIXES = {"dissolve", "fade_in", "fade_out"}
 def _transition_between(
     before: ShotSpec, after: ShotSpec, fps: float
 ) -> otio.schema.Transition | None:
-    """A planned dissolve or fade at the cut between two shots, as an OTIO transition
-    (SMPTE dissolve centred on the cut, at most a third of either shot)."""
+    """A planned dissolve or fade at the cut between two shots, as an OTIO transition: an
+    SMPTE dissolve that starts at the cut ("start at cut": the clips have no handles, so
+    nothing before the incoming clip's first frame is needed), at most a third of the
+    incoming shot."""
     kinds = {before.transition_out.value, after.transition_in.value} & _MIXES
     if not kinds:
         return None
-    half = min(
-        round(TRANSITION_SECONDS * fps / 2), before.duration_frames // 3, after.duration_frames // 3
-    )
-    if half < 1:
+    length = min(round(TRANSITION_SECONDS * fps), after.duration_frames // 3)
+    if length < 1:
         return None
     name = "dissolve" if "dissolve" in kinds else sorted(kinds)[0]
     transition = otio.schema.Transition(
         name=name,
         transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
-        in_offset=_rt(half, fps),
-        out_offset=_rt(half, fps),
+        in_offset=_rt(0, fps),
+        out_offset=_rt(length, fps),
     )
     transition.metadata["storycore"] = {
         "kind": name,

@@ -33,7 +33,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
-from storycore.tools.domain import Phase, ShotStatus
+from storycore.tools.domain import Phase, ShotSpec, ShotStatus
 from storycore.tools.errors import InvalidInput, NotFound, ProjectError, StoryCoreError
 from storycore.tools.production.backend import Backend, BackendError, RenderJob, RenderOutput
 from storycore.tools.production.conform import conform_clip, plan_conform
@@ -549,10 +549,21 @@ class Production:
             write_shots(tx, specs)
             set_media_records(tx, records)
         self.records = records
-        for shot_id, (task, _job, _outputs, _cost, _note) in staged.items():
-            staging = self._staging(ledger_job_id(task.job, self.backend.name))
-            shutil.rmtree(staging, ignore_errors=True)
-            self.tasks[shot_id] = self._task(task.planned)
+        # The (now empty) staging folders stay: undoing this transaction moves the files back
+        # into them, and the next run then commits them again without rendering.
+        self._refresh(specs)
+
+    def _refresh(self, specs: Sequence[ShotSpec]) -> None:
+        """Put specs just written into the plan and recompute their tasks."""
+        from dataclasses import replace
+
+        by_id = {s.shot_id: s for s in specs}
+        for segment in self.plan.segments:
+            for i, planned in enumerate(segment.shots):
+                spec = by_id.get(planned.spec.shot_id)
+                if spec is not None:
+                    segment.shots[i] = replace(planned, spec=spec)
+                    self.tasks[spec.shot_id] = self._task(segment.shots[i])
 
     def _folder_of(self, task: ShotTask) -> str:
         previous = task.planned.spec.continues_from
@@ -592,18 +603,26 @@ class Production:
             ).problems
         return out
 
-    def approve_segment(self, segment_id: str) -> list[str]:
-        """Mark the segment's shots with current media approved (one transaction)."""
-        segment = self._segment(segment_id)
-        approve = [
-            p.spec.model_copy(update={"status": ShotStatus.APPROVED})
-            for p in segment.shots
-            if self.tasks[p.spec.shot_id].current and p.spec.status is not ShotStatus.APPROVED
-        ]
-        if approve:
-            with self.project.transaction(f"approve {segment_id}") as tx:
-                write_shots(tx, approve)
-        return [s.shot_id for s in approve]
+    def approve_segment(self, segment_id: str) -> bool:
+        """Record that the human approved the segment's clips (``Segment.status``).
+
+        The shots stay in ``review``: an approved *shot* is locked against feedback
+        (storycore.tools.regeneration), and approving a cut must not forbid changing it.
+        Returns True when the status changed."""
+        self._segment(segment_id)
+        segments = self.project.manifest.segments
+        if not any(s.segment_id == segment_id for s in segments):
+            return False  # the plan's implicit single segment: nothing to record
+        if all(s.status is ShotStatus.APPROVED for s in segments if s.segment_id == segment_id):
+            return False
+        with self.project.transaction(f"approve {segment_id}") as tx:
+            tx.manifest.segments = [
+                s.model_copy(update={"status": ShotStatus.APPROVED})
+                if s.segment_id == segment_id
+                else s
+                for s in tx.manifest.segments
+            ]
+        return True
 
     # -- assembly ------------------------------------------------------------------------
 
