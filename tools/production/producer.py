@@ -664,7 +664,7 @@ class Production:
                 "storycore_project": self.plan.title,
                 "title": f"{segment.segment_id} {segment.title}".strip(),
             }
-            if self._join(rel, [r.path for r in records], frames, tags):
+            if self._join(rel, [(r.path, r.frames) for r in records], frames, tags):
                 result.joined.append(segment.segment_id)
             result.segments.append(
                 {"segment_id": segment.segment_id, "path": rel, "frames": frames}
@@ -679,14 +679,21 @@ class Production:
                 "storycore_segments": ",".join(p[0] for p in parts),
                 "title": self.plan.title,
             }
-            if self._join(rel, [p[1] for p in parts], total, tags):
+            if self._join(rel, [(p[1], p[3]) for p in parts], total, tags):
                 result.joined.append("film")
             result.final = {"path": rel, "frames": total}
         return result
 
-    def _join(self, rel: str, inputs: Sequence[str], frames: int, tags: dict[str, str]) -> bool:
-        """Concatenate ``inputs`` into ``rel`` unless it is already their join. Returns True
-        when it (re)joined."""
+    def _join(
+        self, rel: str, inputs: Sequence[tuple[str, int]], frames: int, tags: dict[str, str]
+    ) -> bool:
+        """Concatenate ``inputs`` (path, frames) into ``rel`` unless it is already their join.
+        Returns True when it (re)joined.
+
+        Each input's ``duration`` line is its exact video length, so the next one starts on
+        the frame after its last (a silent AAC track is a little longer than its video; left
+        to itself the concat demuxer would start the next clip after the audio, and the
+        film's video would drift by a few milliseconds per cut)."""
         target = self.project.root / rel
         if target.is_file():
             try:
@@ -698,7 +705,11 @@ class Production:
         staging.mkdir(parents=True, exist_ok=True)
         listing = staging / f"{Path(rel).stem}.txt"
         listing.write_text(
-            "".join(f"file '{_concat_quote(self.project.root / i)}'\n" for i in inputs),
+            "".join(
+                f"file '{_concat_quote(self.project.root / path)}'\n"
+                f"duration {float(Fraction(count) / self.rate):.6f}\n"
+                for path, count in inputs
+            ),
             encoding="utf-8",
         )
         staged = staging / Path(rel).name
