@@ -144,16 +144,37 @@ def probe(path: Path | str) -> MediaInfo:
     path = Path(path)
     if not path.is_file():
         raise BackendError(f"{path} does not exist")
+    return _analysed(path)[0]
+
+
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    # A rename keeps the inode and the modification time: a clip moved from the staging
+    # folder into 03_videos/ is not decoded again.
     stat = path.stat()
-    return _analyse(str(path.resolve()), stat.st_size, stat.st_mtime_ns)[0]
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
-@functools.lru_cache(maxsize=256)
-def _analyse(path_text: str, size: int, mtime_ns: int) -> tuple[MediaInfo, FrameStats]:
+_CACHE: dict[tuple[int, int, int, int], tuple[MediaInfo, FrameStats]] = {}
+
+
+def _analysed(path: Path) -> tuple[MediaInfo, FrameStats]:
+    key = _identity(path)
+    if key not in _CACHE:
+        if len(_CACHE) > 512:
+            _CACHE.clear()
+        _CACHE[key] = _analyse(path)
+    info, stats = _CACHE[key]
+    if info.path != path:
+        from dataclasses import replace
+
+        info = replace(info, path=path)
+    return info, stats
+
+
+def _analyse(path: Path) -> tuple[MediaInfo, FrameStats]:
     import av
     from PIL import ImageChops, ImageStat
 
-    path = Path(path_text)
     means: list[float] = []
     maxes: list[int] = []
     diffs: list[float] = []
@@ -168,7 +189,7 @@ def _analyse(path_text: str, size: int, mtime_ns: int) -> tuple[MediaInfo, Frame
         try:
             for frame in container.decode(stream):
                 frames += 1
-                image = frame.reformat(width=w, height=h, format="gray").to_image()
+                image = _luma_thumbnail(frame, (w, h))
                 stat = ImageStat.Stat(image)
                 means.append(float(stat.mean[0]))
                 maxes.append(int(stat.extrema[0][1]))
@@ -226,8 +247,31 @@ def frame_stats(path: Path | str) -> FrameStats:
     :func:`probe`."""
     path = Path(path)
     probe(path)
-    stat = path.stat()
-    return _analyse(str(path.resolve()), stat.st_size, stat.st_mtime_ns)[1]
+    return _analysed(path)[1]
+
+
+def _luma_thumbnail(frame: Any, size: tuple[int, int]) -> Any:
+    """The frame's luma plane, sampled down to ``size`` (no colour conversion: the Y plane of
+    a yuv420p frame is already the grey picture)."""
+    from PIL import Image
+
+    if frame.format.name not in ("yuv420p", "yuvj420p", "gray", "yuv444p", "yuv422p"):
+        return frame.reformat(width=size[0], height=size[1], format="gray").to_image()
+    plane = frame.planes[0]
+    image = Image.frombuffer("L", (plane.line_size, frame.height), plane, "raw", "L", 0, 1)
+    image = image.crop((0, 0, frame.width, frame.height))
+    factor = max(1, min(frame.width // size[0], frame.height // size[1]))
+    if factor > 1:  # a box average in C: every pixel counts (a burned-in counter too)
+        image = image.reduce(factor)
+    return image.resize(size, Image.Resampling.BILINEAR)
+
+
+def count_packets(path: Path | str) -> int:
+    """The video frames of a file by demuxing (no decoding): each H.264 packet is one frame.
+    For joins made with ``-c copy`` of clips that were decoded and checked one by one."""
+    with _open(Path(path)) as container:
+        stream = container.streams.video[0]
+        return sum(1 for packet in container.demux(stream) if packet.size)
 
 
 def metadata_args(tags: dict[str, str]) -> list[str]:

@@ -41,6 +41,7 @@ from storycore.tools.production.gate import GateResult, check_clip
 from storycore.tools.production.ledger import RENDERS_DIR, Ledger, ledger_job_id
 from storycore.tools.production.media import (
     aside,
+    count_packets,
     fsync_file,
     metadata_args,
     probe,
@@ -742,10 +743,10 @@ class Production:
             what=f"joining {rel}",
         )
         fsync_file(tmp)
-        decoded = probe(tmp).frames
-        if decoded != frames:
+        joined = count_packets(tmp)
+        if joined != frames:
             tmp.unlink()
-            raise ProjectError(f"joining {rel} gave {decoded} frames instead of {frames}")
+            raise ProjectError(f"joining {rel} gave {joined} frames instead of {frames}")
         os.replace(tmp, staged)
         listing.unlink()
         with self.project.transaction(f"assemble {Path(rel).name}") as tx:
