@@ -391,7 +391,7 @@ class Production:
             return fresh[previous]
         record = self.records.get(previous)
         if record is not None and record.end_keyframe:
-            path = self.project.root / record.end_keyframe
+            path = self.project.root / self._folder(previous) / record.end_keyframe
             if path.is_file():
                 return path
         raise BackendError(
@@ -504,11 +504,11 @@ class Production:
                 keyframes: dict[str, str] = {}
                 for output in outputs:
                     if output.path.name.endswith("_start.png"):
-                        keyframes["start"] = f"{folder}/{START_KEYFRAME}"
-                        _move(tx, output.path, keyframes["start"])
+                        keyframes["start"] = START_KEYFRAME
+                        _move(tx, output.path, f"{folder}/{START_KEYFRAME}")
                     elif output.path.name.endswith("_end.png"):
-                        keyframes["end"] = f"{folder}/{END_KEYFRAME}"
-                        _move(tx, output.path, keyframes["end"])
+                        keyframes["end"] = END_KEYFRAME
+                        _move(tx, output.path, f"{folder}/{END_KEYFRAME}")
                 path = self.project.root / target
                 info = probe(path)
                 start_image = None
@@ -566,6 +566,13 @@ class Production:
                     segment.shots[i] = replace(planned, spec=spec)
                     self.tasks[spec.shot_id] = self._task(segment.shots[i])
 
+    def _folder(self, shot_id: str) -> str:
+        """The shot's folder, relative to the project (02_shots/NN_Title)."""
+        for planned in self.plan.shots:
+            if planned.spec.shot_id == shot_id:
+                return planned.folder
+        raise NotFound(f"the project has no shot {shot_id!r}")
+
     def _folder_of(self, task: ShotTask) -> str:
         previous = task.planned.spec.continues_from
         for planned in self.plan.shots:
@@ -598,7 +605,11 @@ class Production:
             if planned.spec.continues_from:
                 previous = self.records.get(planned.spec.continues_from)
                 if previous and previous.end_keyframe:
-                    start = self.project.root / previous.end_keyframe
+                    start = (
+                        self.project.root
+                        / self._folder(planned.spec.continues_from)
+                        / previous.end_keyframe
+                    )
             out[planned.spec.shot_id] = self._gate(
                 self.project.root / record.path, task, start
             ).problems
