@@ -47,6 +47,7 @@ from storycore.tools.domain.manifest import (
     SCHEMA_MODELS,
     ElementRef,
     ProjectManifest,
+    ShotMedia,
     ShotRef,
 )
 from storycore.tools.domain.shots import (
@@ -136,6 +137,7 @@ __all__ = [
     "SceneType",
     "SceneTypeField",
     "Segment",
+    "ShotMedia",
     "ShotRef",
     "ShotSize",
     "ShotSizeField",

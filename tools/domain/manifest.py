@@ -25,11 +25,35 @@ class ElementRef(_Model):
     folder: str = Field(description="Relative, under 01_elements/.")
 
 
+class ShotMedia(_Model):
+    """A shot's current rendered clip (written by storycore.tools.production)."""
+
+    path: str = Field(description="Relative to the project: 03_videos/shot_03_v2.mp4")
+    frames: int = Field(ge=1, description="Decoded frame count")
+    generation_hash: str
+    backend: str
+    model_id: str
+    version: int = Field(ge=1)
+    cost_usd: float = 0.0
+    sha256: str
+    size: int = Field(ge=0)
+    width: int
+    height: int
+    fps: str
+    start_keyframe: str | None = Field(None, description="File name in the shot's folder.")
+    end_keyframe: str | None = Field(None, description="File name in the shot's folder.")
+    gate_ok: bool = True
+    gate_problems: list[str] = Field(default_factory=list)
+    conform_note: str | None = None
+    rendered_at: str = ""
+
+
 class ShotRef(_Model):
     shot_id: str
     folder: str = Field(description="Relative, under 02_shots/.")
     status: ShotStatusField = ShotStatus.PENDING
     version: int = 1
+    media: ShotMedia | None = Field(None, description="Its current rendered clip, if any.")
 
 
 class ProjectManifest(_Model):

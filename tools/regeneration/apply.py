@@ -59,7 +59,13 @@ def _lay_out_shots(tx: Transaction, shots: Sequence[ShotSpec]) -> None:
         if shot.shot_id not in by_id:
             tx.mkdir(f"{SHOTS}/{target}")
     tx.manifest.shots = [
-        ShotRef(shot_id=shot.shot_id, folder=target, status=shot.status, version=shot.version)
+        ShotRef(
+            shot_id=shot.shot_id,
+            folder=target,
+            status=shot.status,
+            version=shot.version,
+            media=by_id[shot.shot_id].media if shot.shot_id in by_id else None,
+        )
         for shot, target in zip(shots, targets, strict=True)
     ]
 
