@@ -147,7 +147,7 @@ def test_reference_image_paths_are_confined() -> None:
     good = ReferenceImage(path="ref_01.png", sha256="0" * 64)
     check_document_paths("element.json", good)
     bad = ReferenceImage(path="../../../etc/passwd", sha256="0" * 64)
-    with pytest.raises(ProjectError, match="element.json: path"):
+    with pytest.raises(ProjectError, match=r"element\.json: path"):
         check_document_paths("element.json", bad)
 
 
