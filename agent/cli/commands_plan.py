@@ -403,10 +403,13 @@ def export(
         metavar="PATH",
         help="The file to write (default: exports/<title>.<ext>, or the storyboard file).",
     ),
+    force: bool = typer.Option(
+        False, "--force", help="Overwrite an existing file outside the project's exports/."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print {format, path} as JSON."),
 ) -> None:
     """Write a planned project as an editor timeline, a shot list or a storyboard document,
-    and print the path written."""
+    and print the path written (``--out -`` writes the document to stdout)."""
     kind = fmt.strip().lower()
     if kind not in EXPORT_FORMAT_NAMES:
         raise InvalidInput(
@@ -416,11 +419,89 @@ def export(
     from storycore.tools.project import Project
 
     project = Project.open(folder)
-    path = write_export(project, kind, out)
+    if out is not None and str(out) == "-":
+        _export_to_stdout(project, kind)
+        return
+    if out is not None:
+        check_export_target(project, out, force=force)
+    try:
+        path = write_export(project, kind, out)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from None
     if as_json:
         ui.emit_json({"format": kind, "path": str(path)})
     else:
         ui.out.print(str(path), markup=False, highlight=False)
+
+
+#: Files of the project an export may replace besides exports/: the storyboard documents.
+_EXPORTABLE_AT_ROOT = ("storyboard.md", "storyboard.json", "storyboard.html")
+#: Longest file name most file systems accept (bytes).
+_NAME_MAX = 255
+
+
+def check_export_target(project: Any, out: Path, *, force: bool) -> None:
+    """Refuse an ``export --out`` that could harm: a device, FIFO or folder, one of the
+    project's own documents, a name too long, a parent that is a file, or an existing file
+    outside ``exports/`` without ``force``. Checked before anything is written."""
+    import os
+    import stat
+
+    path = Path(out).expanduser()
+    for part in path.parts:
+        if len(part.encode("utf-8", "surrogateescape")) > _NAME_MAX:
+            raise InvalidInput(
+                f"--out: the name {ui.shorten(part, 40)!r} is longer than {_NAME_MAX} bytes"
+            )
+    try:
+        info: os.stat_result | None = path.stat()
+    except FileNotFoundError:
+        info = None
+    except NotADirectoryError:
+        raise InvalidInput(f"--out {path}: a parent of it is a file, not a folder") from None
+    except OSError as exc:
+        raise InvalidInput(f"--out {path}: {exc.strerror or exc}") from None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise InvalidInput(f"--out {path} is {kind}; give the path of a file to write")
+    probe = path.parent if path.parent != Path("") else Path(".")
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise InvalidInput(f"--out {path}: {probe} is a file, not a folder")
+    resolved = path.resolve()
+    root = project.root
+    if resolved == root or root in resolved.parents:
+        rel = resolved.relative_to(root).as_posix()
+        if not (rel.startswith("exports/") or rel in _EXPORTABLE_AT_ROOT):
+            raise InvalidInput(
+                f"--out {path} is inside the project but not under exports/; an export must "
+                "not replace the project's own files"
+            )
+        return
+    if info is not None and not force:
+        raise InvalidInput(f"--out {path} exists; add --force to overwrite it")
+
+
+def _export_to_stdout(project: Any, kind: str) -> None:
+    """Export into a private temporary file outside the project and copy it to stdout."""
+    import tempfile
+
+    from storycore.tools.exports import export as write_export
+
+    suffix = {"otio": ".otio", "edl": ".edl", "fcpxml": ".xml", "csv": ".csv"}.get(kind, "")
+    suffix = suffix or {"md": ".md", "html": ".html", "json": ".json"}.get(kind, ".csv")
+    with tempfile.TemporaryDirectory(prefix="storycore-export-") as tmp:
+        target = Path(tmp) / f"export{suffix}"
+        written = write_export(project, kind, target)
+        data = written.read_bytes()
+    if sys.stdout.isatty():  # a person reads it: no control character reaches the terminal
+        ui.out.file.write(ui.printable(data.decode("utf-8", "replace")))
+        ui.out.file.flush()
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 # --------------------------------------------------------------------------------------
