@@ -168,3 +168,30 @@ def test_reference_image_paths_are_confined() -> None:
 )
 def test_is_safe_relative(rel: object, ok: bool) -> None:
     assert is_safe_relative(rel) is ok
+
+
+def test_a_read_only_file_system_gives_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from storycore.tools import project as project_module
+
+    project = Project.create(tmp_path / "film", title="Film")
+    before = _snapshot(project.root)
+
+    def read_only(path: Path, *args: object, **kwargs: object) -> None:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+
+    monkeypatch.setattr(project_module, "atomic_write", read_only)
+    with (
+        pytest.raises(ProjectError, match=r"cannot change the project .*Read-only"),
+        project.transaction("t") as tx,
+    ):
+        tx.write_text("exports/x.txt", "x")
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    with pytest.raises(ProjectError, match=r"cannot change the project .*Read-only"):
+        Project.create(tmp_path / "elsewhere")
+    monkeypatch.undo()
+    assert _snapshot(project.root) == before
+    assert not (tmp_path / "elsewhere").exists()

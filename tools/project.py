@@ -166,7 +166,10 @@ class Project:
             raise NotAProject(f"{path} is not a StoryCore project (no StoryCore project.json)")
         project = cls(path)
         if any(project._history_dir().glob("*.pending")):
-            with project.lock():  # another process may be mid-transaction: wait for it
+            with (
+                _os_errors_as_project_errors(project.root),
+                project.lock(),
+            ):  # another process may be mid-transaction: wait for it
                 project._recover()
         return project
 
@@ -185,8 +188,9 @@ class Project:
             raise NotAProject(
                 f"{path} is not empty and is not a StoryCore project; choose a new or empty folder"
             )
-        path.mkdir(parents=True, exist_ok=True)
-        (path / INTERNAL).mkdir(exist_ok=True)
+        with _os_errors_as_project_errors(path):
+            path.mkdir(parents=True, exist_ok=True)
+            (path / INTERNAL).mkdir(exist_ok=True)
         project = cls(path)
         manifest = ProjectManifest(title=title, technical_specs=specs or TechnicalSpecs())
         with project.transaction("create project", undoable=False) as tx:
@@ -261,7 +265,7 @@ class Project:
         if self._tx is not None:
             yield self._tx
             return
-        with self.lock():
+        with _os_errors_as_project_errors(self.root), self.lock():
             self._recover()
             self._manifest = None
             manifest = self.read_model(MANIFEST, ProjectManifest) if self.exists(MANIFEST) else None
@@ -472,6 +476,17 @@ class Transaction:
         done = sorted((p for p in base.iterdir() if p.name.isdigit()), key=lambda p: p.name)
         for old in done[:-HISTORY_KEEP]:
             shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _os_errors_as_project_errors(root: Path) -> Iterator[None]:
+    """A read-only file system, a full disk or a permission refused: one clear error."""
+    try:
+        yield
+    except OSError as exc:
+        where = exc.filename or root
+        reason = exc.strerror or str(exc)
+        raise ProjectError(f"cannot change the project {root}: {reason} ({where})") from None
 
 
 def _read_ops(folder: Path) -> list[dict[str, Any]]:
