@@ -196,3 +196,23 @@ def test_a_long_echo_is_cut_to_a_readable_line(capsys: pytest.CaptureFixture[str
     assert main(["plan", "x.md", "--out", "o", "--yes", "--fps", "7" * 5000]) == 2
     line = _one_error_line(capsys.readouterr().err)
     assert len(line) < 800
+
+
+# -- elements add over an existing element ---------------------------------------------------
+
+
+def test_elements_add_over_an_existing_one_says_it_updated_her(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "film"
+    Project.create(root, title="Film")
+    base = ["elements", "add", str(root), "--type", "character"]
+    assert main([*base, "--name", "GaBy", "--description", "Short black hair."]) == 0
+    assert capsys.readouterr().out.startswith("added char_gaby")
+    assert main([*base, "--name", "gaby", "--description", "Long red hair."]) == 0
+    text = capsys.readouterr().out
+    assert "added" not in text
+    assert "updated the existing element (was version 1)" in text
+    assert "version 2" in text and "Long red hair." in text
+    assert main([*base, "--name", "GaBy"]) == 0
+    assert "unchanged (it already exists)" in capsys.readouterr().out
