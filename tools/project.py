@@ -25,6 +25,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import stat
 import tempfile
 import threading
@@ -166,11 +167,12 @@ class Project:
             raise NotAProject(f"{path} is not a StoryCore project (no StoryCore project.json)")
         project = cls(path)
         if any(project._history_dir().glob("*.pending")):
-            with (
-                _os_errors_as_project_errors(project.root),
-                project.lock(),
-            ):  # another process may be mid-transaction: wait for it
+            # another process may be mid-transaction: wait for it
+            with _os_errors_as_project_errors(project.root), project.lock():
                 project._recover()
+        if (project.root / INTERNAL / PLAN_MARKER).exists():
+            with _os_errors_as_project_errors(project.root), project.lock():
+                recover_interrupted_plan(project)
         return project
 
     @classmethod
@@ -368,6 +370,7 @@ class Transaction:
         # back (the operating system keeps flushed data; commit syncs it to the disk).
         self._journal.write(json.dumps(op) + "\n")
         self._journal.flush()
+        _crash_point()
 
     def _next_blob(self) -> str:
         self._blobs += 1
@@ -476,6 +479,106 @@ class Transaction:
         done = sorted((p for p in base.iterdir() if p.name.isdigit()), key=lambda p: p.name)
         for old in done[:-HISTORY_KEEP]:
             shutil.rmtree(old, ignore_errors=True)
+
+
+# -- crash testing --------------------------------------------------------------------------
+
+#: Tests only: ``STORYCORE_CRASH_AT_WRITE=N`` makes the process kill itself (SIGKILL) right
+#: after its Nth journal entry, before the operation it describes: the crash suite uses it to
+#: stop every mutating command at each point inside its transactions.
+CRASH_ENV = "STORYCORE_CRASH_AT_WRITE"
+_journal_writes = 0
+
+
+def _crash_point() -> None:
+    global _journal_writes
+    wanted = os.environ.get(CRASH_ENV)
+    if not wanted:
+        return
+    _journal_writes += 1
+    if wanted.isdigit() and _journal_writes == int(wanted):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+# -- a plan is one change as seen from outside ---------------------------------------------
+
+#: Written while ``plan`` runs into a folder; a crash leaves it behind for the next open.
+PLAN_MARKER = "plan.json"
+
+
+def begin_plan(root: Path, *, new: bool) -> None:
+    """Mark ``root`` as being planned by this process (``new``: the folder was empty).
+
+    Planning runs in several phases, each a transaction. If the process dies between them,
+    the next :meth:`Project.open` undoes the finished phases of an existing project back to
+    the mark, and refuses a new folder as an interrupted plan (planning again replaces it)."""
+    mark = 0
+    if not new:
+        entries = Project(root).history()
+        mark = entries[0].number if entries else 0
+    (root / INTERNAL).mkdir(parents=True, exist_ok=True)
+    data = {"pid": os.getpid(), "host": _host(), "new": new, "mark": mark, "started_at": _now()}
+    atomic_write(root / INTERNAL / PLAN_MARKER, dumps_json(data))
+
+
+def end_plan(root: Path) -> None:
+    """Remove the plan mark: the plan finished, or was rolled back by its own process."""
+    with contextlib.suppress(FileNotFoundError):
+        (root / INTERNAL / PLAN_MARKER).unlink()
+
+
+def interrupted_plan(root: Path) -> dict[str, Any] | None:
+    """The plan mark of ``root`` if the process that wrote it is gone, else None."""
+    path = Path(root) / INTERNAL / PLAN_MARKER
+    try:
+        data = json.loads(_read_limited(path, 64 * 1024))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise ProjectError(f"{path} is not a readable plan mark ({exc}); remove it") from None
+    if not isinstance(data, dict) or not isinstance(data.get("new"), bool):
+        raise ProjectError(f"{path} is not a valid plan mark; remove it")
+    pid = data.get("pid")
+    if isinstance(pid, int) and data.get("host") == _host() and _alive(pid):
+        return None
+    return data
+
+
+def recover_interrupted_plan(project: Project) -> None:
+    """Undo what an interrupted plan finished (call with the lock held); see :func:`begin_plan`."""
+    data = interrupted_plan(project.root)
+    if data is None:
+        return
+    if data["new"] or not isinstance(data.get("mark"), int):
+        raise ProjectError(
+            f"{project.root} holds a plan that was interrupted before it finished; "
+            "run plan into this folder again to replace it"
+        )
+    mark = data["mark"]
+    try:
+        while (entries := project.history()) and entries[0].number > mark:
+            project.undo()
+    except ConflictError as exc:
+        raise ProjectError(
+            f"cannot roll back the interrupted plan of {project.root}: {exc}"
+        ) from None
+    end_plan(project.root)
+
+
+def _host() -> str:
+    return os.uname().nodename
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @contextlib.contextmanager

@@ -191,10 +191,14 @@ def _stdin_is_tty() -> bool:
 def check_out_dir(out_dir: Path) -> None:
     """Refuse a destination the planner must not touch: a file, or a non-empty folder that is
     not a StoryCore project. Checked before any work so the refusal comes first and alone."""
-    from storycore.tools.project import Project
+    from storycore.tools.project import Project, interrupted_plan
 
     if out_dir.exists() and not out_dir.is_dir():
         raise ProjectError(f"{out_dir} is a file, not a folder; choose a new or empty folder")
+    if out_dir.is_dir() and not out_dir.is_symlink():
+        left = interrupted_plan(out_dir)
+        if left is not None and left["new"]:
+            return  # what a killed plan into a new folder left: planning again replaces it
     if out_dir.is_dir() and not Project.is_project(out_dir) and any(out_dir.iterdir()):
         raise NotAProject(
             f"{out_dir} is not empty and is not a StoryCore project; choose a new or empty folder"
