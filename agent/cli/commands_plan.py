@@ -193,6 +193,16 @@ def check_out_dir(out_dir: Path) -> None:
     not a StoryCore project. Checked before any work so the refusal comes first and alone."""
     from storycore.tools.project import Project, interrupted_plan
 
+    for part in out_dir.parts:
+        if len(part.encode("utf-8", "surrogateescape")) > _NAME_MAX:
+            raise InvalidInput(
+                f"--out: the name {ui.shorten(part, 40)!r} is longer than {_NAME_MAX} bytes"
+            )
+    probe = out_dir.parent
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise ProjectError(f"--out {out_dir}: {probe} is a file, not a folder")
     if out_dir.exists() and not out_dir.is_dir():
         raise ProjectError(f"{out_dir} is a file, not a folder; choose a new or empty folder")
     if out_dir.is_dir() and not out_dir.is_symlink():
@@ -202,6 +212,31 @@ def check_out_dir(out_dir: Path) -> None:
     if out_dir.is_dir() and not Project.is_project(out_dir) and any(out_dir.iterdir()):
         raise NotAProject(
             f"{out_dir} is not empty and is not a StoryCore project; choose a new or empty folder"
+        )
+
+
+def check_brief_file(brief: str) -> None:
+    """Only a regular file is a brief: ``/dev/zero`` would be read forever, a FIFO would
+    block until someone writes to it."""
+    import os
+    import stat
+
+    from storycore.tools.errors import BriefError
+
+    if brief == "-":
+        return
+    try:
+        info = os.stat(brief)
+    except FileNotFoundError:
+        return  # read_brief_text says it does not exist
+    except OSError as exc:
+        raise BriefError(
+            f"cannot read brief file {ui.shorten(brief, 80)!r}: {exc.strerror}"
+        ) from None
+    if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+        raise BriefError(
+            f"{ui.shorten(brief, 80)!r} is not a regular file (a device, a pipe or a socket); "
+            "give the path of a text file, or - for standard input"
         )
 
 
@@ -346,6 +381,7 @@ def plan(
         reason = "the brief comes from standard input" if brief == "-" else "there is no terminal"
         raise InvalidInput(f"planning needs a confirmation and {reason}; pass --yes to approve it")
     check_out_dir(out)
+    check_brief_file(brief)
     text, source_name = read_brief_text(brief)
     request = PlanRequest(
         text=text,
@@ -362,6 +398,9 @@ def plan(
             summary = _run_plan(
                 request, progress=progress, confirm=None if yes else _terminal_confirm(progress)
             )
+    except OSError as exc:  # the destination cannot be written (/proc, a read-only disk)
+        where = exc.filename or out
+        raise InvalidInput(f"cannot write the project to {where}: {exc.strerror or exc}") from None
     except PlanDeclined as declined:
         ui.err.print(
             f"not planned ({declined.kind.replace('_', ' ')} rejected): nothing was written"
