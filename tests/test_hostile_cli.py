@@ -216,3 +216,27 @@ def test_elements_add_over_an_existing_one_says_it_updated_her(
     assert "version 2" in text and "Long red hair." in text
     assert main([*base, "--name", "GaBy"]) == 0
     assert "unchanged (it already exists)" in capsys.readouterr().out
+
+
+# -- front-matter values that are not used -----------------------------------------------------
+
+UNUSED_VALUES = ["fps: 1000", "fps: .nan", 'aspect_ratio: "0:0"', "resolution: 0x0", "budget: -1"]
+
+
+@pytest.mark.parametrize("line", UNUSED_VALUES)
+def test_an_unused_front_matter_value_is_a_warning_and_strict_refuses_it(
+    tmp_path: Path, line: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    brief = tmp_path / "brief.md"
+    brief.write_text(
+        f"---\ntitle: Rain\n{line}\n---\nA woman walks along the river in the rain. "
+        "She meets an old friend under a bridge.\n"
+    )
+    out = tmp_path / "strict"
+    assert main(["plan", str(brief), "--out", str(out), "--yes", "--strict", "--offline"]) == 2
+    assert line.split(":")[0] in _one_error_line(capsys.readouterr().err)
+    assert not out.exists()
+    out = tmp_path / "lenient"
+    assert main(["plan", str(brief), "--out", str(out), "--yes", "--offline", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert any(line.split(":")[0] in w for w in summary["warnings"]), summary["warnings"]

@@ -125,7 +125,8 @@ def _run_plan(
                 if turn.interrupt is None and turn.phase != "planned":
                     raise PlanDeclined(kind)
         project = Project.open(request.out_dir)
-        warnings = [*read_brief(project).warnings]
+        stored = read_brief(project)
+        warnings = [*stored.warnings, *unused_front_matter(stored.not_understood)]
         warnings += [n for n in notes if not n.startswith("The plan is ready")]
         return summarize(project, warnings)
 
@@ -213,6 +214,24 @@ def check_out_dir(out_dir: Path) -> None:
         raise NotAProject(
             f"{out_dir} is not empty and is not a StoryCore project; choose a new or empty folder"
         )
+
+
+def unused_front_matter(not_understood: list[str]) -> list[str]:
+    """The front-matter values a brief gave that the plan cannot use (``fps: 1000``)."""
+    return [item for item in not_understood if item.startswith("front matter")]
+
+
+def check_front_matter_used(text: str, source_name: str | None) -> None:
+    """``--strict``: refuse a brief whose front matter holds a value that would be dropped."""
+    from storycore.tools.brief import parse_brief
+    from storycore.tools.planner import detect_format
+
+    if detect_format(text, source_name) == "fountain":
+        return
+    unused = unused_front_matter(parse_brief(text, source_name=source_name).not_understood)
+    if unused:
+        more = f" (and {len(unused) - 1} more)" if len(unused) > 1 else ""
+        raise InvalidInput(f"--strict: {ui.shorten(unused[0], 160)}{more}")
 
 
 def check_brief_file(brief: str) -> None:
@@ -340,6 +359,9 @@ def plan(
     yes: bool = typer.Option(
         False, "--yes", "-y", help="Approve every confirmation (needed without a terminal)."
     ),
+    strict: bool = typer.Option(
+        False, "--strict", help="Refuse a brief whose front matter has a value that is not used."
+    ),
     fps: str | None = typer.Option(
         None,
         "--fps",
@@ -383,6 +405,8 @@ def plan(
     check_out_dir(out)
     check_brief_file(brief)
     text, source_name = read_brief_text(brief)
+    if strict:
+        check_front_matter_used(text, source_name)
     request = PlanRequest(
         text=text,
         source_name=source_name,
