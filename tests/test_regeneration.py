@@ -533,7 +533,7 @@ def test_planning_writes_nothing_and_undo_restores_exactly(film: Project, text: 
 def test_a_stale_plan_that_no_longer_applies_is_refused(film: Project) -> None:
     plan = planned(film, "remove shot 7")
     apply_changes(film, planned(film, "remove shot 7"))
-    with pytest.raises(ConflictError, match="no longer applies.*plan it again"):
+    with pytest.raises(ConflictError, match=r"no longer applies.*plan it again"):
         apply_changes(film, plan)
 
 
