@@ -672,7 +672,7 @@ def _check_journal(journal: Path, ops: list[dict[str, Any]]) -> None:
     Rolling back replays the journal: a crafted one (``"path": "../victim.txt"``) would
     otherwise delete or overwrite any file the user can write."""
     for number, op in enumerate(ops, start=1):
-        keys = _OPS.get(op.get("op")) if isinstance(op, dict) else None
+        keys = _OPS.get(str(op.get("op"))) if isinstance(op, dict) else None
         bad = keys is None or not all(is_safe_relative(op.get(k)) for k in keys)
         backup = op.get("backup") if isinstance(op, dict) else None
         if not bad and backup is not None:

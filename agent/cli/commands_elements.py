@@ -207,7 +207,7 @@ def _existing(registry: Any, type_: str, name: str) -> AssetMetadata | None:
         found = registry.find(name, type=type_)
     except StoryCoreError:
         return None
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 @elements_app.command("update")
