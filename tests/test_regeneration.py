@@ -530,11 +530,20 @@ def test_planning_writes_nothing_and_undo_restores_exactly(film: Project, text: 
     assert snapshot(film.root) == before
 
 
-def test_a_stale_plan_is_refused(film: Project) -> None:
+def test_a_stale_plan_that_no_longer_applies_is_refused(film: Project) -> None:
+    plan = planned(film, "remove shot 7")
+    apply_changes(film, planned(film, "remove shot 7"))
+    with pytest.raises(ConflictError, match=r"no longer applies.*plan it again"):
+        apply_changes(film, plan)
+
+
+def test_a_stale_plan_on_other_shots_is_planned_again_and_applied(film: Project) -> None:
     plan = planned(film, "remove shot 7")
     apply_changes(film, planned(film, "remove shot 8"))
-    with pytest.raises(ConflictError, match="plan it again"):
-        apply_changes(film, plan)
+    applied = apply_changes(film, plan)
+    assert applied.removed_shots == ["shot_07"]
+    ids = [ref.shot_id for ref in film.manifest.shots]
+    assert "shot_07" not in ids and "shot_08" not in ids
 
 
 def test_dry_run_json_contract(film: Project) -> None:

@@ -648,12 +648,23 @@ def _dialogue_beats(dialog: Any, *, dual: bool) -> list[Beat]:
     return beats
 
 
+#: The most scenes a screenplay may have (scene ids run sc_01 to sc_999).
+MAX_SCENES = 999
+#: The longest screenplay read, in characters (2 MiB, as for a brief file).
+MAX_FOUNTAIN_CHARS = 2 * 1024 * 1024
+
+
 def parse_fountain(text: str) -> Screenplay:
     """Parse Fountain text into a :class:`Screenplay` (title page, scenes with their beats).
 
     Character names in beats are cue names without extensions (``GABY``); the screenplay's
     ``characters`` maps them to display names.
     """
+    if len(text) > MAX_FOUNTAIN_CHARS:
+        raise BriefError(
+            f"the screenplay is {len(text)} characters long; StoryCore reads at most "
+            f"{MAX_FOUNTAIN_CHARS} (about 1000 pages)"
+        )
     cleaned = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     cleaned = _strip_marked(cleaned, _BONEYARD)
     cleaned = _strip_marked(cleaned, _NOTE)
@@ -670,6 +681,12 @@ def parse_fountain(text: str) -> Screenplay:
                 # screenplain drops the '.' of a forced heading; its form tells it was one.
                 heading = replace(heading, forced=True)
             scene = ScreenplayScene(heading=heading, synopsis=paragraph.synopsis)
+            if len(screenplay.scenes) >= MAX_SCENES:
+                raise BriefError(
+                    f"the screenplay has more than {MAX_SCENES} scenes (scene "
+                    f"{len(screenplay.scenes) + 1}: {line[:60]!r}); plan it in parts of at "
+                    f"most {MAX_SCENES} scenes"
+                )
             screenplay.scenes.append(scene)
             current = scene.beats
         elif isinstance(paragraph, sp_types.Action):

@@ -39,7 +39,7 @@ from storycore.tools.fountain import looks_like_screenplay, mentions, scenes_fro
 from storycore.tools.model_registry import ModelRegistry, max_clip_frames
 from storycore.tools.model_selector import ModelSelector, Selection, request_for_shot
 from storycore.tools.naming import element_id
-from storycore.tools.project import INTERNAL, Project
+from storycore.tools.project import INTERNAL, Project, begin_plan, end_plan, interrupted_plan
 from storycore.tools.prompt_builder import build_shot_prompts
 from storycore.tools.registry import AssetRegistry
 from storycore.tools.segments import build_segments
@@ -509,14 +509,18 @@ def plan_project(
 
 
 class PlanGuard:
-    """Leaves ``out_dir`` exactly as it was if planning fails.
+    """Leaves ``out_dir`` exactly as it was if planning fails, even if the process dies.
 
     A folder that did not exist (or was empty) is removed (emptied) again; an existing
-    project is rolled back through its undo history to the state it had on entry.
+    project is rolled back through its undo history to the state it had on entry. While the
+    plan runs, a mark in ``.storycore/`` tells the next :meth:`Project.open` to do the same
+    after a crash (``kill -9``, a power cut): see :func:`storycore.tools.project.begin_plan`.
+    A folder left by an interrupted plan into a new folder is replaced by the next plan.
     """
 
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = Path(out_dir)
+        self._replace_interrupted_new_plan()
         self.existed = self.out_dir.exists()
         if self.existed and not self.out_dir.is_dir():
             raise ProjectError(f"{self.out_dir} is a file, not a folder")
@@ -530,13 +534,30 @@ class PlanGuard:
                 f"{self.out_dir} is not empty and is not a StoryCore project; "
                 "choose a new or empty folder"
             )
+        if self.was_project:
+            Project.open(self.out_dir)  # rolls back an earlier interrupted plan first
         self.mark = _history_mark(self.out_dir) if self.was_project else 0
 
+    def _replace_interrupted_new_plan(self) -> None:
+        """Empty a folder that an interrupted plan into a new folder left behind."""
+        if not self.out_dir.is_dir() or self.out_dir.is_symlink():
+            return
+        data = interrupted_plan(self.out_dir)
+        if data is None or not data["new"]:
+            return
+        for child in self.out_dir.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+
     def __enter__(self) -> PlanGuard:
+        begin_plan(self.out_dir, new=not self.was_project)
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         if exc_type is None:
+            end_plan(self.out_dir)
             return
         if not self.was_project:
             if self.existed:
@@ -551,6 +572,7 @@ class PlanGuard:
         project = Project(self.out_dir)
         while _history_mark(self.out_dir) > self.mark:
             project.undo()
+        end_plan(self.out_dir)
 
 
 def _history_mark(root: Path) -> int:

@@ -26,7 +26,10 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
+import signal
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -39,7 +42,13 @@ from filelock import FileLock
 from pydantic import BaseModel, ValidationError
 
 from storycore.tools.domain import ProjectManifest, TechnicalSpecs, format_validation_error
-from storycore.tools.errors import ConflictError, NotAProject, ProjectError, StoryCoreError
+from storycore.tools.errors import (
+    ConfinementError,
+    ConflictError,
+    NotAProject,
+    ProjectError,
+    StoryCoreError,
+)
 from storycore.tools.naming import confined
 from storycore.tools.schema_versions import KEY as SCHEMA_KEY
 from storycore.tools.schema_versions import document_kind, stamp, upgrade
@@ -163,8 +172,12 @@ class Project:
             raise NotAProject(f"{path} is not a StoryCore project (no StoryCore project.json)")
         project = cls(path)
         if any(project._history_dir().glob("*.pending")):
-            with project.lock():  # another process may be mid-transaction: wait for it
+            # another process may be mid-transaction: wait for it
+            with _os_errors_as_project_errors(project.root), project.lock():
                 project._recover()
+        if (project.root / INTERNAL / PLAN_MARKER).exists():
+            with _os_errors_as_project_errors(project.root), project.lock():
+                recover_interrupted_plan(project)
         return project
 
     @classmethod
@@ -182,8 +195,9 @@ class Project:
             raise NotAProject(
                 f"{path} is not empty and is not a StoryCore project; choose a new or empty folder"
             )
-        path.mkdir(parents=True, exist_ok=True)
-        (path / INTERNAL).mkdir(exist_ok=True)
+        with _os_errors_as_project_errors(path):
+            path.mkdir(parents=True, exist_ok=True)
+            (path / INTERNAL).mkdir(exist_ok=True)
         project = cls(path)
         manifest = ProjectManifest(title=title, technical_specs=specs or TechnicalSpecs())
         with project.transaction("create project", undoable=False) as tx:
@@ -208,10 +222,10 @@ class Project:
             return self._tx.manifest
         path = self.root / MANIFEST
         try:
-            stat = path.stat()
+            info = path.stat()
         except FileNotFoundError:
             raise NotAProject(f"{self.root} has no project.json") from None
-        stamp = (stat.st_mtime_ns, stat.st_size)
+        stamp = (info.st_mtime_ns, info.st_size)
         if self._manifest is None or stamp != self._manifest_stamp:
             self._manifest = self.read_model(MANIFEST, ProjectManifest)
             self._manifest_stamp = stamp
@@ -223,7 +237,7 @@ class Project:
     def read_json(self, rel: str | Path) -> Any:
         path = self.path(rel)
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            return json.loads(_read_limited(path).decode("utf-8"))
         except FileNotFoundError:
             raise ProjectError(f"{self.relative(path)} is missing from the project") from None
         except ValueError as exc:
@@ -239,9 +253,11 @@ class Project:
             if isinstance(data, dict) and SCHEMA_KEY not in model.model_fields:
                 data = {k: v for k, v in data.items() if k != SCHEMA_KEY}
         try:
-            return model.model_validate(data)
+            document = model.model_validate(data)
         except ValidationError as exc:
             raise ProjectError(format_validation_error(exc, subject=str(rel))) from None
+        check_document_paths(rel, document)
+        return document
 
     def exists(self, rel: str | Path) -> bool:
         return self.path(rel).exists()
@@ -263,7 +279,7 @@ class Project:
         if self._tx is not None:
             yield self._tx
             return
-        with self.lock():
+        with _os_errors_as_project_errors(self.root), self.lock():
             self._recover()
             self._manifest = None
             manifest = self.read_model(MANIFEST, ProjectManifest) if self.exists(MANIFEST) else None
@@ -293,7 +309,12 @@ class Project:
         for child in base.iterdir():
             if not child.name.isdigit() or not (child / "meta.json").is_file():
                 continue
-            meta = json.loads((child / "meta.json").read_text(encoding="utf-8"))
+            try:
+                meta = json.loads(_read_limited(child / "meta.json"))
+                if not isinstance(meta, dict):
+                    raise ValueError("not an object")
+            except (OSError, ValueError) as exc:
+                raise ProjectError(f"{child / 'meta.json'} is not readable: {exc}") from None
             if meta.get("undoable"):
                 entries.append(
                     HistoryEntry(int(child.name), meta["note"], meta["created_at"], meta["paths"])
@@ -361,6 +382,7 @@ class Transaction:
         # back (the operating system keeps flushed data; commit syncs it to the disk).
         self._journal.write(json.dumps(op) + "\n")
         self._journal.flush()
+        _crash_point()
 
     def _next_blob(self) -> str:
         self._blobs += 1
@@ -477,28 +499,255 @@ class Transaction:
             shutil.rmtree(old, ignore_errors=True)
 
 
+# -- crash testing --------------------------------------------------------------------------
+
+#: Tests only: ``STORYCORE_CRASH_AT_WRITE=N`` makes the process kill itself (SIGKILL) right
+#: after its Nth journal entry, before the operation it describes: the crash suite uses it to
+#: stop every mutating command at each point inside its transactions.
+CRASH_ENV = "STORYCORE_CRASH_AT_WRITE"
+_journal_writes = 0
+
+
+def _crash_point() -> None:
+    global _journal_writes
+    wanted = os.environ.get(CRASH_ENV)
+    if not wanted:
+        return
+    _journal_writes += 1
+    if wanted.isdigit() and _journal_writes == int(wanted):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+# -- a plan is one change as seen from outside ---------------------------------------------
+
+#: Written while ``plan`` runs into a folder; a crash leaves it behind for the next open.
+PLAN_MARKER = "plan.json"
+
+
+def begin_plan(root: Path, *, new: bool) -> None:
+    """Mark ``root`` as being planned by this process (``new``: the folder was empty).
+
+    Planning runs in several phases, each a transaction. If the process dies between them,
+    the next :meth:`Project.open` undoes the finished phases of an existing project back to
+    the mark, and refuses a new folder as an interrupted plan (planning again replaces it)."""
+    mark = 0
+    if not new:
+        entries = Project(root).history()
+        mark = entries[0].number if entries else 0
+    (root / INTERNAL).mkdir(parents=True, exist_ok=True)
+    data = {"pid": os.getpid(), "host": _host(), "new": new, "mark": mark, "started_at": _now()}
+    atomic_write(root / INTERNAL / PLAN_MARKER, dumps_json(data))
+
+
+def end_plan(root: Path) -> None:
+    """Remove the plan mark: the plan finished, or was rolled back by its own process."""
+    with contextlib.suppress(FileNotFoundError):
+        (root / INTERNAL / PLAN_MARKER).unlink()
+
+
+def interrupted_plan(root: Path) -> dict[str, Any] | None:
+    """The plan mark of ``root`` if the process that wrote it is gone, else None."""
+    path = Path(root) / INTERNAL / PLAN_MARKER
+    try:
+        data = json.loads(_read_limited(path, 64 * 1024))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise ProjectError(f"{path} is not a readable plan mark ({exc}); remove it") from None
+    if not isinstance(data, dict) or not isinstance(data.get("new"), bool):
+        raise ProjectError(f"{path} is not a valid plan mark; remove it")
+    pid = data.get("pid")
+    if isinstance(pid, int) and data.get("host") == _host() and _alive(pid):
+        return None
+    return data
+
+
+def recover_interrupted_plan(project: Project) -> None:
+    """Undo what an interrupted plan finished (call with the lock held); see :func:`begin_plan`."""
+    data = interrupted_plan(project.root)
+    if data is None:
+        return
+    if data["new"] or not isinstance(data.get("mark"), int):
+        raise ProjectError(
+            f"{project.root} holds a plan that was interrupted before it finished; "
+            "run plan into this folder again to replace it"
+        )
+    mark = data["mark"]
+    try:
+        while (entries := project.history()) and entries[0].number > mark:
+            project.undo()
+    except ConflictError as exc:
+        raise ProjectError(
+            f"cannot roll back the interrupted plan of {project.root}: {exc}"
+        ) from None
+    end_plan(project.root)
+
+
+def _host() -> str:
+    return os.uname().nodename
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _os_errors_as_project_errors(root: Path) -> Iterator[None]:
+    """A read-only file system, a full disk or a permission refused: one clear error."""
+    try:
+        yield
+    except OSError as exc:
+        where = exc.filename or root
+        reason = exc.strerror or str(exc)
+        raise ProjectError(f"cannot change the project {root}: {reason} ({where})") from None
+
+
 def _read_ops(folder: Path) -> list[dict[str, Any]]:
     journal = folder / "journal.jsonl"
     if not journal.is_file():
         return []
     ops = []
-    for line in journal.read_text(encoding="utf-8").splitlines():
+    for line in _read_limited(journal).decode("utf-8", errors="replace").splitlines():
         try:
             ops.append(json.loads(line))
         except ValueError:
             break  # a line cut by a crash: the operation it describes never started
+    _check_journal(journal, ops)
     return ops
 
 
+# -- a project is untrusted input: what its journal and documents may name ----------------
+
+#: Largest project document (manifest, shot, element, journal) StoryCore reads.
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+_BLOB_NAME = re.compile(r"^blob\d{6}$")
+_OPS = {"write": ("path",), "remove": ("path",), "rename": ("src", "dst"), "mkdir": ("path",)}
+
+
+def _read_limited(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, else a :class:`ProjectError`."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise ProjectError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ProjectError(f"{path} is not a regular file")
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ProjectError(f"{path} is larger than {limit // (1024 * 1024)} MiB; refusing it")
+    return data
+
+
+def is_safe_relative(rel: object, *, single: bool = False) -> bool:
+    """True if ``rel`` is a relative POSIX path that stays below its base folder.
+
+    No absolute path, no ``..``, no backslash, no empty or control-character part;
+    ``single`` also refuses any ``/`` (a folder name such as ``03_Judas``)."""
+    if not isinstance(rel, str) or not rel or len(rel) > 1024:
+        return False
+    if rel.startswith("/") or "\\" in rel or "\x00" in rel:
+        return False
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in rel):
+        return False
+    parts = rel.split("/")
+    if single and len(parts) != 1:
+        return False
+    return all(part not in ("", ".", "..") for part in parts)
+
+
+def _check_journal(journal: Path, ops: list[dict[str, Any]]) -> None:
+    """Refuse a journal naming a path outside the project or a blob outside its folder.
+
+    Rolling back replays the journal: a crafted one (``"path": "../victim.txt"``) would
+    otherwise delete or overwrite any file the user can write."""
+    for number, op in enumerate(ops, start=1):
+        keys = _OPS.get(str(op.get("op"))) if isinstance(op, dict) else None
+        bad = keys is None or not all(is_safe_relative(op.get(k)) for k in keys)
+        backup = op.get("backup") if isinstance(op, dict) else None
+        if not bad and backup is not None:
+            bad = not (isinstance(backup, str) and _BLOB_NAME.match(backup))
+        if not bad and op.get("op") == "remove" and backup is None:
+            bad = True
+        if bad:
+            raise ProjectError(
+                f"{journal}: entry {number} names a path outside the project or is malformed; "
+                "refusing to replay it (the project was left as it is)"
+            )
+
+
+def _target(root: Path, rel: str) -> Path:
+    """``root / rel`` for a journal replay, refused if a symbolic link leads it outside."""
+    path = root / rel
+    parent = path.parent.resolve()
+    if parent != root and root not in parent.parents:
+        raise ConfinementError(f"the path {rel!r} would leave the project folder {root}")
+    return path
+
+
+def check_document_paths(rel: str | Path, model: BaseModel) -> None:
+    """Refuse a project document whose folders or file references leave their folder.
+
+    Element, shot and sequence folders must be plain folder names; reference images and
+    other file references relative paths without ``..``. Raises :class:`ProjectError`
+    naming the file."""
+    for where, value, single in _document_paths(model, ""):
+        if value is not None and not is_safe_relative(value, single=single):
+            raise ProjectError(
+                f"{rel}: {where} = {_short(value)} names a path outside its folder; refusing it"
+            )
+
+
+def _document_paths(value: Any, where: str) -> Iterator[tuple[str, Any, bool]]:
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            item = getattr(value, name, None)
+            here = f"{where}.{name}" if where else name
+            if name == "folder":
+                yield here, item, True
+            elif name == "path" and isinstance(item, str):
+                yield here, item, False
+            elif name == "reference_images" and isinstance(item, list):
+                for i, ref in enumerate(item):
+                    if isinstance(ref, str):
+                        yield f"{here}[{i}]", ref, False
+                    else:
+                        yield from _document_paths(ref, f"{here}[{i}]")
+            elif isinstance(item, BaseModel | list):
+                yield from _document_paths(item, here)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, BaseModel):
+                yield from _document_paths(item, f"{where}[{i}]")
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _replay_backwards(root: Path, folder: Path, ops: list[dict[str, Any]]) -> None:
-    """Undo journaled operations, newest first."""
+    """Undo journaled operations, newest first (every path checked by :func:`_read_ops`)."""
+    root = root.resolve()
     for op in reversed(ops):
         kind = op["op"]
         if kind == "write":
-            path = root / op["path"]
+            path = _target(root, op["path"])
             if op["backup"]:
                 blob = folder / op["backup"]
                 if blob.exists():
+                    if path.is_symlink():
+                        path.unlink()  # never write through a link: replace the link itself
                     atomic_write(path, blob.read_bytes())
             else:
                 with contextlib.suppress(FileNotFoundError):
@@ -506,12 +755,12 @@ def _replay_backwards(root: Path, folder: Path, ops: list[dict[str, Any]]) -> No
         elif kind == "remove":
             blob = folder / op["backup"]
             if blob.exists():
-                os.replace(blob, root / op["path"])
+                os.replace(blob, _target(root, op["path"]))
         elif kind == "rename":
-            src, dst = root / op["src"], root / op["dst"]
+            src, dst = _target(root, op["src"]), _target(root, op["dst"])
             if dst.exists() and not src.exists():
                 os.replace(dst, src)
         elif kind == "mkdir":
-            path = root / op["path"]
+            path = _target(root, op["path"])
             with contextlib.suppress(OSError):
                 path.rmdir()  # only if empty: everything made inside was undone before

@@ -355,12 +355,21 @@ def _parse_smpte(
     return round(otio_time.from_timecode(canonical, otio_rate).value), df
 
 
+#: Longest timecode text accepted (a frame count of 10**40 frames is far beyond any film).
+MAX_TIMECODE_CHARS = 40
+
+
 def _parse(value: str, rate: Fraction, drop_frame: bool | None) -> tuple[int, _InputForm, bool]:
     """Frame count, recognised form, and whether a SMPTE input was drop-frame."""
     if not isinstance(value, str):
         raise TypeError(f"a timecode must be a str, not {type(value).__name__}")
     _resolve_drop_frame(rate, drop_frame)
     text = value.strip()
+    if len(text) > MAX_TIMECODE_CHARS:
+        raise TimecodeError(
+            f"{text[:20]!r}… ({len(text)} characters) is too long to be a timecode; "
+            f"use {_ACCEPTED_FORMS}"
+        )
     if text.startswith("-") and _recognised(text[1:].strip()):
         raise TimecodeError(f"{value!r} is negative; times start at 0")
     if match := _SMPTE_RE.fullmatch(text):

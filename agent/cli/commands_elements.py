@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 
 from storycore.agent.cli import ui
-from storycore.tools.errors import InvalidInput
+from storycore.tools.errors import InvalidInput, StoryCoreError
 
 if TYPE_CHECKING:
     from storycore.tools.domain import AssetMetadata
@@ -179,6 +179,7 @@ def add(
     attributes = parse_attributes(attr)
     registry = _registry(folder)
     parent = registry.resolve(derived_from).element_id if derived_from else None
+    before = _existing(registry, type_, name)
     element = registry.add(
         type_,
         name,
@@ -187,7 +188,26 @@ def add(
         aliases=alias,
         derived_from=parent,
     )
-    _done(element, as_json, "added")
+    if before is None or before.element_id != element.element_id:
+        _done(element, as_json, "added")
+    elif element.current_version == before.current_version:
+        _done(element, as_json, "unchanged (it already exists)")
+    else:
+        # Adding a name that exists updates it: say so, and show what she looks like now.
+        _done(
+            element, as_json, f"updated the existing element (was version {before.current_version})"
+        )
+        if not as_json:
+            _print_element(element, registry)
+
+
+def _existing(registry: Any, type_: str, name: str) -> AssetMetadata | None:
+    """The element that ``elements add`` with this type and name would update, if any."""
+    try:
+        found = registry.find(name, type=type_)
+    except StoryCoreError:
+        return None
+    return found
 
 
 @elements_app.command("update")

@@ -125,7 +125,8 @@ def _run_plan(
                 if turn.interrupt is None and turn.phase != "planned":
                     raise PlanDeclined(kind)
         project = Project.open(request.out_dir)
-        warnings = [*read_brief(project).warnings]
+        stored = read_brief(project)
+        warnings = [*stored.warnings, *unused_front_matter(stored.not_understood)]
         warnings += [n for n in notes if not n.startswith("The plan is ready")]
         return summarize(project, warnings)
 
@@ -191,13 +192,70 @@ def _stdin_is_tty() -> bool:
 def check_out_dir(out_dir: Path) -> None:
     """Refuse a destination the planner must not touch: a file, or a non-empty folder that is
     not a StoryCore project. Checked before any work so the refusal comes first and alone."""
-    from storycore.tools.project import Project
+    from storycore.tools.project import Project, interrupted_plan
 
+    for part in out_dir.parts:
+        if len(part.encode("utf-8", "surrogateescape")) > _NAME_MAX:
+            raise InvalidInput(
+                f"--out: the name {ui.shorten(part, 40)!r} is longer than {_NAME_MAX} bytes"
+            )
+    probe = out_dir.parent
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise ProjectError(f"--out {out_dir}: {probe} is a file, not a folder")
     if out_dir.exists() and not out_dir.is_dir():
         raise ProjectError(f"{out_dir} is a file, not a folder; choose a new or empty folder")
+    if out_dir.is_dir() and not out_dir.is_symlink():
+        left = interrupted_plan(out_dir)
+        if left is not None and left["new"]:
+            return  # what a killed plan into a new folder left: planning again replaces it
     if out_dir.is_dir() and not Project.is_project(out_dir) and any(out_dir.iterdir()):
         raise NotAProject(
             f"{out_dir} is not empty and is not a StoryCore project; choose a new or empty folder"
+        )
+
+
+def unused_front_matter(not_understood: list[str]) -> list[str]:
+    """The front-matter values a brief gave that the plan cannot use (``fps: 1000``)."""
+    return [item for item in not_understood if item.startswith("front matter")]
+
+
+def check_front_matter_used(text: str, source_name: str | None) -> None:
+    """``--strict``: refuse a brief whose front matter holds a value that would be dropped."""
+    from storycore.tools.brief import parse_brief
+    from storycore.tools.planner import detect_format
+
+    if detect_format(text, source_name) == "fountain":
+        return
+    unused = unused_front_matter(parse_brief(text, source_name=source_name).not_understood)
+    if unused:
+        more = f" (and {len(unused) - 1} more)" if len(unused) > 1 else ""
+        raise InvalidInput(f"--strict: {ui.shorten(unused[0], 160)}{more}")
+
+
+def check_brief_file(brief: str) -> None:
+    """Only a regular file is a brief: ``/dev/zero`` would be read forever, a FIFO would
+    block until someone writes to it."""
+    import os
+    import stat
+
+    from storycore.tools.errors import BriefError
+
+    if brief == "-":
+        return
+    try:
+        info = os.stat(brief)
+    except FileNotFoundError:
+        return  # read_brief_text says it does not exist
+    except OSError as exc:
+        raise BriefError(
+            f"cannot read brief file {ui.shorten(brief, 80)!r}: {exc.strerror}"
+        ) from None
+    if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+        raise BriefError(
+            f"{ui.shorten(brief, 80)!r} is not a regular file (a device, a pipe or a socket); "
+            "give the path of a text file, or - for standard input"
         )
 
 
@@ -301,6 +359,9 @@ def plan(
     yes: bool = typer.Option(
         False, "--yes", "-y", help="Approve every confirmation (needed without a terminal)."
     ),
+    strict: bool = typer.Option(
+        False, "--strict", help="Refuse a brief whose front matter has a value that is not used."
+    ),
     fps: str | None = typer.Option(
         None,
         "--fps",
@@ -342,7 +403,10 @@ def plan(
         reason = "the brief comes from standard input" if brief == "-" else "there is no terminal"
         raise InvalidInput(f"planning needs a confirmation and {reason}; pass --yes to approve it")
     check_out_dir(out)
+    check_brief_file(brief)
     text, source_name = read_brief_text(brief)
+    if strict:
+        check_front_matter_used(text, source_name)
     request = PlanRequest(
         text=text,
         source_name=source_name,
@@ -358,6 +422,9 @@ def plan(
             summary = _run_plan(
                 request, progress=progress, confirm=None if yes else _terminal_confirm(progress)
             )
+    except OSError as exc:  # the destination cannot be written (/proc, a read-only disk)
+        where = exc.filename or out
+        raise InvalidInput(f"cannot write the project to {where}: {exc.strerror or exc}") from None
     except PlanDeclined as declined:
         ui.err.print(
             f"not planned ({declined.kind.replace('_', ' ')} rejected): nothing was written"
@@ -403,10 +470,13 @@ def export(
         metavar="PATH",
         help="The file to write (default: exports/<title>.<ext>, or the storyboard file).",
     ),
+    force: bool = typer.Option(
+        False, "--force", help="Overwrite an existing file outside the project's exports/."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print {format, path} as JSON."),
 ) -> None:
     """Write a planned project as an editor timeline, a shot list or a storyboard document,
-    and print the path written."""
+    and print the path written (``--out -`` writes the document to stdout)."""
     kind = fmt.strip().lower()
     if kind not in EXPORT_FORMAT_NAMES:
         raise InvalidInput(
@@ -416,11 +486,89 @@ def export(
     from storycore.tools.project import Project
 
     project = Project.open(folder)
-    path = write_export(project, kind, out)
+    if out is not None and str(out) == "-":
+        _export_to_stdout(project, kind)
+        return
+    if out is not None:
+        check_export_target(project, out, force=force)
+    try:
+        path = write_export(project, kind, out)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from None
     if as_json:
         ui.emit_json({"format": kind, "path": str(path)})
     else:
         ui.out.print(str(path), markup=False, highlight=False)
+
+
+#: Files of the project an export may replace besides exports/: the storyboard documents.
+_EXPORTABLE_AT_ROOT = ("storyboard.md", "storyboard.json", "storyboard.html")
+#: Longest file name most file systems accept (bytes).
+_NAME_MAX = 255
+
+
+def check_export_target(project: Any, out: Path, *, force: bool) -> None:
+    """Refuse an ``export --out`` that could harm: a device, FIFO or folder, one of the
+    project's own documents, a name too long, a parent that is a file, or an existing file
+    outside ``exports/`` without ``force``. Checked before anything is written."""
+    import os
+    import stat
+
+    path = Path(out).expanduser()
+    for part in path.parts:
+        if len(part.encode("utf-8", "surrogateescape")) > _NAME_MAX:
+            raise InvalidInput(
+                f"--out: the name {ui.shorten(part, 40)!r} is longer than {_NAME_MAX} bytes"
+            )
+    try:
+        info: os.stat_result | None = path.stat()
+    except FileNotFoundError:
+        info = None
+    except NotADirectoryError:
+        raise InvalidInput(f"--out {path}: a parent of it is a file, not a folder") from None
+    except OSError as exc:
+        raise InvalidInput(f"--out {path}: {exc.strerror or exc}") from None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise InvalidInput(f"--out {path} is {kind}; give the path of a file to write")
+    probe = path.parent if path.parent != Path("") else Path(".")
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise InvalidInput(f"--out {path}: {probe} is a file, not a folder")
+    resolved = path.resolve()
+    root = project.root
+    if resolved == root or root in resolved.parents:
+        rel = resolved.relative_to(root).as_posix()
+        if not (rel.startswith("exports/") or rel in _EXPORTABLE_AT_ROOT):
+            raise InvalidInput(
+                f"--out {path} is inside the project but not under exports/; an export must "
+                "not replace the project's own files"
+            )
+        return
+    if info is not None and not force:
+        raise InvalidInput(f"--out {path} exists; add --force to overwrite it")
+
+
+def _export_to_stdout(project: Any, kind: str) -> None:
+    """Export into a private temporary file outside the project and copy it to stdout."""
+    import tempfile
+
+    from storycore.tools.exports import export as write_export
+
+    suffix = {"otio": ".otio", "edl": ".edl", "fcpxml": ".xml", "csv": ".csv"}.get(kind, "")
+    suffix = suffix or {"md": ".md", "html": ".html", "json": ".json"}.get(kind, ".csv")
+    with tempfile.TemporaryDirectory(prefix="storycore-export-") as tmp:
+        target = Path(tmp) / f"export{suffix}"
+        written = write_export(project, kind, target)
+        data = written.read_bytes()
+    if sys.stdout.isatty():  # a person reads it: no control character reaches the terminal
+        ui.out.file.write(ui.printable(data.decode("utf-8", "replace")))
+        ui.out.file.flush()
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 # --------------------------------------------------------------------------------------

@@ -7,26 +7,77 @@ Errors go to stderr on one line.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich.console import Console
+from rich.segment import Segment
 from rich.table import Table
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# C0 controls but newline and tab, DEL, C1 controls (0x9b is a one-byte CSI), and the Unicode
+# bidirectional overrides that make text read differently from what it is.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: Longest echo of user input in an error line.
+ECHO_LIMIT = 200
+
+
+def printable(text: str) -> str:
+    """``text`` with every terminal control character shown as an escape (``\\x1b``).
+
+    User text (a title, a name, a feedback, a file name) can hold ESC or OSC sequences that
+    would move the cursor, rewrite the screen or set the window title. Every print path of
+    the CLI goes through this function."""
+    return _UNPRINTABLE.sub(_escape_char, text)
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def shorten(text: str, limit: int = ECHO_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, with the number of characters left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters)"
+
+
+class SafeConsole(Console):
+    """A rich console that escapes control characters in the text it renders.
+
+    The styles rich adds (colours, bold) and its own control segments are kept; only the
+    characters of the printed text are escaped, whatever renderable holds them."""
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        safe = (
+            seg if seg.control else Segment(printable(seg.text), seg.style, seg.control)
+            for seg in buffer
+        )
+        return super()._render_buffer(safe)
+
+
+out = SafeConsole(highlight=False, soft_wrap=True)
+err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 def emit_json(data: Any) -> None:
-    """Print ``data`` as indented JSON on stdout, with no colour and no wrapping."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    """Print ``data`` as indented JSON on stdout, with no colour and no wrapping.
+
+    JSON escapes C0 controls itself; C1 controls and bidi overrides are escaped too."""
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write(_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
     sys.stdout.flush()
 
 
 def error_line(message: str) -> None:
-    """One line on stderr: what was wrong."""
+    """One line on stderr: what was wrong (a long echo of the input is cut in the middle)."""
     text = " ".join(str(message).split())
+    head, tail = ECHO_LIMIT + 100, ECHO_LIMIT
+    if len(text) > head + tail + 50:
+        cut = len(text) - head - tail
+        text = f"{text[:head]} …[{cut} characters cut]… {text[-tail:]}"
     err.print(f"[bold red]error:[/] {text}", markup=True, highlight=False)
 
 

@@ -74,12 +74,44 @@ def read_brief_text(path_or_dash: str, stdin: TextIO | None = None) -> tuple[str
 # --------------------------------------------------------------------------------------
 
 
+#: Bounds on a front matter: aliases (``*a``) and nesting. A "billion laughs" front matter
+#: nests anchors so that a few lines stand for billions of values; none of StoryCore's keys
+#: needs more than a handful of aliases or levels.
+MAX_FRONT_MATTER_ALIASES = 50
+MAX_FRONT_MATTER_DEPTH = 20
+MAX_FRONT_MATTER_CHARS = 64 * 1024
+
+
 class _BriefLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` without YAML 1.1's base-60 numbers.
+    """``yaml.SafeLoader`` without YAML 1.1's base-60 numbers, with bounded aliases and depth.
 
     PyYAML reads ``16:9`` as the integer 969 and ``4:27`` as 267: a brief's ratios and
     clock durations must stay text.
     """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_FRONT_MATTER_ALIASES:
+                raise BriefError(
+                    f"the front matter uses more than {MAX_FRONT_MATTER_ALIASES} YAML aliases "
+                    "(*name); write the values out"
+                )
+        self._depth += 1
+        try:
+            if self._depth > MAX_FRONT_MATTER_DEPTH:
+                raise BriefError(
+                    f"the front matter nests deeper than {MAX_FRONT_MATTER_DEPTH} levels; "
+                    "write 'key: value' lines"
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _BriefLoader.yaml_implicit_resolvers = {
@@ -123,6 +155,11 @@ def _split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
             "end it with a '---' line"
         )
     block = "\n".join(lines[opening + 1 : end])
+    if len(block) > MAX_FRONT_MATTER_CHARS:
+        raise BriefError(
+            f"the front matter is {len(block)} characters long; keep it under "
+            f"{MAX_FRONT_MATTER_CHARS // 1024} KiB (the story goes below the closing '---')"
+        )
     try:
         data = yaml.load(block, Loader=_BriefLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:

@@ -5,6 +5,7 @@ Shared with :mod:`storycore.tools.specs` (``--duration``, ``--fps``... on the co
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 
@@ -87,6 +88,8 @@ def _number(text: str) -> float:
 
 
 def _check_range(seconds: float, original: object) -> float:
+    if math.isnan(seconds):
+        raise _DurationRangeError(f"duration {original!r} is not a number of seconds")
     if seconds <= 0:
         raise _DurationRangeError(
             f"duration {original!r} is not positive; give a length such as 30s, 1m30s or 4:27"
@@ -107,6 +110,11 @@ def parse_duration(text: str | float) -> float:
     """
     if isinstance(text, bool):
         raise BriefError(f"{text!r} is not a duration; give a length such as 30s, 1m30s or 4:27")
+    if isinstance(text, int) and abs(text) > MAX_DURATION_SECONDS:
+        shown = (
+            str(text) if len(str(text)) <= 20 else f"{str(text)[:12]}… ({len(str(text))} digits)"
+        )
+        raise _DurationRangeError(f"duration {shown} is longer than 4 hours; check the value")
     if isinstance(text, int | float):
         return _check_range(float(text), text)
     original = text

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from storycore.tools import exports as exports_module
 from storycore.tools.domain import ShotRef, ShotSpec
-from storycore.tools.errors import ConflictError, InvalidInput
+from storycore.tools.errors import ConflictError, InvalidInput, StoryCoreError
 from storycore.tools.naming import renumbered, slugify, split_numbered, unique
 from storycore.tools.planner import build_prompts, sync_links
 from storycore.tools.project import Project, Transaction
@@ -70,6 +70,31 @@ def _lay_out_shots(tx: Transaction, shots: Sequence[ShotSpec]) -> None:
     ]
 
 
+def _replan_if_independent(project: Project, plan: ChangePlan) -> ChangePlan:
+    """The same change planned again on the project as it is now (the lock is held).
+
+    Another change applied in between (by another process, on other shots) is not a reason
+    to ask the user to retry: the change is planned again and applied if it does the same
+    thing. It is refused only if it no longer applies or would now do something else."""
+    from storycore.tools.regeneration.simulator import plan_changes
+
+    said = "the project changed after this change was planned"
+    try:
+        fresh = plan_changes(project, plan.modifications)
+    except StoryCoreError as exc:
+        raise ConflictError(f"{said} and it no longer applies ({exc}); plan it again") from None
+    same = (
+        fresh.summary == plan.summary
+        and fresh.regenerate_shots == plan.regenerate_shots
+        and fresh.inserted_shots == plan.inserted_shots
+        and fresh.removed_shots == plan.removed_shots
+        and fresh.moved_shots == plan.moved_shots
+    )
+    if not same or fresh.outcome is None:
+        raise ConflictError(f"{said} and it would now do something else; plan it again")
+    return fresh
+
+
 def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
     """Apply a plan from :func:`plan_changes` in one project transaction (atomic, and undone
     as a whole by :meth:`Project.undo`).
@@ -86,7 +111,9 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
         raise InvalidInput("this change plan has nothing to apply; make it with plan_changes")
     with project.transaction(outcome.note) as tx:
         if _fingerprint(project) != outcome.fingerprint:
-            raise ConflictError("the project changed after this change was planned; plan it again")
+            plan = _replan_if_independent(project, plan)
+            assert plan.outcome is not None
+            outcome = plan.outcome
         registry = AssetRegistry(project)
         for element_id in outcome.element_unlocks:
             registry.unlock(element_id)

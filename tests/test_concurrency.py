@@ -1,0 +1,72 @@
+"""Several processes changing different shots of one project at the same time.
+
+Each ``feedback`` plans its change without the lock and applies it under the lock; one that
+finds the project changed in between plans it again and applies it (only a real conflict is
+refused). Every change must land, none may be lost, and the project must pass its gates.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from storycore.tools.project import Project
+from storycore.tools.validation import run_all
+
+from .conftest import storycore_executable
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _start(args: list[str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [storycore_executable(), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+
+
+def _shot_sizes(root: Path) -> dict[str, str]:
+    sizes = {}
+    for path in sorted(root.glob("02_shots/*/shot.json")):
+        shot = json.loads(path.read_text())
+        sizes[shot["shot_id"]] = shot["shot_size"]
+    return sizes
+
+
+def test_concurrent_feedback_on_different_shots_all_lands(tmp_path: Path) -> None:
+    root = tmp_path / "ad"
+    done = subprocess.run(
+        [storycore_executable(), "plan", str(EXAMPLES / "ad_brief.md"), "--out", str(root), "-y"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    wide = [shot for shot, size in _shot_sizes(root).items() if size != "CU"][:4]
+    assert len(wide) == 4
+    runs = [
+        _start(
+            [
+                "feedback",
+                str(root),
+                f"make shot {int(s.split('_')[1])} a close-up",
+                "--offline",
+                "--yes",
+            ]
+        )
+        for s in wide
+    ]
+    results = [(p.wait(timeout=300), p.stderr.read() if p.stderr else "") for p in runs]
+    for code, err in results:
+        assert code == 0, err
+    sizes = _shot_sizes(root)
+    assert all(sizes[s] == "CU" for s in wide), sizes
+    assert all(v.ok for v in run_all(Project.open(root)))
+    history = [entry.note for entry in Project.open(root).history()]
+    assert sum("CU" in note or "close" in note.lower() or "shot" in note for note in history) >= 4
