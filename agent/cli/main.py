@@ -53,6 +53,7 @@ def _register() -> None:
         "commands_agent",
         "commands_mcp",
         "commands_serve",
+        "commands_check",
     ):
         try:
             module = __import__(f"storycore.agent.cli.{name}", fromlist=["register"])

@@ -70,6 +70,5 @@ def critique(project: Project | Path | str, *, kinds: list[str] | None = None) -
         findings.extend(check_cost(view, summary_cost=summary_cost))
     order = {kind: i for i, kind in enumerate(FINDING_KINDS)}
     findings.sort(key=lambda f: order[f.kind])
-    return CriticReport(
-        project=str(project.root), findings=findings, checked=[k for k in FINDING_KINDS if k in wanted]
-    )
+    checked = [k for k in FINDING_KINDS if k in wanted]
+    return CriticReport(project=str(project.root), findings=findings, checked=checked)

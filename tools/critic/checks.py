@@ -343,11 +343,7 @@ def check_unused_elements(view: PlanView) -> list[Finding]:
         if element.type not in _SHOWN_TYPES or element.element_id in shown:
             continue
         mention = next(
-            (
-                s
-                for s in view.shots
-                if _mentions(" ".join((s.description, s.action)), element.name)
-            ),
+            (s for s in view.shots if _mentions(" ".join((s.description, s.action)), element.name)),
             None,
         )
         where = view.shots[-1] if mention is None and view.shots else mention
@@ -359,9 +355,9 @@ def check_unused_elements(view: PlanView) -> list[Finding]:
                     after=where.shot_id,
                     description=f"{element.name}",
                     duration_seconds=2.0,
-                    shot_size="CU" if kind is ElementType.PROP else (
-                        "WS" if kind is ElementType.LOCATION else "MS"
-                    ),
+                    shot_size="CU"
+                    if kind is ElementType.PROP
+                    else ("WS" if kind is ElementType.LOCATION else "MS"),
                     characters=[element.element_id] if kind is ElementType.CHARACTER else [],
                     location=element.element_id if kind is ElementType.LOCATION else None,
                     props=[element.element_id] if kind is ElementType.PROP else [],

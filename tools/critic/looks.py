@@ -9,21 +9,28 @@ from collections.abc import Sequence
 
 from storycore.tools.feedback.text import fold
 
+
+def _words(text: str) -> frozenset[str]:
+    """The words of a space-separated list (vocabulary tables stay readable)."""
+    return frozenset(text.split())
+
+
 _EN_PRONOUNS = r"(?:he|she|they|it|we|i|you|someone|everyone|nobody)"
 _FR_PRONOUNS = r"(?:il|elle|ils|elles|on|quelqu'un|tout le monde|personne)"
 # Verbs that state an appearance, not an action.
-_EN_APPEARANCE = frozenset(
+_EN_APPEARANCE = _words(
     "is are was were has have had wears wore looks seems appears sports bears carries "
-    "resembles stands".split()
+    "resembles stands"
 )
-_FR_APPEARANCE = frozenset(
+_FR_APPEARANCE = _words(
     "est sont etait etaient a ont avait porte portent portait semble semblent parait "
-    "ressemble mesure arbore possede".split()
+    "ressemble mesure arbore possede"
 )
+_EN_WORN = frozenset({"dressed", "clad", "wrapped", "covered", "weathered"})
 # Irregular English past tenses that start an action ("Marc ran", "She took").
-_EN_PAST = frozenset(
+_EN_PAST = _words(
     "ran sat stood came went took gave got made saw fell rose threw caught held left drove "
-    "flew swam hid ate drank spoke shook broke began".split()
+    "flew swam hid ate drank spoke shook broke began"
 )
 _EN_ADVERB = r"(?:[a-z]+ly\s+|then\s+|suddenly\s+|finally\s+|still\s+|also\s+|just\s+)*"
 _PAREN = r"(?:\s*\([^)]{0,200}\))?"
@@ -43,7 +50,7 @@ def action_sentence(description: str, names: Sequence[str]) -> str | None:
         return None
     alternatives = _name_alternatives(names)
     en = re.compile(
-        rf"^\s*{_ARTICLE_EN}(?:{alternatives}|{_EN_PRONOUNS}){_PAREN},?\s+{_EN_ADVERB}"
+        rf"^\s*{_ARTICLE_EN}(?:{alternatives}|{_EN_PRONOUNS}){_PAREN}\s+{_EN_ADVERB}"
         r"([a-z]+)(?![a-z'])"
     )
     fr = re.compile(
@@ -58,10 +65,9 @@ def action_sentence(description: str, names: Sequence[str]) -> str | None:
             if verb not in _EN_APPEARANCE and (
                 verb in _EN_PAST
                 or (verb.endswith("s") and not verb.endswith("ss") and len(verb) > 2)
-                or (verb.endswith("ed") and len(verb) > 4)
+                or (verb.endswith("ed") and len(verb) > 4 and verb not in _EN_WORN)
             ):
-                if not verb.endswith("ed") or verb not in {"dressed", "clad", "wrapped"}:
-                    return sentence.strip()
+                return sentence.strip()
         match = fr.match(folded)
         if match:
             verb = match.group(1)

@@ -308,7 +308,8 @@ def size_phrases(text: str) -> list[SizePhrase]:
     for match in pattern.finditer(folded):
         size = _SIZE_OF.get(match.group()) or keys.get(_size_key(match.group()))
         if size:
-            out.append(SizePhrase(match.start(), match.end(), size, text[match.start() : match.end()]))
+            start, end = match.span()
+            out.append(SizePhrase(start, end, size, text[start:end]))
     return out
 
 
