@@ -189,3 +189,57 @@ def test_a_framing_change_rewrites_the_framing_words(project: Project) -> None:
         assert "wide shot" not in text.lower(), text
     assert "close-up" in after.description.lower()
     assert critique(project, kinds=["framing_contradiction"]).findings == []
+
+
+# -- questions about the plan, and the phrasings closest to what was not understood --------
+
+
+def test_questions_are_answered_from_the_project(project: Project) -> None:
+    from storycore.tools.feedback.questions import answer_question
+
+    shots = load_shots(project)
+    second = shots[1]
+    answer = answer_question(project, "what is shot 2?")
+    assert answer is not None and answer.startswith("shot_02 (scene")
+    assert second.shot_size.value in answer and "Ines" in answer
+    assert answer_question(project, "c'est quoi le plan 2 ?") == answer
+    showing = [s.shot_id for s in shots if "char_ines" in s.characters]
+    expected = f"Ines is in {len(showing)} shots: {', '.join(showing)}."
+    assert answer_question(project, "which shots show Ines?") == expected
+    assert answer_question(project, "quels plans montrent Ines ?") == expected
+    rate = project.manifest.technical_specs.rate
+    scene_two = [s for s in shots if s.scene == "2"]
+    seconds = float(sum(s.duration_frames for s in scene_two) / rate)
+    answer = answer_question(project, "how long is scene 2?")
+    assert answer is not None and answer.startswith(f"Scene 2 lasts {seconds:g} s")
+    assert answer_question(project, "combien dure la scène 2 ?") == answer
+    assert answer_question(project, "how many shots?") == f"The plan has {len(shots)} shots."
+    assert answer_question(project, "make shot 2 a close-up") is None
+
+
+def test_a_question_about_a_scene_that_does_not_exist(project: Project) -> None:
+    from storycore.tools.errors import NotFound
+    from storycore.tools.feedback.questions import answer_question
+
+    with pytest.raises(NotFound, match="no scene 9"):
+        answer_question(project, "how long is scene 9?")
+
+
+def test_offline_chat_answers_questions_instead_of_the_help(project: Project) -> None:
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from storycore.agent import Context, Session
+
+    session = Session(
+        project.root, checkpointer=InMemorySaver(), context=Context.from_env(offline=True)
+    )
+    turn = session.say("which shots show Ines?")
+    assert turn.interrupt is None
+    assert len(turn.messages) == 1 and turn.messages[0].startswith("Ines is in ")
+
+
+def test_what_is_not_understood_gets_the_closest_phrasings(project: Project) -> None:
+    from storycore.tools.feedback.questions import closest_phrasings
+
+    assert closest_phrasings(project, "make shot 3 much tighter")[0] == "make shot 3 a close-up"
+    assert "Ines has a beard" in closest_phrasings(project, "Ines needs a hat")
