@@ -400,9 +400,9 @@ class Nodes:
     def confirm_storyboard(self, state: AssistantState) -> dict[str, Any]:
         project = _project(state)
         payload = storyboard_confirmation(project, planner.summarize(project))
-        verdict = state.get("verdict") or {}
+        verdict: dict[str, Any] = dict(state.get("verdict") or {})
         if verdict.get("gate") == "critic" and verdict.get("failures"):
-            more = int(verdict.get("findings", 0)) - len(verdict["failures"])
+            more = int(verdict.get("findings") or 0) - len(verdict["failures"])
             critic = [f"critic: {line}" for line in verdict["failures"]]
             if more > 0:
                 critic.append(f"critic: and {more} more (storycore check {project.root})")
