@@ -49,5 +49,5 @@ def test_a_quoted_title_is_the_title(text: str, title: str) -> None:
 
 
 def test_quoted_dialogue_is_not_a_title() -> None:
-    text = 'A 20 second film. He shouts «Come back!» to the boat.' + STORY
+    text = "A 20 second film. He shouts «Come back!» to the boat." + STORY
     assert parse_brief(text, source_name="harbour.md").title == "Harbour"
