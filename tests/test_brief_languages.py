@@ -51,3 +51,39 @@ def test_a_quoted_title_is_the_title(text: str, title: str) -> None:
 def test_quoted_dialogue_is_not_a_title() -> None:
     text = "A 20 second film. He shouts «Come back!» to the boat." + STORY
     assert parse_brief(text, source_name="harbour.md").title == "Harbour"
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds", "aspect", "fps"),
+    [
+        (
+            "Un anuncio de 35 segundos en formato vertical, a 25 fps. Un pescador remienda la red.",
+            35.0,
+            "9:16",
+            "25",
+        ),
+        (
+            "Ein Spot von 35 Sekunden im Hochformat mit 25 fps. Ein Fischer flickt sein Netz.",
+            35.0,
+            "9:16",
+            "25",
+        ),
+        (
+            "Uno spot di 2 minuti, formato verticale. Un pescatore ripara la rete al porto.",
+            120.0,
+            "9:16",
+            "24",
+        ),
+        (
+            "Um anúncio de 35 segundos: um pescador conserta a rede no cais ao amanhecer.",
+            35.0,
+            "16:9",
+            "24",
+        ),
+    ],
+)
+def test_specs_in_other_languages(text: str, seconds: float, aspect: str, fps: str) -> None:
+    brief = parse_brief(text)
+    assert brief.duration_seconds == seconds
+    assert brief.technical_specs.aspect_ratio == aspect
+    assert brief.technical_specs.fps == fps
