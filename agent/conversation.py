@@ -39,6 +39,21 @@ OFFLINE_HELP = (
 )
 
 
+def _closest(project: Project, text: str) -> str:
+    from storycore.tools.feedback.questions import closest_phrasings
+
+    return "; ".join(f"'{p}'" for p in closest_phrasings(project, text))
+
+
+def _closest_help(project: Project, text: str) -> str:
+    """What the offline reader says to a request it cannot read: the nearest phrasings
+    that work on this plan, then the general help."""
+    return (
+        f"I could not turn that into a change. The closest phrasings I understand: "
+        f"{_closest(project, text)}. {OFFLINE_HELP.split('. ', 1)[1]}"
+    )
+
+
 def _last_human(state: AssistantState) -> str:
     return last_human_text(state.get("messages"))
 
@@ -88,6 +103,14 @@ def converse(state: AssistantState, model: Any, ctx: Context) -> dict[str, Any]:
 
 
 def _offline_turn(project: Project, text: str, note: str | None = None) -> dict[str, Any]:
+    from storycore.tools.feedback.questions import answer_question
+
+    try:
+        answer = answer_question(project, text)
+    except StoryCoreError as exc:
+        answer = str(exc)
+    if answer is not None:
+        return {"messages": [*([say(note)] if note else []), say(answer)]}
     update = proposal_from_text(project, text, say_unparsed=True)
     update["messages"] = [*([say(note)] if note else []), *update.get("messages", [])]
     return update
@@ -243,13 +266,17 @@ def proposal_from_text(
     try:
         parsed = parse_feedback(text, project)
         if not parsed.modifications:
-            raise StoryCoreError(OFFLINE_HELP)
+            raise StoryCoreError(_closest_help(project, text))
         update = proposal_from_modifications(project, parsed.modifications, source="feedback")
     except StoryCoreError as exc:
         return {"proposal": previous, "messages": [say(str(exc))]}
     if say_unparsed and parsed.unparsed:
         skipped = "; ".join(parsed.unparsed)
-        update["messages"] = [*update.get("messages", []), say(f"I did not understand: {skipped}")]
+        closest = _closest(project, parsed.unparsed[0])
+        update["messages"] = [
+            *update.get("messages", []),
+            say(f"I did not understand: {skipped}. Phrasings that work: {closest}."),
+        ]
     return update
 
 

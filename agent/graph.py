@@ -68,7 +68,9 @@ def build_builder(*, chat_model: Any = None) -> Builder:
         graph.add_edge(name, check)
         graph.add_conditional_edges(check, routing.route_gate(name))
 
-    # Confirmations and the end of planning.
+    # The plan critic over the whole plan, then the confirmations and the end of planning.
+    graph.add_node("check_plan", nodes.check_plan)
+    graph.add_conditional_edges("check_plan", routing.route_check_plan)
     graph.add_node("ask_human", nodes.ask_human)
     graph.add_node("confirm_cost", nodes.confirm_cost)
     graph.add_node("confirm_storyboard", nodes.confirm_storyboard)

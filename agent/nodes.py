@@ -379,9 +379,34 @@ class Nodes:
         summary = planner.summarize(_project(state))
         return ask(state, cost_confirmation(summary), lambda d: _after_cost(state, d))
 
+    def check_plan(self, state: AssistantState) -> dict[str, Any]:
+        """The plan critic (:mod:`storycore.tools.critic`) over the whole plan: its verdict
+        lists the findings, which the storyboard's confirmation shows."""
+        from storycore.tools.critic import critique
+
+        report = critique(_project(state))
+        lines = [f.line() for f in report.findings]
+        _progress("critic", f"{len(lines)} finding(s)" if lines else "no finding")
+        verdict = {
+            "gate": "critic",
+            "ok": report.ok,
+            "passed": [] if lines else ["the critic found nothing to fix"],
+            "failures": lines[:MAX_CRITIC_LINES],
+            "repairable": False,
+            "findings": len(lines),
+        }
+        return {"verdict": verdict}
+
     def confirm_storyboard(self, state: AssistantState) -> dict[str, Any]:
         project = _project(state)
         payload = storyboard_confirmation(project, planner.summarize(project))
+        verdict: dict[str, Any] = dict(state.get("verdict") or {})
+        if verdict.get("gate") == "critic" and verdict.get("failures"):
+            more = int(verdict.get("findings") or 0) - len(verdict["failures"])
+            critic = [f"critic: {line}" for line in verdict["failures"]]
+            if more > 0:
+                critic.append(f"critic: and {more} more (storycore check {project.root})")
+            payload = payload.model_copy(update={"details": [*payload.details, *critic]})
         return ask(state, payload, lambda d: _after_storyboard(project, d))
 
     # -- conversation and changes -----------------------------------------------------------
@@ -407,6 +432,10 @@ class Nodes:
 
     def reject_changes(self, state: AssistantState) -> dict[str, Any]:
         return conversation.reject_proposal(state)
+
+
+#: Critic findings carried in the verdict and shown at the storyboard's confirmation.
+MAX_CRITIC_LINES = 12
 
 
 # -- helpers used by the nodes ---------------------------------------------------------------

@@ -33,7 +33,7 @@ PHASES: tuple[Phase, ...] = (
     Phase.STORYBOARD,
 )
 PHASE_NAMES: tuple[str, ...] = tuple(phase.value for phase in PHASES)
-AFTER_PLANNING = "confirm_storyboard"
+AFTER_PLANNING = "check_plan"
 
 #: Tools whose calls change the plan: they go through review and confirmation. Derived from
 #: the catalog's own flag (``ToolSpec.mutating``), never kept by hand.
@@ -95,6 +95,13 @@ def route_gate(gate: str) -> Callable[[AssistantState], str]:
     # A Literal built from the table: the graph reads the targets from the return type.
     route.__annotations__ = {"state": AssistantState, "return": cast(Any, Literal)[targets]}
     return route
+
+
+def route_check_plan(state: AssistantState) -> Literal["confirm_storyboard"]:
+    """After the plan critic: its findings are shown at the storyboard's confirmation, where
+    the human approves, or gives feedback (a finding's fix is a typed modification); the
+    critic never repairs on its own."""
+    return "confirm_storyboard"
 
 
 def route_brief(state: AssistantState) -> Literal["confirm_brief", "ask_human"]:

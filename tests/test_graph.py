@@ -41,6 +41,7 @@ PHASES = [
     "model_selection",
     "segments",
     "storyboard",
+    "critic",
     "planned",
 ]
 #: No local model runs in 1 GB of VRAM: the model selection cannot succeed.
@@ -357,8 +358,8 @@ def test_a_gate_that_keeps_failing_is_repaired_a_bounded_number_of_times_then_as
     # Continuing anyway: the next gates judge their own phase, not the old failure.
     turn = s.resume("approve")
     assert turn.interrupt is not None and turn.interrupt["kind"] == "confirm_storyboard"
-    assert s.values()["verdict"]["gate"] == "storyboard"
-    assert s.values()["verdict"]["ok"]
+    # The storyboard's gate passed (only a pass leads to the plan critic, the last check).
+    assert s.values()["verdict"]["gate"] == "critic"
 
 
 def test_stopping_at_a_failed_gate_says_where_and_why(
@@ -495,7 +496,9 @@ def test_feedback_offline_that_is_not_understood_says_what_is(film: Path) -> Non
     turn = session(film).say("the vibe feels off, more energy please")
 
     assert turn.interrupt is None
-    assert turn.messages == [conversation.OFFLINE_HELP]
+    (message,) = turn.messages
+    assert message.startswith("I could not turn that into a change. The closest phrasings")
+    assert "'make shot" in message and "(and the same in French)" in message
     assert snapshot(film) == before
 
 
@@ -608,6 +611,24 @@ def test_storyboard_feedback_that_is_not_understood_asks_again(tmp_path: Path) -
 
     turn = s.resume("hmm, make it pop more")
 
-    assert turn.messages == [conversation.OFFLINE_HELP]
+    (message,) = turn.messages
+    assert message.startswith("I could not turn that into a change. The closest phrasings")
     assert turn.interrupt is not None and turn.interrupt["kind"] == "confirm_storyboard"
     assert snapshot(tmp_path / "film") == before
+
+
+def test_the_plan_critic_runs_after_the_storyboard_and_its_findings_are_shown(
+    tmp_path: Path,
+) -> None:
+    from storycore.tools.critic import critique
+
+    s = session(tmp_path / "film")
+    turn = s.plan(FILM, source_name=SHORT_FILM.name)
+    while turn.interrupt is not None and turn.interrupt["kind"] != "confirm_storyboard":
+        turn = s.resume("approve")
+    assert turn.interrupt is not None
+    verdict = s.values()["verdict"]
+    report = critique(tmp_path / "film")
+    assert verdict["gate"] == "critic" and verdict["findings"] == len(report.findings)
+    shown = [d for d in turn.interrupt["details"] if d.startswith("critic: ")]
+    assert shown and shown[0] == "critic: " + report.findings[0].line()

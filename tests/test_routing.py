@@ -36,7 +36,7 @@ def test_a_passing_gate_goes_to_the_next_phase_in_order() -> None:
         "model_selection",
         "segments",
         "storyboard",
-        "confirm_storyboard",
+        "check_plan",
     ]
     for gate, nxt in zip(order, expected, strict=True):
         assert routing.route_gate(gate)({"verdict": verdict(True, gate)}) == nxt
@@ -153,3 +153,10 @@ def test_every_router_names_its_targets_in_its_return_type() -> None:
         returned = get_type_hints(router)["return"]
         assert get_origin(returned) is Literal, router.__name__
         assert set(get_args(returned)) <= nodes, router.__name__
+
+
+def test_the_plan_critic_goes_to_the_storyboard_confirmation_whatever_it_finds() -> None:
+    clean = {"verdict": {"gate": "critic", "ok": True}}
+    findings = {"verdict": {"gate": "critic", "ok": False, "failures": ["shot_02: ..."]}}
+    assert routing.route_check_plan(clean) == "confirm_storyboard"
+    assert routing.route_check_plan(findings) == "confirm_storyboard"

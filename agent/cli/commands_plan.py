@@ -120,7 +120,12 @@ def _run_plan(
                 assert confirm is not None
                 kind = str(turn.interrupt.get("kind"))
                 answer = confirm(turn.interrupt)
-                turn = session.resume(answer, on_event=on_event)
+                try:
+                    turn = session.resume(answer, on_event=on_event)
+                except InvalidInput as exc:
+                    # A bad edit is refused before it reaches the thread: ask again.
+                    ui.warn(f"{exc}; answer again")
+                    continue
                 notes.extend(turn.messages)
                 if turn.interrupt is None and turn.phase != "planned":
                     raise PlanDeclined(kind)

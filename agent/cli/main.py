@@ -54,6 +54,7 @@ def _register() -> None:
         "commands_mcp",
         "commands_serve",
         "commands_produce",
+        "commands_check",
     ):
         try:
             module = __import__(f"storycore.agent.cli.{name}", fromlist=["register"])

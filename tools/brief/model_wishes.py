@@ -20,6 +20,19 @@ _LOCAL_ONLY = re.compile(
     r"|\b(?:uniquement|seulement|que|tout)\s+en\s+local\b|\ben\s+local\s+(?:uniquement|seulement)\b"
     r"|\b100\s*%?\s*(?:en\s+)?local\b|\bmodeles\s+locaux\s+(?:uniquement|seulement)\b"
     r"|\b(?:uniquement|seulement)\s+des\s+modeles\s+locaux\b"
+    # Phrasings that rule out any model running elsewhere: "nothing leaves my machine",
+    # "aucun modèle en ligne", "tout chez moi", "everything on my own GPU".
+    r"|\bnothing\s+(?:leaves|leaving|goes out of|may leave|should leave|must leave|can leave)"
+    r"\s+(?:my|our|the)\s+(?:own\s+)?(?:machine|computer|pc|gpu|workstation|studio|network)\b"
+    r"|\b(?:no|without|not any|never any|pas de|sans|aucun|aucune|jamais de)\s+(?:models?\s+|"
+    r"modeles?\s+|services?\s+|generation\s+|rendu\s+)?(?:online|hosted|remote|en ligne|"
+    r"distants?|heberges?|in the cloud|dans le cloud)\b"
+    r"|\btout\s+(?:faire\s+|generer\s+|rendre\s+|calculer\s+)?(?:chez moi|en local|sur ma "
+    r"machine|sur mon ordinateur|sur mon pc|sur ma carte graphique|sur mon gpu)\b"
+    r"|\beverything\s+(?:stays\s+|runs\s+|must stay\s+|must run\s+)?(?:on|at)\s+(?:my|our)\s+"
+    r"(?:own\s+)?(?:machine|computer|pc|gpu|graphics card|home)\b"
+    r"|\b(?:rien|aucune donnee)\s+ne\s+(?:sort|quitte|doit sortir|doit quitter)\s+(?:de\s+)?"
+    r"(?:ma|mon|notre|la|le|l')\s*(?:machine|ordinateur|pc|studio)\b"
 )
 _NEGATIVE_CUES = [
     "don t use",

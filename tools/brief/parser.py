@@ -75,7 +75,7 @@ def parse_brief(
 
     fm = _read_front_matter(front, models, decisions)
 
-    title: str | None = fm.get("title") or body.title
+    title: str | None = fm.get("title") or body.title or quoted_title(free_text)
     if not title and source_name and source_name != "stdin":
         title = Path(source_name).stem.replace("_", " ").replace("-", " ").strip().capitalize()
     _decide_duration(fm, prose, scenes, decisions)
@@ -154,3 +154,24 @@ def _decide_style_words(fm: dict[str, Any], prose: _Prose, decisions: _Decisions
     if "style" not in decisions.specs and style_words:
         decisions.set("style", ", ".join(style_words), "free text")
     return style_words
+
+
+# « Nuit Blanche », "The Last Train" after "titled", “Night Shift” after "a film"...
+_GUILLEMETS = re.compile(r"«\s*([^«»\n]{1,80}?)\s*»")
+_QUOTED_AFTER_CUE = re.compile(
+    r"(?i)\b(?:titled|entitled|called|named|title|intitule|intitulée?|appele|appelée?|nommée?|"
+    r"titre|film|clip|short|court[- ]metrage|court[- ]métrage|video|vidéo|spot|movie|song|"
+    r"morceau|chanson)\s*:?\s*[\"“”]([^\"“”\n]{1,80}?)[\"“”]"
+)
+
+
+def quoted_title(text: str) -> str | None:
+    """A title the prose gives in guillemets (« Nuit Blanche ») or in quotes after a word
+    that announces one ("a short film called "The Last Ferry""); None when there is none.
+    A quoted sentence (dialogue: it ends with . ! ?, or has more than 8 words) is not one."""
+    for pattern in (_GUILLEMETS, _QUOTED_AFTER_CUE):
+        for match in pattern.finditer(text):
+            candidate = " ".join(match.group(1).split()).strip(" ,;:")
+            if candidate and len(candidate.split()) <= 8 and candidate[-1] not in ".!?…":
+                return candidate
+    return None

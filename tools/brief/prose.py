@@ -28,7 +28,9 @@ _KNOWN_RATIO_TEXT = re.compile(
     r"1[.,]85\s*:\s*1|1[.,]78\s*:\s*1|1[.,]33\s*:\s*1)(?![\d:])"
 )
 _ASPECT_WORDS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\b(?:vertical|verticale|verticaux)\b"), "9:16"),
+    (re.compile(r"\b(?:vertical|verticale|verticaux|vertikal|vertikales|verticali)\b"), "9:16"),
+    (re.compile(r"\b(?:hochformat|formato retrato|formato ritratto|縦型|竖屏|세로)"), "9:16"),
+    (re.compile(r"\b(?:querformat|formato horizontal|formato orizzontale|横型|横屏|가로)"), "16:9"),
     (re.compile(r"\b(?:portrait (?:format|mode|orientation)|(?:format|mode) portrait)\b"), "9:16"),
     (re.compile(r"\b(?:tiktok|instagram reels?|youtube shorts)\b"), "9:16"),
     (
@@ -44,7 +46,10 @@ _ASPECT_WORDS: list[tuple[re.Pattern[str], str]] = [
 _CLOCK_IN_TEXT = re.compile(
     r"(?<![\d:.,])(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:\.(\d{1,2}))?(?![\d:])"
 )
-_UNITS_RE = r"(?:hours?|hrs?|heures?|h|minutes?|mins?|mn|seconds?|secondes?|secs?|s)"
+_UNITS_RE = (
+    r"(?:hours?|hrs?|heures?|horas?|stunden?|ore|ora|h|minutes?|minutos?|minuten|minuti|mins?|"
+    r"mn|seconds?|secondes?|segundos?|sekunden?|sek|secondi|secondo|secs?|s)"
+)
 _DURATION_IN_TEXT = re.compile(
     r"(?<![\w.,$€-])(\d+\s*(?:h|min|mn)\s*\d{2}(?![\w:])"
     r"|\d+m\d{1,2}s(?![\w])"

@@ -71,6 +71,10 @@ for _names, _value in (
     (("h", "hr", "hrs", "hour", "hours", "heure", "heures"), 3600),
     (("m", "min", "mins", "minute", "minutes", "mn"), 60),
     (("s", "sec", "secs", "second", "seconds", "seconde", "secondes", "''", '"'), 1),
+    # Spanish, German, Italian, Portuguese
+    (("hora", "horas", "stunde", "stunden", "ora", "ore"), 3600),
+    (("minuto", "minutos", "minuten", "minuti"), 60),
+    (("segundo", "segundos", "sekunde", "sekunden", "sek", "secondo", "secondi"), 1),
 ):
     for _name in _names:
         _UNIT_SECONDS[_name] = _value
@@ -150,8 +154,9 @@ def parse_duration(text: str | float) -> float:
 
 _UNIT_TOKEN = re.compile(
     rf"\s*(?:and\s+|et\s+|,\s*)?({_NUM}|{_WORD_NUM})\s*-?\s*"
-    r"(hours|hour|hrs|hr|heures|heure|h|minutes|minute|mins|min|mn|m|seconds|second|"
-    r"secondes|seconde|secs|sec|s|''|\")?(?![a-z])",
+    r"(hours|hour|hrs|hr|heures|heure|horas|hora|stunden|stunde|ore|ora|h|minutes|minute|"
+    r"minutos|minuto|minuten|minuti|mins|min|mn|m|seconds|second|secondes|seconde|segundos|"
+    r"segundo|sekunden|sekunde|sek|secondi|secondo|secs|sec|s|''|\")?(?![a-z])",
 )
 
 

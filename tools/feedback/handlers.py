@@ -203,7 +203,8 @@ def _element_update(reader: _Reader, match: re.Match[str], original: str) -> lis
         if folded_value.startswith(noun + " "):
             value = value[len(noun) + 1 :].strip()
             break
-    if not value:
+    value = drop_old_value(value)
+    if not value or fold(value) in ("a", "an", "some", "un", "une", "des"):
         raise InvalidInput(f'give the new {attribute} (like "GaBy\'s hair should be blonde")')
     if _is_french(match):
         value = translate_value(value, reader.prompt_language)
@@ -275,6 +276,14 @@ def _field_value(reader: _Reader, text: str, shot_ids: Sequence[str]) -> list[Mo
     """The SetShotField changes a bare value means ("close-up", "dolly in", "85mm", "at
     night"), or [] when it is not a value of any shot field."""
     value = " ".join(_VALUE_LEAD.sub("", text.strip()).split()).strip(" .")
+    # How fast the camera moves is not a field: "slow push-in" is a push-in.
+    value = re.sub(
+        r"^(?:very\s+)?(?:slow|slowly|gentle|gently|quick|quickly|fast|smooth|subtle|lent|"
+        r"lente|rapide|doux|douce)\s+",
+        "",
+        value,
+    )
+    value = re.sub(r"\s+(?:lent|lente|rapide|doux|douce)$", "", value)
     if not value:
         return []
     lens = re.fullmatch(
@@ -359,3 +368,150 @@ def _explicit_field(reader: _Reader, match: re.Match[str], original: str) -> lis
 def _shot_value(reader: _Reader, match: re.Match[str], original: str) -> list[Modification] | None:
     shots = reader.shot_group(match, "s")
     return _field_value(reader, match.group("val"), shots) or None
+
+
+# -- phrasings added for issue 11 ----------------------------------------------------------
+
+_NUMBER_WORDS = {
+    "a": 1.0,
+    "an": 1.0,
+    "one": 1.0,
+    "two": 2.0,
+    "three": 3.0,
+    "four": 4.0,
+    "five": 5.0,
+    "six": 6.0,
+    "seven": 7.0,
+    "eight": 8.0,
+    "nine": 9.0,
+    "ten": 10.0,
+    "half a": 0.5,
+    "une": 1.0,
+    "un": 1.0,
+    "deux": 2.0,
+    "trois": 3.0,
+    "quatre": 4.0,
+    "cinq": 5.0,
+    "dix": 10.0,
+    "une demi": 0.5,
+}
+#: "make shot 3 longer" with no amount: this many seconds.
+DEFAULT_LENGTH_STEP = 2.0
+# The old value a correction names, to drop from the new one: "black instead of blue",
+# "noire, pas bleue", "black (not blue)".
+_INSTEAD = re.compile(
+    r"\s*[,(]?\s*(?:instead of|rather than|and not|not|in place of|au lieu de|plutot que|"
+    r"a la place de|et non|et pas|pas|non)\s+[^,)]+\)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def drop_old_value(value: str) -> str:
+    """``value`` without the old value a correction names ("black instead of blue" ->
+    "black", "noire, pas bleue" -> "noire")."""
+    stripped = _INSTEAD.sub("", value).strip(" ,")
+    return stripped or value
+
+
+def _amount(text: str | None) -> float | None:
+    if not text:
+        return None
+    key = " ".join(fold(text).split())
+    if key in _NUMBER_WORDS:
+        return _NUMBER_WORDS[key]
+    try:
+        return float(key.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _relative_retime(
+    reader: _Reader, match: re.Match[str], original: str
+) -> list[Modification] | None:
+    """ "make shot 3 longer", "two seconds longer", "rallonge le plan 2 de 2 secondes"."""
+    shots = reader.shot_group(match, "s")
+    groups = match.groupdict()
+    direction = groups.get("dir") or ""
+    longer = bool(re.match(r"(?:long|lengthen|extend|rallong|allong|prolong|plus long)", direction))
+    step = _amount(groups.get("amount"))
+    if step is not None and (groups.get("unit") or "").startswith(("f", "i")):
+        step = float(step / reader.project.manifest.technical_specs.rate)
+    if step is None:
+        step = DEFAULT_LENGTH_STEP
+    lengths = {s.shot_id: s for s in load_shots(reader.project)}
+    rate = reader.project.manifest.technical_specs.rate
+    out: list[Modification] = []
+    for shot_id in shots:
+        seconds = float(lengths[shot_id].duration_frames / rate)
+        new = seconds + step if longer else seconds - step
+        if new <= 0:
+            raise InvalidInput(
+                f"{shot_id} lasts {seconds:g} s; it cannot be {step:g} s shorter "
+                f"(say its new length, like 'shot {shot_id[5:]} should last {seconds / 2:g} "
+                "seconds')"
+            )
+        out.append(RetimeShot(shot_id=shot_id, duration_seconds=round(new, 4)))
+    return out
+
+
+def _swap(reader: _Reader, match: re.Match[str], original: str) -> list[Modification]:
+    """ "swap shots 5 and 6", "échange les plans 5 et 9": two moves."""
+    if match.group("b") is None and match.group("b_id") is None:
+        refs = match.group("a") or match.group("a_id") or ""
+        parts = [p for p in re.split(r"\s*(?:,|\band\b|\bet\b|&|\bwith\b|\bavec\b)\s*", refs) if p]
+        if len(parts) != 2:
+            raise InvalidInput("name the two shots to swap (like 'swap shots 5 and 6')")
+        first, second = reader.shots(parts[0]), reader.shots(parts[1])
+    else:
+        first = reader.shot_group(match, "a")
+        second = reader.shot_group(match, "b")
+    order = reader.shot_ids
+    if set(first) & set(second):
+        raise InvalidInput("name two different shots to swap (like 'swap shots 5 and 6')")
+    if order.index(first[0]) > order.index(second[0]):
+        first, second = second, first
+    before_first = order.index(first[0]) - 1
+    anchor = order[before_first] if before_first >= 0 else None
+    out: list[Modification] = []
+    after = second[-1]
+    for shot_id in first:
+        out.append(MoveShot(shot_id=shot_id, after=after))
+        after = shot_id
+    if order.index(second[0]) != order.index(first[-1]) + 1:
+        after_b: str | None = anchor
+        for shot_id in second:
+            out.append(MoveShot(shot_id=shot_id, after=after_b))
+            after_b = shot_id
+    return out
+
+
+def _local_model(reader: _Reader, match: re.Match[str], original: str) -> list[Modification]:
+    """ "use a local model for shot 4": the best local model for each shot named."""
+    from storycore.tools.model_selector import ModelSelector, request_for_shot
+
+    groups = match.groupdict()
+    named = groups.get("s") is not None or groups.get("s_id")
+    shot_ids = reader.shot_group(match, "s") if named else list(reader.shot_ids)
+    specs = reader.project.manifest.technical_specs
+    shots = {s.shot_id: s for s in load_shots(reader.project)}
+    selector = ModelSelector(reader.models)
+    by_model: dict[str, list[str]] = {}
+    for shot_id in shot_ids:
+        request = request_for_shot(shots[shot_id], specs).model_copy(update={"local_only": True})
+        model_id = selector.select(request).model_id
+        by_model.setdefault(model_id, []).append(shot_id)
+    return [SetModel(model_id=m, shot_ids=ids) for m, ids in by_model.items()]
+
+
+def _element_has(reader: _Reader, match: re.Match[str], original: str) -> list[Modification]:
+    """ "Marc has a beard", "Marc porte une barbe": the attribute, named by its noun."""
+    element = reader.element(_span(match, original, "name"))
+    said = " ".join(match.group("attr").split())
+    attribute = attribute_for_word(said) or said
+    french = _is_french(match)
+    value = said
+    if french:
+        value = translate_value(said, reader.prompt_language)
+        if value == said and reader.prompt_language == "en" and attribute in ATTRIBUTE_WORDS:
+            value = attribute  # "barbe" in English prompts: the stored key is the English noun
+    return [UpdateElement(element=element, attributes={attribute: value})]

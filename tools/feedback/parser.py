@@ -91,6 +91,10 @@ _NEGATION = re.compile(
 )
 
 
+# "black, not navy", "green (not red)": the old value of a correction, not a negation.
+_OLD_VALUE = re.compile(r"\s*(?:,|\()\s*(?:and\s+|but\s+)?not\s+[^,()]+\)?\s*$")
+
+
 def _clauses(text: str) -> list[tuple[int, int]]:
     """Spans of the clauses of a feedback: sentences, then parts joined by "and"/"et"/","
     where the next part starts a new command."""
@@ -190,7 +194,7 @@ def parse_feedback(text: str, project: Project) -> ParsedFeedback:
         folded, original = folded_text[a:b], text[a:b]
         if not folded.strip():
             continue
-        if _NEGATION.search(folded) and not _REMARK.match(folded):
+        if _NEGATION.search(_OLD_VALUE.sub("", folded)) and not _REMARK.match(folded):
             unparsed.append(original.strip())
             continue
         remark = _SHOT_REMARK.fullmatch(folded)

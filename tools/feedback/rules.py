@@ -10,22 +10,35 @@ from __future__ import annotations
 from storycore.tools.domain.modifications import Lock, Unlock
 from storycore.tools.feedback.handlers import (
     _element_description,
+    _element_has,
     _element_update,
     _explicit_field,
     _insert,
+    _local_model,
     _lock,
     _move,
     _regenerate,
+    _relative_retime,
     _remove,
     _retime,
     _set_model,
     _shot_value,
+    _swap,
     _without,
 )
 from storycore.tools.feedback.patterns import _ASPECT, _ATTR, _DURATION, _FIELD, _shots
 from storycore.tools.feedback.reader import _Rule, _rule
 
 _S = _shots("s")
+_NUM = (
+    r"(?P<amount>\d+(?:[.,]\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|half a|"
+    r"une|un|deux|trois|quatre|cinq|dix|une demi)"
+)
+_UNIT = r"\s*-?\s*(?P<unit>seconds?|secondes?|secs?|s|frames?|images?)(?![a-z])"
+_LOCAL = (
+    r"(?:a\s+|an\s+|un\s+|the\s+|le\s+)?(?:local|locale|offline|on-device|open[- ]source)\s+"
+    r"(?:video\s+)?(?:model|modele)|(?:un\s+|le\s+)?modele\s+(?:local|en local|hors ligne)"
+)
 _RULES: tuple[_Rule, ...] = (
     # lock / unlock
     _rule(
@@ -96,6 +109,16 @@ _RULES: tuple[_Rule, ...] = (
         _remove,
     ),
     _rule(_S + r"\s+(?:should|must|can|has to)\s+(?:go|be removed|be deleted|be cut)", _remove),
+    # swap two shots
+    _rule(
+        r"(?:swap|switch|exchange|invert|trade|echange[rz]?|inverse[rz]?|intervertis|"
+        r"intervertir|intervertissez|permute[rz]?)\s+"
+        + _shots("a")
+        + r"(?:\s+(?:with|avec|and|et)\s+"
+        + _shots("b")
+        + r")?",
+        _swap,
+    ),
     # move
     _rule(
         r"(?:move|put|place|deplace[rz]?|mets|mettre|mettez|place[rz]?|bouge[rz]?)\s+"
@@ -135,6 +158,42 @@ _RULES: tuple[_Rule, ...] = (
         + r"\s*(?:(?:of|showing|with|:)\s+|(?P<conn>du|de la|de l'|des|d'|de|montrant)\s*)"
         r"(?P<desc>.+)",
         _insert,
+    ),
+    # longer / shorter
+    _rule(
+        r"(?:make|have|get)\s+"
+        + _S
+        + r"\s+(?:"
+        + _NUM
+        + _UNIT
+        + r"\s+)?(?:a bit\s+|a little\s+|slightly\s+|much\s+)?(?P<dir>longer|shorter)",
+        _relative_retime,
+    ),
+    _rule(
+        r"(?P<dir>lengthen|extend|shorten|trim)\s+" + _S + r"(?:\s+by\s+" + _NUM + _UNIT + r")?",
+        _relative_retime,
+    ),
+    _rule(
+        _S
+        + r"\s+(?:should|must|needs to|has to|could|can)?\s*(?:be|last|run)\s+(?:"
+        + _NUM
+        + _UNIT
+        + r"\s+)?(?:a bit\s+|a little\s+|slightly\s+|much\s+)?(?P<dir>longer|shorter)",
+        _relative_retime,
+    ),
+    _rule(
+        r"(?P<dir>rallonge[rz]?|allonge[rz]?|prolonge[rz]?|raccourcis|raccourcir|raccourcissez|"
+        r"raccourcit)\s+" + _S + r"(?:\s+(?:de|d')\s*" + _NUM + _UNIT + r")?",
+        _relative_retime,
+    ),
+    _rule(
+        r"(?:rends|rendre|fais|faire)\s+"
+        + _S
+        + r"\s+(?P<dir>plus long|plus court)(?:\s+(?:de|d')\s*"
+        + _NUM
+        + _UNIT
+        + r")?",
+        _relative_retime,
     ),
     # retime
     _rule(
@@ -194,6 +253,20 @@ _RULES: tuple[_Rule, ...] = (
         _element_update,
     ),
     _rule(
+        r"(?P<name>.+?)\s+(?:should|must|needs to|has to|will|now)?\s*(?:have|has|has got|get|"
+        r"gets|wear|wears|is wearing|grows|grow)\s+(?:a\s+|an\s+|some\s+|the\s+)?(?P<attr>"
+        + _ATTR
+        + r")",
+        _element_has,
+    ),
+    _rule(
+        r"(?P<name>.+?)\s+(?P<fr>porte|a|aura|doit avoir|doit porter|devrait avoir|devrait "
+        r"porter|portera|se laisse pousser)\s+(?:un|une|des|de la|du|la|le|les|l')?\s*(?P<attr>"
+        + _ATTR
+        + r")",
+        _element_has,
+    ),
+    _rule(
         r"(?P<name>.+?)\s+(?:should|must|needs to|has to|will)?\s*(?:have|has|get|gets|wear|"
         r"wears|sport|sports)\s+(?:a\s+|an\s+|some\s+)?(?P<val>.+?)\s+(?P<attr>" + _ATTR + r")",
         _element_update,
@@ -235,6 +308,32 @@ _RULES: tuple[_Rule, ...] = (
     _rule(r"describe\s+(?P<name>.+?)\s+as\s+(?P<val>.+)", _element_description),
     _rule(r"(?P<name>.+?)\s+should look like\s+(?P<val>.+)", _element_description),
     # model
+    _rule(
+        r"(?:use|utilise[rz]?|prends|prendre|switch to|go|passe[rz]?\s+(?:sur|a|en))\s+(?:"
+        + _LOCAL
+        + r")(?:\s+(?:for|on|in|pour|sur|dans)\s+"
+        + _S
+        + r")?",
+        _local_model,
+    ),
+    _rule(
+        _S + r"\s+(?:should|must|will|could|can|has to|needs to|doit|devrait)?\s*(?:use|utiliser|"
+        r"utilise|run on|tourner sur)\s+(?:" + _LOCAL + r")",
+        _local_model,
+    ),
+    _rule(
+        r"(?P<strict>(?:switch|change|set|update|change[rz]?|passe[rz]?|mets)\s+(?:the\s+|le\s+)?"
+        r"(?:video\s+)?(?:model|modele))\s+(?:of|for|on|du|de|pour)\s+"
+        + _S
+        + r"\s+(?:to|into|with|for|:|=|en|pour|a|vers|par|sur)\s+(?P<model>.+)",
+        _set_model,
+    ),
+    _rule(
+        _S + r"\s+(?:should|must|will|could|can|has to|needs to|doit|devrait)?\s*(?:use|be "
+        r"rendered with|be made with|be generated with|be done with|utiliser|utilise|etre fait "
+        r"avec|etre genere avec|etre rendu avec)\s+(?P<model>.+)",
+        _set_model,
+    ),
     _rule(
         r"(?P<strict>(?:switch|change|set|update)\s+(?:the\s+)?(?:video\s+)?models?)\s+"
         r"(?:to|for|:|=)?\s*(?P<model>.+?)(?:\s+(?:for|on|in)\s+(?:" + _S + r"|(?P<scope>.+)))?",

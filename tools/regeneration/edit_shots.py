@@ -24,6 +24,7 @@ from storycore.tools.feedback import (
 from storycore.tools.model_selector import ModelSelector, request_for_shot
 from storycore.tools.regeneration.edit_models import set_model
 from storycore.tools.regeneration.plan import _list, _seconds_text, _validated_shot, _value_text
+from storycore.tools.regeneration.rewrite import rewrite_shot_size
 from storycore.tools.timecode import seconds_to_frames
 
 if TYPE_CHECKING:
@@ -109,6 +110,13 @@ def _follow_framing(before: ShotSpec, after: ShotSpec, field_name: str) -> ShotS
     the breakdown wrote follows the lens and the movement."""
     changes: dict[str, Any] = {}
     lens = after.lens_mm
+    if field_name == "shot_size" and after.shot_size != before.shot_size:
+        # "Wide shot of the scene." must not stay in a close-up's description and prompts.
+        for text_field in ("description", "action"):
+            text = getattr(after, text_field)
+            rewritten = rewrite_shot_size(text, after.shot_size.value)
+            if rewritten != text:
+                changes[text_field] = rewritten
     if field_name == "shot_size":
         rule_lens = DEFAULT_RULES.lens_mm
         if before.lens_mm == rule_lens.get(before.shot_size):

@@ -191,3 +191,141 @@ def rewrite_trait(
     for start, end, new in sorted(edits, reverse=True):
         out = out[:start] + new + out[end:]
     return out
+
+
+# -- framing words ---------------------------------------------------------------------------
+
+# Phrases that name a shot size in free text and in the prompts' camera clause, in every
+# language the prompt templates speak (the vocabulary's own words are added at load).
+# Longest match wins ("medium close-up" is MCU, not CU). Bare "close" or "wide" are not
+# framing words ("wide eyes", "close to her").
+_SIZE_PHRASES: dict[str, tuple[str, ...]] = {
+    "EWS": (
+        "extreme wide shot",
+        "extreme wide",
+        "extreme long shot",
+        "very wide shot",
+        "very long shot",
+        "tres grand plan d'ensemble",
+        "grand plan d'ensemble",
+        "plan general",
+        "plan tres large",
+    ),
+    "WS": ("wide shot", "long shot", "wide angle shot", "plan large", "plan d'ensemble"),
+    "FS": ("full shot", "full-body shot", "full body shot", "full-length shot", "plan en pied"),
+    "MWS": (
+        "medium wide shot",
+        "medium long shot",
+        "medium full shot",
+        "cowboy shot",
+        "american shot",
+        "plan americain",
+        "plan genou",
+    ),
+    "MS": ("medium shot", "mid shot", "mid-shot", "waist shot", "plan taille", "plan moyen"),
+    "MCU": (
+        "medium close-up",
+        "medium close up",
+        "medium closeup",
+        "chest shot",
+        "plan rapproche poitrine",
+        "plan rapproche",
+        "plan poitrine",
+    ),
+    "CU": ("close-up", "close up", "closeup", "close shot", "gros plan"),
+    "ECU": (
+        "extreme close-up",
+        "extreme close up",
+        "extreme closeup",
+        "big close-up",
+        "detail shot",
+        "tres gros plan",
+        "plan de detail",
+    ),
+}
+_SIZE_PATTERN: re.Pattern[str] | None = None
+_SIZE_OF: dict[str, str] = {}
+
+
+def _size_pattern() -> re.Pattern[str]:
+    global _SIZE_PATTERN
+    if _SIZE_PATTERN is None:
+        from storycore.tools.prompt_builder import load_vocabulary
+
+        phrases: dict[str, str] = {}
+        for size, words in _SIZE_PHRASES.items():
+            for word in words:
+                phrases[fold(word)] = size
+        for language in ("en", "fr", "ja"):
+            for key, value in load_vocabulary(language).items():
+                if key.startswith("shot_size.") and value.strip():
+                    phrases.setdefault(fold(value.strip()), key.split(".", 1)[1])
+        _SIZE_OF.update(phrases)
+        body = "|".join(
+            re.escape(p).replace(r"\ ", r"[\s-]+").replace(r"\-", r"[\s-]+")
+            for p in sorted(phrases, key=len, reverse=True)
+        )
+        _SIZE_PATTERN = re.compile(r"(?<![a-z0-9])(?:" + body + r")(?![a-z0-9])")
+    return _SIZE_PATTERN
+
+
+def _size_key(phrase: str) -> str:
+    return " ".join(re.split(r"[\s-]+", phrase))
+
+
+@dataclass(frozen=True)
+class SizePhrase:
+    """A phrase of a text that names a shot size: where it is and which size."""
+
+    start: int
+    end: int
+    size: str
+    text: str
+
+    @property
+    def language(self) -> str:
+        """The language the phrase is in: "fr" for "gros plan", "ja" for "クローズアップ"."""
+        folded = fold(self.text)
+        if not folded.isascii():
+            return "ja"
+        return "fr" if re.search(r"(?<![a-z])plan(?![a-z])", folded) else "en"
+
+
+def size_phrases(text: str) -> list[SizePhrase]:
+    """Every phrase of ``text`` that names a shot size ("wide shot", "gros plan",
+    "クローズアップ"), longest first at each place, in order."""
+    if not text:
+        return []
+    pattern = _size_pattern()
+    folded = fold(text)
+    keys = {_size_key(k): v for k, v in _SIZE_OF.items()}
+    out: list[SizePhrase] = []
+    for match in pattern.finditer(folded):
+        size = _SIZE_OF.get(match.group()) or keys.get(_size_key(match.group()))
+        if size:
+            start, end = match.span()
+            out.append(SizePhrase(start, end, size, text[start:end]))
+    return out
+
+
+def size_phrase(size: str, language: str = "en") -> str:
+    """How the prompts name shot size ``size`` ("CU" -> "close-up") in ``language``."""
+    from storycore.tools.prompt_builder import load_vocabulary
+
+    return load_vocabulary(language).get(f"shot_size.{size}", size)
+
+
+def rewrite_shot_size(text: str, size: str, language: str | None = None) -> str:
+    """``text`` with every phrase naming another shot size restated as ``size``
+    ("Wide shot of the scene." -> "Close-up of the scene.", "un plan large" -> "un gros
+    plan"), each in the phrase's own language unless ``language`` is given; a capital at
+    the start of a phrase is kept."""
+    out = text
+    for phrase in reversed(size_phrases(text)):
+        if phrase.size == size:
+            continue
+        replacement = size_phrase(size, language or phrase.language)
+        if phrase.text[:1].isupper():
+            replacement = replacement[:1].upper() + replacement[1:]
+        out = out[: phrase.start] + replacement + out[phrase.end :]
+    return out
