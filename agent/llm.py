@@ -374,6 +374,8 @@ def call_with_retry(
 
 def _report_unavailable(failure: LLMUnavailable) -> None:
     """Tell a running graph's stream that the model failed (a chat then goes offline)."""
+    if _refuses_method(failure):
+        return  # structured_call asks another way: the model is not down
     try:
         from langgraph.config import get_stream_writer
 
