@@ -289,3 +289,66 @@ def test_ctrl_c_stops_the_retries_at_once() -> None:
         assert len(calls) == 1 and isinstance(outcome[0], KeyboardInterrupt)
     finally:
         allow_requests()
+
+
+# --------------------------------------------------------------------------------------
+# Prices per provider
+
+
+def usage_answer(model: str, tokens_in: int, tokens_out: int) -> Any:
+    from langchain_core.messages import AIMessage
+
+    return AIMessage(
+        content="x",
+        response_metadata={"model_name": model},
+        usage_metadata={
+            "input_tokens": tokens_in,
+            "output_tokens": tokens_out,
+            "total_tokens": tokens_in + tokens_out,
+        },
+    )
+
+
+def test_each_provider_has_a_dated_price_file_with_its_source() -> None:
+    import re
+
+    from storycore.agent.usage import PriceTable
+
+    table = PriceTable.load()
+
+    assert {"openai", "anthropic", "google_genai"} <= set(table.sources)
+    for source, as_of in table.sources.values():
+        assert source.startswith("https://") and re.fullmatch(r"\d{4}-\d{2}-\d{2}", as_of)
+    assert table.price_of("anthropic:claude-sonnet-4-5") is not None
+    assert table.price_of("claude-sonnet-4-5-20250929") == table.price_of("claude-sonnet-4-5")
+
+
+def test_an_unknown_model_is_shown_as_unknown_never_zero() -> None:
+    # Before: the usage table printed an empty cell, and a total of known costs only.
+    from storycore.agent.usage import UsageTracker
+
+    tracker = UsageTracker()
+    tracker.add(usage_answer("qwen3:8b", 1000, 100))
+    tracker.add(usage_answer("gpt-4.1-mini", 1000, 100))
+
+    rows = {row["model"]: row for row in tracker.rows()}
+    assert rows["qwen3:8b"]["cost_usd"] == "unknown"
+    assert rows["gpt-4.1-mini"]["cost_usd"].startswith("$0.00")
+    assert rows["total"]["cost_usd"].endswith("+ unknown")
+    assert tracker.to_dict()["models"]["qwen3:8b"]["cost_usd"] is None
+
+
+def test_the_users_price_file_prices_a_local_model(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storycore.agent.usage import UsageTracker
+
+    monkeypatch.setenv("STORYCORE_CONFIG_DIR", str(tmp_path))
+    (tmp_path / "llm_prices.yaml").write_text(
+        'as_of: "2026-12-01"\nmodels:\n  qwen3:8b: {input: 0, output: 0}\n', encoding="utf-8"
+    )
+    tracker = UsageTracker()
+    tracker.add(usage_answer("qwen3:8b", 1000, 100))
+
+    assert tracker.rows()[0]["cost_usd"] == "$0.0000"
+    assert tracker.prices is not None and "user" in tracker.prices.sources
