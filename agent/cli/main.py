@@ -38,7 +38,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 # Interactive or serving commands: no JSON form.
-NO_JSON = {"chat", "mcp"}
+NO_JSON = {"chat", "mcp", "serve"}
 
 
 @app.callback(invoke_without_command=True)
@@ -78,6 +78,7 @@ def _register() -> None:
         "commands_elements",
         "commands_agent",
         "commands_mcp",
+        "commands_serve",
     ):
         try:
             module = __import__(f"storycore.agent.cli.{name}", fromlist=["register"])
