@@ -325,7 +325,7 @@ def call_with_retry(
 
     if attempts < 1:
         raise ValueError("attempts must be at least 1")
-    stop = stop_after_attempt(attempts)
+    stop: Any = stop_after_attempt(attempts)
     if budget is not None:
         stop = stop | stop_before_delay(budget)
     retrying = Retrying(

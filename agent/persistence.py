@@ -109,7 +109,7 @@ def _postgres(url: str) -> Checkpoints:
     except psycopg.Error as exc:
         reason = " ".join(str(exc).split())[:200]
         raise InvalidInput(f"cannot connect to the checkpoint database {shown}: {reason}") from None
-    saver = PostgresSaver(connection)  # type: ignore[arg-type]
+    saver = PostgresSaver(connection)
     if url not in _SET_UP:
         saver.setup()
         _SET_UP.add(url)

@@ -33,9 +33,12 @@ from storycore.agent.state import Decision
 from storycore.tools.errors import InvalidInput, NotFound
 from storycore.tools.project import INTERNAL, Project, atomic_write, dumps_json
 
-__all__ = ["CHECKPOINTS", "DEFAULT_THREAD", "PROJECT_ID", "Session", "Turn"]
+__all__ = ["CHECKPOINTS", "DEFAULT_THREAD", "PROJECT_ID", "SESSIONS", "Session", "Turn"]
 
 PROJECT_ID = "project-id"
+# A mirror of the thread list for readers that do not open the checkpoints (the web studio
+# reads it); the checkpoints are the truth, this file is rewritten from them after each run.
+SESSIONS = "sessions.json"
 DEFAULT_THREAD = "main"
 # Checkpoint metadata key holding the project id.
 PROJECT_KEY = "storycore_project"
@@ -330,7 +333,24 @@ class Session:
             cancel_requests()  # a model call in a worker thread stops retrying at once
             raise
 
+    def _mirror_threads(self) -> None:
+        threads = self.threads()
+        data = {"last": threads[-1] if threads else None, "threads": threads}
+        path = self._internal() / SESSIONS
+        try:
+            if json.loads(path.read_text(encoding="utf-8")) == data:
+                return
+        except (OSError, ValueError):
+            pass
+        atomic_write(path, dumps_json(data))
+
     def _stream(self, payload: Any, on_event: EventHandler | None) -> Turn:
+        try:
+            return self._stream_run(payload, on_event)
+        finally:
+            self._mirror_threads()
+
+    def _stream_run(self, payload: Any, on_event: EventHandler | None) -> Turn:
         before = len(self.values().get("messages") or [])
         emit = on_event or (lambda _kind, _data: None)
         for mode, chunk in self.graph.stream(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from storycore.agent.context import Context
-from storycore.agent.session import CHECKPOINTS, PROJECT_ID, Session
+from storycore.agent.session import CHECKPOINTS, PROJECT_ID, SESSIONS, Session
 from storycore.tools.errors import InvalidInput, NotFound
 from storycore.tools.project import INTERNAL, Project
 from storycore.tools.structure import load_shots
@@ -37,6 +37,8 @@ def test_a_conversation_is_kept_in_the_project(film: Path) -> None:
     assert (film / INTERNAL / CHECKPOINTS).is_file()
     record = json.loads((film / INTERNAL / PROJECT_ID).read_text(encoding="utf-8"))
     assert record["path"] == str(film.resolve()) and len(record["id"]) == 32
+    mirror = json.loads((film / INTERNAL / SESSIONS).read_text(encoding="utf-8"))
+    assert mirror == {"last": "main", "threads": ["main"]}  # for the web studio
     with open_session(film) as again:
         assert again.threads() == ["main"]
         assert again.config["configurable"]["thread_id"] == f"{record['id']}/main"
