@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -327,11 +329,23 @@ class Session:
 
         self._ensure_project_id()
         allow_requests()
+        previous: Any = None
+        if threading.current_thread() is threading.main_thread():
+            # LangGraph runs nodes in worker threads and waits for them before a Ctrl-C can
+            # leave graph.stream: cancel the model's retries the moment the signal arrives.
+            def on_interrupt(signum: int, frame: Any) -> None:
+                cancel_requests()
+                raise KeyboardInterrupt
+
+            previous = signal.signal(signal.SIGINT, on_interrupt)
         try:
             return self._stream(payload, on_event)
         except KeyboardInterrupt:
-            cancel_requests()  # a model call in a worker thread stops retrying at once
+            cancel_requests()
             raise
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
 
     def _mirror_threads(self) -> None:
         threads = self.threads()

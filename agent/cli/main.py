@@ -121,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             result = _run(args)
     except Exit as exc:
+        if exc.exit_code == 130:  # typer's answer to Ctrl-C
+            return _fail("interrupted", 130, as_json)
         return exc.exit_code
     except Abort:
         return _fail("aborted", 130, as_json)
@@ -129,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     except StoryCoreError as exc:
         return _fail(str(exc), exc.exit_code, as_json)
     except KeyboardInterrupt:
+        return _fail("interrupted", 130, as_json)
+    if result == 130:  # click returns typer's Exit(130) for a Ctrl-C: say so
         return _fail("interrupted", 130, as_json)
     return result if isinstance(result, int) else 0
 
