@@ -28,8 +28,9 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
+from storycore.agent.confirmations import check_answer
 from storycore.agent.context import Context
-from storycore.agent.nodes import message_text, normalize_decision
+from storycore.agent.messages import message_text
 from storycore.agent.persistence import CHECKPOINTS, Checkpoints, checkpoint_url, open_checkpoints
 from storycore.agent.state import Decision
 from storycore.tools.errors import InvalidInput, NotFound
@@ -270,7 +271,7 @@ class Session:
         pending = self.pending()
         if pending is None:
             raise InvalidInput("the assistant is not waiting for a confirmation")
-        decision = normalize_decision(answer, pending.get("actions", []))
+        decision = check_answer(pending, answer)  # refused here, before it reaches the thread
         return self._run(Command(resume=decision), on_event)
 
     def pending(self) -> dict[str, Any] | None:
