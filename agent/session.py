@@ -92,6 +92,8 @@ class Session:
         self.offline_since: str | None = None
         self.auto_approve = auto_approve
         self._checkpoints: Checkpoints | None = None
+        # The project id before the project folder exists (then written to it).
+        self._memory_id: str | None = None
         url = _url_of(checkpoint_url)
         fresh = not (self._internal() / CHECKPOINTS).is_file()
         if checkpointer is None and thread_id is not None and not new and not url and fresh:
@@ -123,9 +125,9 @@ class Session:
         try:
             data = json.loads((self._internal() / PROJECT_ID).read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return None
+            return self._memory_id
         if not isinstance(data, dict):
-            return None
+            return self._memory_id
         made, where = data.get("id"), data.get("path")
         if not isinstance(made, str) or not re.fullmatch(r"[0-9a-f]{32}", made):
             return None
@@ -133,15 +135,16 @@ class Session:
             original = Path(where) / INTERNAL / PROJECT_ID
             try:
                 if made in original.read_text(encoding="utf-8"):
-                    return None  # a copy: the original is still there
+                    return self._memory_id  # a copy: the original is still there
             except OSError:
                 pass  # moved: the id goes with it
         return made
 
     def _ensure_project_id(self) -> str:
-        known = self.project_id
-        if known is None:
-            known = uuid.uuid4().hex
+        known = self.project_id or uuid.uuid4().hex
+        self._memory_id = known
+        if not self.project_dir.is_dir():
+            return known  # nothing is written before the project exists (a caller's saver)
         self._internal().mkdir(parents=True, exist_ok=True)
         record = {"id": known, "path": str(self.project_dir)}
         path = self._internal() / PROJECT_ID
@@ -349,6 +352,9 @@ class Session:
                 signal.signal(signal.SIGINT, previous)
 
     def _mirror_threads(self) -> None:
+        if self._checkpoints is None or not self.project_dir.is_dir():
+            return  # a caller's own checkpointer: its threads are not the project's files
+        self._ensure_project_id()  # the run may have just created the project
         threads = self.threads()
         data = {"last": threads[-1] if threads else None, "threads": threads}
         path = self._internal() / SESSIONS
