@@ -23,23 +23,29 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import random
 import re
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ValidationError
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
-from tenacity.nap import sleep as tenacity_sleep
+from pydantic import BaseModel, SecretStr, ValidationError
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_before_delay,
+)
 
-from storycore.agent.context import Context, StructuredMethod
-from storycore.tools.errors import NotFound, StoryCoreError
+from storycore.agent.context import PLACEHOLDER_API_KEY, Context, StructuredMethod, split_model
+from storycore.tools.errors import InvalidInput, NotFound, StoryCoreError
 
 if TYPE_CHECKING:
     from langchain_core.messages import AIMessage, BaseMessage
-    from langchain_openai import ChatOpenAI
 
 log = logging.getLogger("storycore.llm")
 
@@ -99,32 +105,88 @@ class LLMBadOutput(LLMError):
 # Chat model factory
 
 
-def make_chat_model(ctx: Context, **overrides: Any) -> ChatOpenAI | None:
+# Optional extra of this package that installs each provider's LangChain package.
+PROVIDER_PACKAGES: dict[str, tuple[str, str]] = {
+    "anthropic": ("langchain-anthropic", "anthropic"),
+    "ollama": ("langchain-ollama", "ollama"),
+    "google_genai": ("langchain-google-genai", "google"),
+    "mistralai": ("langchain-mistralai", "mistral"),
+    "groq": ("langchain-groq", "groq"),
+}
+
+
+def make_chat_model(
+    ctx: Context, *, environ: Mapping[str, str] | None = None, **overrides: Any
+) -> Any:
     """The chat model described by ``ctx``, or None when working offline.
 
-    ``temperature=0`` for reproducible answers (left out for reasoning models that refuse
-    it), ``max_retries=0`` because :func:`call_with_retry` does the retrying, and the Chat
-    Completions API always (local servers do not implement the Responses API). The base URL
-    is passed explicitly so nothing else in the environment can redirect requests.
-    ``overrides`` go to ``ChatOpenAI`` as is (e.g. ``streaming=True``).
+    A bare model name (or ``openai:NAME``) talks to an OpenAI-compatible Chat Completions
+    endpoint through ``ChatOpenAI``: ``temperature=0`` (left out for reasoning models that
+    refuse it), ``max_retries=0`` because :func:`call_with_retry` does the retrying, the
+    Chat Completions API always (local servers do not implement the Responses API), and the
+    base URL passed explicitly so nothing else in the environment can redirect requests.
+    ``provider:NAME`` goes through LangChain's ``init_chat_model``; a provider package that
+    is not installed is an :class:`~storycore.tools.errors.InvalidInput` naming it.
+
+    The API key is read here, from ``environ`` (default ``os.environ``) and nowhere else:
+    ``OPENAI_API_KEY``, or the placeholder ``"not-needed"`` for a base URL without a key (a
+    local server). With neither, there is nothing to talk to: None (deterministic engine).
+    ``overrides`` go to the model class as is (e.g. ``streaming=True``).
     """
     if ctx.offline:
         return None
+    env = os.environ if environ is None else environ
+    provider, name = split_model(ctx.model)
+    if provider not in (None, "openai"):
+        return _provider_model(ctx, provider, name, overrides)
     from langchain_openai import ChatOpenAI
 
+    key = str(env.get("OPENAI_API_KEY", "")).strip()
+    if not key and not ctx.base_url:
+        log.warning("no OPENAI_API_KEY and no base URL: using the deterministic engine")
+        return None
     params: dict[str, Any] = {
-        "model": ctx.model,
+        "model": name,
         "base_url": ctx.endpoint,
-        "api_key": ctx.api_key,
+        "api_key": SecretStr(key or PLACEHOLDER_API_KEY),
         "max_retries": 0,
         "timeout": ctx.timeout,
         "stream_usage": ctx.stream_usage,
         "use_responses_api": False,
     }
-    if _accepts_temperature(ctx.model):
+    if _accepts_temperature(name):
         params["temperature"] = 0
     params.update(overrides)
     return ChatOpenAI(**params)
+
+
+def _provider_model(ctx: Context, provider: str, name: str, overrides: dict[str, Any]) -> Any:
+    """``init_chat_model(name, model_provider=provider)`` with the house settings."""
+    from langchain.chat_models import init_chat_model
+
+    params: dict[str, Any] = {"temperature": 0}
+    if ctx.base_url:
+        params["base_url"] = ctx.base_url
+    if provider != "ollama":
+        params.update(max_retries=0, timeout=ctx.timeout)
+    params.update(overrides)
+    try:
+        return init_chat_model(name, model_provider=provider, **params)
+    except ImportError as exc:
+        package, extra = PROVIDER_PACKAGES.get(
+            provider, (f"langchain-{provider.replace('_', '-')}", "")
+        )
+        how = (
+            f"pip install 'storycore-assistant[{extra}]' (or {package})"
+            if extra
+            else f"pip install {package}"
+        )
+        raise InvalidInput(
+            f"STORYCORE_MODEL={ctx.model} needs the package {package}, which is not "
+            f"installed: {how}"
+        ) from exc
+    except ValueError as exc:
+        raise InvalidInput(f"STORYCORE_MODEL={ctx.model}: {_one_line(str(exc), 200)}") from exc
 
 
 def _accepts_temperature(model: str) -> bool:
@@ -139,26 +201,65 @@ def _accepts_temperature(model: str) -> bool:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How many attempts, and how long to wait between them (0 = no wait, for tests)."""
+    """How many attempts, how long to wait between them (0 = no wait, for tests), and the
+    total time budget of a call in seconds (None = no bound but the attempts)."""
 
     attempts: int = 4
     initial_wait: float = 1.0
     max_wait: float = 20.0
+    budget: float | None = None
 
     @classmethod
     def from_context(cls, ctx: Context) -> RetryPolicy:
-        """The policy of a run: ``max_retries`` retries after the first attempt."""
+        """The policy of a run: ``max_retries`` retries after the first attempt, all of them
+        within ``ctx.timeout`` seconds (``STORYCORE_TIMEOUT``)."""
         return cls(
             attempts=ctx.max_retries + 1,
             initial_wait=ctx.retry_initial_wait,
             max_wait=ctx.retry_max_wait,
+            budget=ctx.timeout,
         )
+
+
+# Set by :func:`cancel_requests` (Ctrl-C): waits between retries end at once and no new
+# attempt starts, in whatever thread the call runs.
+_CANCELLED = threading.Event()
+
+
+def cancel_requests() -> None:
+    """Stop every language-model call in progress: no further retry, no further wait."""
+    _CANCELLED.set()
+
+
+def allow_requests() -> None:
+    """Undo :func:`cancel_requests` (a new command, a new chat turn)."""
+    _CANCELLED.clear()
+
+
+def _cancellable_sleep(seconds: float) -> None:
+    if _CANCELLED.wait(max(0.0, seconds)):
+        raise KeyboardInterrupt
+
+
+def _refused(exc: BaseException) -> bool:
+    """True when nothing listens at the endpoint: retrying cannot help."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ConnectionRefusedError):
+            return True
+        if "connection refused" in str(current).lower():
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def is_retryable(exc: BaseException) -> bool:
     """True for a rate limit (429), a server error (5xx), a timeout or a connection error.
 
-    A cassette mismatch in tests is never retried (nor anything but the openai errors).
+    A refused connection (nothing listens there) fails at once, and a cassette mismatch in
+    tests is never retried (nor anything but the openai errors).
     """
     import openai
 
@@ -166,7 +267,9 @@ def is_retryable(exc: BaseException) -> bool:
         return False
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code == 429 or exc.status_code >= 500
-    return isinstance(exc, openai.APIConnectionError)  # APITimeoutError is a subclass
+    if isinstance(exc, openai.APITimeoutError):
+        return True
+    return isinstance(exc, openai.APIConnectionError) and not _refused(exc)
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -176,6 +279,8 @@ def describe_failure(exc: BaseException) -> str:
     if isinstance(exc, openai.APITimeoutError):
         return "the request timed out"
     if isinstance(exc, openai.APIConnectionError):
+        if _refused(exc):
+            return "could not connect (connection refused: is the server running?)"
         cause = exc.__cause__ or exc.__context__
         detail = f" ({_one_line(str(cause), 120)})" if cause and str(cause) else ""
         return f"could not connect{detail}"
@@ -202,38 +307,81 @@ def call_with_retry(
     attempts: int = 4,
     initial_wait: float = 1.0,
     max_wait: float = 20.0,
+    budget: float | None = None,
     sleep: Callable[[float], None] | None = None,
 ) -> T:
     """Call ``fn`` and retry it on transient failures, then raise :class:`LLMUnavailable`.
 
     Waits grow exponentially from ``initial_wait`` (doubling, plus up to ``initial_wait`` of
     jitter) up to ``max_wait`` seconds, and honour a server's ``retry-after`` within that
-    bound. ``initial_wait=0`` retries immediately. Any openai error that is not retried
-    (400, 401, 404...) also becomes :class:`LLMUnavailable`, after one attempt; other
-    exceptions (bugs, cassette mismatches) propagate unchanged.
+    bound. ``initial_wait=0`` retries immediately. No attempt starts once ``budget`` seconds
+    have passed since the first. Any openai error that is not retried (400, 401, 404, a
+    refused connection...) also becomes :class:`LLMUnavailable`, after one attempt; other
+    exceptions (bugs, cassette mismatches) propagate unchanged. After
+    :func:`cancel_requests` (Ctrl-C) the call raises ``KeyboardInterrupt`` instead of
+    waiting or retrying.
     """
     import openai
 
     if attempts < 1:
         raise ValueError("attempts must be at least 1")
+    stop: Any = stop_after_attempt(attempts)
+    if budget is not None:
+        stop = stop | stop_before_delay(budget)
     retrying = Retrying(
-        stop=stop_after_attempt(attempts),
+        stop=stop,
         wait=_backoff(initial_wait, max_wait),
         retry=retry_if_exception(is_retryable),
         reraise=True,
         before_sleep=_log_retry,
-        sleep=sleep or tenacity_sleep,
+        sleep=sleep or _cancellable_sleep,
     )
+
+    def attempt() -> T:
+        if _CANCELLED.is_set():
+            raise KeyboardInterrupt
+        return fn()
+
     try:
-        return retrying(fn)
+        return retrying(attempt)
+    except (LLMError, NotImplementedError):
+        raise
+    except (TypeError, KeyError, AttributeError, IndexError, ValueError) as exc:
+        if _is_cassette_error(exc) or isinstance(exc, openai.APIError):
+            raise
+        # The client could not make sense of the answer (a body without "choices", a
+        # garbage body): one clear sentence, never a traceback.
+        failure = LLMUnavailable(
+            "the endpoint's answer could not be read "
+            f"({_one_line(f'{type(exc).__name__}: {exc}', 160)})",
+            attempts=int(retrying.statistics.get("attempt_number", 1)),
+        )
+        _report_unavailable(failure)
+        raise failure from exc
     except openai.APIError as exc:
+        if _CANCELLED.is_set():
+            raise KeyboardInterrupt from None
         if _is_cassette_error(exc):
             raise
         made = int(retrying.statistics.get("attempt_number", 1))
         status = exc.status_code if isinstance(exc, openai.APIStatusError) else None
-        raise LLMUnavailable(
+        failure = LLMUnavailable(
             describe_failure(exc), attempts=made, status_code=status, endpoint=_origin_of(exc)
-        ) from exc
+        )
+        _report_unavailable(failure)
+        raise failure from exc
+
+
+def _report_unavailable(failure: LLMUnavailable) -> None:
+    """Tell a running graph's stream that the model failed (a chat then goes offline)."""
+    if _refuses_method(failure):
+        return  # structured_call asks another way: the model is not down
+    try:
+        from langgraph.config import get_stream_writer
+
+        get_stream_writer()({"llm_unavailable": str(failure)})
+    except Exception:  # outside a graph run: nobody to tell
+        return
 
 
 def _backoff(initial: float, maximum: float) -> Callable[[RetryCallState], float]:
@@ -331,6 +479,7 @@ def invoke_with_retry(
         attempts=policy.attempts,
         initial_wait=policy.initial_wait,
         max_wait=policy.max_wait,
+        budget=policy.budget,
     )
     if usage is not None:
         usage.add(message)
@@ -374,18 +523,46 @@ def stream_reply(
             raise
         if whole is None:
             raise LLMUnavailable("the stream ended without an answer")
-        return whole
+        return _mark_if_cut(model, whole, shown)
 
     chunk = call_with_retry(
         attempt,
         attempts=policy.attempts,
         initial_wait=policy.initial_wait,
         max_wait=policy.max_wait,
+        budget=policy.budget,
     )
     message = message_chunk_to_message(chunk)
     if usage is not None:
         usage.add(message)
     return message  # type: ignore[return-value]
+
+
+CUT_NOTICE = "[the answer was cut off before its end]"
+
+
+def _mark_if_cut(model: Any, whole: Any, shown: bool) -> Any:
+    """A streamed answer that ended without a finish reason (the connection closed early) or
+    at the token limit is kept, marked as cut: ``response_metadata["cut_off"]`` and a notice
+    at its end, so it is never saved as a complete answer."""
+    metadata = dict(getattr(whole, "response_metadata", None) or {})
+    reason = metadata.get("finish_reason", metadata.get("stop_reason"))
+    # Only OpenAI-compatible streams always end with a finish reason; other models may not.
+    always_says = getattr(getattr(model, "bound", model), "_llm_type", "") == "openai-chat"
+    cut = reason in ("length", "max_tokens") or (always_says and reason is None)
+    if not (shown and cut):
+        return whole
+    log.warning("the streamed answer was cut off (finish_reason=%s)", reason)
+    metadata["cut_off"] = True
+    content = whole.content
+    if isinstance(content, str):
+        content = f"{content.rstrip()}\n\n{CUT_NOTICE}"
+    return whole.model_copy(update={"response_metadata": metadata, "content": content})
+
+
+def is_cut_off(message: Any) -> bool:
+    """True for an answer :func:`stream_reply` marked as cut off."""
+    return bool((getattr(message, "response_metadata", None) or {}).get("cut_off"))
 
 
 # --------------------------------------------------------------------------------------
@@ -427,17 +604,77 @@ def structured_call(
     When the answer does not validate, JSON is first looked for in the text (the whole
     answer, fenced blocks, the first object in prose). If none validates, the model is sent
     its answer and the validation error and asked for corrected JSON only, at most
-    ``max_repairs`` times; then :class:`LLMBadOutput` is raised. Transport failures go
-    through :func:`call_with_retry` and raise :class:`LLMUnavailable`.
+    ``max_repairs`` times; then :class:`LLMBadOutput` is raised (the caller falls back to
+    the deterministic engine). Transport failures go through :func:`call_with_retry` and
+    raise :class:`LLMUnavailable`.
+
+    A model that cannot be asked with ``method`` (``NotImplementedError``, as a chat model
+    without tool calling raises, or an HTTP 400/422 saying the format is not supported)
+    is asked the next way: json_schema, function_calling, json_mode, then a plain call with
+    the schema in the prompt.
     """
-    from langchain_core.messages import AIMessage, HumanMessage, convert_to_messages
+    from langchain_core.messages import convert_to_messages
 
     policy = retry or RetryPolicy()
     base = list(convert_to_messages(messages))
+    methods = [method, *(m for m in FALLBACK_METHODS if m != method), "plain"]
+    last: LLMError | None = None
+    for current in methods:
+        try:
+            return _structured_with(
+                model, schema, base, current, max_repairs, policy, usage, config
+            )
+        except NotImplementedError as exc:
+            log.info("structured output: %s not supported (%s), trying the next", current, exc)
+            continue
+        except LLMUnavailable as exc:
+            if not _refuses_method(exc):
+                raise  # down, or refusing for another reason: another method will not help
+            log.info("structured output: %s refused (%s), trying the next", current, exc)
+            last = exc
+    if last is not None:
+        raise last
+    raise LLMBadOutput(schema.__name__, repairs=0, last_error="no method worked", raw=None)
+
+
+def _refuses_method(exc: LLMUnavailable) -> bool:
+    """True for an HTTP 400/422 that says the way of asking is not supported."""
+    if exc.status_code not in (400, 422):
+        return False
+    reason = exc.reason.lower()
+    return any(w in reason for w in ("response_format", "json", "schema", "tool", "support"))
+
+
+# After the method asked for, in this order; then a plain call with the schema in the prompt.
+FALLBACK_METHODS: tuple[StructuredMethod, ...] = ("json_schema", "function_calling", "json_mode")
+
+
+def _structured_with(
+    model: Any,
+    schema: type[M],
+    base: list[Any],
+    method: str,
+    max_repairs: int,
+    policy: RetryPolicy,
+    usage: Any,
+    config: Any,
+) -> StructuredResult[M]:
+    """One way of asking, with the salvage and repair loop; NotImplementedError when the
+    model cannot be asked this way."""
+    from langchain_core.messages import AIMessage, HumanMessage
+
     schema_text = schema_json(schema)
-    if method == "json_mode":
+    if method in ("json_mode", "plain"):
         base = _with_json_instructions(base, schema_text)
-    runnable = model.with_structured_output(schema, method=method, include_raw=True)
+    if method == "plain":
+        plain = model
+
+        def invoke(conversation: Any, config: Any = None) -> dict[str, Any]:
+            return {"raw": plain.invoke(conversation, config=config), "parsed": None}
+
+        runnable: Any = type("_Plain", (), {"invoke": staticmethod(invoke)})()
+    else:
+        runnable = model.with_structured_output(schema, method=method, include_raw=True)
 
     conversation = base
     repairs = 0
@@ -447,7 +684,10 @@ def structured_call(
             attempts=policy.attempts,
             initial_wait=policy.initial_wait,
             max_wait=policy.max_wait,
+            budget=policy.budget,
         )
+        if not isinstance(out, dict):
+            out = {"raw": out, "parsed": out if isinstance(out, schema) else None}
         raw = out.get("raw")
         if usage is not None and raw is not None:
             usage.add(raw)

@@ -1,16 +1,24 @@
 """A conversation with the assistant about one project: plan, talk, confirm, resume.
 
 The CLI (``storycore plan``, ``storycore chat``, ``storycore feedback``) and Python callers use
-this class. Conversations persist in the project (``.storycore/checkpoints.sqlite``, a
-LangGraph SqliteSaver), so one stopped in one process resumes in another by its thread id;
-resuming a thread id the project does not know raises :class:`NotFound` instead of silently
-starting over.
+this class. Conversations persist in a LangGraph checkpointer chosen by URL
+(:mod:`storycore.agent.persistence`: SQLite in the project by default, or PostgreSQL), so one
+stopped in one process resumes in another by its thread id; resuming a thread id the project
+does not know raises :class:`NotFound` instead of silently starting over.
+
+Thread names (``main``, ``main-2``, ``--thread NAME``) are the project's own: the checkpoints
+are kept under ``<project id>/<name>`` with the project id in their metadata
+(``.storycore/project-id``), and the list of threads is read from the checkpoints, so two
+projects sharing one database never see each other's threads.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
+import re
+import signal
+import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,13 +31,20 @@ from langgraph.types import Command
 from storycore.agent.confirmations import check_answer
 from storycore.agent.context import Context
 from storycore.agent.messages import message_text
+from storycore.agent.persistence import CHECKPOINTS, Checkpoints, checkpoint_url, open_checkpoints
 from storycore.agent.state import Decision
 from storycore.tools.errors import InvalidInput, NotFound
 from storycore.tools.project import INTERNAL, Project, atomic_write, dumps_json
 
-CHECKPOINTS = "checkpoints.sqlite"
+__all__ = ["CHECKPOINTS", "DEFAULT_THREAD", "PROJECT_ID", "SESSIONS", "Session", "Turn"]
+
+PROJECT_ID = "project-id"
+# A mirror of the thread list for readers that do not open the checkpoints (the web studio
+# reads it); the checkpoints are the truth, this file is rewritten from them after each run.
 SESSIONS = "sessions.json"
 DEFAULT_THREAD = "main"
+# Checkpoint metadata key holding the project id.
+PROJECT_KEY = "storycore_project"
 
 #: ``on_event(kind, data)``: kind is "progress" ({"phase", "text"}), "answer" (None: a
 #: streamed answer starts), "token" (a str, a piece of it) or "message" (an AIMessage the
@@ -62,65 +77,127 @@ class Session:
         context: Context | None = None,
         chat_model: Any = None,
         checkpointer: Any = None,
+        checkpoint_url: str | None = None,
         auto_approve: bool = False,
     ) -> None:
+        """``checkpointer`` (yours) or ``checkpoint_url`` (else ``STORYCORE_CHECKPOINT_URL``,
+        else SQLite in the project) keeps the conversation."""
         from storycore.agent.graph import build_graph
 
         self.project_dir = Path(project_dir).resolve()
         if self.project_dir.exists() and not self.project_dir.is_dir():
             raise InvalidInput(f"{self.project_dir} is a file, not a project folder")
         self.context = context or Context.from_env()
+        self._online_context = self.context
+        self.offline_since: str | None = None
         self.auto_approve = auto_approve
-        self._connection: sqlite3.Connection | None = None
-        if thread_id is not None and not new and thread_id not in self.threads():
-            self._unknown_thread(thread_id)  # refused before anything is created on disk
+        self._checkpoints: Checkpoints | None = None
+        # The project id before the project folder exists (then written to it).
+        self._memory_id: str | None = None
+        url = _url_of(checkpoint_url)
+        fresh = not (self._internal() / CHECKPOINTS).is_file()
+        if checkpointer is None and thread_id is not None and not new and not url and fresh:
+            self._unknown_thread(thread_id, [])  # refused before anything is made on disk
         if checkpointer is None:
-            checkpointer = self._sqlite_saver()
-        self.graph = build_graph(checkpointer, chat_model=chat_model)
-        self.thread_id = self._choose_thread(thread_id, new)
-        self.config: RunnableConfig = {"configurable": {"thread_id": self.thread_id}}
+            self._checkpoints = open_checkpoints(url, self._internal())
+            checkpointer = self._checkpoints.saver
+        self.checkpointer = checkpointer
+        try:
+            self.graph = build_graph(checkpointer, chat_model=chat_model)
+            self.thread_id = self._choose_thread(thread_id, new)
+        except BaseException:
+            self.close()
+            raise
 
     # -- threads -------------------------------------------------------------------------
 
     def _internal(self) -> Path:
         return self.project_dir / INTERNAL
 
-    def _sqlite_saver(self) -> Any:
-        from langgraph.checkpoint.sqlite import SqliteSaver
+    @property
+    def project_id(self) -> str | None:
+        """This project's id in the checkpoints (None until its first conversation).
 
-        self._internal().mkdir(parents=True, exist_ok=True)
-        self._connection = sqlite3.connect(
-            self._internal() / CHECKPOINTS, check_same_thread=False, timeout=30
-        )
-        return SqliteSaver(self._connection)
-
-    def _registry(self) -> dict[str, Any]:
-        path = self._internal() / SESSIONS
+        The id file records the folder it was made in: a copy of the project (the original
+        still there with the same id) is a new project, whose conversations start afresh
+        (the copied ones would act on the original's folder).
+        """
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads((self._internal() / PROJECT_ID).read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return {"last": None, "threads": []}
-        return data if isinstance(data, dict) else {"last": None, "threads": []}
+            return self._memory_id
+        if not isinstance(data, dict):
+            return self._memory_id
+        made, where = data.get("id"), data.get("path")
+        if not isinstance(made, str) or not re.fullmatch(r"[0-9a-f]{32}", made):
+            return None
+        if isinstance(where, str) and where != str(self.project_dir):
+            original = Path(where) / INTERNAL / PROJECT_ID
+            try:
+                if made in original.read_text(encoding="utf-8"):
+                    return self._memory_id  # a copy: the original is still there
+            except OSError:
+                pass  # moved: the id goes with it
+        return made
+
+    def _ensure_project_id(self) -> str:
+        known = self.project_id or uuid.uuid4().hex
+        self._memory_id = known
+        if not self.project_dir.is_dir():
+            return known  # nothing is written before the project exists (a caller's saver)
+        self._internal().mkdir(parents=True, exist_ok=True)
+        record = {"id": known, "path": str(self.project_dir)}
+        path = self._internal() / PROJECT_ID
+        try:
+            current = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            current = None
+        if current != record:
+            atomic_write(path, dumps_json(record))
+        return known
+
+    @property
+    def config(self) -> RunnableConfig:
+        """The run configuration of this thread (namespaced thread id, project metadata)."""
+        return self._config_of(self.thread_id)
+
+    def _config_of(self, name: str) -> RunnableConfig:
+        project = self.project_id or "unsaved"
+        return {
+            "configurable": {"thread_id": f"{project}/{name}"},
+            "metadata": {PROJECT_KEY: project, "storycore_thread": name},
+        }
 
     def threads(self) -> list[str]:
-        """The conversation threads this project knows, oldest first."""
-        return [t for t in self._registry().get("threads", []) if isinstance(t, str)]
+        """The conversation threads this project knows, oldest first, the last used last."""
+        project = self.project_id
+        if project is None:
+            return []
+        prefix = f"{project}/"
+        created: list[str] = []
+        for item in self.checkpointer.list(None, filter={PROJECT_KEY: project, "step": -1}):
+            thread = str(item.config["configurable"]["thread_id"])
+            if thread.startswith(prefix) and thread[len(prefix) :] not in created:
+                created.append(thread[len(prefix) :])
+        created.reverse()
+        last = self._last_thread(project)
+        if last in created:
+            created.remove(last)
+            created.append(last)
+        return created
 
-    def _remember(self) -> None:
-        if self._connection is None:
-            return  # a caller's own checkpointer: its threads are not the project's
-        data = self._registry()
-        threads = [t for t in data.get("threads", []) if t != self.thread_id]
-        data = {"last": self.thread_id, "threads": [*threads, self.thread_id]}
-        self._internal().mkdir(parents=True, exist_ok=True)
-        atomic_write(self._internal() / SESSIONS, dumps_json(data))
+    def _last_thread(self, project: str) -> str | None:
+        for item in self.checkpointer.list(None, filter={PROJECT_KEY: project}, limit=1):
+            thread = str(item.config["configurable"]["thread_id"])
+            return thread.split("/", 1)[1] if "/" in thread else thread
+        return None
 
     def _choose_thread(self, thread_id: str | None, new: bool) -> str:
         known = self.threads()
         if thread_id is None:
             if new or not known:
                 return _fresh_id(known)
-            return str(self._registry().get("last") or known[-1])
+            return known[-1]
         if not thread_id.strip() or len(thread_id) > 100:
             raise InvalidInput("a thread id is 1 to 100 characters")
         if new:
@@ -128,11 +205,10 @@ class Session:
                 raise InvalidInput(f"the thread {thread_id!r} already exists in this project")
             return thread_id
         if thread_id not in known or not self._has_checkpoint(thread_id):
-            self._unknown_thread(thread_id)
+            self._unknown_thread(thread_id, known)
         return thread_id
 
-    def _unknown_thread(self, thread_id: str) -> NoReturn:
-        known = self.threads()
+    def _unknown_thread(self, thread_id: str, known: list[str]) -> NoReturn:
         listed = ", ".join(known) if known else "none yet"
         raise NotFound(
             f"this project has no conversation {thread_id!r} (known threads: {listed}); "
@@ -140,7 +216,7 @@ class Session:
         )
 
     def _has_checkpoint(self, thread_id: str) -> bool:
-        snapshot = self.graph.get_state({"configurable": {"thread_id": thread_id}})
+        snapshot = self.graph.get_state(self._config_of(thread_id))
         return snapshot.created_at is not None
 
     @property
@@ -242,10 +318,32 @@ class Session:
         entry = Project.open(self.project_dir).undo()
         return f"undone: {entry.note}"
 
+    # -- offline after a failure -------------------------------------------------------
+
+    def retry_online(self) -> bool:
+        """Talk to the language model again after a failure (``/retry``); False if the
+        session was not offline because of one."""
+        if self.offline_since is None:
+            return False
+        self.context = self._online_context
+        self.offline_since = None
+        return True
+
+    def _went_offline(self, reason: str) -> None:
+        if self.offline_since is not None or self.context.offline:
+            return
+        self.offline_since = reason
+        self.context = self.context.with_overrides(
+            offline=True,
+            offline_reason=f"{reason} Working offline for the rest of this session: "
+            "/retry to try the language model again",
+        )
+
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        """Close the checkpoint connection this session opened."""
+        if self._checkpoints is not None:
+            self._checkpoints.close()
+            self._checkpoints = None
 
     def __enter__(self) -> Session:
         return self
@@ -254,7 +352,49 @@ class Session:
         self.close()
 
     def _run(self, payload: Any, on_event: EventHandler | None) -> Turn:
-        self._remember()
+        from storycore.agent.llm import allow_requests, cancel_requests
+
+        self._ensure_project_id()
+        allow_requests()
+        previous: Any = None
+        if threading.current_thread() is threading.main_thread():
+            # LangGraph runs nodes in worker threads and waits for them before a Ctrl-C can
+            # leave graph.stream: cancel the model's retries the moment the signal arrives.
+            def on_interrupt(signum: int, frame: Any) -> None:
+                cancel_requests()
+                raise KeyboardInterrupt
+
+            previous = signal.signal(signal.SIGINT, on_interrupt)
+        try:
+            return self._stream(payload, on_event)
+        except KeyboardInterrupt:
+            cancel_requests()
+            raise
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+
+    def _mirror_threads(self) -> None:
+        if self._checkpoints is None or not self.project_dir.is_dir():
+            return  # a caller's own checkpointer: its threads are not the project's files
+        self._ensure_project_id()  # the run may have just created the project
+        threads = self.threads()
+        data = {"last": threads[-1] if threads else None, "threads": threads}
+        path = self._internal() / SESSIONS
+        try:
+            if json.loads(path.read_text(encoding="utf-8")) == data:
+                return
+        except (OSError, ValueError):
+            pass
+        atomic_write(path, dumps_json(data))
+
+    def _stream(self, payload: Any, on_event: EventHandler | None) -> Turn:
+        try:
+            return self._stream_run(payload, on_event)
+        finally:
+            self._mirror_threads()
+
+    def _stream_run(self, payload: Any, on_event: EventHandler | None) -> Turn:
         before = len(self.values().get("messages") or [])
         emit = on_event or (lambda _kind, _data: None)
         for mode, chunk in self.graph.stream(
@@ -267,6 +407,8 @@ class Session:
                     emit("token", chunk["token"])
                 elif "phase" in chunk:
                     emit("progress", chunk)
+                elif "llm_unavailable" in chunk:
+                    self._went_offline(str(chunk["llm_unavailable"]))
         values = self.values()
         new = list(values.get("messages") or [])[before:]
         said = [message_text(m) for m in new if isinstance(m, AIMessage) and message_text(m)]
@@ -274,6 +416,10 @@ class Session:
             if isinstance(message, AIMessage) and message_text(message):
                 emit("message", message)
         return Turn(messages=said, interrupt=self.pending(), phase=values.get("phase"))
+
+
+def _url_of(explicit: str | None) -> str:
+    return checkpoint_url(explicit)
 
 
 def _fresh_id(known: list[str]) -> str:

@@ -2,9 +2,10 @@
 
 Token counts come from ``AIMessage.usage_metadata`` (the API's own usage report, streamed
 answers included when ``stream_usage`` is on); they are exact. The cost is an ESTIMATE from
-the approximate public prices in ``agent/data/llm_prices.yaml``, which a user can override
-with ``$STORYCORE_CONFIG_DIR/llm_prices.yaml``. A model without a price has an unknown cost
-(``None``) while its tokens are still counted.
+the approximate public prices in ``agent/data/prices/<provider>.yaml`` (one dated file per
+provider, with its source), which a user can override model by model with
+``$STORYCORE_CONFIG_DIR/llm_prices.yaml``. A model without a price has an unknown cost
+(``None``, shown as "unknown", never $0.00) while its tokens are still counted.
 
 Feed a tracker either explicitly (``tracker.add(message)``, or ``usage=tracker`` in
 :func:`storycore.agent.llm.structured_call`) or graph-wide with
@@ -33,9 +34,13 @@ import yaml
 from storycore.tools.errors import InvalidInput
 
 PRICES_FILE_NAME = "llm_prices.yaml"
+PRICES_FOLDER = "prices"
+DEFAULT_PROVIDER = "openai"
 UNKNOWN_MODEL = "unknown"
-# A dated snapshot ("gpt-4.1-mini-2025-04-14", "gpt-4-0613") is priced as its family.
-_SNAPSHOT_SUFFIX = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{4})$")
+UNKNOWN_COST = "unknown"
+# A dated snapshot ("gpt-4.1-mini-2025-04-14", "gpt-4-0613", "claude-sonnet-4-20250514")
+# is priced as its family.
+_SNAPSHOT_SUFFIX = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8}|\d{4})$")
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,8 @@ class PriceTable:
     models: Mapping[str, ModelPrice]
     source: str = ""
     as_of: str = ""
+    # provider -> (source, as_of) of each shipped file; "user" for the user's own file.
+    sources: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, user_file: Path | None = None) -> PriceTable:
@@ -78,6 +85,7 @@ class PriceTable:
                 models={**table.models, **override.models},
                 source=override.source or table.source,
                 as_of=override.as_of or table.as_of,
+                sources={**table.sources, "user": (str(path), override.as_of)},
             )
         return table
 
@@ -116,20 +124,39 @@ class PriceTable:
         )
 
     def price_of(self, model: str) -> ModelPrice | None:
-        """The price of ``model``, of its family for a dated snapshot, else None."""
-        if model in self.models:
-            return self.models[model]
-        family = _SNAPSHOT_SUFFIX.sub("", model)
-        return self.models.get(family)
+        """The price of ``model`` (``provider:name`` or a bare name), of its family for a
+        dated snapshot, else None."""
+        candidates = [model]
+        head, sep, tail = model.partition(":")
+        if sep and head in self.sources:
+            candidates.append(tail)
+        for name in candidates:
+            if name in self.models:
+                return self.models[name]
+            family = _SNAPSHOT_SUFFIX.sub("", name)
+            if family in self.models:
+                return self.models[family]
+        return None
 
 
 # Trackers are rebuilt at every graph step (merge_usage): parse each file once.
 @functools.cache
 def _shipped_prices() -> PriceTable:
-    text = resources.files("storycore.agent").joinpath("data", PRICES_FILE_NAME)
-    return PriceTable.from_yaml(
-        text.read_text(encoding="utf-8"), origin=f"the shipped {PRICES_FILE_NAME}"
-    )
+    """Every provider's file; ``source``/``as_of`` are those of the default provider."""
+    folder = resources.files("storycore.agent").joinpath("data", PRICES_FOLDER)
+    models: dict[str, ModelPrice] = {}
+    sources: dict[str, tuple[str, str]] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yaml"):
+            continue
+        provider = entry.name[: -len(".yaml")]
+        table = PriceTable.from_yaml(
+            entry.read_text(encoding="utf-8"), origin=f"the shipped prices/{entry.name}"
+        )
+        models.update(table.models)
+        sources[provider] = (table.source, table.as_of)
+    source, as_of = sources.get(DEFAULT_PROVIDER, ("", ""))
+    return PriceTable(models=MappingProxyType(models), source=source, as_of=as_of, sources=sources)
 
 
 @functools.lru_cache(maxsize=8)
@@ -293,6 +320,9 @@ class UsageTracker:
         summary = self.to_dict()
         rows = [{"model": name, **values} for name, values in summary["models"].items()]
         rows.append({"model": "total", **summary["total"]})
+        for row in rows:
+            row["cost_usd"] = format_cost(row["cost_usd"], row.get("cost_complete", True))
+            row.pop("cost_complete", None)
         return rows
 
     def callback(self) -> Any:
@@ -310,6 +340,15 @@ class UsageTracker:
                             tracker.add(message)
 
         return _UsageCallback()
+
+
+def format_cost(cost: float | None, complete: bool = True) -> str:
+    """A cost for people: ``$0.0004``, ``unknown`` (no price), or ``$0.0004 + unknown``
+    when some models used have no price. Never ``$0.00`` for a cost nobody knows."""
+    if cost is None:
+        return UNKNOWN_COST
+    shown = f"${cost:.4f}" if cost < 1 else f"${cost:,.2f}"
+    return shown if complete else f"{shown} + {UNKNOWN_COST}"
 
 
 def merge_usage(left: Mapping[str, Any] | None, right: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -253,18 +253,23 @@ class LLMEndpoint:
         """Immediate retries except against a real endpoint."""
         return RetryPolicy(attempts=4, initial_wait=1.0 if self.mode == "real" else 0.0)
 
-    def context(self, *, offline: bool = False, **overrides: Any) -> Context:
-        """A :class:`Context` pointing at this endpoint (environment variables ignored)."""
+    def environ(self) -> dict[str, str]:
+        """The environment variables of this endpoint (the key is read from them when the
+        chat model is built, never kept in the Context)."""
         environ = {"OPENAI_API_KEY": self.api_key, "STORYCORE_MODEL": self.model_name}
         if self.base_url:
             environ["OPENAI_BASE_URL"] = self.base_url
+        return environ
+
+    def context(self, *, offline: bool = False, **overrides: Any) -> Context:
+        """A :class:`Context` pointing at this endpoint (environment variables ignored)."""
         if self.mode != "real":
             overrides.setdefault("retry_initial_wait", 0.0)
-        return Context.from_env(offline=offline, environ=environ, **overrides)
+        return Context.from_env(offline=offline, environ=self.environ(), **overrides)
 
     def chat_model(self, **overrides: Any) -> Any:
         """``make_chat_model(self.context())``; ``overrides`` go to ChatOpenAI."""
-        model = make_chat_model(self.context(), **overrides)
+        model = make_chat_model(self.context(), environ=self.environ(), **overrides)
         assert model is not None
         return model
 

@@ -52,6 +52,7 @@ class ScriptedAnswer:
     retry_after: float | None = None
     finish_reason: str | None = None
     cut_after: int | None = None
+    end_after: int | None = None
 
 
 class OpenAIStub:
@@ -116,6 +117,15 @@ class OpenAIStub:
         self._queue(
             ScriptedAnswer("text", content=text, finish_reason=finish_reason, cut_after=cut_after)
         )
+
+    def reply_stream_ending_early(self, text: str, *, events: int) -> None:
+        """For a streaming request: send the first ``events`` events of ``text`` as a whole,
+        well-formed body (no finish reason, no ``[DONE]``): a stream that simply stops."""
+        self._queue(ScriptedAnswer("text", content=text, end_after=events))
+
+    def reply_raw(self, body: str, *, status: int = 200) -> None:
+        """This body as is, as JSON content type (a body without ``choices``, garbage)."""
+        self._queue(ScriptedAnswer("raw", content=body, status=status))
 
     def reply_json(self, data: Any) -> None:
         """An assistant message whose content is ``data`` as JSON text."""
@@ -223,6 +233,9 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
                     ),
                 )
                 return
+            if answer.kind == "raw":
+                self._send(answer.status, (answer.content or "").encode(), "application/json")
+                return
             if answer.kind == "error":
                 extra = {}
                 if answer.retry_after is not None:
@@ -242,6 +255,11 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
                 include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
                 events = _stream_events(completion_id, model, message, finish, usage, include_usage)
                 data = "".join(events).encode()
+                if answer.end_after is not None:
+                    self._send(
+                        200, "".join(events[: answer.end_after]).encode(), "text/event-stream"
+                    )
+                    return
                 if answer.cut_after is not None:
                     # Announce the whole body, send part of it, hang up.
                     partial = "".join(events[: answer.cut_after]).encode()

@@ -105,3 +105,32 @@ def test_the_wheel_ships_data_files_and_the_command(wheel_dir: Path) -> None:
         assert (wheel_dir / "storycore" / top / rest).is_file(), f"{rel} is not in the wheel"
     entry_points = next(wheel_dir.glob("*.dist-info")) / "entry_points.txt"
     assert "storycore = storycore.agent.cli.main:entry_point" in entry_points.read_text()
+
+
+@pytest.mark.slow
+def test_python_m_storycore_runs_from_the_wheel(wheel_dir: Path) -> None:
+    assert (wheel_dir / "storycore" / "__main__.py").is_file()
+    assert not (wheel_dir / "storycore" / "__init__.py").exists()  # still a namespace
+    env = {**os.environ, "PYTHONPATH": str(wheel_dir)}
+    result = subprocess.run(
+        [sys.executable, "-m", "storycore", "-h"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=wheel_dir,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Usage: storycore" in result.stdout
+
+
+def test_python_m_storycore_runs_in_this_install(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "storycore", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0.1.0"

@@ -1,4 +1,4 @@
-"""Conversations kept in the project (``.storycore/checkpoints.sqlite`` and ``sessions.json``):
+"""Conversations kept in the project (``.storycore/checkpoints.sqlite``, ``project-id``):
 resuming the last thread, choosing one, refusing one the project does not know, and a
 confirmation left open in one process answered in another."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from storycore.agent.context import Context
-from storycore.agent.session import CHECKPOINTS, SESSIONS, Session
+from storycore.agent.session import CHECKPOINTS, PROJECT_ID, SESSIONS, Session
 from storycore.tools.errors import InvalidInput, NotFound
 from storycore.tools.project import INTERNAL, Project
 from storycore.tools.structure import load_shots
@@ -35,8 +35,13 @@ def test_a_conversation_is_kept_in_the_project(film: Path) -> None:
         assert s.started
 
     assert (film / INTERNAL / CHECKPOINTS).is_file()
-    registry = json.loads((film / INTERNAL / SESSIONS).read_text(encoding="utf-8"))
-    assert registry == {"last": "main", "threads": ["main"]}
+    record = json.loads((film / INTERNAL / PROJECT_ID).read_text(encoding="utf-8"))
+    assert record["path"] == str(film.resolve()) and len(record["id"]) == 32
+    mirror = json.loads((film / INTERNAL / SESSIONS).read_text(encoding="utf-8"))
+    assert mirror == {"last": "main", "threads": ["main"]}  # for the web studio
+    with open_session(film) as again:
+        assert again.threads() == ["main"]
+        assert again.config["configurable"]["thread_id"] == f"{record['id']}/main"
 
 
 def test_a_new_session_resumes_the_last_thread_and_its_open_question(film: Path) -> None:
@@ -98,7 +103,7 @@ def test_an_unknown_thread_in_a_new_folder_creates_nothing(tmp_path: Path) -> No
 
 
 def test_a_listed_thread_without_a_checkpoint_is_unknown(film: Path) -> None:
-    # sessions.json names a thread the checkpoints no longer hold (the file was deleted).
+    # The project knows its id, but the checkpoints are gone (the file was deleted).
     with open_session(film) as s:
         s.say(HAIR)
     (film / INTERNAL / CHECKPOINTS).unlink()

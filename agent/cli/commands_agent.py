@@ -16,7 +16,7 @@ from rich.markup import escape
 from storycore.agent.cli import ui
 from storycore.tools.errors import InvalidInput, StoryCoreError
 
-CHAT_HELP = """Commands: /status, /usage, /undo, /threads, /plan FILE, /help, /quit.
+CHAT_HELP = """Commands: /status, /usage, /undo, /threads, /plan FILE, /retry, /help, /quit.
 At a confirmation answer y (approve), n (reject), edit {json}, or type feedback.
 Anything else is a message: a question, a change ("make shot 3 a close-up"), or a brief."""
 
@@ -99,6 +99,7 @@ def chat(
         f"{escape(_describe_mode(ctx))}"
     )
     ui.err.print(CHAT_HELP)
+    told_offline = False
     try:
         pending = session.pending()
         if pending:
@@ -116,6 +117,7 @@ def chat(
             try:
                 if command.startswith("/"):
                     _slash(session, command)
+                    told_offline = told_offline and session.offline_since is not None
                 else:
                     pending = session.pending()
                     answer = parse_answer(command, pending["actions"]) if pending else command
@@ -126,6 +128,9 @@ def chat(
                     )
                     if turn.interrupt:
                         render_confirmation(turn.interrupt)
+                    if session.offline_since is not None and not told_offline:
+                        told_offline = True
+                        ui.warn(escape(str(session.context.offline_reason)))
             except StoryCoreError as exc:
                 ui.error_line(str(exc))
     finally:
@@ -154,6 +159,11 @@ def _slash(session: Any, command: str) -> None:
         _show_usage(session.usage())
     elif name == "/undo":
         ui.out.print(session.undo())
+    elif name == "/retry":
+        if session.retry_online():
+            ui.out.print(f"Trying the language model again: {_describe_mode(session.context)}")
+        else:
+            ui.out.print(f"Nothing to retry: {_describe_mode(session.context)}")
     elif name == "/threads":
         for thread in session.threads():
             mark = "*" if thread == session.thread_id else " "

@@ -3,11 +3,24 @@
 Each group of commands lives in its own module and is registered here. Heavy libraries
 (LangGraph, langchain-openai, OpenTimelineIO) are imported inside the commands that need
 them, so ``storycore --help`` stays instant.
+
+Conventions every command follows, handled here once:
+
+- ``-h`` as well as ``--help``;
+- ``--json`` anywhere: output as JSON (a command with no JSON form of its own prints
+  ``{"output": ...}``), and an error as ``{"error": "..."}`` on stdout with exit 2;
+- ``--verbose`` anywhere: the library's logs on stderr (secrets masked);
+- ``--checkpoint-url URL`` anywhere: where conversations are kept
+  (``STORYCORE_CHECKPOINT_URL``, see :mod:`storycore.agent.persistence`).
 """
 
 from __future__ import annotations
 
+import io
+import os
 import sys
+from contextlib import redirect_stdout
+from typing import Any
 
 import typer
 from typer.exceptions import Abort, Exit, TyperException
@@ -22,13 +35,26 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+# Interactive or serving commands: no JSON form.
+NO_JSON = {"chat", "mcp", "serve"}
 
 
 @app.callback(invoke_without_command=True)
 def _root(
     ctx: typer.Context,
     version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+    _json: bool = typer.Option(
+        False, "--json", help='JSON output, and errors as {"error": ...} (any command).'
+    ),
+    _verbose: bool = typer.Option(False, "--verbose", help="Logs on stderr (any command)."),
+    _checkpoint_url: str | None = typer.Option(
+        None,
+        "--checkpoint-url",
+        help="Where conversations are kept: postgresql://... or sqlite:///path "
+        "(default: the project's .storycore/; env STORYCORE_CHECKPOINT_URL).",
+    ),
 ) -> None:
     """StoryCore Assistant: plan and produce videos made with generative models."""
     if version:
@@ -69,31 +95,142 @@ _register()
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; return the exit code (0 ok, 2 bad input, 1 unexpected failure)."""
-    args = sys.argv[1:] if argv is None else argv
+    """Run the CLI; return the exit code (0 ok, 2 bad input, 1 unexpected failure, 130 Ctrl-C)."""
+    args = list(sys.argv[1:] if argv is None else argv)
     if not args:
         args = ["--help"]
+    options = _global_options(args)
+    args = options["args"]
+    if options["verbose"]:
+        _enable_logs()
+    if options["checkpoint_url"] is not None:
+        os.environ["STORYCORE_CHECKPOINT_URL"] = options["checkpoint_url"]
+    as_json = options["json"]
     try:
-        result = app(args=args, prog_name="storycore", standalone_mode=False)
+        command = _leaf_command(args)
+        if as_json and command is not None and command.name in NO_JSON:
+            raise TyperException(f"storycore {command.name} is interactive: it has no --json")
+        takes_json = command is not None and any(
+            "--json" in getattr(p, "opts", []) for p in command.params
+        )
+        if as_json and takes_json:
+            args = _with_json(args)
+        if as_json and not takes_json and command is not None:
+            captured = io.StringIO()
+            with redirect_stdout(captured), ui.redirect_out(captured):
+                result = _run(args)
+            ui.emit_json(_as_json(captured.getvalue()))
+        else:
+            result = _run(args)
     except Exit as exc:
+        if exc.exit_code == 130:  # typer's answer to Ctrl-C
+            return _fail("interrupted", 130, as_json)
         return exc.exit_code
     except Abort:
-        ui.error_line("aborted")
-        return 130
+        return _fail("aborted", 130, as_json)
     except TyperException as exc:  # usage errors: a bad option, a missing argument
-        ui.error_line(exc.format_message())
-        return 2
+        return _fail(exc.format_message(), 2, as_json)
     except StoryCoreError as exc:
-        ui.error_line(str(exc))
-        return exc.exit_code
+        return _fail(str(exc), exc.exit_code, as_json)
     except KeyboardInterrupt:
-        ui.error_line("interrupted")
-        return 130
+        return _fail("interrupted", 130, as_json)
+    if result == 130:  # click returns typer's Exit(130) for a Ctrl-C: say so
+        return _fail("interrupted", 130, as_json)
     return result if isinstance(result, int) else 0
 
 
+def _as_json(text: str) -> Any:
+    """What a command printed, as JSON: itself if it is JSON already, else ``{"output"}``."""
+    import json
+
+    try:
+        return json.loads(text)
+    except ValueError:
+        return {"output": text.rstrip("\n")}
+
+
+def _run(args: list[str]) -> Any:
+    return app(args=args, prog_name="storycore", standalone_mode=False)
+
+
+def _fail(message: str, code: int, as_json: bool) -> int:
+    ui.error_line(message)
+    if as_json:
+        ui.emit_json({"error": " ".join(str(message).split()), "exit_code": code})
+    return code
+
+
+def _global_options(args: list[str]) -> dict[str, Any]:
+    """Take ``--json``, ``--verbose`` and ``--checkpoint-url`` out of ``args`` (before a
+    ``--``); ``--json`` goes back in for the commands that have their own."""
+    kept: list[str] = []
+    found: dict[str, Any] = {"json": False, "verbose": False, "checkpoint_url": None}
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--":
+            kept.append(arg)
+            kept.extend(rest)
+            break
+        if arg == "--json":
+            found["json"] = True
+        elif arg == "--verbose":
+            found["verbose"] = True
+        elif arg == "--checkpoint-url":
+            found["checkpoint_url"] = next(rest, "")
+        elif arg.startswith("--checkpoint-url="):
+            found["checkpoint_url"] = arg.split("=", 1)[1]
+        else:
+            kept.append(arg)
+    found["args"] = kept
+    return found
+
+
+def _leaf_command(args: list[str]) -> Any:
+    """The command ``args`` name (``storycore models list`` -> list), or None."""
+    command: Any = typer.main.get_command(app)
+    for arg in args:
+        if arg.startswith("-") or not hasattr(command, "commands"):
+            break
+        sub = command.commands.get(arg)
+        if sub is None:
+            return None
+        command = sub
+    return None if hasattr(command, "commands") else command
+
+
+def _with_json(args: list[str]) -> list[str]:
+    if "--" in args:
+        at = args.index("--")
+        return [*args[:at], "--json", *args[at:]]
+    return [*args, "--json"]
+
+
+def _enable_logs() -> None:
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(ui.SecretFilter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    for noisy in ("httpcore", "httpx", "httpx2", "openai._base_client", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
 def entry_point() -> None:
-    sys.exit(main())
+    """The ``storycore`` executable: exit with :func:`main`'s code.
+
+    After Ctrl-C, exit at once: a language-model request still running in a worker thread
+    must not hold the process (its retries are already cancelled, and a transaction it
+    left open is rolled back the next time the project is opened).
+    """
+    code = main()
+    if code == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

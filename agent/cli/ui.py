@@ -7,9 +7,12 @@ Errors go to stderr on one line.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
@@ -99,3 +102,33 @@ def table(
     for row in rows:
         t.add_row(*("" if v is None else str(v) for v in row))
     return t
+
+
+@contextmanager
+def redirect_out(stream: Any) -> Iterator[None]:
+    """Send what :data:`out` prints to ``stream`` for a while (``--json`` capturing)."""
+    global out
+    saved = out
+    out = Console(file=stream, highlight=False, soft_wrap=True, no_color=True, width=10_000)
+    try:
+        yield
+    finally:
+        out = saved
+
+
+_SECRET_NAMES = ("KEY", "TOKEN", "SECRET", "PASSWORD")
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]+):[^@\s]+@")
+
+
+class SecretFilter(logging.Filter):
+    """Masks, in every log line, the values of secret environment variables (``*_API_KEY``,
+    ``*_TOKEN``...) and the password of any URL."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        for name, value in os.environ.items():
+            if len(value) >= 6 and any(part in name.upper() for part in _SECRET_NAMES):
+                message = message.replace(value, "***")
+        record.msg = _URL_PASSWORD.sub(r"\1:***@", message)
+        record.args = None
+        return True
