@@ -109,7 +109,7 @@ def redirect_out(stream: Any) -> Iterator[None]:
     """Send what :data:`out` prints to ``stream`` for a while (``--json`` capturing)."""
     global out
     saved = out
-    out = Console(file=stream, highlight=False, soft_wrap=True, no_color=True, width=10_000)
+    out = SafeConsole(file=stream, highlight=False, soft_wrap=True, no_color=True, width=10_000)
     try:
         yield
     finally:
