@@ -15,6 +15,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,7 +38,12 @@ from storycore.tools.domain import (
 from storycore.tools.errors import BriefError, NotAProject, ProjectError
 from storycore.tools.fountain import looks_like_screenplay, mentions, scenes_from_fountain
 from storycore.tools.model_registry import ModelRegistry, max_clip_frames
-from storycore.tools.model_selector import ModelSelector, Selection, request_for_shot
+from storycore.tools.model_selector import (
+    ModelSelector,
+    Selection,
+    clip_cost,
+    request_for_shot,
+)
 from storycore.tools.naming import element_id
 from storycore.tools.project import INTERNAL, Project
 from storycore.tools.prompt_builder import build_shot_prompts
@@ -86,6 +92,39 @@ class PlanSummary:
     models: dict[str, int]
     estimated_cost_usd: float
     warnings: list[str] = field(default_factory=list)
+    #: What each model costs, most expensive first (local models too, at $0).
+    costs: list[ModelCost] = field(default_factory=list)
+    #: The brief's budget (None: no budget was given).
+    budget_usd: float | None = None
+
+    @property
+    def budget_left_usd(self) -> float | None:
+        """The budget minus the estimated cost (negative: over budget); None without one."""
+        if self.budget_usd is None:
+            return None
+        return round(self.budget_usd - self.estimated_cost_usd, 2)
+
+
+@dataclass
+class ModelCost:
+    """One model's share of the estimated cost: its shots, billed seconds and dollars."""
+
+    model_id: str
+    shots: int
+    billed_seconds: float
+    usd_per_second: float
+    usd: float
+    local: bool = False
+
+    def describe(self) -> str:
+        """``3 shots, 24.0 s x $0.50/s = $12.00`` (or ``local, no API cost``)."""
+        shots = f"{self.shots} shot{'s' if self.shots != 1 else ''}"
+        if self.local:
+            return f"{shots}, {self.billed_seconds:.1f} s, local, no API cost"
+        return (
+            f"{shots}, {self.billed_seconds:.1f} s x ${self.usd_per_second:.2f}/s"
+            f" = ${self.usd:,.2f}"
+        )
 
 
 def detect_format(text: str, source_name: str | None = None) -> SourceFormat:
@@ -447,18 +486,45 @@ def mark_planned(project: Project) -> None:
 
 
 def summarize(project: Project, warnings: Sequence[str] = ()) -> PlanSummary:
+    """The plan in figures: scenes, shots, duration, models and the estimated cost in dollars.
+
+    Each shot costs what :func:`~storycore.tools.model_selector.clip_cost` says (its clips'
+    billed seconds times the model's price per second), so the total is the sum of the
+    shots' own estimates, and ``costs`` shows it per model.
+    """
     registry = ModelRegistry.load(project.root)
     shots = load_shots(project)
     specs = project.manifest.technical_specs
     models: dict[str, int] = {}
-    cost = 0.0
+    per_model: dict[str, list[Fraction]] = {}
     for shot in shots:
         if not shot.model_id:
             continue
         models[shot.model_id] = models.get(shot.model_id, 0) + 1
         model = registry.get(shot.model_id) if shot.model_id in registry else None
-        if model is not None and model.cost_usd_per_second:
-            cost += float(model.billed_seconds(shot.duration_frames / specs.rate))
+        if model is None:
+            continue
+        seconds = Fraction(shot.duration_frames) / specs.rate
+        _clips, _clip, billed, usd = clip_cost(model, seconds)
+        totals = per_model.setdefault(shot.model_id, [Fraction(0), Fraction(0), Fraction(0)])
+        totals[0] += 1
+        totals[1] += billed
+        totals[2] += usd
+    costs = []
+    for model_id, (count, billed, usd) in per_model.items():
+        model = registry.get(model_id)
+        costs.append(
+            ModelCost(
+                model_id=model_id,
+                shots=int(count),
+                billed_seconds=round(float(billed), 3),
+                usd_per_second=0.0 if model.local else float(model.cost_usd_per_second or 0),
+                usd=round(float(usd), 2),
+                local=model.local,
+            )
+        )
+    costs.sort(key=lambda c: (-c.usd, -c.shots, c.model_id))
+    cost = sum((total[2] for total in per_model.values()), Fraction(0))
     return PlanSummary(
         project_dir=project.root,
         title=project.manifest.title,
@@ -469,8 +535,10 @@ def summarize(project: Project, warnings: Sequence[str] = ()) -> PlanSummary:
         fps=specs.fps,
         drop_frame=specs.uses_drop_frame,
         models=dict(sorted(models.items(), key=lambda kv: (-kv[1], kv[0]))),
-        estimated_cost_usd=round(cost, 2),
+        estimated_cost_usd=round(float(cost), 2),
         warnings=list(warnings),
+        costs=costs,
+        budget_usd=specs.budget_usd,
     )
 
 
