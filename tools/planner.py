@@ -26,7 +26,8 @@ from storycore.tools.breakdown import (
     scenes_from_brief,
     split_long_shots,
 )
-from storycore.tools.brief import descriptive_score, parse_brief
+from storycore.tools.brief import parse_brief
+from storycore.tools.brief.looks import find_look, location_look
 from storycore.tools.domain import (
     AssetMetadata,
     CreativeBrief,
@@ -51,6 +52,7 @@ from storycore.tools.registry import AssetRegistry
 from storycore.tools.segments import build_segments
 from storycore.tools.specs import apply_overrides
 from storycore.tools.storyboard import write_documents
+from storycore.tools.text import split_sentences
 from storycore.tools.structure import add_shots, clear_shots, ensure_layout, load_shots, write_shots
 from storycore.tools.structure import set_segments as store_segments
 
@@ -251,22 +253,12 @@ def run_breakdown(project: Project, *, scenes: Sequence[Scene] | None = None) ->
 
 
 def describe_from_text(name: str, text: str, *, avoid: Iterable[str] = (), limit: int = 240) -> str:
-    """How the writer described ``name``: among the sentences that name it, the one with the
-    most descriptive words (hair, coat, "20s"...), else the first one. Sentences that also
-    name one of ``avoid`` (the characters, for a prop or a place) are skipped: a prop must
-    not carry a character's look into every prompt that shows it."""
-    others = [other for other in avoid if other != name]
-    best, best_score = "", 0
-    for sentence in re.split(r"(?<=[.!?])\s+|\n{2,}", text):
-        clean = " ".join(sentence.split())
-        if not clean or len(clean.split()) <= 2 or not mentions(clean, name):
-            continue
-        if any(mentions(clean, other) for other in others):
-            continue
-        score = descriptive_score(clean)
-        if not best or score > best_score:
-            best, best_score = clean, score
-    return best[:limit].rstrip()
+    """How the writer described ``name``'s appearance: its introduction's clauses and the
+    look phrases of the sentences that name it (:func:`~storycore.tools.brief.looks.find_look`),
+    never a sentence of action; "" when the text says nothing of how it looks. Phrases that
+    name one of ``avoid`` (the characters, for a prop) are left out: a prop must not carry a
+    character's look into every prompt that shows it."""
+    return find_look(name, text, avoid=avoid)[:limit].rstrip()
 
 
 @dataclass(frozen=True)
@@ -299,6 +291,7 @@ def planned_elements(brief: CreativeBrief, scenes: Sequence[Scene]) -> list[Plan
     }
     found: dict[str, PlannedElement] = {}
     characters = [c.name for c in brief.characters] + [c for s in scenes for c in s.characters]
+    props = [p.name for p in brief.props] + [p for s in scenes for p in s.props]
 
     def add(kind: ElementType, name: str, context: str) -> None:
         eid = element_id(kind, name)
@@ -308,9 +301,27 @@ def planned_elements(brief: CreativeBrief, scenes: Sequence[Scene]) -> list[Plan
         description = given[kind].get(eid, "")
         if any(mentions(description, other) for other in avoid):
             description = ""  # a place or prop described by a character's sentence
-        description = description or describe_from_text(name, context, avoid=avoid)
+        if kind is ElementType.LOCATION and not description:
+            named = [s for s in split_sentences(context) if mentions(s, name)]
+            description = location_look(" ".join(named), characters)
+        elif kind is ElementType.CHARACTER:
+            # another element's look is not this character's ("waits under a RED UMBRELLA")
+            others = [*props, *(c for c in characters if c != name)]
+            description = description or describe_from_text(name, context, avoid=others)
+        else:
+            description = description or describe_from_text(name, context, avoid=avoid)
         found[eid] = PlannedElement(
             kind, name, eid, description or default_description(kind, name), bool(description)
+        )
+
+    def add_location(scene: Scene) -> None:
+        eid = element_id(ElementType.LOCATION, scene.location)
+        if eid in found:
+            return
+        description = given[ElementType.LOCATION].get(eid, "")
+        description = description or location_look(scene.description, characters)
+        found[eid] = PlannedElement(
+            ElementType.LOCATION, scene.location, eid, description, bool(description)
         )
 
     for kind, items in (
@@ -325,7 +336,7 @@ def planned_elements(brief: CreativeBrief, scenes: Sequence[Scene]) -> list[Plan
         for character in scene.characters:
             add(ElementType.CHARACTER, character, f"{scene_text}\n\n{brief.text}")
         if scene.location:
-            add(ElementType.LOCATION, scene.location, scene.description or scene.heading)
+            add_location(scene)
         for prop in scene.props:
             add(ElementType.PROP, prop, scene_text)
     return list(found.values())

@@ -89,18 +89,18 @@ def _names_in_prose(
                 continue
         # The sentence where the name is followed by a comma usually describes it
         # ("Léo, a drummer with a shaved head, ...").
-        described = [at for at, _, _ in seen if text[at + len(name) : at + len(name) + 1] == ","]
-        candidates = [_sentence_around(text, at) for at in (described or [seen[0][0]])]
-        # Of those, the sentence that says the most about how it looks.
-        best = max(
-            candidates,
-            key=lambda sentence: (descriptive_score(sentence), -candidates.index(sentence)),
-        )
-        element = BriefElement(name=name[:200], description=_STORY_LABEL.sub("", best))
         if sum(locative for _, _, locative in seen) * 2 > len(seen):
-            locations.append(element)
+            locations.append(BriefElement(name=name[:200], description=""))
         else:
-            characters.append(element)
+            characters.append(BriefElement(name=name[:200], description=""))
+    # A look is appearance only (storycore.tools.brief.looks): never the sentence of action
+    # where the name appears. A place named in passing has no look of its own here; the
+    # planner takes it from its scene's description.
+    from storycore.tools.brief.looks import find_look
+
+    names = [element.name for element in characters]
+    for element in characters:
+        element.description = find_look(element.name, _STORY_LABEL.sub("", text), avoid=names)
     return characters, locations
 
 
@@ -172,13 +172,3 @@ def story_text(text: str, characters: Iterable[str] = ()) -> str:
         if kept:
             paragraphs.append(" ".join(kept))
     return "\n\n".join(paragraphs)
-
-
-def _sentence_around(text: str, offset: int) -> str:
-    """The sentence of ``text`` that contains ``offset``, on one line."""
-    start = 0
-    for match in re.finditer(r"[.!?](?=\s)|\n\s*\n", text[:offset]):
-        start = match.end()
-    end_match = re.compile(r"[.!?](?=\s|$)|\n\s*\n").search(text, offset)
-    end = end_match.end() if end_match else len(text)
-    return " ".join(text[start:end].split())[:400]
