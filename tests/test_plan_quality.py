@@ -65,3 +65,76 @@ def test_estimated_cost_is_dollars_summed_from_each_shots_billed_seconds(tmp_pat
     for cost in summary.costs:
         assert cost.usd == pytest.approx(cost.billed_seconds * cost.usd_per_second, abs=0.01)
         assert cost.describe().startswith(f"{cost.shots} shot")
+
+
+# -- looks are appearance only ------------------------------------------------------------
+
+
+def _elements(project: Project) -> dict[str, dict[str, str]]:
+    from storycore.tools.registry import AssetRegistry
+
+    return {
+        item.name.lower(): {"type": item.type.value, "look": item.canonical_description}
+        for item in AssetRegistry(project).list()
+    }
+
+
+def test_a_fountain_introduction_gives_the_look_never_the_action(tmp_path: Path) -> None:
+    elements = _elements(_plan(tmp_path, LIGHTHOUSE))
+    look = elements["hector"]["look"]
+    assert "70s" in look and "white beard" in look and "navy wool sweater" in look
+    for action in ("polishes", "climbs", "walks", "finds"):
+        assert action not in look
+    # A location's look is its description in the script.
+    assert elements["lighthouse lamp room"]["look"].startswith("A round glass room")
+
+
+def test_french_prose_looks_are_the_descriptive_clauses(tmp_path: Path) -> None:
+    prose = (
+        "Format vertical, 30 secondes.\n\n"
+        "Au petit matin, Inès, une violoniste aux cheveux roux bouclés et à la robe de velours "
+        "vert, attend sur le quai de la gare. Inès sort son archet et joue pour les voyageurs.\n\n"
+        "Plus tard, Inès range son violon et monte dans le train sous la pluie."
+    )
+    elements = _elements(_plan(tmp_path, prose, name="ines.txt"))
+    look = elements["ines"]["look"] if "ines" in elements else elements["inès"]["look"]
+    assert "aux cheveux roux bouclés" in look
+    assert "à la robe de velours vert" in look
+    for action in ("attend", "sort", "joue", "range", "monte"):
+        assert f" {action} " not in f" {look} "
+
+
+def test_a_prop_does_not_take_the_sentence_it_is_used_in(tmp_path: Path) -> None:
+    script = (
+        "INT. WORKSHOP - DAY\n\n"
+        "Sawdust hangs in the light.\n\n"
+        "ALMA (60s), leather apron, grey braid, lifts a brass LANTERN from the shelf.\n\n"
+        "She hangs the lantern by the door and leaves.\n"
+    )
+    elements = _elements(_plan(tmp_path, script, name="alma.fountain"))
+    assert "lifts" not in elements["alma"]["look"]
+    assert "leather apron" in elements["alma"]["look"]
+    lantern = next(v for k, v in elements.items() if "lantern" in k)
+    assert "hangs" not in lantern["look"] and "lifts" not in lantern["look"]
+
+
+# -- sentences do not end at abbreviations ------------------------------------------------
+
+
+def test_abbreviations_do_not_cut_a_shot_and_the_named_character_is_in_it(
+    tmp_path: Path,
+) -> None:
+    brief = (
+        "# Night rounds\n\n## Characters\n"
+        "- Tomas: a porter in his forties, shaved head, orange vest\n"
+        "- Dr. Okafor: a surgeon with silver glasses and green scrubs\n\n"
+        "## Story\n"
+        "Tomas pushes an empty bed past Dr. Okafor, who looks up from her chart. "
+        "Tomas stops at the lift and waits for M. Brun.\n"
+    )
+    project = _plan(tmp_path, brief, name="rounds.md")
+    descriptions = [shot.description for shot in load_shots(project)]
+    assert not any(d.rstrip().endswith((" Dr.", " M.")) for d in descriptions), descriptions
+    okafor = [s for s in load_shots(project) if "char_dr_okafor" in s.element_ids()]
+    assert okafor and "past Dr. Okafor, who looks up" in okafor[0].description
+    assert not any(d.startswith("## Story") or "## Story" in d for d in descriptions)

@@ -383,7 +383,7 @@ _DETERMINERS = (
 )
 # An ALL-CAPS phrase right after a determiner: the screenwriter's way to flag a prop.
 _CAPS_AFTER_DETERMINER = re.compile(
-    rf"\b(?i:{_DETERMINERS})(?:\s+|['’])"
+    rf"\b(?i:{_DETERMINERS})(?:\s+|['’])(?:[a-zà-öø-ÿ][\w'’-]*\s+){{0,2}}"
     r"((?:[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]+)(?:\s+[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]+){0,3})\b"
 )
 #: Capitalised words that are sounds or people, not props (English and French).
@@ -697,8 +697,22 @@ def parse_fountain(text: str) -> Screenplay:
         for beat in scene_beats:
             if beat.character and beat.kind == "dialogue":
                 cues.setdefault(beat.character, None)
+    for text in actions:
+        # "ALMA (60s), leather apron, ...": a character introduced without a line of dialogue
+        for match in _INTRODUCTION.finditer(text):
+            name = match.group(1)
+            if fold(name) not in NOT_PROPS and name not in cues:
+                cues.setdefault(name, None)
     screenplay.characters = {cue: _display_name(cue, actions) for cue in cues}
     return screenplay
+
+
+#: A character's first appearance in an action line, written in capitals with an age in
+#: brackets (the screenwriting convention): ``ODILE (50s)``, ``DR. MARSH (60)``.
+_INTRODUCTION = re.compile(
+    r"(?<![\w'’])((?:[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.\-]+)(?:\s+[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.\-]+){0,2})"
+    r"\s*\((?:early |mid |late |mid-|début |fin )?\d{1,2}(?:0s|0's|s| ans| years?)?\b[^)]*\)"
+)
 
 
 # --------------------------------------------------------------------------------------

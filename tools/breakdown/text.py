@@ -9,17 +9,16 @@ from storycore.tools.fountain import (
     fold,
     mentions,
 )
+from storycore.tools.text import split_sentences
 
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»’']?\s+(?=\S)")
-
-
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+    """The shared, abbreviation-aware splitter ("Dr. Marsh" stays in one sentence)."""
+    return split_sentences(text)
 
 
 def _word_count(text: str) -> int:

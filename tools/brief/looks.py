@@ -5,7 +5,9 @@ happens: age, build, hair, face, clothing, colours, materials. It is taken, in t
 
 1. a Fountain character introduction: the name followed by brackets and/or comma clauses
    (``ODILE (50s), yellow raincoat``, ``GABY (20s, soaked, dark curly hair)``);
-2. an apposition after the name (``Léo, a drummer with a shaved head, ...``);
+2. an apposition after the name (``Léo, a drummer with a shaved head, ...``), what it has or
+   wears (``Marco has a beard``, ``Léa porte un ciré jaune``) and the appearance words right
+   before it (``a brass LANTERN``);
 3. the descriptive phrases of the sentences that name it: ``with``/``in``/``wearing``/
    ``dressed in`` and ``aux``/``à la``/``au``/``en``/``vêtue de``/``avec`` followed by
    appearance words (``une chanteuse aux cheveux noirs raides et à la veste de cuir rouge``).
@@ -173,6 +175,38 @@ def _introduction(name: str, text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+_HAS = (
+    r"has|has got|wears|is wearing|is dressed in|is|looks|sports|carries|"
+    r"porte|a|est|est vêtue? d(?:e|'|’)|est habillée? d(?:e|'|’)"
+)
+
+
+def _attributes(name: str, text: str) -> list[str]:
+    """What a sentence says ``name`` has or wears: "Marco has a beard" -> "a beard",
+    "Léa porte un ciré jaune" -> "un ciré jaune" (when the words are appearance words)."""
+    found = []
+    pattern = rf"(?<![\w'’]){re.escape(name)}\s+(?:{_HAS})\s+([^.,;:!?\n]+)"
+    for match in re.finditer(pattern, text, re.IGNORECASE):
+        phrase = _relative_cut(match.group(1))
+        phrase = re.split(r"\s+(?:and|et|while|pendant que|as|comme)\s+", phrase)[0]
+        if _is_look_clause(phrase):
+            found.append(_clean(phrase))
+    return found
+
+
+def _modifiers(name: str, text: str) -> list[str]:
+    """The appearance words right before a mention: "a brass LANTERN" -> "brass lantern"."""
+    found = []
+    pattern = rf"\b(?:an?|the|une?|le|la|les|son|sa|ses|his|her|their)\s+((?:[\w'’-]+\s+){{1,3}}){re.escape(name)}\b"
+    for match in re.finditer(pattern, text, re.IGNORECASE):
+        words = match.group(1).split()
+        while words and fold_words(words[0]) not in APPEARANCE_WORDS:
+            words.pop(0)
+        if words and all(fold_words(w) in APPEARANCE_WORDS for w in words):
+            found.append(" ".join([*words, name.lower()]))
+    return found
+
+
 def _phrases(name: str, sentences: Iterable[str]) -> list[str]:
     """The look phrases ("with short grey hair", "à la veste de cuir rouge") of the
     sentences that name ``name``."""
@@ -201,6 +235,8 @@ def find_look(name: str, text: str, *, avoid: Iterable[str] = ()) -> str:
     others = [other for other in avoid if other and other.lower() != name.lower()]
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
     clauses = _introduction(name, "\n".join(paragraphs))
+    clauses += _modifiers(name, "\n".join(paragraphs))
+    clauses += _attributes(name, "\n".join(paragraphs))
     sentences = [s for p in paragraphs for s in split_sentences(p)]
     for phrase in _phrases(name, sentences):
         if phrase.lower() not in (c.lower() for c in clauses):

@@ -10,6 +10,7 @@ from storycore.tools.brief.prose import _STYLE_LOOKUP
 from storycore.tools.brief.vocabulary import _LANGUAGE_WORDS
 from storycore.tools.domain import BriefElement
 from storycore.tools.text import fold_phrase as _fold
+from storycore.tools.text import split_sentences
 
 _CAPITALISED_STOPWORDS = frozenset(
     """a an the i it its he she we they you his her their our my this that these those then
@@ -163,7 +164,7 @@ def story_text(text: str, characters: Iterable[str] = ()) -> str:
     names = list(characters)
     paragraphs = []
     for paragraph in re.split(r"\n\s*\n", text):
-        sentences = re.split(r"(?<=[.!?])\s+", " ".join(paragraph.split()))
+        sentences = split_sentences(" ".join(paragraph.split()))
         kept = [
             _STORY_LABEL.sub("", s)
             for s in sentences
