@@ -52,9 +52,9 @@ from storycore.tools.registry import AssetRegistry
 from storycore.tools.segments import build_segments
 from storycore.tools.specs import apply_overrides
 from storycore.tools.storyboard import write_documents
-from storycore.tools.text import split_sentences
 from storycore.tools.structure import add_shots, clear_shots, ensure_layout, load_shots, write_shots
 from storycore.tools.structure import set_segments as store_segments
+from storycore.tools.text import split_sentences
 
 BRIEF_FILE = "creative_brief.json"
 SCENES_FILE = "scenes.json"

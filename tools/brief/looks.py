@@ -197,7 +197,10 @@ def _attributes(name: str, text: str) -> list[str]:
 def _modifiers(name: str, text: str) -> list[str]:
     """The appearance words right before a mention: "a brass LANTERN" -> "brass lantern"."""
     found = []
-    pattern = rf"\b(?:an?|the|une?|le|la|les|son|sa|ses|his|her|their)\s+((?:[\w'’-]+\s+){{1,3}}){re.escape(name)}\b"
+    pattern = (
+        r"\b(?:an?|the|une?|le|la|les|son|sa|ses|his|her|their)\s+"
+        rf"((?:[\w'’-]+\s+){{1,3}}){re.escape(name)}\b"
+    )
     for match in re.finditer(pattern, text, re.IGNORECASE):
         words = match.group(1).split()
         while words and fold_words(words[0]) not in APPEARANCE_WORDS:

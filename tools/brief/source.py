@@ -172,8 +172,8 @@ class _Body:
 
 #: Headings that only label the story text that follows them (English and French).
 _STORY_HEADINGS = frozenset(
-    "story the_story synopsis pitch logline summary plot histoire l_histoire resume scenario "
-    "recit intrigue".split()
+    {"story", "the_story", "synopsis", "pitch", "logline", "summary", "plot", "histoire"}
+    | {"l_histoire", "resume", "scenario", "recit", "intrigue"}
 )
 
 
