@@ -138,3 +138,41 @@ def test_abbreviations_do_not_cut_a_shot_and_the_named_character_is_in_it(
     okafor = [s for s in load_shots(project) if "char_dr_okafor" in s.element_ids()]
     assert okafor and "past Dr. Okafor, who looks up" in okafor[0].description
     assert not any(d.startswith("## Story") or "## Story" in d for d in descriptions)
+
+
+# -- declared elements are in their shots -------------------------------------------------
+
+PRODUCT_BRIEF = """---
+title: Morning Jar
+duration: 20s
+---
+
+## Characters
+- Rosa: a baker in her thirties, flour-dusted apron, red headscarf
+
+## Props
+- Apricot jam jar: a squat glass jar with a gingham lid
+- Silver whistle: a tiny silver whistle on a chain
+
+## Story
+Rosa opens the bakery shutters at dawn. She spreads jam from the jar on warm bread.
+The jar on the counter, sunlight through the glass.
+"""
+
+
+def test_a_declared_prop_named_by_its_head_noun_is_in_its_shots(tmp_path: Path) -> None:
+    from storycore.tools import validation
+
+    project = _plan(tmp_path, PRODUCT_BRIEF, name="jar.md")
+    shots = load_shots(project)
+    with_jar = [s for s in shots if "prop_apricot_jam_jar" in s.element_ids()]
+    assert with_jar, [s.description for s in shots]
+    # The shot where nobody acts shows the product, not "a wide shot of the scene".
+    counter = [s for s in shots if "on the counter" in s.description]
+    assert counter and all("prop_apricot_jam_jar" in s.element_ids() for s in counter)
+    assert all(not s.description.startswith("Wide shot of the scene") for s in counter)
+    # The whistle is declared and never shown: the elements gate names it.
+    verdict = validation.check_elements(project)
+    assert not verdict.ok
+    assert any("Silver whistle" in failure for failure in verdict.failures)
+    assert not any("Apricot jam jar" in failure for failure in verdict.failures)

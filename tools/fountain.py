@@ -506,14 +506,21 @@ def find_props(
     return list(found)
 
 
-def props_by_scene(scene_texts: Sequence[Sequence[str]], props: Sequence[str]) -> list[list[str]]:
+def props_by_scene(
+    scene_texts: Sequence[Sequence[str]],
+    props: Sequence[str],
+    declared: Iterable[str] = (),
+) -> list[list[str]]:
     """The props each scene shows, from its action texts, in story order.
 
     A prop counts where it is named in full ("the red umbrella"); its last word alone ("the
     umbrella") counts only once the full name has appeared in this scene or an earlier one,
-    so "a camera bag" in scene 1 is not the "film camera" introduced in scene 2.
+    so "a camera bag" in scene 1 is not the "film camera" introduced in scene 2. A prop the
+    brief ``declared`` (its Props section, a known list) is introduced from the start: "the
+    can" is the declared "cold brew can" wherever it appears.
     """
-    introduced: set[str] = set()
+    wanted = {fold(name) for name in declared}
+    introduced: set[str] = {p for p in props if fold(p) in wanted}
     out: list[list[str]] = []
     for texts in scene_texts:
         full = {p for p in props if any(mentions(t, p) for t in texts)}
@@ -794,7 +801,9 @@ def scenes_from_fountain(
     all_actions = [b.text for s in screenplay.scenes for b in s.beats if b.kind == "action"]
     props = find_props(all_actions, known_props=known_props, exclude=[*names, *names.values()])
     shown = props_by_scene(
-        [[b.text for b in s.beats if b.kind == "action"] for s in screenplay.scenes], props
+        [[b.text for b in s.beats if b.kind == "action"] for s in screenplay.scenes],
+        props,
+        declared=known_props,
     )
     scenes: list[Scene] = []
     for index, (parsed, number) in enumerate(zip(screenplay.scenes, numbers, strict=True)):
