@@ -176,3 +176,35 @@ def test_a_declared_prop_named_by_its_head_noun_is_in_its_shots(tmp_path: Path) 
     assert not verdict.ok
     assert any("Silver whistle" in failure for failure in verdict.failures)
     assert not any("Apricot jam jar" in failure for failure in verdict.failures)
+
+
+# -- transitions from the script are shown ------------------------------------------------
+
+
+def test_script_transitions_are_on_the_storyboard_and_in_the_shot_list(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    from storycore.tools.exports import shot_list_csv
+    from storycore.tools.storyboard import load_plan
+
+    script = (
+        "FADE IN:\n\n"
+        "EXT. ORCHARD - DAY\n\n"
+        "PAULINE (40s), straw hat, picks a pear and bites into it.\n\n"
+        "DISSOLVE TO:\n\n"
+        "INT. BARN - NIGHT\n\n"
+        "Pauline hangs the lamp on a nail.\n\n"
+        "FADE OUT.\n"
+    )
+    project = _plan(tmp_path, script, name="orchard.fountain")
+    shots = load_shots(project)
+    assert shots[0].transition_in.value == "fade_in"
+    markdown = (project.root / "storyboard.md").read_text(encoding="utf-8")
+    html = (project.root / "storyboard.html").read_text(encoding="utf-8")
+    assert "Transition" in markdown and "Fade in →" in markdown and "Dissolve" in markdown
+    assert "<dt>Transition</dt><dd>Fade in →" in html
+    rows = list(csv.DictReader(io.StringIO(shot_list_csv(load_plan(project)).decode("utf-8-sig"))))
+    assert rows[0]["Transition"].startswith("Fade in")
+    assert any("Dissolve" in row["Transition"] for row in rows)
+    assert "Fade out" in rows[-1]["Transition"]

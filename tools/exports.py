@@ -95,6 +95,7 @@ from storycore.tools.storyboard import (
     render_html,
     render_markdown,
     storyboard_from_plan,
+    transition_text,
     write_panels,
 )
 from storycore.tools.structure import EXPORTS, VIDEOS
@@ -336,6 +337,7 @@ SHOT_LIST_COLUMNS: tuple[str, ...] = (
     "Model",
     "Segment",
     "Location",
+    "Transition",
 )
 
 _ANGLE_LABELS = {
@@ -476,6 +478,7 @@ def shot_list_rows(plan: Plan) -> list[dict[str, str]]:
                 "Model": shot.model_id or "",
                 "Segment": planned.segment_id,
                 "Location": plan.element_name(shot.location) if shot.location else "",
+                "Transition": transition_text(shot.transition_in.value, shot.transition_out.value),
             }
         )
     return rows
