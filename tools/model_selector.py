@@ -497,7 +497,9 @@ def clip_cost(
     counted). This is the one place shot costs are computed: the selector's estimate and the
     plan summary both use it, so their figures always agree.
     """
-    duration = exact(duration_seconds)
+    duration = (
+        duration_seconds if isinstance(duration_seconds, Fraction) else exact(duration_seconds)
+    )
     limit = model.clip_limit_seconds
     split = 1 if limit is None else max(1, math.ceil(duration / limit))
     clip = duration / split

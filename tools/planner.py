@@ -314,14 +314,14 @@ def planned_elements(brief: CreativeBrief, scenes: Sequence[Scene]) -> list[Plan
             kind, name, eid, description or default_description(kind, name), bool(description)
         )
 
-    def add_location(scene: Scene) -> None:
-        eid = element_id(ElementType.LOCATION, scene.location)
+    def add_location(scene: Scene, location: str) -> None:
+        eid = element_id(ElementType.LOCATION, location)
         if eid in found:
             return
         description = given[ElementType.LOCATION].get(eid, "")
         description = description or location_look(scene.description, characters)
         found[eid] = PlannedElement(
-            ElementType.LOCATION, scene.location, eid, description, bool(description)
+            ElementType.LOCATION, location, eid, description, bool(description)
         )
 
     for kind, items in (
@@ -336,7 +336,7 @@ def planned_elements(brief: CreativeBrief, scenes: Sequence[Scene]) -> list[Plan
         for character in scene.characters:
             add(ElementType.CHARACTER, character, f"{scene_text}\n\n{brief.text}")
         if scene.location:
-            add_location(scene)
+            add_location(scene, scene.location)
         for prop in scene.props:
             add(ElementType.PROP, prop, scene_text)
     return list(found.values())
