@@ -208,3 +208,19 @@ def test_script_transitions_are_on_the_storyboard_and_in_the_shot_list(tmp_path:
     assert rows[0]["Transition"].startswith("Fade in")
     assert any("Dissolve" in row["Transition"] for row in rows)
     assert "Fade out" in rows[-1]["Transition"]
+
+
+# -- /undo undoes plan changes, not exports -----------------------------------------------
+
+
+def test_undo_skips_exports_and_keeps_the_exported_files(tmp_path: Path) -> None:
+    from storycore.tools.exports import export
+
+    project = _plan(tmp_path, LIGHTHOUSE)
+    last_change = project.history()[0].note
+    written = [export(project, fmt) for fmt in ("csv", "html")]
+    assert all(path.is_file() for path in written)
+    assert project.history()[0].note == last_change  # exports are not in the history
+    undone = project.undo()
+    assert undone.note == last_change
+    assert all(path.is_file() for path in written)
