@@ -224,3 +224,20 @@ def test_undo_skips_exports_and_keeps_the_exported_files(tmp_path: Path) -> None
     undone = project.undo()
     assert undone.note == last_change
     assert all(path.is_file() for path in written)
+
+
+# -- facts agree with the text ------------------------------------------------------------
+
+
+def test_weather_that_the_text_says_is_over_is_not_in_the_prompts(tmp_path: Path) -> None:
+    script = (
+        "EXT. HARBOUR - MORNING\n\n"
+        "The snow has stopped. Boats rock at their moorings.\n\n"
+        "LENA (30s), orange oilskin, looks at a postcard of the harbour in the snow.\n\n"
+        "LENA\nIt never snows twice. Unless the snow stops and starts again.\n"
+    )
+    project = _plan(tmp_path, script, name="harbour.fountain")
+    for shot in load_shots(project):
+        assert shot.weather != "snow", shot.description
+        for prompt in (shot.image_prompt, shot.video_prompt):
+            assert "Weather: snow" not in (prompt or "")
