@@ -241,3 +241,14 @@ def test_weather_that_the_text_says_is_over_is_not_in_the_prompts(tmp_path: Path
         assert shot.weather != "snow", shot.description
         for prompt in (shot.image_prompt, shot.video_prompt):
             assert "Weather: snow" not in (prompt or "")
+
+
+def test_production_notes_leave_the_story_and_short_story_sentences_stay(tmp_path: Path) -> None:
+    prose = (
+        "A 20 second spot. Merci !\n\n"
+        "At the fish market, Yuki grills skewers. Yuki hands a skewer to Omar. Omar laughs.\n"
+    )
+    project = _plan(tmp_path, prose, name="market.txt")
+    descriptions = " ".join(shot.description for shot in load_shots(project))
+    assert "20 second spot" not in descriptions and "Merci" not in descriptions
+    assert "Omar laughs." in descriptions

@@ -144,17 +144,29 @@ def descriptive_score(sentence: str) -> int:
     return len(words & DESCRIPTIVE_WORDS) + (2 if re.search(r"\(\s*\d", sentence) else 0)
 
 
+_COURTESY_WORDS = frozenset(
+    {"bonjour", "bonsoir", "salut", "hello", "hi", "hey", "thanks", "thank", "you", "merci"}
+    | {"please", "svp", "stp", "ok", "okay", "cordialement", "regards", "cheers", "beaucoup"}
+)
+
+
 def is_production_note(sentence: str, characters: Iterable[str] = ()) -> bool:
     """A sentence about the production (format, models, pace, style, a request) rather than
     the story: two note words, or one note word and no character named."""
-    words = _fold(sentence).split()
+    # words without their punctuation: "spot." is the note word "spot"
+    words = re.findall(r"[a-z0-9]+", _fold(sentence))
     folded = " ".join(words)
     hits = sum(1 for word in words if word in _NOTE_WORDS)
     hits += sum(1 for phrase in _NOTE_PHRASES if phrase in folded)
-    if re.search(r"\d+\s*(?:fps|p\b|k\b|s\b|%|\$|€)|\b\d+:\d+\b", sentence, re.IGNORECASE):
+    if re.search(
+        r"\d+\s*(?:fps|p\b|k\b|s\b|%|\$|€)|\b\d+:\d+\b|\b\d+[\s-]*(?:seconds?|secondes?|sec|"
+        r"minutes?|min)\b",
+        sentence,
+        re.IGNORECASE,
+    ):
         hits += 1
-    if len(words) <= 2:
-        return True  # "Bonjour !", "Thanks."
+    if words and all(word in _COURTESY_WORDS for word in words):
+        return True  # "Bonjour !", "Thanks." (but "Omar laughs." is story)
     named = any(_fold(name).strip() in folded for name in characters)
     return hits >= 2 or (hits == 1 and not named)
 
