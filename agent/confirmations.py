@@ -221,14 +221,34 @@ def cost_confirmation(summary: PlanSummary) -> Confirmation:
         kind="confirm_cost",
         title="The plan uses paid models",
         question=f"Approve an estimated ${summary.estimated_cost_usd:.2f} of generation?",
-        rows=[(model, f"{count} shots") for model, count in summary.models.items()],
+        rows=[
+            *((cost.model_id, cost.describe()) for cost in summary.costs),
+            ("total", f"${summary.estimated_cost_usd:,.2f}"),
+            *_budget_rows(summary),
+        ],
         details=[
-            "Estimated from the model capability registry (approx. public prices).",
+            "Estimated from the model capability registry (approx. public prices):"
+            " billed seconds (each clip rounded up to the model's fixed durations)"
+            " times the price per second.",
             "Feedback such as 'local only' or 'avoid veo3' re-selects the models.",
         ],
         actions=["approve", "feedback", "reject"],
-        data={"estimated_cost_usd": summary.estimated_cost_usd},
+        data={
+            "estimated_cost_usd": summary.estimated_cost_usd,
+            "budget_usd": summary.budget_usd,
+            "budget_left_usd": summary.budget_left_usd,
+            "costs": [dict(vars(cost)) for cost in summary.costs],
+        },
     )
+
+
+def _budget_rows(summary: PlanSummary) -> list[tuple[str, str]]:
+    """The budget and what is left of it (over budget says by how much); none without one."""
+    if summary.budget_usd is None:
+        return [("budget", "none given")]
+    left = summary.budget_left_usd or 0.0
+    remainder = f"${left:,.2f}" if left >= 0 else f"over budget by ${-left:,.2f}"
+    return [("budget", f"${summary.budget_usd:,.2f}"), ("left", remainder)]
 
 
 def storyboard_confirmation(project: Project, summary: PlanSummary) -> Confirmation:

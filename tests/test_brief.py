@@ -103,7 +103,9 @@ def test_seed_example_in_prose() -> None:
     # Recurring names become characters (GaBy only ever starts a sentence: its inner capital
     # says it is a name); "Ashes", seen once, does not.
     assert [c.name for c in result.characters] == ["GaBy", "Marco"]
-    assert result.characters[1].description == "GaBy sings on a rooftop while Marco plays drums."
+    # A look is appearance only: what the text says each one has or wears, never an action.
+    assert result.characters[0].description == "a red coat"
+    assert result.characters[1].description == "a beard"
 
 
 def test_names_in_french_prose() -> None:

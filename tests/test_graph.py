@@ -171,7 +171,17 @@ def test_interactive_plan_confirms_brief_cost_then_storyboard(tmp_path: Path) ->
     assert cost["actions"] == ["approve", "feedback", "reject"]
     assert cost["data"]["estimated_cost_usd"] == summarize(project).estimated_cost_usd > 0
     used = Counter(shot.model_id for shot in shots)
-    assert dict(cost["rows"]) == {model: f"{n} shots" for model, n in used.items()}
+    rows = dict(cost["rows"])
+    summary = summarize(project)
+    for model, n in used.items():
+        # per model: shots, billed seconds, price per second, dollars
+        assert rows[model].startswith(f"{n} shot")
+        assert " s x $" in rows[model] and "/s = $" in rows[model]
+    assert rows["total"] == f"${summary.estimated_cost_usd:,.2f}"
+    assert rows["budget"] == "none given"
+    assert sum(c["usd"] for c in cost["data"]["costs"]) == pytest.approx(
+        summary.estimated_cost_usd, abs=0.01
+    )
     board = dict(payloads["confirm_storyboard"]["rows"])
     assert board["shots"] == str(len(shots))
     assert board["segments"] == str(len(project.manifest.segments))

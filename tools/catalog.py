@@ -120,6 +120,8 @@ def project_status(project: Project, _args: NoArgs) -> dict[str, Any]:
         "duration_seconds": round(float(summary.total_frames / specs.rate), 3),
         "models": summary.models,
         "estimated_cost_usd": summary.estimated_cost_usd,
+        "cost_by_model": {cost.model_id: cost.describe() for cost in summary.costs},
+        "budget_usd": summary.budget_usd,
         "gates": {
             v.gate: "ok" if v.ok else "; ".join(v.failures) for v in validation.run_all(project)
         },

@@ -98,6 +98,7 @@ from storycore.tools.storyboard import (
     render_html,
     render_markdown,
     storyboard_from_plan,
+    transition_text,
     write_panels,
 )
 from storycore.tools.structure import EXPORTS, VIDEOS
@@ -402,6 +403,7 @@ SHOT_LIST_COLUMNS: tuple[str, ...] = (
     "Model",
     "Segment",
     "Location",
+    "Transition",
 )
 
 _ANGLE_LABELS = {
@@ -542,6 +544,7 @@ def shot_list_rows(plan: Plan) -> list[dict[str, str]]:
                 "Model": shot.model_id or "",
                 "Segment": planned.segment_id,
                 "Location": plan.element_name(shot.location) if shot.location else "",
+                "Transition": transition_text(shot.transition_in.value, shot.transition_out.value),
             }
         )
     return rows
@@ -789,7 +792,9 @@ def _resolve_out(project: Project, out: Path | str) -> tuple[Path, str | None]:
 def _write(project: Project, fmt: str, files: Sequence[tuple[Path, str | None, bytes]]) -> None:
     inside = [(rel, data) for _, rel, data in files if rel is not None]
     if inside:
-        with project.transaction(f"export {fmt}") as tx:
+        # Journaled and atomic, but not undoable: an export is not a change of the plan, and
+        # /undo must neither remove exported files nor step over them.
+        with project.transaction(f"export {fmt}", undoable=False) as tx:
             for rel, data in inside:
                 tx.write_bytes(rel, data)
     for path, where, data in files:
@@ -861,7 +866,7 @@ def _export_document(project: Project, plan: Plan, kind: str, out: Path | str | 
         data = render_html(project, storyboard, embed_images=True).encode("utf-8")
     else:
         # Panels and page in one change: both or neither.
-        with project.transaction("export html") as tx:
+        with project.transaction("export html", undoable=False) as tx:
             write_panels(tx, plan)
             page = render_html(project, storyboard, base_dir=target.parent)
             tx.write_text(rel, page)

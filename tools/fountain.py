@@ -383,7 +383,7 @@ _DETERMINERS = (
 )
 # An ALL-CAPS phrase right after a determiner: the screenwriter's way to flag a prop.
 _CAPS_AFTER_DETERMINER = re.compile(
-    rf"\b(?i:{_DETERMINERS})(?:\s+|['’])"
+    rf"\b(?i:{_DETERMINERS})(?:\s+|['’])(?:[a-zà-öø-ÿ][\w'’-]*\s+){{0,2}}"
     r"((?:[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]+)(?:\s+[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]+){0,3})\b"
 )
 #: Capitalised words that are sounds or people, not props (English and French).
@@ -506,14 +506,21 @@ def find_props(
     return list(found)
 
 
-def props_by_scene(scene_texts: Sequence[Sequence[str]], props: Sequence[str]) -> list[list[str]]:
+def props_by_scene(
+    scene_texts: Sequence[Sequence[str]],
+    props: Sequence[str],
+    declared: Iterable[str] = (),
+) -> list[list[str]]:
     """The props each scene shows, from its action texts, in story order.
 
     A prop counts where it is named in full ("the red umbrella"); its last word alone ("the
     umbrella") counts only once the full name has appeared in this scene or an earlier one,
-    so "a camera bag" in scene 1 is not the "film camera" introduced in scene 2.
+    so "a camera bag" in scene 1 is not the "film camera" introduced in scene 2. A prop the
+    brief ``declared`` (its Props section, a known list) is introduced from the start: "the
+    can" is the declared "cold brew can" wherever it appears.
     """
-    introduced: set[str] = set()
+    wanted = {fold(name) for name in declared}
+    introduced: set[str] = {p for p in props if fold(p) in wanted}
     out: list[list[str]] = []
     for texts in scene_texts:
         full = {p for p in props if any(mentions(t, p) for t in texts)}
@@ -714,8 +721,22 @@ def parse_fountain(text: str) -> Screenplay:
         for beat in scene_beats:
             if beat.character and beat.kind == "dialogue":
                 cues.setdefault(beat.character, None)
+    for text in actions:
+        # "ALMA (60s), leather apron, ...": a character introduced without a line of dialogue
+        for match in _INTRODUCTION.finditer(text):
+            name = match.group(1)
+            if fold(name) not in NOT_PROPS and name not in cues:
+                cues.setdefault(name, None)
     screenplay.characters = {cue: _display_name(cue, actions) for cue in cues}
     return screenplay
+
+
+#: A character's first appearance in an action line, written in capitals with an age in
+#: brackets (the screenwriting convention): ``ODILE (50s)``, ``DR. MARSH (60)``.
+_INTRODUCTION = re.compile(
+    r"(?<![\w'’])((?:[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.\-]+)(?:\s+[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.\-]+){0,2})"
+    r"\s*\((?:early |mid |late |mid-|début |fin )?\d{1,2}(?:0s|0's|s| ans| years?)?\b[^)]*\)"
+)
 
 
 # --------------------------------------------------------------------------------------
@@ -797,7 +818,9 @@ def scenes_from_fountain(
     all_actions = [b.text for s in screenplay.scenes for b in s.beats if b.kind == "action"]
     props = find_props(all_actions, known_props=known_props, exclude=[*names, *names.values()])
     shown = props_by_scene(
-        [[b.text for b in s.beats if b.kind == "action"] for s in screenplay.scenes], props
+        [[b.text for b in s.beats if b.kind == "action"] for s in screenplay.scenes],
+        props,
+        declared=known_props,
     )
     scenes: list[Scene] = []
     for index, (parsed, number) in enumerate(zip(screenplay.scenes, numbers, strict=True)):

@@ -483,12 +483,29 @@ def _shape(
     duration = exact(request.duration_seconds)
     if request.kind is Kind.IMAGE:
         return 1, None, exact(model.cost_usd_per_image or 0)
+    split, clip, _billed, cost = clip_cost(model, duration)
+    return split, clip, cost
+
+
+def clip_cost(
+    model: ModelCapability, duration_seconds: Fraction | float
+) -> tuple[int, Fraction, Fraction, Fraction]:
+    """(clips, seconds per clip, billed seconds, dollars) for a video shot of this length.
+
+    A shot longer than the model's clip limit is made of equal clips; each clip is billed at
+    the model's next fixed duration. A local model costs nothing (its billed seconds are still
+    counted). This is the one place shot costs are computed: the selector's estimate and the
+    plan summary both use it, so their figures always agree.
+    """
+    duration = (
+        duration_seconds if isinstance(duration_seconds, Fraction) else exact(duration_seconds)
+    )
     limit = model.clip_limit_seconds
     split = 1 if limit is None else max(1, math.ceil(duration / limit))
     clip = duration / split
+    billed = split * model.billed_seconds(clip)
     per_second = exact(model.cost_usd_per_second or 0) if not model.local else Fraction(0)
-    cost = split * model.billed_seconds(clip) * per_second
-    return split, clip, cost
+    return split, clip, billed, billed * per_second
 
 
 def _rule_out(

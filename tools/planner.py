@@ -15,6 +15,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,7 +26,8 @@ from storycore.tools.breakdown import (
     scenes_from_brief,
     split_long_shots,
 )
-from storycore.tools.brief import descriptive_score, parse_brief
+from storycore.tools.brief import parse_brief
+from storycore.tools.brief.looks import find_look, location_look
 from storycore.tools.domain import (
     AssetMetadata,
     CreativeBrief,
@@ -37,7 +39,12 @@ from storycore.tools.domain import (
 from storycore.tools.errors import BriefError, NotAProject, ProjectError
 from storycore.tools.fountain import looks_like_screenplay, mentions, scenes_from_fountain
 from storycore.tools.model_registry import ModelRegistry, max_clip_frames
-from storycore.tools.model_selector import ModelSelector, Selection, request_for_shot
+from storycore.tools.model_selector import (
+    ModelSelector,
+    Selection,
+    clip_cost,
+    request_for_shot,
+)
 from storycore.tools.naming import element_id
 from storycore.tools.project import INTERNAL, Project, begin_plan, end_plan, interrupted_plan
 from storycore.tools.prompt_builder import build_shot_prompts
@@ -47,6 +54,7 @@ from storycore.tools.specs import apply_overrides
 from storycore.tools.storyboard import write_documents
 from storycore.tools.structure import add_shots, clear_shots, ensure_layout, load_shots, write_shots
 from storycore.tools.structure import set_segments as store_segments
+from storycore.tools.text import split_sentences
 
 BRIEF_FILE = "creative_brief.json"
 SCENES_FILE = "scenes.json"
@@ -86,6 +94,39 @@ class PlanSummary:
     models: dict[str, int]
     estimated_cost_usd: float
     warnings: list[str] = field(default_factory=list)
+    #: What each model costs, most expensive first (local models too, at $0).
+    costs: list[ModelCost] = field(default_factory=list)
+    #: The brief's budget (None: no budget was given).
+    budget_usd: float | None = None
+
+    @property
+    def budget_left_usd(self) -> float | None:
+        """The budget minus the estimated cost (negative: over budget); None without one."""
+        if self.budget_usd is None:
+            return None
+        return round(self.budget_usd - self.estimated_cost_usd, 2)
+
+
+@dataclass
+class ModelCost:
+    """One model's share of the estimated cost: its shots, billed seconds and dollars."""
+
+    model_id: str
+    shots: int
+    billed_seconds: float
+    usd_per_second: float
+    usd: float
+    local: bool = False
+
+    def describe(self) -> str:
+        """``3 shots, 24.0 s x $0.50/s = $12.00`` (or ``local, no API cost``)."""
+        shots = f"{self.shots} shot{'s' if self.shots != 1 else ''}"
+        if self.local:
+            return f"{shots}, {self.billed_seconds:.1f} s, local, no API cost"
+        return (
+            f"{shots}, {self.billed_seconds:.1f} s x ${self.usd_per_second:.2f}/s"
+            f" = ${self.usd:,.2f}"
+        )
 
 
 def detect_format(text: str, source_name: str | None = None) -> SourceFormat:
@@ -212,22 +253,12 @@ def run_breakdown(project: Project, *, scenes: Sequence[Scene] | None = None) ->
 
 
 def describe_from_text(name: str, text: str, *, avoid: Iterable[str] = (), limit: int = 240) -> str:
-    """How the writer described ``name``: among the sentences that name it, the one with the
-    most descriptive words (hair, coat, "20s"...), else the first one. Sentences that also
-    name one of ``avoid`` (the characters, for a prop or a place) are skipped: a prop must
-    not carry a character's look into every prompt that shows it."""
-    others = [other for other in avoid if other != name]
-    best, best_score = "", 0
-    for sentence in re.split(r"(?<=[.!?])\s+|\n{2,}", text):
-        clean = " ".join(sentence.split())
-        if not clean or len(clean.split()) <= 2 or not mentions(clean, name):
-            continue
-        if any(mentions(clean, other) for other in others):
-            continue
-        score = descriptive_score(clean)
-        if not best or score > best_score:
-            best, best_score = clean, score
-    return best[:limit].rstrip()
+    """How the writer described ``name``'s appearance: its introduction's clauses and the
+    look phrases of the sentences that name it (:func:`~storycore.tools.brief.looks.find_look`),
+    never a sentence of action; "" when the text says nothing of how it looks. Phrases that
+    name one of ``avoid`` (the characters, for a prop) are left out: a prop must not carry a
+    character's look into every prompt that shows it."""
+    return find_look(name, text, avoid=avoid)[:limit].rstrip()
 
 
 @dataclass(frozen=True)
@@ -260,6 +291,7 @@ def planned_elements(brief: CreativeBrief, scenes: Sequence[Scene]) -> list[Plan
     }
     found: dict[str, PlannedElement] = {}
     characters = [c.name for c in brief.characters] + [c for s in scenes for c in s.characters]
+    props = [p.name for p in brief.props] + [p for s in scenes for p in s.props]
 
     def add(kind: ElementType, name: str, context: str) -> None:
         eid = element_id(kind, name)
@@ -269,9 +301,27 @@ def planned_elements(brief: CreativeBrief, scenes: Sequence[Scene]) -> list[Plan
         description = given[kind].get(eid, "")
         if any(mentions(description, other) for other in avoid):
             description = ""  # a place or prop described by a character's sentence
-        description = description or describe_from_text(name, context, avoid=avoid)
+        if kind is ElementType.LOCATION and not description:
+            named = [s for s in split_sentences(context) if mentions(s, name)]
+            description = location_look(" ".join(named), characters)
+        elif kind is ElementType.CHARACTER:
+            # another element's look is not this character's ("waits under a RED UMBRELLA")
+            others = [*props, *(c for c in characters if c != name)]
+            description = description or describe_from_text(name, context, avoid=others)
+        else:
+            description = description or describe_from_text(name, context, avoid=avoid)
         found[eid] = PlannedElement(
             kind, name, eid, description or default_description(kind, name), bool(description)
+        )
+
+    def add_location(scene: Scene, location: str) -> None:
+        eid = element_id(ElementType.LOCATION, location)
+        if eid in found:
+            return
+        description = given[ElementType.LOCATION].get(eid, "")
+        description = description or location_look(scene.description, characters)
+        found[eid] = PlannedElement(
+            ElementType.LOCATION, location, eid, description, bool(description)
         )
 
     for kind, items in (
@@ -286,7 +336,7 @@ def planned_elements(brief: CreativeBrief, scenes: Sequence[Scene]) -> list[Plan
         for character in scene.characters:
             add(ElementType.CHARACTER, character, f"{scene_text}\n\n{brief.text}")
         if scene.location:
-            add(ElementType.LOCATION, scene.location, scene.description or scene.heading)
+            add_location(scene, scene.location)
         for prop in scene.props:
             add(ElementType.PROP, prop, scene_text)
     return list(found.values())
@@ -447,18 +497,45 @@ def mark_planned(project: Project) -> None:
 
 
 def summarize(project: Project, warnings: Sequence[str] = ()) -> PlanSummary:
+    """The plan in figures: scenes, shots, duration, models and the estimated cost in dollars.
+
+    Each shot costs what :func:`~storycore.tools.model_selector.clip_cost` says (its clips'
+    billed seconds times the model's price per second), so the total is the sum of the
+    shots' own estimates, and ``costs`` shows it per model.
+    """
     registry = ModelRegistry.load(project.root)
     shots = load_shots(project)
     specs = project.manifest.technical_specs
     models: dict[str, int] = {}
-    cost = 0.0
+    per_model: dict[str, list[Fraction]] = {}
     for shot in shots:
         if not shot.model_id:
             continue
         models[shot.model_id] = models.get(shot.model_id, 0) + 1
         model = registry.get(shot.model_id) if shot.model_id in registry else None
-        if model is not None and model.cost_usd_per_second:
-            cost += float(model.billed_seconds(shot.duration_frames / specs.rate))
+        if model is None:
+            continue
+        seconds = Fraction(shot.duration_frames) / specs.rate
+        _clips, _clip, billed, usd = clip_cost(model, seconds)
+        totals = per_model.setdefault(shot.model_id, [Fraction(0), Fraction(0), Fraction(0)])
+        totals[0] += 1
+        totals[1] += billed
+        totals[2] += usd
+    costs = []
+    for model_id, (count, billed, usd) in per_model.items():
+        model = registry.get(model_id)
+        costs.append(
+            ModelCost(
+                model_id=model_id,
+                shots=int(count),
+                billed_seconds=round(float(billed), 3),
+                usd_per_second=0.0 if model.local else float(model.cost_usd_per_second or 0),
+                usd=round(float(usd), 2),
+                local=model.local,
+            )
+        )
+    costs.sort(key=lambda c: (-c.usd, -c.shots, c.model_id))
+    cost = sum((total[2] for total in per_model.values()), Fraction(0))
     return PlanSummary(
         project_dir=project.root,
         title=project.manifest.title,
@@ -469,8 +546,10 @@ def summarize(project: Project, warnings: Sequence[str] = ()) -> PlanSummary:
         fps=specs.fps,
         drop_frame=specs.uses_drop_frame,
         models=dict(sorted(models.items(), key=lambda kv: (-kv[1], kv[0]))),
-        estimated_cost_usd=round(cost, 2),
+        estimated_cost_usd=round(float(cost), 2),
         warnings=list(warnings),
+        costs=costs,
+        budget_usd=specs.budget_usd,
     )
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "fold_tokens",
     "fold_words",
     "fold_words_keep_colon",
+    "is_abbreviation_end",
     "sentences_with_offsets",
     "snake_key",
     "split_sentences",
@@ -168,23 +169,93 @@ def fold_tokens(text: str) -> list[str]:
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»’']?\s+(?=\S)")
 
+#: Words that end with a full stop without ending the sentence ("Dr. Marsh", "Mme. Roux"),
+#: English and French. Matched with their capital: "dr" alone is not one ("Call the dr.").
+TITLE_ABBREVIATIONS = word_set(
+    "Dr Drs Mr Mrs Ms Messrs Mx St Ste Sts Mt Ft Jr Sr Prof Pr Gen Col Capt Cpt Lt Sgt Cmdr "
+    "Adm Gov Sen Rep Rev Hon Fr Insp Det Mme Mmes Mlle Mlles Mgr Me Vve Cie Ets "
+    "Av Ave Blvd Bd Rd Co Inc Ltd No Nos Vol Fig"
+)
+#: Lower-case abbreviations that never end a sentence on their own ("e.g. a", "cf. plus").
+LOWER_ABBREVIATIONS = word_set("e.g i.e cf vs p.ex ca approx env resp")
+
+_WORD_BEFORE = re.compile(r"([^\W\d_](?:[\w.]*[^\W_])?)$")
+
+
+def is_abbreviation_end(text: str, dot: int) -> bool:
+    """Whether the ``.`` at ``text[dot]`` ends an abbreviation rather than a sentence.
+
+    True after a title or a form of address (Dr., Mr., Mrs., Ms., St., Mme., Mlle., Pr.,
+    see :data:`TITLE_ABBREVIATIONS`), after an initial (a single capital letter: "M. Roux",
+    "J. R. Tolkien") and after ``e.g.``, ``i.e.``, ``cf.``, ``vs.``, when a word follows.
+    """
+    if dot >= len(text) or text[dot] != ".":
+        return False
+    match = _WORD_BEFORE.search(text[:dot])
+    if match is None:
+        return False
+    word = match.group(1)
+    start = match.start(1)
+    if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "'’-"):
+        return False
+    rest = text[dot + 1 :]
+    if not re.match(r"[\"”»’']?\s+[\w(«\"“]", rest):
+        return False  # the text ends or a new paragraph starts: a real end
+    if "." not in word and len(word) == 1 and word.isupper():
+        return word != "I"  # an initial ("M. Roux", "J. Doe"), not "so do I."
+    if word in TITLE_ABBREVIATIONS:
+        if word in {"No", "Nos", "Fig", "Vol", "Me"}:  # only before a number ("No. 5")
+            return bool(re.match(r"\s+\d", rest)) or (word == "Me" and _before_name(rest))
+        return True
+    if re.fullmatch(r"(?:[A-Z]\.)+[A-Z]", word):
+        return True  # "J.R. Tolkien", "U.S. Navy"
+    return word.lower() in LOWER_ABBREVIATIONS and word[0].islower()
+
+
+def _before_name(rest: str) -> bool:
+    """Whether ``rest`` starts with a capitalised word ("Me. Durand", a French lawyer)."""
+    return bool(re.match(r"\s+[A-Z][a-z]", rest))
+
+
+def _sentence_gaps(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """The (start, end) of each gap between sentences, skipping abbreviations' stops."""
+    gaps = []
+    for match in pattern.finditer(text):
+        # The end mark is the character just before the gap (a quote may sit between).
+        mark = match.start() - 1
+        if mark >= 0 and text[mark] == "." and is_abbreviation_end(text, mark):
+            continue
+        gaps.append((match.start(), match.end()))
+    return gaps
+
 
 def split_sentences(text: str) -> list[str]:
     """The sentences of prose, stripped: split after ``. ! ? …`` and the spaces after them.
 
-    A closing quote right after the end mark is part of the split and so dropped
-    (as the breakdown's own copy does).
+    A full stop that ends an abbreviation or an initial does not end the sentence
+    ("Gaby strides past Dr. Marsh." is one sentence; see :func:`is_abbreviation_end`).
+    A closing quote right after the end mark is part of the split and so dropped.
+    Every module that splits prose into sentences uses this function.
     """
-    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+    text = text.strip()
+    out, start = [], 0
+    for gap_start, gap_end in _sentence_gaps(text, _SENTENCE_END):
+        out.append(text[start:gap_start])
+        start = gap_end
+    out.append(text[start:])
+    return [s.strip() for s in out if s.strip()]
 
 
 def sentences_with_offsets(text: str) -> list[tuple[int, str]]:
-    """(offset, sentence) pairs: split at ``. ! ? ;`` (not inside a number) and line ends.
+    """(offset, sentence) pairs: split at ``. ! ? ;`` (not inside a number, not after an
+    abbreviation: "Dr. Marsh") and line ends.
 
     The sentences keep their ending and spacing, so ``text[offset:]`` starts with each.
     """
     out, start = [], 0
     for match in re.finditer(r"(?<!\d)[.!?;](?!\d)|\n", text):
+        if match.group(0) == "." and is_abbreviation_end(text, match.start()):
+            continue
         out.append((start, text[start : match.end()]))
         start = match.end()
     out.append((start, text[start:]))

@@ -148,7 +148,30 @@ def check_elements(project: Project) -> GateVerdict:
         "character links point at characters",
         f"shots list non-characters as characters: {_list(wrong_type)}",
     )
+    unseen = _declared_in_no_shot(project)
+    verdict.check(
+        not unseen,
+        "every character and prop the brief declares is in a shot",
+        "declared but in no shot (name it in a shot's action, or remove it from the brief): "
+        f"{_list(unseen)}",
+    )
     return verdict
+
+
+def _declared_in_no_shot(project: Project) -> list[str]:
+    """The names of the characters and props the brief declares that no shot shows."""
+    from storycore.tools.naming import element_id
+    from storycore.tools.planner import read_brief
+
+    try:
+        brief = read_brief(project)
+    except StoryCoreError:  # no brief yet: nothing is declared
+        return []
+    linked = {eid for shot in load_shots(project) for eid in shot.element_ids()}
+    declared = [(ElementType.CHARACTER, e.name) for e in brief.characters] + [
+        (ElementType.PROP, e.name) for e in brief.props
+    ]
+    return [name for kind, name in declared if element_id(kind, name) not in linked]
 
 
 def check_models(project: Project, registry: ModelRegistry | None = None) -> GateVerdict:

@@ -316,16 +316,40 @@ def summary_data(summary: PlanSummary) -> dict[str, Any]:
         "drop_frame": summary.drop_frame,
         "models": dict(summary.models),
         "estimated_cost_usd": summary.estimated_cost_usd,
+        "costs": [dict(vars(cost)) for cost in summary.costs],
+        "budget_usd": summary.budget_usd,
         "warnings": list(summary.warnings),
         "storyboard_html": str(Path(summary.project_dir) / "storyboard.html"),
     }
 
 
+def _cost_text(cost: dict[str, Any]) -> str:
+    """``3 shots, 24.0 s x $0.50/s = $12.00`` for one model of the summary."""
+    shots = f"{cost['shots']} shot{'s' if cost['shots'] != 1 else ''}"
+    if cost["local"]:
+        return f"{shots}, {cost['billed_seconds']:.1f} s, local"
+    return (
+        f"{shots}, {cost['billed_seconds']:.1f} s x ${cost['usd_per_second']:.2f}/s"
+        f" = ${cost['usd']:,.2f}"
+    )
+
+
 def _print_summary(data: dict[str, Any]) -> None:
+    costs = {cost["model_id"]: cost for cost in data.get("costs", [])}
     models = "\n".join(
-        f"{model_id} ({count} shot{'s' if count != 1 else ''})"
+        f"{model_id}: " + _cost_text(costs[model_id])
+        if model_id in costs
+        else f"{model_id} ({count} shot{'s' if count != 1 else ''})"
         for model_id, count in data["models"].items()
     )
+    budget = data.get("budget_usd")
+    if budget is not None:
+        left = budget - data["estimated_cost_usd"]
+        cost_row = f"${data['estimated_cost_usd']:,.2f} of a ${budget:,.2f} budget" + (
+            f" (${left:,.2f} left)" if left >= 0 else f" (over by ${-left:,.2f})"
+        )
+    else:
+        cost_row = f"${data['estimated_cost_usd']:,.2f}"
     rate = data["frame_rate_label"] + (" (drop-frame)" if data["drop_frame"] else "")
     rows = [
         ("Title", escape(data["title"])),
@@ -335,7 +359,7 @@ def _print_summary(data: dict[str, Any]) -> None:
         ("Duration", f"{data['duration']} ({data['duration_seconds']:.3f} s)"),
         ("Frame rate", f"{rate} fps"),
         ("Models", escape(models) or "none"),
-        ("Estimated cost", f"${data['estimated_cost_usd']:,.2f}"),
+        ("Estimated cost", cost_row),
         ("Warnings", escape("\n".join(data["warnings"])) or "none"),
     ]
     ui.out.print(_kv_table("Plan", rows))

@@ -81,12 +81,23 @@ class _BeatShots(_DesignerBase):
                 else Framing.GROUP
             )
             movement, scene_type = CameraMovement.STATIC, SceneType.ATMOSPHERIC
+        elif self._props_in(chunk):
+            # Nobody acts but a prop is named ("the can on the counter"): the shot shows the
+            # prop, it is not a wide shot of the place (and needs no separate insert).
+            size, framing = ShotSize.CU, Framing.INSERT
+            movement, scene_type = CameraMovement.STATIC, SceneType.INSERT
+            self.inserted.update(self._props_in(chunk))
         else:
             size, framing = ShotSize.WS, Framing.SINGLE
             outside = self.scene.int_ext is IntExt.EXT
             movement = CameraMovement.PAN if outside else CameraMovement.STATIC
             scene_type = SceneType.ATMOSPHERIC
-        subject = " and ".join(who) if who else self._place()
+        if who:
+            subject = " and ".join(who)
+        elif framing is Framing.INSERT and self._props_in(chunk):
+            subject = " and ".join(f"the {prop}" for prop in self._props_in(chunk))
+        else:
+            subject = self._place()
         self._add(
             _Draft(
                 kind="action",

@@ -413,10 +413,13 @@ def scenes_from_prose(
 def _attach_props(
     scenes: list[Scene], known_props: Iterable[str], characters: Iterable[str]
 ) -> list[Scene]:
+    known_props = list(known_props)
     actions = [b.text for s in scenes for b in s.beats if b.kind == "action"]
     props = find_props(actions, known_props=known_props, exclude=characters)
     shown = props_by_scene(
-        [[b.text for b in s.beats if b.kind == "action"] + [s.description] for s in scenes], props
+        [[b.text for b in s.beats if b.kind == "action"] + [s.description] for s in scenes],
+        props,
+        declared=list(known_props),
     )
     return [
         scene.model_copy(update={"props": _dedupe([*scene.props, *found])})

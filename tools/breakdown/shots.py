@@ -42,15 +42,26 @@ from storycore.tools.timecode import seconds_to_frames
 
 
 def _weather(scene: Scene, rules: BreakdownRules) -> str | None:
+    """The weather the scene's heading and action lines show (never its dialogue).
+
+    A weather the scene says is over ("The rain has stopped.") is not the scene's weather,
+    even where it is mentioned again ("a photograph of the bridge in the rain").
+    """
     if scene.int_ext is IntExt.INT:
         return None
-    text = " ".join([scene.heading, scene.description, *(b.text for b in scene.beats)])
-    tokens = _tokens(text)
+    action = [b.text for b in scene.beats if b.kind == "action"]
+    tokens = _tokens(" ".join([scene.heading, scene.description, *action]))
+    found: list[str] = []
+    ended: set[str] = set()
     for index, token in enumerate(tokens):
         for name, words in rules.weather_words.items():
-            if token in words and not set(tokens[index + 1 : index + 4]) & rules.weather_ended:
-                return name
-    return None
+            if token not in words:
+                continue
+            if set(tokens[index + 1 : index + 4]) & rules.weather_ended:
+                ended.add(name)
+            else:
+                found.append(name)
+    return next((name for name in found if name not in ended), None)
 
 
 def design_shots(

@@ -9,14 +9,14 @@ from storycore.tools.fountain import mentions
 
 # The shared variants (storycore.tools.text), under the names the breakdown modules use.
 from storycore.tools.text import fold_tokens as _tokens  # noqa: F401
+from storycore.tools.text import split_sentences
 from storycore.tools.text import word_count as _word_count
 from storycore.tools.text import word_set as _words  # noqa: F401
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»’']?\s+(?=\S)")
-
 
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+    """The shared, abbreviation-aware splitter ("Dr. Marsh" stays in one sentence)."""
+    return split_sentences(text)
 
 
 def _chunks(text: str, max_words: float) -> list[str]:

@@ -10,6 +10,7 @@ from storycore.tools.brief.prose import _STYLE_LOOKUP
 from storycore.tools.brief.vocabulary import _LANGUAGE_WORDS
 from storycore.tools.domain import BriefElement
 from storycore.tools.text import fold_phrase as _fold
+from storycore.tools.text import split_sentences
 
 _CAPITALISED_STOPWORDS = frozenset(
     """a an the i it its he she we they you his her their our my this that these those then
@@ -89,18 +90,18 @@ def _names_in_prose(
                 continue
         # The sentence where the name is followed by a comma usually describes it
         # ("Léo, a drummer with a shaved head, ...").
-        described = [at for at, _, _ in seen if text[at + len(name) : at + len(name) + 1] == ","]
-        candidates = [_sentence_around(text, at) for at in (described or [seen[0][0]])]
-        # Of those, the sentence that says the most about how it looks.
-        best = max(
-            candidates,
-            key=lambda sentence: (descriptive_score(sentence), -candidates.index(sentence)),
-        )
-        element = BriefElement(name=name[:200], description=_STORY_LABEL.sub("", best))
         if sum(locative for _, _, locative in seen) * 2 > len(seen):
-            locations.append(element)
+            locations.append(BriefElement(name=name[:200], description=""))
         else:
-            characters.append(element)
+            characters.append(BriefElement(name=name[:200], description=""))
+    # A look is appearance only (storycore.tools.brief.looks): never the sentence of action
+    # where the name appears. A place named in passing has no look of its own here; the
+    # planner takes it from its scene's description.
+    from storycore.tools.brief.looks import find_look
+
+    names = [element.name for element in characters]
+    for element in characters:
+        element.description = find_look(element.name, _STORY_LABEL.sub("", text), avoid=names)
     return characters, locations
 
 
@@ -143,17 +144,29 @@ def descriptive_score(sentence: str) -> int:
     return len(words & DESCRIPTIVE_WORDS) + (2 if re.search(r"\(\s*\d", sentence) else 0)
 
 
+_COURTESY_WORDS = frozenset(
+    {"bonjour", "bonsoir", "salut", "hello", "hi", "hey", "thanks", "thank", "you", "merci"}
+    | {"please", "svp", "stp", "ok", "okay", "cordialement", "regards", "cheers", "beaucoup"}
+)
+
+
 def is_production_note(sentence: str, characters: Iterable[str] = ()) -> bool:
     """A sentence about the production (format, models, pace, style, a request) rather than
     the story: two note words, or one note word and no character named."""
-    words = _fold(sentence).split()
+    # words without their punctuation: "spot." is the note word "spot"
+    words = re.findall(r"[a-z0-9]+", _fold(sentence))
     folded = " ".join(words)
     hits = sum(1 for word in words if word in _NOTE_WORDS)
     hits += sum(1 for phrase in _NOTE_PHRASES if phrase in folded)
-    if re.search(r"\d+\s*(?:fps|p\b|k\b|s\b|%|\$|€)|\b\d+:\d+\b", sentence, re.IGNORECASE):
+    if re.search(
+        r"\d+\s*(?:fps|p\b|k\b|s\b|%|\$|€)|\b\d+:\d+\b|\b\d+[\s-]*(?:seconds?|secondes?|sec|"
+        r"minutes?|min)\b",
+        sentence,
+        re.IGNORECASE,
+    ):
         hits += 1
-    if len(words) <= 2:
-        return True  # "Bonjour !", "Thanks."
+    if words and all(word in _COURTESY_WORDS for word in words):
+        return True  # "Bonjour !", "Thanks." (but "Omar laughs." is story)
     named = any(_fold(name).strip() in folded for name in characters)
     return hits >= 2 or (hits == 1 and not named)
 
@@ -163,7 +176,7 @@ def story_text(text: str, characters: Iterable[str] = ()) -> str:
     names = list(characters)
     paragraphs = []
     for paragraph in re.split(r"\n\s*\n", text):
-        sentences = re.split(r"(?<=[.!?])\s+", " ".join(paragraph.split()))
+        sentences = split_sentences(" ".join(paragraph.split()))
         kept = [
             _STORY_LABEL.sub("", s)
             for s in sentences
@@ -172,13 +185,3 @@ def story_text(text: str, characters: Iterable[str] = ()) -> str:
         if kept:
             paragraphs.append(" ".join(kept))
     return "\n\n".join(paragraphs)
-
-
-def _sentence_around(text: str, offset: int) -> str:
-    """The sentence of ``text`` that contains ``offset``, on one line."""
-    start = 0
-    for match in re.finditer(r"[.!?](?=\s)|\n\s*\n", text[:offset]):
-        start = match.end()
-    end_match = re.compile(r"[.!?](?=\s|$)|\n\s*\n").search(text, offset)
-    end = end_match.end() if end_match else len(text)
-    return " ".join(text[start:end].split())[:400]

@@ -207,6 +207,13 @@ class _Body:
     sections: set[str] = field(default_factory=set)
 
 
+#: Headings that only label the story text that follows them (English and French).
+_STORY_HEADINGS = frozenset(
+    {"story", "the_story", "synopsis", "pitch", "logline", "summary", "plot", "histoire"}
+    | {"l_histoire", "resume", "scenario", "recit", "intrigue"}
+)
+
+
 def _section_kind(heading: str) -> str | None:
     words = _key(heading.strip().rstrip(":")).split("_")
     return _SECTION_NAMES.get("_".join(words)) if words else None
@@ -246,6 +253,8 @@ def _split_body(body: str, first_line: int = 1) -> _Body:
             if level == 1 and out.title is None:
                 out.title = _strip_markup(name)
                 continue
+            if _key(name.rstrip(":")) in _STORY_HEADINGS:
+                continue  # "## Story", "## Synopsis": a label, not a sentence of the story
             out.free_lines.append(line)
             continue
         if section is None:

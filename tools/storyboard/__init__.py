@@ -51,6 +51,7 @@ from storycore.tools.storyboard.html_page import (
 from storycore.tools.storyboard.markdown import (
     md_cell,
     render_markdown,
+    transition_text,
 )
 from storycore.tools.storyboard.panels import (
     PANEL_HASH_KEY,
@@ -116,6 +117,7 @@ __all__ = [
     "render_markdown",
     "stored_panel_hash",
     "storyboard_from_plan",
+    "transition_text",
     "write_documents",
     "write_panels",
 ]

@@ -15,7 +15,7 @@ from storycore.tools.domain import (
 )
 from storycore.tools.project import Project
 from storycore.tools.rates import rate_label
-from storycore.tools.storyboard.markdown import _label, _names
+from storycore.tools.storyboard.markdown import _label, _names, transition_text
 from storycore.tools.storyboard.panels import panel_hash, panel_png, panel_size, stored_panel_hash
 
 # --------------------------------------------------------------------------------------
@@ -176,6 +176,7 @@ def _html_panel(
         ("Location", location),
         ("Props", ", ".join(props)),
         ("Model", shot["model_id"] or "—"),
+        ("Transition", transition_text(shot.get("transition_in"), shot.get("transition_out"))),
     ]
     details = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows if v)
     prompts = "".join(

@@ -35,6 +35,17 @@ def _label(value: str | None) -> str:
     return (value or "").replace("_", " ")
 
 
+def transition_text(transition_in: str | None, transition_out: str | None) -> str:
+    """A shot's transitions from the script, for people: ``Fade in →``, ``→ Dissolve``,
+    ``Fade in → · → Fade out``; "" when both are plain cuts."""
+    parts = []
+    if transition_in and transition_in != "cut":
+        parts.append(f"{_label(transition_in).capitalize()} →")
+    if transition_out and transition_out != "cut":
+        parts.append(f"→ {_label(transition_out).capitalize()}")
+    return " · ".join(parts)
+
+
 def render_markdown(storyboard: dict[str, Any]) -> str:
     """``storyboard.md``: segments as headings, a table of shots with timecodes."""
     rate = Fraction(storyboard["frame_rate"])
@@ -59,8 +70,8 @@ def render_markdown(storyboard: dict[str, Any]) -> str:
             f"{segment['start']} – {segment['end']} · {len(segment['shots'])} shots",
             "",
             "| Shot | Scene | Start | End | Frames | Size | Angle | Movement | Lens | "
-            "Description | Cast | Model |",
-            "|---|---|---|---|---:|---|---|---|---:|---|---|---|",
+            "Description | Cast | Model | Transition |",
+            "|---|---|---|---|---:|---|---|---|---:|---|---|---|---|",
         ]
         for shot in segment["shots"]:
             cast = ", ".join(_names(storyboard, shot["characters"]))
@@ -77,6 +88,7 @@ def render_markdown(storyboard: dict[str, Any]) -> str:
                 shot["description"],
                 cast,
                 shot["model_id"] or "",
+                transition_text(shot.get("transition_in"), shot.get("transition_out")),
             ]
             lines.append("| " + " | ".join(md_cell(c) for c in cells) + " |")
         lines.append("")

@@ -1,0 +1,254 @@
+"""Plans a director can trust (issue 11): figures and facts checked on scripts the examples
+do not contain."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from storycore.tools.model_registry import ModelRegistry
+from storycore.tools.planner import Overrides, plan_project, summarize
+from storycore.tools.project import Project
+from storycore.tools.structure import load_shots
+
+LIGHTHOUSE = """Title: The Keeper
+
+INT. LIGHTHOUSE LAMP ROOM - NIGHT
+
+A round glass room high above the sea, brass rails gleaming.
+
+HECTOR (70s), white beard, navy wool sweater, polishes the great lens.
+
+HECTOR
+Another storm tonight.
+
+He climbs down the spiral stairs, one hand on the cold rail.
+
+EXT. ROCKY SHORE - DAWN
+
+Waves break on black rocks. Hector walks along the water line, searching the sand.
+
+He finds a glass bottle and holds it up to the light.
+"""
+
+
+def _plan(tmp_path: Path, text: str, name: str = "keeper.fountain", **overrides: str) -> Project:
+    out = tmp_path / "project"
+    plan_project(text, out, source_name=name, overrides=Overrides(**overrides))
+    return Project.open(out)
+
+
+def test_estimated_cost_is_dollars_summed_from_each_shots_billed_seconds(tmp_path: Path) -> None:
+    project = _plan(tmp_path, LIGHTHOUSE)
+    registry = ModelRegistry.load(project.root)
+    rate = project.manifest.technical_specs.rate
+    expected = Fraction(0)
+    billed_total = Fraction(0)
+    for shot in load_shots(project):
+        model = registry.get(shot.model_id)
+        seconds = Fraction(shot.duration_frames) / rate
+        limit = model.clip_limit_seconds
+        clips = 1 if limit is None else -(-seconds // limit)
+        billed = clips * model.billed_seconds(seconds / clips)
+        billed_total += billed
+        if not model.local:
+            expected += billed * Fraction(str(model.cost_usd_per_second))
+    summary = summarize(project)
+    assert expected > 0, "the test needs a paid model"
+    assert summary.estimated_cost_usd == pytest.approx(float(expected), abs=0.01)
+    assert summary.estimated_cost_usd != pytest.approx(float(billed_total), abs=0.01)
+    # The per-model breakdown adds up to the total, shot counts included.
+    assert sum(c.usd for c in summary.costs) == pytest.approx(summary.estimated_cost_usd, abs=0.01)
+    assert sum(c.shots for c in summary.costs) == summary.shots
+    for cost in summary.costs:
+        assert cost.usd == pytest.approx(cost.billed_seconds * cost.usd_per_second, abs=0.01)
+        assert cost.describe().startswith(f"{cost.shots} shot")
+
+
+# -- looks are appearance only ------------------------------------------------------------
+
+
+def _elements(project: Project) -> dict[str, dict[str, str]]:
+    from storycore.tools.registry import AssetRegistry
+
+    return {
+        item.name.lower(): {"type": item.type.value, "look": item.canonical_description}
+        for item in AssetRegistry(project).list()
+    }
+
+
+def test_a_fountain_introduction_gives_the_look_never_the_action(tmp_path: Path) -> None:
+    elements = _elements(_plan(tmp_path, LIGHTHOUSE))
+    look = elements["hector"]["look"]
+    assert "70s" in look and "white beard" in look and "navy wool sweater" in look
+    for action in ("polishes", "climbs", "walks", "finds"):
+        assert action not in look
+    # A location's look is its description in the script.
+    assert elements["lighthouse lamp room"]["look"].startswith("A round glass room")
+
+
+def test_french_prose_looks_are_the_descriptive_clauses(tmp_path: Path) -> None:
+    prose = (
+        "Format vertical, 30 secondes.\n\n"
+        "Au petit matin, Inès, une violoniste aux cheveux roux bouclés et à la robe de velours "
+        "vert, attend sur le quai de la gare. Inès sort son archet et joue pour les voyageurs.\n\n"
+        "Plus tard, Inès range son violon et monte dans le train sous la pluie."
+    )
+    elements = _elements(_plan(tmp_path, prose, name="ines.txt"))
+    look = elements["ines"]["look"] if "ines" in elements else elements["inès"]["look"]
+    assert "aux cheveux roux bouclés" in look
+    assert "à la robe de velours vert" in look
+    for action in ("attend", "sort", "joue", "range", "monte"):
+        assert f" {action} " not in f" {look} "
+
+
+def test_a_prop_does_not_take_the_sentence_it_is_used_in(tmp_path: Path) -> None:
+    script = (
+        "INT. WORKSHOP - DAY\n\n"
+        "Sawdust hangs in the light.\n\n"
+        "ALMA (60s), leather apron, grey braid, lifts a brass LANTERN from the shelf.\n\n"
+        "She hangs the lantern by the door and leaves.\n"
+    )
+    elements = _elements(_plan(tmp_path, script, name="alma.fountain"))
+    assert "lifts" not in elements["alma"]["look"]
+    assert "leather apron" in elements["alma"]["look"]
+    lantern = next(v for k, v in elements.items() if "lantern" in k)
+    assert "hangs" not in lantern["look"] and "lifts" not in lantern["look"]
+
+
+# -- sentences do not end at abbreviations ------------------------------------------------
+
+
+def test_abbreviations_do_not_cut_a_shot_and_the_named_character_is_in_it(
+    tmp_path: Path,
+) -> None:
+    brief = (
+        "# Night rounds\n\n## Characters\n"
+        "- Tomas: a porter in his forties, shaved head, orange vest\n"
+        "- Dr. Okafor: a surgeon with silver glasses and green scrubs\n\n"
+        "## Story\n"
+        "Tomas pushes an empty bed past Dr. Okafor, who looks up from her chart. "
+        "Tomas stops at the lift and waits for M. Brun.\n"
+    )
+    project = _plan(tmp_path, brief, name="rounds.md")
+    descriptions = [shot.description for shot in load_shots(project)]
+    assert not any(d.rstrip().endswith((" Dr.", " M.")) for d in descriptions), descriptions
+    okafor = [s for s in load_shots(project) if "char_dr_okafor" in s.element_ids()]
+    assert okafor and "past Dr. Okafor, who looks up" in okafor[0].description
+    assert not any(d.startswith("## Story") or "## Story" in d for d in descriptions)
+
+
+# -- declared elements are in their shots -------------------------------------------------
+
+PRODUCT_BRIEF = """---
+title: Morning Jar
+duration: 20s
+---
+
+## Characters
+- Rosa: a baker in her thirties, flour-dusted apron, red headscarf
+
+## Props
+- Apricot jam jar: a squat glass jar with a gingham lid
+- Silver whistle: a tiny silver whistle on a chain
+
+## Story
+Rosa opens the bakery shutters at dawn. She spreads jam from the jar on warm bread.
+The jar on the counter, sunlight through the glass.
+"""
+
+
+def test_a_declared_prop_named_by_its_head_noun_is_in_its_shots(tmp_path: Path) -> None:
+    from storycore.tools import validation
+
+    project = _plan(tmp_path, PRODUCT_BRIEF, name="jar.md")
+    shots = load_shots(project)
+    with_jar = [s for s in shots if "prop_apricot_jam_jar" in s.element_ids()]
+    assert with_jar, [s.description for s in shots]
+    # The shot where nobody acts shows the product, not "a wide shot of the scene".
+    counter = [s for s in shots if "on the counter" in s.description]
+    assert counter and all("prop_apricot_jam_jar" in s.element_ids() for s in counter)
+    assert all(not s.description.startswith("Wide shot of the scene") for s in counter)
+    # The whistle is declared and never shown: the elements gate names it.
+    verdict = validation.check_elements(project)
+    assert not verdict.ok
+    assert any("Silver whistle" in failure for failure in verdict.failures)
+    assert not any("Apricot jam jar" in failure for failure in verdict.failures)
+
+
+# -- transitions from the script are shown ------------------------------------------------
+
+
+def test_script_transitions_are_on_the_storyboard_and_in_the_shot_list(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    from storycore.tools.exports import shot_list_csv
+    from storycore.tools.storyboard import load_plan
+
+    script = (
+        "FADE IN:\n\n"
+        "EXT. ORCHARD - DAY\n\n"
+        "PAULINE (40s), straw hat, picks a pear and bites into it.\n\n"
+        "DISSOLVE TO:\n\n"
+        "INT. BARN - NIGHT\n\n"
+        "Pauline hangs the lamp on a nail.\n\n"
+        "FADE OUT.\n"
+    )
+    project = _plan(tmp_path, script, name="orchard.fountain")
+    shots = load_shots(project)
+    assert shots[0].transition_in.value == "fade_in"
+    markdown = (project.root / "storyboard.md").read_text(encoding="utf-8")
+    html = (project.root / "storyboard.html").read_text(encoding="utf-8")
+    assert "Transition" in markdown and "Fade in →" in markdown and "Dissolve" in markdown
+    assert "<dt>Transition</dt><dd>Fade in →" in html
+    rows = list(csv.DictReader(io.StringIO(shot_list_csv(load_plan(project)).decode("utf-8-sig"))))
+    assert rows[0]["Transition"].startswith("Fade in")
+    assert any("Dissolve" in row["Transition"] for row in rows)
+    assert "Fade out" in rows[-1]["Transition"]
+
+
+# -- /undo undoes plan changes, not exports -----------------------------------------------
+
+
+def test_undo_skips_exports_and_keeps_the_exported_files(tmp_path: Path) -> None:
+    from storycore.tools.exports import export
+
+    project = _plan(tmp_path, LIGHTHOUSE)
+    last_change = project.history()[0].note
+    written = [export(project, fmt) for fmt in ("csv", "html")]
+    assert all(path.is_file() for path in written)
+    assert project.history()[0].note == last_change  # exports are not in the history
+    undone = project.undo()
+    assert undone.note == last_change
+    assert all(path.is_file() for path in written)
+
+
+# -- facts agree with the text ------------------------------------------------------------
+
+
+def test_weather_that_the_text_says_is_over_is_not_in_the_prompts(tmp_path: Path) -> None:
+    script = (
+        "EXT. HARBOUR - MORNING\n\n"
+        "The snow has stopped. Boats rock at their moorings.\n\n"
+        "LENA (30s), orange oilskin, looks at a postcard of the harbour in the snow.\n\n"
+        "LENA\nIt never snows twice. Unless the snow stops and starts again.\n"
+    )
+    project = _plan(tmp_path, script, name="harbour.fountain")
+    for shot in load_shots(project):
+        assert shot.weather != "snow", shot.description
+        for prompt in (shot.image_prompt, shot.video_prompt):
+            assert "Weather: snow" not in (prompt or "")
+
+
+def test_production_notes_leave_the_story_and_short_story_sentences_stay(tmp_path: Path) -> None:
+    prose = (
+        "A 20 second spot. Merci !\n\n"
+        "At the fish market, Yuki grills skewers. Yuki hands a skewer to Omar. Omar laughs.\n"
+    )
+    project = _plan(tmp_path, prose, name="market.txt")
+    descriptions = " ".join(shot.description for shot in load_shots(project))
+    assert "20 second spot" not in descriptions and "Merci" not in descriptions
+    assert "Omar laughs." in descriptions

@@ -1,0 +1,265 @@
+"""How an element looks, found in the text: appearance only, never a sentence of action.
+
+A character's or prop's canonical look is what a camera would see of it before anything
+happens: age, build, hair, face, clothing, colours, materials. It is taken, in this order, from
+
+1. a Fountain character introduction: the name followed by brackets and/or comma clauses
+   (``ODILE (50s), yellow raincoat``, ``GABY (20s, soaked, dark curly hair)``);
+2. an apposition after the name (``Léo, a drummer with a shaved head, ...``), what it has or
+   wears (``Marco has a beard``, ``Léa porte un ciré jaune``) and the appearance words right
+   before it (``a brass LANTERN``);
+3. the descriptive phrases of the sentences that name it: ``with``/``in``/``wearing``/
+   ``dressed in`` and ``aux``/``à la``/``au``/``en``/``vêtue de``/``avec`` followed by
+   appearance words (``une chanteuse aux cheveux noirs raides et à la veste de cuir rouge``).
+
+Each kept clause must contain an appearance word (:data:`APPEARANCE_WORDS`) or an age, and no
+sign of action (:func:`is_action_clause`: an auxiliary, a subject pronoun, a verb in first
+position). A sentence is never copied whole. A location's look is the static description of
+its scene (``A small kitchen in warm lamplight.``): the sentences of the scene's opening
+that name no character and are not events.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from storycore.tools.brief.names import DESCRIPTIVE_WORDS
+from storycore.tools.text import fold_words, split_sentences, word_set
+
+__all__ = ["APPEARANCE_WORDS", "find_look", "is_action_clause", "location_look"]
+
+#: Words that say how someone or something looks (English and French, folded).
+APPEARANCE_WORDS = DESCRIPTIVE_WORDS | word_set(
+    """hair haired bald shaved beard bearded moustache mustache stubble freckled wrinkled pale
+    tanned eyebrows face cheeks lips teeth nose ponytail bun fringe bangs curls braid dreadlocks
+    afro mohawk wig makeup lipstick earrings necklace ring bracelet watch tie bow glasses
+    sunglasses goggles mask helmet cap beanie hood hoodie sweater jumper cardigan blazer
+    trousers jeans pants shorts skirt leggings overalls uniform apron gown robe cloak cape
+    parka anorak raincoat overcoat trench vest waistcoat tshirt shirt blouse gloves shoes
+    sneakers trainers heels sandals boots socks scarf shawl backpack bag satchel briefcase
+    umbrella wool leather denim silk cotton velvet linen canvas tweed fur suede plastic metal
+    steel brass copper wooden wood glass paper cardboard chrome gold golden silver rusty
+    rusted battered worn scratched faded torn patched shiny polished dented cracked new old
+    vintage antique black white grey gray red blue green yellow orange purple pink brown beige
+    navy teal crimson scarlet maroon ivory cream khaki olive turquoise striped checked plaid
+    spotted floral tall short small big large huge tiny slim skinny thin lanky stocky plump
+    broad muscular heavy frail elderly young old teen teenage child kid baby woman man girl
+    boy lady gentleman soaked wet muddy dusty elegant shabby scruffy neat tidy
+    cheveux chauve rase barbe barbu moustache visage joues levres nez queue cheval chignon
+    frange tresse boucles perruque maquillage boucles collier bague bracelet montre cravate
+    lunettes masque casque casquette bonnet capuche pull chandail gilet pantalon jean jupe
+    short salopette uniforme tablier robe cape parka imperméable impermeable pardessus trench
+    chemise chemisier gants chaussures baskets talons sandales bottes chaussettes echarpe
+    foulard sac cartable mallette parapluie laine cuir soie coton velours lin toile fourrure
+    daim plastique metal acier laiton cuivre bois verre papier carton dore doree argente
+    argentee rouille rouillee abime abimee use usee raye rayee neuf neuve ancien ancienne noir
+    noire noirs noires blanc blanche blancs blanches gris grise rouge rouges bleu bleue bleus
+    vert verte verts jaune jaunes orange violet violette rose roses marron beige marine raides
+    raide courts courte longs longue longues frises frisee ondules grand grande petit petite
+    mince maigre costaud trapu ronde age agee jeune vieux vieille adolescent enfant femme homme
+    fille garcon dame monsieur trempe trempee mouille elegant elegante chanteuse chanteur"""
+)
+
+#: Words that make a clause an event rather than a look: auxiliaries, subject pronouns,
+#: common action verbs (English and French, folded).
+_ACTION_WORDS = word_set(
+    """is are was were has have had does did will would can could gets got becomes he she they
+    we i you it him them est sont etait etaient ont avait avaient sera il elle ils elles
+    nous vous je tu lui leur se s hurries runs walks stops looks turns takes holds tilts
+    presses sits stands waits opens closes enters leaves smiles laughs cries says speaks
+    shouts whispers sees watches grabs pulls pushes throws falls climbs steps moves arrives
+    rushes strides finds picks puts gives unpacks sets reaches kisses hugs nods shakes
+    marche court arrive part regarde tourne prend tient ouvre ferme entre sort sourit rit
+    pleure dit parle crie chante danse voit attend pose donne tend monte descend traverse
+    avance recule leve tombe"""
+)
+_ARTICLES = word_set("a an the un une le la les l des du de d")
+#: Phrases that introduce a look inside a sentence ("with short grey hair", "aux cheveux...").
+_LOOK_OPENERS = (
+    r"with|in|wearing|dressed in|clad in|made of|"
+    r"aux|au|à la|a la|à l'|en|vêtue? d(?:e|'|’)|vetue? d(?:e|'|’)|habillée? d(?:e|'|’)|"
+    r"portant|avec"
+)
+_LOOK_PHRASE = re.compile(
+    rf"(?P<head>\b(?:an?|une?)\s+(?:[^\W\d_][\w'-]*\s+){{0,2}}?)?"
+    rf"(?P<look>(?<!\w)(?:{_LOOK_OPENERS})\s+[^,.;:!?()]+)",
+    re.IGNORECASE,
+)
+_AND_SPLIT = re.compile(rf"\s+(?:and|et)\s+(?=(?:{_LOOK_OPENERS})\b)", re.IGNORECASE)
+_AGE = re.compile(
+    r"^(?:\d0s|\d0's|late \d0s|early \d0s|mid \d0s|\d{1,2}|\d{1,2} (?:ans|years? old)|"
+    r"(?:in )?(?:his|her|their) (?:early |late |mid )?\d0s|la \w+aine|une? \w+aine)$",
+    re.IGNORECASE,
+)
+
+
+def is_action_clause(clause: str) -> bool:
+    """Whether ``clause`` tells what happens (a verb, an auxiliary, a subject pronoun) rather
+    than how something looks. "polishes the great lens" and "il entre" are actions; "navy
+    wool sweater" and "aux cheveux noirs" are not."""
+    words = fold_words(clause).split()
+    if not words:
+        return False
+    if any(word in _ACTION_WORDS for word in words):
+        return True
+    first = next((w for w in words if w not in {"and", "et", "who", "qui", "then"}), "")
+    if _verb_like(first):
+        return True  # "grips the rail", "climbs down": a third-person verb first
+    # "The umbrella drips in the sink": a third-person verb after its subject, before an
+    # article or a preposition.
+    for before, word, after in zip(words, words[1:], [*words[2:], ""], strict=False):
+        if before in _ARTICLES or not _verb_like(word):
+            continue
+        if after in _ARTICLES or after in _PREPOSITIONS:
+            return True
+    return False
+
+
+_PREPOSITIONS = word_set(
+    "in on at to into onto from over under across through toward towards past down up out off "
+    "away back against along around behind beside between dans sur sous vers contre"
+)
+
+
+def _verb_like(word: str) -> bool:
+    """A word shaped like an English third-person verb ("drips", "hurried"), not a look."""
+    if word in APPEARANCE_WORDS or word in _ARTICLES:
+        return False
+    return bool(re.fullmatch(r"[a-z]{3,}(?:s|ed)", word)) and not word.endswith(("ss", "us"))
+
+
+def _is_look_clause(clause: str) -> bool:
+    text = clause.strip(" -–—")
+    if not text or len(text.split()) > 12:
+        return False
+    if _AGE.match(text):
+        return True
+    words = fold_words(text).split()
+    return any(word in APPEARANCE_WORDS for word in words) and not is_action_clause(text)
+
+
+def _relative_cut(clause: str) -> str:
+    """``clause`` up to a relative pronoun or a conjunction that starts an event."""
+    return re.split(r"\s+(?:who|which|that|and then|qui|que|puis|then)\s+", clause)[0]
+
+
+def _clean(clause: str) -> str:
+    return " ".join(clause.strip(" ,;:-–—").split())
+
+
+def _name_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w'’]){re.escape(name)}(?:['’]s)?(?![\w'’])", re.IGNORECASE)
+
+
+def _introduction(name: str, text: str) -> list[str]:
+    """The look clauses right after each mention of ``name``: brackets and comma clauses."""
+    found: list[str] = []
+    for match in _name_pattern(name).finditer(text):
+        rest = text[match.end() :]
+        bracket = re.match(r"\s*\(([^)]{1,160})\)", rest)
+        if bracket:
+            clauses = [_relative_cut(c) for c in bracket.group(1).split(",")]
+            found += [_clean(c) for c in clauses if _is_look_clause(c)]
+            rest = rest[bracket.end() :]
+        if rest.startswith(","):
+            # up to the end of the sentence, one clause at a time, while each is a look
+            end = re.search(r"[.!?;:\n]", rest)
+            for clause in rest[: end.start() if end else len(rest)].split(",")[1:]:
+                clause = _relative_cut(clause)
+                if not clause.strip():
+                    continue
+                if not _is_look_clause(clause):
+                    break
+                found.append(_clean(clause))
+    return list(dict.fromkeys(found))
+
+
+_HAS = (
+    r"has|has got|wears|is wearing|is dressed in|is|looks|sports|carries|"
+    r"porte|a|est|est vêtue? d(?:e|'|’)|est habillée? d(?:e|'|’)"
+)
+
+
+def _attributes(name: str, text: str) -> list[str]:
+    """What a sentence says ``name`` has or wears: "Marco has a beard" -> "a beard",
+    "Léa porte un ciré jaune" -> "un ciré jaune" (when the words are appearance words)."""
+    found = []
+    pattern = rf"(?<![\w'’]){re.escape(name)}\s+(?:{_HAS})\s+([^.,;:!?\n]+)"
+    for match in re.finditer(pattern, text, re.IGNORECASE):
+        phrase = _relative_cut(match.group(1))
+        phrase = re.split(r"\s+(?:and|et|while|pendant que|as|comme)\s+", phrase)[0]
+        if _is_look_clause(phrase):
+            found.append(_clean(phrase))
+    return found
+
+
+def _modifiers(name: str, text: str) -> list[str]:
+    """The appearance words right before a mention: "a brass LANTERN" -> "brass lantern"."""
+    found = []
+    pattern = (
+        r"\b(?:an?|the|une?|le|la|les|son|sa|ses|his|her|their)\s+"
+        rf"((?:[\w'’-]+\s+){{1,3}}){re.escape(name)}\b"
+    )
+    for match in re.finditer(pattern, text, re.IGNORECASE):
+        words = match.group(1).split()
+        while words and fold_words(words[0]) not in APPEARANCE_WORDS:
+            words.pop(0)
+        if words and all(fold_words(w) in APPEARANCE_WORDS for w in words):
+            found.append(" ".join([*words, name.lower()]))
+    return found
+
+
+def _phrases(name: str, sentences: Iterable[str]) -> list[str]:
+    """The look phrases ("with short grey hair", "à la veste de cuir rouge") of the
+    sentences that name ``name``."""
+    found: list[str] = []
+    pattern = _name_pattern(name)
+    for sentence in sentences:
+        if not pattern.search(sentence):
+            continue
+        for match in _LOOK_PHRASE.finditer(sentence):
+            head = match.group("head") or ""
+            for index, part in enumerate(_AND_SPLIT.split(match.group("look"))):
+                part = _relative_cut(part)
+                if not _is_look_clause(part):
+                    continue
+                # "une chanteuse aux cheveux noirs": the noun the look belongs to, once
+                found.append(_clean(f"{head}{part}" if index == 0 and head else part))
+    return found
+
+
+def find_look(name: str, text: str, *, avoid: Iterable[str] = ()) -> str:
+    """The appearance of ``name`` in ``text``, as comma-separated clauses ("" if none).
+
+    ``avoid`` names other elements: a phrase that names one of them is not this element's
+    look (the prop must not carry a character's coat).
+    """
+    others = [other for other in avoid if other and other.lower() != name.lower()]
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
+    clauses = _introduction(name, "\n".join(paragraphs))
+    clauses += _modifiers(name, "\n".join(paragraphs))
+    clauses += _attributes(name, "\n".join(paragraphs))
+    sentences = [s for p in paragraphs for s in split_sentences(p)]
+    for phrase in _phrases(name, sentences):
+        if phrase.lower() not in (c.lower() for c in clauses):
+            clauses.append(phrase)
+    kept = [c for c in clauses if not any(_name_pattern(o).search(c) for o in others)]
+    return ", ".join(dict.fromkeys(kept))[:240].rstrip(" ,")
+
+
+def location_look(description: str, characters: Iterable[str] = ()) -> str:
+    """A location's look: the sentences of its scene description that name no character and
+    describe rather than happen ("A small kitchen in warm lamplight.")."""
+    names = [name for name in characters if name]
+    kept, events = [], []
+    for sentence in split_sentences(description):
+        if any(_name_pattern(name).search(sentence) for name in names):
+            continue
+        if re.search(r"\b[A-Z]{3,}\b", sentence) and not sentence.isupper():
+            continue  # a Fountain prop or character in capitals: an event of the scene
+        if is_action_clause(sentence):
+            events.append(sentence)  # "Rain hammers the river": the place, but happening
+            continue
+        kept.append(sentence)
+    return " ".join(kept[:2] or events[:1])[:240]
