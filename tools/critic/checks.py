@@ -23,8 +23,7 @@ from storycore.tools.domain import (
     ShotSpec,
     TechnicalSpecs,
 )
-from storycore.tools.errors import StoryCoreError
-from storycore.tools.feedback.modifications import (
+from storycore.tools.domain.modifications import (
     InsertShot,
     Modification,
     Regenerate,
@@ -34,6 +33,7 @@ from storycore.tools.feedback.modifications import (
     SetShotField,
     UpdateElement,
 )
+from storycore.tools.errors import StoryCoreError
 from storycore.tools.feedback.text import fold
 from storycore.tools.model_registry import ModelCapability, ModelRegistry, max_clip_frames
 from storycore.tools.project import Project

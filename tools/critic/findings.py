@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from storycore.tools.feedback.modifications import Modification
+from storycore.tools.domain.modifications import Modification
 
 FindingKind = Literal[
     "framing_contradiction",
