@@ -398,9 +398,7 @@ class ModelSelector:
             return cached
         return replace(cached, request=request)
 
-    def _evaluate_uncached(
-        self, request: SelectionRequest, *, raise_if_empty: bool
-    ) -> _Evaluation:
+    def _evaluate_uncached(self, request: SelectionRequest, *, raise_if_empty: bool) -> _Evaluation:
         avoid = self._resolve_ids(request.avoid, "avoid")
         prefer = self._resolve_ids(request.prefer, "prefer")
         both = [m for m in prefer if m in avoid]
