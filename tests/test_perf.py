@@ -43,3 +43,84 @@ def test_cached_selection_still_names_its_own_shot() -> None:
     assert first.request.shot_id == "shot_01"
     assert second.request.shot_id == "shot_02"
     assert first.candidates == second.candidates
+
+
+HELP_SCRIPT = r"""
+import json, sys
+from storycore.agent.cli.main import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+print("\n" + json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+#: Libraries no command may import before it runs (each costs 0.1-1.5 s to import).
+HEAVY = (
+    "langgraph",
+    "langchain_core",
+    "langchain_openai",
+    "openai",
+    "opentimelineio",
+    "PIL",
+    "yaml",
+    "mcp",
+    "starlette",
+    "uvicorn",
+    "storycore.tools.domain",
+    "storycore.tools.model_registry",
+    "storycore.tools.planner",
+    "storycore.agent.graph",
+)
+
+
+def _modules_loaded_by(*argv: str) -> tuple[int, list[str]]:
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", HELP_SCRIPT, *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    return report["code"], report["modules"]
+
+
+def _heavy(modules: list[str]) -> list[str]:
+    return [m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY)]
+
+
+def test_help_imports_only_the_cli_shell() -> None:
+    """``storycore --help`` loads typer, rich and the command modules, nothing heavy: the
+    list of StoryCore modules it imports is exactly the CLI's own and the error types."""
+    code, modules = _modules_loaded_by("--help")
+    assert code == 0
+    assert _heavy(modules) == []
+    assert "pydantic" not in modules
+    ours = sorted(m for m in modules if m.startswith("storycore."))
+    assert "storycore.agent.cli.commands_plan" in ours  # the commands did register
+    assert all(
+        m.startswith("storycore.agent.cli") or m in {"storycore.agent", "storycore.tools"}
+        for m in ours
+        if m != "storycore.tools.errors"
+    ), ours
+
+
+def test_timecode_convert_imports_only_what_it_uses() -> None:
+    code, modules = _modules_loaded_by("timecode", "convert", "00:00:10:00", "--fps", "24")
+    assert code == 0
+    assert "storycore.tools.timecode" in modules
+    # The command's own engine (tools/timecode.py computes with OTIO's opentime) is allowed.
+    assert [m for m in _heavy(modules) if not m.startswith("opentimelineio")] == []
+
+
+def test_help_lists_match_the_domain() -> None:
+    """The help texts' copies of the domain's names (kept out of --help's imports)."""
+    from storycore.agent.cli.commands_models import SCENE_TYPE_NAMES
+    from storycore.agent.cli.commands_schema import SCHEMA_NAMES
+    from storycore.tools.domain import SCHEMA_MODELS, SceneType
+
+    assert SCHEMA_NAMES == tuple(SCHEMA_MODELS)
+    assert SCENE_TYPE_NAMES == tuple(s.value for s in SceneType)
