@@ -124,3 +124,26 @@ def test_help_lists_match_the_domain() -> None:
 
     assert SCHEMA_NAMES == tuple(SCHEMA_MODELS)
     assert SCENE_TYPE_NAMES == tuple(s.value for s in SceneType)
+
+
+def test_list_shots_pages_cover_every_shot_once(film) -> None:
+    """The default page is small whatever the film's length, and following ``next_offset``
+    from page to page gives every shot once, in timeline order."""
+    from storycore.tools.catalog import LIST_SHOTS_PAGE, ListShotsArgs, list_shots
+    from storycore.tools.project import Project
+    from storycore.tools.structure import load_shots
+
+    project = Project.open(film)
+    every = [s.shot_id for s in load_shots(project)]
+    assert len(every) > 3
+    seen: list[str] = []
+    offset: int | None = 0
+    while offset is not None:
+        answer = list_shots(project, ListShotsArgs(offset=offset, limit=3))
+        assert answer["total"] == len(every)
+        assert len(answer["shots"]) <= 3
+        seen += [s["shot_id"] for s in answer["shots"]]
+        offset = answer["next_offset"]
+    assert seen == every
+    first = list_shots(project, ListShotsArgs())
+    assert len(first["shots"]) == min(LIST_SHOTS_PAGE, len(every))
