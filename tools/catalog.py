@@ -46,8 +46,7 @@ class ListShotsArgs(_Args):
         LIST_SHOTS_PAGE,
         ge=1,
         le=200,
-        description=f"At most this many shots (default {LIST_SHOTS_PAGE}); the answer's "
-        "next_offset asks for the next page.",
+        description="At most this many shots.",
     )
 
 
@@ -138,10 +137,8 @@ def project_status(project: Project, _args: NoArgs) -> dict[str, Any]:
 
 
 def list_shots(project: Project, args: ListShotsArgs) -> dict[str, Any]:
-    """The shots in timeline order (compact): id, scene, timecodes, framing, who, model.
-
-    One page at a time (``offset``, ``limit``): ``next_offset`` is the offset of the next page,
-    or None when this page is the last, so the answer stays small in a long film."""
+    """The shots in timeline order (compact): id, scene, timecodes, framing, who, model; one
+    page at a time (next_offset: the offset of the next page, null after the last)."""
     from storycore.tools.structure import load_shots
     from storycore.tools.timecode import format_smpte
 
