@@ -122,8 +122,8 @@ def test_help_lists_match_the_domain() -> None:
     from storycore.agent.cli.commands_schema import SCHEMA_NAMES
     from storycore.tools.domain import SCHEMA_MODELS, SceneType
 
-    assert SCHEMA_NAMES == tuple(SCHEMA_MODELS)
-    assert SCENE_TYPE_NAMES == tuple(s.value for s in SceneType)
+    assert tuple(SCHEMA_MODELS) == SCHEMA_NAMES
+    assert tuple(s.value for s in SceneType) == SCENE_TYPE_NAMES
 
 
 def test_list_shots_pages_cover_every_shot_once(film) -> None:
