@@ -15,11 +15,18 @@ Reported per turn: wall time (``time.perf_counter``) and the bytes the checkpoin
 (the growth of the checkpoint and pending-write blobs in the SQLite file). The goal is that
 the graph's share (``hello``, and the checkpoint bytes of every turn) does not grow with the
 project: the state holds ids and small deltas, never shots.
+
+Also reported: the edit ratio (the median ``propose`` and ``apply`` time at the largest size
+over the smallest: an edit should cost what it changes, so about 1), and the checkpoint bytes
+of one ``hello`` turn at turn 5 and at turn ``--long`` (200) of one conversation on the
+smallest project (they should be the same: a checkpoint must not grow with the transcript).
+``--json`` prints every figure as one JSON document.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sqlite3
 import statistics
 import sys
@@ -86,18 +93,85 @@ def measure(shots: int, turns: int) -> dict[str, object]:
     }
 
 
+def long_conversation(shots: int, turns: int) -> dict[str, object]:
+    """Checkpoint bytes and time of each ``hello`` turn over ``turns`` turns of one thread."""
+    from storycore.agent.context import Context
+    from storycore.agent.session import Session
+    from storycore.tools.planner import plan_project
+
+    folder = Path(tempfile.mkdtemp(prefix="storycore-graph-bench-")) / "project"
+    plan_project(screenplay(_scenes_for(shots)), folder, source_name="bench.fountain")
+    db = folder / ".storycore" / "checkpoints.sqlite"
+    per_turn: list[tuple[float, int]] = []
+    with Session(folder, context=Context.from_env(offline=True)) as session:
+        for _ in range(turns):
+            try:
+                before = checkpoint_bytes(db)
+            except sqlite3.OperationalError:  # the first turn creates the tables
+                before = 0
+            start = time.perf_counter()
+            session.say("hello")
+            elapsed = time.perf_counter() - start
+            per_turn.append((elapsed, checkpoint_bytes(db) - before))
+        state_chars = len(repr(session.values()))
+
+    def at(turn: int) -> dict[str, float]:
+        seconds, written = per_turn[min(turn, len(per_turn)) - 1]
+        return {"turn": turn, "ms": seconds * 1000, "checkpoint_bytes": written}
+
+    return {"turn_5": at(5), f"turn_{turns}": at(turns), "state_chars": state_chars}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 500])
     parser.add_argument("--turns", type=int, default=5)
+    parser.add_argument("--long", type=int, default=200, help="turns of the long conversation")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
+    runs = [measure(size, args.turns) for size in args.sizes]
+    small, large = runs[0], runs[-1]
+    ratios = {
+        kind: large["turns"][kind][0] / small["turns"][kind][0]  # type: ignore[index]
+        for kind in ("propose", "apply")
+    }
+    long = long_conversation(args.sizes[0], args.long) if args.long >= 5 else None
+    if args.json:
+        document = {
+            "bench": "graph",
+            "runs": [
+                {
+                    "shots": run["shots"],
+                    "turns": {
+                        kind: {"median_ms": seconds * 1000, "checkpoint_bytes": written}
+                        for kind, (seconds, written) in run["turns"].items()  # type: ignore[attr-defined]
+                    },
+                    "state_chars": run["state_chars"],
+                }
+                for run in runs
+            ],
+            "edit_ratio": ratios,
+            "long_conversation": long,
+        }
+        print(json.dumps(document, indent=2))
+        return 0
     print(f"{'shots':>6} {'turn':>8} {'median ms':>10} {'checkpoint bytes':>17}")
     print("-" * 45)
-    for size in args.sizes:
-        data = measure(size, args.turns)
+    for data in runs:
         for kind, (seconds, written) in data["turns"].items():  # type: ignore[attr-defined]
             print(f"{data['shots']:>6} {kind:>8} {seconds * 1000:>10.1f} {written:>17,}")
         print(f"{'':>6} state after the turns: {data['state_chars']:,} characters")
+    print(
+        f"\nedit ratio {large['shots']}/{small['shots']} shots: "
+        f"propose {ratios['propose']:.2f}x, apply {ratios['apply']:.2f}x"
+    )
+    if long is not None:
+        for key in ("turn_5", f"turn_{args.long}"):
+            turn = long[key]  # type: ignore[index]
+            print(
+                f"checkpoint bytes of a hello turn at turn {turn['turn']}: "
+                f"{turn['checkpoint_bytes']:,} ({turn['ms']:.1f} ms)"
+            )
     return 0
 
 

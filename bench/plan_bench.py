@@ -15,13 +15,18 @@ another's. Reported per size:
 - with ``--tracemalloc``, a second run of the same size under ``tracemalloc`` for the peak of
   Python allocations (slower: its wall time is not reported).
 
-``--phases`` adds the time of each planner phase (from the planner's progress callback).
+``--phases`` adds the time of each planner phase (from the planner's progress callback) and
+the files each phase wrote (counted by wrapping ``storycore.tools.project.atomic_write``, the
+one function every project write goes through: a file written twice counts twice, so
+``writes`` above ``files`` means rewrites). ``--json`` prints every figure as one JSON
+document instead of the table, to compare runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -101,12 +106,22 @@ def _scenes_for(target_shots: int) -> int:
 
 def run_child(scenes: int, use_tracemalloc: bool) -> dict[str, Any]:
     """Plan once in this process and return the measures (called in a fresh process)."""
+    from storycore.tools import project as project_module
     from storycore.tools.model_registry import ModelRegistry
     from storycore.tools.planner import plan_project
 
     ModelRegistry.load()  # the registry file is read once per process: keep it out of the time
     text = screenplay(scenes)
     phases: list[tuple[str, float]] = []
+    writes: list[int] = [0]
+    real_write = project_module.atomic_write
+
+    def counting_write(path: Path, data: bytes, *, durable: bool = True) -> None:
+        writes[0] += 1
+        real_write(path, data, durable=durable)
+
+    project_module.atomic_write = counting_write  # type: ignore[assignment]
+    phase_writes: list[int] = []
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with tempfile.TemporaryDirectory(prefix="storycore-bench-") as tmp:
         if use_tracemalloc:
@@ -115,6 +130,7 @@ def run_child(scenes: int, use_tracemalloc: bool) -> dict[str, Any]:
 
         def progress(message: str) -> None:
             phases.append((message, time.perf_counter()))
+            phase_writes.append(writes[0])
 
         summary = plan_project(
             text, Path(tmp) / "project", source_name="bench.fountain", progress=progress
@@ -126,7 +142,9 @@ def run_child(scenes: int, use_tracemalloc: bool) -> dict[str, Any]:
         files = sum(1 for _ in Path(tmp).rglob("*"))
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     marks = [*phases, ("end", end)]
+    counts = [*phase_writes, writes[0]]
     return {
+        "writes": writes[0],
         "scenes": summary.scenes,
         "shots": summary.shots,
         "segments": summary.segments,
@@ -135,8 +153,18 @@ def run_child(scenes: int, use_tracemalloc: bool) -> dict[str, Any]:
         "maxrss_kib": rss_after,
         "maxrss_growth_kib": rss_after - rss_before,
         "tracemalloc_peak_kib": None if peak is None else peak // 1024,
-        "phases": [(name, marks[i + 1][1] - at) for i, (name, at) in enumerate(marks[:-1])],
+        "phases": [
+            {"phase": name, "seconds": marks[i + 1][1] - at, "writes": counts[i + 1] - counts[i]}
+            for i, (name, at) in enumerate(marks[:-1])
+        ],
     }
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
 
 
 def _child(scenes: int, use_tracemalloc: bool) -> dict[str, Any]:
@@ -158,14 +186,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--tracemalloc", action="store_true", help="also measure Python peak")
     parser.add_argument("--phases", action="store_true", help="print the time of each phase")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child is not None:
         print(json.dumps(run_child(args.child, args.tracemalloc)))
         return 0
+    if args.json:
+        out = []
+        for size in args.sizes:
+            scenes = _scenes_for(size)
+            row = {"asked": size, **_child(scenes, False)}
+            if args.tracemalloc:
+                row["tracemalloc_peak_kib"] = _child(scenes, True)["tracemalloc_peak_kib"]
+            out.append(row)
+        print(json.dumps({"bench": "plan", "cores": _cores(), "runs": out}, indent=2))
+        return 0
 
     header = (
-        f"{'asked':>6} {'scenes':>6} {'shots':>6} {'segs':>5} {'files':>6} {'wall s':>8} "
+        f"{'asked':>6} {'scenes':>6} {'shots':>6} {'segs':>5} {'files':>6} {'writes':>6} "
+        f"{'wall s':>8} "
         f"{'maxrss MiB':>10} {'+plan MiB':>9}"
         + (f" {'py peak MiB':>11}" if args.tracemalloc else "")
     )
@@ -177,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         row = _child(scenes, False)
         line = (
             f"{size:>6} {row['scenes']:>6} {row['shots']:>6} {row['segments']:>5} "
-            f"{row['files']:>6} {row['wall_s']:>8.2f} {row['maxrss_kib'] / 1024:>10.1f} "
+            f"{row['files']:>6} {row['writes']:>6} {row['wall_s']:>8.2f} "
+            f"{row['maxrss_kib'] / 1024:>10.1f} "
             f"{row['maxrss_growth_kib'] / 1024:>9.1f}"
         )
         if args.tracemalloc:
@@ -190,8 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.phases:
         for row in rows:
             print(f"\nphases, {row['shots']} shots:")
-            for name, seconds in row["phases"]:
-                print(f"  {seconds:8.2f} s  {name}")
+            for phase in row["phases"]:
+                print(f"  {phase['seconds']:8.2f} s {phase['writes']:>6} writes  {phase['phase']}")
     return 0
 
 

@@ -14,6 +14,7 @@ the language, the project's English file, the packaged English one.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
@@ -49,7 +50,10 @@ def _language(language: str) -> str:
         raise InvalidInput(str(exc)) from None
 
 
+@lru_cache(maxsize=256)
 def _in_package(folder: str, language: str, base: str, exts: tuple[str, ...]) -> str | None:
+    # Cached: the packaged templates do not change while the process runs (project overrides,
+    # which the user may edit at any time, are read from disk every time by _in_project).
     root: Traversable = resources.files(__name__)
     for part in (*folder.split("/"), language) if folder else (language,):
         root = root.joinpath(part)

@@ -34,10 +34,20 @@ class NoArgs(_Args):
     pass
 
 
+#: Shots per list_shots page by default: what one tool answer sends to the model stays the same
+#: size however long the film is (the answer says how to ask for more).
+LIST_SHOTS_PAGE = 12
+
+
 class ListShotsArgs(_Args):
     scene: str | None = Field(None, description="Only the shots of this scene number.")
     offset: int = Field(0, ge=0, description="Skip this many shots (timeline order).")
-    limit: int = Field(40, ge=1, le=200, description="At most this many shots.")
+    limit: int = Field(
+        LIST_SHOTS_PAGE,
+        ge=1,
+        le=200,
+        description="At most this many shots.",
+    )
 
 
 class ShotIdArgs(_Args):
@@ -129,7 +139,8 @@ def project_status(project: Project, _args: NoArgs) -> dict[str, Any]:
 
 
 def list_shots(project: Project, args: ListShotsArgs) -> dict[str, Any]:
-    """The shots in timeline order (compact): id, scene, timecodes, framing, who, model."""
+    """The shots in timeline order (compact): id, scene, timecodes, framing, who, model; one
+    page at a time (next_offset: the offset of the next page, null after the last)."""
     from storycore.tools.structure import load_shots
     from storycore.tools.timecode import format_smpte
 
@@ -137,8 +148,11 @@ def list_shots(project: Project, args: ListShotsArgs) -> dict[str, Any]:
     shots = [s for s in load_shots(project) if args.scene is None or s.scene == args.scene]
     page = shots[args.offset : args.offset + args.limit]
     drop = specs.uses_drop_frame
+    end = args.offset + len(page)
     return {
         "total": len(shots),
+        "offset": args.offset,
+        "next_offset": end if end < len(shots) else None,
         "shots": [
             {
                 "shot_id": s.shot_id,
@@ -148,7 +162,7 @@ def list_shots(project: Project, args: ListShotsArgs) -> dict[str, Any]:
                 "seconds": round(float(s.duration_frames / specs.rate), 3),
                 "shot_size": s.shot_size.value,
                 "camera_movement": s.camera_movement.value,
-                "description": s.description[:120],
+                "description": s.description[:80],
                 "characters": s.characters,
                 "model_id": s.model_id,
                 "status": s.status.value,

@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Self
 
@@ -267,6 +267,10 @@ class ModelSelector:
 
     def __init__(self, registry: ModelRegistry) -> None:
         self.registry = registry
+        # Evaluations by the request's inputs (every field but ``shot_id``, which only names
+        # the shot in messages): a plan asks the same question for many shots, and each
+        # distinct question is answered once. Errors are never cached (they are raised).
+        self._evaluations: dict[tuple[str, bool], _Evaluation] = {}
 
     # ---------------------------------------------------------------- one shot
 
@@ -384,6 +388,17 @@ class ModelSelector:
     # ---------------------------------------------------------------- evaluation
 
     def _evaluate(self, request: SelectionRequest, *, raise_if_empty: bool = True) -> _Evaluation:
+        """The scored candidates for ``request``, computed once per distinct set of inputs."""
+        key = (request.model_dump_json(exclude={"shot_id"}), raise_if_empty)
+        cached = self._evaluations.get(key)
+        if cached is None:
+            cached = self._evaluate_uncached(request, raise_if_empty=raise_if_empty)
+            self._evaluations[key] = cached
+        if cached.request is request:
+            return cached
+        return replace(cached, request=request)
+
+    def _evaluate_uncached(self, request: SelectionRequest, *, raise_if_empty: bool) -> _Evaluation:
         avoid = self._resolve_ids(request.avoid, "avoid")
         prefer = self._resolve_ids(request.prefer, "prefer")
         both = [m for m in prefer if m in avoid]

@@ -17,7 +17,9 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 from pydantic import BaseModel, ConfigDict
 
@@ -149,7 +151,14 @@ def load_vocabulary(language: str = "en", override_dir: Path | None = None) -> d
     return merged
 
 
-def _parse_vocabulary(text: str, origin: str) -> dict[str, str]:
+@lru_cache(maxsize=32)
+def _parse_vocabulary(text: str, origin: str) -> Mapping[str, str]:
+    # Cached by the file's text (a pure function of it): every shot's prompts load the
+    # vocabulary, and an edit rebuilds the prompts of every shot it compares.
+    return MappingProxyType(_parse_vocabulary_text(text, origin))
+
+
+def _parse_vocabulary_text(text: str, origin: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()

@@ -9,16 +9,30 @@ model selector for one shot. The work is :mod:`storycore.tools.model_registry` a
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from storycore.agent.cli import ui
-from storycore.tools.domain import SceneType, parse_aspect_ratio, parse_resolution
 from storycore.tools.errors import InvalidInput
-from storycore.tools.model_registry import Kind, ModelCapability, ModelRegistry, parse_kind
+
+if TYPE_CHECKING:
+    from storycore.tools.model_registry import ModelCapability
+
+#: The scene types, for the help text only: importing the domain (pydantic models) here would
+#: slow ``storycore --help`` down; tests/test_perf.py checks this list against SceneType.
+SCENE_TYPE_NAMES = (
+    "atmospheric",
+    "dialogue",
+    "performance",
+    "action",
+    "establishing",
+    "close_up",
+    "transition",
+    "insert",
+)
 
 models_app = typer.Typer(
     name="models",
@@ -57,6 +71,8 @@ def _keep_whole(table: Table, column: int, ids: list[str]) -> None:
 
 
 def _largest(resolutions: list[str]) -> str:
+    from storycore.tools.domain import parse_resolution
+
     sizes = [parse_resolution(r) for r in resolutions]
     return str(max(sizes, key=lambda r: r.width * r.height)) if sizes else ""
 
@@ -77,6 +93,8 @@ def list_models(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of models."),
 ) -> None:
     """List the models StoryCore knows, with their limits, VRAM and approximate cost."""
+    from storycore.tools.model_registry import ModelRegistry, parse_kind
+
     if kind is not None:
         parse_kind(kind)  # a clear error before loading anything
     registry = ModelRegistry.load(project_dir=project)
@@ -115,6 +133,8 @@ def show_model(
     as_json: bool = typer.Option(False, "--json", help="Print the model as JSON."),
 ) -> None:
     """Show everything the registry says about one model."""
+    from storycore.tools.model_registry import ModelRegistry
+
     model = ModelRegistry.load(project_dir=project).get(model_id)
     data = model.model_dump(mode="json")
     if as_json:
@@ -135,7 +155,7 @@ def select_model(
     scene_type: str = typer.Option(
         ...,
         "--scene-type",
-        help=f"One of: {', '.join(s.value for s in SceneType)}.",
+        help=f"One of: {', '.join(SCENE_TYPE_NAMES)}.",
         show_default=False,
     ),
     duration: float = typer.Option(
@@ -167,6 +187,8 @@ def select_model(
     as_json: bool = typer.Option(False, "--json", help="Print the selection as JSON."),
 ) -> None:
     """Choose the model for one shot: hard constraints, then a score, then fallbacks."""
+    from storycore.tools.domain import SceneType, parse_aspect_ratio, parse_resolution
+    from storycore.tools.model_registry import Kind, ModelRegistry, parse_kind
     from storycore.tools.model_selector import SPLIT_PENALTY, ModelSelector, SelectionRequest
 
     # Checked one by one so the message names the option the user typed.

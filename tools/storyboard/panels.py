@@ -6,9 +6,12 @@ import hashlib
 import io
 import json
 import math
+import os
+import threading
+from collections import deque
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from fractions import Fraction
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -86,9 +89,21 @@ _LABEL_FG = (245, 245, 240)
 _SUPERSAMPLE = 2
 
 
-@lru_cache(maxsize=8)
+_fonts = threading.local()
+
+
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size)
+    # One font object per thread: panels are drawn on several threads (write_panels), and a
+    # FreeType face must not be used by two threads at once.
+    cache: dict[int, ImageFont.FreeTypeFont | ImageFont.ImageFont] | None = getattr(
+        _fonts, "cache", None
+    )
+    if cache is None:
+        cache = _fonts.cache = {}
+    font = cache.get(size)
+    if font is None:
+        font = cache[size] = ImageFont.load_default(size)
+    return font
 
 
 def _panel_inputs(shot: ShotSpec, specs: TechnicalSpecs, names: Sequence[str]) -> dict[str, Any]:
@@ -422,14 +437,50 @@ def stored_panel_hash(path: Path) -> str | None:
     return value if isinstance(value, str) else None
 
 
+#: Below this many panels to draw, the thread pool costs more than it saves.
+PARALLEL_MIN_PANELS = 16
+
+
+def panel_workers() -> int:
+    """How many threads draw panels: the cores this process may use (at most 4).
+
+    Pillow releases the GIL while it resamples and PNG-encodes, which is most of a panel's
+    cost, so threads use every core without a second process or a pickled plan."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(4, cores))
+
+
 def write_panels(tx: Transaction, plan: Plan) -> list[str]:
-    """Draw every shot's panel into its folder, skipping panels whose inputs did not change."""
+    """Draw every shot's panel into its folder, skipping panels whose inputs did not change.
+
+    Panels are drawn on :func:`panel_workers` threads and written by this thread, in shot
+    order, through the transaction (each file written once)."""
     written = []
+    todo: list[tuple[str, ShotSpec, list[str]]] = []
     for planned in plan.shots:
         names = [plan.element_name(i) for i in planned.spec.characters]
         wanted = panel_hash(planned.spec, plan.specs, names)
         rel = planned.panel_path
         if stored_panel_hash(tx.project.path(rel)) != wanted:
-            tx.write_bytes(rel, panel_png(planned.spec, plan.specs, names))
+            todo.append((rel, planned.spec, names))
         written.append(rel)
+    workers = panel_workers()
+    if workers == 1 or len(todo) < PARALLEL_MIN_PANELS:
+        for rel, spec, names in todo:
+            tx.write_bytes(rel, panel_png(spec, plan.specs, names))
+        return written
+    ahead = 4 * workers  # PNGs drawn ahead of the writer: bounded, so memory stays flat
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="storycore-panel") as pool:
+        pending: deque[tuple[str, Future[bytes]]] = deque()
+        for rel, spec, names in todo:
+            pending.append((rel, pool.submit(panel_png, spec, plan.specs, names)))
+            if len(pending) >= ahead:
+                done_rel, future = pending.popleft()
+                tx.write_bytes(done_rel, future.result())
+        while pending:
+            done_rel, future = pending.popleft()
+            tx.write_bytes(done_rel, future.result())
     return written

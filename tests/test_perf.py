@@ -1,0 +1,149 @@
+"""Doing each computation once: the selection cache, the panel pool, the imports of --help.
+
+These tests check behaviour (same answers, fewer computations, which modules load), never
+timing: speed is measured by bench/ and reported in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+from storycore.tools.model_registry import ModelRegistry
+from storycore.tools.model_selector import ModelSelector, SelectionRequest
+
+
+def _requests() -> list[SelectionRequest]:
+    return [
+        SelectionRequest(scene_type="dialogue", duration_seconds=4.0, shot_id=f"shot_{i:02d}")
+        for i in range(1, 7)
+    ] + [SelectionRequest(scene_type="action", duration_seconds=2.5, shot_id="shot_07")]
+
+
+def test_selection_is_computed_once_per_distinct_request(monkeypatch) -> None:
+    """Seven shots asking two distinct questions evaluate the registry twice, not seven times,
+    and give exactly the selections an uncached selector gives."""
+    registry = ModelRegistry.load()
+    expected = [ModelSelector(registry).select(r) for r in _requests()]
+    selector = ModelSelector(registry)
+    calls: list[str | None] = []
+    original = selector._evaluate_uncached
+
+    def counting(request: SelectionRequest, *, raise_if_empty: bool) -> object:
+        calls.append(request.shot_id)
+        return original(request, raise_if_empty=raise_if_empty)
+
+    monkeypatch.setattr(selector, "_evaluate_uncached", counting)
+    got = selector.select_plan(_requests())
+    assert len(calls) == 2
+    assert got == expected
+
+
+def test_cached_selection_still_names_its_own_shot() -> None:
+    """The cache key leaves out the shot id, but each answer keeps its own request."""
+    selector = ModelSelector(ModelRegistry.load())
+    first, second = (selector._evaluate(r) for r in _requests()[:2])
+    assert first.request.shot_id == "shot_01"
+    assert second.request.shot_id == "shot_02"
+    assert first.candidates == second.candidates
+
+
+HELP_SCRIPT = r"""
+import json, sys
+from storycore.agent.cli.main import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+print("\n" + json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+#: Libraries no command may import before it runs (each costs 0.1-1.5 s to import).
+HEAVY = (
+    "langgraph",
+    "langchain_core",
+    "langchain_openai",
+    "openai",
+    "opentimelineio",
+    "PIL",
+    "yaml",
+    "mcp",
+    "starlette",
+    "uvicorn",
+    "storycore.tools.domain",
+    "storycore.tools.model_registry",
+    "storycore.tools.planner",
+    "storycore.agent.graph",
+)
+
+
+def _modules_loaded_by(*argv: str) -> tuple[int, list[str]]:
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", HELP_SCRIPT, *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    return report["code"], report["modules"]
+
+
+def _heavy(modules: list[str]) -> list[str]:
+    return [m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY)]
+
+
+def test_help_imports_only_the_cli_shell() -> None:
+    """``storycore --help`` loads typer, rich and the command modules, nothing heavy: the
+    list of StoryCore modules it imports is exactly the CLI's own and the error types."""
+    code, modules = _modules_loaded_by("--help")
+    assert code == 0
+    assert _heavy(modules) == []
+    assert "pydantic" not in modules
+    ours = sorted(m for m in modules if m.startswith("storycore."))
+    assert "storycore.agent.cli.commands_plan" in ours  # the commands did register
+    assert all(
+        m.startswith("storycore.agent.cli") or m in {"storycore.agent", "storycore.tools"}
+        for m in ours
+        if m != "storycore.tools.errors"
+    ), ours
+
+
+def test_timecode_convert_imports_only_what_it_uses() -> None:
+    code, modules = _modules_loaded_by("timecode", "convert", "00:00:10:00", "--fps", "24")
+    assert code == 0
+    assert "storycore.tools.timecode" in modules
+    # The command's own engine (tools/timecode.py computes with OTIO's opentime) is allowed.
+    assert [m for m in _heavy(modules) if not m.startswith("opentimelineio")] == []
+
+
+def test_help_lists_match_the_domain() -> None:
+    """The help texts' copies of the domain's names (kept out of --help's imports)."""
+    from storycore.agent.cli.commands_models import SCENE_TYPE_NAMES
+    from storycore.agent.cli.commands_schema import SCHEMA_NAMES
+    from storycore.tools.domain import SCHEMA_MODELS, SceneType
+
+    assert tuple(SCHEMA_MODELS) == SCHEMA_NAMES
+    assert tuple(s.value for s in SceneType) == SCENE_TYPE_NAMES
+
+
+def test_list_shots_pages_cover_every_shot_once(film) -> None:
+    """The default page is small whatever the film's length, and following ``next_offset``
+    from page to page gives every shot once, in timeline order."""
+    from storycore.tools.catalog import LIST_SHOTS_PAGE, ListShotsArgs, list_shots
+    from storycore.tools.project import Project
+    from storycore.tools.structure import load_shots
+
+    project = Project.open(film)
+    every = [s.shot_id for s in load_shots(project)]
+    assert len(every) > 3
+    seen: list[str] = []
+    offset: int | None = 0
+    while offset is not None:
+        answer = list_shots(project, ListShotsArgs(offset=offset, limit=3))
+        assert answer["total"] == len(every)
+        assert len(answer["shots"]) <= 3
+        seen += [s["shot_id"] for s in answer["shots"]]
+        offset = answer["next_offset"]
+    assert seen == every
+    first = list_shots(project, ListShotsArgs())
+    assert len(first["shots"]) == min(LIST_SHOTS_PAGE, len(every))
