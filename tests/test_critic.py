@@ -95,11 +95,6 @@ def test_a_clean_plan_has_no_finding(project: Project) -> None:
     assert report.findings == [], [f.line() for f in report.findings]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="planner.summarize adds billed seconds, not dollars (issue 11, content-a fixes it); "
-    "remove this mark when it passes",
-)
 def test_summary_cost_agrees_with_the_shots(project: Project) -> None:
     assert critique(project, kinds=["cost_mismatch"]).findings == []
 
@@ -444,13 +439,12 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 # (content-a fixes the planner; the Languages part fixes the prompt language). A kind that
 # is fixed must be removed from here; a new kind fails the test.
 KNOWN_PLANNER_DEFECTS: dict[str, set[str]] = {
-    "ad_brief.md": {"model_cannot_meet_specs", "unused_element"},
+    "ad_brief.md": {"model_cannot_meet_specs"},
     "french_prose_brief.md": {"prompt_language", "model_cannot_meet_specs", "identical_shots"},
     "short_film.fountain": {
         "model_cannot_meet_specs",
         "look_is_action",
         "cost_mismatch",
-        "fact_contradiction",
     },
 }
 
