@@ -355,6 +355,7 @@ class ComfyStandIn:
             web.post("/queue", self._queue_edit),
             web.post("/interrupt", self._interrupt_route),
             web.get("/history", self._history_all),
+            web.post("/history", self._history_edit),
             web.get("/history/{prompt_id}", self._history_one),
             web.get("/view", self._view),
             web.post("/upload/image", self._upload),
@@ -681,6 +682,14 @@ class ComfyStandIn:
     async def _history_all(self, request: web.Request) -> web.Response:
         return web.json_response(self.history)
 
+    async def _history_edit(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        if body.get("clear"):
+            self.history.clear()
+        for prompt_id in body.get("delete") or ():
+            self.history.pop(prompt_id, None)
+        return web.Response(status=200)
+
     async def _history_one(self, request: web.Request) -> web.Response:
         prompt_id = request.match_info["prompt_id"]
         entry = self.history.get(prompt_id)
@@ -819,9 +828,11 @@ class ComfyStandIn:
             if out:
                 outputs[nid] = out
                 await event("executed", {"node": nid, "display_node": nid, "output": out})
-        await event("executing", {"node": None})
+        # As ComfyUI: execution_success from the executor, then the history entry (task_done),
+        # then ``executing`` with node null from the prompt worker.
         await event("execution_success", {}, record=True)
         self._finish(prompt_id, job, "success", messages, outputs)
+        await event("executing", {"node": None})
 
     async def _fail(
         self,

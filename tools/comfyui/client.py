@@ -301,6 +301,7 @@ class ComfyClient:
         retries: int = 4,
         backoff: float = 0.5,
         poll_interval: float = 1.0,
+        use_websocket: bool = True,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.url = url.rstrip("/")
@@ -308,6 +309,7 @@ class ComfyClient:
         self.retries = max(1, retries)
         self.backoff = backoff
         self.poll_interval = poll_interval
+        self.use_websocket = use_websocket
         self._http = httpx.Client(
             base_url=self.url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
@@ -361,6 +363,14 @@ class ComfyClient:
             raise ComfyUIError(
                 f"ComfyUI at {self.url} answered {method} {path} with something not JSON"
             ) from None
+
+    def _post_ok(self, path: str, body: Mapping[str, Any]) -> None:
+        """A POST answered with an empty 200 (``/queue``, ``/interrupt``)."""
+        response = self._request("POST", path, json=dict(body))
+        if response.status_code >= 400:
+            raise ComfyUIError(
+                f"ComfyUI at {self.url} answered POST {path} with HTTP {response.status_code}"
+            )
 
     # ---------------------------------------------------------------- queries
 
@@ -471,9 +481,11 @@ class ComfyClient:
             raise _rejection(body, response.status_code)
         node_errors = body.get("node_errors") if isinstance(body, dict) else None
         if node_errors:
-            # Accepted in part: the failing outputs will not run. Take nothing half-done.
+            # Accepted in part: the failing outputs will not run. Take nothing half-done, and
+            # leave no history that a later run could take for a finished job.
             with contextlib.suppress(ComfyUIError):
                 self.cancel([prompt_id])
+                self.forget([prompt_id])
             raise _rejection(body, 200)
         return str(body.get("prompt_id") or prompt_id)
 
@@ -496,10 +508,12 @@ class ComfyClient:
         entry = self.history(prompt_id)
         if entry is not None:
             return self._result(prompt_id, entry)
-        try:
-            result = self._wait_socket(prompt_id, deadline, on_event)
-        except _SocketLost:
-            result = None
+        result = None
+        if self.use_websocket:
+            try:
+                result = self._wait_socket(prompt_id, deadline, on_event)
+            except _SocketLost:
+                result = None
         if result is not None:
             return result
         return self._wait_polling(prompt_id, deadline, on_event)
@@ -674,13 +688,25 @@ class ComfyClient:
         ids = [str(p) for p in prompt_ids]
         if not ids:
             return
-        self._json("POST", "/queue", json={"delete": ids})
+        self._post_ok("/queue", {"delete": ids})
         running, _ = self.queue()
         for prompt_id in ids:
             if prompt_id in running:
                 # Newer servers interrupt only the given prompt; older ones whatever runs,
                 # which is ours: we checked.
-                self._json("POST", "/interrupt", json={"prompt_id": prompt_id})
+                self._post_ok("/interrupt", {"prompt_id": prompt_id})
+
+
+    def forget(self, prompt_ids: Iterable[str], settle: float = 5.0) -> None:
+        """Delete finished jobs from the history (``POST /history {delete}``), once not running."""
+        ids = [str(p) for p in prompt_ids]
+        deadline = time.monotonic() + settle
+        while time.monotonic() < deadline:
+            running, _ = self.queue()
+            if not set(ids) & set(running):
+                break
+            time.sleep(min(0.1, self.poll_interval))
+        self._post_ok("/history", {"delete": ids})
 
 
 class _SocketLost(Exception):
