@@ -1,0 +1,427 @@
+"""The animatic backend: each shot's keyframe or storyboard panel, timed and moved, as an MP4.
+
+What a clip is:
+
+- H.264 (libx264), yuv420p, the project's resolution and exact rate (24000/1001 is written as
+  that rational, the MP4 time base a multiple of its numerator), a silent 48 kHz stereo AAC
+  track so editors conform it and joined files do not drift;
+- exactly ``frame_count`` frames (``-frames:v``; the tests count them by decoding);
+- the picture moved as the shot's camera movement says (:data:`MOVES`): the image sits in a
+  padded canvas (its edges blurred outwards), the view starts on the image itself and travels
+  (push in for dolly in, a pan for pan...), eased in and out;
+- a burn-in: shot id and version (top left), ``ANIMATIC`` (top right), the record timecode
+  (SMPTE, ``;`` before the frames in drop-frame, bottom left) and the frame within the shot
+  (bottom right). The font is Pillow's bundled one, written to a cache file for ffmpeg's
+  drawtext, so no system font is needed;
+- provenance in the MP4 tags (``storycore_shot_id``... and a JSON ``comment``).
+
+Beside the clip the backend writes the clean first and last frames (no burn-in) as PNGs with
+the same provenance in text chunks: the shot's start and end keyframes. A shot that continues
+from another gets that one's clean last frame as its start image, and since every movement
+starts on the image itself, its first frame is that image.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from PIL import Image, ImageFilter, ImageFont, PngImagePlugin
+
+from storycore.tools.production.backend import (
+    BackendError,
+    JobState,
+    ProgressCallback,
+    RenderJob,
+    RenderOutput,
+)
+from storycore.tools.production.media import (
+    aside,
+    check_ffmpeg,
+    fsync_file,
+    metadata_args,
+    provenance_tags,
+    run_ffmpeg,
+)
+
+__all__ = ["MOVES", "AnimaticBackend", "Move", "png_provenance", "read_png_provenance"]
+
+#: The canvas margin around the image, as a fraction of its size on each side.
+PAD = 0.2
+
+
+@dataclass(frozen=True)
+class Move:
+    """A camera movement as the view's relative zoom and centre offset over u in [0, 1]."""
+
+    zoom_end: float = 1.0  # relative zoom at the end (1: the image; >1 pushes in)
+    dx_end: float = 0.0  # centre offset at the end, in image widths (+: right)
+    dy_end: float = 0.0  # in image heights (+: down)
+    shake: float = 0.0  # handheld: amplitude in image widths
+
+    @property
+    def moves(self) -> bool:
+        return (self.zoom_end, self.dx_end, self.dy_end, self.shake) != (1.0, 0.0, 0.0, 0.0)
+
+
+#: How each camera movement moves the view (every one starts on the image itself).
+MOVES: dict[str, Move] = {
+    "static": Move(),
+    "pan": Move(dx_end=0.12),
+    "tilt": Move(dy_end=-0.10),
+    "dolly_in": Move(zoom_end=1.2),
+    "dolly_out": Move(zoom_end=1 / 1.2),
+    "zoom_in": Move(zoom_end=1.25),
+    "zoom_out": Move(zoom_end=1 / 1.25),
+    "truck": Move(dx_end=-0.12),
+    "pedestal": Move(dy_end=0.08),
+    "crane": Move(zoom_end=1.08, dy_end=-0.12),
+    "handheld": Move(zoom_end=1.04, shake=0.008),
+    "tracking": Move(zoom_end=1.05, dx_end=0.10),
+    "orbit": Move(zoom_end=1.1, dx_end=0.10),
+}
+
+
+def _ease(u: float) -> float:
+    return u * u * (3 - 2 * u)
+
+
+def view_at(move: Move, u: float, t_seconds: float) -> tuple[float, float, float]:
+    """The view at ``u``: (relative zoom, centre dx, centre dy) in image units."""
+    e = _ease(min(max(u, 0.0), 1.0))
+    zoom = 1.0 + (move.zoom_end - 1.0) * e
+    dx = move.dx_end * e + move.shake * math.sin(2 * math.pi * 1.3 * t_seconds)
+    dy = move.dy_end * e + move.shake * 0.8 * math.sin(2 * math.pi * 1.7 * t_seconds)
+    return zoom, dx, dy
+
+
+# -- provenance in PNGs ------------------------------------------------------------------
+
+
+def png_provenance(provenance: dict[str, str]) -> PngImagePlugin.PngInfo:
+    """PNG text chunks (``storycore:<key>``) for a provenance dict."""
+    info = PngImagePlugin.PngInfo()
+    for key, value in provenance.items():
+        info.add_itxt(f"storycore:{key}", str(value))
+    return info
+
+
+def read_png_provenance(path: Path | str) -> dict[str, str]:
+    """The ``storycore:`` text chunks of a PNG, without their prefix."""
+    with Image.open(path) as image:
+        text = getattr(image, "text", {}) or {}
+        return {k.split(":", 1)[1]: str(v) for k, v in text.items() if k.startswith("storycore:")}
+
+
+# -- the font ----------------------------------------------------------------------------
+
+
+@functools.cache
+def font_file() -> str:
+    """Pillow's bundled TrueType font written once to a cache file (for drawtext)."""
+    font = ImageFont.load_default(20)
+    data = getattr(font, "font_bytes", b"")
+    if not data:  # Pillow without FreeType: no TrueType font to give ffmpeg
+        raise BackendError("Pillow was built without FreeType; the animatic cannot burn in text")
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / f"storycore-{os.getuid()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"font-{digest}.ttf"
+    if not path.is_file() or path.stat().st_size != len(data):
+        tmp = aside(path)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    return str(path)
+
+
+def _esc(text: str) -> str:
+    """Escape a value for an ffmpeg filtergraph option inside single quotes."""
+    return text.replace("\\", "\\\\").replace("'", "\\'").replace(":", "\\:").replace(";", "\\;")
+
+
+# -- pictures ----------------------------------------------------------------------------
+
+
+def _source_image(job: RenderJob) -> Image.Image:
+    path = job.start_image or job.extras.get("panel")
+    if path is None:
+        return _placeholder(job)
+    try:
+        with Image.open(path) as image:
+            return image.convert("RGB")
+    except (OSError, ValueError) as exc:
+        raise BackendError(
+            f"{job.target_id}: cannot read its image {Path(path).name}: {exc}"
+        ) from None
+
+
+def _placeholder(job: RenderJob) -> Image.Image:
+    return Image.new("RGB", (320, 180), (90, 90, 96))
+
+
+def _cover(image: Image.Image, width: int, height: int) -> Image.Image:
+    """Scale and centre-crop ``image`` to exactly width x height (no distortion)."""
+    scale = max(width / image.width, height / image.height)
+    w, h = max(width, round(image.width * scale)), max(height, round(image.height * scale))
+    resized = image.resize((w, h), Image.Resampling.LANCZOS)
+    left, top = (w - width) // 2, (h - height) // 2
+    return resized.crop((left, top, left + width, top + height))
+
+
+def _canvas(image: Image.Image, inner_w: int, inner_h: int) -> Image.Image:
+    """The image at inner_w x inner_h in the middle of a padded canvas of blurred edges."""
+    cw, ch = _even(inner_w * (1 + 2 * PAD)), _even(inner_h * (1 + 2 * PAD))
+    inner = _cover(image, inner_w, inner_h)
+    back = inner.resize((max(1, cw // 8), max(1, ch // 8))).filter(ImageFilter.GaussianBlur(2))
+    canvas = back.resize((cw, ch), Image.Resampling.BILINEAR).point(lambda v: int(v * 0.55))
+    canvas.paste(inner, ((cw - inner_w) // 2, (ch - inner_h) // 2))
+    return canvas
+
+
+def _even(value: float) -> int:
+    return max(2, round(value / 2) * 2)
+
+
+def _view_image(
+    canvas: Image.Image, inner: tuple[int, int], view: tuple[float, float, float], out: tuple
+) -> Image.Image:
+    """The clean frame for a view (what zoompan shows, without the burn-in)."""
+    zoom, dx, dy = view
+    iw, ih = inner
+    w, h = iw / zoom, ih / zoom
+    cx, cy = canvas.width / 2 + dx * iw, canvas.height / 2 + dy * ih
+    box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+    return canvas.resize(out, Image.Resampling.LANCZOS, box=box)
+
+
+# -- the backend -------------------------------------------------------------------------
+
+
+@dataclass
+class AnimaticBackend:
+    """Renders locally with the bundled ffmpeg; costs nothing; keeps nothing between runs."""
+
+    name: str = "animatic"
+    preset: str = "ultrafast"
+    crf: int = 23
+    threads: int = 0  # x264 threads (0: ffmpeg decides)
+
+    # -- the protocol ----------------------------------------------------------------------
+
+    def preflight(self, jobs: Sequence[RenderJob]) -> None:
+        """Check the binary (libx264, drawtext, zoompan, anullsrc), the font and the sizes."""
+        check_ffmpeg()
+        font_file()
+        for job in jobs:
+            if job.width % 2 or job.height % 2:
+                raise BackendError(
+                    f"{job.target_id}: {job.width}x{job.height} has an odd side; H.264 yuv420p "
+                    "needs even width and height"
+                )
+            if job.kind == "video" and job.frame_count < 1:
+                raise BackendError(f"{job.target_id}: a clip needs at least one frame")
+            move = str(job.extras.get("camera_movement", "static"))
+            if move not in MOVES:
+                raise BackendError(f"{job.target_id}: unknown camera movement {move!r}")
+
+    def estimate_cost(self, job: RenderJob) -> float:
+        """The animatic is free."""
+        return 0.0
+
+    def submit(self, job: RenderJob, job_id: str) -> str:
+        """Nothing to enqueue: the id is the ledger's own."""
+        return f"animatic-{job_id}"
+
+    def lookup(self, backend_job_id: str) -> JobState | None:
+        """A local renderer keeps nothing between runs: rendering again is free."""
+        return None
+
+    def cancel(self, backend_job_ids: Sequence[str]) -> None:
+        """Nothing runs in the background."""
+
+    def wait(
+        self,
+        backend_job_id: str,
+        job: RenderJob,
+        out_dir: Path,
+        on_progress: ProgressCallback | None = None,
+    ) -> list[RenderOutput]:
+        """Render the clip and its two clean keyframes into ``out_dir``."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if job.kind == "image":
+            return [self._still(job, out_dir)]
+        return self._clip(job, out_dir, on_progress)
+
+    # -- rendering -------------------------------------------------------------------------
+
+    def _still(self, job: RenderJob, out_dir: Path) -> RenderOutput:
+        image = _cover(_source_image(job), job.width, job.height)
+        target = out_dir / f"{job.target_id}.png"
+        _save_png(image, target, job.provenance)
+        return RenderOutput(target, "image")
+
+    def _clip(
+        self, job: RenderJob, out_dir: Path, on_progress: ProgressCallback | None
+    ) -> list[RenderOutput]:
+        W, H, N = job.width, job.height, job.frame_count
+        rate = job.native_fps
+        move = MOVES[str(job.extras.get("camera_movement", "static"))]
+        source = _source_image(job)
+        # The working size of the image inside the canvas: the output's, unless the source is
+        # much smaller (a 320x180 panel), where twice its size looks the same and is faster.
+        scale = min(1.0, max(2 * source.width / W, 2 * source.height / H, 0.5))
+        inner = (_even(W * scale), _even(H * scale))
+        canvas = _canvas(source, *inner)
+        first = _view_image(canvas, inner, view_at(move, 0.0, 0.0), (W, H))
+        last_t = (N - 1) / rate
+        last = _view_image(canvas, inner, view_at(move, 1.0, float(last_t)), (W, H))
+
+        work = Path(tempfile.mkdtemp(prefix=f".{job.target_id}.", dir=out_dir))
+        try:
+            picture = work / "picture.png"
+            if move.moves:
+                canvas.save(picture, compress_level=1)
+                video = self._moving_filter(move, canvas, inner, N, rate, W, H)
+            else:
+                first.save(picture, compress_level=1)
+                video = f"[0:v]format=yuv420p,loop=loop={N - 1}:size=1,setpts=N/({_q(rate)}*TB)"
+            video += "," + self._burn_in(job, N, rate, H) + ",format=yuv420p[v]"
+            target = out_dir / f"{job.target_id}.mp4"
+            tmp = aside(target)
+            seconds = Fraction(N) / rate
+            run_ffmpeg(
+                [
+                    "-i",
+                    str(picture),
+                    "-f",
+                    "lavfi",
+                    "-t",
+                    f"{float(seconds):.6f}",
+                    "-i",
+                    "anullsrc=r=48000:cl=stereo",
+                    "-filter_complex",
+                    video,
+                    "-map",
+                    "[v]",
+                    "-map",
+                    "1:a",
+                    "-frames:v",
+                    str(N),
+                    "-r",
+                    _q(rate),
+                    "-c:v",
+                    "libx264",
+                    "-preset",
+                    self.preset,
+                    "-crf",
+                    str(self.crf),
+                    "-threads",
+                    str(self.threads),
+                    "-pix_fmt",
+                    "yuv420p",
+                    "-c:a",
+                    "aac",
+                    "-b:a",
+                    "64k",
+                    "-video_track_timescale",
+                    str(timescale(rate)),
+                    "-fflags",
+                    "+bitexact",
+                    "-flags:v",
+                    "+bitexact",
+                    "-flags:a",
+                    "+bitexact",
+                    *metadata_args(provenance_tags(job.provenance)),
+                    "-f",
+                    "mp4",
+                    str(tmp),
+                ],
+                what=f"rendering {job.target_id}",
+            )
+            fsync_file(tmp)
+            start = out_dir / f"{job.target_id}_start.png"
+            end = out_dir / f"{job.target_id}_end.png"
+            _save_png(first, start, {**job.provenance, "frame": "first"})
+            _save_png(last, end, {**job.provenance, "frame": "last"})
+            os.replace(tmp, target)
+        finally:
+            for child in work.iterdir():
+                child.unlink()
+            work.rmdir()
+        if on_progress is not None:
+            on_progress(1.0, f"{job.target_id} rendered")
+        return [
+            RenderOutput(target, "video", frames=N, fps=rate),
+            RenderOutput(start, "image"),
+            RenderOutput(end, "image"),
+        ]
+
+    def _moving_filter(
+        self,
+        move: Move,
+        canvas: Image.Image,
+        inner: tuple[int, int],
+        frames: int,
+        rate: Fraction,
+        width: int,
+        height: int,
+    ) -> str:
+        iw_img, ih_img = inner
+        span = max(frames - 1, 1)
+        u = f"(on/{span})"
+        e = f"({u}*{u}*(3-2*{u}))"
+        t = f"(on*{rate.denominator}/{rate.numerator})"
+        z0 = canvas.width / iw_img
+        zoom = f"({z0:.6f}*(1+({move.zoom_end - 1:.6f})*{e}))"
+        dx = f"({move.dx_end:.6f}*{e}+{move.shake:.6f}*sin(2*PI*1.3*{t}))"
+        dy = f"({move.dy_end:.6f}*{e}+{move.shake * 0.8:.6f}*sin(2*PI*1.7*{t}))"
+        x = f"iw/2+{dx}*{iw_img}-iw/zoom/2"
+        y = f"ih/2+{dy}*{ih_img}-ih/zoom/2"
+        return (
+            f"[0:v]zoompan=z='{zoom}':x='{x}':y='{y}':d={frames}:s={width}x{height}"
+            f":fps={_q(rate)},setpts=N/({_q(rate)}*TB)"
+        )
+
+    def _burn_in(self, job: RenderJob, frames: int, rate: Fraction, height: int) -> str:
+        size = max(12, round(height * 0.04))
+        margin = max(6, round(height * 0.02))
+        base = (
+            f"drawtext=fontfile='{_esc(font_file())}':fontsize={size}:fontcolor=white"
+            f":box=1:boxcolor=black@0.55:boxborderw={max(2, size // 5)}"
+        )
+        label = f"{job.target_id}  v{job.version}"
+        timecode = str(job.extras.get("timecode", "00:00:00:00"))
+        parts = [
+            f"{base}:x={margin}:y={margin}:text='{_esc(label)}'",
+            f"{base}:x=w-tw-{margin}:y={margin}:text='ANIMATIC'",
+            f"{base}:x={margin}:y=h-th-{margin}:timecode='{_esc(timecode)}'"
+            f":timecode_rate={_q(rate)}",
+            f"{base}:x=w-tw-{margin}:y=h-th-{margin}:text='%{{eif\\:n+1\\:d}}/{frames}'",
+        ]
+        return ",".join(parts)
+
+
+def _q(rate: Fraction) -> str:
+    return f"{rate.numerator}/{rate.denominator}"
+
+
+def timescale(rate: Fraction) -> int:
+    """The MP4 video time base for a rate: a multiple of its numerator, at least 10000."""
+    return rate.numerator * max(1, math.ceil(10000 / rate.numerator))
+
+
+def _save_png(image: Image.Image, target: Path, provenance: dict[str, str]) -> None:
+    tmp = aside(target)
+    image.save(tmp, format="PNG", pnginfo=png_provenance(provenance), compress_level=6)
+    fsync_file(tmp)
+    os.replace(tmp, target)
+
+
+ProgressFn = Callable[[float, str], None]

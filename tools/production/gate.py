@@ -1,0 +1,119 @@
+"""The media gate: deterministic checks of every rendered clip before a human reviews it.
+
+A clip passes when all of these hold (each failure is one readable line):
+
+- it **decodes** to the end (PyAV; a truncated or foreign file fails here);
+- its **frame count**, counted by decoding, equals the plan's ``duration_frames``;
+- its **resolution** is the project's (and so its aspect ratio);
+- its **rate** is the project's exact rate (24000/1001 is not 24);
+- it is **not black**: some frame has a pixel brighter than :data:`BLACK_MAX_LUMA` (on 0..255,
+  measured on a 96x54 grey thumbnail, so a lone hot pixel does not count). A fade to black
+  inside a clip is fine: only a clip black from start to end fails;
+- it is **not frozen**: no run of :data:`FROZEN_SECONDS` or more in which consecutive frames
+  differ by less than :data:`FROZEN_DIFF` (mean absolute difference on the thumbnail). An
+  animatic's held panel is not frozen: its burned-in frame counter changes every frame;
+- a shot that **continues from** another starts from that one's last frame: its first frame
+  and its start image differ by less than :data:`CONTINUITY_DIFF` on their centre (the corners
+  hold the burn-in).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from PIL import Image, ImageChops, ImageStat
+
+from storycore.tools.production.backend import BackendError
+from storycore.tools.production.media import MediaInfo, frame_stats, probe, read_frame
+
+__all__ = [
+    "BLACK_MAX_LUMA",
+    "CONTINUITY_DIFF",
+    "FROZEN_DIFF",
+    "FROZEN_SECONDS",
+    "GateResult",
+    "check_clip",
+]
+
+BLACK_MAX_LUMA = 32
+FROZEN_DIFF = 0.02
+FROZEN_SECONDS = 2.0
+CONTINUITY_DIFF = 12.0
+_THUMB = (96, 54)
+
+
+@dataclass
+class GateResult:
+    """The gate's verdict on one clip."""
+
+    path: Path
+    problems: list[str] = field(default_factory=list)
+    info: MediaInfo | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_clip(
+    path: Path,
+    *,
+    frames: int,
+    width: int,
+    height: int,
+    rate: Fraction,
+    start_image: Path | None = None,
+) -> GateResult:
+    """Run every check on one clip; never raises for a bad clip (the result says why)."""
+    result = GateResult(path)
+    try:
+        info = probe(path)
+    except BackendError as exc:
+        result.problems.append(str(exc))
+        return result
+    result.info = info
+    if info.frames != frames:
+        result.problems.append(f"{info.frames} frames decoded for {frames} planned")
+    if (info.width, info.height) != (width, height):
+        result.problems.append(
+            f"{info.width}x{info.height} instead of the project's {width}x{height}"
+        )
+    if info.fps is not None and info.fps != rate:
+        result.problems.append(
+            f"{info.fps.numerator}/{info.fps.denominator} fps instead of "
+            f"{rate.numerator}/{rate.denominator}"
+        )
+    if info.frames:
+        stats = frame_stats(path, thumb=_THUMB)
+        if stats.max_luma and max(stats.max_luma) <= BLACK_MAX_LUMA:
+            result.problems.append("black from start to end")
+        run = _longest_still_run(stats.diffs)
+        if run + 1 >= max(2, round(FROZEN_SECONDS * float(rate))):
+            result.problems.append(f"frozen for {run + 1} frames")
+    if start_image is not None and info.frames:
+        diff = _centre_difference(read_frame(path, 0), start_image)
+        if diff >= CONTINUITY_DIFF:
+            result.problems.append(
+                f"does not start from its start image {start_image.name} (difference {diff:.1f})"
+            )
+    return result
+
+
+def _longest_still_run(diffs: list[float]) -> int:
+    best = current = 0
+    for diff in diffs:
+        current = current + 1 if diff < FROZEN_DIFF else 0
+        best = max(best, current)
+    return best
+
+
+def _centre_difference(frame: Image.Image, start_image: Path) -> float:
+    with Image.open(start_image) as image:
+        expected = image.convert("RGB").resize(frame.size)
+    w, h = frame.size
+    box = (w // 5, h // 5, w - w // 5, h - h // 5)
+    a = frame.convert("L").crop(box).resize(_THUMB)
+    b = expected.convert("L").crop(box).resize(_THUMB)
+    return float(ImageStat.Stat(ImageChops.difference(a, b)).mean[0])

@@ -1,0 +1,253 @@
+"""ffmpeg and media reading: the bundled binary, its capabilities, probing by decoding.
+
+ffmpeg comes from the ``imageio-ffmpeg`` package (a static binary in its wheel), never from the
+system. It ships no ffprobe: media are read with PyAV (``av``), and frame counts are always
+**decoded**, never taken from the container's duration or header (a header can say anything).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from storycore.tools.production.backend import BackendError
+
+__all__ = [
+    "MediaInfo",
+    "ffmpeg_exe",
+    "ffmpeg_features",
+    "frame_stats",
+    "probe",
+    "read_frame",
+    "read_tags",
+    "run_ffmpeg",
+]
+
+#: The MP4 tag prefix of StoryCore's provenance (written with ``-movflags use_metadata_tags``).
+TAG_PREFIX = "storycore_"
+#: Filters and encoders the animatic needs from the binary.
+REQUIRED_FILTERS = ("zoompan", "drawtext", "anullsrc", "loop")
+REQUIRED_ENCODERS = ("libx264", "aac")
+
+
+@functools.cache
+def ffmpeg_exe() -> str:
+    """The path of the ffmpeg binary shipped by imageio-ffmpeg (raises BackendError if absent)."""
+    try:
+        import imageio_ffmpeg
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise BackendError(
+            "imageio-ffmpeg is not installed; reinstall storycore-assistant (pip install -e .)"
+        ) from None
+    try:
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+    except RuntimeError as exc:  # pragma: no cover - a broken wheel
+        raise BackendError(f"the bundled ffmpeg binary is missing: {exc}") from None
+
+
+@functools.cache
+def ffmpeg_features() -> dict[str, set[str]]:
+    """The filters and encoders the bundled binary has (cached per process)."""
+    exe = ffmpeg_exe()
+    out: dict[str, set[str]] = {}
+    for what in ("filters", "encoders"):
+        proc = subprocess.run(
+            [exe, "-hide_banner", f"-{what}"], capture_output=True, text=True, check=False
+        )
+        names = set()
+        for line in proc.stdout.splitlines():
+            parts = line.split()
+            if len(parts) >= 2 and not line.startswith(" ="):
+                names.add(parts[1])
+        out[what] = names
+    return out
+
+
+def check_ffmpeg() -> None:
+    """Raise BackendError naming what the bundled ffmpeg lacks for the animatic."""
+    features = ffmpeg_features()
+    missing = [f for f in REQUIRED_FILTERS if f not in features["filters"]]
+    missing += [e for e in REQUIRED_ENCODERS if e not in features["encoders"]]
+    if missing:
+        raise BackendError(
+            f"the bundled ffmpeg ({ffmpeg_exe()}) lacks {', '.join(missing)}; "
+            "install an imageio-ffmpeg wheel built with them"
+        )
+
+
+def run_ffmpeg(args: Sequence[str], *, what: str) -> None:
+    """Run ffmpeg quietly; raise BackendError with its last error line."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
+        detail = lines[-1] if lines else f"exit code {proc.returncode}"
+        if "No space left" in proc.stderr:
+            detail = "the disk is full"
+        raise BackendError(f"ffmpeg failed while {what}: {detail}")
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What decoding a video file found."""
+
+    path: Path
+    frames: int  # decoded video frames
+    width: int
+    height: int
+    fps: Fraction | None
+    audio_streams: int
+    audio_channels: int
+    tags: dict[str, str] = field(default_factory=dict)
+    codec: str = ""
+    pix_fmt: str = ""
+
+    @property
+    def provenance(self) -> dict[str, str]:
+        """The StoryCore tags without their prefix."""
+        return {k[len(TAG_PREFIX) :]: v for k, v in self.tags.items() if k.startswith(TAG_PREFIX)}
+
+
+def _open(path: Path) -> Any:
+    import av
+
+    try:
+        return av.open(str(path))
+    except (av.error.FFmpegError, OSError) as exc:
+        raise BackendError(f"{path.name} cannot be read as a video: {exc}") from None
+
+
+def probe(path: Path | str) -> MediaInfo:
+    """Decode every video frame of ``path`` and report what is in it (BackendError if it
+    does not decode)."""
+    import av
+
+    path = Path(path)
+    if not path.is_file():
+        raise BackendError(f"{path} does not exist")
+    with _open(path) as container:
+        if not container.streams.video:
+            raise BackendError(f"{path.name} has no video stream")
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        frames = 0
+        try:
+            for _ in container.decode(stream):
+                frames += 1
+        except av.error.FFmpegError as exc:
+            raise BackendError(f"{path.name} does not decode: {exc}") from None
+        audio = container.streams.audio
+        rate = stream.average_rate or stream.base_rate
+        return MediaInfo(
+            path=path,
+            frames=frames,
+            width=stream.codec_context.width,
+            height=stream.codec_context.height,
+            fps=Fraction(rate) if rate else None,
+            audio_streams=len(audio),
+            audio_channels=audio[0].codec_context.channels if audio else 0,
+            tags={str(k): str(v) for k, v in container.metadata.items()},
+            codec=stream.codec_context.name,
+            pix_fmt=str(stream.codec_context.format.name if stream.codec_context.format else ""),
+        )
+
+
+def read_tags(path: Path | str) -> dict[str, str]:
+    """The container's metadata tags (MP4) without decoding any frame."""
+    with _open(Path(path)) as container:
+        return {str(k): str(v) for k, v in container.metadata.items()}
+
+
+def read_frame(path: Path | str, index: int) -> Any:
+    """One decoded frame as a Pillow RGB image; a negative index counts from the end."""
+    path = Path(path)
+    with _open(path) as container:
+        stream = container.streams.video[0]
+        if index >= 0:
+            for i, frame in enumerate(container.decode(stream)):
+                if i == index:
+                    return frame.to_image()
+            raise BackendError(f"{path.name} has no frame {index}")
+        keep: list[Any] = []
+        for frame in container.decode(stream):
+            keep.append(frame)
+            if len(keep) > -index:
+                keep.pop(0)
+        if len(keep) < -index:
+            raise BackendError(f"{path.name} has fewer than {-index} frames")
+        return keep[0].to_image()
+
+
+@dataclass(frozen=True)
+class FrameStats:
+    """Per-frame luma statistics of a clip (sampled on a small grey thumbnail)."""
+
+    frames: int
+    mean_luma: list[float]  # 0..255 per frame
+    max_luma: list[int]
+    diffs: list[float]  # mean absolute difference to the previous frame, 0..255
+
+
+def frame_stats(path: Path | str, *, thumb: tuple[int, int] = (64, 36)) -> FrameStats:
+    """Decode the clip and measure each frame (for the black and frozen checks)."""
+    from PIL import ImageChops, ImageStat
+
+    path = Path(path)
+    means: list[float] = []
+    maxes: list[int] = []
+    diffs: list[float] = []
+    previous = None
+    with _open(path) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        for frame in container.decode(stream):
+            image = frame.to_image().convert("L").resize(thumb)
+            stat = ImageStat.Stat(image)
+            means.append(float(stat.mean[0]))
+            maxes.append(int(stat.extrema[0][1]))
+            if previous is not None:
+                diffs.append(float(ImageStat.Stat(ImageChops.difference(image, previous)).mean[0]))
+            previous = image
+    return FrameStats(len(means), means, maxes, diffs)
+
+
+def metadata_args(tags: dict[str, str]) -> list[str]:
+    """ffmpeg arguments that write ``tags`` into an MP4 (custom keys kept)."""
+    args: list[str] = ["-map_metadata", "-1", "-movflags", "+use_metadata_tags+faststart"]
+    for key, value in tags.items():
+        args += ["-metadata", f"{key}={value}"]
+    return args
+
+
+def provenance_tags(provenance: dict[str, str]) -> dict[str, str]:
+    """MP4 tags for a provenance dict: each key prefixed, plus a JSON ``comment``."""
+    tags = {f"{TAG_PREFIX}{k}": str(v) for k, v in provenance.items()}
+    tags["comment"] = json.dumps(provenance, sort_keys=True, ensure_ascii=False)
+    if "shot_id" in provenance:
+        tags["title"] = f"{provenance['shot_id']} v{provenance.get('version', '1')}"
+    return tags
+
+
+def aside(path: Path) -> Path:
+    """A temporary name beside ``path`` (same folder, so the final rename is atomic)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def fsync_file(path: Path) -> None:
+    """Flush a finished file to the disk before it is renamed into place."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
