@@ -911,6 +911,8 @@ class ComfyStandIn:
             out["frames"] = 1
             if length_step:
                 out["frames"] = (max(1, int(inputs["length"])) - 1) // length_step * length_step + 1
+        if cls == "LoadImage":
+            out["image"] = str(inputs["image"])
         if cls == "CreateVideo":
             out["fps"] = float(inputs["fps"])
         if cls == "VHS_VideoCombine":
@@ -946,41 +948,41 @@ class ComfyStandIn:
             return {"images": items}
         fps = meta.get("fps", 24.0)
         name = f"{stem}_{self.counter:05}_.mp4"
-        _make_video(folder / name, width, height, frames, fps)
+        start = self.root / "input" / meta["image"] if meta.get("image") else None
+        _make_video(folder / name, width, height, frames, fps, start)
         item = {"filename": name, "subfolder": subfolder, "type": "output"}
         if cls == "SaveVideo":
             return {"images": [item], "animated": [True]}
         return {"gifs": [{**item, "format": "video/h264-mp4", "frame_rate": fps}]}
 
 
-def _make_video(path: Path, width: int, height: int, frames: int, fps: float) -> None:
+def _make_video(
+    path: Path, width: int, height: int, frames: int, fps: float, start: Path | None = None
+) -> None:
+    """An H.264 clip of exactly ``frames`` frames. From a start image (image-to-video) it holds
+    that image with a small box moving along its top-left edge, as a model starts from its
+    first frame; without one it is a moving test pattern."""
     import imageio_ffmpeg
 
     rate = str(int(fps)) if float(fps).is_integer() else f"{fps:.5f}"
+    ffmpeg = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y"]
+    if start is not None and start.is_file():
+        box = f"{max(2, width // 10)}x{max(2, height // 10)}"
+        args = [
+            "-loop", "1", "-framerate", rate, "-i", str(start),
+            "-f", "lavfi", "-i", f"color=c=white:size={box}:rate={rate}",
+            "-filter_complex",
+            f"[0]scale={width}:{height},setsar=1[b];"
+            "[b][1]overlay=x='mod(n*3,W/5)':y=0:shortest=1,format=yuv420p",
+        ]  # fmt: skip
+    else:
+        args = ["-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate={rate}"]
+        args += ["-pix_fmt", "yuv420p"]
     subprocess.run(
-        [
-            imageio_ffmpeg.get_ffmpeg_exe(),
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"testsrc2=size={width}x{height}:rate={rate}",
-            "-frames:v",
-            str(frames),
-            "-pix_fmt",
-            "yuv420p",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+        [*ffmpeg, *args, "-frames:v", str(frames), "-r", rate, "-c:v", "libx264",
+         "-preset", "ultrafast", str(path)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
 
 
 def shipped_models() -> dict[str, list[str]]:

@@ -49,7 +49,9 @@ def client_for(server: ComfyStandIn, **kwargs: Any) -> ComfyClient:
     return ComfyClient(server.url, **options)
 
 
-def image_workflow(prefix: str = "storycore/t", width: int = 96, height: int = 64) -> dict[str, Any]:
+def image_workflow(
+    prefix: str = "storycore/t", width: int = 96, height: int = 64
+) -> dict[str, Any]:
     settings = load_config().template("sdxl_t2i")
     mapped = fill_template(
         load_template(settings),

@@ -696,7 +696,6 @@ class ComfyClient:
                 # which is ours: we checked.
                 self._post_ok("/interrupt", {"prompt_id": prompt_id})
 
-
     def forget(self, prompt_ids: Iterable[str], settle: float = 5.0) -> None:
         """Delete finished jobs from the history (``POST /history {delete}``), once not running."""
         ids = [str(p) for p in prompt_ids]
