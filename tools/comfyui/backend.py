@@ -326,8 +326,9 @@ class ComfyUIBackend:
         if task is None:
             # Submitted by an earlier run: take it up again under the same id.
             self._prepare_work_dir(job, out_dir)
-            job_id = job.extras.get("ledger_job_id") or job.job_id
-            task = self._enqueue(job, str(job_id), backend_job_id)
+            from storycore.tools.production.ledger import ledger_job_id
+
+            task = self._enqueue(job, ledger_job_id(job, self.name), backend_job_id)
         task.progress = on_progress
         limit = self.config.timeout(job.kind) * (2 if job.kind == "video" else 1) * MAX_MOVES
         if not task.done.wait(limit):
@@ -361,9 +362,10 @@ class ComfyUIBackend:
             for task in self._tasks.values():
                 if task.prompt_id in ids:
                     task.cancelled = True
+            keyframes = {_keyframe_id(t.job_id) for t in self._tasks.values() if t.prompt_id in ids}
         for server in self.servers:
             with contextlib.suppress(ComfyUIError):
-                server.client.cancel(sorted(ids | {_keyframe_id(i) for i in ids}))
+                server.client.cancel(sorted(ids | keyframes))
 
     # ---------------------------------------------------------------- our queue
 
@@ -509,7 +511,7 @@ class ComfyUIBackend:
         if start is None:
             name = self._image_template(job)
             prompt = str(job.extras.get("image_prompt") or job.prompt)
-            keyframe = self._render_image(task, server, name, _keyframe_id(task.prompt_id), prompt)
+            keyframe = self._render_image(task, server, name, _keyframe_id(task.job_id), prompt)
             _fit_image(keyframe, job.width, job.height)
             start = keyframe
         clip = self._render_video(task, server, start)
@@ -579,6 +581,10 @@ class ComfyUIBackend:
         self, task: _Task, server: _Server, template_name: str, prompt_id: str, prompt: str
     ) -> Path:
         job = task.job
+        what = "image" if job.kind == "image" else "keyframe"
+        kept = task.work / f"{what}.png"
+        if kept.is_file():
+            return kept  # downloaded whole before the server went away or forgot the job
         settings, template = self._template(template_name)
         references = [Path(p) for p in job.extras.get("reference_images") or ()]
 
@@ -600,12 +606,11 @@ class ComfyUIBackend:
             task.notes.extend(mapped.adjustments)
             return mapped.workflow
 
-        what = "image" if job.kind == "image" else "keyframe"
         client, result = self._post_and_wait(task, server, prompt_id, build, what, "image")
         images = [o for o in result.outputs if o.kind == "image"]
         if not images:
             raise BackendError(f"{job.target_id}: the {what} workflow saved no image")
-        return client.download(images[0], task.work / f"{what}.png")
+        return client.download(images[0], kept)
 
     def _render_video(self, task: _Task, server: _Server, start: Path) -> Path:
         job = task.job
@@ -653,9 +658,10 @@ class ComfyUIBackend:
 # ------------------------------------------------------------------ helpers
 
 
-def _keyframe_id(prompt_id: str) -> str:
-    """The keyframe's prompt id, derived from the clip's (stable across runs)."""
-    return prompt_id_for(hashlib.sha256(f"{prompt_id}:keyframe".encode()).hexdigest()[:32])
+def _keyframe_id(job_id: str) -> str:
+    """The keyframe's prompt id, derived from the job's (stable across runs and attempts: a
+    clip that failed is rendered again from the keyframe already made)."""
+    return prompt_id_for(hashlib.sha256(f"{job_id}:keyframe".encode()).hexdigest()[:32])
 
 
 def _probe_params(template: Mapping[str, Any]) -> GenerationParams:
