@@ -184,6 +184,11 @@ def node_classes(models: dict[str, list[str]], inputs: list[str]) -> dict[str, A
             ["LATENT", "LATENT"],
         ),
         "VAEDecode": _node({"samples": ["LATENT"], "vae": ["VAE"]}, ["IMAGE"]),
+        "VAEEncode": _node({"pixels": ["IMAGE"], "vae": ["VAE"]}, ["LATENT"]),
+        "FluxKontextImageScale": _node({"image": ["IMAGE"]}, ["IMAGE"]),
+        "ReferenceLatent": _node(
+            {"conditioning": ["CONDITIONING"]}, ["CONDITIONING"], {"latent": ["LATENT"]}
+        ),
         "LoadImage": _node({"image": [sorted(inputs), {"image_upload": True}]}, ["IMAGE", "MASK"]),
         "SaveImage": _node(
             {"images": ["IMAGE"], "filename_prefix": ["STRING", {"default": "ComfyUI"}]},

@@ -392,3 +392,59 @@ def test_kill_9_while_jobs_run_then_resume_with_no_second_submission(
     assert len(server.posted) == len(set(server.posted)) == 4, (first_run, server.posted)
     final = Production(Project.open(film), "animatic").film_path()
     assert decoded_frames(film / final) == 144
+
+
+def test_references_first_then_keyframes_that_use_them(
+    film: Path, server: ComfyStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storycore.tools.regeneration import stale_shots
+
+    from .conftest import storycore_executable
+
+    write_fast_config(film)
+    with (film / "comfyui.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("keyframe_template: flux1_kontext_ref\n")
+    env = {**os.environ, "STORYCORE_COMFYUI_URL": server.url}
+    before = Production(Project.open(film), "animatic").tasks
+    hashes = {k: t.job.generation_hash for k, t in before.items()}
+    # Without --yes and no terminal: rendered, shown, nothing recorded.
+    refused = subprocess.run(
+        [storycore_executable(), "comfyui", "references", str(film)],
+        env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert refused.returncode == 2 and "nothing was recorded" in refused.stderr
+    element = film / "01_elements" / "01_Mara"
+    assert not (element / "references").exists()
+    done = subprocess.run(
+        [storycore_executable(), "comfyui", "references", str(film), "--yes"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    refs = sorted(p.name for p in (element / "references").iterdir())
+    assert refs == ["Char_Mara_Front.png", "Char_Mara_Three_Quarter.png"]
+    assert "char_mara is at version" in done.stdout
+    # Exactly the shots showing Mara changed their generation hash.
+    after = Production(Project.open(film), "animatic").tasks
+    changed = [k for k, t in after.items() if t.job.generation_hash != hashes[k]]
+    assert changed == ["shot_01"]
+    assert "shot_01" in stale_shots(Project.open(film))
+    # The keyframe of shot_01 is rendered with Mara's references; shot_02 shows no element.
+    refs_posted = len(server.posted)
+    monkeypatch.setenv("STORYCORE_COMFYUI_URL", server.url)
+    production = Production(Project.open(film), ComfyUIBackend.from_environment(film))
+    outcome = produce_all(production)[0]
+    assert not outcome.failed and not outcome.gate
+    keyframes = [
+        server.history[p]["prompt"][2]
+        for p in server.posted[refs_posted:]
+        if any(
+            n["class_type"] == "ReferenceLatent" for n in server.history[p]["prompt"][2].values()
+        )
+    ]
+    assert len(keyframes) == 2
+    with_refs = [
+        [n["inputs"]["image"] for n in k.values() if n["class_type"] == "LoadImage"]
+        for k in keyframes
+    ]
+    assert sorted(len(images) for images in with_refs) == [0, 1]
+    assert all(name.startswith("storycore_") for images in with_refs for name in images)

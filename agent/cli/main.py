@@ -51,6 +51,7 @@ def _register() -> None:
         "commands_plan",
         "commands_elements",
         "commands_agent",
+        "commands_comfyui",
     ):
         try:
             module = __import__(f"storycore.agent.cli.{name}", fromlist=["register"])

@@ -199,6 +199,8 @@ class ComfyUIBackend:
         return name
 
     def _image_template(self, job: RenderJob) -> str:
+        if job.kind == "video" and self.config.keyframe_template:
+            return self.config.keyframe_template
         model_id = job.model_id if job.kind == "image" else self.config.image_model
         with contextlib.suppress(StoryCoreError):
             model = self.registry.get(model_id)
@@ -587,6 +589,8 @@ class ComfyUIBackend:
             return kept  # downloaded whole before the server went away or forgot the job
         settings, template = self._template(template_name)
         references = [Path(p) for p in job.extras.get("reference_images") or ()]
+        if not references and "reference_image" in {m.role for m in markers(template)}:
+            references = self._shot_references(job)
 
         def build(client: ComfyClient) -> dict[str, Any]:
             names = tuple(client.upload_image(p) for p in references if p.is_file())
@@ -611,6 +615,26 @@ class ComfyUIBackend:
         if not images:
             raise BackendError(f"{job.target_id}: the {what} workflow saved no image")
         return client.download(images[0], kept)
+
+    def _shot_references(self, job: RenderJob) -> list[Path]:
+        """The reference images of the elements the shot shows (from the project)."""
+        root = self._project_root(job)
+        if root is None or job.kind != "video":
+            return []
+        from storycore.tools.comfyui.references import shot_reference_images
+        from storycore.tools.project import Project
+
+        try:
+            return shot_reference_images(Project.open(root), job.target_id)
+        except StoryCoreError:
+            return []
+
+    def _project_root(self, job: RenderJob) -> Path | None:
+        if self.project_dir is not None:
+            return Path(self.project_dir)
+        if self._work_dir is not None and self._work_dir.parent.parent.name == ".storycore":
+            return self._work_dir.parent.parent.parent
+        return None
 
     def _render_video(self, task: _Task, server: _Server, start: Path) -> Path:
         job = task.job

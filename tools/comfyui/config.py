@@ -41,6 +41,7 @@ _TOP_KEYS = (
     "schema_version",
     "servers",
     "image_model",
+    "keyframe_template",
     "timeouts",
     "poll_interval_s",
     "retries",
@@ -84,6 +85,7 @@ class ComfyUIConfig(BaseModel):
 
     servers: list[str] = Field(default_factory=lambda: ["http://127.0.0.1:8188"], min_length=1)
     image_model: str = "flux1_dev"
+    keyframe_template: str | None = None  # keyframes with the shot's element references
     timeouts: dict[str, float] = Field(default_factory=dict)
     poll_interval_s: float = Field(1.0, gt=0, le=60)
     retries: int = Field(4, ge=1, le=20)

@@ -219,31 +219,23 @@ def model_files(
     return out
 
 
+#: Nodes that only encode an image for another node: dropped with the image they encode.
+_ENCODERS = frozenset({"CLIPVisionEncode", "VAEEncode", "FluxKontextImageScale", "ImageScale"})
+
+
 def _drop_node(workflow: dict[str, Any], node_id: str) -> None:
-    """Remove a node and every input linked to it (optional inputs only, by convention)."""
+    """Remove an optional image node: its links are removed from the nodes it fed, and the
+    encoders that only carried it (CLIPVisionEncode, VAEEncode...) go with it."""
     workflow.pop(node_id, None)
-    for node in workflow.values():
+    for other_id, node in list(workflow.items()):
+        if other_id not in workflow:
+            continue
         for name, value in list(node["inputs"].items()):
             if isinstance(value, list) and len(value) == 2 and str(value[0]) == node_id:
+                if node.get("class_type") in _ENCODERS:
+                    _drop_node(workflow, other_id)
+                    break
                 del node["inputs"][name]
-    # A node left without consumers that only fed the dropped one (e.g. a CLIPVisionEncode of
-    # the missing image) is dropped with it.
-    changed = True
-    while changed:
-        changed = False
-        used = {
-            str(v[0])
-            for n in workflow.values()
-            for v in n["inputs"].values()
-            if isinstance(v, list) and len(v) == 2
-        }
-        for other_id, other in list(workflow.items()):
-            title = str((other.get("_meta") or {}).get("title") or "")
-            if "[storycore:output" in title or other_id in used:
-                continue
-            if other.get("class_type") in ("CLIPVisionEncode",):
-                workflow.pop(other_id)
-                changed = True
 
 
 def fill_template(
