@@ -86,7 +86,8 @@ def test_video_sizes_and_lengths_snap_to_the_family_and_are_recorded(name: str) 
     assert any(a.startswith("size 1000x570 ->") for a in mapped.adjustments)
     assert any(a.startswith("length 50 ->") for a in mapped.adjustments)
     assert node_with(mapped.workflow, "prompt")["inputs"]["text"] == "the sea"
-    seeds = [mapped.workflow[m.node_id]["inputs"] for m in markers(mapped.workflow) if m.role == "seed"]
+    wf = mapped.workflow
+    seeds = [wf[m.node_id]["inputs"] for m in markers(wf) if m.role == "seed"]
     assert seeds and all(7 in (s.get("seed"), s.get("noise_seed")) for s in seeds)
 
 

@@ -64,7 +64,7 @@ def check(folder: Path = _DIR) -> None:
 @comfyui_app.command("references")
 def references(
     folder: Path = _DIR,
-    element: list[str] = typer.Option(  # noqa: B006
+    element: list[str] = typer.Option(
         [], "--element", metavar="ID", help="Only this element (repeat it)."
     ),
     yes: bool = typer.Option(False, "--yes", help="Record the references without asking."),

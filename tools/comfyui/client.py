@@ -221,7 +221,8 @@ def parse_outputs(entry: Mapping[str, Any]) -> list[OutputFile]:
 
 def _failure_from_messages(prompt_id: str, messages: Sequence[Any]) -> JobFailed:
     """The JobFailed told by a history entry's ``status.messages`` (the last one decides)."""
-    last_name, last_data = "", {}
+    last_name: str = ""
+    last_data: Mapping[str, Any] = {}
     for message in messages:
         if isinstance(message, list | tuple) and len(message) == 2:
             last_name, last_data = str(message[0]), message[1] or {}
