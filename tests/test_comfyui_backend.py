@@ -70,8 +70,22 @@ def film(planned_template: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(planned_template, tmp_path / "film"))
 
 
+REAL_URL = os.environ.get("STORYCORE_COMFYUI_TEST_URL", "").strip()
+needs_standin = pytest.mark.skipif(bool(REAL_URL), reason="simulates faults of the stand-in")
+
+
+class RealServer:
+    """A real ComfyUI given by STORYCORE_COMFYUI_TEST_URL (only ``url`` is real)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+
+
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ComfyStandIn]:
+def server(tmp_path: Path) -> Iterator[Any]:
+    if REAL_URL:
+        yield RealServer(REAL_URL)
+        return
     with ComfyStandIn(tmp_path / "comfy", shipped_models()) as standin:
         yield standin
 
@@ -130,14 +144,15 @@ def test_a_full_produce_renders_keyframes_clips_and_the_film(
         assert record.start_keyframe and Image.open(film / record.start_keyframe).size == (128, 72)
         assert record.end_keyframe and (film / record.end_keyframe).is_file()
         assert record.backend == "comfyui" and record.model_id == "wan22_14b"
-    # A keyframe and a clip per shot, each posted once.
-    assert len(server.posted) == 4 == len(set(server.posted))
-    # Producing again renders nothing and posts nothing.
+    # Producing again renders nothing.
     again = Production(Project.open(film), backend_for(film, server.url, monkeypatch=monkeypatch))
     assert again.to_render() == []
-    assert len(server.posted) == 4
+    if isinstance(server, ComfyStandIn):
+        # A keyframe and a clip per shot, each posted once.
+        assert len(server.posted) == 4 == len(set(server.posted))
 
 
+@needs_standin
 def test_node_errors_fail_the_shot_with_the_nodes_message(
     film: Path, server: ComfyStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -160,6 +175,7 @@ def test_node_errors_fail_the_shot_with_the_nodes_message(
     assert len(server.posted) == 2  # the two keyframes; no clip was accepted
 
 
+@needs_standin
 def test_an_execution_error_mid_run_fails_the_shot(
     film: Path, server: ComfyStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -183,6 +199,7 @@ def test_an_execution_error_mid_run_fails_the_shot(
     assert len(new) == 2 and not set(new) & set(posted)  # two fresh clip ids, no keyframe
 
 
+@needs_standin
 def test_a_restart_that_loses_the_queue_reposts_the_lost_job_once(
     film: Path, server: ComfyStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -213,6 +230,7 @@ def test_a_restart_that_loses_the_queue_reposts_the_lost_job_once(
     assert len(server.posted) == 5
 
 
+@needs_standin
 def test_a_dropped_websocket_does_not_stop_the_render(
     film: Path, server: ComfyStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -237,6 +255,7 @@ def test_a_dropped_websocket_does_not_stop_the_render(
     assert len(server.posted) == 4 == len(set(server.posted))
 
 
+@needs_standin
 def test_missing_nodes_and_models_are_refused_before_any_submission(
     film: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -282,6 +301,7 @@ def _job(target: str, width: int = 64, height: int = 48) -> RenderJob:
     )
 
 
+@needs_standin
 def test_two_servers_share_the_jobs_and_one_dying_gives_its_jobs_to_the_other(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -355,6 +375,7 @@ print("assembled", production.assemble().final)
 """
 
 
+@needs_standin
 @pytest.mark.slow
 def test_kill_9_while_jobs_run_then_resume_with_no_second_submission(
     film: Path, server: ComfyStandIn, monkeypatch: pytest.MonkeyPatch
@@ -394,6 +415,7 @@ def test_kill_9_while_jobs_run_then_resume_with_no_second_submission(
     assert decoded_frames(film / final) == 144
 
 
+@needs_standin
 def test_references_first_then_keyframes_that_use_them(
     film: Path, server: ComfyStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
