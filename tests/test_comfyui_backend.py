@@ -122,6 +122,45 @@ def test_the_backend_is_found_by_the_producer(monkeypatch: pytest.MonkeyPatch) -
     assert [s.url for s in backend.servers] == ["http://127.0.0.1:8188"]  # type: ignore[attr-defined]
 
 
+def test_the_producers_backend_reads_the_projects_comfyui_yaml(
+    film: Path, server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STORYCORE_COMFYUI_URL", server.url)
+    write_fast_config(film)
+    with (film / "comfyui.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("templates:\n  wan22_i2v: {steps: 4}\n")
+    production = Production(Project.open(film), "comfyui")  # as `storycore produce` builds it
+    production.preflight()
+    backend = production.backend
+    assert isinstance(backend, ComfyUIBackend)
+    assert backend.config.template("wan22_i2v").steps == 4
+    assert backend.config.poll_interval_s == 0.05
+    assert backend.project_dir == film
+
+
+@needs_standin
+def test_cancel_takes_back_queued_jobs_and_interrupts_the_running_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with ComfyStandIn(tmp_path / "a", shipped_models(), step_delay=0.05) as standin:
+        monkeypatch.setenv("STORYCORE_COMFYUI_URL", standin.url)
+        config = load_config().model_copy(update={"poll_interval_s": 0.05, "retries": 2})
+        backend = ComfyUIBackend(config, ModelRegistry.load(), work_dir=tmp_path / "work")
+        first, second = _job("shot_01"), _job("shot_02")
+        ids = [backend.submit(first, first.job_id), backend.submit(second, second.job_id)]
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not standin.running:
+            time.sleep(0.01)
+        backend.cancel(ids)
+        for job, prompt_id in zip((first, second), ids, strict=True):
+            with pytest.raises(BackendError):
+                backend.wait(prompt_id, job, tmp_path / "out" / job.target_id)
+        backend.close()
+        assert backend.lookup(ids[1]) is JobState.CANCELLED
+        # The second job never reached the server.
+        assert not any(p == ids[1] for p in standin.posted)
+
+
 def test_a_full_produce_renders_keyframes_clips_and_the_film(
     film: Path, server: ComfyStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -143,8 +143,8 @@ class ComfyUIBackend:
         factory = client_factory or (
             lambda url: ComfyClient(
                 url,
-                retries=config.retries,
-                poll_interval=config.poll_interval_s,
+                retries=self.config.retries,
+                poll_interval=self.config.poll_interval_s,
             )
         )
         self.servers = [_Server(factory(url)) for url in config.servers]
@@ -155,6 +155,8 @@ class ComfyUIBackend:
         self._workers: list[threading.Thread] = []
         self._templates: dict[str, dict[str, Any]] = {}
         self._closed = False
+        self._factory = factory
+        self._adopted = project_dir is not None
 
     @classmethod
     def from_environment(cls, project_dir: Path | None = None) -> ComfyUIBackend:
@@ -165,6 +167,24 @@ class ComfyUIBackend:
             ModelRegistry.load(project_dir=project_dir),
             project_dir=project_dir,
         )
+
+    def _adopt_project(self, jobs: Sequence[RenderJob]) -> None:
+        """Built without a project (``get_backend("comfyui")``): take the project's own
+        comfyui.yaml and models.yaml once its jobs tell where it is."""
+        if self._adopted:
+            return
+        for job in jobs:
+            root = _project_of(job)
+            if root is None:
+                continue
+            self._adopted = True
+            self.project_dir = root
+            self.config = load_config(root)
+            self.registry = ModelRegistry.load(project_dir=root)
+            self._templates.clear()
+            if not self._workers:
+                self.servers = [_Server(self._factory(url)) for url in self.config.servers]
+            return
 
     def close(self) -> None:
         """Stop the workers (jobs still queued fail as cancelled)."""
@@ -228,6 +248,7 @@ class ComfyUIBackend:
     def preflight(self, jobs: Sequence[RenderJob]) -> None:
         """Every server that answers can run every workflow the jobs need; else one error
         naming the missing node classes and model files. Nothing is submitted."""
+        self._adopt_project(jobs)
         needed: dict[str, set[str]] = {}
         for job in jobs:
             try:
@@ -286,6 +307,7 @@ class ComfyUIBackend:
 
         An id a server already knows (queued, running, finished) is taken up again, never
         posted twice; an id that failed there moves on to the next attempt's id."""
+        self._adopt_project([job])
         self._prepare_work_dir(job)
         for attempt in range(MAX_MOVES * 4):
             prompt_id = prompt_id_for(job_id, attempt)
@@ -381,12 +403,7 @@ class ComfyUIBackend:
                     root = parent.parent
                     break
         if root is None:
-            panel = job.extras.get("panel")
-            if panel:
-                for parent in Path(str(panel)).parents:
-                    if (parent / "project.json").is_file():
-                        root = parent
-                        break
+            root = _project_of(job)
         if root is not None:
             self._work_dir = Path(root) / ".storycore" / "renders" / "comfyui"
         else:
@@ -564,6 +581,8 @@ class ComfyUIBackend:
             owner, status = server, None
         client = owner.client
         if status is None:
+            if task.cancelled:
+                raise BackendError(f"{task.job.target_id}: cancelled")
             client = server.client
             client.submit(build(client), prompt_id)
         target = task.job.target_id
@@ -686,6 +705,17 @@ def _keyframe_id(job_id: str) -> str:
     """The keyframe's prompt id, derived from the job's (stable across runs and attempts: a
     clip that failed is rendered again from the keyframe already made)."""
     return prompt_id_for(hashlib.sha256(f"{job_id}:keyframe".encode()).hexdigest()[:32])
+
+
+def _project_of(job: RenderJob) -> Path | None:
+    """The project a job belongs to, from the picture the producer names in its extras."""
+    panel = job.extras.get("panel")
+    if not panel:
+        return None
+    for parent in Path(str(panel)).parents:
+        if (parent / "project.json").is_file():
+            return parent
+    return None
 
 
 def _probe_params(template: Mapping[str, Any]) -> GenerationParams:
