@@ -15,19 +15,19 @@ from typing import Any
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
 from storycore.agent.context import Context
-from storycore.agent.nodes import (
-    HISTORY_WINDOW,
-    MAX_IDS_IN_STATE,
-    MAX_TOOL_ROUNDS,
-    _say,
-    message_text,
-    tool_rejections,
-)
+from storycore.agent.messages import last_human_text, say, tool_rejections
 from storycore.agent.routing import MUTATING_TOOLS
 from storycore.agent.state import AssistantState, ChangeProposal
 from storycore.tools import catalog
 from storycore.tools.errors import InvalidInput, StoryCoreError
 from storycore.tools.project import Project
+
+#: Rounds of tool calls the model may make for one message before it must answer.
+MAX_TOOL_ROUNDS = 6
+#: Ids kept in the state's change proposal; the full list is recomputed when applying.
+MAX_IDS_IN_STATE = 40
+#: Messages of the conversation sent to the model (the system prompt comes on top).
+HISTORY_WINDOW = 24
 
 OFFLINE_HELP = (
     "I could not turn that into a change. Offline I understand phrasings such as: "
@@ -40,10 +40,7 @@ OFFLINE_HELP = (
 
 
 def _last_human(state: AssistantState) -> str:
-    for message in reversed(state.get("messages") or []):
-        if isinstance(message, HumanMessage):
-            return message_text(message)
-    return ""
+    return last_human_text(state.get("messages"))
 
 
 def _rounds_since_human(state: AssistantState) -> int:
@@ -77,7 +74,7 @@ def converse(state: AssistantState, model: Any, ctx: Context) -> dict[str, Any]:
         if brief is None:
             return {
                 "messages": [
-                    _say(
+                    say(
                         "There is no plan here yet. Paste a brief, give the path of a brief or "
                         "screenplay file, or type /plan FILE."
                     )
@@ -92,7 +89,7 @@ def converse(state: AssistantState, model: Any, ctx: Context) -> dict[str, Any]:
 
 def _offline_turn(project: Project, text: str, note: str | None = None) -> dict[str, Any]:
     update = proposal_from_text(project, text, say_unparsed=True)
-    update["messages"] = [*([_say(note)] if note else []), *update.get("messages", [])]
+    update["messages"] = [*([say(note)] if note else []), *update.get("messages", [])]
     return update
 
 
@@ -157,20 +154,16 @@ def _model_turn(
 
 def run_read_only_tools(state: AssistantState) -> dict[str, Any]:
     """Answer every tool call of the model's last message (none of them changes the plan)."""
-    from storycore.agent.toolkit import run_tool
+    from storycore.agent.toolkit import answer_tool_call
 
     last = (state.get("messages") or [])[-1]
     assert isinstance(last, AIMessage)
-    answers = []
-    for call in last.tool_calls:
-        result = run_tool(call["name"], call.get("args") or {}, state["project_dir"])
-        answers.append(ToolMessage(content=result, tool_call_id=call["id"], name=call["name"]))
-    return {"messages": answers}
+    return {"messages": [answer_tool_call(call, state["project_dir"]) for call in last.tool_calls]}
 
 
 def review_changes(state: AssistantState) -> dict[str, Any]:
     """Turn the model's calls to mutating tools into a change proposal; answer the others."""
-    from storycore.agent.toolkit import run_tool
+    from storycore.agent.toolkit import answer_tool_call
 
     last = (state.get("messages") or [])[-1]
     assert isinstance(last, AIMessage)
@@ -180,8 +173,7 @@ def review_changes(state: AssistantState) -> dict[str, Any]:
     call_ids: list[str] = []
     for call in last.tool_calls:
         if call["name"] not in MUTATING_TOOLS:
-            result = run_tool(call["name"], call.get("args") or {}, project.root)
-            answers.append(ToolMessage(content=result, tool_call_id=call["id"], name=call["name"]))
+            answers.append(answer_tool_call(call, project.root))
             continue
         try:
             spec = catalog.find(call["name"])
@@ -204,11 +196,9 @@ def review_changes(state: AssistantState) -> dict[str, Any]:
 
 
 def _error_answer(call: Any, error: str) -> ToolMessage:
-    return ToolMessage(
-        content=json.dumps({"error": error}, ensure_ascii=False),
-        tool_call_id=call["id"],
-        name=call["name"],
-    )
+    from storycore.agent.toolkit import error_message
+
+    return error_message(call, error)
 
 
 def proposal_from_modifications(
@@ -256,10 +246,10 @@ def proposal_from_text(
             raise StoryCoreError(OFFLINE_HELP)
         update = proposal_from_modifications(project, parsed.modifications, source="feedback")
     except StoryCoreError as exc:
-        return {"proposal": previous, "messages": [_say(str(exc))]}
+        return {"proposal": previous, "messages": [say(str(exc))]}
     if say_unparsed and parsed.unparsed:
         skipped = "; ".join(parsed.unparsed)
-        update["messages"] = [*update.get("messages", []), _say(f"I did not understand: {skipped}")]
+        update["messages"] = [*update.get("messages", []), say(f"I did not understand: {skipped}")]
     return update
 
 
@@ -285,7 +275,7 @@ def apply_proposal(state: AssistantState) -> dict[str, Any]:
         )
         messages = [ToolMessage(content=result, tool_call_id=i) for i in proposal["tool_call_ids"]]
     else:
-        messages = [_say(text)]
+        messages = [say(text)]
     return {"proposal": None, "messages": messages}
 
 
@@ -309,5 +299,5 @@ def reject_proposal(state: AssistantState) -> dict[str, Any]:
                 if m.tool_call_id in pending
             ]
     else:
-        messages = [_say("Nothing was changed.")]
+        messages = [say("Nothing was changed.")]
     return {"proposal": None, "messages": messages}

@@ -4,18 +4,22 @@ Read top to bottom, this is the workflow::
 
     intake -> check_brief -> confirm_brief*
       -> structure -> check -> breakdown -> check -> elements -> check
-      -> models -> check -> [confirm_cost*] -> segments -> check
+      -> model_selection -> check -> [confirm_cost*] -> segments -> check
       -> storyboard -> check -> confirm_storyboard* -> planned
 
     (a message)  converse -> run_tools | review_changes -> confirm_changes* -> apply_changes
 
-``*`` marks the interrupt nodes where a human approves, edits, gives feedback or rejects;
-``ask_human*`` is reached from any check that fails beyond its bounded repairs.
+Each phase node is named like its phase (:data:`storycore.agent.routing.PHASES`, the one table
+of the phase order) and followed by ``check_<phase>``. Every router returns a ``Literal`` of
+its targets, so no edge list is repeated here. ``*`` marks the interrupt nodes where a human
+approves, edits, gives feedback or rejects; ``ask_human*`` is reached from any check that
+fails beyond its bounded repairs.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -24,24 +28,15 @@ from storycore.agent import routing
 from storycore.agent.context import Context
 from storycore.agent.nodes import Nodes
 from storycore.agent.state import AssistantState, InputState, OutputState
-from storycore.tools.domain import Phase
-
-PHASES: list[tuple[str, Phase]] = [
-    ("structure", Phase.STRUCTURE),
-    ("breakdown", Phase.BREAKDOWN),
-    ("elements", Phase.ELEMENTS),
-    ("models", Phase.MODEL_SELECTION),
-    ("segments", Phase.SEGMENTS),
-    ("storyboard", Phase.STORYBOARD),
-]
-
+from storycore.tools.errors import InvalidInput
 
 Builder = StateGraph[AssistantState, Context, InputState, OutputState]
 Compiled = CompiledStateGraph[AssistantState, Context, InputState, OutputState]
 
 
 def build_builder(*, chat_model: Any = None) -> Builder:
-    """The uncompiled graph (for hosts that add it as a subgraph or compile it themselves)."""
+    """The uncompiled graph, for hosts that compile it with their own persistence (to add
+    the assistant to a host graph, see :func:`build_subgraph`)."""
     nodes = Nodes(chat_model)
     graph: Builder = StateGraph(
         AssistantState,
@@ -54,42 +49,28 @@ def build_builder(*, chat_model: Any = None) -> Builder:
     graph.add_node("intake", nodes.intake)
     graph.add_node("check_brief", nodes.check_brief)
     graph.add_node("confirm_brief", nodes.confirm_brief)
-    graph.add_conditional_edges(START, routing.route_entry, ["intake", "converse", END])
+    graph.add_conditional_edges(START, routing.route_entry)
     graph.add_edge("intake", "check_brief")
-    graph.add_conditional_edges("check_brief", routing.route_brief, ["confirm_brief", "ask_human"])
-    graph.add_conditional_edges(
-        "confirm_brief", routing.route_confirm_brief, ["structure", "intake", END]
-    )
+    graph.add_conditional_edges("check_brief", routing.route_brief)
+    graph.add_conditional_edges("confirm_brief", routing.route_confirm_brief)
 
-    # The planning phases, each followed by its gate.
-    for name, phase in PHASES:
-        check = f"check_{phase.value}"
+    # The planning phases in order (routing.PHASES), each a node named like its phase,
+    # followed by its gate.
+    for phase in routing.PHASES:
+        name, check = phase.value, routing.check_node(phase.value)
         graph.add_node(name, getattr(nodes, name))
         graph.add_node(check, nodes.make_check(phase))
         graph.add_edge(name, check)
-        targets = [routing.NEXT_PHASE[phase.value], name, "ask_human"]
-        if phase is Phase.MODEL_SELECTION:
-            targets.append("confirm_cost")
-        graph.add_conditional_edges(check, routing.route_gate(phase.value), targets)
+        graph.add_conditional_edges(check, routing.route_gate(name))
 
     # Confirmations and the end of planning.
     graph.add_node("ask_human", nodes.ask_human)
     graph.add_node("confirm_cost", nodes.confirm_cost)
     graph.add_node("confirm_storyboard", nodes.confirm_storyboard)
     graph.add_node("planned", nodes.planned)
-    graph.add_conditional_edges(
-        "ask_human",
-        routing.route_ask_human,
-        ["intake", "confirm_brief", *(n for n, _ in PHASES), "confirm_storyboard", END],
-    )
-    graph.add_conditional_edges(
-        "confirm_cost", routing.route_confirm_cost, ["segments", "models", END]
-    )
-    graph.add_conditional_edges(
-        "confirm_storyboard",
-        routing.route_confirm_storyboard,
-        ["planned", "confirm_changes", "confirm_storyboard", END],
-    )
+    graph.add_conditional_edges("ask_human", routing.route_ask_human)
+    graph.add_conditional_edges("confirm_cost", routing.route_confirm_cost)
+    graph.add_conditional_edges("confirm_storyboard", routing.route_confirm_storyboard)
     graph.add_edge("planned", END)
 
     # Conversation, tools and changes.
@@ -99,24 +80,12 @@ def build_builder(*, chat_model: Any = None) -> Builder:
     graph.add_node("confirm_changes", nodes.confirm_changes)
     graph.add_node("apply_changes", nodes.apply_changes)
     graph.add_node("reject_changes", nodes.reject_changes)
-    graph.add_conditional_edges(
-        "converse",
-        routing.route_converse,
-        ["intake", "run_tools", "review_changes", "confirm_changes", END],
-    )
+    graph.add_conditional_edges("converse", routing.route_converse)
     graph.add_edge("run_tools", "converse")
-    graph.add_conditional_edges(
-        "review_changes", routing.route_review, ["confirm_changes", "converse", END]
-    )
-    graph.add_conditional_edges(
-        "confirm_changes",
-        routing.route_confirm_changes,
-        ["apply_changes", "confirm_changes", "reject_changes"],
-    )
-    for node in ("apply_changes", "reject_changes"):
-        graph.add_conditional_edges(
-            node, routing.route_after_change, ["confirm_storyboard", "converse", END]
-        )
+    graph.add_conditional_edges("review_changes", routing.route_review)
+    graph.add_conditional_edges("confirm_changes", routing.route_confirm_changes)
+    graph.add_conditional_edges("apply_changes", routing.route_after_change)
+    graph.add_conditional_edges("reject_changes", routing.route_after_change)
     return graph
 
 
@@ -127,6 +96,39 @@ def build_graph(checkpointer: Any = None, store: Any = None, *, chat_model: Any 
     return build_builder(chat_model=chat_model).compile(
         checkpointer=checkpointer, store=store, name="storycore"
     )
+
+
+def build_subgraph(
+    key: str = "storycore", *, chat_model: Any = None, context: Context | None = None
+) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """The assistant as one node of a host graph, its state under the host's ``key``.
+
+    Add the node with ``host.add_node("storycore", build_subgraph())``. The node reads the
+    assistant's input (:class:`~storycore.agent.state.InputState`: ``request``,
+    ``project_dir``, ``brief_text``, ``messages``...) from ``state[key]`` and writes the
+    assistant's output (:class:`~storycore.agent.state.OutputState`) back to ``state[key]``,
+    so the assistant's ``messages``, ``phase`` or ``request`` never meet the host's keys of the
+    same names. Its confirmations surface as the host's interrupts and resume with the host's
+    ``Command(resume=...)`` (the host compiles with a checkpointer; the assistant runs on it).
+    ``context`` is the assistant's run context (default: :meth:`Context.from_env`).
+
+    (The compiled graph added as a node directly would share the host's keys by name, and
+    :func:`build_builder` is uncompiled: ``add_node`` refuses it.)"""
+    compiled = build_graph(chat_model=chat_model)
+    wanted = tuple(InputState.__annotations__)
+
+    def run_storycore(state: Mapping[str, Any]) -> dict[str, Any]:
+        given = state.get(key) or {}
+        if not isinstance(given, Mapping):
+            raise InvalidInput(f"the host state's {key!r} must be a mapping of StoryCore's input")
+        request = cast(InputState, {name: given[name] for name in wanted if name in given})
+        if "project_dir" not in request:
+            raise InvalidInput(f"the host state's {key!r} needs a 'project_dir'")
+        output = compiled.invoke(request, context=context or Context.from_env())
+        return {key: {"project_dir": request["project_dir"], **output}}
+
+    run_storycore.__name__ = f"run_{key}"
+    return run_storycore
 
 
 #: A graph compiled without a checkpointer, for LangGraph Server (which brings its own).

@@ -11,32 +11,36 @@ node runs again from its first line on resume.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from langchain_core.messages import (
-    AIMessage,
-    AnyMessage,
-    BaseMessage,
-    HumanMessage,
-    SystemMessage,
-    ToolMessage,
-)
+from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
-from langgraph.types import interrupt
 
+from storycore.agent import conversation
+from storycore.agent.confirmations import (
+    Decision,
+    ask,
+    brief_confirmation,
+    changes_confirmation,
+    cost_confirmation,
+    gate_confirmation,
+    normalize_decision,
+    storyboard_confirmation,
+)
 from storycore.agent.context import Context
+from storycore.agent.conversation import HISTORY_WINDOW, MAX_IDS_IN_STATE, MAX_TOOL_ROUNDS
+from storycore.agent.messages import count as _count
+from storycore.agent.messages import duration_text as _duration_text
+from storycore.agent.messages import message_text, say, tool_rejections
 from storycore.agent.schemas import (
     BreakdownProposal,
     BriefInterpretation,
-    Confirmation,
     ElementDescriptions,
     ScenePlan,
 )
-from storycore.agent.state import AssistantState, ChangeProposal, Decision
+from storycore.agent.state import AssistantState, ChangeProposal
 from storycore.tools import planner, validation
 from storycore.tools.domain import (
     LANGUAGE_NAMES,
@@ -50,15 +54,9 @@ from storycore.tools.domain import (
 from storycore.tools.errors import InvalidInput, StoryCoreError
 from storycore.tools.model_registry import ModelRegistry
 from storycore.tools.project import Project
-from storycore.tools.timecode import format_smpte
 
 MAX_REPAIRS = 2
 MAX_EDIT_ROUNDS = 5
-MAX_TOOL_ROUNDS = 6
-#: Ids kept in the state's change proposal; the full list is recomputed when applying.
-MAX_IDS_IN_STATE = 40
-#: Messages of the conversation sent to the model (the system prompt comes on top).
-HISTORY_WINDOW = 24
 
 
 class PlanningStopped(StoryCoreError):
@@ -66,10 +64,6 @@ class PlanningStopped(StoryCoreError):
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def _say(text: str) -> AIMessage:
-    return AIMessage(content=text, name="storycore")
 
 
 def _progress(phase: str, text: str) -> None:
@@ -94,17 +88,6 @@ def _language(state: AssistantState, ctx: Context) -> str:
 
 def _repairing(state: AssistantState, phase: str) -> bool:
     return state.get("repairs", {}).get(phase, 0) > 0
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _duration_text(frames: int, project: Project) -> str:
-    specs = project.manifest.technical_specs
-    seconds = frames / specs.rate
-    smpte = format_smpte(frames, specs.rate, drop_frame=specs.uses_drop_frame)
-    return f"{smpte} ({float(seconds):.2f} s)"
 
 
 class Nodes:
@@ -191,7 +174,7 @@ class Nodes:
             "phase": Phase.INTAKE.value,
             "brief": brief.model_dump(mode="json"),
             "usage": usage,
-            "messages": [_say(n) for n in notes],
+            "messages": [say(n) for n in notes],
         }
 
     def check_brief(self, state: AssistantState) -> dict[str, Any]:
@@ -200,26 +183,7 @@ class Nodes:
 
     def confirm_brief(self, state: AssistantState) -> dict[str, Any]:
         brief = CreativeBrief.model_validate(state["brief"])
-        payload = brief_confirmation(brief)
-        decision = _ask(state, payload)
-        rounds = state.get("repairs", {}).get("intake_edits", 0)
-        update: dict[str, Any] = {"decision": decision}
-        if decision["action"] in ("edit", "feedback"):
-            if rounds >= MAX_EDIT_ROUNDS:
-                raise InvalidInput(
-                    f"the brief was edited {rounds} times without approval; "
-                    "start again with a revised brief"
-                )
-            update["repairs"] = {**state.get("repairs", {}), "intake_edits": rounds + 1}
-            if decision["action"] == "edit":
-                update["overrides"] = {**(state.get("overrides") or {}), **_brief_edits(decision)}
-            elif decision.get("text"):
-                update["brief_text"] = f"{state.get('brief_text', '')}\n\n{decision['text']}"
-        elif decision["action"] == "reject":
-            update["messages"] = [_say("Stopped: the brief was not approved; nothing was written.")]
-            update["brief_text"] = None
-            update["brief"] = None
-        return update
+        return ask(state, brief_confirmation(brief), lambda d: _after_brief(state, d))
 
     # -- planning phases ------------------------------------------------------------------
 
@@ -274,7 +238,7 @@ class Nodes:
             "phase": Phase.BREAKDOWN.value,
             "verdict": None,
             "usage": usage,
-            "messages": [_say(n) for n in [*notes, *result.warnings]],
+            "messages": [say(n) for n in [*notes, *result.warnings]],
         }
 
     def elements(self, state: AssistantState, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -321,10 +285,10 @@ class Nodes:
             "phase": Phase.ELEMENTS.value,
             "verdict": None,
             "usage": usage,
-            "messages": [_say(n) for n in notes],
+            "messages": [say(n) for n in notes],
         }
 
-    def models(self, state: AssistantState) -> dict[str, Any]:
+    def model_selection(self, state: AssistantState) -> dict[str, Any]:
         project = _project(state)
         registry = ModelRegistry.load(project.root)
         try:
@@ -376,7 +340,7 @@ class Nodes:
         # and a request must not depend on where the project lives (cassettes, privacy).
         return {
             "phase": Phase.PLANNED.value,
-            "messages": [_say(f"{text} Open storyboard.html in the project folder.")],
+            "messages": [say(f"{text} Open storyboard.html in the project folder.")],
         }
 
     # -- gates ----------------------------------------------------------------------------
@@ -404,177 +368,117 @@ class Nodes:
 
     def ask_human(self, state: AssistantState) -> dict[str, Any]:
         verdict: dict[str, Any] = dict(state.get("verdict") or {})
-        failures = list(verdict.get("failures", []))
-        gate = str(verdict.get("gate", "plan"))
         if state.get("auto_approve"):
-            raise PlanningStopped("; ".join(failures) or f"the {gate} check failed")
-        payload = Confirmation(
-            kind="gate_failed",
-            title=f"The {gate.replace('_', ' ')} check failed",
-            question="Continue anyway, give directions, or stop?",
-            rows=[("failure", f) for f in failures],
-            details=list(verdict.get("passed", [])),
-            actions=["approve", "feedback", "reject"],
-            data={"gate": gate},
-        )
-        decision = _ask(state, payload)
-        update: dict[str, Any] = {"decision": decision}
-        if decision["action"] == "feedback" and decision.get("text"):
-            update["repairs"] = {**state.get("repairs", {}), gate: 0}
-            update.update(_apply_direction(state, gate, decision["text"]))
-        elif decision["action"] == "reject":
-            label = gate.replace("_", " ")
-            update["messages"] = [_say(f"Stopped at the {label} check. {'; '.join(failures)}")]
-        return update
+            failures = "; ".join(verdict.get("failures", []))
+            raise PlanningStopped(failures or f"the {verdict.get('gate', 'plan')} check failed")
+        return ask(state, gate_confirmation(verdict), lambda d: _after_gate(state, verdict, d))
 
     # -- confirmations --------------------------------------------------------------------
 
     def confirm_cost(self, state: AssistantState) -> dict[str, Any]:
-        project = _project(state)
-        summary = planner.summarize(project)
-        payload = Confirmation(
-            kind="confirm_cost",
-            title="The plan uses paid models",
-            question=f"Approve an estimated ${summary.estimated_cost_usd:.2f} of generation?",
-            rows=[(model, f"{count} shots") for model, count in summary.models.items()],
-            details=[
-                "Estimated from the model capability registry (approx. public prices).",
-                "Feedback such as 'local only' or 'avoid veo3' re-selects the models.",
-            ],
-            actions=["approve", "feedback", "reject"],
-            data={"estimated_cost_usd": summary.estimated_cost_usd},
-        )
-        decision = _ask(state, payload)
-        update: dict[str, Any] = {"decision": decision}
-        if decision["action"] == "feedback" and decision.get("text"):
-            update.update(_apply_direction(state, "model_selection", decision["text"]))
-        elif decision["action"] == "reject":
-            update["messages"] = [_say("Stopped before generation: the cost was not approved.")]
-        return update
+        summary = planner.summarize(_project(state))
+        return ask(state, cost_confirmation(summary), lambda d: _after_cost(state, d))
 
     def confirm_storyboard(self, state: AssistantState) -> dict[str, Any]:
         project = _project(state)
-        summary = planner.summarize(project)
-        payload = Confirmation(
-            kind="confirm_storyboard",
-            title=f"Storyboard: {summary.title}",
-            question="Approve this plan, or give feedback?",
-            rows=[
-                ("scenes", str(summary.scenes)),
-                ("shots", str(summary.shots)),
-                ("segments", str(summary.segments)),
-                ("duration", _duration_text(summary.total_frames, project)),
-                ("models", ", ".join(f"{m} ×{n}" for m, n in summary.models.items())),
-                ("estimated cost", f"${summary.estimated_cost_usd:.2f}"),
-            ],
-            details=[f"Storyboard: {project.root / 'storyboard.html'}"],
-            actions=["approve", "edit", "feedback", "reject"],
-            edit_fields=["modifications"],
-        )
-        decision = _ask(state, payload)
-        update: dict[str, Any] = {"decision": decision}
-        if decision["action"] in ("feedback", "edit"):
-            update.update(_proposal_from_decision(project, decision))
-        elif decision["action"] == "reject":
-            update["messages"] = [_say("The storyboard was not approved; the plan stays a draft.")]
-        return update
+        payload = storyboard_confirmation(project, planner.summarize(project))
+        return ask(state, payload, lambda d: _after_storyboard(project, d))
 
     # -- conversation and changes -----------------------------------------------------------
 
     def converse(self, state: AssistantState, runtime: Runtime[Context]) -> dict[str, Any]:
-        from storycore.agent.conversation import converse
-
         model, ctx = self._model(runtime)
-        return converse(state, model, ctx)
+        return conversation.converse(state, model, ctx)
 
     def run_tools(self, state: AssistantState) -> dict[str, Any]:
-        from storycore.agent.conversation import run_read_only_tools
-
-        return run_read_only_tools(state)
+        return conversation.run_read_only_tools(state)
 
     def review_changes(self, state: AssistantState) -> dict[str, Any]:
-        from storycore.agent.conversation import review_changes
-
-        return review_changes(state)
+        return conversation.review_changes(state)
 
     def confirm_changes(self, state: AssistantState) -> dict[str, Any]:
         proposal = state.get("proposal")
         if not proposal:
             return {"decision": {"action": "reject"}}
-        shown = list(proposal["regenerate"])
-        hidden = proposal.get("regenerate_total", len(shown)) - len(shown)
-        if hidden > 0:  # the state keeps a bounded list of ids: say how many more
-            shown.append(f"and {hidden} more")
-        payload = Confirmation(
-            kind="confirm_changes",
-            title="Proposed changes",
-            question="Apply these changes?",
-            rows=[("change", line) for line in proposal["summary"]],
-            details=[
-                "Will be regenerated: " + (", ".join(shown) if shown else "nothing"),
-                "Documents (storyboard, shot list, timelines) are rewritten.",
-                *(f"warning: {w}" for w in proposal.get("warnings", [])),
-            ],
-            actions=["approve", "edit", "feedback", "reject"],
-            edit_fields=["modifications"],
-            data={"modifications": proposal["modifications"]},
-        )
-        decision = _ask(state, payload)
-        update: dict[str, Any] = {"decision": decision}
-        if decision["action"] in ("feedback", "edit"):
-            update.update(_proposal_from_decision(_project(state), decision, proposal))
-            revised = update.get("proposal")
-            if revised is not None and revised is not proposal:
-                # The model's tool calls still wait for an answer: the revised change answers
-                # them when applied or rejected (an unanswered call makes OpenAI refuse).
-                revised["tool_call_ids"] = list(proposal["tool_call_ids"])
-        return update
+        return ask(state, changes_confirmation(proposal), lambda d: _after_changes(state, d))
 
     def apply_changes(self, state: AssistantState) -> dict[str, Any]:
-        from storycore.agent.conversation import apply_proposal
-
-        return apply_proposal(state)
+        return conversation.apply_proposal(state)
 
     def reject_changes(self, state: AssistantState) -> dict[str, Any]:
-        from storycore.agent.conversation import reject_proposal
-
-        return reject_proposal(state)
+        return conversation.reject_proposal(state)
 
 
 # -- helpers used by the nodes ---------------------------------------------------------------
 
 
-def _ask(state: AssistantState, payload: Confirmation) -> Decision:
-    """Interrupt for a human decision (approve at once with ``auto_approve``)."""
-    if state.get("auto_approve"):
-        return {"action": "approve"}
-    answer = interrupt(payload.model_dump(mode="json"))
-    return normalize_decision(answer, payload.actions)
+def _after_brief(state: AssistantState, decision: Decision) -> dict[str, Any]:
+    """The brief's confirmation answered: read it again with the edits or feedback, or stop."""
+    rounds = state.get("repairs", {}).get("intake_edits", 0)
+    update: dict[str, Any] = {}
+    if decision["action"] in ("edit", "feedback"):
+        if rounds >= MAX_EDIT_ROUNDS:
+            raise InvalidInput(
+                f"the brief was edited {rounds} times without approval; "
+                "start again with a revised brief"
+            )
+        update["repairs"] = {**state.get("repairs", {}), "intake_edits": rounds + 1}
+        if decision["action"] == "edit":
+            update["overrides"] = {**(state.get("overrides") or {}), **_brief_edits(decision)}
+        elif decision.get("text"):
+            update["brief_text"] = f"{state.get('brief_text', '')}\n\n{decision['text']}"
+    elif decision["action"] == "reject":
+        update["messages"] = [say("Stopped: the brief was not approved; nothing was written.")]
+        update["brief_text"] = None
+        update["brief"] = None
+    return update
 
 
-def normalize_decision(answer: Any, allowed: Sequence[str]) -> Decision:
-    """A resume value (a dict, an action word, or free text) as a Decision."""
-    if isinstance(answer, str):
-        word = answer.strip().lower()
-        aliases = {
-            "y": "approve",
-            "yes": "approve",
-            "ok": "approve",
-            "oui": "approve",
-            "n": "reject",
-            "no": "reject",
-            "non": "reject",
-        }
-        word = aliases.get(word, word)
-        answer = {"action": word} if word in allowed else {"action": "feedback", "text": answer}
-    if not isinstance(answer, dict) or answer.get("action") not in allowed:
-        raise InvalidInput(f"answer with one of: {', '.join(allowed)}")
-    decision: Decision = {"action": answer["action"]}
-    if answer.get("text"):
-        decision["text"] = str(answer["text"])
-    if answer.get("edits"):
-        decision["edits"] = dict(answer["edits"])
-    return decision
+def _after_gate(
+    state: AssistantState, verdict: dict[str, Any], decision: Decision
+) -> dict[str, Any]:
+    """A failed gate answered: directions retry the phase; a rejection stops with the reason."""
+    gate = str(verdict.get("gate", "plan"))
+    update: dict[str, Any] = {}
+    if decision["action"] == "feedback" and decision.get("text"):
+        update["repairs"] = {**state.get("repairs", {}), gate: 0}
+        update.update(_apply_direction(state, gate, decision["text"]))
+    elif decision["action"] == "reject":
+        failures = "; ".join(verdict.get("failures", []))
+        update["messages"] = [say(f"Stopped at the {gate.replace('_', ' ')} check. {failures}")]
+    return update
+
+
+def _after_cost(state: AssistantState, decision: Decision) -> dict[str, Any]:
+    """The cost answered: model wishes re-select the models; a rejection stops."""
+    if decision["action"] == "feedback" and decision.get("text"):
+        return _apply_direction(state, "model_selection", decision["text"])
+    if decision["action"] == "reject":
+        return {"messages": [say("Stopped before generation: the cost was not approved.")]}
+    return {}
+
+
+def _after_storyboard(project: Project, decision: Decision) -> dict[str, Any]:
+    """The storyboard answered: feedback or edits become a change proposal to confirm."""
+    if decision["action"] in ("feedback", "edit"):
+        return _proposal_from_decision(project, decision)
+    if decision["action"] == "reject":
+        return {"messages": [say("The storyboard was not approved; the plan stays a draft.")]}
+    return {}
+
+
+def _after_changes(state: AssistantState, decision: Decision) -> dict[str, Any]:
+    """A proposal answered with feedback or edits: the revised proposal, to confirm again."""
+    proposal = state.get("proposal")
+    if proposal is None or decision["action"] not in ("feedback", "edit"):
+        return {}
+    update = _proposal_from_decision(_project(state), decision, proposal)
+    revised = update.get("proposal")
+    if revised is not None and revised is not proposal:
+        # The model's tool calls still wait for an answer: the revised change answers
+        # them when applied or rejected (an unanswered call makes OpenAI refuse).
+        revised["tool_call_ids"] = list(proposal["tool_call_ids"])
+    return update
 
 
 def _render(name: str, language: str, text: str) -> str:
@@ -605,39 +509,6 @@ def _brief_edits(decision: Decision) -> dict[str, Any]:
             f"cannot edit {', '.join(unknown)} here; editable: {', '.join(sorted(allowed))}"
         )
     return {k: v for k, v in edits.items() if v not in (None, "")}
-
-
-def brief_confirmation(brief: CreativeBrief) -> Confirmation:
-    from storycore.tools.specs import model_wishes
-
-    specs = brief.technical_specs
-    duration = f"{brief.duration_seconds:g} s" if brief.duration_seconds else "from the content"
-    rows = [
-        ("title", brief.title),
-        ("source", brief.source_format),
-        ("duration", duration),
-        ("aspect ratio", specs.aspect_ratio),
-        ("resolution", str(specs.resolution)),
-        ("frame rate", specs.fps + (" drop-frame" if specs.uses_drop_frame else "")),
-        ("answers in", LANGUAGE_NAMES.get(specs.language, specs.language)),
-        ("prompts in", LANGUAGE_NAMES.get(specs.prompt_language, specs.prompt_language)),
-        ("style", specs.style or "-"),
-        ("characters", ", ".join(c.name for c in brief.characters) or "-"),
-        ("locations", ", ".join(c.name for c in brief.locations) or "-"),
-        ("scenes", str(len(brief.scenes)) if brief.scenes else "to break down"),
-        ("models", model_wishes(specs.models) or "best fit"),
-    ]
-    details = [f"warning: {w}" for w in brief.warnings]
-    details += [f"not understood: {n}" for n in brief.not_understood]
-    return Confirmation(
-        kind="confirm_brief",
-        title=f"Brief: {brief.title}",
-        question="Plan this brief?",
-        rows=rows,
-        details=details,
-        actions=["approve", "edit", "feedback", "reject"],
-        edit_fields=["duration", "fps", "aspect", "language"],
-    )
 
 
 def merge_interpretation(
@@ -749,46 +620,33 @@ def _apply_direction(state: AssistantState, gate: str, text: str) -> dict[str, A
             }
         )
         tx.manifest.technical_specs = specs.model_copy(update={"models": models})
-    return {"messages": [_say(f"Noted: {text.strip()}")]}
+    return {"messages": [say(f"Noted: {text.strip()}")]}
 
 
 def _proposal_from_decision(
     project: Project, decision: Decision, previous: ChangeProposal | None = None
 ) -> dict[str, Any]:
     """Feedback or edits given at a confirmation, as a change proposal to review."""
-    from storycore.agent.conversation import proposal_from_modifications, proposal_from_text
-
     if decision["action"] == "edit":
         modifications = (decision.get("edits") or {}).get("modifications")
         if not isinstance(modifications, list):
             raise InvalidInput("an edit gives 'modifications': a list of changes")
-        return proposal_from_modifications(project, modifications, source="edit")
-    return proposal_from_text(project, decision.get("text", ""), previous=previous)
+        return conversation.proposal_from_modifications(project, modifications, source="edit")
+    return conversation.proposal_from_text(project, decision.get("text", ""), previous=previous)
 
 
-def message_text(message: BaseMessage | AnyMessage) -> str:
-    content = message.content
-    if isinstance(content, str):
-        return content
-    return "".join(
-        part.get("text", "") if isinstance(part, dict) else str(part) for part in content
-    )
-
-
-def tool_rejections(message: AIMessage, reason: str) -> list[ToolMessage]:
-    """An answer to every pending tool call (OpenAI refuses a request that leaves one open)."""
-    return [
-        ToolMessage(content=json.dumps({"error": reason}), tool_call_id=call["id"])
-        for call in message.tool_calls
-        if call.get("id")
-    ]
-
-
+# Importable from here as they always were (they now live in confirmations, conversation
+# and messages).
 __all__ = [
+    "HISTORY_WINDOW",
+    "MAX_IDS_IN_STATE",
+    "MAX_TOOL_ROUNDS",
     "Nodes",
     "PlanningStopped",
     "brief_confirmation",
     "merge_interpretation",
+    "message_text",
     "normalize_decision",
     "scenes_from_proposal",
+    "tool_rejections",
 ]

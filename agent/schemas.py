@@ -2,14 +2,17 @@
 
 The LLM fills these through structured output (validated, repaired when malformed); the graph
 turns them into domain objects with the deterministic core, which does every computation.
-Interrupt payloads are what a UI renders at a confirmation.
+The interrupt payloads a UI renders at a confirmation are defined in
+:mod:`storycore.agent.confirmations` and importable from here.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from storycore.agent.confirmations import Confirmation, ConfirmationKind
 
 # -- structured LLM outputs ---------------------------------------------------------------------
 
@@ -76,20 +79,17 @@ class ElementDescriptions(BaseModel):
 
 
 # -- interrupt payloads -------------------------------------------------------------------------
+# They live with the rest of the interrupt contract in storycore.agent.confirmations; imported
+# here too, where they have always been importable from.
 
-ConfirmationKind = Literal[
-    "confirm_brief", "confirm_cost", "confirm_storyboard", "confirm_changes", "gate_failed"
+__all__ = [
+    "BeatPlan",
+    "BreakdownProposal",
+    "BriefInterpretation",
+    "Confirmation",
+    "ConfirmationKind",
+    "ElementDescription",
+    "ElementDescriptions",
+    "NamedThing",
+    "ScenePlan",
 ]
-
-
-class Confirmation(BaseModel):
-    """What a confirmation shows: a UI renders ``rows`` as a table and offers ``actions``."""
-
-    kind: ConfirmationKind
-    title: str
-    question: str
-    rows: list[tuple[str, str]] = Field(default_factory=list)
-    details: list[str] = Field(default_factory=list, description="Lines to show under the table.")
-    actions: list[Literal["approve", "edit", "feedback", "reject"]]
-    edit_fields: list[str] = Field(default_factory=list, description="What 'edit' may change.")
-    data: dict[str, Any] = Field(default_factory=dict)

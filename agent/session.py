@@ -20,8 +20,9 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
+from storycore.agent.confirmations import check_answer
 from storycore.agent.context import Context
-from storycore.agent.nodes import message_text, normalize_decision
+from storycore.agent.messages import message_text
 from storycore.agent.state import Decision
 from storycore.tools.errors import InvalidInput, NotFound
 from storycore.tools.project import INTERNAL, Project, atomic_write, dumps_json
@@ -197,7 +198,7 @@ class Session:
         pending = self.pending()
         if pending is None:
             raise InvalidInput("the assistant is not waiting for a confirmation")
-        decision = normalize_decision(answer, pending.get("actions", []))
+        decision = check_answer(pending, answer)  # refused here, before it reaches the thread
         return self._run(Command(resume=decision), on_event)
 
     def pending(self) -> dict[str, Any] | None:

@@ -4,20 +4,34 @@ The project on disk is the source of truth (shots, elements, timeline). The stat
 project path, the phase, the verdict of the last gate, counters, the pending question, a small
 change proposal, usage figures and the conversation. SqliteSaver stores the whole state at every
 step: with ids only, a checkpoint stays a few KiB whatever the size of the project (see
-bench/graph_cost.py).
+bench/graph_bench.py).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, NotRequired, TypedDict
+from typing import Annotated, Any, Literal, NotRequired, Required
 
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
 
+# typing_extensions' TypedDict: on Python 3.11 pydantic builds JSON schemas only from it
+# (graph.get_input_jsonschema() for LangGraph Server, Studio and the SDK).
+from typing_extensions import TypedDict
+
+from storycore.agent.confirmations import ACTIONS, Action, Decision
 from storycore.agent.usage import merge_usage
 
-Action = Literal["approve", "edit", "feedback", "reject"]
-ACTIONS: tuple[Action, ...] = ("approve", "edit", "feedback", "reject")
+__all__ = [
+    "ACTIONS",
+    "Action",
+    "AssistantState",
+    "ChangeProposal",
+    "Decision",
+    "InputState",
+    "OutputState",
+    "Request",
+    "Verdict",
+]
 
 
 class Verdict(TypedDict):
@@ -28,14 +42,6 @@ class Verdict(TypedDict):
     passed: list[str]
     failures: list[str]
     repairable: bool
-
-
-class Decision(TypedDict, total=False):
-    """The human's answer to a confirmation."""
-
-    action: Action
-    text: str  # free-text feedback
-    edits: dict[str, Any]  # field -> value, for "edit"
 
 
 class ChangeProposal(TypedDict):
@@ -57,7 +63,7 @@ class InputState(TypedDict, total=False):
     """What a caller gives to start planning or to say something."""
 
     request: Request
-    project_dir: str
+    project_dir: Required[str]
     brief_text: str
     brief_source: str
     overrides: dict[str, Any]

@@ -7,11 +7,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 # Language-model test fixtures (docs/llm-and-cassettes.md): the scripted OpenAI-compatible
 # stub, the cassette settings, and the endpoint a cassette test talks to.
 from .cassette_support import llm_endpoint, scripted_llm, vcr_cassette_dir, vcr_config  # noqa: F401
 from .openai_stub import openai_stub  # noqa: F401
+
+# Speed is measured by the benchmarks in bench/, never asserted by tests: hypothesis's
+# per-example deadline is a timing assertion that fails on a loaded shared machine.
+settings.register_profile("storycore", deadline=None)
+settings.load_profile("storycore")
 
 
 @pytest.fixture(autouse=True)

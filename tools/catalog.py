@@ -10,6 +10,7 @@ undo with ``Project.undo``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -269,17 +270,92 @@ def export_project(project: Project, args: ExportArgs) -> dict[str, Any]:
     return {"path": project.relative(path) if path.is_relative_to(project.root) else path.name}
 
 
+# -- examples: one valid call per tool (checked against its argument model by the tests) -------
+
+#: The example a tool's description shows, by tool name. Ids are those the planner writes
+#: (shot_03, char_gaby): a model copies the shape, not the values.
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "project_status": {},
+    "list_shots": {"scene": "2", "limit": 10},
+    "get_shot": {"shot_id": "shot_03"},
+    "list_elements": {"type": "character"},
+    "get_element": {"element": "GaBy"},
+    "project_layout": {},
+    "convert_timecode": {"value": "00:00:10:12", "fps": "24", "to": "frames"},
+    "select_model": {"scene_type": "dialogue", "duration_seconds": 6, "local_only": True},
+    "list_models": {"kind": "video"},
+    "export_project": {"format": "edl"},
+    "set_shot_field": {"shot_id": "shot_04", "field": "shot_size", "value": "close-up"},
+    "retime_shot": {"shot_id": "shot_05", "duration_seconds": 4},
+    "update_element": {"element": "GaBy", "attributes": {"hair": "blonde and curly"}},
+    "remove_shot": {"shot_id": "shot_07"},
+    "insert_shot": {
+        "after": "shot_02",
+        "description": "Close-up of GaBy's hand on the cold brew can",
+        "duration_seconds": 2,
+        "shot_size": "ECU",
+        "characters": ["GaBy"],
+    },
+    "move_shot": {"shot_id": "shot_06", "after": "shot_02"},
+    "set_model": {"model_id": "Wan 2.2", "scene": "2"},
+    "regenerate_without": {"aspect": "narration", "shot_ids": ["shot_04"]},
+    "regenerate": {"shot_ids": ["shot_04"], "reason": "the hands look wrong"},
+    "lock": {"target": "shot_03"},
+    "unlock": {"target": "GaBy"},
+}
+
+#: Said of every tool that changes the plan, after what it changes.
+_MUTATING_NOTE = "Changes the plan, as one undoable transaction."
+
+
+def _arguments_line(args: type[BaseModel], *, mutating: bool) -> str:
+    fields = [
+        f"{name}{'' if field.is_required() else ' (optional)'}"
+        for name, field in args.model_fields.items()
+        # A modification's ``kind`` is its tag, fixed by the tool's name.
+        if not (mutating and name == "kind")
+    ]
+    return f"Arguments: {', '.join(fields)}." if fields else "No arguments."
+
+
 @dataclass(frozen=True)
 class ToolSpec:
+    """One tool: its name, argument model, core function, and whether it changes the plan.
+
+    ``description`` is what every consumer shows a model (the assistant's own, a host's
+    LangChain agent, an MCP client): what the tool does or changes, its arguments, and an
+    example call.
+    """
+
     name: str
     args: type[BaseModel]
     function: Callable[[Any, Any], dict[str, Any]]
     mutating: bool = False
     needs_project: bool = True
+    #: Writes a file into the project without changing the plan (an export).
+    writes_files: bool = False
+
+    @property
+    def summary(self) -> str:
+        """What the tool does (a read-only tool's function docstring) or changes (the
+        docstring of a mutating tool's modification model), on one line."""
+        source = self.args if self.mutating else self.function
+        return " ".join((source.__doc__ or self.name).split())
+
+    @property
+    def example(self) -> dict[str, Any]:
+        """A valid call's arguments, shown in the description."""
+        return EXAMPLES.get(self.name, {})
 
     @property
     def description(self) -> str:
-        return " ".join((self.function.__doc__ or self.name).split())
+        parts = [self.summary]
+        if self.mutating:
+            parts.append(_MUTATING_NOTE)
+        parts.append(_arguments_line(self.args, mutating=self.mutating))
+        example = json.dumps(self.example, ensure_ascii=False)
+        parts.append(f"Example: {self.name}({example})")
+        return " ".join(parts)
 
 
 READ_ONLY: list[ToolSpec] = [
@@ -292,7 +368,7 @@ READ_ONLY: list[ToolSpec] = [
     ToolSpec("convert_timecode", TimecodeArgs, convert_timecode, needs_project=False),
     ToolSpec("select_model", SelectModelArgs, select_model, needs_project=False),
     ToolSpec("list_models", ListModelsArgs, list_models, needs_project=False),
-    ToolSpec("export_project", ExportArgs, export_project),
+    ToolSpec("export_project", ExportArgs, export_project, writes_files=True),
 ]
 
 
@@ -302,21 +378,33 @@ def catalog() -> list[ToolSpec]:
 
 
 def mutating_tools() -> list[ToolSpec]:
+    """The tools that change the plan: one per kind of modification, in the feedback order."""
     from storycore.tools.feedback import MODIFICATION_TOOLS
 
     return [ToolSpec(name, model, _apply_one, mutating=True) for name, model in MODIFICATION_TOOLS]
 
 
+def mutating_tool_names() -> list[str]:
+    """The names of the tools that change the plan (read from ``ToolSpec.mutating``)."""
+    return [spec.name for spec in catalog() if spec.mutating]
+
+
 def _apply_one(project: Project, modification: Any) -> dict[str, Any]:
-    """Apply one modification at once (hosts calling a mutating tool directly)."""
+    """Apply one modification at once (hosts calling a mutating tool directly); a change that
+    changes nothing is refused with the reason, as the assistant does."""
     from storycore.tools.regeneration import apply_changes, plan_changes
 
     plan = plan_changes(project, [modification])
+    data = plan.as_json()
+    if not data["summary"] and not data["regenerate"]:
+        reasons = "; ".join(data["warnings"]) or "the plan already looks like that"
+        raise InvalidInput(f"nothing to change: {reasons}")
     apply_changes(project, plan)
-    return plan.as_json()
+    return data
 
 
 def find(name: str) -> ToolSpec:
+    """The tool called ``name``, or :class:`InvalidInput` saying it is unknown."""
     for spec in catalog():
         if spec.name == name:
             return spec

@@ -31,8 +31,10 @@ Editor timelines (``otio``, ``edl``, ``fcpxml``)
     writer ignores the timeline start (a leading gap of one hour is added to a deep copy, as
     the writer also mutates what it is given), writes drop-frame at any NTSC rate (a
     non-drop-frame 29.97 EDL is written at the nominal integer rate, whose labels are the
-    same), and has no ``FCM`` line (added). Dissolves and fades are exported as cuts; the
-    transitions stay in the shot list notes and the ``.otio`` metadata.
+    same), and has no ``FCM`` line (added). Planned dissolves and fades between two shots are
+    exported as SMPTE dissolve transitions of up to a second, starting at the cut (the clips
+    have no handles); they add no time to the record. A fade at the very start or end of the
+    film stays in the shot list notes and the clip metadata.
 
 Shot list (``csv``)
     One row per shot with the columns of :data:`SHOT_LIST_COLUMNS`. UTF-8 with a byte-order
@@ -64,7 +66,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -82,6 +84,7 @@ from storycore.tools.domain import (
 )
 from storycore.tools.errors import InvalidInput
 from storycore.tools.naming import slugify
+from storycore.tools.production.records import MediaRecord, media_records
 from storycore.tools.project import Project, atomic_write
 from storycore.tools.rates import is_drop_frame_rate, nominal_fps, rate_to_string
 from storycore.tools.storyboard import (
@@ -116,8 +119,11 @@ _EXTENSIONS = {"otio": ".otio", "edl": ".edl", "fcpxml": ".xml", "csv": ".csv"}
 # --------------------------------------------------------------------------------------
 
 
-def media_path(shot_id: str) -> str:
-    """Where the rendered clip of a shot will be, relative to the project (seed naming)."""
+def media_path(shot_id: str, media: Mapping[str, MediaRecord] | None = None) -> str:
+    """The shot's rendered clip, relative to the project: its current media when it was
+    produced (``03_videos/shot_01_v2.mp4``), else where it will be (the seed's naming)."""
+    if media and shot_id in media:
+        return media[shot_id].path
     return f"{VIDEOS}/{shot_id}_video.mp4"
 
 
@@ -131,12 +137,18 @@ def _file_url(path: Path) -> str:
     return path.resolve().as_uri().replace("file://", "file://localhost", 1)
 
 
-def _media_url(project: Project, shot_id: str, base_dir: Path | None, absolute: bool) -> str:
-    target = project.root / media_path(shot_id)
+def _media_url(
+    project: Project,
+    shot_id: str,
+    base_dir: Path | None,
+    absolute: bool,
+    media: Mapping[str, MediaRecord] | None = None,
+) -> str:
+    target = project.root / media_path(shot_id, media)
     if absolute:
         return _file_url(target)
     if base_dir is None:
-        return media_path(shot_id)
+        return media_path(shot_id, media)
     try:
         return Path(_relpath(target, base_dir)).as_posix()
     except ValueError:  # another drive: no relative path exists
@@ -204,6 +216,7 @@ def _timeline(
     rate: Fraction | None = None,
     base_dir: Path | None = None,
     absolute: bool = False,
+    with_transitions: bool = True,
 ) -> otio.schema.Timeline:
     """The editor timeline; ``rate`` overrides the rate written (same frame numbers)."""
     fps = float(rate if rate is not None else plan.rate)
@@ -221,14 +234,30 @@ def _timeline(
         timeline.metadata["storycore"]["media"] = "absolute file URLs"
     track = otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video)
     timeline.tracks.append(track)
-    for planned in plan.shots:
+    media = media_records(project)
+    shots = plan.shots
+    for index, planned in enumerate(shots):
         shot = planned.spec
         duration = shot.duration_frames
+        record = media.get(shot.shot_id)
+        available = record.frames if record is not None else duration
         reference = otio.schema.ExternalReference(
-            target_url=_media_url(project, shot.shot_id, base_dir, absolute),
-            available_range=_range(0, duration, fps),
+            target_url=_media_url(project, shot.shot_id, base_dir, absolute, media),
+            available_range=_range(0, available, fps),
         )
-        reference.metadata["storycore"] = {"project_path": media_path(shot.shot_id)}
+        reference.metadata["storycore"] = {
+            "project_path": media_path(shot.shot_id, media),
+            "rendered": record is not None,
+        }
+        if record is not None:
+            reference.metadata["storycore"].update(
+                {
+                    "version": record.version,
+                    "backend": record.backend,
+                    "model_id": record.model_id,
+                    "generation_hash": record.generation_hash,
+                }
+            )
         clip = otio.schema.Clip(
             name=shot.shot_id,
             media_reference=reference,
@@ -236,6 +265,10 @@ def _timeline(
         )
         clip.metadata["storycore"] = _shot_metadata(plan, planned)
         clip.metadata["cmx_3600"] = {"reel": reel_name(shot.shot_id)}
+        if index > 0 and with_transitions:
+            transition = _transition_between(shots[index - 1].spec, shot, fps)
+            if transition is not None:
+                track.append(transition)
         track.append(clip)
     for segment in plan.segments:
         marker = otio.schema.Marker(
@@ -248,6 +281,39 @@ def _timeline(
         marker.metadata["storycore"] = {"segment_id": segment.segment_id}
         timeline.tracks.markers.append(marker)
     return timeline
+
+
+#: The length of an exported dissolve or fade, in seconds (starting at the cut).
+TRANSITION_SECONDS = 1.0
+_MIXES = {"dissolve", "fade_in", "fade_out"}
+
+
+def _transition_between(
+    before: ShotSpec, after: ShotSpec, fps: float
+) -> otio.schema.Transition | None:
+    """A planned dissolve or fade at the cut between two shots, as an OTIO transition: an
+    SMPTE dissolve that starts at the cut ("start at cut": the clips have no handles, so
+    nothing before the incoming clip's first frame is needed), at most a third of the
+    incoming shot."""
+    kinds = {before.transition_out.value, after.transition_in.value} & _MIXES
+    if not kinds:
+        return None
+    length = min(round(TRANSITION_SECONDS * fps), after.duration_frames // 3)
+    if length < 1:
+        return None
+    name = "dissolve" if "dissolve" in kinds else sorted(kinds)[0]
+    transition = otio.schema.Transition(
+        name=name,
+        transition_type=otio.schema.TransitionTypes.SMPTE_Dissolve,
+        in_offset=_rt(0, fps),
+        out_offset=_rt(length, fps),
+    )
+    transition.metadata["storycore"] = {
+        "kind": name,
+        "from": before.shot_id,
+        "to": after.shot_id,
+    }
+    return transition
 
 
 def build_timeline(

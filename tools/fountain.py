@@ -30,7 +30,6 @@ transition (:func:`entry_transition`).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -41,6 +40,7 @@ from screenplain.parsers.fountain import parse_body, parse_title_page
 
 from storycore.tools.domain import Beat, IntExt, Scene, Transition
 from storycore.tools.errors import BriefError
+from storycore.tools.text import fold_words_keep_colon as fold
 
 __all__ = [
     "SceneHeading",
@@ -66,13 +66,6 @@ __all__ = [
 # --------------------------------------------------------------------------------------
 # Text helpers shared by the breakdown
 # --------------------------------------------------------------------------------------
-
-
-def fold(text: str) -> str:
-    """Lower case, accents off, punctuation to single spaces: the key used for matching."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    folded = folded.lower().replace("'", " ").replace("’", " ")
-    return " ".join(re.sub(r"[^a-z0-9:]+", " ", folded).split())
 
 
 def mentions(text: str, name: str, *, head_noun: bool = False) -> bool:

@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from storycore.tools.domain import SceneType, parse_aspect_ratio, parse_resolution
 from storycore.tools.errors import InvalidInput, ModelRegistryError, NotFound
 from storycore.tools.rates import parse_rate
+from storycore.tools.text import underscore_key as _fold
 
 #: The version of the models.yaml format this code reads.
 REGISTRY_SCHEMA_VERSION = 1
@@ -108,10 +109,6 @@ _MODE_ALIASES = {
 
 #: A strength key that applies to every scene type the entry does not name.
 DEFAULT_STRENGTH_KEY = "default"
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"[\s\-/]+", "_", text.strip().lower())
 
 
 def parse_mode(value: object) -> Mode:

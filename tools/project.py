@@ -13,6 +13,9 @@ layout below it. Every change goes through a :class:`Transaction`:
   it was, a crash is rolled back the next time the project is opened, and the last change can
   be undone (:meth:`Project.undo`).
 
+Every JSON document carries a schema version, upgraded before validation when an older
+project is read (:mod:`storycore.tools.schema_versions`).
+
 Everything below the root is reached through :func:`storycore.tools.naming.confined`: a path
 built from user text can never leave the project folder.
 """
@@ -38,6 +41,8 @@ from pydantic import BaseModel, ValidationError
 from storycore.tools.domain import ProjectManifest, TechnicalSpecs, format_validation_error
 from storycore.tools.errors import ConflictError, NotAProject, ProjectError, StoryCoreError
 from storycore.tools.naming import confined
+from storycore.tools.schema_versions import KEY as SCHEMA_KEY
+from storycore.tools.schema_versions import document_kind, stamp, upgrade
 
 MANIFEST = "project.json"
 INTERNAL = ".storycore"
@@ -225,7 +230,14 @@ class Project:
             raise ProjectError(f"{self.relative(path)} is not valid JSON: {exc}") from None
 
     def read_model(self, rel: str | Path, model: type[M]) -> M:
+        """A document validated as ``model``; a versioned document is first upgraded to its
+        current schema version (:mod:`storycore.tools.schema_versions`)."""
         data = self.read_json(rel)
+        kind = document_kind(rel)
+        if kind is not None:
+            data = upgrade(kind, data, subject=str(rel))
+            if isinstance(data, dict) and SCHEMA_KEY not in model.model_fields:
+                data = {k: v for k, v in data.items() if k != SCHEMA_KEY}
         try:
             return model.model_validate(data)
         except ValidationError as exc:
@@ -400,6 +412,12 @@ class Transaction:
         return self.write_bytes(rel, text.encode("utf-8"))
 
     def write_json(self, rel: str | Path, data: Any) -> Path:
+        """Write a JSON document; a versioned one carries its schema version."""
+        kind = document_kind(rel)
+        if kind is not None:
+            if isinstance(data, BaseModel):
+                data = data.model_dump(mode="json")
+            data = stamp(kind, data)
         return self.write_bytes(rel, dumps_json(data))
 
     def remove(self, rel: str | Path) -> None:

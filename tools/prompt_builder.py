@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import string
-import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from storycore.tools.domain import (
     Transition,
 )
 from storycore.tools.errors import InvalidInput, NotFound
+from storycore.tools.text import fold_words as _fold_key
 
 __all__ = [
     "CUT_TRANSITIONS",
@@ -109,12 +109,6 @@ _VIDEO_ONLY = re.compile(
     r"movement|camera|slow ?motion|timelapse|tempo|pace|rythme|ralenti|son|sons|musique|"
     r"bruitages?|mouvements?|montage|coupes?|beat|transitions?|lip ?sync)(?![a-z])"
 )
-
-
-def _fold_key(text: str) -> str:
-    """Lower case, accents off, punctuation to single spaces ("Sous-titres" -> "sous titres")."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", folded).split())
 
 
 class ShotPrompts(BaseModel):

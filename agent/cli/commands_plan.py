@@ -453,6 +453,8 @@ def status_data(project: Project) -> dict[str, Any]:
     statuses = Counter(shot.status.value for shot in shots)
     models = Counter(shot.model_id or "(none)" for shot in shots)
     gates = [verdict.as_dict() for verdict in run_all(project)]
+    from storycore.tools.production.status import production_status
+
     return {
         "project_dir": str(project.root),
         "title": manifest.title,
@@ -475,6 +477,7 @@ def status_data(project: Project) -> dict[str, Any]:
         "gates": gates,
         "ok": all(gate["ok"] for gate in gates) and not problems,
         "problems": problems,
+        "production": production_status(project),
     }
 
 
@@ -509,6 +512,7 @@ def _print_status(data: dict[str, Any]) -> None:
         for gate in data["gates"]
     ]
     out.print(ui.table("Checkpoint gates", ["", "gate", "details"], gate_rows))
+    _print_production(data.get("production"))
     for problem in data["problems"]:
         ui.warn(escape(problem))
 
@@ -527,6 +531,23 @@ def status(
         show_status(folder)
         return
     ui.emit_json(status_data(Project.open(folder)))
+
+
+def _print_production(production: dict[str, Any] | None) -> None:
+    if not production or not any(production["counts"].get(k) for k in _PRODUCED):
+        return
+    rows = []
+    for seg in production["segments"]:
+        counts = ", ".join(f"{n} {state}" for state, n in sorted(seg["counts"].items()))
+        shots = " ".join(f"{i}:{state}" for i, state in seg["shots"].items() if state != "done")
+        rows.append((seg["segment_id"], counts, seg["path"] or "-", shots or "all done"))
+    ui.out.print(ui.table("Production", ["segment", "shots", "file", "not done"], rows))
+    ui.out.print(
+        f"Film: {production['film'] or 'not assembled'}; spent ${production['spent_usd']:.2f}"
+    )
+
+
+_PRODUCED = ("done", "stale", "failed", "rendering")
 
 
 def register(app: typer.Typer) -> None:

@@ -51,6 +51,9 @@ def _register() -> None:
         "commands_plan",
         "commands_elements",
         "commands_agent",
+        "commands_mcp",
+        "commands_serve",
+        "commands_produce",
         "commands_comfyui",
     ):
         try:

@@ -419,7 +419,7 @@ def timescale(rate: Fraction) -> int:
 
 def _save_png(image: Image.Image, target: Path, provenance: dict[str, str]) -> None:
     tmp = aside(target)
-    image.save(tmp, format="PNG", pnginfo=png_provenance(provenance), compress_level=6)
+    image.save(tmp, format="PNG", pnginfo=png_provenance(provenance), compress_level=1)
     fsync_file(tmp)
     os.replace(tmp, target)
 

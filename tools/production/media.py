@@ -36,6 +36,8 @@ TAG_PREFIX = "storycore_"
 #: Filters and encoders the animatic needs from the binary.
 REQUIRED_FILTERS = ("zoompan", "drawtext", "anullsrc", "loop")
 REQUIRED_ENCODERS = ("libx264", "aac")
+#: The size frames are measured at (the gate's black and frozen checks).
+STATS_THUMB = (96, 54)
 
 
 @functools.cache
@@ -116,6 +118,16 @@ class MediaInfo:
         return {k[len(TAG_PREFIX) :]: v for k, v in self.tags.items() if k.startswith(TAG_PREFIX)}
 
 
+@dataclass(frozen=True)
+class FrameStats:
+    """Per-frame luma statistics of a clip (on a STATS_THUMB grey thumbnail)."""
+
+    frames: int
+    mean_luma: list[float]  # 0..255 per frame
+    max_luma: list[int]
+    diffs: list[float]  # mean absolute difference to the previous frame, 0..255
+
+
 def _open(path: Path) -> Any:
     import av
 
@@ -127,12 +139,47 @@ def _open(path: Path) -> Any:
 
 def probe(path: Path | str) -> MediaInfo:
     """Decode every video frame of ``path`` and report what is in it (BackendError if it
-    does not decode)."""
-    import av
-
+    does not decode). One decode also measures the frames (:func:`frame_stats`); both are
+    cached per file state (path, size, modification time)."""
     path = Path(path)
     if not path.is_file():
         raise BackendError(f"{path} does not exist")
+    return _analysed(path)[0]
+
+
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    # A rename keeps the inode and the modification time: a clip moved from the staging
+    # folder into 03_videos/ is not decoded again.
+    stat = path.stat()
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+_CACHE: dict[tuple[int, int, int, int], tuple[MediaInfo, FrameStats]] = {}
+
+
+def _analysed(path: Path) -> tuple[MediaInfo, FrameStats]:
+    key = _identity(path)
+    if key not in _CACHE:
+        if len(_CACHE) > 512:
+            _CACHE.clear()
+        _CACHE[key] = _analyse(path)
+    info, stats = _CACHE[key]
+    if info.path != path:
+        from dataclasses import replace
+
+        info = replace(info, path=path)
+    return info, stats
+
+
+def _analyse(path: Path) -> tuple[MediaInfo, FrameStats]:
+    import av
+    from PIL import ImageChops, ImageStat
+
+    means: list[float] = []
+    maxes: list[int] = []
+    diffs: list[float] = []
+    previous = None
+    w, h = STATS_THUMB
     with _open(path) as container:
         if not container.streams.video:
             raise BackendError(f"{path.name} has no video stream")
@@ -140,13 +187,21 @@ def probe(path: Path | str) -> MediaInfo:
         stream.thread_type = "AUTO"
         frames = 0
         try:
-            for _ in container.decode(stream):
+            for frame in container.decode(stream):
                 frames += 1
+                image = _luma_thumbnail(frame, (w, h))
+                stat = ImageStat.Stat(image)
+                means.append(float(stat.mean[0]))
+                maxes.append(int(stat.extrema[0][1]))
+                if previous is not None:
+                    diff = ImageStat.Stat(ImageChops.difference(image, previous)).mean[0]
+                    diffs.append(float(diff))
+                previous = image
         except av.error.FFmpegError as exc:
             raise BackendError(f"{path.name} does not decode: {exc}") from None
         audio = container.streams.audio
         rate = stream.average_rate or stream.base_rate
-        return MediaInfo(
+        info = MediaInfo(
             path=path,
             frames=frames,
             width=stream.codec_context.width,
@@ -158,6 +213,7 @@ def probe(path: Path | str) -> MediaInfo:
             codec=stream.codec_context.name,
             pix_fmt=str(stream.codec_context.format.name if stream.codec_context.format else ""),
         )
+    return info, FrameStats(frames, means, maxes, diffs)
 
 
 def read_tags(path: Path | str) -> dict[str, str]:
@@ -186,37 +242,36 @@ def read_frame(path: Path | str, index: int) -> Any:
         return keep[0].to_image()
 
 
-@dataclass(frozen=True)
-class FrameStats:
-    """Per-frame luma statistics of a clip (sampled on a small grey thumbnail)."""
-
-    frames: int
-    mean_luma: list[float]  # 0..255 per frame
-    max_luma: list[int]
-    diffs: list[float]  # mean absolute difference to the previous frame, 0..255
-
-
-def frame_stats(path: Path | str, *, thumb: tuple[int, int] = (64, 36)) -> FrameStats:
-    """Decode the clip and measure each frame (for the black and frozen checks)."""
-    from PIL import ImageChops, ImageStat
-
+def frame_stats(path: Path | str) -> FrameStats:
+    """Per-frame luma statistics (for the black and frozen checks), from the same decode as
+    :func:`probe`."""
     path = Path(path)
-    means: list[float] = []
-    maxes: list[int] = []
-    diffs: list[float] = []
-    previous = None
-    with _open(path) as container:
+    probe(path)
+    return _analysed(path)[1]
+
+
+def _luma_thumbnail(frame: Any, size: tuple[int, int]) -> Any:
+    """The frame's luma plane, sampled down to ``size`` (no colour conversion: the Y plane of
+    a yuv420p frame is already the grey picture)."""
+    from PIL import Image
+
+    if frame.format.name not in ("yuv420p", "yuvj420p", "gray", "yuv444p", "yuv422p"):
+        return frame.reformat(width=size[0], height=size[1], format="gray").to_image()
+    plane = frame.planes[0]
+    image = Image.frombuffer("L", (plane.line_size, frame.height), plane, "raw", "L", 0, 1)
+    image = image.crop((0, 0, frame.width, frame.height))
+    factor = max(1, min(frame.width // size[0], frame.height // size[1]))
+    if factor > 1:  # a box average in C: every pixel counts (a burned-in counter too)
+        image = image.reduce(factor)
+    return image.resize(size, Image.Resampling.BILINEAR)
+
+
+def count_packets(path: Path | str) -> int:
+    """The video frames of a file by demuxing (no decoding): each H.264 packet is one frame.
+    For joins made with ``-c copy`` of clips that were decoded and checked one by one."""
+    with _open(Path(path)) as container:
         stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        for frame in container.decode(stream):
-            image = frame.to_image().convert("L").resize(thumb)
-            stat = ImageStat.Stat(image)
-            means.append(float(stat.mean[0]))
-            maxes.append(int(stat.extrema[0][1]))
-            if previous is not None:
-                diffs.append(float(ImageStat.Stat(ImageChops.difference(image, previous)).mean[0]))
-            previous = image
-    return FrameStats(len(means), means, maxes, diffs)
+        return sum(1 for packet in container.demux(stream) if packet.size)
 
 
 def metadata_args(tags: dict[str, str]) -> list[str]:

@@ -33,7 +33,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
-from storycore.tools.domain import Phase, ShotStatus
+from storycore.tools.domain import Phase, ShotSpec, ShotStatus
 from storycore.tools.errors import InvalidInput, NotFound, ProjectError, StoryCoreError
 from storycore.tools.production.backend import Backend, BackendError, RenderJob, RenderOutput
 from storycore.tools.production.conform import conform_clip, plan_conform
@@ -41,6 +41,7 @@ from storycore.tools.production.gate import GateResult, check_clip
 from storycore.tools.production.ledger import RENDERS_DIR, Ledger, ledger_job_id
 from storycore.tools.production.media import (
     aside,
+    count_packets,
     fsync_file,
     metadata_args,
     probe,
@@ -152,6 +153,7 @@ class Production:
         *,
         segments: Sequence[str] = (),
         shots: Sequence[str] = (),
+        check_files: bool = True,
     ) -> None:
         self.project = project
         manifest = project.manifest
@@ -183,7 +185,8 @@ class Production:
         for planned in self.plan.shots:
             task = self._task(planned)
             self.tasks[task.shot_id] = task
-        self._check_files()
+        if check_files:  # a status report reads; only a run refuses what it cannot use
+            self._check_files()
 
     # -- planning ------------------------------------------------------------------------
 
@@ -257,6 +260,24 @@ class Production:
                 return path
         return self.project.root / planned.panel_path
 
+    def _ensure_picture(self, job: RenderJob, planned: PlannedShot) -> RenderJob:
+        """A job whose picture exists: a plan made without its storyboard panels gets the
+        panel drawn into StoryCore's cache (``.storycore/renders/panels/``)."""
+        if Path(str(job.extras.get("panel"))).is_file():
+            return job
+        from dataclasses import replace
+
+        from storycore.tools.storyboard import panel_png
+
+        spec = planned.spec
+        cached = self.project.root / RENDERS_DIR / "panels" / f"{spec.shot_id}.png"
+        data = panel_png(spec, self.project.manifest.technical_specs)
+        if not cached.is_file() or cached.read_bytes() != data:
+            tmp = aside(cached)
+            tmp.write_bytes(data)
+            os.replace(tmp, cached)
+        return replace(job, extras={**job.extras, "panel": str(cached)})
+
     def _intact(self, record: MediaRecord) -> bool:
         path = self.project.root / record.path
         return path.is_file() and path.stat().st_size == record.size
@@ -267,6 +288,8 @@ class Production:
         root = self.project.root
         for rel in ("", VIDEOS, SEQUENCES, SHOTS, INTERNAL):
             folder = root / rel
+            if folder.exists() and not folder.is_dir():
+                raise ProjectError(f"{rel} is a file, not a folder: move it away and run again")
             if folder.exists() and not os.access(folder, os.W_OK | os.X_OK):
                 name = rel or str(root)
                 raise ProjectError(f"cannot write to {name}: check its permissions")
@@ -368,7 +391,7 @@ class Production:
             return fresh[previous]
         record = self.records.get(previous)
         if record is not None and record.end_keyframe:
-            path = self.project.root / record.end_keyframe
+            path = self.project.root / self._folder(previous) / record.end_keyframe
             if path.is_file():
                 return path
         raise BackendError(
@@ -394,7 +417,7 @@ class Production:
                     on_progress(segment_id, index, len(todo), f"rendering {task.shot_id}")
                 try:
                     start_image = self._start_image(task, fresh_end)
-                    job = _with_start(task.job, start_image)
+                    job = _with_start(self._ensure_picture(task.job, task.planned), start_image)
                     outputs, cost, note = self._render(ledger, job, task)
                 except BackendError as exc:
                     if "disk is full" in str(exc):
@@ -481,11 +504,11 @@ class Production:
                 keyframes: dict[str, str] = {}
                 for output in outputs:
                     if output.path.name.endswith("_start.png"):
-                        keyframes["start"] = f"{folder}/{START_KEYFRAME}"
-                        _move(tx, output.path, keyframes["start"])
+                        keyframes["start"] = START_KEYFRAME
+                        _move(tx, output.path, f"{folder}/{START_KEYFRAME}")
                     elif output.path.name.endswith("_end.png"):
-                        keyframes["end"] = f"{folder}/{END_KEYFRAME}"
-                        _move(tx, output.path, keyframes["end"])
+                        keyframes["end"] = END_KEYFRAME
+                        _move(tx, output.path, f"{folder}/{END_KEYFRAME}")
                 path = self.project.root / target
                 info = probe(path)
                 start_image = None
@@ -527,10 +550,28 @@ class Production:
             write_shots(tx, specs)
             set_media_records(tx, records)
         self.records = records
-        for shot_id, (task, _job, _outputs, _cost, _note) in staged.items():
-            staging = self._staging(ledger_job_id(task.job, self.backend.name))
-            shutil.rmtree(staging, ignore_errors=True)
-            self.tasks[shot_id] = self._task(task.planned)
+        # The (now empty) staging folders stay: undoing this transaction moves the files back
+        # into them, and the next run then commits them again without rendering.
+        self._refresh(specs)
+
+    def _refresh(self, specs: Sequence[ShotSpec]) -> None:
+        """Put specs just written into the plan and recompute their tasks."""
+        from dataclasses import replace
+
+        by_id = {s.shot_id: s for s in specs}
+        for segment in self.plan.segments:
+            for i, planned in enumerate(segment.shots):
+                spec = by_id.get(planned.spec.shot_id)
+                if spec is not None:
+                    segment.shots[i] = replace(planned, spec=spec)
+                    self.tasks[spec.shot_id] = self._task(segment.shots[i])
+
+    def _folder(self, shot_id: str) -> str:
+        """The shot's folder, relative to the project (02_shots/NN_Title)."""
+        for planned in self.plan.shots:
+            if planned.spec.shot_id == shot_id:
+                return planned.folder
+        raise NotFound(f"the project has no shot {shot_id!r}")
 
     def _folder_of(self, task: ShotTask) -> str:
         previous = task.planned.spec.continues_from
@@ -564,24 +605,36 @@ class Production:
             if planned.spec.continues_from:
                 previous = self.records.get(planned.spec.continues_from)
                 if previous and previous.end_keyframe:
-                    start = self.project.root / previous.end_keyframe
+                    start = (
+                        self.project.root
+                        / self._folder(planned.spec.continues_from)
+                        / previous.end_keyframe
+                    )
             out[planned.spec.shot_id] = self._gate(
                 self.project.root / record.path, task, start
             ).problems
         return out
 
-    def approve_segment(self, segment_id: str) -> list[str]:
-        """Mark the segment's shots with current media approved (one transaction)."""
-        segment = self._segment(segment_id)
-        approve = [
-            p.spec.model_copy(update={"status": ShotStatus.APPROVED})
-            for p in segment.shots
-            if self.tasks[p.spec.shot_id].current and p.spec.status is not ShotStatus.APPROVED
-        ]
-        if approve:
-            with self.project.transaction(f"approve {segment_id}") as tx:
-                write_shots(tx, approve)
-        return [s.shot_id for s in approve]
+    def approve_segment(self, segment_id: str) -> bool:
+        """Record that the human approved the segment's clips (``Segment.status``).
+
+        The shots stay in ``review``: an approved *shot* is locked against feedback
+        (storycore.tools.regeneration), and approving a cut must not forbid changing it.
+        Returns True when the status changed."""
+        self._segment(segment_id)
+        segments = self.project.manifest.segments
+        if not any(s.segment_id == segment_id for s in segments):
+            return False  # the plan's implicit single segment: nothing to record
+        if all(s.status is ShotStatus.APPROVED for s in segments if s.segment_id == segment_id):
+            return False
+        with self.project.transaction(f"approve {segment_id}") as tx:
+            tx.manifest.segments = [
+                s.model_copy(update={"status": ShotStatus.APPROVED})
+                if s.segment_id == segment_id
+                else s
+                for s in tx.manifest.segments
+            ]
+        return True
 
     # -- assembly ------------------------------------------------------------------------
 
@@ -623,7 +676,7 @@ class Production:
                 "storycore_project": self.plan.title,
                 "title": f"{segment.segment_id} {segment.title}".strip(),
             }
-            if self._join(rel, [r.path for r in records], frames, tags):
+            if self._join(rel, [(r.path, r.frames) for r in records], frames, tags):
                 result.joined.append(segment.segment_id)
             result.segments.append(
                 {"segment_id": segment.segment_id, "path": rel, "frames": frames}
@@ -638,14 +691,21 @@ class Production:
                 "storycore_segments": ",".join(p[0] for p in parts),
                 "title": self.plan.title,
             }
-            if self._join(rel, [p[1] for p in parts], total, tags):
+            if self._join(rel, [(p[1], p[3]) for p in parts], total, tags):
                 result.joined.append("film")
             result.final = {"path": rel, "frames": total}
         return result
 
-    def _join(self, rel: str, inputs: Sequence[str], frames: int, tags: dict[str, str]) -> bool:
-        """Concatenate ``inputs`` into ``rel`` unless it is already their join. Returns True
-        when it (re)joined."""
+    def _join(
+        self, rel: str, inputs: Sequence[tuple[str, int]], frames: int, tags: dict[str, str]
+    ) -> bool:
+        """Concatenate ``inputs`` (path, frames) into ``rel`` unless it is already their join.
+        Returns True when it (re)joined.
+
+        Each input's ``duration`` line is its exact video length, so the next one starts on
+        the frame after its last (a silent AAC track is a little longer than its video; left
+        to itself the concat demuxer would start the next clip after the audio, and the
+        film's video would drift by a few milliseconds per cut)."""
         target = self.project.root / rel
         if target.is_file():
             try:
@@ -657,7 +717,11 @@ class Production:
         staging.mkdir(parents=True, exist_ok=True)
         listing = staging / f"{Path(rel).stem}.txt"
         listing.write_text(
-            "".join(f"file '{_concat_quote(self.project.root / i)}'\n" for i in inputs),
+            "".join(
+                f"file '{_concat_quote(self.project.root / path)}'\n"
+                f"duration {float(Fraction(count) / self.rate):.6f}\n"
+                for path, count in inputs
+            ),
             encoding="utf-8",
         )
         staged = staging / Path(rel).name
@@ -690,10 +754,10 @@ class Production:
             what=f"joining {rel}",
         )
         fsync_file(tmp)
-        decoded = probe(tmp).frames
-        if decoded != frames:
+        joined = count_packets(tmp)
+        if joined != frames:
             tmp.unlink()
-            raise ProjectError(f"joining {rel} gave {decoded} frames instead of {frames}")
+            raise ProjectError(f"joining {rel} gave {joined} frames instead of {frames}")
         os.replace(tmp, staged)
         listing.unlink()
         with self.project.transaction(f"assemble {Path(rel).name}") as tx:

@@ -1,0 +1,192 @@
+"""The animatic backend, the media gate, the conform rule and the ledger, on small clips.
+
+Frame counts are always counted by decoding (PyAV), never read from the container.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import pytest
+from PIL import Image, ImageChops, ImageStat
+
+from storycore.tools.production.animatic import AnimaticBackend, read_png_provenance
+from storycore.tools.production.backend import BackendError, JobState, RenderJob
+from storycore.tools.production.conform import conform_clip, plan_conform
+from storycore.tools.production.gate import check_clip
+from storycore.tools.production.ledger import Ledger
+from storycore.tools.production.media import ffmpeg_exe, probe, read_frame, run_ffmpeg
+
+
+def _decoded_frames(path: Path) -> int:
+    with av.open(str(path)) as container:
+        return sum(1 for _ in container.decode(video=0))
+
+
+def _panel(tmp_path: Path, colour: tuple[int, int, int] = (200, 120, 60)) -> Path:
+    image = Image.new("RGB", (320, 180), colour)
+    for x in range(0, 320, 40):  # some structure, so a movement shows
+        image.paste((20, 20, 20), (x, 0, x + 8, 180))
+    path = tmp_path / "panel.png"
+    image.save(path)
+    return path
+
+
+def _job(tmp_path: Path, **changes: object) -> RenderJob:
+    fields: dict[str, object] = {
+        "target_id": "shot_03",
+        "generation_hash": "h" * 64,
+        "kind": "video",
+        "prompt": "A woman: on a bridge; 'rain'",
+        "width": 160,
+        "height": 90,
+        "frame_count": 37,
+        "native_fps": Fraction(24000, 1001),
+        "version": 2,
+        "provenance": {"shot_id": "shot_03", "version": "2", "prompt": "A woman: on a bridge"},
+        "extras": {
+            "camera_movement": "dolly_in",
+            "timecode": "01:00:10:00",
+            "panel": str(_panel(tmp_path)),
+        },
+    }
+    fields.update(changes)
+    return RenderJob(**fields)  # type: ignore[arg-type]
+
+
+def test_the_bundled_ffmpeg_has_what_the_animatic_needs() -> None:
+    AnimaticBackend().preflight([])  # libx264, aac, drawtext, zoompan, anullsrc, loop
+    assert Path(ffmpeg_exe()).is_file()
+
+
+@pytest.mark.parametrize(
+    ("rate", "frames", "movement", "timecode"),
+    [
+        (Fraction(24000, 1001), 37, "dolly_in", "01:00:10:00"),
+        (Fraction(30000, 1001), 61, "static", "01:00:59;28"),
+        (Fraction(25), 1, "pan", "01:00:00:00"),
+        (Fraction(24), 50, "handheld", "01:00:00:00"),
+    ],
+)
+def test_an_animatic_clip_has_exactly_its_frames_at_the_exact_rate(
+    tmp_path: Path, rate: Fraction, frames: int, movement: str, timecode: str
+) -> None:
+    job = _job(
+        tmp_path,
+        native_fps=rate,
+        frame_count=frames,
+        extras={"camera_movement": movement, "timecode": timecode, "panel": str(_panel(tmp_path))},
+    )
+    outputs = AnimaticBackend().wait("x", job, tmp_path / "out")
+    video = outputs[0].path
+    assert video.name == "shot_03.mp4"
+    assert _decoded_frames(video) == frames
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        assert Fraction(stream.average_rate) == rate
+        assert stream.codec_context.name == "h264"
+        assert stream.codec_context.format.name == "yuv420p"
+        assert (stream.codec_context.width, stream.codec_context.height) == (160, 90)
+        assert container.streams.audio[0].codec_context.channels == 2
+        assert container.metadata["storycore_shot_id"] == "shot_03"
+        assert container.metadata["storycore_prompt"] == "A woman: on a bridge"
+    # no temporary file is left beside the outputs
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "shot_03.mp4",
+        "shot_03_end.png",
+        "shot_03_start.png",
+    ]
+
+
+def test_keyframes_carry_provenance_and_the_movement_shows(tmp_path: Path) -> None:
+    outputs = AnimaticBackend().wait("x", _job(tmp_path), tmp_path / "out")
+    start, end = outputs[1].path, outputs[2].path
+    assert read_png_provenance(start)["shot_id"] == "shot_03"
+    assert read_png_provenance(end)["frame"] == "last"
+    # a dolly in: the last frame is not the first
+    a = Image.open(start).convert("L").resize((32, 18))
+    b = Image.open(end).convert("L").resize((32, 18))
+    assert ImageStat.Stat(ImageChops.difference(a, b)).mean[0] > 5
+    # the clip's first frame is the clean start keyframe (the burn-in is in the corners)
+    result = check_clip(
+        outputs[0].path,
+        frames=37,
+        width=160,
+        height=90,
+        rate=Fraction(24000, 1001),
+        start_image=start,
+    )
+    assert result.ok, result.problems
+
+
+def test_preflight_refuses_an_odd_size_and_an_unknown_movement(tmp_path: Path) -> None:
+    with pytest.raises(BackendError, match="odd side"):
+        AnimaticBackend().preflight([_job(tmp_path, width=161)])
+    with pytest.raises(BackendError, match="camera movement"):
+        AnimaticBackend().preflight([_job(tmp_path, extras={"camera_movement": "teleport"})])
+
+
+def _lavfi_clip(path: Path, source: str, frames: int, rate: str = "24") -> Path:
+    sep = ":" if "=" in source else "="
+    run_ffmpeg(
+        [
+            *("-f", "lavfi", "-i", f"{source}{sep}s=160x90:r={rate}"),
+            *("-frames:v", str(frames), "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path)),
+        ],
+        what="making a test clip",
+    )
+    return path
+
+
+def test_the_gate_finds_black_frozen_short_and_foreign_clips(tmp_path: Path) -> None:
+    rate = Fraction(24)
+    kwargs = {"width": 160, "height": 90, "rate": rate}
+    black = _lavfi_clip(tmp_path / "black.mp4", "color=c=black", 48)
+    assert "black from start to end" in check_clip(black, frames=48, **kwargs).problems
+    frozen = _lavfi_clip(tmp_path / "frozen.mp4", "color=c=orange", 72)
+    assert any("frozen" in p for p in check_clip(frozen, frames=72, **kwargs).problems)
+    moving = _lavfi_clip(tmp_path / "moving.mp4", "testsrc2", 72)
+    assert check_clip(moving, frames=72, **kwargs).ok
+    problems = check_clip(moving, frames=73, width=320, height=180, rate=Fraction(25)).problems
+    assert "72 frames decoded for 73 planned" in problems
+    assert any("320x180" in p for p in problems)
+    assert any("25/1" in p for p in problems)
+    garbage = tmp_path / "garbage.mp4"
+    garbage.write_bytes(b"not a video at all" * 100)
+    result = check_clip(garbage, frames=10, **kwargs)
+    assert not result.ok and "cannot be read" in result.problems[0]
+
+
+def test_the_conform_rule(tmp_path: Path) -> None:
+    # Wan: 81 frames at 16 fps for a 5 s shot at 24 fps (120 frames): 122 frames, 2 cut.
+    rule = plan_conform(120, 81, Fraction(16), Fraction(24))
+    assert rule.converted_frames == 122 and rule.difference == 2
+    assert not rule.absorbed and rule.retime_frames == 122
+    assert "2 frames cut" in (rule.report() or "")
+    assert plan_conform(121, 81, Fraction(16), Fraction(24)).report() is None  # one frame
+    short = plan_conform(130, 81, Fraction(16), Fraction(24))
+    assert "8 frames held" in (short.report() or "")
+    clip = _lavfi_clip(tmp_path / "native.mp4", "testsrc2", 81, rate="16")
+    conform_clip(clip, tmp_path / "conformed.mp4", short)
+    assert _decoded_frames(tmp_path / "conformed.mp4") == 130
+    assert probe(tmp_path / "conformed.mp4").fps == Fraction(24)
+    assert read_frame(tmp_path / "conformed.mp4", -1).size == (160, 90)
+
+
+def test_the_ledger_is_idempotent_and_keeps_the_backend_id(tmp_path: Path) -> None:
+    job = _job(tmp_path)
+    with Ledger.open(tmp_path) as ledger:
+        row = ledger.queue(job, "comfyui")
+        assert ledger.queue(job, "comfyui").job_id == row.job_id  # same job, same row
+        assert ledger.queue(job, "animatic").job_id != row.job_id  # another backend
+        ledger.submitted(row.job_id, "prompt-123")
+    with Ledger.open(tmp_path) as ledger:  # a new process after a crash
+        again = ledger.get(row.job_id)
+        assert again is not None
+        assert again.state is JobState.SUBMITTED
+        assert again.backend_job_id == "prompt-123" and again.attempts == 1
+        ledger.done(row.job_id, ["a.mp4"], 0.5, 1.0)
+        assert ledger.spent_usd() == 0.5
+        assert ledger.summary()["jobs"]["done"] == 1

@@ -1,0 +1,366 @@
+"""The shots a scene's beats call for: establishing, action, inserts, dialogue, reactions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from storycore.tools.breakdown.design_base import _DesignerBase
+from storycore.tools.breakdown.drafts import _Draft, _f, _movement_name, _size_name
+from storycore.tools.breakdown.text import _chunks, _short, _tokens
+from storycore.tools.domain import (
+    Beat,
+    CameraAngle,
+    CameraMovement,
+    DialogueLine,
+    Framing,
+    IntExt,
+    SceneType,
+    ShotSize,
+)
+from storycore.tools.fountain import (
+    fold,
+)
+
+
+class _BeatShots(_DesignerBase):
+    """The shots of a scene's own beats."""
+
+    def establishing(self, opening: str) -> None:
+        outside = self.scene.int_ext is IntExt.EXT
+        size = ShotSize.EWS if outside else ShotSize.WS
+        place = self._place()
+        what = f"Establishing {'extreme wide' if outside else 'wide'} shot of {place}"
+        if self.scene.time_of_day:
+            what += f", {self.scene.time_of_day.lower()}"
+        seconds = max(self._kind_seconds("establishing"), self._action_seconds(opening))
+        self._add(
+            _Draft(
+                kind="establishing",
+                scene_index=self.index,
+                seconds=seconds if opening else self._kind_seconds("establishing"),
+                floor=_f(self.pace.min),
+                elastic=True,
+                shot_size=size,
+                framing=Framing.SINGLE,
+                camera_angle=CameraAngle.HIGH if outside else CameraAngle.EYE_LEVEL,
+                camera_movement=CameraMovement.DOLLY_IN,
+                scene_type=SceneType.ESTABLISHING,
+                title=f"Establishing {_short(place, 40)}",
+                description=f"{what}. {opening}".strip() if opening else f"{what}.",
+                action=opening,
+                camera_details=f"{self._lens(size):g}mm, slow dolly in",
+                characters=self._who(opening),
+                props=self._props_in(opening),
+            )
+        )
+        self._inserts(opening)
+
+    def action(self, text: str) -> None:
+        for chunk in self._action_chunks(text):
+            self._action_chunk(chunk)
+
+    def _action_chunk(self, chunk: str) -> None:
+        who = self._who_or_pronoun(chunk)
+        tokens = set(_tokens(chunk))
+        rule = next((r for r in self.rules.action_rules if tokens & r.words), None)
+        if rule is not None and (who or rule.scene_type is not SceneType.CLOSE_UP):
+            size, movement, scene_type = rule.shot_size, rule.camera_movement, rule.scene_type
+            framing = rule.framing
+            if len(who) >= 2 and framing is Framing.SINGLE:
+                framing = Framing.TWO_SHOT if len(who) == 2 else Framing.GROUP
+                if size in (ShotSize.CU, ShotSize.ECU):
+                    # Two faces do not fit a close-up: a medium two-shot, pushing in.
+                    size, scene_type = ShotSize.MS, SceneType.ATMOSPHERIC
+        elif who:
+            size = ShotSize.MS if len(who) == 1 else ShotSize.MWS if len(who) == 2 else ShotSize.WS
+            framing = (
+                Framing.SINGLE
+                if len(who) == 1
+                else Framing.TWO_SHOT
+                if len(who) == 2
+                else Framing.GROUP
+            )
+            movement, scene_type = CameraMovement.STATIC, SceneType.ATMOSPHERIC
+        else:
+            size, framing = ShotSize.WS, Framing.SINGLE
+            outside = self.scene.int_ext is IntExt.EXT
+            movement = CameraMovement.PAN if outside else CameraMovement.STATIC
+            scene_type = SceneType.ATMOSPHERIC
+        subject = " and ".join(who) if who else self._place()
+        self._add(
+            _Draft(
+                kind="action",
+                scene_index=self.index,
+                seconds=self._action_seconds(chunk),
+                floor=_f(self.pace.min),
+                elastic=True,
+                shot_size=size,
+                framing=framing,
+                camera_movement=movement,
+                scene_type=scene_type,
+                title=f"{_short(subject, 30)}: {_short(chunk, 40)}",
+                description=f"{_size_name(size)} of {subject}. {chunk}",
+                action=chunk,
+                camera_details=f"{self._lens(size):g}mm, {_movement_name(movement)}",
+                characters=who,
+                props=self._props_in(chunk),
+            )
+        )
+        self._inserts(chunk)
+
+    def _inserts(self, text: str) -> None:
+        for prop in self._props_in(text):
+            if prop in self.inserted:
+                continue
+            self.inserted.add(prop)
+            head = fold(prop).rsplit(" ", 1)[-1]
+            size = ShotSize.ECU if head in self.rules.small_props else ShotSize.CU
+            self._add(
+                _Draft(
+                    kind="insert",
+                    scene_index=self.index,
+                    seconds=self._kind_seconds("insert"),
+                    floor=_f(self.pace.min),
+                    elastic=True,
+                    shot_size=size,
+                    framing=Framing.INSERT,
+                    camera_movement=CameraMovement.STATIC,
+                    scene_type=SceneType.INSERT,
+                    title=f"Insert {_short(prop, 40)}",
+                    description=f"Insert, {_size_name(size).lower()} of the {prop}.",
+                    camera_details=f"{self._lens(size):g}mm macro, static",
+                    props=[prop],
+                )
+            )
+
+    def _listener(self, speaker: str, upcoming: Sequence[Beat]) -> str | None:
+        for beat in upcoming:
+            if (
+                beat.kind == "dialogue"
+                and beat.character
+                and beat.character != speaker
+                and beat.extension is None
+                and beat.character in self.scene.characters
+            ):
+                return beat.character
+        for name in reversed(self.last_speakers):
+            if name != speaker and name in self.scene.characters:
+                return name
+        return next((c for c in self.scene.characters if c != speaker), None)
+
+    def narration(self, beat: Beat) -> None:
+        speech = self._speech_seconds(beat.text)
+        line = f"{beat.character}: {beat.text}" if beat.character else beat.text
+        last = self.drafts[-1] if self.drafts else None
+        if last is not None and last.kind != "dialogue" and not last.narration:
+            # Voice-over plays over the picture already there; the shot holds for it.
+            last.narration = line
+            last.seconds = max(last.seconds, speech + _f(self.rules.dialogue_padding))
+            last.floor = max(last.floor, speech)
+            last.speech_seconds = speech
+            last.notes.append("voice-over: no lip-sync")
+            return
+        place = self._place()
+        self._add(
+            _Draft(
+                kind="narration",
+                scene_index=self.index,
+                seconds=self._dialogue_seconds(beat.text),
+                floor=speech,
+                elastic=False,
+                shot_size=ShotSize.WS,
+                framing=Framing.SINGLE,
+                camera_movement=CameraMovement.PAN,
+                scene_type=SceneType.ATMOSPHERIC,
+                title=f"Voice-over {_short(beat.text, 40)}",
+                description=f"Wide shot of {place} under {beat.character or 'the'} voice-over.",
+                camera_details=f"{self._lens(ShotSize.WS):g}mm, slow pan",
+                narration=line,
+                notes=["voice-over: no lip-sync"],
+                speech_seconds=speech,
+            )
+        )
+
+    def dialogue(self, beats: Sequence[Beat], upcoming: Sequence[Beat]) -> None:
+        """One dialogue beat (or a dual-dialogue pair spoken together)."""
+        beat = beats[0]
+        speaker = beat.character or "Someone"
+        if len(beats) == 2:
+            self._dual(beats)
+            return
+        if beat.extension == "V.O.":
+            self.narration(beat)
+            return
+        listener = self._listener(speaker, upcoming)
+        chunks = _chunks(beat.text, self._max_words_dialogue())
+        for part, chunk in enumerate(chunks):
+            line = DialogueLine(
+                character=speaker,
+                text=chunk,
+                parenthetical=beat.parenthetical if part == 0 else None,
+            )
+            if beat.extension is not None:
+                self._off_screen(line, listener)
+            else:
+                self._coverage(line, listener)
+            self.lines_since_reaction += 1
+        self.last_speakers.append(speaker)
+        if self._lands(beat, upcoming) and listener and beat.extension is None:
+            self._reaction(listener, speaker)
+
+    def _lands(self, beat: Beat, upcoming: Sequence[Beat]) -> bool:
+        if self.lines_since_reaction < self.rules.reaction_min_gap:
+            return False
+        if beat.text.rstrip(" \"'”»’").endswith(("!", "?")):
+            return True
+        following = next((b for b in upcoming if b.kind != "transition"), None)
+        return bool(
+            following is not None
+            and following.kind == "dialogue"
+            and following.parenthetical
+            and fold(following.parenthetical) in self.rules.reaction_pause_words
+        )
+
+    def _dialogue_draft(
+        self,
+        line: DialogueLine,
+        size: ShotSize,
+        framing: Framing,
+        who: list[str],
+        description: str,
+        details: str,
+        notes: list[str] | None = None,
+    ) -> _Draft:
+        speech = self._speech_seconds(line.text)
+        return _Draft(
+            kind="dialogue",
+            scene_index=self.index,
+            seconds=self._dialogue_seconds(line.text),
+            floor=speech,
+            elastic=False,
+            shot_size=size,
+            framing=framing,
+            camera_movement=CameraMovement.STATIC,
+            scene_type=SceneType.DIALOGUE,
+            title=f"{_short(line.character, 30)}: {_short(line.text, 40)}",
+            description=description,
+            camera_details=f"{self._lens(size):g}mm, static, {details}",
+            characters=who,
+            dialogue=[line],
+            notes=notes or [],
+            speech_seconds=speech,
+        )
+
+    def _coverage(self, line: DialogueLine, listener: str | None) -> None:
+        speaker = line.character
+        quote = f"{speaker}: “{line.text}”"
+        if listener is None:
+            size = self.rules.monologue_cycle[self.coverage_count % len(self.rules.monologue_cycle)]
+            draft = self._dialogue_draft(
+                line,
+                size,
+                Framing.SINGLE,
+                [speaker],
+                f"{_size_name(size)} of {speaker}. {quote}",
+                "single",
+            )
+        else:
+            if self.coverage_count == 0:
+                setup = self.rules.coverage_opening
+            else:
+                cycle = self.rules.coverage_cycle
+                setup = cycle[(self.coverage_count - 1) % len(cycle)]
+            if setup.framing is Framing.TWO_SHOT:
+                who = [speaker, listener]
+                description = f"Two-shot of {speaker} and {listener}. {quote}"
+                details = "two-shot"
+            elif setup.framing is Framing.OTS:
+                who = [speaker, listener]
+                description = (
+                    f"Over {listener}'s shoulder onto {speaker} ({_size_name(setup.shot_size)})."
+                    f" {quote}"
+                )
+                details = f"over {listener}'s shoulder"
+            else:
+                who = [speaker]
+                description = f"{_size_name(setup.shot_size)} of {speaker}. {quote}"
+                details = "single"
+            draft = self._dialogue_draft(
+                line, setup.shot_size, setup.framing, who, description, details
+            )
+        self.coverage_count += 1
+        self._add(draft)
+
+    def _off_screen(self, line: DialogueLine, listener: str | None) -> None:
+        # Frame the listener only once the scene has shown them; otherwise the place.
+        if listener is not None and not self._seen(listener):
+            listener = None
+        who = [listener] if listener else []
+        subject = listener or self._place()
+        size = ShotSize.MCU if listener else ShotSize.WS
+        self._add(
+            self._dialogue_draft(
+                line,
+                size,
+                Framing.SINGLE,
+                who,
+                f"{_size_name(size)} of {subject} as {line.character} speaks off screen. "
+                f"{line.character}: “{line.text}”",
+                "speaker off screen",
+                ["speaker off screen: no lip-sync"],
+            )
+        )
+
+    def _dual(self, beats: Sequence[Beat]) -> None:
+        speakers = [b.character or "Someone" for b in beats]
+        lines = [
+            DialogueLine(character=s, text=b.text, parenthetical=b.parenthetical)
+            for s, b in zip(speakers, beats, strict=True)
+        ]
+        speech = max(self._speech_seconds(b.text) for b in beats)
+        seconds = max(
+            speech + _f(self.rules.dialogue_padding), _f(self.pace.min)
+        )  # spoken together
+        self._add(
+            _Draft(
+                kind="dialogue",
+                scene_index=self.index,
+                seconds=seconds,
+                floor=speech,
+                elastic=False,
+                shot_size=ShotSize.MS,
+                framing=Framing.TWO_SHOT,
+                camera_movement=CameraMovement.STATIC,
+                scene_type=SceneType.DIALOGUE,
+                title=f"{' and '.join(speakers)} together",
+                description=f"Two-shot of {' and '.join(speakers)} speaking at once. "
+                + " ".join(f"{line.character}: “{line.text}”" for line in lines),
+                camera_details=f"{self._lens(ShotSize.MS):g}mm, static, two-shot",
+                characters=[s for s in speakers if s in self.scene.characters] or speakers,
+                dialogue=lines,
+                notes=["dual dialogue: both lines at once"],
+                speech_seconds=speech,
+            )
+        )
+        self.coverage_count += 1
+        self.last_speakers.extend(speakers)
+
+    def _reaction(self, listener: str, speaker: str) -> None:
+        self.lines_since_reaction = 0
+        self._add(
+            _Draft(
+                kind="reaction",
+                scene_index=self.index,
+                seconds=self._kind_seconds("reaction"),
+                floor=_f(self.pace.min),
+                elastic=True,
+                shot_size=ShotSize.CU,
+                framing=Framing.SINGLE,
+                camera_movement=CameraMovement.STATIC,
+                scene_type=SceneType.CLOSE_UP,
+                title=f"Reaction {_short(listener, 40)}",
+                description=f"Close-up of {listener} reacting to {speaker}'s line, silent.",
+                camera_details=f"{self._lens(ShotSize.CU):g}mm, static, reaction",
+                characters=[listener],
+            )
+        )

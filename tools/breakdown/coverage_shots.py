@@ -1,0 +1,341 @@
+"""Coverage shots added after a scene's beats to reach a target length without stretching."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from storycore.tools.breakdown.design_base import _DesignerBase
+from storycore.tools.breakdown.drafts import (
+    _COVERAGE_HOSTS,
+    _Draft,
+    _f,
+    _movement_name,
+    _same_look,
+    _size_name,
+)
+from storycore.tools.breakdown.fitting import allocate_frames
+from storycore.tools.breakdown.text import _dedupe, _short, _tokens
+from storycore.tools.domain import (
+    CameraAngle,
+    CameraMovement,
+    Framing,
+    IntExt,
+    SceneType,
+    ShotSize,
+)
+from storycore.tools.fountain import (
+    fold,
+)
+
+
+class _CoverageShots(_DesignerBase):
+    """Coverage of a scene's beats: close-ups, medium angles, performance, tracking, inserts,
+    cutaways."""
+
+    def cover(self, count: int) -> list[_Draft]:
+        """The scene's shots with ``count`` coverage shots added, each right after the beat
+        it covers (longer beats get more). A beat's own action is covered first (performance
+        when someone sings or plays, tracking when someone moves), then the scene's rotation
+        of close-ups, medium angles, inserts and cutaways (``rules.coverage_order``)."""
+        hosts = [i for i, d in enumerate(self.drafts) if d.kind in _COVERAGE_HOSTS]
+        if count <= 0 or not hosts:
+            return self.drafts
+        shares = allocate_frames([self.drafts[i].seconds for i in hosts], count)
+        out: list[_Draft] = list(self.drafts[: hosts[0]])
+        recent: list[str] = []  # characters shown so far, the last shown last
+        for n, start in enumerate(hosts):
+            end = hosts[n + 1] if n + 1 < len(hosts) else len(self.drafts)
+            group = self.drafts[start:end]
+            out.extend(group)
+            host = group[0]
+            who = self._coverage_people(host, recent)
+            for draft in group:
+                for name in draft.characters:
+                    recent = [*(c for c in recent if c != name), name]
+            # A beat naming nobody still has whoever is already there.
+            who = who or list(reversed(recent))
+            own, rotation = self._coverage_options(host, who)
+            self.coverage_turn = self._rotation_start(rotation)
+            following = self.drafts[end] if end < len(self.drafts) else None
+            for k in range(shares[n]):
+                neighbours = [out[-1]]
+                if k + 1 == shares[n] and following is not None:
+                    neighbours.append(following)
+                out.append(self._coverage_shot(host, who, own, rotation, neighbours))
+        self.drafts = out
+        return out
+
+    def _coverage_people(self, host: _Draft, recent: Sequence[str]) -> list[str]:
+        """Who a beat shows: its characters, plus the people its pronouns point back to when
+        it also names someone ("elle retrouve Léo" shows Nour too)."""
+        people = list(host.characters)
+        if host.dialogue:
+            # The listeners first: coverage of a line is mostly their reaction.
+            speakers = {line.character for line in host.dialogue}
+            listeners = [c for c in reversed(recent) if c not in speakers]
+            return _dedupe([*listeners[:1], *people])
+        if not self._who(host.action):
+            return people
+        tokens = set(_tokens(host.action))
+        groups = {name for name, words in self.rules.pronouns.items() if tokens & words}
+        if not groups:
+            return people
+        count = 2 if "plural" in groups else len(groups)
+        others = [c for c in reversed(recent) if c not in people]
+        return people + others[:count]
+
+    def _coverage_options(
+        self, host: _Draft, who: Sequence[str]
+    ) -> tuple[list[tuple[str, str | None]], list[tuple[str, str | None]]]:
+        """The set-ups that fit a beat: its own (performance, tracking), used once each and
+        first, and the scene's rotation."""
+        text = host.action or " ".join(line.text for line in host.dialogue)
+        tokens = set(_tokens(text))
+        own: list[tuple[str, str | None]] = []
+        rotation: list[tuple[str, str | None]] = []
+        for name in self.rules.coverage_order:
+            if host.dialogue and name not in ("close_up", "medium"):
+                continue  # between lines, coverage is reactions and angles, not cutaways
+            if name == "close_up":
+                rotation.extend(("close_up", c) for c in who)
+            elif name == "medium" and who:
+                rotation.append(("medium", None))
+            elif (
+                name == "performance"
+                and self.specs.pace in self.rules.performance_paces
+                and who
+                and tokens & self.rules.performance_words
+            ):
+                own.append(("performance", None))
+            elif name == "tracking" and who and host.kind != "dialogue":
+                moving = any(
+                    tokens & rule.words
+                    for rule in self.rules.action_rules
+                    if rule.scene_type is SceneType.ACTION
+                )
+                if moving:
+                    own.append(("tracking", who[0]))
+            elif name == "insert" and host.props:
+                rotation.append(("insert", None))
+            elif name == "atmosphere":
+                rotation.append(("atmosphere", None))
+        return own, rotation or [("atmosphere", None)]
+
+    def _rotation_start(self, rotation: Sequence[tuple[str, str | None]]) -> int:
+        """Where a beat's rotation starts: at the set-up after the last one the scene used,
+        so consecutive beats do not all open on the same kind of shot."""
+        if self.coverage_last is None:
+            return 0
+        order = list(self.rules.coverage_order)
+        last = order.index(self.coverage_last) if self.coverage_last in order else -1
+        for position, (name, _) in enumerate(rotation):
+            if name in order and order.index(name) > last:
+                return position
+        return 0
+
+    def _coverage_shot(
+        self,
+        host: _Draft,
+        who: Sequence[str],
+        own: list[tuple[str, str | None]],
+        rotation: Sequence[tuple[str, str | None]],
+        neighbours: Sequence[_Draft],
+    ) -> _Draft:
+        turn = self.coverage_turn % len(rotation)
+        candidates = [(option, True) for option in own] + [
+            (rotation[(turn + k) % len(rotation)], False) for k in range(len(rotation))
+        ]
+        chosen: tuple[tuple[str, str | None], bool, _Draft] | None = None
+        for option, is_own in candidates:
+            draft = self._coverage_draft(option[0], option[1], host, who)
+            chosen = (option, is_own, draft)
+            if not any(_same_look(draft, other) for other in neighbours):
+                break
+        assert chosen is not None
+        option, is_own, draft = chosen
+        if is_own:
+            own.remove(option)
+        else:
+            self.coverage_turn = rotation.index(option) + 1
+            self.coverage_last = option[0]
+        self.coverage_variant[option[0]] += 1
+        return draft
+
+    def _coverage_draft(
+        self,
+        setup: str,
+        subject: str | None,
+        host: _Draft,
+        who: Sequence[str],
+    ) -> _Draft:
+        variant = self.coverage_variant[setup]
+        if setup == "close_up":
+            assert subject is not None
+            shot = _close_up_setup(subject)
+        elif setup == "medium":
+            shot = _medium_setup(host, who, variant)
+        elif setup == "performance":
+            shot = _performance_setup(who, variant)
+        elif setup == "tracking":
+            assert subject is not None
+            shot = _tracking_setup(subject)
+        elif setup == "insert":
+            shot = self._insert_setup(host, variant)
+        else:  # atmosphere: a cutaway of the place itself
+            shot = self._atmosphere_setup(variant)
+        phrase, label, size, movement = shot.phrase, shot.label, shot.size, shot.movement
+        if host.dialogue:
+            said = " ".join(f"{line.character}: “{line.text}”" for line in host.dialogue)
+            description, action, beat = f"{phrase}, silent, after {said}", "", said
+        else:
+            beat = host.action
+            description = f"{phrase}. {beat}".strip() if beat else f"{phrase}."
+            action = beat
+        return _Draft(
+            kind="coverage",
+            scene_index=self.index,
+            seconds=self._kind_seconds("coverage"),
+            floor=_f(self.pace.min),
+            elastic=True,
+            shot_size=size,
+            framing=shot.framing,
+            camera_angle=shot.angle,
+            camera_movement=movement,
+            scene_type=shot.scene_type,
+            title=f"{_short(label, 40)}: {_short(beat, 40)}" if beat else _short(label, 80),
+            description=description,
+            action=action,
+            camera_details=f"{self._lens(size):g}mm, {_movement_name(movement)}",
+            characters=shot.characters,
+            props=shot.props,
+            notes=[f"coverage ({setup.replace('_', '-')}) added to reach the target length"],
+        )
+
+    def _insert_setup(self, host: _Draft, variant: int) -> _Setup:
+        prop = host.props[variant % len(host.props)]
+        head = fold(prop).rsplit(" ", 1)[-1]
+        size = ShotSize.ECU if head in self.rules.small_props else ShotSize.CU
+        return _Setup(
+            size=size,
+            movement=CameraMovement.STATIC,
+            scene_type=SceneType.INSERT,
+            phrase=f"Insert, {_size_name(size).lower()} of the {prop}",
+            label=f"Insert {prop}",
+            framing=Framing.INSERT,
+            props=[prop],
+        )
+
+    def _atmosphere_setup(self, variant: int) -> _Setup:
+        place = self._place()
+        outside = self.scene.int_ext is IntExt.EXT
+        angle = CameraAngle.EYE_LEVEL
+        if variant % 3 == 0:
+            size = ShotSize.EWS if outside else ShotSize.WS
+            angle = CameraAngle.HIGH if outside else CameraAngle.EYE_LEVEL
+            movement = CameraMovement.PAN
+            phrase = f"{_size_name(size)} of {place}, slow pan"
+        elif variant % 3 == 1:
+            size, movement = ShotSize.WS, CameraMovement.DOLLY_IN
+            phrase = f"Wide cutaway of {place}, slow push in"
+        else:
+            size, movement, angle = ShotSize.WS, CameraMovement.PAN, CameraAngle.LOW
+            phrase = f"Low-angle wide shot of {place}, slow pan"
+        return _Setup(
+            size=size,
+            movement=movement,
+            scene_type=SceneType.ATMOSPHERIC,
+            phrase=phrase,
+            label=f"Atmosphere {place}",
+            angle=angle,
+        )
+
+
+@dataclass
+class _Setup:
+    """How a coverage shot is framed and worded, before it becomes a draft."""
+
+    size: ShotSize
+    movement: CameraMovement
+    scene_type: SceneType
+    phrase: str
+    label: str
+    angle: CameraAngle = CameraAngle.EYE_LEVEL
+    framing: Framing = Framing.SINGLE
+    characters: list[str] = field(default_factory=list)
+    props: list[str] = field(default_factory=list)
+
+
+def _close_up_setup(subject: str) -> _Setup:
+    return _Setup(
+        size=ShotSize.CU,
+        movement=CameraMovement.DOLLY_IN,
+        scene_type=SceneType.CLOSE_UP,
+        phrase=f"Close-up of {subject}",
+        label=f"Close-up {subject}",
+        characters=[subject],
+    )
+
+
+def _medium_setup(host: _Draft, who: Sequence[str], variant: int) -> _Setup:
+    action = host.scene_type is SceneType.ACTION
+    scene_type = SceneType.ACTION if action else SceneType.ATMOSPHERIC
+    framing = Framing.SINGLE
+    if len(who) >= 2:
+        onto, over = (who[0], who[1]) if variant % 4 < 2 else (who[1], who[0])
+        if variant % 2 == 0:
+            size, framing = ShotSize.MS, Framing.OTS
+            characters = [onto, over]
+            phrase = f"Over {over}'s shoulder onto {onto} (medium shot)"
+            label = f"Over {over}'s shoulder"
+        else:
+            size, framing = ShotSize.MWS, Framing.TWO_SHOT
+            characters = [onto, over]
+            phrase = f"Medium wide two-shot of {onto} and {over}"
+            label = f"Two-shot {onto} and {over}"
+    else:
+        size = ShotSize.MS if variant % 2 == 0 else ShotSize.MCU
+        characters = [who[0]]
+        phrase = f"{_size_name(size)} of {who[0]}"
+        label = f"{_size_name(size)} {who[0]}"
+    return _Setup(
+        size=size,
+        movement=CameraMovement.STATIC,
+        scene_type=scene_type,
+        phrase=phrase,
+        label=label,
+        framing=framing,
+        characters=characters,
+    )
+
+
+def _performance_setup(who: Sequence[str], variant: int) -> _Setup:
+    performers = list(who)
+    size, framing = ShotSize.MS, Framing.SINGLE
+    if len(performers) >= 2 and variant % 3 == 2:
+        size = ShotSize.MWS
+        framing = Framing.TWO_SHOT if len(performers) == 2 else Framing.GROUP
+        characters = performers
+    else:
+        characters = [performers[variant % len(performers)]]
+    names = " and ".join(characters)
+    return _Setup(
+        size=size,
+        movement=CameraMovement.ORBIT,
+        scene_type=SceneType.PERFORMANCE,
+        phrase=f"Performance shot of {names}, slow orbit",
+        label=f"Performance {names}",
+        framing=framing,
+        characters=characters,
+    )
+
+
+def _tracking_setup(subject: str) -> _Setup:
+    return _Setup(
+        size=ShotSize.FS,
+        movement=CameraMovement.TRACKING,
+        scene_type=SceneType.ACTION,
+        phrase=f"Tracking shot following {subject}",
+        label=f"Tracking {subject}",
+        characters=[subject],
+    )

@@ -1,0 +1,121 @@
+"""The scene designer's state, timing and helpers, shared by its beat and coverage shots."""
+
+from __future__ import annotations
+
+import string
+from collections import Counter
+from fractions import Fraction
+
+from storycore.tools.breakdown.drafts import _Draft, _f
+from storycore.tools.breakdown.rules import BreakdownRules
+from storycore.tools.breakdown.text import _chunks, _clauses, _tokens, _word_count
+from storycore.tools.domain import (
+    Scene,
+    ShotSize,
+    TechnicalSpecs,
+    Transition,
+)
+from storycore.tools.fountain import (
+    mentions,
+)
+
+
+class _DesignerBase:
+    """The state of one scene's design and the helpers its shots share."""
+
+    def __init__(
+        self,
+        rules: BreakdownRules,
+        specs: TechnicalSpecs,
+        scene: Scene,
+        index: int,
+        new_location: bool,
+        *,
+        sentence_shots: bool = False,
+    ) -> None:
+        self.rules = rules
+        self.specs = specs
+        # One shot per sentence (or clause) for a scene that will get coverage shots.
+        self.sentence_shots = sentence_shots
+        self.pace = rules.pace[specs.pace]
+        self.wps = _f(specs.words_per_second)
+        self.scene = scene
+        self.index = index
+        self.new_location = new_location
+        self.drafts: list[_Draft] = []
+        self.lines_since_reaction = rules.reaction_min_gap
+        self.coverage_count = 0
+        self.inserted: set[str] = set()
+        self.last_speakers: list[str] = []
+        self.pending_transition: Transition | None = None
+        self.coverage_turn = 0
+        self.coverage_last: str | None = None
+        self.coverage_variant: Counter[str] = Counter()
+
+    # -- timing -------------------------------------------------------------------------
+
+    def _kind_seconds(self, kind: str) -> Fraction:
+        seconds = _f(self.pace.base) * _f(self.rules.kind_factor.get(kind, 1.0))
+        return min(max(seconds, _f(self.pace.min)), _f(self.pace.max))
+
+    def _action_seconds(self, text: str) -> Fraction:
+        reading = Fraction(_word_count(text)) / _f(self.rules.action_words_per_second)
+        seconds = max(_f(self.pace.base) * _f(self.rules.action_floor), reading)
+        return min(max(seconds, _f(self.pace.min)), _f(self.pace.max))
+
+    def _speech_seconds(self, text: str) -> Fraction:
+        return Fraction(_word_count(text)) / self.wps
+
+    def _dialogue_seconds(self, text: str) -> Fraction:
+        seconds = self._speech_seconds(text) + _f(self.rules.dialogue_padding)
+        return max(seconds, _f(self.pace.min))
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _lens(self, size: ShotSize) -> float:
+        return float(self.rules.lens_mm[size])
+
+    def _who(self, text: str) -> list[str]:
+        return [c for c in self.scene.characters if mentions(text, c)]
+
+    def _who_or_pronoun(self, text: str) -> list[str]:
+        who = self._who(text)
+        if who:
+            return who
+        tokens = set(_tokens(text))
+        groups = {name for name, words in self.rules.pronouns.items() if tokens & words}
+        if not groups:
+            return []
+        count = 2 if "plural" in groups else max(1, len(groups - {"either"}))
+        # "She tilts the umbrella": whoever the previous shot showed, the first of them first.
+        for draft in reversed(self.drafts):
+            if draft.characters:
+                return draft.characters[:count]
+        return []
+
+    def _seen(self, name: str) -> bool:
+        return any(name in draft.characters for draft in self.drafts)
+
+    def _place(self) -> str:
+        location = self.scene.location or "the scene"
+        return string.capwords(location.lower()) if location.isupper() else location
+
+    def _props_in(self, text: str) -> list[str]:
+        return [p for p in self.scene.props if mentions(text, p, head_noun=True)]
+
+    def _add(self, draft: _Draft) -> None:
+        if self.pending_transition is not None:
+            draft.transition_in = self.pending_transition
+            self.pending_transition = None
+        self.drafts.append(draft)
+
+    def _max_words_action(self) -> float:
+        return max(1.0, self.pace.max * self.rules.action_words_per_second)
+
+    def _action_chunks(self, text: str) -> list[str]:
+        if self.sentence_shots:
+            return _clauses(text, self.scene.characters)
+        return _chunks(text, self._max_words_action())
+
+    def _max_words_dialogue(self) -> float:
+        return max(1.0, (self.pace.max - self.rules.dialogue_padding) * float(self.wps))

@@ -1,0 +1,496 @@
+"""Scenes from prose and briefs: places, characters, quoted speech, beats."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from storycore.tools.breakdown.text import _dedupe, _sentences, _short, _word_count, _words
+from storycore.tools.brief import story_text
+from storycore.tools.domain import (
+    Beat,
+    BriefScene,
+    CreativeBrief,
+    IntExt,
+    Scene,
+)
+from storycore.tools.errors import BriefError
+from storycore.tools.fountain import (
+    PERIODS,
+    SceneHeading,
+    find_props,
+    fold,
+    infer_transitions,
+    mentions,
+    parse_heading,
+    props_by_scene,
+    scenes_from_fountain,
+)
+
+#: Place nouns (English and French) with whether they are inside or outside. A place phrase
+#: is a preposition, an optional determiner, up to two words, and one of these nouns.
+PLACE_NOUNS: dict[str, IntExt] = {
+    **dict.fromkeys(
+        _words(
+            "kitchen bedroom bathroom living room lounge hall hallway corridor office apartment "
+            "flat house room studio bar pub cafe restaurant diner shop store supermarket "
+            "library church classroom school hospital ward laboratory lab warehouse garage "
+            "basement attic cellar elevator lift car train bus plane museum theatre theater "
+            "cinema club nightclub hotel motel lobby gym prison cell courtroom station "
+            "cuisine chambre salle de bain salon couloir bureau appartement maison piece "
+            "atelier boutique magasin bibliotheque eglise classe ecole hopital entrepot cave "
+            "grenier ascenseur voiture avion musee theatre hotel gare metro"
+        ),
+        IntExt.INT,
+    ),
+    **dict.fromkeys(
+        _words(
+            "street road avenue alley bridge park garden forest woods beach sea shore river "
+            "lake mountain hill field desert rooftop roof square plaza harbour harbor port "
+            "dock pier cemetery city town village countryside platform highway yard "
+            "courtyard playground market stadium island jungle valley cliff canyon "
+            "rue route ruelle pont parc jardin foret bois plage mer riviere fleuve lac "
+            "montagne colline champ desert toit place parking quai cimetiere ville campagne "
+            "marche stade ile vallee falaise"
+        ),
+        IntExt.EXT,
+    ),
+}
+# Two-word and three-word places, written folded.
+PLACE_NOUNS.update(
+    {
+        "living room": IntExt.INT,
+        "dining room": IntExt.INT,
+        "train station": IntExt.INT,
+        "police station": IntExt.INT,
+        "parking lot": IntExt.EXT,
+        "car park": IntExt.EXT,
+        "salle de bain": IntExt.INT,
+        "salle a manger": IntExt.INT,
+        "salle de classe": IntExt.INT,
+    }
+)
+for _part in ("living", "dining", "salle", "de", "bain", "a", "manger"):
+    PLACE_NOUNS.pop(_part, None)
+
+# Compared in lower case with accents: "à" is a preposition, "a" an article.
+_PLACE_PREPOSITIONS = _words(
+    "in inside into on onto at to near under outside behind across through towards toward "
+    "dans à au aux sur sous devant derrière vers chez en près"
+)
+# Prepositions that put a place, never a person, after them ("at Anna", "à Marc" are people).
+_PLACES_NOT_PEOPLE = _words("in into inside outside near from dans en depuis")
+_STOP_PHRASE = _PLACE_PREPOSITIONS | {"and", "et", "or", "ou", "but", "mais", "of"}
+_PLACE_DETERMINERS = _words(
+    "the a an his her their my our its this that le la les l un une son sa ses leur mon ma "
+    "du des ce cet cette de"
+)
+
+#: Capitalised words that open sentences without being names (English and French).
+NOT_NAMES = _words(
+    "the a an and but or so then when while as at in on of to for with from by he she it "
+    "they we i you his her their its our my your this that these those there here what "
+    "who where why how after before later suddenly meanwhile finally now yes no oh one "
+    "two also still just even if because though although once every each all some many "
+    "most none not only soon inside outside above below tonight today tomorrow yesterday "
+    "morning evening night day everyone nobody someone something nothing everything "
+    "let lets please hello hey okay ok mr mrs ms dr sir madam miss "
+    "le la les l un une des du de d et mais ou donc or ni car puis alors quand lorsque il "
+    "elle ils elles on nous vous je tu son sa ses leur leurs ce cet cette ces dans sur "
+    "sous avec pour par chez en au aux y plus tard soudain enfin ensuite apres avant "
+    "pendant maintenant oui non ici voici voila tout toute tous toutes chaque "
+    "aujourd demain hier matin soir nuit jour personne quelqu rien lui eux moi toi "
+    "monsieur madame mademoiselle bonjour bonsoir salut merci c qu s n j m t "
+    "january february march april may june july august september october november "
+    "december monday tuesday wednesday thursday friday saturday sunday "
+    "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre "
+    "decembre lundi mardi mercredi jeudi vendredi samedi dimanche"
+)
+
+_TIME_JUMP_OPENER = re.compile(
+    r"^(?:(?:some |a few |many |two |three |several )?(?:hours|days|weeks|months|years|moments)"
+    r" later|later(?: that (?:day|night|evening|morning))?|the next (?:morning|day|night|evening)"
+    r"|the following (?:morning|day|night|evening)|that (?:night|evening|morning)|meanwhile"
+    r"|the morning after|plus tard|bien plus tard|le lendemain(?: matin| soir)?"
+    r"|(?:quelques |des |deux |trois )?(?:heures|jours|semaines|mois|ans|annees) plus tard"
+    r"|ce soir la|cette nuit la|ce matin la|pendant ce temps|le soir venu|a l aube)\b"
+)
+_QUOTE = re.compile(r"“([^”]+)”|«\s*([^»]+?)\s*»|\"([^\"]+)\"")
+
+
+def find_places(text: str, known_locations: Iterable[str] = ()) -> list[tuple[str, IntExt | None]]:
+    """Places a text puts the action in, in order of appearance: ``known_locations`` it names
+    (or whose last word it names), and place phrases ("in the kitchen", "on the old bridge",
+    "à la gare", "au café").
+
+    A place phrase is a preposition, at most two determiners, at most two other words, then
+    a noun of :data:`PLACE_NOUNS`; a place missing from that list is found only when it is a
+    known location.
+    """
+    words = [(m.start(), m.group(0)) for m in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)]
+    keys = [fold(w) for _, w in words]
+    found: list[tuple[int, str, IntExt | None]] = []
+    for name in known_locations:
+        wanted = fold(name).split()
+        at = _find_words(keys, wanted)
+        if at is None and len(wanted) > 1:
+            at = _find_words(keys, wanted[-1:])
+        if at is not None:
+            found.append((words[at][0], name.strip(), _int_ext_of(name)))
+    for i, (_, word) in enumerate(words):
+        if word.lower() not in _PLACE_PREPOSITIONS:
+            continue
+        j = i + 1
+        while j < len(keys) and j <= i + 2 and keys[j] in _PLACE_DETERMINERS:
+            j += 1
+        for span in range(j, min(j + 3, len(keys))):
+            length = _place_at(keys, span)
+            if length:
+                name = " ".join(w for _, w in words[j : span + length])
+                found.append((words[j][0], name, _int_ext_of(name)))
+                break
+            if keys[span] in _PLACE_DETERMINERS or words[span][1].lower() in _STOP_PHRASE:
+                break
+    found.sort(key=lambda item: item[0])
+    seen: set[str] = set()
+    out: list[tuple[str, IntExt | None]] = []
+    for _, name, int_ext in found:
+        if fold(name) not in seen:
+            seen.add(fold(name))
+            out.append((name, int_ext))
+    return out
+
+
+def _find_words(keys: Sequence[str], wanted: Sequence[str]) -> int | None:
+    if not wanted:
+        return None
+    for i in range(len(keys) - len(wanted) + 1):
+        if list(keys[i : i + len(wanted)]) == list(wanted):
+            return i
+    return None
+
+
+def _place_at(keys: Sequence[str], index: int) -> int:
+    """Length in words of the place noun starting at ``keys[index]`` (0 if none)."""
+    for length in (3, 2, 1):
+        if index + length <= len(keys) and " ".join(keys[index : index + length]) in PLACE_NOUNS:
+            return length
+    return 0
+
+
+def _int_ext_of(name: str) -> IntExt | None:
+    keys = fold(name).split()
+    for length in (3, 2, 1):
+        if len(keys) >= length:
+            found = PLACE_NOUNS.get(" ".join(keys[-length:]))
+            if found is not None:
+                return found
+    return None
+
+
+def _name_candidates(sentence: str) -> Iterator[tuple[str, bool]]:
+    """Capitalised words of a sentence, with whether each opens it."""
+    tokens = list(re.finditer(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", sentence))
+    for index, match in enumerate(tokens):
+        word = match.group(0)
+        if not word[0].isupper() or len(word) < 2:
+            continue
+        previous = tokens[index - 1].group(0).lower() if index else ""
+        if fold(previous) in _PLACE_DETERMINERS or previous in _PLACES_NOT_PEOPLE:
+            # "the Old Bridge", "in Paris": a place or a thing, not a person.
+            continue
+        yield word, index == 0
+
+
+def prose_characters(text: str, known_characters: Iterable[str] = ()) -> list[str]:
+    """Character names in prose, in order of first appearance.
+
+    A name is a capitalised word that is not a common sentence opener (:data:`NOT_NAMES`,
+    English and French), not after a determiner or a place preposition ("the Old Bridge",
+    "à Paris"), and that appears at least twice, at least once inside a sentence; or any of
+    ``known_characters`` the text names. Spellings are grouped ("GaBy", "GABY", "Gaby") and
+    the most frequent mixed-case one is kept.
+    """
+    counts: Counter[str] = Counter()
+    inside: set[str] = set()
+    spellings: dict[str, Counter[str]] = {}
+    for paragraph in _paragraphs(text):
+        for sentence in _sentences(_QUOTE.sub(" ", paragraph)):
+            for word, opens in _name_candidates(sentence):
+                key = fold(word)
+                if key in NOT_NAMES or not key:
+                    continue
+                counts[key] += 1
+                if not opens:
+                    inside.add(key)
+                spellings.setdefault(key, Counter())[word] += 1
+    names: dict[str, tuple[int, str]] = {}
+    for name in known_characters:
+        if name.strip() and mentions(text, name):
+            names[fold(name)] = (_first_index(text, name), name.strip())
+    for key, count in counts.items():
+        if count >= 2 and key in inside and key not in names:
+            if any(key in fold(known).split() for known in known_characters):
+                continue  # "Marie" of a known "Marie Dupont"
+            written = spellings[key]
+            mixed = [w for w, _ in written.most_common() if not w.isupper()]
+            names[key] = (_first_index(text, key), (mixed or [key.title()])[0])
+    return [name for _, name in sorted(names.values())]
+
+
+def _first_index(text: str, name: str) -> int:
+    index = f" {fold(text)} ".find(f" {fold(name)} ")
+    return index if index >= 0 else len(text)
+
+
+def _paragraphs(text: str) -> list[str]:
+    parts = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    if len(parts) == 1 and "\n" in parts[0]:
+        parts = [line.strip() for line in parts[0].splitlines() if line.strip()]
+    return [" ".join(p.split()) for p in parts]
+
+
+def _speaker(text: str, characters: Sequence[str]) -> str | None:
+    best: tuple[int, str] | None = None
+    for name in characters:
+        keys = [fold(name), fold(name).split(" ")[0]]
+        haystack = f" {fold(text)} "
+        for key in keys:
+            index = haystack.find(f" {key} ")
+            if index >= 0 and (best is None or index < best[0]):
+                best = (index, name)
+    return best[1] if best else None
+
+
+def _prose_beats(paragraph: str, characters: Sequence[str]) -> list[Beat]:
+    """Sentences as action beats; quoted speech with a named speaker as dialogue beats."""
+    beats: list[Beat] = []
+    pieces: list[tuple[str, str]] = []
+    last = 0
+    for match in _QUOTE.finditer(paragraph):
+        pieces.append(("text", paragraph[last : match.start()]))
+        quote = next(g for g in match.groups() if g is not None)
+        pieces.append(("quote", quote.strip()))
+        last = match.end()
+    pieces.append(("text", paragraph[last:]))
+    skip_attribution = False
+    for index, (kind, piece) in enumerate(pieces):
+        if kind == "quote":
+            after = pieces[index + 1][1] if index + 1 < len(pieces) else ""
+            before = pieces[index - 1][1] if index else ""
+            attribution = _sentences(after)[0] if after.strip() else ""
+            opener = before.strip()
+            speaker = None
+            # '"...," says Marc' / '"...," Marc says' / '« ... », dit Marc'
+            if attribution and (
+                piece.endswith(",")
+                or after.lstrip()[:1] in (",", "—", "–", "-")
+                or attribution[0].islower()
+            ):
+                speaker = _speaker(attribution, characters)
+            if speaker is None and opener.endswith((":", ",")):
+                speaker = _speaker(_sentences(opener)[-1] if opener else "", characters)
+            if speaker is None:
+                beats.append(Beat(kind="action", text=f"“{piece}”"))
+                continue
+            beats.append(Beat(kind="dialogue", text=piece.rstrip(",").strip(), character=speaker))
+            skip_attribution = bool(attribution) and _word_count(attribution) <= 6
+            continue
+        sentences = _sentences(piece)
+        if skip_attribution and sentences:
+            sentences = sentences[1:]
+        skip_attribution = False
+        # "GaBy says:" only introduces the quote that follows.
+        if (
+            sentences
+            and index + 1 < len(pieces)
+            and sentences[-1].endswith((":", ","))
+            and _word_count(sentences[-1]) <= 6
+            and _speaker(sentences[-1], characters)
+        ):
+            sentences = sentences[:-1]
+        for sentence in sentences:
+            cleaned = sentence.strip(" ,;—–-")
+            if _word_count(cleaned):
+                beats.append(Beat(kind="action", text=cleaned))
+    return beats
+
+
+def _period_words(text: str) -> str | None:
+    folded = f" {fold(text)} "
+    best: tuple[int, str] | None = None
+    for words in PERIODS.values():
+        for word in words:
+            index = folded.find(f" {word} ")
+            if index >= 0 and (best is None or index < best[0]):
+                best = (index, word)
+    return best[1] if best else None
+
+
+def _heading_for(location: str | None, int_ext: IntExt | None, time: str | None) -> str:
+    parts = []
+    if int_ext is not None:
+        parts.append({"INT": "INT.", "EXT": "EXT.", "INT/EXT": "INT./EXT."}[int_ext.value])
+    if location:
+        parts.append(location.upper())
+    heading = " ".join(parts)
+    if time:
+        heading = f"{heading} - {time.upper()}" if heading else time.upper()
+    return heading
+
+
+def scenes_from_prose(
+    text: str,
+    known_characters: Iterable[str] = (),
+    *,
+    known_locations: Iterable[str] = (),
+    known_props: Iterable[str] = (),
+) -> list[Scene]:
+    """Scenes from free prose (English or French).
+
+    Paragraphs become scenes' beats, one action beat per sentence; a quotation with a named
+    speaker ("..., said GaBy" / « ... », dit Marc) is a dialogue beat. A paragraph whose first
+    sentence puts the action in another place (:func:`find_places`), or that opens on a time
+    jump ("The next morning", "Le lendemain"), starts a new scene. Characters come from
+    :func:`prose_characters`, props from ``known_props`` and capitals after a determiner.
+    """
+    locations = [name for name in known_locations if name.strip()]
+    characters = prose_characters(text, known_characters)
+    paragraphs = _paragraphs(text)
+    if not paragraphs:
+        raise BriefError("the text is empty; describe the story or give a screenplay")
+    groups: list[dict[str, Any]] = []
+    for paragraph in paragraphs:
+        first = (_sentences(paragraph) or [paragraph])[0]
+        places = find_places(first, locations)
+        jump = _TIME_JUMP_OPENER.match(fold(first))
+        current = groups[-1] if groups else None
+        place = places[0] if places else None
+        starts = current is None or bool(jump)
+        if current is not None and place is not None and current["location"] is not None:
+            starts = starts or fold(place[0]) != fold(current["location"])
+        if starts:
+            previous_place = current["location"] if current else None
+            previous_ie = current["int_ext"] if current else None
+            groups.append(
+                {
+                    "location": place[0] if place else (previous_place if jump else None),
+                    "int_ext": place[1] if place else (previous_ie if jump else None),
+                    "time": jump.group(0) if jump else None,
+                    "paragraphs": [paragraph],
+                }
+            )
+        else:
+            assert current is not None
+            current["paragraphs"].append(paragraph)
+            if current["location"] is None and place is not None:
+                current["location"], current["int_ext"] = place
+    scenes: list[Scene] = []
+    for index, group in enumerate(groups):
+        body = "\n\n".join(group["paragraphs"])
+        beats = [b for p in group["paragraphs"] for b in _prose_beats(p, characters)]
+        time = group["time"] or _period_words(body)
+        location = group["location"]
+        scenes.append(
+            Scene(
+                scene_id=f"sc_{index + 1:02d}",
+                number=str(index + 1),
+                heading=_heading_for(location, group["int_ext"], time)
+                or _short(group["paragraphs"][0]),
+                location=location,
+                int_ext=group["int_ext"],
+                time_of_day=time,
+                description=group["paragraphs"][0],
+                characters=[c for c in characters if mentions(body, c)],
+                beats=beats,
+            )
+        )
+    return _attach_props(infer_transitions(scenes), known_props, characters)
+
+
+def _attach_props(
+    scenes: list[Scene], known_props: Iterable[str], characters: Iterable[str]
+) -> list[Scene]:
+    actions = [b.text for s in scenes for b in s.beats if b.kind == "action"]
+    props = find_props(actions, known_props=known_props, exclude=characters)
+    shown = props_by_scene(
+        [[b.text for b in s.beats if b.kind == "action"] + [s.description] for s in scenes], props
+    )
+    return [
+        scene.model_copy(update={"props": _dedupe([*scene.props, *found])})
+        for scene, found in zip(scenes, shown, strict=True)
+    ]
+
+
+def _brief_scene(
+    index: int,
+    item: BriefScene,
+    characters: Sequence[str],
+    locations: Sequence[str],
+) -> Scene:
+    heading: SceneHeading | None = parse_heading(item.title)
+    if heading is not None and heading.int_ext is None and not heading.forced:
+        heading = None  # an ordinary title, not a scene heading
+    text = f"{item.title}. {item.description}".strip()
+    location = next((name for name in locations if mentions(text, name, head_noun=True)), None)
+    int_ext = heading.int_ext if heading else None
+    if location is None and heading is not None:
+        location = heading.location
+    if location is None:
+        places = find_places(text)
+        if places:
+            location, int_ext = places[0][0], int_ext or places[0][1]
+    if int_ext is None and location is not None:
+        int_ext = _int_ext_of(location)
+    time = (heading.time_of_day if heading else None) or _period_words(text)
+    beats = _prose_beats(" ".join(item.description.split()), characters) or [
+        Beat(kind="action", text=item.title)
+    ]
+    return Scene(
+        scene_id=f"sc_{index + 1:02d}",
+        number=heading.number if heading and heading.number else str(index + 1),
+        heading=heading.text if heading else item.title,
+        location=location,
+        int_ext=int_ext,
+        time_of_day=time,
+        description=item.description or item.title,
+        characters=[c for c in characters if mentions(text, c)],
+        beats=beats,
+        target_seconds=item.duration_seconds,
+    )
+
+
+def scenes_from_brief(brief: CreativeBrief) -> list[Scene]:
+    """The scenes of a brief: its Scenes section when it has one (each with its duration),
+    else its text (a Fountain screenplay when ``source_format`` is ``fountain``, prose
+    otherwise). Characters, locations and props the brief names are attached to every scene
+    whose text mentions them.
+    """
+    names = [c.name for c in brief.characters]
+    locations = [loc.name for loc in brief.locations]
+    props = [p.name for p in brief.props]
+    if brief.source_format == "fountain" and brief.text.strip():
+        scenes, _ = scenes_from_fountain(brief.text, known_props=props)
+        return scenes
+    if brief.scenes:
+        all_text = "\n\n".join(f"{s.title}. {s.description}" for s in brief.scenes)
+        characters = prose_characters(all_text, names)
+        scenes = [
+            _brief_scene(index, item, characters, locations)
+            for index, item in enumerate(brief.scenes)
+        ]
+        numbers = Counter(scene.number for scene in scenes)
+        if any(count > 1 for count in numbers.values()):
+            # Written numbers that repeat (or collide with an order) give way to the order.
+            scenes = [s.model_copy(update={"number": str(i + 1)}) for i, s in enumerate(scenes)]
+        return _attach_props(infer_transitions(scenes), props, characters)
+    if brief.text.strip():
+        # Production notes ("Format 1080p", "avoid Sora") are specs, not story beats.
+        story = story_text(brief.text, names) or brief.text
+        return scenes_from_prose(story, names, known_locations=locations, known_props=props)
+    raise BriefError(
+        "the brief has no scenes and no story text to break down; add a Scenes section or "
+        "describe what happens"
+    )

@@ -1,0 +1,93 @@
+"""The breakdown's own text helpers: word sets, sentences, clauses, chunks, short labels."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from storycore.tools.fountain import (
+    fold,
+    mentions,
+)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»’']?\s+(?=\S)")
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+
+
+def _word_count(text: str) -> int:
+    return len(re.findall(r"\w+(?:['’-]\w+)*", text))
+
+
+def _tokens(text: str) -> list[str]:
+    return fold(text).replace(":", " ").split()
+
+
+def _chunks(text: str, max_words: float) -> list[str]:
+    """Sentences grouped so each chunk has at most ``max_words`` (a sentence is never cut)."""
+    chunks: list[str] = []
+    current: list[str] = []
+    count = 0
+    for sentence in _sentences(text) or [text.strip()]:
+        n = _word_count(sentence)
+        if current and count + n > max_words:
+            chunks.append(" ".join(current))
+            current, count = [], 0
+        current.append(sentence)
+        count += n
+    if current:
+        chunks.append(" ".join(current))
+    return chunks
+
+
+_CLAUSE_END = re.compile(r"(?<=[:;])\s+(?=\S)")
+
+
+def _clauses(text: str, characters: Sequence[str] = (), min_words: int = 4) -> list[str]:
+    """The pictures of an action line, for one shot each: its sentences (one shorter than
+    ``min_words`` stays with the one before: "She checks her phone. Nothing."), each cut
+    after a colon or semicolon when what follows names one of ``characters`` and both sides
+    have ``min_words`` ("au lever du soleil : Nour chante..." is two pictures; "a photograph:
+    the bridge at night" is one)."""
+    out: list[str] = []
+    for sentence in _sentences(text) or [text.strip()]:
+        if out and _word_count(sentence) < min_words:
+            out[-1] = f"{out[-1]} {sentence}"
+            continue
+        pieces: list[str] = []
+        for piece in _CLAUSE_END.split(sentence):
+            piece = piece.strip()
+            if not piece:
+                continue
+            new_picture = (
+                pieces
+                and _word_count(pieces[-1]) >= min_words
+                and _word_count(piece) >= min_words
+                and any(mentions(piece, name) for name in characters)
+            )
+            if pieces and not new_picture:
+                pieces[-1] = f"{pieces[-1]} {piece}"
+            else:
+                pieces.append(piece)
+        out.extend(p.rstrip(" :;") if i + 1 < len(pieces) else p for i, p in enumerate(pieces))
+    if len(out) > 1 and _word_count(out[0]) < min_words:
+        out[:2] = [f"{out[0]} {out[1]}"]
+    return out
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _dedupe(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))

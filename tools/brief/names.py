@@ -1,0 +1,184 @@
+"""Elements named in prose (when a brief has no section for them), and story text versus
+production notes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from storycore.tools.brief.prose import _STYLE_LOOKUP
+from storycore.tools.brief.vocabulary import _LANGUAGE_WORDS
+from storycore.tools.domain import BriefElement
+from storycore.tools.text import fold_phrase as _fold
+
+_CAPITALISED_STOPWORDS = frozenset(
+    """a an the i it its he she we they you his her their our my this that these those then
+    there here when while where what who why how and but or so if at in on to of for from by
+    with as after before during one two monday tuesday wednesday thursday friday saturday
+    sunday january february march april may june july august september october november
+    december le la les un une des du de au aux il elle ils elles on nous vous je tu puis
+    ensuite enfin alors mais et ou donc car dans sur sous avec pour par chez quand lorsque
+    pendant avant apres c ce cette ces son sa ses leur leurs mon ma mes tout toute tous
+    toutes lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril
+    mai juin juillet aout septembre octobre novembre decembre youtube tiktok instagram
+    reels shorts ok tv sfx vfx ia ai use make avoid keep add show start end open close cut fade
+    style format ambiance mood music musique scene scenes shot shots plan plans note notes
+    please thanks merci bonjour hello hi utilise utilisez evite evitez fais faites ajoute
+    garde montre commence termine rythme image images video videos clip film prompt prompts
+    budget duree duration total final finally first next last premier premiere dernier
+    derniere no non yes oui pas sans without with""".split()  # noqa: SIM905 - a word list reads better
+)
+_LOCATIVE_BEFORE = re.compile(
+    r"(?:\b(?:à|a|au|aux|dans|vers|depuis|sur|traverse|traversent|parcourt|in|at|to|from|"
+    r"near|into|toward|towards|across|through|over|above|crosses|près de|loin de|"
+    r"au[- ]dessus de|au[- ]dessous de|autour de|en face de|au c(?:œ|oe)ur de|"
+    r"outside|inside|around)\s+(?:le |la |les |l'|the )?)$",
+    re.IGNORECASE,
+)
+
+
+def _names_in_prose(
+    text: str, exclude: Iterable[str]
+) -> tuple[list[BriefElement], list[BriefElement]]:
+    """Recurring capitalised names: (characters, locations). A documented heuristic.
+
+    A name is a run of up to three capitalised words, seen at least twice and at least once
+    in the middle of a sentence (so that "The" or "Puis" at a sentence start are not names).
+    It is a location when most of its mentions follow "in", "at", "à", "dans"...
+    """
+    excluded = {_fold(name).strip() for name in exclude}
+    words = list(re.finditer(r"[^\W\d_][\w’'-]*", text))
+    mentions: dict[str, list[tuple[int, bool, bool]]] = {}
+    index = 0
+    while index < len(words):
+        run: list[re.Match[str]] = []
+        while index < len(words) and _is_capitalised(words[index].group(0)):
+            if run and text[run[-1].end() : words[index].start()] != " ":
+                break
+            run.append(words[index])
+            index += 1
+        if not run:
+            index += 1
+            continue
+        while run and _fold(run[0].group(0)).strip() in _CAPITALISED_STOPWORDS:
+            run.pop(0)
+        if not run or len(run) > 3:
+            continue
+        name = text[run[0].start() : run[-1].end()].rstrip("’'-")
+        name = re.sub(r"[’']s$", "", name)
+        key = _fold(name).strip()
+        if len(name) < 2 or key in excluded or key in _LANGUAGE_WORDS or key in _STYLE_LOOKUP:
+            continue
+        if any(part in _CAPITALISED_STOPWORDS for part in key.split()):
+            continue
+        prefix = text[max(0, run[0].start() - 40) : run[0].start()]
+        at_start = not prefix.strip() or bool(re.search(r"[.!?:;\n»\"*#>—–-]\s*$", prefix))
+        locative = bool(_LOCATIVE_BEFORE.search(prefix))
+        mentions.setdefault(name, []).append((run[0].start(), at_start, locative))
+    characters: list[BriefElement] = []
+    locations: list[BriefElement] = []
+    for name, seen in mentions.items():
+        if len(seen) < 2:
+            continue
+        # A name only ever seen at a sentence start ("Camille marche...") counts when it has
+        # an inner capital (GaBy) or never appears in lower case (unlike "Style", "Then").
+        if all(at_start for _, at_start, _ in seen):
+            inner_capital = bool(re.search(r".[A-Z]", name))
+            in_lower_case = re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", text)
+            if not inner_capital and in_lower_case:
+                continue
+        # The sentence where the name is followed by a comma usually describes it
+        # ("Léo, a drummer with a shaved head, ...").
+        described = [at for at, _, _ in seen if text[at + len(name) : at + len(name) + 1] == ","]
+        candidates = [_sentence_around(text, at) for at in (described or [seen[0][0]])]
+        # Of those, the sentence that says the most about how it looks.
+        best = max(
+            candidates,
+            key=lambda sentence: (descriptive_score(sentence), -candidates.index(sentence)),
+        )
+        element = BriefElement(name=name[:200], description=_STORY_LABEL.sub("", best))
+        if sum(locative for _, _, locative in seen) * 2 > len(seen):
+            locations.append(element)
+        else:
+            characters.append(element)
+    return characters, locations
+
+
+def _is_capitalised(word: str) -> bool:
+    clean = word.strip("’'-")
+    return clean[:1].isupper() and not (clean.isupper() and len(clean) <= 3)
+
+
+#: Words that make a sentence a description of someone or something (English and French).
+DESCRIPTIVE_WORDS = frozenset(
+    """hair haired eyes eyed wearing wears dressed coat jacket dress shirt suit hat scarf boots
+    tall short young old woman man girl boy years beard glasses skin braids curly straight
+    blonde blond brunette red dark grey gray silver slim thin stocky freckles scar tattoo
+    cheveux yeux porte vetu vetue manteau veste robe chemise costume chapeau echarpe grand
+    grande petit petite jeune vieux vieille femme homme fille garcon ans barbe lunettes peau
+    tresses boucles blonds blondes brune brun roux rousse argentees argentes mince""".split()  # noqa: SIM905
+)
+
+#: Words of production notes rather than story: specs, models, pace, style, requests.
+_NOTE_WORDS = frozenset(
+    """format fps resolution 1080p 720p 4k 8k aspect vertical horizontal widescreen cinemascope
+    local cloud gpu vram model models modele modeles wan sora kling veo ltx flux hunyuan
+    seedance runway prompt prompts reponds repondre answer reply budget cost cout style
+    ambiance mood rythme rhythm pace cuts coupes montage grain pastel cinematic look palette
+    couleurs colours colors secondes seconds minutes clip spot trailer teaser subtitles
+    please merci bonjour hello besoin need""".split()  # noqa: SIM905 - a word list reads better
+)
+_NOTE_PHRASES = ("carte graphique", "sous titres", "images par seconde", "frames per second")
+#: "L'histoire :", "The story:": a label before the story itself.
+_STORY_LABEL = re.compile(
+    r"^(?:l'|l’)?(?:histoire|the story|story|synopsis|pitch|résumé|resume|logline)\s*:\s*",
+    re.IGNORECASE,
+)
+
+
+def descriptive_score(sentence: str) -> int:
+    """How much a sentence describes how someone or something looks (a count of telling
+    words, plus two for an age in brackets such as "(20s")."""
+    words = set(_fold(sentence).split())
+    return len(words & DESCRIPTIVE_WORDS) + (2 if re.search(r"\(\s*\d", sentence) else 0)
+
+
+def is_production_note(sentence: str, characters: Iterable[str] = ()) -> bool:
+    """A sentence about the production (format, models, pace, style, a request) rather than
+    the story: two note words, or one note word and no character named."""
+    words = _fold(sentence).split()
+    folded = " ".join(words)
+    hits = sum(1 for word in words if word in _NOTE_WORDS)
+    hits += sum(1 for phrase in _NOTE_PHRASES if phrase in folded)
+    if re.search(r"\d+\s*(?:fps|p\b|k\b|s\b|%|\$|€)|\b\d+:\d+\b", sentence, re.IGNORECASE):
+        hits += 1
+    if len(words) <= 2:
+        return True  # "Bonjour !", "Thanks."
+    named = any(_fold(name).strip() in folded for name in characters)
+    return hits >= 2 or (hits == 1 and not named)
+
+
+def story_text(text: str, characters: Iterable[str] = ()) -> str:
+    """``text`` without its production notes, paragraphs kept: what the breakdown tells."""
+    names = list(characters)
+    paragraphs = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        sentences = re.split(r"(?<=[.!?])\s+", " ".join(paragraph.split()))
+        kept = [
+            _STORY_LABEL.sub("", s)
+            for s in sentences
+            if s.strip() and not is_production_note(s, names)
+        ]
+        if kept:
+            paragraphs.append(" ".join(kept))
+    return "\n\n".join(paragraphs)
+
+
+def _sentence_around(text: str, offset: int) -> str:
+    """The sentence of ``text`` that contains ``offset``, on one line."""
+    start = 0
+    for match in re.finditer(r"[.!?](?=\s)|\n\s*\n", text[:offset]):
+        start = match.end()
+    end_match = re.compile(r"[.!?](?=\s|$)|\n\s*\n").search(text, offset)
+    end = end_match.end() if end_match else len(text)
+    return " ".join(text[start:end].split())[:400]

@@ -1,0 +1,300 @@
+"""The phrasings the parser reads, in order: THE one file to edit to add a phrasing.
+
+Each rule is a pattern over the folded clause (lower case, no accents) and the handler of
+:mod:`storycore.tools.feedback.handlers` that turns a match into modifications. The first
+rule whose pattern matches the whole clause and whose handler returns modifications wins.
+"""
+
+from __future__ import annotations
+
+from storycore.tools.feedback.handlers import (
+    _element_description,
+    _element_update,
+    _explicit_field,
+    _insert,
+    _lock,
+    _move,
+    _regenerate,
+    _remove,
+    _retime,
+    _set_model,
+    _shot_value,
+    _without,
+)
+from storycore.tools.feedback.modifications import Lock, Unlock
+from storycore.tools.feedback.patterns import _ASPECT, _ATTR, _DURATION, _FIELD, _shots
+from storycore.tools.feedback.reader import _Rule, _rule
+
+_S = _shots("s")
+_RULES: tuple[_Rule, ...] = (
+    # lock / unlock
+    _rule(
+        r"(?:unlock|unfreeze|deverrouille[rz]?|debloque[rz]?|defige[rz]?)\s+(?P<target>.+)",
+        _lock(Unlock),
+    ),
+    _rule(r"(?:lock|freeze|verrouille[rz]?|bloque[rz]?|fige[rz]?)\s+(?P<target>.+)", _lock(Lock)),
+    # regenerate without narration / dialogue / music / effects
+    _rule(
+        r"(?:regenerate|redo|re-?render|render|generate|remake|do|make|try)\s*(?:"
+        + _S
+        + r"|(?P<it>it|them|everything|all(?: shots)?|the whole thing|that|this))?\s*"
+        r"(?:again\s+)?(?:without|with no|minus|but without)\s+(?:the\s+|any\s+)?(?P<aspect>"
+        + _ASPECT
+        + r")(?:\s+(?:on|for|in)\s+"
+        + _shots("t")
+        + r")?",
+        _without,
+    ),
+    _rule(
+        r"(?:remove|drop|delete|cut|mute|lose|get rid of|take out|strip|no)\s+(?:the\s+|all\s+"
+        r"(?:the\s+)?|any\s+)?(?P<aspect>"
+        + _ASPECT
+        + r")(?:\s+(?:on|from|in|of|for)\s+"
+        + _S
+        + r")?",
+        _without,
+    ),
+    _rule(
+        r"(?:without|with no|sans)\s+(?:the\s+|la\s+|le\s+|les\s+)?(?P<aspect>" + _ASPECT + r")",
+        _without,
+    ),
+    _rule(
+        r"(?P<fr>regenere[rz]?|refai[st]|refaire|relance[rz]?|recommence[rz]?)\s*(?:"
+        + _S
+        + r"|(?P<it>-?(?:le|les|la|tout)))?\s*sans\s+(?:la\s+|le\s+|les\s+|l')?(?P<aspect>"
+        + _ASPECT
+        + r")(?:\s+(?:sur|pour|du|dans)\s+"
+        + _shots("t")
+        + r")?",
+        _without,
+    ),
+    _rule(
+        r"(?:supprime[rz]?|enleve[rz]?|retire[rz]?|coupe[rz]?)\s+(?:la|le|les|l')\s*(?P<aspect>"
+        + _ASPECT
+        + r")(?:\s+(?:du|des|sur|dans|de)\s+"
+        + _S
+        + r")?",
+        _without,
+    ),
+    # regenerate as it is
+    _rule(
+        r"(?:redo|regenerate|re-?render|re-?generate|remake|re-?do|retry|reshoot|render|"
+        r"generate|refai[st]|refaire|regenere[rz]?|relance[rz]?|recommence[rz]?)\s*-?\s*(?:"
+        + _S
+        + r"|it|them|that one|this one|that|this|le|les|la)(?:\s+again|\s+encore)?",
+        _regenerate,
+    ),
+    _rule(
+        _S + r"\s+(?:again|needs to be redone|should be redone|must be redone|has to be redone|"
+        r"needs redoing|a refaire|est a refaire|doit etre refait|doit etre regenere)",
+        _regenerate,
+    ),
+    # remove
+    _rule(
+        r"(?:remove|delete|drop|cut|kill|lose|get rid of|take out|scrap|skip|supprime[rz]?|"
+        r"enleve[rz]?|retire[rz]?|coupe[rz]?|vire[rz]?)\s+" + _S,
+        _remove,
+    ),
+    _rule(_S + r"\s+(?:should|must|can|has to)\s+(?:go|be removed|be deleted|be cut)", _remove),
+    # move
+    _rule(
+        r"(?:move|put|place|deplace[rz]?|mets|mettre|mettez|place[rz]?|bouge[rz]?)\s+"
+        + _shots("a")
+        + r"\s+(?:(?:right|just|juste)\s+)?(?P<where>after|before|behind|ahead of|in front of|"
+        r"apres|avant|derriere)\s+" + _shots("b"),
+        _move,
+    ),
+    _rule(
+        r"(?:move|put|place|deplace[rz]?|mets|mettre|mettez|place[rz]?|bouge[rz]?)\s+"
+        + _shots("a")
+        + r"\s+(?:to the|at the|a la|au|en)\s*(?P<end>end|start|beginning|fin|debut|premier|"
+        r"dernier|la fin)",
+        _move,
+    ),
+    # insert
+    _rule(
+        r"(?:add|insert|put|create|ajoute[rz]?|rajoute[rz]?|insere[rz]?|cree[rz]?)\s+"
+        r"(?P<head>(?:(?:a|an|one|another|new|un|une|autre|nouveau)\s+)*[^,]*?)\s*"
+        r"(?:(?:of|showing|with|on|:)\s+|(?P<conn>du|de la|de l'|des|d'|de|sur|montrant)\s*)"
+        r"(?P<desc>.+?)\s+(?P<where>after|before|right after|just after|apres|avant|juste apres)"
+        r"\s+" + _shots("b"),
+        _insert,
+    ),
+    _rule(
+        r"(?:add|insert|put|create|ajoute[rz]?|rajoute[rz]?|insere[rz]?)\s+"
+        r"(?P<head>(?:(?:a|an|one|another|new|un|une|autre|nouveau)\s+)*[^,]*?)\s*"
+        r"(?:(?:of|showing|with|on|:)\s+|(?P<conn>du|de la|de l'|des|d'|de|sur|montrant)\s*)"
+        r"(?P<desc>.+?)\s+(?:at the|a la|au|en)\s*(?P<end>end|start|beginning|fin|debut)",
+        _insert,
+    ),
+    _rule(
+        r"(?:add|insert|ajoute[rz]?|rajoute[rz]?|insere[rz]?)\s+"
+        r"(?P<head>(?:(?:a|an|one|another|new|un|une|autre|nouveau)\s+)*[^,]*?)\s+"
+        r"(?P<where>after|before|apres|avant)\s+"
+        + _shots("b")
+        + r"\s*(?:(?:of|showing|with|:)\s+|(?P<conn>du|de la|de l'|des|d'|de|montrant)\s*)"
+        r"(?P<desc>.+)",
+        _insert,
+    ),
+    # retime
+    _rule(
+        _S + r"\s+(?:should|must|needs to|has to|will|to|shall|can)?\s*(?:last|be|run|take|runs|"
+        r"lasts|takes)\s+(?:for\s+|about\s+|exactly\s+|only\s+|just\s+)?"
+        + _DURATION
+        + r"(?:\s+long)?",
+        _retime,
+    ),
+    _rule(
+        r"(?:make|set|change|retime|shorten|lengthen|extend|trim|cut|fais durer|raccourcis|"
+        r"raccourcir|rallonge[rz]?|allonge[rz]?|mets|passe[rz]?|regle[rz]?|ramene[rz]?)\s+"
+        + _S
+        + r"\s+(?:to\s+|at\s+|down to\s+|up to\s+|a\s+|en\s+|sur\s+)?"
+        + _DURATION
+        + r"(?:\s+long)?",
+        _retime,
+    ),
+    _rule(
+        r"(?:the\s+)?(?:duration|length|la duree|duree|la longueur|longueur)\s+(?:of|du|de)\s+"
+        + _S
+        + r"\s*(?::|=|to|should be|must be|is|doit etre|est|a|sur)?\s*"
+        + _DURATION,
+        _retime,
+    ),
+    _rule(
+        _S + r"\s+(?:doit|devrait|va|dois)?\s*(?:durer|dure|faire|fait)\s+(?:seulement\s+|"
+        r"environ\s+)?" + _DURATION,
+        _retime,
+    ),
+    _rule(_S + r"\s*(?::|=|->|to|en)?\s*" + _DURATION, _retime),
+    # element appearance
+    _rule(
+        r"(?P<name>.+?)\s*'s?\s+(?P<attr>" + _ATTR + r")\s+(?:should|must|needs to|has to|"
+        r"to|shall|will|ought to)?\s*(?:be|become|look|is|are|be made|=|:|->)\s+(?P<val>.+)",
+        _element_update,
+    ),
+    _rule(
+        r"(?P<name>.+?)\s*'s?\s+(?P<attr>" + _ATTR + r")\s*(?::|=|->)\s*(?P<val>.+)",
+        _element_update,
+    ),
+    _rule(
+        r"(?:make|turn|change|set|dye|colou?r|switch)\s+(?P<name>.+?)\s*'s?\s+(?P<attr>"
+        + _ATTR
+        + r")\s+(?:to\s+|into\s+|as\s+)?(?P<val>.+)",
+        _element_update,
+    ),
+    _rule(
+        r"(?:the\s+)?(?P<attr>" + _ATTR + r")\s+of\s+(?P<name>.+?)\s+(?:should|must|needs to)?"
+        r"\s*(?:be|become|is|are|=|:)\s+(?P<val>.+)",
+        _element_update,
+    ),
+    _rule(
+        r"(?:give|gives)\s+(?P<name>.+?)\s+(?:a\s+|an\s+|some\s+)?(?P<val>.+?)\s+(?P<attr>"
+        + _ATTR
+        + r")",
+        _element_update,
+    ),
+    _rule(
+        r"(?P<name>.+?)\s+(?:should|must|needs to|has to|will)?\s*(?:have|has|get|gets|wear|"
+        r"wears|sport|sports)\s+(?:a\s+|an\s+|some\s+)?(?P<val>.+?)\s+(?P<attr>" + _ATTR + r")",
+        _element_update,
+    ),
+    _rule(
+        r"(?P<fr>(?:les?|la|l')\s*)(?P<attr>" + _ATTR + r")\s+(?:de|d')\s*(?P<name>.+?)\s+"
+        r"(?:doivent|doit|devraient|devrait|vont|va)?\s*(?:etre|sont|est|seront|sera|"
+        r"deviennent|devient|devenir|:|=)\s+(?P<val>.+)",
+        _element_update,
+    ),
+    _rule(
+        r"(?P<fr>change[rz]?|mets|mettre|rends|rendre|passe[rz]?|teins|teindre)\s+"
+        r"(?:les?|la|l')\s*(?P<attr>" + _ATTR + r")\s+(?:de|d')\s*(?P<name>.+?)\s+"
+        r"(?:en|a)\s+(?P<val>.+)",
+        _element_update,
+    ),
+    _rule(
+        r"(?P<name>.+?)\s+(?P<fr>doit avoir|devrait avoir|a|aura|porte|doit porter|devrait "
+        r"porter|portera)\s+(?:les?|la|l'|un|une|des|de)\s*(?P<attr>" + _ATTR + r")\s+"
+        r"(?P<val>.+)",
+        _element_update,
+    ),
+    _rule(
+        r"(?P<fr>donne[rz]?)\s+a\s+(?P<name>.+?)\s+(?:des|un|une|les?|la)\s+(?P<attr>"
+        + _ATTR
+        + r")\s+(?P<val>.+)",
+        _element_update,
+    ),
+    _rule(
+        r"(?P<name>her|his|their|its)\s+(?P<attr>" + _ATTR + r")\s+(?:should|must)?\s*"
+        r"(?:be\s+|is\s+|are\s+|:\s*|=\s*)?(?P<val>.+)",
+        _element_update,
+    ),
+    _rule(
+        r"(?P<name>son|sa|ses)(?P<fr>\s+)(?P<attr>" + _ATTR + r")\s+(?:(?:doivent etre|"
+        r"doit etre|sont|est|:)\s+)?(?P<val>.+)",
+        _element_update,
+    ),
+    _rule(r"describe\s+(?P<name>.+?)\s+as\s+(?P<val>.+)", _element_description),
+    _rule(r"(?P<name>.+?)\s+should look like\s+(?P<val>.+)", _element_description),
+    # model
+    _rule(
+        r"(?P<strict>(?:switch|change|set|update)\s+(?:the\s+)?(?:video\s+)?models?)\s+"
+        r"(?:to|for|:|=)?\s*(?P<model>.+?)(?:\s+(?:for|on|in)\s+(?:" + _S + r"|(?P<scope>.+)))?",
+        _set_model,
+    ),
+    _rule(
+        r"(?P<strict>(?:change[rz]?|passe[rz]?)\s+(?:le\s+)?modele)\s+(?:pour|en|a|:|=|vers)?"
+        r"\s*(?P<model>.+?)(?:\s+(?:pour|sur|dans)\s+(?:" + _S + r"|(?P<scope>.+)))?",
+        _set_model,
+    ),
+    _rule(
+        r"(?P<strict>(?:the\s+|le\s+)?(?:video\s+)?(?:model|modele))\s*(?::|=|->|should be|"
+        r"doit etre)\s*(?P<model>.+?)(?:\s+(?:for|on|pour|sur)\s+(?:" + _S + r"|(?P<scope>.+)))?",
+        _set_model,
+    ),
+    _rule(
+        r"(?:switch|change|move|go|passe[rz]?|bascule[rz]?)\s+(?:everything\s+|all\s+"
+        r"(?:shots\s+)?|tout\s+)?(?:to|a|sur|vers|en)\s+(?P<model>.+?)(?:\s+(?:for|on|pour|sur)"
+        r"\s+(?:" + _S + r"|(?P<scope>.+)))?",
+        _set_model,
+    ),
+    _rule(
+        r"(?:use|utilise[rz]?|prends|prendre)\s+(?P<model>.+?)(?:\s+(?:model|modele|instead|"
+        r"a la place))?(?:\s+(?:everywhere|for everything|throughout|partout|pour tout)|\s+"
+        r"(?:for|on|in|pour|sur|dans)\s+(?:" + _S + r"|(?P<scope>.+)))?",
+        _set_model,
+    ),
+    _rule(
+        r"(?:render|generate|make|do|shoot|fais|genere[rz]?)\s+" + _S + r"\s+(?:with|using|in|"
+        r"on|avec|en|sur)\s+(?P<model>.+)",
+        _set_model,
+    ),
+    # explicit shot field
+    _rule(
+        r"(?:set|change|make|mets|change[rz]?|passe[rz]?)?\s*(?:the\s+|le\s+|la\s+|l')?"
+        r"(?P<field>"
+        + _FIELD
+        + r")\s+(?:of|for|on|du|de|pour)\s+"
+        + _S
+        + r"\s*(?:to|:|=|->|should be|must be|as|en|a|doit etre|sur)\s*(?P<val>.+)",
+        _explicit_field,
+    ),
+    _rule(
+        _S + r"\s*(?:'s)?\s*(?P<field>" + _FIELD + r")\s*(?::|=|->|to|should be|must be|en)\s*"
+        r"(?P<val>.+)",
+        _explicit_field,
+    ),
+    # a bare value for a shot
+    _rule(
+        r"(?:make|set|change|turn|switch|frame|shoot|film|have|mets|mettre|passe[rz]?|"
+        r"cadre[rz]?|fais|faire|transforme[rz]?)\s+" + _S + r"\s+(?P<val>.+)",
+        _shot_value,
+    ),
+    _rule(
+        _S + r"\s*(?::|=|->|should be|must be|to be|needs to be|be|as|in|en|doit etre|"
+        r"devrait etre|sera|soit|est)?\s*(?P<val>.+)",
+        _shot_value,
+    ),
+    _rule(
+        r"(?P<val>.+?)\s+(?:on|for|in|sur|pour|dans|au|du)\s+" + _S,
+        _shot_value,
+    ),
+)

@@ -1,0 +1,129 @@
+"""Applying a planned change in one project transaction: elements, shot folders laid out in
+one pass, shots, prompts, links, segments, documents and the exports already made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from storycore.tools import exports as exports_module
+from storycore.tools.domain import ShotRef, ShotSpec
+from storycore.tools.errors import ConflictError, InvalidInput
+from storycore.tools.naming import renumbered, slugify, split_numbered, unique
+from storycore.tools.planner import build_prompts, sync_links
+from storycore.tools.project import Project, Transaction
+from storycore.tools.regeneration.plan import AppliedChange, ChangePlan, _export_files, _fingerprint
+from storycore.tools.registry import AssetRegistry
+from storycore.tools.storyboard import write_documents
+from storycore.tools.structure import SHOTS, load_shots, set_segments, shot_title, write_shots
+
+
+def _lay_out_shots(tx: Transaction, shots: Sequence[ShotSpec]) -> None:
+    """Make ``02_shots/`` hold exactly ``shots`` in this order, numbered from 01.
+
+    The structure manager's naming (``NN_Title``, a shot keeps its title part, a new shot
+    gets a unique one), done in one pass: removed folders go, then every folder whose number
+    changes is renamed through a temporary name, then new folders are made. Inserting shots
+    one by one would rename every later folder once per insert.
+    """
+    refs = list(tx.manifest.shots)
+    by_id = {ref.shot_id: ref for ref in refs}
+    wanted = {shot.shot_id for shot in shots}
+    for ref in refs:
+        if ref.shot_id not in wanted:
+            tx.remove(f"{SHOTS}/{ref.folder}")
+    taken = [
+        (split_numbered(by_id[s.shot_id].folder) or (0, by_id[s.shot_id].folder))[1]
+        for s in shots
+        if s.shot_id in by_id
+    ]
+    targets: list[str] = []
+    for position, shot in enumerate(shots, start=1):
+        known = by_id.get(shot.shot_id)
+        if known is not None:
+            targets.append(renumbered(known.folder, position))
+            continue
+        slug = unique(slugify(shot_title(shot), fallback="Shot"), taken)
+        taken.append(slug)
+        targets.append(f"{position:02d}_{slug}")
+    moving = [
+        (by_id[shot.shot_id].folder, target)
+        for shot, target in zip(shots, targets, strict=True)
+        if shot.shot_id in by_id and by_id[shot.shot_id].folder != target
+    ]
+    for folder, _ in moving:
+        tx.rename(f"{SHOTS}/{folder}", f"{SHOTS}/.renumber_{folder}")
+    for folder, target in moving:
+        tx.rename(f"{SHOTS}/.renumber_{folder}", f"{SHOTS}/{target}")
+    for shot, target in zip(shots, targets, strict=True):
+        if shot.shot_id not in by_id:
+            tx.mkdir(f"{SHOTS}/{target}")
+    tx.manifest.shots = [
+        ShotRef(
+            shot_id=shot.shot_id,
+            folder=target,
+            status=shot.status,
+            version=shot.version,
+            media=by_id[shot.shot_id].media if shot.shot_id in by_id else None,
+        )
+        for shot, target in zip(shots, targets, strict=True)
+    ]
+
+
+def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
+    """Apply a plan from :func:`plan_changes` in one project transaction (atomic, and undone
+    as a whole by :meth:`Project.undo`).
+
+    Elements get new versions (unlocked first when the change unlocks them); shots are
+    removed, inserted and moved with their folders renumbered in one pass (the structure
+    manager's naming), and retimed end to end;
+    regenerated shots get version + 1, status ``pending`` and rebuilt prompts; element links,
+    segments and the documents are brought up to date. A plan made before the project changed
+    is refused (:class:`ConflictError`): plan it again.
+    """
+    outcome = plan.outcome
+    if outcome is None:
+        raise InvalidInput("this change plan has nothing to apply; make it with plan_changes")
+    with project.transaction(outcome.note) as tx:
+        if _fingerprint(project) != outcome.fingerprint:
+            raise ConflictError("the project changed after this change was planned; plan it again")
+        registry = AssetRegistry(project)
+        for element_id in outcome.element_unlocks:
+            registry.unlock(element_id)
+        for element_id, (description, attributes, note) in outcome.element_updates.items():
+            registry.update(
+                element_id,
+                canonical_description=description,
+                attributes=attributes,
+                note=f"feedback: {note}"[:200],
+                force=element_id in outcome.element_force,
+            )
+        before = {s.shot_id: s for s in load_shots(project)}
+        _lay_out_shots(tx, outcome.shots)
+        # Only what changed: untouched shots keep their files byte for byte.
+        write_shots(tx, [s for s in outcome.shots if before.get(s.shot_id) != s])
+        build_prompts(project, outcome.regenerated)
+        sync_links(project, registry)
+        if outcome.segments is not None and outcome.segments != list(project.manifest.segments):
+            set_segments(tx, outcome.segments)
+        for element_id in outcome.element_locks:
+            registry.lock(element_id)
+        documents = write_documents(tx)
+        slug = exports_module.title_slug(project.manifest.title)
+        for fmt, name in _export_files(slug):
+            if project.exists(f"{exports_module.EXPORTS}/{name}"):
+                exports_module.export(project, fmt)
+                documents.append(f"{exports_module.EXPORTS}/{name}")
+        number = tx.number
+    entries = {entry.number for entry in project.history()}
+    return AppliedChange(
+        history_entry=number if number in entries else None,
+        regenerated_shots=list(plan.regenerate_shots),
+        regenerated_segments=list(plan.regenerate_segments),
+        regenerated_elements=list(plan.regenerate_elements),
+        inserted_shots=list(plan.inserted_shots),
+        removed_shots=list(plan.removed_shots),
+        moved_shots=list(plan.moved_shots),
+        documents=documents,
+        summary=list(plan.summary),
+    )

@@ -1,0 +1,146 @@
+"""Changing how an element looks (:class:`UpdateElement`), and restating the trait in every
+text that describes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from storycore.tools.domain import AssetMetadata, ElementStatus
+from storycore.tools.feedback import ATTRIBUTE_WORDS, UpdateElement
+from storycore.tools.regeneration.plan import _validated_shot
+from storycore.tools.regeneration.rewrite import rewrite_trait
+from storycore.tools.registry import attribute_key
+
+if TYPE_CHECKING:
+    from storycore.tools.regeneration.simulator import Planner
+
+
+@dataclass(frozen=True)
+class _Trait:
+    """The traits an UpdateElement restates, and whose names to look for in texts."""
+
+    rewrites: dict[str, str]  # attribute -> new value (attributes the rewrite knows words for)
+    subject: list[str]  # the element's name and aliases
+    others: list[str]  # every other element's name and aliases
+
+    def restate(self, text: str, *, whole: bool = False) -> str:
+        for key, value in self.rewrites.items():
+            text = rewrite_trait(
+                text, key, value, subject_names=self.subject, other_names=self.others, whole=whole
+            )
+        return text
+
+
+def update_element(planner: Planner, mod: UpdateElement) -> None:
+    """Change an element's attributes and/or description; the new traits are restated in the
+    element's description, in other draft elements' descriptions and in the shots' texts."""
+    element_id = planner.element_id(mod.element)
+    element = planner.elements[element_id]
+    changes = {attribute_key(k): " ".join(str(v).split()) for k, v in mod.attributes.items()}
+    attributes = _new_attributes(element.attributes, changes, mod.mode)
+    description = element.canonical_description
+    if mod.description is not None:
+        description = " ".join(mod.description.split())
+    trait = _Trait(
+        rewrites={k: v for k, v in changes.items() if v and k in ATTRIBUTE_WORDS},
+        subject=[element.name, *element.aliases],
+        others=[
+            name
+            for other in planner.elements.values()
+            if other.element_id != element_id
+            for name in (other.name, *other.aliases)
+        ],
+    )
+    description = trait.restate(description, whole=True)
+    if description == element.canonical_description and attributes == element.attributes:
+        planner.warnings.append(f"{element_id}: already looks like that")
+        planner.normalised.append(mod.model_copy(update={"element": element_id}))
+        return
+    planner.elements[element_id] = element.model_copy(
+        update={"canonical_description": description, "attributes": attributes}
+    )
+    planner.normalised.append(mod.model_copy(update={"element": element_id}))
+    _summarise(planner, mod, element_id, changes)
+    if not trait.rewrites:
+        return
+    # Other texts that describe this element: other elements' descriptions (the planner
+    # describes a prop by the first sentence naming it, which may be a character's) and
+    # the shots' own description and action.
+    _restate_in_other_elements(planner, element, trait)
+    _restate_in_shots(planner, trait)
+
+
+def _new_attributes(
+    current: Mapping[str, str], changes: Mapping[str, str], mode: str
+) -> dict[str, str]:
+    """The attributes after the change: ``replace`` keeps only the given ones; ``merge``
+    changes the given ones (an empty value removes one)."""
+    if mode == "replace":
+        return {k: v for k, v in changes.items() if v}
+    attributes = dict(current)
+    for key, value in changes.items():
+        if value:
+            attributes[key] = value
+        else:
+            attributes.pop(key, None)
+    return attributes
+
+
+def _summarise(
+    planner: Planner, mod: UpdateElement, element_id: str, changes: Mapping[str, str]
+) -> None:
+    shown = [s.shot_id for s in planner.shots if element_id in s.element_ids()]
+    said = ", ".join(f"{k} -> {v}" for k, v in changes.items() if v) or ""
+    removed = [k for k, v in changes.items() if not v]
+    parts = [p for p in (said, ", ".join(f"{k} removed" for k in removed)) if p]
+    if mod.description is not None:
+        parts.append("new description")
+    planner.summary.append(f"{element_id}: {'; '.join(parts)} ({len(shown)} shots)")
+    planner.element_notes.setdefault(element_id, []).append("; ".join(parts))
+
+
+def _restate_in_other_elements(planner: Planner, element: AssetMetadata, trait: _Trait) -> None:
+    """Restate the trait in other elements' descriptions; a fixed (not draft) one that is not
+    unlocked in the same change is left as it is, with a warning."""
+    for other_id, other in list(planner.elements.items()):
+        if other_id == element.element_id:
+            continue
+        text = trait.restate(other.canonical_description)
+        if text == other.canonical_description:
+            continue
+        if other.status is not ElementStatus.DRAFT and other_id not in planner.unlocked:
+            # The user spoke of one element: a fixed one is not rewritten behind their back.
+            planner.warnings.append(
+                f"{other_id} is {other.status.value}: its description still gives "
+                f"{element.name}'s old {', '.join(trait.rewrites)} (unlock it to restate it)"
+            )
+            continue
+        planner.elements[other_id] = other.model_copy(update={"canonical_description": text})
+        shows = [s.shot_id for s in planner.shots if other_id in s.element_ids()]
+        keys = ", ".join(trait.rewrites)
+        planner.summary.append(
+            f"{other_id}: its description also describes {element.name}; "
+            f"{keys} restated ({len(shows)} shots)"
+        )
+        planner.element_notes.setdefault(other_id, []).append(f"{element.name}'s {keys} restated")
+
+
+def _restate_in_shots(planner: Planner, trait: _Trait) -> None:
+    """Restate the trait in every shot's description and action."""
+    for i, shot in enumerate(planner.shots):
+        update: dict[str, str] = {}
+        for name in ("description", "action"):
+            text = trait.restate(getattr(shot, name))
+            if text != getattr(shot, name):
+                update[name] = text
+        if update:
+            planner.shots[i] = _validated_shot(shot, **update)
+
+
+#: The handler of each modification kind this module edits.
+HANDLERS: dict[type[Any], Callable[[Planner, Any], None]] = {
+    UpdateElement: update_element,
+}

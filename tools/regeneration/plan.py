@@ -1,0 +1,174 @@
+"""The plan of a change (:class:`ChangePlan`), what applying it did (:class:`AppliedChange`),
+the fingerprint that refuses a stale plan, and the small helpers the edits share.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from pydantic import ValidationError
+
+from storycore.tools import exports as exports_module
+from storycore.tools.domain import Segment, ShotSpec, format_validation_error
+from storycore.tools.errors import InvalidInput
+from storycore.tools.feedback import Modification
+from storycore.tools.project import Project
+from storycore.tools.storyboard import (
+    STORYBOARD_HTML,
+    STORYBOARD_JSON,
+    STORYBOARD_MD,
+    VISUAL_STRATEGY_JSON,
+)
+from storycore.tools.structure import SHOT_FILE, SHOTS
+
+#: The documents every change rewrites (plus any export already in ``exports/``).
+DOCUMENTS = (STORYBOARD_JSON, STORYBOARD_MD, STORYBOARD_HTML, VISUAL_STRATEGY_JSON)
+
+
+@dataclass
+class _Outcome:
+    """What :func:`apply_changes` writes (computed by :func:`plan_changes`)."""
+
+    fingerprint: str
+    shots: list[ShotSpec]
+    segments: list[Segment] | None
+    element_updates: dict[str, tuple[str, dict[str, str], str]]
+    element_unlocks: list[str]
+    element_force: list[str]
+    element_locks: list[str]
+    regenerated: list[str]
+    hashes: dict[str, str]
+    note: str
+
+
+@dataclass
+class ChangePlan:
+    """What a change would do, computed without writing anything (see :func:`plan_changes`).
+
+    ``regenerate_shots`` is in timeline order (after the change); segments and elements by id.
+    """
+
+    modifications: list[Modification]
+    regenerate_shots: list[str]
+    regenerate_segments: list[str]
+    regenerate_elements: list[str]
+    documents: list[str]
+    summary: list[str]
+    warnings: list[str] = field(default_factory=list)
+    inserted_shots: list[str] = field(default_factory=list)
+    removed_shots: list[str] = field(default_factory=list)
+    moved_shots: list[str] = field(default_factory=list)
+    outcome: _Outcome | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def regenerate(self) -> list[str]:
+        """Every id that would be redone (shots, segments, elements), sorted."""
+        return sorted(
+            {*self.regenerate_shots, *self.regenerate_segments, *self.regenerate_elements}
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON the CLI prints for ``storycore feedback --dry-run --json``."""
+        return {
+            "modifications": [m.model_dump(mode="json") for m in self.modifications],
+            "regenerate": self.regenerate,
+            "regenerate_shots": list(self.regenerate_shots),
+            "regenerate_segments": list(self.regenerate_segments),
+            "regenerate_elements": list(self.regenerate_elements),
+            "inserted_shots": list(self.inserted_shots),
+            "removed_shots": list(self.removed_shots),
+            "moved_shots": list(self.moved_shots),
+            "documents": list(self.documents),
+            "summary": list(self.summary),
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True)
+class AppliedChange:
+    """What :func:`apply_changes` did; ``history_entry`` is the undoable entry's number (None
+    when nothing had to change)."""
+
+    history_entry: int | None
+    regenerated_shots: list[str]
+    regenerated_segments: list[str]
+    regenerated_elements: list[str]
+    inserted_shots: list[str]
+    removed_shots: list[str]
+    moved_shots: list[str]
+    documents: list[str]
+    summary: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "history_entry": self.history_entry,
+            "regenerated_shots": list(self.regenerated_shots),
+            "regenerated_segments": list(self.regenerated_segments),
+            "regenerated_elements": list(self.regenerated_elements),
+            "inserted_shots": list(self.inserted_shots),
+            "removed_shots": list(self.removed_shots),
+            "moved_shots": list(self.moved_shots),
+            "documents": list(self.documents),
+            "summary": list(self.summary),
+        }
+
+
+def _fingerprint(project: Project) -> str:
+    """A hash of the files a change is planned from (to refuse applying a stale plan)."""
+    digest = hashlib.sha256(project.read_bytes("project.json"))
+    manifest = project.manifest
+    for ref in manifest.shots:
+        rel = f"{SHOTS}/{ref.folder}/{SHOT_FILE}"
+        digest.update(rel.encode() + b"\0" + project.read_bytes(rel))
+    for element in manifest.elements:
+        rel = f"01_elements/{element.folder}/element.json"
+        if project.exists(rel):
+            digest.update(rel.encode() + b"\0" + project.read_bytes(rel))
+    return digest.hexdigest()
+
+
+def _validated_shot(shot: ShotSpec, **changes: Any) -> ShotSpec:
+    try:
+        return ShotSpec.model_validate({**shot.model_dump(), **changes})
+    except ValidationError as exc:
+        raise InvalidInput(format_validation_error(exc, subject=shot.shot_id)) from None
+
+
+def _seconds_text(frames: int, rate: Fraction) -> str:
+    return f"{float(Fraction(frames) / rate):.2f}".rstrip("0").rstrip(".") + " s"
+
+
+def _value_text(value: Any) -> str:
+    if value is None or value == "":
+        return "none"
+    if hasattr(value, "value"):
+        return str(value.value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _list(ids: Sequence[str], limit: int = 5) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def _existing_exports(project: Project) -> list[str]:
+    """The default export files already in ``exports/`` (they describe the old plan)."""
+    slug = exports_module.title_slug(project.manifest.title)
+    names = [f"{exports_module.EXPORTS}/{name}" for _, name in _export_files(slug)]
+    return [rel for rel in names if project.exists(rel)]
+
+
+def _export_files(slug: str) -> list[tuple[str, str]]:
+    return [
+        ("otio", f"{slug}.otio"),
+        ("edl", f"{slug}.edl"),
+        ("fcpxml", f"{slug}.xml"),
+        ("csv", f"{slug}.csv"),
+        ("breakdown", f"{slug}_breakdown.csv"),
+    ]

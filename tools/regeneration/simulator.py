@@ -1,0 +1,416 @@
+"""The simulator: a change played on a copy of the plan (:class:`Planner`), and
+:func:`plan_changes`, which runs it and compares the hashes before and after. Nothing is
+written; the handler of each kind of modification lives in an ``edit_*`` module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from storycore.tools.breakdown import retime, split_long_shots
+from storycore.tools.domain import AssetMetadata, ElementStatus, Segment, ShotSpec, ShotStatus
+from storycore.tools.errors import ConflictError, InvalidInput, NotFound
+from storycore.tools.feedback import (
+    MODIFICATION_TYPES,
+    Modification,
+    parse_modifications,
+    resolve_shot_ref,
+)
+from storycore.tools.model_registry import Kind, ModelCapability, ModelRegistry, max_clip_frames
+from storycore.tools.planner import read_scenes
+from storycore.tools.project import Project
+from storycore.tools.prompt_builder import build_shot_prompts
+from storycore.tools.regeneration import edit_elements, edit_locks, edit_models, edit_shots
+from storycore.tools.regeneration.hashes import (
+    _continuity_closure,
+    _element_hash,
+    shot_generation_hash,
+)
+from storycore.tools.regeneration.plan import (
+    DOCUMENTS,
+    ChangePlan,
+    _existing_exports,
+    _fingerprint,
+    _Outcome,
+)
+from storycore.tools.registry import AssetRegistry
+from storycore.tools.structure import VIDEOS, load_shots
+
+#: Modification kind -> its handler (each ``edit_*`` module lists the kinds it edits).
+HANDLERS: dict[type[Any], Callable[[Planner, Any], None]] = {
+    **edit_shots.HANDLERS,
+    **edit_elements.HANDLERS,
+    **edit_models.HANDLERS,
+    **edit_locks.HANDLERS,
+}
+_UNHANDLED = [kind.__name__ for kind in MODIFICATION_TYPES if kind not in HANDLERS]
+if _UNHANDLED:  # a new kind of modification needs its handler in an edit_* module
+    raise ImportError(f"no regeneration handler for {', '.join(_UNHANDLED)}")
+
+
+class Planner:
+    """Simulates a change on a copy of the plan (nothing is written)."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.specs = project.manifest.technical_specs
+        self.rate = self.specs.rate
+        self.fingerprint = _fingerprint(project)
+        self._models: ModelRegistry | None = None
+        self.registry = AssetRegistry(project, cards=False)
+        self.scenes = read_scenes(project)
+        self.before_shots = load_shots(project)
+        self.before_elements = {e.element_id: e for e in self.registry.list()}
+        self.before_segments = list(project.manifest.segments)
+        self.shots = [s.model_copy(deep=True) for s in self.before_shots]
+        self.elements = {k: v.model_copy(deep=True) for k, v in self.before_elements.items()}
+        self.normalised: list[Modification] = []
+        self.summary: list[str] = []
+        self.warnings: list[str] = []
+        self.forced: set[str] = set()
+        self.targeted: dict[str, str] = {}  # shot id -> what the user asked (remove, move...)
+        self.unlocked: set[str] = set()
+        self.lock_elements: list[str] = []
+        self.inserted: list[str] = []
+        self.moved: list[str] = []
+        self.element_notes: dict[str, list[str]] = {}
+        self.used_ids = {s.shot_id for s in self.before_shots} | self._rendered_ids()
+
+    # -- lookups -------------------------------------------------------------------------
+
+    @property
+    def models(self) -> ModelRegistry:
+        # Loaded on first use: most changes never need the models file.
+        if self._models is None:
+            self._models = ModelRegistry.load(self.project.root)
+        return self._models
+
+    def _rendered_ids(self) -> set[str]:
+        # A removed shot's clips stay in 03_videos: its id must never name another shot.
+        base = self.project.path(VIDEOS)
+        if not base.is_dir():
+            return set()
+        ids = set()
+        for path in base.rglob("shot_*"):
+            match = re.match(r"(shot_\d{2,4}[a-z]{0,2})(?![a-z0-9])", path.name)
+            if match:
+                ids.add(match.group(1))
+        return ids
+
+    def ids(self) -> list[str]:
+        """The shot ids of the simulated plan, in timeline order."""
+        return [s.shot_id for s in self.shots]
+
+    def index(self, shot_id: str) -> int:
+        """The position of a shot in the simulated plan (NotFound if it is gone)."""
+        for i, shot in enumerate(self.shots):
+            if shot.shot_id == shot_id:
+                return i
+        raise NotFound(f"the plan has no shot {shot_id!r} (any more)")
+
+    def shot(self, shot_id: str) -> ShotSpec:
+        """The shot of this id in the simulated plan."""
+        return self.shots[self.index(shot_id)]
+
+    def replace(self, shot: ShotSpec) -> None:
+        """Put a changed shot in place of the one with its id."""
+        self.shots[self.index(shot.shot_id)] = shot
+
+    def refs(self, ref: str) -> list[str]:
+        """The shots a reference names (a split shot's number names all its parts)."""
+        if ref in self.ids():
+            return [ref]
+        return resolve_shot_ref(ref, self.ids())
+
+    def one(self, ref: str, what: str) -> str:
+        """The single shot a reference names (InvalidInput if it names several)."""
+        found = self.refs(ref)
+        if len(found) > 1:
+            raise InvalidInput(
+                f"{ref!r} names {len(found)} shots ({', '.join(found)}); {what} one of them"
+            )
+        return found[0]
+
+    def element_id(self, ref: str) -> str:
+        """The id of the element a reference (id or name) names."""
+        if ref in self.elements:
+            return ref
+        return self.registry.resolve(ref).element_id
+
+    def video_model(self, name: str) -> ModelCapability:
+        """The video model a name names (InvalidInput for a model of another kind)."""
+        model = self.models.get(name)
+        if Kind.VIDEO not in model.kinds:
+            kinds = ", ".join(k.value for k in model.kinds)
+            raise InvalidInput(
+                f"{model.name} ({model.id}) is a {kinds} model; shots need a video model "
+                "(`storycore models list` shows them)"
+            )
+        return model
+
+    # -- modifications -------------------------------------------------------------------
+
+    def apply(self, modification: Modification) -> None:
+        """Simulate one modification on the copy of the plan (its kind's handler)."""
+        HANDLERS[type(modification)](self, modification)
+
+    def split_too_long(self, shot_ids: Sequence[str]) -> None:
+        """Split the shots longer than their model's longest clip into parts (the planner's
+        rule), keeping the others as they are."""
+        wanted = set(shot_ids)
+
+        def limit(shot: ShotSpec) -> int:
+            if shot.shot_id not in wanted or not shot.model_id or shot.model_id not in self.models:
+                return max(shot.duration_frames, 1)
+            return max_clip_frames(self.models.get(shot.model_id), self.rate)
+
+        positioned = retime(self.shots, self.rate)
+        split = split_long_shots(positioned, limit)
+        if len(split) == len(positioned):
+            return
+        # Walk both lists: a shot that is not where it was became the parts that follow.
+        by_origin: dict[str, list[str]] = {}
+        j = 0
+        for shot in positioned:
+            if split[j].shot_id == shot.shot_id:
+                j += 1
+                continue
+            parts, total = [], 0
+            while total < shot.duration_frames:
+                parts.append(split[j].shot_id)
+                total += split[j].duration_frames
+                j += 1
+            by_origin[shot.shot_id] = parts
+        self.shots = split
+        for origin, parts in by_origin.items():
+            model_id = self.shot(parts[0]).model_id
+            model = self.models.get(model_id) if model_id and model_id in self.models else None
+            most = ""
+            if model is not None and model.clip_limit_seconds is not None:
+                most = f" ({model.name} makes at most {float(model.clip_limit_seconds):g} s)"
+            self.summary.append(f"{origin}: split into {', '.join(parts)}{most}")
+            self.used_ids.update(parts)
+            if origin in self.inserted:
+                self.inserted = [i for i in self.inserted if i != origin] + parts
+            else:
+                self.targeted.setdefault(origin, "split")
+
+    # -- the result ----------------------------------------------------------------------
+
+    def _segments(self, regenerated: set[str]) -> tuple[list[Segment] | None, list[str]]:
+        """The segments after the change (None: the project has none) and those to
+        reassemble. Shots keep their segment; a new or moved shot joins the segment of the
+        shot before it; an emptied segment disappears."""
+        if not self.before_segments:
+            return None, []
+        by_id = {seg.segment_id: seg for seg in self.before_segments}
+        runs: list[tuple[str, list[ShotSpec]]] = []
+        seen: set[str] = set()
+        for i, shot in enumerate(self.shots):
+            segment_id = shot.segment_id if shot.segment_id in by_id else None
+            if runs and (segment_id is None or segment_id == runs[-1][0] or segment_id in seen):
+                segment_id = runs[-1][0]
+            elif segment_id is None:
+                segment_id = self.before_segments[0].segment_id
+            if not runs or runs[-1][0] != segment_id:
+                runs.append((segment_id, []))
+                seen.add(segment_id)
+            if shot.segment_id != segment_id:
+                shot = shot.model_copy(update={"segment_id": segment_id})
+                self.shots[i] = shot
+            runs[-1][1].append(shot)
+        segments: list[Segment] = []
+        redo: list[str] = []
+        for segment_id, members in runs:
+            before = by_id[segment_id]
+            ids = [s.shot_id for s in members]
+            changed = ids != before.shot_ids or any(i in regenerated for i in ids)
+            segments.append(
+                before.model_copy(
+                    update={
+                        "shot_ids": ids,
+                        "start_frame": members[0].start_frame,
+                        "end_frame": members[-1].end_frame,
+                        "status": ShotStatus.PENDING if changed else before.status,
+                    }
+                )
+            )
+            if changed:
+                redo.append(segment_id)
+        gone = sorted(set(by_id) - {s.segment_id for s in segments})
+        for segment_id in gone:
+            self.summary.append(f"{segment_id}: removed (it has no shots left)")
+        if gone:
+            segments = [
+                seg.model_copy(update={"depends_on": [d for d in seg.depends_on if d not in gone]})
+                for seg in segments
+            ]
+        return segments, sorted(redo)
+
+    def _prompted(
+        self, shots: Sequence[ShotSpec], elements: Mapping[str, AssetMetadata]
+    ) -> dict[str, ShotSpec]:
+        override = self.project.path("prompts")
+        folder = override if override.is_dir() else None
+        return {
+            s.shot_id: build_shot_prompts(s, elements, self.specs, override_dir=folder).apply_to(s)
+            for s in shots
+        }
+
+    def _check_locks(self, regenerated: set[str], changed_elements: list[str]) -> None:
+        before = {s.shot_id: s for s in self.before_shots}
+        after_ids = set(self.ids())
+        touched = dict(self.targeted)
+        for shot_id in regenerated:
+            touched.setdefault(shot_id, "regenerate")
+        for shot_id in before:
+            if shot_id not in after_ids:
+                touched.setdefault(shot_id, "remove")
+        for shot_id, action in touched.items():
+            shot = before.get(shot_id)
+            if shot is None or shot_id in self.unlocked:
+                continue
+            if action == "move" and not shot.locked:
+                continue  # an approved clip stays valid wherever it goes
+            if shot.locked or shot.status is ShotStatus.APPROVED:
+                state = "locked" if shot.locked else "approved"
+                verb = {"remove": "remove", "move": "move", "split": "split"}.get(action, "redo")
+                raise ConflictError(
+                    f"{shot_id} is {state} and this change would {verb} it; add an Unlock of "
+                    f"{shot_id} to the change (say 'unlock {shot_id}') to allow it"
+                )
+        for element_id in changed_elements:
+            element = self.before_elements.get(element_id)
+            if element is None or element_id in self.unlocked:
+                continue
+            if element.status in (ElementStatus.LOCKED, ElementStatus.APPROVED):
+                raise ConflictError(
+                    f"{element_id} is {element.status.value} and this change would rewrite it; "
+                    f"add an Unlock of {element_id} to the change (say 'unlock {element.name}') "
+                    "to allow it"
+                )
+
+    def _final_shots(
+        self, regenerated: set[str], after_prompted: Mapping[str, ShotSpec]
+    ) -> list[ShotSpec]:
+        """The shots after the change: a regenerated one gets its rebuilt prompts, version + 1,
+        status pending and no generation hash."""
+        before_by_id = {s.shot_id: s for s in self.before_shots}
+        final: list[ShotSpec] = []
+        for shot in self.shots:
+            if shot.shot_id in regenerated:
+                previous = before_by_id.get(shot.shot_id)
+                prompted = after_prompted[shot.shot_id]
+                shot = prompted.model_copy(
+                    update={
+                        "start_frame": shot.start_frame,
+                        "end_frame": shot.end_frame,
+                        "segment_id": shot.segment_id,
+                        "status": ShotStatus.PENDING,
+                        "version": previous.version + 1 if previous else shot.version,
+                        "generation_hash": None,
+                    }
+                )
+            final.append(shot)
+        return final
+
+    def _element_updates(
+        self, changed_elements: Sequence[str]
+    ) -> dict[str, tuple[str, dict[str, str], str]]:
+        """Element id -> (new description, changed attributes ("" removes one), note)."""
+        element_updates: dict[str, tuple[str, dict[str, str], str]] = {}
+        for element_id in changed_elements:
+            old = self.before_elements[element_id]
+            new = self.elements[element_id]
+            delta = {k: v for k, v in new.attributes.items() if old.attributes.get(k) != v}
+            delta.update({k: "" for k in old.attributes if k not in new.attributes})
+            note = "; ".join(self.element_notes.get(element_id, [])) or "feedback"
+            element_updates[element_id] = (new.canonical_description, delta, note)
+        return element_updates
+
+    def finish(self) -> ChangePlan:
+        """The plan of the simulated change: what to regenerate, and what to write."""
+        self.shots = retime(self.shots, self.rate)
+        before_prompted = self._prompted(self.before_shots, self.before_elements)
+        after_prompted = self._prompted(self.shots, self.elements)
+        before_hash = {
+            i: shot_generation_hash(s, self.before_elements) for i, s in before_prompted.items()
+        }
+        after_hash = {i: shot_generation_hash(s, self.elements) for i, s in after_prompted.items()}
+        seeds = {i for i, h in after_hash.items() if before_hash.get(i) != h} | (
+            self.forced & set(after_hash)
+        )
+        regenerated = _continuity_closure(self.shots, seeds)
+        changed_elements = sorted(
+            e
+            for e, element in self.elements.items()
+            if _element_hash(element) != _element_hash(self.before_elements.get(e))
+        )
+        self._check_locks(regenerated, changed_elements)
+        segments, redo_segments = self._segments(regenerated)
+        for shot_id in sorted(regenerated - seeds):
+            self.summary.append(f"{shot_id}: regenerate (it continues from a regenerated shot)")
+
+        final = self._final_shots(regenerated, after_prompted)
+        element_updates = self._element_updates(changed_elements)
+        element_unlocks = [
+            e
+            for e in sorted(self.unlocked)
+            if e in self.before_elements and self.before_elements[e].status is ElementStatus.LOCKED
+        ]
+        element_force = [
+            e
+            for e in changed_elements
+            if e in self.unlocked and self.before_elements[e].status is ElementStatus.APPROVED
+        ]
+        timeline = [s.shot_id for s in final]
+        removed = [s.shot_id for s in self.before_shots if s.shot_id not in set(timeline)]
+        documents = list(DOCUMENTS) + _existing_exports(self.project)
+        note = "feedback: " + ("; ".join(self.summary)[:180] or "no change")
+        outcome = _Outcome(
+            fingerprint=self.fingerprint,
+            shots=final,
+            segments=segments,
+            element_updates=element_updates,
+            element_unlocks=element_unlocks,
+            element_force=element_force,
+            element_locks=list(dict.fromkeys(self.lock_elements)),
+            regenerated=[i for i in timeline if i in regenerated],
+            hashes=after_hash,
+            note=note,
+        )
+        return ChangePlan(
+            modifications=self.normalised,
+            regenerate_shots=[i for i in timeline if i in regenerated],
+            regenerate_segments=redo_segments,
+            regenerate_elements=changed_elements,
+            documents=documents,
+            summary=self.summary,
+            warnings=self.warnings,
+            inserted_shots=[i for i in timeline if i in set(self.inserted)],
+            removed_shots=removed,
+            moved_shots=[i for i in self.moved if i in set(timeline)],
+            outcome=outcome,
+        )
+
+
+def plan_changes(
+    project: Project, modifications: Sequence[Modification | Mapping[str, Any]]
+) -> ChangePlan:
+    """Validate and normalise ``modifications`` (in order) and compute what they would
+    regenerate, without writing anything.
+
+    Raises :class:`NotFound` for an unknown shot, element, scene or model,
+    :class:`InvalidInput` for an impossible change, and :class:`ConflictError` when a locked
+    or approved shot or element would be rewritten without an :class:`Unlock` of it in the
+    same change.
+    """
+    parsed = parse_modifications(modifications)
+    if not parsed:
+        raise InvalidInput("no modification was given; say what to change")
+    planner = Planner(project)
+    for modification in parsed:
+        planner.apply(modification)
+    return planner.finish()

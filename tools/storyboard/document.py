@@ -1,0 +1,128 @@
+"""``storyboard.json``: the contract other tools read, built from the plan."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from storycore.tools.project import Project
+from storycore.tools.rates import rate_label, rate_to_string
+from storycore.tools.storyboard.plan import Plan, PlannedShot, load_plan
+from storycore.tools.timecode import format_mmss, format_seconds
+
+SCHEMA_VERSION = 1
+
+
+# --------------------------------------------------------------------------------------
+# storyboard.json
+# --------------------------------------------------------------------------------------
+
+
+def _number(value: float) -> int | float:
+    """A lens or a second count as JSON: 35 rather than 35.0."""
+    return int(value) if float(value).is_integer() else value
+
+
+def _seconds(frames: int, rate: Fraction) -> float:
+    return float(format_seconds(frames, rate))
+
+
+def _shot_entry(plan: Plan, planned: PlannedShot) -> dict[str, Any]:
+    shot = planned.spec
+    rate = plan.rate
+    return {
+        "shot_id": shot.shot_id,
+        "title": shot.title,
+        "scene": shot.scene,
+        "start": plan.smpte(shot.start_frame),
+        "end": plan.smpte(shot.end_frame),
+        "duration_frames": shot.duration_frames,
+        "start_frame": shot.start_frame,
+        "end_frame": shot.end_frame,
+        "time_range": [format_mmss(shot.start_frame, rate), format_mmss(shot.end_frame, rate)],
+        "start_seconds": _seconds(shot.start_frame, rate),
+        "end_seconds": _seconds(shot.end_frame, rate),
+        "duration_seconds": _seconds(shot.duration_frames, rate),
+        "shot_size": shot.shot_size.value,
+        "framing": shot.framing.value,
+        "camera_angle": shot.camera_angle.value,
+        "camera_movement": shot.camera_movement.value,
+        "camera_details": shot.camera_details,
+        "lens_mm": _number(shot.lens_mm),
+        "scene_type": shot.scene_type.value,
+        "description": shot.description,
+        "action": shot.action,
+        "characters": list(shot.characters),
+        "location": shot.location,
+        "props": list(shot.props),
+        "time_of_day": shot.time_of_day,
+        "weather": shot.weather,
+        "dialogue": [line.model_dump(mode="json") for line in shot.dialogue],
+        "narration": shot.narration,
+        "music_cue": shot.music_cue,
+        "sound_effects": list(shot.sound_effects),
+        "transition_in": shot.transition_in.value,
+        "transition_out": shot.transition_out.value,
+        "continues_from": shot.continues_from,
+        "model_id": shot.model_id,
+        "image_prompt": shot.image_prompt,
+        "video_prompt": shot.video_prompt,
+        "negative_prompt": shot.negative_prompt,
+        "status": shot.status.value,
+        "version": shot.version,
+        "folder": planned.folder,
+        "panel": planned.panel_path,
+    }
+
+
+def storyboard_from_plan(plan: Plan) -> dict[str, Any]:
+    """The ``storyboard.json`` document of an already loaded :class:`Plan`."""
+    rate = plan.rate
+    specs = plan.specs
+    total = plan.end_frame - plan.start_frame
+    segments = []
+    for segment in plan.segments:
+        segments.append(
+            {
+                "segment_id": segment.segment_id,
+                "title": segment.title,
+                "start": plan.smpte(segment.start_frame),
+                "end": plan.smpte(segment.end_frame),
+                "start_frame": segment.start_frame,
+                "end_frame": segment.end_frame,
+                "duration_frames": segment.end_frame - segment.start_frame,
+                "time_range": [
+                    format_mmss(segment.start_frame, rate),
+                    format_mmss(segment.end_frame, rate),
+                ],
+                "duration_seconds": _seconds(segment.end_frame - segment.start_frame, rate),
+                "transition_in": segment.transition_in,
+                "transition_out": segment.transition_out,
+                "shots": [_shot_entry(plan, shot) for shot in segment.shots],
+            }
+        )
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "title": plan.title,
+        "frame_rate": rate_to_string(rate),
+        "frame_rate_label": rate_label(rate),
+        "drop_frame": plan.drop_frame,
+        "aspect_ratio": specs.aspect_ratio,
+        "resolution": str(specs.resolution),
+        "start": plan.smpte(plan.start_frame),
+        "end": plan.smpte(plan.end_frame),
+        "total_frames": total,
+        "duration": format_mmss(total, rate),
+        "duration_seconds": _seconds(total, rate),
+        "shot_count": len(plan.shots),
+        "elements": {
+            element_id: {"name": element.name, "type": element.type.value}
+            for element_id, element in sorted(plan.elements.items())
+        },
+        "segments": segments,
+    }
+
+
+def build_storyboard(project: Project) -> dict[str, Any]:
+    """The ``storyboard.json`` document of ``project`` (see the module docstring)."""
+    return storyboard_from_plan(load_plan(project))
