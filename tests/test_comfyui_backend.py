@@ -5,11 +5,11 @@ Frame counts are always counted by decoding (PyAV), never read from a container.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -29,6 +29,7 @@ from storycore.tools.production.producer import Production
 from storycore.tools.project import Project
 
 from .comfyui_standin import ComfyStandIn, shipped_models
+from .conftest import storycore_executable
 
 BRIEF = """---
 title: Tiny Lighthouse
@@ -180,8 +181,10 @@ def test_a_full_produce_renders_keyframes_clips_and_the_film(
         assert decoded_frames(clip) == 72
         info = probe(clip)
         assert (info.width, info.height, info.fps) == (128, 72, Fraction(24))
-        assert record.start_keyframe and Image.open(film / record.start_keyframe).size == (128, 72)
-        assert record.end_keyframe and (film / record.end_keyframe).is_file()
+        folder = film / production.tasks[shot_id].planned.folder
+        assert record.start_keyframe and record.end_keyframe
+        assert Image.open(folder / record.start_keyframe).size == (128, 72)
+        assert Image.open(folder / record.end_keyframe).size == (128, 72)
         assert record.backend == "comfyui" and record.model_id == "wan22_14b"
     # Producing again renders nothing.
     again = Production(Project.open(film), backend_for(film, server.url, monkeypatch=monkeypatch))
@@ -400,30 +403,17 @@ def test_two_servers_share_the_jobs_and_one_dying_gives_its_jobs_to_the_other(
         assert set(ids) <= on_first | set(second.history)
 
 
-KILL_SCRIPT = """
-import sys
-from pathlib import Path
-from storycore.tools.project import Project
-from storycore.tools.production.producer import Production
-from storycore.tools.comfyui.backend import ComfyUIBackend
-film = Path(sys.argv[1])
-production = Production(Project.open(film), ComfyUIBackend.from_environment(film))
-for segment in production.segments_to_produce():
-    production.produce_segment(segment.segment_id)
-print("assembled", production.assemble().final)
-"""
-
-
 @needs_standin
 @pytest.mark.slow
-def test_kill_9_while_jobs_run_then_resume_with_no_second_submission(
+def test_kill_9_of_storycore_produce_then_resume_with_no_second_submission(
     film: Path, server: ComfyStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server.step_delay = 0.05
     write_fast_config(film)
     env = {**os.environ, "STORYCORE_COMFYUI_URL": server.url}
+    command = [storycore_executable(), "produce", str(film), "--backend", "comfyui", "--yes"]
     child = subprocess.Popen(
-        [sys.executable, "-c", KILL_SCRIPT, str(film)],
+        command,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -441,14 +431,14 @@ def test_kill_9_while_jobs_run_then_resume_with_no_second_submission(
     assert child.returncode == -signal.SIGKILL
     first_run = list(server.posted)
     resumed = subprocess.run(
-        [sys.executable, "-c", KILL_SCRIPT, str(film)],
+        [*command, "--json"],
         env=env,
         capture_output=True,
         text=True,
         timeout=180,
     )
     assert resumed.returncode == 0, resumed.stderr[-2000:]
-    assert "'frames': 144" in resumed.stdout
+    assert json.loads(resumed.stdout)["final"]["frames"] == 144
     assert len(server.posted) == len(set(server.posted)) == 4, (first_run, server.posted)
     final = Production(Project.open(film), "animatic").film_path()
     assert decoded_frames(film / final) == 144
@@ -459,8 +449,6 @@ def test_references_first_then_keyframes_that_use_them(
     film: Path, server: ComfyStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from storycore.tools.regeneration import stale_shots
-
-    from .conftest import storycore_executable
 
     write_fast_config(film)
     with (film / "comfyui.yaml").open("a", encoding="utf-8") as handle:
@@ -509,3 +497,16 @@ def test_references_first_then_keyframes_that_use_them(
     ]
     assert sorted(len(images) for images in with_refs) == [0, 1]
     assert all(name.startswith("storycore_") for images in with_refs for name in images)
+
+
+def test_storycore_produce_with_the_comfyui_backend(film: Path, server: Any) -> None:
+    write_fast_config(film)
+    env = {**os.environ, "STORYCORE_COMFYUI_URL": server.url}
+    done = subprocess.run(
+        [storycore_executable(), "produce", str(film), "--backend", "comfyui", "--yes", "--json"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert result["rendered"] == ["shot_01", "shot_02"] and not result["failed"]
+    assert decoded_frames(film / result["final"]["path"]) == result["final"]["frames"] == 144
