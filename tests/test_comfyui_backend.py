@@ -510,3 +510,22 @@ def test_storycore_produce_with_the_comfyui_backend(film: Path, server: Any) -> 
     result = json.loads(done.stdout)
     assert result["rendered"] == ["shot_01", "shot_02"] and not result["failed"]
     assert decoded_frames(film / result["final"]["path"]) == result["final"]["frames"] == 144
+
+
+@needs_standin
+def test_a_produce_on_two_servers_keeps_both_busy(
+    film: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with (
+        ComfyStandIn(tmp_path / "a", shipped_models(), step_delay=0.02) as first,
+        ComfyStandIn(tmp_path / "b", shipped_models(), step_delay=0.02) as second,
+    ):
+        backend = backend_for(film, first.url, second.url, monkeypatch=monkeypatch)
+        production = Production(Project.open(film), backend)
+        outcome = produce_all(production)[0]
+        assert not outcome.failed and not outcome.gate
+        # The producer waits for one shot at a time; the backend queued the other shot at once,
+        # so each server rendered one shot (its keyframe and clip), nothing twice.
+        assert len(first.posted) == len(second.posted) == 2
+        assert not set(first.posted) & set(second.posted)
+        assert production.assemble().final is not None

@@ -156,6 +156,7 @@ class ComfyUIBackend:
         self._templates: dict[str, dict[str, Any]] = {}
         self._closed = False
         self._factory = factory
+        self._batch: list[RenderJob] = []
         self._adopted = project_dir is not None
 
     @classmethod
@@ -249,6 +250,7 @@ class ComfyUIBackend:
         """Every server that answers can run every workflow the jobs need; else one error
         naming the missing node classes and model files. Nothing is submitted."""
         self._adopt_project(jobs)
+        self._batch = list(jobs)
         needed: dict[str, set[str]] = {}
         for job in jobs:
             try:
@@ -309,6 +311,29 @@ class ComfyUIBackend:
         posted twice; an id that failed there moves on to the next attempt's id."""
         self._adopt_project([job])
         self._prepare_work_dir(job)
+        prompt_id = self._queue_job(job, job_id)
+        self._prefetch(job)
+        return prompt_id
+
+    def _prefetch(self, submitted: RenderJob) -> None:
+        """With several servers, queue the rest of the preflighted batch now, so that every
+        server has work while the producer waits for one job at a time. Only jobs that depend
+        on no other render (no ``continues_from``, no start image) are taken; they get the
+        same prompt ids the producer's own submit will find."""
+        if len(self.servers) < 2 or not self._batch:
+            return
+        from storycore.tools.production.ledger import ledger_job_id
+
+        batch, self._batch = self._batch, []
+        for other in batch:
+            if other.key == submitted.key or other.kind != "video":
+                continue
+            if other.start_image is not None or other.extras.get("continues_from"):
+                continue
+            with contextlib.suppress(BackendError):
+                self._queue_job(other, ledger_job_id(other, self.name))
+
+    def _queue_job(self, job: RenderJob, job_id: str) -> str:
         for attempt in range(MAX_MOVES * 4):
             prompt_id = prompt_id_for(job_id, attempt)
             with self._lock:
@@ -371,6 +396,9 @@ class ComfyUIBackend:
             os.replace(tmp, target)
             moved.append(RenderOutput(target, output.kind, output.frames, output.fps, 0.0))
         shutil.rmtree(task.work, ignore_errors=True)
+        with self._lock:
+            # Collected: a later submit of the same job asks the servers again.
+            self._tasks.pop(backend_job_id, None)
         return moved
 
     def cancel(self, backend_job_ids: Sequence[str]) -> None:
