@@ -77,7 +77,14 @@ def normalize_decision(answer: Any, allowed: Sequence[str]) -> Decision:
 # -- the question ---------------------------------------------------------------------------
 
 ConfirmationKind = Literal[
-    "confirm_brief", "confirm_cost", "confirm_storyboard", "confirm_changes", "gate_failed"
+    "confirm_brief",
+    "confirm_cost",
+    "confirm_storyboard",
+    "confirm_changes",
+    "gate_failed",
+    "confirm_production_cost",
+    "confirm_segment",
+    "confirm_final",
 ]
 
 
@@ -266,6 +273,63 @@ def changes_confirmation(proposal: ChangeProposal) -> Confirmation:
     )
 
 
+def production_cost_confirmation(estimate: Mapping[str, Any]) -> Confirmation:
+    """Production will spend money: the estimate per model, the budget, what was spent."""
+    budget = estimate.get("budget_usd")
+    return Confirmation(
+        kind="confirm_production_cost",
+        title="Rendering costs money",
+        question=f"Spend an estimated ${float(estimate.get('total_usd', 0)):.2f} on rendering?",
+        rows=[(m, f"${float(c):.2f}") for m, c in (estimate.get("per_model_usd") or {}).items()],
+        details=[
+            f"Already spent: ${float(estimate.get('spent_usd', 0)):.2f}",
+            f"Budget: ${float(budget):.2f}" if budget is not None else "No budget set.",
+        ],
+        actions=["approve", "reject"],
+        data=dict(estimate),
+    )
+
+
+def segment_confirmation(outcome: Mapping[str, Any], verdict: Mapping[str, Any]) -> Confirmation:
+    """A segment is rendered and checked: approve it, give feedback (a change; only the shots
+    it makes stale are rendered again), or reject (stop; nothing rendered is lost)."""
+    failed = list(outcome.get("failed") or [])
+    rows = [
+        ("rendered", ", ".join(outcome.get("rendered") or []) or "nothing"),
+        ("reused", str(len(outcome.get("reused") or []))),
+        ("failed", ", ".join(f["shot_id"] for f in failed) or "none"),
+    ]
+    details = [f"failed: {f['shot_id']}: {f['error']}" for f in failed]
+    details += [f"media gate: {line}" for line in verdict.get("failures", [])]
+    details += [f"note: {line}" for line in outcome.get("notes") or []]
+    return Confirmation(
+        kind="confirm_segment",
+        title=f"Segment {outcome.get('segment_id', '')}",
+        question="Approve this segment, give feedback, or reject?",
+        rows=rows,
+        details=details,
+        actions=["approve", "feedback", "reject"],
+        data={"segment_id": outcome.get("segment_id"), "failed": failed},
+    )
+
+
+def final_confirmation(result: Mapping[str, Any]) -> Confirmation:
+    """The segments and the film are assembled."""
+    final = result.get("final")
+    rows = [(s["segment_id"], f"{s['path']} ({s['frames']} frames)") for s in result["segments"]]
+    if final:
+        rows.append(("film", f"{final['path']} ({final['frames']} frames)"))
+    return Confirmation(
+        kind="confirm_final",
+        title="Assembled",
+        question="The film is assembled. Done?",
+        rows=rows,
+        details=[] if final else ["Some segment is not complete: the film is not joined yet."],
+        actions=["approve", "reject"],
+        data={"final": final},
+    )
+
+
 __all__ = [
     "ACTIONS",
     "ANSWER_ALIASES",
@@ -279,7 +343,10 @@ __all__ = [
     "changes_confirmation",
     "check_answer",
     "cost_confirmation",
+    "final_confirmation",
     "gate_confirmation",
     "normalize_decision",
+    "production_cost_confirmation",
+    "segment_confirmation",
     "storyboard_confirmation",
 ]

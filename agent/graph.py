@@ -9,6 +9,10 @@ Read top to bottom, this is the workflow::
 
     (a message)  converse -> run_tools | review_changes -> confirm_changes* -> apply_changes
 
+    (produce)  start_production -> [confirm_production_cost*] -> produce_segment
+      -> check_segment -> confirm_segment* -> (next segment | apply_segment_feedback
+      -> produce_segment) -> assemble -> confirm_final*
+
 Each phase node is named like its phase (:data:`storycore.agent.routing.PHASES`, the one table
 of the phase order) and followed by ``check_<phase>``. Every router returns a ``Literal`` of
 its targets, so no edge list is repeated here. ``*`` marks the interrupt nodes where a human
@@ -27,6 +31,7 @@ from langgraph.graph.state import CompiledStateGraph
 from storycore.agent import routing
 from storycore.agent.context import Context
 from storycore.agent.nodes import Nodes
+from storycore.agent.production_nodes import ProductionNodes
 from storycore.agent.state import AssistantState, InputState, OutputState
 from storycore.tools.errors import InvalidInput
 
@@ -72,6 +77,28 @@ def build_builder(*, chat_model: Any = None) -> Builder:
     graph.add_conditional_edges("confirm_cost", routing.route_confirm_cost)
     graph.add_conditional_edges("confirm_storyboard", routing.route_confirm_storyboard)
     graph.add_edge("planned", END)
+
+    # Production, after planned (storycore produce): a segment at a time, then assembly.
+    production = ProductionNodes()
+    for name in (
+        "start_production",
+        "confirm_production_cost",
+        "produce_segment",
+        "check_segment",
+        "confirm_segment",
+        "apply_segment_feedback",
+        "assemble",
+        "confirm_final",
+    ):
+        graph.add_node(name, getattr(production, name))
+    graph.add_conditional_edges("start_production", routing.route_start_production)
+    graph.add_conditional_edges("confirm_production_cost", routing.route_confirm_production_cost)
+    graph.add_edge("produce_segment", "check_segment")
+    graph.add_edge("check_segment", "confirm_segment")
+    graph.add_conditional_edges("confirm_segment", routing.route_confirm_segment)
+    graph.add_edge("apply_segment_feedback", "produce_segment")
+    graph.add_edge("assemble", "confirm_final")
+    graph.add_edge("confirm_final", END)
 
     # Conversation, tools and changes.
     graph.add_node("converse", nodes.converse)

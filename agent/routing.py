@@ -60,10 +60,15 @@ def gate_targets(phase: str) -> tuple[str, ...]:
     return tuple(targets)
 
 
-def route_entry(state: AssistantState) -> Literal["intake", "converse", "__end__"]:
-    """A plan request starts at intake; a message goes to the conversation."""
+def route_entry(
+    state: AssistantState,
+) -> Literal["intake", "start_production", "converse", "__end__"]:
+    """A plan request starts at intake, a production request at start_production; a message
+    goes to the conversation."""
     if state.get("request") == "plan" and state.get("brief_text"):
         return "intake"
+    if state.get("request") == "produce":
+        return "start_production"
     messages = state.get("messages") or []
     if messages and isinstance(messages[-1], HumanMessage):
         return "converse"
@@ -217,4 +222,41 @@ def _back_to_model(state: AssistantState) -> Literal["converse", "__end__"]:
             return "__end__"
         if isinstance(message, AIMessage) and message.tool_calls:
             return "converse"
+    return "__end__"
+
+
+# -- production -----------------------------------------------------------------------------
+
+
+def _next_production_step(state: AssistantState) -> Literal["produce_segment", "assemble"]:
+    return "produce_segment" if state.get("segments_todo") else "assemble"
+
+
+def route_start_production(
+    state: AssistantState,
+) -> Literal["confirm_production_cost", "produce_segment", "assemble"]:
+    """Money to spend: confirm it first (the animatic costs nothing and skips it)."""
+    estimate: Mapping[str, Any] = state.get("production_estimate") or {}
+    if float(estimate.get("total_usd") or 0) > 0:
+        return "confirm_production_cost"
+    return _next_production_step(state)
+
+
+def route_confirm_production_cost(
+    state: AssistantState,
+) -> Literal["produce_segment", "assemble", "__end__"]:
+    """Approved: produce; rejected: stop before anything is spent."""
+    return _next_production_step(state) if _action(state) == "approve" else "__end__"
+
+
+def route_confirm_segment(
+    state: AssistantState,
+) -> Literal["produce_segment", "apply_segment_feedback", "assemble", "__end__"]:
+    """Approved: the next segment, or the assembly after the last; feedback that became a
+    change: apply it, then produce the segment again; rejected: stop (nothing is lost)."""
+    action = _action(state)
+    if action == "approve":
+        return _next_production_step(state)
+    if action == "feedback" and state.get("proposal"):
+        return "apply_segment_feedback"
     return "__end__"

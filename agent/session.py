@@ -177,6 +177,29 @@ class Session:
         }
         return self._run(payload, on_event)
 
+    def produce(
+        self,
+        *,
+        backend: str = "animatic",
+        segments: list[str] | None = None,
+        shots: list[str] | None = None,
+        on_event: EventHandler | None = None,
+    ) -> Turn:
+        """Run the production phases on the project (this session's thread)."""
+        if self.pending() is not None:
+            raise InvalidInput("answer the pending question first, or produce in a new thread")
+        payload = {
+            "request": "produce",
+            "project_dir": str(self.project_dir),
+            "auto_approve": self.auto_approve,
+            "production_selection": {
+                "backend": backend,
+                "segments": list(segments or []),
+                "shots": list(shots or []),
+            },
+        }
+        return self._run(payload, on_event)
+
     def say(self, text: str, *, on_event: EventHandler | None = None) -> Turn:
         """Send a message (a question, feedback, a brief) to the assistant."""
         if not text.strip():

@@ -56,7 +56,7 @@ class ChangeProposal(TypedDict):
     source: str  # "feedback" or "tool"
 
 
-Request = Literal["plan", "message"]
+Request = Literal["plan", "message", "produce"]
 
 
 class InputState(TypedDict, total=False):
@@ -69,6 +69,7 @@ class InputState(TypedDict, total=False):
     overrides: dict[str, Any]
     auto_approve: bool
     messages: Annotated[list[AnyMessage], add_messages]
+    production_selection: dict[str, Any]  # backend, segments, shots (storycore produce)
 
 
 class AssistantState(TypedDict):
@@ -88,6 +89,12 @@ class AssistantState(TypedDict):
     cost_usd: NotRequired[float]
     tool_rounds: NotRequired[int]
     usage: Annotated[NotRequired[dict[str, Any]], merge_usage]
+    # production (ids and small results only)
+    production_selection: NotRequired[dict[str, Any]]
+    production_estimate: NotRequired[dict[str, Any]]
+    segments_todo: NotRequired[list[str]]
+    segment_outcome: NotRequired[dict[str, Any]]
+    production: NotRequired[dict[str, Any]]
 
 
 class OutputState(TypedDict, total=False):
@@ -99,3 +106,4 @@ class OutputState(TypedDict, total=False):
     proposal: ChangeProposal | None
     messages: list[AnyMessage]
     usage: dict[str, Any]
+    production: dict[str, Any]

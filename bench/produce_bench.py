@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -84,6 +85,15 @@ def build(root: Path, shots: int, width: int, height: int) -> None:
         tx.manifest.phase = Phase.PLANNED
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (ffmpeg), user + system."""
+    me, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def run_case(shots: int, width: int, height: int) -> dict[str, Any]:
     from storycore.tools.feedback import SetShotField
     from storycore.tools.production.producer import Production
@@ -95,9 +105,9 @@ def run_case(shots: int, width: int, height: int) -> dict[str, Any]:
         root = Path(tmp) / "p"
         build(root, shots, width, height)
         project = Project.open(root)
-        start = time.perf_counter()
+        start, cpu0 = time.perf_counter(), _cpu()
         result = run_production(Production(project, "animatic"))
-        wall = time.perf_counter() - start
+        wall, cpu = time.perf_counter() - start, _cpu() - cpu0
         assert not result.failed, result.failed
         frames = result.final["frames"] if result.final else 0
         film_seconds = frames / 24
@@ -117,6 +127,8 @@ def run_case(shots: int, width: int, height: int) -> dict[str, Any]:
             "wall_seconds": round(wall, 2),
             "seconds_per_shot": round(wall / shots, 3),
             "x_real_time": round(film_seconds / wall, 2),
+            "cpu_seconds": round(cpu, 2),
+            "x_real_time_per_cpu_second": round(film_seconds / cpu, 2),
             "change_wall_seconds": round(change_wall, 2),
             "change_rendered": again.rendered,
             "change_reused": len(again.reused),
@@ -139,7 +151,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"{case['shots']:>4} shots {case['size']:>9}: {case['film_seconds']:>7.1f} s "
                     f"of film in {case['wall_seconds']:>7.2f} s ({case['seconds_per_shot']:.3f} "
-                    f"s/shot, {case['x_real_time']:.1f}x real time); one-shot change "
+                    f"s/shot, {case['x_real_time']:.1f}x real time; "
+                    f"{case['cpu_seconds']:.1f} CPU s, "
+                    f"{case['x_real_time_per_cpu_second']:.1f}x per CPU s); one-shot change "
                     f"{case['change_wall_seconds']:.2f} s, rendered {case['change_rendered']}",
                     flush=True,
                 )

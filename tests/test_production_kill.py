@@ -64,7 +64,16 @@ def test_sigkill_at_random_moments_then_produce_completes_without_rendering_twic
         proc = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
         )
-        time.sleep(rng.uniform(0.4, 2.5))
+        # A random moment: after 0 to 2 more jobs have finished (startup, a render, a
+        # commit, a join), then up to half a second more. Waiting on the ledger, not on a
+        # fixed delay, keeps the kills inside the work on a slow or busy machine.
+        wanted = len(finished_before) + rng.choice([0, 1, 1, 2])
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline:
+            if len(_done_jobs(root)) >= wanted:
+                break
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.0, 0.5))
         if proc.poll() is not None:
             completed_early = True  # it finished before the kill: nothing left to interrupt
             break

@@ -1,8 +1,10 @@
 """``storycore produce``: render a planned project segment by segment, then assemble it.
 
-Without ``--yes`` it stops at each confirmation in the terminal (the cost when a backend
-charges, each segment, the assembled film); with ``--yes`` it approves them all. ``--dry-run``
-prints what would be rendered and its cost and changes nothing. ``--json`` prints one object:
+It runs the production phases of the assistant graph on the project's ``produce`` thread
+(checkpointed in ``.storycore/``). Without ``--yes`` it stops at each confirmation in the
+terminal (the cost when a backend charges, each segment, the assembled film); with ``--yes``
+it approves them all. ``--dry-run`` prints what would be rendered and its cost and changes
+nothing. ``--json`` prints one object:
 ``rendered``, ``reused``, ``failed``, ``segments``, ``final``, ``cost_usd``.
 
 Exit codes: 0 done, 1 some shot failed (the others were produced), 2 bad input (nothing
@@ -19,7 +21,7 @@ import typer
 from rich.markup import escape
 
 from storycore.agent.cli import ui
-from storycore.tools.errors import InvalidInput
+from storycore.tools.errors import InvalidInput, StoryCoreError
 
 
 def produce(
@@ -44,10 +46,10 @@ def produce(
     """Render a planned project segment by segment (missing and stale shots only), check each
     clip, and assemble the segments and the film in 05_sequences/."""
     from storycore.tools.production.producer import Production
-    from storycore.tools.production.run import run_production
     from storycore.tools.project import Project
 
     project = Project.open(folder)
+    # Everything a run needs is checked here, before the graph's thread is touched.
     production = Production(project, backend, segments=segment, shots=shot)
     if dry_run:
         data = production.dry_run()
@@ -58,73 +60,71 @@ def produce(
         return
     if not yes and not sys.stdin.isatty():
         raise InvalidInput("pass --yes to approve the confirmations, or --dry-run to only look")
-    confirm = _auto if yes else _ask
-    with _progress(disabled=as_json) as on_progress:
-        result = run_production(
-            production,
-            confirm=confirm,
-            apply_feedback=None if yes else _feedback(project.root, backend, segment, shot),
-            on_progress=on_progress,
-        )
+    production.preflight()
+    result = _run_graph(project.root, backend, segment, shot, yes=yes, quiet=as_json)
     if as_json:
-        ui.emit_json(result.as_json())
+        ui.emit_json({k: result[k] for k in _JSON_KEYS})
     else:
         _show_result(result)
-    if result.failed:
+    if result["failed"]:
         raise typer.Exit(1)
 
 
-def _auto(kind: str, payload: dict[str, Any]) -> Any:
-    from storycore.tools.production.run import Decision
+_JSON_KEYS = ("rendered", "reused", "failed", "segments", "final", "cost_usd")
+#: The production thread of a project (the chat keeps its own threads).
+THREAD = "produce"
 
-    return Decision("approve")
+
+def _run_graph(
+    root: Path, backend: str, segments: list[str], shots: list[str], *, yes: bool, quiet: bool
+) -> dict[str, Any]:
+    """Run the graph's production phases on the project's production thread, answering each
+    confirmation in the terminal (or approving it with --yes)."""
+    from storycore.agent.context import Context
+    from storycore.agent.session import Session
+
+    context = Context.from_env(offline=True)
+    try:
+        session = Session(root, thread_id=THREAD, context=context, auto_approve=yes)
+    except StoryCoreError:  # the first production of this project: a new thread
+        session = Session(root, thread_id=THREAD, new=True, context=context, auto_approve=yes)
+    with session, _progress(disabled=quiet) as bar:
+
+        def on_event(kind: str, data: Any) -> None:
+            if bar is not None and kind == "progress" and data.get("phase") == "produce":
+                bar(data["segment"], data["done"], data["total"], data.get("text", ""))
+
+        turn = session.produce(backend=backend, segments=segments, shots=shots, on_event=on_event)
+        while turn.interrupt is not None:
+            answer = _ask(turn.interrupt, bar)
+            turn = session.resume(answer, on_event=on_event)
+        values = session.values()
+    result = dict(values.get("production") or {})
+    for key in _JSON_KEYS:
+        result.setdefault(key, [] if key not in ("final", "cost_usd") else None)
+    result["cost_usd"] = float(result.get("cost_usd") or 0)
+    result["stopped"] = None if values.get("phase") == "produced" else "stopped at a confirmation"
+    return result
 
 
-def _ask(kind: str, payload: dict[str, Any]) -> Any:
+def _ask(question: dict[str, Any], bar: Any) -> Any:
+    """One confirmation in the terminal: the table, the details, the allowed answers."""
     from rich.prompt import Prompt
 
-    from storycore.tools.production.run import Decision
-
-    if kind == "cost":
-        per_model = ", ".join(f"{m}: ${c:.2f}" for m, c in payload["per_model_usd"].items())
-        budget = payload.get("budget_usd")
-        ui.err.print(
-            f"Estimated cost ${payload['total_usd']:.2f} ({escape(per_model)}); "
-            f"spent so far ${payload['spent_usd']:.2f}"
-            + (f"; budget ${budget:.2f}" if budget is not None else "")
-        )
-        answer = Prompt.ask("Spend it?", choices=["yes", "no"], default="no", console=ui.err)
-        return Decision("approve" if answer == "yes" else "reject")
-    if kind == "segment":
-        _show_segment(payload)
-        answer = Prompt.ask(
-            f"{payload['segment_id']}: approve, feedback or reject?",
-            choices=["approve", "feedback", "reject"],
-            default="approve",
-            console=ui.err,
-        )
-        if answer == "feedback":
-            text = Prompt.ask("What should change?", console=ui.err)
-            return Decision("feedback", text)
-        return Decision(answer)  # type: ignore[arg-type]
-    final = payload.get("final")
-    if final:
-        ui.err.print(f"Film: {escape(final['path'])} ({final['frames']} frames)")
-    return Decision("approve")
-
-
-def _feedback(root: Path, backend: str, segments: list[str], shots: list[str]) -> Any:
-    def apply(text: str) -> Any:
-        from storycore.agent.feedback_cli import interpret
-        from storycore.tools.production.producer import Production
-        from storycore.tools.project import Project
-
-        session, plan = interpret(root, text, offline=False)
-        ui.err.print("Regenerate: " + escape(", ".join(plan.as_json().get("regenerate", []))))
-        session.resume({"action": "approve"})
-        return Production(Project.open(root), backend, segments=segments, shots=shots)
-
-    return apply
+    rows = [(str(k), str(v)) for k, v in question.get("rows", [])]
+    ui.err.print(ui.table(question.get("title", ""), ["", ""], rows))
+    for line in question.get("details", []):
+        ui.err.print(escape(str(line)))
+    actions = list(question.get("actions", ["approve", "reject"]))
+    answer = Prompt.ask(
+        escape(question.get("question", "?")),
+        choices=actions,
+        default=actions[0],
+        console=ui.err,
+    )
+    if answer == "feedback":
+        return {"action": "feedback", "text": Prompt.ask("What should change?", console=ui.err)}
+    return answer
 
 
 class _progress:
@@ -178,32 +178,20 @@ def _show_dry_run(data: dict[str, Any]) -> None:
     ui.err.print("Dry run: nothing was changed.")
 
 
-def _show_segment(payload: dict[str, Any]) -> None:
-    ui.err.print(
-        f"[bold]{payload['segment_id']}[/]: rendered {len(payload['rendered'])}, "
-        f"reused {len(payload['reused'])}, failed {len(payload['failed'])}"
-    )
-    for failure in payload["failed"]:
-        ui.err.print(f"  [red]✗[/] {failure['shot_id']}: {escape(failure['error'])}")
-    for shot_id, problems in payload["gate"].items():
-        ui.err.print(f"  [red]gate[/] {shot_id}: {escape('; '.join(problems))}")
-    for note in payload["notes"]:
-        ui.err.print(f"  note: {escape(note)}")
-
-
-def _show_result(result: Any) -> None:
-    rows = [(s["segment_id"], s["path"], s["frames"]) for s in result.segments]
+def _show_result(result: dict[str, Any]) -> None:
+    rows = [(s["segment_id"], s["path"], s["frames"]) for s in result["segments"]]
     ui.out.print(ui.table("Segments", ["segment", "file", "frames"], rows))
-    if result.final:
-        ui.out.print(f"Film: {escape(result.final['path'])} ({result.final['frames']} frames)")
+    final = result["final"]
+    if final:
+        ui.out.print(f"Film: {escape(final['path'])} ({final['frames']} frames)")
     ui.out.print(
-        f"Rendered {len(result.rendered)}, reused {len(result.reused)}, "
-        f"failed {len(result.failed)}; cost ${result.cost_usd:.2f}"
+        f"Rendered {len(result['rendered'])}, reused {len(result['reused'])}, "
+        f"failed {len(result['failed'])}; cost ${result['cost_usd']:.2f}"
     )
-    for failure in result.failed:
+    for failure in result["failed"]:
         ui.err.print(f"  [red]✗[/] {failure['shot_id']}: {escape(failure['error'])}")
-    if result.stopped:
-        ui.err.print(f"Stopped: {escape(result.stopped)}")
+    if result["stopped"]:
+        ui.err.print(f"Stopped: {escape(result['stopped'])}")
 
 
 def register(app: typer.Typer) -> None:
