@@ -5,29 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from storycore.tools.fountain import (
-    fold,
-    mentions,
-)
+from storycore.tools.fountain import mentions
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+# The shared variants (storycore.tools.text), under the names the breakdown modules use.
+from storycore.tools.text import fold_tokens as _tokens  # noqa: F401
+from storycore.tools.text import word_count as _word_count
+from storycore.tools.text import word_set as _words  # noqa: F401
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»’']?\s+(?=\S)")
 
 
 def _sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
-
-
-def _word_count(text: str) -> int:
-    return len(re.findall(r"\w+(?:['’-]\w+)*", text))
-
-
-def _tokens(text: str) -> list[str]:
-    return fold(text).replace(":", " ").split()
 
 
 def _chunks(text: str, max_words: float) -> list[str]:

@@ -33,7 +33,7 @@ import from :mod:`storycore.tools.feedback` as before):
 
 from __future__ import annotations
 
-from storycore.tools.feedback.modifications import (
+from storycore.tools.domain.modifications import (
     MODIFICATION_TOOLS,
     MODIFICATION_TYPES,
     SHOT_FIELDS,

@@ -10,8 +10,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from storycore.tools.domain import SceneType, ShotSize, format_validation_error
-from storycore.tools.errors import InvalidInput
-from storycore.tools.feedback.modifications import (
+from storycore.tools.domain.modifications import (
     _TIME_WORDS,
     _WEATHER_WORDS,
     Aspect,
@@ -29,6 +28,7 @@ from storycore.tools.feedback.modifications import (
     UpdateElement,
     normalise_shot_value,
 )
+from storycore.tools.errors import InvalidInput
 from storycore.tools.feedback.patterns import _DURATION, _shots
 from storycore.tools.feedback.reader import _Handler, _Reader, _seconds, _span
 from storycore.tools.feedback.references import resolve_scene

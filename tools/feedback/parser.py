@@ -9,8 +9,8 @@ import re
 from pydantic import BaseModel, Field, ValidationError
 
 from storycore.tools.domain import format_validation_error
+from storycore.tools.domain.modifications import Modification
 from storycore.tools.errors import InvalidInput
-from storycore.tools.feedback.modifications import Modification
 from storycore.tools.feedback.patterns import _ATTR, _shots
 from storycore.tools.feedback.reader import _Reader
 from storycore.tools.feedback.rules import _RULES

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from storycore.tools.domain import Scene
+from storycore.tools.domain.modifications import Modification
 from storycore.tools.errors import InvalidInput, NotFound
-from storycore.tools.feedback.modifications import Modification
 from storycore.tools.feedback.references import _SCENE_STOP, resolve_shot_ref
 from storycore.tools.feedback.text import _words_key, fold
 from storycore.tools.model_registry import Kind, ModelRegistry

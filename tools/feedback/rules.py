@@ -7,6 +7,7 @@ rule whose pattern matches the whole clause and whose handler returns modificati
 
 from __future__ import annotations
 
+from storycore.tools.domain.modifications import Lock, Unlock
 from storycore.tools.feedback.handlers import (
     _element_description,
     _element_update,
@@ -21,7 +22,6 @@ from storycore.tools.feedback.handlers import (
     _shot_value,
     _without,
 )
-from storycore.tools.feedback.modifications import Lock, Unlock
 from storycore.tools.feedback.patterns import _ASPECT, _ATTR, _DURATION, _FIELD, _shots
 from storycore.tools.feedback.reader import _Rule, _rule
 

@@ -9,12 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from storycore.tools.feedback import ATTRIBUTE_WORDS, FRENCH_NOUNS, STYLE_NOUNS, fold
-
-
-def _words(text: str) -> frozenset[str]:
-    """The words of a space-separated list (vocabulary tables stay readable)."""
-    return frozenset(text.split())
-
+from storycore.tools.text import word_set as _words
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
 _EN_STOP = _words(

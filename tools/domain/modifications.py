@@ -23,17 +23,17 @@ from pydantic import (
     model_validator,
 )
 
-from storycore.tools.domain import (
+from storycore.tools.domain.error_messages import format_validation_error
+from storycore.tools.domain.vocabulary import (
     CameraAngle,
     CameraMovement,
     Framing,
     SceneType,
     ShotSize,
     Transition,
-    format_validation_error,
 )
 from storycore.tools.errors import InvalidInput
-from storycore.tools.feedback.text import fold
+from storycore.tools.text import fold_same_length as fold
 
 ShotFieldName = Literal[
     "shot_size",
