@@ -47,6 +47,7 @@ def test_the_input_and_output_json_schemas_build_and_are_narrow() -> None:
         "proposal",
         "messages",
         "usage",
+        "production",
     }
     # The internal bookkeeping stays inside.
     for internal in ("repairs", "decision", "brief", "tool_rounds", "cost_usd"):
