@@ -193,6 +193,8 @@ class ModelCapability(BaseModel):
     native_audio: bool = False
     lip_sync: bool = False
     comfyui_workflow: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9_]{0,63}$")
+    # A template per mode where one workflow does not serve them all (flf2v: wan22_flf2v).
+    comfyui_workflows: dict[Mode, str] = Field(default_factory=dict)
     source: str | None = None
     as_of: str | None = Field(None, pattern=r"^\d{4}-\d{2}(-\d{2})?$")
     notes: str = ""
@@ -210,6 +212,18 @@ class ModelCapability(BaseModel):
         if isinstance(value, list):
             return [parse_mode(v) for v in value]
         return value
+
+    @field_validator("comfyui_workflows", mode="before")
+    @classmethod
+    def _workflows(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        out: dict[Mode, str] = {}
+        for mode, name in value.items():
+            if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_]{0,63}", name):
+                raise ValueError(f"{mode}: not a workflow template name: {name!r}")
+            out[parse_mode(mode)] = name
+        return out
 
     @field_validator("native_fps", mode="before")
     @classmethod
@@ -276,6 +290,9 @@ class ModelCapability(BaseModel):
         if stray:
             kinds = ", ".join(k.value for k in self.kinds)
             raise ValueError(f"modes: {', '.join(stray)} do not apply to a {kinds} model")
+        foreign = [m.value for m in self.comfyui_workflows if m not in self.modes]
+        if foreign:
+            raise ValueError(f"comfyui_workflows: {', '.join(foreign)} is not a mode of the model")
         if Kind.VIDEO in self.kinds and self.max_clip_seconds is None:
             raise ValueError("max_clip_seconds: required for a video model")
         if self.max_clip_frames is not None and self.native_fps is None:
@@ -321,6 +338,17 @@ class ModelCapability(BaseModel):
         if self.max_clip_frames is not None and self.native_fps is not None:
             limits.append(Fraction(self.max_clip_frames) / Fraction(self.native_fps))
         return min(limits) if limits else None
+
+    def workflow_for(self, mode: Mode | str) -> str | None:
+        """The ComfyUI workflow template for ``mode`` ("i2v", "flf2v"...), or None.
+
+        ``comfyui_workflows`` names a template per mode; any other mode of the model uses
+        ``comfyui_workflow``. A mode the model does not have has no template.
+        """
+        wanted = parse_mode(mode)
+        if wanted not in self.modes:
+            return None
+        return self.comfyui_workflows.get(wanted, self.comfyui_workflow)
 
     def strength(self, scene_type: SceneType | str) -> float:
         """How well the model serves a scene type, 0..1 (its ``default``, else 0)."""

@@ -81,6 +81,7 @@ def _register() -> None:
         "commands_serve",
         "commands_produce",
         "commands_check",
+        "commands_comfyui",
     ):
         try:
             module = __import__(f"storycore.agent.cli.{name}", fromlist=["register"])

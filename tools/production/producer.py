@@ -88,7 +88,7 @@ def get_backend(name: str) -> Backend:
         return AnimaticBackend()
     if name == "comfyui":
         try:
-            from storycore.tools.production import comfyui  # type: ignore[attr-defined]
+            from storycore.tools.production import comfyui
         except ImportError:
             raise InvalidInput(
                 "the comfyui backend is not installed in this version; use --backend animatic"
