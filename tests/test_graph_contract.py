@@ -35,9 +35,10 @@ def test_the_input_and_output_json_schemas_build_and_are_narrow() -> None:
         "overrides",
         "auto_approve",
         "messages",
+        "production_selection",
     }
     assert given["required"] == ["project_dir"]
-    assert given["properties"]["request"]["enum"] == ["plan", "message"]
+    assert given["properties"]["request"]["enum"] == ["plan", "message", "produce"]
     returned = graph.get_output_jsonschema()
     assert set(returned["properties"]) == {
         "project_dir",
@@ -46,9 +47,19 @@ def test_the_input_and_output_json_schemas_build_and_are_narrow() -> None:
         "proposal",
         "messages",
         "usage",
+        "production",
     }
     # The internal bookkeeping stays inside.
-    for internal in ("repairs", "decision", "brief", "tool_rounds", "cost_usd"):
+    for internal in (
+        "repairs",
+        "decision",
+        "brief",
+        "tool_rounds",
+        "cost_usd",
+        "segments_todo",
+        "segment_outcome",
+        "production_estimate",
+    ):
         assert internal not in given["properties"] and internal not in returned["properties"]
 
 
