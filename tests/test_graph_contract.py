@@ -50,7 +50,16 @@ def test_the_input_and_output_json_schemas_build_and_are_narrow() -> None:
         "production",
     }
     # The internal bookkeeping stays inside.
-    for internal in ("repairs", "decision", "brief", "tool_rounds", "cost_usd"):
+    for internal in (
+        "repairs",
+        "decision",
+        "brief",
+        "tool_rounds",
+        "cost_usd",
+        "segments_todo",
+        "segment_outcome",
+        "production_estimate",
+    ):
         assert internal not in given["properties"] and internal not in returned["properties"]
 
 
