@@ -13,10 +13,10 @@ from storycore.tools.production.records import media_records
 from storycore.tools.project import Project
 
 from .test_web_api import LiveServer
-from .test_web_browser import OFFLINE, open_page, screenshot
+from .test_web_browser import open_page, screenshot
 from .test_web_browser import browser as browser  # the module's Chromium fixture
 from .test_web_browser import pytestmark as browser_marks
-from .test_web_production import tiny_planned
+from .test_web_production import offline, tiny_planned
 
 pytestmark = [*browser_marks, pytest.mark.slow]
 
@@ -24,7 +24,7 @@ pytestmark = [*browser_marks, pytest.mark.slow]
 def test_produce_review_the_segments_and_watch_the_film(browser: Any, tmp_path: Path) -> None:
     root = tiny_planned(tmp_path / "p")
     segments = [s.segment_id for s in Project.open(root).manifest.segments]
-    with LiveServer(create_app(root, context=OFFLINE)) as url:
+    with LiveServer(create_app(root, context=offline())) as url:
         page = open_page(browser, url)
         tab = page.get_by_role("tab", name="Production")
         tab.click()
