@@ -84,7 +84,6 @@ def test_produce_through_the_studio_reaches_done_and_serves_the_media(
             time.sleep(0.1)
             continue
         pending = view["pending"]
-        print("DBG", view["pending_kind"], pending and pending["title"], states(view))
         if pending is None:
             break
         if view["pending_kind"] == "segment":
