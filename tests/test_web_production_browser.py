@@ -13,8 +13,8 @@ from storycore.tools.production.records import media_records
 from storycore.tools.project import Project
 
 from .test_web_api import LiveServer
-from .test_web_browser import open_page, screenshot
 from .test_web_browser import browser as browser  # the module's Chromium fixture
+from .test_web_browser import open_page, screenshot
 from .test_web_browser import pytestmark as browser_marks
 from .test_web_production import offline, tiny_planned
 
@@ -34,13 +34,16 @@ def test_produce_review_the_segments_and_watch_the_film(browser: Any, tmp_path: 
         )
         view.get_by_role("button", name="Produce").click()
         for segment_id in segments:
-            card = view.locator(f'[data-confirmation][data-kind="segment"]:has-text("{segment_id}")')
+            card = view.locator(
+                f'[data-confirmation][data-kind="segment"]:has-text("{segment_id}")'
+            )
             card.wait_for()
             # the segment's shots are done before it is reviewed, and its file is playable
             seg = view.locator(f'[data-segment-id="{segment_id}"]')
-            assert seg.locator('[data-state="done"]').count() == seg.locator(
-                "[data-production-shot]"
-            ).count()
+            assert (
+                seg.locator('[data-state="done"]').count()
+                == seg.locator("[data-production-shot]").count()
+            )
             if segment_id == segments[0]:
                 screenshot(page, "production.png")
             card.get_by_role("button", name="Approve").click()

@@ -426,9 +426,7 @@ def create_app(
                     live["text"] = data.get("text")
                 on_event(kind, data)
 
-            return session.produce(
-                backend=backend, segments=segments, shots=shots, on_event=relay
-            )
+            return session.produce(backend=backend, segments=segments, shots=shots, on_event=relay)
 
         await run_in_threadpool(the_studio.production_session)
         return await _turn_on(request, PRODUCE_THREAD, action)

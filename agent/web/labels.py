@@ -82,7 +82,6 @@ EN: dict[str, str] = {
     "state_done": "done",
     "state_failed": "failed",
     "state_stale": "stale",
-    "segment": "Segment",
     "film": "Film",
     "film_pending": "The film is joined when every segment is approved.",
     "spent": "Spent",
@@ -170,14 +169,12 @@ FR: dict[str, str] = {
     "producing": "Production en cours…",
     "production_intro": "Rendre le plan en animatique (hors ligne, gratuit), segment par "
     "segment : validez chaque segment, puis regardez le film.",
-    "production_unplanned": "Planifiez d'abord le projet : la production rend un projet "
-    "planifié.",
+    "production_unplanned": "Planifiez d'abord le projet : la production rend un projet planifié.",
     "state_pending": "en attente",
     "state_rendering": "en rendu",
     "state_done": "terminé",
     "state_failed": "échec",
     "state_stale": "périmé",
-    "segment": "Segment",
     "film": "Film",
     "film_pending": "Le film est assemblé quand chaque segment est validé.",
     "spent": "Dépensé",

@@ -79,7 +79,7 @@
       class: "confirmation", "data-confirmation": "", "data-kind": kind || payload.kind,
       "data-thread": THREAD, "aria-label": payload.title,
     },
-    h("div", { class: "pending-label activity", text: L("segment_review") }),
+    h("div", { class: "pending-label activity", text: (kind === "segment" ? L("segment_review") : L("pending")) }),
     h("h3", { text: payload.title }),
     h("table", {}, h("tbody", {}, (payload.rows || []).map(([k, v]) => h("tr", {}, h("td", { text: k }), h("td", { text: v }))))),
     (payload.details || []).length ? h("ul", {}, payload.details.map((d) => h("li", { text: d }))) : null,
