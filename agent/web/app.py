@@ -40,7 +40,7 @@ from storycore.agent.context import Context
 from storycore.agent.web import views
 from storycore.agent.web.forms import check_decision, check_edits, edit_form, modification_kinds
 from storycore.agent.web.labels import LABELS, labels_for
-from storycore.agent.web.studio import Busy, Studio, require_thread
+from storycore.agent.web.studio import PRODUCE_THREAD, Busy, Studio, require_thread
 from storycore.tools.errors import (
     ConfinementError,
     ConflictError,
@@ -327,7 +327,11 @@ def create_app(
         return JSONResponse(await run_in_threadpool(read))
 
     async def _turn(request: Request, action: Callable[[Any, Any], Any]) -> Response:
-        thread = request.path_params["thread"]
+        return await _turn_on(request, request.path_params["thread"], action)
+
+    async def _turn_on(
+        request: Request, thread: str, action: Callable[[Any, Any], Any]
+    ) -> Response:
         if _wants_wait(request):
             result = await run_in_threadpool(the_studio.start, thread, action, wait=True)
             return JSONResponse(result.as_json())  # type: ignore[union-attr]
@@ -369,6 +373,63 @@ def create_app(
                 raise InvalidInput(" ".join(str(exc).split())) from None
 
         return JSONResponse({"ok": True, **(await run_in_threadpool(check))})
+
+    live: dict[str, Any] = {}  # the production's latest progress (shown on a reload)
+
+    async def api_production(request: Request) -> Response:
+        def read() -> dict[str, Any]:
+            running = the_studio.running == PRODUCE_THREAD  # first: what follows is newer
+            view = views.production_view(root)
+            session = the_studio.production_session()
+            pending = session.pending()
+            view["thread"] = PRODUCE_THREAD
+            view["running"] = running
+            view["pending"] = pending
+            view["pending_kind"] = views.SHORT_KINDS.get(str((pending or {}).get("kind")))
+            view["result"] = session.values().get("production")
+            view["progress"] = dict(live) if view["running"] else None
+            view["backends"] = ["animatic"]
+            return view
+
+        return JSONResponse(await run_in_threadpool(read))
+
+    async def api_produce(request: Request) -> Response:
+        body = await _body(request)
+        backend = body.get("backend", "animatic")
+        segments = body.get("segments", [])
+        shots = body.get("shots", [])
+        if backend != "animatic":
+            raise InvalidInput("the studio produces with the animatic backend (offline)")
+        for name, value in (("segments", segments), ("shots", shots)):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise InvalidInput(f"{name} is a list of ids")
+
+        def check() -> None:
+            from storycore.tools.production.producer import Production
+            from storycore.tools.project import Project
+
+            if not Project.is_project(root):
+                raise InvalidInput("there is no project here to produce: plan one first")
+            # Everything is checked before the thread is touched (as `storycore produce`).
+            Production(Project.open(root), backend, segments=segments, shots=shots).preflight()
+            if the_studio.production_session().pending() is not None:
+                raise ConflictError("answer the pending production confirmation first")
+
+        await run_in_threadpool(check)
+
+        def action(session: Any, on_event: Any) -> Any:
+            live.clear()
+
+            def relay(kind: str, data: Any) -> None:
+                if kind == "progress" and isinstance(data, dict):
+                    live.update({k: data.get(k) for k in ("phase", "segment", "done", "total")})
+                    live["text"] = data.get("text")
+                on_event(kind, data)
+
+            return session.produce(backend=backend, segments=segments, shots=shots, on_event=relay)
+
+        await run_in_threadpool(the_studio.production_session)
+        return await _turn_on(request, PRODUCE_THREAD, action)
 
     async def api_undo(request: Request) -> Response:
         text = await run_in_threadpool(the_studio.undo)
@@ -422,6 +483,8 @@ def create_app(
         Route("/api/threads/{thread}/messages", _handled(api_message), methods=["POST"]),
         Route("/api/threads/{thread}/decision", _handled(api_decision), methods=["POST"]),
         Route("/api/threads/{thread}/check-edit", _handled(api_check_edit), methods=["POST"]),
+        Route("/api/production", _handled(api_production), methods=["GET"]),
+        Route("/api/production", _handled(api_produce), methods=["POST"]),
         Route("/api/undo", _handled(api_undo), methods=["POST"]),
         Route("/api/events", api_events),
         Mount("/static", app=StaticFiles(directory=static_dir()), name="static"),

@@ -35,6 +35,8 @@ from storycore.tools.project import INTERNAL
 TOOL_TEXT_LIMIT = 600
 #: Events a slow subscriber may have waiting before it misses some (it resyncs at turn end).
 QUEUE_LIMIT = 5000
+#: The production thread of a project (``storycore produce`` runs on the same one).
+PRODUCE_THREAD = "produce"
 
 
 class Busy(ConflictError):
@@ -263,6 +265,21 @@ class Studio:
         session = self._open(Session, thread_id, new=True)
         return str(session.thread_id)
 
+    def production_session(self) -> Any:
+        """The session of the project's production thread (``produce``, the one
+        ``storycore produce`` uses), opened new the first time."""
+        from storycore.agent.session import Session
+
+        with self._guard:
+            found = self._sessions.get(PRODUCE_THREAD)
+        if found is not None:
+            return found
+        new = PRODUCE_THREAD not in self._saved_threads()
+        try:
+            return self._open(Session, PRODUCE_THREAD, new=new)
+        except StoryCoreError:
+            return self._open(Session, PRODUCE_THREAD, new=True)
+
     def known_threads(self) -> list[str]:
         """Threads saved in the project, then threads opened here and not used yet."""
         saved = self._saved_threads()
@@ -312,7 +329,8 @@ class Studio:
             elif kind == "answer":
                 emit("answer", {})
             elif kind == "progress" and isinstance(data, dict):
-                emit("progress", {"phase": data.get("phase"), "text": data.get("text")})
+                extra = {k: data[k] for k in ("segment", "done", "total") if k in data}
+                emit("progress", {"phase": data.get("phase"), "text": data.get("text"), **extra})
             elif kind == "message":
                 emit("message", {"role": "assistant", "text": message_text(data)})
 

@@ -26,6 +26,9 @@ SHORT_KINDS = {
     "confirm_storyboard": "storyboard",
     "confirm_changes": "changes",
     "gate_failed": "gate",
+    "confirm_production_cost": "production_cost",
+    "confirm_segment": "segment",
+    "confirm_final": "final",
 }
 
 
@@ -53,8 +56,15 @@ def project_stamp(root: Path) -> str:
 
 
 def _open(root: Path) -> Project | None:
+    """The project, for reading. While a transaction's journal is pending the project is read
+    as it is, without ``Project.open``'s crash recovery: the project lock is re-entrant within
+    this process, so recovery here would roll back a transaction that a turn of this very
+    server (a production segment, an applied change) is in the middle of. The next
+    transaction, or the next ``Project.open`` of another process, recovers a real crash."""
     if not Project.is_project(root):
         return None
+    if any((root / INTERNAL / "history").glob("*.pending")):
+        return Project(root)
     return Project.open(root)
 
 
@@ -66,7 +76,7 @@ def project_view(root: Path, *, fallback_language: str, offline: bool, mode: str
         "stamp": project_stamp(root),
         "offline": offline,
         "mode": mode,
-        "production": False,  # True once the production API is served (issue 9)
+        "production": True,  # the production view and API (docs/web-studio.md)
     }
     language = fallback_language
     if project is not None:
@@ -375,4 +385,51 @@ def thread_view(studio: Any, session: Any) -> dict[str, Any]:
         "pending_kind": SHORT_KINDS.get(str((pending or {}).get("kind"))),
         "regenerate": regenerate_view(studio.project_dir, pending),
         "usage": usage_view(dict(values.get("usage") or {})),
+    }
+
+
+def production_view(root: Path) -> dict[str, Any]:
+    """Production as the page shows it: per segment its shots' states (pending, rendering,
+    done, failed, stale) with each shot's current clip, the segment's file, the film and the
+    money spent; ``planned`` is False (and nothing else) before the project is planned."""
+    from storycore.tools.production.records import media_records
+    from storycore.tools.production.status import production_status
+
+    project = _open(root)
+    status = production_status(project) if project is not None else None
+    if project is None or status is None:
+        return {"planned": False, "segments": [], "film": None, "counts": {}, "spent_usd": 0.0}
+    media = media_records(project)
+    segments = []
+    for seg in status["segments"]:
+        shots = []
+        for shot_id, state in seg["shots"].items():
+            record = media.get(shot_id)
+            clip = record.path if record is not None and state == "done" else None
+            shots.append(
+                {
+                    "shot_id": shot_id,
+                    "state": state,
+                    "media": clip,
+                    "media_url": file_url(clip, record.version) if clip and record else None,
+                }
+            )
+        path = seg["path"]
+        segments.append(
+            {
+                "segment_id": seg["segment_id"],
+                "counts": seg["counts"],
+                "shots": shots,
+                "path": path,
+                "url": file_url(path, project_stamp(root)) if path else None,
+            }
+        )
+    film = status["film"]
+    return {
+        "planned": True,
+        "segments": segments,
+        "counts": status["counts"],
+        "film": film,
+        "film_url": file_url(film, project_stamp(root)) if film else None,
+        "spent_usd": status["spent_usd"],
     }
