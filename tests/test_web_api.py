@@ -28,7 +28,7 @@ from .conftest import snapshot, storycore_executable
 from .fake_chat import EXAMPLES, FakeChat, tool_calls
 
 OFFLINE = Context.from_env(offline=True)
-CLOSE_UP = "make shot 3 a close-up"
+CLOSE_UP = "make shot 4 a close-up"
 BASE = "http://127.0.0.1"
 
 
@@ -50,7 +50,7 @@ def ad_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture
 def ad(ad_template: Path, tmp_path: Path) -> Path:
-    """The example ad planned offline (shot 3 is a wide shot), a copy of this test's own."""
+    """The example ad planned offline (shot 4 is a wide shot), a copy of this test's own."""
     return Path(shutil.copytree(ad_template, tmp_path / "ad"))
 
 
@@ -87,13 +87,13 @@ def test_the_project_shots_timeline_and_elements_come_from_the_project_on_disk(
     board = client.get("/api/shots").json()
     listed = [s for seg in board["segments"] for s in seg["shots"]]
     assert [s["shot_id"] for s in listed] == [s.shot_id for s in shots]
-    third = listed[2]
+    third = listed[3]  # shot_04, a wide shot
     assert third["shot_size"] == "WS" and third["model_reason"] and third["segment_id"]
     for key in ("scene", "start", "end", "camera_angle", "camera_movement", "lens_mm", "cast"):
         assert key in third
     panel = client.get(third["panel_url"])
     assert panel.status_code == 200 and panel.content.startswith(b"\x89PNG")
-    assert client.get("/api/shots/shot_03").json()["shot_id"] == "shot_03"
+    assert client.get("/api/shots/shot_04").json()["shot_id"] == "shot_04"
     assert client.get("/api/shots/shot_99").status_code == 404
 
     timeline = client.get("/api/timeline").json()
@@ -139,22 +139,22 @@ def test_a_change_waits_for_approval_then_applies_and_undoes(client: TestClient,
     assert snapshot(ad) == before  # nothing written before the human answers
     state = client.get("/api/threads/main").json()
     assert state["pending_kind"] == "changes"
-    assert state["regenerate"]["shots"] == ["shot_03"]
+    assert state["regenerate"]["shots"] == ["shot_04"]
     assert state["edit_form"]["mode"] == "modifications"
     assert state["edit_form"]["modifications"] == [
-        {"kind": "set_shot_field", "shot_id": "shot_03", "field": "shot_size", "value": "CU"}
+        {"kind": "set_shot_field", "shot_id": "shot_04", "field": "shot_size", "value": "CU"}
     ]
 
     done = client.post("/api/threads/main/decision?wait=1", json={"action": "approve"}).json()
 
     assert done["interrupt"] is None and done["error"] is None
-    assert shot_size(ad, "shot_03") == "CU"
-    assert client.get("/api/shots/shot_03").json()["shot_size"] == "CU"
+    assert shot_size(ad, "shot_04") == "CU"
+    assert client.get("/api/shots/shot_04").json()["shot_size"] == "CU"
     assert client.get("/api/threads/main").json()["pending"] is None
 
     undone = client.post("/api/undo", json={})
     assert undone.status_code == 200 and undone.json()["text"].startswith("undone")
-    assert shot_size(ad, "shot_03") == "WS"
+    assert shot_size(ad, "shot_04") == "WS"
 
 
 def test_reject_leaves_the_project_exactly_as_it_was(client: TestClient, ad: Path) -> None:
@@ -191,19 +191,19 @@ def test_an_edit_is_checked_before_it_is_sent_and_a_bad_one_changes_nothing(
     assert client.get("/api/threads/main").json()["pending"] == pending  # still answerable
     good = {
         "modifications": [
-            {"kind": "set_shot_field", "shot_id": "shot_03", "field": "shot_size", "value": "ECU"}
+            {"kind": "set_shot_field", "shot_id": "shot_04", "field": "shot_size", "value": "ECU"}
         ]
     }
     preview = client.post("/api/threads/main/check-edit", json={"edits": good}).json()
-    assert preview["ok"] and preview["regenerate_shots"] == ["shot_03"]
+    assert preview["ok"] and preview["regenerate_shots"] == ["shot_04"]
 
     revised = client.post(
         "/api/threads/main/decision?wait=1", json={"action": "edit", "edits": good}
     ).json()
     assert revised["interrupt"]["kind"] == "confirm_changes"  # the edited change, to approve
-    assert shot_size(ad, "shot_03") == "WS"
+    assert shot_size(ad, "shot_04") == "WS"
     client.post("/api/threads/main/decision?wait=1", json={"action": "approve"})
-    assert shot_size(ad, "shot_03") == "ECU"
+    assert shot_size(ad, "shot_04") == "ECU"
 
 
 def test_feedback_at_a_confirmation_revises_the_change(client: TestClient, ad: Path) -> None:
@@ -212,12 +212,12 @@ def test_feedback_at_a_confirmation_revises_the_change(client: TestClient, ad: P
     empty = client.post("/api/threads/main/decision", json={"action": "feedback", "text": " "})
     revised = client.post(
         "/api/threads/main/decision?wait=1",
-        json={"action": "feedback", "text": "make shot 3 an extreme close-up"},
+        json={"action": "feedback", "text": "make shot 4 an extreme close-up"},
     ).json()
 
     assert empty.status_code == 400
     assert "ECU" in json.dumps(revised["interrupt"]["data"])
-    assert shot_size(ad, "shot_03") == "WS"
+    assert shot_size(ad, "shot_04") == "WS"
 
 
 def test_answers_are_refused_when_nothing_waits_and_threads_must_exist(
@@ -419,14 +419,14 @@ def test_two_tabs_both_see_a_turn_as_it_happens(ad: Path) -> None:
 
 def test_answers_stream_token_by_token_and_tool_calls_show_live(ad: Path) -> None:
     model = FakeChat().add(
-        tool_calls(("get_shot", {"shot_id": "shot_03"}), text="Let me look at shot 3."),
-        "Shot 3 is a wide shot of the corridor, for about four seconds.",
+        tool_calls(("get_shot", {"shot_id": "shot_04"}), text="Let me look at shot 4."),
+        "Shot 4 is a wide shot of the corridor, for about four seconds.",
     )
     app = create_app(ad, context=OFFLINE, chat_model=model)
     with LiveServer(app) as url:
         worker, events = listen(url, finished)
         wait_for_subscribers(app, 1)
-        httpx.post(f"{url}/api/threads/main/messages", json={"text": "What is shot 3?"})
+        httpx.post(f"{url}/api/threads/main/messages", json={"text": "What is shot 4?"})
         worker.join(30)
         usage = httpx.get(f"{url}/api/threads/main").json()["usage"]
 
@@ -434,7 +434,7 @@ def test_answers_stream_token_by_token_and_tool_calls_show_live(ad: Path) -> Non
     assert len(tokens) > 3
     assert (
         "".join(tokens)
-        == "Let me look at shot 3.Shot 3 is a wide shot of the corridor, for about four seconds."
+        == "Let me look at shot 4.Shot 4 is a wide shot of the corridor, for about four seconds."
     )
     tools = [(d["status"], d["name"]) for k, d in events if k == "tool"]
     assert tools == [("called", "get_shot"), ("result", "get_shot")]

@@ -126,25 +126,25 @@ def test_a_change_is_shown_then_approved_and_the_card_and_the_project_change(
     root, server = serve(templates, tmp_path)
     with server as url:
         page = open_page(browser, url)
-        card = page.locator('.shot-card[data-shot-id="shot_03"]')
+        card = page.locator('.shot-card[data-shot-id="shot_04"]')
         assert card.get_attribute("data-shot-size") == "WS"
 
-        say(page, "make shot 3 a close-up")
+        say(page, "make shot 4 a close-up")
 
         change = page.locator("[data-confirmation][data-kind=changes]")
         change.wait_for()
-        assert "shot_03" in change.inner_text()
-        page.wait_for_selector('.shot-card[data-shot-id="shot_03"].will-regenerate')
+        assert "shot_04" in change.inner_text()
+        page.wait_for_selector('.shot-card[data-shot-id="shot_04"].will-regenerate')
         assert page.locator(".shot-card.will-regenerate").count() == 1
-        assert shot_size(root, "shot_03") == "WS"
+        assert shot_size(root, "shot_04") == "WS"
         screenshot(page, "studio-change-en.png")
 
         change.get_by_role("button", name="Approve").click()
 
-        page.wait_for_selector('.shot-card[data-shot-id="shot_03"][data-shot-size="CU"]')
+        page.wait_for_selector('.shot-card[data-shot-id="shot_04"][data-shot-size="CU"]')
         assert page.locator("[data-confirmation]").count() == 0
         assert page.locator(".shot-card.will-regenerate").count() == 0
-        assert shot_size(root, "shot_03") == "CU"
+        assert shot_size(root, "shot_04") == "CU"
         assert page.errors == []
 
 
@@ -155,7 +155,7 @@ def test_reject_leaves_the_card_and_the_project_unchanged(
     before = snapshot(root)
     with server as url:
         page = open_page(browser, url)
-        say(page, "make shot 3 a close-up")
+        say(page, "make shot 4 a close-up")
         page.locator("[data-confirmation][data-kind=changes]").wait_for()
 
         page.get_by_role("button", name="Reject").click()
@@ -163,7 +163,7 @@ def test_reject_leaves_the_card_and_the_project_unchanged(
         page.locator("[data-confirmation]").wait_for(state="detached")
         page.get_by_text("Nothing was changed.").wait_for()
         assert (
-            page.locator('.shot-card[data-shot-id="shot_03"]').get_attribute("data-shot-size")
+            page.locator('.shot-card[data-shot-id="shot_04"]').get_attribute("data-shot-size")
             == "WS"
         )
     assert snapshot(root) == before
@@ -175,7 +175,7 @@ def test_a_pending_confirmation_is_shown_again_after_a_reload(
     root, server = serve(templates, tmp_path)
     with server as url:
         page = open_page(browser, url)
-        say(page, "make shot 3 a close-up")
+        say(page, "make shot 4 a close-up")
         page.locator("[data-confirmation][data-kind=changes]").wait_for()
 
         page.close()
@@ -183,12 +183,12 @@ def test_a_pending_confirmation_is_shown_again_after_a_reload(
 
         change = again.locator("[data-confirmation][data-kind=changes]")
         change.wait_for()
-        assert again.locator('.shot-card[data-shot-id="shot_03"].will-regenerate').count() == 1
+        assert again.locator('.shot-card[data-shot-id="shot_04"].will-regenerate').count() == 1
         for name in ("Approve", "Edit", "Feedback", "Reject"):
             assert change.get_by_role("button", name=name, exact=True).is_visible()
         change.get_by_role("button", name="Approve").click()
-        again.wait_for_selector('.shot-card[data-shot-id="shot_03"][data-shot-size="CU"]')
-    assert shot_size(root, "shot_03") == "CU"
+        again.wait_for_selector('.shot-card[data-shot-id="shot_04"][data-shot-size="CU"]')
+    assert shot_size(root, "shot_04") == "CU"
 
 
 def test_the_edit_form_is_validated_before_it_is_sent(
@@ -197,7 +197,7 @@ def test_the_edit_form_is_validated_before_it_is_sent(
     root, server = serve(templates, tmp_path)
     with server as url:
         page = open_page(browser, url)
-        say(page, "make shot 3 a close-up")
+        say(page, "make shot 4 a close-up")
         change = page.locator("[data-confirmation][data-kind=changes]")
         change.wait_for()
         change.get_by_role("button", name="Edit").click()
@@ -205,16 +205,16 @@ def test_the_edit_form_is_validated_before_it_is_sent(
         form.get_by_label("shot_id").fill("shot_99")
         form.get_by_role("button", name="Send edit").click()
         change.get_by_role("alert").filter(has_text="shot_99").wait_for()
-        assert shot_size(root, "shot_99".replace("99", "03")) == "WS"
+        assert shot_size(root, "shot_99".replace("99", "04")) == "WS"
 
-        form.get_by_label("shot_id").fill("shot_03")
+        form.get_by_label("shot_id").fill("shot_04")
         form.get_by_label("value").select_option("ECU")
         form.get_by_role("button", name="Send edit").click()
         # The edited change comes back to approve, as in the chat.
         page.locator("[data-confirmation] td", has_text="-> ECU").wait_for()
         page.locator("[data-confirmation]").get_by_role("button", name="Approve").click()
-        page.wait_for_selector('.shot-card[data-shot-id="shot_03"][data-shot-size="ECU"]')
-    assert shot_size(root, "shot_03") == "ECU"
+        page.wait_for_selector('.shot-card[data-shot-id="shot_04"][data-shot-size="ECU"]')
+    assert shot_size(root, "shot_04") == "ECU"
 
 
 def test_two_tabs_see_each_others_changes(
@@ -224,14 +224,14 @@ def test_two_tabs_see_each_others_changes(
     with server as url:
         first = open_page(browser, url)
         second = open_page(browser, url)
-        say(first, "make shot 3 a close-up")
+        say(first, "make shot 4 a close-up")
         second.locator("[data-confirmation][data-kind=changes]").wait_for()
 
         second.get_by_role("button", name="Approve").click()
 
-        first.wait_for_selector('.shot-card[data-shot-id="shot_03"][data-shot-size="CU"]')
+        first.wait_for_selector('.shot-card[data-shot-id="shot_04"][data-shot-size="CU"]')
         first.locator("[data-confirmation]").wait_for(state="detached")
-    assert shot_size(root, "shot_03") == "CU"
+    assert shot_size(root, "shot_04") == "CU"
 
 
 def test_timeline_and_elements_views(
@@ -306,12 +306,12 @@ def test_undo_from_the_page_restores_the_shot(
     root, server = serve(templates, tmp_path)
     with server as url:
         page = open_page(browser, url)
-        say(page, "make shot 3 a close-up")
+        say(page, "make shot 4 a close-up")
         page.locator("[data-confirmation]").get_by_role("button", name="Approve").click()
-        page.wait_for_selector('.shot-card[data-shot-id="shot_03"][data-shot-size="CU"]')
+        page.wait_for_selector('.shot-card[data-shot-id="shot_04"][data-shot-size="CU"]')
 
         say(page, "/undo")
 
-        page.wait_for_selector('.shot-card[data-shot-id="shot_03"][data-shot-size="WS"]')
+        page.wait_for_selector('.shot-card[data-shot-id="shot_04"][data-shot-size="WS"]')
         page.get_by_text("undone:").first.wait_for()
-    assert shot_size(root, "shot_03") == "WS"
+    assert shot_size(root, "shot_04") == "WS"
