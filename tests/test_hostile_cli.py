@@ -131,18 +131,15 @@ def test_printable_escapes_every_control_character() -> None:
     assert ui.printable("Gérard 北京 🎬") == "Gérard 北京 🎬"
 
 
-def test_the_consoles_escape_strings_tables_and_errors() -> None:
+def test_the_consoles_escape_strings_tables_and_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     evil = "\x1b]0;pwned\x07"
     assert "\x1b" not in _rendered(ui.out, f"title {evil}")
     assert "\x1b" not in _rendered(ui.out, ui.table("t", ["a"], [[evil]]))
     buffer = io.StringIO()
-    old = ui.err.file
-    ui.err.file = buffer
-    try:
-        ui.error_line(f"bad {evil}")
-        ui.warn(f"odd {evil}")
-    finally:
-        ui.err.file = old
+    # A console of its own: setting ui.err.file would pin stderr to this test's capture.
+    monkeypatch.setattr(ui, "err", ui.SafeConsole(file=buffer, highlight=False, soft_wrap=True))
+    ui.error_line(f"bad {evil}")
+    ui.warn(f"odd {evil}")
     assert "\x1b" not in buffer.getvalue() and "\x07" not in buffer.getvalue()
 
 
