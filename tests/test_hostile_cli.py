@@ -113,12 +113,14 @@ def test_export_out_dash_writes_to_stdout(planned: Path, fmt: str) -> None:
 
 def _rendered(console: ui.SafeConsole, *objects: object, markup: bool = False) -> str:
     buffer = io.StringIO()
-    old = console.file
+    # Console.file falls back to sys.stdout when unset; restoring the resolved stream would
+    # pin the shared console to this test's capture, so restore the unset value itself.
+    old = console._file
     console.file = buffer
     try:
         console.print(*objects, markup=markup)
     finally:
-        console.file = old
+        console._file = old
     return buffer.getvalue()
 
 
