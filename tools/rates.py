@@ -10,6 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from storycore.tools.errors import TimecodeError
+from storycore.tools.text import echo
 
 #: The rates StoryCore supports, keyed by their canonical string.
 SUPPORTED_RATES: dict[str, Fraction] = {
@@ -54,14 +55,16 @@ def parse_rate(value: str | int | float | Fraction) -> Fraction:
             rate = Fraction(text)
         except (ValueError, ZeroDivisionError):
             raise TimecodeError(
-                f"unknown frame rate {value!r}; use one of {supported_rates_text()}"
+                f"unknown frame rate {echo(value)}; use one of {supported_rates_text()}"
             ) from None
         # 29.97 written with more digits (29.970) or as a float 29.97002997 still means NTSC.
         for exact in DROP_FRAME_RATES | {Fraction(24000, 1001)}:
             if rate != exact and abs(rate - exact) < Fraction(1, 200):
                 rate = exact
     if rate not in SUPPORTED_RATES.values():
-        raise TimecodeError(f"unknown frame rate {value!r}; use one of {supported_rates_text()}")
+        raise TimecodeError(
+            f"unknown frame rate {echo(value)}; use one of {supported_rates_text()}"
+        )
     return rate
 
 

@@ -260,3 +260,12 @@ def sentences_with_offsets(text: str) -> list[tuple[int, str]]:
         start = match.end()
     out.append((start, text[start:]))
     return [(offset, s) for offset, s in out if s.strip()]
+
+
+def echo(value: object, limit: int = 40) -> str:
+    """``repr(value)`` for an error message, cut to ``limit`` characters with the length
+    said, so an error never echoes pages of the user's input."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(str(value))} characters)"

@@ -75,12 +75,9 @@ def emit_json(data: Any) -> None:
 
 
 def error_line(message: str) -> None:
-    """One line on stderr: what was wrong (a long echo of the input is cut in the middle)."""
+    """One line on stderr: what was wrong. Echoes of the user's input are cut where the
+    message is made (:func:`shorten`), so the message itself is never cut."""
     text = " ".join(str(message).split())
-    head, tail = ECHO_LIMIT + 100, ECHO_LIMIT
-    if len(text) > head + tail + 50:
-        cut = len(text) - head - tail
-        text = f"{text[:head]} …[{cut} characters cut]… {text[-tail:]}"
     err.print(f"[bold red]error:[/] {text}", markup=True, highlight=False)
 
 
