@@ -108,13 +108,22 @@ def test_every_shot_has_a_card_with_a_visible_image(
         page = open_page(browser, url)
         cards = page.locator(".shot-card[data-shot-id]")
         assert cards.evaluate_all("els => els.map(e => e.dataset.shotId)") == shots
+        from playwright.sync_api import expect
+
+        # The board may be drawn again while this runs (a live event): query by shot id each
+        # time instead of holding an element that may be replaced.
         for shot_id in shots:
             image = page.locator(f'.shot-card[data-shot-id="{shot_id}"] img')
-            image.scroll_into_view_if_needed()
-            assert image.is_visible()
             page.wait_for_function(
-                "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+                """id => {
+                    const img = document.querySelector(`.shot-card[data-shot-id="${id}"] img`);
+                    if (!img) return false;
+                    img.scrollIntoView({block: "center"});
+                    return img.complete && img.naturalWidth > 0;
+                }""",
+                arg=shot_id,
             )
+            expect(image).to_be_visible()
         assert page.locator("#mode").inner_text() == "Offline"
         assert page.locator("html").get_attribute("lang") == "en"
         assert page.errors == []
