@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from storycore.agent.context import Context
 from storycore.agent.web.app import create_app
@@ -108,7 +109,6 @@ def test_every_shot_has_a_card_with_a_visible_image(
         page = open_page(browser, url)
         cards = page.locator(".shot-card[data-shot-id]")
         assert cards.evaluate_all("els => els.map(e => e.dataset.shotId)") == shots
-        from playwright.sync_api import expect
 
         # The board may be drawn again while this runs (a live event): query by shot id each
         # time instead of holding an element that may be replaced.
@@ -144,15 +144,16 @@ def test_a_change_is_shown_then_approved_and_the_card_and_the_project_change(
         change.wait_for()
         assert "shot_04" in change.inner_text()
         page.wait_for_selector('.shot-card[data-shot-id="shot_04"].will-regenerate')
-        assert page.locator(".shot-card.will-regenerate").count() == 1
+        expect(page.locator(".shot-card.will-regenerate")).to_have_count(1)
         assert shot_size(root, "shot_04") == "WS"
         screenshot(page, "studio-change-en.png")
 
         change.get_by_role("button", name="Approve").click()
 
         page.wait_for_selector('.shot-card[data-shot-id="shot_04"][data-shot-size="CU"]')
-        assert page.locator("[data-confirmation]").count() == 0
-        assert page.locator(".shot-card.will-regenerate").count() == 0
+        # The board can be redrawn by the live event before the chat's answer removes the card.
+        page.locator("[data-confirmation]").wait_for(state="detached")
+        expect(page.locator(".shot-card.will-regenerate")).to_have_count(0)
         assert shot_size(root, "shot_04") == "CU"
         assert page.errors == []
 
@@ -192,7 +193,7 @@ def test_a_pending_confirmation_is_shown_again_after_a_reload(
 
         change = again.locator("[data-confirmation][data-kind=changes]")
         change.wait_for()
-        assert again.locator('.shot-card[data-shot-id="shot_04"].will-regenerate').count() == 1
+        expect(again.locator('.shot-card[data-shot-id="shot_04"].will-regenerate')).to_have_count(1)
         for name in ("Approve", "Edit", "Feedback", "Reject"):
             assert change.get_by_role("button", name=name, exact=True).is_visible()
         change.get_by_role("button", name="Approve").click()
