@@ -79,6 +79,28 @@ with p.transaction("crash") as tx:
     assert reopened.manifest.title == "Untitled"
 
 
+def test_opening_the_project_during_a_transaction_of_this_process_leaves_it_running(
+    tmp_path: Path,
+) -> None:
+    # A server reads the project (its own Project object) while one of its own requests is
+    # in the middle of a change: that is not a crash, and must not be rolled back.
+    project = Project.create(tmp_path / "p")
+    with project.transaction("long change") as tx:
+        tx.write_text("exports/first.txt", "one")
+        reader = Project.open(project.root)
+        assert (reader.root / "exports/first.txt").read_text() == "one"
+        with reader.transaction("other reader's change") as other:
+            other.write_text("exports/other.txt", "two")
+        tx.write_text("exports/second.txt", "three")
+    assert (project.root / "exports/first.txt").read_text() == "one"
+    assert (project.root / "exports/second.txt").read_text() == "three"
+    assert {entry.note for entry in Project.open(project.root).history()} >= {
+        "long change",
+        "other reader's change",
+    }
+    assert not list((project.root / ".storycore/history").glob("*.pending"))
+
+
 def test_insert_and_remove_renumber_folders_and_keep_references(tmp_path: Path) -> None:
     project = Project.create(tmp_path / "p")
     with project.transaction("plan") as tx:

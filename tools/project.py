@@ -65,6 +65,16 @@ M = TypeVar("M", bound=BaseModel)
 
 _locks: dict[Path, FileLock] = {}
 _locks_guard = threading.Lock()
+#: The journals of the transactions running in this process. The project lock is re-entrant
+#: within a process, so recovery here must leave them alone: they are not crashes.
+_live: set[Path] = set()
+_live_guard = threading.Lock()
+
+
+def _crashed_journals(base: Path) -> list[Path]:
+    """The pending journals under ``base`` that no transaction of this process is writing."""
+    with _live_guard:
+        return sorted((p for p in base.glob("*.pending") if p not in _live), reverse=True)
 
 
 def _lock_for(root: Path) -> FileLock:
@@ -171,7 +181,7 @@ class Project:
         if not cls.is_project(path):
             raise NotAProject(f"{path} is not a StoryCore project (no StoryCore project.json)")
         project = cls(path)
-        if any(project._history_dir().glob("*.pending")):
+        if _crashed_journals(project._history_dir()):
             # another process may be mid-transaction: wait for it
             with _os_errors_as_project_errors(project.root), project.lock():
                 project._recover()
@@ -292,6 +302,8 @@ class Project:
                 tx._rollback()
                 raise
             finally:
+                with _live_guard:
+                    _live.discard(tx._dir)
                 self._tx = None
                 self._manifest = None
 
@@ -347,7 +359,7 @@ class Project:
         base = self._history_dir()
         if not base.is_dir():
             return
-        for pending in sorted(base.glob("*.pending"), reverse=True):
+        for pending in _crashed_journals(base):
             _replay_backwards(self.root, pending, _read_ops(pending))
             shutil.rmtree(pending, ignore_errors=True)
 
@@ -369,6 +381,8 @@ class Transaction:
         self.number = max(numbers, default=0) + 1
         self._dir = base / f"{self.number:06d}.pending"
         self._dir.mkdir()
+        with _live_guard:
+            _live.add(self._dir)
         self._journal = (self._dir / "journal.jsonl").open("a", encoding="utf-8")
         self._blobs = 0
         self._paths: list[str] = []

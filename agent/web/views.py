@@ -56,15 +56,11 @@ def project_stamp(root: Path) -> str:
 
 
 def _open(root: Path) -> Project | None:
-    """The project, for reading. While a transaction's journal is pending the project is read
-    as it is, without ``Project.open``'s crash recovery: the project lock is re-entrant within
-    this process, so recovery here would roll back a transaction that a turn of this very
-    server (a production segment, an applied change) is in the middle of. The next
-    transaction, or the next ``Project.open`` of another process, recovers a real crash."""
+    """The project, for reading (``None`` when the folder holds none yet). ``Project.open``
+    leaves alone the journal of a transaction this server is running (a production segment, an
+    applied change) and rolls back only what a crashed process left."""
     if not Project.is_project(root):
         return None
-    if any((root / INTERNAL / "history").glob("*.pending")):
-        return Project(root)
     return Project.open(root)
 
 
