@@ -98,6 +98,8 @@ class PlanSummary:
     costs: list[ModelCost] = field(default_factory=list)
     #: The brief's budget (None: no budget was given).
     budget_usd: float | None = None
+    #: The project's answer language: what the summary is shown in (by default).
+    language: str = "en"
 
     @property
     def budget_left_usd(self) -> float | None:
@@ -118,14 +120,21 @@ class ModelCost:
     usd: float
     local: bool = False
 
-    def describe(self) -> str:
-        """``3 shots, 24.0 s x $0.50/s = $12.00`` (or ``local, no API cost``)."""
-        shots = f"{self.shots} shot{'s' if self.shots != 1 else ''}"
+    def describe(self, language: str | None = None) -> str:
+        """``3 shots, 24.0 s x $0.50/s = $12.00`` (or ``local, no API cost``), in
+        ``language`` (English by default)."""
+        from storycore.tools.i18n import count, t
+
+        shots = count(self.shots, "shot", language)
         if self.local:
-            return f"{shots}, {self.billed_seconds:.1f} s, local, no API cost"
-        return (
-            f"{shots}, {self.billed_seconds:.1f} s x ${self.usd_per_second:.2f}/s"
-            f" = ${self.usd:,.2f}"
+            return t("cost.local", language, shots=shots, seconds=f"{self.billed_seconds:.1f}")
+        return t(
+            "cost.paid",
+            language,
+            shots=shots,
+            seconds=f"{self.billed_seconds:.1f}",
+            per_second=f"{self.usd_per_second:.2f}",
+            usd=f"{self.usd:,.2f}",
         )
 
 
@@ -550,6 +559,7 @@ def summarize(project: Project, warnings: Sequence[str] = ()) -> PlanSummary:
         warnings=list(warnings),
         costs=costs,
         budget_usd=specs.budget_usd,
+        language=specs.language,
     )
 
 
