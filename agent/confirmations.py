@@ -50,6 +50,7 @@ ANSWER_ALIASES = {
     "yes": "approve",
     "ok": "approve",
     "oui": "approve",
+    "o": "approve",
     "n": "reject",
     "no": "reject",
     "non": "reject",

@@ -67,13 +67,14 @@ class PlanningStopped(StoryCoreError):
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _progress(phase: str, text: str) -> None:
-    """Tell a streaming caller what a phase did (custom stream mode); a no-op otherwise."""
+def _progress(phase: str, text: str, m: Messages) -> None:
+    """Tell a streaming caller what a phase did (custom stream mode); a no-op otherwise.
+    ``label`` is the phase's name for people, in the language of ``text``."""
     try:
         writer = get_stream_writer()
     except RuntimeError:
         return
-    writer({"phase": phase, "text": text})
+    writer({"phase": phase, "text": text, "label": m(f"phase.{phase}"), "language": m.language})
 
 
 def _project(state: AssistantState) -> Project:
@@ -189,6 +190,7 @@ class Nodes:
                 title=repr(brief.title),
                 source=m(f"source_format.{brief.source_format}"),
             ),
+            m,
         )
         return {
             "phase": Phase.INTAKE.value,
@@ -217,7 +219,8 @@ class Nodes:
                 from storycore.tools.structure import ensure_layout
 
                 ensure_layout(tx)
-        _progress("structure", _messages(state)("progress.structure", path=str(project.root)))
+        m = _messages(state)
+        _progress("structure", m("progress.structure", path=str(project.root)), m)
         # The brief now lives in the project: drop it from the state (small checkpoints).
         # A fresh verdict: the gate after a phase judges this run, not the last failure.
         return {
@@ -258,6 +261,7 @@ class Nodes:
                 shots=m.count(len(result.shots), "shot"),
                 duration=_duration_text(result.total_frames, project),
             ),
+            m,
         )
         return {
             "phase": Phase.BREAKDOWN.value,
@@ -307,6 +311,7 @@ class Nodes:
         _progress(
             "elements",
             ", ".join(m.count(n, kind) for kind, n in sorted(counts.items())) or m("progress.none"),
+            m,
         )
         return {
             "phase": Phase.ELEMENTS.value,
@@ -334,14 +339,12 @@ class Nodes:
                 "cost_usd": 0.0,
             }
         summary = planner.summarize(project)
-        used = ", ".join(f"{m} ×{n}" for m, n in summary.models.items())
+        used = ", ".join(f"{model} ×{n}" for model, n in summary.models.items())
+        m = _messages(state)
         _progress(
             "model_selection",
-            _messages(state)(
-                "progress.model_selection",
-                models=used,
-                usd=f"{summary.estimated_cost_usd:.2f}",
-            ),
+            m("progress.model_selection", models=used, usd=f"{summary.estimated_cost_usd:.2f}"),
+            m,
         )
         return {
             "phase": Phase.MODEL_SELECTION.value,
@@ -351,13 +354,15 @@ class Nodes:
 
     def segments(self, state: AssistantState) -> dict[str, Any]:
         count = planner.build_segments_phase(_project(state))
-        _progress("segments", _messages(state).count(count, "segment"))
+        m = _messages(state)
+        _progress("segments", m.count(count, "segment"), m)
         return {"phase": Phase.SEGMENTS.value, "verdict": None}
 
     def storyboard(self, state: AssistantState) -> dict[str, Any]:
         project = _project(state)
         written = planner.build_storyboard(project)
-        _progress("storyboard", _messages(state).plural("progress.storyboard", len(written)))
+        m = _messages(state)
+        _progress("storyboard", m.plural("progress.storyboard", len(written)), m)
         return {"phase": Phase.STORYBOARD.value, "verdict": None}
 
     def planned(self, state: AssistantState) -> dict[str, Any]:
@@ -375,6 +380,7 @@ class Nodes:
         _progress(
             "planned",
             m("nodes.planned_open", text=text, path=str(project.root / "storyboard.html")),
+            m,
         )
         # The conversation keeps no absolute path: it goes to the model with the history,
         # and a request must not depend on where the project lives (cassettes, privacy).
@@ -431,7 +437,9 @@ class Nodes:
         lines = [f.line() for f in report.findings]
         m = _messages(state)
         _progress(
-            "critic", m("progress.critic", n=len(lines)) if lines else m("progress.critic_none")
+            "critic",
+            m("progress.critic", n=len(lines)) if lines else m("progress.critic_none"),
+            m,
         )
         verdict = {
             "gate": "critic",

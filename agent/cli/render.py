@@ -15,6 +15,7 @@ from rich.panel import Panel
 
 from storycore.agent.cli import ui
 
+#: How each action is answered at the terminal (English; the catalogs' ``cli.action.*``).
 ACTION_HELP = {
     "approve": "approve (y)",
     "edit": "edit (edit {json})",
@@ -23,15 +24,25 @@ ACTION_HELP = {
 }
 
 
+def action_help(action: str, language: str | None) -> str:
+    """How ``action`` is answered, in ``language``."""
+    from storycore.tools.i18n import catalog, t
+
+    key = f"cli.action.{action}"
+    return t(key, language) if key in catalog("en") else action
+
+
 def render_confirmation(payload: dict[str, Any]) -> None:
-    """Print a confirmation as a titled table, its details and its actions."""
+    """Print a confirmation as a titled table, its details and its actions (in the
+    payload's language)."""
     rows = [(escape(str(k)), escape(str(v))) for k, v in payload.get("rows", [])]
     table = ui.table(None, ["", ""], rows)
     table.show_header = False
     ui.err.print(Panel(table, title=escape(str(payload.get("title", ""))), title_align="left"))
     for line in payload.get("details", []):
         ui.err.print(f"  {escape(str(line))}")
-    actions = [ACTION_HELP.get(a, a) for a in payload.get("actions", [])]
+    language = str(payload.get("language") or "en")
+    actions = [action_help(a, language) for a in payload.get("actions", [])]
     ui.err.print(f"[bold]{escape(str(payload.get('question', '')))}[/] " + " · ".join(actions))
 
 
