@@ -97,7 +97,7 @@ def _offline_turn(project: Project, text: str, note: str | None = None) -> dict[
     from storycore.tools.feedback.questions import answer_question
 
     try:
-        answer = answer_question(project, text)
+        answer = answer_question(project, text, _m(project).language)
     except StoryCoreError as exc:
         answer = str(exc)
     if answer is not None:
