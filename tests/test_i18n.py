@@ -280,3 +280,30 @@ def test_the_web_studio_shows_a_french_confirmation_card(bakery: Path) -> None:
         "Les documents (storyboard, liste des plans, timelines) sont réécrits." in card["details"]
     )
     assert pending["title"] == "Changements proposés"
+
+
+def test_every_message_formats_with_its_own_placeholders() -> None:
+    for code in i18n.languages():
+        for key, text in i18n.catalog(code).items():
+            filled = i18n.t(key, code, **{name: "X" for name in i18n.placeholders(text)})
+            assert "{" not in filled.replace("{json}", ""), (code, key)
+
+
+def test_check_and_the_terminal_chat_speak_the_projects_language(
+    bakery: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    main(["check", str(bakery)])
+    assert re.search(r"^Boulangerie : (\d+ remarque\(s\)|aucune remarque)", capsys.readouterr().out)
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("combien dure la scène 1 ?\n/quit\n"))
+    assert main(["chat", "--project", str(bakery), "--offline", "--new"]) == 0
+    out, err = capsys.readouterr()
+    assert "La scène 1 dure " in out
+    assert "Commandes : /status" in err and "hors ligne : " in err and "Au revoir." in err
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("how long is scene 1?\n/quit\n"))
+    assert main(["--language", "en", "chat", "--project", str(bakery), "--offline", "--new"]) == 0
+    out, err = capsys.readouterr()
+    assert "Scene 1 lasts " in out and "Commands: /status" in err and "Bye." in err

@@ -107,11 +107,12 @@ def placeholders(text: str) -> set[str]:
 
 def t(key: str, language: str | None = None, /, **values: Any) -> str:
     """The message ``key`` in ``language`` (English if that catalog lacks it), filled with
-    ``values``. An unknown key raises :class:`KeyError`: a typo must fail its test."""
+    ``values`` (a literal brace is written ``{{`` in a catalog). An unknown key raises
+    :class:`KeyError`: a typo must fail its test."""
     text = catalog(normalize(language)).get(key)
     if text is None:
         text = catalog(FALLBACK)[key]
-    return text.format(**values) if values else text
+    return text.format(**values)
 
 
 def plural(key: str, n: int, language: str | None = None, /, **values: Any) -> str:
