@@ -307,3 +307,37 @@ def test_check_and_the_terminal_chat_speak_the_projects_language(
     assert main(["--language", "en", "chat", "--project", str(bakery), "--offline", "--new"]) == 0
     out, err = capsys.readouterr()
     assert "Scene 1 lasts " in out and "Commands: /status" in err and "Bye." in err
+
+
+def test_production_and_gate_confirmations_and_a_refused_answer_speak_french() -> None:
+    from storycore.agent import confirmations as c
+
+    cost = c.production_cost_confirmation(
+        {"total_usd": 4.5, "spent_usd": 1.0, "budget_usd": None, "per_model_usd": {"kling": 4.5}},
+        "fr",
+    )
+    assert cost.question == "Dépenser environ 4.50 $ en rendu ?"
+    assert cost.details == ["Déjà dépensé : 1.00 $", "Aucun budget fixé."]
+    outcome = {"segment_id": "seg_02", "rendered": ["shot_05"], "reused": [], "failed": []}
+    segment = c.segment_confirmation(outcome, {"failures": ["a clip is too short"]}, "fr")
+    assert segment.title == "Segment seg_02" and segment.rows[0] == ("rendus", "shot_05")
+    assert segment.details == ["vérification des médias : a clip is too short"]
+    final = c.final_confirmation({"segments": [], "final": None}, "fr")
+    assert final.question == "Le film est assemblé. Terminé ?"
+    gate = c.gate_confirmation({"gate": "model_selection", "failures": ["no model fits"]}, "fr")
+    assert gate.title == "La vérification « choix des modèles » a échoué"
+    again = c.asked_again(gate, "answer with one of: approve, feedback, reject")
+    assert again.details[0].startswith("Votre réponse n'a pas été acceptée : ")
+    assert c.normalize_decision("o", gate.actions) == {"action": "approve"}
+    assert c.gate_confirmation({"gate": "segments"}).title == "The segments check failed"
+
+
+def test_produce_dry_run_speaks_the_projects_language(
+    bakery: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["produce", str(bakery), "--dry-run"]) == 0
+    out, err = capsys.readouterr()
+    assert re.search(r"^Rendrait \d+ plans \(\d+ images\) avec animatic : shot_01", out)
+    assert "Déjà à jour : 0" in out and "Essai à blanc : rien n'a été changé." in err
+    assert main(["produce", str(bakery), "--dry-run", "--language", "en"]) == 0
+    assert capsys.readouterr().out.startswith("Would render ")
