@@ -341,3 +341,11 @@ def test_produce_dry_run_speaks_the_projects_language(
     assert "Déjà à jour : 0" in out and "Essai à blanc : rien n'a été changé." in err
     assert main(["produce", str(bakery), "--dry-run", "--language", "en"]) == 0
     assert capsys.readouterr().out.startswith("Would render ")
+
+
+def test_storycore_feedback_speaks_the_projects_language(
+    bakery: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["feedback", str(bakery), "le plan 2 en gros plan", "--offline", "--dry-run"]) == 0
+    out, err = capsys.readouterr()
+    assert "Changements" in out and "À régénérer (" in out and "Essai à blanc" in err
