@@ -42,10 +42,11 @@ def check(
         return 0
     ui.out.print(m("check.findings", title=title, n=len(report.findings)), markup=False)
     for finding in report.findings:
-        kind = finding.kind.replace("_", " ")
+        label = finding.kind.replace("_", " ")
+        if _known(finding.kind):
+            label = m(f"check.kind.{finding.kind}")
         ui.out.print(
-            f"- [{m(f'check.kind.{finding.kind}') if _known(finding.kind) else kind}] "
-            f"{finding.target}: {finding.message}",
+            f"- [{label}] {finding.target}: {finding.message}",
             markup=False,
         )
         fixes = "; ".join(_fix_text(mod) for mod in finding.fix)
