@@ -16,6 +16,7 @@ FR: dict[str, str] = LABELS["fr"]
 
 
 def labels_for(language: str | None) -> tuple[str, dict[str, str]]:
-    """The language the page will use and its labels (English when ``language`` has none)."""
-    code = i18n.catalog_language(language)
+    """The language the page will use and its labels (English when ``language`` has none);
+    ``storycore --language L serve`` shows every page in L."""
+    code = i18n.catalog_language(i18n.display_language(language))
     return code, LABELS[code]
