@@ -151,6 +151,7 @@ def test_a_french_brief_is_planned_in_french_from_progress_to_storyboard(
     assert '<html lang="fr">' in page
     assert "<dt>Focale</dt>" in page and "<dt>Mouvement</dt>" in page and "<span>Scène " in page
     assert "<dt>Lens</dt>" not in page and "<summary>Prompts</summary>" in page
+    assert re.search(r"<dt>Angle</dt><dd>(à hauteur d&#x27;yeux|plongée|contre-plongée)", page)
     markdown = (out / "storyboard.md").read_text(encoding="utf-8")
     assert "| Plan | Scène | Début | Fin | Images |" in markdown
     assert re.search(r"\d+ images \([\d.]+ s\) · \d+ plans", markdown)

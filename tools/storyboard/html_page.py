@@ -16,7 +16,7 @@ from storycore.tools.domain import (
 from storycore.tools.i18n import Messages, catalog_language
 from storycore.tools.project import Project
 from storycore.tools.rates import rate_label
-from storycore.tools.storyboard.markdown import _label, _names, transition_text
+from storycore.tools.storyboard.markdown import _names, transition_text, vocab
 from storycore.tools.storyboard.panels import panel_hash, panel_png, panel_size, stored_panel_hash
 
 # --------------------------------------------------------------------------------------
@@ -170,13 +170,13 @@ def _html_panel(
             m("storyboard.size"),
             f"{shot['shot_size']}"
             + (
-                f" · {_label(shot.get('framing'))}"
+                f" · {vocab('framing', shot.get('framing'), m.language)}"
                 if shot.get("framing") not in (None, "single")
                 else ""
             ),
         ),
-        (m("storyboard.angle"), _label(shot["camera_angle"])),
-        (m("storyboard.movement"), _label(shot["camera_movement"])),
+        (m("storyboard.angle"), vocab("angle", shot["camera_angle"], m.language)),
+        (m("storyboard.movement"), vocab("movement", shot["camera_movement"], m.language)),
         (m("storyboard.lens"), f"{shot['lens_mm']}mm"),
         (m("storyboard.cast"), ", ".join(cast)),
         (m("storyboard.location"), location),
@@ -197,7 +197,8 @@ def _html_panel(
         )
         if shot.get(key)
     )
-    alt = f"{shot['shot_id']}: {shot['shot_size']}, {_label(shot['camera_movement'])}"
+    movement = vocab("movement", shot["camera_movement"], m.language)
+    alt = f"{shot['shot_id']}: {shot['shot_size']}, {movement}"
     return "\n".join(
         [
             f'<article id="{_e(shot["shot_id"])}">',

@@ -36,6 +36,15 @@ def _label(value: str | None) -> str:
     return (value or "").replace("_", " ")
 
 
+def vocab(kind: str, value: str | None, language: str | None = None) -> str:
+    """A camera angle, movement or framing for people (``dolly_in`` -> ``dolly in`` /
+    ``travelling avant``); a value the catalogs do not know reads as itself."""
+    from storycore.tools.i18n import catalog, t
+
+    key = f"vocab.{kind}.{value}"
+    return t(key, language) if key in catalog("en") else _label(value)
+
+
 def _transition_name(value: str, language: str | None) -> str:
     from storycore.tools.i18n import catalog, t
 
@@ -115,8 +124,8 @@ def render_markdown(storyboard: dict[str, Any], language: str | None = None) -> 
                 shot["end"],
                 str(shot["duration_frames"]),
                 shot["shot_size"],
-                _label(shot["camera_angle"]),
-                _label(shot["camera_movement"]),
+                vocab("angle", shot["camera_angle"], m.language),
+                vocab("movement", shot["camera_movement"], m.language),
                 f"{shot['lens_mm']}mm",
                 shot["description"],
                 cast,
