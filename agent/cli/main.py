@@ -107,12 +107,14 @@ _register()
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 ok, 2 bad input, 1 unexpected failure, 130 Ctrl-C)."""
-    from storycore.tools import i18n
-
     try:
         return _main(argv)
     finally:
-        i18n.set_display_language(None)  # --language lasts one command
+        # --language lasts one command (tests run many in one process). Only a command that
+        # printed messages loaded the catalogs: --help stays free of them.
+        i18n = sys.modules.get("storycore.tools.i18n")
+        if i18n is not None:
+            i18n.set_display_language(None)
 
 
 def _main(argv: list[str] | None) -> int:
@@ -126,11 +128,10 @@ def _main(argv: list[str] | None) -> int:
     if options["checkpoint_url"] is not None:
         os.environ["STORYCORE_CHECKPOINT_URL"] = options["checkpoint_url"]
     as_json = options["json"]
-    from storycore.tools import i18n
-
-    i18n.set_display_language(None)  # one command, one language (tests run many in-process)
     try:
         if options["language"] is not None:
+            from storycore.tools import i18n
+
             i18n.set_display_language(_display_language(options["language"]))
         command = _leaf_command(args)
         if as_json and command is not None and command.name in NO_JSON:
