@@ -292,6 +292,14 @@ def test_a_french_project_speaks_french_and_takes_french_feedback(
         assert page.locator("#mode").inner_text() == "Hors ligne"
         send = page.get_by_role("button", name="Send", exact=True)
         assert send.inner_text() == "Envoyer"  # the accessible name stays the contract's
+        # The project is vertical: its panels are shown 9:16, not letterboxed into 16:9.
+        page.wait_for_function(
+            """() => {
+                const img = document.querySelector('.shot-card[data-shot-id="shot_01"] img');
+                const box = img && img.getBoundingClientRect();
+                return box && box.height > 0 && Math.abs(box.width / box.height - 9 / 16) < 0.02;
+            }"""
+        )
         screenshot(page, "studio-storyboard-fr.png")
 
         say(page, "Mets le plan 4 en gros plan")
