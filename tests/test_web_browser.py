@@ -100,6 +100,14 @@ def screenshot(page: Any, name: str) -> None:
         page.screenshot(path=str(Path(folder) / name))
 
 
+def propose_close_up(page: Any) -> Any:
+    """Ask for shot 4 (a wide shot of the ad) as a close-up; the change card, once shown."""
+    say(page, "make shot 4 a close-up")
+    change = page.locator("[data-confirmation][data-kind=changes]")
+    change.wait_for()
+    return change
+
+
 def test_every_shot_has_a_card_with_a_visible_image(
     browser: Any, templates: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -138,10 +146,7 @@ def test_a_change_is_shown_then_approved_and_the_card_and_the_project_change(
         card = page.locator('.shot-card[data-shot-id="shot_04"]')
         assert card.get_attribute("data-shot-size") == "WS"
 
-        say(page, "make shot 4 a close-up")
-
-        change = page.locator("[data-confirmation][data-kind=changes]")
-        change.wait_for()
+        change = propose_close_up(page)
         assert "shot_04" in change.inner_text()
         page.wait_for_selector('.shot-card[data-shot-id="shot_04"].will-regenerate')
         expect(page.locator(".shot-card.will-regenerate")).to_have_count(1)
@@ -165,8 +170,7 @@ def test_reject_leaves_the_card_and_the_project_unchanged(
     before = snapshot(root)
     with server as url:
         page = open_page(browser, url)
-        say(page, "make shot 4 a close-up")
-        page.locator("[data-confirmation][data-kind=changes]").wait_for()
+        propose_close_up(page)
 
         page.get_by_role("button", name="Reject").click()
 
@@ -185,8 +189,7 @@ def test_a_pending_confirmation_is_shown_again_after_a_reload(
     root, server = serve(templates, tmp_path)
     with server as url:
         page = open_page(browser, url)
-        say(page, "make shot 4 a close-up")
-        page.locator("[data-confirmation][data-kind=changes]").wait_for()
+        propose_close_up(page)
 
         page.close()
         again = open_page(browser, url)
@@ -207,9 +210,7 @@ def test_the_edit_form_is_validated_before_it_is_sent(
     root, server = serve(templates, tmp_path)
     with server as url:
         page = open_page(browser, url)
-        say(page, "make shot 4 a close-up")
-        change = page.locator("[data-confirmation][data-kind=changes]")
-        change.wait_for()
+        change = propose_close_up(page)
         change.get_by_role("button", name="Edit").click()
         form = change.get_by_role("form", name="Edit")
         form.get_by_label("shot_id").fill("shot_99")
@@ -292,6 +293,14 @@ def test_a_french_project_speaks_french_and_takes_french_feedback(
         assert page.locator("#mode").inner_text() == "Hors ligne"
         send = page.get_by_role("button", name="Send", exact=True)
         assert send.inner_text() == "Envoyer"  # the accessible name stays the contract's
+        # The project is vertical: its panels are shown 9:16, not letterboxed into 16:9.
+        page.wait_for_function(
+            """() => {
+                const img = document.querySelector('.shot-card[data-shot-id="shot_01"] img');
+                const box = img && img.getBoundingClientRect();
+                return box && box.height > 0 && Math.abs(box.width / box.height - 9 / 16) < 0.02;
+            }"""
+        )
         screenshot(page, "studio-storyboard-fr.png")
 
         say(page, "Mets le plan 4 en gros plan")
@@ -316,8 +325,7 @@ def test_undo_from_the_page_restores_the_shot(
     root, server = serve(templates, tmp_path)
     with server as url:
         page = open_page(browser, url)
-        say(page, "make shot 4 a close-up")
-        page.locator("[data-confirmation]").get_by_role("button", name="Approve").click()
+        propose_close_up(page).get_by_role("button", name="Approve").click()
         page.wait_for_selector('.shot-card[data-shot-id="shot_04"][data-shot-size="CU"]')
 
         say(page, "/undo")

@@ -104,6 +104,12 @@ async function loadProject() {
   S.labels = project.labels;
   applyLabels();
   $("#project-title").textContent = project.exists ? project.title : project.folder;
+  // Panels keep the project's frame (a 9:16 board is not letterboxed into 16:9 boxes).
+  const aspect = project.specs && /^(\d+):(\d+)$/.exec(project.specs.aspect_ratio || "");
+  document.documentElement.style.setProperty(
+    "--panel-aspect", aspect ? `${aspect[1]} / ${aspect[2]}` : "16 / 9");
+  const portrait = aspect && Number(aspect[2]) > Number(aspect[1]);
+  document.documentElement.style.setProperty("--card-min", portrait ? "160px" : "230px");
   $("#project-total").textContent = project.exists && project.planned
     ? `${L("total")} ${project.total} · ${project.counts.shots} ${L("shot").toLowerCase()}s`
     : "";
@@ -182,9 +188,10 @@ function renderStoryboard(data, previous) {
   }
 }
 
-function field(label, value) {
+function field(label, value, cls) {
   if (value === null || value === undefined || value === "") value = "–";
-  return [h("dt", { text: L(label) }), h("dd", { text: String(value) })];
+  const extra = cls ? { class: cls } : {};
+  return [h("dt", { text: L(label), ...extra }), h("dd", { text: String(value), ...extra })];
 }
 
 function shotCard(shot, before) {
@@ -210,7 +217,7 @@ function shotCard(shot, before) {
       h("span", { class: "title", text: shot.title || "", title: shot.title || "" })),
     h("dl", {},
       field("scene", shot.scene),
-      field("timecode", `${shot.start} → ${shot.end}`),
+      field("timecode", `${shot.start} → ${shot.end}`, "wide"),
       field("duration", `${fmtSeconds(shot.duration_seconds)} · ${shot.duration_frames} ${L("frames")}`),
       field("size", shot.shot_size),
       field("angle", shot.camera_angle),
