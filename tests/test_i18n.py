@@ -350,3 +350,23 @@ def test_storycore_feedback_speaks_the_projects_language(
     assert main(["feedback", str(bakery), "le plan 2 en gros plan", "--offline", "--dry-run"]) == 0
     out, err = capsys.readouterr()
     assert "Changements" in out and "À régénérer (" in out and "Essai à blanc" in err
+
+
+def test_the_web_studio_asks_a_french_brief_in_french_with_a_french_edit_form(
+    tmp_path: Path,
+) -> None:
+    from starlette.testclient import TestClient
+
+    from storycore.agent.web.app import create_app
+
+    root = tmp_path / "empty"
+    root.mkdir()
+    with TestClient(create_app(root, context=OFFLINE), base_url="http://127.0.0.1") as client:
+        response = client.post("/api/threads/main/messages?wait=1", json={"text": BAKERY})
+        assert response.status_code == 200, response.text
+        card = response.json()["interrupt"]
+        state = client.get("/api/threads/main").json()
+    assert card["kind"] == "confirm_brief" and card["question"] == "Planifier ce brief ?"
+    fields = {f["name"]: f for f in state["edit_form"]["fields"]}
+    assert fields["fps"]["description"] == "Cadence"
+    assert fields["duration"]["description"].startswith("Durée totale")
