@@ -57,21 +57,24 @@ ANSWER_ALIASES = {
 }
 
 
-def normalize_decision(answer: Any, allowed: Sequence[str]) -> Decision:
+def normalize_decision(
+    answer: Any, allowed: Sequence[str], language: str | None = None
+) -> Decision:
     """A resume value (a dict, an action word, or free text) as a Decision.
 
-    Raises :class:`InvalidInput` when the answer is none of ``allowed``."""
+    Raises :class:`InvalidInput` (in ``language``) when the answer is none of ``allowed``."""
+    m = Messages(language)
     if isinstance(answer, str):
         word = ANSWER_ALIASES.get(answer.strip().lower(), answer.strip().lower())
         answer = {"action": word} if word in allowed else {"action": "feedback", "text": answer}
     if not isinstance(answer, dict) or answer.get("action") not in allowed:
-        raise InvalidInput(f"answer with one of: {', '.join(allowed)}")
+        raise InvalidInput(m("confirm.error.answer_with", actions=", ".join(allowed)))
     decision: Decision = {"action": answer["action"]}
     if answer.get("text"):
         decision["text"] = str(answer["text"])
     if answer.get("edits"):
         if not isinstance(answer["edits"], dict):
-            raise InvalidInput("'edits' is an object of field: value")
+            raise InvalidInput(m("confirm.error.edits_object"))
         decision["edits"] = dict(answer["edits"])
     return decision
 
@@ -110,18 +113,24 @@ def check_answer(question: Confirmation | Mapping[str, Any], answer: Any) -> Dec
     saying what was wrong) otherwise. Callers validate with it before resuming a thread."""
     if isinstance(question, Confirmation):
         question = question.model_dump(mode="json")
-    decision = normalize_decision(answer, list(question.get("actions") or []))
+    language = question.get("language")
+    m = Messages(language)
+    decision = normalize_decision(answer, list(question.get("actions") or []), language)
     if decision["action"] == "edit":
         fields = list(question.get("edit_fields") or [])
         edits = decision.get("edits") or {}
         if fields == ["modifications"]:
             if not isinstance(edits.get("modifications"), list):
-                raise InvalidInput("an edit gives 'modifications': a list of changes")
+                raise InvalidInput(m("confirm.error.modifications"))
         else:
             unknown = sorted(set(edits) - set(fields))
             if unknown:
                 raise InvalidInput(
-                    f"cannot edit {', '.join(unknown)} here; editable: {', '.join(sorted(fields))}"
+                    m(
+                        "confirm.error.cannot_edit",
+                        fields=", ".join(unknown),
+                        editable=", ".join(sorted(fields)),
+                    )
                 )
     return decision
 

@@ -20,6 +20,8 @@ from storycore.agent.cli.main import main
 from storycore.agent.context import Context
 from storycore.agent.session import Session
 from storycore.tools import i18n
+from storycore.tools.domain import CreativeBrief
+from storycore.tools.errors import InvalidInput
 
 REPO = Path(__file__).resolve().parents[1]
 OFFLINE = Context.from_env(offline=True)
@@ -330,6 +332,11 @@ def test_production_and_gate_confirmations_and_a_refused_answer_speak_french() -
     again = c.asked_again(gate, "answer with one of: approve, feedback, reject")
     assert again.details[0].startswith("Votre réponse n'a pas été acceptée : ")
     assert c.normalize_decision("o", gate.actions) == {"action": "approve"}
+    with pytest.raises(InvalidInput, match=r"^répondez par l'une de ces actions : approve, "):
+        c.check_answer(gate, {"action": "edit"})
+    brief = c.brief_confirmation(CreativeBrief(title="Nuit", text="x"), "fr")
+    with pytest.raises(InvalidInput, match=r"^impossible de modifier colour ici ; modifiables : "):
+        c.check_answer(brief, {"action": "edit", "edits": {"colour": "bleu"}})
     assert c.gate_confirmation({"gate": "segments"}).title == "The segments check failed"
 
 

@@ -125,7 +125,10 @@ def _run_plan(
                     turn = session.resume(answer, on_event=on_event)
                 except InvalidInput as exc:
                     # A bad edit is refused before it reaches the thread: ask again.
-                    ui.warn(f"{exc}; answer again")
+                    from storycore.tools.i18n import t
+
+                    language = str(turn.interrupt.get("language") or "en")
+                    ui.warn(t("cli.answer_again", language, error=str(exc)))
                     continue
                 notes.extend(turn.messages)
                 if turn.interrupt is None and turn.phase != "planned":

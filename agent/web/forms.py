@@ -183,7 +183,8 @@ def check_decision(root: Path, pending: dict[str, Any] | None, body: Any) -> dic
         raise InvalidInput("the assistant is not waiting for a confirmation")
     if not isinstance(body, dict):
         raise InvalidInput("send {action, text?, edits?}")
-    decision = dict(normalize_decision(body, list(pending.get("actions") or [])))
+    actions = list(pending.get("actions") or [])
+    decision = dict(normalize_decision(body, actions, pending.get("language")))
     if decision["action"] == "feedback" and not str(decision.get("text", "")).strip():
         raise InvalidInput("feedback needs a text: say what should change")
     if decision["action"] == "edit":
