@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from storycore.tools import i18n
 
-LABELS: dict[str, dict[str, str]] = {code: i18n.section("web", code) for code in i18n.languages()}
+LABELS: dict[str, dict[str, str]] = {
+    code: {
+        **i18n.section("web", code),
+        # camera angles, movements and framings, by their value: "vocab.angle.eye_level"
+        **{f"vocab.{key}": text for key, text in i18n.section("vocab", code).items()},
+    }
+    for code in i18n.languages()
+}
 EN: dict[str, str] = LABELS["en"]
 FR: dict[str, str] = LABELS["fr"]
 
