@@ -10,6 +10,10 @@ Thread names (``main``, ``main-2``, ``--thread NAME``) are the project's own: th
 are kept under ``<project id>/<name>`` with the project id in their metadata
 (``.storycore/project-id``), and the list of threads is read from the checkpoints, so two
 projects sharing one database never see each other's threads.
+
+The checkpoints hold only the current turn of a conversation; the whole of it is in the
+thread's transcript, ``.storycore/transcripts/`` (:mod:`storycore.agent.transcript`), which
+:meth:`Session.history` reads.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
@@ -33,6 +37,7 @@ from storycore.agent.context import Context
 from storycore.agent.messages import message_text
 from storycore.agent.persistence import CHECKPOINTS, Checkpoints, checkpoint_url, open_checkpoints
 from storycore.agent.state import Decision
+from storycore.agent.transcript import Transcript
 from storycore.tools.errors import InvalidInput, NotFound
 from storycore.tools.project import INTERNAL, Project, atomic_write, dumps_json
 
@@ -308,7 +313,28 @@ class Session:
         return None
 
     def values(self) -> dict[str, Any]:
+        """The thread's state (its ``messages`` are the current turn's only: see
+        :meth:`history`)."""
         return dict(self.graph.get_state(self.config).values)
+
+    @property
+    def transcript(self) -> Transcript:
+        """This thread's transcript (``.storycore/transcripts/``)."""
+        return Transcript(self.project_dir, str(self.config["configurable"]["thread_id"]))
+
+    def history(self) -> list[BaseMessage]:
+        """The whole conversation of this thread, oldest first: its transcript, and any
+        message of the state a crash kept from being written to it."""
+        said: list[BaseMessage] = list(self.transcript.read())
+        known = {m.id for m in said}
+        state = self.values().get("messages") or [] if self.started else []
+        return [*said, *(m for m in state if m.id not in known)]
+
+    def _sync_transcript(self) -> None:
+        """Write the state's messages the transcript lacks (a thread from before
+        transcripts, or a run stopped between its checkpoint and its transcript)."""
+        if self.project_dir.is_dir() and self.started:
+            self.transcript.append(list(self.values().get("messages") or []))
 
     def usage(self) -> dict[str, Any]:
         return dict(self.values().get("usage") or {})
@@ -395,7 +421,8 @@ class Session:
             self._mirror_threads()
 
     def _stream_run(self, payload: Any, on_event: EventHandler | None) -> Turn:
-        before = len(self.values().get("messages") or [])
+        self._sync_transcript()
+        before = {m.id for m in self.values().get("messages") or []}
         emit = on_event or (lambda _kind, _data: None)
         for mode, chunk in self.graph.stream(
             payload, self.config, context=self.context, stream_mode=["custom", "updates"]
@@ -410,7 +437,7 @@ class Session:
                 elif "llm_unavailable" in chunk:
                     self._went_offline(str(chunk["llm_unavailable"]))
         values = self.values()
-        new = list(values.get("messages") or [])[before:]
+        new = [m for m in values.get("messages") or [] if m.id not in before]
         said = [message_text(m) for m in new if isinstance(m, AIMessage) and message_text(m)]
         for message in new:
             if isinstance(message, AIMessage) and message_text(message):
