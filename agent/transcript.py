@@ -330,8 +330,9 @@ def recorded(node: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(node)
     def run(state: Any, *args: Any, **kwargs: Any) -> Any:
-        seen = list(state.get("messages") or []) if isinstance(state, dict) else []
-        transcript = transcript_of_run(state.get("project_dir") if isinstance(state, dict) else None)
+        given = state if isinstance(state, dict) else {}
+        seen = list(given.get("messages") or [])
+        transcript = transcript_of_run(given.get("project_dir"))
         update: Any = None
         try:
             update = _with_ids(node(state, *args, **kwargs))
@@ -339,8 +340,9 @@ def recorded(node: Callable[..., Any]) -> Callable[..., Any]:
         finally:
             if transcript is not None:
                 said = update.get("messages") if isinstance(update, dict) else None
+                said = [m for m in said or [] if isinstance(m, BaseMessage)]
                 with contextlib.suppress(OSError):
-                    transcript.append([*seen, *[m for m in said or [] if isinstance(m, BaseMessage)]])
+                    transcript.append([*seen, *said])
 
     return run
 
