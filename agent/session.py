@@ -305,6 +305,19 @@ class Session:
         decision = check_answer(pending, answer)  # refused here, before it reaches the thread
         return self._run(Command(resume=decision), on_event)
 
+    def stopped(self) -> bool:
+        """True when a run of this thread stopped in the middle (a crash, a killed process):
+        nodes wait to run and no confirmation is pending. :meth:`recover` finishes it."""
+        snapshot = self.graph.get_state(self.config)
+        return bool(snapshot.next) and not snapshot.interrupts
+
+    def recover(self, *, on_event: EventHandler | None = None) -> Turn:
+        """Finish the run a crash stopped, from its last checkpoint: the nodes that had not
+        finished run again (what they had written to the transcript is not written twice)."""
+        if not self.stopped():
+            raise InvalidInput("no run of this conversation was stopped in the middle")
+        return self._run(None, on_event)
+
     def pending(self) -> dict[str, Any] | None:
         """The confirmation the assistant waits on, as its payload, or None."""
         snapshot = self.graph.get_state(self.config)
