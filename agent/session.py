@@ -343,11 +343,6 @@ class Session:
         state = self.values().get("messages") or [] if self.started else []
         return [*said, *(m for m in state if m.id not in known)]
 
-    def _sync_transcript(self) -> None:
-        """Write the state's messages the transcript lacks (a thread from before
-        transcripts, or a run stopped between its checkpoint and its transcript)."""
-        if self.project_dir.is_dir() and self.started:
-            self.transcript.append(list(self.values().get("messages") or []))
 
     def usage(self) -> dict[str, Any]:
         return dict(self.values().get("usage") or {})
@@ -417,14 +412,21 @@ class Session:
         if self._checkpoints is None or not self.project_dir.is_dir():
             return  # a caller's own checkpointer: its threads are not the project's files
         self._ensure_project_id()  # the run may have just created the project
-        threads = self.threads()
-        data = {"last": threads[-1] if threads else None, "threads": threads}
         path = self._internal() / SESSIONS
         try:
-            if json.loads(path.read_text(encoding="utf-8")) == data:
-                return
+            mirrored = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            pass
+            mirrored = None
+        if (
+            isinstance(mirrored, dict)
+            and mirrored.get("last") == self.thread_id
+            and self.thread_id in (mirrored.get("threads") or [])
+        ):
+            return  # listing the checkpoints costs more as they grow: only on a change
+        threads = self.threads()
+        data = {"last": threads[-1] if threads else None, "threads": threads}
+        if mirrored == data:
+            return
         atomic_write(path, dumps_json(data))
 
     def _stream(self, payload: Any, on_event: EventHandler | None) -> Turn:
@@ -434,8 +436,13 @@ class Session:
             self._mirror_threads()
 
     def _stream_run(self, payload: Any, on_event: EventHandler | None) -> Turn:
-        self._sync_transcript()
-        before = {m.id for m in self.values().get("messages") or []}
+        snapshot = self.graph.get_state(self.config)
+        current = list(snapshot.values.get("messages") or [])
+        if current and self.project_dir.is_dir():
+            # A thread from before transcripts, or a run stopped between its transcript and
+            # its checkpoint: what the state holds is written first (never twice).
+            self.transcript.append(current)
+        before = {m.id for m in current}
         emit = on_event or (lambda _kind, _data: None)
         for mode, chunk in self.graph.stream(
             payload, self.config, context=self.context, stream_mode=["custom", "updates"]
@@ -449,13 +456,15 @@ class Session:
                     emit("progress", chunk)
                 elif "llm_unavailable" in chunk:
                     self._went_offline(str(chunk["llm_unavailable"]))
-        values = self.values()
+        after = self.graph.get_state(self.config)
+        values = dict(after.values)
         new = [m for m in values.get("messages") or [] if m.id not in before]
         said = [message_text(m) for m in new if isinstance(m, AIMessage) and message_text(m)]
         for message in new:
             if isinstance(message, AIMessage) and message_text(message):
                 emit("message", message)
-        return Turn(messages=said, interrupt=self.pending(), phase=values.get("phase"))
+        waiting = next((dict(item.value) for item in after.interrupts), None)
+        return Turn(messages=said, interrupt=waiting, phase=values.get("phase"))
 
 
 def _url_of(explicit: str | None) -> str:
