@@ -343,7 +343,6 @@ class Session:
         state = self.values().get("messages") or [] if self.started else []
         return [*said, *(m for m in state if m.id not in known)]
 
-
     def usage(self) -> dict[str, Any]:
         return dict(self.values().get("usage") or {})
 

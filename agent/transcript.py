@@ -36,7 +36,6 @@ from typing import Any
 
 from langchain_core.messages import (
     AIMessage,
-    AnyMessage,
     BaseMessage,
     HumanMessage,
     RemoveMessage,
@@ -185,11 +184,11 @@ class Transcript:
                 found[match.group(1).decode()] = match.group(2).decode()
         return found
 
-    def tail(self, count: int) -> list[AnyMessage]:
+    def tail(self, count: int) -> list[BaseMessage]:
         """The last ``count`` messages (or about: a replaced message counts once)."""
         return _parse(self._tail_lines(count))
 
-    def read(self) -> list[AnyMessage]:
+    def read(self) -> list[BaseMessage]:
         """The whole conversation, oldest first."""
         try:
             data = self.path.read_bytes()
@@ -226,7 +225,7 @@ def _unwritten(lines: list[tuple[str, bytes]], seen: dict[str, str]) -> list[tup
     return todo
 
 
-def _parse(lines: Sequence[bytes]) -> list[AnyMessage]:
+def _parse(lines: Sequence[bytes]) -> list[BaseMessage]:
     order: dict[str, dict[str, Any]] = {}
     for raw in lines:
         if not raw.strip():
@@ -241,7 +240,7 @@ def _parse(lines: Sequence[bytes]) -> list[AnyMessage]:
     try:
         return list(messages_from_dict(list(order.values())))
     except (ValueError, KeyError, TypeError):
-        out: list[AnyMessage] = []
+        out: list[BaseMessage] = []
         for data in order.values():
             with contextlib.suppress(ValueError, KeyError, TypeError):
                 out.extend(messages_from_dict([data]))
@@ -260,11 +259,11 @@ def _fsync_dir(folder: Path) -> None:
 # -- the state's side: the current turn only ---------------------------------------------------
 
 
-def keep_current_turn(left: Any, right: Any) -> list[AnyMessage]:
+def keep_current_turn(left: Any, right: Any) -> list[Any]:
     """The ``messages`` reducer: :func:`add_messages`, then only the current turn is kept
     (from the user's last message on; the last :data:`MAX_STATE_MESSAGES` in a run without
     one). The transcript holds the rest."""
-    merged = list(add_messages(left, right))
+    merged: list[Any] = list(add_messages(left, right))
     start = 0
     for index in range(len(merged) - 1, -1, -1):
         if isinstance(merged[index], HumanMessage):
@@ -350,12 +349,12 @@ def recorded(node: Callable[..., Any]) -> Callable[..., Any]:
 # -- what the model is sent ---------------------------------------------------------------------
 
 
-def model_history(state: Any, window: int) -> tuple[list[AnyMessage], str | None]:
+def model_history(state: Any, window: int) -> tuple[list[BaseMessage], str | None]:
     """The last ``window`` messages of the conversation (transcript and current turn) and a
     deterministic summary of the :data:`SUMMARY_SPAN` messages before them (None if none)."""
     current = list(state.get("messages") or [])
     transcript = transcript_of_run(state.get("project_dir"))
-    known: list[AnyMessage] = []
+    known: list[BaseMessage] = []
     if transcript is not None:
         known = transcript.tail(window + SUMMARY_SPAN + len(current))
     ids = {m.id for m in current if m.id}
