@@ -230,3 +230,24 @@ def test_the_studio_lists_threads_from_the_checkpoints_not_a_mirror_file(film: P
         shown = client.get("/api/threads/revue").json()["messages"]
     assert threads == ["main", "revue"]
     assert [m["text"] for m in shown][:1] == ["bonsoir"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_change_confirmed_in_another_process_keeps_the_whole_conversation(
+    film: Path, backend: str
+) -> None:
+    url = os.environ.get("STORYCORE_TEST_POSTGRES_URL", "") if backend == "postgres" else ""
+    if backend == "postgres" and not url:
+        pytest.skip("STORYCORE_TEST_POSTGRES_URL is not set (.ci/run starts a PostgreSQL server)")
+    with Session(film, context=OFFLINE, checkpoint_url=url) as first:
+        first.say("bonjour")
+        assert first.say("le plan 2 doit être un gros plan").interrupt is not None
+        thread = first.thread_id
+    with Session(film, context=OFFLINE, checkpoint_url=url, thread_id=thread) as again:
+        again.resume("approve")
+        again.say("merci")
+        assert [m.type for m in again.values()["messages"]] == ["human", "ai"]
+        said = [str(m.content) for m in again.history() if m.type == "human"]
+        applied = [str(m.content) for m in again.history() if m.type == "ai"]
+    assert said == ["bonjour", "le plan 2 doit être un gros plan", "merci"]
+    assert any(text.startswith("Applied") for text in applied), applied
