@@ -21,7 +21,8 @@ over the smallest: an edit should cost what it changes, so about 1), and the che
 of one ``hello`` turn at turn 5 and at turn ``--long`` (200) of one conversation on the
 smallest project (they should be the same: a checkpoint must not grow with the transcript).
 The same long conversation runs again with an instant scripted model: its turn time is the
-graph's own cost on the model path, and it reports what the model is sent at turn 5 and at the
+graph's own cost on the model path (also reported: the part of it spent outside the nodes, in
+LangGraph and the session), and it reports what the model is sent at turn 5 and at the
 last turn (bounded: the last messages of the transcript and a summary of older ones) and how
 many messages ``Session.history()`` shows (all of them).
 ``--json`` prints every figure as one JSON document.
@@ -30,6 +31,7 @@ many messages ``Session.history()`` shows (all of them).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sqlite3
 import statistics
@@ -147,21 +149,47 @@ def model_conversation(shots: int, turns: int) -> dict[str, object]:
             sent.append(list(messages))
             return super()._generate(messages, *args, **kwargs)  # type: ignore[arg-type]
 
+    import storycore.agent.graph as graph_module
+
+    in_nodes = [0.0]
+    record = graph_module.recorded
+
+    def timed(node: object) -> object:
+        inner = record(node)  # type: ignore[arg-type]
+
+        def run(*args: object, **kwargs: object) -> object:
+            start = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                in_nodes[0] += time.perf_counter() - start
+
+        return functools.wraps(inner)(run)
+
+    graph_module.recorded = timed  # type: ignore[assignment]
     model = Instant(messages=iter([AIMessage(f"Answer {n}.") for n in range(turns + 1)]))
     folder = Path(tempfile.mkdtemp(prefix="storycore-graph-bench-")) / "project"
     plan_project(screenplay(_scenes_for(shots)), folder, source_name="bench.fountain")
     db = folder / ".storycore" / "checkpoints.sqlite"
     per_turn: list[tuple[float, int]] = []
     context = Context(retry_initial_wait=0, max_retries=1)
-    with Session(folder, context=context, chat_model=model) as session:
+    overhead: list[float] = []
+    try:
+        session = Session(folder, context=context, chat_model=model)
+    finally:
+        graph_module.recorded = record
+    with session:
         for n in range(turns):
             try:
                 before = checkpoint_bytes(db)
             except sqlite3.OperationalError:
                 before = 0
+            in_nodes[0] = 0.0
             start = time.perf_counter()
             session.say(f"Question {n} about the plan?")
-            per_turn.append((time.perf_counter() - start, checkpoint_bytes(db) - before))
+            elapsed = time.perf_counter() - start
+            per_turn.append((elapsed, checkpoint_bytes(db) - before))
+            overhead.append(elapsed - in_nodes[0])
         shown = len(session.history())
 
     def at(turn: int) -> dict[str, float]:
@@ -176,7 +204,14 @@ def model_conversation(shots: int, turns: int) -> dict[str, object]:
         }
 
     median = statistics.median(t for t, _ in per_turn[1:]) * 1000
-    return {"turn_5": at(5), f"turn_{turns}": at(turns), "median_ms": median, "shown": shown}
+    outside = statistics.median(overhead[1:]) * 1000
+    return {
+        "turn_5": at(5),
+        f"turn_{turns}": at(turns),
+        "median_ms": median,
+        "median_outside_nodes_ms": outside,
+        "shown": shown,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -232,7 +267,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{turn['checkpoint_bytes']:,} ({turn['ms']:.1f} ms)"
             )
     if talk is not None:
-        print(f"with an instant model: median turn {talk['median_ms']:.1f} ms")
+        print(
+            f"with an instant model: median turn {talk['median_ms']:.1f} ms, of which "
+            f"{talk['median_outside_nodes_ms']:.1f} ms outside the nodes (graph and session)"
+        )
         for key in ("turn_5", f"turn_{args.long}"):
             turn = talk[key]  # type: ignore[index]
             print(
