@@ -27,7 +27,8 @@ from storycore.tools.project import Project
 MAX_TOOL_ROUNDS = 6
 #: Ids kept in the state's change proposal; the full list is recomputed when applying.
 MAX_IDS_IN_STATE = 40
-#: Messages of the conversation sent to the model (the system prompt comes on top).
+#: Messages of the conversation sent to the model (the system prompt, with a summary of older
+#: messages, comes on top).
 HISTORY_WINDOW = 24
 
 #: What the offline reader says to a request it cannot read (English; see the catalogs).
@@ -130,13 +131,18 @@ def _model_turn(
 
     from storycore.agent.llm import LLMError, RetryPolicy, stream_reply
     from storycore.agent.toolkit import make_tools
+    from storycore.agent.transcript import model_history
     from storycore.agent.usage import UsageTracker
 
     language = project.manifest.technical_specs.language
-    history = list(state.get("messages") or [])[-HISTORY_WINDOW:]
-    while history and isinstance(history[0], ToolMessage):
-        history.pop(0)  # a window must not start with answers to calls it does not show
-    messages = [SystemMessage(_system_prompt(project, language)), *history]
+    # The last messages of the whole conversation (the thread's transcript and this turn),
+    # never starting with answers to calls it does not show, and a deterministic summary of
+    # the older ones: what the model is sent stays bounded however long the conversation.
+    history, earlier = model_history(state, HISTORY_WINDOW)
+    system = _system_prompt(project, language)
+    if earlier:
+        system = f"{system}\n\n{earlier}"
+    messages = [SystemMessage(system), *history]
     rounds = _rounds_since_human(state)
     runnable = model
     if rounds < MAX_TOOL_ROUNDS:

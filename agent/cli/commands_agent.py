@@ -16,10 +16,6 @@ from rich.markup import escape
 from storycore.agent.cli import ui
 from storycore.tools.errors import InvalidInput, StoryCoreError
 
-CHAT_HELP = """Commands: /status, /usage, /undo, /threads, /plan FILE, /retry, /help, /quit.
-At a confirmation answer y (approve), n (reject), edit {json}, or type feedback.
-Anything else is a message: a question, a change ("make shot 3 a close-up"), or a brief."""
-
 
 def _context(offline: bool) -> Any:
     from storycore.agent.context import Context
@@ -200,6 +196,8 @@ def _slash(session: Any, command: str, language: str = "en") -> None:
             ui.out.print(_t("chat_cli.retrying", language, mode=mode))
         else:
             ui.out.print(_t("chat_cli.no_retry", language, mode=mode))
+    elif name == "/history":
+        _show_history(session, arg.strip(), language)
     elif name == "/threads":
         for thread in session.threads():
             mark = "*" if thread == session.thread_id else " "
@@ -216,6 +214,33 @@ def _slash(session: Any, command: str, language: str = "en") -> None:
             render_confirmation(turn.interrupt)
     else:
         raise InvalidInput(f"unknown command {name}; type /help")
+
+
+def _show_history(session: Any, arg: str, language: str = "en") -> None:
+    """The whole conversation of the thread (its transcript), or its last N messages."""
+    from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+    from storycore.agent.nodes import message_text
+
+    if arg and (not arg.isdigit() or int(arg) < 1):
+        raise InvalidInput(f"/history takes a number of messages, not {arg!r}")
+    shown = []
+    for message in session.history():
+        text = message_text(message)
+        if isinstance(message, HumanMessage):
+            shown.append(f"[bold]{_t('chat_cli.history_you', language)}>[/] {escape(text)}")
+        elif isinstance(message, AIMessage):
+            calls = ", ".join(str(c.get("name")) for c in message.tool_calls)
+            if text:
+                shown.append(f"[bold cyan]storycore>[/] {escape(text)}")
+            if calls:
+                shown.append(f"[dim]  (tools: {escape(calls)})[/]")
+        elif isinstance(message, ToolMessage):
+            shown.append(f"[dim]  ({escape(str(message.name or 'tool'))}: {len(text)} chars)[/]")
+    for line in shown[-int(arg) :] if arg else shown:
+        ui.out.print(line)
+    if not shown:
+        ui.out.print(_t("chat_cli.history_empty", language))
 
 
 def _show_usage(usage: dict[str, Any], language: str = "en") -> None:
