@@ -30,6 +30,7 @@ from storycore.tools.project import INTERNAL
 from .fake_chat import FakeChat, tool_calls
 
 OFFLINE = Context.from_env(offline=True)
+CHAT_CLI = [sys.executable, "-m", "storycore.agent.cli.main", "chat"]
 ONLINE = Context(retry_initial_wait=0, max_retries=1)
 LIMIT = 8 * 1024
 CHAT = [sys.executable, "-m", "storycore.agent.cli.main", "chat"]
@@ -177,6 +178,43 @@ def test_a_crash_mid_turn_loses_nothing_and_writes_nothing_twice(
     assert kinds == ["human", "ai", "tool", "ai", "human", "ai"]
     ids = [line["id"] for line in iter_lines(path)]
     assert len(ids) == len(set(ids)) == 6  # the tool's answer was not written again
+
+
+def test_storycore_chat_finishes_a_turn_a_crash_stopped_before_anything_else(
+    film: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = FakeChat().add(tool_calls(("list_shots", {})), "Here are the shots.")
+    real = Transcript.append
+    calls = {"n": 0}
+
+    def crash_after_writing(self: Transcript, messages: list[BaseMessage]) -> int:
+        written = real(self, messages)
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("the power went off")
+        return written
+
+    monkeypatch.setattr(Transcript, "append", crash_after_writing)
+    with Session(film, context=ONLINE, chat_model=model) as session, pytest.raises(RuntimeError):
+        session.say("which shots are there?")
+    monkeypatch.setattr(Transcript, "append", real)
+    with Session(film, context=OFFLINE) as session:
+        assert session.stopped()
+
+    result = subprocess.run(
+        [*CHAT_CLI, "--project", str(film), "--offline"],
+        input="/quit\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "stopped in the middle" in result.stderr
+    with Session(film, context=OFFLINE) as session:
+        assert not session.stopped()
+        kinds = [m.type for m in session.history()]
+    assert kinds[:3] == ["human", "ai", "tool"] and kinds[3] == "ai"  # the turn was finished
+    assert len(kinds) == 4
 
 
 def test_a_torn_last_line_is_skipped_and_the_next_turn_written_after_it(film: Path) -> None:

@@ -132,6 +132,10 @@ def chat(
     ui.err.print(_t("chat_cli.help", language))
     told_offline = False
     try:
+        if session.stopped():
+            # A crash (a killed process) stopped the last turn in the middle: finish it.
+            ui.err.print(_t("chat_cli.recovering", language))
+            session.recover(on_event=printer)
         pending = session.pending()
         if pending:
             render_confirmation(pending)
