@@ -92,16 +92,13 @@ def _change_duration(planner: Planner, old: TechnicalSpecs, new: TechnicalSpecs)
             f"every shot is locked or approved, so the video cannot become {label}; unlock "
             "some shots first"
         )
-    minimum = min(MIN_SHOT_FRAMES, max(1, room // len(free)))
-    if room < len(free) * minimum or room < len(free):
+    minimum = MIN_SHOT_FRAMES
+    if room < len(free) * minimum:
+        kept_text = f"; the locked or approved ones take {_seconds_text(total - room, rate)}"
         raise InvalidInput(
-            f"{label} is too short for the {len(free)} shots that may change"
-            + (
-                f" (the locked or approved ones take {_seconds_text(total - room, rate)})"
-                if kept
-                else ""
-            )
-            + "; remove shots first or choose a longer duration"
+            f"{label} is too short for the {len(free)} shots that may change (each needs at "
+            f"least {_seconds_text(minimum, rate)}{kept_text if kept else ''}); remove shots "
+            "first or choose a longer duration"
         )
     frames = allocate_frames([Fraction(s.duration_frames) for s in free], room, minimum)
     changed = _set_lengths(planner, frames, [s.shot_id for s in free])
