@@ -197,7 +197,7 @@ def brief_confirmation(brief: CreativeBrief) -> Confirmation:
         rows=rows,
         details=details,
         actions=["approve", "edit", "feedback", "reject"],
-        edit_fields=["duration", "fps", "aspect", "language"],
+        edit_fields=["title", "duration", "fps", "aspect", "language"],
     )
 
 

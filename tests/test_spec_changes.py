@@ -12,7 +12,10 @@ from pathlib import Path
 
 import opentimelineio as otio
 import pytest
+from langgraph.checkpoint.memory import InMemorySaver
 
+from storycore.agent.context import Context
+from storycore.agent.session import Session
 from storycore.tools import exports
 from storycore.tools.errors import InvalidInput
 from storycore.tools.feedback import ChangeProjectSpec, RetimeShot, parse_feedback
@@ -295,3 +298,66 @@ def test_the_same_spec_is_a_warning_not_a_change(ad: Project) -> None:
     plan = plan_changes(ad, [_spec(ad, "make it 9:16")])
     assert plan.regenerate_shots == []
     assert any("already" in w for w in plan.warnings)
+
+
+# -- the title, and the assistant's graph ---------------------------------------------------
+
+
+def _session(root: Path) -> Session:
+    return Session(root, checkpointer=InMemorySaver(), context=Context.from_env(offline=True))
+
+
+PROSE = (
+    "Une boulangère ouvre sa boutique avant l'aube. Un livreur frappe à la vitre, trempé par "
+    "la pluie. Elle lui tend un croissant encore chaud."
+)
+
+
+def test_the_title_is_editable_at_the_briefs_confirmation(tmp_path: Path) -> None:
+    s = _session(tmp_path / "p")
+    turn = s.plan(PROSE, source_name="aube.txt")
+    assert turn.interrupt["kind"] == "confirm_brief"
+    assert "title" in turn.interrupt["edit_fields"]
+
+    turn = s.resume({"action": "edit", "edits": {"title": "  Le   Pain de l'Aube "}})
+    assert turn.interrupt["kind"] == "confirm_brief"
+    assert dict(turn.interrupt["rows"])["title"] == "Le Pain de l'Aube"
+    turn = s.resume({"action": "edit", "edits": {"title": "   "}})
+    assert turn.interrupt["kind"] == "confirm_brief"
+    assert "title is empty" in turn.interrupt["details"][0]
+    assert not (tmp_path / "p").exists()
+    while turn.interrupt is not None:
+        turn = s.resume("approve")
+    assert Project.open(tmp_path / "p").manifest.title == "Le Pain de l'Aube"
+
+
+def test_plan_title_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from storycore.agent.cli.main import main
+
+    brief = tmp_path / "aube.txt"
+    brief.write_text(PROSE, encoding="utf-8")
+    out = tmp_path / "p"
+    argv = ["plan", str(brief), "-o", str(out), "--offline", "--yes", "--title", "Nuit Blanche"]
+    assert main(argv) == 0
+    assert Project.open(out).manifest.title == "Nuit Blanche"
+    assert "Nuit Blanche" in capsys.readouterr().out
+    bad = ["plan", str(brief), "-o", str(tmp_path / "q"), "--offline", "--yes", "--title", " "]
+    assert main(bad) == 2
+    err = capsys.readouterr().err
+    assert "title is empty" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "q").exists()
+
+
+def test_in_chat_a_spec_change_is_proposed_applied_and_undone(ad: Project) -> None:
+    before = snapshot(ad.root)
+    s = _session(ad.root)
+    turn = s.say("passe en 16:9")
+    assert turn.interrupt is not None and turn.interrupt["kind"] == "confirm_changes"
+    rows = [line for _, line in turn.interrupt["rows"]]
+    assert any("9:16 1080x1920 -> 16:9 1920x1080" in line for line in rows)
+    for shot in load_shots(ad):
+        assert shot.shot_id in turn.interrupt["details"][0]
+    turn = s.resume("approve")
+    assert Project.open(ad.root).manifest.technical_specs.aspect_ratio == "16:9"
+    Project.open(ad.root).undo()
+    assert snapshot(ad.root) == before
