@@ -361,3 +361,10 @@ def test_in_chat_a_spec_change_is_proposed_applied_and_undone(ad: Project) -> No
     assert Project.open(ad.root).manifest.technical_specs.aspect_ratio == "16:9"
     Project.open(ad.root).undo()
     assert snapshot(ad.root) == before
+
+
+def test_a_quoted_title_is_one_edit_at_the_terminal() -> None:
+    from storycore.agent.cli.render import parse_answer
+
+    answer = parse_answer("edit title='La Nuit du Four' duration=45", ["approve", "edit"])
+    assert answer == {"action": "edit", "edits": {"title": "La Nuit du Four", "duration": "45"}}
