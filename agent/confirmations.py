@@ -235,7 +235,7 @@ def brief_confirmation(brief: CreativeBrief, language: str | None = None) -> Con
         rows=rows,
         details=details,
         actions=["approve", "edit", "feedback", "reject"],
-        edit_fields=["duration", "fps", "aspect", "language"],
+        edit_fields=["title", "duration", "fps", "aspect", "language"],
     )
 
 

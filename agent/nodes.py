@@ -594,13 +594,16 @@ def _story_for_breakdown(brief: CreativeBrief) -> str:
 
 def _brief_edits(decision: Decision) -> dict[str, Any]:
     edits = decision.get("edits") or {}
-    allowed = {"fps", "aspect", "duration", "language"}
+    allowed = {"fps", "aspect", "duration", "language", "title"}
     unknown = sorted(set(edits) - allowed)
     if unknown:
         raise InvalidInput(
             f"cannot edit {', '.join(unknown)} here; editable: {', '.join(sorted(allowed))}"
         )
-    return {k: v for k, v in edits.items() if v not in (None, "")}
+    kept = {k: v for k, v in edits.items() if v not in (None, "")}
+    if "title" in edits:
+        kept["title"] = planner.checked_title(str(edits["title"] or ""))  # asked again if bad
+    return kept
 
 
 def merge_interpretation(

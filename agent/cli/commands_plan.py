@@ -63,6 +63,7 @@ class PlanRequest:
     duration: str | None = None
     language: str | None = None
     offline: bool = False
+    title: str | None = None
 
 
 #: Answers a confirmation the assistant shows (its payload) with an action word, feedback
@@ -96,7 +97,11 @@ def _run_plan(
     from storycore.tools.project import Project
 
     overrides = Overrides(
-        fps=request.fps, aspect=request.aspect, duration=request.duration, language=request.language
+        fps=request.fps,
+        aspect=request.aspect,
+        duration=request.duration,
+        language=request.language,
+        title=request.title,
     )
     context = Context.from_env(offline=request.offline)
     guard = PlanGuard(request.out_dir)
@@ -444,6 +449,12 @@ def plan(
         metavar="L",
         help="The language the assistant answers in: en, fr, es, de...",
     ),
+    title: str | None = typer.Option(
+        None,
+        "--title",
+        metavar="TEXT",
+        help="The video's title (instead of the brief's or the file name).",
+    ),
     as_json: bool = typer.Option(
         False, "--json", help="Print the summary as JSON on stdout instead of a table."
     ),
@@ -460,6 +471,10 @@ def plan(
     if not yes and not interactive:
         reason = "the brief comes from standard input" if brief == "-" else "there is no terminal"
         raise InvalidInput(f"planning needs a confirmation and {reason}; pass --yes to approve it")
+    if title is not None:
+        from storycore.tools.planner import checked_title
+
+        title = checked_title(title)
     check_out_dir(out)
     check_brief_file(brief)
     text, source_name = read_brief_text(brief)
@@ -474,6 +489,7 @@ def plan(
         duration=duration,
         language=language,
         offline=offline,
+        title=title,
     )
     from storycore.tools.i18n import display_language, t
 

@@ -8,6 +8,7 @@ feedback, reject, or y/n), or free text, which counts as feedback.
 from __future__ import annotations
 
 import json
+import shlex
 from typing import Any
 
 from rich.markup import escape
@@ -55,8 +56,12 @@ def parse_answer(text: str, actions: list[str]) -> dict[str, Any] | str:
         try:
             edits = json.loads(body)
         except ValueError:
-            # "edit duration=60 fps=25": key=value pairs
-            edits = dict(part.split("=", 1) for part in body.split() if "=" in part)
+            # "edit duration=60 fps=25 title='Nuit Blanche'": key=value pairs, quotes kept whole
+            try:
+                parts = shlex.split(body)
+            except ValueError:  # an unclosed quote
+                parts = body.split()
+            edits = dict(part.split("=", 1) for part in parts if "=" in part)
         if not isinstance(edits, dict) or not edits:
             return stripped
         if (

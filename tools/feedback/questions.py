@@ -186,10 +186,16 @@ PHRASINGS: tuple[str, ...] = (
     "regenerate shot $shot",
     "regenerate without narration",
     "lock shot $shot",
+    "make it 90 seconds",
+    "change the frame rate to 25",
+    "make it 16:9",
     "le plan $shot en gros plan",
     "rallonge le plan $shot de 2 secondes",
     "la veste de $name doit être noire",
     "$name porte une barbe",
+    "fais-le en 90 secondes",
+    "passe à 25 images par seconde",
+    "mets-le en 16:9",
     "what is shot $shot?",
     "which shots show $name?",
     "how long is scene 1?",
@@ -206,6 +212,10 @@ _TIME_TOPIC = _topic("long longer short shorter length duration seconds dure dur
 _LOOK_TOPIC = _topic("hair colour color eyes look looks jacket coat dress cheveux veste robe")
 _WEAR_TOPIC = _topic("has have wear wears hat beard glasses scarf needs porte barbe lunettes")
 _MODEL_TOPIC = _topic("model models sora kling veo wan local cloud gpu modele")
+_SPEC_TOPIC = _topic(
+    "video film whole total fps rate framerate aspect ratio vertical horizontal portrait "
+    "landscape square format resolution images cadence"
+)
 # Words that make a phrasing relevant even when the sentence is worded differently.
 _TOPICS: dict[str, frozenset[str]] = {
     "make shot $shot a close-up": _SIZE_TOPIC,
@@ -221,6 +231,12 @@ _TOPICS: dict[str, frozenset[str]] = {
     "use a local model for shot $shot": _MODEL_TOPIC,
     "switch the model of shot $shot to Kling": _MODEL_TOPIC,
     "use Sora 2 everywhere": _MODEL_TOPIC,
+    "make it 90 seconds": _SPEC_TOPIC | _TIME_TOPIC,
+    "fais-le en 90 secondes": _SPEC_TOPIC | _TIME_TOPIC,
+    "change the frame rate to 25": _SPEC_TOPIC,
+    "passe à 25 images par seconde": _SPEC_TOPIC,
+    "make it 16:9": _SPEC_TOPIC,
+    "mets-le en 16:9": _SPEC_TOPIC,
 }
 
 
