@@ -16,7 +16,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from storycore.agent.context import Context
 from storycore.agent.session import Session
-from storycore.tools import exports
+from storycore.tools import exports, i18n
 from storycore.tools.errors import InvalidInput
 from storycore.tools.feedback import ChangeProjectSpec, RetimeShot, parse_feedback
 from storycore.tools.model_registry import ModelRegistry, max_clip_frames
@@ -321,7 +321,8 @@ def test_the_title_is_editable_at_the_briefs_confirmation(tmp_path: Path) -> Non
 
     turn = s.resume({"action": "edit", "edits": {"title": "  Le   Pain de l'Aube "}})
     assert turn.interrupt["kind"] == "confirm_brief"
-    assert dict(turn.interrupt["rows"])["title"] == "Le Pain de l'Aube"
+    title_row = i18n.t("confirm.brief.row.title", turn.interrupt["language"])
+    assert dict(turn.interrupt["rows"])[title_row] == "Le Pain de l'Aube"
     turn = s.resume({"action": "edit", "edits": {"title": "   "}})
     assert turn.interrupt["kind"] == "confirm_brief"
     assert "title is empty" in turn.interrupt["details"][0]
