@@ -481,9 +481,13 @@ def build_prompts(project: Project, shot_ids: Iterable[str] | None = None) -> in
 
 def build_storyboard(project: Project) -> list[str]:
     """Every shot's prompts, then storyboard.json/.md/.html, panels and visual_strategy.json."""
+    from storycore.tools.regeneration.index import write_index
+
     with project.transaction("storyboard") as tx:
         build_prompts(project)
-        written = write_documents(tx)
+        shots = load_shots(project)  # read once: the documents and the shot index
+        written = write_documents(tx, shots)
+        write_index(tx, shots)
         tx.manifest.phase = Phase.STORYBOARD
     return written
 

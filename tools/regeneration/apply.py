@@ -10,8 +10,9 @@ from storycore.tools import exports as exports_module
 from storycore.tools.domain import ShotRef, ShotSpec
 from storycore.tools.errors import ConflictError, InvalidInput, StoryCoreError
 from storycore.tools.naming import renumbered, slugify, split_numbered, unique
-from storycore.tools.prompt_builder import build_shot_prompts
 from storycore.tools.project import Project, Transaction
+from storycore.tools.prompt_builder import build_shot_prompts
+from storycore.tools.regeneration.index import write_index
 from storycore.tools.regeneration.plan import AppliedChange, ChangePlan, _export_files, _fingerprint
 from storycore.tools.registry import AssetRegistry
 from storycore.tools.storyboard import write_documents
@@ -155,7 +156,8 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
             set_segments(tx, outcome.segments)
         for element_id in outcome.element_locks:
             registry.lock(element_id)
-        documents = write_documents(tx)
+        documents = write_documents(tx, shots)
+        write_index(tx, shots)
         slug = exports_module.title_slug(project.manifest.title)
         for fmt, name in _export_files(slug):
             if project.exists(f"{exports_module.EXPORTS}/{name}"):

@@ -28,6 +28,7 @@ from storycore.tools.regeneration.hashes import (
     _element_hash,
     shot_generation_hash,
 )
+from storycore.tools.regeneration.index import indexed_shots
 from storycore.tools.regeneration.plan import (
     DOCUMENTS,
     ChangePlan,
@@ -36,7 +37,7 @@ from storycore.tools.regeneration.plan import (
     _Outcome,
 )
 from storycore.tools.registry import AssetRegistry
-from storycore.tools.structure import VIDEOS, load_shots
+from storycore.tools.structure import VIDEOS
 
 #: Modification kind -> its handler (each ``edit_*`` module lists the kinds it edits).
 HANDLERS: dict[type[Any], Callable[[Planner, Any], None]] = {
@@ -74,7 +75,7 @@ class Planner:
         self._models: ModelRegistry | None = None
         self.registry = AssetRegistry(project, cards=False)
         self.scenes = read_scenes(project)
-        self.before_shots = load_shots(project)
+        self.before_shots = indexed_shots(project)
         self.before_elements = {e.element_id: e for e in self.registry.list()}
         self.before_segments = list(project.manifest.segments)
         # Handlers replace a shot (``replace``, ``model_copy(update=...)``), never change one in
@@ -362,11 +363,16 @@ class Planner:
         out = []
         for shot in self.shots:
             old = before.get(shot.shot_id)
-            if old is None or any(e in changed for e in shot.element_ids()):
-                out.append(shot.shot_id)
-            elif shot != old and (
-                shot.duration_frames != old.duration_frames
-                or shot.model_copy(update=_place(old)) != old
+            if (
+                old is None
+                or any(e in changed for e in shot.element_ids())
+                or (
+                    shot != old
+                    and (
+                        shot.duration_frames != old.duration_frames
+                        or shot.model_copy(update=_place(old)) != old
+                    )
+                )
             ):
                 out.append(shot.shot_id)
         return out
