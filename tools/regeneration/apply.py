@@ -147,17 +147,21 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
                 force=element_id in outcome.element_force,
             )
         before = {s.shot_id: s for s in outcome.before_shots}
+        folders = [ref.folder for ref in tx.manifest.shots]
         _lay_out_shots(tx, outcome.shots)
         shots = _reprompted(project, registry, outcome.shots, outcome.regenerated)
         # Only what changed: untouched shots keep their files byte for byte.
-        write_shots(tx, [s for s in shots if before.get(s.shot_id) != s])
+        rewritten = [s for s in shots if before.get(s.shot_id) != s]
+        write_shots(tx, rewritten)
+        moved = folders != [ref.folder for ref in tx.manifest.shots]
         registry.sync_shot_links({s.shot_id: s.element_ids() for s in shots})
         if outcome.segments is not None and outcome.segments != list(project.manifest.segments):
             set_segments(tx, outcome.segments)
         for element_id in outcome.element_locks:
             registry.lock(element_id)
         documents = write_documents(tx, shots)
-        write_index(tx, shots)
+        if rewritten or moved:  # a change that changes no shot leaves the index alone
+            write_index(tx, shots)
         slug = exports_module.title_slug(project.manifest.title)
         for fmt, name in _export_files(slug):
             if project.exists(f"{exports_module.EXPORTS}/{name}"):
