@@ -525,15 +525,19 @@ def mark_planned(project: Project) -> None:
 # -- everything ------------------------------------------------------------------------------
 
 
-def summarize(project: Project, warnings: Sequence[str] = ()) -> PlanSummary:
+def summarize(
+    project: Project, warnings: Sequence[str] = (), *, registry: ModelRegistry | None = None
+) -> PlanSummary:
     """The plan in figures: scenes, shots, duration, models and the estimated cost in dollars.
 
     Each shot costs what :func:`~storycore.tools.model_selector.clip_cost` says (its clips'
     billed seconds times the model's price per second), so the total is the sum of the
     shots' own estimates, and ``costs`` shows it per model.
     """
-    registry = ModelRegistry.load(project.root)
-    shots = load_shots(project)
+    from storycore.tools.regeneration.index import indexed_shots
+
+    registry = registry or ModelRegistry.load(project.root)
+    shots = indexed_shots(project)  # the shot index the plan just wrote, checked on disk
     specs = project.manifest.technical_specs
     models: dict[str, int] = {}
     per_model: dict[str, list[Fraction]] = {}
@@ -614,7 +618,7 @@ def plan_project(
         say("writing the storyboard and documents")
         build_storyboard(project, shots)
         mark_planned(project)
-    return summarize(project, [*brief.warnings, *breakdown.warnings])
+    return summarize(project, [*brief.warnings, *breakdown.warnings], registry=registry)
 
 
 class PlanGuard:
