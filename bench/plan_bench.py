@@ -9,6 +9,9 @@ another's. Reported per size:
 - shots, scenes, segments: what the planner actually made (the screenplay is sized to give
   about the asked number of shots; model-length splits may add a few);
 - wall: seconds of ``plan_project`` alone (imports excluded), ``time.perf_counter``;
+- cpu (``--json``: ``cpu_s``): CPU seconds of the process during ``plan_project`` (every thread,
+  ``time.process_time``), which depends far less on other work on the machine than wall time;
+  ``load_average`` is the 1-minute load when the size finished.
 - maxrss: the process's peak resident set size (``resource.getrusage(RUSAGE_SELF).ru_maxrss``,
   KiB on Linux) after planning, and its growth over the same process just before planning
   (imports and the model registry already loaded);
@@ -127,6 +130,7 @@ def run_child(scenes: int, use_tracemalloc: bool) -> dict[str, Any]:
         if use_tracemalloc:
             tracemalloc.start()
         start = time.perf_counter()
+        cpu_start = time.process_time()
 
         def progress(message: str) -> None:
             phases.append((message, time.perf_counter()))
@@ -136,6 +140,7 @@ def run_child(scenes: int, use_tracemalloc: bool) -> dict[str, Any]:
             text, Path(tmp) / "project", source_name="bench.fountain", progress=progress
         )
         end = time.perf_counter()
+        cpu = time.process_time() - cpu_start
         peak = tracemalloc.get_traced_memory()[1] if use_tracemalloc else None
         if use_tracemalloc:
             tracemalloc.stop()
@@ -150,6 +155,8 @@ def run_child(scenes: int, use_tracemalloc: bool) -> dict[str, Any]:
         "segments": summary.segments,
         "files": files,
         "wall_s": end - start,
+        "cpu_s": cpu,
+        "load_average": os.getloadavg()[0],
         "maxrss_kib": rss_after,
         "maxrss_growth_kib": rss_after - rss_before,
         "tracemalloc_peak_kib": None if peak is None else peak // 1024,

@@ -427,9 +427,17 @@ def sync_links(project: Project, registry: AssetRegistry | None = None) -> None:
 def choose_models(project: Project, registry: ModelRegistry | None = None) -> list[Selection]:
     """A model for every shot under the hard limits, then split the shots longer than their
     model's longest clip into ``shot_04a``, ``shot_04b``... and lay them end to end again."""
+    return _choose_models(project, registry)[0]
+
+
+def _choose_models(
+    project: Project, registry: ModelRegistry | None = None, shots: list[ShotSpec] | None = None
+) -> tuple[list[Selection], list[ShotSpec]]:
+    """:func:`choose_models` on ``shots`` when the caller holds them (read otherwise), and
+    the shots as it wrote them."""
     registry = registry or ModelRegistry.load(project.root)
     specs = project.manifest.technical_specs
-    shots = load_shots(project)
+    shots = load_shots(project) if shots is None else shots
     selector = ModelSelector(registry)
     requests = [request_for_shot(shot, specs) for shot in shots]
     selections = selector.select_plan(
@@ -451,7 +459,7 @@ def choose_models(project: Project, registry: ModelRegistry | None = None) -> li
             add_shots(tx, split)
             sync_links(project)
         tx.manifest.phase = Phase.MODEL_SELECTION
-    return selections
+    return selections, split
 
 
 def _with_selection(shot: ShotSpec, selection: Selection) -> ShotSpec:
@@ -471,14 +479,22 @@ def _with_selection(shot: ShotSpec, selection: Selection) -> ShotSpec:
 
 def build_segments_phase(project: Project) -> int:
     """Group the shots into segments along scene boundaries; returns how many."""
-    shots = load_shots(project)
+    return _segments_phase(project)[0]
+
+
+def _segments_phase(
+    project: Project, shots: list[ShotSpec] | None = None
+) -> tuple[int, list[ShotSpec]]:
+    """:func:`build_segments_phase` on ``shots`` when the caller holds them, and the shots as
+    it wrote them."""
+    shots = load_shots(project) if shots is None else shots
     scenes = read_scenes(project)
     segments = build_segments(shots, scenes, project.manifest.technical_specs)
     with project.transaction("segments") as tx:
         write_shots(tx, shots)  # build_segments set segment_id and continuity on them
         store_segments(tx, segments)
         tx.manifest.phase = Phase.SEGMENTS
-    return len(segments)
+    return len(segments), shots
 
 
 # -- phase 7: storyboard ----------------------------------------------------------------------
@@ -487,30 +503,43 @@ def build_segments_phase(project: Project) -> int:
 def build_prompts(project: Project, shot_ids: Iterable[str] | None = None) -> int:
     """Build the image, video and negative prompts of shots (all by default) from their
     elements' canonical descriptions. Returns how many shots changed."""
+    return len(_build_prompts(project, shot_ids)[1])
+
+
+def _build_prompts(
+    project: Project, shot_ids: Iterable[str] | None = None, given: list[ShotSpec] | None = None
+) -> tuple[list[ShotSpec], list[ShotSpec]]:
+    """(every shot in timeline order as now written, the shots whose prompts changed);
+    ``given``: the shots as on disk when the caller holds them (read otherwise)."""
     specs = project.manifest.technical_specs
     elements = {e.element_id: e for e in AssetRegistry(project).list()}
     override_dir = project.path("prompts")
+    folder = override_dir if override_dir.is_dir() else None
     wanted = set(shot_ids) if shot_ids is not None else None
+    shots: list[ShotSpec] = []
     changed = []
-    for shot in load_shots(project):
-        if wanted is not None and shot.shot_id not in wanted:
-            continue
-        prompts = build_shot_prompts(
-            shot, elements, specs, override_dir=override_dir if override_dir.is_dir() else None
-        )
-        updated = prompts.apply_to(shot)
-        if updated != shot:
-            changed.append(updated)
+    for shot in load_shots(project) if given is None else given:
+        if wanted is None or shot.shot_id in wanted:
+            updated = build_shot_prompts(shot, elements, specs, override_dir=folder).apply_to(shot)
+            if updated != shot:
+                changed.append(updated)
+                shot = updated
+        shots.append(shot)
     with project.transaction("prompts") as tx:
         write_shots(tx, changed)
-    return len(changed)
+    return shots, changed
 
 
-def build_storyboard(project: Project) -> list[str]:
-    """Every shot's prompts, then storyboard.json/.md/.html, panels and visual_strategy.json."""
+def build_storyboard(project: Project, shots: list[ShotSpec] | None = None) -> list[str]:
+    """Every shot's prompts, then storyboard.json/.md/.html, panels and visual_strategy.json.
+
+    ``shots``: the shots as on disk when the caller holds them (the planner's last phase)."""
+    from storycore.tools.regeneration.index import write_index
+
     with project.transaction("storyboard") as tx:
-        build_prompts(project)
-        written = write_documents(tx)
+        shots, _ = _build_prompts(project, given=shots)  # the shots as written: documents and index
+        written = write_documents(tx, shots)
+        write_index(tx, shots)
         tx.manifest.phase = Phase.STORYBOARD
     return written
 
@@ -523,15 +552,19 @@ def mark_planned(project: Project) -> None:
 # -- everything ------------------------------------------------------------------------------
 
 
-def summarize(project: Project, warnings: Sequence[str] = ()) -> PlanSummary:
+def summarize(
+    project: Project, warnings: Sequence[str] = (), *, registry: ModelRegistry | None = None
+) -> PlanSummary:
     """The plan in figures: scenes, shots, duration, models and the estimated cost in dollars.
 
     Each shot costs what :func:`~storycore.tools.model_selector.clip_cost` says (its clips'
     billed seconds times the model's price per second), so the total is the sum of the
     shots' own estimates, and ``costs`` shows it per model.
     """
-    registry = ModelRegistry.load(project.root)
-    shots = load_shots(project)
+    from storycore.tools.regeneration.index import indexed_shots
+
+    registry = registry or ModelRegistry.load(project.root)
+    shots = indexed_shots(project)  # the shot index the plan just wrote, checked on disk
     specs = project.manifest.technical_specs
     models: dict[str, int] = {}
     per_model: dict[str, list[Fraction]] = {}
@@ -605,14 +638,15 @@ def plan_project(
         breakdown = run_breakdown(project)
         say("registering elements")
         build_elements(project)
+        # The shots go from phase to phase in memory (each phase still writes what it changed).
         say("choosing a model for every shot")
-        choose_models(project, registry)
+        _, shots = _choose_models(project, registry)
         say("building segments")
-        build_segments_phase(project)
+        _, shots = _segments_phase(project, shots)
         say("writing the storyboard and documents")
-        build_storyboard(project)
+        build_storyboard(project, shots)
         mark_planned(project)
-    return summarize(project, [*brief.warnings, *breakdown.warnings])
+    return summarize(project, [*brief.warnings, *breakdown.warnings], registry=registry)
 
 
 class PlanGuard:

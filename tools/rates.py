@@ -37,11 +37,28 @@ _ALIASES: dict[str, str] = {
 }
 
 
+#: Rates already parsed (a project asks for its rate thousands of times per plan).
+_PARSED: dict[tuple[type, str | int | float | Fraction], Fraction] = {}
+
+
 def parse_rate(value: str | int | float | Fraction) -> Fraction:
     """Return the exact rate for ``value`` ("23.976", "24000/1001", "25", 29.97, ...).
 
     Raises :class:`TimecodeError` for a rate StoryCore does not support.
     """
+    key = (type(value), value)
+    try:
+        known = _PARSED.get(key)
+    except TypeError:  # not hashable: parsed (and refused) as it is
+        return _parse_rate(value)
+    if known is None:
+        known = _parse_rate(value)
+        if len(_PARSED) < 256:
+            _PARSED[key] = known
+    return known
+
+
+def _parse_rate(value: str | int | float | Fraction) -> Fraction:
     if isinstance(value, Fraction):
         rate = value
     elif isinstance(value, int):

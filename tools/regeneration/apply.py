@@ -10,12 +10,13 @@ from storycore.tools import exports as exports_module
 from storycore.tools.domain import ShotRef, ShotSpec
 from storycore.tools.errors import ConflictError, InvalidInput, StoryCoreError
 from storycore.tools.naming import renumbered, slugify, split_numbered, unique
-from storycore.tools.planner import build_prompts, sync_links
 from storycore.tools.project import Project, Transaction
+from storycore.tools.prompt_builder import build_shot_prompts
+from storycore.tools.regeneration.index import write_index
 from storycore.tools.regeneration.plan import AppliedChange, ChangePlan, _export_files, _fingerprint
 from storycore.tools.registry import AssetRegistry
 from storycore.tools.storyboard import write_documents
-from storycore.tools.structure import SHOTS, load_shots, set_segments, shot_title, write_shots
+from storycore.tools.structure import SHOTS, set_segments, shot_title, write_shots
 
 
 def _lay_out_shots(tx: Transaction, shots: Sequence[ShotSpec]) -> None:
@@ -67,6 +68,26 @@ def _lay_out_shots(tx: Transaction, shots: Sequence[ShotSpec]) -> None:
             media=by_id[shot.shot_id].media if shot.shot_id in by_id else None,
         )
         for shot, target in zip(shots, targets, strict=True)
+    ]
+
+
+def _reprompted(
+    project: Project, registry: AssetRegistry, shots: Sequence[ShotSpec], shot_ids: Sequence[str]
+) -> list[ShotSpec]:
+    """``shots`` with the prompts of ``shot_ids`` rebuilt from the registry as it is now (the
+    elements were just updated); the other shots are left as they are."""
+    wanted = set(shot_ids)
+    if not wanted:
+        return list(shots)
+    specs = project.manifest.technical_specs
+    elements = {e.element_id: e for e in registry.list()}
+    override = project.path("prompts")
+    folder = override if override.is_dir() else None
+    return [
+        build_shot_prompts(s, elements, specs, override_dir=folder).apply_to(s)
+        if s.shot_id in wanted
+        else s
+        for s in shots
     ]
 
 
@@ -127,17 +148,22 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
                 note=f"feedback: {note}"[:200],
                 force=element_id in outcome.element_force,
             )
-        before = {s.shot_id: s for s in load_shots(project)}
+        before = {s.shot_id: s for s in outcome.before_shots}
+        folders = [ref.folder for ref in tx.manifest.shots]
         _lay_out_shots(tx, outcome.shots)
+        shots = _reprompted(project, registry, outcome.shots, outcome.regenerated)
         # Only what changed: untouched shots keep their files byte for byte.
-        write_shots(tx, [s for s in outcome.shots if before.get(s.shot_id) != s])
-        build_prompts(project, outcome.regenerated)
-        sync_links(project, registry)
+        rewritten = [s for s in shots if before.get(s.shot_id) != s]
+        write_shots(tx, rewritten)
+        moved = folders != [ref.folder for ref in tx.manifest.shots]
+        registry.sync_shot_links({s.shot_id: s.element_ids() for s in shots})
         if outcome.segments is not None and outcome.segments != list(project.manifest.segments):
             set_segments(tx, outcome.segments)
         for element_id in outcome.element_locks:
             registry.lock(element_id)
-        documents = write_documents(tx)
+        documents = write_documents(tx, shots)
+        if rewritten or moved:  # a change that changes no shot leaves the index alone
+            write_index(tx, shots)
         slug = exports_module.title_slug(project.manifest.title)
         for fmt, name in _export_files(slug):
             if project.exists(f"{exports_module.EXPORTS}/{name}"):

@@ -12,8 +12,9 @@ from typing import Any
 from storycore.tools.domain import AssetMetadata, ShotSpec
 from storycore.tools.errors import NotFound
 from storycore.tools.project import Project
+from storycore.tools.regeneration.index import indexed_shots, write_index
 from storycore.tools.registry import AssetRegistry
-from storycore.tools.structure import load_shots, write_shots
+from storycore.tools.structure import write_shots
 
 #: The shot fields a shot's media depends on (with its duration, prompts and elements).
 #: Left out on purpose: identity and place (shot_id, title, scene, segment_id, start/end
@@ -84,7 +85,7 @@ def _continuity_closure(shots: Sequence[ShotSpec], seeds: Iterable[str]) -> set[
 def stale_shots(project: Project) -> list[str]:
     """Shots (timeline order) whose media is missing or was made from another spec: no
     ``generation_hash``, a different one, or continuing from such a shot."""
-    shots = load_shots(project)
+    shots = indexed_shots(project)
     elements = {e.element_id: e for e in AssetRegistry(project).list()}
     stale = {
         s.shot_id
@@ -100,7 +101,7 @@ def record_generated(project: Project, shot_ids: Iterable[str]) -> list[str]:
     renderer calls this). Returns the ids recorded."""
     wanted = set(shot_ids)
     with project.transaction("record generated media") as tx:
-        shots = load_shots(project)
+        shots = indexed_shots(project)
         known = {s.shot_id for s in shots}
         for shot_id in sorted(wanted - known):
             raise NotFound(f"the project has no shot {shot_id!r}")
@@ -111,4 +112,6 @@ def record_generated(project: Project, shot_ids: Iterable[str]) -> list[str]:
             if s.shot_id in wanted
         ]
         write_shots(tx, updated)
+        changed = {s.shot_id: s for s in updated}
+        write_index(tx, [changed.get(s.shot_id, s) for s in shots])
     return [s.shot_id for s in updated]

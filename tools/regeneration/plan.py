@@ -41,9 +41,10 @@ class _Outcome:
     element_force: list[str]
     element_locks: list[str]
     regenerated: list[str]
-    hashes: dict[str, str]
+    hashes: dict[str, str]  # generation hashes of the shots whose prompts were rebuilt
     note: str
     specs: TechnicalSpecs | None = None  # the project's new specs (a ChangeProjectSpec)
+    before_shots: list[ShotSpec] = field(default_factory=list)  # the shots it was planned on
 
 
 @dataclass
@@ -119,16 +120,22 @@ class AppliedChange:
 
 
 def _fingerprint(project: Project) -> str:
-    """A hash of the files a change is planned from (to refuse applying a stale plan)."""
+    """A hash of the files a change is planned from (to refuse applying a stale plan).
+
+    The files are read straight under the project root: this only hashes their bytes (the
+    planner read them through the project's confined paths), and resolving 500 paths one by
+    one cost more than reading them."""
     digest = hashlib.sha256(project.read_bytes("project.json"))
     manifest = project.manifest
-    for ref in manifest.shots:
-        rel = f"{SHOTS}/{ref.folder}/{SHOT_FILE}"
-        digest.update(rel.encode() + b"\0" + project.read_bytes(rel))
-    for element in manifest.elements:
-        rel = f"01_elements/{element.folder}/element.json"
-        if project.exists(rel):
-            digest.update(rel.encode() + b"\0" + project.read_bytes(rel))
+    root = project.root
+    rels = [f"{SHOTS}/{ref.folder}/{SHOT_FILE}" for ref in manifest.shots]
+    rels += [f"01_elements/{element.folder}/element.json" for element in manifest.elements]
+    for rel in rels:
+        try:
+            data = (root / rel).read_bytes()
+        except OSError:
+            data = b"\0missing"
+        digest.update(rel.encode() + b"\0" + data)
     return digest.hexdigest()
 
 

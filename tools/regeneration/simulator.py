@@ -41,6 +41,7 @@ from storycore.tools.regeneration.hashes import (
     _element_hash,
     shot_generation_hash,
 )
+from storycore.tools.regeneration.index import indexed_shots
 from storycore.tools.regeneration.plan import (
     DOCUMENTS,
     ChangePlan,
@@ -49,7 +50,7 @@ from storycore.tools.regeneration.plan import (
     _Outcome,
 )
 from storycore.tools.registry import AssetRegistry
-from storycore.tools.structure import VIDEOS, load_shots
+from storycore.tools.structure import VIDEOS
 
 #: Modification kind -> its handler (each ``edit_*`` module lists the kinds it edits).
 HANDLERS: dict[type[Any], Callable[[Planner, Any], None]] = {
@@ -64,22 +65,37 @@ if _UNHANDLED:  # a new kind of modification needs its handler in an edit_* modu
     raise ImportError(f"no regeneration handler for {', '.join(_UNHANDLED)}")
 
 
+def _place(shot: ShotSpec) -> dict[str, Any]:
+    """The fields that say where a shot is (its prompts and media do not depend on them)."""
+    return {
+        "start_frame": shot.start_frame,
+        "end_frame": shot.end_frame,
+        "segment_id": shot.segment_id,
+    }
+
+
 class Planner:
-    """Simulates a change on a copy of the plan (nothing is written)."""
+    """Simulates a change on a copy of the plan (nothing is written).
+
+    A handler changes a shot by putting a new one in its place (:meth:`replace`), never by
+    setting a field of ``shots[i]``: the shots are shared with ``before_shots``."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
         self.specs = project.manifest.technical_specs
-        self.before_specs = self.specs  # a ChangeProjectSpec replaces ``specs``, not this
+        # a ChangeProjectSpec replaces ``specs``, never this
+        self.before_specs = self.specs.model_copy(deep=True)
         self.rate = self.specs.rate
         self.fingerprint = _fingerprint(project)
         self._models: ModelRegistry | None = None
         self.registry = AssetRegistry(project, cards=False)
         self.scenes = read_scenes(project)
-        self.before_shots = load_shots(project)
+        self.before_shots = indexed_shots(project)
         self.before_elements = {e.element_id: e for e in self.registry.list()}
         self.before_segments = list(project.manifest.segments)
-        self.shots = [s.model_copy(deep=True) for s in self.before_shots]
+        # Handlers replace a shot (``replace``, ``model_copy(update=...)``), never change one in
+        # place: the list is copied, the shots are shared with ``before_shots``.
+        self.shots = list(self.before_shots)
         self.elements = {k: v.model_copy(deep=True) for k, v in self.before_elements.items()}
         self.normalised: list[Modification] = []
         self.summary: list[str] = []
@@ -321,7 +337,9 @@ class Planner:
         for shot in self.shots:
             if shot.shot_id in regenerated:
                 previous = before_by_id.get(shot.shot_id)
-                prompted = after_prompted[shot.shot_id]
+                prompted = after_prompted.get(shot.shot_id)
+                if prompted is None:  # forced or continuing: its prompts did not change
+                    prompted = self._prompted([shot], self.elements)[shot.shot_id]
                 shot = prompted.model_copy(
                     update={
                         "start_frame": shot.start_frame,
@@ -349,24 +367,60 @@ class Planner:
             element_updates[element_id] = (new.canonical_description, delta, note)
         return element_updates
 
+    def _may_change_prompts(self, changed_elements: Sequence[str]) -> list[str]:
+        """The shots whose prompts or generation hash can differ after the change: new shots,
+        shots whose spec changed (other than their place: start, end, segment), shots showing
+        a changed element, and every shot when the technical specs changed (a shot whose
+        duration changed has changed: the duration is hashed). A shot's prompts
+        are a function of its spec (place left out), its elements and the specs only, so the
+        others keep their hash and their prompts are not rebuilt: an edit costs what it
+        changes."""
+        if self.specs != self.before_specs:
+            return self.ids()
+        before = {s.shot_id: s for s in self.before_shots}
+        changed = set(changed_elements)
+        out = []
+        for shot in self.shots:
+            old = before.get(shot.shot_id)
+            if (
+                old is None
+                or any(e in changed for e in shot.element_ids())
+                or (
+                    shot != old
+                    and (
+                        shot.duration_frames != old.duration_frames
+                        or shot.model_copy(update=_place(old)) != old
+                    )
+                )
+            ):
+                out.append(shot.shot_id)
+        return out
+
     def finish(self) -> ChangePlan:
         """The plan of the simulated change: what to regenerate, and what to write."""
         self.shots = retime(self.shots, self.rate)
-        before_prompted = self._prompted(self.before_shots, self.before_elements, self.before_specs)
-        after_prompted = self._prompted(self.shots, self.elements)
-        before_hash = {
-            i: shot_generation_hash(s, self.before_elements) for i, s in before_prompted.items()
-        }
-        after_hash = {i: shot_generation_hash(s, self.elements) for i, s in after_prompted.items()}
-        seeds = {i for i, h in after_hash.items() if before_hash.get(i) != h} | (
-            self.forced & set(after_hash)
-        )
-        regenerated = _continuity_closure(self.shots, seeds)
         changed_elements = sorted(
             e
             for e, element in self.elements.items()
             if _element_hash(element) != _element_hash(self.before_elements.get(e))
         )
+        candidates = set(self._may_change_prompts(changed_elements))
+        before_prompted = self._prompted(
+            [s for s in self.before_shots if s.shot_id in candidates],
+            self.before_elements,
+            self.before_specs,
+        )
+        after_prompted = self._prompted(
+            [s for s in self.shots if s.shot_id in candidates], self.elements
+        )
+        before_hash = {
+            i: shot_generation_hash(s, self.before_elements) for i, s in before_prompted.items()
+        }
+        after_hash = {i: shot_generation_hash(s, self.elements) for i, s in after_prompted.items()}
+        seeds = {i for i, h in after_hash.items() if before_hash.get(i) != h} | (
+            self.forced & set(self.ids())
+        )
+        regenerated = _continuity_closure(self.shots, seeds)
         self._check_locks(regenerated, changed_elements)
         segments, redo_segments = self._segments(regenerated)
         for shot_id in sorted(regenerated - seeds):
@@ -400,6 +454,7 @@ class Planner:
             hashes=after_hash,
             note=note,
             specs=self.specs if self.specs != self.before_specs else None,
+            before_shots=self.before_shots,
         )
         return ChangePlan(
             modifications=self.normalised,

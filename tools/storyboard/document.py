@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from storycore.tools.project import Project
 from storycore.tools.rates import rate_label, rate_to_string
 from storycore.tools.storyboard.plan import Plan, PlannedShot, load_plan
-from storycore.tools.timecode import format_mmss, format_seconds
+from storycore.tools.timecode import format_mmss, format_seconds, format_smpte
 
 SCHEMA_VERSION = 1
 
@@ -23,23 +24,37 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
+# Timecodes are pure functions of (frames, rate): a storyboard asks for thousands of them,
+# and a change asks for the same ones again.
+@lru_cache(maxsize=16384)
 def _seconds(frames: int, rate: Fraction) -> float:
     return float(format_seconds(frames, rate))
+
+
+@lru_cache(maxsize=16384)
+def _mmss(frames: int, rate: Fraction) -> str:
+    return format_mmss(frames, rate)
+
+
+@lru_cache(maxsize=16384)
+def _smpte(frames: int, rate: Fraction, drop_frame: bool) -> str:
+    return format_smpte(frames, rate, drop_frame=drop_frame)
 
 
 def _shot_entry(plan: Plan, planned: PlannedShot) -> dict[str, Any]:
     shot = planned.spec
     rate = plan.rate
+    drop = plan.drop_frame
     return {
         "shot_id": shot.shot_id,
         "title": shot.title,
         "scene": shot.scene,
-        "start": plan.smpte(shot.start_frame),
-        "end": plan.smpte(shot.end_frame),
+        "start": _smpte(shot.start_frame, rate, drop),
+        "end": _smpte(shot.end_frame, rate, drop),
         "duration_frames": shot.duration_frames,
         "start_frame": shot.start_frame,
         "end_frame": shot.end_frame,
-        "time_range": [format_mmss(shot.start_frame, rate), format_mmss(shot.end_frame, rate)],
+        "time_range": [_mmss(shot.start_frame, rate), _mmss(shot.end_frame, rate)],
         "start_seconds": _seconds(shot.start_frame, rate),
         "end_seconds": _seconds(shot.end_frame, rate),
         "duration_seconds": _seconds(shot.duration_frames, rate),

@@ -427,8 +427,41 @@ def panel_png(shot: ShotSpec, specs: TechnicalSpecs, names: Sequence[str] = ()) 
     return buffer.getvalue()
 
 
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _text_chunk(head: bytes, key: str) -> str | None:
+    """The ``tEXt`` chunk ``key`` among the chunks at the start of a PNG (before its image
+    data, where Pillow writes them), or None if it is not there."""
+    if not head.startswith(_PNG_SIGNATURE):
+        return None
+    wanted = key.encode("latin-1") + b"\0"
+    at = len(_PNG_SIGNATURE)
+    while at + 8 <= len(head):
+        length = int.from_bytes(head[at : at + 4], "big")
+        kind = head[at + 4 : at + 8]
+        if kind == b"IDAT" or at + 12 + length > len(head):
+            return None
+        data = head[at + 8 : at + 8 + length]
+        if kind == b"tEXt" and data.startswith(wanted):
+            return data[len(wanted) :].decode("latin-1")
+        at += 12 + length
+    return None
+
+
 def stored_panel_hash(path: Path) -> str | None:
-    """The input hash of an existing panel PNG, or None if there is none or it is unreadable."""
+    """The input hash of an existing panel PNG, or None if there is none or it is unreadable.
+
+    The text chunk is read from the first bytes of the file (a panel is checked on every
+    plan and change, so decoding it with Pillow would cost more than the check)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1024)
+    except OSError:
+        return None
+    found = _text_chunk(head, PANEL_HASH_KEY)
+    if found is not None:
+        return found
     try:
         with Image.open(path) as image:
             value = image.info.get(PANEL_HASH_KEY)
@@ -459,12 +492,14 @@ def write_panels(tx: Transaction, plan: Plan) -> list[str]:
     Panels are drawn on :func:`panel_workers` threads and written by this thread, in shot
     order, through the transaction (each file written once)."""
     written = []
+    root = tx.project.root
     todo: list[tuple[str, ShotSpec, list[str]]] = []
     for planned in plan.shots:
         names = [plan.element_name(i) for i in planned.spec.characters]
         wanted = panel_hash(planned.spec, plan.specs, names)
         rel = planned.panel_path
-        if stored_panel_hash(tx.project.path(rel)) != wanted:
+        # Read straight under the root (only the hash is compared; writes stay confined).
+        if stored_panel_hash(root / rel) != wanted:
             todo.append((rel, planned.spec, names))
         written.append(rel)
     workers = panel_workers()

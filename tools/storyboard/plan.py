@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import pairwise
@@ -144,8 +145,11 @@ def _style_words(project: Project) -> list[str]:
     return [w.strip() for w in words if isinstance(w, str) and w.strip()]
 
 
-def load_plan(project: Project) -> Plan:
+def load_plan(project: Project, shots: Sequence[ShotSpec] | None = None) -> Plan:
     """Read the planned shots, segments and elements, and check that the cut is contiguous.
+
+    ``shots``: the project's shots in timeline order when the caller has them in memory (the
+    planner and a change just wrote them), so they are not read back.
 
     Raises :class:`ProjectError` if the project has no shots, if a segment names a shot the
     project does not have, if segments do not follow the timeline order, or if a shot does
@@ -153,7 +157,7 @@ def load_plan(project: Project) -> Plan:
     """
     manifest = project.manifest
     specs = manifest.technical_specs
-    shots = load_shots(project)
+    shots = list(shots) if shots is not None else load_shots(project)
     if not shots:
         raise ProjectError(f"{project.root} has no shots yet; plan the project first")
     for before, after in pairwise(shots):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
+from storycore.tools.domain import ShotSpec
 from storycore.tools.project import Transaction
 from storycore.tools.storyboard.document import storyboard_from_plan
 from storycore.tools.storyboard.html_page import render_html
@@ -28,15 +30,17 @@ def _json_bytes(data: Any) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def write_documents(tx: Transaction) -> list[str]:
+def write_documents(tx: Transaction, shots: Sequence[ShotSpec] | None = None) -> list[str]:
     """Write ``storyboard.json``, ``.md``, ``.html``, ``visual_strategy.json`` and the panels.
 
     Runs inside the caller's transaction (so a failure rolls everything back) and returns the
     relative paths of the documents and panels. The output is a pure function of the plan:
     unchanged files are not rewritten and panels whose inputs did not change are not redrawn.
+    ``shots``: every shot of the project in timeline order, when the caller holds them (they
+    are not read back from disk).
     """
     project = tx.project
-    plan = load_plan(project)
+    plan = load_plan(project, shots)
     storyboard = storyboard_from_plan(plan)
     panels = write_panels(tx, plan)
     tx.write_bytes(STORYBOARD_JSON, _json_bytes(storyboard))

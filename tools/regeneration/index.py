@@ -1,0 +1,159 @@
+"""The shot index: every shot of the project, parsed, in ``.storycore/index/shots.json``, so that a
+change to one shot does not read and validate every ``shot.json`` again.
+
+An entry holds a shot's spec and the identity of the ``shot.json`` it was read from (inode,
+size, modification and change times in nanoseconds). The index is never trusted on its own
+word: every use compares each entry with its file on disk, and a shot whose file moved,
+changed or disappeared is read again from the file; an index that is not valid JSON, has
+another version or whose checksum does not match its body (edited by hand) is ignored as a
+whole. So the index can only make reading faster, never make it wrong: the files stay the
+truth. Every project write replaces a file (a new inode and change time), which is what makes
+the identity reliable; the one thing it cannot see is a hand edit that keeps the size and
+lands within the file system's clock tick (a few milliseconds) of StoryCore's last write of
+that file.
+
+The index is written by :func:`write_index` inside the transaction that wrote the shots (the
+planner, :func:`~storycore.tools.regeneration.apply_changes`,
+:func:`~storycore.tools.regeneration.record_generated`), so it is journaled, rolled back and
+undone with them. In one process the parsed index is also kept in memory (keyed by the index
+file's own identity), so a long session does not parse it again either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from pydantic import ValidationError
+
+from storycore.tools.domain import ShotSpec
+from storycore.tools.project import INTERNAL, Project, Transaction
+from storycore.tools.structure import SHOT_FILE, SHOTS
+
+#: Where the index lives, relative to the project root.
+INDEX_FILE = f"{INTERNAL}/index/shots.json"
+INDEX_VERSION = 1
+
+_Stamp = tuple[int, int, int, int]
+
+
+class _Entry(NamedTuple):
+    file: str  # the shot.json it was read from
+    stamp: _Stamp  # that file's identity
+    shot: ShotSpec
+    text: str  # the entry as written in the index
+
+
+_memory: dict[Path, tuple[_Stamp, dict[str, _Entry]]] = {}
+_memory_lock = threading.Lock()
+
+
+def _stamp(path: Path) -> _Stamp | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _entry_text(rel: str, stamp: _Stamp, shot: ShotSpec) -> str:
+    data = {"file": rel, "stamp": list(stamp), "spec": shot.model_dump(mode="json")}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _read_index(project: Project) -> dict[str, _Entry]:
+    """The entries of the index file (shot id -> entry), or none if it is missing or not
+    trustworthy as a whole (not JSON, another version, a checksum that does not match).
+
+    The file is a header line (``{"version": 1, "checksum": <sha256 of the rest>}``) and the
+    entries as one JSON object on the next line."""
+    path = project.root / INDEX_FILE
+    stamp = _stamp(path)
+    if stamp is None:
+        return {}
+    with _memory_lock:
+        known = _memory.get(project.root)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    entries: dict[str, _Entry] = {}
+    try:
+        head, _, body = path.read_bytes().partition(b"\n")
+        header = json.loads(head)
+        if header.get("version") != INDEX_VERSION:
+            return {}
+        if header.get("checksum") != hashlib.sha256(body).hexdigest():
+            return {}
+        for shot_id, entry in json.loads(body).items():
+            rel, numbers = str(entry["file"]), [int(x) for x in entry["stamp"]]
+            shot = ShotSpec.model_validate(entry["spec"])
+            if shot.shot_id != shot_id or len(numbers) != 4:
+                return {}
+            entry_stamp: _Stamp = (numbers[0], numbers[1], numbers[2], numbers[3])
+            text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+            entries[shot_id] = _Entry(rel, entry_stamp, shot, text)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, ValidationError):
+        return {}
+    with _memory_lock:
+        _memory[project.root] = (stamp, entries)
+    return entries
+
+
+def indexed_shots(project: Project) -> list[ShotSpec]:
+    """Every shot in timeline order, as :func:`~storycore.tools.structure.load_shots` reads
+    them, taking from the index each shot whose ``shot.json`` is the one it was indexed from
+    and reading the others from their files (through the project's confined paths).
+
+    The shots returned may be shared with the index kept in memory: never change one in
+    place (``model_copy(update=...)`` makes a changed copy)."""
+    entries = _read_index(project)
+    out: list[ShotSpec] = []
+    for ref in project.manifest.shots:
+        rel = f"{SHOTS}/{ref.folder}/{SHOT_FILE}"
+        entry = entries.get(ref.shot_id)
+        if entry is not None and entry.file == rel and entry.stamp == _stamp(project.root / rel):
+            out.append(entry.shot)
+        else:
+            out.append(project.read_model(rel, ShotSpec))
+    return out
+
+
+def write_index(tx: Transaction, shots: Sequence[ShotSpec] | None = None) -> None:
+    """Write the index of the project's shots inside ``tx`` (after the shots were written).
+
+    ``shots``: every shot in timeline order as the files now hold them, when the caller has
+    them; otherwise they are taken from the index and the files. A shot the caller does not
+    give is left out (the next read takes it from its file). An entry whose shot and file are
+    unchanged is copied from the previous index as it was (a one-shot change re-serialises
+    one shot)."""
+    project = tx.project
+    if shots is None:
+        shots = indexed_shots(project)
+    by_id = {shot.shot_id: shot for shot in shots}
+    previous = _read_index(project)
+    entries: dict[str, _Entry] = {}
+    parts: list[str] = []
+    for ref in tx.manifest.shots:
+        shot = by_id.get(ref.shot_id)
+        rel = f"{SHOTS}/{ref.folder}/{SHOT_FILE}"
+        stamp = _stamp(project.root / rel)
+        if shot is None or stamp is None:
+            continue
+        old = previous.get(ref.shot_id)
+        if old is not None and old.file == rel and old.stamp == stamp and old.shot == shot:
+            entry = old
+        else:
+            entry = _Entry(rel, stamp, shot, _entry_text(rel, stamp, shot))
+        entries[ref.shot_id] = entry
+        parts.append(f"{json.dumps(ref.shot_id)}:{entry.text}")
+    body = ("{" + ",".join(parts) + "}").encode("utf-8")
+    header = {"version": INDEX_VERSION, "checksum": hashlib.sha256(body).hexdigest()}
+    path = tx.write_bytes(INDEX_FILE, json.dumps(header).encode("utf-8") + b"\n" + body)
+    stamp = _stamp(path)
+    if stamp is not None:
+        with _memory_lock:
+            _memory[project.root] = (stamp, entries)
