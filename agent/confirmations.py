@@ -23,6 +23,7 @@ from typing_extensions import TypedDict
 from storycore.agent.messages import duration_text
 from storycore.tools.domain import LANGUAGE_NAMES, CreativeBrief
 from storycore.tools.errors import InvalidInput
+from storycore.tools.planner import replan_edits
 
 if TYPE_CHECKING:
     from storycore.agent.state import ChangeProposal
@@ -265,7 +266,11 @@ def storyboard_confirmation(project: Project, summary: PlanSummary) -> Confirmat
             ("models", ", ".join(f"{m} ×{n}" for m, n in summary.models.items())),
             ("estimated cost", f"${summary.estimated_cost_usd:.2f}"),
         ],
-        details=[f"Storyboard: {project.root / 'storyboard.html'}"],
+        details=[
+            f"Storyboard: {project.root / 'storyboard.html'}",
+            # A re-plan that could not keep an edit says so here: approving accepts the loss.
+            *(f"edit lost: {line}" for line in replan_edits(project)["lost"]),
+        ],
         actions=["approve", "edit", "feedback", "reject"],
         edit_fields=["modifications"],
     )
