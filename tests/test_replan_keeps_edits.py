@@ -109,3 +109,37 @@ def test_the_storyboard_confirmation_shows_the_lost_edits(tmp_path: Path) -> Non
     project = Project.open(project.root)
     question = storyboard_confirmation(project, summarize(project))
     assert any("lost" in line and last.shot_id in line for line in question.details)
+
+
+def test_storycore_plan_on_an_edited_project_keeps_the_retime(tmp_path: Path) -> None:
+    """The path a user takes: `storycore plan`, `storycore feedback`, `storycore plan` again."""
+    from storycore.agent.cli.main import main
+
+    source = tmp_path / "keeper.md"
+    source.write_text(BRIEF, encoding="utf-8")
+    out = tmp_path / "film"
+    assert main(["plan", str(source), "--out", str(out), "--offline", "--yes"]) == 0
+    shot = load_shots(Project.open(out))[1]
+    feedback = f"make {shot.shot_id.replace('_', ' ')} two seconds longer"
+    assert main(["feedback", str(out), feedback, "--offline", "--yes"]) == 0
+    lengthened = _frames(Project.open(out))[shot.shot_id]
+    assert lengthened > shot.duration_frames
+
+    assert main(["plan", str(source), "--out", str(out), "--offline", "--yes"]) == 0
+
+    project = Project.open(out)
+    assert _frames(project)[shot.shot_id] == lengthened
+    target = round(project.manifest.technical_specs.duration_seconds * 24)
+    assert load_shots(project)[-1].end_frame == target  # the others absorbed the retime
+
+
+def test_a_model_switch_survives_a_replan(tmp_path: Path) -> None:
+    from storycore.tools.feedback import SetModel
+
+    project = _plan(tmp_path)
+    shot = load_shots(project)[2]
+    other = "ltx_video" if shot.model_id != "ltx_video" else "wan22_14b"
+    _edit(project, SetModel(model_id=other, shot_ids=[shot.shot_id]))
+    plan_project(BRIEF, project.root, source_name="brief.md")
+    after = {s.shot_id: s for s in load_shots(Project.open(project.root))}
+    assert after[shot.shot_id].model_id == other
