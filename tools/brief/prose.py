@@ -381,8 +381,8 @@ def _scan_prose(text: str, language: str, models: _ModelTable) -> _Prose:
 # was read, is reported instead of dropped ("予算は200ドル", "Auflösung: groß 2000").
 _SPEC_CUES = re.compile(
     r"resolution|resolucion|auflosung|risoluzione|resolucao|budget|presupuesto|orcamento|"
-    r"bildrate|framerate|frame rate|cadence|seitenverhaltnis|formato|dauer|duracion|durata|"
-    r"duracao|longitud|lange|"
+    r"bildrate|framerate|frame rate|seitenverhaltnis|formato|dauer|duracion|durata|"
+    r"duracao|longitud|"
     r"解像度|分辨率|解析度|해상도|予算|预算|預算|예산|フレームレート|帧率|幀率|프레임|アスペクト比|"
     r"宽高比|寬高比|画面比|화면비|長さ|时长|時長|길이|尺|画質|画质|화질"
 )
