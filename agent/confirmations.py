@@ -21,8 +21,9 @@ from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
 from storycore.agent.messages import duration_text
-from storycore.tools.domain import LANGUAGE_NAMES, CreativeBrief
+from storycore.tools.domain import CreativeBrief
 from storycore.tools.errors import InvalidInput
+from storycore.tools.i18n import Messages, display_language
 from storycore.tools.planner import replan_edits
 
 if TYPE_CHECKING:
@@ -50,27 +51,31 @@ ANSWER_ALIASES = {
     "yes": "approve",
     "ok": "approve",
     "oui": "approve",
+    "o": "approve",
     "n": "reject",
     "no": "reject",
     "non": "reject",
 }
 
 
-def normalize_decision(answer: Any, allowed: Sequence[str]) -> Decision:
+def normalize_decision(
+    answer: Any, allowed: Sequence[str], language: str | None = None
+) -> Decision:
     """A resume value (a dict, an action word, or free text) as a Decision.
 
-    Raises :class:`InvalidInput` when the answer is none of ``allowed``."""
+    Raises :class:`InvalidInput` (in ``language``) when the answer is none of ``allowed``."""
+    m = Messages(language)
     if isinstance(answer, str):
         word = ANSWER_ALIASES.get(answer.strip().lower(), answer.strip().lower())
         answer = {"action": word} if word in allowed else {"action": "feedback", "text": answer}
     if not isinstance(answer, dict) or answer.get("action") not in allowed:
-        raise InvalidInput(f"answer with one of: {', '.join(allowed)}")
+        raise InvalidInput(m("confirm.error.answer_with", actions=", ".join(allowed)))
     decision: Decision = {"action": answer["action"]}
     if answer.get("text"):
         decision["text"] = str(answer["text"])
     if answer.get("edits"):
         if not isinstance(answer["edits"], dict):
-            raise InvalidInput("'edits' is an object of field: value")
+            raise InvalidInput(m("confirm.error.edits_object"))
         decision["edits"] = dict(answer["edits"])
     return decision
 
@@ -100,6 +105,7 @@ class Confirmation(BaseModel):
     actions: list[Action]
     edit_fields: list[str] = Field(default_factory=list, description="What 'edit' may change.")
     data: dict[str, Any] = Field(default_factory=dict)
+    language: str = Field(default="en", description="The language of the text shown.")
 
 
 def check_answer(question: Confirmation | Mapping[str, Any], answer: Any) -> Decision:
@@ -108,27 +114,34 @@ def check_answer(question: Confirmation | Mapping[str, Any], answer: Any) -> Dec
     saying what was wrong) otherwise. Callers validate with it before resuming a thread."""
     if isinstance(question, Confirmation):
         question = question.model_dump(mode="json")
-    decision = normalize_decision(answer, list(question.get("actions") or []))
+    language = question.get("language")
+    m = Messages(language)
+    decision = normalize_decision(answer, list(question.get("actions") or []), language)
     if decision["action"] == "edit":
         fields = list(question.get("edit_fields") or [])
         edits = decision.get("edits") or {}
         if fields == ["modifications"]:
             if not isinstance(edits.get("modifications"), list):
-                raise InvalidInput("an edit gives 'modifications': a list of changes")
+                raise InvalidInput(m("confirm.error.modifications"))
         else:
             unknown = sorted(set(edits) - set(fields))
             if unknown:
                 raise InvalidInput(
-                    f"cannot edit {', '.join(unknown)} here; editable: {', '.join(sorted(fields))}"
+                    m(
+                        "confirm.error.cannot_edit",
+                        fields=", ".join(unknown),
+                        editable=", ".join(sorted(fields)),
+                    )
                 )
     return decision
 
 
 def asked_again(question: Confirmation, problem: str) -> Confirmation:
     """The same question, with a first line saying what was wrong with the last answer."""
+    m = Messages(question.language)
     return question.model_copy(
         update={
-            "details": [f"Your answer was not accepted: {problem}", *question.details],
+            "details": [m("confirm.not_accepted", problem=problem), *question.details],
             "data": {**question.data, "invalid_answer": problem},
         }
     )
@@ -168,71 +181,103 @@ def ask(
 # -- the builders -------------------------------------------------------------------------
 
 
-def brief_confirmation(brief: CreativeBrief) -> Confirmation:
-    """ "Plan this brief?": the brief as understood, with what was not understood."""
+def _messages(language: str | None) -> Messages:
+    """The messages of a confirmation: the display language (``--language``) or the
+    project's answer language."""
+    return Messages(display_language(language))
+
+
+def language_name(code: str, m: Messages) -> str:
+    """``fr`` -> ``French`` / ``français`` in the messages' language."""
+    from storycore.tools.i18n import catalog
+
+    key = f"language_name.{code}"
+    return m(key) if key in catalog("en") else code
+
+
+def brief_confirmation(brief: CreativeBrief, language: str | None = None) -> Confirmation:
+    """ "Plan this brief?": the brief as understood, with what was not understood. Shown in
+    ``language``, by default the brief's answer language."""
     from storycore.tools.specs import model_wishes
 
     specs = brief.technical_specs
-    duration = f"{brief.duration_seconds:g} s" if brief.duration_seconds else "from the content"
+    m = _messages(language or specs.language)
+    duration = (
+        f"{brief.duration_seconds:g} s"
+        if brief.duration_seconds
+        else m("confirm.brief.duration_from_content")
+    )
+    drop = m("common.drop_frame_suffix") if specs.uses_drop_frame else ""
     rows = [
-        ("title", brief.title),
-        ("source", brief.source_format),
-        ("duration", duration),
-        ("aspect ratio", specs.aspect_ratio),
-        ("resolution", str(specs.resolution)),
-        ("frame rate", specs.fps + (" drop-frame" if specs.uses_drop_frame else "")),
-        ("answers in", LANGUAGE_NAMES.get(specs.language, specs.language)),
-        ("prompts in", LANGUAGE_NAMES.get(specs.prompt_language, specs.prompt_language)),
-        ("style", specs.style or "-"),
-        ("characters", ", ".join(c.name for c in brief.characters) or "-"),
-        ("locations", ", ".join(c.name for c in brief.locations) or "-"),
-        ("scenes", str(len(brief.scenes)) if brief.scenes else "to break down"),
-        ("models", model_wishes(specs.models) or "best fit"),
+        (m("confirm.brief.row.title"), brief.title),
+        (m("confirm.brief.row.source"), m(f"source_format.{brief.source_format}")),
+        (m("confirm.brief.row.duration"), duration),
+        (m("confirm.brief.row.aspect"), specs.aspect_ratio),
+        (m("confirm.brief.row.resolution"), str(specs.resolution)),
+        (m("confirm.brief.row.fps"), specs.fps + drop),
+        (m("confirm.brief.row.answers_in"), language_name(specs.language, m)),
+        (m("confirm.brief.row.prompts_in"), language_name(specs.prompt_language, m)),
+        (m("confirm.brief.row.style"), specs.style or "-"),
+        (m("confirm.brief.row.characters"), ", ".join(c.name for c in brief.characters) or "-"),
+        (m("confirm.brief.row.locations"), ", ".join(c.name for c in brief.locations) or "-"),
+        (
+            m("confirm.brief.row.scenes"),
+            str(len(brief.scenes)) if brief.scenes else m("confirm.brief.to_break_down"),
+        ),
+        (m("confirm.brief.row.models"), model_wishes(specs.models) or m("confirm.brief.best_fit")),
     ]
-    details = [f"warning: {w}" for w in brief.warnings]
-    details += [f"not understood: {n}" for n in brief.not_understood]
+    details = [m("common.warning", text=w) for w in brief.warnings]
+    details += [m("common.not_understood", text=n) for n in brief.not_understood]
     return Confirmation(
         kind="confirm_brief",
-        title=f"Brief: {brief.title}",
-        question="Plan this brief?",
+        title=m("confirm.brief.title", title=brief.title),
+        question=m("confirm.brief.question"),
+        language=m.language,
         rows=rows,
         details=details,
         actions=["approve", "edit", "feedback", "reject"],
-        edit_fields=["duration", "fps", "aspect", "language"],
+        edit_fields=["title", "duration", "fps", "aspect", "language"],
     )
 
 
-def gate_confirmation(verdict: Mapping[str, Any]) -> Confirmation:
+def gate_name(gate: str, m: Messages) -> str:
+    """A gate's name for people (``model_selection`` -> ``model selection``)."""
+    from storycore.tools.i18n import catalog
+
+    key = f"gate.{gate}"
+    return m(key) if key in catalog("en") else gate.replace("_", " ")
+
+
+def gate_confirmation(verdict: Mapping[str, Any], language: str | None = None) -> Confirmation:
     """A gate failed beyond its repairs: continue anyway, give directions, or stop."""
     gate = str(verdict.get("gate", "plan"))
+    m = _messages(language)
     return Confirmation(
         kind="gate_failed",
-        title=f"The {gate.replace('_', ' ')} check failed",
-        question="Continue anyway, give directions, or stop?",
-        rows=[("failure", f) for f in verdict.get("failures", [])],
+        title=m("confirm.gate.title", gate=gate_name(gate, m)),
+        question=m("confirm.gate.question"),
+        language=m.language,
+        rows=[(m("confirm.gate.failure"), f) for f in verdict.get("failures", [])],
         details=list(verdict.get("passed", [])),
         actions=["approve", "feedback", "reject"],
         data={"gate": gate},
     )
 
 
-def cost_confirmation(summary: PlanSummary) -> Confirmation:
+def cost_confirmation(summary: PlanSummary, language: str | None = None) -> Confirmation:
     """The plan uses paid models: approve the estimated cost, or re-select models."""
+    m = _messages(language or summary.language)
     return Confirmation(
         kind="confirm_cost",
-        title="The plan uses paid models",
-        question=f"Approve an estimated ${summary.estimated_cost_usd:.2f} of generation?",
+        title=m("confirm.cost.title"),
+        question=m("confirm.cost.question", usd=f"{summary.estimated_cost_usd:.2f}"),
+        language=m.language,
         rows=[
-            *((cost.model_id, cost.describe()) for cost in summary.costs),
-            ("total", f"${summary.estimated_cost_usd:,.2f}"),
-            *_budget_rows(summary),
+            *((cost.model_id, cost.describe(m.language)) for cost in summary.costs),
+            (m("confirm.cost.total"), f"${summary.estimated_cost_usd:,.2f}"),
+            *_budget_rows(summary, m),
         ],
-        details=[
-            "Estimated from the model capability registry (approx. public prices):"
-            " billed seconds (each clip rounded up to the model's fixed durations)"
-            " times the price per second.",
-            "Feedback such as 'local only' or 'avoid veo3' re-selects the models.",
-        ],
+        details=[m("confirm.cost.how"), m("confirm.cost.feedback")],
         actions=["approve", "feedback", "reject"],
         data={
             "estimated_cost_usd": summary.estimated_cost_usd,
@@ -243,31 +288,41 @@ def cost_confirmation(summary: PlanSummary) -> Confirmation:
     )
 
 
-def _budget_rows(summary: PlanSummary) -> list[tuple[str, str]]:
+def _budget_rows(summary: PlanSummary, m: Messages) -> list[tuple[str, str]]:
     """The budget and what is left of it (over budget says by how much); none without one."""
     if summary.budget_usd is None:
-        return [("budget", "none given")]
+        return [(m("confirm.cost.budget"), m("confirm.cost.no_budget"))]
     left = summary.budget_left_usd or 0.0
-    remainder = f"${left:,.2f}" if left >= 0 else f"over budget by ${-left:,.2f}"
-    return [("budget", f"${summary.budget_usd:,.2f}"), ("left", remainder)]
+    remainder = f"${left:,.2f}" if left >= 0 else m("confirm.cost.over", usd=f"{-left:,.2f}")
+    return [
+        (m("confirm.cost.budget"), f"${summary.budget_usd:,.2f}"),
+        (m("confirm.cost.left"), remainder),
+    ]
 
 
-def storyboard_confirmation(project: Project, summary: PlanSummary) -> Confirmation:
+def storyboard_confirmation(
+    project: Project, summary: PlanSummary, language: str | None = None
+) -> Confirmation:
     """The storyboard is written: approve the plan, or give feedback or edits."""
+    m = _messages(language or project.manifest.technical_specs.language)
     return Confirmation(
         kind="confirm_storyboard",
-        title=f"Storyboard: {summary.title}",
-        question="Approve this plan, or give feedback?",
+        title=m("confirm.storyboard.title", title=summary.title),
+        question=m("confirm.storyboard.question"),
+        language=m.language,
         rows=[
-            ("scenes", str(summary.scenes)),
-            ("shots", str(summary.shots)),
-            ("segments", str(summary.segments)),
-            ("duration", duration_text(summary.total_frames, project)),
-            ("models", ", ".join(f"{m} ×{n}" for m, n in summary.models.items())),
-            ("estimated cost", f"${summary.estimated_cost_usd:.2f}"),
+            (m("confirm.storyboard.row.scenes"), str(summary.scenes)),
+            (m("confirm.storyboard.row.shots"), str(summary.shots)),
+            (m("confirm.storyboard.row.segments"), str(summary.segments)),
+            (m("confirm.storyboard.row.duration"), duration_text(summary.total_frames, project)),
+            (
+                m("confirm.storyboard.row.models"),
+                ", ".join(f"{model} ×{n}" for model, n in summary.models.items()),
+            ),
+            (m("confirm.storyboard.row.cost"), f"${summary.estimated_cost_usd:.2f}"),
         ],
         details=[
-            f"Storyboard: {project.root / 'storyboard.html'}",
+            m("confirm.storyboard.file", path=str(project.root / "storyboard.html")),
             # A re-plan that could not keep an edit says so here: approving accepts the loss.
             *(f"edit lost: {line}" for line in replan_edits(project)["lost"]),
         ],
@@ -276,21 +331,26 @@ def storyboard_confirmation(project: Project, summary: PlanSummary) -> Confirmat
     )
 
 
-def changes_confirmation(proposal: ChangeProposal) -> Confirmation:
+def changes_confirmation(proposal: ChangeProposal, language: str | None = None) -> Confirmation:
     """A change proposal: what changes and what it regenerates."""
+    m = _messages(language)
     shown = list(proposal["regenerate"])
     hidden = proposal.get("regenerate_total", len(shown)) - len(shown)
     if hidden > 0:  # the state keeps a bounded list of ids: say how many more
-        shown.append(f"and {hidden} more")
+        shown.append(m("confirm.changes.more", n=hidden))
     return Confirmation(
         kind="confirm_changes",
-        title="Proposed changes",
-        question="Apply these changes?",
-        rows=[("change", line) for line in proposal["summary"]],
+        title=m("confirm.changes.title"),
+        question=m("confirm.changes.question"),
+        language=m.language,
+        rows=[(m("confirm.changes.change"), line) for line in proposal["summary"]],
         details=[
-            "Will be regenerated: " + (", ".join(shown) if shown else "nothing"),
-            "Documents (storyboard, shot list, timelines) are rewritten.",
-            *(f"warning: {w}" for w in proposal.get("warnings", [])),
+            m(
+                "confirm.changes.regenerated",
+                ids=", ".join(shown) if shown else m("confirm.changes.nothing"),
+            ),
+            m("confirm.changes.documents"),
+            *(m("common.warning", text=w) for w in proposal.get("warnings", [])),
         ],
         actions=["approve", "edit", "feedback", "reject"],
         edit_fields=["modifications"],
@@ -298,39 +358,62 @@ def changes_confirmation(proposal: ChangeProposal) -> Confirmation:
     )
 
 
-def production_cost_confirmation(estimate: Mapping[str, Any]) -> Confirmation:
+def production_cost_confirmation(
+    estimate: Mapping[str, Any], language: str | None = None
+) -> Confirmation:
     """Production will spend money: the estimate per model, the budget, what was spent."""
     budget = estimate.get("budget_usd")
+    m = _messages(language)
     return Confirmation(
         kind="confirm_production_cost",
-        title="Rendering costs money",
-        question=f"Spend an estimated ${float(estimate.get('total_usd', 0)):.2f} on rendering?",
-        rows=[(m, f"${float(c):.2f}") for m, c in (estimate.get("per_model_usd") or {}).items()],
+        title=m("confirm.production_cost.title"),
+        question=m(
+            "confirm.production_cost.question", usd=f"{float(estimate.get('total_usd', 0)):.2f}"
+        ),
+        language=m.language,
+        rows=[
+            (model, f"${float(c):.2f}")
+            for model, c in (estimate.get("per_model_usd") or {}).items()
+        ],
         details=[
-            f"Already spent: ${float(estimate.get('spent_usd', 0)):.2f}",
-            f"Budget: ${float(budget):.2f}" if budget is not None else "No budget set.",
+            m("confirm.production_cost.spent", usd=f"{float(estimate.get('spent_usd', 0)):.2f}"),
+            m("confirm.production_cost.budget", usd=f"{float(budget):.2f}")
+            if budget is not None
+            else m("confirm.production_cost.no_budget"),
         ],
         actions=["approve", "reject"],
         data=dict(estimate),
     )
 
 
-def segment_confirmation(outcome: Mapping[str, Any], verdict: Mapping[str, Any]) -> Confirmation:
+def segment_confirmation(
+    outcome: Mapping[str, Any], verdict: Mapping[str, Any], language: str | None = None
+) -> Confirmation:
     """A segment is rendered and checked: approve it, give feedback (a change; only the shots
     it makes stale are rendered again), or reject (stop; nothing rendered is lost)."""
+    m = _messages(language)
     failed = list(outcome.get("failed") or [])
     rows = [
-        ("rendered", ", ".join(outcome.get("rendered") or []) or "nothing"),
-        ("reused", str(len(outcome.get("reused") or []))),
-        ("failed", ", ".join(f["shot_id"] for f in failed) or "none"),
+        (
+            m("confirm.segment.rendered"),
+            ", ".join(outcome.get("rendered") or []) or m("confirm.segment.nothing"),
+        ),
+        (m("confirm.segment.reused"), str(len(outcome.get("reused") or []))),
+        (
+            m("confirm.segment.failed"),
+            ", ".join(f["shot_id"] for f in failed) or m("confirm.segment.none"),
+        ),
     ]
-    details = [f"failed: {f['shot_id']}: {f['error']}" for f in failed]
-    details += [f"media gate: {line}" for line in verdict.get("failures", [])]
-    details += [f"note: {line}" for line in outcome.get("notes") or []]
+    details = [
+        m("confirm.segment.failed_line", shot=f["shot_id"], error=f["error"]) for f in failed
+    ]
+    details += [m("confirm.segment.media_gate", text=line) for line in verdict.get("failures", [])]
+    details += [m("common.note", text=line) for line in outcome.get("notes") or []]
     return Confirmation(
         kind="confirm_segment",
-        title=f"Segment {outcome.get('segment_id', '')}",
-        question="Approve this segment, give feedback, or reject?",
+        title=m("confirm.segment.title", segment=outcome.get("segment_id", "")),
+        question=m("confirm.segment.question"),
+        language=m.language,
         rows=rows,
         details=details,
         actions=["approve", "feedback", "reject"],
@@ -338,18 +421,28 @@ def segment_confirmation(outcome: Mapping[str, Any], verdict: Mapping[str, Any])
     )
 
 
-def final_confirmation(result: Mapping[str, Any]) -> Confirmation:
+def final_confirmation(result: Mapping[str, Any], language: str | None = None) -> Confirmation:
     """The segments and the film are assembled."""
+    m = _messages(language)
     final = result.get("final")
-    rows = [(s["segment_id"], f"{s['path']} ({s['frames']} frames)") for s in result["segments"]]
+    rows = [
+        (s["segment_id"], m("confirm.final.file", path=s["path"], frames=s["frames"]))
+        for s in result["segments"]
+    ]
     if final:
-        rows.append(("film", f"{final['path']} ({final['frames']} frames)"))
+        rows.append(
+            (
+                m("confirm.final.film"),
+                m("confirm.final.file", path=final["path"], frames=final["frames"]),
+            )
+        )
     return Confirmation(
         kind="confirm_final",
-        title="Assembled",
-        question="The film is assembled. Done?",
+        title=m("confirm.final.title"),
+        question=m("confirm.final.question"),
+        language=m.language,
         rows=rows,
-        details=[] if final else ["Some segment is not complete: the film is not joined yet."],
+        details=[] if final else [m("confirm.final.incomplete")],
         actions=["approve", "reject"],
         data={"final": final},
     )
@@ -370,6 +463,8 @@ __all__ = [
     "cost_confirmation",
     "final_confirmation",
     "gate_confirmation",
+    "gate_name",
+    "language_name",
     "normalize_decision",
     "production_cost_confirmation",
     "segment_confirmation",

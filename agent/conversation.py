@@ -20,23 +20,24 @@ from storycore.agent.routing import MUTATING_TOOLS
 from storycore.agent.state import AssistantState, ChangeProposal
 from storycore.tools import catalog
 from storycore.tools.errors import InvalidInput, StoryCoreError
+from storycore.tools.i18n import Messages, display_language, t
 from storycore.tools.project import Project
 
 #: Rounds of tool calls the model may make for one message before it must answer.
 MAX_TOOL_ROUNDS = 6
 #: Ids kept in the state's change proposal; the full list is recomputed when applying.
 MAX_IDS_IN_STATE = 40
-#: Messages of the conversation sent to the model (the system prompt comes on top).
+#: Messages of the conversation sent to the model (the system prompt, with a summary of older
+#: messages, comes on top).
 HISTORY_WINDOW = 24
 
-OFFLINE_HELP = (
-    "I could not turn that into a change. Offline I understand phrasings such as: "
-    "'make shot 3 a close-up', 'shot 5 should last 4 seconds', 'remove shot 7', "
-    "'add a shot of the bridge after shot 2', 'move shot 4 after shot 6', "
-    "\"GaBy's hair should be blonde curly\", 'switch the model to Sora 2', "
-    "'regenerate without narration' (and the same in French). "
-    "Configure OPENAI_API_KEY or OPENAI_BASE_URL for free-form requests."
-)
+#: What the offline reader says to a request it cannot read (English; see the catalogs).
+OFFLINE_HELP = t("chat.offline_help", "en")
+
+
+def _m(project: Project) -> Messages:
+    """The conversation's messages: the display language, else the project's."""
+    return Messages(display_language(project.manifest.technical_specs.language))
 
 
 def _closest(project: Project, text: str) -> str:
@@ -48,10 +49,8 @@ def _closest(project: Project, text: str) -> str:
 def _closest_help(project: Project, text: str) -> str:
     """What the offline reader says to a request it cannot read: the nearest phrasings
     that work on this plan, then the general help."""
-    return (
-        f"I could not turn that into a change. The closest phrasings I understand: "
-        f"{_closest(project, text)}. {OFFLINE_HELP.split('. ', 1)[1]}"
-    )
+    m = _m(project)
+    return m("chat.closest_help", closest=_closest(project, text), help=m("chat.offline_examples"))
 
 
 def _last_human(state: AssistantState) -> str:
@@ -87,14 +86,7 @@ def converse(state: AssistantState, model: Any, ctx: Context) -> dict[str, Any]:
     if not Project.is_project(root):
         brief = _as_brief(text)
         if brief is None:
-            return {
-                "messages": [
-                    say(
-                        "There is no plan here yet. Paste a brief, give the path of a brief or "
-                        "screenplay file, or type /plan FILE."
-                    )
-                ]
-            }
+            return {"messages": [say(Messages(display_language(ctx.language))("chat.no_plan"))]}
         return {"request": "plan", "brief_text": brief[0], "brief_source": brief[1]}
     project = Project.open(root)
     if model is None:
@@ -106,7 +98,7 @@ def _offline_turn(project: Project, text: str, note: str | None = None) -> dict[
     from storycore.tools.feedback.questions import answer_question
 
     try:
-        answer = answer_question(project, text)
+        answer = answer_question(project, text, _m(project).language)
     except StoryCoreError as exc:
         answer = str(exc)
     if answer is not None:
@@ -139,13 +131,18 @@ def _model_turn(
 
     from storycore.agent.llm import LLMError, RetryPolicy, stream_reply
     from storycore.agent.toolkit import make_tools
+    from storycore.agent.transcript import model_history
     from storycore.agent.usage import UsageTracker
 
     language = project.manifest.technical_specs.language
-    history = list(state.get("messages") or [])[-HISTORY_WINDOW:]
-    while history and isinstance(history[0], ToolMessage):
-        history.pop(0)  # a window must not start with answers to calls it does not show
-    messages = [SystemMessage(_system_prompt(project, language)), *history]
+    # The last messages of the whole conversation (the thread's transcript and this turn),
+    # never starting with answers to calls it does not show, and a deterministic summary of
+    # the older ones: what the model is sent stays bounded however long the conversation.
+    history, earlier = model_history(state, HISTORY_WINDOW)
+    system = _system_prompt(project, language)
+    if earlier:
+        system = f"{system}\n\n{earlier}"
+    messages = [SystemMessage(system), *history]
     rounds = _rounds_since_human(state)
     runnable = model
     if rounds < MAX_TOOL_ROUNDS:
@@ -170,7 +167,7 @@ def _model_turn(
             runnable, messages, on_text=on_text, retry=RetryPolicy.from_context(ctx), usage=usage
         )
     except LLMError as exc:
-        note = f"The language model failed ({exc}); I used the offline parser instead."
+        note = _m(project)("chat.llm_failed", error=str(exc))
         return _offline_turn(project, _last_human(state), note=note)
     return {"messages": [reply], "usage": usage.to_dict()}
 
@@ -275,7 +272,7 @@ def proposal_from_text(
         closest = _closest(project, parsed.unparsed[0])
         update["messages"] = [
             *update.get("messages", []),
-            say(f"I did not understand: {skipped}. Phrasings that work: {closest}."),
+            say(_m(project)("chat.not_understood", skipped=skipped, closest=closest)),
         ]
     return update
 
@@ -291,9 +288,10 @@ def apply_proposal(state: AssistantState) -> dict[str, Any]:
     plan = plan_changes(project, parse_modifications(proposal["modifications"]))
     apply_changes(project, plan)
     data = plan.as_json()
-    done = "; ".join(data["summary"]) or "no change"
+    m = _m(project)
+    done = "; ".join(data["summary"]) or m("chat.no_change")
     regenerated = data["regenerate"]
-    text = f"Applied: {done}. To regenerate: {', '.join(regenerated) or 'nothing'}."
+    text = m("chat.applied", done=done, regenerate=", ".join(regenerated) or m("chat.nothing"))
     messages: list[Any] = []
     if proposal["tool_call_ids"]:
         result = json.dumps(
@@ -326,5 +324,9 @@ def reject_proposal(state: AssistantState) -> dict[str, Any]:
                 if m.tool_call_id in pending
             ]
     else:
-        messages = [say("Nothing was changed.")]
+        try:
+            language = Project.open(state["project_dir"]).manifest.technical_specs.language
+        except StoryCoreError:
+            language = None
+        messages = [say(Messages(display_language(language))("chat.nothing_changed"))]
     return {"proposal": None, "messages": messages}

@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from storycore.agent.cli import ui
 from storycore.tools.errors import InvalidInput, StoryCoreError
+from storycore.tools.i18n import Messages, display_language
 from storycore.tools.project import Project
 
 
@@ -53,7 +54,8 @@ def run_feedback(
 ) -> None:
     if not text.strip():
         raise InvalidInput("the feedback is empty: say what to change")
-    Project.open(project_dir)  # a missing or foreign folder is the first thing to say
+    project = Project.open(project_dir)  # a missing or foreign folder is the first thing to say
+    m = Messages(display_language(project.manifest.technical_specs.language))
     if not (dry_run or yes or sys.stdin.isatty()):
         raise InvalidInput("pass --yes to apply the change, or --dry-run to only show it")
     session, plan = interpret(project_dir, text, offline=offline)
@@ -62,17 +64,17 @@ def run_feedback(
         ui.emit_json({**data, "applied": False})
         return
     if not as_json:
-        _show(data)
+        _show(data, m)
     if dry_run:
-        ui.err.print("Dry run: nothing was changed.")
+        ui.err.print(m("produce.dry_run"))
         return
     if not yes:
         if not sys.stdin.isatty():
             raise InvalidInput("pass --yes to apply the change, or --dry-run to only show it")
         from rich.prompt import Confirm
 
-        if not Confirm.ask("Apply these changes?", console=ui.err, default=False):
-            ui.err.print("Nothing was changed.")
+        if not Confirm.ask(m("confirm.changes.question"), console=ui.err, default=False):
+            ui.err.print(m("chat.nothing_changed"))
             return
     turn = session.resume({"action": "approve"})
     history = Project.open(project_dir).history()
@@ -81,13 +83,15 @@ def run_feedback(
         return
     for message in turn.messages:
         ui.out.print(escape(message))
-    ui.err.print("Undo with /undo in storycore chat.")
+    ui.err.print(m("feedback_cli.undo"))
 
 
-def _show(data: dict[str, Any]) -> None:
+def _show(data: dict[str, Any], m: Messages | None = None) -> None:
+    m = m or Messages("en")
     rows = [(line,) for line in data.get("summary", [])]
-    ui.out.print(ui.table("Changes", ["change"], rows))
+    ui.out.print(ui.table(m("feedback_cli.changes"), [m("confirm.changes.change")], rows))
     regenerate = data.get("regenerate", [])
+    ids = ", ".join(regenerate) or m("chat.nothing")
     ui.out.print(
-        f"[bold]Regenerate[/] ({len(regenerate)}): {escape(', '.join(regenerate) or 'nothing')}"
+        f"[bold]{escape(m('feedback_cli.regenerate'))}[/] ({len(regenerate)}): {escape(ids)}"
     )

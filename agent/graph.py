@@ -33,10 +33,17 @@ from storycore.agent.context import Context
 from storycore.agent.nodes import Nodes
 from storycore.agent.production_nodes import ProductionNodes
 from storycore.agent.state import AssistantState, InputState, OutputState
+from storycore.agent.transcript import recorded
 from storycore.tools.errors import InvalidInput
 
 Builder = StateGraph[AssistantState, Context, InputState, OutputState]
 Compiled = CompiledStateGraph[AssistantState, Context, InputState, OutputState]
+
+
+def _add(graph: Builder, name: str, node: Callable[..., Any]) -> None:
+    """Add ``node``, recording the messages it sees and says in the thread's transcript
+    (:mod:`storycore.agent.transcript`: the state keeps only the current turn)."""
+    graph.add_node(name, recorded(node))
 
 
 def build_builder(*, chat_model: Any = None) -> Builder:
@@ -51,9 +58,9 @@ def build_builder(*, chat_model: Any = None) -> Builder:
     )
 
     # Intake and the first confirmation.
-    graph.add_node("intake", nodes.intake)
-    graph.add_node("check_brief", nodes.check_brief)
-    graph.add_node("confirm_brief", nodes.confirm_brief)
+    _add(graph, "intake", nodes.intake)
+    _add(graph, "check_brief", nodes.check_brief)
+    _add(graph, "confirm_brief", nodes.confirm_brief)
     graph.add_conditional_edges(START, routing.route_entry)
     graph.add_edge("intake", "check_brief")
     graph.add_conditional_edges("check_brief", routing.route_brief)
@@ -63,18 +70,18 @@ def build_builder(*, chat_model: Any = None) -> Builder:
     # followed by its gate.
     for phase in routing.PHASES:
         name, check = phase.value, routing.check_node(phase.value)
-        graph.add_node(name, getattr(nodes, name))
-        graph.add_node(check, nodes.make_check(phase))
+        _add(graph, name, getattr(nodes, name))
+        _add(graph, check, nodes.make_check(phase))
         graph.add_edge(name, check)
         graph.add_conditional_edges(check, routing.route_gate(name))
 
     # The plan critic over the whole plan, then the confirmations and the end of planning.
-    graph.add_node("check_plan", nodes.check_plan)
+    _add(graph, "check_plan", nodes.check_plan)
     graph.add_conditional_edges("check_plan", routing.route_check_plan)
-    graph.add_node("ask_human", nodes.ask_human)
-    graph.add_node("confirm_cost", nodes.confirm_cost)
-    graph.add_node("confirm_storyboard", nodes.confirm_storyboard)
-    graph.add_node("planned", nodes.planned)
+    _add(graph, "ask_human", nodes.ask_human)
+    _add(graph, "confirm_cost", nodes.confirm_cost)
+    _add(graph, "confirm_storyboard", nodes.confirm_storyboard)
+    _add(graph, "planned", nodes.planned)
     graph.add_conditional_edges("ask_human", routing.route_ask_human)
     graph.add_conditional_edges("confirm_cost", routing.route_confirm_cost)
     graph.add_conditional_edges("confirm_storyboard", routing.route_confirm_storyboard)
@@ -92,7 +99,7 @@ def build_builder(*, chat_model: Any = None) -> Builder:
         "assemble",
         "confirm_final",
     ):
-        graph.add_node(name, getattr(production, name))
+        _add(graph, name, getattr(production, name))
     graph.add_conditional_edges("start_production", routing.route_start_production)
     graph.add_conditional_edges("confirm_production_cost", routing.route_confirm_production_cost)
     graph.add_edge("produce_segment", "check_segment")
@@ -103,12 +110,12 @@ def build_builder(*, chat_model: Any = None) -> Builder:
     graph.add_edge("confirm_final", END)
 
     # Conversation, tools and changes.
-    graph.add_node("converse", nodes.converse)
-    graph.add_node("run_tools", nodes.run_tools)
-    graph.add_node("review_changes", nodes.review_changes)
-    graph.add_node("confirm_changes", nodes.confirm_changes)
-    graph.add_node("apply_changes", nodes.apply_changes)
-    graph.add_node("reject_changes", nodes.reject_changes)
+    _add(graph, "converse", nodes.converse)
+    _add(graph, "run_tools", nodes.run_tools)
+    _add(graph, "review_changes", nodes.review_changes)
+    _add(graph, "confirm_changes", nodes.confirm_changes)
+    _add(graph, "apply_changes", nodes.apply_changes)
+    _add(graph, "reject_changes", nodes.reject_changes)
     graph.add_conditional_edges("converse", routing.route_converse)
     graph.add_edge("run_tools", "converse")
     graph.add_conditional_edges("review_changes", routing.route_review)

@@ -26,12 +26,12 @@ from storycore.agent.confirmations import (
     changes_confirmation,
     cost_confirmation,
     gate_confirmation,
+    gate_name,
     normalize_decision,
     storyboard_confirmation,
 )
 from storycore.agent.context import Context
 from storycore.agent.conversation import HISTORY_WINDOW, MAX_IDS_IN_STATE, MAX_TOOL_ROUNDS
-from storycore.agent.messages import count as _count
 from storycore.agent.messages import duration_text as _duration_text
 from storycore.agent.messages import message_text, say, tool_rejections
 from storycore.agent.schemas import (
@@ -52,6 +52,7 @@ from storycore.tools.domain import (
     Scene,
 )
 from storycore.tools.errors import InvalidInput, StoryCoreError
+from storycore.tools.i18n import Messages, display_language
 from storycore.tools.model_registry import ModelRegistry
 from storycore.tools.project import Project
 
@@ -66,13 +67,14 @@ class PlanningStopped(StoryCoreError):
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _progress(phase: str, text: str) -> None:
-    """Tell a streaming caller what a phase did (custom stream mode); a no-op otherwise."""
+def _progress(phase: str, text: str, m: Messages) -> None:
+    """Tell a streaming caller what a phase did (custom stream mode); a no-op otherwise.
+    ``label`` is the phase's name for people, in the language of ``text``."""
     try:
         writer = get_stream_writer()
     except RuntimeError:
         return
-    writer({"phase": phase, "text": text})
+    writer({"phase": phase, "text": text, "label": m(f"phase.{phase}"), "language": m.language})
 
 
 def _project(state: AssistantState) -> Project:
@@ -84,6 +86,17 @@ def _language(state: AssistantState, ctx: Context) -> str:
         return _project(state).manifest.technical_specs.language
     except StoryCoreError:
         return ctx.language
+
+
+def _messages(state: AssistantState, language: str | None = None) -> Messages:
+    """What the nodes say, in the display language: ``language`` (the brief's, before the
+    project exists) or the project's answer language."""
+    if language is None:
+        try:
+            language = _project(state).manifest.technical_specs.language
+        except StoryCoreError:
+            language = None
+    return Messages(display_language(language))
 
 
 def _repairing(state: AssistantState, phase: str) -> bool:
@@ -138,7 +151,7 @@ class Nodes:
                 usage=usage,
             )
         except LLMError as exc:
-            note = f"The language model failed ({exc}); I used the deterministic engine instead."
+            note = Messages(display_language(language))("nodes.llm_failed", error=str(exc))
             return None, usage.to_dict(), note
         return result.value, usage.to_dict(), None
 
@@ -169,7 +182,16 @@ class Nodes:
                 brief = merge_interpretation(brief, value, overrides)
             if note:
                 notes.append(note)
-        _progress("intake", f"understood {brief.title!r} ({brief.source_format})")
+        m = _messages(state, brief.technical_specs.language)
+        _progress(
+            "intake",
+            m(
+                "progress.intake",
+                title=repr(brief.title),
+                source=m(f"source_format.{brief.source_format}"),
+            ),
+            m,
+        )
         return {
             "phase": Phase.INTAKE.value,
             "brief": brief.model_dump(mode="json"),
@@ -197,7 +219,8 @@ class Nodes:
                 from storycore.tools.structure import ensure_layout
 
                 ensure_layout(tx)
-        _progress("structure", f"project folder {project.root}")
+        m = _messages(state)
+        _progress("structure", m("progress.structure", path=str(project.root)), m)
         # The brief now lives in the project: drop it from the state (small checkpoints).
         # A fresh verdict: the gate after a phase judges this run, not the last failure.
         return {
@@ -229,10 +252,16 @@ class Nodes:
             if note:
                 notes.append(note)
         result = planner.run_breakdown(project, scenes=scenes)
+        m = _messages(state)
         _progress(
             "breakdown",
-            f"{len(result.scenes)} scenes, {len(result.shots)} shots, "
-            f"{_duration_text(result.total_frames, project)}",
+            m(
+                "progress.breakdown",
+                scenes=m.count(len(result.scenes), "scene"),
+                shots=m.count(len(result.shots), "shot"),
+                duration=_duration_text(result.total_frames, project),
+            ),
+            m,
         )
         return {
             "phase": Phase.BREAKDOWN.value,
@@ -278,8 +307,11 @@ class Nodes:
         counts: dict[str, int] = {}
         for element in elements:
             counts[element.type.value] = counts.get(element.type.value, 0) + 1
+        m = _messages(state)
         _progress(
-            "elements", ", ".join(f"{n} {kind}s" for kind, n in sorted(counts.items())) or "none"
+            "elements",
+            ", ".join(m.count(n, kind) for kind, n in sorted(counts.items())) or m("progress.none"),
+            m,
         )
         return {
             "phase": Phase.ELEMENTS.value,
@@ -307,8 +339,13 @@ class Nodes:
                 "cost_usd": 0.0,
             }
         summary = planner.summarize(project)
-        used = ", ".join(f"{m} ×{n}" for m, n in summary.models.items())
-        _progress("model_selection", f"{used}; estimated cost ${summary.estimated_cost_usd:.2f}")
+        used = ", ".join(f"{model} ×{n}" for model, n in summary.models.items())
+        m = _messages(state)
+        _progress(
+            "model_selection",
+            m("progress.model_selection", models=used, usd=f"{summary.estimated_cost_usd:.2f}"),
+            m,
+        )
         return {
             "phase": Phase.MODEL_SELECTION.value,
             "cost_usd": summary.estimated_cost_usd,
@@ -317,30 +354,39 @@ class Nodes:
 
     def segments(self, state: AssistantState) -> dict[str, Any]:
         count = planner.build_segments_phase(_project(state))
-        _progress("segments", f"{count} segment{'s' if count != 1 else ''}")
+        m = _messages(state)
+        _progress("segments", m.count(count, "segment"), m)
         return {"phase": Phase.SEGMENTS.value, "verdict": None}
 
     def storyboard(self, state: AssistantState) -> dict[str, Any]:
         project = _project(state)
         written = planner.build_storyboard(project)
-        _progress("storyboard", f"{len(written)} files written")
+        m = _messages(state)
+        _progress("storyboard", m.plural("progress.storyboard", len(written)), m)
         return {"phase": Phase.STORYBOARD.value, "verdict": None}
 
     def planned(self, state: AssistantState) -> dict[str, Any]:
         project = _project(state)
         planner.mark_planned(project)
         summary = planner.summarize(project)
-        text = (
-            f"The plan is ready: {_count(summary.scenes, 'scene')}, {_count(summary.shots, 'shot')}"
-            f" in {_count(summary.segments, 'segment')}, "
-            f"{_duration_text(summary.total_frames, project)}."
+        m = _messages(state)
+        text = m(
+            "nodes.planned",
+            scenes=m.count(summary.scenes, "scene"),
+            shots=m.count(summary.shots, "shot"),
+            segments=m.count(summary.segments, "segment"),
+            duration=_duration_text(summary.total_frames, project),
         )
-        _progress("planned", f"{text} Open {project.root / 'storyboard.html'}.")
+        _progress(
+            "planned",
+            m("nodes.planned_open", text=text, path=str(project.root / "storyboard.html")),
+            m,
+        )
         # The conversation keeps no absolute path: it goes to the model with the history,
         # and a request must not depend on where the project lives (cassettes, privacy).
         return {
             "phase": Phase.PLANNED.value,
-            "messages": [say(f"{text} Open storyboard.html in the project folder.")],
+            "messages": [say(m("nodes.planned_folder", text=text))],
         }
 
     # -- gates ----------------------------------------------------------------------------
@@ -371,7 +417,10 @@ class Nodes:
         if state.get("auto_approve"):
             failures = "; ".join(verdict.get("failures", []))
             raise PlanningStopped(failures or f"the {verdict.get('gate', 'plan')} check failed")
-        return ask(state, gate_confirmation(verdict), lambda d: _after_gate(state, verdict, d))
+        language = _messages(state).language
+        return ask(
+            state, gate_confirmation(verdict, language), lambda d: _after_gate(state, verdict, d)
+        )
 
     # -- confirmations --------------------------------------------------------------------
 
@@ -386,7 +435,12 @@ class Nodes:
 
         report = critique(_project(state))
         lines = [f.line() for f in report.findings]
-        _progress("critic", f"{len(lines)} finding(s)" if lines else "no finding")
+        m = _messages(state)
+        _progress(
+            "critic",
+            m("progress.critic", n=len(lines)) if lines else m("progress.critic_none"),
+            m,
+        )
         verdict = {
             "gate": "critic",
             "ok": report.ok,
@@ -403,9 +457,10 @@ class Nodes:
         verdict: dict[str, Any] = dict(state.get("verdict") or {})
         if verdict.get("gate") == "critic" and verdict.get("failures"):
             more = int(verdict.get("findings") or 0) - len(verdict["failures"])
-            critic = [f"critic: {line}" for line in verdict["failures"]]
+            m = Messages(payload.language)
+            critic = [m("confirm.storyboard.critic", text=line) for line in verdict["failures"]]
             if more > 0:
-                critic.append(f"critic: and {more} more (storycore check {project.root})")
+                critic.append(m("confirm.storyboard.critic_more", n=more, path=str(project.root)))
             payload = payload.model_copy(update={"details": [*payload.details, *critic]})
         return ask(state, payload, lambda d: _after_storyboard(project, d))
 
@@ -425,7 +480,8 @@ class Nodes:
         proposal = state.get("proposal")
         if not proposal:
             return {"decision": {"action": "reject"}}
-        return ask(state, changes_confirmation(proposal), lambda d: _after_changes(state, d))
+        payload = changes_confirmation(proposal, _messages(state).language)
+        return ask(state, payload, lambda d: _after_changes(state, d))
 
     def apply_changes(self, state: AssistantState) -> dict[str, Any]:
         return conversation.apply_proposal(state)
@@ -457,7 +513,8 @@ def _after_brief(state: AssistantState, decision: Decision) -> dict[str, Any]:
         elif decision.get("text"):
             update["brief_text"] = f"{state.get('brief_text', '')}\n\n{decision['text']}"
     elif decision["action"] == "reject":
-        update["messages"] = [say("Stopped: the brief was not approved; nothing was written.")]
+        brief_language = (state.get("brief") or {}).get("technical_specs", {}).get("language")
+        update["messages"] = [say(_messages(state, brief_language)("nodes.brief_rejected"))]
         update["brief_text"] = None
         update["brief"] = None
     return update
@@ -474,7 +531,10 @@ def _after_gate(
         update.update(_apply_direction(state, gate, decision["text"]))
     elif decision["action"] == "reject":
         failures = "; ".join(verdict.get("failures", []))
-        update["messages"] = [say(f"Stopped at the {gate.replace('_', ' ')} check. {failures}")]
+        m = _messages(state)
+        update["messages"] = [
+            say(m("nodes.gate_stopped", gate=gate_name(gate, m), failures=failures).strip())
+        ]
     return update
 
 
@@ -483,7 +543,7 @@ def _after_cost(state: AssistantState, decision: Decision) -> dict[str, Any]:
     if decision["action"] == "feedback" and decision.get("text"):
         return _apply_direction(state, "model_selection", decision["text"])
     if decision["action"] == "reject":
-        return {"messages": [say("Stopped before generation: the cost was not approved.")]}
+        return {"messages": [say(_messages(state)("nodes.cost_rejected"))]}
     return {}
 
 
@@ -492,7 +552,10 @@ def _after_storyboard(project: Project, decision: Decision) -> dict[str, Any]:
     if decision["action"] in ("feedback", "edit"):
         return _proposal_from_decision(project, decision)
     if decision["action"] == "reject":
-        return {"messages": [say("The storyboard was not approved; the plan stays a draft.")]}
+        language = project.manifest.technical_specs.language
+        return {
+            "messages": [say(Messages(display_language(language))("nodes.storyboard_rejected"))]
+        }
     return {}
 
 
@@ -531,13 +594,16 @@ def _story_for_breakdown(brief: CreativeBrief) -> str:
 
 def _brief_edits(decision: Decision) -> dict[str, Any]:
     edits = decision.get("edits") or {}
-    allowed = {"fps", "aspect", "duration", "language"}
+    allowed = {"fps", "aspect", "duration", "language", "title"}
     unknown = sorted(set(edits) - allowed)
     if unknown:
         raise InvalidInput(
             f"cannot edit {', '.join(unknown)} here; editable: {', '.join(sorted(allowed))}"
         )
-    return {k: v for k, v in edits.items() if v not in (None, "")}
+    kept = {k: v for k, v in edits.items() if v not in (None, "")}
+    if "title" in edits:
+        kept["title"] = planner.checked_title(str(edits["title"] or ""))  # asked again if bad
+    return kept
 
 
 def merge_interpretation(
@@ -649,7 +715,7 @@ def _apply_direction(state: AssistantState, gate: str, text: str) -> dict[str, A
             }
         )
         tx.manifest.technical_specs = specs.model_copy(update={"models": models})
-    return {"messages": [say(f"Noted: {text.strip()}")]}
+    return {"messages": [say(_messages(state)("nodes.noted", text=text.strip()))]}
 
 
 def _proposal_from_decision(

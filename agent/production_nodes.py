@@ -24,7 +24,7 @@ from storycore.agent.confirmations import (
     segment_confirmation,
 )
 from storycore.agent.state import AssistantState
-from storycore.tools.errors import InvalidInput
+from storycore.tools.errors import InvalidInput, StoryCoreError
 from storycore.tools.project import Project
 
 __all__ = ["ProductionNodes"]
@@ -42,6 +42,14 @@ def _production(state: AssistantState) -> Any:
         segments=list(selection.get("segments", [])),
         shots=list(selection.get("shots", [])),
     )
+
+
+def _language(state: AssistantState) -> str | None:
+    """The project's answer language: what the confirmations are shown in."""
+    try:
+        return Project.open(state["project_dir"]).manifest.technical_specs.language
+    except StoryCoreError:
+        return None
 
 
 def _emit(data: dict[str, Any]) -> None:
@@ -82,7 +90,7 @@ class ProductionNodes:
 
     def confirm_production_cost(self, state: AssistantState) -> dict[str, Any]:
         estimate = state.get("production_estimate") or {}
-        return ask(state, production_cost_confirmation(estimate))
+        return ask(state, production_cost_confirmation(estimate, _language(state)))
 
     def produce_segment(self, state: AssistantState) -> dict[str, Any]:
         """Render the missing or stale shots of the next segment and commit them."""
@@ -144,7 +152,7 @@ class ProductionNodes:
 
     def confirm_segment(self, state: AssistantState) -> dict[str, Any]:
         outcome = state.get("segment_outcome") or {}
-        payload = segment_confirmation(outcome, state.get("verdict") or {})
+        payload = segment_confirmation(outcome, state.get("verdict") or {}, _language(state))
         project = Project.open(state["project_dir"])
 
         def on_answer(decision: Decision) -> dict[str, Any]:
@@ -185,4 +193,5 @@ class ProductionNodes:
 
     def confirm_final(self, state: AssistantState) -> dict[str, Any]:
         result = state.get("production") or _empty_result()
-        return {**ask(state, final_confirmation(result)), "phase": "produced"}
+        payload = final_confirmation(result, _language(state))
+        return {**ask(state, payload), "phase": "produced"}

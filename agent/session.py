@@ -10,6 +10,10 @@ Thread names (``main``, ``main-2``, ``--thread NAME``) are the project's own: th
 are kept under ``<project id>/<name>`` with the project id in their metadata
 (``.storycore/project-id``), and the list of threads is read from the checkpoints, so two
 projects sharing one database never see each other's threads.
+
+The checkpoints hold only the current turn of a conversation; the whole of it is in the
+thread's transcript, ``.storycore/transcripts/`` (:mod:`storycore.agent.transcript`), which
+:meth:`Session.history` reads.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
@@ -33,6 +37,7 @@ from storycore.agent.context import Context
 from storycore.agent.messages import message_text
 from storycore.agent.persistence import CHECKPOINTS, Checkpoints, checkpoint_url, open_checkpoints
 from storycore.agent.state import Decision
+from storycore.agent.transcript import Transcript
 from storycore.tools.errors import InvalidInput, NotFound
 from storycore.tools.project import INTERNAL, Project, atomic_write, dumps_json
 
@@ -300,6 +305,19 @@ class Session:
         decision = check_answer(pending, answer)  # refused here, before it reaches the thread
         return self._run(Command(resume=decision), on_event)
 
+    def stopped(self) -> bool:
+        """True when a run of this thread stopped in the middle (a crash, a killed process):
+        nodes wait to run and no confirmation is pending. :meth:`recover` finishes it."""
+        snapshot = self.graph.get_state(self.config)
+        return bool(snapshot.next) and not snapshot.interrupts
+
+    def recover(self, *, on_event: EventHandler | None = None) -> Turn:
+        """Finish the run a crash stopped, from its last checkpoint: the nodes that had not
+        finished run again (what they had written to the transcript is not written twice)."""
+        if not self.stopped():
+            raise InvalidInput("no run of this conversation was stopped in the middle")
+        return self._run(None, on_event)
+
     def pending(self) -> dict[str, Any] | None:
         """The confirmation the assistant waits on, as its payload, or None."""
         snapshot = self.graph.get_state(self.config)
@@ -308,7 +326,22 @@ class Session:
         return None
 
     def values(self) -> dict[str, Any]:
+        """The thread's state (its ``messages`` are the current turn's only: see
+        :meth:`history`)."""
         return dict(self.graph.get_state(self.config).values)
+
+    @property
+    def transcript(self) -> Transcript:
+        """This thread's transcript (``.storycore/transcripts/``)."""
+        return Transcript(self.project_dir, str(self.config["configurable"]["thread_id"]))
+
+    def history(self) -> list[BaseMessage]:
+        """The whole conversation of this thread, oldest first: its transcript, and any
+        message of the state a crash kept from being written to it."""
+        said: list[BaseMessage] = list(self.transcript.read())
+        known = {m.id for m in said}
+        state = self.values().get("messages") or [] if self.started else []
+        return [*said, *(m for m in state if m.id not in known)]
 
     def usage(self) -> dict[str, Any]:
         return dict(self.values().get("usage") or {})
@@ -378,14 +411,21 @@ class Session:
         if self._checkpoints is None or not self.project_dir.is_dir():
             return  # a caller's own checkpointer: its threads are not the project's files
         self._ensure_project_id()  # the run may have just created the project
-        threads = self.threads()
-        data = {"last": threads[-1] if threads else None, "threads": threads}
         path = self._internal() / SESSIONS
         try:
-            if json.loads(path.read_text(encoding="utf-8")) == data:
-                return
+            mirrored = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            pass
+            mirrored = None
+        if (
+            isinstance(mirrored, dict)
+            and mirrored.get("last") == self.thread_id
+            and self.thread_id in (mirrored.get("threads") or [])
+        ):
+            return  # listing the checkpoints costs more as they grow: only on a change
+        threads = self.threads()
+        data = {"last": threads[-1] if threads else None, "threads": threads}
+        if mirrored == data:
+            return
         atomic_write(path, dumps_json(data))
 
     def _stream(self, payload: Any, on_event: EventHandler | None) -> Turn:
@@ -395,7 +435,13 @@ class Session:
             self._mirror_threads()
 
     def _stream_run(self, payload: Any, on_event: EventHandler | None) -> Turn:
-        before = len(self.values().get("messages") or [])
+        snapshot = self.graph.get_state(self.config)
+        current = list(snapshot.values.get("messages") or [])
+        if current and self.project_dir.is_dir():
+            # A thread from before transcripts, or a run stopped between its transcript and
+            # its checkpoint: what the state holds is written first (never twice).
+            self.transcript.append(current)
+        before = {m.id for m in current}
         emit = on_event or (lambda _kind, _data: None)
         for mode, chunk in self.graph.stream(
             payload, self.config, context=self.context, stream_mode=["custom", "updates"]
@@ -409,13 +455,15 @@ class Session:
                     emit("progress", chunk)
                 elif "llm_unavailable" in chunk:
                     self._went_offline(str(chunk["llm_unavailable"]))
-        values = self.values()
-        new = list(values.get("messages") or [])[before:]
+        after = self.graph.get_state(self.config)
+        values = dict(after.values)
+        new = [m for m in values.get("messages") or [] if m.id not in before]
         said = [message_text(m) for m in new if isinstance(m, AIMessage) and message_text(m)]
         for message in new:
             if isinstance(message, AIMessage) and message_text(message):
                 emit("message", message)
-        return Turn(messages=said, interrupt=self.pending(), phase=values.get("phase"))
+        waiting = next((dict(item.value) for item in after.interrupts), None)
+        return Turn(messages=said, interrupt=waiting, phase=values.get("phase"))
 
 
 def _url_of(explicit: str | None) -> str:

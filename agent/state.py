@@ -2,9 +2,10 @@
 
 The project on disk is the source of truth (shots, elements, timeline). The state holds the
 project path, the phase, the verdict of the last gate, counters, the pending question, a small
-change proposal, usage figures and the conversation. SqliteSaver stores the whole state at every
-step: with ids only, a checkpoint stays a few KiB whatever the size of the project (see
-bench/graph_bench.py).
+change proposal, usage figures and the messages of the current turn only: the whole conversation
+is in the thread's transcript (:mod:`storycore.agent.transcript`). SqliteSaver stores the whole
+state at every step: with ids and one turn, a checkpoint stays a few KiB whatever the size of the
+project and the length of the conversation (see bench/graph_bench.py).
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, NotRequired, Required
 
 from langchain_core.messages import AnyMessage
-from langgraph.graph.message import add_messages
 
 # typing_extensions' TypedDict: on Python 3.11 pydantic builds JSON schemas only from it
 # (graph.get_input_jsonschema() for LangGraph Server, Studio and the SDK).
 from typing_extensions import TypedDict
 
 from storycore.agent.confirmations import ACTIONS, Action, Decision
+from storycore.agent.transcript import keep_current_turn
 from storycore.agent.usage import merge_usage
 
 __all__ = [
@@ -68,14 +69,14 @@ class InputState(TypedDict, total=False):
     brief_source: str
     overrides: dict[str, Any]
     auto_approve: bool
-    messages: Annotated[list[AnyMessage], add_messages]
+    messages: Annotated[list[AnyMessage], keep_current_turn]
     production_selection: dict[str, Any]  # backend, segments, shots (storycore produce)
 
 
 class AssistantState(TypedDict):
     project_dir: str
     phase: str
-    messages: Annotated[list[AnyMessage], add_messages]
+    messages: Annotated[list[AnyMessage], keep_current_turn]
     request: NotRequired[Request]
     brief_text: NotRequired[str | None]
     brief: NotRequired[dict[str, Any] | None]  # the parsed brief, until the project holds it

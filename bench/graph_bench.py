@@ -20,12 +20,18 @@ Also reported: the edit ratio (the median ``propose`` and ``apply`` time at the 
 over the smallest: an edit should cost what it changes, so about 1), and the checkpoint bytes
 of one ``hello`` turn at turn 5 and at turn ``--long`` (200) of one conversation on the
 smallest project (they should be the same: a checkpoint must not grow with the transcript).
+The same long conversation runs again with an instant scripted model: its turn time is the
+graph's own cost on the model path (also reported: the part of it spent outside the nodes, in
+LangGraph and the session), and it reports what the model is sent at turn 5 and at the
+last turn (bounded: the last messages of the transcript and a summary of older ones) and how
+many messages ``Session.history()`` shows (all of them).
 ``--json`` prints every figure as one JSON document.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sqlite3
 import statistics
@@ -122,6 +128,92 @@ def long_conversation(shots: int, turns: int) -> dict[str, object]:
     return {"turn_5": at(5), f"turn_{turns}": at(turns), "state_chars": state_chars}
 
 
+def model_conversation(shots: int, turns: int) -> dict[str, object]:
+    """The same long conversation with an instant scripted model: the turn's time is the
+    graph's own cost with the model path (window read from the transcript, system prompt),
+    and what the model is sent at turn 5 and at the last turn (messages, characters)."""
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    from storycore.agent.context import Context
+    from storycore.agent.session import Session
+    from storycore.tools.planner import plan_project
+
+    sent: list[list[object]] = []
+
+    class Instant(GenericFakeChatModel):
+        def bind_tools(self, tools: object, **kwargs: object) -> Instant:
+            return self
+
+        def _generate(self, messages: list[object], *args: object, **kwargs: object) -> object:  # type: ignore[override]
+            sent.append(list(messages))
+            return super()._generate(messages, *args, **kwargs)  # type: ignore[arg-type]
+
+    import storycore.agent.graph as graph_module
+
+    in_nodes = [0.0]
+    record = graph_module.recorded
+
+    def timed(node: object) -> object:
+        inner = record(node)  # type: ignore[arg-type]
+
+        def run(*args: object, **kwargs: object) -> object:
+            start = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                in_nodes[0] += time.perf_counter() - start
+
+        return functools.wraps(inner)(run)
+
+    graph_module.recorded = timed  # type: ignore[assignment]
+    model = Instant(messages=iter([AIMessage(f"Answer {n}.") for n in range(turns + 1)]))
+    folder = Path(tempfile.mkdtemp(prefix="storycore-graph-bench-")) / "project"
+    plan_project(screenplay(_scenes_for(shots)), folder, source_name="bench.fountain")
+    db = folder / ".storycore" / "checkpoints.sqlite"
+    per_turn: list[tuple[float, int]] = []
+    context = Context(retry_initial_wait=0, max_retries=1)
+    overhead: list[float] = []
+    try:
+        session = Session(folder, context=context, chat_model=model)
+    finally:
+        graph_module.recorded = record
+    with session:
+        for n in range(turns):
+            try:
+                before = checkpoint_bytes(db)
+            except sqlite3.OperationalError:
+                before = 0
+            in_nodes[0] = 0.0
+            start = time.perf_counter()
+            session.say(f"Question {n} about the plan?")
+            elapsed = time.perf_counter() - start
+            per_turn.append((elapsed, checkpoint_bytes(db) - before))
+            overhead.append(elapsed - in_nodes[0])
+        shown = len(session.history())
+
+    def at(turn: int) -> dict[str, float]:
+        seconds, written = per_turn[turn - 1]
+        request = sent[turn - 1]
+        return {
+            "turn": turn,
+            "ms": seconds * 1000,
+            "checkpoint_bytes": written,
+            "model_messages": len(request),
+            "model_chars": sum(len(str(getattr(m, "content", ""))) for m in request),
+        }
+
+    median = statistics.median(t for t, _ in per_turn[1:]) * 1000
+    outside = statistics.median(overhead[1:]) * 1000
+    return {
+        "turn_5": at(5),
+        f"turn_{turns}": at(turns),
+        "median_ms": median,
+        "median_outside_nodes_ms": outside,
+        "shown": shown,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 500])
@@ -136,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         for kind in ("propose", "apply")
     }
     long = long_conversation(args.sizes[0], args.long) if args.long >= 5 else None
+    talk = model_conversation(args.sizes[0], args.long) if args.long >= 5 else None
     if args.json:
         document = {
             "bench": "graph",
@@ -152,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
             ],
             "edit_ratio": ratios,
             "long_conversation": long,
+            "model_conversation": talk,
         }
         print(json.dumps(document, indent=2))
         return 0
@@ -172,6 +266,19 @@ def main(argv: list[str] | None = None) -> int:
                 f"checkpoint bytes of a hello turn at turn {turn['turn']}: "
                 f"{turn['checkpoint_bytes']:,} ({turn['ms']:.1f} ms)"
             )
+    if talk is not None:
+        print(
+            f"with an instant model: median turn {talk['median_ms']:.1f} ms, of which "
+            f"{talk['median_outside_nodes_ms']:.1f} ms outside the nodes (graph and session)"
+        )
+        for key in ("turn_5", f"turn_{args.long}"):
+            turn = talk[key]  # type: ignore[index]
+            print(
+                f"  turn {turn['turn']}: checkpoint bytes {turn['checkpoint_bytes']:,}, "
+                f"sent to the model {turn['model_messages']} messages, "
+                f"{turn['model_chars']:,} characters ({turn['ms']:.1f} ms)"
+            )
+        print(f"  messages shown by Session.history(): {talk['shown']:,}")
     return 0
 
 

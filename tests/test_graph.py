@@ -256,8 +256,8 @@ def test_an_edit_outside_the_editable_fields_is_refused_and_the_question_stays(
     s = session(tmp_path / "film")
     s.plan(FILM, source_name=SHORT_FILM.name)
 
-    with pytest.raises(InvalidInput, match="cannot edit title"):
-        s.resume({"action": "edit", "edits": {"title": "Another"}})
+    with pytest.raises(InvalidInput, match="cannot edit style"):
+        s.resume({"action": "edit", "edits": {"style": "noir"}})
 
     assert s.pending() is not None and s.pending()["kind"] == "confirm_brief"
     assert not (tmp_path / "film").exists()

@@ -121,8 +121,8 @@ def test_several_bad_resumes_in_a_row_each_get_a_new_question(tmp_path: Path) ->
     thread.plan()
     assert "answer with one of" in thread.resume({"action": "maybe"})["details"][0]
     assert (
-        "cannot edit title"
-        in thread.resume({"action": "edit", "edits": {"title": "X"}})["details"][0]
+        "cannot edit style"
+        in thread.resume({"action": "edit", "edits": {"style": "X"}})["details"][0]
     )
     # A good edit after two bad answers is the one applied.
     edited = thread.resume({"action": "edit", "edits": {"duration": "60"}})
@@ -151,8 +151,8 @@ def test_a_session_refuses_a_bad_edit_before_the_thread_and_approve_still_works(
 ) -> None:
     s = Session(tmp_path / "film", checkpointer=InMemorySaver(), context=OFFLINE)
     s.plan(FILM, source_name=SHORT_FILM.name)
-    with pytest.raises(InvalidInput, match="cannot edit title"):
-        s.resume({"action": "edit", "edits": {"title": "Another"}})
+    with pytest.raises(InvalidInput, match="cannot edit style"):
+        s.resume({"action": "edit", "edits": {"style": "noir"}})
     turn = s.resume("approve")
     assert turn.interrupt is not None and turn.interrupt["kind"] != "confirm_brief"
 

@@ -45,7 +45,7 @@ def tool(name: str, project: Path) -> Any:
 
 def test_every_tool_has_its_own_description() -> None:
     descriptions = [spec.description for spec in SPECS]
-    assert len(set(descriptions)) == len(descriptions) == 21
+    assert len(set(descriptions)) == len(descriptions) == 22
     assert not any("Apply one modification" in d for d in descriptions)
 
 
@@ -102,7 +102,7 @@ def test_mutating_tool_names_is_read_from_the_catalog_flag() -> None:
 
     names = mutating_tool_names()
     assert names == [spec.name for spec in SPECS if spec.mutating]
-    assert len(names) == 11 and "update_element" in names and "get_shot" not in names
+    assert len(names) == 12 and "update_element" in names and "get_shot" not in names
     assert set(names) == set(MUTATING_TOOLS)  # what the assistant's graph confirms
 
 

@@ -45,7 +45,7 @@ def test_the_approval_list_is_the_catalogs() -> None:
     gated = set(load_example().approval_for_changes().interrupt_on)
     assert gated == set(mutating_tool_names())
     assert gated == {spec.name for spec in catalog.catalog() if spec.mutating}
-    assert len(gated) == 11 and "get_shot" not in gated
+    assert len(gated) == 12 and "get_shot" not in gated
 
 
 def test_a_change_waits_for_approval_and_approve_applies_it(film: Path) -> None:

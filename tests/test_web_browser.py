@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 
 from storycore.agent.context import Context
 from storycore.agent.web.app import create_app
+from storycore.agent.web.labels import FR
 from storycore.tools.project import Project
 from storycore.tools.structure import read_shot
 
@@ -301,6 +302,11 @@ def test_a_french_project_speaks_french_and_takes_french_feedback(
                 return box && box.height > 0 && Math.abs(box.width / box.height - 9 / 16) < 0.02;
             }"""
         )
+        # Camera words are in French too, by the shot's own values.
+        first = read_shot(Project.open(root), "shot_01")
+        card_text = page.locator('.shot-card[data-shot-id="shot_01"]').inner_text()
+        assert FR[f"vocab.movement.{first.camera_movement.value}"] in card_text
+        assert FR[f"vocab.angle.{first.camera_angle.value}"] in card_text
         screenshot(page, "studio-storyboard-fr.png")
 
         say(page, "Mets le plan 4 en gros plan")

@@ -318,6 +318,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "regenerate": {"shot_ids": ["shot_04"], "reason": "the hands look wrong"},
     "lock": {"target": "shot_03"},
     "unlock": {"target": "GaBy"},
+    "change_project_spec": {"field": "duration_seconds", "value": "90"},
 }
 
 #: Said of every tool that changes the plan, after what it changes.

@@ -858,7 +858,8 @@ def _export_document(project: Project, plan: Plan, kind: str, out: Path | str | 
     else:
         target, rel = _resolve_out(project, out)
     if kind == "md":
-        data = render_markdown(storyboard).encode("utf-8")
+        language = project.manifest.technical_specs.language
+        data = render_markdown(storyboard, language).encode("utf-8")
     elif kind == "json":
         data = (json.dumps(storyboard, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     elif rel is None:

@@ -40,7 +40,7 @@ from storycore.tools.domain import (
     Scene,
     ShotSpec,
 )
-from storycore.tools.errors import BriefError, NotAProject, ProjectError
+from storycore.tools.errors import BriefError, InvalidInput, NotAProject, ProjectError
 from storycore.tools.fountain import looks_like_screenplay, mentions, scenes_from_fountain
 from storycore.tools.model_registry import ModelRegistry, max_clip_frames
 from storycore.tools.model_selector import (
@@ -89,12 +89,14 @@ _SECTION = re.compile(r"^#{1,6}\s+\S", re.MULTILINE)
 
 @dataclass
 class Overrides:
-    """The CLI's ``--fps``, ``--aspect``, ``--duration``, ``--language`` (None: from the brief)."""
+    """The CLI's ``--fps``, ``--aspect``, ``--duration``, ``--language`` and ``--title``
+    (None: from the brief)."""
 
     fps: str | None = None
     aspect: str | None = None
     duration: str | float | None = None
     language: str | None = None
+    title: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -119,6 +121,8 @@ class PlanSummary:
     costs: list[ModelCost] = field(default_factory=list)
     #: The brief's budget (None: no budget was given).
     budget_usd: float | None = None
+    #: The project's answer language: what the summary is shown in (by default).
+    language: str = "en"
 
     @property
     def budget_left_usd(self) -> float | None:
@@ -139,14 +143,21 @@ class ModelCost:
     usd: float
     local: bool = False
 
-    def describe(self) -> str:
-        """``3 shots, 24.0 s x $0.50/s = $12.00`` (or ``local, no API cost``)."""
-        shots = f"{self.shots} shot{'s' if self.shots != 1 else ''}"
+    def describe(self, language: str | None = None) -> str:
+        """``3 shots, 24.0 s x $0.50/s = $12.00`` (or ``local, no API cost``), in
+        ``language`` (English by default)."""
+        from storycore.tools.i18n import count, t
+
+        shots = count(self.shots, "shot", language)
         if self.local:
-            return f"{shots}, {self.billed_seconds:.1f} s, local, no API cost"
-        return (
-            f"{shots}, {self.billed_seconds:.1f} s x ${self.usd_per_second:.2f}/s"
-            f" = ${self.usd:,.2f}"
+            return t("cost.local", language, shots=shots, seconds=f"{self.billed_seconds:.1f}")
+        return t(
+            "cost.paid",
+            language,
+            shots=shots,
+            seconds=f"{self.billed_seconds:.1f}",
+            per_second=f"{self.usd_per_second:.2f}",
+            usd=f"{self.usd:,.2f}",
         )
 
 
@@ -202,13 +213,29 @@ def understand(
             brief = brief.model_copy(update={"title": _title_from_source(source_name)})
         brief = brief.model_copy(update={"source_format": fmt})
     if overrides:
-        specs = apply_overrides(brief.technical_specs, **overrides.as_dict())
+        spec_overrides = {k: v for k, v in overrides.as_dict().items() if k != "title"}
+        specs = apply_overrides(brief.technical_specs, **spec_overrides)
         brief = brief.model_copy(
             update={"technical_specs": specs, "duration_seconds": specs.duration_seconds}
         )
+        if overrides.title is not None:
+            brief = brief.model_copy(update={"title": checked_title(overrides.title)})
     for model_id in brief.technical_specs.models.avoid + brief.technical_specs.models.prefer:
         registry.get(model_id)  # an unknown model id is an error here, not at selection
     return brief
+
+
+def checked_title(value: str) -> str:
+    """A title the user gave (``--title``, an edit at the brief's confirmation), on one line;
+    :class:`~storycore.tools.errors.InvalidInput` for an empty or overlong one."""
+    title = " ".join(str(value).split())
+    if not title:
+        raise InvalidInput("the title is empty; give the video a name, like --title 'Nuit Blanche'")
+    if len(title) > 200:
+        raise InvalidInput(f"the title is {len(title)} characters long; keep it under 200")
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in title):
+        raise InvalidInput("the title has control characters; write it as plain text")
+    return title
 
 
 def _clean_title(value: str | None) -> str:
@@ -806,6 +833,7 @@ def summarize(project: Project, warnings: Sequence[str] = ()) -> PlanSummary:
         warnings=list(warnings),
         costs=costs,
         budget_usd=specs.budget_usd,
+        language=specs.language,
     )
 
 

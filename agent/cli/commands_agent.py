@@ -16,10 +16,6 @@ from rich.markup import escape
 from storycore.agent.cli import ui
 from storycore.tools.errors import InvalidInput, StoryCoreError
 
-CHAT_HELP = """Commands: /status, /usage, /undo, /threads, /plan FILE, /retry, /help, /quit.
-At a confirmation answer y (approve), n (reject), edit {json}, or type feedback.
-Anything else is a message: a question, a change ("make shot 3 a close-up"), or a brief."""
-
 
 def _context(offline: bool) -> Any:
     from storycore.agent.context import Context
@@ -27,10 +23,36 @@ def _context(offline: bool) -> Any:
     return Context.from_env(offline=offline)
 
 
-def _describe_mode(ctx: Any) -> str:
+def _chat_language(folder: Path) -> str:
+    """The chat's language: ``--language``, else the project's answer language (English in
+    a folder with no plan yet)."""
+    from storycore.tools.i18n import display_language
+    from storycore.tools.project import Project
+
+    language = None
+    if Project.is_project(folder):
+        try:
+            language = Project.open(folder).manifest.technical_specs.language
+        except StoryCoreError:
+            language = None
+    return display_language(language)
+
+
+def _t(key: str, language: str, **values: Any) -> str:
+    from storycore.tools.i18n import t
+
+    return t(key, language, **values)
+
+
+def _describe_mode(ctx: Any, language: str = "en") -> str:
+    from storycore.agent.context import OFFLINE_NO_ENDPOINT
+
     if ctx.offline:
-        return f"offline: {ctx.offline_reason}"
-    return f"model {ctx.model} at {ctx.base_url or 'api.openai.com'}"
+        reason = ctx.offline_reason
+        if reason == OFFLINE_NO_ENDPOINT:
+            reason = _t("cli.offline_no_endpoint", language)
+        return _t("chat_cli.offline", language, reason=reason)
+    return _t("chat_cli.model", language, model=ctx.model, url=ctx.base_url or "api.openai.com")
 
 
 class _Printer:
@@ -60,7 +82,7 @@ class _Printer:
             ui.out.print(escape(str(data)), end="")
         elif kind == "progress":
             ui.err.print(
-                f"[green]✓[/] {escape(str(data.get('phase', '')))}: "
+                f"[green]✓[/] {escape(str(data.get('label') or data.get('phase', '')))}: "
                 f"{escape(str(data.get('text', '')))}"
             )
         elif kind == "message":
@@ -93,14 +115,27 @@ def chat(
     session = Session(project, thread_id=thread, new=new, context=ctx)
     printer = _Printer()
     resumed = session.started
+    language = _chat_language(Path(session.project_dir))
     ui.err.print(
-        f"[bold]StoryCore[/] · project {escape(str(session.project_dir))} · "
-        f"thread {escape(session.thread_id)} ({'resumed' if resumed else 'new'}) · "
-        f"{escape(_describe_mode(ctx))}"
+        "[bold]StoryCore[/] · "
+        + escape(
+            _t(
+                "chat_cli.header",
+                language,
+                project=str(session.project_dir),
+                thread=session.thread_id,
+                state=_t("chat_cli.resumed" if resumed else "chat_cli.new", language),
+                mode=_describe_mode(ctx, language),
+            )
+        )
     )
-    ui.err.print(CHAT_HELP)
+    ui.err.print(_t("chat_cli.help", language))
     told_offline = False
     try:
+        if session.stopped():
+            # A crash (a killed process) stopped the last turn in the middle: finish it.
+            ui.err.print(_t("chat_cli.recovering", language))
+            session.recover(on_event=printer)
         pending = session.pending()
         if pending:
             render_confirmation(pending)
@@ -116,7 +151,7 @@ def chat(
                 break
             try:
                 if command.startswith("/"):
-                    _slash(session, command)
+                    _slash(session, command, language)
                     told_offline = told_offline and session.offline_since is not None
                 else:
                     pending = session.pending()
@@ -135,7 +170,7 @@ def chat(
                 ui.error_line(str(exc))
     finally:
         session.close()
-    ui.err.print(f"Bye. Resume with: storycore chat --project {session.project_dir}")
+    ui.err.print(_t("chat_cli.bye", language, project=str(session.project_dir)))
 
 
 def _read_line() -> str:
@@ -147,23 +182,26 @@ def _read_line() -> str:
     return line.rstrip("\n")
 
 
-def _slash(session: Any, command: str) -> None:
+def _slash(session: Any, command: str, language: str = "en") -> None:
     name, _, arg = command.partition(" ")
     if name == "/help":
-        ui.err.print(CHAT_HELP)
+        ui.err.print(_t("chat_cli.help", language))
     elif name == "/status":
         from storycore.agent.cli.commands_plan import show_status
 
         show_status(session.project_dir)
     elif name == "/usage":
-        _show_usage(session.usage())
+        _show_usage(session.usage(), language)
     elif name == "/undo":
         ui.out.print(session.undo())
     elif name == "/retry":
+        mode = _describe_mode(session.context, language)
         if session.retry_online():
-            ui.out.print(f"Trying the language model again: {_describe_mode(session.context)}")
+            ui.out.print(_t("chat_cli.retrying", language, mode=mode))
         else:
-            ui.out.print(f"Nothing to retry: {_describe_mode(session.context)}")
+            ui.out.print(_t("chat_cli.no_retry", language, mode=mode))
+    elif name == "/history":
+        _show_history(session, arg.strip(), language)
     elif name == "/threads":
         for thread in session.threads():
             mark = "*" if thread == session.thread_id else " "
@@ -182,16 +220,45 @@ def _slash(session: Any, command: str) -> None:
         raise InvalidInput(f"unknown command {name}; type /help")
 
 
-def _show_usage(usage: dict[str, Any]) -> None:
+def _show_history(session: Any, arg: str, language: str = "en") -> None:
+    """The whole conversation of the thread (its transcript), or its last N messages."""
+    from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+    from storycore.agent.nodes import message_text
+
+    if arg and (not arg.isdigit() or int(arg) < 1):
+        raise InvalidInput(f"/history takes a number of messages, not {arg!r}")
+    shown = []
+    for message in session.history():
+        text = message_text(message)
+        if isinstance(message, HumanMessage):
+            shown.append(f"[bold]{_t('chat_cli.history_you', language)}>[/] {escape(text)}")
+        elif isinstance(message, AIMessage):
+            calls = ", ".join(str(c.get("name")) for c in message.tool_calls)
+            if text:
+                shown.append(f"[bold cyan]storycore>[/] {escape(text)}")
+            if calls:
+                shown.append(f"[dim]  (tools: {escape(calls)})[/]")
+        elif isinstance(message, ToolMessage):
+            shown.append(f"[dim]  ({escape(str(message.name or 'tool'))}: {len(text)} chars)[/]")
+    for line in shown[-int(arg) :] if arg else shown:
+        ui.out.print(line)
+    if not shown:
+        ui.out.print(_t("chat_cli.history_empty", language))
+
+
+def _show_usage(usage: dict[str, Any], language: str = "en") -> None:
     from storycore.agent.usage import UsageTracker
 
     tracker = UsageTracker.from_dict(usage)
     rows = tracker.rows()
     if not tracker.models:  # rows() always has a total row
-        ui.out.print("No language-model calls in this conversation yet.")
+        ui.out.print(_t("web.no_usage", language))
         return
     columns = list(rows[0].keys())
-    ui.out.print(ui.table("Usage", columns, [[r.get(c) for c in columns] for r in rows]))
+    ui.out.print(
+        ui.table(_t("web.usage", language), columns, [[r.get(c) for c in columns] for r in rows])
+    )
 
 
 def feedback(

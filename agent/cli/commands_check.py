@@ -22,6 +22,7 @@ def check(
     there are findings, 0 when the plan is clean."""
     from storycore.tools.critic import FINDING_KINDS, critique
     from storycore.tools.errors import InvalidInput
+    from storycore.tools.i18n import Messages, display_language
     from storycore.tools.project import Project
 
     unknown = [k for k in kind if k not in FINDING_KINDS]
@@ -34,21 +35,32 @@ def check(
     if as_json:
         ui.emit_json(report.as_json())
         return 1 if report.findings else 0
+    m = Messages(display_language(project.manifest.technical_specs.language))
+    title = project.manifest.title
     if report.ok:
-        ui.out.print(f"{project.manifest.title}: no finding ({len(report.checked)} checks).")
+        ui.out.print(m("check.clean", title=title, n=len(report.checked)), markup=False)
         return 0
-    ui.out.print(f"{project.manifest.title}: {len(report.findings)} finding(s)")
+    ui.out.print(m("check.findings", title=title, n=len(report.findings)), markup=False)
     for finding in report.findings:
+        label = finding.kind.replace("_", " ")
+        if _known(finding.kind):
+            label = m(f"check.kind.{finding.kind}")
         ui.out.print(
-            f"- [{finding.kind.replace('_', ' ')}] {finding.target}: {finding.message}",
+            f"- [{label}] {finding.target}: {finding.message}",
             markup=False,
         )
-        fixes = "; ".join(_fix_text(m) for m in finding.fix)
+        fixes = "; ".join(_fix_text(mod) for mod in finding.fix)
         if fixes:
-            ui.out.print(f"    fix: {fixes}")
+            ui.out.print(m("check.fix", fixes=fixes), markup=False)
         elif finding.hint:
             ui.out.print(f"    {finding.hint}")
     return 1
+
+
+def _known(kind: str) -> bool:
+    from storycore.tools.i18n import catalog
+
+    return f"check.kind.{kind}" in catalog("en")
 
 
 def _fix_text(mod: object) -> str:

@@ -63,6 +63,7 @@ class PlanRequest:
     duration: str | None = None
     language: str | None = None
     offline: bool = False
+    title: str | None = None
 
 
 #: Answers a confirmation the assistant shows (its payload) with an action word, feedback
@@ -71,11 +72,12 @@ Confirm = Callable[[dict[str, Any]], Any]
 
 
 class PlanDeclined(Exception):
-    """The user rejected the plan at a confirmation."""
+    """The user rejected the plan at a confirmation (shown in ``language``)."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, language: str = "en") -> None:
         super().__init__(kind)
         self.kind = kind
+        self.language = language
 
 
 def _run_plan(
@@ -95,7 +97,11 @@ def _run_plan(
     from storycore.tools.project import Project
 
     overrides = Overrides(
-        fps=request.fps, aspect=request.aspect, duration=request.duration, language=request.language
+        fps=request.fps,
+        aspect=request.aspect,
+        duration=request.duration,
+        language=request.language,
+        title=request.title,
     )
     context = Context.from_env(offline=request.offline)
     guard = PlanGuard(request.out_dir)
@@ -106,7 +112,7 @@ def _run_plan(
 
             def on_event(kind: str, data: Any) -> None:
                 if kind == "progress":
-                    phase = str(data.get("phase", "")).replace("_", " ")
+                    phase = str(data.get("label") or data.get("phase", "")).replace("_", " ")
                     progress(f"{phase}: {data.get('text', '')}" if phase else str(data.get("text")))
 
             turn = session.plan(
@@ -124,16 +130,33 @@ def _run_plan(
                     turn = session.resume(answer, on_event=on_event)
                 except InvalidInput as exc:
                     # A bad edit is refused before it reaches the thread: ask again.
-                    ui.warn(f"{exc}; answer again")
+                    from storycore.tools.i18n import t
+
+                    language = str(turn.interrupt.get("language") or "en")
+                    ui.warn(t("cli.answer_again", language, error=str(exc)))
                     continue
                 notes.extend(turn.messages)
                 if turn.interrupt is None and turn.phase != "planned":
-                    raise PlanDeclined(kind)
+                    raise PlanDeclined(kind, str(turn_language(turn.interrupt, request)))
         project = Project.open(request.out_dir)
         stored = read_brief(project)
         warnings = [*stored.warnings, *unused_front_matter(stored.not_understood)]
-        warnings += [n for n in notes if not n.startswith("The plan is ready")]
+        warnings += [n for n in notes if not _is_ready_message(n)]
         return summarize(project, warnings)
+
+
+def turn_language(payload: dict[str, Any] | None, request: PlanRequest) -> str:
+    """The language to tell the user a plan was declined in."""
+    from storycore.tools.i18n import display_language
+
+    return display_language((payload or {}).get("language") or request.language)
+
+
+def _is_ready_message(note: str) -> bool:
+    """The node's "The plan is ready: ..." (in any language): not a warning."""
+    from storycore.tools.i18n import languages, t
+
+    return any(note.startswith(t("nodes.ready_start", code)) for code in languages())
 
 
 # --------------------------------------------------------------------------------------
@@ -285,10 +308,12 @@ def _terminal_confirm(progress: PhaseProgress) -> Confirm:
     from storycore.agent.cli.render import parse_answer, render_confirmation
 
     def confirm(payload: dict[str, Any]) -> Any:
+        from storycore.tools.i18n import t
+
         progress.pause()
         try:
             render_confirmation(payload)
-            answer = _prompt("Your answer")
+            answer = _prompt(t("cli.your_answer", str(payload.get("language") or "en")))
         finally:
             progress.resume()
         return parse_answer(answer, list(payload.get("actions", [])))
@@ -323,48 +348,57 @@ def summary_data(summary: PlanSummary) -> dict[str, Any]:
     }
 
 
-def _cost_text(cost: dict[str, Any]) -> str:
-    """``3 shots, 24.0 s x $0.50/s = $12.00`` for one model of the summary."""
-    shots = f"{cost['shots']} shot{'s' if cost['shots'] != 1 else ''}"
-    if cost["local"]:
-        return f"{shots}, {cost['billed_seconds']:.1f} s, local"
-    return (
-        f"{shots}, {cost['billed_seconds']:.1f} s x ${cost['usd_per_second']:.2f}/s"
-        f" = ${cost['usd']:,.2f}"
-    )
+def _cost_line(cost: dict[str, Any], language: str) -> str:
+    """``3 shots, 24.0 s x $0.50/s = $12.00`` for one model of the summary, in ``language``."""
+    from storycore.tools.i18n import count, t
+    from storycore.tools.planner import ModelCost
+
+    if not cost["local"]:
+        return ModelCost(**cost).describe(language)
+    shots = count(cost["shots"], "shot", language)
+    return t("cli.summary.local", language, shots=shots, seconds=f"{cost['billed_seconds']:.1f}")
 
 
-def _print_summary(data: dict[str, Any]) -> None:
+def _print_summary(data: dict[str, Any], language: str = "en") -> None:
+    from storycore.tools.i18n import Messages
+
+    m = Messages(language)
     costs = {cost["model_id"]: cost for cost in data.get("costs", [])}
     models = "\n".join(
-        f"{model_id}: " + _cost_text(costs[model_id])
+        f"{model_id}: " + _cost_line(costs[model_id], m.language)
         if model_id in costs
-        else f"{model_id} ({count} shot{'s' if count != 1 else ''})"
+        else f"{model_id} ({m.count(count, 'shot')})"
         for model_id, count in data["models"].items()
     )
     budget = data.get("budget_usd")
+    usd = f"{data['estimated_cost_usd']:,.2f}"
     if budget is not None:
         left = budget - data["estimated_cost_usd"]
-        cost_row = f"${data['estimated_cost_usd']:,.2f} of a ${budget:,.2f} budget" + (
-            f" (${left:,.2f} left)" if left >= 0 else f" (over by ${-left:,.2f})"
+        cost_row = m("cli.summary.of_budget", usd=usd, budget=f"{budget:,.2f}") + (
+            m("cli.summary.left", usd=f"{left:,.2f}")
+            if left >= 0
+            else m("cli.summary.over", usd=f"{-left:,.2f}")
         )
     else:
-        cost_row = f"${data['estimated_cost_usd']:,.2f}"
-    rate = data["frame_rate_label"] + (" (drop-frame)" if data["drop_frame"] else "")
+        cost_row = m("cli.summary.usd", usd=usd)
+    rate = data["frame_rate_label"] + (m("cli.summary.drop_frame") if data["drop_frame"] else "")
+    none = m("cli.none")
     rows = [
-        ("Title", escape(data["title"])),
-        ("Scenes", data["scenes"]),
-        ("Shots", data["shots"]),
-        ("Segments", data["segments"]),
-        ("Duration", f"{data['duration']} ({data['duration_seconds']:.3f} s)"),
-        ("Frame rate", f"{rate} fps"),
-        ("Models", escape(models) or "none"),
-        ("Estimated cost", cost_row),
-        ("Warnings", escape("\n".join(data["warnings"])) or "none"),
+        (m("cli.summary.title"), escape(data["title"])),
+        (m("cli.summary.scenes"), data["scenes"]),
+        (m("cli.summary.shots"), data["shots"]),
+        (m("cli.summary.segments"), data["segments"]),
+        (m("cli.summary.duration"), f"{data['duration']} ({data['duration_seconds']:.3f} s)"),
+        (m("cli.summary.fps"), f"{rate} fps"),
+        (m("cli.summary.models"), escape(models) or none),
+        (m("cli.summary.cost"), cost_row),
+        (m("cli.summary.warnings"), escape("\n".join(data["warnings"])) or none),
     ]
-    ui.out.print(_kv_table("Plan", rows))
+    ui.out.print(_kv_table(m("cli.summary.table"), rows))
     # On its own line, whole, so that it can be copied or clicked.
-    ui.out.print(f"Storyboard: {data['storyboard_html']}", markup=False, highlight=False)
+    ui.out.print(
+        m("cli.summary.storyboard", path=data["storyboard_html"]), markup=False, highlight=False
+    )
 
 
 def plan(
@@ -415,6 +449,12 @@ def plan(
         metavar="L",
         help="The language the assistant answers in: en, fr, es, de...",
     ),
+    title: str | None = typer.Option(
+        None,
+        "--title",
+        metavar="TEXT",
+        help="The video's title (instead of the brief's or the file name).",
+    ),
     as_json: bool = typer.Option(
         False, "--json", help="Print the summary as JSON on stdout instead of a table."
     ),
@@ -431,6 +471,10 @@ def plan(
     if not yes and not interactive:
         reason = "the brief comes from standard input" if brief == "-" else "there is no terminal"
         raise InvalidInput(f"planning needs a confirmation and {reason}; pass --yes to approve it")
+    if title is not None:
+        from storycore.tools.planner import checked_title
+
+        title = checked_title(title)
     check_out_dir(out)
     check_brief_file(brief)
     text, source_name = read_brief_text(brief)
@@ -445,7 +489,10 @@ def plan(
         duration=duration,
         language=language,
         offline=offline,
+        title=title,
     )
+    from storycore.tools.i18n import display_language, t
+
     try:
         with PhaseProgress(ui.err) as progress:
             summary = _run_plan(
@@ -455,21 +502,23 @@ def plan(
         where = exc.filename or out
         raise InvalidInput(f"cannot write the project to {where}: {exc.strerror or exc}") from None
     except PlanDeclined as declined:
-        ui.err.print(
-            f"not planned ({declined.kind.replace('_', ' ')} rejected): nothing was written"
-        )
+        what = t(f"cli.declined_kind.{declined.kind}", declined.language)
+        ui.err.print(t("cli.not_planned", declined.language, what=what))
         raise Exit(1) from None
     data = summary_data(summary)
+    language = display_language(summary.language)
     if as_json:
         ui.emit_json(data)
     else:
-        _print_summary(data)
+        _print_summary(data, language)
     if not offline:
-        from storycore.agent.context import Context
+        from storycore.agent.context import OFFLINE_NO_ENDPOINT, Context
 
         offline_reason = Context.from_env().offline_reason
         if offline_reason:  # said plainly, once the plan is done
-            ui.err.print(f"note: {offline_reason}")
+            if offline_reason == OFFLINE_NO_ENDPOINT:
+                offline_reason = t("cli.offline_no_endpoint", language)
+            ui.err.print(t("cli.note", language, text=offline_reason))
 
 
 # --------------------------------------------------------------------------------------
@@ -658,40 +707,75 @@ def status_data(project: Project) -> dict[str, Any]:
     }
 
 
-def _print_status(data: dict[str, Any]) -> None:
+def _print_status(data: dict[str, Any], language: str = "en") -> None:
+    from storycore.agent.confirmations import gate_name
+    from storycore.tools.i18n import Messages, catalog
+
+    m = Messages(language)
     out = ui.out
-    out.print(f"[bold]{escape(data['title'])}[/]  phase: {data['phase']}")
+    phase = m(f"phase.{data['phase']}") if f"phase.{data['phase']}" in catalog("en") else ""
+    out.print(
+        f"[bold]{escape(data['title'])}[/]  {m('cli.status.phase')}: {phase or data['phase']}"
+    )
     out.print(escape(data["project_dir"]), markup=False, highlight=False)
     counts = data["counts"]
-    elements = ", ".join(f"{n} {kind}" for kind, n in counts["elements"].items()) or "none"
+    none = m("cli.none")
+    elements = ", ".join(m.count(n, kind) for kind, n in counts["elements"].items()) or none
     overview = [
-        ("Scenes", counts["scenes"]),
-        ("Shots", counts["shots"]),
-        ("Segments", counts["segments"]),
-        ("Elements", elements),
-        ("Duration", f"{data['duration']} ({data['duration_seconds']:.3f} s)"),
+        (m("cli.summary.scenes"), counts["scenes"]),
+        (m("cli.summary.shots"), counts["shots"]),
+        (m("cli.summary.segments"), counts["segments"]),
+        (m("cli.status.elements"), elements),
+        (m("cli.summary.duration"), f"{data['duration']} ({data['duration_seconds']:.3f} s)"),
         (
-            "Shots by status",
-            ", ".join(f"{n} {s}" for s, n in data["shots_by_status"].items()) or "none",
+            m("cli.status.by_status"),
+            ", ".join(f"{n} {_shot_status(s, m)}" for s, n in data["shots_by_status"].items())
+            or none,
         ),
-        ("Models", ", ".join(f"{m} ({n})" for m, n in data["models"].items()) or "none"),
+        (
+            m("cli.summary.models"),
+            ", ".join(f"{model} ({n})" for model, n in data["models"].items()) or none,
+        ),
     ]
-    out.print(_kv_table("Project", [(k, escape(str(v))) for k, v in overview]))
+    out.print(_kv_table(m("cli.status.project"), [(k, escape(str(v))) for k, v in overview]))
     out.print(
-        ui.table("Specs", ["setting", "value"], [(k, escape(v)) for k, v in data["specs"].items()])
+        ui.table(
+            m("cli.status.specs"),
+            [m("cli.status.setting"), m("cli.status.value")],
+            [(_spec_label(k, m), escape(v)) for k, v in data["specs"].items()],
+        )
     )
     gate_rows = [
         (
             "[green]✓[/]" if gate["ok"] else "[red]✗[/]",
-            gate["gate"],
+            gate_name(gate["gate"], m),
             escape("\n".join(gate["failures"]) if gate["failures"] else "; ".join(gate["passed"])),
         )
         for gate in data["gates"]
     ]
-    out.print(ui.table("Checkpoint gates", ["", "gate", "details"], gate_rows))
-    _print_production(data.get("production"))
+    out.print(
+        ui.table(
+            m("cli.status.gates"), ["", m("cli.status.gate"), m("cli.status.details")], gate_rows
+        )
+    )
+    _print_production(data.get("production"), m)
     for problem in data["problems"]:
         ui.warn(escape(problem))
+
+
+def _spec_label(label: str, m: Any) -> str:
+    """A row name of the specs table (English in ``status --json``) in the messages' language."""
+    from storycore.tools.i18n import catalog
+
+    key = "cli.specs." + "_".join(label.lower().split())
+    return str(m(key)) if key in catalog("en") else label
+
+
+def _shot_status(status: str, m: Any) -> str:
+    from storycore.tools.i18n import catalog
+
+    key = f"cli.shot_status.{status}"
+    return str(m(key)) if key in catalog("en") else status
 
 
 def status(
@@ -710,17 +794,27 @@ def status(
     ui.emit_json(status_data(Project.open(folder)))
 
 
-def _print_production(production: dict[str, Any] | None) -> None:
+def _print_production(production: dict[str, Any] | None, m: Any = None) -> None:
+    from storycore.tools.i18n import Messages
+
+    m = m or Messages("en")
     if not production or not any(production["counts"].get(k) for k in _PRODUCED):
         return
     rows = []
     for seg in production["segments"]:
-        counts = ", ".join(f"{n} {state}" for state, n in sorted(seg["counts"].items()))
+        counts = ", ".join(
+            f"{n} {_shot_status(state, m)}" for state, n in sorted(seg["counts"].items())
+        )
         shots = " ".join(f"{i}:{state}" for i, state in seg["shots"].items() if state != "done")
-        rows.append((seg["segment_id"], counts, seg["path"] or "-", shots or "all done"))
-    ui.out.print(ui.table("Production", ["segment", "shots", "file", "not done"], rows))
+        rows.append((seg["segment_id"], counts, seg["path"] or "-", shots or m("cli.all_done")))
+    columns = [m(f"cli.production.{c}") for c in ("segment", "shots", "file", "not_done")]
+    ui.out.print(ui.table(m("cli.production.title"), columns, rows))
     ui.out.print(
-        f"Film: {production['film'] or 'not assembled'}; spent ${production['spent_usd']:.2f}"
+        m(
+            "cli.production.film",
+            film=production["film"] or m("cli.production.not_assembled"),
+            usd=f"{production['spent_usd']:.2f}",
+        )
     )
 
 
@@ -735,7 +829,10 @@ def register(app: typer.Typer) -> None:
 
 
 def show_status(folder: Path) -> None:
-    """The status report of ``folder`` (also the chat's /status)."""
+    """The status report of ``folder`` (also the chat's /status), in the display language
+    (``--language``) or the project's answer language."""
+    from storycore.tools.i18n import display_language
     from storycore.tools.project import Project
 
-    _print_status(status_data(Project.open(folder)))
+    project = Project.open(folder)
+    _print_status(status_data(project), display_language(project.manifest.technical_specs.language))

@@ -45,10 +45,12 @@ def produce(
 ) -> None:
     """Render a planned project segment by segment (missing and stale shots only), check each
     clip, and assemble the segments and the film in 05_sequences/."""
+    from storycore.tools.i18n import Messages, display_language
     from storycore.tools.production.producer import Production
     from storycore.tools.project import Project
 
     project = Project.open(folder)
+    m = Messages(display_language(project.manifest.technical_specs.language))
     # Everything a run needs is checked here, before the graph's thread is touched.
     production = Production(project, backend, segments=segment, shots=shot)
     if dry_run:
@@ -56,16 +58,16 @@ def produce(
         if as_json:
             ui.emit_json(data)
         else:
-            _show_dry_run(data)
+            _show_dry_run(data, m)
         return
     if not yes and not sys.stdin.isatty():
         raise InvalidInput("pass --yes to approve the confirmations, or --dry-run to only look")
     production.preflight()
-    result = _run_graph(project.root, backend, segment, shot, yes=yes, quiet=as_json)
+    result = _run_graph(project.root, backend, segment, shot, yes=yes, quiet=as_json, m=m)
     if as_json:
         ui.emit_json({k: result[k] for k in _JSON_KEYS})
     else:
-        _show_result(result)
+        _show_result(result, m)
     if result["failed"]:
         raise typer.Exit(1)
 
@@ -76,7 +78,14 @@ THREAD = "produce"
 
 
 def _run_graph(
-    root: Path, backend: str, segments: list[str], shots: list[str], *, yes: bool, quiet: bool
+    root: Path,
+    backend: str,
+    segments: list[str],
+    shots: list[str],
+    *,
+    yes: bool,
+    quiet: bool,
+    m: Any = None,
 ) -> dict[str, Any]:
     """Run the graph's production phases on the project's production thread, answering each
     confirmation in the terminal (or approving it with --yes)."""
@@ -96,18 +105,19 @@ def _run_graph(
 
         turn = session.produce(backend=backend, segments=segments, shots=shots, on_event=on_event)
         while turn.interrupt is not None:
-            answer = _ask(turn.interrupt, bar)
+            answer = _ask(turn.interrupt, bar, m)
             turn = session.resume(answer, on_event=on_event)
         values = session.values()
     result = dict(values.get("production") or {})
     for key in _JSON_KEYS:
         result.setdefault(key, [] if key not in ("final", "cost_usd") else None)
     result["cost_usd"] = float(result.get("cost_usd") or 0)
-    result["stopped"] = None if values.get("phase") == "produced" else "stopped at a confirmation"
+    stopped = m("produce.stopped_at_confirmation") if m is not None else "stopped at a confirmation"
+    result["stopped"] = None if values.get("phase") == "produced" else stopped
     return result
 
 
-def _ask(question: dict[str, Any], bar: Any) -> Any:
+def _ask(question: dict[str, Any], bar: Any, m: Any = None) -> Any:
     """One confirmation in the terminal: the table, the details, the allowed answers."""
     from rich.prompt import Prompt
 
@@ -123,7 +133,8 @@ def _ask(question: dict[str, Any], bar: Any) -> Any:
         console=ui.err,
     )
     if answer == "feedback":
-        return {"action": "feedback", "text": Prompt.ask("What should change?", console=ui.err)}
+        what = m("web.feedback_placeholder") if m is not None else "What should change?"
+        return {"action": "feedback", "text": Prompt.ask(what, console=ui.err)}
     return answer
 
 
@@ -166,32 +177,51 @@ class _progress:
             self.bar.stop()
 
 
-def _show_dry_run(data: dict[str, Any]) -> None:
+def _show_dry_run(data: dict[str, Any], m: Any) -> None:
     would = data["would_render"]
     ui.out.print(
-        f"Would render {len(would)} shots ({data['frames']} frames) with {data['backend']}: "
-        + escape(", ".join(would) or "nothing")
+        escape(
+            m(
+                "produce.would_render",
+                shots=m.count(len(would), "shot"),
+                frames=m.count(data["frames"], "frame"),
+                backend=data["backend"],
+                ids=", ".join(would) or m("chat.nothing"),
+            )
+        )
     )
-    ui.out.print(f"Already current: {len(data['reused'])}")
+    ui.out.print(m("produce.current", n=len(data["reused"])))
     est = data["estimate"]
-    ui.out.print(f"Estimated cost: ${est['total_usd']:.2f} (spent so far ${est['spent_usd']:.2f})")
-    ui.err.print("Dry run: nothing was changed.")
+    ui.out.print(
+        m(
+            "produce.estimate",
+            usd=f"{est['total_usd']:.2f}",
+            spent=f"{est['spent_usd']:.2f}",
+        )
+    )
+    ui.err.print(m("produce.dry_run"))
 
 
-def _show_result(result: dict[str, Any]) -> None:
+def _show_result(result: dict[str, Any], m: Any) -> None:
     rows = [(s["segment_id"], s["path"], s["frames"]) for s in result["segments"]]
-    ui.out.print(ui.table("Segments", ["segment", "file", "frames"], rows))
+    columns = [m("cli.production.segment"), m("cli.production.file"), m("produce.frames")]
+    ui.out.print(ui.table(m("produce.segments"), columns, rows))
     final = result["final"]
     if final:
-        ui.out.print(f"Film: {escape(final['path'])} ({final['frames']} frames)")
+        ui.out.print(escape(m("produce.film", path=final["path"], frames=final["frames"])))
     ui.out.print(
-        f"Rendered {len(result['rendered'])}, reused {len(result['reused'])}, "
-        f"failed {len(result['failed'])}; cost ${result['cost_usd']:.2f}"
+        m(
+            "produce.result",
+            rendered=len(result["rendered"]),
+            reused=len(result["reused"]),
+            failed=len(result["failed"]),
+            usd=f"{result['cost_usd']:.2f}",
+        )
     )
     for failure in result["failed"]:
         ui.err.print(f"  [red]✗[/] {failure['shot_id']}: {escape(failure['error'])}")
     if result["stopped"]:
-        ui.err.print(f"Stopped: {escape(result['stopped'])}")
+        ui.err.print(escape(m("produce.stopped", reason=result["stopped"])))
 
 
 def register(app: typer.Typer) -> None:

@@ -11,7 +11,10 @@ Conventions every command follows, handled here once:
   ``{"output": ...}``), and an error as ``{"error": "..."}`` on stdout with exit 2;
 - ``--verbose`` anywhere: the library's logs on stderr (secrets masked);
 - ``--checkpoint-url URL`` anywhere: where conversations are kept
-  (``STORYCORE_CHECKPOINT_URL``, see :mod:`storycore.agent.persistence`).
+  (``STORYCORE_CHECKPOINT_URL``, see :mod:`storycore.agent.persistence`);
+- ``--language en|fr`` anywhere: what the command prints (progress, tables, confirmations,
+  chat replies) in that language instead of the project's answer language
+  (:mod:`storycore.tools.i18n`); ``plan`` also takes it as the brief's answer language.
 """
 
 from __future__ import annotations
@@ -55,6 +58,13 @@ def _root(
         help="Where conversations are kept: postgresql://... or sqlite:///path "
         "(default: the project's .storycore/; env STORYCORE_CHECKPOINT_URL).",
     ),
+    _language: str | None = typer.Option(
+        None,
+        "--language",
+        metavar="L",
+        help="Print in this language (en, fr) instead of the project's answer language "
+        "(any command).",
+    ),
 ) -> None:
     """StoryCore Assistant: plan and produce videos made with generative models."""
     if version:
@@ -97,6 +107,17 @@ _register()
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 ok, 2 bad input, 1 unexpected failure, 130 Ctrl-C)."""
+    try:
+        return _main(argv)
+    finally:
+        # --language lasts one command (tests run many in one process). Only a command that
+        # printed messages loaded the catalogs: --help stays free of them.
+        i18n = sys.modules.get("storycore.tools.i18n")
+        if i18n is not None:
+            i18n.set_display_language(None)
+
+
+def _main(argv: list[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args:
         args = ["--help"]
@@ -108,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["STORYCORE_CHECKPOINT_URL"] = options["checkpoint_url"]
     as_json = options["json"]
     try:
+        if options["language"] is not None:
+            from storycore.tools import i18n
+
+            i18n.set_display_language(_display_language(options["language"]))
         command = _leaf_command(args)
         if as_json and command is not None and command.name in NO_JSON:
             raise TyperException(f"storycore {command.name} is interactive: it has no --json")
@@ -116,6 +141,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         if as_json and takes_json:
             args = _with_json(args)
+        takes_language = command is not None and any(
+            "--language" in getattr(p, "opts", []) for p in command.params
+        )
+        if options["language"] is not None and takes_language:
+            args = _with_option(args, "--language", options["language"])
         if as_json and not takes_json and command is not None:
             captured = io.StringIO()
             with redirect_stdout(captured), ui.redirect_out(captured):
@@ -154,6 +184,17 @@ def _run(args: list[str]) -> Any:
     return app(args=args, prog_name="storycore", standalone_mode=False)
 
 
+def _display_language(value: str) -> str:
+    """The code of ``--language``'s value (``fr``, ``French``, ``français``); a language
+    without messages of its own prints in English."""
+    from storycore.tools.domain.values import normalize_language
+
+    try:
+        return normalize_language(value)
+    except ValueError as exc:
+        raise TyperException(f"--language: {exc}") from None
+
+
 def _fail(message: str, code: int, as_json: bool) -> int:
     ui.error_line(message)
     if as_json:
@@ -162,10 +203,16 @@ def _fail(message: str, code: int, as_json: bool) -> int:
 
 
 def _global_options(args: list[str]) -> dict[str, Any]:
-    """Take ``--json``, ``--verbose`` and ``--checkpoint-url`` out of ``args`` (before a
-    ``--``); ``--json`` goes back in for the commands that have their own."""
+    """Take ``--json``, ``--verbose``, ``--checkpoint-url`` and ``--language`` out of ``args``
+    (before a ``--``); ``--json`` and ``--language`` go back in for the commands that have
+    their own."""
     kept: list[str] = []
-    found: dict[str, Any] = {"json": False, "verbose": False, "checkpoint_url": None}
+    found: dict[str, Any] = {
+        "json": False,
+        "verbose": False,
+        "checkpoint_url": None,
+        "language": None,
+    }
     rest = iter(args)
     for arg in rest:
         if arg == "--":
@@ -180,6 +227,10 @@ def _global_options(args: list[str]) -> dict[str, Any]:
             found["checkpoint_url"] = next(rest, "")
         elif arg.startswith("--checkpoint-url="):
             found["checkpoint_url"] = arg.split("=", 1)[1]
+        elif arg == "--language":
+            found["language"] = next(rest, "")
+        elif arg.startswith("--language="):
+            found["language"] = arg.split("=", 1)[1]
         else:
             kept.append(arg)
     found["args"] = kept
@@ -204,6 +255,13 @@ def _with_json(args: list[str]) -> list[str]:
         at = args.index("--")
         return [*args[:at], "--json", *args[at:]]
     return [*args, "--json"]
+
+
+def _with_option(args: list[str], name: str, value: str) -> list[str]:
+    if "--" in args:
+        at = args.index("--")
+        return [*args[:at], name, value, *args[at:]]
+    return [*args, name, value]
 
 
 def _enable_logs() -> None:

@@ -8,6 +8,7 @@ feedback, reject, or y/n), or free text, which counts as feedback.
 from __future__ import annotations
 
 import json
+import shlex
 from typing import Any
 
 from rich.markup import escape
@@ -15,6 +16,7 @@ from rich.panel import Panel
 
 from storycore.agent.cli import ui
 
+#: How each action is answered at the terminal (English; the catalogs' ``cli.action.*``).
 ACTION_HELP = {
     "approve": "approve (y)",
     "edit": "edit (edit {json})",
@@ -23,15 +25,25 @@ ACTION_HELP = {
 }
 
 
+def action_help(action: str, language: str | None) -> str:
+    """How ``action`` is answered, in ``language``."""
+    from storycore.tools.i18n import catalog, t
+
+    key = f"cli.action.{action}"
+    return t(key, language) if key in catalog("en") else action
+
+
 def render_confirmation(payload: dict[str, Any]) -> None:
-    """Print a confirmation as a titled table, its details and its actions."""
+    """Print a confirmation as a titled table, its details and its actions (in the
+    payload's language)."""
     rows = [(escape(str(k)), escape(str(v))) for k, v in payload.get("rows", [])]
     table = ui.table(None, ["", ""], rows)
     table.show_header = False
     ui.err.print(Panel(table, title=escape(str(payload.get("title", ""))), title_align="left"))
     for line in payload.get("details", []):
         ui.err.print(f"  {escape(str(line))}")
-    actions = [ACTION_HELP.get(a, a) for a in payload.get("actions", [])]
+    language = str(payload.get("language") or "en")
+    actions = [action_help(a, language) for a in payload.get("actions", [])]
     ui.err.print(f"[bold]{escape(str(payload.get('question', '')))}[/] " + " · ".join(actions))
 
 
@@ -44,8 +56,12 @@ def parse_answer(text: str, actions: list[str]) -> dict[str, Any] | str:
         try:
             edits = json.loads(body)
         except ValueError:
-            # "edit duration=60 fps=25": key=value pairs
-            edits = dict(part.split("=", 1) for part in body.split() if "=" in part)
+            # "edit duration=60 fps=25 title='Nuit Blanche'": key=value pairs, quotes kept whole
+            try:
+                parts = shlex.split(body)
+            except ValueError:  # an unclosed quote
+                parts = body.split()
+            edits = dict(part.split("=", 1) for part in parts if "=" in part)
         if not isinstance(edits, dict) or not edits:
             return stripped
         if (

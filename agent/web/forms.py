@@ -112,8 +112,19 @@ def edit_form(pending: dict[str, Any] | None) -> dict[str, Any] | None:
         }
     return {
         "mode": "fields",
-        "fields": [{"name": f, **BRIEF_FIELDS.get(f, {"type": "string"})} for f in fields],
+        "fields": [{"name": f, **_brief_field(f, pending.get("language"))} for f in fields],
     }
+
+
+def _brief_field(name: str, language: str | None) -> dict[str, Any]:
+    """A brief field as a form input, its description in the confirmation's language."""
+    from storycore.tools.i18n import catalog, t
+
+    field = dict(BRIEF_FIELDS.get(name, {"type": "string"}))
+    key = f"form_field.{name}"
+    if "description" in field and key in catalog("en"):
+        field["description"] = t(key, language)
+    return field
 
 
 def check_edits(root: Path, pending: dict[str, Any], edits: Any) -> dict[str, Any]:
@@ -172,7 +183,8 @@ def check_decision(root: Path, pending: dict[str, Any] | None, body: Any) -> dic
         raise InvalidInput("the assistant is not waiting for a confirmation")
     if not isinstance(body, dict):
         raise InvalidInput("send {action, text?, edits?}")
-    decision = dict(normalize_decision(body, list(pending.get("actions") or [])))
+    actions = list(pending.get("actions") or [])
+    decision = dict(normalize_decision(body, actions, pending.get("language")))
     if decision["action"] == "feedback" and not str(decision.get("text", "")).strip():
         raise InvalidInput("feedback needs a text: say what should change")
     if decision["action"] == "edit":

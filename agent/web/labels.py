@@ -1,202 +1,29 @@
-"""The page's labels in each language the studio speaks (English and French for now).
+"""The page's labels in each language the studio speaks (every language with a catalog).
 
-The language follows the project's answer language (``technical_specs.language``); any other
-language falls back to English. The JSON API sends the whole table, so a front end never
-hard-codes a label.
+The labels live in the message catalogs (``web.*`` keys of ``tools/data/messages/<lang>.yaml``,
+:mod:`storycore.tools.i18n`) with every other text StoryCore shows. The language follows the
+project's answer language (``technical_specs.language``); any other language falls back to
+English. The JSON API sends the whole table, so a front end never hard-codes a label.
 """
 
 from __future__ import annotations
 
-EN: dict[str, str] = {
-    "app_title": "StoryCore Studio",
-    "tab_chat": "Chat",
-    "tab_storyboard": "Storyboard",
-    "tab_timeline": "Timeline",
-    "tab_elements": "Elements",
-    "tab_production": "Production",
-    "thread": "Conversation",
-    "new_thread": "New conversation",
-    "message_placeholder": "Ask, correct (\u201cmake shot 3 a close-up\u201d), or paste a brief",
-    "message_label": "Message",
-    "send": "Send",
-    "undo": "Undo",
-    "usage": "Usage",
-    "cost": "Cost",
-    "tokens": "Tokens",
-    "calls": "Calls",
-    "no_usage": "No language-model calls in this conversation yet.",
-    "offline": "Offline",
-    "online": "Model",
-    "working": "The assistant is working\u2026",
-    "you": "You",
-    "assistant": "StoryCore",
-    "tool": "Tool",
-    "approve": "Approve",
-    "edit": "Edit",
-    "feedback": "Feedback",
-    "reject": "Reject",
-    "cancel": "Cancel",
-    "send_edit": "Send edit",
-    "send_feedback": "Send feedback",
-    "feedback_placeholder": "What should change?",
-    "add_change": "Add a change",
-    "remove": "Remove",
-    "pending": "Waiting for your answer",
-    "shot": "Shot",
-    "scene": "Scene",
-    "segment": "Segment",
-    "timecode": "Timecode",
-    "duration": "Duration",
-    "size": "Size",
-    "angle": "Angle",
-    "movement": "Movement",
-    "lens": "Lens",
-    "cast": "Cast",
-    "location": "Location",
-    "model": "Model",
-    "reason": "Why this model",
-    "status": "Status",
-    "version": "Version",
-    "prompts": "Prompts",
-    "image_prompt": "Image prompt",
-    "video_prompt": "Video prompt",
-    "negative_prompt": "Negative prompt",
-    "will_regenerate": "Will be regenerated",
-    "locked": "Locked",
-    "total": "Total",
-    "transition": "Transition",
-    "look": "Look",
-    "attributes": "Attributes",
-    "versions": "Versions",
-    "references": "References",
-    "used_in": "Shots",
-    "no_project": "There is no plan in this folder yet: paste a brief in the chat.",
-    "no_elements": "No elements yet.",
-    "produce": "Produce",
-    "producing": "Producing…",
-    "production_intro": "Render the plan as an animatic (offline, free), segment by segment: "
-    "review each segment, then watch the film.",
-    "production_unplanned": "Plan the project first: production renders a planned project.",
-    "state_pending": "pending",
-    "state_rendering": "rendering",
-    "state_done": "done",
-    "state_failed": "failed",
-    "state_stale": "stale",
-    "film": "Film",
-    "film_pending": "The film is joined when every segment is approved.",
-    "spent": "Spent",
-    "segment_review": "Segment review",
-    "undone": "Undone",
-    "error": "Error",
-    "invalid": "Not valid",
-    "busy": "The assistant is busy with another message: wait for it to finish.",
-    "close": "Close",
-    "characters": "Characters",
-    "locations": "Locations",
-    "props": "Props",
-    "other": "Other",
-    "frames": "frames",
-}
+from storycore.tools import i18n
 
-FR: dict[str, str] = {
-    "app_title": "StoryCore Studio",
-    "tab_chat": "Conversation",
-    "tab_storyboard": "Storyboard",
-    "tab_timeline": "Timeline",
-    "tab_elements": "\u00c9l\u00e9ments",
-    "tab_production": "Production",
-    "thread": "Fil",
-    "new_thread": "Nouveau fil",
-    "message_placeholder": "Demandez, corrigez (\u00ab plan 3 en gros plan \u00bb) ou collez "
-    "un brief",
-    "message_label": "Message",
-    "send": "Envoyer",
-    "undo": "Annuler",
-    "usage": "Consommation",
-    "cost": "Co\u00fbt",
-    "tokens": "Jetons",
-    "calls": "Appels",
-    "no_usage": "Aucun appel au mod\u00e8le de langage dans ce fil pour l'instant.",
-    "offline": "Hors ligne",
-    "online": "Mod\u00e8le",
-    "working": "L'assistant travaille\u2026",
-    "you": "Vous",
-    "assistant": "StoryCore",
-    "tool": "Outil",
-    "approve": "Approuver",
-    "edit": "Modifier",
-    "feedback": "Remarque",
-    "reject": "Refuser",
-    "cancel": "Fermer",
-    "send_edit": "Envoyer la modification",
-    "send_feedback": "Envoyer la remarque",
-    "feedback_placeholder": "Que faut-il changer ?",
-    "add_change": "Ajouter un changement",
-    "remove": "Retirer",
-    "pending": "En attente de votre r\u00e9ponse",
-    "shot": "Plan",
-    "scene": "Sc\u00e8ne",
-    "segment": "Segment",
-    "timecode": "Timecode",
-    "duration": "Dur\u00e9e",
-    "size": "Valeur de plan",
-    "angle": "Angle",
-    "movement": "Mouvement",
-    "lens": "Focale",
-    "cast": "Personnages",
-    "location": "Lieu",
-    "model": "Mod\u00e8le",
-    "reason": "Pourquoi ce mod\u00e8le",
-    "status": "\u00c9tat",
-    "version": "Version",
-    "prompts": "Prompts",
-    "image_prompt": "Prompt image",
-    "video_prompt": "Prompt vid\u00e9o",
-    "negative_prompt": "Prompt n\u00e9gatif",
-    "will_regenerate": "Sera r\u00e9g\u00e9n\u00e9r\u00e9",
-    "locked": "Verrouill\u00e9",
-    "total": "Total",
-    "transition": "Transition",
-    "look": "Apparence",
-    "attributes": "Attributs",
-    "versions": "Versions",
-    "references": "R\u00e9f\u00e9rences",
-    "used_in": "Plans",
-    "no_project": "Il n'y a pas encore de plan dans ce dossier : collez un brief dans la "
-    "conversation.",
-    "no_elements": "Aucun \u00e9l\u00e9ment pour l'instant.",
-    "produce": "Produire",
-    "producing": "Production en cours…",
-    "production_intro": "Rendre le plan en animatique (hors ligne, gratuit), segment par "
-    "segment : validez chaque segment, puis regardez le film.",
-    "production_unplanned": "Planifiez d'abord le projet : la production rend un projet planifié.",
-    "state_pending": "en attente",
-    "state_rendering": "en rendu",
-    "state_done": "terminé",
-    "state_failed": "échec",
-    "state_stale": "périmé",
-    "film": "Film",
-    "film_pending": "Le film est assemblé quand chaque segment est validé.",
-    "spent": "Dépensé",
-    "segment_review": "Revue du segment",
-    "undone": "Annul\u00e9",
-    "error": "Erreur",
-    "invalid": "Non valide",
-    "busy": "L'assistant traite un autre message : attendez qu'il ait fini.",
-    "close": "Fermer",
-    "characters": "Personnages",
-    "locations": "Lieux",
-    "props": "Accessoires",
-    "other": "Autres",
-    "frames": "images",
+LABELS: dict[str, dict[str, str]] = {
+    code: {
+        **i18n.section("web", code),
+        # camera angles, movements and framings, by their value: "vocab.angle.eye_level"
+        **{f"vocab.{key}": text for key, text in i18n.section("vocab", code).items()},
+    }
+    for code in i18n.languages()
 }
-
-LABELS: dict[str, dict[str, str]] = {"en": EN, "fr": FR}
+EN: dict[str, str] = LABELS["en"]
+FR: dict[str, str] = LABELS["fr"]
 
 
 def labels_for(language: str | None) -> tuple[str, dict[str, str]]:
-    """The language the page will use and its labels (English when ``language`` has none)."""
-    code = (language or "en").split("-")[0].lower()
-    if code not in LABELS:
-        code = "en"
+    """The language the page will use and its labels (English when ``language`` has none);
+    ``storycore --language L serve`` shows every page in L."""
+    code = i18n.catalog_language(i18n.display_language(language))
     return code, LABELS[code]

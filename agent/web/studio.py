@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,7 +28,6 @@ from typing import Any
 
 from storycore.agent.context import Context
 from storycore.tools.errors import ConflictError, InvalidInput, NotFound, StoryCoreError
-from storycore.tools.project import INTERNAL
 
 #: How much of a tool's answer an event carries (the whole answer stays in the thread).
 TOOL_TEXT_LIMIT = 600
@@ -246,14 +244,12 @@ class Studio:
         return self._open(Session, tid, new=False)
 
     def _saved_threads(self) -> list[str]:
-        from storycore.agent.session import SESSIONS
-
-        try:
-            data = json.loads((self.project_dir / INTERNAL / SESSIONS).read_text("utf-8"))
-        except (OSError, ValueError):
+        """The threads the project's checkpoints know (:meth:`Session.threads`)."""
+        with self._guard:
+            opened = next(iter(self._sessions.values()), None)
+        if opened is None:
             return []
-        threads = data.get("threads", []) if isinstance(data, dict) else []
-        return [t for t in threads if isinstance(t, str)]
+        return list(opened.threads())
 
     def new_thread(self, thread_id: str | None = None) -> str:
         """Open a new conversation (named, or the next free ``main-N``)."""

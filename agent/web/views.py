@@ -365,11 +365,12 @@ def usage_view(usage: dict[str, Any]) -> dict[str, Any]:
 
 
 def thread_view(studio: Any, session: Any) -> dict[str, Any]:
-    """A conversation as the page restores it: messages, the pending confirmation (with what
+    """A conversation as the page restores it: every message, the pending confirmation (with what
     it would regenerate), phase and usage."""
     values = session.values()
     pending = session.pending()
-    messages = [m for m in (message_view(x) for x in values.get("messages") or []) if m]
+    # The whole conversation (the thread's transcript): the state keeps the current turn only.
+    messages = [m for m in (message_view(x) for x in session.history()) if m]
     return {
         "thread": session.thread_id,
         "started": session.started,

@@ -338,6 +338,89 @@ class Lock(_Modification):
     target: str = Field(description="A shot id (shot_03) or an element id or name (GaBy).")
 
 
+SpecFieldName = Literal["duration_seconds", "fps", "aspect_ratio", "resolution"]
+#: The project-wide specs :class:`ChangeProjectSpec` may change.
+SPEC_FIELDS: tuple[str, ...] = get_args(SpecFieldName)
+_SPEC_ALIASES = {
+    "duration": "duration_seconds",
+    "length": "duration_seconds",
+    "frame_rate": "fps",
+    "framerate": "fps",
+    "rate": "fps",
+    "aspect": "aspect_ratio",
+    "ratio": "aspect_ratio",
+    "format": "aspect_ratio",
+    "size": "resolution",
+}
+_ASPECT_WORDS = {
+    "verticale": "9:16",
+    "vertical": "9:16",
+    "portrait": "9:16",
+    "paysage": "16:9",
+    "horizontale": "16:9",
+    "horizontal": "16:9",
+    "landscape": "16:9",
+    "widescreen": "16:9",
+    "carre": "1:1",
+    "square": "1:1",
+}
+
+
+def normalise_spec_value(field_name: str, value: Any) -> str:
+    """The canonical text of a :class:`ChangeProjectSpec` value, or ``ValueError`` with one
+    sentence: a duration in seconds ("90", from "90 s", "1m30", "1:30"), a supported frame
+    rate ("25", "30000/1001", "29.97 drop-frame" -> "30000/1001 DF"), an aspect ratio
+    ("16:9", from "16/9", "vertical", "carré") or a resolution ("4k", "1080p", "1920x1080").
+    """
+    # The brief's readers live above the domain package: imported here, not at the top.
+    from storycore.tools.brief.values import is_named_resolution, parse_duration, parse_fps
+    from storycore.tools.domain.values import parse_aspect_ratio, parse_resolution
+
+    text = " ".join(str(value if value is not None else "").split())
+    if not text:
+        raise ValueError(f"{field_name} needs a value")
+    if field_name == "duration_seconds":
+        seconds = parse_duration(text)
+        return f"{seconds:g}"
+    if field_name == "fps":
+        rate, drop = parse_fps(text)
+        return rate if drop is None else f"{rate} {'DF' if drop else 'NDF'}"
+    if field_name == "aspect_ratio":
+        return parse_aspect_ratio(_ASPECT_WORDS.get(fold(text).lower(), text))
+    if field_name == "resolution":
+        size = parse_resolution(text)
+        if is_named_resolution(text):
+            return text.strip().lower()
+        return f"{size.width}x{size.height}"
+    raise ValueError(f"{field_name!r} is not a project spec feedback can change")
+
+
+class ChangeProjectSpec(_Modification):
+    """Change a spec of the whole project: its total duration (every shot is re-timed in
+    proportion, the total exact to the frame), its frame rate (every frame count and
+    timecode is recomputed at the new rate), its aspect ratio or its resolution (the models
+    are checked again and every shot's media is redone)."""
+
+    kind: Literal["change_project_spec"] = "change_project_spec"
+    field: SpecFieldName = Field(description="Which project spec to change.")
+    value: str = Field(
+        description="The new value: duration_seconds in seconds ('90', '1m30'); fps a "
+        "supported rate ('25', '29.97', '24000/1001'); aspect_ratio '16:9', '9:16', '1:1', "
+        "'4:3', '2.39:1' (or 'vertical', 'square'); resolution '720p', '1080p', '4K' or "
+        "WIDTHxHEIGHT."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("field"), str) and "value" in data:
+            name = _SPEC_ALIASES.get(data["field"].strip().lower(), data["field"])
+            value = data["value"]
+            if isinstance(value, int | float | str) and name in SPEC_FIELDS:
+                data = {**data, "field": name, "value": normalise_spec_value(name, value)}
+        return data
+
+
 class Unlock(_Modification):
     """Unlock a locked shot or element, and allow this change to redo it even if it was
     approved (an approved element goes back to draft)."""
@@ -357,7 +440,8 @@ Modification = Annotated[
     | RegenerateWithout
     | Regenerate
     | Lock
-    | Unlock,
+    | Unlock
+    | ChangeProjectSpec,
     Field(discriminator="kind"),
 ]
 #: Every modification class (the assistant's tool list, in this order).

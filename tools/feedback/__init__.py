@@ -5,9 +5,10 @@ Two halves:
 - **Modifications** (:data:`Modification`): small pydantic models, one per kind of change
   (:class:`SetShotField`, :class:`RetimeShot`, :class:`UpdateElement`, :class:`RemoveShot`,
   :class:`InsertShot`, :class:`MoveShot`, :class:`SetModel`, :class:`RegenerateWithout`,
-  :class:`Regenerate`, :class:`Lock`, :class:`Unlock`), discriminated by ``kind``. They are
-  flat on purpose: the same classes are the argument schemas of the assistant's tools, so a
-  language model produces them through tool calls for phrasings the parser does not know.
+  :class:`Regenerate`, :class:`Lock`, :class:`Unlock`, :class:`ChangeProjectSpec`),
+  discriminated by ``kind``. They are flat on purpose: the same classes are the argument
+  schemas of the assistant's tools, so a language model produces them through tool calls for
+  phrasings the parser does not know.
   :mod:`storycore.tools.regeneration` validates them against the project, computes what must
   be regenerated and applies them.
 - **The parser** (:func:`parse_feedback`): a deterministic reader of the common phrasings in
@@ -37,7 +38,9 @@ from storycore.tools.domain.modifications import (
     MODIFICATION_TOOLS,
     MODIFICATION_TYPES,
     SHOT_FIELDS,
+    SPEC_FIELDS,
     Aspect,
+    ChangeProjectSpec,
     InsertShot,
     Lock,
     Modification,
@@ -53,6 +56,7 @@ from storycore.tools.domain.modifications import (
     UpdateElement,
     modifications_from_json,
     normalise_shot_value,
+    normalise_spec_value,
     parse_modifications,
 )
 from storycore.tools.feedback.parser import ParsedFeedback, parse_feedback
@@ -74,8 +78,10 @@ __all__ = [
     "MODIFICATION_TOOLS",
     "MODIFICATION_TYPES",
     "SHOT_FIELDS",
+    "SPEC_FIELDS",
     "STYLE_NOUNS",
     "Aspect",
+    "ChangeProjectSpec",
     "InsertShot",
     "Lock",
     "Modification",
@@ -94,6 +100,7 @@ __all__ = [
     "fold",
     "modifications_from_json",
     "normalise_shot_value",
+    "normalise_spec_value",
     "parse_feedback",
     "parse_modifications",
     "resolve_scene",

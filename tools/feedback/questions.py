@@ -12,6 +12,7 @@ from storycore.tools.domain import ShotSpec
 from storycore.tools.errors import NotFound
 from storycore.tools.feedback.references import resolve_shot_ref
 from storycore.tools.feedback.text import fold
+from storycore.tools.i18n import Messages
 from storycore.tools.project import Project
 
 _SHOT = r"(?:shot|plan|clip)\s*(?:#|n[o°]\.?\s*)?(?P<ref>(?:shot_)?\d{1,4}[a-z]{0,2})"
@@ -49,30 +50,35 @@ def _seconds(frames: int, rate: Fraction) -> str:
     return f"{text} s"
 
 
-def _shot_line(shot: ShotSpec, rate: Fraction, names: dict[str, str]) -> str:
+def _shot_line(
+    shot: ShotSpec, rate: Fraction, names: dict[str, str], m: Messages | None = None
+) -> str:
+    m = m or Messages("en")
     who = ", ".join(names.get(c, c) for c in shot.characters)
     where = names.get(shot.location or "", shot.location or "")
     props = ", ".join(names.get(p, p) for p in shot.props)
     parts = [
-        f"{shot.shot_id} (scene {shot.scene}, {_seconds(shot.duration_frames, rate)}): "
+        f"{shot.shot_id} ({m('answer.scene')} {shot.scene}, "
+        f"{_seconds(shot.duration_frames, rate)}): "
         f"{shot.shot_size.value}, {shot.camera_angle.value.replace('_', ' ')}, "
         f"{shot.camera_movement.value.replace('_', ' ')}, {shot.lens_mm:g} mm",
         shot.description or shot.action,
     ]
     if who:
-        parts.append(f"characters: {who}")
+        parts.append(m("answer.characters", names=who))
     if where:
-        parts.append(f"location: {where}")
+        parts.append(m("answer.location", name=where))
     if props:
-        parts.append(f"props: {props}")
+        parts.append(m("answer.props", names=props))
     if shot.model_id:
-        parts.append(f"model: {shot.model_id}")
+        parts.append(m("answer.model", model=shot.model_id))
     return ". ".join(p.rstrip(".") for p in parts if p) + "."
 
 
-def answer_question(project: Project, text: str) -> str | None:
-    """The answer to a question about the plan, from the project; None when ``text`` is not
-    a question this reader knows (a change request, say)."""
+def answer_question(project: Project, text: str, language: str | None = None) -> str | None:
+    """The answer to a question about the plan, from the project, in ``language`` (English
+    by default); None when ``text`` is not a question this reader knows (a change request)."""
+    m = Messages(language)
     from storycore.tools.registry import AssetRegistry
     from storycore.tools.structure import load_shots
 
@@ -89,7 +95,7 @@ def answer_question(project: Project, text: str) -> str | None:
     match = _WHAT_SHOT.match(folded)
     if match:
         found = resolve_shot_ref(match.group("ref"), ids)
-        return " ".join(_shot_line(by_id[s], rate, names) for s in found)
+        return " ".join(_shot_line(by_id[s], rate, names, m) for s in found)
     match = _HOW_LONG.match(folded)
     if match:
         if match.group("scene"):
@@ -101,25 +107,36 @@ def answer_question(project: Project, text: str) -> str | None:
                     f"the plan has no scene {number}; its scenes are {', '.join(scenes)}"
                 )
             frames = sum(s.duration_frames for s in in_scene)
-            return (
-                f"Scene {number} lasts {_seconds(frames, rate)} ({len(in_scene)} shots: "
-                f"{in_scene[0].shot_id} to {in_scene[-1].shot_id})."
+            return m(
+                "answer.scene_lasts",
+                scene=number,
+                seconds=_seconds(frames, rate),
+                shots=m.count(len(in_scene), "shot"),
+                first=in_scene[0].shot_id,
+                last=in_scene[-1].shot_id,
             )
         if match.group("ref"):
             found = resolve_shot_ref(match.group("ref"), ids)
             frames = sum(by_id[s].duration_frames for s in found)
-            return f"{', '.join(found)} lasts {_seconds(frames, rate)} ({frames} frames)."
+            return m(
+                "answer.shot_lasts",
+                shots=", ".join(found),
+                seconds=_seconds(frames, rate),
+                frames=m.count(frames, "frame"),
+            )
         frames = shots[-1].end_frame - shots[0].start_frame if shots else 0
-        return f"The plan lasts {_seconds(frames, rate)} in {len(shots)} shots."
+        return m(
+            "answer.plan_lasts", seconds=_seconds(frames, rate), shots=m.count(len(shots), "shot")
+        )
     match = _HOW_MANY.match(folded)
     if match:
         what = match.group("what")
         if what.startswith(("shot", "plan")):
-            return f"The plan has {len(shots)} shots."
+            return m("answer.plan_has", what=m.count(len(shots), "shot"))
         if what.startswith("scene"):
-            return f"The plan has {len({s.scene for s in shots})} scenes."
+            return m("answer.plan_has", what=m.count(len({s.scene for s in shots}), "scene"))
         if what.startswith("segment"):
-            return f"The plan has {len(project.manifest.segments)} segments."
+            return m("answer.plan_has", what=m.count(len(project.manifest.segments), "segment"))
         kind = "character" if what.startswith(("character", "personnage")) else None
         chosen = [e for e in elements if kind is None or e.type.value == kind]
         return f"{len(chosen)}: " + ", ".join(e.name for e in chosen) + "."
@@ -141,8 +158,13 @@ def answer_question(project: Project, text: str) -> str | None:
             return None
         showing = [s.shot_id for s in shots if element.element_id in s.element_ids()]
         if not showing:
-            return f"No shot shows {element.name}."
-        return f"{element.name} is in {len(showing)} shots: {', '.join(showing)}."
+            return m("answer.no_shot_shows", name=element.name)
+        return m(
+            "answer.is_in",
+            name=element.name,
+            shots=m.count(len(showing), "shot"),
+            ids=", ".join(showing),
+        )
     return None
 
 
@@ -164,10 +186,16 @@ PHRASINGS: tuple[str, ...] = (
     "regenerate shot $shot",
     "regenerate without narration",
     "lock shot $shot",
+    "make it 90 seconds",
+    "change the frame rate to 25",
+    "make it 16:9",
     "le plan $shot en gros plan",
     "rallonge le plan $shot de 2 secondes",
     "la veste de $name doit être noire",
     "$name porte une barbe",
+    "fais-le en 90 secondes",
+    "passe à 25 images par seconde",
+    "mets-le en 16:9",
     "what is shot $shot?",
     "which shots show $name?",
     "how long is scene 1?",
@@ -184,6 +212,10 @@ _TIME_TOPIC = _topic("long longer short shorter length duration seconds dure dur
 _LOOK_TOPIC = _topic("hair colour color eyes look looks jacket coat dress cheveux veste robe")
 _WEAR_TOPIC = _topic("has have wear wears hat beard glasses scarf needs porte barbe lunettes")
 _MODEL_TOPIC = _topic("model models sora kling veo wan local cloud gpu modele")
+_SPEC_TOPIC = _topic(
+    "video film whole total fps rate framerate aspect ratio vertical horizontal portrait "
+    "landscape square format resolution images cadence"
+)
 # Words that make a phrasing relevant even when the sentence is worded differently.
 _TOPICS: dict[str, frozenset[str]] = {
     "make shot $shot a close-up": _SIZE_TOPIC,
@@ -199,6 +231,12 @@ _TOPICS: dict[str, frozenset[str]] = {
     "use a local model for shot $shot": _MODEL_TOPIC,
     "switch the model of shot $shot to Kling": _MODEL_TOPIC,
     "use Sora 2 everywhere": _MODEL_TOPIC,
+    "make it 90 seconds": _SPEC_TOPIC | _TIME_TOPIC,
+    "fais-le en 90 secondes": _SPEC_TOPIC | _TIME_TOPIC,
+    "change the frame rate to 25": _SPEC_TOPIC,
+    "passe à 25 images par seconde": _SPEC_TOPIC,
+    "make it 16:9": _SPEC_TOPIC,
+    "mets-le en 16:9": _SPEC_TOPIC,
 }
 
 

@@ -28,6 +28,7 @@ from storycore.tools.feedback.handlers import (
 )
 from storycore.tools.feedback.patterns import _ASPECT, _ATTR, _DURATION, _FIELD, _shots
 from storycore.tools.feedback.reader import _Rule, _rule
+from storycore.tools.feedback.spec_rules import SPEC_RULES
 
 _S = _shots("s")
 _NUM = (
@@ -40,6 +41,8 @@ _LOCAL = (
     r"(?:video\s+)?(?:model|modele)|(?:un\s+|le\s+)?modele\s+(?:local|en local|hors ligne)"
 )
 _RULES: tuple[_Rule, ...] = (
+    # the whole project's length, frame rate, aspect ratio, resolution (spec_rules.py)
+    *SPEC_RULES,
     # lock / unlock
     _rule(
         r"(?:unlock|unfreeze|deverrouille[rz]?|debloque[rz]?|defige[rz]?)\s+(?P<target>.+)",

@@ -114,6 +114,8 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
             plan = _replan_if_independent(project, plan)
             assert plan.outcome is not None
             outcome = plan.outcome
+        if outcome.specs is not None:
+            tx.manifest.technical_specs = outcome.specs
         registry = AssetRegistry(project)
         for element_id in outcome.element_unlocks:
             registry.unlock(element_id)

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from storycore.tools import exports as exports_module
-from storycore.tools.domain import Segment, ShotSpec, format_validation_error
+from storycore.tools.domain import Segment, ShotSpec, TechnicalSpecs, format_validation_error
 from storycore.tools.errors import InvalidInput
 from storycore.tools.feedback import Modification
 from storycore.tools.project import Project
@@ -43,6 +43,7 @@ class _Outcome:
     regenerated: list[str]
     hashes: dict[str, str]
     note: str
+    specs: TechnicalSpecs | None = None  # the project's new specs (a ChangeProjectSpec)
 
 
 @dataclass

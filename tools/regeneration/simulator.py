@@ -10,7 +10,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from storycore.tools.breakdown import retime, split_long_shots
-from storycore.tools.domain import AssetMetadata, ElementStatus, Segment, ShotSpec, ShotStatus
+from storycore.tools.domain import (
+    AssetMetadata,
+    ElementStatus,
+    Segment,
+    ShotSpec,
+    ShotStatus,
+    TechnicalSpecs,
+)
 from storycore.tools.errors import ConflictError, InvalidInput, NotFound
 from storycore.tools.feedback import (
     MODIFICATION_TYPES,
@@ -22,7 +29,13 @@ from storycore.tools.model_registry import Kind, ModelCapability, ModelRegistry,
 from storycore.tools.planner import read_scenes
 from storycore.tools.project import Project
 from storycore.tools.prompt_builder import build_shot_prompts
-from storycore.tools.regeneration import edit_elements, edit_locks, edit_models, edit_shots
+from storycore.tools.regeneration import (
+    edit_elements,
+    edit_locks,
+    edit_models,
+    edit_project,
+    edit_shots,
+)
 from storycore.tools.regeneration.hashes import (
     _continuity_closure,
     _element_hash,
@@ -44,6 +57,7 @@ HANDLERS: dict[type[Any], Callable[[Planner, Any], None]] = {
     **edit_elements.HANDLERS,
     **edit_models.HANDLERS,
     **edit_locks.HANDLERS,
+    **edit_project.HANDLERS,
 }
 _UNHANDLED = [kind.__name__ for kind in MODIFICATION_TYPES if kind not in HANDLERS]
 if _UNHANDLED:  # a new kind of modification needs its handler in an edit_* module
@@ -56,6 +70,7 @@ class Planner:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.specs = project.manifest.technical_specs
+        self.before_specs = self.specs  # a ChangeProjectSpec replaces ``specs``, not this
         self.rate = self.specs.rate
         self.fingerprint = _fingerprint(project)
         self._models: ModelRegistry | None = None
@@ -250,12 +265,16 @@ class Planner:
         return segments, sorted(redo)
 
     def _prompted(
-        self, shots: Sequence[ShotSpec], elements: Mapping[str, AssetMetadata]
+        self,
+        shots: Sequence[ShotSpec],
+        elements: Mapping[str, AssetMetadata],
+        specs: TechnicalSpecs | None = None,
     ) -> dict[str, ShotSpec]:
         override = self.project.path("prompts")
         folder = override if override.is_dir() else None
+        specs = specs or self.specs
         return {
-            s.shot_id: build_shot_prompts(s, elements, self.specs, override_dir=folder).apply_to(s)
+            s.shot_id: build_shot_prompts(s, elements, specs, override_dir=folder).apply_to(s)
             for s in shots
         }
 
@@ -333,7 +352,7 @@ class Planner:
     def finish(self) -> ChangePlan:
         """The plan of the simulated change: what to regenerate, and what to write."""
         self.shots = retime(self.shots, self.rate)
-        before_prompted = self._prompted(self.before_shots, self.before_elements)
+        before_prompted = self._prompted(self.before_shots, self.before_elements, self.before_specs)
         after_prompted = self._prompted(self.shots, self.elements)
         before_hash = {
             i: shot_generation_hash(s, self.before_elements) for i, s in before_prompted.items()
@@ -380,6 +399,7 @@ class Planner:
             regenerated=[i for i in timeline if i in regenerated],
             hashes=after_hash,
             note=note,
+            specs=self.specs if self.specs != self.before_specs else None,
         )
         return ChangePlan(
             modifications=self.normalised,

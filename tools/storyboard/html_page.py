@@ -13,9 +13,10 @@ from urllib.parse import quote
 from storycore.tools.domain import (
     ShotSpec,
 )
+from storycore.tools.i18n import Messages, catalog_language
 from storycore.tools.project import Project
 from storycore.tools.rates import rate_label
-from storycore.tools.storyboard.markdown import _label, _names, transition_text
+from storycore.tools.storyboard.markdown import _names, transition_text, vocab
 from storycore.tools.storyboard.panels import panel_hash, panel_png, panel_size, stored_panel_hash
 
 # --------------------------------------------------------------------------------------
@@ -97,35 +98,39 @@ def render_html(
     *,
     embed_images: bool = False,
     base_dir: Path | None = None,
+    language: str | None = None,
 ) -> str:
     """``storyboard.html``: one panel per shot, with inline CSS and no network reference.
 
     Panels are referenced by their path relative to the project root (where
     ``storyboard.html`` lives), or relative to ``base_dir`` when the page is written
     elsewhere in the project; ``embed_images`` embeds them as data URIs instead (a page sent
-    outside the project). Every text from the plan is HTML-escaped.
+    outside the project). Every text from the plan is HTML-escaped. Labels are in
+    ``language``, by default the project's answer language.
     """
+    m = Messages(catalog_language(language or project.manifest.technical_specs.language))
     title = storyboard["title"]
     rate = Fraction(storyboard["frame_rate"])
     shot_count = sum(len(seg["shots"]) for seg in storyboard["segments"])
     out = [
         "<!DOCTYPE html>",
-        '<html lang="en">',
+        f'<html lang="{_e(m.language)}">',
         "<head>",
         '<meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)} — storyboard</title>",
+        f"<title>{_e(title)} — {_e(m('storyboard.document'))}</title>",
         f"<style>{_CSS}</style>",
         "</head>",
         "<body>",
         "<header>",
         f"<h1>{_e(title)}</h1>",
         f'<p class="meta">{_e(rate_label(rate))} fps'
-        f"{' drop-frame' if storyboard['drop_frame'] else ''} · "
+        f"{_e(m('common.drop_frame_suffix')) if storyboard['drop_frame'] else ''} · "
         f"{_e(storyboard.get('aspect_ratio', ''))} · {_e(storyboard.get('resolution', ''))} · "
         f"{_e(storyboard['start'])} – {_e(storyboard['end'])} · "
-        f"{_e(storyboard['total_frames'])} frames · {shot_count} shots</p>",
+        f"{_e(m.count(storyboard['total_frames'], 'frame'))} · "
+        f"{_e(m.count(shot_count, 'shot'))}</p>",
         "</header>",
     ]
     for segment in storyboard["segments"]:
@@ -139,7 +144,7 @@ def render_html(
             '<div class="grid">',
         ]
         for shot in segment["shots"]:
-            out.append(_html_panel(project, storyboard, shot, embed_images, base_dir))
+            out.append(_html_panel(project, storyboard, shot, embed_images, base_dir, m))
         out += ["</div>", "</section>"]
     out += ["</body>", "</html>", ""]
     return "\n".join(out)
@@ -151,6 +156,7 @@ def _html_panel(
     shot: dict[str, Any],
     embed: bool,
     base_dir: Path | None,
+    m: Messages,
 ) -> str:
     cast = _names(storyboard, shot["characters"])
     props = _names(storyboard, shot["props"])
@@ -161,46 +167,53 @@ def _html_panel(
     time_range = shot.get("time_range") or ["", ""]
     rows = [
         (
-            "Size",
+            m("storyboard.size"),
             f"{shot['shot_size']}"
             + (
-                f" · {_label(shot.get('framing'))}"
+                f" · {vocab('framing', shot.get('framing'), m.language)}"
                 if shot.get("framing") not in (None, "single")
                 else ""
             ),
         ),
-        ("Angle", _label(shot["camera_angle"])),
-        ("Movement", _label(shot["camera_movement"])),
-        ("Lens", f"{shot['lens_mm']}mm"),
-        ("Cast", ", ".join(cast)),
-        ("Location", location),
-        ("Props", ", ".join(props)),
-        ("Model", shot["model_id"] or "—"),
-        ("Transition", transition_text(shot.get("transition_in"), shot.get("transition_out"))),
+        (m("storyboard.angle"), vocab("angle", shot["camera_angle"], m.language)),
+        (m("storyboard.movement"), vocab("movement", shot["camera_movement"], m.language)),
+        (m("storyboard.lens"), f"{shot['lens_mm']}mm"),
+        (m("storyboard.cast"), ", ".join(cast)),
+        (m("storyboard.location"), location),
+        (m("storyboard.props"), ", ".join(props)),
+        (m("storyboard.model"), shot["model_id"] or "—"),
+        (
+            m("storyboard.transition"),
+            transition_text(shot.get("transition_in"), shot.get("transition_out"), m.language),
+        ),
     ]
     details = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows if v)
     prompts = "".join(
         f"<p><b>{_e(label)}</b> {_e(shot[key])}</p>"
         for label, key in (
-            ("Image", "image_prompt"),
-            ("Video", "video_prompt"),
-            ("Negative", "negative_prompt"),
+            (m("storyboard.image"), "image_prompt"),
+            (m("storyboard.video"), "video_prompt"),
+            (m("storyboard.negative"), "negative_prompt"),
         )
         if shot.get(key)
     )
-    alt = f"{shot['shot_id']}: {shot['shot_size']}, {_label(shot['camera_movement'])}"
+    movement = vocab("movement", shot["camera_movement"], m.language)
+    alt = f"{shot['shot_id']}: {shot['shot_size']}, {movement}"
     return "\n".join(
         [
             f'<article id="{_e(shot["shot_id"])}">',
             f'<img src="{_e(src)}" width="{width}" height="{height}" alt="{_e(alt)}" '
             'loading="lazy">',
             '<div class="cap">',
-            f"<h3>{_e(shot['shot_id'])}<span>Scene {_e(shot['scene'])}</span></h3>",
+            f"<h3>{_e(shot['shot_id'])}<span>{_e(m('storyboard.scene'))} {_e(shot['scene'])}"
+            "</span></h3>",
             f'<p class="tc">{_e(shot["start"])} → {_e(shot["end"])} · '
             f"{_e(shot['duration_frames'])} f · {_e(time_range[0])}–{_e(time_range[1])}</p>",
             f"<dl>{details}</dl>",
             f'<p class="desc">{_e(shot["description"])}</p>',
-            f"<details><summary>Prompts</summary>{prompts}</details>" if prompts else "",
+            f"<details><summary>{_e(m('storyboard.prompts'))}</summary>{prompts}</details>"
+            if prompts
+            else "",
             "</div>",
             "</article>",
         ]

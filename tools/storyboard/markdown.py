@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
 
+from storycore.tools.i18n import Messages, catalog_language
 from storycore.tools.rates import rate_label
 
 # --------------------------------------------------------------------------------------
@@ -35,30 +36,72 @@ def _label(value: str | None) -> str:
     return (value or "").replace("_", " ")
 
 
-def transition_text(transition_in: str | None, transition_out: str | None) -> str:
+def vocab(kind: str, value: str | None, language: str | None = None) -> str:
+    """A camera angle, movement or framing for people (``dolly_in`` -> ``dolly in`` /
+    ``travelling avant``); a value the catalogs do not know reads as itself."""
+    from storycore.tools.i18n import catalog, t
+
+    key = f"vocab.{kind}.{value}"
+    return t(key, language) if key in catalog("en") else _label(value)
+
+
+def _transition_name(value: str, language: str | None) -> str:
+    from storycore.tools.i18n import catalog, t
+
+    key = f"transition.{value}"
+    return t(key, language) if key in catalog("en") else _label(value).capitalize()
+
+
+def transition_text(
+    transition_in: str | None, transition_out: str | None, language: str | None = None
+) -> str:
     """A shot's transitions from the script, for people: ``Fade in →``, ``→ Dissolve``,
-    ``Fade in → · → Fade out``; "" when both are plain cuts."""
+    ``Fade in → · → Fade out``; "" when both are plain cuts. In ``language`` (English by
+    default)."""
     parts = []
     if transition_in and transition_in != "cut":
-        parts.append(f"{_label(transition_in).capitalize()} →")
+        parts.append(f"{_transition_name(transition_in, language)} →")
     if transition_out and transition_out != "cut":
-        parts.append(f"→ {_label(transition_out).capitalize()}")
+        parts.append(f"→ {_transition_name(transition_out, language)}")
     return " · ".join(parts)
 
 
-def render_markdown(storyboard: dict[str, Any]) -> str:
-    """``storyboard.md``: segments as headings, a table of shots with timecodes."""
+def render_markdown(storyboard: dict[str, Any], language: str | None = None) -> str:
+    """``storyboard.md``: segments as headings, a table of shots with timecodes; labels in
+    ``language`` (English by default)."""
+    m = Messages(catalog_language(language))
     rate = Fraction(storyboard["frame_rate"])
+    drop = m("common.drop_frame_suffix") if storyboard["drop_frame"] else ""
+    shot_count = sum(len(seg["shots"]) for seg in storyboard["segments"])
     lines = [
         f"# {md_cell(storyboard['title'])}",
         "",
-        f"{rate_label(rate)} fps{' drop-frame' if storyboard['drop_frame'] else ''} · "
+        f"{rate_label(rate)} fps{drop} · "
         f"{md_cell(storyboard.get('aspect_ratio', ''))} · "
         f"{md_cell(storyboard.get('resolution', ''))} · "
         f"{storyboard['start']} – {storyboard['end']} · "
-        f"{storyboard['total_frames']} frames ({storyboard.get('duration_seconds', '')} s) · "
-        f"{sum(len(seg['shots']) for seg in storyboard['segments'])} shots",
+        f"{m.count(storyboard['total_frames'], 'frame')} "
+        f"({storyboard.get('duration_seconds', '')} s) · "
+        f"{m.count(shot_count, 'shot')}",
         "",
+    ]
+    header = [
+        m(f"storyboard.{key}")
+        for key in (
+            "shot",
+            "scene",
+            "start",
+            "end",
+            "frames",
+            "size",
+            "angle",
+            "movement",
+            "lens",
+            "description",
+            "cast",
+            "model",
+            "transition",
+        )
     ]
     for segment in storyboard["segments"]:
         heading = segment["segment_id"]
@@ -67,10 +110,9 @@ def render_markdown(storyboard: dict[str, Any]) -> str:
         lines += [
             f"## {heading}",
             "",
-            f"{segment['start']} – {segment['end']} · {len(segment['shots'])} shots",
+            f"{segment['start']} – {segment['end']} · {m.count(len(segment['shots']), 'shot')}",
             "",
-            "| Shot | Scene | Start | End | Frames | Size | Angle | Movement | Lens | "
-            "Description | Cast | Model | Transition |",
+            "| " + " | ".join(header) + " |",
             "|---|---|---|---|---:|---|---|---|---:|---|---|---|---|",
         ]
         for shot in segment["shots"]:
@@ -82,13 +124,13 @@ def render_markdown(storyboard: dict[str, Any]) -> str:
                 shot["end"],
                 str(shot["duration_frames"]),
                 shot["shot_size"],
-                _label(shot["camera_angle"]),
-                _label(shot["camera_movement"]),
+                vocab("angle", shot["camera_angle"], m.language),
+                vocab("movement", shot["camera_movement"], m.language),
                 f"{shot['lens_mm']}mm",
                 shot["description"],
                 cast,
                 shot["model_id"] or "",
-                transition_text(shot.get("transition_in"), shot.get("transition_out")),
+                transition_text(shot.get("transition_in"), shot.get("transition_out"), m.language),
             ]
             lines.append("| " + " | ".join(md_cell(c) for c in cells) + " |")
         lines.append("")

@@ -40,7 +40,8 @@ def write_documents(tx: Transaction) -> list[str]:
     storyboard = storyboard_from_plan(plan)
     panels = write_panels(tx, plan)
     tx.write_bytes(STORYBOARD_JSON, _json_bytes(storyboard))
-    tx.write_text(STORYBOARD_MD, render_markdown(storyboard))
+    language = project.manifest.technical_specs.language
+    tx.write_text(STORYBOARD_MD, render_markdown(storyboard, language))
     tx.write_text(STORYBOARD_HTML, render_html(project, storyboard))
     tx.write_bytes(VISUAL_STRATEGY_JSON, _json_bytes(build_visual_strategy(project, plan)))
     return [STORYBOARD_JSON, STORYBOARD_MD, STORYBOARD_HTML, VISUAL_STRATEGY_JSON, *panels]

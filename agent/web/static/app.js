@@ -24,6 +24,8 @@ const S = {
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 const L = (key) => S.labels[key] || key;
+// A camera angle or movement in the page's language (the value itself when it has no label).
+const V = (kind, value) => (value ? S.labels[`vocab.${kind}.${value}`] || value : value);
 
 function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -220,8 +222,8 @@ function shotCard(shot, before) {
       field("timecode", `${shot.start} → ${shot.end}`, "wide"),
       field("duration", `${fmtSeconds(shot.duration_seconds)} · ${shot.duration_frames} ${L("frames")}`),
       field("size", shot.shot_size),
-      field("angle", shot.camera_angle),
-      field("movement", shot.camera_movement),
+      field("angle", V("angle", shot.camera_angle)),
+      field("movement", V("movement", shot.camera_movement)),
       field("lens", shot.lens_mm ? `${shot.lens_mm} mm` : null),
       field("cast", cast),
       field("location", shot.location_name),
