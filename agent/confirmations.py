@@ -24,6 +24,7 @@ from storycore.agent.messages import duration_text
 from storycore.tools.domain import CreativeBrief
 from storycore.tools.errors import InvalidInput
 from storycore.tools.i18n import Messages, display_language
+from storycore.tools.planner import replan_edits
 
 if TYPE_CHECKING:
     from storycore.agent.state import ChangeProposal
@@ -320,7 +321,11 @@ def storyboard_confirmation(
             ),
             (m("confirm.storyboard.row.cost"), f"${summary.estimated_cost_usd:.2f}"),
         ],
-        details=[m("confirm.storyboard.file", path=str(project.root / "storyboard.html"))],
+        details=[
+            m("confirm.storyboard.file", path=str(project.root / "storyboard.html")),
+            # A re-plan that could not keep an edit says so here: approving accepts the loss.
+            *(f"edit lost: {line}" for line in replan_edits(project)["lost"]),
+        ],
         actions=["approve", "edit", "feedback", "reject"],
         edit_fields=["modifications"],
     )

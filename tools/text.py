@@ -157,9 +157,20 @@ def word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+# Kana and Han ideographs: Japanese and Chinese write no space between words.
+_UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
 def word_count(text: str) -> int:
-    """Words in ``text``; "l'eau", "don't" and "well-known" count as one word each."""
-    return len(re.findall(r"\w+(?:['’-]\w+)*", text))
+    """Words in ``text``; "l'eau", "don't" and "well-known" count as one word each.
+
+    Japanese and Chinese put no space between words: their kana and ideographs count as
+    one word per two characters (a common average), so "少女が駅で猫を待つ" is about 5
+    words, not one. Korean separates its words with spaces and is counted like English.
+    """
+    unspaced = len(_UNSPACED_SCRIPT.findall(text))
+    latin = len(re.findall(r"\w+(?:['’-]\w+)*", _UNSPACED_SCRIPT.sub(" ", text)))
+    return latin + (unspaced + 1) // 2
 
 
 def fold_tokens(text: str) -> list[str]:
@@ -167,7 +178,12 @@ def fold_tokens(text: str) -> list[str]:
     return fold_words_keep_colon(text).replace(":", " ").split()
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»’']?\s+(?=\S)")
+# After . ! ? … and a space; or after the full-width 。！？ with or without a space (Japanese
+# and Chinese put none), but not inside a quotation 「…。」 that the sentence goes on from.
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?…])[\"”»’']?\s+(?=\S)"
+    r"|(?<=[。！？])(?:[」』”）)]+\s+|\s*)(?=[^\s」』”）)。！？])"
+)
 
 #: Words that end with a full stop without ending the sentence ("Dr. Marsh", "Mme. Roux"),
 #: English and French. Matched with their capital: "dr" alone is not one ("Call the dr.").
@@ -230,7 +246,8 @@ def _sentence_gaps(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]
 
 
 def split_sentences(text: str) -> list[str]:
-    """The sentences of prose, stripped: split after ``. ! ? …`` and the spaces after them.
+    """The sentences of prose, stripped: split after ``. ! ? …`` and the spaces after them,
+    and after the full-width ``。！？`` of Japanese and Chinese, which need no space.
 
     A full stop that ends an abbreviation or an initial does not end the sentence
     ("Gaby strides past Dr. Marsh." is one sentence; see :func:`is_abbreviation_end`).
@@ -253,7 +270,7 @@ def sentences_with_offsets(text: str) -> list[tuple[int, str]]:
     The sentences keep their ending and spacing, so ``text[offset:]`` starts with each.
     """
     out, start = [], 0
-    for match in re.finditer(r"(?<!\d)[.!?;](?!\d)|\n", text):
+    for match in re.finditer(r"(?<!\d)[.!?;](?!\d)|[。！？；]|\n", text):
         if match.group(0) == "." and is_abbreviation_end(text, match.start()):
             continue
         out.append((start, text[start : match.end()]))

@@ -18,6 +18,7 @@ from storycore.tools.errors import StoryCoreError
 from storycore.tools.model_registry import ModelRegistry, max_clip_frames
 from storycore.tools.project import LAYOUT, Project
 from storycore.tools.structure import load_shots
+from storycore.tools.text import word_count
 from storycore.tools.timecode import format_smpte, seconds_to_frames
 
 
@@ -56,7 +57,7 @@ def _list(items: list[str], limit: int = 6) -> str:
 def check_brief(brief: CreativeBrief) -> GateVerdict:
     """The brief is complete enough to plan: something to tell, and usable specs."""
     verdict = GateVerdict("brief", repairable=False)
-    words = len(brief.text.split())
+    words = word_count(brief.text)  # Japanese and Chinese write no spaces
     has_story = bool(brief.scenes) or words >= 5
     verdict.check(
         has_story,

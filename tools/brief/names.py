@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from storycore.tools.brief.prose import _STYLE_LOOKUP
+from storycore.tools.brief.prose import _STYLE_LOOKUP, _script_language, states_a_spec
 from storycore.tools.brief.vocabulary import _LANGUAGE_WORDS
 from storycore.tools.domain import BriefElement
 from storycore.tools.text import fold_phrase as _fold
@@ -165,6 +165,8 @@ def is_production_note(sentence: str, characters: Iterable[str] = ()) -> bool:
         re.IGNORECASE,
     ):
         hits += 1
+    if not hits and _script_language(sentence) and states_a_spec(sentence):
+        hits += 1  # "90秒の縦長動画。", "用中文回答。": no English or French note word
     if words and all(word in _COURTESY_WORDS for word in words):
         return True  # "Bonjour !", "Thanks." (but "Omar laughs." is story)
     named = any(_fold(name).strip() in folded for name in characters)

@@ -5,21 +5,38 @@ pattern (docs/brief-format.md)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from pydantic import ValidationError
 
 from storycore.tools.brief.findings import _Found, _Prose
 from storycore.tools.brief.model_wishes import _LOCAL_ONLY, _ModelTable, _scan_models
-from storycore.tools.brief.values import _NUM, _WORD_NUM, _DurationRangeError, parse_duration
+from storycore.tools.brief.values import (
+    _NUM,
+    _WORD_NUM,
+    CJK_DURATION_PART,
+    HALF_UNIT,
+    _DurationRangeError,
+    parse_cjk_duration,
+    parse_duration,
+)
 from storycore.tools.brief.vocabulary import (
+    _CJK_LANGUAGE_WORDS,
     _LANGUAGE_WORDS,
     _STYLE_NOT_IN_FRENCH,
+    MAX_DURATION_SECONDS,
     PACE_WORDS,
     STYLE_VOCABULARY,
 )
-from storycore.tools.domain import Resolution, parse_aspect_ratio, parse_resolution
+from storycore.tools.domain import (
+    LANGUAGE_NAMES,
+    Resolution,
+    parse_aspect_ratio,
+    parse_resolution,
+)
 from storycore.tools.errors import BriefError, TimecodeError
 from storycore.tools.rates import parse_rate, rate_to_string
+from storycore.tools.text import echo, split_sentences, word_set
 from storycore.tools.text import fold_phrase as _fold
 
 _KNOWN_RATIO_TEXT = re.compile(
@@ -29,8 +46,15 @@ _KNOWN_RATIO_TEXT = re.compile(
 )
 _ASPECT_WORDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:vertical|verticale|verticaux|vertikal|vertikales|verticali)\b"), "9:16"),
-    (re.compile(r"\b(?:hochformat|formato retrato|formato ritratto|縦型|竖屏|세로)"), "9:16"),
-    (re.compile(r"\b(?:querformat|formato horizontal|formato orizzontale|横型|横屏|가로)"), "16:9"),
+    (re.compile(r"\b(?:hochformat|formato retrato|formato ritratto|modo retrato)\b"), "9:16"),
+    (
+        re.compile(
+            r"\b(?:querformat|formato horizontal|formato orizzontale|orizzontale|apaisado|"
+            r"formato paisaje|formato paisagem|modo paisagem)\b"
+        ),
+        "16:9",
+    ),
+    (re.compile(r"\b(?:formato (?:cuadrado|quadrado|quadrato)|quadratisch(?:es|en)?)\b"), "1:1"),
     (re.compile(r"\b(?:portrait (?:format|mode|orientation)|(?:format|mode) portrait)\b"), "9:16"),
     (re.compile(r"\b(?:tiktok|instagram reels?|youtube shorts)\b"), "9:16"),
     (
@@ -43,19 +67,47 @@ _ASPECT_WORDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:horizontal (?:format|video)|format horizontal|widescreen)\b"), "16:9"),
     (re.compile(r"\b(?:cinemascope|scope format|anamorphic widescreen|format scope)\b"), "2.39:1"),
 ]
+# Japanese, Chinese and Korean words for the frame's shape (no word boundaries in these
+# scripts: matched as written).
+_CJK_ASPECT_WORDS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(
+            r"縦長|縦型|縦向き|縦動画|縦画面|竖屏|竖版|竖向|豎屏|直屏|세로형|세로\s*(?=\d|영상|화면|비율)"
+        ),
+        "9:16",
+    ),
+    (re.compile(r"横長|横型|横向き|横画面|横屏|横版|가로형|가로\s*(?=\d|영상|화면|비율)"), "16:9"),
+    (re.compile(r"正方形|スクエア|方形画面|정사각형"), "1:1"),
+    (re.compile(r"シネマスコープ|シネスコ|시네마스코프"), "2.39:1"),
+]
 _CLOCK_IN_TEXT = re.compile(
     r"(?<![\d:.,])(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:\.(\d{1,2}))?(?![\d:])"
 )
 _UNITS_RE = (
     r"(?:hours?|hrs?|heures?|horas?|stunden?|ore|ora|h|minutes?|minutos?|minuten|minuti|mins?|"
-    r"mn|seconds?|secondes?|segundos?|sekunden?|sek|secondi|secondo|secs?|s)"
+    r"mn|seconds?|secondes?|segundos?|seg|sekunden?|sek|secondi|secondo|secs?|s)"
 )
 _DURATION_IN_TEXT = re.compile(
     r"(?<![\w.,$€-])(\d+\s*(?:h|min|mn)\s*\d{2}(?![\w:])"
     r"|\d+m\d{1,2}s(?![\w])"
-    rf"|(?:{_NUM}|{_WORD_NUM})\s*-?\s*{_UNITS_RE}(?![\w-])"
-    rf"(?:\s*(?:and\s+|et\s+|,\s*)?(?:{_NUM}|{_WORD_NUM})\s*-?\s*{_UNITS_RE}(?![\w-]))*)",
+    rf"|(?:{_NUM}|{_WORD_NUM})\s*-?\s*{_UNITS_RE}(?![\w-])(?:\s+{HALF_UNIT})?"
+    rf"(?:\s*(?:(?:and|et|y|e|und)\s+|,\s*)?(?:{_NUM}|{_WORD_NUM})\s*-?\s*{_UNITS_RE}"
+    rf"(?![\w-])(?:\s+{HALF_UNIT})?)*)",
     re.IGNORECASE,
+)
+# "1分30秒", "九十秒", "1분 30초"; not "十分" (enough, very), "三分の一" (a third) nor the
+# "1秒" of "1秒あたり24フレーム" (per second).
+_CJK_DURATION_IN_TEXT = re.compile(
+    rf"(?<![\d.,:〇零一二两兩三四五六七八九十百])({CJK_DURATION_PART}(?:\s*{CJK_DURATION_PART})*)"
+    r"(?!\s*(?:あたり|当たり|につき|間に|当|당|에\s*\d))"
+)
+_CJK_TOTAL_BEFORE = re.compile(
+    r"(?:長さ|尺|全体|合計|総尺|全長|再生時間|时长|总长|总时长|長度|长度|片长|길이|총|전체|분량|러닝타임)"
+    r"\s*(?:は|が|を|:|为|為|是|约|約|는|은|이|가|대략|약)?\s*$"
+)
+_CJK_FORMAT_AFTER = re.compile(
+    r"\s*(?:の|的|짜리|의|で|に)?\s*(?:動画|映像|ビデオ|作品|短編|広告|cm|mv|视频|影片|短片|广告|"
+    r"短视频|視頻|영상|동영상|광고|단편|뮤직비디오)"
 )
 _DECADE_AFTER = re.compile(
     r"^[\s-]*(?:style|vibe|aesthetic|look|music|fashion|era|disco|synth|rock|pop|hip|r&b|"
@@ -76,7 +128,9 @@ _AD_AFTER_DURATION = re.compile(
 )
 _FPS_IN_TEXT = re.compile(
     r"(?<![\w.,$€])(\d{2}(?:[.,]\d{1,3})?)\s*(?:fps|i/s|ips|images par seconde|images/s|"
-    r"frames per second|frames/s|p(?![\w]))"
+    r"frames per second|frames/s|im[aá]genes por segundo|cuadros por segundo|"
+    r"fotogramas por segundo|fotogramas/s|bilder pro sekunde|bildern pro sekunde|bilder/s|"
+    r"fotogrammi al secondo|fotogrammi per secondo|quadros por segundo|qps|p(?![\w]))"
     r"(?:\s*[-(]?\s*(non[\s-]?drop(?:[\s-]?frame)?|ndf|drop[\s-]?frame|df)\b\)?)?"
     r"|(?<![\w.,$€])(23[.,]976?|23[.,]98|29[.,]97|59[.,]94)(?![\d])"
     r"(?:\s*(?:fps|i/s|ips)?\s*[-(]?\s*(non[\s-]?drop(?:[\s-]?frame)?|ndf|drop[\s-]?frame|df)"
@@ -92,16 +146,47 @@ _RESOLUTION_IN_TEXT = re.compile(
 )
 _LANG_ALTERNATION = "|".join(sorted(_LANGUAGE_WORDS, key=len, reverse=True))
 _PROMPT_LANGUAGE = re.compile(
-    rf"\bprompts?\b(?:[^.\n;]{{0,40}}?)\b(?:in|en)\s+({_LANG_ALTERNATION})\b"
-    rf"|\bprompt language\W+({_LANG_ALTERNATION})\b"
-    rf"|\blangue des prompts\W+({_LANG_ALTERNATION})\b"
+    rf"\bprompts?\b(?:[^.\n;]{{0,40}}?)\b(?:in|en|em|auf)\s+({_LANG_ALTERNATION})\b"
+    rf"|\b(?:prompt language|langue des prompts|prompt sprache|sprache der prompts|"
+    rf"idioma de los prompts|lingua dei prompt|idioma dos prompts)\W+({_LANG_ALTERNATION})\b"
+)
+# The verbs of "answer me in ..." in English, French, Spanish, German, Italian, Portuguese
+# (folded: accents off, hyphens and apostrophes to spaces).
+_ANSWER_VERBS = (
+    r"answer|answers|answer me|reply|replies|respond|talk to me|speak to me|write to me|"
+    r"chat with me|reponds|repondez|reponse|reponses|parle moi|parlez moi|parle avec moi|"
+    r"parlez avec moi|ecris moi|ecrivez moi|discutons|dialoguons|"
+    r"responde|respondeme|responda|respondame|respondan|respuestas?|contesta|contestame|"
+    r"contesteme|hablame|escribeme|antworte|antworten|antwortet|antworte mir|antworten sie|"
+    r"sprich mit mir|schreib mir|rispondi|rispondimi|risponda|rispondete|risposte|parlami|"
+    r"scrivimi|respondam|respostas|fale comigo|fala comigo|escreva me|escreve me"
 )
 _ANSWER_LANGUAGE = re.compile(
-    r"\b(?:answer|answers|answer me|reply|replies|respond|talk to me|speak to me|write to me|"
-    r"chat with me|reponds|repondez|reponse|reponses|parle moi|parlez moi|parle avec moi|"
-    r"parlez avec moi|ecris moi|ecrivez moi|discutons|dialoguons)"
-    rf"(?:\s+moi)?\s+(?:in|en)\s+({_LANG_ALTERNATION})\b"
-    rf"|\b(?:assistant|interface)\s+(?:in|en)\s+({_LANG_ALTERNATION})\b"
+    rf"\b(?:{_ANSWER_VERBS})"
+    r"(?:\s+(?:moi|me|mir|bitte|siempre|sempre|immer|por favor|per favore|s il te plait|"
+    r"s il vous plait))*"
+    rf"\s+(?:in|en|em|auf)\s+({_LANG_ALTERNATION})\b"
+    rf"|\b(?:assistant|interface)\s+(?:in|en|em|auf)\s+({_LANG_ALTERNATION})\b"
+    rf"|\b(?<!prompt )(?:antwortsprache|sprache|idioma|lingua)\s*:\s*({_LANG_ALTERNATION})\b"
+)
+_CJK_LANG = "|".join(sorted(_CJK_LANGUAGE_WORDS, key=len, reverse=True))
+# "日本語で答えて", "用中文回答", "한국어로 답해", "回答は日本語で", "답변은 한국어로".
+_CJK_ANSWER_LANGUAGE = re.compile(
+    rf"({_CJK_LANG})\s*で\s*(?:お?答え|こたえ|回答|返事|返答|返信|話して|はなして|お願い|"
+    r"おねがい|応答|対応|やり取り|会話|説明)"
+    rf"|(?:回答|返答|返事|応答|答え|会話)\s*(?:は|を)\s*({_CJK_LANG})"
+    rf"|(?:用|以|使用)\s*({_CJK_LANG})\s*(?:来)?\s*(?:回答|回复|回覆|答复|答覆|交流|对话|對話|沟通|"
+    r"溝通|和我|跟我|与我|與我|解释|說明|说明)"
+    rf"|(?:回答|回复|回覆|答复)\s*(?:请|請)?\s*(?:用|使用|以)\s*({_CJK_LANG})"
+    rf"|({_CJK_LANG})\s*로\s*(?:답|대답|응답|대화|말|이야기|얘기|소통|회신|설명)"
+    rf"|(?:답변|대답|응답|답|대화)\s*(?:은|는|을|를)\s*({_CJK_LANG})"
+)
+# "プロンプトは英語で", "英語のプロンプト", "提示词用英文", "프롬프트는 영어로".
+_CJK_PROMPT_LANGUAGE = re.compile(
+    rf"(?:プロンプト|提示词|提示詞|提示语|提示語|프롬프트|prompts?)\s*(?:の言語|言語|语言|語言|언어)?"
+    rf"\s*(?:は|も|を|が|:|请|請|也|为|為|是|는|은|를|을|도)?\s*(?:用|使用|以)?\s*({_CJK_LANG})"
+    rf"|({_CJK_LANG})\s*(?:の|的|로\s*된|로\s*쓴)?\s*(?:プロンプト|提示词|提示詞|提示语|프롬프트|prompts?)"
+    rf"|(?:用|以)\s*({_CJK_LANG})\s*(?:写|寫|编写|撰写)\s*(?:提示词|提示詞|prompts?)"
 )
 
 
@@ -113,8 +198,48 @@ _BUDGET = re.compile(
 )
 
 
+# Common words of the other languages a brief may be written in (words French and English
+# share with them are left out, so that French briefs stay French).
+_COMMON_WORDS = {
+    "es": word_set(
+        "el los las y con para por del que es su sus muy pero como está esta al hay donde "
+        "cuando una se lo mientras bajo sobre entre"
+    ),
+    "de": word_set(
+        "der die das und ist mit ein eine einen dem den des nicht auf sich im zu von für "
+        "wird sie er wir ihr ihre sein seine unter über bei nach"
+    ),
+    "it": word_set(
+        "lo gli di che con per una nel nella della sono è non al alla del dei suo sua sulla "
+        "mentre dove quando tra"
+    ),
+    "pt": word_set(
+        "o os e do da dos das com para uma um em no na não é ao seu sua que enquanto onde "
+        "quando sob entre"
+    ),
+}
+
+
+def _script_language(text: str) -> str | None:
+    """ "ja", "zh" or "ko" when most letters of ``text`` are Japanese, Chinese or Korean."""
+    kana = len(re.findall(r"[\u3040-\u30ff]", text))
+    hangul = len(re.findall(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]", text))
+    han = len(re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff]", text))
+    latin = len(re.findall(r"[a-zA-Zà-ÿ]", text))
+    if kana + hangul + han < max(4, latin // 2):
+        return None
+    if hangul >= kana and hangul >= han / 2:
+        return "ko"
+    return "ja" if kana else "zh"
+
+
 def _language_of_text(text: str) -> str:
-    """ "fr" or "en" by common words: decides which ambiguous words count."""
+    """The language a brief is written in, by script (ja, zh, ko) or by common words (fr,
+    es, de, it, pt, else en): decides which ambiguous words count and the answer language
+    when none is asked for."""
+    by_script = _script_language(text)
+    if by_script:
+        return by_script
     words = re.findall(r"[a-zà-ÿ]+", text.lower())
     french = {
         "le",
@@ -177,6 +302,10 @@ def _language_of_text(text: str) -> str:
     }
     fr = sum(word in french for word in words)
     en = sum(word in english for word in words)
+    others = {code: sum(word in common for word in words) for code, common in _COMMON_WORDS.items()}
+    best = max(others, key=lambda code: others[code])
+    if others[best] > fr and others[best] >= 3 and others[best] > en:
+        return best
     return "fr" if fr >= 3 and fr > en else "en"
 
 
@@ -229,21 +358,91 @@ _PACE_LOOKUP = {w: pace for pace, ws in PACE_WORDS.items() for w in ws}
 def _scan_prose(text: str, language: str, models: _ModelTable) -> _Prose:
     """Every spec the free text states, in order of appearance (one scanner per kind)."""
     prose = _Prose()
-    lower = text.lower()
+    lower = _scan_text(text)
     folded = _fold(text)
     ratio_spans = _scan_aspects(prose, lower, folded)
     _scan_clock_durations(prose, lower, ratio_spans)
     _scan_unit_durations(prose, lower)
+    _scan_cjk_durations(prose, lower)
     prose.durations.sort(key=lambda f: lower.find(f.text))
     _scan_resolutions(prose, lower)
     _scan_fps(prose, lower)
-    _scan_languages(prose, folded)
+    _scan_languages(prose, folded, lower)
     _scan_local_only(prose, folded)
     _scan_models(text, models, prose)
     _scan_budget(prose, text)
     _scan_pace(prose, folded)
     prose.style_words = find_style_words(text, language=language)
+    _report_unread(prose, text, lower, language)
     return prose
+
+
+# Words that announce a spec: a sentence with one of them and a number, from which no spec
+# was read, is reported instead of dropped ("予算は200ドル", "Auflösung: groß 2000").
+_SPEC_CUES = re.compile(
+    r"resolution|resolucion|auflosung|risoluzione|resolucao|budget|presupuesto|orcamento|"
+    r"bildrate|framerate|frame rate|seitenverhaltnis|formato|dauer|duracion|durata|"
+    r"duracao|longitud|"
+    r"解像度|分辨率|解析度|해상도|予算|预算|預算|예산|フレームレート|帧率|幀率|프레임|アスペクト比|"
+    r"宽高比|寬高比|画面比|화면비|長さ|时长|時長|길이|尺|画質|画质|화질"
+)
+_UNREAD_NOTE = (
+    "the story is written in {name}: offline, StoryCore reads its specs (length, frame, frame "
+    "rate, languages) but not who and what is in it; list the characters, places and props in "
+    "Characters, Locations and Props sections, or plan with a language model"
+)
+
+
+def _report_unread(prose: _Prose, text: str, lower: str, language: str) -> None:
+    """What the reader saw but could not use: a sentence with a spec word and a number that
+    gave no spec, and a story in a language the offline breakdown does not read."""
+    found = [
+        f.text
+        for kind in (prose.durations, prose.aspects, prose.resolutions, prose.fps)
+        for f in kind
+    ] + [f.text for f in (*prose.answer_language, *prose.prompt_language, prose.budget) if f]
+    for paragraph in re.split(r"\n\s*\n", text):
+        for sentence in split_sentences(" ".join(paragraph.split())):
+            scanned = _scan_text(sentence)
+            key = _fold(scanned) + " " + scanned
+            if not (_SPEC_CUES.search(key) and re.search(r"\d", scanned)):
+                continue
+            if any(item and (item in scanned or item in _fold(sentence)) for item in found):
+                continue
+            if any(sentence[:30] in note for note in prose.not_understood):
+                continue
+            prose.not_understood.append(f"{echo(sentence, 80)}: a spec that was not understood")
+    if language not in ("en", "fr"):
+        prose.not_understood.append(_UNREAD_NOTE.format(name=LANGUAGE_NAMES[language]))
+
+
+def states_a_spec(sentence: str) -> bool:
+    """Whether ``sentence`` states a length, a frame, a frame rate or a language (in any
+    language the reader knows): the production notes of briefs in Japanese, Chinese or
+    Korean, whose words the English and French note words cannot catch."""
+    prose = _Prose()
+    lower = _scan_text(sentence)
+    folded = _fold(sentence)
+    _scan_aspects(prose, lower, folded)
+    _scan_unit_durations(prose, lower)
+    _scan_cjk_durations(prose, lower)
+    _scan_fps(prose, lower)
+    _scan_languages(prose, folded, lower)
+    return bool(prose.durations or prose.aspects or prose.fps or prose.answer_language) or bool(
+        prose.prompt_language
+    )
+
+
+_CJK_CHAR = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f"
+_CJK_THEN_ASCII = re.compile(rf"(?<=[{_CJK_CHAR}])(?=[a-z0-9$€])|(?<=[a-z0-9%])(?=[{_CJK_CHAR}])")
+
+
+def _scan_text(text: str) -> str:
+    """The text the scanners read: compatibility forms unified (full-width "９０ｆｐｓ" and
+    "：" to ASCII), lower case, and a space between a Japanese, Chinese or Korean character
+    and a Latin letter or digit, since those scripts put no space between words ("縦長9:16の
+    動画を24fpsで" reads like "縦長 9:16 の動画を 24 fps で")."""
+    return _CJK_THEN_ASCII.sub(" ", unicodedata.normalize("NFKC", text).lower())
 
 
 def _scan_aspects(prose: _Prose, lower: str, folded: str) -> list[tuple[int, int]]:
@@ -257,6 +456,9 @@ def _scan_aspects(prose: _Prose, lower: str, folded: str) -> list[tuple[int, int
     for pattern, ratio in _ASPECT_WORDS:
         for match in pattern.finditer(folded):
             prose.aspects.append(_Found(ratio, match.group(0)))
+    for pattern, ratio in _CJK_ASPECT_WORDS:
+        for match in pattern.finditer(lower):
+            prose.aspects.append(_Found(ratio, match.group(0).strip()))
     # Ratios are listed by position so that "the first mention wins" holds across forms.
     prose.aspects.sort(key=lambda f: _position(folded, lower, f.text))
     return ratio_spans
@@ -302,6 +504,28 @@ def _scan_unit_durations(prose: _Prose, lower: str) -> None:
         prose.durations.append(_Found(seconds, phrase, strong))
         if _AD_AFTER_DURATION.match(lower[match.end() :]) and prose.pace is None:
             prose.pace = _Found("ad", lower[match.start() : match.end() + 10].strip())
+
+
+def _scan_cjk_durations(prose: _Prose, lower: str) -> None:
+    """Durations in Japanese, Chinese and Korean ("90秒", "1分30秒", "一分半", "1분 30초")."""
+    for match in _CJK_DURATION_IN_TEXT.finditer(lower):
+        phrase = match.group(1).strip()
+        if re.fullmatch(r"十\s*分", phrase) or (
+            phrase.endswith("分") and lower[match.end() :].lstrip().startswith("の")
+        ):
+            continue  # 十分: "enough" (ja), "very" (zh); 三分の一: a third
+        seconds = parse_cjk_duration(phrase)
+        if seconds is None:
+            prose.not_understood.append(f"duration {phrase!r} could not be read")
+            continue
+        if seconds > MAX_DURATION_SECONDS:
+            prose.not_understood.append(f"duration {phrase!r} is longer than 4 hours")
+            continue
+        before = lower[max(0, match.start() - 12) : match.start()]
+        strong = bool(_CJK_TOTAL_BEFORE.search(before)) or bool(
+            _CJK_FORMAT_AFTER.match(lower[match.end() :])
+        )
+        prose.durations.append(_Found(seconds, phrase, strong))
 
 
 def _scan_resolutions(prose: _Prose, lower: str) -> None:
@@ -350,13 +574,45 @@ def _scan_fps(prose: _Prose, lower: str) -> None:
         if drop_text:
             drop = not drop_text.startswith(("non", "ndf"))
         prose.fps.append(_Found((rate_to_string(rate), drop), match.group(0).strip()))
+    _scan_cjk_fps(prose, lower)
     if not prose.fps and re.search(r"\bdrop[\s-]?frame\b", lower):
         prose.drop_frame = not re.search(r"\bnon[\s-]?drop", lower)
 
 
-def _scan_languages(prose: _Prose, folded: str) -> None:
-    """The language of the prompts ("prompts in English") and of the answers ("réponds en
-    français")."""
+_RATE = r"(\d{2}(?:\.\d{1,3})?)"
+# "毎秒24フレーム", "每秒25帧", "초당 24프레임", "24フレーム/秒", "帧率25", "25帧".
+_CJK_FPS_IN_TEXT = re.compile(
+    rf"(?:毎秒|每秒|초당|秒間|1\s*秒\s*(?:あたり|当たり|間に|につき))\s*{_RATE}\s*"
+    r"(?:フレーム|コマ|帧|幀|프레임|枚|장)"
+    rf"|{_RATE}\s*(?:フレーム|コマ|帧|幀|프레임)\s*(?:/|毎|每|per)\s*(?:秒|초|s\b)"
+    r"|(?:フレームレート|フレーム\s*レート|帧率|幀率|帧速率|幀速率|프레임\s*레이트|프레임율|프레임\s*속도)"
+    rf"\s*(?:は|を|が|:|为|為|是|用|는|은|을|를|가|이)?\s*{_RATE}"
+    rf"|(?<![\d.]){_RATE}\s*(?:帧|幀)(?!\s*(?:/|每|毎))"
+)
+
+
+def _scan_cjk_fps(prose: _Prose, lower: str) -> None:
+    """Frame rates in Japanese, Chinese and Korean; "25帧" alone counts only at a rate
+    StoryCore supports (otherwise it is a number of frames, not a rate)."""
+    for match in _CJK_FPS_IN_TEXT.finditer(lower):
+        number = next(g for g in match.groups() if g)
+        bare = match.group(4) is not None
+        try:
+            rate = parse_rate(number)
+        except TimecodeError:
+            if not bare:
+                prose.not_understood.append(
+                    f"frame rate {match.group(0).strip()!r} is not one StoryCore supports "
+                    "(23.976, 24, 25, 29.97, 30, 48, 50, 59.94, 60)"
+                )
+            continue
+        prose.fps.append(_Found((rate_to_string(rate), None), match.group(0).strip()))
+    prose.fps.sort(key=lambda f: lower.find(f.text))
+
+
+def _scan_languages(prose: _Prose, folded: str, lower: str) -> None:
+    """The language of the prompts ("prompts in English", "プロンプトは英語で") and of the
+    answers ("réponds en français", "responde en español", "用中文回答")."""
     for pattern, target in (
         (_PROMPT_LANGUAGE, prose.prompt_language),
         (_ANSWER_LANGUAGE, prose.answer_language),
@@ -364,6 +620,13 @@ def _scan_languages(prose: _Prose, folded: str) -> None:
         for match in pattern.finditer(folded):
             word = next(g for g in match.groups() if g)
             target.append(_Found(_LANGUAGE_WORDS[word], match.group(0)))
+    for pattern, target in (
+        (_CJK_PROMPT_LANGUAGE, prose.prompt_language),
+        (_CJK_ANSWER_LANGUAGE, prose.answer_language),
+    ):
+        for match in pattern.finditer(lower):
+            word = next(g for g in match.groups() if g)
+            target.append(_Found(_CJK_LANGUAGE_WORDS[word], match.group(0)))
 
 
 def _scan_local_only(prose: _Prose, folded: str) -> None:

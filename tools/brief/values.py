@@ -23,7 +23,7 @@ class _DurationRangeError(BriefError):
 # Durations
 # --------------------------------------------------------------------------------------
 
-_NUMBER_WORDS: dict[str, int] = {
+_NUMBER_WORDS: dict[str, float] = {
     "one": 1,
     "two": 2,
     "three": 3,
@@ -65,7 +65,60 @@ _NUMBER_WORDS: dict[str, int] = {
     "soixante": 60,
     "quatre-vingt-dix": 90,
     "quatre-vingts": 80,
+    # Spanish, German, Italian, Portuguese (the lengths a brief gives in words)
+    "uno": 1,
+    "una": 1,
+    "dos": 2,
+    "tres": 3,
+    "cinco": 5,
+    "diez": 10,
+    "quince": 15,
+    "veinte": 20,
+    "treinta": 30,
+    "cuarenta": 40,
+    "cincuenta": 50,
+    "sesenta": 60,
+    "noventa": 90,
+    "ein": 1,
+    "eine": 1,
+    "einer": 1,
+    "zwei": 2,
+    "drei": 3,
+    "fünf": 5,
+    "zehn": 10,
+    "fünfzehn": 15,
+    "zwanzig": 20,
+    "dreißig": 30,
+    "dreissig": 30,
+    "vierzig": 40,
+    "fünfzig": 50,
+    "sechzig": 60,
+    "neunzig": 90,
+    "anderthalb": 1.5,
+    "eineinhalb": 1.5,
+    "due": 2,
+    "tre": 3,
+    "dieci": 10,
+    "quindici": 15,
+    "venti": 20,
+    "trenta": 30,
+    "quaranta": 40,
+    "sessanta": 60,
+    "novanta": 90,
+    "um": 1,
+    "uma": 1,
+    "dois": 2,
+    "duas": 2,
+    "três": 3,
+    "dez": 10,
+    "vinte": 20,
+    "trinta": 30,
+    "quarenta": 40,
+    "cinquenta": 50,
 }
+#: "and a half" after a unit, in the brief's languages ("un minuto y medio", "une minute et
+#: demie"); German says "anderthalb Minuten", a number word above.
+HALF_UNIT = r"(?:and\s+a\s+half|et\s+demie?|y\s+medi[oa]|e\s+mezz[oa]|e\s+mei[oa])"
 _UNIT_SECONDS: dict[str, int] = {}
 for _names, _value in (
     (("h", "hr", "hrs", "hour", "hours", "heure", "heures"), 3600),
@@ -74,7 +127,7 @@ for _names, _value in (
     # Spanish, German, Italian, Portuguese
     (("hora", "horas", "stunde", "stunden", "ora", "ore"), 3600),
     (("minuto", "minutos", "minuten", "minuti"), 60),
-    (("segundo", "segundos", "sekunde", "sekunden", "sek", "secondo", "secondi"), 1),
+    (("segundo", "segundos", "seg", "sekunde", "sekunden", "sek", "secondo", "secondi"), 1),
 ):
     for _name in _names:
         _UNIT_SECONDS[_name] = _value
@@ -145,6 +198,8 @@ def parse_duration(text: str | float) -> float:
         return _check_range(seconds + (float(f"0.{frac}") if frac else 0.0), original)
     value = _parse_unit_duration(s)
     if value is None:
+        value = parse_cjk_duration(s)
+    if value is None:
         raise BriefError(
             f"{original!r} is not a duration; give a length such as 30s, 90 seconds, 2 min, "
             "1m30s or 4:27"
@@ -153,10 +208,11 @@ def parse_duration(text: str | float) -> float:
 
 
 _UNIT_TOKEN = re.compile(
-    rf"\s*(?:and\s+|et\s+|,\s*)?({_NUM}|{_WORD_NUM})\s*-?\s*"
+    rf"\s*(?:(?:and|et|y|e|und)\s+|,\s*)?({_NUM}|{_WORD_NUM})\s*-?\s*"
     r"(hours|hour|hrs|hr|heures|heure|horas|hora|stunden|stunde|ore|ora|h|minutes|minute|"
     r"minutos|minuto|minuten|minuti|mins|min|mn|m|seconds|second|secondes|seconde|segundos|"
-    r"segundo|sekunden|sekunde|sek|secondi|secondo|secs|sec|s|''|\")?(?![a-z])",
+    r"segundo|seg|sekunden|sekunde|sek|secondi|secondo|secs|sec|s|''|\")?(?![a-z])"
+    rf"(\s+{HALF_UNIT})?",
 )
 
 
@@ -182,12 +238,70 @@ def _parse_unit_duration(s: str) -> float | None:
         if last_unit and size >= last_unit:
             return None
         total += _number(number) * size
+        if match.group(3):  # "un minuto y medio": half of the unit just read
+            total += size / 2
         last_unit, seen, pos = size, True, match.end()
         if unit is None:
             break
     if s[pos:].strip():
         return None
     return total if seen else None
+
+
+# Japanese, Chinese and Korean: "90秒", "1分30秒", "一分半", "1分钟", "两个小时", "1분 30초".
+_CJK_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5}
+_CJK_DIGITS |= {"六": 6, "七": 7, "八": 8, "九": 9}
+#: A number in digits or in kanji/hanzi numerals (up to 999: 九十, 十五, 百二十).
+CJK_NUMBER = r"(?:\d+(?:[.,]\d+)?|[〇零一二两兩三四五六七八九十百]+)"
+#: The units of time in Japanese, Chinese and Korean, to seconds.
+CJK_UNITS: dict[str, int] = {
+    **dict.fromkeys(["時間", "小时", "小時", "시간"], 3600),
+    **dict.fromkeys(["分钟", "分鐘", "分間", "分", "분"], 60),
+    **dict.fromkeys(["秒钟", "秒鐘", "秒間", "秒", "초"], 1),
+}
+CJK_UNIT = "|".join(sorted(CJK_UNITS, key=len, reverse=True))
+#: One number with its unit ("1分", "两个小时", "1時間半", "1시간 반").
+CJK_DURATION_PART = rf"({CJK_NUMBER})\s*(?:个|個)?\s*({CJK_UNIT})(\s*(?:半|반))?"
+_CJK_PART = re.compile(rf"\s*{CJK_DURATION_PART}")
+
+
+def cjk_number(text: str) -> float | None:
+    """The value of a number written in digits or in kanji/hanzi numerals ("九十" -> 90)."""
+    text = text.strip()
+    if re.fullmatch(r"\d+(?:[.,]\d+)?", text):
+        return float(text.replace(",", "."))
+    total, digit = 0, None
+    for char in text:
+        if char in _CJK_DIGITS:
+            if digit is not None:
+                return None  # "九九" is not how a length is written
+            digit = _CJK_DIGITS[char]
+        elif char in "十百":
+            size = 10 if char == "十" else 100
+            total += (1 if digit is None else digit) * size
+            digit = None
+        else:
+            return None
+    total += digit or 0
+    return float(total) if text else None
+
+
+def parse_cjk_duration(text: str) -> float | None:
+    """Seconds of a length written in Japanese, Chinese or Korean ("1分30秒" -> 90, "一分半"
+    -> 90, "1시간 반" -> 5400), or None when ``text`` is not one; units only go down."""
+    pos, total, last = 0, 0.0, 0
+    s = text.strip()
+    while pos < len(s):
+        match = _CJK_PART.match(s, pos)
+        if not match:
+            return None
+        value = cjk_number(match.group(1))
+        size = CJK_UNITS[match.group(2)]
+        if value is None or (last and size >= last):
+            return None
+        total += value * size + (size / 2 if match.group(3) else 0)
+        last, pos = size, match.end()
+    return total if last else None
 
 
 # --------------------------------------------------------------------------------------
