@@ -124,15 +124,16 @@ def _run_plan(
             notes = list(turn.messages)
             while turn.interrupt is not None:
                 assert confirm is not None
-                kind = str(turn.interrupt.get("kind"))
-                answer = confirm(turn.interrupt)
+                payload = turn.interrupt
+                kind = str(payload.get("kind"))
+                answer = confirm(payload)
                 try:
                     turn = session.resume(answer, on_event=on_event)
                 except InvalidInput as exc:
                     # A bad edit is refused before it reaches the thread: ask again.
                     from storycore.tools.i18n import t
 
-                    language = str(turn.interrupt.get("language") or "en")
+                    language = str(payload.get("language") or "en")
                     ui.warn(t("cli.answer_again", language, error=str(exc)))
                     continue
                 notes.extend(turn.messages)
