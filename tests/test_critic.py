@@ -439,12 +439,10 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 # (content-a fixes the planner; the Languages part fixes the prompt language). A kind that
 # is fixed must be removed from here; a new kind fails the test.
 KNOWN_PLANNER_DEFECTS: dict[str, set[str]] = {
-    "ad_brief.md": {"model_cannot_meet_specs"},
-    "french_prose_brief.md": {"prompt_language", "model_cannot_meet_specs", "identical_shots"},
+    "ad_brief.md": set(),
+    "french_prose_brief.md": {"prompt_language", "identical_shots"},
     "short_film.fountain": {
-        "model_cannot_meet_specs",
         "look_is_action",
-        "cost_mismatch",
     },
 }
 
