@@ -15,6 +15,9 @@ the :class:`~storycore.tools.model_registry.ModelRegistry` and does three things
      ``resolution``);
    - ``resolution``: larger than every native frame size (either orientation). Ask for the
      size the model must output, not the delivery size you upscale to;
+   - ``target_resolution`` (the delivery size): a model below it is planned with the
+     cheapest allowed upscaler that reaches it (its cost added, the score lowered by
+     :data:`UPSCALE_PENALTY`, the reason naming it); with none allowed, it is ruled out;
    - clip length: a shot longer than the model's longest clip is split into
      ``ceil(duration / max clip)`` clips (the planner cuts shot_04 into shot_04a, shot_04b);
      beyond :data:`MAX_SPLIT` clips the model is ruled out;

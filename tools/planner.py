@@ -447,7 +447,7 @@ def _with_selection(shot: ShotSpec, selection: Selection) -> ShotSpec:
 def _part_cost_stated(shot: ShotSpec, registry: ModelRegistry, rate: Fraction) -> ShotSpec:
     if not shot.model_id or shot.model_id not in registry:
         return shot
-    upscaler = registry.get(shot.upscaler) if shot.upscaler in registry else None
+    upscaler = registry.get(shot.upscaler) if shot.upscaler and shot.upscaler in registry else None
     cost = shot_cost_usd(
         registry.get(shot.model_id), Fraction(shot.duration_frames) / rate, upscaler
     )
@@ -532,7 +532,9 @@ def summarize(project: Project, warnings: Sequence[str] = ()) -> PlanSummary:
             continue
         seconds = Fraction(shot.duration_frames) / specs.rate
         _clips, _clip, billed, _usd = clip_cost(model, seconds)
-        upscaler = registry.get(shot.upscaler) if shot.upscaler in registry else None
+        upscaler = (
+            registry.get(shot.upscaler) if shot.upscaler and shot.upscaler in registry else None
+        )
         usd = shot_cost_usd(model, seconds, upscaler)
         totals = per_model.setdefault(shot.model_id, [Fraction(0), Fraction(0), Fraction(0)])
         totals[0] += 1
