@@ -321,8 +321,11 @@ def test_a_model_below_the_project_resolution_without_an_upscale_step(project: P
     _edit_shot(project, shot.shot_id, model_id="sora2", model_reason="Sora 2")
     findings = critique(project, kinds=["model_cannot_meet_specs"]).findings
     assert shot.shot_id in [f.target for f in findings]
-    # A plan that says how it reaches the resolution is not a finding.
+    # A note is not a plan: the shot's upscaler must be a registry upscaler reaching the size.
     _edit_shot(project, shot.shot_id, generation_notes="upscale 720p -> 1080p (Real-ESRGAN)")
+    findings = critique(project, kinds=["model_cannot_meet_specs"]).findings
+    assert shot.shot_id in [f.target for f in findings]
+    _edit_shot(project, shot.shot_id, upscaler="seedvr2")
     findings = critique(project, kinds=["model_cannot_meet_specs"]).findings
     assert shot.shot_id not in [f.target for f in findings]
 
@@ -439,12 +442,10 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 # (content-a fixes the planner; the Languages part fixes the prompt language). A kind that
 # is fixed must be removed from here; a new kind fails the test.
 KNOWN_PLANNER_DEFECTS: dict[str, set[str]] = {
-    "ad_brief.md": {"model_cannot_meet_specs"},
-    "french_prose_brief.md": {"prompt_language", "model_cannot_meet_specs", "identical_shots"},
+    "ad_brief.md": set(),
+    "french_prose_brief.md": {"prompt_language", "identical_shots"},
     "short_film.fountain": {
-        "model_cannot_meet_specs",
         "look_is_action",
-        "cost_mismatch",
     },
 }
 

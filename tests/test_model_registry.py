@@ -175,9 +175,16 @@ def test_models_filters_by_kind_and_locality(registry: ModelRegistry) -> None:
             chosen = registry.models(kind.value, local_only=local_only)
             assert all(kind in m.kinds for m in chosen)
             assert all(m.local for m in chosen) or not local_only
-            expected = [m.id for m in registry if kind in m.kinds and (m.local or not local_only)]
+            expected = [
+                m.id
+                for m in registry
+                if kind in m.kinds and not m.is_upscaler and (m.local or not local_only)
+            ]
             assert [m.id for m in chosen] == expected
     assert [m.id for m in registry.models()] == registry.ids()
+    # Upscalers make no shot: listed apart, never among a kind's shot models.
+    assert registry.upscalers() and all(m.is_upscaler for m in registry.upscalers())
+    assert not {m.id for m in registry.upscalers()} & {m.id for m in registry.models("video")}
 
 
 def test_an_unknown_kind_is_refused(registry: ModelRegistry) -> None:

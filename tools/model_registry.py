@@ -192,6 +192,9 @@ class ModelCapability(BaseModel):
     strengths: dict[str, float] = Field(default_factory=dict)
     native_audio: bool = False
     lip_sync: bool = False
+    # An upscaler: a v2v model that enlarges another model's clips by up to this factor (it
+    # makes no shot of its own; the selector plans it after a model below the delivery size).
+    upscale_factor: float | None = Field(None, gt=1, le=8)
     comfyui_workflow: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9_]{0,63}$")
     # A template per mode where one workflow does not serve them all (flf2v: wan22_flf2v).
     comfyui_workflows: dict[Mode, str] = Field(default_factory=dict)
@@ -295,6 +298,10 @@ class ModelCapability(BaseModel):
             raise ValueError(f"comfyui_workflows: {', '.join(foreign)} is not a mode of the model")
         if Kind.VIDEO in self.kinds and self.max_clip_seconds is None:
             raise ValueError("max_clip_seconds: required for a video model")
+        if self.upscale_factor is not None and (
+            Kind.VIDEO not in self.kinds or Mode.V2V not in self.modes
+        ):
+            raise ValueError("upscale_factor: an upscaler is a video model with the v2v mode")
         if self.max_clip_frames is not None and self.native_fps is None:
             raise ValueError("native_fps: required when max_clip_frames is given")
         longest = max(self.clip_durations, default=0.0)
@@ -319,6 +326,44 @@ class ModelCapability(BaseModel):
         return self
 
     # ---------------------------------------------------------------- derived facts
+
+    @property
+    def is_upscaler(self) -> bool:
+        """True for an upscaling step (``upscale_factor``), which never makes a shot itself."""
+        return self.upscale_factor is not None
+
+    def native_size(self, width: int, height: int) -> tuple[int, int] | None:
+        """The largest native frame of the model's in the orientation and ratio of
+        ``width`` x ``height``: the frame, scaled down to fit, it renders for that delivery
+        size (None when it has no frame size). 1280x720 for a 1080x1920 request is 720x1280
+        scaled to 9:16, i.e. 720x1280."""
+        best: tuple[int, int] | None = None
+        for text in self.resolutions:
+            size = parse_resolution(text)
+            long_side, short_side = max(size.width, size.height), min(size.width, size.height)
+            frame_w, frame_h = (
+                (long_side, short_side)
+                if width >= height
+                else (
+                    short_side,
+                    long_side,
+                )
+            )
+            scale = min(Fraction(frame_w, width), Fraction(frame_h, height), Fraction(1))
+            fitted = (int(width * scale), int(height * scale))
+            if best is None or fitted[0] * fitted[1] > best[0] * best[1]:
+                best = fitted
+        return best
+
+    def upscale_needed(self, width: int, height: int) -> Fraction:
+        """By how much this model's native frame must be enlarged to reach the delivery size
+        (1 when it reaches it natively)."""
+        if self.supports_resolution(width, height):
+            return Fraction(1)
+        native = self.native_size(width, height)
+        if native is None or native[0] == 0:
+            return Fraction(0)
+        return Fraction(width, native[0])
 
     @property
     def local(self) -> bool:
@@ -543,13 +588,22 @@ class ModelRegistry:
         return None
 
     def models(self, kind: str | None = None, local_only: bool = False) -> list[ModelCapability]:
-        """The models, in file order, optionally of one kind and only those running locally."""
+        """The models, in file order, optionally of one kind and only those running locally.
+
+        Asked for a kind, only the models that make shots of it: upscalers (a step after a
+        video model, never a shot's model) are listed by :meth:`upscalers`; without a kind,
+        every model, upscalers included."""
         wanted = parse_kind(kind) if kind is not None else None
         return [
             m
             for m in self._models.values()
-            if (wanted is None or wanted in m.kinds) and (m.local or not local_only)
+            if (wanted is None or (wanted in m.kinds and not m.is_upscaler))
+            and (m.local or not local_only)
         ]
+
+    def upscalers(self, local_only: bool = False) -> list[ModelCapability]:
+        """The video upscalers (``upscale_factor``), in file order."""
+        return [m for m in self._models.values() if m.is_upscaler and (m.local or not local_only)]
 
     def ids(self) -> list[str]:
         """Every model id, in file order."""

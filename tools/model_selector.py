@@ -15,6 +15,9 @@ the :class:`~storycore.tools.model_registry.ModelRegistry` and does three things
      ``resolution``);
    - ``resolution``: larger than every native frame size (either orientation). Ask for the
      size the model must output, not the delivery size you upscale to;
+   - ``target_resolution`` (the delivery size): a model below it is planned with the
+     cheapest allowed upscaler that reaches it (its cost added, the score lowered by
+     :data:`UPSCALE_PENALTY`, the reason naming it); with none allowed, it is ruled out;
    - clip length: a shot longer than the model's longest clip is split into
      ``ceil(duration / max clip)`` clips (the planner cuts shot_04 into shot_04a, shot_04b);
      beyond :data:`MAX_SPLIT` clips the model is ruled out;
@@ -52,6 +55,7 @@ The weights are module constants, documented in ``docs/model-selection.md`` too.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -87,6 +91,9 @@ W_CONSISTENCY = 0.12
 W_COST = 0.08
 COST_SCALE_USD = 1.0
 SPLIT_PENALTY = 0.06
+#: Taken from a model whose native frame is below the delivery size (it needs an upscale
+#: step): a model that reaches the size natively wins over one up to 0.08 stronger.
+UPSCALE_PENALTY = 0.04
 
 #: The most clips one planned shot may be split into; a model needing more is ruled out.
 #: Six 5 s clips make a 30 s shot: past that the cut is a sequence of shots, not one shot.
@@ -121,6 +128,11 @@ class SelectionRequest(BaseModel):
     duration_seconds: float = Field(gt=0, le=4 * 3600)
     resolution: Resolution | None = Field(
         None, description="Native output size the model must reach (WxH, 720p...)."
+    )
+    target_resolution: Resolution | None = Field(
+        None,
+        description="Delivery size (the project's): a model below it is planned with an "
+        "upscale step, which costs and ranks it lower; none allowed reaching it rules it out.",
     )
     aspect_ratio: AspectField | None = None
     local_only: bool = False
@@ -201,14 +213,17 @@ def request_for_shot(
     """The selection request for a planned shot under the project's specs and preferences.
 
     The duration is the shot's frame count at the project rate; the aspect ratio is the
-    shot's, else the project's. The project resolution is NOT passed: it is the delivery
-    size, usually reached by upscaling, and would rule out most models.
+    shot's, else the project's. The shot's (else the project's) resolution is the
+    ``target_resolution``, the delivery size: a model below it is not ruled out but planned
+    with an upscale step (named, costed, ranked lower), so plan, critic and
+    ``models select --target-resolution`` agree.
     """
     # Shot frames are counted at the project rate, whatever the shot's own fps override.
     return SelectionRequest.from_input(
         scene_type=shot.scene_type,
         duration_seconds=float(Fraction(shot.duration_frames) / specs.rate),
         aspect_ratio=shot.aspect_ratio or specs.aspect_ratio,
+        target_resolution=shot.resolution or specs.resolution,
         local_only=specs.models.local_only,
         vram_gb=specs.models.vram_gb,
         budget_usd=budget_usd,
@@ -229,6 +244,8 @@ class CandidateScore(BaseModel):
     clip_seconds: float | None
     estimated_cost_usd: float
     components: dict[str, float]
+    upscaler: str | None = None
+    upscale_from: str | None = None
 
 
 class Selection(BaseModel):
@@ -243,6 +260,11 @@ class Selection(BaseModel):
     scores: dict[str, float] = Field(description="Score of every candidate, chosen first.")
     rejected: dict[str, str] = Field(description="Why each other model was ruled out.")
     candidates: list[CandidateScore] = Field(default_factory=list)
+    upscaler: str | None = Field(
+        None, description="The upscaler planned after the model (its cost is included)."
+    )
+    upscale_from: str | None = Field(None, description="The model's native frame, WxH.")
+    upscale_to: str | None = Field(None, description="The delivery size, WxH.")
 
 
 class NoModelFits(ModelSelectionError):
@@ -410,15 +432,30 @@ class ModelSelector:
             else None
         )
         pool = self.registry.models(request.kind.value)
+        upscalers = self.registry.upscalers() if request.kind is Kind.VIDEO else []
+        everything = [*pool, *upscalers]
         candidates: list[CandidateScore] = []
         rejected: dict[str, str] = {}
         for model in pool:
             split, clip_seconds, cost = _shape(model, request)
             why = _rule_out(model, request, avoid, split, cost)
+            upscaler: ModelCapability | None = None
+            if not why:
+                upscaler, why = _upscale_step(model, request, upscalers, avoid)
+                if upscaler is not None:
+                    cost += upscale_cost(upscaler, exact(request.duration_seconds))
+                    why = _over_budget(request, cost)
             if why:
                 rejected[model.id] = why
                 continue
             components = _components(model, request, prefer, segment_model, split, cost)
+            components["upscale"] = -UPSCALE_PENALTY if upscaler is not None else 0.0
+            target = request.target_resolution
+            native = (
+                model.native_size(target.width, target.height)
+                if upscaler is not None and target is not None
+                else None
+            )
             candidates.append(
                 CandidateScore(
                     model_id=model.id,
@@ -427,6 +464,8 @@ class ModelSelector:
                     clip_seconds=None if clip_seconds is None else round(float(clip_seconds), 3),
                     estimated_cost_usd=round(float(cost), 4),
                     components=components,
+                    upscaler=upscaler.id if upscaler is not None else None,
+                    upscale_from=f"{native[0]}x{native[1]}" if native else None,
                 )
             )
         candidates.sort(key=lambda c: (-c.score, c.model_id))
@@ -448,7 +487,7 @@ class ModelSelector:
             candidates=candidates,
             rejected=rejected,
             segment_note=note,
-            models={m.id: m for m in pool},
+            models={m.id: m for m in everything},
         )
 
     def _resolve_ids(self, given: Sequence[str], field_name: str) -> list[str]:
@@ -483,6 +522,9 @@ class ModelSelector:
             scores={c.model_id: c.score for c in [chosen, *others]},
             rejected=dict(evaluation.rejected),
             candidates=[chosen, *others],
+            upscaler=chosen.upscaler,
+            upscale_from=chosen.upscale_from,
+            upscale_to=str(evaluation.request.target_resolution) if chosen.upscaler else None,
         )
 
 
@@ -553,9 +595,103 @@ def _rule_out(
             f"clips of at most {float(limit):g} s: a {request.duration_seconds:g} s shot "
             f"would need {split} clips (more than {MAX_SPLIT})"
         )
+    return _over_budget(request, cost)
+
+
+def _over_budget(request: SelectionRequest, cost: Fraction) -> str | None:
     if request.budget_usd is not None and cost > exact(request.budget_usd) + Fraction(1, 10**9):
         return f"est. ${float(cost):.2f}, over the shot's ${request.budget_usd:.2f} budget"
     return None
+
+
+def upscale_cost(upscaler: ModelCapability, duration_seconds: Fraction) -> Fraction:
+    """What upscaling ``duration_seconds`` of video costs (0 for a local upscaler)."""
+    if upscaler.local or not upscaler.cost_usd_per_second:
+        return Fraction(0)
+    return duration_seconds * exact(upscaler.cost_usd_per_second)
+
+
+def _upscaler_allowed(
+    upscaler: ModelCapability, request: SelectionRequest, avoid: Sequence[str]
+) -> str | None:
+    if upscaler.id in avoid:
+        return "is avoided by the user"
+    if request.local_only and not upscaler.local:
+        return "runs in the cloud"
+    if request.vram_gb is not None and upscaler.local and (upscaler.vram_gb or 0) > request.vram_gb:
+        return f"needs {upscaler.vram_gb:g} GB of VRAM, {request.vram_gb:g} GB available"
+    return None
+
+
+def _upscale_step(
+    model: ModelCapability,
+    request: SelectionRequest,
+    upscalers: Sequence[ModelCapability],
+    avoid: Sequence[str],
+) -> tuple[ModelCapability | None, str | None]:
+    """(the upscaler planned after ``model``, None) when its native frame is below the
+    delivery size; (None, None) when it reaches it; (None, why) when no allowed upscaler
+    does. The cheapest allowed upscaler that reaches the size wins (then local, then id)."""
+    target = request.target_resolution
+    if target is None or request.kind is not Kind.VIDEO:
+        return None, None
+    if model.supports_resolution(target.width, target.height):
+        return None, None
+    factor = model.upscale_needed(target.width, target.height)
+    native = model.native_size(target.width, target.height)
+    able: list[ModelCapability] = []
+    refused: list[str] = []
+    for upscaler in upscalers:
+        if not upscaler.supports_resolution(target.width, target.height):
+            refused.append(f"{upscaler.id} makes at most {', '.join(upscaler.resolutions)}")
+        elif factor <= 0 or exact(upscaler.upscale_factor or 1) < factor:
+            refused.append(f"{upscaler.id} enlarges at most x{upscaler.upscale_factor:g}")
+        elif why := _upscaler_allowed(upscaler, request, avoid):
+            refused.append(f"{upscaler.id} {why}")
+        else:
+            able.append(upscaler)
+    if not able:
+        frame = f"{native[0]}x{native[1]}" if native else "?"
+        detail = f" ({'; '.join(refused)})" if refused else " (the registry has none)"
+        return None, (
+            f"native output {frame}, below the project's {target}, and no upscaler allowed "
+            f"here reaches it{detail}"
+        )
+    duration = exact(request.duration_seconds)
+    able.sort(key=lambda u: (upscale_cost(u, duration), not u.local, u.id))
+    return able[0], None
+
+
+def choose_upscaler(
+    registry: ModelRegistry, model: ModelCapability, request: SelectionRequest
+) -> ModelCapability | None:
+    """The upscaler the selector plans after ``model`` for ``request`` (None: none needed or
+    none allowed); the rule :meth:`ModelSelector.select` uses, for a model the user chose."""
+    upscalers = registry.upscalers()
+    avoid = [registry.get(m).id for m in request.avoid if m in registry]
+    upscaler, _why = _upscale_step(model, request, upscalers, avoid)
+    return upscaler
+
+
+_STATED_COST = re.compile(r"est\. \$\d+(?:\.\d+)?")
+
+
+def restate_cost(reason: str | None, cost_usd: Fraction | float) -> str | None:
+    """``reason`` with its "est. $X" made the given cost: a split part states its own."""
+    if not reason:
+        return reason
+    return _STATED_COST.sub(f"est. ${float(cost_usd):.2f}", reason)
+
+
+def shot_cost_usd(
+    model: ModelCapability, duration_seconds: Fraction, upscaler: ModelCapability | None = None
+) -> Fraction:
+    """A planned shot's estimated dollars: its model's clips (:func:`clip_cost`) plus its
+    upscale step, if any. The plan summary, the selector and the critic all use it."""
+    cost = clip_cost(model, duration_seconds)[3]
+    if upscaler is not None:
+        cost += upscale_cost(upscaler, duration_seconds)
+    return cost
 
 
 def _components(
@@ -599,7 +735,14 @@ def _reason(
             f"split into {chosen.split} clips of {chosen.clip_seconds:g} s "
             f"(at most {float(limit):g} s each)"
         )
-    parts.append("local, no API cost" if model.local else f"est. ${chosen.estimated_cost_usd:.2f}")
+    if chosen.upscaler:
+        upscaler = evaluation.models[chosen.upscaler]
+        parts.append(
+            f"native {chosen.upscale_from}, upscaled to {request.target_resolution} by "
+            f"{upscaler.name} ({upscaler.id}{', local' if upscaler.local else ''})"
+        )
+    free = model.local and (not chosen.upscaler or evaluation.models[chosen.upscaler].local)
+    parts.append("local, no API cost" if free else f"est. ${chosen.estimated_cost_usd:.2f}")
     others = len(evaluation.candidates) - 1
     ruled = len(evaluation.rejected)
     tail = f"{others} fallback{'s' if others != 1 else ''}, {ruled} ruled out"

@@ -48,6 +48,8 @@ from storycore.tools.model_selector import (
     Selection,
     clip_cost,
     request_for_shot,
+    restate_cost,
+    shot_cost_usd,
 )
 from storycore.tools.naming import element_id
 from storycore.tools.project import (
@@ -707,6 +709,8 @@ def _choose_models(
         split_long_shots(chosen, lambda s: max_clip_frames(registry.get(s.model_id or ""), rate)),
         rate,
     )
+    # A split part's model note states its own cost (its own clips and upscaling).
+    split = [_part_cost_stated(shot, registry, rate) if shot.split_from else shot for shot in split]
     with project.transaction("models") as tx:
         if [s.shot_id for s in split] == [s.shot_id for s in shots]:
             write_shots(tx, split)
@@ -726,8 +730,19 @@ def _with_selection(shot: ShotSpec, selection: Selection) -> ShotSpec:
             "model_id": selection.model_id,
             "fallback_models": list(selection.fallbacks),
             "model_reason": selection.reason,
+            "upscaler": selection.upscaler,
         }
     )
+
+
+def _part_cost_stated(shot: ShotSpec, registry: ModelRegistry, rate: Fraction) -> ShotSpec:
+    if not shot.model_id or shot.model_id not in registry:
+        return shot
+    upscaler = registry.get(shot.upscaler) if shot.upscaler and shot.upscaler in registry else None
+    cost = shot_cost_usd(
+        registry.get(shot.model_id), Fraction(shot.duration_frames) / rate, upscaler
+    )
+    return shot.model_copy(update={"model_reason": restate_cost(shot.model_reason, cost)})
 
 
 # -- phase 6: segments ------------------------------------------------------------------------
@@ -832,7 +847,11 @@ def summarize(
         if model is None:
             continue
         seconds = Fraction(shot.duration_frames) / specs.rate
-        _clips, _clip, billed, usd = clip_cost(model, seconds)
+        _clips, _clip, billed, _usd = clip_cost(model, seconds)
+        upscaler = (
+            registry.get(shot.upscaler) if shot.upscaler and shot.upscaler in registry else None
+        )
+        usd = shot_cost_usd(model, seconds, upscaler)
         totals = per_model.setdefault(shot.model_id, [Fraction(0), Fraction(0), Fraction(0)])
         totals[0] += 1
         totals[1] += billed

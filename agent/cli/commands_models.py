@@ -164,6 +164,12 @@ def select_model(
     resolution: str | None = typer.Option(
         None, "--resolution", help="Native output size the model must reach: WxH or 720p."
     ),
+    target_resolution: str | None = typer.Option(
+        None,
+        "--target-resolution",
+        help="Delivery size (the project's, as `plan` asks): a model below it gets an "
+        "upscale step, costed and ranked lower.",
+    ),
     aspect: str | None = typer.Option(None, "--aspect", help="Aspect ratio: 16:9, 9:16, 1:1..."),
     local_only: bool = typer.Option(False, "--local-only", help="Refuse cloud models."),
     vram: float | None = typer.Option(None, "--vram", help="GPU memory available, in GB."),
@@ -207,6 +213,10 @@ def select_model(
     except ValueError as exc:
         raise InvalidInput(f"--resolution: {exc}") from None
     try:
+        target = parse_resolution(target_resolution) if target_resolution is not None else None
+    except ValueError as exc:
+        raise InvalidInput(f"--target-resolution: {exc}") from None
+    try:
         ratio = parse_aspect_ratio(aspect) if aspect is not None else None
     except ValueError as exc:
         raise InvalidInput(f"--aspect: {exc}") from None
@@ -214,6 +224,7 @@ def select_model(
         scene_type=scene,
         duration_seconds=duration,
         resolution=size,
+        target_resolution=target,
         aspect_ratio=ratio,
         local_only=local_only,
         vram_gb=vram,
@@ -240,6 +251,13 @@ def select_model(
     else:
         clips = f"{selection.split} clips of {selection.clip_seconds:g} s (split the shot)"
     ui.out.print(f"clips: {clips}", markup=False, highlight=False)
+    if selection.upscaler:
+        ui.out.print(
+            f"upscale: {selection.upscale_from} -> {selection.upscale_to} with "
+            f"{selection.upscaler} (included in the cost)",
+            markup=False,
+            highlight=False,
+        )
     ui.out.print(f"estimated cost: ${selection.estimated_cost_usd:.2f}", markup=False)
     rows = [
         (

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 
 from storycore.tools.breakdown.drafts import _Draft
@@ -12,9 +13,11 @@ from storycore.tools.breakdown.rules import BreakdownRules
 from storycore.tools.breakdown.text import _dedupe, _short
 from storycore.tools.domain import (
     CameraMovement,
+    DialogueLine,
     Framing,
     SceneType,
     ShotSize,
+    ShotSpec,
 )
 from storycore.tools.errors import BriefError, InvalidInput
 
@@ -203,3 +206,88 @@ def _lengthen_capped(drafts: Sequence[_Draft], target: Fraction, cap: Fraction) 
             break
         fixed.update(over)
     return [limits[i] if i in fixed else natural[i] * room / weight for i in range(len(natural))]
+
+
+_PART_NOTE = re.compile(r"(?:continues \S+ from its last frame; )?part \d+ of \d+ of \S+")
+_PART_TITLE = re.compile(r" \(\d+/\d+\)$")
+
+
+def _join_dialogue(parts: Sequence[ShotSpec]) -> list[DialogueLine]:
+    """The parts' dialogue as one shot's: a line the split cut at a boundary (same speaker,
+    no parenthetical on the second half, the first half not ending a sentence) is joined."""
+    lines: list[DialogueLine] = []
+    for index, part in enumerate(parts):
+        for n, line in enumerate(part.dialogue):
+            previous = lines[-1] if lines else None
+            if (
+                index > 0
+                and n == 0
+                and previous is not None
+                and previous.character == line.character
+                and line.parenthetical is None
+                and not previous.text.rstrip().endswith((".", "!", "?", "…", '"', "»"))
+            ):
+                lines[-1] = previous.model_copy(update={"text": f"{previous.text} {line.text}"})
+            else:
+                lines.append(line)
+    return lines
+
+
+def merge_split_parts(
+    shots: Sequence[ShotSpec], max_frames: Callable[[ShotSpec], int], taken: set[str]
+) -> tuple[list[ShotSpec], dict[str, list[str]]]:
+    """Join the consecutive parts of one planned shot (same ``split_from``, same model) back
+    into one shot when their total fits in ``max_frames(first part)``: the reverse of
+    :func:`~storycore.tools.breakdown.edits.split_long_shots`, for a model change that no
+    longer needs the split. The shot gets its planned id back (``shot_11``; the first part's
+    id when that one is ``taken`` by another shot or a rendered clip), the first part's
+    start and the parts' total length, their dialogue and narration, and loses the part
+    notes. Returns the shots and, per merged id, the parts it replaces."""
+    out: list[ShotSpec] = []
+    merged: dict[str, list[str]] = {}
+    i = 0
+    while i < len(shots):
+        shot = shots[i]
+        j = i + 1
+        if shot.split_from:
+            while (
+                j < len(shots)
+                and shots[j].split_from == shot.split_from
+                and shots[j].model_id == shot.model_id
+                and shots[j].continues_from == shots[j - 1].shot_id
+            ):
+                j += 1
+        parts = list(shots[i:j])
+        total = sum(p.duration_frames for p in parts)
+        if len(parts) < 2 or total > max_frames(shot):
+            out.append(shot)
+            i += 1 if len(parts) < 2 else len(parts)
+            if len(parts) >= 2:
+                out.extend(parts[1:])
+            continue
+        origin = shot.split_from or shot.shot_id
+        part_ids = {p.shot_id for p in parts}
+        new_id = origin if origin not in (taken - part_ids) else shot.shot_id
+        notes = "; ".join(
+            n for n in (_PART_NOTE.sub("", p.generation_notes).strip(" ;") for p in parts[:1]) if n
+        )
+        narration = " ".join(p.narration for p in parts if p.narration) or None
+        last = parts[-1]
+        out.append(
+            shot.model_copy(
+                update={
+                    "shot_id": new_id,
+                    "title": _PART_TITLE.sub("", shot.title),
+                    "end_frame": shot.start_frame + total,
+                    "split_from": None,
+                    "transition_out": last.transition_out,
+                    "end_keyframe": last.end_keyframe,
+                    "dialogue": _join_dialogue(parts),
+                    "narration": narration,
+                    "generation_notes": notes,
+                }
+            )
+        )
+        merged[new_id] = [p.shot_id for p in parts]
+        i = j
+    return out, merged

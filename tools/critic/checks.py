@@ -382,8 +382,27 @@ def check_unused_elements(view: PlanView) -> list[Finding]:
 # -- models -------------------------------------------------------------------------------
 
 
-def _says_upscale(shot: ShotSpec) -> bool:
-    return bool(re.search(r"upscal", f"{shot.model_reason or ''} {shot.generation_notes}", re.I))
+def _upscaled_by(view: PlanView, shot: ShotSpec, model: ModelCapability) -> str | None:
+    """Why the shot's upscale step does not reach its resolution (None: it does)."""
+    size = shot.resolution or view.specs.resolution
+    upscaler = view.model(shot.upscaler)
+    if upscaler is None or not upscaler.is_upscaler:
+        return (
+            f"{model.name} outputs at most {', '.join(model.resolutions)} and the project is "
+            f"{size.width}x{size.height}, with no upscale step planned"
+            + (f" ({shot.upscaler!r} is not an upscaler)" if shot.upscaler else "")
+        )
+    factor = model.upscale_needed(size.width, size.height)
+    if not upscaler.supports_resolution(size.width, size.height) or factor > Fraction(
+        str(upscaler.upscale_factor or 1)
+    ):
+        return (
+            f"its upscale step {upscaler.name} does not take {model.name}'s frame to "
+            f"{size.width}x{size.height} (x{float(factor):.2g} needed)"
+        )
+    if view.specs.models.local_only and not upscaler.local:
+        return f"its upscaler {upscaler.name} runs in the cloud and the project is local only"
+    return None
 
 
 def _better_model(view: PlanView, shot: ShotSpec, *, need_resolution: bool) -> str | None:
@@ -420,12 +439,10 @@ def _model_problems(view: PlanView, shot: ShotSpec, model: ModelCapability) -> l
     if not model.supports_aspect(aspect):
         problems.append(f"{model.name} does not render {aspect}")
     size = shot.resolution or specs.resolution
-    if not model.supports_resolution(size.width, size.height) and not _says_upscale(shot):
-        best = max(model.resolutions, key=lambda r: len(r), default="?")
-        problems.append(
-            f"{model.name} outputs at most {', '.join(model.resolutions) or best} and the "
-            f"project is {size.width}x{size.height}, with no upscale step planned"
-        )
+    if not model.supports_resolution(size.width, size.height):
+        why = _upscaled_by(view, shot, model)
+        if why:
+            problems.append(why)
     if specs.models.local_only and not model.local:
         problems.append(f"{model.name} runs in the cloud and the project is local only")
     avoided = {view.registry.get(m).id for m in specs.models.avoid if m in view.registry}
@@ -477,10 +494,13 @@ def check_models(view: PlanView) -> list[Finding]:
 
 def shot_cost(view: PlanView, shot: ShotSpec) -> Fraction:
     """What generating a shot costs with its model, in exact dollars (0 for a local model)."""
+    from storycore.tools.model_selector import shot_cost_usd
+
     model = view.model(shot.model_id)
-    if model is None or model.local or not model.cost_usd_per_second:
+    if model is None:
         return Fraction(0)
-    return model.billed_seconds(view.seconds(shot)) * Fraction(str(model.cost_usd_per_second))
+    upscaler = view.model(shot.upscaler)
+    return shot_cost_usd(model, view.seconds(shot), upscaler if upscaler else None)
 
 
 _STATED_COST = re.compile(r"est\.\s*\$(\d+(?:\.\d+)?)")

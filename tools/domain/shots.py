@@ -119,6 +119,11 @@ class ShotSpec(_Model):
     model_id: str | None = None
     fallback_models: list[str] = Field(default_factory=list)
     model_reason: str | None = None
+    upscaler: str | None = Field(
+        None,
+        description="Upscaling step after the model (a registry upscaler id) when its native "
+        "frame is below the shot's resolution; None: the model reaches it.",
+    )
     image_prompt: str = ""
     video_prompt: str = ""
     negative_prompt: str = ""

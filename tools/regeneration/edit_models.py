@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from storycore.tools.breakdown import retime
+from storycore.tools.breakdown.fitting import merge_split_parts
+from storycore.tools.domain import ShotSpec
 from storycore.tools.errors import InvalidInput
 from storycore.tools.feedback import SetModel, resolve_scene
+from storycore.tools.model_registry import ModelCapability, max_clip_frames
+from storycore.tools.model_selector import choose_upscaler, request_for_shot
 from storycore.tools.regeneration.plan import _list
 
 if TYPE_CHECKING:
@@ -16,6 +21,11 @@ if TYPE_CHECKING:
 def set_model(planner: Planner, mod: SetModel) -> None:
     """Use one video model for the shots in scope; those too long for it are split."""
     model = planner.video_model(mod.model_id)
+    if model.is_upscaler:
+        raise InvalidInput(
+            f"{model.name} ({model.id}) is an upscaler, a step after a shot's model; choose a "
+            "video model (`storycore models list --kind video`)"
+        )
     scene = resolve_scene(mod.scene, planner.scenes) if mod.scene is not None else None
     if mod.shot_ids is not None:
         scope = [s for ref in mod.shot_ids for s in planner.refs(ref)]
@@ -47,12 +57,26 @@ def set_model(planner: Planner, mod: SetModel) -> None:
         fallbacks = [m for m in shot.fallback_models if m != model.id]
         if shot.model_id and shot.model_id not in fallbacks:
             fallbacks.insert(0, shot.model_id)
+        upscaler = _upscaler(planner, shot, model)
+        reason = f"{model.name}: chosen by the user"
+        if upscaler is not None:
+            size = shot.resolution or planner.specs.resolution
+            native = model.native_size(size.width, size.height)
+            frame = f"native {native[0]}x{native[1]}, " if native else ""
+            reason += f" ({frame}upscaled to {size} by {upscaler.name}, {upscaler.id})"
+        elif not _reaches(planner, shot, model):
+            size = shot.resolution or planner.specs.resolution
+            planner.warnings.append(
+                f"{shot_id}: {model.id} outputs at most {', '.join(model.resolutions)}, below "
+                f"{size}, and no allowed upscaler reaches it"
+            )
         planner.replace(
             shot.model_copy(
                 update={
                     "model_id": model.id,
                     "fallback_models": fallbacks,
-                    "model_reason": f"{model.name}: chosen by the user",
+                    "model_reason": reason,
+                    "upscaler": upscaler.id if upscaler is not None else None,
                 }
             )
         )
@@ -70,7 +94,55 @@ def set_model(planner: Planner, mod: SetModel) -> None:
     aspect = planner.specs.aspect_ratio
     if not model.supports_aspect(aspect):
         planner.warnings.append(f"{model.id} does not render {aspect} natively")
+    changed = _merge_unneeded_splits(planner, changed)
     planner.split_too_long(changed)
+
+
+def _reaches(planner: Planner, shot: ShotSpec, model: ModelCapability) -> bool:
+    size = shot.resolution or planner.specs.resolution
+    return model.supports_resolution(size.width, size.height)
+
+
+def _upscaler(planner: Planner, shot: ShotSpec, model: ModelCapability) -> ModelCapability | None:
+    """The selector's upscale step for this shot on ``model`` (None: none needed or none
+    allowed), so a model chosen by the user is planned as the selector would plan it."""
+    if _reaches(planner, shot, model):
+        return None
+    request = request_for_shot(shot, planner.specs)
+    return choose_upscaler(planner.models, model, request)
+
+
+def _merge_unneeded_splits(planner: Planner, changed: list[str]) -> list[str]:
+    """Join the parts of a split shot whose new model makes the whole shot in one clip (the
+    planned id comes back: shot_11a + shot_11b -> shot_11); returns ``changed`` with each
+    merged shot in place of its parts."""
+
+    def limit(shot: ShotSpec) -> int:
+        if shot.shot_id not in changed or not shot.model_id or shot.model_id not in planner.models:
+            return 0
+        return max_clip_frames(planner.models.get(shot.model_id), planner.rate)
+
+    taken = planner.used_ids | set(planner.ids())
+    shots, merged = merge_split_parts(retime(planner.shots, planner.rate), limit, taken)
+    if not merged:
+        return changed
+    planner.shots = retime(shots, planner.rate)
+    out = list(changed)
+    for new_id, parts in merged.items():
+        model = planner.models.get(planner.shot(new_id).model_id or "")
+        most = ""
+        if model.clip_limit_seconds is not None:
+            most = f" ({model.name} makes up to {float(model.clip_limit_seconds):g} s in one clip)"
+        planner.summary.append(f"{', '.join(parts)}: merged back into {new_id}{most}")
+        planner.used_ids.add(new_id)
+        out = [new_id if i == parts[0] else i for i in out if i not in parts[1:]]
+        for part in parts:
+            planner.targeted.pop(part, None)
+        planner.targeted[new_id] = "model"
+        planner.inserted = [i for i in planner.inserted if i not in parts]
+        if new_id not in {s.shot_id for s in planner.before_shots}:
+            planner.inserted.append(new_id)
+    return out
 
 
 #: The handler of each modification kind this module edits.
