@@ -440,7 +440,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 # is fixed must be removed from here; a new kind fails the test.
 KNOWN_PLANNER_DEFECTS: dict[str, set[str]] = {
     "ad_brief.md": {"model_cannot_meet_specs"},
-    "french_prose_brief.md": {"prompt_language", "model_cannot_meet_specs", "identical_shots"},
+    "french_prose_brief.md": {"prompt_language", "model_cannot_meet_specs"},
     "short_film.fountain": {
         "model_cannot_meet_specs",
         "look_is_action",
