@@ -47,6 +47,7 @@ class _CoverageShots(_DesignerBase):
         for n, start in enumerate(hosts):
             end = hosts[n + 1] if n + 1 < len(hosts) else len(self.drafts)
             group = self.drafts[start:end]
+            beat_start = len(out)
             out.extend(group)
             host = group[0]
             who = self._coverage_people(host, recent)
@@ -59,10 +60,14 @@ class _CoverageShots(_DesignerBase):
             self.coverage_turn = self._rotation_start(rotation)
             following = self.drafts[end] if end < len(self.drafts) else None
             for k in range(shares[n]):
-                neighbours = [out[-1]]
+                # Every shot of the beat so far: a coverage shot repeats none of them.
+                neighbours = list(out[beat_start:])
                 if k + 1 == shares[n] and following is not None:
                     neighbours.append(following)
-                out.append(self._coverage_shot(host, who, own, rotation, neighbours))
+                shot = self._coverage_shot(host, who, own, rotation, neighbours)
+                if shot is None:
+                    break  # every set-up left repeats a shot of the beat: the others last longer
+                out.append(shot)
         self.drafts = out
         return out
 
@@ -141,18 +146,28 @@ class _CoverageShots(_DesignerBase):
         own: list[tuple[str, str | None]],
         rotation: Sequence[tuple[str, str | None]],
         neighbours: Sequence[_Draft],
-    ) -> _Draft:
+    ) -> _Draft | None:
+        """The next coverage shot of a beat, None when each set-up would repeat one of
+        ``neighbours`` (the beat's shots so far and the next one)."""
         turn = self.coverage_turn % len(rotation)
         candidates = [(option, True) for option in own] + [
             (rotation[(turn + k) % len(rotation)], False) for k in range(len(rotation))
         ]
         chosen: tuple[tuple[str, str | None], bool, _Draft] | None = None
+        # The set-up the rotation asks for, in its next variant; when that repeats a shot of
+        # the beat, its other variants (an extreme close-up, another angle), then the next
+        # set-up. A shot that would repeat every one is not made.
         for option, is_own in candidates:
-            draft = self._coverage_draft(option[0], option[1], host, who)
-            chosen = (option, is_own, draft)
-            if not any(_same_look(draft, other) for other in neighbours):
-                break
-        assert chosen is not None
+            for bump in range(_VARIANTS):
+                draft = self._coverage_draft(option[0], option[1], host, who, bump)
+                if not any(_same_look(draft, other) for other in neighbours):
+                    chosen = (option, is_own, draft)
+                    break
+            else:
+                continue
+            break
+        if chosen is None:
+            return None
         option, is_own, draft = chosen
         if is_own:
             own.remove(option)
@@ -168,11 +183,12 @@ class _CoverageShots(_DesignerBase):
         subject: str | None,
         host: _Draft,
         who: Sequence[str],
+        bump: int = 0,
     ) -> _Draft:
-        variant = self.coverage_variant[setup]
+        variant = self.coverage_variant[setup] + bump
         if setup == "close_up":
             assert subject is not None
-            shot = _close_up_setup(subject)
+            shot = _close_up_setup(subject, bump)
         elif setup == "medium":
             shot = _medium_setup(host, who, variant)
         elif setup == "performance":
@@ -181,7 +197,7 @@ class _CoverageShots(_DesignerBase):
             assert subject is not None
             shot = _tracking_setup(subject)
         elif setup == "insert":
-            shot = self._insert_setup(host, variant)
+            shot = self._insert_setup(host, variant, bump)
         else:  # atmosphere: a cutaway of the place itself
             shot = self._atmosphere_setup(variant)
         phrase, label, size, movement = shot.phrase, shot.label, shot.size, shot.movement
@@ -212,15 +228,19 @@ class _CoverageShots(_DesignerBase):
             notes=[f"coverage ({setup.replace('_', '-')}) added to reach the target length"],
         )
 
-    def _insert_setup(self, host: _Draft, variant: int) -> _Setup:
+    def _insert_setup(self, host: _Draft, variant: int, bump: int = 0) -> _Setup:
         prop = host.props[variant % len(host.props)]
         head = fold(prop).rsplit(" ", 1)[-1]
         size = ShotSize.ECU if head in self.rules.small_props else ShotSize.CU
+        # A second look at the same prop, when the first repeats a shot of the beat: from above.
+        above = bump % 2 == 1
+        view = f"{'top-down ' if above else ''}{_size_name(size).lower()}"
         return _Setup(
             size=size,
             movement=CameraMovement.STATIC,
             scene_type=SceneType.INSERT,
-            phrase=f"Insert, {_size_name(size).lower()} of the {prop}",
+            angle=CameraAngle.HIGH if above else CameraAngle.EYE_LEVEL,
+            phrase=f"Insert, {view} of the {prop}",
             label=f"Insert {prop}",
             framing=Framing.INSERT,
             props=[prop],
@@ -230,17 +250,32 @@ class _CoverageShots(_DesignerBase):
         place = self._place()
         outside = self.scene.int_ext is IntExt.EXT
         angle = CameraAngle.EYE_LEVEL
-        if variant % 3 == 0:
+        if variant % _VARIANTS == 0:
             size = ShotSize.EWS if outside else ShotSize.WS
             angle = CameraAngle.HIGH if outside else CameraAngle.EYE_LEVEL
             movement = CameraMovement.PAN
             phrase = f"{_size_name(size)} of {place}, slow pan"
-        elif variant % 3 == 1:
+        elif variant % _VARIANTS == 1:
             size, movement = ShotSize.WS, CameraMovement.DOLLY_IN
             phrase = f"Wide cutaway of {place}, slow push in"
-        else:
+        elif variant % _VARIANTS == 2:
             size, movement, angle = ShotSize.WS, CameraMovement.PAN, CameraAngle.LOW
             phrase = f"Low-angle wide shot of {place}, slow pan"
+        elif variant % _VARIANTS == 3:
+            size, movement, angle = ShotSize.FS, CameraMovement.STATIC, CameraAngle.HIGH
+            phrase = f"High-angle view of {place}, static"
+        elif variant % _VARIANTS == 4:
+            size, movement = ShotSize.MWS, CameraMovement.TRUCK
+            phrase = f"Medium wide shot across {place}, slow truck"
+        elif variant % _VARIANTS == 5:
+            size, movement, angle = ShotSize.EWS, CameraMovement.CRANE, CameraAngle.HIGH
+            phrase = f"Crane shot rising over {place}"
+        elif variant % _VARIANTS == 6:
+            size, movement, angle = ShotSize.MS, CameraMovement.STATIC, CameraAngle.LOW
+            phrase = f"Low-angle detail of {place}, static"
+        else:
+            size, movement = ShotSize.WS, CameraMovement.DOLLY_OUT
+            phrase = f"Wide shot of {place}, slow pull back"
         return _Setup(
             size=size,
             movement=movement,
@@ -266,7 +301,30 @@ class _Setup:
     props: list[str] = field(default_factory=list)
 
 
-def _close_up_setup(subject: str) -> _Setup:
+#: How many variants of a set-up are tried before a coverage shot may repeat one of its beat.
+_VARIANTS = 8
+
+
+def _close_up_setup(subject: str, variant: int = 0) -> _Setup:
+    if variant % 4 in (1, 3):
+        return _Setup(
+            size=ShotSize.ECU,
+            movement=CameraMovement.STATIC,
+            scene_type=SceneType.CLOSE_UP,
+            phrase=f"Extreme close-up of {subject}'s eyes",
+            label=f"Extreme close-up {subject}",
+            characters=[subject],
+        )
+    if variant % 4 == 2:
+        return _Setup(
+            size=ShotSize.CU,
+            movement=CameraMovement.STATIC,
+            scene_type=SceneType.CLOSE_UP,
+            phrase=f"Low-angle close-up of {subject}",
+            label=f"Low-angle close-up {subject}",
+            angle=CameraAngle.LOW,
+            characters=[subject],
+        )
     return _Setup(
         size=ShotSize.CU,
         movement=CameraMovement.DOLLY_IN,

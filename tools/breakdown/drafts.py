@@ -79,6 +79,8 @@ def _same_look(draft: _Draft, previous: _Draft) -> bool:
     return draft.description == previous.description or (
         draft.shot_size == previous.shot_size
         and draft.framing == previous.framing
+        and draft.camera_angle == previous.camera_angle
+        and draft.camera_movement == previous.camera_movement
         and set(draft.characters) == set(previous.characters)
         and set(draft.props) == set(previous.props)
     )
