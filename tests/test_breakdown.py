@@ -869,8 +869,22 @@ def test_covered_plans_fit_to_the_frame_with_shots_at_the_pace(
     assert [d.text for s in result.shots for d in s.dialogue] == lines
     longest = longest_frames(pace, specs.rate)
     over = [s for s in shots if s.duration_frames > longest]
-    # Only a beat longer than the pace's longest by itself (a long line) may stay longer.
-    assert all(not is_coverage(s) for s in over)
+    # Only a beat longer than the pace's longest by itself (a long line) may stay longer, or
+    # coverage once its scene has no new set-up left: shots held longer, never repeated.
+    def look(shot: ShotSpec) -> tuple[object, ...]:
+        return (
+            shot.shot_size,
+            shot.framing,
+            shot.camera_angle,
+            shot.camera_movement,
+            frozenset(shot.characters),
+            frozenset(shot.props),
+        )
+
+    for shot in over:
+        if is_coverage(shot):
+            scene = [s for s in shots if s.scene == shot.scene]
+            assert len({look(s) for s in scene}) == len(scene), shot.shot_id
     for before, after in pairwise(shots):
         if is_coverage(before) or is_coverage(after):  # a story may repeat itself ("Rain.")
             assert before.description != after.description

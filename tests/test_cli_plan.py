@@ -350,14 +350,16 @@ def test_a_terminal_user_who_agrees_gets_the_plan(
     captured = capsys.readouterr()
     assert "Night Shift Cold Brew" in captured.err  # the brief's summary, before the question
     assert "Approve this plan" in captured.err  # the storyboard confirmation
-    assert len(asked) == 2  # the brief, then the storyboard (local models: no cost question)
+    # the brief, the cost when a shot is billed (not for local models), then the storyboard
+    billed = "The plan uses paid models" in captured.err
+    assert len(asked) == (3 if billed else 2)
     assert Project.is_project(work / "proj")
 
 
 def test_a_terminal_user_can_correct_the_brief_before_planning(
     work: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    answers = iter(["edit duration=20", "y", "y"])
+    answers = iter(["edit duration=20", "y", "y", "y"])  # brief (twice), cost, storyboard
     monkeypatch.setattr(commands_plan, "_stdin_is_tty", lambda: True)
     monkeypatch.setattr(commands_plan, "_prompt", lambda prompt: next(answers))
     assert main(["plan", "ad.md", "--out", "proj", "--offline"]) == 0

@@ -333,7 +333,9 @@ def test_every_example_is_produced_with_exactly_its_planned_frames(
     root = tmp_path / "p"
     proc = run_cli("plan", str(EXAMPLES / example), "-o", str(root), "--offline", "--yes")
     assert proc.returncode == 0, proc.stderr
-    shrink(root, 36)
+    # 72 px, not less: at 36 px the media gate's continuity check compares a centre of a few
+    # pixels, where H.264's blocks alone can exceed its threshold on a continued shot.
+    shrink(root, 72)
     data = produce_json(root)
     project = Project.open(root)
     shots = load_shots(project)
