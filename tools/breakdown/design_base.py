@@ -8,7 +8,7 @@ from fractions import Fraction
 
 from storycore.tools.breakdown.drafts import _Draft, _f
 from storycore.tools.breakdown.rules import BreakdownRules
-from storycore.tools.breakdown.text import _chunks, _clauses, _tokens, _word_count
+from storycore.tools.breakdown.text import _chunks, _clauses, _tokens, _word_count, _words
 from storycore.tools.domain import (
     Scene,
     ShotSize,
@@ -18,6 +18,20 @@ from storycore.tools.domain import (
 from storycore.tools.fountain import (
     mentions,
 )
+from storycore.tools.text import split_sentences
+
+#: Nouns that say a person's gender (English and French, folded as ``_tokens`` folds).
+_GENDER_NOUNS = {
+    "masculine": _words(
+        "man boy father brother husband king fisherman gentleman grandfather uncle "
+        "homme garcon pere fils frere mari roi pecheur monsieur oncle vieil chanteur danseur "
+        "acteur"
+    ),
+    "feminine": _words(
+        "woman girl mother daughter sister wife queen lady grandmother aunt actress "
+        "femme fille mere soeur epouse reine dame tante vieille chanteuse danseuse actrice"
+    ),
+}
 
 
 class _DesignerBase:
@@ -80,18 +94,67 @@ class _DesignerBase:
 
     def _who_or_pronoun(self, text: str) -> list[str]:
         who = self._who(text)
-        if who:
-            return who
         tokens = set(_tokens(text))
         groups = {name for name, words in self.rules.pronouns.items() if tokens & words}
+        if who:
+            # "Il sourit à Léa", "Tomas watches her": the named, plus the one person of the
+            # pronoun's gender the previous shots showed who is not named here.
+            for gender in ("masculine", "feminine") if groups else ():
+                # "Ada looks at her phone": a pronoun that may be the named person's own
+                if gender in groups and all(self._gender(n) not in (gender, None) for n in who):
+                    found = self._last_of_gender(gender, exclude=who)
+                    if found and found not in who:
+                        who = [*who, found]
+            return who
         if not groups:
             return []
         count = 2 if "plural" in groups else max(1, len(groups - {"either"}))
+        genders = [g for g in ("masculine", "feminine") if g in groups]
+        if count == 1 and len(genders) == 1:
+            # "Elle regarde la mer": the last person shown of that gender, else the last one.
+            found = self._last_of_gender(genders[0], exclude=[])
+            if found:
+                return [found]
         # "She tilts the umbrella": whoever the previous shot showed, the first of them first.
         for draft in reversed(self.drafts):
             if draft.characters:
                 return draft.characters[:count]
         return []
+
+    def _last_of_gender(self, gender: str, *, exclude: list[str]) -> str | None:
+        """The character most recently shown whose gender (read from the scene's own text)
+        is ``gender``; None when none is known to be."""
+        for draft in reversed(self.drafts):
+            for name in draft.characters:
+                if name not in exclude and self._gender(name) == gender:
+                    return name
+        return None
+
+    def _gender(self, name: str) -> str | None:
+        """A character's grammatical gender from the scene: the subject pronoun of the
+        sentence after the one that names only them, or a gendered noun of its introduction
+        ("a fisherman named Tomas", "Léa, une danseuse")."""
+        cache = self.__dict__.setdefault("_genders", {})
+        if name in cache:
+            return cache[name]
+        text = " ".join(beat.text for beat in self.scene.beats if beat.kind == "action")
+        sentences = split_sentences(" ".join(text.split()))
+        gender = None
+        for sentence, following in zip(sentences, [*sentences[1:], ""], strict=False):
+            if self._who(sentence) != [name]:
+                continue
+            words = set(_tokens(sentence))
+            for key, nouns in _GENDER_NOUNS.items():
+                if words & nouns:
+                    gender = key
+            first = next(iter(_tokens(following)), "")
+            for key in ("masculine", "feminine"):
+                if gender is None and first in self.rules.pronouns.get(key, frozenset()):
+                    gender = key
+            if gender:
+                break
+        cache[name] = gender
+        return gender
 
     def _seen(self, name: str) -> bool:
         return any(name in draft.characters for draft in self.drafts)

@@ -78,19 +78,23 @@ def _names_in_prose(
         mentions.setdefault(name, []).append((run[0].start(), at_start, locative))
     characters: list[BriefElement] = []
     locations: list[BriefElement] = []
+    introduced: dict[str, str] = {}
     for name, seen in mentions.items():
-        if len(seen) < 2:
+        head = _introduced_as(name, text, [start for start, _, _ in seen])
+        if head is not None:
+            introduced[name] = head
+        if len(seen) < 2 and head is None:
             continue
         # A name only ever seen at a sentence start ("Camille marche...") counts when it has
         # an inner capital (GaBy) or never appears in lower case (unlike "Style", "Then").
-        if all(at_start for _, at_start, _ in seen):
+        if all(at_start for _, at_start, _ in seen) and name not in introduced:
             inner_capital = bool(re.search(r".[A-Z]", name))
             in_lower_case = re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", text)
             if not inner_capital and in_lower_case:
                 continue
         # The sentence where the name is followed by a comma usually describes it
         # ("Léo, a drummer with a shaved head, ...").
-        if sum(locative for _, _, locative in seen) * 2 > len(seen):
+        if name not in introduced and sum(locative for _, _, locative in seen) * 2 > len(seen):
             locations.append(BriefElement(name=name[:200], description=""))
         else:
             characters.append(BriefElement(name=name[:200], description=""))
@@ -101,8 +105,61 @@ def _names_in_prose(
 
     names = [element.name for element in characters]
     for element in characters:
-        element.description = find_look(element.name, _STORY_LABEL.sub("", text), avoid=names)
+        look = find_look(element.name, _STORY_LABEL.sub("", text), avoid=names)
+        head = introduced.get(element.name, "")
+        if head and head.lower() not in look.lower():
+            look = f"{head}, {look}" if look else head
+        element.description = look[:240].rstrip(" ,")
     return characters, locations
+
+
+#: "a fisherman named Tomas", "une danseuse nommée Léa": the name after a naming word.
+_NAMING_WORDS = (
+    r"named|called|nicknamed|nomm(?:é|e)e?s?|appel(?:é|e)e?s?|prénomm(?:é|e)e?s?|"
+    r"prenomm(?:é|e)e?s?|surnomm(?:é|e)e?s?|du nom de"
+)
+_NOUN_PHRASE = (
+    r"(?P<head>\b(?:an?|une?|the|le|la|l['’])\s*(?:[^\W\d_][\w'’-]*\s+){0,3}?"
+    r"[^\W\d_][\w'’-]*)"
+)
+_NAMED_BEFORE = re.compile(rf"{_NOUN_PHRASE}\s+(?:{_NAMING_WORDS})\s+$", re.IGNORECASE)
+_APPOSED_BEFORE = re.compile(rf"{_NOUN_PHRASE}\s*,\s*$", re.IGNORECASE)
+_APPOSITIVE_AFTER = re.compile(r"^\s*(?:\([^)]{1,160}\)\s*)?,\s*(?:an?|une?)\s+\w", re.IGNORECASE)
+_PLACE_BEFORE = re.compile(
+    r"\b(?:in|at|on|to|from|into|near|by|dans|sur|sous|vers|chez|près de|pres de|à|a|au|de)"
+    r"\s+(?:the |le |la |l['’])?\S*$",
+    re.IGNORECASE,
+)
+
+
+def _introduced_as(name: str, text: str, starts: Iterable[int]) -> str | None:
+    """How prose introduces ``name`` as a person, or None when it does not.
+
+    "Ada, a singer with..." (an appositive after the name) gives "" (its look is read by
+    :func:`~storycore.tools.brief.looks.find_look`); "a fisherman named Tomas" and "un vieil
+    homme, Jules, ..." give the noun phrase before the name ("a fisherman", "un vieil homme").
+    One such introduction makes a name a character even when it is named only once.
+    """
+    for start in starts:
+        after = text[start + len(name) : start + len(name) + 200]
+        if _APPOSITIVE_AFTER.match(after):
+            return ""
+        before = text[max(0, start - 80) : start]
+        sentence_start = max(before.rfind(mark) for mark in ".!?\n")
+        before = before[sentence_start + 1 :]
+        named = _NAMED_BEFORE.search(before)
+        apposed = _APPOSED_BEFORE.search(before) if after.lstrip().startswith(",") else None
+        for match in (named, apposed):
+            if match is None:
+                continue
+            head = " ".join(match.group("head").split())
+            head = head[:1].lower() + head[1:]
+            if _PLACE_BEFORE.search(before[: match.start("head")].rstrip()):
+                continue  # "in the harbour, Jules, ...": a place, not who he is
+            if len(head.split()) < 2:
+                continue
+            return head
+    return None
 
 
 def _is_capitalised(word: str) -> bool:
