@@ -186,8 +186,8 @@ def test_english_prompts_carry_the_shot() -> None:
     assert "warm palette" in image and "warm palette" in video
     # "no subtitles" is never said in a positive prompt.
     assert "subtitles" not in image and "subtitles" not in video
-    assert "Camera rule: dynamic except on cuts." in video
-    assert "Camera rule" not in image
+    # The camera movement rule is applied by the planner, never pasted into a prompt.
+    assert "dynamic except on cuts" not in video and "Camera rule" not in image
     assert prompts.language == "en"
 
 

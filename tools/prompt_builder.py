@@ -227,6 +227,31 @@ def _clean(text: str | None) -> str:
     return " ".join(str(text).split()).rstrip(".。 ").strip()
 
 
+# Words said or written on screen: a quoted span, with the word that introduces it (a
+# tagline, a title card, a sign that reads...). An image or video prompt describes the
+# picture; spoken lines live in the shot's dialogue field and on-screen text is a text
+# overlay added in the edit (docs/prompts.md), so neither is pasted into a prompt.
+_QUOTED = re.compile(
+    r"[,;:]?\s*(?:(?:(?:the|a|an|its|le|la|son|sa|un|une)\s+)?"
+    r"(?:tagline|slogan|caption|légende|accroche)\s*)?"
+    r"(?:(?:that|which|qui)\s+(?:reads?|says?|dit|indique)\s*|reading\s*|disant\s*)?[:,]?\s*"
+    r"(?:\"[^\"]*\"|“[^”]*”|«[^»]*»|„[^“”]*[“”]|「[^」]*」|『[^』]*』)"
+)
+
+
+def _visual_text(text: str | None, shot: ShotSpec) -> str:
+    """``text`` without dialogue lines or quoted on-screen text, cleaned for a prompt."""
+    cleaned = " ".join(str(text or "").split())
+    for line in shot.dialogue:
+        spoken = " ".join(line.text.split())
+        if len(spoken) > 2:
+            cleaned = cleaned.replace(spoken, "")
+    cleaned = _QUOTED.sub("", cleaned)
+    cleaned = re.sub(r"\s+([,.;:!?])", r"\1", cleaned)
+    cleaned = re.sub(r"([,;:])(?=[.!?]|$)", "", cleaned)
+    return _clean(cleaned)
+
+
 def _substitute(vocabulary_text: str, key: str, **values: str) -> str:
     try:
         return string.Template(vocabulary_text).substitute(values)
@@ -336,12 +361,14 @@ def build_shot_prompts(
         "lens": lens,
         "camera_details": _clean(shot.camera_details),
         "camera_movement": word(f"camera_movement.{shot.camera_movement.value}"),
-        "description": _clean(shot.description),
+        "description": _visual_text(shot.description, shot),
         "characters": element_separator.join(
             _element_text(c, shot, elements, vocabulary) for c in shot.characters
         ),
         # The breakdown often repeats the action inside the description: say it once.
-        "action": "" if _clean(shot.action) in _clean(shot.description) else _clean(shot.action),
+        "action": ""
+        if _visual_text(shot.action, shot) in _visual_text(shot.description, shot)
+        else _visual_text(shot.action, shot),
         "location": location,
         "props": element_separator.join(
             _element_text(p, shot, elements, vocabulary) for p in shot.props
@@ -350,7 +377,9 @@ def build_shot_prompts(
         "weather": _clean(shot.weather),
         "style": _clean(specs.style),
         "aspect_ratio": shot.aspect_ratio or specs.aspect_ratio,
-        "movement_rule": _clean(specs.camera_movement_rule),
+        # The camera movement rule is an instruction to the planner (it already chose each
+        # shot's movement): it is never pasted into a prompt, even by an override template.
+        "movement_rule": "",
         "cut_marker": specs.cut_marker if is_cut else "",
         "forbidden": list_separator.join(_forbidden_terms(forbidden, vocabulary)),
     }

@@ -263,7 +263,10 @@ def check_identical(view: PlanView) -> list[Finding]:
     split_members = {s.shot_id for parts in by_split.values() for s in parts}
     for shot in view.shots:
         key = _content_key(shot)
+        # Dialogue is kept out of image prompts: a shot that says another line differs.
+        said = " ".join(line.text for line in shot.dialogue)
         prompt = " ".join(fold(shot.image_prompt).split())
+        prompt = f"{prompt} | {fold(said)}" if prompt and said else prompt
         same = first_of.get(key) or (first_prompt.get(prompt) if prompt else None)
         if same is not None and not (
             shot.shot_id in split_members
