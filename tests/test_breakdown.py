@@ -869,6 +869,7 @@ def test_covered_plans_fit_to_the_frame_with_shots_at_the_pace(
     assert [d.text for s in result.shots for d in s.dialogue] == lines
     longest = longest_frames(pace, specs.rate)
     over = [s for s in shots if s.duration_frames > longest]
+
     # Only a beat longer than the pace's longest by itself (a long line) may stay longer, or
     # coverage once its scene has no new set-up left: shots held longer, never repeated.
     def look(shot: ShotSpec) -> tuple[object, ...]:
