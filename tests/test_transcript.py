@@ -150,10 +150,10 @@ def test_the_model_input_is_bounded_with_a_summary_of_older_turns(
 # -- crashes, secrets, confinement -------------------------------------------------------------
 
 
-def test_a_crash_mid_turn_loses_nothing_and_writes_nothing_twice(
-    film: Path, monkeypatch: pytest.MonkeyPatch
+def crash_mid_turn(
+    film: Path, monkeypatch: pytest.MonkeyPatch, model: FakeChat, question: str
 ) -> None:
-    model = FakeChat().add(tool_calls(("list_shots", {})), "Voici les plans.", "Rien d'autre.")
+    """Run a turn that crashes after run_tools wrote its answer, before its checkpoint."""
     real = Transcript.append
     calls = {"n": 0}
 
@@ -166,8 +166,15 @@ def test_a_crash_mid_turn_loses_nothing_and_writes_nothing_twice(
 
     monkeypatch.setattr(Transcript, "append", crash_after_writing)
     with Session(film, context=ONLINE, chat_model=model) as session, pytest.raises(RuntimeError):
-        session.say("quels sont les plans ?")
+        session.say(question)
     monkeypatch.setattr(Transcript, "append", real)
+
+
+def test_a_crash_mid_turn_loses_nothing_and_writes_nothing_twice(
+    film: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = FakeChat().add(tool_calls(("list_shots", {})), "Voici les plans.", "Rien d'autre.")
+    crash_mid_turn(film, monkeypatch, model, "quels sont les plans ?")
     with Session(film, context=ONLINE, chat_model=model) as session:
         assert session.stopped()
         turn = session.recover()
@@ -184,20 +191,7 @@ def test_storycore_chat_finishes_a_turn_a_crash_stopped_before_anything_else(
     film: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     model = FakeChat().add(tool_calls(("list_shots", {})), "Here are the shots.")
-    real = Transcript.append
-    calls = {"n": 0}
-
-    def crash_after_writing(self: Transcript, messages: list[BaseMessage]) -> int:
-        written = real(self, messages)
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise RuntimeError("the power went off")
-        return written
-
-    monkeypatch.setattr(Transcript, "append", crash_after_writing)
-    with Session(film, context=ONLINE, chat_model=model) as session, pytest.raises(RuntimeError):
-        session.say("which shots are there?")
-    monkeypatch.setattr(Transcript, "append", real)
+    crash_mid_turn(film, monkeypatch, model, "which shots are there?")
     with Session(film, context=OFFLINE) as session:
         assert session.stopped()
 
