@@ -8,6 +8,7 @@ model selector for one shot. The work is :mod:`storycore.tools.model_registry` a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,8 @@ from storycore.agent.cli import ui
 from storycore.tools.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from storycore.tools.model_registry import ModelCapability
+    from storycore.tools.model_registry import ModelCapability, ModelRegistry
+    from storycore.tools.model_selector import Selection, SelectionRequest
 
 #: The scene types, for the help text only: importing the domain (pydantic models) here would
 #: slow ``storycore --help`` down; tests/test_perf.py checks this list against SceneType.
@@ -193,11 +195,53 @@ def select_model(
     as_json: bool = typer.Option(False, "--json", help="Print the selection as JSON."),
 ) -> None:
     """Choose the model for one shot: hard constraints, then a score, then fallbacks."""
-    from storycore.tools.domain import SceneType, parse_aspect_ratio, parse_resolution
-    from storycore.tools.model_registry import Kind, ModelRegistry, parse_kind
-    from storycore.tools.model_selector import SPLIT_PENALTY, ModelSelector, SelectionRequest
+    from storycore.tools.model_registry import ModelRegistry
+    from storycore.tools.model_selector import ModelSelector
 
-    # Checked one by one so the message names the option the user typed.
+    request = _selection_request(
+        scene_type=scene_type,
+        duration=duration,
+        resolution=resolution,
+        target_resolution=target_resolution,
+        aspect=aspect,
+        local_only=local_only,
+        vram=vram,
+        budget=budget,
+        avoid=avoid,
+        prefer=prefer,
+        requires=requires,
+        segment_model=segment_model,
+        kind=kind,
+    )
+    registry = ModelRegistry.load(project_dir=project)
+    selection = ModelSelector(registry).select(request)
+    if as_json:
+        ui.emit_json(selection.model_dump(mode="json"))
+        return
+    _print_selection(selection, request, registry)
+
+
+def _selection_request(
+    *,
+    scene_type: str,
+    duration: float,
+    resolution: str | None,
+    target_resolution: str | None,
+    aspect: str | None,
+    local_only: bool,
+    vram: float | None,
+    budget: float | None,
+    avoid: list[str] | None,
+    prefer: list[str] | None,
+    requires: list[str] | None,
+    segment_model: str | None,
+    kind: str,
+) -> SelectionRequest:
+    """The options as a ``SelectionRequest``, each checked so the message names its option."""
+    from storycore.tools.domain import SceneType, parse_aspect_ratio, parse_resolution
+    from storycore.tools.model_registry import parse_kind
+    from storycore.tools.model_selector import SelectionRequest
+
     if not duration > 0:
         raise InvalidInput(f"--duration must be greater than 0 seconds, not {duration:g}")
     if vram is not None and not vram > 0:
@@ -208,19 +252,10 @@ def select_model(
         scene = SceneType.parse(scene_type)
     except ValueError as exc:
         raise InvalidInput(f"--scene-type: {exc}") from None
-    try:
-        size = parse_resolution(resolution) if resolution is not None else None
-    except ValueError as exc:
-        raise InvalidInput(f"--resolution: {exc}") from None
-    try:
-        target = parse_resolution(target_resolution) if target_resolution is not None else None
-    except ValueError as exc:
-        raise InvalidInput(f"--target-resolution: {exc}") from None
-    try:
-        ratio = parse_aspect_ratio(aspect) if aspect is not None else None
-    except ValueError as exc:
-        raise InvalidInput(f"--aspect: {exc}") from None
-    request = SelectionRequest.from_input(
+    size = _parsed("--resolution", resolution, parse_resolution)
+    target = _parsed("--target-resolution", target_resolution, parse_resolution)
+    ratio = _parsed("--aspect", aspect, parse_aspect_ratio)
+    return SelectionRequest.from_input(
         scene_type=scene,
         duration_seconds=duration,
         resolution=size,
@@ -235,11 +270,24 @@ def select_model(
         segment_model=segment_model,
         kind=parse_kind(kind),
     )
-    registry = ModelRegistry.load(project_dir=project)
-    selection = ModelSelector(registry).select(request)
-    if as_json:
-        ui.emit_json(selection.model_dump(mode="json"))
-        return
+
+
+def _parsed(option: str, value: str | None, parse: Callable[[str], Any]) -> Any:
+    """``parse(value)``, or None for an option not given; a bad value names ``option``."""
+    if value is None:
+        return None
+    try:
+        return parse(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{option}: {exc}") from None
+
+
+def _print_selection(
+    selection: Selection, request: SelectionRequest, registry: ModelRegistry
+) -> None:
+    """The chosen model, its clips, upscale and cost, then the candidates and the rejected."""
+    from storycore.tools.model_registry import Kind
+    from storycore.tools.model_selector import SPLIT_PENALTY
 
     chosen = registry.get(selection.model_id)
     ui.out.print(f"[bold]{escape(chosen.name)}[/] ({chosen.id})", highlight=False)
