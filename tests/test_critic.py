@@ -444,9 +444,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 KNOWN_PLANNER_DEFECTS: dict[str, set[str]] = {
     "ad_brief.md": set(),
     "french_prose_brief.md": {"prompt_language"},
-    "short_film.fountain": {
-        "look_is_action",
-    },
+    "short_film.fountain": set(),
 }
 
 

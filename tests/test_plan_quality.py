@@ -252,3 +252,19 @@ def test_production_notes_leave_the_story_and_short_story_sentences_stay(tmp_pat
     descriptions = " ".join(shot.description for shot in load_shots(project))
     assert "20 second spot" not in descriptions and "Merci" not in descriptions
     assert "Omar laughs." in descriptions
+
+
+def test_a_location_described_only_by_events_takes_its_weather_never_an_action(
+    tmp_path: Path,
+) -> None:
+    script = (
+        "EXT. HARBOUR - NIGHT\n\n"
+        "A ferry leaves the quay. Fog rolls over the black water.\n\n"
+        "NINA (30s), red beret, watches from the pier.\n\n"
+        "INT. BUS - CONTINUOUS\n\n"
+        "The bus lurches forward. Nina takes a seat at the back.\n"
+    )
+    elements = _elements(_plan(tmp_path, script, name="harbour.fountain"))
+    assert elements["harbour"]["look"] == "Fog rolls over the black water."
+    bus = elements["bus"]["look"]
+    assert "lurches" not in bus and "takes" not in bus

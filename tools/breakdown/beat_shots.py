@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from storycore.tools.breakdown.design_base import _DesignerBase
-from storycore.tools.breakdown.drafts import _Draft, _f, _movement_name, _size_name
+from storycore.tools.breakdown.drafts import _Draft, _f, _movement_name, _same_look, _size_name
 from storycore.tools.breakdown.text import _chunks, _short, _tokens
 from storycore.tools.domain import (
     Beat,
@@ -56,10 +56,11 @@ class _BeatShots(_DesignerBase):
         self._inserts(opening)
 
     def action(self, text: str) -> None:
+        earlier = len(self.drafts)  # the shots of the beats before this one
         for chunk in self._action_chunks(text):
-            self._action_chunk(chunk)
+            self._action_chunk(chunk, self.drafts[:earlier])
 
-    def _action_chunk(self, chunk: str) -> None:
+    def _action_chunk(self, chunk: str, earlier: Sequence[_Draft] = ()) -> None:
         who = self._who_or_pronoun(chunk)
         tokens = set(_tokens(chunk))
         rule = next((r for r in self.rules.action_rules if tokens & r.words), None)
@@ -98,8 +99,9 @@ class _BeatShots(_DesignerBase):
             subject = " and ".join(f"the {prop}" for prop in self._props_in(chunk))
         else:
             subject = self._place()
-        self._add(
-            _Draft(
+
+        def draft(size: ShotSize) -> _Draft:
+            return _Draft(
                 kind="action",
                 scene_index=self.index,
                 seconds=self._action_seconds(chunk),
@@ -116,7 +118,15 @@ class _BeatShots(_DesignerBase):
                 characters=who,
                 props=self._props_in(chunk),
             )
-        )
+
+        # A beat the scene tells again ("Rain." twice) is framed anew, never the same shot;
+        # the parts of one long beat are one continuous set-up.
+        shot = draft(size)
+        for other in _nearest_sizes(size):
+            if not any(_same_look(shot, e) for e in earlier if e.action == chunk):
+                break
+            shot = draft(other)
+        self._add(shot)
         self._inserts(chunk)
 
     def _inserts(self, text: str) -> None:
@@ -375,3 +385,10 @@ class _BeatShots(_DesignerBase):
                 characters=[listener],
             )
         )
+
+
+def _nearest_sizes(size: ShotSize) -> list[ShotSize]:
+    """The other shot sizes, nearest to ``size`` first (wider before closer at equal steps)."""
+    order = list(ShotSize)
+    at = order.index(size)
+    return sorted((s for s in order if s is not size), key=lambda s: abs(order.index(s) - at))

@@ -59,9 +59,12 @@ class _CoverageShots(_DesignerBase):
             own, rotation = self._coverage_options(host, who)
             self.coverage_turn = self._rotation_start(rotation)
             following = self.drafts[end] if end < len(self.drafts) else None
+            # A beat the scene already told ("Rain." twice) was covered already: its coverage
+            # repeats none of the shots of the earlier telling either.
+            told = [d for d in out[:beat_start] if host.action and d.action == host.action]
             for k in range(shares[n]):
                 # Every shot of the beat so far: a coverage shot repeats none of them.
-                neighbours = list(out[beat_start:])
+                neighbours = [*told, *out[beat_start:]]
                 if k + 1 == shares[n] and following is not None:
                     neighbours.append(following)
                 shot = self._coverage_shot(host, who, own, rotation, neighbours)

@@ -16,7 +16,9 @@ Each kept clause must contain an appearance word (:data:`APPEARANCE_WORDS`) or a
 sign of action (:func:`is_action_clause`: an auxiliary, a subject pronoun, a verb in first
 position). A sentence is never copied whole. A location's look is the static description of
 its scene (``A small kitchen in warm lamplight.``): the sentences of the scene's opening
-that name no character and are not events.
+that name no character and are not events; failing those, one sentence of its weather or
+light (``Rain hammers the river.``), never an event that happens there (``The train pulls
+away.``: the location then has no look yet, and the prompts use its name).
 """
 
 from __future__ import annotations
@@ -118,7 +120,9 @@ def is_action_clause(clause: str) -> bool:
 
 _PREPOSITIONS = word_set(
     "in on at to into onto from over under across through toward towards past down up out off "
-    "away back against along around behind beside between dans sur sous vers contre"
+    "away back against along around behind beside between forward forwards ahead onward onwards "
+    "aside apart inside outside upward upwards downward backward backwards home "
+    "dans sur sous vers contre"
 )
 
 
@@ -259,7 +263,27 @@ def location_look(description: str, characters: Iterable[str] = ()) -> str:
         if re.search(r"\b[A-Z]{3,}\b", sentence) and not sentence.isupper():
             continue  # a Fountain prop or character in capitals: an event of the scene
         if is_action_clause(sentence):
-            events.append(sentence)  # "Rain hammers the river": the place, but happening
-            continue
+            if _is_ambience(sentence):
+                events.append(sentence)  # "Rain hammers the river": the place, but happening
+            continue  # "The train pulls away": an event in the place, not how it looks
         kept.append(sentence)
     return " ".join(kept[:2] or events[:1])[:240]
+
+
+#: What a place is made of while something happens in it: weather, light, water, sound.
+_AMBIENCE_WORDS = word_set(
+    """rain drizzle snow sleet hail wind breeze gust storm thunder lightning fog mist haze smoke
+    steam dust sand light lights sunlight moonlight sun moon stars dawn dusk shadows neon lamps
+    candles fire flames waves sea surf tide river water puddles leaves heat silence music
+    pluie bruine neige grele vent rafale orage tonnerre eclair eclairs brouillard brume fumee
+    vapeur poussiere lumiere lumieres soleil lune etoiles aube crepuscule ombres neons lampes
+    bougies feu flammes vagues mer maree riviere eau flaques feuilles chaleur silence musique"""
+)
+
+
+def _is_ambience(sentence: str) -> bool:
+    """Whether an event sentence is the place's weather or light ("Rain hammers the river",
+    "Neon flickers over the wet street"): its subject, the first word after any article, is
+    ambience. "The train pulls away" is something happening there, not a look of it."""
+    words = [w for w in fold_words(sentence).split() if w not in _ARTICLES]
+    return bool(words) and words[0] in _AMBIENCE_WORDS
