@@ -238,12 +238,54 @@ def _drop_node(workflow: dict[str, Any], node_id: str) -> None:
                 del node["inputs"][name]
 
 
+@dataclass
+class _Filling:
+    """What :func:`fill_template` puts into the nodes: the snapped values, and the images
+    still to place (each image node takes the next one of its role)."""
+
+    settings: TemplateSettings
+    params: GenerationParams
+    width: int
+    height: int
+    frames: int
+    negative: str
+    images: dict[str, list[str]]
+
+
 def fill_template(
     template: Mapping[str, Any], settings: TemplateSettings, params: GenerationParams
 ) -> MappedWorkflow:
     """The template filled with ``params`` by node role, sizes and lengths snapped."""
     workflow = copy.deepcopy(dict(template))
     adjustments: list[str] = []
+    width, height, frames = _snapped(settings, params, adjustments)
+    fill = _Filling(
+        settings,
+        params,
+        width,
+        height,
+        frames,
+        negative=params.negative or settings.negative,
+        images={
+            "start_image": [params.start_image] if params.start_image else [],
+            "end_image": [params.end_image] if params.end_image else [],
+            "reference_image": list(params.reference_images),
+        },
+    )
+    for marker in markers(workflow):
+        node = workflow.get(marker.node_id)
+        if node is None:
+            continue  # dropped with an optional image
+        _fill_node(workflow, node, marker, fill)
+    adjustments.extend(_images_left(fill.images, settings.name))
+    return MappedWorkflow(workflow, width, height, frames, settings.fps, adjustments)
+
+
+def _snapped(
+    settings: TemplateSettings, params: GenerationParams, adjustments: list[str]
+) -> tuple[int, int, int]:
+    """The size snapped to the family's multiple and (for video) the length to its step,
+    each change noted in ``adjustments``: (width, height, frames)."""
     width, height = snap_size(params.width, params.height, settings.size_multiple)
     if (width, height) != (params.width, params.height):
         adjustments.append(
@@ -259,71 +301,83 @@ def fill_template(
                 + (f", at most {settings.max_frames}" if settings.max_frames else "")
                 + ")"
             )
-    negative = params.negative or settings.negative
-    images = {
-        "start_image": [params.start_image] if params.start_image else [],
-        "end_image": [params.end_image] if params.end_image else [],
-        "reference_image": list(params.reference_images),
-    }
+    return width, height, frames
+
+
+def _fill_node(
+    workflow: dict[str, Any], node: dict[str, Any], marker: Marker, fill: _Filling
+) -> None:
+    """Set the inputs of one marked node as its role says."""
+    node_id, role = marker.node_id, marker.role
+    settings, params = fill.settings, fill.params
     steps = settings.steps
-    for marker in markers(workflow):
-        node_id, role = marker.node_id, marker.role
-        node = workflow.get(node_id)
-        if node is None:
-            continue  # dropped with an optional image
-        if role == "prompt":
-            _set(node, [marker.arg or "text", "prompt"], params.prompt, node_id, role)
-        elif role == "negative":
-            _set(node, [marker.arg or "text", "prompt"], negative, node_id, role)
-        elif role == "seed":
-            _set(node, [marker.arg or "seed", "noise_seed", "seed"], params.seed, node_id, role)
-        elif role == "steps" and steps is not None:
-            _set(node, ["steps"], steps, node_id, role)
-            if marker.arg == "high":
-                _set(node, ["end_at_step"], steps // 2, node_id, role)
-            elif marker.arg == "low":
-                _set(node, ["start_at_step"], steps // 2, node_id, role)
-        elif role == "cfg" and settings.cfg is not None:
-            _set(node, [marker.arg or "cfg"], settings.cfg, node_id, role)
-        elif role == "size":
-            _set(node, ["width"], width, node_id, role)
-            _set(node, ["height"], height, node_id, role)
-        elif role == "length":
-            if settings.kind == "video":
-                _set(node, [marker.arg or "length", "frames", "num_frames"], frames, node_id, role)
-        elif role == "fps":
-            value: Any = float(eval_rate(settings.fps))
-            if value.is_integer():
-                value = int(value)
-            _set(node, [marker.arg or "fps", "frame_rate"], value, node_id, role)
-        elif role in IMAGE_ROLES:
-            queue = images[role]
-            if queue:
-                _set(node, ["image"], queue.pop(0), node_id, role)
-            elif marker.optional:
-                _drop_node(workflow, node_id)
-            else:
-                raise ComfyUIConfigError(
-                    f"workflow template {settings.name!r} needs a {role.replace('_', ' ')} "
-                    f"(node {node_id}), and this job has none"
-                )
-        elif role == "model":
-            slot, name = _model_input(node, marker.arg, node_id)
-            if slot in settings.models:
-                node["inputs"][name] = settings.models[slot]
-        elif role == "output":
-            _set(node, ["filename_prefix"], params.filename_prefix, node_id, role)
+    if role == "prompt":
+        _set(node, [marker.arg or "text", "prompt"], params.prompt, node_id, role)
+    elif role == "negative":
+        _set(node, [marker.arg or "text", "prompt"], fill.negative, node_id, role)
+    elif role == "seed":
+        _set(node, [marker.arg or "seed", "noise_seed", "seed"], params.seed, node_id, role)
+    elif role == "steps" and steps is not None:
+        _set(node, ["steps"], steps, node_id, role)
+        if marker.arg == "high":
+            _set(node, ["end_at_step"], steps // 2, node_id, role)
+        elif marker.arg == "low":
+            _set(node, ["start_at_step"], steps // 2, node_id, role)
+    elif role == "cfg" and settings.cfg is not None:
+        _set(node, [marker.arg or "cfg"], settings.cfg, node_id, role)
+    elif role == "size":
+        _set(node, ["width"], fill.width, node_id, role)
+        _set(node, ["height"], fill.height, node_id, role)
+    elif role == "length":
+        if settings.kind == "video":
+            _set(node, [marker.arg or "length", "frames", "num_frames"], fill.frames, node_id, role)
+    elif role == "fps":
+        value: Any = float(eval_rate(settings.fps))
+        if value.is_integer():
+            value = int(value)
+        _set(node, [marker.arg or "fps", "frame_rate"], value, node_id, role)
+    elif role in IMAGE_ROLES:
+        _fill_image(workflow, node, marker, fill)
+    elif role == "model":
+        slot, name = _model_input(node, marker.arg, node_id)
+        if slot in settings.models:
+            node["inputs"][name] = settings.models[slot]
+    elif role == "output":
+        _set(node, ["filename_prefix"], params.filename_prefix, node_id, role)
+
+
+def _fill_image(
+    workflow: dict[str, Any], node: dict[str, Any], marker: Marker, fill: _Filling
+) -> None:
+    """An image node takes the next image of its role; without one, an optional node is
+    dropped and a required one is an error."""
+    node_id, role = marker.node_id, marker.role
+    queue = fill.images[role]
+    if queue:
+        _set(node, ["image"], queue.pop(0), node_id, role)
+    elif marker.optional:
+        _drop_node(workflow, node_id)
+    else:
+        raise ComfyUIConfigError(
+            f"workflow template {fill.settings.name!r} needs a {role.replace('_', ' ')} "
+            f"(node {node_id}), and this job has none"
+        )
+
+
+def _images_left(images: Mapping[str, list[str]], template_name: str) -> list[str]:
+    """The notes for images the template had no input for."""
+    notes: list[str] = []
     unused = [role for role, left in images.items() if left and role != "reference_image"]
     if unused:
-        adjustments.append(
-            f"template {settings.name!r} takes no {', '.join(unused)}: ignored for this job"
+        notes.append(
+            f"template {template_name!r} takes no {', '.join(unused)}: ignored for this job"
         )
     if images["reference_image"]:
-        adjustments.append(
+        notes.append(
             f"{len(images['reference_image'])} reference image(s) not used: "
-            f"template {settings.name!r} has no more reference inputs"
+            f"template {template_name!r} has no more reference inputs"
         )
-    return MappedWorkflow(workflow, width, height, frames, settings.fps, adjustments)
+    return notes
 
 
 def eval_rate(text: str) -> float:

@@ -8,9 +8,11 @@ The modules, one idea each:
 - :mod:`.animatic`: the animatic backend (the bundled ffmpeg);
 - :mod:`.media`: ffmpeg and PyAV helpers (frame counts by decoding, tags);
 - :mod:`.gate`: the media gate; :mod:`.conform`: plan versus render;
-- :mod:`.producer`: ``Production`` (segment by segment, assembly); :mod:`.run`: the phases
-  in order without a graph; :mod:`.records`: each shot's current media in project.json;
-  :mod:`.status`: production for ``storycore status``.
+- :mod:`.producer`: ``Production`` (segment by segment, assembly), made of
+  :mod:`.selection` (the shots, their jobs, the checks before a run, ``get_backend``),
+  :mod:`.rendering` (``produce_segment`` and its commit) and :mod:`.assembly` (segments and
+  the film); :mod:`.run`: the phases in order without a graph; :mod:`.records`: each
+  shot's current media in project.json; :mod:`.status`: production for ``storycore status``.
 
 Heavy imports (PyAV, ffmpeg) happen inside the functions that need them.
 """

@@ -201,6 +201,35 @@ def _view_image(
     return canvas.resize(out, Image.Resampling.LANCZOS, box=box)
 
 
+@dataclass(frozen=True)
+class _ClipPictures:
+    """A clip's pictures: its move, the padded canvas, the image's size inside it, and the
+    clean first and last frames (no burn-in)."""
+
+    move: Move
+    canvas: Image.Image
+    inner: tuple[int, int]
+    first: Image.Image
+    last: Image.Image
+
+
+def _clip_pictures(job: RenderJob) -> _ClipPictures:
+    """The canvas and the clean first and last frames of the job's clip."""
+    W, H, N = job.width, job.height, job.frame_count
+    rate = job.native_fps
+    move = MOVES[str(job.extras.get("camera_movement", "static"))]
+    source = _source_image(job)
+    # The working size of the image inside the canvas: the output's, unless the source is
+    # much smaller (a 320x180 panel), where twice its size looks the same and is faster.
+    scale = min(1.0, max(2 * source.width / W, 2 * source.height / H, 0.5))
+    inner = (_even(W * scale), _even(H * scale))
+    canvas = _canvas(source, *inner)
+    first = _view_image(canvas, inner, view_at(move, 0.0, 0.0), (W, H))
+    last_t = (N - 1) / rate
+    last = _view_image(canvas, inner, view_at(move, 1.0, float(last_t)), (W, H))
+    return _ClipPictures(move, canvas, inner, first, last)
+
+
 # -- the backend -------------------------------------------------------------------------
 
 
@@ -270,86 +299,21 @@ class AnimaticBackend:
     def _clip(
         self, job: RenderJob, out_dir: Path, on_progress: ProgressCallback | None
     ) -> list[RenderOutput]:
-        W, H, N = job.width, job.height, job.frame_count
-        rate = job.native_fps
-        move = MOVES[str(job.extras.get("camera_movement", "static"))]
-        source = _source_image(job)
-        # The working size of the image inside the canvas: the output's, unless the source is
-        # much smaller (a 320x180 panel), where twice its size looks the same and is faster.
-        scale = min(1.0, max(2 * source.width / W, 2 * source.height / H, 0.5))
-        inner = (_even(W * scale), _even(H * scale))
-        canvas = _canvas(source, *inner)
-        first = _view_image(canvas, inner, view_at(move, 0.0, 0.0), (W, H))
-        last_t = (N - 1) / rate
-        last = _view_image(canvas, inner, view_at(move, 1.0, float(last_t)), (W, H))
-
+        N, rate = job.frame_count, job.native_fps
+        pictures = _clip_pictures(job)
         work = Path(tempfile.mkdtemp(prefix=f".{job.target_id}.", dir=out_dir))
         try:
             picture = work / "picture.png"
-            if move.moves:
-                canvas.save(picture, compress_level=1)
-                video = self._moving_filter(move, canvas, inner, N, rate, W, H)
-            else:
-                first.save(picture, compress_level=1)
-                video = f"[0:v]format=yuv420p,loop=loop={N - 1}:size=1,setpts=N/({_q(rate)}*TB)"
-            video += "," + self._burn_in(job, N, rate, H) + ",format=yuv420p[v]"
+            video = self._video_filter(job, pictures, picture)
             target = out_dir / f"{job.target_id}.mp4"
             tmp = aside(target)
-            seconds = Fraction(N) / rate
-            run_ffmpeg(
-                [
-                    "-i",
-                    str(picture),
-                    "-f",
-                    "lavfi",
-                    "-t",
-                    f"{float(seconds):.6f}",
-                    "-i",
-                    "anullsrc=r=48000:cl=stereo",
-                    "-filter_complex",
-                    video,
-                    "-map",
-                    "[v]",
-                    "-map",
-                    "1:a",
-                    "-frames:v",
-                    str(N),
-                    "-r",
-                    _q(rate),
-                    "-c:v",
-                    "libx264",
-                    "-preset",
-                    self.preset,
-                    "-crf",
-                    str(self.crf),
-                    "-threads",
-                    str(self.threads),
-                    "-pix_fmt",
-                    "yuv420p",
-                    "-c:a",
-                    "aac",
-                    "-b:a",
-                    "64k",
-                    "-video_track_timescale",
-                    str(timescale(rate)),
-                    "-fflags",
-                    "+bitexact",
-                    "-flags:v",
-                    "+bitexact",
-                    "-flags:a",
-                    "+bitexact",
-                    *metadata_args(provenance_tags(job.provenance)),
-                    "-f",
-                    "mp4",
-                    str(tmp),
-                ],
-                what=f"rendering {job.target_id}",
-            )
+            args = self._encode_args(job, picture, video, tmp)
+            run_ffmpeg(args, what=f"rendering {job.target_id}")
             fsync_file(tmp)
             start = out_dir / f"{job.target_id}_start.png"
             end = out_dir / f"{job.target_id}_end.png"
-            _save_png(first, start, {**job.provenance, "frame": "first"})
-            _save_png(last, end, {**job.provenance, "frame": "last"})
+            _save_png(pictures.first, start, {**job.provenance, "frame": "first"})
+            _save_png(pictures.last, end, {**job.provenance, "frame": "last"})
             os.replace(tmp, target)
         finally:
             for child in work.iterdir():
@@ -361,6 +325,71 @@ class AnimaticBackend:
             RenderOutput(target, "video", frames=N, fps=rate),
             RenderOutput(start, "image"),
             RenderOutput(end, "image"),
+        ]
+
+    def _video_filter(self, job: RenderJob, pictures: _ClipPictures, picture: Path) -> str:
+        """Save the picture ffmpeg reads (the canvas for a move, else the first frame) and
+        return the filtergraph: the picture moved or held, then the burn-in."""
+        W, H, N = job.width, job.height, job.frame_count
+        rate = job.native_fps
+        move, canvas = pictures.move, pictures.canvas
+        if move.moves:
+            canvas.save(picture, compress_level=1)
+            video = self._moving_filter(move, canvas, pictures.inner, N, rate, W, H)
+        else:
+            pictures.first.save(picture, compress_level=1)
+            video = f"[0:v]format=yuv420p,loop=loop={N - 1}:size=1,setpts=N/({_q(rate)}*TB)"
+        return video + "," + self._burn_in(job, N, rate, H) + ",format=yuv420p[v]"
+
+    def _encode_args(self, job: RenderJob, picture: Path, video: str, tmp: Path) -> list[str]:
+        """The ffmpeg arguments that encode the clip (and its silent audio) into ``tmp``."""
+        N, rate = job.frame_count, job.native_fps
+        seconds = Fraction(N) / rate
+        return [
+            "-i",
+            str(picture),
+            "-f",
+            "lavfi",
+            "-t",
+            f"{float(seconds):.6f}",
+            "-i",
+            "anullsrc=r=48000:cl=stereo",
+            "-filter_complex",
+            video,
+            "-map",
+            "[v]",
+            "-map",
+            "1:a",
+            "-frames:v",
+            str(N),
+            "-r",
+            _q(rate),
+            "-c:v",
+            "libx264",
+            "-preset",
+            self.preset,
+            "-crf",
+            str(self.crf),
+            "-threads",
+            str(self.threads),
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "64k",
+            "-video_track_timescale",
+            str(timescale(rate)),
+            "-fflags",
+            "+bitexact",
+            "-flags:v",
+            "+bitexact",
+            "-flags:a",
+            "+bitexact",
+            *metadata_args(provenance_tags(job.provenance)),
+            "-f",
+            "mp4",
+            str(tmp),
         ]
 
     def _moving_filter(

@@ -1,0 +1,264 @@
+"""Rendering a segment: its missing or stale shots through the render ledger, then one project
+transaction that commits their clips, keyframes, generation hashes and media records.
+
+:class:`ShotRendering` holds :meth:`~ShotRendering.produce_segment` and the steps under it; it
+is a part of :class:`~storycore.tools.production.producer.Production`. :func:`_move` moves a
+staged file into the project (the assembly uses it too).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from storycore.tools.domain import ShotSpec, ShotStatus
+from storycore.tools.errors import ProjectError
+from storycore.tools.production.backend import BackendError, RenderJob, RenderOutput
+from storycore.tools.production.conform import conform_clip, plan_conform
+from storycore.tools.production.ledger import RENDERS_DIR, Ledger, ledger_job_id
+from storycore.tools.production.media import probe
+from storycore.tools.production.records import MediaRecord, file_sha256, set_media_records
+from storycore.tools.production.selection import ProductionBase, ShotTask
+from storycore.tools.rates import rate_to_string
+from storycore.tools.storyboard import PlannedSegment
+from storycore.tools.structure import VIDEOS, write_shots
+
+START_KEYFRAME = "start_keyframe.png"
+END_KEYFRAME = "end_keyframe.png"
+
+Progress = Callable[[str, int, int, str], None]  # (segment_id, done, total, message)
+
+
+@dataclass
+class SegmentOutcome:
+    """What producing one segment did."""
+
+    segment_id: str
+    rendered: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)
+    gate: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    cost_usd: float = 0.0
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class ShotRendering(ProductionBase):
+    """Rendering and committing a segment's shots (a part of ``Production``)."""
+
+    def _staging(self, job_id: str) -> Path:
+        return self.project.root / RENDERS_DIR / job_id
+
+    def _start_image(self, task: ShotTask, fresh: dict[str, Path]) -> Path | None:
+        """A continuing shot's start image: the clean last frame of the shot before it."""
+        previous = task.planned.spec.continues_from
+        if not previous:
+            return None
+        if previous in fresh:
+            return fresh[previous]
+        record = self.records.get(previous)
+        if record is not None and record.end_keyframe:
+            path = self.project.root / self._folder(previous) / record.end_keyframe
+            if path.is_file():
+                return path
+        raise BackendError(
+            f"{task.shot_id} continues from {previous}, which has no rendered last frame yet"
+        )
+
+    def produce_segment(
+        self, segment_id: str, on_progress: Progress | None = None
+    ) -> SegmentOutcome:
+        """Render the segment's missing or stale selected shots and commit them."""
+        segment = self._segment(segment_id)
+        outcome = SegmentOutcome(segment_id)
+        tasks = self.selected(segment)
+        todo = [t for t in tasks if not t.current]
+        outcome.reused = [t.shot_id for t in tasks if t.current]
+        fresh_end: dict[str, Path] = {}
+        staged: dict[str, tuple[ShotTask, RenderJob, list[RenderOutput], float, str | None]] = {}
+        if todo:
+            self.backend.preflight([t.job for t in todo])
+        with Ledger.open(self.project.root) as ledger:
+            for index, task in enumerate(todo):
+                if on_progress:
+                    on_progress(segment_id, index, len(todo), f"rendering {task.shot_id}")
+                try:
+                    start_image = self._start_image(task, fresh_end)
+                    job = _with_start(self._ensure_picture(task.job, task.planned), start_image)
+                    outputs, cost, note = self._render(ledger, job, task)
+                except BackendError as exc:
+                    if "disk is full" in str(exc):
+                        raise ProjectError(f"{task.shot_id}: {exc}") from None
+                    outcome.failed.append({"shot_id": task.shot_id, "error": str(exc)})
+                    continue
+                staged[task.shot_id] = (task, job, outputs, cost, note)
+                end = [o.path for o in outputs if o.path.name.endswith("_end.png")]
+                if end:
+                    fresh_end[task.shot_id] = end[0]
+            if on_progress:
+                on_progress(segment_id, len(todo), len(todo), "committing")
+            if staged:
+                self._commit(segment, staged, outcome)
+        outcome.rendered = [i for i in staged if i not in outcome.reused]
+        outcome.cost_usd = round(sum(s[3] for s in staged.values()), 4)
+        return outcome
+
+    def _render(
+        self, ledger: Ledger, job: RenderJob, task: ShotTask
+    ) -> tuple[list[RenderOutput], float, str | None]:
+        """One job through the ledger: reuse finished staged outputs, else submit and wait."""
+        backend = self.backend
+        row = ledger.queue(job, backend.name)
+        staging = self._staging(row.job_id)
+        if row.state.value == "done":
+            outputs = [RenderOutput(self.project.root / p, _kind(p)) for p in row.outputs]
+            if outputs and all(o.path.is_file() for o in outputs):
+                return outputs, row.cost_usd, None  # rendered by a run that did not commit
+            ledger.reset(row.job_id)
+            row = ledger.queue(job, backend.name)
+        backend_job_id = None
+        if row.backend_job_id and row.state.value in ("submitted", "running"):
+            known = backend.lookup(row.backend_job_id)
+            if known is not None and known.value not in ("failed", "cancelled"):
+                backend_job_id = row.backend_job_id  # the backend has it: wait, never resubmit
+        started = time.monotonic()
+        if backend_job_id is None:
+            if staging.exists():
+                shutil.rmtree(staging)  # a half-finished earlier attempt
+            backend_job_id = backend.submit(job, ledger_job_id(job, backend.name))
+            ledger.submitted(row.job_id, backend_job_id)
+        ledger.running(row.job_id)
+        try:
+            outputs = backend.wait(backend_job_id, job, staging)
+            videos = [o for o in outputs if o.kind == "video"]
+            if not videos:
+                raise BackendError(f"{job.target_id}: the backend returned no video")
+            note = self._conform(videos[0], task)
+        except BackendError as exc:
+            ledger.failed(row.job_id, str(exc))
+            raise
+        cost = backend.estimate_cost(job) if backend.name != "animatic" else 0.0
+        rels = [self.project.relative(o.path) for o in outputs]
+        ledger.done(row.job_id, rels, cost, time.monotonic() - started)
+        return outputs, cost, note
+
+    def _conform(self, video: RenderOutput, task: ShotTask) -> str | None:
+        """Apply the conform rule when the clip's decoded rate or length is not the plan's."""
+        info = probe(video.path)
+        fps = info.fps or self.rate
+        planned = task.planned.spec.duration_frames
+        if fps == self.rate and info.frames == planned:
+            return None
+        conform = plan_conform(planned, info.frames, fps, self.rate)
+        conform_clip(video.path, video.path, conform)
+        return conform.report()
+
+    def _commit(
+        self,
+        segment: PlannedSegment,
+        staged: dict[str, tuple[ShotTask, RenderJob, list[RenderOutput], float, str | None]],
+        outcome: SegmentOutcome,
+    ) -> None:
+        """Move the staged outputs into the project and record them: one transaction."""
+        records = dict(self.records)
+        specs = []
+        with self.project.transaction(f"produce {segment.segment_id}: {', '.join(staged)}") as tx:
+            for shot_id, (task, job, outputs, cost, note) in staged.items():
+                folder = task.planned.folder
+                video = next(o for o in outputs if o.kind == "video")
+                target = f"{VIDEOS}/{shot_id}_v{job.version}.mp4"
+                _move(tx, video.path, target)
+                keyframes: dict[str, str] = {}
+                for output in outputs:
+                    if output.path.name.endswith("_start.png"):
+                        keyframes["start"] = START_KEYFRAME
+                        _move(tx, output.path, f"{folder}/{START_KEYFRAME}")
+                    elif output.path.name.endswith("_end.png"):
+                        keyframes["end"] = END_KEYFRAME
+                        _move(tx, output.path, f"{folder}/{END_KEYFRAME}")
+                path = self.project.root / target
+                info = probe(path)
+                start_image = None
+                if task.planned.spec.continues_from:
+                    start_image = self.project.root / f"{self._folder_of(task)}/{END_KEYFRAME}"
+                gate = self._gate(path, task, start_image)
+                records[shot_id] = MediaRecord(
+                    path=target,
+                    frames=info.frames,
+                    generation_hash=job.generation_hash,
+                    backend=self.backend.name,
+                    model_id=job.model_id,
+                    version=job.version,
+                    cost_usd=cost,
+                    sha256=file_sha256(path),
+                    size=path.stat().st_size,
+                    width=info.width,
+                    height=info.height,
+                    fps=rate_to_string(info.fps or self.rate),
+                    start_keyframe=keyframes.get("start"),
+                    end_keyframe=keyframes.get("end"),
+                    gate_ok=gate.ok,
+                    gate_problems=gate.problems,
+                    conform_note=note,
+                    rendered_at=_now(),
+                )
+                if not gate.ok:
+                    outcome.gate[shot_id] = gate.problems
+                if note:
+                    outcome.notes.append(f"{shot_id}: {note}")
+                specs.append(
+                    task.planned.spec.model_copy(
+                        update={
+                            "generation_hash": job.generation_hash,
+                            "status": ShotStatus.REVIEW,
+                        }
+                    )
+                )
+            write_shots(tx, specs)
+            set_media_records(tx, records)
+        self.records = records
+        # The (now empty) staging folders stay: undoing this transaction moves the files back
+        # into them, and the next run then commits them again without rendering.
+        self._refresh(specs)
+
+    def _refresh(self, specs: Sequence[ShotSpec]) -> None:
+        """Put specs just written into the plan and recompute their tasks."""
+        from dataclasses import replace
+
+        by_id = {s.shot_id: s for s in specs}
+        for segment in self.plan.segments:
+            for i, planned in enumerate(segment.shots):
+                spec = by_id.get(planned.spec.shot_id)
+                if spec is not None:
+                    segment.shots[i] = replace(planned, spec=spec)
+                    self.tasks[spec.shot_id] = self._task(segment.shots[i])
+
+
+def _with_start(job: RenderJob, start_image: Path | None) -> RenderJob:
+    if start_image is None:
+        return job
+    from dataclasses import replace
+
+    return replace(job, start_image=start_image)
+
+
+def _kind(rel: str) -> Literal["image", "video"]:
+    return "video" if rel.endswith(".mp4") else "image"
+
+
+def _move(tx: Any, source: Path, rel: str) -> None:
+    """Move a staged file into the project (the file it replaces kept for undo)."""
+    src = tx.project.relative(source)
+    target = tx.project.path(rel)
+    if target.exists():
+        tx.remove(rel)
+    tx.mkdir(str(Path(rel).parent))
+    tx.rename(src, rel)
