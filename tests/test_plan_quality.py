@@ -268,3 +268,34 @@ def test_a_location_described_only_by_events_takes_its_weather_never_an_action(
     assert elements["harbour"]["look"] == "Fog rolls over the black water."
     bus = elements["bus"]["look"]
     assert "lurches" not in bus and "takes" not in bus
+
+
+# -- quotes: on screen or in someone's mouth --------------------------------------------
+
+
+def test_a_quoted_slogan_stays_on_its_shot_and_a_pronoun_attribution_keeps_the_action(
+    tmp_path: Path,
+) -> None:
+    brief = (
+        "# Last call\n\n## Characters\n"
+        "- Lena: a bartender in her forties, silver rings, black apron\n\n"
+        "## Props\n- Bottle: a squat green bottle with a wax seal\n\n"
+        "## Scenes\n"
+        '1. **Closing** (6s): Lena wipes the bar. "We\'re closed," she says and turns off '
+        "the lights.\n"
+        '2. **Pack shot** (4s): the bottle on the shelf, slogan "Drink slow."\n'
+    )
+    shots = load_shots(_plan(tmp_path, brief, name="last_call.md"))
+    lines = [(d.character, d.text) for s in shots for d in s.dialogue]
+    assert ("Lena", "We're closed") in lines
+    descriptions = [s.description for s in shots]
+    assert not any("says and" in d for d in descriptions), descriptions
+    assert any(
+        "Lena turns off the lights" in d or "She turns off the lights" in d for d in descriptions
+    )
+    # The slogan is text on the bottle's shot, not a shot of its own of nobody.
+    slogan = [s for s in shots if "Drink slow." in s.description]
+    assert slogan and all("prop_bottle" in s.element_ids() for s in slogan), descriptions
+    assert not any(d.split(". ", 1)[-1].startswith("“") for d in descriptions), descriptions
+    # A brief's lower-case scene line still reads as a sentence after the framing.
+    assert any(". The bottle on the shelf" in d for d in descriptions), descriptions

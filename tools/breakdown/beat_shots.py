@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from storycore.tools.breakdown.design_base import _DesignerBase
 from storycore.tools.breakdown.drafts import _Draft, _f, _movement_name, _same_look, _size_name
-from storycore.tools.breakdown.text import _chunks, _short, _tokens
+from storycore.tools.breakdown.text import _chunks, _sentence_case, _short, _tokens
 from storycore.tools.domain import (
     Beat,
     CameraAngle,
@@ -46,7 +46,7 @@ class _BeatShots(_DesignerBase):
                 camera_movement=CameraMovement.DOLLY_IN,
                 scene_type=SceneType.ESTABLISHING,
                 title=f"Establishing {_short(place, 40)}",
-                description=f"{what}. {opening}".strip() if opening else f"{what}.",
+                description=f"{what}. {_sentence_case(opening)}".strip() if opening else f"{what}.",
                 action=opening,
                 camera_details=f"{self._lens(size):g}mm, slow dolly in",
                 characters=self._who(opening),
@@ -112,7 +112,7 @@ class _BeatShots(_DesignerBase):
                 camera_movement=movement,
                 scene_type=scene_type,
                 title=f"{_short(subject, 30)}: {_short(chunk, 40)}",
-                description=f"{_size_name(size)} of {subject}. {chunk}",
+                description=f"{_size_name(size)} of {subject}. {_sentence_case(chunk)}",
                 action=chunk,
                 camera_details=f"{self._lens(size):g}mm, {_movement_name(movement)}",
                 characters=who,

@@ -15,7 +15,7 @@ from storycore.tools.breakdown.drafts import (
     _size_name,
 )
 from storycore.tools.breakdown.fitting import allocate_frames
-from storycore.tools.breakdown.text import _dedupe, _short, _tokens
+from storycore.tools.breakdown.text import _dedupe, _sentence_case, _short, _tokens
 from storycore.tools.domain import (
     CameraAngle,
     CameraMovement,
@@ -209,7 +209,7 @@ class _CoverageShots(_DesignerBase):
             description, action, beat = f"{phrase}, silent, after {said}", "", said
         else:
             beat = host.action
-            description = f"{phrase}. {beat}".strip() if beat else f"{phrase}."
+            description = f"{phrase}. {_sentence_case(beat)}".strip() if beat else f"{phrase}."
             action = beat
         return _Draft(
             kind="coverage",

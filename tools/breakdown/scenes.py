@@ -28,6 +28,7 @@ from storycore.tools.fountain import (
     props_by_scene,
     scenes_from_fountain,
 )
+from storycore.tools.text import word_set
 
 #: Place nouns (English and French) with whether they are inside or outside. A place phrase
 #: is a preposition, an optional determiner, up to two words, and one of these nouns.
@@ -292,11 +293,24 @@ def _prose_beats(paragraph: str, characters: Sequence[str]) -> list[Beat]:
                 speaker = _speaker(attribution, characters)
             if speaker is None and opener.endswith((":", ",")):
                 speaker = _speaker(_sentences(opener)[-1] if opener else "", characters)
+            pronoun = _PRONOUN_ATTRIBUTION.match(attribution) if attribution else None
+            if speaker is None and pronoun:
+                # '"I'm done," she says': whoever the paragraph named last before the quote
+                speaker = _last_named(paragraph[: paragraph.find(piece)], characters)
             if speaker is None:
-                beats.append(Beat(kind="action", text=f"“{piece}”"))
+                if beats and beats[-1].kind == "action" and _ON_SCREEN.search(opener):
+                    # 'the can on the counter, tagline "Stay bright."': text on screen, part
+                    # of the shot it is shown in, not a line anyone says
+                    beats[-1] = beats[-1].model_copy(update={"text": f"{beats[-1].text} “{piece}”"})
+                else:
+                    beats.append(Beat(kind="action", text=f"“{piece}”"))
                 continue
             beats.append(Beat(kind="dialogue", text=piece.rstrip(",").strip(), character=speaker))
-            skip_attribution = bool(attribution) and _word_count(attribution) <= 6
+            # '..., she says and leaves.': the speech verb goes, what she does stays
+            rest = _action_after_speech(attribution, speaker) if attribution else None
+            skip_attribution = bool(rest) or (bool(attribution) and _word_count(attribution) <= 6)
+            if rest:
+                beats.append(Beat(kind="action", text=rest))
             continue
         sentences = _sentences(piece)
         if skip_attribution and sentences:
@@ -316,6 +330,71 @@ def _prose_beats(paragraph: str, characters: Sequence[str]) -> list[Beat]:
             if _word_count(cleaned):
                 beats.append(Beat(kind="action", text=cleaned))
     return beats
+
+
+#: The words that put a quote on screen rather than in someone's mouth, right before it.
+_ON_SCREEN = re.compile(
+    r"\b(?:tag ?line|slogan|title|caption|super|title card|end card|card|sign|text|logo|"
+    r"banner|headline|label|reads|reading|titre|texte|carton|panneau|affiche|bandeau|"
+    r"légende|legende|indique|on lit)\s*[:,]?\s*$",
+    re.IGNORECASE,
+)
+_SPEECH_VERBS = (
+    r"says|said|asks|asked|replies|replied|answers|answered|whispers|whispered|shouts|"
+    r"shouted|murmurs|murmured|mutters|muttered|calls|called|adds|added|dit|demande|répond|"
+    r"repond|murmure|chuchote|crie|lance|ajoute|souffle"
+)
+#: '..., she says', '..., dit-il': an attribution to a pronoun, not a name.
+_PRONOUN_ATTRIBUTION = re.compile(
+    rf"^\s*(?:(?:he|she|they|il|elle)\s+(?:{_SPEECH_VERBS})|(?:{_SPEECH_VERBS})-(?:t-)?"
+    r"(?:il|elle))\b",
+    re.IGNORECASE,
+)
+_AFTER_SPEECH = re.compile(
+    rf"^\s*(?P<who>.*?)\b(?:{_SPEECH_VERBS})(?:-(?:t-)?(?:il|elle))?\b(?P<who_after>[^,]*?)"
+    r"(?:,\s*|\s+)(?:and(?: then)?|then|et|puis)\s+(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+
+
+#: Words that open a clause with its own subject ('and the door slams', 'puis il sort').
+_OWN_SUBJECT = word_set(
+    """he she they it i we you the a an his her their its this that il elle ils elles on je
+    nous vous le la les l un une des son sa ses leur leurs ce cet cette"""
+)
+
+
+def _last_named(text: str, characters: Sequence[str]) -> str | None:
+    """The character ``text`` names last (a pronoun's likeliest antecedent)."""
+    best: tuple[int, str] | None = None
+    haystack = f" {fold(text)} "
+    for name in characters:
+        for key in dict.fromkeys([fold(name), fold(name).split(" ")[0]]):
+            index = haystack.rfind(f" {key} ")
+            if index >= 0 and (best is None or index > best[0]):
+                best = (index, name)
+    return best[1] if best else None
+
+
+def _action_after_speech(attribution: str, speaker: str) -> str | None:
+    """What the speaker does after speaking: 'she says and leaves.' gives 'She leaves.',
+    'dit Marc, puis il sort.' gives 'Il sort.'; None when the attribution only says who
+    spoke."""
+    match = _AFTER_SPEECH.match(attribution)
+    if match is None:
+        return None
+    rest = match.group("rest").strip()
+    if not rest:
+        return None
+    first = fold(rest.split()[0])
+    if first in _OWN_SUBJECT or first == fold(speaker.split()[0]):
+        sentence = rest  # 'puis il sort', 'and the door slams': its own subject
+    else:
+        who = match.group("who").strip(" ,") or match.group("who_after").strip(" ,")
+        subject = who if who and _word_count(who) <= 3 else speaker
+        sentence = f"{subject} {rest}"
+    sentence = sentence[0].upper() + sentence[1:]
+    return sentence if sentence.endswith((".", "!", "?", "…")) else f"{sentence}."
 
 
 def _period_words(text: str) -> str | None:

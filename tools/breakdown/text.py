@@ -78,5 +78,11 @@ def _short(text: str, limit: int = 60) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
+def _sentence_case(text: str) -> str:
+    """``text`` with a capital first letter, as it reads after a full stop ("close on the
+    machine" in a brief's scene line opens the second sentence of a description)."""
+    return text[:1].upper() + text[1:] if text[:1].islower() else text
+
+
 def _dedupe(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
