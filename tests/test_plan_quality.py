@@ -299,3 +299,18 @@ def test_a_quoted_slogan_stays_on_its_shot_and_a_pronoun_attribution_keeps_the_a
     assert not any(d.split(". ", 1)[-1].startswith("“") for d in descriptions), descriptions
     # A brief's lower-case scene line still reads as a sentence after the framing.
     assert any(". The bottle on the shelf" in d for d in descriptions), descriptions
+
+
+def test_a_pronoun_goes_to_the_person_of_its_gender_the_whole_story_knows(tmp_path: Path) -> None:
+    script = (
+        "EXT. DOCK - DAY\n\n"
+        "ADA (40s), red scarf, ties the boat to the post. She looks at the sky.\n\n"
+        "TOM (50s), grey beard, loads the crates. He wipes his hands.\n\n"
+        "EXT. BOAT - CONTINUOUS\n\n"
+        "Tom, at the stern, watches the dock. The boat drifts out. Ada grows smaller on the "
+        "dock.\n\n"
+        "He raises one hand and keeps it there.\n"
+    )
+    shots = load_shots(_plan(tmp_path, script, name="dock.fountain"))
+    wave = next(s for s in shots if "raises one hand" in s.description)
+    assert wave.characters == ["char_tom"], wave.description

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from storycore.tools.breakdown.design import _scene_changes_place, _SceneDesigner
+from storycore.tools.breakdown.design_base import story_genders
 from storycore.tools.breakdown.drafts import _Draft, _f
 from storycore.tools.breakdown.fitting import _fit_seconds, _lengthen_capped, _set_seconds
 from storycore.tools.breakdown.rules import BreakdownRules
@@ -69,17 +70,20 @@ def _cover(
         return None
     out = [list(drafts) for drafts in designed]
     designers: dict[int, _SceneDesigner] = {}
+    genders = story_genders(scenes, rules)
     for index, scene in enumerate(scenes):
         if not short[index]:
             continue
         previous = scenes[index - 1] if index else None
         changes_place = _scene_changes_place(previous, scene)
-        designer = _SceneDesigner(rules, specs, scene, index, changes_place, sentence_shots=True)
+        designer = _SceneDesigner(
+            rules, specs, scene, index, changes_place, sentence_shots=True, genders=genders
+        )
         finer = designer.design()
         count = sum(len(drafts) for drafts in out) - len(out[index]) + len(finer)
         # A shot per sentence, unless that alone runs past the scene's share or the limit.
         if sum((d.seconds for d in finer), Fraction(0)) > planned[index] or count > capacity:
-            designer = _SceneDesigner(rules, specs, scene, index, changes_place)
+            designer = _SceneDesigner(rules, specs, scene, index, changes_place, genders=genders)
             finer = designer.design()
         out[index] = finer
         designers[index] = designer

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 from storycore.tools.breakdown.drafts import _Draft, _f
@@ -46,8 +47,12 @@ class _DesignerBase:
         new_location: bool,
         *,
         sentence_shots: bool = False,
+        genders: Mapping[str, str | None] | None = None,
     ) -> None:
         self.rules = rules
+        # The characters' genders read from the whole story (:func:`story_genders`); a
+        # scene's own text alone may show someone once, followed by another's pronoun.
+        self.genders = genders
         self.specs = specs
         # One shot per sentence (or clause) for a scene that will get coverage shots.
         self.sentence_shots = sentence_shots
@@ -134,6 +139,8 @@ class _DesignerBase:
         """A character's grammatical gender from the scene: the subject pronoun of the
         sentence after the one that names only them, or a gendered noun of its introduction
         ("a fisherman named Tomas", "Léa, une danseuse")."""
+        if self.genders is not None and name in self.genders:
+            return self.genders[name]
         cache = self.__dict__.setdefault("_genders", {})
         if name in cache:
             return cache[name]
@@ -182,3 +189,34 @@ class _DesignerBase:
 
     def _max_words_dialogue(self) -> float:
         return max(1.0, (self.pace.max - self.rules.dialogue_padding) * float(self.wps))
+
+
+def story_genders(scenes: Sequence[Scene], rules: BreakdownRules) -> dict[str, str | None]:
+    """Each character's grammatical gender, voted over the whole story: a gendered noun in a
+    sentence that names only them (two votes: "a fisherman named Tomas"), the subject pronoun
+    of the sentence after it (one vote: "GaBy waits. She checks her phone."). None for a tie
+    or no evidence. One stray pronoun ("GaBy grows smaller. He smiles": he is Marc) is
+    outvoted by the rest of the story."""
+    characters = list(dict.fromkeys(c for scene in scenes for c in scene.characters))
+    votes: dict[str, Counter[str]] = {name: Counter() for name in characters}
+    for scene in scenes:
+        text = " ".join(beat.text for beat in scene.beats if beat.kind == "action")
+        sentences = split_sentences(" ".join(text.split()))
+        for sentence, following in zip(sentences, [*sentences[1:], ""], strict=False):
+            named = [c for c in characters if mentions(sentence, c)]
+            if len(named) != 1:
+                continue
+            words = set(_tokens(sentence))
+            for key, nouns in _GENDER_NOUNS.items():
+                if words & nouns:
+                    votes[named[0]][key] += 2
+            first = next(iter(_tokens(following)), "")
+            for key in ("masculine", "feminine"):
+                if first in rules.pronouns.get(key, frozenset()):
+                    votes[named[0]][key] += 1
+    genders: dict[str, str | None] = {}
+    for name, counted in votes.items():
+        ranked = counted.most_common(2)
+        tied = len(ranked) == 2 and ranked[0][1] == ranked[1][1]
+        genders[name] = ranked[0][0] if ranked and not tied else None
+    return genders

@@ -9,6 +9,7 @@ from fractions import Fraction
 from storycore.tools.breakdown.continuity import link_continuity
 from storycore.tools.breakdown.coverage import _cover, _coverage_sentence, _Covered
 from storycore.tools.breakdown.design import _scene_changes_place, _SceneDesigner
+from storycore.tools.breakdown.design_base import story_genders
 from storycore.tools.breakdown.drafts import Breakdown, _Draft, _f, _parse_transition
 from storycore.tools.breakdown.fitting import (
     _fit_seconds,
@@ -95,9 +96,11 @@ def design_shots(
     times = time_relations(scenes)
     warnings: list[str] = []
     designed: list[list[_Draft]] = []
+    genders = story_genders(scenes, rules)
     for index, scene in enumerate(scenes):
         previous = scenes[index - 1] if index else None
-        designer = _SceneDesigner(rules, specs, scene, index, _scene_changes_place(previous, scene))
+        changes_place = _scene_changes_place(previous, scene)
+        designer = _SceneDesigner(rules, specs, scene, index, changes_place, genders=genders)
         designed.append(designer.design())
     if target_seconds is not None and target_seconds <= 0:
         raise InvalidInput(f"the target length must be positive, not {target_seconds} s")
