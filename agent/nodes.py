@@ -27,6 +27,7 @@ from storycore.agent.confirmations import (
     cost_confirmation,
     gate_confirmation,
     gate_name,
+    language_name,
     normalize_decision,
     storyboard_confirmation,
 )
@@ -304,6 +305,9 @@ class Nodes:
             if note:
                 notes.append(note)
         elements = planner.build_elements(project, descriptions=descriptions)
+        if model is not None and not _repairing(state, "elements"):
+            usage, translation_notes = self._translate(project, model, ctx, usage)
+            notes.extend(translation_notes)
         counts: dict[str, int] = {}
         for element in elements:
             counts[element.type.value] = counts.get(element.type.value, 0) + 1
@@ -319,6 +323,31 @@ class Nodes:
             "usage": usage,
             "messages": [say(n) for n in notes],
         }
+
+    def _translate(
+        self, project: Project, model: Any, ctx: Context, usage: dict[str, Any]
+    ) -> tuple[dict[str, Any], list[str]]:
+        """The descriptions not in the prompt language, translated in batches (translate.py);
+        (the node's usage with the calls added, notes to show)."""
+        from storycore.agent.llm import render_llm_prompt
+        from storycore.agent.translate import translate_plan
+        from storycore.agent.usage import merge_usage
+
+        language = project.manifest.technical_specs.language
+        m = Messages(display_language(language))
+        result = translate_plan(
+            project,
+            lambda schema, prompt: self._structured(model, ctx, schema, prompt, language),
+            lambda name, **values: render_llm_prompt(name, language, **values),
+            language_name=lambda code: language_name(code, m),
+        )
+        for call in result.usage:
+            usage = merge_usage(usage, call)
+        notes = list(result.notes)
+        if result.written:
+            target = language_name(project.manifest.technical_specs.prompt_language, m)
+            notes.append(m.plural("nodes.translated", result.written, language=target))
+        return usage, notes
 
     def model_selection(self, state: AssistantState) -> dict[str, Any]:
         project = _project(state)

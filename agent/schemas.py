@@ -78,6 +78,17 @@ class ElementDescriptions(BaseModel):
     elements: list[ElementDescription]
 
 
+class TranslatedText(BaseModel):
+    id: str = Field(description="The id of the text, exactly as given.")
+    text: str = Field(description="The text in the target language, nothing else.")
+
+
+class Translations(BaseModel):
+    """Shot descriptions and element looks in the prompt language, one per id given."""
+
+    items: list[TranslatedText]
+
+
 # -- interrupt payloads -------------------------------------------------------------------------
 # They live with the rest of the interrupt contract in storycore.agent.confirmations; imported
 # here too, where they have always been importable from.
@@ -92,4 +103,6 @@ __all__ = [
     "ElementDescriptions",
     "NamedThing",
     "ScenePlan",
+    "TranslatedText",
+    "Translations",
 ]

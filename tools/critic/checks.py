@@ -192,9 +192,13 @@ def check_prompt_language(view: PlanView) -> list[Finding]:
         f"Translate it into {_language_name(wanted)} (a configured language model does it "
         "when planning) or rewrite it."
     )
+    # Planned offline, the descriptions stay in the story's language and the plan says so
+    # (project.json's description_language, stated in the summary and status): a known,
+    # stated fact of the plan, not a finding on each shot. Another language still is.
+    stated = view.project.manifest.description_language
     for shot in view.shots:
         found = detect_language(shot.description)
-        if found and found != wanted:
+        if found and found not in (wanted, stated):
             findings.append(
                 Finding(
                     kind="prompt_language",
@@ -208,7 +212,7 @@ def check_prompt_language(view: PlanView) -> list[Finding]:
             )
     for element in view.elements:
         found = detect_language(element.canonical_description)
-        if found and found != wanted and element.shots:
+        if found and found not in (wanted, stated) and element.shots:
             findings.append(
                 Finding(
                     kind="prompt_language",

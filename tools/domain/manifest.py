@@ -67,6 +67,14 @@ class ProjectManifest(_Model):
     elements: list[ElementRef] = Field(default_factory=list)
     shots: list[ShotRef] = Field(default_factory=list)
     segments: list[Segment] = Field(default_factory=list)
+    description_language: str | None = Field(
+        None,
+        description=(
+            "The language the shot descriptions and element looks are left in when it is not "
+            "the prompt language (planned offline: no model translated them); the prompts "
+            "carry them as written. None when they are in the prompt language."
+        ),
+    )
 
 
 #: Models whose JSON Schema ``storycore schema NAME`` prints.
