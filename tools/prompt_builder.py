@@ -337,52 +337,11 @@ def build_shot_prompts(
     language = specs.prompt_language
     vocabulary = load_vocabulary(language, override_dir)
     list_separator = vocabulary.get("list_separator", ", ")
-    element_separator = vocabulary.get("element_separator", "; ")
     line_separator = vocabulary.get("line_separator", " ")
-
-    def word(key: str) -> str:
-        return vocabulary.get(key, "")
-
-    lens = _substitute(vocabulary.get("lens", "$mm mm lens"), "lens", mm=f"{shot.lens_mm:g}")
-    shot_size = word(f"shot_size.{shot.shot_size.value}")
-    framing = word(f"framing.{shot.framing.value}")
-    camera_angle = word(f"camera_angle.{shot.camera_angle.value}")
-    camera = list_separator.join(p for p in (shot_size, framing, camera_angle, lens) if p)
 
     positive, forbidden = split_required_elements(specs.required_prompt_elements)
     visual = [p for p in positive if not _VIDEO_ONLY.search(p.lower())]
-    location = _element_text(shot.location, shot, elements, vocabulary) if shot.location else ""
-    is_cut = shot.camera_movement is CameraMovement.STATIC and shot.transition_in in CUT_TRANSITIONS
-    values = {
-        "camera": camera,
-        "shot_size": shot_size,
-        "framing": framing,
-        "camera_angle": camera_angle,
-        "lens": lens,
-        "camera_details": _clean(shot.camera_details),
-        "camera_movement": word(f"camera_movement.{shot.camera_movement.value}"),
-        "description": _visual_text(shot.description, shot),
-        "characters": element_separator.join(
-            _element_text(c, shot, elements, vocabulary) for c in shot.characters
-        ),
-        # The breakdown often repeats the action inside the description: say it once.
-        "action": ""
-        if _visual_text(shot.action, shot) in _visual_text(shot.description, shot)
-        else _visual_text(shot.action, shot),
-        "location": location,
-        "props": element_separator.join(
-            _element_text(p, shot, elements, vocabulary) for p in shot.props
-        ),
-        "time_of_day": _clean(shot.time_of_day),
-        "weather": _clean(shot.weather),
-        "style": _clean(specs.style),
-        "aspect_ratio": shot.aspect_ratio or specs.aspect_ratio,
-        # The camera movement rule is an instruction to the planner (it already chose each
-        # shot's movement): it is never pasted into a prompt, even by an override template.
-        "movement_rule": "",
-        "cut_marker": specs.cut_marker if is_cut else "",
-        "forbidden": list_separator.join(_forbidden_terms(forbidden, vocabulary)),
-    }
+    values = _template_values(shot, elements, specs, vocabulary, forbidden)
     image_values = values | {
         "required": list_separator.join(_clean(p) for p in visual),
         "camera_movement": "",
@@ -409,15 +368,80 @@ def build_shot_prompts(
         name=NEGATIVE_TEMPLATE,
         separator="\n",
     )
+    return ShotPrompts(
+        image_prompt=image,
+        video_prompt=video,
+        negative_prompt=list_separator.join(_negative_terms(negative_lines)),
+        language=language,
+    )
+
+
+def _camera_values(shot: ShotSpec, vocabulary: Mapping[str, str]) -> dict[str, str]:
+    """The shot's size, framing, angle and lens in the vocabulary's words, and ``camera``:
+    all four joined."""
+    list_separator = vocabulary.get("list_separator", ", ")
+    lens = _substitute(vocabulary.get("lens", "$mm mm lens"), "lens", mm=f"{shot.lens_mm:g}")
+    shot_size = vocabulary.get(f"shot_size.{shot.shot_size.value}", "")
+    framing = vocabulary.get(f"framing.{shot.framing.value}", "")
+    camera_angle = vocabulary.get(f"camera_angle.{shot.camera_angle.value}", "")
+    camera = list_separator.join(p for p in (shot_size, framing, camera_angle, lens) if p)
+    return {
+        "camera": camera,
+        "shot_size": shot_size,
+        "framing": framing,
+        "camera_angle": camera_angle,
+        "lens": lens,
+    }
+
+
+def _template_values(
+    shot: ShotSpec,
+    elements: Mapping[str, AssetMetadata],
+    specs: TechnicalSpecs,
+    vocabulary: Mapping[str, str],
+    forbidden: list[str],
+) -> dict[str, str]:
+    """Every ``$name`` a prompt template may use, as the video prompt sees it (the image
+    and negative prompts change a few)."""
+    list_separator = vocabulary.get("list_separator", ", ")
+    element_separator = vocabulary.get("element_separator", "; ")
+    camera = _camera_values(shot, vocabulary)
+    location = _element_text(shot.location, shot, elements, vocabulary) if shot.location else ""
+    is_cut = shot.camera_movement is CameraMovement.STATIC and shot.transition_in in CUT_TRANSITIONS
+    return {
+        **camera,
+        "camera_details": _clean(shot.camera_details),
+        "camera_movement": vocabulary.get(f"camera_movement.{shot.camera_movement.value}", ""),
+        "description": _visual_text(shot.description, shot),
+        "characters": element_separator.join(
+            _element_text(c, shot, elements, vocabulary) for c in shot.characters
+        ),
+        # The breakdown often repeats the action inside the description: say it once.
+        "action": ""
+        if _visual_text(shot.action, shot) in _visual_text(shot.description, shot)
+        else _visual_text(shot.action, shot),
+        "location": location,
+        "props": element_separator.join(
+            _element_text(p, shot, elements, vocabulary) for p in shot.props
+        ),
+        "time_of_day": _clean(shot.time_of_day),
+        "weather": _clean(shot.weather),
+        "style": _clean(specs.style),
+        "aspect_ratio": shot.aspect_ratio or specs.aspect_ratio,
+        # The camera movement rule is an instruction to the planner (it already chose each
+        # shot's movement): it is never pasted into a prompt, even by an override template.
+        "movement_rule": "",
+        "cut_marker": specs.cut_marker if is_cut else "",
+        "forbidden": list_separator.join(_forbidden_terms(forbidden, vocabulary)),
+    }
+
+
+def _negative_terms(negative_lines: str) -> list[str]:
+    """The rendered negative template's terms, each once (the first spelling kept)."""
     terms: list[str] = []
     seen: set[str] = set()
     for term in re.split(r"\s*[,、\n]\s*", negative_lines):
         if term and term.casefold() not in seen:
             seen.add(term.casefold())
             terms.append(term)
-    return ShotPrompts(
-        image_prompt=image,
-        video_prompt=video,
-        negative_prompt=list_separator.join(terms),
-        language=language,
-    )
+    return terms

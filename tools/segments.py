@@ -16,13 +16,13 @@ The rule (``docs/breakdown-rules.md``):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import pairwise
 
 from storycore.tools.breakdown import link_continuity, same_place_continuous
 from storycore.tools.domain import Scene, Segment, ShotSpec, TechnicalSpecs, Transition
 from storycore.tools.errors import InvalidInput
-from storycore.tools.fountain import entry_transition, time_relations
+from storycore.tools.fountain import SceneTime, entry_transition, time_relations
 from storycore.tools.timecode import seconds_to_frames
 
 __all__ = ["SHORT_SCENE_FRACTION", "build_segments", "split_run"]
@@ -110,6 +110,11 @@ def _title(group: Sequence[list[ShotSpec]], scenes: dict[str, Scene], part: str)
     return f"{title} {part}".strip()
 
 
+#: Each group: the scene runs it holds (whole, or one part of a long scene), and a part label
+#: (``(1/3)``; "" for a whole scene).
+_Group = tuple[list[list[ShotSpec]], str]
+
+
 def build_segments(
     shots: Sequence[ShotSpec], scenes: Sequence[Scene], specs: TechnicalSpecs
 ) -> list[Segment]:
@@ -122,24 +127,36 @@ def build_segments(
     """
     if not shots:
         return []
-    order = {shot.shot_id: i for i, shot in enumerate(shots)}
-    if len(order) != len(shots):
-        duplicate = ""
-        seen: set[str] = set()
-        for shot in shots:
-            if shot.shot_id in seen:
-                duplicate = shot.shot_id
-                break
-            seen.add(shot.shot_id)
-        raise InvalidInput(f"the shot id {duplicate} is used twice; every shot needs its own id")
+    _check_unique_ids(shots)
     max_frames = max(1, seconds_to_frames(specs.max_segment_seconds, specs.rate))
-    short = max_frames * SHORT_SCENE_FRACTION
-    by_number = {scene.number: scene for scene in scenes}
-    position = {scene.number: i for i, scene in enumerate(scenes)}
     relations = time_relations(scenes)
+    groups = _group_runs(shots, max_frames)
+    if len(groups) > 999:
+        raise InvalidInput(
+            f"the plan needs {len(groups)} segments, more than seg_999 allows; raise "
+            "max_segment_seconds"
+        )
+    _link_continuity(shots, scenes)
+    return _segments_of(groups, shots, scenes, relations)
 
-    # Each group: the scene runs it holds (whole, or one part of a long scene), a part label.
-    groups: list[tuple[list[list[ShotSpec]], str]] = []
+
+def _check_unique_ids(shots: Sequence[ShotSpec]) -> None:
+    """:class:`InvalidInput` naming the first shot id used twice, if any."""
+    seen: set[str] = set()
+    for shot in shots:
+        if shot.shot_id in seen:
+            raise InvalidInput(
+                f"the shot id {shot.shot_id} is used twice; every shot needs its own id"
+            )
+        seen.add(shot.shot_id)
+
+
+def _group_runs(shots: Sequence[ShotSpec], max_frames: int) -> list[_Group]:
+    """The scene runs of ``shots`` grouped into segments: short consecutive scenes packed
+    together within ``max_frames``, a long scene alone (cut by :func:`split_run` when it is
+    longer than ``max_frames``)."""
+    short = max_frames * SHORT_SCENE_FRACTION
+    groups: list[_Group] = []
     packing: list[list[ShotSpec]] | None = None
     packed = 0
     for run in _runs(shots):
@@ -157,17 +174,28 @@ def build_segments(
         for number, piece in enumerate(pieces, start=1):
             label = f"({number}/{len(pieces)})" if len(pieces) > 1 else ""
             groups.append(([piece], label))
-    if len(groups) > 999:
-        raise InvalidInput(
-            f"the plan needs {len(groups)} segments, more than seg_999 allows; raise "
-            "max_segment_seconds"
-        )
+    return groups
 
+
+def _link_continuity(shots: Sequence[ShotSpec], scenes: Sequence[Scene]) -> None:
+    """Set ``continues_from`` on the shots that continue the previous one (kept where set)."""
     linked = link_continuity(shots, scenes)
     for shot, link in zip(shots, linked, strict=True):
         if shot.continues_from is None and link.continues_from is not None:
             shot.continues_from = link.continues_from
 
+
+def _segments_of(
+    groups: Sequence[_Group],
+    shots: Sequence[ShotSpec],
+    scenes: Sequence[Scene],
+    relations: Sequence[SceneTime],
+) -> list[Segment]:
+    """One segment per group, in order, its shots given its id; a segment's transition in
+    also sets the previous segment's transition out."""
+    order = {shot.shot_id: i for i, shot in enumerate(shots)}
+    by_number = {scene.number: scene for scene in scenes}
+    position = {scene.number: i for i, scene in enumerate(scenes)}
     segments: list[Segment] = []
     for index, (group, label) in enumerate(groups):
         members = [shot for run in group for shot in run]
@@ -177,15 +205,7 @@ def build_segments(
             shot.segment_id = segment_id
         at = order[first.shot_id]
         before = shots[at - 1] if at > 0 else None
-        transition_in = first.transition_in
-        scene_at = position.get(first.scene)
-        opens_scene = before is None or before.scene != first.scene
-        if transition_in is Transition.CUT and opens_scene and scene_at is not None:
-            # Shots made elsewhere may lack the scene's entry: a time jump still dissolves.
-            previous_scene = scenes[scene_at - 1] if scene_at > 0 else None
-            transition_in = entry_transition(
-                previous_scene, scenes[scene_at], relations[scene_at].relation
-            )
+        transition_in = _transition_in(first, before, scenes, position, relations)
         depends_on: list[str] = []
         if segments and before is not None and same_place_continuous(before, first, scenes):
             depends_on.append(segments[-1].segment_id)
@@ -209,3 +229,24 @@ def build_segments(
             )
         )
     return segments
+
+
+def _transition_in(
+    first: ShotSpec,
+    before: ShotSpec | None,
+    scenes: Sequence[Scene],
+    position: Mapping[str, int],
+    relations: Sequence[SceneTime],
+) -> Transition:
+    """How a segment opens: its first shot's transition, or the scene's entry (a dissolve
+    for a time jump) when the shot opens its scene with a plain cut."""
+    transition_in = first.transition_in
+    scene_at = position.get(first.scene)
+    opens_scene = before is None or before.scene != first.scene
+    if transition_in is Transition.CUT and opens_scene and scene_at is not None:
+        # Shots made elsewhere may lack the scene's entry: a time jump still dissolves.
+        previous_scene = scenes[scene_at - 1] if scene_at > 0 else None
+        transition_in = entry_transition(
+            previous_scene, scenes[scene_at], relations[scene_at].relation
+        )
+    return transition_in

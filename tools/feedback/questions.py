@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
 from fractions import Fraction
 
-from storycore.tools.domain import ShotSpec
+from storycore.tools.domain import AssetMetadata, ShotSpec
 from storycore.tools.errors import NotFound
 from storycore.tools.feedback.references import resolve_shot_ref
 from storycore.tools.feedback.text import fold
@@ -75,6 +76,30 @@ def _shot_line(
     return ". ".join(p.rstrip(".") for p in parts if p) + "."
 
 
+@dataclass
+class _Plan:
+    """What the answers read off the project: its shots (in timeline order), elements and
+    the messages of the answer's language."""
+
+    project: Project
+    shots: list[ShotSpec]
+    rate: Fraction
+    elements: list[AssetMetadata]
+    m: Messages
+
+    @property
+    def ids(self) -> list[str]:
+        return [s.shot_id for s in self.shots]
+
+    @property
+    def by_id(self) -> dict[str, ShotSpec]:
+        return {s.shot_id: s for s in self.shots}
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {e.element_id: e.name for e in self.elements}
+
+
 def answer_question(project: Project, text: str, language: str | None = None) -> str | None:
     """The answer to a question about the plan, from the project, in ``language`` (English
     by default); None when ``text`` is not a question this reader knows (a change request)."""
@@ -85,87 +110,106 @@ def answer_question(project: Project, text: str, language: str | None = None) ->
     folded = " ".join(fold(text).split()).strip()
     if not folded:
         return None
-    shots = load_shots(project)
-    rate = project.manifest.technical_specs.rate
-    ids = [s.shot_id for s in shots]
-    by_id = {s.shot_id: s for s in shots}
-    elements = AssetRegistry(project, cards=False).list()
-    names = {e.element_id: e.name for e in elements}
+    plan = _Plan(
+        project=project,
+        shots=load_shots(project),
+        rate=project.manifest.technical_specs.rate,
+        elements=AssetRegistry(project, cards=False).list(),
+        m=m,
+    )
 
     match = _WHAT_SHOT.match(folded)
     if match:
-        found = resolve_shot_ref(match.group("ref"), ids)
-        return " ".join(_shot_line(by_id[s], rate, names, m) for s in found)
+        found = resolve_shot_ref(match.group("ref"), plan.ids)
+        by_id, names = plan.by_id, plan.names
+        return " ".join(_shot_line(by_id[s], plan.rate, names, m) for s in found)
     match = _HOW_LONG.match(folded)
     if match:
-        if match.group("scene"):
-            number = match.group("scene")
-            in_scene = [s for s in shots if fold(s.scene) == number]
-            if not in_scene:
-                scenes = sorted({s.scene for s in shots}, key=lambda n: (len(n), n))
-                raise NotFound(
-                    f"the plan has no scene {number}; its scenes are {', '.join(scenes)}"
-                )
-            frames = sum(s.duration_frames for s in in_scene)
-            return m(
-                "answer.scene_lasts",
-                scene=number,
-                seconds=_seconds(frames, rate),
-                shots=m.count(len(in_scene), "shot"),
-                first=in_scene[0].shot_id,
-                last=in_scene[-1].shot_id,
-            )
-        if match.group("ref"):
-            found = resolve_shot_ref(match.group("ref"), ids)
-            frames = sum(by_id[s].duration_frames for s in found)
-            return m(
-                "answer.shot_lasts",
-                shots=", ".join(found),
-                seconds=_seconds(frames, rate),
-                frames=m.count(frames, "frame"),
-            )
-        frames = shots[-1].end_frame - shots[0].start_frame if shots else 0
-        return m(
-            "answer.plan_lasts", seconds=_seconds(frames, rate), shots=m.count(len(shots), "shot")
-        )
+        return _how_long(match, plan)
     match = _HOW_MANY.match(folded)
     if match:
-        what = match.group("what")
-        if what.startswith(("shot", "plan")):
-            return m("answer.plan_has", what=m.count(len(shots), "shot"))
-        if what.startswith("scene"):
-            return m("answer.plan_has", what=m.count(len({s.scene for s in shots}), "scene"))
-        if what.startswith("segment"):
-            return m("answer.plan_has", what=m.count(len(project.manifest.segments), "segment"))
-        kind = "character" if what.startswith(("character", "personnage")) else None
-        chosen = [e for e in elements if kind is None or e.type.value == kind]
-        return f"{len(chosen)}: " + ", ".join(e.name for e in chosen) + "."
+        return _how_many(match, plan)
     match = _WHICH_SHOTS.match(folded)
     if match and re.match(
         r"^(?:which|what|in which|where|quels?|quelles?|dans quels?|ou)\b", folded
     ):
-        wanted = fold(match.group("name")).strip(" ?")
-        wanted = re.sub(r"^(?:the|le|la|les|l')\s+", "", wanted)
-        element = next(
-            (
-                e
-                for e in elements
-                if fold(e.name) == wanted or wanted in {fold(a) for a in e.aliases}
-            ),
-            None,
-        )
-        if element is None:
-            return None
-        showing = [s.shot_id for s in shots if element.element_id in s.element_ids()]
-        if not showing:
-            return m("answer.no_shot_shows", name=element.name)
-        return m(
-            "answer.is_in",
-            name=element.name,
-            shots=m.count(len(showing), "shot"),
-            ids=", ".join(showing),
-        )
+        return _which_shots(match, plan)
     return None
+
+
+def _how_long(match: re.Match[str], plan: _Plan) -> str:
+    """How long a scene, some shots or the whole plan last (:data:`_HOW_LONG`)."""
+    m, shots, rate = plan.m, plan.shots, plan.rate
+    if match.group("scene"):
+        number = match.group("scene")
+        in_scene = [s for s in shots if fold(s.scene) == number]
+        if not in_scene:
+            scenes = sorted({s.scene for s in shots}, key=lambda n: (len(n), n))
+            raise NotFound(f"the plan has no scene {number}; its scenes are {', '.join(scenes)}")
+        frames = sum(s.duration_frames for s in in_scene)
+        return m(
+            "answer.scene_lasts",
+            scene=number,
+            seconds=_seconds(frames, rate),
+            shots=m.count(len(in_scene), "shot"),
+            first=in_scene[0].shot_id,
+            last=in_scene[-1].shot_id,
+        )
+    if match.group("ref"):
+        found = resolve_shot_ref(match.group("ref"), plan.ids)
+        by_id = plan.by_id
+        frames = sum(by_id[s].duration_frames for s in found)
+        return m(
+            "answer.shot_lasts",
+            shots=", ".join(found),
+            seconds=_seconds(frames, rate),
+            frames=m.count(frames, "frame"),
+        )
+    frames = shots[-1].end_frame - shots[0].start_frame if shots else 0
+    return m("answer.plan_lasts", seconds=_seconds(frames, rate), shots=m.count(len(shots), "shot"))
+
+
+def _how_many(match: re.Match[str], plan: _Plan) -> str:
+    """How many shots, scenes, segments, characters or elements the plan has
+    (:data:`_HOW_MANY`)."""
+    m, shots = plan.m, plan.shots
+    what = match.group("what")
+    if what.startswith(("shot", "plan")):
+        return m("answer.plan_has", what=m.count(len(shots), "shot"))
+    if what.startswith("scene"):
+        return m("answer.plan_has", what=m.count(len({s.scene for s in shots}), "scene"))
+    if what.startswith("segment"):
+        return m("answer.plan_has", what=m.count(len(plan.project.manifest.segments), "segment"))
+    kind = "character" if what.startswith(("character", "personnage")) else None
+    chosen = [e for e in plan.elements if kind is None or e.type.value == kind]
+    return f"{len(chosen)}: " + ", ".join(e.name for e in chosen) + "."
+
+
+def _which_shots(match: re.Match[str], plan: _Plan) -> str | None:
+    """The shots that show an element (:data:`_WHICH_SHOTS`); None when the name is no
+    element's."""
+    m = plan.m
+    wanted = fold(match.group("name")).strip(" ?")
+    wanted = re.sub(r"^(?:the|le|la|les|l')\s+", "", wanted)
+    element = next(
+        (
+            e
+            for e in plan.elements
+            if fold(e.name) == wanted or wanted in {fold(a) for a in e.aliases}
+        ),
+        None,
+    )
+    if element is None:
+        return None
+    showing = [s.shot_id for s in plan.shots if element.element_id in s.element_ids()]
+    if not showing:
+        return m("answer.no_shot_shows", name=element.name)
+    return m(
+        "answer.is_in",
+        name=element.name,
+        shots=m.count(len(showing), "shot"),
+        ids=", ".join(showing),
+    )
 
 
 #: Phrasings the offline reader understands ($shot, $next, $name are filled from the plan).

@@ -1,0 +1,138 @@
+"""Every phase in order: :func:`plan_project` (for the benchmarks and library users) and
+:class:`PlanGuard`, which leaves the output folder as it was when a plan fails.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from storycore.tools.errors import NotAProject, ProjectError
+from storycore.tools.model_registry import ModelRegistry
+from storycore.tools.planner.elements import build_elements
+from storycore.tools.planner.intake import Overrides, create_structure, understand
+from storycore.tools.planner.shots import (
+    _choose_models,
+    _segments_phase,
+    build_storyboard,
+    mark_planned,
+    run_breakdown,
+)
+from storycore.tools.planner.summary import PlanSummary, summarize
+from storycore.tools.project import (
+    INTERNAL,
+    Project,
+    begin_plan,
+    end_plan,
+    interrupted_plan,
+)
+
+Progress = Callable[[str], None]
+
+
+def plan_project(
+    text: str,
+    out_dir: Path | str,
+    *,
+    source_name: str | None = None,
+    overrides: Overrides | None = None,
+    progress: Progress | None = None,
+) -> PlanSummary:
+    """Plan a brief or screenplay into ``out_dir`` with the deterministic engine.
+
+    Nothing half-written is left behind: if any phase fails, a folder this call created is
+    removed and an existing project is rolled back to what it was.
+    """
+    say = progress or (lambda _message: None)
+    registry = ModelRegistry.load(Path(out_dir) if Project.is_project(Path(out_dir)) else None)
+    say("understanding the brief")
+    brief = understand(text, source_name=source_name, overrides=overrides, registry=registry)
+    with PlanGuard(Path(out_dir)):
+        say("creating the project structure")
+        project = create_structure(out_dir, brief)
+        say("breaking down scenes and shots")
+        breakdown = run_breakdown(project)
+        say("registering elements")
+        build_elements(project)
+        # The shots go from phase to phase in memory (each phase still writes what it changed).
+        say("choosing a model for every shot")
+        _, shots = _choose_models(project, registry)
+        say("building segments")
+        _, shots = _segments_phase(project, shots)
+        say("writing the storyboard and documents")
+        build_storyboard(project, shots)
+        mark_planned(project)
+    return summarize(project, [*brief.warnings, *breakdown.warnings], registry=registry)
+
+
+class PlanGuard:
+    """Leaves ``out_dir`` exactly as it was if planning fails, even if the process dies.
+
+    A folder that did not exist (or was empty) is removed (emptied) again; an existing
+    project is rolled back through its undo history to the state it had on entry. While the
+    plan runs, a mark in ``.storycore/`` tells the next :meth:`Project.open` to do the same
+    after a crash (``kill -9``, a power cut): see :func:`storycore.tools.project.begin_plan`.
+    A folder left by an interrupted plan into a new folder is replaced by the next plan.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = Path(out_dir)
+        self._replace_interrupted_new_plan()
+        self.existed = self.out_dir.exists()
+        if self.existed and not self.out_dir.is_dir():
+            raise ProjectError(f"{self.out_dir} is a file, not a folder")
+        self.was_project = self.existed and Project.is_project(self.out_dir)
+        if (
+            self.existed
+            and not self.was_project
+            and any(child.name != INTERNAL for child in self.out_dir.iterdir())
+        ):
+            raise NotAProject(
+                f"{self.out_dir} is not empty and is not a StoryCore project; "
+                "choose a new or empty folder"
+            )
+        if self.was_project:
+            Project.open(self.out_dir)  # rolls back an earlier interrupted plan first
+        self.mark = _history_mark(self.out_dir) if self.was_project else 0
+
+    def _replace_interrupted_new_plan(self) -> None:
+        """Empty a folder that an interrupted plan into a new folder left behind."""
+        if not self.out_dir.is_dir() or self.out_dir.is_symlink():
+            return
+        data = interrupted_plan(self.out_dir)
+        if data is None or not data["new"]:
+            return
+        for child in self.out_dir.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+
+    def __enter__(self) -> PlanGuard:
+        begin_plan(self.out_dir, new=not self.was_project)
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            end_plan(self.out_dir)
+            return
+        if not self.was_project:
+            if self.existed:
+                for child in self.out_dir.iterdir():
+                    if child.is_dir() and not child.is_symlink():
+                        shutil.rmtree(child)
+                    else:
+                        child.unlink()
+            else:
+                shutil.rmtree(self.out_dir, ignore_errors=True)
+            return
+        project = Project(self.out_dir)
+        while _history_mark(self.out_dir) > self.mark:
+            project.undo()
+        end_plan(self.out_dir)
+
+
+def _history_mark(root: Path) -> int:
+    entries = Project(root).history()
+    return entries[0].number if entries else 0
