@@ -52,6 +52,7 @@ from storycore.tools.structure import (
     write_shots,
 )
 from storycore.tools.structure import set_segments as store_segments
+from storycore.tools.translation import description_language
 
 # -- phase 3: breakdown -----------------------------------------------------------------------
 
@@ -222,6 +223,10 @@ def build_storyboard(project: Project, shots: list[ShotSpec] | None = None) -> l
         shots, _ = _build_prompts(project, given=shots)  # the shots as written: documents and index
         written = write_documents(tx, shots)
         write_index(tx, shots)
+        # Said plainly when the descriptions in the prompts are not in the prompt language.
+        tx.manifest.description_language = description_language(
+            shots, AssetRegistry(project).list(), tx.manifest.technical_specs.prompt_language
+        )
         tx.manifest.phase = Phase.STORYBOARD
     return written
 

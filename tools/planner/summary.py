@@ -141,8 +141,28 @@ def summarize(
         drop_frame=specs.uses_drop_frame,
         models=dict(sorted(models.items(), key=lambda kv: (-kv[1], kv[0]))),
         estimated_cost_usd=round(float(cost), 2),
-        warnings=list(warnings),
+        warnings=[*warnings, *_language_warnings(project)],
         costs=costs,
         budget_usd=specs.budget_usd,
         language=specs.language,
     )
+
+
+def _language_warnings(project: Project) -> list[str]:
+    """The plain statement of a plan whose descriptions are not in its prompt language
+    (planned offline: nothing translated them), in the project's answer language."""
+    from storycore.tools.i18n import t
+
+    source = project.manifest.description_language
+    specs = project.manifest.technical_specs
+    if not source or source == specs.prompt_language:
+        return []
+    lang = specs.language
+    return [
+        t(
+            "summary.untranslated",
+            lang,
+            source=t(f"language_name.{source}", lang),
+            target=t(f"language_name.{specs.prompt_language}", lang),
+        )
+    ]
