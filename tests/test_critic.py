@@ -443,7 +443,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 # is fixed must be removed from here; a new kind fails the test.
 KNOWN_PLANNER_DEFECTS: dict[str, set[str]] = {
     "ad_brief.md": set(),
-    "french_prose_brief.md": {"prompt_language"},
+    "french_prose_brief.md": set(),
     "short_film.fountain": set(),
 }
 
