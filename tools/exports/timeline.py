@@ -7,6 +7,7 @@ markers; the cut starts at 01:00:00:00.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import opentimelineio as otio
 
 from storycore.tools.domain import ShotSpec
 from storycore.tools.exports.common import _media_url, media_path, reel_name
-from storycore.tools.production.records import media_records
+from storycore.tools.production.records import MediaRecord, media_records
 from storycore.tools.project import Project
 from storycore.tools.rates import rate_to_string
 from storycore.tools.storyboard import Plan, PlannedShot, load_plan
@@ -94,25 +95,7 @@ def _timeline(
     for index, planned in enumerate(shots):
         shot = planned.spec
         duration = shot.duration_frames
-        record = media.get(shot.shot_id)
-        available = record.frames if record is not None else duration
-        reference = otio.schema.ExternalReference(
-            target_url=_media_url(project, shot.shot_id, base_dir, absolute, media),
-            available_range=_range(0, available, fps),
-        )
-        reference.metadata["storycore"] = {
-            "project_path": media_path(shot.shot_id, media),
-            "rendered": record is not None,
-        }
-        if record is not None:
-            reference.metadata["storycore"].update(
-                {
-                    "version": record.version,
-                    "backend": record.backend,
-                    "model_id": record.model_id,
-                    "generation_hash": record.generation_hash,
-                }
-            )
+        reference = _media_reference(project, shot, media, fps, base_dir, absolute)
         clip = otio.schema.Clip(
             name=shot.shot_id,
             media_reference=reference,
@@ -136,6 +119,39 @@ def _timeline(
         marker.metadata["storycore"] = {"segment_id": segment.segment_id}
         timeline.tracks.markers.append(marker)
     return timeline
+
+
+def _media_reference(
+    project: Project,
+    shot: ShotSpec,
+    media: Mapping[str, MediaRecord],
+    fps: float,
+    base_dir: Path | None,
+    absolute: bool,
+) -> otio.schema.ExternalReference:
+    """A clip's media: the rendered clip (all of its frames available) or where it will be
+    (the planned duration); its ``storycore`` metadata names the version when rendered."""
+    duration = shot.duration_frames
+    record = media.get(shot.shot_id)
+    available = record.frames if record is not None else duration
+    reference = otio.schema.ExternalReference(
+        target_url=_media_url(project, shot.shot_id, base_dir, absolute, media),
+        available_range=_range(0, available, fps),
+    )
+    reference.metadata["storycore"] = {
+        "project_path": media_path(shot.shot_id, media),
+        "rendered": record is not None,
+    }
+    if record is not None:
+        reference.metadata["storycore"].update(
+            {
+                "version": record.version,
+                "backend": record.backend,
+                "model_id": record.model_id,
+                "generation_hash": record.generation_hash,
+            }
+        )
+    return reference
 
 
 #: The length of an exported dissolve or fade, in seconds (starting at the cut).
