@@ -1,0 +1,186 @@
+"""Props in action lines (:func:`find_props`, :func:`props_by_scene`) and :func:`mentions`, the
+whole-word match they use, which the breakdown shares."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from storycore.tools.text import fold_words_keep_colon as fold
+
+
+def mentions(text: str, name: str, *, head_noun: bool = False) -> bool:
+    """Whether ``text`` names ``name`` as whole words (case and accents ignored).
+
+    With ``head_noun`` a multi-word name also matches its last word ("the umbrella" names
+    "red umbrella").
+    """
+    haystack = f" {fold(text)} "
+    key = fold(name)
+    if not key:
+        return False
+    if f" {key} " in haystack:
+        return True
+    if head_noun and " " in key:
+        last = key.rsplit(" ", 1)[1]
+        return len(last) > 2 and f" {last} " in haystack
+    return False
+
+
+_DETERMINERS = (
+    "a|an|the|his|her|their|its|my|your|our|this|that|these|those|"
+    "un|une|le|la|les|l|son|sa|ses|leur|leurs|mon|ma|mes|ton|ta|tes|ce|cet|cette|du|des"
+)
+# An ALL-CAPS phrase right after a determiner: the screenwriter's way to flag a prop.
+_CAPS_AFTER_DETERMINER = re.compile(
+    rf"\b(?i:{_DETERMINERS})(?:\s+|['’])(?:[a-zà-öø-ÿ][\w'’-]*\s+){{0,2}}"
+    r"((?:[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]+)(?:\s+[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]+){0,3})\b"
+)
+#: Capitalised words that are sounds or people, not props (English and French).
+NOT_PROPS = frozenset(
+    {
+        # sounds written in capitals
+        "bang",
+        "boom",
+        "crash",
+        "slam",
+        "thud",
+        "ring",
+        "click",
+        "knock",
+        "beep",
+        "buzz",
+        "honk",
+        "scream",
+        "gunshot",
+        "explosion",
+        "thunder",
+        "whistle",
+        "roar",
+        "splash",
+        "crack",
+        "bruit",
+        "cri",
+        "coup de feu",
+        "tonnerre",
+        "sonnerie",
+        # people: extras are not props
+        "man",
+        "woman",
+        "men",
+        "women",
+        "boy",
+        "girl",
+        "child",
+        "kid",
+        "crowd",
+        "stranger",
+        "waiter",
+        "waitress",
+        "officer",
+        "policeman",
+        "guard",
+        "doctor",
+        "nurse",
+        "driver",
+        "homme",
+        "femme",
+        "enfant",
+        "foule",
+        "inconnu",
+        "inconnue",
+        "serveur",
+        "serveuse",
+        "policier",
+        "garde",
+        "medecin",
+        "chauffeur",
+        "mother",
+        "father",
+        "sister",
+        "brother",
+        "wife",
+        "husband",
+        "friend",
+        "mere",
+        "pere",
+        "soeur",
+        "frere",
+        "ami",
+        "amie",
+        # screenplay words
+        "end",
+        "fin",
+        "title",
+        "titre",
+        "pov",
+        "insert",
+        "flashback",
+        "montage",
+    }
+)
+
+
+def find_props(
+    action_texts: Iterable[str],
+    *,
+    known_props: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+) -> list[str]:
+    """Props named in action lines, in order of first appearance (lower case).
+
+    Two sources: ``known_props`` (a list the user or the brief gives; kept when an action line
+    names them), and the screenwriting convention of writing an important prop in capitals
+    after a determiner ("a RED UMBRELLA", "sa VALISE"). Sounds ("a loud BANG"), people ("A
+    WAITER") and names in ``exclude`` (the characters) are left out.
+    """
+    texts = list(action_texts)
+    excluded = {fold(name) for name in exclude}
+    found: dict[str, None] = {}
+    known = [name.strip() for name in known_props if name.strip()]
+    for text in texts:
+        # A line all in capitals is shouted emphasis, not a list of props.
+        caps = [] if text.isupper() else _CAPS_AFTER_DETERMINER.finditer(text)
+        for match in caps:
+            phrase = match.group(1)
+            if not phrase.isupper() or len(phrase.replace(" ", "")) < 3:
+                continue
+            key = fold(phrase)
+            head = key.rsplit(" ", 1)[-1]
+            if key in NOT_PROPS or head in NOT_PROPS or key in excluded or head in excluded:
+                continue
+            found.setdefault(phrase.lower(), None)
+        for name in known:
+            if mentions(text, name, head_noun=True):
+                found.setdefault(name, None)
+    return list(found)
+
+
+def props_by_scene(
+    scene_texts: Sequence[Sequence[str]],
+    props: Sequence[str],
+    declared: Iterable[str] = (),
+) -> list[list[str]]:
+    """The props each scene shows, from its action texts, in story order.
+
+    A prop counts where it is named in full ("the red umbrella"); its last word alone ("the
+    umbrella") counts only once the full name has appeared in this scene or an earlier one,
+    so "a camera bag" in scene 1 is not the "film camera" introduced in scene 2. A prop the
+    brief ``declared`` (its Props section, a known list) is introduced from the start: "the
+    can" is the declared "cold brew can" wherever it appears.
+    """
+    wanted = {fold(name) for name in declared}
+    introduced: set[str] = {p for p in props if fold(p) in wanted}
+    out: list[list[str]] = []
+    for texts in scene_texts:
+        full = {p for p in props if any(mentions(t, p) for t in texts)}
+        introduced |= full
+        out.append(
+            [
+                p
+                for p in props
+                if p in full
+                or (p in introduced and any(mentions(t, p, head_noun=True) for t in texts))
+            ]
+        )
+    return out

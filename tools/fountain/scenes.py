@@ -1,0 +1,114 @@
+"""A screenplay to :class:`~storycore.tools.domain.Scene` objects (:func:`scenes_from_fountain`):
+scene numbers as written or by order, characters present, props shown, entry transitions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from storycore.tools.domain import Beat, Scene
+from storycore.tools.errors import BriefError
+from storycore.tools.fountain.headings import SceneHeading
+from storycore.tools.fountain.parse import parse_fountain
+from storycore.tools.fountain.props import find_props, mentions, props_by_scene
+from storycore.tools.fountain.timing import infer_transitions
+
+
+def _scene_numbers(headings: Sequence[SceneHeading]) -> list[str]:
+    written: dict[str, int] = {}
+    for index, heading in enumerate(headings):
+        if heading.number is None:
+            continue
+        if heading.number in written:
+            first = written[heading.number] + 1
+            raise BriefError(
+                f"scene number {heading.number} is used by scene headings {first} and "
+                f"{index + 1}; give each scene its own number"
+            )
+        written[heading.number] = index
+    numbers: list[str] = []
+    taken = set(written)
+    for index, heading in enumerate(headings):
+        if heading.number is not None:
+            numbers.append(heading.number)
+            continue
+        # Its order, unless a written number already says the same ("3" then "3B", "3C").
+        candidate = str(index + 1)
+        suffix = ord("B")
+        while candidate in taken:
+            candidate = f"{index + 1}{chr(suffix)}"
+            suffix += 1
+        taken.add(candidate)
+        numbers.append(candidate)
+    return numbers
+
+
+def _present(beats: Sequence[Beat], names: dict[str, str]) -> list[str]:
+    """Characters seen in a scene, in order: speakers (not V.O./O.S.) and names in action."""
+    seen: dict[str, None] = {}
+    for beat in beats:
+        if beat.kind == "dialogue" and beat.character and beat.extension is None:
+            seen.setdefault(names.get(beat.character, beat.character), None)
+        elif beat.kind == "action":
+            for cue, display in names.items():
+                if mentions(beat.text, display) or mentions(beat.text, cue):
+                    seen.setdefault(display, None)
+    return list(seen)
+
+
+def _with_display_name(beat: Beat, names: dict[str, str]) -> Beat:
+    if not beat.character:
+        return beat
+    display = names.get(beat.character, beat.character)
+    update: dict[str, Any] = {"character": display}
+    if beat.kind == "action":
+        update["text"] = beat.text.replace(beat.character, display, 1)
+    return beat.model_copy(update=update)
+
+
+def scenes_from_fountain(
+    text: str, *, known_props: Iterable[str] = ()
+) -> tuple[list[Scene], dict[str, str]]:
+    """The scenes of a Fountain screenplay, and its title page (lower-case keys).
+
+    Raises :class:`BriefError` when the text has no scene heading or when two headings carry
+    the same scene number.
+    """
+    screenplay = parse_fountain(text)
+    if not screenplay.scenes:
+        raise BriefError(
+            "the screenplay has no scene headings; start each scene with a line like "
+            "'INT. KITCHEN - NIGHT' (or force one with a leading '.')"
+        )
+    names = screenplay.characters
+    # Opening action before any heading belongs to the first scene; a lone FADE IN: is its
+    # entry transition.
+    screenplay.scenes[0].beats[:0] = screenplay.preamble
+    numbers = _scene_numbers([s.heading for s in screenplay.scenes])
+    all_actions = [b.text for s in screenplay.scenes for b in s.beats if b.kind == "action"]
+    props = find_props(all_actions, known_props=known_props, exclude=[*names, *names.values()])
+    shown = props_by_scene(
+        [[b.text for b in s.beats if b.kind == "action"] for s in screenplay.scenes],
+        props,
+        declared=known_props,
+    )
+    scenes: list[Scene] = []
+    for index, (parsed, number) in enumerate(zip(screenplay.scenes, numbers, strict=True)):
+        beats = [_with_display_name(beat, names) for beat in parsed.beats]
+        scene_props = shown[index]
+        description = parsed.synopsis or next((b.text for b in beats if b.kind == "action"), "")
+        scenes.append(
+            Scene(
+                scene_id=f"sc_{index + 1:02d}",
+                number=number,
+                heading=parsed.heading.text,
+                location=parsed.heading.location,
+                int_ext=parsed.heading.int_ext,
+                time_of_day=parsed.heading.time_of_day,
+                description=description,
+                characters=_present(beats, names),
+                props=scene_props,
+                beats=beats,
+            )
+        )
+    return infer_transitions(scenes), screenplay.title_page
