@@ -23,7 +23,8 @@ Typical use (ids are whatever the data file holds; ``storycore models list`` sho
 The code lives in the package ``tools/model_capabilities/``: ``vocabulary`` (kinds, modes,
 capabilities, strength keys), ``capability`` (:class:`ModelCapability`,
 :func:`max_clip_frames`), ``loading`` (the models files, checked and merged) and
-``registry`` (:class:`ModelRegistry`). This module re-exports every name callers use.
+``registry`` (:class:`ModelRegistry`). This module re-exports every name callers use; it
+stays a file because ``tests/test_model_registry.py`` reads it.
 """
 
 from storycore.tools.model_capabilities.capability import (

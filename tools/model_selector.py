@@ -53,10 +53,10 @@ The weights are constants of ``model_selection/scoring.py``, re-exported here an
 documented in ``docs/model-selection.md`` too.
 
 The code lives in the package ``tools/model_selection/``: ``request`` (the request and the
-answers), ``constraints`` (a shot's clips and cost, the hard constraints, the upscale
-step), ``scoring`` (the weights, the score, the reason) and
-``selector`` (:class:`ModelSelector`: one shot, a plan, the cache). This module re-exports
-every name callers use.
+answers), ``constraints`` (a shot's clips and cost, the hard constraints, the upscale step),
+``scoring`` (the weights, the score, the reason) and ``selector`` (:class:`ModelSelector`:
+one shot, a plan, the cache). This module re-exports every name callers use; it stays a
+file because ``tests/test_model_registry.py`` reads it.
 """
 
 from storycore.tools.model_selection.constraints import (
