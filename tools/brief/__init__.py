@@ -18,6 +18,7 @@ One module per step; import from the package, which re-exports every public name
 - ``source``: the file (or stdin), the YAML front matter, the Markdown sections and items
 - ``findings``: what the free text states (``_Found``, ``_Prose``)
 - ``prose``: the specs found in the free text, one scanner per kind of spec
+- ``languages``: the language a brief is written in, and the languages it asks for
 - ``model_wishes``: model names and the wishes around them ("use Wan", "local only")
 - ``names``: characters and locations named in prose; story text versus production notes
 - ``front_matter``: a handler per front-matter key

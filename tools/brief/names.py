@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from storycore.tools.brief.prose import _STYLE_LOOKUP, _script_language, states_a_spec
+from storycore.tools.brief.languages import _script_language
+from storycore.tools.brief.prose import _STYLE_LOOKUP, states_a_spec
 from storycore.tools.brief.vocabulary import _LANGUAGE_WORDS
 from storycore.tools.domain import BriefElement
 from storycore.tools.text import fold_phrase as _fold

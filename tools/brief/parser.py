@@ -20,9 +20,10 @@ from storycore.tools.brief.decisions import (
 )
 from storycore.tools.brief.findings import _Prose
 from storycore.tools.brief.front_matter import _read_front_matter
+from storycore.tools.brief.languages import _language_of_text
 from storycore.tools.brief.model_wishes import _ModelTable
 from storycore.tools.brief.names import _names_in_prose
-from storycore.tools.brief.prose import _language_of_text, _scan_prose
+from storycore.tools.brief.prose import _scan_prose
 from storycore.tools.brief.source import _Body, _item_parts, _split_body, _split_front_matter
 from storycore.tools.brief.vocabulary import _SECTION_LABELS, BUILTIN_MODEL_ALIASES
 from storycore.tools.domain import (

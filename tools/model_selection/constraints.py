@@ -1,0 +1,205 @@
+"""A shot's cost and the hard constraints: what a model would take, and why it cannot.
+
+Costs: :func:`clip_cost` is the one place a shot's clips and dollars are computed (the
+selector's estimate, the plan summary and the critic all use it, through
+:func:`shot_cost_usd`); :func:`restate_cost` makes a reason's "est. $X" state a split part's
+own cost. Constraints: :func:`_rule_out` names the first one a model fails (avoided, a
+capability it lacks, cloud when only local is allowed, VRAM, aspect ratio, resolution, more
+than :data:`MAX_SPLIT` clips, the shot's budget); :func:`_upscale_step` plans the cheapest
+allowed upscaler for a model below the delivery size, and :func:`choose_upscaler` applies
+that rule to a model the user chose.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from fractions import Fraction
+
+from storycore.tools.model_registry import VISUAL_KINDS, Kind, ModelCapability, ModelRegistry, exact
+from storycore.tools.model_selection.request import SelectionRequest
+
+#: The most clips one planned shot may be split into; a model needing more is ruled out.
+#: Six 5 s clips make a 30 s shot: past that the cut is a sequence of shots, not one shot.
+MAX_SPLIT = 6
+
+_CAPABILITY_LABELS = {
+    "lip_sync": "lip-sync to an audio track",
+    "native_audio": "render native audio",
+    "i2v": "image-to-video from a keyframe",
+    "t2v": "text-to-video",
+    "flf2v": "first/last-frame interpolation",
+    "audio_driven": "audio-driven video",
+    "v2v": "video-to-video",
+    "t2i": "text-to-image",
+    "i2i": "image-to-image",
+    "edit": "image editing",
+    "tts": "text-to-speech",
+    "voice_clone": "voice cloning",
+    "t2m": "music generation",
+}
+
+
+def _rule_out(
+    model: ModelCapability,
+    request: SelectionRequest,
+    avoid: Sequence[str],
+    split: int,
+    cost: Fraction,
+) -> str | None:
+    """The first hard constraint ``model`` fails for ``request``, as a short phrase."""
+    if model.id in avoid:
+        return "avoided by the user"
+    for capability in request.requires:
+        if not model.has_capability(capability):
+            return f"cannot do {_CAPABILITY_LABELS.get(capability, capability)}"
+    if request.local_only and not model.local:
+        return "cloud model, and only local models are allowed"
+    if request.vram_gb is not None and model.local and (model.vram_gb or 0) > request.vram_gb:
+        return f"needs {model.vram_gb:g} GB of VRAM, {request.vram_gb:g} GB available"
+    visual = any(k in VISUAL_KINDS for k in model.kinds)
+    aspect = request.effective_aspect
+    if visual and aspect and not model.supports_aspect(aspect):
+        return f"no native {aspect} output (makes {', '.join(model.aspect_ratios)})"
+    size = request.resolution
+    if visual and size is not None and not model.supports_resolution(size.width, size.height):
+        return f"native output up to {', '.join(model.resolutions)}, {size} requested"
+    if split > MAX_SPLIT:
+        limit = model.clip_limit_seconds or Fraction(0)
+        return (
+            f"clips of at most {float(limit):g} s: a {request.duration_seconds:g} s shot "
+            f"would need {split} clips (more than {MAX_SPLIT})"
+        )
+    return _over_budget(request, cost)
+
+
+def _over_budget(request: SelectionRequest, cost: Fraction) -> str | None:
+    if request.budget_usd is not None and cost > exact(request.budget_usd) + Fraction(1, 10**9):
+        return f"est. ${float(cost):.2f}, over the shot's ${request.budget_usd:.2f} budget"
+    return None
+
+
+def _upscaler_allowed(
+    upscaler: ModelCapability, request: SelectionRequest, avoid: Sequence[str]
+) -> str | None:
+    if upscaler.id in avoid:
+        return "is avoided by the user"
+    if request.local_only and not upscaler.local:
+        return "runs in the cloud"
+    if request.vram_gb is not None and upscaler.local and (upscaler.vram_gb or 0) > request.vram_gb:
+        return f"needs {upscaler.vram_gb:g} GB of VRAM, {request.vram_gb:g} GB available"
+    return None
+
+
+def _upscale_step(
+    model: ModelCapability,
+    request: SelectionRequest,
+    upscalers: Sequence[ModelCapability],
+    avoid: Sequence[str],
+) -> tuple[ModelCapability | None, str | None]:
+    """(the upscaler planned after ``model``, None) when its native frame is below the
+    delivery size; (None, None) when it reaches it; (None, why) when no allowed upscaler
+    does. The cheapest allowed upscaler that reaches the size wins (then local, then id)."""
+    target = request.target_resolution
+    if target is None or request.kind is not Kind.VIDEO:
+        return None, None
+    if model.supports_resolution(target.width, target.height):
+        return None, None
+    factor = model.upscale_needed(target.width, target.height)
+    native = model.native_size(target.width, target.height)
+    able: list[ModelCapability] = []
+    refused: list[str] = []
+    for upscaler in upscalers:
+        if not upscaler.supports_resolution(target.width, target.height):
+            refused.append(f"{upscaler.id} makes at most {', '.join(upscaler.resolutions)}")
+        elif factor <= 0 or exact(upscaler.upscale_factor or 1) < factor:
+            refused.append(f"{upscaler.id} enlarges at most x{upscaler.upscale_factor:g}")
+        elif why := _upscaler_allowed(upscaler, request, avoid):
+            refused.append(f"{upscaler.id} {why}")
+        else:
+            able.append(upscaler)
+    if not able:
+        frame = f"{native[0]}x{native[1]}" if native else "?"
+        detail = f" ({'; '.join(refused)})" if refused else " (the registry has none)"
+        return None, (
+            f"native output {frame}, below the project's {target}, and no upscaler allowed "
+            f"here reaches it{detail}"
+        )
+    duration = exact(request.duration_seconds)
+    able.sort(key=lambda u: (upscale_cost(u, duration), not u.local, u.id))
+    return able[0], None
+
+
+def choose_upscaler(
+    registry: ModelRegistry, model: ModelCapability, request: SelectionRequest
+) -> ModelCapability | None:
+    """The upscaler the selector plans after ``model`` for ``request`` (None: none needed or
+    none allowed); the rule :meth:`ModelSelector.select` uses, for a model the user chose."""
+    upscalers = registry.upscalers()
+    avoid = [registry.get(m).id for m in request.avoid if m in registry]
+    upscaler, _why = _upscale_step(model, request, upscalers, avoid)
+    return upscaler
+
+
+# ---------------------------------------------------------------- costs
+
+
+def _shape(
+    model: ModelCapability, request: SelectionRequest
+) -> tuple[int, Fraction | None, Fraction]:
+    """How many clips, how long each, and the estimated cost for this model and shot."""
+    duration = exact(request.duration_seconds)
+    if request.kind is Kind.IMAGE:
+        return 1, None, exact(model.cost_usd_per_image or 0)
+    split, clip, _billed, cost = clip_cost(model, duration)
+    return split, clip, cost
+
+
+def clip_cost(
+    model: ModelCapability, duration_seconds: Fraction | float
+) -> tuple[int, Fraction, Fraction, Fraction]:
+    """(clips, seconds per clip, billed seconds, dollars) for a video shot of this length.
+
+    A shot longer than the model's clip limit is made of equal clips; each clip is billed at
+    the model's next fixed duration. A local model costs nothing (its billed seconds are still
+    counted). This is the one place shot costs are computed: the selector's estimate and the
+    plan summary both use it, so their figures always agree.
+    """
+    duration = (
+        duration_seconds if isinstance(duration_seconds, Fraction) else exact(duration_seconds)
+    )
+    limit = model.clip_limit_seconds
+    split = 1 if limit is None else max(1, math.ceil(duration / limit))
+    clip = duration / split
+    billed = split * model.billed_seconds(clip)
+    per_second = exact(model.cost_usd_per_second or 0) if not model.local else Fraction(0)
+    return split, clip, billed, billed * per_second
+
+
+def upscale_cost(upscaler: ModelCapability, duration_seconds: Fraction) -> Fraction:
+    """What upscaling ``duration_seconds`` of video costs (0 for a local upscaler)."""
+    if upscaler.local or not upscaler.cost_usd_per_second:
+        return Fraction(0)
+    return duration_seconds * exact(upscaler.cost_usd_per_second)
+
+
+_STATED_COST = re.compile(r"est\. \$\d+(?:\.\d+)?")
+
+
+def restate_cost(reason: str | None, cost_usd: Fraction | float) -> str | None:
+    """``reason`` with its "est. $X" made the given cost: a split part states its own."""
+    if not reason:
+        return reason
+    return _STATED_COST.sub(f"est. ${float(cost_usd):.2f}", reason)
+
+
+def shot_cost_usd(
+    model: ModelCapability, duration_seconds: Fraction, upscaler: ModelCapability | None = None
+) -> Fraction:
+    """A planned shot's estimated dollars: its model's clips (:func:`clip_cost`) plus its
+    upscale step, if any. The plan summary, the selector and the critic all use it."""
+    cost = clip_cost(model, duration_seconds)[3]
+    if upscaler is not None:
+        cost += upscale_cost(upscaler, duration_seconds)
+    return cost

@@ -1,0 +1,295 @@
+"""The selector: :class:`ModelSelector`, a model per shot and per plan.
+
+:meth:`ModelSelector.select` answers for one shot; :meth:`ModelSelector.select_plan` picks
+one model per segment and keeps the plan's budget. Each distinct request is evaluated once
+(``_evaluate`` caches what ``_evaluate_uncached`` computes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from storycore.tools.errors import InvalidInput, ModelSelectionError, NotFound
+from storycore.tools.model_registry import Kind, ModelCapability, ModelRegistry, exact
+from storycore.tools.model_selection.constraints import (
+    _over_budget,
+    _rule_out,
+    _shape,
+    _upscale_step,
+    upscale_cost,
+)
+from storycore.tools.model_selection.request import (
+    CandidateScore,
+    NoModelFits,
+    Selection,
+    SelectionRequest,
+    _Evaluation,
+)
+from storycore.tools.model_selection.scoring import UPSCALE_PENALTY, _components, _reason
+
+# Below this the plan total counts as within budget (float sums of cents).
+_EPSILON = 1e-9
+
+
+class ModelSelector:
+    """Chooses a model per shot from a :class:`ModelRegistry` (see the module docstring)."""
+
+    def __init__(self, registry: ModelRegistry) -> None:
+        self.registry = registry
+        # Evaluations by the request's inputs (every field but ``shot_id``, which only names
+        # the shot in messages): a plan asks the same question for many shots, and each
+        # distinct question is answered once. Errors are never cached (they are raised).
+        self._evaluations: dict[tuple[str, bool], _Evaluation] = {}
+
+    # ---------------------------------------------------------------- one shot
+
+    def select(self, request: SelectionRequest) -> Selection:
+        """The best model for one shot, with fallbacks and the reason; raises NoModelFits."""
+        return self._selection(self._evaluate(request))
+
+    # ---------------------------------------------------------------- a plan
+
+    def select_plan(
+        self,
+        requests: Sequence[SelectionRequest],
+        segment_ids: Sequence[str] | None = None,
+        budget_usd: float | None = None,
+    ) -> list[Selection]:
+        """A model for every shot: one model per segment where it can, the plan's budget kept.
+
+        ``segment_ids[i]`` is the segment of ``requests[i]`` (None: no consistency between
+        shots beyond each request's own ``segment_model``).
+        """
+        if segment_ids is not None and len(segment_ids) != len(requests):
+            raise InvalidInput(
+                f"segment_ids has {len(segment_ids)} entries for {len(requests)} shots; "
+                "give one segment id per shot"
+            )
+        if budget_usd is not None and budget_usd < 0:
+            raise InvalidInput(f"the plan budget must be 0 or more, not {budget_usd:g}")
+        plan = list(requests)
+        if segment_ids is not None:
+            plan = self._with_segment_models(plan, segment_ids)
+        evaluations = [self._evaluate(r) for r in plan]
+        chosen = [0] * len(evaluations)
+        notes = [""] * len(evaluations)
+        if budget_usd is not None:
+            self._fit_budget(evaluations, chosen, notes, budget_usd)
+        return [
+            self._selection(e, index=i, note=n)
+            for e, i, n in zip(evaluations, chosen, notes, strict=True)
+        ]
+
+    def _with_segment_models(
+        self, requests: list[SelectionRequest], segment_ids: Sequence[str]
+    ) -> list[SelectionRequest]:
+        """Give each shot without a segment_model its segment's best common model."""
+        groups: dict[tuple[str, Kind], list[int]] = {}
+        for index, (request, segment) in enumerate(zip(requests, segment_ids, strict=True)):
+            if segment:
+                groups.setdefault((segment, request.kind), []).append(index)
+        out = list(requests)
+        for indices in groups.values():
+            totals: dict[str, float] = {}
+            for index in indices:
+                base = requests[index].model_copy(update={"segment_model": None})
+                for candidate in self._evaluate(base, raise_if_empty=False).candidates:
+                    totals[candidate.model_id] = totals.get(candidate.model_id, 0.0) + (
+                        candidate.score
+                    )
+            if not totals:
+                continue  # every shot will report its own NoModelFits
+            best = min(totals, key=lambda model_id: (-round(totals[model_id], 9), model_id))
+            for index in indices:
+                if out[index].segment_model is None:
+                    out[index] = out[index].model_copy(update={"segment_model": best})
+        return out
+
+    def _fit_budget(
+        self,
+        evaluations: list[_Evaluation],
+        chosen: list[int],
+        notes: list[str],
+        budget_usd: float,
+    ) -> None:
+        """Switch shots to cheaper candidates until the plan fits ``budget_usd``."""
+
+        def cost(i: int, j: int) -> float:
+            return evaluations[i].candidates[j].estimated_cost_usd
+
+        total = sum(cost(i, chosen[i]) for i in range(len(evaluations)))
+        if total <= budget_usd + _EPSILON:
+            return
+        cheapest = sum(min(c.estimated_cost_usd for c in e.candidates) for e in evaluations)
+        if cheapest > budget_usd + _EPSILON:
+            raise ModelSelectionError(
+                f"the plan cannot fit its ${budget_usd:.2f} budget: the best models for its "
+                f"{len(evaluations)} shots cost ${total:.2f} and even the cheapest model for "
+                f"every shot costs ${cheapest:.2f} in total; raise the budget, allow local "
+                "models, or shorten the shots"
+            )
+        original = list(chosen)
+        while total > budget_usd + _EPSILON:
+            best: tuple[float, int, str, int] | None = None
+            for i, evaluation in enumerate(evaluations):
+                current = evaluation.candidates[chosen[i]]
+                for j, option in enumerate(evaluation.candidates):
+                    saved = current.estimated_cost_usd - option.estimated_cost_usd
+                    if saved <= _EPSILON:
+                        continue
+                    ratio = (current.score - option.score) / saved
+                    key = (ratio, i, option.model_id, j)
+                    if best is None or key < best:
+                        best = key
+            if best is None:  # cannot happen: cheapest <= budget
+                break
+            _, i, _, j = best
+            total -= cost(i, chosen[i]) - cost(i, j)
+            chosen[i] = j
+        for i, evaluation in enumerate(evaluations):
+            if chosen[i] != original[i]:
+                first = evaluation.candidates[original[i]]
+                notes[i] = (
+                    f"cheaper than {first.model_id} (est. ${first.estimated_cost_usd:.2f}) "
+                    f"to keep the plan within ${budget_usd:.2f}"
+                )
+
+    # ---------------------------------------------------------------- evaluation
+
+    def _evaluate(self, request: SelectionRequest, *, raise_if_empty: bool = True) -> _Evaluation:
+        """The scored candidates for ``request``, computed once per distinct set of inputs."""
+        key = (request.model_dump_json(exclude={"shot_id"}), raise_if_empty)
+        cached = self._evaluations.get(key)
+        if cached is None:
+            cached = self._evaluate_uncached(request, raise_if_empty=raise_if_empty)
+            self._evaluations[key] = cached
+        if cached.request is request:
+            return cached
+        return replace(cached, request=request)
+
+    def _evaluate_uncached(self, request: SelectionRequest, *, raise_if_empty: bool) -> _Evaluation:
+        """Every model of the request's kind ruled out or scored, best first (no cache)."""
+        avoid = self._resolve_ids(request.avoid, "avoid")
+        prefer = self._resolve_ids(request.prefer, "prefer")
+        both = [m for m in prefer if m in avoid]
+        if both:
+            raise InvalidInput(f"model {both[0]!r} is both preferred and avoided; choose one")
+        segment_model = (
+            self._resolve_ids([request.segment_model], "segment_model")[0]
+            if request.segment_model
+            else None
+        )
+        pool = self.registry.models(request.kind.value)
+        upscalers = self.registry.upscalers() if request.kind is Kind.VIDEO else []
+        everything = [*pool, *upscalers]
+        candidates: list[CandidateScore] = []
+        rejected: dict[str, str] = {}
+        for model in pool:
+            scored = _score_model(model, request, upscalers, avoid, prefer, segment_model)
+            if isinstance(scored, str):
+                rejected[model.id] = scored
+            else:
+                candidates.append(scored)
+        candidates.sort(key=lambda c: (-c.score, c.model_id))
+        if not candidates and raise_if_empty:
+            raise _no_model_fits(request, pool, rejected)
+        note = ""
+        if segment_model and segment_model in rejected:
+            note = f"segment model {segment_model} ruled out: {rejected[segment_model]}"
+        return _Evaluation(
+            request=request,
+            candidates=candidates,
+            rejected=rejected,
+            segment_note=note,
+            models={m.id: m for m in everything},
+        )
+
+    def _resolve_ids(self, given: Sequence[str], field_name: str) -> list[str]:
+        """Canonical ids for user-given ids, names or aliases; unknown ones are InvalidInput."""
+        out: list[str] = []
+        for text in given:
+            try:
+                model_id = self.registry.get(text).id
+            except NotFound:
+                suggestion = self.registry.suggest(text)
+                hint = f"; did you mean {suggestion!r}?" if suggestion else ""
+                raise InvalidInput(
+                    f"unknown model {text!r} in {field_name}{hint} "
+                    "(`storycore models list` shows every id)"
+                ) from None
+            if model_id not in out:
+                out.append(model_id)
+        return out
+
+    def _selection(self, evaluation: _Evaluation, *, index: int = 0, note: str = "") -> Selection:
+        chosen = evaluation.candidates[index]
+        others = [c for j, c in enumerate(evaluation.candidates) if j != index]
+        model = evaluation.models[chosen.model_id]
+        reason = _reason(model, chosen, evaluation, note)
+        return Selection(
+            model_id=chosen.model_id,
+            fallbacks=[c.model_id for c in others],
+            reason=reason,
+            split=chosen.split,
+            clip_seconds=chosen.clip_seconds,
+            estimated_cost_usd=chosen.estimated_cost_usd,
+            scores={c.model_id: c.score for c in [chosen, *others]},
+            rejected=dict(evaluation.rejected),
+            candidates=[chosen, *others],
+            upscaler=chosen.upscaler,
+            upscale_from=chosen.upscale_from,
+            upscale_to=str(evaluation.request.target_resolution) if chosen.upscaler else None,
+        )
+
+
+def _score_model(
+    model: ModelCapability,
+    request: SelectionRequest,
+    upscalers: Sequence[ModelCapability],
+    avoid: Sequence[str],
+    prefer: Sequence[str],
+    segment_model: str | None,
+) -> CandidateScore | str:
+    """``model`` scored for ``request``, or the hard constraint that rules it out."""
+    split, clip_seconds, cost = _shape(model, request)
+    why = _rule_out(model, request, avoid, split, cost)
+    upscaler: ModelCapability | None = None
+    if not why:
+        upscaler, why = _upscale_step(model, request, upscalers, avoid)
+        if upscaler is not None:
+            cost += upscale_cost(upscaler, exact(request.duration_seconds))
+            why = _over_budget(request, cost)
+    if why:
+        return why
+    components = _components(model, request, prefer, segment_model, split, cost)
+    components["upscale"] = -UPSCALE_PENALTY if upscaler is not None else 0.0
+    target = request.target_resolution
+    native = (
+        model.native_size(target.width, target.height)
+        if upscaler is not None and target is not None
+        else None
+    )
+    return CandidateScore(
+        model_id=model.id,
+        score=round(sum(components.values()), 4),
+        split=split,
+        clip_seconds=None if clip_seconds is None else round(float(clip_seconds), 3),
+        estimated_cost_usd=round(float(cost), 4),
+        components=components,
+        upscaler=upscaler.id if upscaler is not None else None,
+        upscale_from=f"{native[0]}x{native[1]}" if native else None,
+    )
+
+
+def _no_model_fits(
+    request: SelectionRequest, pool: Sequence[ModelCapability], rejected: dict[str, str]
+) -> NoModelFits:
+    """The error for a request no model passes: an empty registry, or each model's reason."""
+    if not pool:
+        return NoModelFits(
+            f"no {request.kind.value} model is in the registry for {request.label()}",
+            rejected,
+        )
+    reasons = "; ".join(f"{model_id}: {why}" for model_id, why in rejected.items())
+    return NoModelFits(f"no {request.kind.value} model fits {request.label()}: {reasons}", rejected)
