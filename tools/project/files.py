@@ -1,0 +1,126 @@
+"""Where a project lives on disk, its lock, and the one way StoryCore writes a file.
+
+The folder layout (:data:`MANIFEST`, :data:`INTERNAL`, :data:`LAYOUT`); the project lock, one
+re-entrant :class:`~filelock.FileLock` per project and process, and the journals this process
+is writing (so recovery leaves them alone); :func:`atomic_write` (a temporary file, then
+``os.replace``) and :func:`dumps_json`, the house JSON; :func:`_os_errors_as_project_errors`,
+which turns a read-only or full disk into one clear :class:`ProjectError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock
+from pydantic import BaseModel
+
+from storycore.tools.errors import ProjectError
+
+MANIFEST = "project.json"
+INTERNAL = ".storycore"
+#: The StoryCore layout (domain.md), plus ``exports/`` for hand-off files.
+LAYOUT = ("01_elements", "02_shots", "03_videos", "04_audio", "05_sequences", "exports")
+LOCK_TIMEOUT_S = 60.0
+
+_locks: dict[Path, FileLock] = {}
+_locks_guard = threading.Lock()
+#: The journals of the transactions running in this process. The project lock is re-entrant
+#: within a process, so recovery here must leave them alone: they are not crashes.
+_live: set[Path] = set()
+_live_guard = threading.Lock()
+
+
+def _crashed_journals(base: Path) -> list[Path]:
+    """The pending journals under ``base`` that no transaction of this process is writing."""
+    with _live_guard:
+        return sorted((p for p in base.glob("*.pending") if p not in _live), reverse=True)
+
+
+def _lock_for(root: Path) -> FileLock:
+    # One FileLock object per project and process: FileLock is reentrant per object, so nested
+    # transactions in one process do not deadlock, and other processes wait.
+    path = root / INTERNAL / "lock"
+    with _locks_guard:
+        lock = _locks.get(path)
+        if lock is None:
+            lock = FileLock(str(path), timeout=LOCK_TIMEOUT_S, thread_local=False)
+            _locks[path] = lock
+        return lock
+
+
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write ``data`` to ``path`` so that readers see the old or the new file, never half.
+
+    ``durable`` also fsyncs the data before the rename (transactions flush once instead)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        try:
+            mode = path.stat().st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            if durable:
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    # os.umask can only be read by setting it; the lock keeps threads from racing on it.
+    with _locks_guard:
+        current = os.umask(0)
+        os.umask(current)
+    return current
+
+
+def dumps_json(data: Any) -> bytes:
+    """The house JSON: indented, UTF-8, keys in model order, a final newline."""
+    if isinstance(data, BaseModel):
+        data = data.model_dump(mode="json")
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def current_atomic_write() -> Callable[..., None]:
+    """:func:`atomic_write` as ``storycore.tools.project`` names it now.
+
+    The package attribute is looked up at every call, so a test or a benchmark that replaces
+    ``storycore.tools.project.atomic_write`` sees every write the store makes."""
+    from storycore.tools import project as package
+
+    return package.atomic_write
+
+
+@contextlib.contextmanager
+def _os_errors_as_project_errors(root: Path) -> Iterator[None]:
+    """A read-only file system, a full disk or a permission refused: one clear error."""
+    try:
+        yield
+    except OSError as exc:
+        where = exc.filename or root
+        reason = exc.strerror or str(exc)
+        raise ProjectError(f"cannot change the project {root}: {reason} ({where})") from None

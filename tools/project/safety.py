@@ -1,0 +1,128 @@
+"""A project is untrusted input: what its journal and documents may name.
+
+:func:`_read_limited` reads a regular file of bounded size; :func:`is_safe_relative` says
+whether a relative path stays below its folder; :func:`_check_journal` and :func:`_target`
+confine a journal replay to the project; :func:`check_document_paths` refuses a document
+whose folders or file references leave their folder.
+"""
+
+from __future__ import annotations
+
+import re
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from storycore.tools.errors import ConfinementError, ProjectError
+
+#: Largest project document (manifest, shot, element, journal) StoryCore reads.
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+_BLOB_NAME = re.compile(r"^blob\d{6}$")
+_OPS = {"write": ("path",), "remove": ("path",), "rename": ("src", "dst"), "mkdir": ("path",)}
+
+
+def _read_limited(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, else a :class:`ProjectError`."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise ProjectError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ProjectError(f"{path} is not a regular file")
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ProjectError(f"{path} is larger than {limit // (1024 * 1024)} MiB; refusing it")
+    return data
+
+
+def is_safe_relative(rel: object, *, single: bool = False) -> bool:
+    """True if ``rel`` is a relative POSIX path that stays below its base folder.
+
+    No absolute path, no ``..``, no backslash, no empty or control-character part;
+    ``single`` also refuses any ``/`` (a folder name such as ``03_Judas``)."""
+    if not isinstance(rel, str) or not rel or len(rel) > 1024:
+        return False
+    if rel.startswith("/") or "\\" in rel or "\x00" in rel:
+        return False
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in rel):
+        return False
+    parts = rel.split("/")
+    if single and len(parts) != 1:
+        return False
+    return all(part not in ("", ".", "..") for part in parts)
+
+
+def _check_journal(journal: Path, ops: list[dict[str, Any]]) -> None:
+    """Refuse a journal naming a path outside the project or a blob outside its folder.
+
+    Rolling back replays the journal: a crafted one (``"path": "../victim.txt"``) would
+    otherwise delete or overwrite any file the user can write."""
+    for number, op in enumerate(ops, start=1):
+        keys = _OPS.get(str(op.get("op"))) if isinstance(op, dict) else None
+        bad = keys is None or not all(is_safe_relative(op.get(k)) for k in keys)
+        backup = op.get("backup") if isinstance(op, dict) else None
+        if not bad and backup is not None:
+            bad = not (isinstance(backup, str) and _BLOB_NAME.match(backup))
+        if not bad and op.get("op") == "remove" and backup is None:
+            bad = True
+        if bad:
+            raise ProjectError(
+                f"{journal}: entry {number} names a path outside the project or is malformed; "
+                "refusing to replay it (the project was left as it is)"
+            )
+
+
+def _target(root: Path, rel: str) -> Path:
+    """``root / rel`` for a journal replay, refused if a symbolic link leads it outside."""
+    path = root / rel
+    parent = path.parent.resolve()
+    if parent != root and root not in parent.parents:
+        raise ConfinementError(f"the path {rel!r} would leave the project folder {root}")
+    return path
+
+
+def check_document_paths(rel: str | Path, model: BaseModel) -> None:
+    """Refuse a project document whose folders or file references leave their folder.
+
+    Element, shot and sequence folders must be plain folder names; reference images and
+    other file references relative paths without ``..``. Raises :class:`ProjectError`
+    naming the file."""
+    for where, value, single in _document_paths(model, ""):
+        if value is not None and not is_safe_relative(value, single=single):
+            raise ProjectError(
+                f"{rel}: {where} = {_short(value)} names a path outside its folder; refusing it"
+            )
+
+
+def _document_paths(value: Any, where: str) -> Iterator[tuple[str, Any, bool]]:
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            item = getattr(value, name, None)
+            here = f"{where}.{name}" if where else name
+            if name == "folder":
+                yield here, item, True
+            elif name == "path" and isinstance(item, str):
+                yield here, item, False
+            elif name == "reference_images" and isinstance(item, list):
+                for i, ref in enumerate(item):
+                    if isinstance(ref, str):
+                        yield f"{here}[{i}]", ref, False
+                    else:
+                        yield from _document_paths(ref, f"{here}[{i}]")
+            elif isinstance(item, BaseModel | list):
+                yield from _document_paths(item, here)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, BaseModel):
+                yield from _document_paths(item, f"{where}[{i}]")
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,268 @@
+"""The project folder: :class:`Project` opens, creates, reads, locks, undoes and recovers.
+
+Reading validates every document (upgraded to its current schema version first) and checks
+the paths it names; writing happens only inside :meth:`Project.transaction`
+(:mod:`storycore.tools.project.transaction`); :meth:`Project.undo` replays the last
+finished change backwards, refused if its files changed since.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from storycore.tools.domain import ProjectManifest, TechnicalSpecs, format_validation_error
+from storycore.tools.errors import ConflictError, NotAProject, ProjectError
+from storycore.tools.naming import confined
+from storycore.tools.project.files import (
+    INTERNAL,
+    LAYOUT,
+    MANIFEST,
+    _crashed_journals,
+    _live,
+    _live_guard,
+    _lock_for,
+    _os_errors_as_project_errors,
+    _sha,
+)
+from storycore.tools.project.plans import PLAN_MARKER, recover_interrupted_plan
+from storycore.tools.project.safety import _read_limited, check_document_paths
+from storycore.tools.project.transaction import Transaction, _read_ops, _replay_backwards
+from storycore.tools.schema_versions import KEY as SCHEMA_KEY
+from storycore.tools.schema_versions import document_kind, upgrade
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """A finished transaction that can be undone."""
+
+    number: int
+    note: str
+    created_at: str
+    paths: list[str]
+
+
+class Project:
+    """A StoryCore project folder. Open with :meth:`open`, create with :meth:`create`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+        self._manifest: ProjectManifest | None = None
+        self._manifest_stamp: tuple[int, int] | None = None
+        self._tx: Transaction | None = None
+
+    # -- opening -------------------------------------------------------------------------
+
+    @staticmethod
+    def is_project(root: Path) -> bool:
+        """True if ``root/project.json`` is a StoryCore manifest."""
+        path = Path(root) / MANIFEST
+        if not path.is_file():
+            return False
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return isinstance(data, dict) and data.get("generator") == "storycore-assistant"
+
+    @classmethod
+    def open(cls, root: Path | str) -> Project:
+        """Open an existing project; roll back any transaction a crash left unfinished."""
+        path = Path(root)
+        if not path.exists():
+            raise ProjectError(f"no project at {path}: the folder does not exist")
+        if not path.is_dir():
+            raise ProjectError(f"{path} is a file, not a project folder")
+        if not cls.is_project(path):
+            raise NotAProject(f"{path} is not a StoryCore project (no StoryCore project.json)")
+        project = cls(path)
+        if _crashed_journals(project._history_dir()):
+            # another process may be mid-transaction: wait for it
+            with _os_errors_as_project_errors(project.root), project.lock():
+                project._recover()
+        if (project.root / INTERNAL / PLAN_MARKER).exists():
+            with _os_errors_as_project_errors(project.root), project.lock():
+                recover_interrupted_plan(project)
+        return project
+
+    @classmethod
+    def create(
+        cls, root: Path | str, *, title: str = "Untitled", specs: TechnicalSpecs | None = None
+    ) -> Project:
+        """Create the layout and manifest in ``root`` (absent or empty), or open it if it is
+        already a StoryCore project (idempotent)."""
+        path = Path(root)
+        if path.exists() and not path.is_dir():
+            raise ProjectError(f"{path} is a file, not a folder")
+        if path.is_dir() and cls.is_project(path):
+            return cls.open(path)
+        if path.is_dir() and any(child.name != INTERNAL for child in path.iterdir()):
+            raise NotAProject(
+                f"{path} is not empty and is not a StoryCore project; choose a new or empty folder"
+            )
+        with _os_errors_as_project_errors(path):
+            path.mkdir(parents=True, exist_ok=True)
+            (path / INTERNAL).mkdir(exist_ok=True)
+        project = cls(path)
+        manifest = ProjectManifest(title=title, technical_specs=specs or TechnicalSpecs())
+        with project.transaction("create project", undoable=False) as tx:
+            for folder in LAYOUT:
+                tx.mkdir(folder)
+            tx.manifest = manifest
+        return project
+
+    # -- reading -------------------------------------------------------------------------
+
+    def path(self, *parts: str | Path) -> Path:
+        """An absolute path inside the project (refused if it would leave it)."""
+        return confined(self.root, *parts)
+
+    def relative(self, path: Path) -> str:
+        return path.resolve().relative_to(self.root).as_posix()
+
+    @property
+    def manifest(self) -> ProjectManifest:
+        """The manifest: the working copy inside a transaction, else the file (cached)."""
+        if self._tx is not None:
+            return self._tx.manifest
+        path = self.root / MANIFEST
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            raise NotAProject(f"{self.root} has no project.json") from None
+        stamp = (info.st_mtime_ns, info.st_size)
+        if self._manifest is None or stamp != self._manifest_stamp:
+            self._manifest = self.read_model(MANIFEST, ProjectManifest)
+            self._manifest_stamp = stamp
+        return self._manifest
+
+    def read_bytes(self, rel: str | Path) -> bytes:
+        return self.path(rel).read_bytes()
+
+    def read_json(self, rel: str | Path) -> Any:
+        path = self.path(rel)
+        try:
+            return json.loads(_read_limited(path).decode("utf-8"))
+        except FileNotFoundError:
+            raise ProjectError(f"{self.relative(path)} is missing from the project") from None
+        except ValueError as exc:
+            raise ProjectError(f"{self.relative(path)} is not valid JSON: {exc}") from None
+
+    def read_model(self, rel: str | Path, model: type[M]) -> M:
+        """A document validated as ``model``; a versioned document is first upgraded to its
+        current schema version (:mod:`storycore.tools.schema_versions`)."""
+        data = self.read_json(rel)
+        kind = document_kind(rel)
+        if kind is not None:
+            data = upgrade(kind, data, subject=str(rel))
+            if isinstance(data, dict) and SCHEMA_KEY not in model.model_fields:
+                data = {k: v for k, v in data.items() if k != SCHEMA_KEY}
+        try:
+            document = model.model_validate(data)
+        except ValidationError as exc:
+            raise ProjectError(format_validation_error(exc, subject=str(rel))) from None
+        check_document_paths(rel, document)
+        return document
+
+    def exists(self, rel: str | Path) -> bool:
+        return self.path(rel).exists()
+
+    # -- writing -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        (self.root / INTERNAL).mkdir(exist_ok=True)
+        with _lock_for(self.root):
+            yield
+
+    @contextlib.contextmanager
+    def transaction(self, note: str, *, undoable: bool = True) -> Iterator[Transaction]:
+        """Lock the project and journal every change; roll back on any exception.
+
+        A transaction opened while one is active on this object joins it.
+        """
+        if self._tx is not None:
+            yield self._tx
+            return
+        with _os_errors_as_project_errors(self.root), self.lock():
+            self._recover()
+            self._manifest = None
+            manifest = self.read_model(MANIFEST, ProjectManifest) if self.exists(MANIFEST) else None
+            tx = Transaction(self, note, manifest, undoable=undoable)
+            self._tx = tx
+            try:
+                yield tx
+                tx._commit()
+            except BaseException:
+                tx._rollback()
+                raise
+            finally:
+                with _live_guard:
+                    _live.discard(tx._dir)
+                self._tx = None
+                self._manifest = None
+
+    # -- history -------------------------------------------------------------------------
+
+    def _history_dir(self) -> Path:
+        return self.root / INTERNAL / "history"
+
+    def history(self) -> list[HistoryEntry]:
+        """Finished undoable transactions, newest first."""
+        entries = []
+        base = self._history_dir()
+        if not base.is_dir():
+            return []
+        for child in base.iterdir():
+            if not child.name.isdigit() or not (child / "meta.json").is_file():
+                continue
+            try:
+                meta = json.loads(_read_limited(child / "meta.json"))
+                if not isinstance(meta, dict):
+                    raise ValueError("not an object")
+            except (OSError, ValueError) as exc:
+                raise ProjectError(f"{child / 'meta.json'} is not readable: {exc}") from None
+            if meta.get("undoable"):
+                entries.append(
+                    HistoryEntry(int(child.name), meta["note"], meta["created_at"], meta["paths"])
+                )
+        return sorted(entries, key=lambda e: e.number, reverse=True)
+
+    def undo(self) -> HistoryEntry:
+        """Undo the last undoable change; refused if its files changed since."""
+        with self.lock():
+            self._recover()
+            entries = self.history()
+            if not entries:
+                raise ConflictError("there is nothing to undo")
+            entry = entries[0]
+            folder = self._history_dir() / f"{entry.number:06d}"
+            ops = _read_ops(folder)
+            # The last write of each path is what the change left; compare with the disk.
+            last_writes = {op["path"]: op["after"] for op in ops if op["op"] == "write"}
+            for rel, after in last_writes.items():
+                current = self.root / rel
+                if not current.is_file() or _sha(current.read_bytes()) != after:
+                    raise ConflictError(f"cannot undo {entry.note!r}: {rel} changed after it")
+            _replay_backwards(self.root, folder, ops)
+            shutil.rmtree(folder)
+            self._manifest = None
+            return entry
+
+    def _recover(self) -> None:
+        """Roll back a transaction that a crash left half-done. Call with the lock held."""
+        base = self._history_dir()
+        if not base.is_dir():
+            return
+        for pending in _crashed_journals(base):
+            _replay_backwards(self.root, pending, _read_ops(pending))
+            shutil.rmtree(pending, ignore_errors=True)

@@ -1,0 +1,254 @@
+"""A journaled change: :class:`Transaction`, its journal, rollback and the crash points.
+
+Every operation of a transaction is journaled (and flushed) before it happens: the previous
+bytes of a rewritten file, a removed file moved aside, a rename, a new folder. An exception
+replays the journal backwards (:func:`_replay_backwards`), and so does the next open after a
+crash; :data:`CRASH_ENV` lets the crash suite kill the process at any journal entry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from storycore.tools.domain import ProjectManifest
+from storycore.tools.errors import ConflictError, ProjectError, StoryCoreError
+from storycore.tools.project.files import (
+    INTERNAL,
+    _live,
+    _live_guard,
+    _now,
+    _sha,
+    current_atomic_write,
+    dumps_json,
+)
+from storycore.tools.project.safety import _check_journal, _read_limited, _target
+from storycore.tools.schema_versions import document_kind, stamp
+
+if TYPE_CHECKING:
+    from storycore.tools.project.store import Project
+
+#: How many finished transactions are kept for undo.
+HISTORY_KEEP = 30
+
+
+class Transaction:
+    """A journaled change to a project. Obtain one from :meth:`Project.transaction`."""
+
+    def __init__(
+        self, project: Project, note: str, manifest: ProjectManifest | None, *, undoable: bool
+    ) -> None:
+        self.project = project
+        self.note = note
+        self.undoable = undoable
+        self._original_manifest = manifest.model_copy(deep=True) if manifest else None
+        self.manifest: ProjectManifest = manifest or ProjectManifest()
+        base = project._history_dir()
+        base.mkdir(parents=True, exist_ok=True)
+        numbers = [int(p.name.split(".")[0]) for p in base.iterdir() if p.name[:6].isdigit()]
+        self.number = max(numbers, default=0) + 1
+        self._dir = base / f"{self.number:06d}.pending"
+        self._dir.mkdir()
+        with _live_guard:
+            _live.add(self._dir)
+        self._journal = (self._dir / "journal.jsonl").open("a", encoding="utf-8")
+        self._blobs = 0
+        self._paths: list[str] = []
+
+    @property
+    def root(self) -> Path:
+        return self.project.root
+
+    def _record(self, op: dict[str, Any]) -> None:
+        # Written and flushed before the operation, so a crashed process can always be rolled
+        # back (the operating system keeps flushed data; commit syncs it to the disk).
+        self._journal.write(json.dumps(op) + "\n")
+        self._journal.flush()
+        _crash_point()
+
+    def _next_blob(self) -> str:
+        self._blobs += 1
+        return f"blob{self._blobs:06d}"
+
+    def _rel(self, rel: str | Path) -> tuple[Path, str]:
+        path = self.project.path(rel)
+        if path == self.root:
+            raise ProjectError("refusing to replace the project folder itself")
+        relative = path.relative_to(self.root).as_posix()
+        if relative == INTERNAL or relative.startswith(f"{INTERNAL}/history"):
+            raise ProjectError(f"{relative} is StoryCore's own folder")
+        return path, relative
+
+    # -- operations ----------------------------------------------------------------------
+
+    def mkdir(self, rel: str | Path) -> Path:
+        path, _ = self._rel(rel)
+        missing = []
+        probe = path
+        while not probe.exists():
+            missing.append(probe)
+            probe = probe.parent
+        if probe.exists() and not probe.is_dir():
+            raise ProjectError(f"{self.project.relative(probe)} is a file, not a folder")
+        for folder in reversed(missing):
+            self._record({"op": "mkdir", "path": folder.relative_to(self.root).as_posix()})
+            folder.mkdir()
+        return path
+
+    def write_bytes(self, rel: str | Path, data: bytes) -> Path:
+        path, relative = self._rel(rel)
+        if path.is_dir():
+            raise ProjectError(f"{relative} is a folder, not a file")
+        if path.parent != self.root:
+            self.mkdir(path.parent.relative_to(self.root))
+        backup: str | None = None
+        if path.is_file():
+            if path.read_bytes() == data:
+                return path  # unchanged: nothing to journal, keeps re-runs idempotent
+            backup = self._next_blob()
+            shutil.copy2(path, self._dir / backup)
+        self._record({"op": "write", "path": relative, "backup": backup, "after": _sha(data)})
+        current_atomic_write()(path, data, durable=False)
+        self._paths.append(relative)
+        return path
+
+    def write_text(self, rel: str | Path, text: str) -> Path:
+        return self.write_bytes(rel, text.encode("utf-8"))
+
+    def write_json(self, rel: str | Path, data: Any) -> Path:
+        """Write a JSON document; a versioned one carries its schema version."""
+        kind = document_kind(rel)
+        if kind is not None:
+            if isinstance(data, BaseModel):
+                data = data.model_dump(mode="json")
+            data = stamp(kind, data)
+        return self.write_bytes(rel, dumps_json(data))
+
+    def remove(self, rel: str | Path) -> None:
+        """Remove a file or a folder (moved aside, so rollback and undo restore it)."""
+        path, relative = self._rel(rel)
+        if not path.exists():
+            return
+        backup = self._next_blob()
+        self._record({"op": "remove", "path": relative, "backup": backup})
+        os.replace(path, self._dir / backup)
+        self._paths.append(relative)
+
+    def rename(self, src: str | Path, dst: str | Path) -> None:
+        source, src_rel = self._rel(src)
+        target, dst_rel = self._rel(dst)
+        if source == target:
+            return
+        if target.exists():
+            raise ConflictError(f"cannot rename {src_rel} to {dst_rel}: it exists")
+        self._record({"op": "rename", "src": src_rel, "dst": dst_rel})
+        os.replace(source, target)
+        self._paths.extend([src_rel, dst_rel])
+
+    # -- end -----------------------------------------------------------------------------
+
+    def _commit(self) -> None:
+        if self.manifest != self._original_manifest:
+            self.write_json("project.json", self.manifest)
+        self._journal.close()
+        if self._paths:
+            os.sync()  # every file of the change reaches the disk before it counts as done
+        if not self.undoable or not self._paths:
+            shutil.rmtree(self._dir)
+            return
+        meta = {
+            "note": self.note,
+            "created_at": _now(),
+            "undoable": True,
+            "paths": sorted(set(self._paths))[:200],
+        }
+        current_atomic_write()(self._dir / "meta.json", dumps_json(meta))
+        os.replace(self._dir, self._dir.with_suffix(""))
+        self._prune()
+
+    def _rollback(self) -> None:
+        self._journal.close()
+        try:
+            _replay_backwards(self.root, self._dir, _read_ops(self._dir))
+        except OSError as exc:  # leave the journal: the next open retries the rollback
+            raise StoryCoreError(f"could not roll back the change: {exc}") from exc
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def _prune(self) -> None:
+        base = self.project._history_dir()
+        done = sorted((p for p in base.iterdir() if p.name.isdigit()), key=lambda p: p.name)
+        for old in done[:-HISTORY_KEEP]:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+# -- crash testing --------------------------------------------------------------------------
+
+#: Tests only: ``STORYCORE_CRASH_AT_WRITE=N`` makes the process kill itself (SIGKILL) right
+#: after its Nth journal entry, before the operation it describes: the crash suite uses it to
+#: stop every mutating command at each point inside its transactions.
+CRASH_ENV = "STORYCORE_CRASH_AT_WRITE"
+_journal_writes = 0
+
+
+def _crash_point() -> None:
+    global _journal_writes
+    wanted = os.environ.get(CRASH_ENV)
+    if not wanted:
+        return
+    _journal_writes += 1
+    if wanted.isdigit() and _journal_writes == int(wanted):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+# -- the journal read back and replayed ----------------------------------------------------
+
+
+def _read_ops(folder: Path) -> list[dict[str, Any]]:
+    journal = folder / "journal.jsonl"
+    if not journal.is_file():
+        return []
+    ops = []
+    for line in _read_limited(journal).decode("utf-8", errors="replace").splitlines():
+        try:
+            ops.append(json.loads(line))
+        except ValueError:
+            break  # a line cut by a crash: the operation it describes never started
+    _check_journal(journal, ops)
+    return ops
+
+
+def _replay_backwards(root: Path, folder: Path, ops: list[dict[str, Any]]) -> None:
+    """Undo journaled operations, newest first (every path checked by :func:`_read_ops`)."""
+    root = root.resolve()
+    for op in reversed(ops):
+        kind = op["op"]
+        if kind == "write":
+            path = _target(root, op["path"])
+            if op["backup"]:
+                blob = folder / op["backup"]
+                if blob.exists():
+                    if path.is_symlink():
+                        path.unlink()  # never write through a link: replace the link itself
+                    current_atomic_write()(path, blob.read_bytes())
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+        elif kind == "remove":
+            blob = folder / op["backup"]
+            if blob.exists():
+                os.replace(blob, _target(root, op["path"]))
+        elif kind == "rename":
+            src, dst = _target(root, op["src"]), _target(root, op["dst"])
+            if dst.exists() and not src.exists():
+                os.replace(dst, src)
+        elif kind == "mkdir":
+            path = _target(root, op["path"])
+            with contextlib.suppress(OSError):
+                path.rmdir()  # only if empty: everything made inside was undone before
