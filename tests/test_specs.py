@@ -119,3 +119,22 @@ def test_describe_specs_rows() -> None:
     assert rows["Answer language"] == "English (en)"
     assert rows["Cut marker"] == "[cut]"
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in describe_specs(DEFAULT_SPECS))
+
+
+def test_describe_specs_values_in_the_answer_language() -> None:
+    specs = apply_overrides(DEFAULT_SPECS, fps="29.97").model_copy(
+        update={"pace": "music_video", "language": "fr", "budget_usd": 1200.0}
+    )
+    specs = specs.model_copy(
+        update={"models": specs.models.model_copy(update={"avoid": ["sora2"], "local_only": True})}
+    )
+    english = dict(describe_specs(specs))
+    french = dict(describe_specs(specs, "fr"))
+    assert french.keys() == english.keys()  # the settings stay English keys (status --json)
+    assert french["Frame rate"] == "29.97 fps (timecode drop-frame)"
+    assert french["Pace"].startswith("clip musical")
+    assert french["Answer language"] == "français (fr)"
+    assert french["Models"] == "éviter sora2 ; en local uniquement"
+    assert french["Budget"] == "1,200.00 $" and english["Budget"] == "$1,200.00"
+    assert french["Camera movement rule"] == "aucune" and english["Camera movement rule"] == "none"
+    assert english["Pace"] == "music video (a cut every ~2 s)"

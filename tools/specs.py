@@ -40,14 +40,6 @@ __all__ = ["DEFAULT_SPECS", "apply_overrides", "describe_specs", "specs_from_bri
 #: The documented defaults (16:9, 1920x1080, 24 fps, English).
 DEFAULT_SPECS = TechnicalSpecs()
 
-_PACE_LABELS = {
-    "trailer": "trailer (a cut every ~3 s)",
-    "music_video": "music video (a cut every ~2 s)",
-    "short_film": "short film (a cut every ~6 s)",
-    "ad": "ad",
-    "series": "series episode",
-}
-
 
 def specs_from_brief(brief: CreativeBrief) -> TechnicalSpecs:
     """The project's specs from a parsed brief: its specs, with the brief's duration.
@@ -144,51 +136,71 @@ def _resolution(value: str | Resolution) -> tuple[Resolution, bool]:
         raise InvalidInput(str(exc)) from None
 
 
-def describe_specs(specs: TechnicalSpecs) -> list[tuple[str, str]]:
-    """(setting, value) rows for a table, in the order a producer reads them."""
+def describe_specs(specs: TechnicalSpecs, language: str = "en") -> list[tuple[str, str]]:
+    """(setting, value) rows for a table, in the order a producer reads them. The settings are
+    English keys (``status --json``); the values are in ``language``."""
+    from storycore.tools.i18n import Messages
+
+    m = Messages(language)
+    none = m("specs_text.none")
     rows: list[tuple[str, str]] = []
     rows.append(("Aspect ratio", specs.aspect_ratio))
     rows.append(("Resolution", str(specs.resolution)))
     fps = f"{rate_label(specs.rate)} fps"
     if is_drop_frame_rate(specs.rate):
-        fps += " (drop-frame timecode)" if specs.uses_drop_frame else " (non-drop timecode)"
+        fps += m("specs_text.drop_frame" if specs.uses_drop_frame else "specs_text.non_drop")
     rows.append(("Frame rate", fps))
-    rows.append(("Duration", _duration_text(specs.duration_seconds)))
-    rows.append(("Pace", _PACE_LABELS.get(specs.pace, specs.pace)))
-    rows.append(("Answer language", _language_text(specs.language)))
-    rows.append(("Prompt language", _language_text(specs.prompt_language)))
-    rows.append(("Style", specs.style or "not set"))
-    rows.append(("Required prompt elements", ", ".join(specs.required_prompt_elements) or "none"))
-    rows.append(("Camera movement rule", specs.camera_movement_rule or "none"))
+    rows.append(("Duration", _duration_text(specs.duration_seconds, m)))
+    pace = f"specs_text.pace.{specs.pace}"
+    rows.append(("Pace", m(pace) if _known(pace) else specs.pace))
+    rows.append(("Answer language", _language_text(specs.language, m)))
+    rows.append(("Prompt language", _language_text(specs.prompt_language, m)))
+    rows.append(("Style", specs.style or m("specs_text.not_set")))
+    rows.append(("Required prompt elements", ", ".join(specs.required_prompt_elements) or none))
+    rows.append(("Camera movement rule", specs.camera_movement_rule or m("specs_text.no_rule")))
     rows.append(("Cut marker", specs.cut_marker))
-    rows.append(("Models", model_wishes(specs.models) or "no preference"))
-    rows.append(("Budget", f"${specs.budget_usd:,.2f}" if specs.budget_usd is not None else "none"))
-    rows.append(("Speech rate", f"{specs.words_per_second:g} words/s"))
+    rows.append(("Models", model_wishes(specs.models, language) or m("specs_text.no_preference")))
+    budget = specs.budget_usd
+    rows.append(
+        ("Budget", m("specs_text.budget", usd=f"{budget:,.2f}") if budget is not None else none)
+    )
+    rows.append(("Speech rate", m("specs_text.speech_rate", wps=f"{specs.words_per_second:g}")))
     rows.append(("Longest segment", f"{specs.max_segment_seconds:g} s"))
     return rows
 
 
-def model_wishes(models: ModelPreferences) -> str:
+def model_wishes(models: ModelPreferences, language: str = "en") -> str:
     """The user's model wishes in words: "prefer wan22_14b; avoid sora2; local only"."""
+    from storycore.tools.i18n import Messages
+
+    m = Messages(language)
     wishes = []
     if models.prefer:
-        wishes.append("prefer " + ", ".join(models.prefer))
+        wishes.append(m("specs_text.prefer", models=", ".join(models.prefer)))
     if models.avoid:
-        wishes.append("avoid " + ", ".join(models.avoid))
+        wishes.append(m("specs_text.avoid", models=", ".join(models.avoid)))
     if models.local_only:
-        wishes.append("local only")
+        wishes.append(m("specs_text.local_only"))
     if models.vram_gb is not None:
-        wishes.append(f"{models.vram_gb:g} GB VRAM")
-    return "; ".join(wishes)
+        wishes.append(m("specs_text.vram", gb=f"{models.vram_gb:g}"))
+    return str(m("specs_text.separator")).join(wishes)
 
 
-def _duration_text(seconds: float | None) -> str:
+def _known(key: str) -> bool:
+    from storycore.tools.i18n import catalog
+
+    return key in catalog("en")
+
+
+def _duration_text(seconds: float | None, m: Any) -> str:
     if seconds is None:
-        return "not set (from the brief or screenplay)"
+        return str(m("specs_text.duration_unset"))
     minutes, rest = divmod(seconds, 60)
     clock = f"{int(minutes)}:{rest:05.2f}".removesuffix(".00")
     return f"{seconds:g} s ({clock})"
 
 
-def _language_text(code: str) -> str:
-    return f"{LANGUAGE_NAMES.get(code, code)} ({code})"
+def _language_text(code: str, m: Any) -> str:
+    key = f"language_name.{code}"
+    name = m(key) if _known(key) else LANGUAGE_NAMES.get(code, code)
+    return f"{name} ({code})"

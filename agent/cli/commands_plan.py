@@ -834,6 +834,10 @@ def show_status(folder: Path) -> None:
     (``--language``) or the project's answer language."""
     from storycore.tools.i18n import display_language
     from storycore.tools.project import Project
+    from storycore.tools.specs import describe_specs
 
     project = Project.open(folder)
-    _print_status(status_data(project), display_language(project.manifest.technical_specs.language))
+    language = display_language(project.manifest.technical_specs.language)
+    data = status_data(project)  # English values, as --json prints them
+    data["specs"] = dict(describe_specs(project.manifest.technical_specs, language))
+    _print_status(data, language)
