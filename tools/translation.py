@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from storycore.tools.critic.language import detect_language
 from storycore.tools.domain import AssetMetadata, ShotSpec
 from storycore.tools.project import Project
 from storycore.tools.registry import AssetRegistry
@@ -31,6 +30,9 @@ def foreign_texts(
 ) -> dict[str, tuple[str, str]]:
     """The descriptions written in another language than ``prompt_language``: shot id or
     element id -> (language found, text). Locked elements are left out (never rewritten)."""
+    # Imported here: the critic's package imports the planner, which imports this module.
+    from storycore.tools.critic.language import detect_language
+
     found: dict[str, tuple[str, str]] = {}
     for shot in shots:
         language = detect_language(shot.description)
