@@ -48,25 +48,28 @@ def test_concurrent_feedback_on_different_shots_all_lands(tmp_path: Path) -> Non
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    wide = [shot for shot, size in _shot_sizes(root).items() if size != "CU"][:4]
-    assert len(wide) == 4
+    # Four different shots, each asked for a size it does not have.
+    before = _shot_sizes(root)
+    chosen = list(before)[:4]
+    wanted = {s: "WS" if before[s] == "CU" else "CU" for s in chosen}
+    words = {"WS": "a wide shot", "CU": "a close-up"}
     runs = [
         _start(
             [
                 "feedback",
                 str(root),
-                f"make shot {int(s.split('_')[1])} a close-up",
+                f"make shot {int(s.split('_')[1])} {words[wanted[s]]}",
                 "--offline",
                 "--yes",
             ]
         )
-        for s in wide
+        for s in chosen
     ]
     results = [(p.wait(timeout=300), p.stderr.read() if p.stderr else "") for p in runs]
     for code, err in results:
         assert code == 0, err
     sizes = _shot_sizes(root)
-    assert all(sizes[s] == "CU" for s in wide), sizes
+    assert all(sizes[s] == wanted[s] for s in chosen), (wanted, sizes)
     assert all(v.ok for v in run_all(Project.open(root)))
     history = [entry.note for entry in Project.open(root).history()]
     assert sum("CU" in note or "close" in note.lower() or "shot" in note for note in history) >= 4
