@@ -444,7 +444,7 @@ class Nodes:
         verdict = {
             "gate": "critic",
             "ok": report.ok,
-            "passed": [] if lines else ["the critic found nothing to fix"],
+            "passed": [] if lines else [m("validation.critic_clean")],
             "failures": lines[:MAX_CRITIC_LINES],
             "repairable": False,
             "findings": len(lines),

@@ -750,7 +750,11 @@ def _print_status(data: dict[str, Any], language: str = "en") -> None:
         (
             "[green]✓[/]" if gate["ok"] else "[red]✗[/]",
             gate_name(gate["gate"], m),
-            escape("\n".join(gate["failures"]) if gate["failures"] else "; ".join(gate["passed"])),
+            escape(
+                "\n".join(gate["failures"])
+                if gate["failures"]
+                else m("validation.semicolon").join(gate["passed"])
+            ),
         )
         for gate in data["gates"]
     ]
