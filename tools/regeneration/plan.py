@@ -161,6 +161,16 @@ def _value_text(value: Any, m: Messages | None = None) -> str:
     return str(value)
 
 
+def nothing_to_change(project: Project, warnings: Sequence[str]) -> str:
+    """Why a change that changes nothing is refused (its warnings), in the project's answer
+    language."""
+    from storycore.tools.i18n import display_language
+
+    m = Messages(display_language(project.manifest.technical_specs.language))
+    reasons = m("change.semicolon").join(warnings) or m("change.already_like_that")
+    return m("change.nothing", reasons=reasons)
+
+
 def _list(ids: Sequence[str], limit: int = 5, m: Messages | None = None) -> str:
     m = m or Messages()
     shown = ", ".join(ids[:limit])
