@@ -434,8 +434,8 @@ class Nodes:
         from storycore.tools.critic import critique
 
         report = critique(_project(state))
-        lines = [f.line() for f in report.findings]
         m = _messages(state)
+        lines = [f.line(m.language) for f in report.findings]
         _progress(
             "critic",
             m("progress.critic", n=len(lines)) if lines else m("progress.critic_none"),

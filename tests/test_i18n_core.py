@@ -180,3 +180,34 @@ def test_the_display_language_overrides_the_project_language(
     assert "every shot has a model" in verdicts["model_selection"].passed
     report = critique(project)
     assert any("goes into its prompts" in f.message for f in report.findings)
+
+
+def test_an_element_change_and_an_empty_change_in_french(
+    french: tuple[Project, PlanSummary],
+) -> None:
+    from storycore.tools.errors import InvalidInput
+    from storycore.tools.feedback import UpdateElement
+    from storycore.tools.regeneration.plan import nothing_to_change
+
+    project, _ = french
+    element = next(
+        ref.element_id for ref in project.manifest.elements if "camille" in ref.element_id
+    )
+    planned = plan_changes(project, [UpdateElement(element=element, attributes={"hair": "red"})])
+    (line,) = [s for s in planned.summary if s.startswith(element)]
+    assert line.startswith(f"{element} : hair -> red (") and line.endswith(" plans)")
+    assert nothing_to_change(project, []) == "rien à changer : le plan est déjà ainsi"
+    shot = sorted(ref.shot_id for ref in project.manifest.shots)[0]
+    current = next(s for s in load_view(project).shots if s.shot_id == shot).shot_size.value
+    empty = plan_changes(project, [SetShotField(shot_id=shot, field="shot_size", value=current)])
+    assert not empty.summary
+    assert empty.warnings == [f"{shot} : valeur de plan déjà à {current}"]
+    with pytest.raises(InvalidInput, match="rien à changer"):
+        raise InvalidInput(nothing_to_change(project, empty.warnings))
+
+
+def test_a_finding_line_in_french(french: tuple[Project, PlanSummary]) -> None:
+    project, _ = french
+    finding = next(f for f in critique(project).findings if f.kind == "prompt_language")
+    assert finding.line("fr").startswith(f"{finding.target} : sa description")
+    assert finding.line() == f"{finding.target}: {finding.message} {finding.hint}"

@@ -208,7 +208,9 @@ def _recheck_models(planner: Planner, specs: TechnicalSpecs) -> list[str]:
         current = shot.model_id
         if current and current in planner.models and current not in check.rejected:
             continue
-        failing.append((shot_id, check.rejected.get(current or "", "no model chosen yet")))
+        failing.append(
+            (shot_id, check.rejected.get(current or "", planner.m("change.no_model_yet")))
+        )
     if not failing:
         planner.summary.append(planner.m("change.models_checked", aspect=specs.aspect_ratio))
         return []
@@ -228,8 +230,14 @@ def _recheck_models(planner: Planner, specs: TechnicalSpecs) -> list[str]:
             )
         )
         planner.summary.append(
-            f"{shot.shot_id}: model {shot.model_id or 'none'} -> {selection.model_id} "
-            f"({shot.model_id or 'it'}: {why})"
+            planner.m(
+                "change.model_replaced",
+                shot=shot.shot_id,
+                old=shot.model_id or planner.m("change.none"),
+                new=selection.model_id,
+                who=shot.model_id or planner.m("change.model_replaced_it"),
+                why=why,
+            )
         )
     return [shot.shot_id for shot in shots]
 
