@@ -211,3 +211,18 @@ def test_a_finding_line_in_french(french: tuple[Project, PlanSummary]) -> None:
     finding = next(f for f in critique(project).findings if f.kind == "prompt_language")
     assert finding.line("fr").startswith(f"{finding.target} : sa description")
     assert finding.line() == f"{finding.target}: {finding.message} {finding.hint}"
+
+
+def test_the_specs_values_in_french(french: tuple[Project, PlanSummary]) -> None:
+    from storycore.tools.specs import describe_specs
+
+    project, _ = french
+    specs = project.manifest.technical_specs
+    rows = dict(describe_specs(specs, "fr"))
+    assert rows["Pace"] == "publicité"
+    assert rows["Answer language"] == "français (fr)"
+    assert rows["Models"] == "en local uniquement"
+    assert rows["Speech rate"].endswith(" mots/s")
+    english = dict(describe_specs(specs))
+    assert (english["Pace"], english["Answer language"]) == ("ad", "French (fr)")
+    assert english["Models"] == "local only"

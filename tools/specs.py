@@ -33,20 +33,13 @@ from storycore.tools.domain import (
     resolution_for,
 )
 from storycore.tools.errors import InvalidInput
+from storycore.tools.i18n import FALLBACK, Messages, catalog
 from storycore.tools.rates import is_drop_frame_rate, parse_rate, rate_label
 
 __all__ = ["DEFAULT_SPECS", "apply_overrides", "describe_specs", "specs_from_brief"]
 
 #: The documented defaults (16:9, 1920x1080, 24 fps, English).
 DEFAULT_SPECS = TechnicalSpecs()
-
-_PACE_LABELS = {
-    "trailer": "trailer (a cut every ~3 s)",
-    "music_video": "music video (a cut every ~2 s)",
-    "short_film": "short film (a cut every ~6 s)",
-    "ad": "ad",
-    "series": "series episode",
-}
 
 
 def specs_from_brief(brief: CreativeBrief) -> TechnicalSpecs:
@@ -144,51 +137,66 @@ def _resolution(value: str | Resolution) -> tuple[Resolution, bool]:
         raise InvalidInput(str(exc)) from None
 
 
-def describe_specs(specs: TechnicalSpecs) -> list[tuple[str, str]]:
-    """(setting, value) rows for a table, in the order a producer reads them."""
+def describe_specs(specs: TechnicalSpecs, language: str | None = None) -> list[tuple[str, str]]:
+    """(setting, value) rows for a table, in the order a producer reads them; the settings
+    are English keys (the CLI shows them from its catalog), the values are in ``language``."""
+    m = Messages(language)
+    none = m("specs.none")
     rows: list[tuple[str, str]] = []
     rows.append(("Aspect ratio", specs.aspect_ratio))
     rows.append(("Resolution", str(specs.resolution)))
     fps = f"{rate_label(specs.rate)} fps"
     if is_drop_frame_rate(specs.rate):
-        fps += " (drop-frame timecode)" if specs.uses_drop_frame else " (non-drop timecode)"
+        fps += m("specs.drop_frame") if specs.uses_drop_frame else m("specs.non_drop")
     rows.append(("Frame rate", fps))
-    rows.append(("Duration", _duration_text(specs.duration_seconds)))
-    rows.append(("Pace", _PACE_LABELS.get(specs.pace, specs.pace)))
-    rows.append(("Answer language", _language_text(specs.language)))
-    rows.append(("Prompt language", _language_text(specs.prompt_language)))
-    rows.append(("Style", specs.style or "not set"))
-    rows.append(("Required prompt elements", ", ".join(specs.required_prompt_elements) or "none"))
-    rows.append(("Camera movement rule", specs.camera_movement_rule or "none"))
+    rows.append(("Duration", _duration_text(specs.duration_seconds, m)))
+    pace = f"specs.pace.{specs.pace}"
+    rows.append(("Pace", m(pace) if pace in catalog(FALLBACK) else specs.pace))
+    rows.append(("Answer language", _language_text(specs.language, m)))
+    rows.append(("Prompt language", _language_text(specs.prompt_language, m)))
+    rows.append(("Style", specs.style or m("specs.not_set")))
+    rows.append(("Required prompt elements", ", ".join(specs.required_prompt_elements) or none))
+    rows.append(("Camera movement rule", specs.camera_movement_rule or m("specs.no_rule")))
     rows.append(("Cut marker", specs.cut_marker))
-    rows.append(("Models", model_wishes(specs.models) or "no preference"))
-    rows.append(("Budget", f"${specs.budget_usd:,.2f}" if specs.budget_usd is not None else "none"))
-    rows.append(("Speech rate", f"{specs.words_per_second:g} words/s"))
+    rows.append(("Models", model_wishes(specs.models, m.language) or m("specs.no_preference")))
+    rows.append(
+        (
+            "Budget",
+            m("specs.budget", usd=f"{specs.budget_usd:,.2f}")
+            if specs.budget_usd is not None
+            else none,
+        )
+    )
+    rows.append(("Speech rate", m("specs.speech_rate", n=f"{specs.words_per_second:g}")))
     rows.append(("Longest segment", f"{specs.max_segment_seconds:g} s"))
     return rows
 
 
-def model_wishes(models: ModelPreferences) -> str:
+def model_wishes(models: ModelPreferences, language: str | None = None) -> str:
     """The user's model wishes in words: "prefer wan22_14b; avoid sora2; local only"."""
+    m = Messages(language)
     wishes = []
     if models.prefer:
-        wishes.append("prefer " + ", ".join(models.prefer))
+        wishes.append(m("specs.prefer", models=", ".join(models.prefer)))
     if models.avoid:
-        wishes.append("avoid " + ", ".join(models.avoid))
+        wishes.append(m("specs.avoid", models=", ".join(models.avoid)))
     if models.local_only:
-        wishes.append("local only")
+        wishes.append(m("specs.local_only"))
     if models.vram_gb is not None:
-        wishes.append(f"{models.vram_gb:g} GB VRAM")
-    return "; ".join(wishes)
+        wishes.append(m("specs.vram", gb=f"{models.vram_gb:g}"))
+    return m("specs.semicolon").join(wishes)
 
 
-def _duration_text(seconds: float | None) -> str:
+def _duration_text(seconds: float | None, m: Messages | None = None) -> str:
     if seconds is None:
-        return "not set (from the brief or screenplay)"
+        return (m or Messages())("specs.duration_unset")
     minutes, rest = divmod(seconds, 60)
     clock = f"{int(minutes)}:{rest:05.2f}".removesuffix(".00")
     return f"{seconds:g} s ({clock})"
 
 
-def _language_text(code: str) -> str:
+def _language_text(code: str, m: Messages | None = None) -> str:
+    language = m.language if m is not None else FALLBACK
+    if language != FALLBACK and f"language_name.{code}" in catalog(FALLBACK):
+        return f"{Messages(language)(f'language_name.{code}')} ({code})"
     return f"{LANGUAGE_NAMES.get(code, code)} ({code})"
