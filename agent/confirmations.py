@@ -224,7 +224,10 @@ def brief_confirmation(brief: CreativeBrief, language: str | None = None) -> Con
             m("confirm.brief.row.scenes"),
             str(len(brief.scenes)) if brief.scenes else m("confirm.brief.to_break_down"),
         ),
-        (m("confirm.brief.row.models"), model_wishes(specs.models) or m("confirm.brief.best_fit")),
+        (
+            m("confirm.brief.row.models"),
+            model_wishes(specs.models, m.language) or m("confirm.brief.best_fit"),
+        ),
     ]
     details = [m("common.warning", text=w) for w in brief.warnings]
     details += [m("common.not_understood", text=n) for n in brief.not_understood]

@@ -233,8 +233,9 @@ def proposal_from_modifications(
     data = plan.as_json()
     if not data["summary"] and not data["regenerate"]:
         # Asking to approve an empty change would hide why nothing changes.
-        reasons = "; ".join(data["warnings"]) or "the plan already looks like that"
-        raise InvalidInput(f"nothing to change: {reasons}")
+        from storycore.tools.regeneration.plan import nothing_to_change
+
+        raise InvalidInput(nothing_to_change(project, data["warnings"]))
     proposal: ChangeProposal = {
         "modifications": data["modifications"],
         "regenerate": list(data["regenerate"])[:MAX_IDS_IN_STATE],

@@ -463,8 +463,8 @@ class Nodes:
         from storycore.tools.critic import critique
 
         report = critique(_project(state))
-        lines = [f.line() for f in report.findings]
         m = _messages(state)
+        lines = [f.line(m.language) for f in report.findings]
         _progress(
             "critic",
             m("progress.critic", n=len(lines)) if lines else m("progress.critic_none"),
@@ -473,7 +473,7 @@ class Nodes:
         verdict = {
             "gate": "critic",
             "ok": report.ok,
-            "passed": [] if lines else ["the critic found nothing to fix"],
+            "passed": [] if lines else [m("validation.critic_clean")],
             "failures": lines[:MAX_CRITIC_LINES],
             "repairable": False,
             "findings": len(lines),

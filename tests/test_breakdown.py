@@ -703,12 +703,13 @@ def test_a_long_music_video_covers_its_scenes_with_shots_at_the_pace(
     assert not any(s.split_from for s in shots)
     assert [s.shot_id for s in shots] == [f"shot_{n:02d}" for n in range(1, len(shots) + 1)]
     assert_timeline(shots)
-    warning = next(w for w in french_plan.warnings if "coverage shots added" in w)
-    assert f"{len(shots) - len(natural)} coverage shots" in warning
-    assert "90 s target" in warning and "music-video pace" in warning
+    # The brief answers in French: so does the warning (tools/data/messages/fr.yaml).
+    warning = next(w for w in french_plan.warnings if "plans de couverture ajoutés" in w)
+    assert f"{len(shots) - len(natural)} plans de couverture" in warning
+    assert "durée visée de 90 s" in warning and "au rythme d'un clip" in warning
     for number in {s.scene for s in shots}:
         added = sum(s.scene == number for s in shots) - sum(s.scene == number for s in natural)
-        assert f"scene {number}: {added}" in warning
+        assert f"scène {number} : {added}" in warning
 
 
 def test_covered_shots_show_the_scene_and_say_what_they_frame(french_plan: Planned) -> None:

@@ -132,7 +132,7 @@ def test_describe_specs_values_in_the_answer_language() -> None:
     french = dict(describe_specs(specs, "fr"))
     assert french.keys() == english.keys()  # the settings stay English keys (status --json)
     assert french["Frame rate"] == "29.97 fps (timecode drop-frame)"
-    assert french["Pace"].startswith("clip musical")
+    assert french["Pace"].startswith("clip (une coupe")
     assert french["Answer language"] == "français (fr)"
     assert french["Models"] == "éviter sora2 ; en local uniquement"
     assert french["Budget"] == "1,200.00 $" and english["Budget"] == "$1,200.00"

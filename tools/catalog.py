@@ -414,8 +414,9 @@ def _apply_one(project: Project, modification: Any) -> dict[str, Any]:
     plan = plan_changes(project, [modification])
     data = plan.as_json()
     if not data["summary"] and not data["regenerate"]:
-        reasons = "; ".join(data["warnings"]) or "the plan already looks like that"
-        raise InvalidInput(f"nothing to change: {reasons}")
+        from storycore.tools.regeneration.plan import nothing_to_change
+
+        raise InvalidInput(nothing_to_change(project, data["warnings"]))
     apply_changes(project, plan)
     return data
 

@@ -33,6 +33,7 @@ from storycore.tools.domain import (
     resolution_for,
 )
 from storycore.tools.errors import InvalidInput
+from storycore.tools.i18n import FALLBACK, Messages, catalog
 from storycore.tools.rates import is_drop_frame_rate, parse_rate, rate_label
 
 __all__ = ["DEFAULT_SPECS", "apply_overrides", "describe_specs", "specs_from_brief"]
@@ -136,71 +137,66 @@ def _resolution(value: str | Resolution) -> tuple[Resolution, bool]:
         raise InvalidInput(str(exc)) from None
 
 
-def describe_specs(specs: TechnicalSpecs, language: str = "en") -> list[tuple[str, str]]:
-    """(setting, value) rows for a table, in the order a producer reads them. The settings are
-    English keys (``status --json``); the values are in ``language``."""
-    from storycore.tools.i18n import Messages
-
+def describe_specs(specs: TechnicalSpecs, language: str | None = None) -> list[tuple[str, str]]:
+    """(setting, value) rows for a table, in the order a producer reads them; the settings
+    are English keys (the CLI shows them from its catalog), the values are in ``language``."""
     m = Messages(language)
-    none = m("specs_text.none")
+    none = m("specs.none")
     rows: list[tuple[str, str]] = []
     rows.append(("Aspect ratio", specs.aspect_ratio))
     rows.append(("Resolution", str(specs.resolution)))
     fps = f"{rate_label(specs.rate)} fps"
     if is_drop_frame_rate(specs.rate):
-        fps += m("specs_text.drop_frame" if specs.uses_drop_frame else "specs_text.non_drop")
+        fps += m("specs.drop_frame") if specs.uses_drop_frame else m("specs.non_drop")
     rows.append(("Frame rate", fps))
     rows.append(("Duration", _duration_text(specs.duration_seconds, m)))
-    pace = f"specs_text.pace.{specs.pace}"
-    rows.append(("Pace", m(pace) if _known(pace) else specs.pace))
+    pace = f"specs.pace.{specs.pace}"
+    rows.append(("Pace", m(pace) if pace in catalog(FALLBACK) else specs.pace))
     rows.append(("Answer language", _language_text(specs.language, m)))
     rows.append(("Prompt language", _language_text(specs.prompt_language, m)))
-    rows.append(("Style", specs.style or m("specs_text.not_set")))
+    rows.append(("Style", specs.style or m("specs.not_set")))
     rows.append(("Required prompt elements", ", ".join(specs.required_prompt_elements) or none))
-    rows.append(("Camera movement rule", specs.camera_movement_rule or m("specs_text.no_rule")))
+    rows.append(("Camera movement rule", specs.camera_movement_rule or m("specs.no_rule")))
     rows.append(("Cut marker", specs.cut_marker))
-    rows.append(("Models", model_wishes(specs.models, language) or m("specs_text.no_preference")))
-    budget = specs.budget_usd
+    rows.append(("Models", model_wishes(specs.models, m.language) or m("specs.no_preference")))
     rows.append(
-        ("Budget", m("specs_text.budget", usd=f"{budget:,.2f}") if budget is not None else none)
+        (
+            "Budget",
+            m("specs.budget", usd=f"{specs.budget_usd:,.2f}")
+            if specs.budget_usd is not None
+            else none,
+        )
     )
-    rows.append(("Speech rate", m("specs_text.speech_rate", wps=f"{specs.words_per_second:g}")))
+    rows.append(("Speech rate", m("specs.speech_rate", n=f"{specs.words_per_second:g}")))
     rows.append(("Longest segment", f"{specs.max_segment_seconds:g} s"))
     return rows
 
 
-def model_wishes(models: ModelPreferences, language: str = "en") -> str:
+def model_wishes(models: ModelPreferences, language: str | None = None) -> str:
     """The user's model wishes in words: "prefer wan22_14b; avoid sora2; local only"."""
-    from storycore.tools.i18n import Messages
-
     m = Messages(language)
     wishes = []
     if models.prefer:
-        wishes.append(m("specs_text.prefer", models=", ".join(models.prefer)))
+        wishes.append(m("specs.prefer", models=", ".join(models.prefer)))
     if models.avoid:
-        wishes.append(m("specs_text.avoid", models=", ".join(models.avoid)))
+        wishes.append(m("specs.avoid", models=", ".join(models.avoid)))
     if models.local_only:
-        wishes.append(m("specs_text.local_only"))
+        wishes.append(m("specs.local_only"))
     if models.vram_gb is not None:
-        wishes.append(m("specs_text.vram", gb=f"{models.vram_gb:g}"))
-    return str(m("specs_text.separator")).join(wishes)
+        wishes.append(m("specs.vram", gb=f"{models.vram_gb:g}"))
+    return m("specs.semicolon").join(wishes)
 
 
-def _known(key: str) -> bool:
-    from storycore.tools.i18n import catalog
-
-    return key in catalog("en")
-
-
-def _duration_text(seconds: float | None, m: Any) -> str:
+def _duration_text(seconds: float | None, m: Messages | None = None) -> str:
     if seconds is None:
-        return str(m("specs_text.duration_unset"))
+        return (m or Messages())("specs.duration_unset")
     minutes, rest = divmod(seconds, 60)
     clock = f"{int(minutes)}:{rest:05.2f}".removesuffix(".00")
     return f"{seconds:g} s ({clock})"
 
 
-def _language_text(code: str, m: Any) -> str:
-    key = f"language_name.{code}"
-    name = m(key) if _known(key) else LANGUAGE_NAMES.get(code, code)
-    return f"{name} ({code})"
+def _language_text(code: str, m: Messages | None = None) -> str:
+    language = m.language if m is not None else FALLBACK
+    if language != FALLBACK and f"language_name.{code}" in catalog(FALLBACK):
+        return f"{Messages(language)(f'language_name.{code}')} ({code})"
+    return f"{LANGUAGE_NAMES.get(code, code)} ({code})"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from storycore.tools.domain import CreativeBrief, ElementType, Phase, ShotSpec
 from storycore.tools.errors import StoryCoreError
+from storycore.tools.i18n import Messages, display_language
 from storycore.tools.model_registry import ModelRegistry, max_clip_frames
 from storycore.tools.project import LAYOUT, Project
 from storycore.tools.structure import load_shots
@@ -49,48 +50,71 @@ class GateVerdict:
         }
 
 
-def _list(items: list[str], limit: int = 6) -> str:
+def _messages(language: str | None) -> Messages:
+    """The messages a gate's details are written with: the project's answer language (or
+    the language shown, when one is set)."""
+    return Messages(display_language(language))
+
+
+def _project_messages(project: Project) -> Messages:
+    return _messages(project.manifest.technical_specs.language)
+
+
+def _list(items: list[str], limit: int = 6, m: Messages | None = None) -> str:
+    m = m or Messages()
     shown = ", ".join(items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+    return shown + (m("validation.and_more", n=len(items) - limit) if len(items) > limit else "")
 
 
 def check_brief(brief: CreativeBrief) -> GateVerdict:
     """The brief is complete enough to plan: something to tell, and usable specs."""
     verdict = GateVerdict("brief", repairable=False)
+    m = _messages(brief.technical_specs.language)
     words = word_count(brief.text)  # Japanese and Chinese write no spaces
     has_story = bool(brief.scenes) or words >= 5
     verdict.check(
         has_story,
-        f"the brief has {len(brief.scenes)} scene(s) and {words} words of text",
-        "the brief has no scenes and almost no text: describe what happens",
+        m.plural("validation.brief_story", len(brief.scenes), words=words),
+        m("validation.brief_empty"),
     )
     # What was not understood is shown at the brief's confirmation; it does not block.
     if not brief.not_understood:
-        verdict.passed.append("every part of the brief was understood")
+        verdict.passed.append(m("validation.brief_understood"))
     return verdict
 
 
 def check_structure(project: Project) -> GateVerdict:
     verdict = GateVerdict("structure")
+    m = _project_messages(project)
     missing = [folder for folder in LAYOUT if not project.path(folder).is_dir()]
-    verdict.check(not missing, "the StoryCore layout exists", f"missing folders: {_list(missing)}")
+    verdict.check(
+        not missing,
+        m("validation.layout"),
+        m("validation.missing_folders", items=_list(missing, m=m)),
+    )
     verdict.check(
         project.exists("creative_brief.json"),
-        "creative_brief.json is written",
-        "creative_brief.json is missing",
+        m("validation.brief_written"),
+        m("validation.brief_missing"),
     )
     return verdict
 
 
-def _timing_failures(shots: list[ShotSpec]) -> list[str]:
+def _timing_failures(shots: list[ShotSpec], m: Messages | None = None) -> list[str]:
+    m = m or Messages()
     failures = []
     if shots and shots[0].start_frame != 0:
-        failures.append(f"the first shot starts at frame {shots[0].start_frame}, not 0")
+        failures.append(m("validation.first_frame", frame=shots[0].start_frame))
     for before, after in itertools.pairwise(shots):
         if after.start_frame != before.end_frame:
             failures.append(
-                f"{after.shot_id} starts at frame {after.start_frame} but {before.shot_id} "
-                f"ends at {before.end_frame}"
+                m(
+                    "validation.gap",
+                    after=after.shot_id,
+                    start=after.start_frame,
+                    before=before.shot_id,
+                    end=before.end_frame,
+                )
             )
     return failures
 
@@ -98,6 +122,7 @@ def _timing_failures(shots: list[ShotSpec]) -> list[str]:
 def check_breakdown(project: Project) -> GateVerdict:
     """Every scene has shots; timecodes are contiguous; the total matches the target."""
     verdict = GateVerdict("breakdown")
+    m = _project_messages(project)
     shots = load_shots(project)
     scenes = project.read_json("scenes.json") if project.exists("scenes.json") else []
     numbers = [str(scene["number"]) for scene in scenes]
@@ -105,20 +130,28 @@ def check_breakdown(project: Project) -> GateVerdict:
     empty = [n for n in numbers if n not in covered]
     verdict.check(
         bool(shots) and not empty,
-        f"all {len(numbers)} scenes have shots ({len(shots)} shots)",
-        f"scenes without shots: {_list(empty)}" if shots else "the plan has no shots",
+        m.plural("validation.scenes_covered", len(numbers), shots=len(shots)),
+        m("validation.scenes_without", items=_list(empty, m=m))
+        if shots
+        else m("validation.no_shots"),
     )
-    timing = _timing_failures(shots)
-    verdict.check(not timing, "timecodes are contiguous", "; ".join(timing[:3]))
+    timing = _timing_failures(shots, m)
+    verdict.check(
+        not timing, m("validation.contiguous"), m("validation.semicolon").join(timing[:3])
+    )
     specs = project.manifest.technical_specs
     if specs.duration_seconds and shots:
         target = seconds_to_frames(specs.duration_seconds, specs.rate)
         total = shots[-1].end_frame - shots[0].start_frame
         verdict.check(
             total == target,
-            f"the total ({total} frames) matches the target duration",
-            f"the total is {total} frames but the target is {target} "
-            f"({format_smpte(target, specs.rate, drop_frame=specs.uses_drop_frame)})",
+            m("validation.total_ok", total=total),
+            m(
+                "validation.total_off",
+                total=total,
+                target=target,
+                timecode=format_smpte(target, specs.rate, drop_frame=specs.uses_drop_frame),
+            ),
         )
     return verdict
 
@@ -128,6 +161,7 @@ def check_elements(project: Project) -> GateVerdict:
     from storycore.tools.registry import AssetRegistry
 
     verdict = GateVerdict("elements")
+    m = _project_messages(project)
     registry = AssetRegistry(project)
     known = {element.element_id: element for element in registry.list()}
     shown = sorted({c for shot in load_shots(project) for c in shot.characters})
@@ -135,26 +169,25 @@ def check_elements(project: Project) -> GateVerdict:
     undescribed = [c for c in shown if c in known and not known[c].canonical_description.strip()]
     verdict.check(
         not missing,
-        f"all {len(shown)} characters shown have an element",
-        f"characters shown without an element: {_list(missing)}",
+        m("validation.characters_ok", n=len(shown)),
+        m("validation.characters_missing", items=_list(missing, m=m)),
     )
     verdict.check(
         not undescribed,
-        "every character has a canonical description",
-        f"characters without a canonical description: {_list(undescribed)}",
+        m("validation.described"),
+        m("validation.undescribed", items=_list(undescribed, m=m)),
     )
     wrong_type = [c for c in shown if c in known and known[c].type is not ElementType.CHARACTER]
     verdict.check(
         not wrong_type,
-        "character links point at characters",
-        f"shots list non-characters as characters: {_list(wrong_type)}",
+        m("validation.links"),
+        m("validation.wrong_type", items=_list(wrong_type, m=m)),
     )
     unseen = _declared_in_no_shot(project)
     verdict.check(
         not unseen,
-        "every character and prop the brief declares is in a shot",
-        "declared but in no shot (name it in a shot's action, or remove it from the brief): "
-        f"{_list(unseen)}",
+        m("validation.declared"),
+        m("validation.declared_unseen", items=_list(unseen, m=m)),
     )
     return verdict
 
@@ -178,6 +211,7 @@ def _declared_in_no_shot(project: Project) -> list[str]:
 def check_models(project: Project, registry: ModelRegistry | None = None) -> GateVerdict:
     """Every shot has a known model that can make it in one clip."""
     verdict = GateVerdict("model_selection")
+    m = _project_messages(project)
     registry = registry or ModelRegistry.load(project.root)
     rate = project.manifest.technical_specs.rate
     shots = load_shots(project)
@@ -190,24 +224,33 @@ def check_models(project: Project, registry: ModelRegistry | None = None) -> Gat
         and s.model_id in registry
         and s.duration_frames > max_clip_frames(registry.get(s.model_id), rate)
     ]
-    verdict.check(not without, "every shot has a model", f"shots without a model: {_list(without)}")
-    verdict.check(not unknown, "every model is known", f"unknown models on: {_list(unknown)}")
+    verdict.check(
+        not without,
+        m("validation.models_set"),
+        m("validation.models_missing", items=_list(without, m=m)),
+    )
+    verdict.check(
+        not unknown,
+        m("validation.models_known"),
+        m("validation.models_unknown", items=_list(unknown, m=m)),
+    )
     verdict.check(
         not too_long,
-        "every shot fits its model's longest clip",
-        f"shots longer than their model's clip (frames): {_list(too_long)}",
+        m("validation.models_fit"),
+        m("validation.models_too_long", items=_list(too_long, m=m)),
     )
     return verdict
 
 
 def check_segments(project: Project) -> GateVerdict:
     verdict = GateVerdict("segments")
+    m = _project_messages(project)
     shots = [ref.shot_id for ref in project.manifest.shots]
     in_segments = [sid for seg in project.manifest.segments for sid in seg.shot_ids]
     verdict.check(
         in_segments == shots,
-        f"{len(project.manifest.segments)} segments cover every shot once, in order",
-        "segments do not cover the shots exactly once in timeline order",
+        m.plural("validation.segments_cover", len(project.manifest.segments)),
+        m("validation.segments_bad"),
     )
     return verdict
 
@@ -215,14 +258,19 @@ def check_segments(project: Project) -> GateVerdict:
 def check_storyboard(project: Project) -> GateVerdict:
     """The storyboard files exist and agree with the plan."""
     verdict = GateVerdict("storyboard")
+    m = _project_messages(project)
     files = ["storyboard.json", "storyboard.md", "storyboard.html"]
     missing = [f for f in files if not project.exists(f)]
-    if not verdict.check(not missing, "storyboard files exist", f"missing: {_list(missing)}"):
+    if not verdict.check(
+        not missing,
+        m("validation.storyboard_files"),
+        m("validation.storyboard_missing", items=_list(missing, m=m)),
+    ):
         return verdict
     try:
         board = json.loads(project.read_bytes("storyboard.json"))
     except ValueError as exc:
-        verdict.failures.append(f"storyboard.json is not valid JSON: {exc}")
+        verdict.failures.append(m("validation.storyboard_invalid", error=exc))
         return verdict
     shots = load_shots(project)
     specs = project.manifest.technical_specs
@@ -242,14 +290,14 @@ def check_storyboard(project: Project) -> GateVerdict:
     ]
     verdict.check(
         planned == written,
-        "storyboard.json agrees with the shots (ids and timecodes)",
-        "storyboard.json disagrees with the shots: regenerate the documents",
+        m("validation.storyboard_agrees"),
+        m("validation.storyboard_disagrees"),
     )
     total = shots[-1].end_frame - shots[0].start_frame if shots else 0
     verdict.check(
         board.get("total_frames") == total,
-        "total_frames agrees with the plan",
-        f"storyboard.json says {board.get('total_frames')} frames, the plan has {total}",
+        m("validation.total_frames_ok"),
+        m("validation.total_frames_off", said=board.get("total_frames"), total=total),
     )
     return verdict
 

@@ -657,6 +657,7 @@ def _export_to_stdout(project: Any, kind: str) -> None:
 
 def status_data(project: Project) -> dict[str, Any]:
     """Where ``project`` stands: specs, counts, duration, shot statuses, models, gates."""
+    from storycore.tools.i18n import display_language
     from storycore.tools.planner import read_scenes
     from storycore.tools.rates import rate_label
     from storycore.tools.specs import describe_specs
@@ -686,7 +687,7 @@ def status_data(project: Project) -> dict[str, Any]:
         "project_dir": str(project.root),
         "title": manifest.title,
         "phase": manifest.phase.value,
-        "specs": dict(describe_specs(specs)),
+        "specs": dict(describe_specs(specs, display_language(specs.language))),
         "counts": {
             "scenes": scenes,
             "shots": len(shots),
@@ -750,7 +751,11 @@ def _print_status(data: dict[str, Any], language: str = "en") -> None:
         (
             "[green]✓[/]" if gate["ok"] else "[red]✗[/]",
             gate_name(gate["gate"], m),
-            escape("\n".join(gate["failures"]) if gate["failures"] else "; ".join(gate["passed"])),
+            escape(
+                "\n".join(gate["failures"])
+                if gate["failures"]
+                else m("validation.semicolon").join(gate["passed"])
+            ),
         )
         for gate in data["gates"]
     ]

@@ -161,12 +161,14 @@ def _check_modifications(root: Path, modifications: Any) -> dict[str, Any]:
         raise InvalidInput("an edit gives 'modifications': a list of one change or more")
     typed = modifications_from_json(modifications)
     try:
-        data = plan_changes(Project.open(root), typed).as_json()
+        project = Project.open(root)
+        data = plan_changes(project, typed).as_json()
     except NotFound as exc:  # a shot or element the edit names: a bad edit, not a bad URL
         raise InvalidInput(str(exc)) from None
     if not data["summary"] and not data["regenerate"]:
-        reasons = "; ".join(data["warnings"]) or "the plan already looks like that"
-        raise InvalidInput(f"nothing to change: {reasons}")
+        from storycore.tools.regeneration.plan import nothing_to_change
+
+        raise InvalidInput(nothing_to_change(project, data["warnings"]))
     return {
         "summary": data["summary"],
         "regenerate": data["regenerate"],

@@ -16,6 +16,7 @@ from storycore.tools.domain import (
     Scene,
     TechnicalSpecs,
 )
+from storycore.tools.i18n import Messages
 
 
 @dataclass(frozen=True)
@@ -121,19 +122,23 @@ def _cover(
 def _coverage_sentence(
     covered: _Covered, scenes: Sequence[Scene], specs: TechnicalSpecs, target: float
 ) -> str:
+    m = Messages(specs.language)
     count = sum(covered.added.values())
-    pace = specs.pace.replace("_", "-")
-    by_scene = ", ".join(f"scene {scenes[i].number}: {n}" for i, n in covered.added.items())
-    sentence = (
-        f"the story runs about {float(covered.story):.0f} s; {count} coverage "
-        f"shot{'s' if count != 1 else ''} added to reach the {target:g} s target at the "
-        f"{pace} pace ({by_scene})"
-    )
+    story = f"{float(covered.story):.0f}"
     if not covered.added:
-        return (
-            f"the story runs about {float(covered.story):.0f} s; no coverage shot fits the "
-            f"shot limit, so the shots are stretched to the {target:g} s target"
-        )
+        return m("breakdown.coverage_none", story=story, target=f"{target:g}")
+    by_scene = ", ".join(
+        m("breakdown.coverage_scene", number=scenes[i].number, n=n)
+        for i, n in covered.added.items()
+    )
+    sentence = m.plural(
+        "breakdown.coverage",
+        count,
+        story=story,
+        target=f"{target:g}",
+        pace=m(f"breakdown.pace.{specs.pace}"),
+        by_scene=by_scene,
+    )
     if covered.capped:
-        sentence += "; the shot limit left the rest to longer shots"
+        sentence += m("breakdown.coverage_capped")
     return sentence

@@ -20,6 +20,7 @@ from storycore.tools.domain import (
     ShotSpec,
 )
 from storycore.tools.errors import BriefError, InvalidInput
+from storycore.tools.i18n import Messages
 
 
 def allocate_frames(weights: Sequence[Fraction], total: int, minimum: int = 0) -> list[int]:
@@ -161,21 +162,21 @@ def _reduce(drafts: list[_Draft], capacity: int, rules: BreakdownRules) -> Count
     return done
 
 
-def _reduction_sentence(done: Counter[str], target: float, before: int, minimum: int) -> str:
-    parts = []
-    names = {
-        "reaction": ("reaction shot", "dropped"),
-        "insert": ("insert", "dropped"),
-        "establishing": ("establishing shot", "folded into the next shot"),
-        "merge": ("pair of shots", "merged"),
-    }
-    for key, (noun, verb) in names.items():
-        count = done.get(key, 0)
-        if count:
-            parts.append(f"{verb} {count} {noun}{'s' if count > 1 else ''}")
-    return (
-        f"the {target:g} s target is too short for {before} shots of at least {minimum} "
-        f"frames: {', '.join(parts)}"
+def _reduction_sentence(
+    done: Counter[str], target: float, before: int, minimum: int, language: str | None = None
+) -> str:
+    m = Messages(language)
+    parts = [
+        m.plural(f"breakdown.reduction.{key}", done[key])
+        for key in ("reaction", "insert", "establishing", "merge")
+        if done.get(key, 0)
+    ]
+    return m(
+        "breakdown.reduced",
+        target=f"{target:g}",
+        before=before,
+        minimum=minimum,
+        parts=", ".join(parts),
     )
 
 

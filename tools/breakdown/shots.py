@@ -38,6 +38,7 @@ from storycore.tools.fountain import (
     entry_transition,
     time_relations,
 )
+from storycore.tools.i18n import Messages
 from storycore.tools.naming import element_id
 from storycore.tools.timecode import seconds_to_frames
 
@@ -107,7 +108,7 @@ def design_shots(
     drafts, natural = _scene_lengths(
         scenes, designed, specs, rules, target_seconds, min_frames, warnings
     )
-    total = _total_frames(scenes, natural, rate, target_seconds, warnings)
+    total = _total_frames(scenes, natural, rate, target_seconds, warnings, specs.language)
     if len(scenes) * min_frames > total:
         needed = Fraction(len(scenes) * min_frames) / rate
         raise BriefError(
@@ -119,7 +120,9 @@ def design_shots(
     if before * min_frames > total:
         done = _reduce(drafts, total // min_frames, rules)
         warnings.append(
-            _reduction_sentence(done, float(Fraction(total) / rate), before, min_frames)
+            _reduction_sentence(
+                done, float(Fraction(total) / rate), before, min_frames, specs.language
+            )
         )
     fitted = _fit_seconds(drafts, Fraction(total) / rate)
     frames = allocate_frames(fitted, total, min_frames)
@@ -167,6 +170,7 @@ def _total_frames(
     rate: Fraction,
     target_seconds: float | None,
     warnings: list[str],
+    language: str | None = None,
 ) -> int:
     """The plan's length in frames: the target's, or the shots' natural length without one."""
     if target_seconds is None:
@@ -177,8 +181,9 @@ def _total_frames(
         planned = sum(_f(t) for t in scene_targets)
         if seconds_to_frames(planned, rate) != total:
             warnings.append(
-                f"the scenes' own lengths add up to {float(planned):g} s but the target is "
-                f"{target_seconds:g} s: every scene was scaled to fit"
+                Messages(language)(
+                    "breakdown.scaled", planned=f"{float(planned):g}", target=f"{target_seconds:g}"
+                )
             )
     return total
 
@@ -194,13 +199,18 @@ def _fit_warnings(
     """What fitting to the length did that a reader should know: shots far from their natural
     length, and dialogue shots shorter than their lines."""
     rate = specs.rate
+    m = Messages(specs.language)
     warnings: list[str] = []
     if target_seconds is not None and natural > 0:
         factor = float(Fraction(total) / rate / natural)
         if abs(factor - 1) > 0.25:
             warnings.append(
-                f"the shots need about {float(natural):.1f} s; fitted to the {target_seconds:g} s "
-                f"target they run at x{factor:.2f} of their natural length"
+                m(
+                    "breakdown.fitted",
+                    natural=f"{float(natural):.1f}",
+                    target=f"{target_seconds:g}",
+                    factor=f"{factor:.2f}",
+                )
             )
     rushed = [
         d
@@ -209,9 +219,11 @@ def _fit_warnings(
     ]
     if rushed:
         warnings.append(
-            f"{len(rushed)} dialogue shot{'s are' if len(rushed) > 1 else ' is'} shorter than "
-            f"the lines need at {specs.words_per_second:g} words/s: lengthen the target or "
-            "trim the lines"
+            m.plural(
+                "breakdown.rushed",
+                len(rushed),
+                words_per_second=f"{specs.words_per_second:g}",
+            )
         )
     return warnings
 

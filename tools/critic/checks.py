@@ -35,6 +35,7 @@ from storycore.tools.domain.modifications import (
 )
 from storycore.tools.errors import StoryCoreError
 from storycore.tools.feedback.text import fold
+from storycore.tools.i18n import FALLBACK, Messages, catalog, display_language
 from storycore.tools.model_registry import ModelCapability, ModelRegistry, max_clip_frames
 from storycore.tools.project import Project
 from storycore.tools.regeneration.rewrite import rewrite_shot_size, size_phrase, size_phrases
@@ -60,6 +61,19 @@ class PlanView:
         """A shot's length in exact seconds at the project rate."""
         return Fraction(shot.duration_frames) / self.rate
 
+    @property
+    def m(self) -> Messages:
+        """The messages findings are written with: the project's answer language (or the
+        language shown, when one is set)."""
+        return Messages(display_language(self.specs.language))
+
+    def quote(self, value: object) -> str:
+        """``value`` quoted for a finding: ``'rain'`` in English, ``« rain »`` in French."""
+        language = self.m.language
+        if language == FALLBACK or "critic.quoted" not in catalog(language):
+            return repr(value)
+        return self.m("critic.quoted", value=value)
+
     def model(self, model_id: str | None) -> ModelCapability | None:
         """The registry's model, or None when the id is empty or unknown."""
         if not model_id or model_id not in self.registry:
@@ -71,8 +85,8 @@ Check = Callable[[PlanView], list[Finding]]
 _SIZES = [s.value for s in ShotSize]
 
 
-def _size_words(size: str) -> str:
-    return f"{size_phrase(size)} ({size})"
+def _size_words(size: str, language: str = FALLBACK) -> str:
+    return f"{size_phrase(size, language)} ({size})"
 
 
 # -- framing ------------------------------------------------------------------------------
@@ -81,6 +95,7 @@ def _size_words(size: str) -> str:
 def check_framing(view: PlanView) -> list[Finding]:
     """A shot whose description, action or prompts name another shot size than its own."""
     findings: list[Finding] = []
+    m = view.m
     for shot in view.shots:
         own = shot.shot_size.value
         places: list[str] = []
@@ -88,7 +103,7 @@ def check_framing(view: PlanView) -> list[Finding]:
         for name in ("description", "action", "image_prompt", "video_prompt"):
             others = [p for p in size_phrases(getattr(shot, name)) if p.size != own]
             if others:
-                places.append(name.replace("_", " "))
+                places.append(m(f"critic.field.{name}"))
                 said.extend(p.text for p in others if p.text not in said)
         if not places:
             continue
@@ -104,9 +119,12 @@ def check_framing(view: PlanView) -> list[Finding]:
             Finding(
                 kind="framing_contradiction",
                 target=shot.shot_id,
-                message=(
-                    f"it is a {_size_words(own)} but its {', '.join(places)} "
-                    f"say{'s' if len(places) == 1 else ''} {', '.join(repr(s) for s in said)}."
+                message=m.plural(
+                    "critic.framing",
+                    len(places),
+                    size=_size_words(own, m.language),
+                    places=", ".join(places),
+                    said=", ".join(view.quote(s) for s in said),
                 ),
                 fix=fix,
             )
@@ -129,7 +147,11 @@ def check_facts(view: PlanView) -> list[Finding]:
                 Finding(
                     kind="fact_contradiction",
                     target=shot.shot_id,
-                    message=f"its weather is {shot.weather!r} but its text says {said!r}.",
+                    message=view.m(
+                        "critic.weather",
+                        weather=view.quote(shot.weather),
+                        said=view.quote(said),
+                    ),
                     fix=[SetShotField(shot_id=shot.shot_id, field="weather", value=implied or "")],
                 )
             )
@@ -140,7 +162,11 @@ def check_facts(view: PlanView) -> list[Finding]:
                 Finding(
                     kind="fact_contradiction",
                     target=shot.shot_id,
-                    message=f"its time of day is {shot.time_of_day!r} but its text says {said!r}.",
+                    message=view.m(
+                        "critic.time_of_day",
+                        time=view.quote(shot.time_of_day),
+                        said=view.quote(said),
+                    ),
                     fix=[SetShotField(shot_id=shot.shot_id, field="time_of_day", value=implied)],
                 )
             )
@@ -163,7 +189,9 @@ def _has_templates(view: PlanView, language: str) -> bool:
     return any(origin.endswith(f":{language}") for origin, _ in sources)
 
 
-def _language_name(code: str) -> str:
+def _language_name(code: str, language: str = FALLBACK) -> str:
+    if language != FALLBACK and f"language_name.{code}" in catalog(FALLBACK):
+        return Messages(language)(f"language_name.{code}")
     return LANGUAGE_NAMES.get(code, code)
 
 
@@ -171,27 +199,19 @@ def check_prompt_language(view: PlanView) -> list[Finding]:
     """Prompts in another language than the project's prompt language: descriptions of shots
     and elements written in another language, or a prompt language with no templates."""
     findings: list[Finding] = []
+    m = view.m
     wanted = view.specs.prompt_language
+    wanted_name = _language_name(wanted, m.language)
     if not _has_templates(view, wanted):
         findings.append(
             Finding(
                 kind="prompt_language",
                 target="plan",
-                message=(
-                    f"the prompt language is {_language_name(wanted)} but StoryCore has no "
-                    f"{_language_name(wanted)} prompt templates, so the prompts' fixed words "
-                    "are in English."
-                ),
-                hint=(
-                    f"Add templates in <project>/prompts/generation/{wanted}/ or choose a "
-                    "prompt language with templates (en, fr, ja)."
-                ),
+                message=m("critic.no_templates", wanted=wanted_name),
+                hint=m("critic.no_templates_hint", code=wanted),
             )
         )
-    hint = (
-        f"Translate it into {_language_name(wanted)} (a configured language model does it "
-        "when planning) or rewrite it."
-    )
+    hint = m("critic.translate_hint", wanted=wanted_name)
     # Planned offline, the descriptions stay in the story's language and the plan says so
     # (project.json's description_language, stated in the summary and status): a known,
     # stated fact of the plan, not a finding on each shot. Another language still is.
@@ -203,9 +223,10 @@ def check_prompt_language(view: PlanView) -> list[Finding]:
                 Finding(
                     kind="prompt_language",
                     target=shot.shot_id,
-                    message=(
-                        f"its description, which goes into its prompts, is in "
-                        f"{_language_name(found)}; the prompts are in {_language_name(wanted)}."
+                    message=m(
+                        "critic.description_language",
+                        found=_language_name(found, m.language),
+                        wanted=wanted_name,
                     ),
                     hint=hint,
                 )
@@ -217,10 +238,11 @@ def check_prompt_language(view: PlanView) -> list[Finding]:
                 Finding(
                     kind="prompt_language",
                     target=element.element_id,
-                    message=(
-                        f"its look, which goes into the prompts of {len(element.shots)} "
-                        f"shot(s), is in {_language_name(found)}; the prompts are in "
-                        f"{_language_name(wanted)}."
+                    message=m.plural(
+                        "critic.look_language",
+                        len(element.shots),
+                        found=_language_name(found, m.language),
+                        wanted=wanted_name,
                     ),
                     hint=hint,
                 )
@@ -283,13 +305,9 @@ def check_identical(view: PlanView) -> list[Finding]:
                 Finding(
                     kind="identical_shots",
                     target=shot.shot_id,
-                    message=(
-                        f"it repeats {same.shot_id}: same framing, subject and action "
-                        "(the same prompts); each shot should differ in framing, subject or "
-                        "action."
-                    ),
+                    message=view.m("critic.repeats", same=same.shot_id),
                     fix=[SetShotField(shot_id=shot.shot_id, field="shot_size", value=new_size)],
-                    hint=f"Or remove it (remove shot {shot.shot_id}).",
+                    hint=view.m("critic.repeats_hint", shot=shot.shot_id),
                 )
             )
         first_of.setdefault(key, shot)
@@ -318,10 +336,12 @@ def check_identical(view: PlanView) -> list[Finding]:
                 Finding(
                     kind="identical_shots",
                     target=first.shot_id,
-                    message=(
-                        f"{', '.join(p.shot_id for p in parts)} are parts of {original} split "
-                        f"for a shorter clip limit, but {model.name} makes {seconds:g} s in one "
-                        "clip: the split is no longer needed."
+                    message=view.m(
+                        "critic.split_unneeded",
+                        parts=", ".join(p.shot_id for p in parts),
+                        original=original,
+                        model=model.name,
+                        seconds=f"{seconds:g}",
                     ),
                     fix=fix,
                 )
@@ -370,16 +390,16 @@ def check_unused_elements(view: PlanView) -> list[Finding]:
                     props=[element.element_id] if kind is ElementType.PROP else [],
                 )
             )
-        said = (
-            f"; {mention.shot_id} names it in its text but does not show it"
-            if mention is not None
-            else ""
-        )
+        said = view.m("critic.unused_named", shot=mention.shot_id) if mention is not None else ""
         findings.append(
             Finding(
                 kind="unused_element",
                 target=element.element_id,
-                message=f"the {element.type.value} {element.name!r} is in no shot{said}.",
+                message=view.m(
+                    f"critic.unused.{element.type.value}",
+                    name=view.quote(element.name),
+                    said=said,
+                ),
                 fix=fix,
             )
         )
@@ -391,24 +411,35 @@ def check_unused_elements(view: PlanView) -> list[Finding]:
 
 def _upscaled_by(view: PlanView, shot: ShotSpec, model: ModelCapability) -> str | None:
     """Why the shot's upscale step does not reach its resolution (None: it does)."""
+    m = view.m
     size = shot.resolution or view.specs.resolution
     upscaler = view.model(shot.upscaler)
     if upscaler is None or not upscaler.is_upscaler:
-        return (
-            f"{model.name} outputs at most {', '.join(model.resolutions)} and the project is "
-            f"{size.width}x{size.height}, with no upscale step planned"
-            + (f" ({shot.upscaler!r} is not an upscaler)" if shot.upscaler else "")
+        return m(
+            "critic.model.no_upscale",
+            model=model.name,
+            resolutions=", ".join(model.resolutions),
+            width=size.width,
+            height=size.height,
+        ) + (
+            m("critic.model.not_upscaler", upscaler=view.quote(shot.upscaler))
+            if shot.upscaler
+            else ""
         )
     factor = model.upscale_needed(size.width, size.height)
     if not upscaler.supports_resolution(size.width, size.height) or factor > Fraction(
         str(upscaler.upscale_factor or 1)
     ):
-        return (
-            f"its upscale step {upscaler.name} does not take {model.name}'s frame to "
-            f"{size.width}x{size.height} (x{float(factor):.2g} needed)"
+        return m(
+            "critic.model.upscale_short",
+            upscaler=upscaler.name,
+            model=model.name,
+            width=size.width,
+            height=size.height,
+            factor=f"{float(factor):.2g}",
         )
     if view.specs.models.local_only and not upscaler.local:
-        return f"its upscaler {upscaler.name} runs in the cloud and the project is local only"
+        return m("critic.model.upscaler_cloud", upscaler=upscaler.name)
     return None
 
 
@@ -427,11 +458,16 @@ def _better_model(view: PlanView, shot: ShotSpec, *, need_resolution: bool) -> s
     return chosen if chosen != shot.model_id else None
 
 
-def _model_problems(view: PlanView, shot: ShotSpec, model: ModelCapability) -> list[str]:
+def _model_problems(
+    view: PlanView, shot: ShotSpec, model: ModelCapability
+) -> list[tuple[str, bool]]:
+    """Why ``model`` cannot make ``shot``: each problem's sentence, and whether it is only
+    about reaching the resolution (an upscale step would fix it)."""
+    m = view.m
     specs = view.specs
-    problems: list[str] = []
+    problems: list[tuple[str, bool]] = []
     if model.kinds and "video" not in [k.value for k in model.kinds]:
-        problems.append(f"{model.name} is not a video model")
+        problems.append((m("critic.model.not_video", model=model.name), False))
         return problems
     try:
         limit = max_clip_frames(model, view.rate)
@@ -439,22 +475,29 @@ def _model_problems(view: PlanView, shot: ShotSpec, model: ModelCapability) -> l
         limit = None
     if limit is not None and shot.duration_frames > limit:
         problems.append(
-            f"it lasts {float(view.seconds(shot)):g} s and {model.name} makes at most "
-            f"{float(Fraction(limit) / view.rate):g} s in one clip"
+            (
+                m(
+                    "critic.model.too_long",
+                    seconds=f"{float(view.seconds(shot)):g}",
+                    model=model.name,
+                    limit=f"{float(Fraction(limit) / view.rate):g}",
+                ),
+                False,
+            )
         )
     aspect = shot.aspect_ratio or specs.aspect_ratio
     if not model.supports_aspect(aspect):
-        problems.append(f"{model.name} does not render {aspect}")
+        problems.append((m("critic.model.aspect", model=model.name, aspect=aspect), False))
     size = shot.resolution or specs.resolution
     if not model.supports_resolution(size.width, size.height):
         why = _upscaled_by(view, shot, model)
         if why:
-            problems.append(why)
+            problems.append((why, True))
     if specs.models.local_only and not model.local:
-        problems.append(f"{model.name} runs in the cloud and the project is local only")
-    avoided = {view.registry.get(m).id for m in specs.models.avoid if m in view.registry}
+        problems.append((m("critic.model.cloud", model=model.name), False))
+    avoided = {view.registry.get(a).id for a in specs.models.avoid if a in view.registry}
     if model.id in avoided:
-        problems.append(f"the brief avoids {model.name}")
+        problems.append((m("critic.model.avoided", model=model.name), False))
     return problems
 
 
@@ -463,32 +506,32 @@ def check_models(view: PlanView) -> list[Finding]:
     the wrong aspect ratio, a lower resolution with no upscale step, a cloud model in a
     local-only project, a model the brief avoids."""
     findings: list[Finding] = []
+    m = view.m
     for shot in view.shots:
         model = view.model(shot.model_id)
         if model is None:
             problems = [
-                "it has no model" if not shot.model_id else f"unknown model {shot.model_id!r}"
+                m("critic.model.none")
+                if not shot.model_id
+                else m("critic.model.unknown", model=view.quote(shot.model_id))
             ]
             resolution_only = False
         else:
-            problems = _model_problems(view, shot, model)
-            resolution_only = all("upscale" in p for p in problems)
+            found = _model_problems(view, shot, model)
+            problems = [text for text, _ in found]
+            resolution_only = all(upscale for _, upscale in found)
         if not problems:
             continue
         better = _better_model(view, shot, need_resolution=resolution_only)
         fix: list[Modification] = (
             [SetModel(model_id=better, shot_ids=[shot.shot_id])] if better else []
         )
-        hint = (
-            "Plan an upscale step for it, or choose a model that reaches the resolution."
-            if resolution_only and not fix
-            else ""
-        )
+        hint = m("critic.model.upscale_hint") if resolution_only and not fix else ""
         findings.append(
             Finding(
                 kind="model_cannot_meet_specs",
                 target=shot.shot_id,
-                message="; ".join(problems) + ".",
+                message=m("critic.model.problems", problems=m("critic.semicolon").join(problems)),
                 fix=fix,
                 hint=hint,
             )
@@ -517,17 +560,17 @@ def check_cost(view: PlanView, *, summary_cost: float | None = None) -> list[Fin
     """Cost figures that do not add up: the plan's estimated total against its shots' costs,
     a shot's stated estimate against its model's price, a total over the brief's budget."""
     findings: list[Finding] = []
+    m = view.m
     total = sum((shot_cost(view, s) for s in view.shots), Fraction(0))
     if summary_cost is not None and abs(summary_cost - float(total)) > 0.01:
         findings.append(
             Finding(
                 kind="cost_mismatch",
                 target="plan",
-                message=(
-                    f"the plan's estimated cost is ${summary_cost:.2f} but its shots' costs "
-                    f"(billed seconds x price per second) add up to ${float(total):.2f}."
+                message=m(
+                    "critic.cost.total", summary=f"{summary_cost:.2f}", total=f"{float(total):.2f}"
                 ),
-                hint="The summary's total must be the sum of the shots' costs.",
+                hint=m("critic.cost.total_hint"),
             )
         )
     for shot in view.shots:
@@ -540,12 +583,14 @@ def check_cost(view: PlanView, *, summary_cost: float | None = None) -> list[Fin
                 Finding(
                     kind="cost_mismatch",
                     target=shot.shot_id,
-                    message=(
-                        f"its model note says est. ${float(stated.group(1)):.2f} but "
-                        f"{float(view.seconds(shot)):g} s of {shot.model_id} cost ${cost:.2f}."
+                    message=m(
+                        "critic.cost.shot",
+                        stated=f"{float(stated.group(1)):.2f}",
+                        seconds=f"{float(view.seconds(shot)):g}",
+                        model=shot.model_id,
+                        cost=f"{cost:.2f}",
                     ),
-                    hint="Its model note must state its own cost (a split shot's part costs "
-                    "its own seconds).",
+                    hint=m("critic.cost.shot_hint"),
                 )
             )
     budget = view.specs.budget_usd
@@ -554,8 +599,10 @@ def check_cost(view: PlanView, *, summary_cost: float | None = None) -> list[Fin
             Finding(
                 kind="cost_mismatch",
                 target="plan",
-                message=f"the shots cost ${float(total):.2f}, over the ${budget:.2f} budget.",
-                hint="Use local or cheaper models for some shots, or raise the budget.",
+                message=m(
+                    "critic.cost.budget", total=f"{float(total):.2f}", budget=f"{budget:.2f}"
+                ),
+                hint=m("critic.cost.budget_hint"),
             )
         )
     return findings
@@ -587,13 +634,9 @@ def check_looks(view: PlanView) -> list[Finding]:
             Finding(
                 kind="look_is_action",
                 target=element.element_id,
-                message=(
-                    f"its look is an action ({sentence[:80]!r}), pasted into every prompt that "
-                    "shows it; a look is appearance only (age, build, hair, face, clothing, "
-                    "colours, materials)."
-                ),
+                message=view.m("critic.look_is_action", sentence=view.quote(sentence[:80])),
                 fix=fix,
-                hint="" if fix else f"Describe how {element.name} looks (elements update).",
+                hint="" if fix else view.m("critic.look_hint", name=element.name),
             )
         )
     return findings

@@ -37,11 +37,17 @@ class Finding(BaseModel):
     )
     hint: str = Field("", description="What to do when no typed modification fixes it.")
 
-    def line(self) -> str:
-        """One readable line: "shot_04: ... (fix: ...)"."""
-        text = f"{self.target}: {self.message}"
+    def line(self, language: str | None = None) -> str:
+        """One readable line: "shot_04: ... Fix: ...", its words in ``language``."""
+        from storycore.tools.i18n import Messages
+
+        m = Messages(language)
+        text = m("critic.line", target=self.target, message=self.message)
         if self.fix:
-            text += " Fix: " + "; ".join(_mod_text(m) for m in self.fix) + "."
+            text += m(
+                "critic.line_fix",
+                fixes=m("critic.semicolon").join(_mod_text(mod) for mod in self.fix),
+            )
         elif self.hint:
             text += f" {self.hint}"
         return text

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from storycore.tools.domain import AssetMetadata, ElementStatus
 from storycore.tools.feedback import ATTRIBUTE_WORDS, UpdateElement
+from storycore.tools.i18n import Messages
 from storycore.tools.regeneration.plan import _validated_shot
 from storycore.tools.regeneration.rewrite import rewrite_trait
 from storycore.tools.registry import attribute_key
@@ -56,7 +57,7 @@ def update_element(planner: Planner, mod: UpdateElement) -> None:
     )
     description = trait.restate(description, whole=True)
     if description == element.canonical_description and attributes == element.attributes:
-        planner.warnings.append(f"{element_id}: already looks like that")
+        planner.warnings.append(planner.m("change.element_already", element=element_id))
         planner.normalised.append(mod.model_copy(update={"element": element_id}))
         return
     planner.elements[element_id] = element.model_copy(
@@ -92,14 +93,34 @@ def _new_attributes(
 def _summarise(
     planner: Planner, mod: UpdateElement, element_id: str, changes: Mapping[str, str]
 ) -> None:
+    m = planner.m
     shown = [s.shot_id for s in planner.shots if element_id in s.element_ids()]
-    said = ", ".join(f"{k} -> {v}" for k, v in changes.items() if v) or ""
+    # The element's own history keeps the English note; the summary is in the answer language.
+    notes = _change_parts(changes, mod.description is not None)
+    parts = _change_parts(changes, mod.description is not None, m)
+    planner.summary.append(
+        m.plural(
+            "change.element_changed",
+            len(shown),
+            element=element_id,
+            changes=m("change.semicolon").join(parts),
+        )
+    )
+    planner.element_notes.setdefault(element_id, []).append("; ".join(notes))
+
+
+def _change_parts(
+    changes: Mapping[str, str], new_description: bool, m: Messages | None = None
+) -> list[str]:
+    """What an element update says it changes: ``hair -> red``, ``scar removed``."""
+    m = m or Messages()
+    said = ", ".join(m("change.element_attribute", key=k, value=v) for k, v in changes.items() if v)
     removed = [k for k, v in changes.items() if not v]
-    parts = [p for p in (said, ", ".join(f"{k} removed" for k in removed)) if p]
-    if mod.description is not None:
-        parts.append("new description")
-    planner.summary.append(f"{element_id}: {'; '.join(parts)} ({len(shown)} shots)")
-    planner.element_notes.setdefault(element_id, []).append("; ".join(parts))
+    gone = ", ".join(m("change.element_removed", key=k) for k in removed)
+    parts = [p for p in (said, gone) if p]
+    if new_description:
+        parts.append(m("change.element_new_description"))
+    return parts
 
 
 def _restate_in_other_elements(planner: Planner, element: AssetMetadata, trait: _Trait) -> None:
@@ -114,16 +135,26 @@ def _restate_in_other_elements(planner: Planner, element: AssetMetadata, trait: 
         if other.status is not ElementStatus.DRAFT and other_id not in planner.unlocked:
             # The user spoke of one element: a fixed one is not rewritten behind their back.
             planner.warnings.append(
-                f"{other_id} is {other.status.value}: its description still gives "
-                f"{element.name}'s old {', '.join(trait.rewrites)} (unlock it to restate it)"
+                planner.m(
+                    "change.element_fixed",
+                    element=other_id,
+                    status=planner.m(f"change.element_status.{other.status.value}"),
+                    name=element.name,
+                    keys=", ".join(trait.rewrites),
+                )
             )
             continue
         planner.elements[other_id] = other.model_copy(update={"canonical_description": text})
         shows = [s.shot_id for s in planner.shots if other_id in s.element_ids()]
         keys = ", ".join(trait.rewrites)
         planner.summary.append(
-            f"{other_id}: its description also describes {element.name}; "
-            f"{keys} restated ({len(shows)} shots)"
+            planner.m.plural(
+                "change.element_restated",
+                len(shows),
+                element=other_id,
+                name=element.name,
+                keys=keys,
+            )
         )
         planner.element_notes.setdefault(other_id, []).append(f"{element.name}'s {keys} restated")
 

@@ -30,11 +30,11 @@ def lock(planner: Planner, mod: Lock) -> None:
         shot = planner.shot(target)
         if not shot.locked:
             planner.replace(shot.model_copy(update={"locked": True}))
-            planner.summary.append(f"{target}: locked")
+            planner.summary.append(planner.m("change.locked", target=target))
         return
     if planner.elements[target].status is not ElementStatus.LOCKED:
         planner.lock_elements.append(target)
-        planner.summary.append(f"{target}: locked")
+        planner.summary.append(planner.m("change.locked", target=target))
 
 
 def unlock(planner: Planner, mod: Unlock) -> None:
@@ -46,10 +46,10 @@ def unlock(planner: Planner, mod: Unlock) -> None:
         shot = planner.shot(target)
         if shot.locked:
             planner.replace(shot.model_copy(update={"locked": False}))
-            planner.summary.append(f"{target}: unlocked")
+            planner.summary.append(planner.m("change.unlocked", target=target))
         return
     if planner.elements[target].status is ElementStatus.LOCKED:
-        planner.summary.append(f"{target}: unlocked")
+        planner.summary.append(planner.m("change.unlocked", target=target))
 
 
 #: The handler of each modification kind this module edits.

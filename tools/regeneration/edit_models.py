@@ -29,16 +29,16 @@ def set_model(planner: Planner, mod: SetModel) -> None:
     scene = resolve_scene(mod.scene, planner.scenes) if mod.scene is not None else None
     if mod.shot_ids is not None:
         scope = [s for ref in mod.shot_ids for s in planner.refs(ref)]
-        where = _list(scope)
+        where = _list(scope, m=planner.m)
     elif scene is not None:
         scope = [s.shot_id for s in planner.shots if s.scene == scene]
-        where = f"scene {scene}"
+        where = planner.m("change.model_scene", scene=scene)
     elif mod.scene_type is not None:
         scope = [s.shot_id for s in planner.shots if s.scene_type.value == mod.scene_type]
-        where = f"{mod.scene_type} shots"
+        where = planner.m("change.model_scene_type", scene_type=mod.scene_type)
     else:
         scope = planner.ids()
-        where = "every shot"
+        where = planner.m("change.model_every_shot")
     if not scope:
         raise InvalidInput(f"no shot is in {where}; nothing would use {model.name}")
     planner.normalised.append(
@@ -67,8 +67,13 @@ def set_model(planner: Planner, mod: SetModel) -> None:
         elif not _reaches(planner, shot, model):
             size = shot.resolution or planner.specs.resolution
             planner.warnings.append(
-                f"{shot_id}: {model.id} outputs at most {', '.join(model.resolutions)}, below "
-                f"{size}, and no allowed upscaler reaches it"
+                planner.m(
+                    "change.model_low_resolution",
+                    shot=shot_id,
+                    model=model.id,
+                    resolutions=", ".join(model.resolutions),
+                    size=size,
+                )
             )
         planner.replace(
             shot.model_copy(
@@ -83,17 +88,23 @@ def set_model(planner: Planner, mod: SetModel) -> None:
         planner.targeted.setdefault(shot_id, "model")
         changed.append(shot_id)
     if not changed:
-        planner.warnings.append(f"{where} already use{'s' if len(scope) == 1 else ''} {model.id}")
+        planner.warnings.append(
+            planner.m.plural("change.model_same", len(scope), where=where, model=model.id)
+        )
         return
-    planner.summary.append(f"{_list(changed)}: model -> {model.id} ({model.name})")
+    planner.summary.append(
+        planner.m(
+            "change.model_set", shots=_list(changed, m=planner.m), model=model.id, name=model.name
+        )
+    )
     prefs = planner.specs.models
     if model.id in prefs.avoid:
-        planner.warnings.append(f"{model.id} is in the project's models to avoid")
+        planner.warnings.append(planner.m("change.model_avoided", model=model.id))
     if prefs.local_only and not model.local:
-        planner.warnings.append(f"{model.id} runs in the cloud but the project is local-only")
+        planner.warnings.append(planner.m("change.model_cloud", model=model.id))
     aspect = planner.specs.aspect_ratio
     if not model.supports_aspect(aspect):
-        planner.warnings.append(f"{model.id} does not render {aspect} natively")
+        planner.warnings.append(planner.m("change.model_aspect", model=model.id, aspect=aspect))
     changed = _merge_unneeded_splits(planner, changed)
     planner.split_too_long(changed)
 
@@ -130,10 +141,17 @@ def _merge_unneeded_splits(planner: Planner, changed: list[str]) -> list[str]:
     out = list(changed)
     for new_id, parts in merged.items():
         model = planner.models.get(planner.shot(new_id).model_id or "")
-        most = ""
         if model.clip_limit_seconds is not None:
-            most = f" ({model.name} makes up to {float(model.clip_limit_seconds):g} s in one clip)"
-        planner.summary.append(f"{', '.join(parts)}: merged back into {new_id}{most}")
+            line = planner.m(
+                "change.merged_most",
+                parts=", ".join(parts),
+                shot=new_id,
+                model=model.name,
+                seconds=f"{float(model.clip_limit_seconds):g}",
+            )
+        else:
+            line = planner.m("change.merged", parts=", ".join(parts), shot=new_id)
+        planner.summary.append(line)
         planner.used_ids.add(new_id)
         out = [new_id if i == parts[0] else i for i in out if i not in parts[1:]]
         for part in parts:

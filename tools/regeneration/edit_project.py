@@ -54,7 +54,7 @@ def change_project_spec(planner: Planner, mod: ChangeProjectSpec) -> None:
 
 
 def _same(planner: Planner, what: str) -> None:
-    planner.warnings.append(f"the project is already {what}; nothing to change")
+    planner.warnings.append(planner.m("change.already_spec", what=what))
 
 
 def _kept(shot: ShotSpec) -> bool:
@@ -82,7 +82,7 @@ def _change_duration(planner: Planner, old: TechnicalSpecs, new: TechnicalSpecs)
     label = f"{new.duration_seconds:g} s"
     planner.specs = new
     if total == current and old.duration_seconds == new.duration_seconds:
-        _same(planner, label + " long")
+        _same(planner, planner.m("change.spec_long", label=label))
         return
     kept = [s for s in planner.shots if _kept(s)]
     free = [s for s in planner.shots if not _kept(s)]
@@ -104,9 +104,15 @@ def _change_duration(planner: Planner, old: TechnicalSpecs, new: TechnicalSpecs)
     changed = _set_lengths(planner, frames, [s.shot_id for s in free])
     was = f"{old.duration_seconds:g} s" if old.duration_seconds else _seconds_text(current, rate)
     planner.summary.append(
-        f"duration {was} -> {label} ({total} frames at {rate_label(rate)} fps): "
-        f"{len(changed)} shot{'s' if len(changed) != 1 else ''} re-timed in proportion"
-        + (f", {len(kept)} locked or approved kept" if kept else "")
+        planner.m.plural(
+            "change.duration",
+            len(changed),
+            was=was,
+            label=label,
+            total=total,
+            rate=rate_label(rate),
+        )
+        + (planner.m("change.duration_kept", n=len(kept)) if kept else "")
     )
     planner.split_too_long(changed)
 
@@ -117,10 +123,10 @@ def _change_rate(planner: Planner, old: TechnicalSpecs, new: TechnicalSpecs) -> 
     planner.rate = new_rate
     if old_rate == new_rate:
         if old.uses_drop_frame != new.uses_drop_frame:
-            kind = "drop-frame" if new.uses_drop_frame else "non-drop"
-            planner.summary.append(f"timecode -> {kind} at {rate_label(new_rate)} fps")
+            kind = "change.timecode_drop" if new.uses_drop_frame else "change.timecode_non_drop"
+            planner.summary.append(planner.m(kind, rate=rate_label(new_rate)))
         else:
-            _same(planner, f"at {rate_label(new_rate)} fps")
+            _same(planner, planner.m("change.spec_at_rate", rate=rate_label(new_rate)))
         return
     current = sum(s.duration_frames for s in planner.shots)
     seconds = Fraction(current) / old_rate
@@ -140,8 +146,14 @@ def _change_rate(planner: Planner, old: TechnicalSpecs, new: TechnicalSpecs) -> 
         planner.targeted.setdefault(shot_id, "retime")
         planner.forced.add(shot_id)  # media made at another rate is stale whatever its length
     planner.summary.append(
-        f"frame rate {rate_label(old_rate)} -> {rate_label(new_rate)} fps: every shot's frames "
-        f"and timecodes recomputed ({current} -> {total} frames, {float(seconds):g} s)"
+        planner.m(
+            "change.frame_rate",
+            old=rate_label(old_rate),
+            new=rate_label(new_rate),
+            before=current,
+            total=total,
+            seconds=f"{float(seconds):g}",
+        )
     )
     planner.split_too_long(ids)
 
@@ -149,7 +161,10 @@ def _change_rate(planner: Planner, old: TechnicalSpecs, new: TechnicalSpecs) -> 
 def _change_frame(planner: Planner, old: TechnicalSpecs, new: TechnicalSpecs) -> None:
     planner.specs = new
     if (old.aspect_ratio, old.resolution) == (new.aspect_ratio, new.resolution):
-        _same(planner, f"{new.aspect_ratio} at {new.resolution}")
+        _same(
+            planner,
+            planner.m("change.spec_frame", aspect=new.aspect_ratio, resolution=new.resolution),
+        )
         return
     ids = planner.ids()
     for shot_id in ids:
@@ -164,8 +179,14 @@ def _change_frame(planner: Planner, old: TechnicalSpecs, new: TechnicalSpecs) ->
         planner.forced.add(shot_id)
         planner.targeted.setdefault(shot_id, "regenerate")
     planner.summary.append(
-        f"frame {old.aspect_ratio} {old.resolution} -> {new.aspect_ratio} {new.resolution}: "
-        f"every shot's media is redone ({len(ids)} shots)"
+        planner.m(
+            "change.frame",
+            old_aspect=old.aspect_ratio,
+            old_resolution=old.resolution,
+            new_aspect=new.aspect_ratio,
+            new_resolution=new.resolution,
+            n=len(ids),
+        )
     )
     replaced = _recheck_models(planner, new)
     if replaced:
@@ -187,11 +208,11 @@ def _recheck_models(planner: Planner, specs: TechnicalSpecs) -> list[str]:
         current = shot.model_id
         if current and current in planner.models and current not in check.rejected:
             continue
-        failing.append((shot_id, check.rejected.get(current or "", "no model chosen yet")))
-    if not failing:
-        planner.summary.append(
-            f"models checked for {specs.aspect_ratio}: every shot's model can make it"
+        failing.append(
+            (shot_id, check.rejected.get(current or "", planner.m("change.no_model_yet")))
         )
+    if not failing:
+        planner.summary.append(planner.m("change.models_checked", aspect=specs.aspect_ratio))
         return []
     shots = [planner.shot(shot_id) for shot_id, _ in failing]
     selections = selector.select_plan(
@@ -209,8 +230,14 @@ def _recheck_models(planner: Planner, specs: TechnicalSpecs) -> list[str]:
             )
         )
         planner.summary.append(
-            f"{shot.shot_id}: model {shot.model_id or 'none'} -> {selection.model_id} "
-            f"({shot.model_id or 'it'}: {why})"
+            planner.m(
+                "change.model_replaced",
+                shot=shot.shot_id,
+                old=shot.model_id or planner.m("change.none"),
+                new=selection.model_id,
+                who=shot.model_id or planner.m("change.model_replaced_it"),
+                why=why,
+            )
         )
     return [shot.shot_id for shot in shots]
 

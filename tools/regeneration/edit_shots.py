@@ -31,20 +31,6 @@ if TYPE_CHECKING:
     from storycore.tools.regeneration.simulator import Planner
 
 
-_FIELD_LABELS = {
-    "shot_size": "shot size",
-    "camera_angle": "camera angle",
-    "camera_movement": "camera movement",
-    "framing": "framing",
-    "lens_mm": "lens",
-    "description": "description",
-    "action": "action",
-    "model_id": "model",
-    "scene_type": "scene type",
-    "transition_in": "transition in",
-    "time_of_day": "time of day",
-    "weather": "weather",
-}
 #: What RegenerateWithout clears, by aspect.
 _CLEARED: dict[str, dict[str, Any]] = {
     "narration": {"narration": None},
@@ -90,7 +76,12 @@ def set_shot_field(planner: Planner, mod: SetShotField) -> None:
         updated = _validated_shot(shot, **changes)
         if getattr(updated, mod.field) == old:
             planner.warnings.append(
-                f"{shot_id}: {_FIELD_LABELS[mod.field]} is already {_value_text(old)}"
+                planner.m(
+                    "change.already_field",
+                    shot=shot_id,
+                    field=planner.m(f"change.field.{mod.field}"),
+                    value=_value_text(old, planner.m),
+                )
             )
             planner.normalised.append(mod.model_copy(update={"shot_id": shot_id}))
             continue
@@ -100,7 +91,13 @@ def set_shot_field(planner: Planner, mod: SetShotField) -> None:
         planner.normalised.append(SetShotField(shot_id=shot_id, field=mod.field, value=mod.value))
         new = getattr(updated, mod.field)
         planner.summary.append(
-            f"{shot_id}: {_FIELD_LABELS[mod.field]} {_value_text(old)} -> {_value_text(new)}"
+            planner.m(
+                "change.set_field",
+                shot=shot_id,
+                field=planner.m(f"change.field.{mod.field}"),
+                old=_value_text(old, planner.m),
+                new=_value_text(new, planner.m),
+            )
         )
 
 
@@ -154,14 +151,22 @@ def retime_shot(planner: Planner, mod: RetimeShot) -> None:
         )
     planner.normalised.append(RetimeShot(shot_id=shot_id, duration_seconds=mod.duration_seconds))
     if frames == shot.duration_frames:
-        planner.warnings.append(f"{shot_id}: already lasts {_seconds_text(frames, planner.rate)}")
+        planner.warnings.append(
+            planner.m(
+                "change.already_lasts", shot=shot_id, seconds=_seconds_text(frames, planner.rate)
+            )
+        )
         return
     old = shot.duration_frames
     planner.replace(_validated_shot(shot, end_frame=shot.start_frame + frames))
     planner.targeted.setdefault(shot_id, "retime")
     planner.summary.append(
-        f"{shot_id}: duration {_seconds_text(old, planner.rate)} -> "
-        f"{_seconds_text(frames, planner.rate)}"
+        planner.m(
+            "change.retimed",
+            shot=shot_id,
+            old=_seconds_text(old, planner.rate),
+            new=_seconds_text(frames, planner.rate),
+        )
     )
     planner.split_too_long([shot_id])
 
@@ -178,8 +183,11 @@ def remove_shot(planner: Planner, mod: RemoveShot) -> None:
                 planner.shots[i] = other.model_copy(update={"continues_from": None})
         planner.targeted[shot_id] = "remove"
         planner.normalised.append(RemoveShot(shot_id=shot_id))
-        where = f" from {shot.segment_id}" if shot.segment_id else ""
-        planner.summary.append(f"{shot_id}: removed{where}")
+        planner.summary.append(
+            planner.m("change.removed_from", shot=shot_id, segment=shot.segment_id)
+            if shot.segment_id
+            else planner.m("change.removed", shot=shot_id)
+        )
 
 
 def _new_id(planner: Planner, after: str | None) -> str:
@@ -259,7 +267,6 @@ def insert_shot(planner: Planner, mod: InsertShot) -> None:
     planner.shots.insert(position, draft)
     planner.used_ids.add(new_id)
     planner.inserted.append(new_id)
-    where = f"after {after}" if after else "at the start"
     planner.normalised.append(
         mod.model_copy(
             update={
@@ -272,8 +279,15 @@ def insert_shot(planner: Planner, mod: InsertShot) -> None:
         )
     )
     planner.summary.append(
-        f"{new_id}: new {size.value} shot {where} ({_seconds_text(frames, planner.rate)}, "
-        f"{selection.model_id}): {description[:60]}"
+        planner.m(
+            "change.inserted_after" if after else "change.inserted_first",
+            shot=new_id,
+            size=size.value,
+            after=after,
+            seconds=_seconds_text(frames, planner.rate),
+            model=selection.model_id,
+            description=description[:60],
+        )
     )
     planner.split_too_long([new_id])
 
@@ -325,7 +339,11 @@ def move_shot(planner: Planner, mod: MoveShot) -> None:
         if shot_id not in planner.moved:
             planner.moved.append(shot_id)
         planner.normalised.append(MoveShot(shot_id=shot_id, after=after))
-        planner.summary.append(f"{shot_id}: moved {'after ' + after if after else 'to the start'}")
+        planner.summary.append(
+            planner.m("change.moved_after", shot=shot_id, after=after)
+            if after
+            else planner.m("change.moved_first", shot=shot_id)
+        )
         after = shot_id
 
 
@@ -341,8 +359,11 @@ def _break_continuity(planner: Planner, moved: str) -> None:
         if shot.continues_from != previous:
             planner.shots[i] = shot.model_copy(update={"continues_from": None})
             planner.warnings.append(
-                f"{shot.shot_id} no longer continues from {shot.continues_from} "
-                "(they are not next to each other any more)"
+                planner.m(
+                    "change.no_longer_continues",
+                    shot=shot.shot_id,
+                    previous=shot.continues_from,
+                )
             )
 
 
@@ -367,13 +388,15 @@ def regenerate_without(planner: Planner, mod: RegenerateWithout) -> None:
     planner.normalised.append(
         RegenerateWithout(aspect=mod.aspect, shot_ids=list(scope) if explicit else None)
     )
-    label = mod.aspect.replace("_", " ")
+    m = planner.m
+    label = m(f"change.aspect.{mod.aspect}")
     if changed:
-        planner.summary.append(f"{_list(changed)}: {label} removed")
+        planner.summary.append(m("change.cleared", shots=_list(changed, m=m), aspect=label))
     if explicit and set(scope) - set(changed):
-        planner.summary.append(f"{_list([s for s in scope if s not in changed])}: regenerate")
+        rest = [s for s in scope if s not in changed]
+        planner.summary.append(m("change.regenerate", shots=_list(rest, m=m)))
     if not changed and not explicit:
-        planner.warnings.append(f"no shot has {label}; nothing to regenerate without it")
+        planner.warnings.append(m("change.nothing_without", aspect=label))
 
 
 def regenerate(planner: Planner, mod: Regenerate) -> None:
@@ -383,8 +406,12 @@ def regenerate(planner: Planner, mod: Regenerate) -> None:
         planner.forced.add(shot_id)
         planner.targeted.setdefault(shot_id, "regenerate")
     planner.normalised.append(Regenerate(shot_ids=scope, reason=mod.reason))
-    why = f" ({mod.reason})" if mod.reason else ""
-    planner.summary.append(f"{_list(scope)}: regenerate{why}")
+    shots = _list(scope, m=planner.m)
+    planner.summary.append(
+        planner.m("change.regenerate_because", shots=shots, reason=mod.reason)
+        if mod.reason
+        else planner.m("change.regenerate", shots=shots)
+    )
 
 
 #: The handler of each modification kind this module edits.

@@ -16,6 +16,7 @@ from storycore.tools import exports as exports_module
 from storycore.tools.domain import Segment, ShotSpec, TechnicalSpecs, format_validation_error
 from storycore.tools.errors import InvalidInput
 from storycore.tools.feedback import Modification
+from storycore.tools.i18n import Messages
 from storycore.tools.project import Project
 from storycore.tools.storyboard import (
     STORYBOARD_HTML,
@@ -150,9 +151,9 @@ def _seconds_text(frames: int, rate: Fraction) -> str:
     return f"{float(Fraction(frames) / rate):.2f}".rstrip("0").rstrip(".") + " s"
 
 
-def _value_text(value: Any) -> str:
+def _value_text(value: Any, m: Messages | None = None) -> str:
     if value is None or value == "":
-        return "none"
+        return (m or Messages())("change.none")
     if hasattr(value, "value"):
         return str(value.value)
     if isinstance(value, float):
@@ -160,9 +161,20 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
-def _list(ids: Sequence[str], limit: int = 5) -> str:
+def nothing_to_change(project: Project, warnings: Sequence[str]) -> str:
+    """Why a change that changes nothing is refused (its warnings), in the project's answer
+    language."""
+    from storycore.tools.i18n import display_language
+
+    m = Messages(display_language(project.manifest.technical_specs.language))
+    reasons = m("change.semicolon").join(warnings) or m("change.already_like_that")
+    return m("change.nothing", reasons=reasons)
+
+
+def _list(ids: Sequence[str], limit: int = 5, m: Messages | None = None) -> str:
+    m = m or Messages()
     shown = ", ".join(ids[:limit])
-    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+    return shown + (m("change.and_more", n=len(ids) - limit) if len(ids) > limit else "")
 
 
 def _existing_exports(project: Project) -> list[str]:

@@ -25,6 +25,7 @@ from storycore.tools.feedback import (
     parse_modifications,
     resolve_shot_ref,
 )
+from storycore.tools.i18n import Messages, display_language
 from storycore.tools.model_registry import Kind, ModelCapability, ModelRegistry, max_clip_frames
 from storycore.tools.planner import read_scenes
 from storycore.tools.project import Project
@@ -85,6 +86,8 @@ class Planner:
         self.specs = project.manifest.technical_specs
         # a ChangeProjectSpec replaces ``specs``, never this
         self.before_specs = self.specs.model_copy(deep=True)
+        #: The messages the summary and warnings are written with (the answer language).
+        self.m = Messages(display_language(self.specs.language))
         self.rate = self.specs.rate
         self.fingerprint = _fingerprint(project)
         self._models: ModelRegistry | None = None
@@ -218,10 +221,17 @@ class Planner:
         for origin, parts in by_origin.items():
             model_id = self.shot(parts[0]).model_id
             model = self.models.get(model_id) if model_id and model_id in self.models else None
-            most = ""
             if model is not None and model.clip_limit_seconds is not None:
-                most = f" ({model.name} makes at most {float(model.clip_limit_seconds):g} s)"
-            self.summary.append(f"{origin}: split into {', '.join(parts)}{most}")
+                line = self.m(
+                    "change.split_most",
+                    shot=origin,
+                    parts=", ".join(parts),
+                    model=model.name,
+                    seconds=f"{float(model.clip_limit_seconds):g}",
+                )
+            else:
+                line = self.m("change.split", shot=origin, parts=", ".join(parts))
+            self.summary.append(line)
             self.used_ids.update(parts)
             if origin in self.inserted:
                 self.inserted = [i for i in self.inserted if i != origin] + parts
@@ -272,7 +282,7 @@ class Planner:
                 redo.append(segment_id)
         gone = sorted(set(by_id) - {s.segment_id for s in segments})
         for segment_id in gone:
-            self.summary.append(f"{segment_id}: removed (it has no shots left)")
+            self.summary.append(self.m("change.segment_removed", segment=segment_id))
         if gone:
             segments = [
                 seg.model_copy(update={"depends_on": [d for d in seg.depends_on if d not in gone]})
@@ -424,7 +434,7 @@ class Planner:
         self._check_locks(regenerated, changed_elements)
         segments, redo_segments = self._segments(regenerated)
         for shot_id in sorted(regenerated - seeds):
-            self.summary.append(f"{shot_id}: regenerate (it continues from a regenerated shot)")
+            self.summary.append(self.m("change.continues", shot=shot_id))
 
         final = self._final_shots(regenerated, after_prompted)
         element_updates = self._element_updates(changed_elements)
