@@ -314,3 +314,15 @@ def test_a_pronoun_goes_to_the_person_of_its_gender_the_whole_story_knows(tmp_pa
     shots = load_shots(_plan(tmp_path, script, name="dock.fountain"))
     wave = next(s for s in shots if "raises one hand" in s.description)
     assert wave.characters == ["char_tom"], wave.description
+
+
+def test_a_look_says_each_trait_once(tmp_path: Path) -> None:
+    prose = (
+        "A 15-second teaser, 16:9.\n\n"
+        "Ada, a singer with a shaved head, walks onto the empty stage. Ada, with a shaved head "
+        "and a silver coat, grabs the microphone and sings to the empty hall."
+    )
+    # The file is named after her, so the title is "Ada": she is still a character.
+    look = _elements(_plan(tmp_path, prose, name="ada.txt"))["ada"]["look"]
+    assert look.count("shaved head") == 1, look
+    assert "a singer with a shaved head" in look and "silver coat" in look

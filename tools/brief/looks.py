@@ -249,7 +249,30 @@ def find_look(name: str, text: str, *, avoid: Iterable[str] = ()) -> str:
         if phrase.lower() not in (c.lower() for c in clauses):
             clauses.append(phrase)
     kept = [c for c in clauses if not any(_name_pattern(o).search(c) for o in others)]
-    return ", ".join(dict.fromkeys(kept))[:240].rstrip(" ,")
+    return ", ".join(_without_repeats(kept))[:240].rstrip(" ,")
+
+
+def _without_repeats(clauses: Iterable[str]) -> list[str]:
+    """Each trait once: "a singer with a shaved head" then "with a shaved head and a red
+    coat" gives "a singer with a shaved head, a red coat"; a clause a later one contains is
+    dropped for it."""
+    kept: list[str] = []
+    for clause in clauses:
+        said = " | ".join(fold_words(k) for k in kept)
+        pieces = [p for p in re.split(r"\s+(?:and|et)\s+", clause) if p.strip()]
+        new = [p for p in pieces if fold_words(p) not in said]
+        if not new:
+            continue
+        joiner = re.search(r"\s+(and|et)\s+", clause)
+        text = (
+            clause
+            if len(new) == len(pieces)
+            else f" {joiner.group(1) if joiner else 'and'} ".join(new)
+        )
+        folded = fold_words(text)
+        kept = [k for k in kept if fold_words(k) not in folded]
+        kept.append(text)
+    return kept
 
 
 def location_look(description: str, characters: Iterable[str] = ()) -> str:

@@ -69,7 +69,7 @@ def _names_in_prose(
         name = text[run[0].start() : run[-1].end()].rstrip("’'-")
         name = re.sub(r"[’']s$", "", name)
         key = _fold(name).strip()
-        if len(name) < 2 or key in excluded or key in _LANGUAGE_WORDS or key in _STYLE_LOOKUP:
+        if len(name) < 2 or key in _LANGUAGE_WORDS or key in _STYLE_LOOKUP:
             continue
         if any(part in _CAPITALISED_STOPWORDS for part in key.split()):
             continue
@@ -82,6 +82,8 @@ def _names_in_prose(
     introduced: dict[str, str] = {}
     for name, seen in mentions.items():
         head = _introduced_as(name, text, [start for start, _, _ in seen])
+        if _fold(name).strip() in excluded and head is None:
+            continue  # the title, a model, a language: a name only when introduced as a person
         if head is not None:
             introduced[name] = head
         if len(seen) < 2 and head is None:
