@@ -10,7 +10,8 @@ from typing import Any
 from storycore.tools.brief.findings import _Found, _Prose
 from storycore.tools.brief.values import aspect_of, fit_resolution
 from storycore.tools.brief.vocabulary import CLOUD_MODEL_IDS, MAX_DURATION_SECONDS
-from storycore.tools.domain import LANGUAGE_NAMES, BriefScene, Pace, Resolution, resolution_for
+from storycore.tools.brief.warnings import BriefWarning, language_term, origin_term
+from storycore.tools.domain import BriefScene, Pace, Resolution, resolution_for
 from storycore.tools.errors import BriefError
 from storycore.tools.rates import is_drop_frame_rate, parse_rate, rate_label
 
@@ -21,7 +22,7 @@ class _Decisions:
 
     specs: dict[str, Any] = field(default_factory=dict)
     origin: dict[str, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[BriefWarning] = field(default_factory=list)
     not_understood: list[str] = field(default_factory=list)
 
     def set(self, name: str, value: Any, origin: str) -> None:
@@ -59,8 +60,9 @@ def _decide_duration(
         decisions.set("duration_seconds", chosen, "front matter")
         if stated and abs(stated.value - chosen) > 0.5 and stated.strong:
             decisions.warnings.append(
-                f"the front matter says duration {_seconds_text(chosen)} but the text says "
-                f"{stated.text!r}; the front matter wins"
+                BriefWarning.of(
+                    "duration_front_matter", duration=_seconds_text(chosen), said=stated.text
+                )
             )
     elif stated is not None:
         chosen = stated.value
@@ -75,14 +77,21 @@ def _decide_duration(
     origin = decisions.origin["duration_seconds"]
     if all_timed and abs(scene_sum - chosen) > 0.5:
         decisions.warnings.append(
-            f"the scenes add up to {_seconds_text(scene_sum)} but the {origin} says "
-            f"{_seconds_text(chosen)}; {_seconds_text(chosen)} is kept and the scenes are "
-            "scaled when planned"
+            BriefWarning.of(
+                "scenes_sum",
+                scenes=_seconds_text(scene_sum),
+                origin=origin_term(origin),
+                duration=_seconds_text(chosen),
+            )
         )
     elif not all_timed and scene_sum > chosen + 0.5:
         decisions.warnings.append(
-            f"the timed scenes already add up to {_seconds_text(scene_sum)}, more than the "
-            f"{_seconds_text(chosen)} the {origin} says; {_seconds_text(chosen)} is kept"
+            BriefWarning.of(
+                "timed_scenes_sum",
+                scenes=_seconds_text(scene_sum),
+                origin=origin_term(origin),
+                duration=_seconds_text(chosen),
+            )
         )
 
 
@@ -117,10 +126,7 @@ def _decide_frame(fm: Mapping[str, Any], prose: _Prose, decisions: _Decisions) -
     own = aspect_of(size)
     if aspect is None:
         if own is None:
-            decisions.warnings.append(
-                f"resolution {size} matches no aspect ratio StoryCore knows; the aspect ratio "
-                "stays 16:9"
-            )
+            decisions.warnings.append(BriefWarning.of("resolution_no_aspect", resolution=size))
         decisions.set("resolution", size, _level(res_level))
         decisions.set("aspect_ratio", own or "16:9", "derived")
         return
@@ -132,16 +138,16 @@ def _decide_frame(fm: Mapping[str, Any], prose: _Prose, decisions: _Decisions) -
         return
     if res_level > ratio_level and own is not None:
         decisions.warnings.append(
-            f"the front matter's resolution {size} is {own}, but the text asks for {ratio}; "
-            f"the front matter wins: {own}"
+            BriefWarning.of(
+                "resolution_front_matter_aspect", resolution=size, own=own, aspect=ratio
+            )
         )
         decisions.set("aspect_ratio", own, "front matter")
         decisions.set("resolution", size, "front matter")
         return
     fitted = fit_resolution(ratio, size)
     decisions.warnings.append(
-        f"resolution {size} does not match aspect ratio {ratio}; the aspect ratio wins and the "
-        f"resolution becomes {fitted}"
+        BriefWarning.of("resolution_mismatch", resolution=size, aspect=ratio, fitted=fitted)
     )
     decisions.set("aspect_ratio", ratio, _level(ratio_level))
     decisions.set("resolution", fitted, "derived")
@@ -157,26 +163,31 @@ def _warn_frame_conflicts(
     contradicts (the front matter wins)."""
     text_aspect = prose.aspects[0] if prose.aspects else None
     text_res = prose.resolutions[0] if prose.resolutions else None
-    for found, label in ((prose.aspects, "aspect ratios"), (prose.resolutions, "resolutions")):
+    for found, key in (
+        (prose.aspects, "several_aspects"),
+        (prose.resolutions, "several_resolutions"),
+    ):
         values = []
         for item in found:
-            shown = str(item.value[0]) if label == "resolutions" else item.value
+            shown = str(item.value[0]) if key == "several_resolutions" else item.value
             if shown not in values:
                 values.append(shown)
         if len(values) > 1:
             decisions.warnings.append(
-                f"the text names several {label} ({', '.join(values)}); the first, "
-                f"{values[0]}, is used"
+                BriefWarning.of(key, values=", ".join(values), first=values[0])
             )
     if fm_aspect and text_aspect and text_aspect.value != fm_aspect:
         decisions.warnings.append(
-            f"the front matter says aspect ratio {fm_aspect} but the text says "
-            f"{text_aspect.text!r} ({text_aspect.value}); the front matter wins"
+            BriefWarning.of(
+                "aspect_front_matter",
+                aspect=fm_aspect,
+                said=text_aspect.text,
+                value=text_aspect.value,
+            )
         )
     if fm_res and text_res and str(text_res.value[0]) != str(fm_res[0]) and not text_res.value[1]:
         decisions.warnings.append(
-            f"the front matter says resolution {fm_res[0]} but the text says "
-            f"{text_res.text!r}; the front matter wins"
+            BriefWarning.of("resolution_front_matter", resolution=fm_res[0], said=text_res.text)
         )
 
 
@@ -193,8 +204,7 @@ def _decide_fps(fm: Mapping[str, Any], prose: _Prose, decisions: _Decisions) -> 
     if len(rates) > 1:
         labels = ", ".join(rate_label(parse_rate(r)) for r in rates)
         decisions.warnings.append(
-            f"the text names several frame rates ({labels}); the first, "
-            f"{rate_label(parse_rate(rates[0]))} fps, is used"
+            BriefWarning.of("several_rates", rates=labels, first=rate_label(parse_rate(rates[0])))
         )
     chosen: tuple[str, bool | None] | None = None
     if "fps" in fm:
@@ -202,8 +212,11 @@ def _decide_fps(fm: Mapping[str, Any], prose: _Prose, decisions: _Decisions) -> 
         decisions.set("fps", chosen[0], "front matter")
         if prose.fps and prose.fps[0].value[0] != chosen[0]:
             decisions.warnings.append(
-                f"the front matter says {rate_label(parse_rate(chosen[0]))} fps but the text "
-                f"says {prose.fps[0].text!r}; the front matter wins"
+                BriefWarning.of(
+                    "fps_front_matter",
+                    fps=rate_label(parse_rate(chosen[0])),
+                    said=prose.fps[0].text,
+                )
             )
     elif prose.fps:
         chosen = prose.fps[0].value
@@ -219,9 +232,7 @@ def _decide_fps(fm: Mapping[str, Any], prose: _Prose, decisions: _Decisions) -> 
         return
     rate = parse_rate(decisions.specs.get("fps", "24"))
     if drop and not is_drop_frame_rate(rate):
-        decisions.warnings.append(
-            f"drop-frame timecode does not exist at {rate_label(rate)} fps; non-drop is used"
-        )
+        decisions.warnings.append(BriefWarning.of("no_drop_frame", fps=rate_label(rate)))
         return
     decisions.set("drop_frame", drop, "front matter" if "drop_frame" in fm else "free text")
 
@@ -234,21 +245,25 @@ def _decide_languages(
         ("language", prose.answer_language),
         ("prompt_language", prose.prompt_language),
     ):
-        label = "answer language" if key == "language" else "prompt language"
+        kind = "answer" if key == "language" else "prompt"
         if key in fm:
             decisions.set(key, fm[key], "front matter")
             if found and found[0].value != fm[key]:
                 decisions.warnings.append(
-                    f"the front matter says {label} {LANGUAGE_NAMES[fm[key]]} but the text says "
-                    f"{found[0].text!r}; the front matter wins"
+                    BriefWarning.of(
+                        f"language_front_matter.{kind}",
+                        language=language_term(fm[key]),
+                        said=found[0].text,
+                    )
                 )
         elif found:
             decisions.set(key, found[0].value, "free text")
             others = {f.value for f in found[1:]} - {found[0].value}
             if others:
                 decisions.warnings.append(
-                    f"the text names several {label}s; the first, "
-                    f"{LANGUAGE_NAMES[found[0].value]}, is used"
+                    BriefWarning.of(
+                        f"several_languages.{kind}", language=language_term(found[0].value)
+                    )
                 )
     if "language" not in decisions.specs and brief_language != "en":
         decisions.set("language", brief_language, "detected")
@@ -262,26 +277,21 @@ def _decide_models(fm: Mapping[str, Any], prose: _Prose, decisions: _Decisions) 
     avoid: list[str] = list(fm_models.get("avoid", []))
     for model_id in [m for m in prefer if m in avoid]:
         prefer.remove(model_id)
-        decisions.warnings.append(
-            f"the front matter both prefers and avoids {model_id}; it is avoided"
-        )
+        decisions.warnings.append(BriefWarning.of("model_both_front_matter", model=model_id))
     text_prefer = _unique(f.value for f in prose.prefer)
     text_avoid = _unique(f.value for f in prose.avoid)
     for model_id in [m for m in text_prefer if m in text_avoid]:
         text_prefer.remove(model_id)
-        decisions.warnings.append(f"the text both asks for and avoids {model_id}; it is avoided")
+        decisions.warnings.append(BriefWarning.of("model_both_text", model=model_id))
     for model_id in text_prefer:
         if model_id in avoid:
-            decisions.warnings.append(
-                f"the text asks for {model_id} but the front matter avoids it; the front "
-                "matter wins"
-            )
+            decisions.warnings.append(BriefWarning.of("model_text_prefers_avoided", model=model_id))
         elif model_id not in prefer:
             prefer.append(model_id)
     for model_id in text_avoid:
         if model_id in fm_models.get("prefer", []):
             decisions.warnings.append(
-                f"the text avoids {model_id} but the front matter prefers it; the front matter wins"
+                BriefWarning.of("model_text_avoids_preferred", model=model_id)
             )
         elif model_id not in avoid:
             avoid.append(model_id)
@@ -289,18 +299,14 @@ def _decide_models(fm: Mapping[str, Any], prose: _Prose, decisions: _Decisions) 
     if "local_only" in fm_models:
         if prose.local_only and not fm_models["local_only"]:
             decisions.warnings.append(
-                f"the front matter says local_only: false but the text says "
-                f"{prose.local_only.text!r}; the front matter wins"
+                BriefWarning.of("local_only_front_matter", said=prose.local_only.text)
             )
     elif prose.local_only:
         local_only = True
     if local_only:
         for model_id in [m for m in prefer if m in CLOUD_MODEL_IDS]:
             prefer.remove(model_id)
-            decisions.warnings.append(
-                f"{model_id} runs in the cloud but the brief asks for local models only; it is "
-                "not preferred"
-            )
+            decisions.warnings.append(BriefWarning.of("model_cloud", model=model_id))
     if prefer or avoid or local_only or "vram_gb" in fm_models:
         payload: dict[str, Any] = {"prefer": prefer, "avoid": avoid, "local_only": local_only}
         if "vram_gb" in fm_models:
@@ -325,8 +331,9 @@ def _decide_simple(fm: Mapping[str, Any], prose: _Prose, decisions: _Decisions) 
         decisions.set("budget_usd", fm["budget"], "front matter")
         if prose.budget and abs(prose.budget.value - fm["budget"]) > 0.005:
             decisions.warnings.append(
-                f"the front matter says budget ${fm['budget']:g} but the text says "
-                f"{prose.budget.text!r}; the front matter wins"
+                BriefWarning.of(
+                    "budget_front_matter", budget=f"{fm['budget']:g}", said=prose.budget.text
+                )
             )
     elif prose.budget:
         decisions.set("budget_usd", prose.budget.value, "free text")
@@ -335,8 +342,9 @@ def _decide_simple(fm: Mapping[str, Any], prose: _Prose, decisions: _Decisions) 
         decisions.set("pace", pace, "front matter")
         if prose.pace and prose.pace.value != pace:
             decisions.warnings.append(
-                f"the front matter says pace {pace} but the text says {prose.pace.text!r} "
-                f"({prose.pace.value}); the front matter wins"
+                BriefWarning.of(
+                    "pace_front_matter", pace=pace, said=prose.pace.text, value=prose.pace.value
+                )
             )
     elif prose.pace:
         decisions.set("pace", prose.pace.value, "free text")

@@ -26,6 +26,7 @@ from storycore.tools.brief.names import _names_in_prose
 from storycore.tools.brief.prose import _scan_prose
 from storycore.tools.brief.source import _Body, _item_parts, _split_body, _split_front_matter
 from storycore.tools.brief.vocabulary import _SECTION_LABELS, BUILTIN_MODEL_ALIASES
+from storycore.tools.brief.warnings import BriefWarning, Term, render_warnings
 from storycore.tools.domain import (
     LANGUAGE_NAMES,
     BriefElement,
@@ -114,7 +115,7 @@ def parse_brief(
         props=elements["props"],
         scenes=scenes,
         style_words=style_words,
-        warnings=decisions.warnings,
+        warnings=render_warnings(decisions.warnings, specs.language),
         not_understood=decisions.not_understood,
     )
 
@@ -138,9 +139,8 @@ def _read_sections(
             continue
         same = [e for e in elements[item.kind] if _fold(e.name) == _fold(name)]
         if same:
-            decisions.warnings.append(
-                f"{_SECTION_LABELS[item.kind]}: {name!r} is listed twice; the first entry is kept"
-            )
+            label = Term(f"brief_warnings.section.{item.kind}", _SECTION_LABELS[item.kind])
+            decisions.warnings.append(BriefWarning.of("listed_twice", section=label, name=name))
             continue
         elements[item.kind].append(BriefElement(name=name, description=description))
     return elements, scenes
