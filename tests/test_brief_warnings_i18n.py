@@ -186,3 +186,19 @@ def test_the_brief_confirmation_shows_the_french_warnings() -> None:
         in card.details
     )
     _no_english(card.details)
+
+
+def test_an_imposed_answer_language_gives_the_warnings_its_language() -> None:
+    """``plan --language fr`` makes French the brief's answer language: its warnings too."""
+    from storycore.tools import planner
+
+    brief = planner.understand(KEEPER_EN, overrides=planner.Overrides(language="fr"))
+    assert brief.technical_specs.language == "fr"
+    assert brief.warnings[2] == (
+        "le texte cite plusieurs cadences (24, 30) : la première, 24 fps, est retenue"
+    )
+    _no_english(brief.warnings)
+    english = planner.understand(BAKER_FR, overrides=planner.Overrides(language="en"))
+    assert english.warnings[2] == (
+        "the text names several frame rates (24, 30); the first, 24 fps, is used"
+    )

@@ -44,6 +44,7 @@ def parse_brief(
     *,
     source_name: str | None = None,
     known_models: Mapping[str, str] | None = None,
+    language: str | None = None,
 ) -> CreativeBrief:
     """Parse a Markdown brief (front matter, sections, free text) into a :class:`CreativeBrief`.
 
@@ -51,7 +52,8 @@ def parse_brief(
     it is merged over the built-in table. Raises :class:`BriefError` for an empty brief, a
     front matter that is not YAML, and a negative, zero or absurd duration. Everything else
     that cannot be used is listed in ``not_understood``; contradictions are resolved by the
-    rules of docs/brief-format.md and reported in ``warnings``.
+    rules of docs/brief-format.md and reported in ``warnings``, in the brief's answer language
+    (``language`` instead when the caller imposes one, like the CLI's ``--language``).
     """
     if not text or not text.strip():
         raise BriefError("the brief is empty; write what the video is about")
@@ -115,7 +117,7 @@ def parse_brief(
         props=elements["props"],
         scenes=scenes,
         style_words=style_words,
-        warnings=render_warnings(decisions.warnings, specs.language),
+        warnings=render_warnings(decisions.warnings, language or specs.language),
         not_understood=decisions.not_understood,
     )
 

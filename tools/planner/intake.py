@@ -100,7 +100,12 @@ def understand(
             source_format="fountain",
         )
     else:
-        brief = parse_brief(text, source_name=source_name, known_models=model_aliases(registry))
+        brief = parse_brief(
+            text,
+            source_name=source_name,
+            known_models=model_aliases(registry),
+            language=overrides.language if overrides else None,
+        )
         if brief.title == "Untitled" and source_name:
             brief = brief.model_copy(update={"title": _title_from_source(source_name)})
         brief = brief.model_copy(update={"source_format": fmt})
