@@ -8,6 +8,7 @@ prints one line on stderr, exits 2 and leaves the project unchanged.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from storycore.tools.errors import InvalidInput, StoryCoreError
 
 if TYPE_CHECKING:
     from storycore.tools.domain import AssetMetadata
+    from storycore.tools.i18n import Messages
     from storycore.tools.registry import AssetRegistry
 
 elements_app = typer.Typer(
@@ -56,6 +58,57 @@ def _registry(folder: Path) -> AssetRegistry:
     return AssetRegistry(Project.open(folder))
 
 
+def _messages(registry: AssetRegistry) -> Messages:
+    """The messages in the display language: ``--language``, else the project's answer
+    language (``--json`` stays English: it never reads them)."""
+    from storycore.tools.i18n import Messages, display_language
+
+    return Messages(display_language(registry.project.manifest.technical_specs.language))
+
+
+def _known(key: str, fallback: str, m: Messages, /, **values: Any) -> str:
+    """The message ``key`` if the catalogs have it, else ``fallback`` as it is."""
+    from storycore.tools.i18n import catalog
+
+    return m(key, **values) if key in catalog("en") else fallback
+
+
+def _type(value: str, m: Messages) -> str:
+    """An element type (``character``) in the messages' language (``personnage``)."""
+    return _known(f"elements_cli.type.{value}", value, m)
+
+
+def _status(value: str, m: Messages) -> str:
+    """An element status (``draft``, ``locked``) in the messages' language; draft and
+    approved are the shots' words too (``cli.shot_status``)."""
+    return _known(f"elements_cli.status.{value}", _known(f"cli.shot_status.{value}", value, m), m)
+
+
+def _columns(m: Messages, *names: str) -> list[str]:
+    return [m("cli.status.value") if n == "value" else m(f"elements_cli.column.{n}") for n in names]
+
+
+#: The notes the registry writes itself (versions' ``note``), shown in the messages' language.
+_NOTES = {
+    "created": "created",
+    "updated": "updated",
+    "added again": "added_again",
+    "registered without metadata": "registered",
+}
+_RESTORED_NOTE = re.compile(r"restored version (\d+)")
+_IMAGE_NOTE = re.compile(r"reference image (.+)", re.DOTALL)
+
+
+def _note(note: str, m: Messages) -> str:
+    if note in _NOTES:
+        return m(f"elements_cli.note.{_NOTES[note]}")
+    if found := _RESTORED_NOTE.fullmatch(note):
+        return m("elements_cli.note.restored", version=found.group(1))
+    if found := _IMAGE_NOTE.fullmatch(note):
+        return m("elements_cli.note.reference_image", path=found.group(1))
+    return note
+
+
 def parse_attributes(pairs: list[str] | None) -> dict[str, str]:
     """``["hair=blonde curly", "eyes=green"]`` as a dict; refuses an item without ``=``."""
     out: dict[str, str] = {}
@@ -80,39 +133,66 @@ def _summary(element: AssetMetadata) -> dict[str, Any]:
 
 def _print_element(element: AssetMetadata, registry: AssetRegistry) -> None:
     out = ui.out
-    out.print(
-        f"[bold]{escape(element.name)}[/]  {element.element_id}  "
-        f"({element.type.value}, {element.status.value}, version {element.current_version})"
+    m = _messages(registry)
+    kind = m(
+        "elements_cli.show.kind",
+        type=_type(element.type.value, m),
+        status=_status(element.status.value, m),
+        version=element.current_version,
     )
+    out.print(f"[bold]{escape(element.name)}[/]  {element.element_id}  {kind}")
     if element.aliases:
-        out.print(f"also called: {escape(', '.join(element.aliases))}")
-    out.print(f"description: {escape(element.canonical_description) or '(none)'}")
+        out.print(m("elements_cli.show.aliases", aliases=escape(", ".join(element.aliases))))
+    description = escape(element.canonical_description) or m("elements_cli.show.no_description")
+    out.print(m("elements_cli.show.description", text=description))
     if element.attributes:
         out.print(
             ui.table(
                 None,
-                ["attribute", "value"],
+                _columns(m, "attribute", "value"),
                 [(escape(k), escape(v)) for k, v in element.attributes.items()],
             )
         )
     for ref in element.reference_images:
-        out.print(f"reference ({escape(ref.role)}): {escape(ref.path)}  sha256 {ref.sha256[:12]}")
+        out.print(
+            m(
+                "elements_cli.show.reference",
+                role=escape(ref.role),
+                path=escape(ref.path),
+                sha256=ref.sha256[:12],
+            )
+        )
     if element.derived_from:
-        out.print(f"variant of: {element.derived_from}")
+        out.print(m("elements_cli.show.variant_of", element_id=element.derived_from))
     variants = registry.variants_of(element.element_id)
     if variants:
-        out.print(f"variants: {', '.join(v.element_id for v in variants)}")
-    out.print(f"shots: {', '.join(element.shots) if element.shots else '(none)'}")
+        out.print(m("elements_cli.show.variants", ids=", ".join(v.element_id for v in variants)))
+    shots = ", ".join(element.shots) if element.shots else m("elements_cli.show.no_shots")
+    out.print(m("elements_cli.show.shots", ids=shots))
 
 
-def _done(element: AssetMetadata, as_json: bool, verb: str) -> None:
+def _done(
+    element: AssetMetadata,
+    as_json: bool,
+    registry: AssetRegistry,
+    done: str,
+    **values: Any,
+) -> None:
+    """The one line saying what happened (``elements_cli.done.<done>``), or the element as
+    JSON."""
     if as_json:
         ui.emit_json(element.model_dump(mode="json"))
-    else:
-        ui.out.print(
-            f"{verb} {element.element_id} ({escape(element.name)}): version "
-            f"{element.current_version}, {element.status.value}"
+        return
+    m = _messages(registry)
+    ui.out.print(
+        m(
+            f"elements_cli.done.{done}",
+            element=f"{element.element_id} ({escape(element.name)})",
+            version=element.current_version,
+            status=_status(element.status.value, m),
+            **values,
         )
+    )
 
 
 @elements_app.command("list")
@@ -122,27 +202,30 @@ def list_elements(
     as_json: bool = _JSON,
 ) -> None:
     """List the project's elements."""
-    elements = _registry(folder).list(type_)
+    registry = _registry(folder)
+    elements = registry.list(type_)
     if as_json:
         ui.emit_json([_summary(e) for e in elements])
         return
+    m = _messages(registry)
     rows = [
         (
             e.element_id,
-            e.type.value,
+            _type(e.type.value, m),
             escape(e.name),
-            e.status.value,
+            _status(e.status.value, m),
             e.current_version,
             len(e.shots),
         )
         for e in elements
     ]
+    columns = _columns(m, "id", "type", "name", "status", "version", "shots")
     ui.out.print(
         ui.table(
             None,
-            ["id", "type", "name", "status", "version", "shots"],
+            columns,
             rows,
-            justify={"version": "right", "shots": "right"},
+            justify={columns[4]: "right", columns[5]: "right"},
         )
     )
 
@@ -189,14 +272,12 @@ def add(
         derived_from=parent,
     )
     if before is None or before.element_id != element.element_id:
-        _done(element, as_json, "added")
+        _done(element, as_json, registry, "added")
     elif element.current_version == before.current_version:
-        _done(element, as_json, "unchanged (it already exists)")
+        _done(element, as_json, registry, "exists")
     else:
         # Adding a name that exists updates it: say so, and show what she looks like now.
-        _done(
-            element, as_json, f"updated the existing element (was version {before.current_version})"
-        )
+        _done(element, as_json, registry, "updated_existing", was=before.current_version)
         if not as_json:
             _print_element(element, registry)
 
@@ -239,8 +320,8 @@ def update(
         note=note,
         force=force,
     )
-    verb = "updated" if updated.current_version != found.current_version else "unchanged"
-    _done(updated, as_json, verb)
+    done = "updated" if updated.current_version != found.current_version else "unchanged"
+    _done(updated, as_json, registry, done)
 
 
 @elements_app.command("versions")
@@ -257,21 +338,23 @@ def versions(folder: Path = _DIR, element: str = _ELEMENT, as_json: bool = _JSON
             }
         )
         return
+    m = _messages(registry)
     rows = [
         (
             f"{'*' if v.version == found.current_version else ''}{v.version}",
             v.content_hash[:12],
             v.created_at,
-            escape(v.note),
+            escape(_note(v.note, m)),
         )
         for v in found.versions
     ]
+    columns = _columns(m, "version", "hash", "created", "note")
     ui.out.print(
         ui.table(
             f"{found.element_id} ({escape(found.name)})",
-            ["version", "hash", "created", "note"],
+            columns,
             rows,
-            justify={"version": "right"},
+            justify={columns[0]: "right"},
         )
     )
 
@@ -286,7 +369,7 @@ def restore(
     registry = _registry(folder)
     found = registry.resolve(element)
     restored = registry.restore(found.element_id, version)
-    _done(restored, False, f"restored version {version} of")
+    _done(restored, False, registry, "restored", restored=version)
 
 
 def _status_command(action: str, help_text: str) -> None:
@@ -294,7 +377,14 @@ def _status_command(action: str, help_text: str) -> None:
         registry = _registry(folder)
         found = registry.resolve(element)
         changed = getattr(registry, action)(found.element_id)
-        ui.out.print(f"{found.element_id} is {changed.status.value}")
+        m = _messages(registry)
+        ui.out.print(
+            m(
+                "elements_cli.status_changed",
+                element_id=found.element_id,
+                status=_status(changed.status.value, m),
+            )
+        )
 
     command.__doc__ = help_text
     elements_app.command(action)(command)
@@ -317,13 +407,19 @@ def add_image(
     registry = _registry(folder)
     found = registry.resolve(element)
     updated = registry.add_reference_image(found.element_id, image, role, force=force)
+    m = _messages(registry)
     if updated.current_version == found.current_version:
-        ui.out.print(f"{found.element_id} already has this image")
+        ui.out.print(m("elements_cli.image.already", element_id=found.element_id))
         return
     ref = updated.reference_images[-1]
     ui.out.print(
-        f"copied to {escape(ref.path)} (sha256 {ref.sha256[:12]}); "
-        f"{found.element_id} is at version {updated.current_version}"
+        m(
+            "elements_cli.image.copied",
+            path=escape(ref.path),
+            sha256=ref.sha256[:12],
+            element_id=found.element_id,
+            version=updated.current_version,
+        )
     )
 
 
