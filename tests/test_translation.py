@@ -128,3 +128,27 @@ def test_the_model_translates_the_descriptions_in_batches(
     assert not [f for f in critique(project.root).findings if f.kind == "prompt_language"]
     if llm_endpoint.scripted:
         assert shots[0].description == _english(shots[0].shot_id, "")
+
+
+def test_an_approved_look_is_never_translated_behind_the_users_back(tmp_path: Path) -> None:
+    project = _plan(tmp_path, FRENCH_BRIEF)
+    registry = AssetRegistry(project)
+    camille = next(e for e in registry.list() if e.element_id.startswith("char_camille"))
+    look = camille.canonical_description
+    assert detect_language(look) == "fr"
+    registry.approve(camille.element_id)
+    sent: list[str] = []
+
+    def structured(schema: Any, prompt: str) -> tuple[Any, dict[str, Any], str | None]:
+        ids = [line[2:].split(":", 1)[0] for line in prompt.splitlines() if line.startswith("- ")]
+        sent.extend(ids)
+        return schema(items=[{"id": i, "text": _english(i, "")} for i in ids]), {}, None
+
+    result = translate_plan(
+        project,
+        structured,
+        lambda name, **values: render_llm_prompt(name, "en", **values),
+        language_name=str,
+    )
+    assert result.written > 0 and camille.element_id not in sent
+    assert AssetRegistry(project).get(camille.element_id).canonical_description == look

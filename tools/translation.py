@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from storycore.tools.domain import AssetMetadata, ShotSpec
+from storycore.tools.domain import AssetMetadata, ElementStatus, ShotSpec
 from storycore.tools.project import Project
 from storycore.tools.registry import AssetRegistry
 from storycore.tools.structure import load_shots, write_shots
@@ -29,7 +29,8 @@ def foreign_texts(
     shots: Iterable[ShotSpec], elements: Iterable[AssetMetadata], prompt_language: str
 ) -> dict[str, tuple[str, str]]:
     """The descriptions written in another language than ``prompt_language``: shot id or
-    element id -> (language found, text). Locked elements are left out (never rewritten)."""
+    element id -> (language found, text). Approved and locked elements are left out: the user
+    settled their look, it is never rewritten behind their back."""
     # Imported here: the critic's package imports the planner, which imports this module.
     from storycore.tools.critic.language import detect_language
 
@@ -40,7 +41,7 @@ def foreign_texts(
             found[shot.shot_id] = (language, shot.description)
     for element in elements:
         language = detect_language(element.canonical_description)
-        if language and language != prompt_language and not element.locked:
+        if language and language != prompt_language and _editable(element):
             found[element.element_id] = (language, element.canonical_description)
     return found
 
@@ -76,12 +77,16 @@ def apply_translations(project: Project, translations: Mapping[str, str], *, lan
         changed += len(shots)
         for element in registry.list():
             text = wanted.get(element.element_id)
-            if text and text != element.canonical_description and not element.locked:
+            if text and text != element.canonical_description and _editable(element):
                 registry.update(
                     element.element_id,
                     canonical_description=text,
                     note=f"translated into {language}",
-                    force=True,
                 )
                 changed += 1
     return changed
+
+
+def _editable(element: AssetMetadata) -> bool:
+    """A draft element: approved and locked looks are the user's, never translated for them."""
+    return element.status is ElementStatus.DRAFT
