@@ -249,9 +249,14 @@ def png_text(element: AssetMetadata) -> PngImagePlugin.PngInfo:
     return info
 
 
+#: zlib level of the cards' PNGs: 1 encodes a 1024x1024 card in about 60 % of the time of
+#: Pillow's default (6) for files about a third larger; the pixels are the same.
+CARD_COMPRESS_LEVEL = 1
+
+
 def _png_bytes(image: Image.Image, info: PngImagePlugin.PngInfo) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", pnginfo=info)
+    image.save(buffer, format="PNG", pnginfo=info, compress_level=CARD_COMPRESS_LEVEL)
     return buffer.getvalue()
 
 

@@ -55,13 +55,16 @@ def plan_project(
         breakdown = run_breakdown(project)
         say("registering elements")
         build_elements(project)
-        # The shots go from phase to phase in memory (each phase still writes what it changed).
+        # The shots go from phase to phase in memory: the models and segments phases record
+        # their phase (and the segments) but leave the shots to the storyboard phase, which
+        # writes each shot.json once with its model, segment and prompts. A crash in between
+        # is rolled back whole like any other (PlanGuard, begin_plan).
         say("choosing a model for every shot")
-        _, shots = _choose_models(project, registry)
+        _, shots = _choose_models(project, registry, write=False)
         say("building segments")
-        _, shots = _segments_phase(project, shots)
+        _, shots = _segments_phase(project, shots, write=False)
         say("writing the storyboard and documents")
-        build_storyboard(project, shots)
+        build_storyboard(project, shots, unwritten=True)
         mark_planned(project)
     return summarize(project, [*brief.warnings, *breakdown.warnings], registry=registry)
 
