@@ -57,11 +57,15 @@ from storycore.tools.translation import description_language
 # -- phase 3: breakdown -----------------------------------------------------------------------
 
 
-def run_breakdown(project: Project, *, scenes: Sequence[Scene] | None = None) -> Breakdown:
+def run_breakdown(
+    project: Project, *, scenes: Sequence[Scene] | None = None, files: bool = True
+) -> Breakdown:
     """Scenes, then shots with framing, durations and contiguous timecodes.
 
     ``scenes`` replaces the deterministic breakdown (the LLM's proposal); the shots are always
     designed and timed by the rules, scaled to the target duration to the frame.
+    ``files=False`` (``plan_project``): the shots go into the manifest, and their
+    ``shot.json`` files are left to the storyboard phase, which writes each once.
     """
     brief = read_brief(project)
     specs = project.manifest.technical_specs
@@ -70,7 +74,7 @@ def run_breakdown(project: Project, *, scenes: Sequence[Scene] | None = None) ->
     edited = edited_shots(project)
     with project.transaction("breakdown") as tx:
         clear_shots(tx)
-        add_shots(tx, breakdown.shots)
+        add_shots(tx, breakdown.shots, files=files)
         tx.write_json(SCENES_FILE, [scene.model_dump(mode="json") for scene in breakdown.scenes])
         tx.remove(REPLAN_EDITS_FILE)  # an earlier re-plan's report
         tx.manifest.phase = Phase.BREAKDOWN
@@ -134,8 +138,8 @@ def _choose_models(
                 write_shots(tx, split)
         else:
             clear_shots(tx)
-            add_shots(tx, split)
-            sync_links(project)
+            add_shots(tx, split, files=write)
+            sync_links(project, shots=split)
         tx.manifest.phase = Phase.MODEL_SELECTION
     return selections, split
 
