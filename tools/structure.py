@@ -165,8 +165,11 @@ def insert_shot(tx: Transaction, shot: ShotSpec, position: int | None = None) ->
     return ref
 
 
-def add_shots(tx: Transaction, shots: Iterable[ShotSpec]) -> None:
-    """Append many shots at once (the planner's path: no renumbering to do)."""
+def add_shots(tx: Transaction, shots: Iterable[ShotSpec], *, files: bool = True) -> None:
+    """Append many shots at once (the planner's path: no renumbering to do).
+
+    ``files=False`` records the shots in the manifest only: the caller writes every
+    ``shot.json`` later in the same plan (:func:`write_shots`), so each is written once."""
     refs = list(tx.manifest.shots)
     known = {r.shot_id for r in refs}
     taken = [_slug_of(r.folder) for r in refs]
@@ -183,7 +186,8 @@ def add_shots(tx: Transaction, shots: Iterable[ShotSpec]) -> None:
             version=shot.version,
         )
         refs.append(ref)
-        tx.write_json(f"{SHOTS}/{ref.folder}/{SHOT_FILE}", shot)
+        if files:
+            tx.write_json(f"{SHOTS}/{ref.folder}/{SHOT_FILE}", shot)
     tx.manifest.shots = refs
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from storycore.tools.asset_generator import card_batch
 from storycore.tools.brief.looks import find_look, location_look
 from storycore.tools.domain import (
     AssetMetadata,
@@ -14,6 +15,7 @@ from storycore.tools.domain import (
     ElementType,
     Phase,
     Scene,
+    ShotSpec,
 )
 from storycore.tools.fountain import mentions
 from storycore.tools.naming import element_id
@@ -142,31 +144,46 @@ def default_description(kind: ElementType, name: str) -> str:
 
 
 def build_elements(
-    project: Project, *, descriptions: Mapping[str, str] | None = None
+    project: Project,
+    *,
+    descriptions: Mapping[str, str] | None = None,
+    shots: Sequence[ShotSpec] | None = None,
 ) -> list[AssetMetadata]:
     """Register every character, location and prop of the plan, and link every shot to the
     elements it shows. ``descriptions`` (element id -> text) overrides the canonical
     descriptions the rules found (the LLM's proposal). Locked elements are left as they are.
+    ``shots``: the plan's shots when the caller holds them (read from the project otherwise).
+    The reference cards are encoded on the usable cores (:func:`card_batch`).
     """
     brief = read_brief(project)
     scenes = read_scenes(project)
     registry = AssetRegistry(project)
     with project.transaction("elements") as tx:
-        for item in planned_elements(brief, scenes):
-            eid, description = item.element_id, item.description
-            if descriptions and descriptions.get(eid):
-                description = descriptions[eid]
-            if registry.exists(eid):
-                current = registry.get(eid)
-                if current.locked or current.canonical_description:
-                    continue  # never rewrite what the user fixed or approved
-            registry.add(item.type, item.name, canonical_description=description, element_id=eid)
-        sync_links(project, registry)
+        with card_batch(tx):
+            for item in planned_elements(brief, scenes):
+                eid, description = item.element_id, item.description
+                if descriptions and descriptions.get(eid):
+                    description = descriptions[eid]
+                if registry.exists(eid):
+                    current = registry.get(eid)
+                    if current.locked or current.canonical_description:
+                        continue  # never rewrite what the user fixed or approved
+                registry.add(
+                    item.type, item.name, canonical_description=description, element_id=eid
+                )
+        sync_links(project, registry, shots=shots)
         tx.manifest.phase = Phase.ELEMENTS
     return registry.list()
 
 
-def sync_links(project: Project, registry: AssetRegistry | None = None) -> None:
-    """Make every element's list of shots agree with the shots on disk."""
+def sync_links(
+    project: Project,
+    registry: AssetRegistry | None = None,
+    *,
+    shots: Sequence[ShotSpec] | None = None,
+) -> None:
+    """Make every element's list of shots agree with the shots on disk (or with ``shots``,
+    the plan's shots in memory, when the caller holds them)."""
     registry = registry or AssetRegistry(project)
-    registry.sync_shot_links({shot.shot_id: shot.element_ids() for shot in load_shots(project)})
+    shots = load_shots(project) if shots is None else shots
+    registry.sync_shot_links({shot.shot_id: shot.element_ids() for shot in shots})

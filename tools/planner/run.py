@@ -52,16 +52,20 @@ def plan_project(
         say("creating the project structure")
         project = create_structure(out_dir, brief)
         say("breaking down scenes and shots")
-        breakdown = run_breakdown(project)
+        breakdown = run_breakdown(project, files=False)
         say("registering elements")
-        build_elements(project)
-        # The shots go from phase to phase in memory (each phase still writes what it changed).
+        build_elements(project, shots=breakdown.shots)
+        # The shots go from phase to phase in memory: the breakdown, models and segments
+        # phases record the shots in the manifest, their phase (and the segments) but leave
+        # the shot.json files to the storyboard phase, which writes each once with its
+        # model, segment and prompts. A crash in between is rolled back whole like any other
+        # (PlanGuard, begin_plan).
         say("choosing a model for every shot")
-        _, shots = _choose_models(project, registry)
+        _, shots = _choose_models(project, registry, breakdown.shots, write=False)
         say("building segments")
-        _, shots = _segments_phase(project, shots)
+        _, shots = _segments_phase(project, shots, write=False)
         say("writing the storyboard and documents")
-        build_storyboard(project, shots)
+        build_storyboard(project, shots, unwritten=True)
         mark_planned(project)
     return summarize(project, [*brief.warnings, *breakdown.warnings], registry=registry)
 

@@ -57,11 +57,15 @@ from storycore.tools.translation import description_language
 # -- phase 3: breakdown -----------------------------------------------------------------------
 
 
-def run_breakdown(project: Project, *, scenes: Sequence[Scene] | None = None) -> Breakdown:
+def run_breakdown(
+    project: Project, *, scenes: Sequence[Scene] | None = None, files: bool = True
+) -> Breakdown:
     """Scenes, then shots with framing, durations and contiguous timecodes.
 
     ``scenes`` replaces the deterministic breakdown (the LLM's proposal); the shots are always
     designed and timed by the rules, scaled to the target duration to the frame.
+    ``files=False`` (``plan_project``): the shots go into the manifest, and their
+    ``shot.json`` files are left to the storyboard phase, which writes each once.
     """
     brief = read_brief(project)
     specs = project.manifest.technical_specs
@@ -70,7 +74,7 @@ def run_breakdown(project: Project, *, scenes: Sequence[Scene] | None = None) ->
     edited = edited_shots(project)
     with project.transaction("breakdown") as tx:
         clear_shots(tx)
-        add_shots(tx, breakdown.shots)
+        add_shots(tx, breakdown.shots, files=files)
         tx.write_json(SCENES_FILE, [scene.model_dump(mode="json") for scene in breakdown.scenes])
         tx.remove(REPLAN_EDITS_FILE)  # an earlier re-plan's report
         tx.manifest.phase = Phase.BREAKDOWN
@@ -99,10 +103,15 @@ def choose_models(project: Project, registry: ModelRegistry | None = None) -> li
 
 
 def _choose_models(
-    project: Project, registry: ModelRegistry | None = None, shots: list[ShotSpec] | None = None
+    project: Project,
+    registry: ModelRegistry | None = None,
+    shots: list[ShotSpec] | None = None,
+    *,
+    write: bool = True,
 ) -> tuple[list[Selection], list[ShotSpec]]:
     """:func:`choose_models` on ``shots`` when the caller holds them (read otherwise), and
-    the shots as it wrote them."""
+    the shots as it wrote them. ``write=False`` (``plan_project``, which writes every shot
+    once in its last phase): shots keeping their ids are handed back, not written."""
     registry = registry or ModelRegistry.load(project.root)
     specs = project.manifest.technical_specs
     shots = load_shots(project) if shots is None else shots
@@ -125,11 +134,12 @@ def _choose_models(
     split = [_part_cost_stated(shot, registry, rate) if shot.split_from else shot for shot in split]
     with project.transaction("models") as tx:
         if [s.shot_id for s in split] == [s.shot_id for s in shots]:
-            write_shots(tx, split)
+            if write:
+                write_shots(tx, split)
         else:
             clear_shots(tx)
-            add_shots(tx, split)
-            sync_links(project)
+            add_shots(tx, split, files=write)
+            sync_links(project, shots=split)
         tx.manifest.phase = Phase.MODEL_SELECTION
     return selections, split
 
@@ -166,15 +176,16 @@ def build_segments_phase(project: Project) -> int:
 
 
 def _segments_phase(
-    project: Project, shots: list[ShotSpec] | None = None
+    project: Project, shots: list[ShotSpec] | None = None, *, write: bool = True
 ) -> tuple[int, list[ShotSpec]]:
     """:func:`build_segments_phase` on ``shots`` when the caller holds them, and the shots as
-    it wrote them."""
+    it wrote them (``write=False``: handed back for the last phase to write)."""
     shots = load_shots(project) if shots is None else shots
     scenes = read_scenes(project)
     segments = build_segments(shots, scenes, project.manifest.technical_specs)
     with project.transaction("segments") as tx:
-        write_shots(tx, shots)  # build_segments set segment_id and continuity on them
+        if write:
+            write_shots(tx, shots)  # build_segments set segment_id and continuity on them
         store_segments(tx, segments)
         tx.manifest.phase = Phase.SEGMENTS
     return len(segments), shots
@@ -190,10 +201,16 @@ def build_prompts(project: Project, shot_ids: Iterable[str] | None = None) -> in
 
 
 def _build_prompts(
-    project: Project, shot_ids: Iterable[str] | None = None, given: list[ShotSpec] | None = None
+    project: Project,
+    shot_ids: Iterable[str] | None = None,
+    given: list[ShotSpec] | None = None,
+    *,
+    unwritten: bool = False,
 ) -> tuple[list[ShotSpec], list[ShotSpec]]:
     """(every shot in timeline order as now written, the shots whose prompts changed);
-    ``given``: the shots as on disk when the caller holds them (read otherwise)."""
+    ``given``: the shots as on disk when the caller holds them (read otherwise);
+    ``unwritten``: ``given`` may differ from the disk, so every shot is written (a file
+    whose bytes are already there is left alone by the transaction)."""
     specs = project.manifest.technical_specs
     elements = {e.element_id: e for e in AssetRegistry(project).list()}
     override_dir = project.path("prompts")
@@ -209,18 +226,22 @@ def _build_prompts(
                 shot = updated
         shots.append(shot)
     with project.transaction("prompts") as tx:
-        write_shots(tx, changed)
+        write_shots(tx, shots if unwritten else changed)
     return shots, changed
 
 
-def build_storyboard(project: Project, shots: list[ShotSpec] | None = None) -> list[str]:
+def build_storyboard(
+    project: Project, shots: list[ShotSpec] | None = None, *, unwritten: bool = False
+) -> list[str]:
     """Every shot's prompts, then storyboard.json/.md/.html, panels and visual_strategy.json.
 
-    ``shots``: the shots as on disk when the caller holds them (the planner's last phase)."""
+    ``shots``: the shots as on disk when the caller holds them (the planner's last phase);
+    ``unwritten``: as the earlier phases left them in memory, written here once."""
     from storycore.tools.regeneration.index import write_index
 
     with project.transaction("storyboard") as tx:
-        shots, _ = _build_prompts(project, given=shots)  # the shots as written: documents and index
+        # The shots as written: the documents and the index are made from them.
+        shots, _ = _build_prompts(project, given=shots, unwritten=unwritten)
         written = write_documents(tx, shots)
         write_index(tx, shots)
         # Said plainly when the descriptions in the prompts are not in the prompt language.

@@ -61,6 +61,9 @@ class Transaction:
         self._journal = (self._dir / "journal.jsonl").open("a", encoding="utf-8")
         self._blobs = 0
         self._paths: list[str] = []
+        #: Folders this transaction made or found, so writing many files into one folder
+        #: checks it once; forgotten whenever the transaction removes or renames something.
+        self._folders: set[Path] = set()
 
     @property
     def root(self) -> Path:
@@ -100,13 +103,14 @@ class Transaction:
         for folder in reversed(missing):
             self._record({"op": "mkdir", "path": folder.relative_to(self.root).as_posix()})
             folder.mkdir()
+        self._folders.add(path)
         return path
 
     def write_bytes(self, rel: str | Path, data: bytes) -> Path:
         path, relative = self._rel(rel)
         if path.is_dir():
             raise ProjectError(f"{relative} is a folder, not a file")
-        if path.parent != self.root:
+        if path.parent != self.root and path.parent not in self._folders:
             self.mkdir(path.parent.relative_to(self.root))
         backup: str | None = None
         if path.is_file():
@@ -137,6 +141,7 @@ class Transaction:
         if not path.exists():
             return
         backup = self._next_blob()
+        self._folders.clear()
         self._record({"op": "remove", "path": relative, "backup": backup})
         os.replace(path, self._dir / backup)
         self._paths.append(relative)
@@ -148,6 +153,7 @@ class Transaction:
             return
         if target.exists():
             raise ConflictError(f"cannot rename {src_rel} to {dst_rel}: it exists")
+        self._folders.clear()
         self._record({"op": "rename", "src": src_rel, "dst": dst_rel})
         os.replace(source, target)
         self._paths.extend([src_rel, dst_rel])
