@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from storycore.tools.breakdown.design import _scene_changes_place, _SceneDesigner
-from storycore.tools.breakdown.design_base import story_genders
 from storycore.tools.breakdown.drafts import _Draft, _f
 from storycore.tools.breakdown.fitting import _fit_seconds, _lengthen_capped, _set_seconds
 from storycore.tools.breakdown.rules import BreakdownRules
@@ -45,6 +44,7 @@ def _cover(
     rules: BreakdownRules,
     target: Fraction,
     capacity: int,
+    genders: Mapping[str, str | None],
 ) -> _Covered | None:
     """Coverage instead of stretching: ``None`` when every scene can simply be stretched (or
     shortened) to its share of ``target``; otherwise the scenes that would run past
@@ -71,7 +71,6 @@ def _cover(
         return None
     out = [list(drafts) for drafts in designed]
     designers: dict[int, _SceneDesigner] = {}
-    genders = story_genders(scenes, rules)
     for index, scene in enumerate(scenes):
         if not short[index]:
             continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 from storycore.tools.breakdown.continuity import link_continuity
@@ -106,7 +106,7 @@ def design_shots(
     if target_seconds is not None and target_seconds <= 0:
         raise InvalidInput(f"the target length must be positive, not {target_seconds} s")
     drafts, natural = _scene_lengths(
-        scenes, designed, specs, rules, target_seconds, min_frames, warnings
+        scenes, designed, specs, rules, target_seconds, min_frames, warnings, genders
     )
     total = _total_frames(scenes, natural, rate, target_seconds, warnings, specs.language)
     if len(scenes) * min_frames > total:
@@ -141,6 +141,7 @@ def _scene_lengths(
     target_seconds: float | None,
     min_frames: int,
     warnings: list[str],
+    genders: Mapping[str, str | None],
 ) -> tuple[list[_Draft], Fraction]:
     """Every scene's drafts in order, each scene at its share of the target (covered when
     stretching would not do) or at its own length, and their natural length in seconds."""
@@ -149,7 +150,8 @@ def _scene_lengths(
     if target_seconds is not None:
         target_frames = seconds_to_frames(target_seconds, rate)
         capacity = min(_MAX_SHOTS, target_frames // min_frames)
-        covered = _cover(scenes, designed, specs, rules, Fraction(target_frames) / rate, capacity)
+        target = Fraction(target_frames) / rate
+        covered = _cover(scenes, designed, specs, rules, target, capacity, genders)
     drafts: list[_Draft] = []
     if covered is not None:
         # Each scene already lasts its share of the target (coverage, then fitting).

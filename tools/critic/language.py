@@ -5,6 +5,7 @@ Japanese, Korean and Chinese. No model, no download."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from storycore.tools.feedback.text import fold
 
@@ -57,6 +58,7 @@ _FRENCH_ELISION = re.compile(r"(?<![a-z])(?:d|qu|j|n|s|c|jusqu|lorsqu)['’][a-z
 _WORD = re.compile(r"[a-zà-ÿ]+", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
 def detect_language(text: str) -> str | None:
     """The ISO code of the language ``text`` is most likely in, or None when it is too short
     or unclear to say (fewer than 3 function words, or two languages as likely)."""
