@@ -90,6 +90,24 @@ def test_the_web_labels_come_from_the_catalogs() -> None:
     assert set(LABELS["fr"]) == set(LABELS["en"])
 
 
+def test_every_status_and_element_type_has_a_label_in_each_language() -> None:
+    """The studio's cards show a shot's status and an element's type and status by these labels,
+    so a French studio never shows ``pending`` or ``character``."""
+    from storycore.agent.web.labels import LABELS
+    from storycore.tools.domain import ElementStatus, ElementType, ShotStatus
+
+    for code, labels in LABELS.items():
+        for kind, enum in (
+            ("shot_status", ShotStatus),
+            ("element_status", ElementStatus),
+            ("element_type", ElementType),
+        ):
+            for member in enum:
+                assert labels.get(f"vocab.{kind}.{member.value}"), (code, kind, member.value)
+    assert LABELS["fr"]["vocab.shot_status.pending"] == "à produire"
+    assert LABELS["fr"]["vocab.element_type.character"] == "personnage"
+
+
 # -- planning a French brief at the terminal ----------------------------------------------------
 
 

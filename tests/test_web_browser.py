@@ -307,6 +307,8 @@ def test_a_french_project_speaks_french_and_takes_french_feedback(
         card_text = page.locator('.shot-card[data-shot-id="shot_01"]').inner_text()
         assert FR[f"vocab.movement.{first.camera_movement.value}"] in card_text
         assert FR[f"vocab.angle.{first.camera_angle.value}"] in card_text
+        assert FR[f"vocab.shot_status.{first.status.value}"] in card_text
+        assert first.status.value not in card_text.split()
         screenshot(page, "studio-storyboard-fr.png")
 
         say(page, "Mets le plan 4 en gros plan")

@@ -228,7 +228,7 @@ function shotCard(shot, before) {
       field("cast", cast),
       field("location", shot.location_name),
       field("model", shot.model_id),
-      field("status", shot.locked ? `${shot.status} · ${L("locked")}` : shot.status),
+      field("status", shot.locked ? `${V("shot_status", shot.status)} · ${L("locked")}` : V("shot_status", shot.status)),
       field("version", shot.version)),
     shot.model_reason ? h("div", { class: "reason", title: L("reason"), text: shot.model_reason }) : null,
     prompts));
@@ -306,7 +306,7 @@ function elementCard(el) {
   return h("article", { class: "element-card", "data-element-id": el.element_id, "aria-label": el.name },
     el.image_url ? h("img", { src: el.image_url, alt: el.name }) : null,
     h("h3", { text: el.name }),
-    h("div", { class: "etype", text: `${el.element_id} · ${el.type} · ${el.status} · v${el.version}` }),
+    h("div", { class: "etype", text: `${el.element_id} · ${V("element_type", el.type)} · ${V("element_status", el.status)} · v${el.version}` }),
     h("h4", { text: L("look") }), h("p", { text: el.description || "–" }),
     attrs.length ? [h("h4", { text: L("attributes") }),
       h("ul", {}, attrs.map(([k, v]) => h("li", { text: `${k}: ${v}` })))] : null,
