@@ -10,10 +10,11 @@ import threading
 from collections import OrderedDict, deque
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from PIL import Image, ImageDraw, PngImagePlugin
 
@@ -268,34 +269,66 @@ def panel_workers() -> int:
     return max(1, min(4, cores))
 
 
-def write_panels(tx: Transaction, plan: Plan) -> list[str]:
-    """Draw every shot's panel into its folder, skipping panels whose inputs did not change.
+#: A panel to draw: its path in the project, the hash it must carry, the shot and the
+#: names of its figures.
+PanelJob = tuple[str, str, ShotSpec, list[str]]
 
-    Panels are drawn on :func:`panel_workers` threads and written by this thread through the
-    transaction (each file written once), those that share a background together."""
+
+class PanelSource(Protocol):
+    """Panels drawn elsewhere beforehand (:mod:`.ahead`): the PNG of a job, or None."""
+
+    def take(self, rel: str, wanted: str) -> bytes | None: ...
+
+
+#: The panels drawn ahead for the storyboard being written, if any (see :mod:`.ahead`).
+drawn_ahead: ContextVar[PanelSource | None] = ContextVar("storycore_panels_ahead", default=None)
+
+
+def panels_to_draw(root: Path, plan: Plan) -> tuple[list[str], list[PanelJob]]:
+    """Every shot's panel path, and the panels whose stored hash is not the wanted one, in
+    drawing order: those that share a background one after another (see draw_panel), so
+    each background is drawn once."""
     written = []
-    root = tx.project.root
-    todo: list[tuple[str, ShotSpec, list[str]]] = []
+    todo: list[PanelJob] = []
     for planned in plan.shots:
         names = [plan.element_name(i) for i in planned.spec.characters]
         wanted = panel_hash(planned.spec, plan.specs, names)
         rel = planned.panel_path
         # Read straight under the root (only the hash is compared; writes stay confined).
         if stored_panel_hash(root / rel) != wanted:
-            todo.append((rel, planned.spec, names))
+            todo.append((rel, wanted, planned.spec, names))
         written.append(rel)
-    # Panels that share a background one after another (see draw_panel): each background is
-    # drawn once. Only the order of the writes changes, not what is written.
-    todo.sort(key=lambda item: _background_key(item[1], plan.specs, item[2]))
+    todo.sort(key=lambda job: _background_key(job[2], plan.specs, job[3]))
+    return written, todo
+
+
+def write_panels(tx: Transaction, plan: Plan) -> list[str]:
+    """Draw every shot's panel into its folder, skipping panels whose inputs did not change.
+
+    Panels are drawn on :func:`panel_workers` threads (or taken from :data:`drawn_ahead`
+    when their hash is the wanted one) and written by this thread through the transaction,
+    each file once, those that share a background together (only the order of the writes
+    changes, not what is written)."""
+    written, todo = panels_to_draw(tx.project.root, plan)
+    source = drawn_ahead.get()
+    if source is not None:
+        rest = []
+        for job in todo:
+            data = source.take(job[0], job[1])
+            if data is None:
+                rest.append(job)
+            else:
+                tx.write_bytes(job[0], data)
+        todo = rest
     workers = panel_workers()
     if workers == 1 or len(todo) < PARALLEL_MIN_PANELS:
-        for rel, spec, names in todo:
+        for rel, _, spec, names in todo:
             tx.write_bytes(rel, panel_png(spec, plan.specs, names))
         return written
     ahead = 4 * workers  # PNGs drawn ahead of the writer: bounded, so memory stays flat
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="storycore-panel") as pool:
         pending: deque[tuple[str, Future[bytes]]] = deque()
-        for rel, spec, names in todo:
+        for rel, _, spec, names in todo:
             pending.append((rel, pool.submit(panel_png, spec, plan.specs, names)))
             if len(pending) >= ahead:
                 done_rel, future = pending.popleft()
