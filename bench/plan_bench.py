@@ -114,10 +114,10 @@ def _scenes_for(target_shots: int) -> int:
 def run_child(scenes: int, use_tracemalloc: bool) -> dict[str, Any]:
     """Plan once in this process and return the measures (called in a fresh process)."""
     from storycore.tools import project as project_module
-    from storycore.tools.model_registry import ModelRegistry
     from storycore.tools.planner import plan_project
+    from storycore.tools.planner.run import load_registry
 
-    ModelRegistry.load()  # the registry file is read once per process: keep it out of the time
+    load_registry()  # the registry file is read once per process: keep it out of the time
     # Imported by plan_project on first use (the storyboard phase's shot index): an import,
     # like the planner's own, kept out of the time (about 0.2-0.4 s, once per process).
     import storycore.tools.regeneration  # noqa: F401
