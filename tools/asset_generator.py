@@ -223,9 +223,21 @@ def write_reference_card(tx_or_project: TxOrProject, element: AssetMetadata) -> 
 
 def _card_pngs(card: Image.Image, info: PngImagePlugin.PngInfo) -> list[bytes]:
     """The PNG bytes of a card and of its thumbnail (no font is used: safe on any thread)."""
+    return [_png_bytes(card, info), _png_bytes(_mini(card), info)]
+
+
+def _mini(card: Image.Image) -> Image.Image:
+    """``card.copy().thumbnail(MINI_SIZE, LANCZOS)``, without the copy for a square card.
+
+    For a square card larger than a square :data:`MINI_SIZE`, ``thumbnail`` keeps the
+    aspect at exactly ``MINI_SIZE`` and resizes with its default ``reducing_gap`` of 2.0
+    (``draft`` does nothing for a drawn image): the same call, on the card itself."""
+    width, height = MINI_SIZE
+    if card.width == card.height > width == height:
+        return card.resize(MINI_SIZE, Image.Resampling.LANCZOS, reducing_gap=2.0)
     mini = card.copy()
     mini.thumbnail(MINI_SIZE, Image.Resampling.LANCZOS)
-    return [_png_bytes(card, info), _png_bytes(mini, info)]
+    return mini
 
 
 class _CardBatch:

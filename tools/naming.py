@@ -8,6 +8,8 @@ that reaches the file system goes through :func:`slugify`, and every path throug
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import unicodedata
 from collections.abc import Collection
@@ -101,11 +103,37 @@ def renumbered(folder: str, position: int) -> str:
 def confined(root: Path, *parts: str | Path) -> Path:
     """``root / parts`` resolved, refused if it leaves ``root`` (via ``..``, an absolute
     part, or a symbolic link)."""
-    base = root.resolve()
-    target = base.joinpath(*parts).resolve()
-    if target != base and base not in target.parents:
+    return Path(confined_under(resolved(root), *parts, shown_root=root))
+
+
+def resolved(path: str | Path) -> str:
+    """``Path(path).resolve()`` as a string, without building the :class:`Path` objects.
+
+    The same answer as :meth:`Path.resolve` (``os.path.realpath``, then a ``stat`` so that
+    a symbolic link loop raises :class:`RuntimeError`): confinement checks every path a
+    project reads or writes, and pathlib's overhead was most of their cost."""
+    target = os.path.realpath(path)
+    try:
+        os.stat(target)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise RuntimeError(f"Symlink loop from {exc.filename!r}") from None
+    return target
+
+
+def confined_under(base: str, *parts: str | Path, shown_root: str | Path | None = None) -> str:
+    """``base / parts`` resolved, as a string, refused if it leaves ``base``.
+
+    ``base`` must be resolved already (:func:`resolved`): a project resolves its root once
+    and checks each path against it. Every path is still resolved whole, so ``..``, an
+    absolute part and a symbolic link that leaves ``base`` are refused as by
+    :func:`confined`."""
+    target = resolved(os.path.join(base, *parts))
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if target != base and not target.startswith(prefix):
         shown = "/".join(str(p) for p in parts)
-        raise ConfinementError(f"the path {shown!r} would leave the project folder {root}")
+        where = base if shown_root is None else shown_root
+        raise ConfinementError(f"the path {shown!r} would leave the project folder {where}")
     return target
 
 

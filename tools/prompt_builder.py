@@ -186,18 +186,14 @@ def render_prompt_template(
     :class:`InvalidInput` naming the template (a project override with a typo).
     """
     lines: list[str] = []
-    for raw in template.splitlines():
-        if not raw.strip() or raw.lstrip().startswith("#"):
-            continue
-        line = string.Template(raw)
-        names = line.get_identifiers()
-        unknown = sorted(set(names) - set(values))
+    for raw, line, names in _template_lines(template):
+        unknown = sorted(set(names) - set(values)) if names else []
         if unknown:
             raise InvalidInput(
                 f"prompt template {name} uses unknown placeholder ${unknown[0]}; known: "
                 + ", ".join(f"${key}" for key in sorted(values))
             )
-        if not line.is_valid():
+        if line is None:
             raise InvalidInput(
                 f"prompt template {name} has a '$' that is not a placeholder in {raw.strip()!r}; "
                 "write $$ for a dollar sign"
@@ -210,14 +206,36 @@ def render_prompt_template(
     return separator.join(lines).strip()
 
 
+@lru_cache(maxsize=256)
+def _template_lines(template: str) -> tuple[tuple[str, string.Template | None, list[str]], ...]:
+    """The lines of a template that are not blank or comments, parsed once per template:
+    (the line, its :class:`string.Template` or None if it has a stray ``$``, its
+    placeholders). Every shot's prompts fill the same few templates."""
+    out = []
+    for raw in template.splitlines():
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        line = string.Template(raw)
+        out.append((raw, line if line.is_valid() else None, line.get_identifiers()))
+    return tuple(out)
+
+
+_REPEATED_COMMAS = re.compile(r"([,、])(\s*[,、])+")
+_LEADING_COMMA = re.compile(r"^\s*[,、]\s*")
+_COMMA_AT_END = re.compile(r"\s*[,、]\s*(?=[.。]|$)")
+_DOUBLED_STOP = re.compile(r"([.!?。！？])\s*[.。]")
+_ONLY_STOPS = re.compile(r"^[\s.。]+$")
+_SPACES = re.compile(r"[ \t]{2,}")
+
+
 def _tidy(text: str) -> str:
     """Drop the commas left by empty items and doubled end punctuation."""
-    text = re.sub(r"([,、])(\s*[,、])+", r"\1", text)
-    text = re.sub(r"^\s*[,、]\s*", "", text)
-    text = re.sub(r"\s*[,、]\s*(?=[.。]|$)", "", text)
-    text = re.sub(r"([.!?。！？])\s*[.。]", r"\1", text)
-    text = re.sub(r"^[\s.。]+$", "", text)
-    return re.sub(r"[ \t]{2,}", " ", text).strip()
+    text = _REPEATED_COMMAS.sub(r"\1", text)
+    text = _LEADING_COMMA.sub("", text)
+    text = _COMMA_AT_END.sub("", text)
+    text = _DOUBLED_STOP.sub(r"\1", text)
+    text = _ONLY_STOPS.sub("", text)
+    return _SPACES.sub(" ", text).strip()
 
 
 def _clean(text: str | None) -> str:

@@ -4,11 +4,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import threading
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 
 from storycore.tools.errors import NotAProject, ProjectError
+from storycore.tools.model_capabilities.loading import MODELS_FILE_NAME, _override_files
 from storycore.tools.model_registry import ModelRegistry
 from storycore.tools.planner.elements import build_elements
 from storycore.tools.planner.intake import Overrides, create_structure, understand
@@ -45,7 +49,7 @@ def plan_project(
     removed and an existing project is rolled back to what it was.
     """
     say = progress or (lambda _message: None)
-    registry = ModelRegistry.load(Path(out_dir) if Project.is_project(Path(out_dir)) else None)
+    registry = load_registry(Path(out_dir) if Project.is_project(Path(out_dir)) else None)
     say("understanding the brief")
     brief = understand(text, source_name=source_name, overrides=overrides, registry=registry)
     with PlanGuard(Path(out_dir)):
@@ -68,6 +72,42 @@ def plan_project(
         build_storyboard(project, shots, unwritten=True)
         mark_planned(project)
     return summarize(project, [*brief.warnings, *breakdown.warnings], registry=registry)
+
+
+_registry_guard = threading.Lock()
+_registry_cache: dict[str | None, tuple[tuple[object, ...], ModelRegistry]] = {}
+
+
+def _registry_stamp(project_dir: Path | None) -> tuple[object, ...]:
+    """Which files :meth:`ModelRegistry.load` reads for ``project_dir`` and what they are on
+    disk now (path, inode, size, modification and change times)."""
+    shipped = resources.files("storycore.tools").joinpath("data", MODELS_FILE_NAME)
+    stamp: list[object] = []
+    for path in [str(shipped), *map(str, _override_files(project_dir, None))]:
+        info = os.stat(path)
+        stamp.append((path, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns))
+    return tuple(stamp)
+
+
+def load_registry(project_dir: Path | None = None) -> ModelRegistry:
+    """``ModelRegistry.load(project_dir)``, read again only when one of its files changed.
+
+    Every call checks the files the registry is read from (the shipped one, the user's, the
+    project's ``models.yaml``: which exist and their stat) and reads them again when they
+    are not the ones the kept registry was read from."""
+    key = None if project_dir is None else str(Path(project_dir).resolve())
+    try:
+        stamp = _registry_stamp(project_dir)
+    except OSError:  # not plain files (a zipped install): read every time
+        return ModelRegistry.load(project_dir)
+    with _registry_guard:
+        kept = _registry_cache.get(key)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+    registry = ModelRegistry.load(project_dir)
+    with _registry_guard:
+        _registry_cache[key] = (stamp, registry)
+    return registry
 
 
 class PlanGuard:

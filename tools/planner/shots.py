@@ -45,6 +45,7 @@ from storycore.tools.prompt_builder import build_shot_prompts
 from storycore.tools.registry import AssetRegistry
 from storycore.tools.segments import build_segments
 from storycore.tools.storyboard import write_documents
+from storycore.tools.storyboard.ahead import panels_drawn_ahead
 from storycore.tools.structure import (
     add_shots,
     clear_shots,
@@ -240,9 +241,13 @@ def build_storyboard(
     from storycore.tools.regeneration.index import write_index
 
     with project.transaction("storyboard") as tx:
-        # The shots as written: the documents and the index are made from them.
-        shots, _ = _build_prompts(project, given=shots, unwritten=unwritten)
-        written = write_documents(tx, shots)
+        # Read once here when the caller does not hold them: the panels start from them.
+        given = load_shots(project) if shots is None else shots
+        # The panels are drawn in other processes while the prompts are built and written.
+        with panels_drawn_ahead(project, given):
+            # The shots as written: the documents and the index are made from them.
+            shots, _ = _build_prompts(project, given=given, unwritten=unwritten)
+            written = write_documents(tx, shots)
         write_index(tx, shots)
         # Said plainly when the descriptions in the prompts are not in the prompt language.
         tx.manifest.description_language = description_language(

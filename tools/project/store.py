@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from storycore.tools.domain import ProjectManifest, TechnicalSpecs, format_validation_error
 from storycore.tools.errors import ConflictError, NotAProject, ProjectError
-from storycore.tools.naming import confined
+from storycore.tools.naming import confined_under
 from storycore.tools.project.files import (
     INTERNAL,
     LAYOUT,
@@ -56,6 +57,9 @@ class Project:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root).resolve()
+        #: The resolved root as a string: every path of the project is checked against it
+        #: (:meth:`path`), without resolving the root again each time.
+        self._base = str(self.root)
         self._manifest: ProjectManifest | None = None
         self._manifest_stamp: tuple[int, int] | None = None
         self._tx: Transaction | None = None
@@ -124,7 +128,13 @@ class Project:
 
     def path(self, *parts: str | Path) -> Path:
         """An absolute path inside the project (refused if it would leave it)."""
-        return confined(self.root, *parts)
+        return Path(confined_under(self._base, *parts, shown_root=self.root))
+
+    def _confined(self, rel: str | Path) -> tuple[Path, str]:
+        """:meth:`path` of ``rel`` and its posix path relative to the root ("" for the root)."""
+        target = confined_under(self._base, rel, shown_root=self.root)
+        relative = target[len(self._base) :].lstrip(os.sep)
+        return Path(target), relative.replace(os.sep, "/")
 
     def relative(self, path: Path) -> str:
         return path.resolve().relative_to(self.root).as_posix()

@@ -9,10 +9,12 @@ crash; :data:`CRASH_ENV` lets the crash suite kill the process at any journal en
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
 import signal
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,9 +63,10 @@ class Transaction:
         self._journal = (self._dir / "journal.jsonl").open("a", encoding="utf-8")
         self._blobs = 0
         self._paths: list[str] = []
-        #: Folders this transaction made or found, so writing many files into one folder
-        #: checks it once; forgotten whenever the transaction removes or renames something.
-        self._folders: set[Path] = set()
+        #: Folders this transaction made or found (relative posix paths), so writing many
+        #: files into one folder checks it once; forgotten whenever the transaction removes
+        #: or renames something.
+        self._folders: set[str] = set()
 
     @property
     def root(self) -> Path:
@@ -81,10 +84,9 @@ class Transaction:
         return f"blob{self._blobs:06d}"
 
     def _rel(self, rel: str | Path) -> tuple[Path, str]:
-        path = self.project.path(rel)
-        if path == self.root:
+        path, relative = self.project._confined(rel)
+        if not relative:
             raise ProjectError("refusing to replace the project folder itself")
-        relative = path.relative_to(self.root).as_posix()
         if relative == INTERNAL or relative.startswith(f"{INTERNAL}/history"):
             raise ProjectError(f"{relative} is StoryCore's own folder")
         return path, relative
@@ -92,7 +94,12 @@ class Transaction:
     # -- operations ----------------------------------------------------------------------
 
     def mkdir(self, rel: str | Path) -> Path:
-        path, _ = self._rel(rel)
+        path, relative = self._rel(rel)
+        self._make_folders(path, relative)
+        return path
+
+    def _make_folders(self, path: Path, relative: str) -> None:
+        """Make ``path`` (``relative`` to the root) and its missing parents, journaled."""
         missing = []
         probe = path
         while not probe.exists():
@@ -103,17 +110,18 @@ class Transaction:
         for folder in reversed(missing):
             self._record({"op": "mkdir", "path": folder.relative_to(self.root).as_posix()})
             folder.mkdir()
-        self._folders.add(path)
-        return path
+        self._folders.add(relative)
 
     def write_bytes(self, rel: str | Path, data: bytes) -> Path:
         path, relative = self._rel(rel)
-        if path.is_dir():
+        mode = _mode(path)
+        if stat.S_ISDIR(mode):
             raise ProjectError(f"{relative} is a folder, not a file")
-        if path.parent != self.root and path.parent not in self._folders:
-            self.mkdir(path.parent.relative_to(self.root))
+        parent = relative.rpartition("/")[0]
+        if parent and parent not in self._folders:
+            self._make_folders(path.parent, parent)
         backup: str | None = None
-        if path.is_file():
+        if stat.S_ISREG(mode):
             if path.read_bytes() == data:
                 return path  # unchanged: nothing to journal, keeps re-runs idempotent
             backup = self._next_blob()
@@ -192,6 +200,23 @@ class Transaction:
         done = sorted((p for p in base.iterdir() if p.name.isdigit()), key=lambda p: p.name)
         for old in done[:-HISTORY_KEEP]:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _mode(path: Path) -> int:
+    """``path``'s ``st_mode`` (0 if it is not there): one ``stat`` answering both
+    :meth:`Path.is_dir` and :meth:`Path.is_file`, which ignore the same errors."""
+    try:
+        return os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno not in _IGNORED_ERRNOS:
+            raise
+        return 0
+    except ValueError:
+        return 0
+
+
+#: The errors :meth:`Path.is_dir` and :meth:`Path.is_file` read as "not there".
+_IGNORED_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 
 
 # -- crash testing --------------------------------------------------------------------------

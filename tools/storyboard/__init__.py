@@ -36,8 +36,9 @@ whose inputs did not change is not drawn again. For a storyboard sent outside th
 (``render_html(..., embed_images=True)``) the panels are embedded as data URIs instead.
 
 The package, one file per document: ``plan`` (the plan as the documents see it), ``document``
-(``storyboard.json``), ``markdown``, ``panels`` (Pillow drawing and the panel hash),
-``html_page``, ``visual_strategy`` and ``write`` (:func:`write_documents`).
+(``storyboard.json``), ``markdown``, ``drawing`` (the Pillow drawing), ``panels`` (a panel,
+its hash, the shared backgrounds), ``html_page``, ``visual_strategy`` and ``write``
+(:func:`write_documents`).
 """
 
 from storycore.tools.storyboard.document import (

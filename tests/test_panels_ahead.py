@@ -1,0 +1,97 @@
+"""Panels drawn ahead in worker processes: the same files as drawn in this process.
+
+:mod:`storycore.tools.storyboard.ahead` draws the panels of a large storyboard in other
+processes while the prompts are written; whether it does, fails or cannot start, the
+project must hold the same files, and a test that replaces ``draw_panel`` must still see
+every panel drawn.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from storycore.tools import storyboard as sb
+from storycore.tools.domain import ShotSpec, TechnicalSpecs
+from storycore.tools.planner import plan_project
+from storycore.tools.storyboard import ahead
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+from plan_bench import screenplay
+
+SCENES = 4  # about 36 shots
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    """Every file of the project outside ``.storycore`` (element cards carry a timestamp)."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".storycore" not in p.parts and "01_elements" not in p.parts
+    }
+
+
+def _plan(root: Path) -> dict[str, bytes]:
+    plan_project(screenplay(SCENES), root, source_name="ahead.fountain")
+    return _files(root)
+
+
+@pytest.fixture
+def drawn_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """The project's files with every panel drawn in this process."""
+    with monkeypatch.context() as patch:
+        patch.setattr(ahead, "AHEAD_MIN_PANELS", 10**9)
+        return _plan(tmp_path / "here")
+
+
+def test_panels_drawn_ahead_give_the_same_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drawn_here: dict[str, bytes]
+) -> None:
+    monkeypatch.setattr(ahead, "AHEAD_MIN_PANELS", 1)
+    monkeypatch.setattr(ahead, "_worker_count", lambda: 2)
+    taken: list[str] = []
+    real_take = ahead.PanelsAhead.take
+
+    def counting(self: ahead.PanelsAhead, rel: str, wanted: str) -> bytes | None:
+        data = real_take(self, rel, wanted)
+        if data is not None:
+            taken.append(rel)
+        return data
+
+    monkeypatch.setattr(ahead.PanelsAhead, "take", counting)
+    files = _plan(tmp_path / "ahead")
+    panels = [rel for rel in files if rel.endswith("/panel.png")]
+    assert sorted(taken) == sorted(panels)  # every panel came from the workers
+    assert files == drawn_here
+
+
+@pytest.mark.parametrize("worker", ["/bin/false", "/nonexistent/python"])
+def test_a_worker_that_fails_or_cannot_start_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drawn_here: dict[str, bytes], worker: str
+) -> None:
+    monkeypatch.setattr(ahead, "AHEAD_MIN_PANELS", 1)
+    monkeypatch.setattr(ahead, "_worker_count", lambda: 1)
+    monkeypatch.setattr(ahead.sys, "executable", worker)
+    assert _plan(tmp_path / "failed") == drawn_here
+
+
+def test_a_replaced_draw_panel_sees_every_panel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ahead, "AHEAD_MIN_PANELS", 1)
+    drawn: list[str] = []
+    real = sb.draw_panel
+
+    def counting(
+        shot: ShotSpec, specs: TechnicalSpecs, names: Sequence[str] | None = None
+    ) -> Image.Image:
+        drawn.append(shot.shot_id)
+        return real(shot, specs, names)
+
+    monkeypatch.setattr(sb, "draw_panel", counting)
+    files = _plan(tmp_path / "patched")
+    assert len(drawn) == sum(1 for rel in files if rel.endswith("/panel.png")) > 0

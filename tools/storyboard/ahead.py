@@ -1,0 +1,202 @@
+"""Panels drawn ahead in other processes while the storyboard phase writes the prompts.
+
+The storyboard phase builds every shot's prompts and writes every ``shot.json`` (pure
+Python on this process's thread) before :func:`~.panels.write_panels` draws the panels.
+Panel threads drawing at the same time would fight that thread for the GIL, so
+:func:`panels_drawn_ahead` draws them in worker processes instead (``python -m`` this
+module: a fresh interpreter, so neither a forked copy of a threaded process nor a re-run of
+the caller's ``__main__``; the shots go in and the PNGs come back through pipes), from the
+shots as they
+are before the prompts (a panel does not depend on the prompts: its hash says exactly what
+it is drawn from). :func:`~.panels.write_panels` then writes, through the transaction, each
+PNG whose hash is the one it wants, and draws any other itself; nothing is written by the
+workers, and a worker that fails or a pool that cannot start only means the panels are
+drawn here as before.
+
+Only for large storyboards (:data:`AHEAD_MIN_PANELS`), on a machine with a core to spare,
+and only while :func:`storycore.tools.storyboard.draw_panel` is the real one (a test that
+replaces it in this process sees every panel drawn here).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pickle
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from typing import IO
+
+from storycore.tools.domain import ShotSpec, TechnicalSpecs
+from storycore.tools.errors import StoryCoreError
+from storycore.tools.project import Project
+from storycore.tools.storyboard import panels
+from storycore.tools.storyboard.plan import load_plan
+
+#: Below this many panels to draw, starting worker processes costs more than it saves.
+AHEAD_MIN_PANELS = 200
+#: Panels per chunk a worker sends back at once.
+CHUNK = 32
+
+_Chunk = list[tuple[ShotSpec, list[str]]]
+
+
+def _draw_chunk(specs: TechnicalSpecs, items: _Chunk) -> list[bytes]:
+    """The PNG of each ``(shot, names)``, in order."""
+    return [panels.panel_png(shot, specs, names) for shot, names in items]
+
+
+def _worker_main() -> int:
+    """A worker: read ``(specs, chunks)`` from stdin, write each chunk's PNGs to stdout."""
+    specs, chunks = pickle.load(sys.stdin.buffer)
+    out = sys.stdout.buffer
+    for chunk in chunks:
+        blob = pickle.dumps(_draw_chunk(specs, chunk), protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(len(blob).to_bytes(8, "big") + blob)
+        out.flush()
+    return 0
+
+
+def _read_exact(stream: IO[bytes], size: int) -> bytes:
+    data = stream.read(size)
+    if len(data) != size:
+        raise EOFError("the panel worker stopped")
+    return data
+
+
+class PanelsAhead:
+    """PNGs being drawn by worker processes, by panel path and hash (:class:`PanelSource`).
+
+    Chunk ``k`` of the jobs goes to worker ``k % workers``; a thread per worker reads its
+    results as they come (so a worker never waits for this process to ask)."""
+
+    def __init__(self, specs: TechnicalSpecs, jobs: list[panels.PanelJob], workers: int):
+        chunks = [jobs[at : at + CHUNK] for at in range(0, len(jobs), CHUNK)]
+        self._where = {
+            job[0]: (job[1], k, i) for k, chunk in enumerate(chunks) for i, job in enumerate(chunk)
+        }
+        self._results: dict[int, list[bytes]] = {}
+        self._stopped: set[int] = set()
+        self._done = threading.Condition()
+        self._workers = workers
+        self._procs: list[subprocess.Popen[bytes]] = []
+        self._threads: list[threading.Thread] = []
+        try:
+            for worker in range(workers):
+                mine = list(range(worker, len(chunks), workers))
+                self._start(worker, specs, [chunks[k] for k in mine], mine)
+        except OSError:
+            self.close()
+            raise
+
+    def _start(
+        self,
+        worker: int,
+        specs: TechnicalSpecs,
+        chunks: list[list[panels.PanelJob]],
+        mine: list[int],
+    ) -> None:
+        data = pickle.dumps(
+            (specs, [[(job[2], job[3]) for job in chunk] for chunk in chunks]),
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-m", __name__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self._procs.append(proc)
+        thread = threading.Thread(target=self._serve, args=(proc, data, mine, worker), daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _serve(
+        self, proc: subprocess.Popen[bytes], data: bytes, mine: list[int], worker: int
+    ) -> None:
+        """Send a worker its chunks, then collect each chunk's PNGs as it sends them."""
+        try:
+            assert proc.stdin is not None and proc.stdout is not None
+            with proc.stdin:
+                proc.stdin.write(data)
+            for k in mine:
+                size = int.from_bytes(_read_exact(proc.stdout, 8), "big")
+                result = pickle.loads(_read_exact(proc.stdout, size))
+                with self._done:
+                    self._results[k] = result
+                    self._done.notify_all()
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError):
+            pass  # those panels are drawn by write_panels instead
+        finally:
+            with self._done:
+                self._stopped.add(worker)
+                self._done.notify_all()
+
+    def take(self, rel: str, wanted: str) -> bytes | None:
+        """The PNG drawn for ``rel`` if it was drawn for the hash ``wanted``, else None."""
+        found = self._where.pop(rel, None)
+        if found is None or found[0] != wanted:
+            return None
+        _, k, index = found
+        with self._done:
+            while k not in self._results and k % self._workers not in self._stopped:
+                self._done.wait()
+            result = self._results.get(k)
+        if result is None or index >= len(result):
+            return None
+        data = result[index]
+        return data if panels._text_chunk(data, panels.PANEL_HASH_KEY) == wanted else None
+
+    def close(self) -> None:
+        """Stop the workers (finished or not) and their threads."""
+        for proc in self._procs:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
+        for thread in self._threads:
+            thread.join()
+
+
+def _worker_count() -> int:
+    return min(3, panels.panel_workers() - 1)
+
+
+@contextlib.contextmanager
+def panels_drawn_ahead(project: Project, shots: Sequence[ShotSpec]) -> Iterator[None]:
+    """While inside, :func:`~.panels.write_panels` takes the panels of ``shots`` (every
+    shot of the project, in timeline order) from worker processes that started drawing them
+    on entry. Does nothing for a small storyboard, on one core, or when ``draw_panel`` has
+    been replaced."""
+    from storycore.tools import storyboard
+
+    workers = _worker_count()
+    if workers < 1 or storyboard.draw_panel is not panels.draw_panel:
+        yield
+        return
+    try:
+        plan = load_plan(project, shots)
+    except StoryCoreError:  # the storyboard itself says what is wrong, as before
+        yield
+        return
+    _, jobs = panels.panels_to_draw(project.root, plan)
+    if len(jobs) < AHEAD_MIN_PANELS:
+        yield
+        return
+    try:
+        ahead = PanelsAhead(plan.specs, jobs, workers)
+    except OSError:  # no processes here: drawn by write_panels as before
+        yield
+        return
+    token = panels.drawn_ahead.set(ahead)
+    try:
+        yield
+    finally:
+        panels.drawn_ahead.reset(token)
+        ahead.close()
+
+
+if __name__ == "__main__":
+    sys.exit(_worker_main())
