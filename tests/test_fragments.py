@@ -181,19 +181,21 @@ def test_json_assembled_from_parts_is_json_dumps(project: Project) -> None:
     """Empty lists, nested objects and non-ASCII text indent as ``json.dumps`` does."""
     entry = {"a": [], "b": {}, "c": [{"d": 'é\n"x"'}], "e": None}
     head = {"title": "Ça", "segments": []}
-    segment = {"segment_id": "seg_01", "shots": []}
+    segment = {"segment_id": "seg_01", "title": "", "shots": []}
     part = fragments.ShotPart(
         spec=ShotSpec(shot_id="shot_01", start_frame=0, end_frame=24),
         folder="02_shots/01_A",
         entry=entry,
-        json=fragments._dumped(entry, 4),
-        markdown="",
-        html="",
+        json=("        " + fragments._dumped(entry, 4)).encode(),
+        markdown=b"",
+        html=b"",
     )
     for rows in ([], [[]], [[part]], [[part, part], [part]]):
         board = {
             **head,
             "segments": [{**segment, "shots": [p.entry for p in row]} for row in rows],
         }
-        expected = json.dumps(board, indent=2, ensure_ascii=False)
-        assert fragments._json_text(board, rows) == expected
+        top = {k: v for k, v in segment.items() if k != "shots"}
+        sections = [fragments._section_json(top, row) for row in rows]
+        expected = json.dumps(board, indent=2, ensure_ascii=False) + "\n"
+        assert fragments._json_bytes(board, sections) == expected.encode()

@@ -97,19 +97,18 @@ def segment_entry(
     """A segment's entry in ``storyboard.json``, holding ``shots`` (its shots' entries,
     always its last key)."""
     rate = plan.rate
+    drop = plan.drop_frame
+    start, end = segment.start_frame, segment.end_frame
     return {
         "segment_id": segment.segment_id,
         "title": segment.title,
-        "start": plan.smpte(segment.start_frame),
-        "end": plan.smpte(segment.end_frame),
-        "start_frame": segment.start_frame,
-        "end_frame": segment.end_frame,
-        "duration_frames": segment.end_frame - segment.start_frame,
-        "time_range": [
-            format_mmss(segment.start_frame, rate),
-            format_mmss(segment.end_frame, rate),
-        ],
-        "duration_seconds": _seconds(segment.end_frame - segment.start_frame, rate),
+        "start": _smpte(start, rate, drop),
+        "end": _smpte(end, rate, drop),
+        "start_frame": start,
+        "end_frame": end,
+        "duration_frames": end - start,
+        "time_range": [_mmss(start, rate), _mmss(end, rate)],
+        "duration_seconds": _seconds(end - start, rate),
         "transition_in": segment.transition_in,
         "transition_out": segment.transition_out,
         "shots": shots,

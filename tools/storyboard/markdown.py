@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -103,19 +103,26 @@ def markdown_head(storyboard: dict[str, Any], m: Messages) -> list[str]:
     ]
 
 
-def markdown_segment(segment: dict[str, Any], m: Messages) -> list[str]:
-    """The lines of a segment before its rows: heading, time range, table header."""
+def markdown_table_head(m: Messages) -> list[str]:
+    """The two lines that open every segment's table of shots."""
+    header = [m(f"storyboard.{key}") for key in _COLUMNS]
+    return ["| " + " | ".join(header) + " |", _ALIGN]
+
+
+def markdown_segment(
+    segment: dict[str, Any], m: Messages, table: Sequence[str] | None = None
+) -> list[str]:
+    """The lines of a segment before its rows: heading, time range, table header
+    (``table``: :func:`markdown_table_head`, when the caller has it)."""
     heading = segment["segment_id"]
     if segment["title"]:
         heading += f" — {md_cell(segment['title'])}"
-    header = [m(f"storyboard.{key}") for key in _COLUMNS]
     return [
         f"## {heading}",
         "",
         f"{segment['start']} – {segment['end']} · {m.count(len(segment['shots']), 'shot')}",
         "",
-        "| " + " | ".join(header) + " |",
-        _ALIGN,
+        *(markdown_table_head(m) if table is None else table),
     ]
 
 
@@ -146,8 +153,9 @@ def render_markdown(storyboard: dict[str, Any], language: str | None = None) -> 
     ``language`` (English by default)."""
     m = Messages(catalog_language(language))
     lines = markdown_head(storyboard, m)
+    table = markdown_table_head(m)
     for segment in storyboard["segments"]:
-        lines += markdown_segment(segment, m)
+        lines += markdown_segment(segment, m, table)
         lines += [markdown_row(storyboard, shot, m) for shot in segment["shots"]]
         lines.append("")
     return "\n".join(lines)

@@ -39,13 +39,13 @@ def _write_panels(tx: Transaction, plan: Plan, parts: Sequence[ShotPart]) -> lis
     todo = [
         (planned, part)
         for planned, part in zip(shots, parts, strict=True)
-        if part.panel is None or part.panel != file_stamp(root / planned.panel_path)
+        if part.panel is None or part.panel != file_stamp(f"{root}/{planned.panel_path}")
     ]
     if todo:
         checked = PlannedSegment("", "", "cut", "cut", [planned for planned, _ in todo])
         write_panels(tx, replace(plan, segments=[checked]))
         for planned, part in todo:
-            part.panel = file_stamp(root / planned.panel_path)
+            part.panel = file_stamp(f"{root}/{planned.panel_path}")
     return [planned.panel_path for planned in shots]
 
 
@@ -63,8 +63,8 @@ def write_documents(tx: Transaction, shots: Sequence[ShotSpec] | None = None) ->
     plan = load_plan(project, shots)
     documents = render_documents(project, plan, project.manifest.technical_specs.language)
     panels = _write_panels(tx, plan, documents.parts)
-    tx.write_text(STORYBOARD_JSON, documents.json + "\n")
-    tx.write_text(STORYBOARD_MD, documents.markdown)
-    tx.write_text(STORYBOARD_HTML, documents.html)
+    tx.write_bytes(STORYBOARD_JSON, documents.json)
+    tx.write_bytes(STORYBOARD_MD, documents.markdown)
+    tx.write_bytes(STORYBOARD_HTML, documents.html)
     tx.write_bytes(VISUAL_STRATEGY_JSON, _json_bytes(build_visual_strategy(project, plan)))
     return [STORYBOARD_JSON, STORYBOARD_MD, STORYBOARD_HTML, VISUAL_STRATEGY_JSON, *panels]
