@@ -25,9 +25,9 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -61,7 +61,7 @@ def _stamp(path: str | Path) -> _Stamp | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def _piece(shot_id: str, entry: dict[str, object]) -> bytes:
+def _piece(shot_id: str, entry: Mapping[str, Any]) -> bytes:
     text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
     return f"{json.dumps(shot_id)}:{text}".encode()
 
