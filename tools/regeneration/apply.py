@@ -60,15 +60,27 @@ def _lay_out_shots(tx: Transaction, shots: Sequence[ShotSpec]) -> None:
         if shot.shot_id not in by_id:
             tx.mkdir(f"{SHOTS}/{target}")
     tx.manifest.shots = [
-        ShotRef(
-            shot_id=shot.shot_id,
-            folder=target,
-            status=shot.status,
-            version=shot.version,
-            media=by_id[shot.shot_id].media if shot.shot_id in by_id else None,
-        )
+        _shot_ref(by_id.get(shot.shot_id), shot, target)
         for shot, target in zip(shots, targets, strict=True)
     ]
+
+
+def _shot_ref(known: ShotRef | None, shot: ShotSpec, folder: str) -> ShotRef:
+    """The manifest's entry of ``shot`` in ``folder`` (``known``, its entry before, when it
+    already says so)."""
+    if known is not None and (known.folder, known.status, known.version) == (
+        folder,
+        shot.status,
+        shot.version,
+    ):
+        return known
+    return ShotRef(
+        shot_id=shot.shot_id,
+        folder=folder,
+        status=shot.status,
+        version=shot.version,
+        media=known.media if known is not None else None,
+    )
 
 
 def _reprompted(
@@ -80,7 +92,9 @@ def _reprompted(
     if not wanted:
         return list(shots)
     specs = project.manifest.technical_specs
-    elements = {e.element_id: e for e in registry.list()}
+    # A shot's prompts read the elements it shows only: those are read, not the registry.
+    shown = {e for s in shots if s.shot_id in wanted for e in s.element_ids()}
+    elements = {e: registry.get(e) for e in sorted(shown) if registry.exists(e)}
     override = project.path("prompts")
     folder = override if override.is_dir() else None
     return [

@@ -25,9 +25,9 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -46,14 +46,14 @@ class _Entry(NamedTuple):
     file: str  # the shot.json it was read from
     stamp: _Stamp  # that file's identity
     shot: ShotSpec
-    text: str  # the entry as written in the index
+    piece: bytes  # the entry as written in the index, with its key: b'"shot_01":{...}'
 
 
 _memory: dict[Path, tuple[_Stamp, dict[str, _Entry]]] = {}
 _memory_lock = threading.Lock()
 
 
-def _stamp(path: Path) -> _Stamp | None:
+def _stamp(path: str | Path) -> _Stamp | None:
     try:
         st = os.stat(path)
     except OSError:
@@ -61,9 +61,14 @@ def _stamp(path: Path) -> _Stamp | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def _entry_text(rel: str, stamp: _Stamp, shot: ShotSpec) -> str:
+def _piece(shot_id: str, entry: Mapping[str, Any]) -> bytes:
+    text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+    return f"{json.dumps(shot_id)}:{text}".encode()
+
+
+def _entry_piece(rel: str, stamp: _Stamp, shot: ShotSpec) -> bytes:
     data = {"file": rel, "stamp": list(stamp), "spec": shot.model_dump(mode="json")}
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _piece(shot.shot_id, data)
 
 
 def _read_index(project: Project) -> dict[str, _Entry]:
@@ -94,8 +99,7 @@ def _read_index(project: Project) -> dict[str, _Entry]:
             if shot.shot_id != shot_id or len(numbers) != 4:
                 return {}
             entry_stamp: _Stamp = (numbers[0], numbers[1], numbers[2], numbers[3])
-            text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
-            entries[shot_id] = _Entry(rel, entry_stamp, shot, text)
+            entries[shot_id] = _Entry(rel, entry_stamp, shot, _piece(shot_id, entry))
     except (OSError, ValueError, TypeError, KeyError, AttributeError, ValidationError):
         return {}
     with _memory_lock:
@@ -111,11 +115,12 @@ def indexed_shots(project: Project) -> list[ShotSpec]:
     The shots returned may be shared with the index kept in memory: never change one in
     place (``model_copy(update=...)`` makes a changed copy)."""
     entries = _read_index(project)
+    root = str(project.root)
     out: list[ShotSpec] = []
     for ref in project.manifest.shots:
         rel = f"{SHOTS}/{ref.folder}/{SHOT_FILE}"
         entry = entries.get(ref.shot_id)
-        if entry is not None and entry.file == rel and entry.stamp == _stamp(project.root / rel):
+        if entry is not None and entry.file == rel and entry.stamp == _stamp(f"{root}/{rel}"):
             out.append(entry.shot)
         else:
             out.append(project.read_model(rel, ShotSpec))
@@ -135,22 +140,20 @@ def write_index(tx: Transaction, shots: Sequence[ShotSpec] | None = None) -> Non
         shots = indexed_shots(project)
     by_id = {shot.shot_id: shot for shot in shots}
     previous = _read_index(project)
+    root = str(project.root)
     entries: dict[str, _Entry] = {}
-    parts: list[str] = []
     for ref in tx.manifest.shots:
         shot = by_id.get(ref.shot_id)
         rel = f"{SHOTS}/{ref.folder}/{SHOT_FILE}"
-        stamp = _stamp(project.root / rel)
+        stamp = _stamp(f"{root}/{rel}")
         if shot is None or stamp is None:
             continue
         old = previous.get(ref.shot_id)
         if old is not None and old.file == rel and old.stamp == stamp and old.shot == shot:
-            entry = old
+            entries[ref.shot_id] = old
         else:
-            entry = _Entry(rel, stamp, shot, _entry_text(rel, stamp, shot))
-        entries[ref.shot_id] = entry
-        parts.append(f"{json.dumps(ref.shot_id)}:{entry.text}")
-    body = ("{" + ",".join(parts) + "}").encode("utf-8")
+            entries[ref.shot_id] = _Entry(rel, stamp, shot, _entry_piece(rel, stamp, shot))
+    body = b"{" + b",".join(entry.piece for entry in entries.values()) + b"}"
     header = {"version": INDEX_VERSION, "checksum": hashlib.sha256(body).hexdigest()}
     path = tx.write_bytes(INDEX_FILE, json.dumps(header).encode("utf-8") + b"\n" + body)
     stamp = _stamp(path)

@@ -5,9 +5,12 @@ the fingerprint that refuses a stale plan, and the small helpers the edits share
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -18,6 +21,7 @@ from storycore.tools.errors import InvalidInput
 from storycore.tools.feedback import Modification
 from storycore.tools.i18n import Messages
 from storycore.tools.project import Project
+from storycore.tools.regeneration.index import _Stamp, _stamp
 from storycore.tools.storyboard import (
     STORYBOARD_HTML,
     STORYBOARD_JSON,
@@ -120,23 +124,52 @@ class AppliedChange:
         }
 
 
+#: Per project root: each file the fingerprint hashed, with its identity then and the hash
+#: of its bytes (a file whose identity did not change is not read again).
+_digests: OrderedDict[Path, dict[str, tuple[_Stamp, bytes]]] = OrderedDict()
+_digests_lock = threading.Lock()
+_DIGESTS_KEEP = 4
+
+
+def _file_digests(root: Path) -> dict[str, tuple[_Stamp, bytes]]:
+    with _digests_lock:
+        known = _digests.setdefault(root, {})
+        _digests.move_to_end(root)
+        while len(_digests) > _DIGESTS_KEEP:
+            _digests.popitem(last=False)
+    return known
+
+
 def _fingerprint(project: Project) -> str:
     """A hash of the files a change is planned from (to refuse applying a stale plan).
 
     The files are read straight under the project root: this only hashes their bytes (the
     planner read them through the project's confined paths), and resolving 500 paths one by
-    one cost more than reading them."""
-    digest = hashlib.sha256(project.read_bytes("project.json"))
+    one cost more than reading them. A file whose identity (inode, size, modification and
+    change times: every project write replaces a file) is the one it had when it was last
+    hashed in this process is not read again: its hash then is its hash now."""
+    known = _file_digests(project.root)
     manifest = project.manifest
-    root = project.root
-    rels = [f"{SHOTS}/{ref.folder}/{SHOT_FILE}" for ref in manifest.shots]
+    root = str(project.root)
+    rels = ["project.json"]
+    rels += [f"{SHOTS}/{ref.folder}/{SHOT_FILE}" for ref in manifest.shots]
     rels += [f"01_elements/{element.folder}/element.json" for element in manifest.elements]
+    digest = hashlib.sha256()
     for rel in rels:
-        try:
-            data = (root / rel).read_bytes()
-        except OSError:
-            data = b"\0missing"
-        digest.update(rel.encode() + b"\0" + data)
+        path = f"{root}/{rel}"
+        stamp = _stamp(path)
+        seen = known.get(rel)
+        if stamp is not None and seen is not None and seen[0] == stamp:
+            file_digest = seen[1]
+        else:
+            try:
+                with open(path, "rb") as handle:
+                    file_digest = hashlib.sha256(handle.read()).digest()
+            except OSError:
+                file_digest = b"\0missing"
+            if stamp is not None:
+                known[rel] = (stamp, file_digest)
+        digest.update(rel.encode() + b"\0" + file_digest)
     return digest.hexdigest()
 
 

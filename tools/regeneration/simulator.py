@@ -449,7 +449,8 @@ class Planner:
             if e in self.unlocked and self.before_elements[e].status is ElementStatus.APPROVED
         ]
         timeline = [s.shot_id for s in final]
-        removed = [s.shot_id for s in self.before_shots if s.shot_id not in set(timeline)]
+        kept, inserted = set(timeline), set(self.inserted)
+        removed = [s.shot_id for s in self.before_shots if s.shot_id not in kept]
         documents = list(DOCUMENTS) + _existing_exports(self.project)
         note = "feedback: " + ("; ".join(self.summary)[:180] or "no change")
         outcome = _Outcome(
@@ -474,9 +475,9 @@ class Planner:
             documents=documents,
             summary=self.summary,
             warnings=self.warnings,
-            inserted_shots=[i for i in timeline if i in set(self.inserted)],
+            inserted_shots=[i for i in timeline if i in inserted],
             removed_shots=removed,
-            moved_shots=[i for i in self.moved if i in set(timeline)],
+            moved_shots=[i for i in self.moved if i in kept],
             outcome=outcome,
         )
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from storycore.tools.project import Project
 from storycore.tools.rates import rate_label, rate_to_string
-from storycore.tools.storyboard.plan import Plan, PlannedShot, load_plan
+from storycore.tools.storyboard.plan import Plan, PlannedSegment, PlannedShot, load_plan
 from storycore.tools.timecode import format_mmss, format_seconds, format_smpte
 
 SCHEMA_VERSION = 1
@@ -41,7 +41,8 @@ def _smpte(frames: int, rate: Fraction, drop_frame: bool) -> str:
     return format_smpte(frames, rate, drop_frame=drop_frame)
 
 
-def _shot_entry(plan: Plan, planned: PlannedShot) -> dict[str, Any]:
+def shot_entry(plan: Plan, planned: PlannedShot) -> dict[str, Any]:
+    """A shot's entry in ``storyboard.json``."""
     shot = planned.spec
     rate = plan.rate
     drop = plan.drop_frame
@@ -90,32 +91,36 @@ def _shot_entry(plan: Plan, planned: PlannedShot) -> dict[str, Any]:
     }
 
 
-def storyboard_from_plan(plan: Plan) -> dict[str, Any]:
-    """The ``storyboard.json`` document of an already loaded :class:`Plan`."""
+def segment_entry(
+    plan: Plan, segment: PlannedSegment, shots: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A segment's entry in ``storyboard.json``, holding ``shots`` (its shots' entries,
+    always its last key)."""
+    rate = plan.rate
+    drop = plan.drop_frame
+    start, end = segment.start_frame, segment.end_frame
+    return {
+        "segment_id": segment.segment_id,
+        "title": segment.title,
+        "start": _smpte(start, rate, drop),
+        "end": _smpte(end, rate, drop),
+        "start_frame": start,
+        "end_frame": end,
+        "duration_frames": end - start,
+        "time_range": [_mmss(start, rate), _mmss(end, rate)],
+        "duration_seconds": _seconds(end - start, rate),
+        "transition_in": segment.transition_in,
+        "transition_out": segment.transition_out,
+        "shots": shots,
+    }
+
+
+def storyboard_document(plan: Plan, segments: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ``storyboard.json`` document of ``plan`` holding ``segments`` (the entries of
+    :func:`segment_entry`, always its last key)."""
     rate = plan.rate
     specs = plan.specs
     total = plan.end_frame - plan.start_frame
-    segments = []
-    for segment in plan.segments:
-        segments.append(
-            {
-                "segment_id": segment.segment_id,
-                "title": segment.title,
-                "start": plan.smpte(segment.start_frame),
-                "end": plan.smpte(segment.end_frame),
-                "start_frame": segment.start_frame,
-                "end_frame": segment.end_frame,
-                "duration_frames": segment.end_frame - segment.start_frame,
-                "time_range": [
-                    format_mmss(segment.start_frame, rate),
-                    format_mmss(segment.end_frame, rate),
-                ],
-                "duration_seconds": _seconds(segment.end_frame - segment.start_frame, rate),
-                "transition_in": segment.transition_in,
-                "transition_out": segment.transition_out,
-                "shots": [_shot_entry(plan, shot) for shot in segment.shots],
-            }
-        )
     return {
         "schema_version": SCHEMA_VERSION,
         "title": plan.title,
@@ -136,6 +141,15 @@ def storyboard_from_plan(plan: Plan) -> dict[str, Any]:
         },
         "segments": segments,
     }
+
+
+def storyboard_from_plan(plan: Plan) -> dict[str, Any]:
+    """The ``storyboard.json`` document of an already loaded :class:`Plan`."""
+    segments = [
+        segment_entry(plan, segment, [shot_entry(plan, shot) for shot in segment.shots])
+        for segment in plan.segments
+    ]
+    return storyboard_document(plan, segments)
 
 
 def build_storyboard(project: Project) -> dict[str, Any]:

@@ -109,10 +109,27 @@ def render_html(
     ``language``, by default the project's answer language.
     """
     m = Messages(catalog_language(language or project.manifest.technical_specs.language))
+    out = html_head(storyboard, m)
+    for segment in storyboard["segments"]:
+        out += html_section(segment)
+        for shot in segment["shots"]:
+            out.append(_html_panel(project, storyboard, shot, embed_images, base_dir, m))
+        out += HTML_SECTION_END
+    out += HTML_END
+    return "\n".join(out)
+
+
+#: The lines that close a segment's section, and the page.
+HTML_SECTION_END = ["</div>", "</section>"]
+HTML_END = ["</body>", "</html>", ""]
+
+
+def html_head(storyboard: dict[str, Any], m: Messages) -> list[str]:
+    """The lines of ``storyboard.html`` before its first segment: head, title and specs."""
     title = storyboard["title"]
     rate = Fraction(storyboard["frame_rate"])
     shot_count = sum(len(seg["shots"]) for seg in storyboard["segments"])
-    out = [
+    return [
         "<!DOCTYPE html>",
         f'<html lang="{_e(m.language)}">',
         "<head>",
@@ -133,21 +150,26 @@ def render_html(
         f"{_e(m.count(shot_count, 'shot'))}</p>",
         "</header>",
     ]
-    for segment in storyboard["segments"]:
-        heading = _e(segment["segment_id"])
-        if segment["title"]:
-            heading += f" — {_e(segment['title'])}"
-        out += [
-            f'<section id="{_e(segment["segment_id"])}">',
-            f'<h2>{heading}<span class="tc">{_e(segment["start"])} – {_e(segment["end"])}'
-            "</span></h2>",
-            '<div class="grid">',
-        ]
-        for shot in segment["shots"]:
-            out.append(_html_panel(project, storyboard, shot, embed_images, base_dir, m))
-        out += ["</div>", "</section>"]
-    out += ["</body>", "</html>", ""]
-    return "\n".join(out)
+
+
+def html_section(segment: dict[str, Any]) -> list[str]:
+    """The lines that open a segment's section (its heading and the grid of panels)."""
+    heading = _e(segment["segment_id"])
+    if segment["title"]:
+        heading += f" — {_e(segment['title'])}"
+    return [
+        f'<section id="{_e(segment["segment_id"])}">',
+        f'<h2>{heading}<span class="tc">{_e(segment["start"])} – {_e(segment["end"])}</span></h2>',
+        '<div class="grid">',
+    ]
+
+
+def html_article(
+    project: Project, storyboard: dict[str, Any], shot: dict[str, Any], m: Messages
+) -> str:
+    """A shot's ``<article>`` in ``storyboard.html`` at the project root (``shot``: its
+    ``storyboard.json`` entry; panels referenced by their path in the project)."""
+    return _html_panel(project, storyboard, shot, False, None, m)
 
 
 def _html_panel(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -66,14 +66,30 @@ def transition_text(
     return " · ".join(parts)
 
 
-def render_markdown(storyboard: dict[str, Any], language: str | None = None) -> str:
-    """``storyboard.md``: segments as headings, a table of shots with timecodes; labels in
-    ``language`` (English by default)."""
-    m = Messages(catalog_language(language))
+_COLUMNS = (
+    "shot",
+    "scene",
+    "start",
+    "end",
+    "frames",
+    "size",
+    "angle",
+    "movement",
+    "lens",
+    "description",
+    "cast",
+    "model",
+    "transition",
+)
+_ALIGN = "|---|---|---|---|---:|---|---|---|---:|---|---|---|---|"
+
+
+def markdown_head(storyboard: dict[str, Any], m: Messages) -> list[str]:
+    """The lines of ``storyboard.md`` before its first segment: title and specs."""
     rate = Fraction(storyboard["frame_rate"])
     drop = m("common.drop_frame_suffix") if storyboard["drop_frame"] else ""
     shot_count = sum(len(seg["shots"]) for seg in storyboard["segments"])
-    lines = [
+    return [
         f"# {md_cell(storyboard['title'])}",
         "",
         f"{rate_label(rate)} fps{drop} · "
@@ -85,53 +101,61 @@ def render_markdown(storyboard: dict[str, Any], language: str | None = None) -> 
         f"{m.count(shot_count, 'shot')}",
         "",
     ]
-    header = [
-        m(f"storyboard.{key}")
-        for key in (
-            "shot",
-            "scene",
-            "start",
-            "end",
-            "frames",
-            "size",
-            "angle",
-            "movement",
-            "lens",
-            "description",
-            "cast",
-            "model",
-            "transition",
-        )
+
+
+def markdown_table_head(m: Messages) -> list[str]:
+    """The two lines that open every segment's table of shots."""
+    header = [m(f"storyboard.{key}") for key in _COLUMNS]
+    return ["| " + " | ".join(header) + " |", _ALIGN]
+
+
+def markdown_segment(
+    segment: dict[str, Any], m: Messages, table: Sequence[str] | None = None
+) -> list[str]:
+    """The lines of a segment before its rows: heading, time range, table header
+    (``table``: :func:`markdown_table_head`, when the caller has it)."""
+    heading = segment["segment_id"]
+    if segment["title"]:
+        heading += f" — {md_cell(segment['title'])}"
+    return [
+        f"## {heading}",
+        "",
+        f"{segment['start']} – {segment['end']} · {m.count(len(segment['shots']), 'shot')}",
+        "",
+        *(markdown_table_head(m) if table is None else table),
     ]
+
+
+def markdown_row(storyboard: dict[str, Any], shot: dict[str, Any], m: Messages) -> str:
+    """A shot's row of its segment's table (``shot``: its ``storyboard.json`` entry; the
+    storyboard gives the names of the elements)."""
+    cast = ", ".join(_names(storyboard, shot["characters"]))
+    cells = [
+        shot["shot_id"],
+        shot["scene"],
+        shot["start"],
+        shot["end"],
+        str(shot["duration_frames"]),
+        shot["shot_size"],
+        vocab("angle", shot["camera_angle"], m.language),
+        vocab("movement", shot["camera_movement"], m.language),
+        f"{shot['lens_mm']}mm",
+        shot["description"],
+        cast,
+        shot["model_id"] or "",
+        transition_text(shot.get("transition_in"), shot.get("transition_out"), m.language),
+    ]
+    return "| " + " | ".join(md_cell(c) for c in cells) + " |"
+
+
+def render_markdown(storyboard: dict[str, Any], language: str | None = None) -> str:
+    """``storyboard.md``: segments as headings, a table of shots with timecodes; labels in
+    ``language`` (English by default)."""
+    m = Messages(catalog_language(language))
+    lines = markdown_head(storyboard, m)
+    table = markdown_table_head(m)
     for segment in storyboard["segments"]:
-        heading = segment["segment_id"]
-        if segment["title"]:
-            heading += f" — {md_cell(segment['title'])}"
-        lines += [
-            f"## {heading}",
-            "",
-            f"{segment['start']} – {segment['end']} · {m.count(len(segment['shots']), 'shot')}",
-            "",
-            "| " + " | ".join(header) + " |",
-            "|---|---|---|---|---:|---|---|---|---:|---|---|---|---|",
-        ]
-        for shot in segment["shots"]:
-            cast = ", ".join(_names(storyboard, shot["characters"]))
-            cells = [
-                shot["shot_id"],
-                shot["scene"],
-                shot["start"],
-                shot["end"],
-                str(shot["duration_frames"]),
-                shot["shot_size"],
-                vocab("angle", shot["camera_angle"], m.language),
-                vocab("movement", shot["camera_movement"], m.language),
-                f"{shot['lens_mm']}mm",
-                shot["description"],
-                cast,
-                shot["model_id"] or "",
-                transition_text(shot.get("transition_in"), shot.get("transition_out"), m.language),
-            ]
-            lines.append("| " + " | ".join(md_cell(c) for c in cells) + " |")
+        lines += markdown_segment(segment, m, table)
+        lines += [markdown_row(storyboard, shot, m) for shot in segment["shots"]]
         lines.append("")
     return "\n".join(lines)

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from storycore.tools.domain import ShotSpec
 from storycore.tools.project import Transaction
-from storycore.tools.storyboard.document import storyboard_from_plan
-from storycore.tools.storyboard.html_page import render_html
-from storycore.tools.storyboard.markdown import render_markdown
+from storycore.tools.storyboard.fragments import ShotPart, file_stamp, render_documents
 from storycore.tools.storyboard.panels import write_panels
 from storycore.tools.storyboard.plan import (
     STORYBOARD_HTML,
     STORYBOARD_JSON,
     STORYBOARD_MD,
     VISUAL_STRATEGY_JSON,
+    Plan,
+    PlannedSegment,
     load_plan,
 )
 from storycore.tools.storyboard.visual_strategy import build_visual_strategy
@@ -30,6 +31,24 @@ def _json_bytes(data: Any) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def _write_panels(tx: Transaction, plan: Plan, parts: Sequence[ShotPart]) -> list[str]:
+    """Every shot's panel, drawn again where its inputs changed (:func:`write_panels`), the
+    panels whose file is still the one found drawn from the same shot left unread."""
+    root = tx.project.root
+    shots = plan.shots
+    todo = [
+        (planned, part)
+        for planned, part in zip(shots, parts, strict=True)
+        if part.panel is None or part.panel != file_stamp(f"{root}/{planned.panel_path}")
+    ]
+    if todo:
+        checked = PlannedSegment("", "", "cut", "cut", [planned for planned, _ in todo])
+        write_panels(tx, replace(plan, segments=[checked]))
+        for planned, part in todo:
+            part.panel = file_stamp(f"{root}/{planned.panel_path}")
+    return [planned.panel_path for planned in shots]
+
+
 def write_documents(tx: Transaction, shots: Sequence[ShotSpec] | None = None) -> list[str]:
     """Write ``storyboard.json``, ``.md``, ``.html``, ``visual_strategy.json`` and the panels.
 
@@ -37,15 +56,15 @@ def write_documents(tx: Transaction, shots: Sequence[ShotSpec] | None = None) ->
     relative paths of the documents and panels. The output is a pure function of the plan:
     unchanged files are not rewritten and panels whose inputs did not change are not redrawn.
     ``shots``: every shot of the project in timeline order, when the caller holds them (they
-    are not read back from disk).
+    are not read back from disk). Only the shots this process has not rendered before are
+    rendered (:mod:`~storycore.tools.storyboard.fragments`).
     """
     project = tx.project
     plan = load_plan(project, shots)
-    storyboard = storyboard_from_plan(plan)
-    panels = write_panels(tx, plan)
-    tx.write_bytes(STORYBOARD_JSON, _json_bytes(storyboard))
-    language = project.manifest.technical_specs.language
-    tx.write_text(STORYBOARD_MD, render_markdown(storyboard, language))
-    tx.write_text(STORYBOARD_HTML, render_html(project, storyboard))
+    documents = render_documents(project, plan, project.manifest.technical_specs.language)
+    panels = _write_panels(tx, plan, documents.parts)
+    tx.write_bytes(STORYBOARD_JSON, documents.json)
+    tx.write_bytes(STORYBOARD_MD, documents.markdown)
+    tx.write_bytes(STORYBOARD_HTML, documents.html)
     tx.write_bytes(VISUAL_STRATEGY_JSON, _json_bytes(build_visual_strategy(project, plan)))
     return [STORYBOARD_JSON, STORYBOARD_MD, STORYBOARD_HTML, VISUAL_STRATEGY_JSON, *panels]

@@ -1,0 +1,128 @@
+"""The deterministic core of an edit: ``plan_changes`` and ``apply_changes`` of a one-shot
+change, called directly (no chat session, no graph).
+
+    python bench/edit_bench.py [--sizes 10 500] [--turns 3] [--json] [--profile OUT]
+
+For each size, a synthetic screenplay (``bench/plan_bench.py``) is planned offline into a
+temporary project (not timed). Then, in one process, the same one-shot change is proposed and
+applied ``--turns`` times each way (the third shot's size -> CU, MS if it is a close-up, then
+back to what it was), so turn 1 is a new process's first change (it parses the shot index)
+and the others are what a long-lived process (chat session, studio, MCP server) pays.
+
+Reported per size and step (``propose`` = ``plan_changes``, ``apply`` = ``apply_changes``):
+the median and the first of the wall times (``time.perf_counter``) and CPU times
+(``time.process_time``: every thread of the process, which the machine's load changes much
+less than wall time), then the ratio of the largest size's median over the smallest's (an
+edit should cost what it changes: the goal is at most 2) and the load average.
+``--profile OUT`` writes a cProfile of the largest size's changes (after the first) to OUT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from plan_bench import _scenes_for, screenplay
+
+
+def _timed(call: Any) -> tuple[Any, float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = call()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def measure(shots: int, turns: int, profile: cProfile.Profile | None = None) -> dict[str, Any]:
+    """Plan a project of about ``shots`` shots, then time ``2 * turns`` one-shot changes."""
+    from storycore.tools.planner import plan_project
+    from storycore.tools.project import Project
+    from storycore.tools.regeneration import apply_changes, plan_changes
+    from storycore.tools.regeneration.index import indexed_shots
+
+    folder = Path(tempfile.mkdtemp(prefix="storycore-edit-bench-")) / "project"
+    summary = plan_project(screenplay(_scenes_for(shots)), folder, source_name="bench.fountain")
+    project = Project.open(folder)
+    third = indexed_shots(project)[2]  # shot_03 (shot_003 at 100 shots and more)
+    target, original = third.shot_id, third.shot_size.value
+    values = ["CU" if original != "CU" else "MS", original]
+    steps: dict[str, list[tuple[float, float]]] = {"propose": [], "apply": []}
+    for turn in range(2 * turns):
+        change = [
+            {"kind": "set_shot_field", "shot_id": target, "field": "shot_size", "value": v}
+            for v in [values[turn % 2]]
+        ]
+        if profile is not None and turn > 0:
+            profile.enable()
+        plan, wall, cpu = _timed(lambda c=change: plan_changes(project, c))
+        steps["propose"].append((wall, cpu))
+        _, wall, cpu = _timed(lambda p=plan: apply_changes(project, p))
+        steps["apply"].append((wall, cpu))
+        if profile is not None:
+            profile.disable()
+    out: dict[str, Any] = {"shots": summary.shots}
+    for step, values_ in steps.items():
+        out[step] = {
+            "wall_ms": statistics.median(w for w, _ in values_[1:] or values_) * 1000,
+            "cpu_ms": statistics.median(c for _, c in values_[1:] or values_) * 1000,
+            "first_wall_ms": values_[0][0] * 1000,
+            "first_cpu_ms": values_[0][1] * 1000,
+        }
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 500])
+    parser.add_argument("--turns", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--profile", type=Path, default=None)
+    args = parser.parse_args(argv)
+    load = os.getloadavg()[0]
+    results = []
+    for i, size in enumerate(args.sizes):
+        profile = cProfile.Profile() if args.profile and i == len(args.sizes) - 1 else None
+        results.append(measure(size, args.turns, profile))
+        if profile is not None:
+            profile.dump_stats(str(args.profile))
+    small, large = results[0], results[-1]
+    ratio = {
+        step: large[step]["cpu_ms"] / max(small[step]["cpu_ms"], 1e-6)
+        for step in ("propose", "apply")
+    }
+    report = {
+        "results": results,
+        "ratio_cpu": ratio,
+        "load": [load, os.getloadavg()[0]],
+    }
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(
+        f"{'shots':>6} {'step':<8} {'wall ms':>8} {'cpu ms':>8} {'first wall':>11} "
+        f"{'first cpu':>10}"
+    )
+    for result in results:
+        for step in ("propose", "apply"):
+            r = result[step]
+            print(
+                f"{result['shots']:>6} {step:<8} {r['wall_ms']:>8.1f} {r['cpu_ms']:>8.1f} "
+                f"{r['first_wall_ms']:>11.1f} {r['first_cpu_ms']:>10.1f}"
+            )
+    print(
+        f"ratio (CPU, {large['shots']}/{small['shots']} shots): propose {ratio['propose']:.1f}x, "
+        f"apply {ratio['apply']:.1f}x; load {report['load'][0]:.1f} -> {report['load'][1]:.1f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,288 @@
+"""The storyboard documents rendered shot by shot, so that a change to one shot renders one.
+
+The documents are a pure function of the plan, and in a long-lived process (a chat session,
+the studio, the MCP server) the plan of a change is mostly the plan the last change wrote.
+So each shot's parts of the documents (its entry in ``storyboard.json``, its row in
+``storyboard.md``, its ``<article>`` in ``storyboard.html``) are kept in memory per project,
+with a private copy of the shot they were rendered from and its folder, and rendered again
+only for a shot that is not equal to its copy (or whose folder moved). Whatever depends on
+more than one shot (the header, each segment's heading and times, the totals) is rendered
+every time, and the documents are assembled from the parts: byte for byte what a whole
+rendering gives (``tests/test_fragments.py`` compares them after series of changes).
+
+A part also remembers the identity (inode, size, modification and change times in ns) of
+its shot's ``panel.png`` when that file was last found drawn from this very shot, so a panel
+whose file is still that file is not read and hashed again; any other panel (new, changed,
+rewritten, deleted, restored by an undo or a rollback: each makes a new file) is checked by
+:func:`~storycore.tools.storyboard.panels.write_panels` as before.
+
+Nothing here is trusted instead of the files: the parts are a memo of a function of the
+shots they are given (compared by value with their copy), and a panel is skipped only while
+the file on disk is the file that was checked. Everything that makes the parts differ
+together (frame rate, drop-frame, language, aspect ratio, element names) is the board's
+context: when it changes, every part is rendered again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from storycore.tools.domain import ShotSpec
+from storycore.tools.i18n import Messages, catalog_language
+from storycore.tools.project import Project
+from storycore.tools.storyboard.document import segment_entry, shot_entry, storyboard_document
+from storycore.tools.storyboard.html_page import (
+    HTML_END,
+    HTML_SECTION_END,
+    html_article,
+    html_head,
+    html_section,
+)
+from storycore.tools.storyboard.markdown import (
+    markdown_head,
+    markdown_row,
+    markdown_segment,
+    markdown_table_head,
+)
+from storycore.tools.storyboard.plan import Plan, PlannedShot
+
+#: A file's identity: inode, size, modification and change times in nanoseconds.
+Stamp = tuple[int, int, int, int]
+
+#: How many projects' parts one process keeps (the most recently written).
+KEEP_PROJECTS = 4
+
+
+def file_stamp(path: str | Path) -> Stamp | None:
+    """The identity of a file (None if it is missing): every project write replaces a file,
+    so a file with the same identity has not been written since."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+@dataclass(eq=False)
+class ShotPart:
+    """One shot's parts of the documents (UTF-8), and what they were rendered from."""
+
+    spec: ShotSpec  # a private copy: the caller's shot may be changed in place later
+    folder: str
+    entry: dict[str, Any]  # the storyboard.json entry (shared with the document: read only)
+    json: bytes  # the entry as storyboard.json holds it (indented at its depth, first line too)
+    markdown: bytes
+    html: bytes
+    panel: Stamp | None = None  # the panel file last found drawn from ``spec``
+
+
+@dataclass(eq=False)
+class _Section:
+    """One segment's parts of the three documents (UTF-8), and what they were made from."""
+
+    top: dict[str, Any]  # the segment's storyboard.json entry but its shots
+    parts: tuple[ShotPart, ...]  # compared by identity
+    json: bytes
+    markdown: bytes
+    html: bytes
+
+
+@dataclass
+class _Board:
+    context: tuple[Any, ...]
+    parts: dict[str, ShotPart] = field(default_factory=dict)
+    sections: dict[str, _Section] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Documents:
+    """The rendered storyboard documents (UTF-8), and each shot's part (timeline order)."""
+
+    storyboard: dict[str, Any]
+    json: bytes  # with its final newline, as the file holds it
+    markdown: bytes
+    html: bytes
+    parts: list[ShotPart]
+
+
+_boards: OrderedDict[Path, _Board] = OrderedDict()
+_boards_lock = threading.Lock()
+
+
+def _board(root: Path, context: tuple[Any, ...]) -> _Board:
+    with _boards_lock:
+        board = _boards.get(root)
+        if board is None or board.context != context:
+            board = _Board(context)
+        _boards[root] = board
+        _boards.move_to_end(root)
+        while len(_boards) > KEEP_PROJECTS:
+            _boards.popitem(last=False)
+    return board
+
+
+def forget() -> None:
+    """Drop every part this process keeps (the next documents are rendered whole)."""
+    with _boards_lock:
+        _boards.clear()
+
+
+# -- JSON assembled from parts ------------------------------------------------------------
+
+#: Stands for a value in a dumped object: JSON text never holds a raw control character.
+_HOLE = "\x00"
+
+
+def _dumped(value: Any, level: int) -> str:
+    """``value`` as ``json.dumps(indent=2)`` writes it at nesting ``level``."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return text.replace("\n", "\n" + "  " * level) if level else text
+
+
+def _around_last(obj: dict[str, Any], key: str, level: int) -> tuple[bytes, bytes]:
+    """What comes before and after the value of ``key`` when ``obj`` (without ``key``)
+    and then ``key`` are dumped at nesting ``level``."""
+    text = _dumped(obj, level)
+    pad, inner = "  " * level, "  " * (level + 1)
+    member = f"{inner}{json.dumps(key, ensure_ascii=False)}: {_HOLE}"
+    close = f"\n{pad}}}"
+    whole = f"{{\n{member}{close}" if text == "{}" else f"{text[: -len(close)]},\n{member}{close}"
+    before, after = whole.split(_HOLE)
+    return before.encode("utf-8"), after.encode("utf-8")
+
+
+def _array(items: Sequence[bytes], level: int) -> list[bytes]:
+    """The pieces of a JSON array at nesting ``level`` of ``items`` (each dumped and
+    indented at ``level + 1``)."""
+    if not items:
+        return [b"[]"]
+    return [b"[\n", b",\n".join(items), b"\n" + b"  " * level + b"]"]
+
+
+def _section_json(top: dict[str, Any], parts: Sequence[ShotPart]) -> bytes:
+    """A segment's object in ``storyboard.json``, indented as an item of ``segments``."""
+    before, after = _around_last(top, "shots", 2)
+    return b"".join([b"    ", before, *_array([part.json for part in parts], 3), after])
+
+
+def _json_bytes(storyboard: dict[str, Any], sections: Sequence[bytes]) -> bytes:
+    """``storyboard.json`` from its segments' objects, with its final newline."""
+    head = {k: v for k, v in storyboard.items() if k != "segments"}
+    before, after = _around_last(head, "segments", 0)
+    return b"".join([before, *_array(sections, 1), after, b"\n"])
+
+
+# -- rendering ----------------------------------------------------------------------------
+
+
+def _part(
+    project: Project, plan: Plan, planned: PlannedShot, storyboard: dict[str, Any], m: Messages
+) -> ShotPart:
+    entry = shot_entry(plan, planned)
+    spec = planned.spec
+    return ShotPart(
+        spec=type(spec).model_validate(spec.model_dump()),
+        folder=planned.folder,
+        entry=entry,
+        json=("        " + _dumped(entry, 4)).encode("utf-8"),
+        markdown=markdown_row(storyboard, entry, m).encode("utf-8"),
+        html=html_article(project, storyboard, entry, m).encode("utf-8"),
+    )
+
+
+def _section(
+    segment: dict[str, Any], parts: tuple[ShotPart, ...], m: Messages, table: list[str]
+) -> _Section:
+    top = {k: v for k, v in segment.items() if k != "shots"}
+    head = "\n".join(markdown_segment(segment, m, table)).encode("utf-8")
+    opening = "\n".join(html_section(segment)).encode("utf-8")
+    closing = "\n".join(HTML_SECTION_END).encode("utf-8")
+    return _Section(
+        top=top,
+        parts=parts,
+        json=_section_json(top, parts),
+        markdown=b"\n".join([head, *(p.markdown for p in parts), b""]),
+        html=b"\n".join([opening, *(p.html for p in parts), closing]),
+    )
+
+
+def _same(copy: ShotSpec, shot: ShotSpec) -> bool:
+    """``copy == shot``, comparing the fields only (what pydantic's ``==`` compares first,
+    without its checks of private and extra attributes, which shots do not have)."""
+    return type(copy) is type(shot) and copy.__dict__ == shot.__dict__
+
+
+def _parts(
+    project: Project, plan: Plan, board: _Board, storyboard: dict[str, Any], m: Messages
+) -> list[tuple[ShotPart, ...]]:
+    """Each segment's shot parts, rendering those the board does not hold (or holds for
+    another shot or folder)."""
+    parts = board.parts
+    rows: list[tuple[ShotPart, ...]] = []
+    for segment in plan.segments:
+        row = []
+        for planned in segment.shots:
+            part = parts.get(planned.spec.shot_id)
+            if part is None or part.folder != planned.folder or not _same(part.spec, planned.spec):
+                part = parts[planned.spec.shot_id] = _part(project, plan, planned, storyboard, m)
+            row.append(part)
+        rows.append(tuple(row))
+    count = sum(len(row) for row in rows)
+    if len(parts) > count:  # shots that are gone
+        board.parts = {part.spec.shot_id: part for row in rows for part in row}
+    return rows
+
+
+def _same_top(top: dict[str, Any], segment: dict[str, Any]) -> bool:
+    """Whether a segment's entry, but its shots, is ``top``."""
+    return len(top) + 1 == len(segment) and all(
+        key in segment and segment[key] == value for key, value in top.items()
+    )
+
+
+def render_documents(project: Project, plan: Plan, language: str | None) -> Documents:
+    """``storyboard.json``, ``.md`` and ``.html`` of ``plan`` (UTF-8), rendering only the
+    shots and segments this process does not hold already (labels in ``language``)."""
+    m = Messages(catalog_language(language))
+    # The document without its segments first: the parts read the element names and the
+    # aspect ratio from it.
+    storyboard = storyboard_document(plan, [])
+    context = (
+        plan.rate,
+        plan.drop_frame,
+        m.language,
+        storyboard["aspect_ratio"],
+        storyboard["elements"],
+    )
+    board = _board(project.root, context)
+    rows = _parts(project, plan, board, storyboard, m)
+    storyboard["segments"] = [
+        segment_entry(plan, segment, [part.entry for part in row])
+        for segment, row in zip(plan.segments, rows, strict=True)
+    ]
+    table = markdown_table_head(m)
+    chosen: list[_Section] = []
+    for segment, row in zip(storyboard["segments"], rows, strict=True):
+        known = board.sections.get(segment["segment_id"])
+        if known is None or known.parts != row or not _same_top(known.top, segment):
+            known = _section(segment, row, m, table)
+        chosen.append(known)
+    board.sections = {section.top["segment_id"]: section for section in chosen}
+    markdown_top = "\n".join(markdown_head(storyboard, m)).encode("utf-8")
+    html_top = "\n".join(html_head(storyboard, m)).encode("utf-8")
+    return Documents(
+        storyboard=storyboard,
+        json=_json_bytes(storyboard, [section.json for section in chosen]),
+        markdown=b"\n".join([markdown_top, *(section.markdown for section in chosen)]),
+        html=b"\n".join(
+            [html_top, *(section.html for section in chosen), "\n".join(HTML_END).encode()]
+        ),
+        parts=[part for row in rows for part in row],
+    )
