@@ -112,6 +112,8 @@ def test_timecode_convert_imports_only_what_it_uses() -> None:
     code, modules = _modules_loaded_by("timecode", "convert", "00:00:10:00", "--fps", "24")
     assert code == 0
     assert "storycore.tools.timecode" in modules
+    # Its text and flag parameters are read without pydantic (storycore.agent.cli.params).
+    assert "pydantic" not in modules
     # The command's own engine (tools/timecode.py computes with OTIO's opentime) is allowed.
     assert [m for m in _heavy(modules) if not m.startswith("opentimelineio")] == []
 
