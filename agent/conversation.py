@@ -17,11 +17,12 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, Tool
 from storycore.agent.context import Context
 from storycore.agent.events import emit
 from storycore.agent.messages import last_human_text, say, tool_rejections
+from storycore.agent.plans import keep_plan, take_plan
 from storycore.agent.projects import open_project
 from storycore.agent.routing import MUTATING_TOOLS
 from storycore.agent.state import AssistantState, ChangeProposal
 from storycore.tools import catalog
-from storycore.tools.errors import InvalidInput, NotAProject, StoryCoreError
+from storycore.tools.errors import ConflictError, InvalidInput, NotAProject, StoryCoreError
 from storycore.tools.i18n import Messages, display_language, t
 from storycore.tools.project import Project
 
@@ -249,6 +250,7 @@ def proposal_from_modifications(
         "tool_call_ids": [],
         "source": source,
     }
+    keep_plan(project.root, proposal["modifications"], plan)
     return {"proposal": proposal}
 
 
@@ -290,10 +292,19 @@ def apply_proposal(state: AssistantState) -> dict[str, Any]:
     if not proposal:
         return {}
     project = open_project(state["project_dir"])
-    plan = plan_changes(project, parse_modifications(proposal["modifications"]))
-    apply_changes(project, plan)
+    # The plan the proposal was made from (apply_changes plans again itself if the files
+    # changed since); planned again here when it is not in this process or no longer fits.
+    plan = take_plan(project.root, proposal["modifications"])
+    try:
+        if plan is not None:
+            apply_changes(project, plan)
+    except ConflictError:
+        plan = None
+    if plan is None:
+        plan = plan_changes(project, parse_modifications(proposal["modifications"]))
+        apply_changes(project, plan)
     data = plan.as_json()
-    m = _m(project)
+    m = _m(open_project(project.root))  # validated once for this turn and the next
     done = "; ".join(data["summary"]) or m("chat.no_change")
     regenerated = data["regenerate"]
     text = m("chat.applied", done=done, regenerate=", ".join(regenerated) or m("chat.nothing"))
