@@ -105,6 +105,8 @@ class Session:
         self._memory_id: str | None = None
         # The id file as last read: (its identity, its parsed content).
         self._id_cache: tuple[tuple[int, int, int, int], Any] | None = None
+        # The thread mirror (sessions.json) as last found right for this thread.
+        self._mirrored: tuple[int, int, int, int] | None = None
         url = _url_of(checkpoint_url)
         fresh = not (self._internal() / CHECKPOINTS).is_file()
         if checkpointer is None and thread_id is not None and not new and not url and fresh:
@@ -152,11 +154,9 @@ class Session:
         """The parsed id file (None if missing or not JSON), read again only when the file
         is not the one read last (inode, size, modification and change times)."""
         path = self._internal() / PROJECT_ID
-        try:
-            st = os.stat(path)
-        except OSError:
+        stamp = _identity(path)
+        if stamp is None:
             return None
-        stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
         if self._id_cache is not None and self._id_cache[0] == stamp:
             return self._id_cache[1]
         try:
@@ -429,6 +429,9 @@ class Session:
             return  # a caller's own checkpointer: its threads are not the project's files
         self._ensure_project_id()  # the run may have just created the project
         path = self._internal() / SESSIONS
+        stamp = _identity(path)
+        if stamp is not None and stamp == self._mirrored:
+            return  # the file this session found right for its thread, unchanged since
         try:
             mirrored = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -438,6 +441,7 @@ class Session:
             and mirrored.get("last") == self.thread_id
             and self.thread_id in (mirrored.get("threads") or [])
         ):
+            self._mirrored = stamp
             return  # listing the checkpoints costs more as they grow: only on a change
         threads = self.threads()
         data = {"last": threads[-1] if threads else None, "threads": threads}
@@ -495,6 +499,15 @@ class Session:
                 emit("message", message)
         waiting = next((dict(item.value) for item in interrupts), None)
         return Turn(messages=said, interrupt=waiting, phase=values.get("phase"))
+
+
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    """A file's identity (inode, size, modification and change times in ns), or None."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _pending_of(snapshot: Any) -> dict[str, Any] | None:
