@@ -15,11 +15,14 @@ from typing import Any
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
 from storycore.agent.context import Context
+from storycore.agent.events import emit
 from storycore.agent.messages import last_human_text, say, tool_rejections
+from storycore.agent.plans import keep_plan, take_plan
+from storycore.agent.projects import open_project
 from storycore.agent.routing import MUTATING_TOOLS
 from storycore.agent.state import AssistantState, ChangeProposal
 from storycore.tools import catalog
-from storycore.tools.errors import InvalidInput, StoryCoreError
+from storycore.tools.errors import ConflictError, InvalidInput, NotAProject, StoryCoreError
 from storycore.tools.i18n import Messages, display_language, t
 from storycore.tools.project import Project
 
@@ -79,16 +82,26 @@ def _as_brief(text: str) -> tuple[str, str] | None:
     return None
 
 
+def _open_if_project(root: Path) -> Project | None:
+    """The project in ``root``, or None if there is none yet (``project.json`` is read once:
+    it grows with the plan)."""
+    if not root.is_dir():
+        return None
+    try:
+        return open_project(root)
+    except NotAProject:
+        return None
+
+
 def converse(state: AssistantState, model: Any, ctx: Context) -> dict[str, Any]:
     """Answer the last message: plan it if it is a brief, else act on it."""
     text = _last_human(state)
-    root = Path(state["project_dir"])
-    if not Project.is_project(root):
+    project = _open_if_project(Path(state["project_dir"]))
+    if project is None:
         brief = _as_brief(text)
         if brief is None:
             return {"messages": [say(Messages(display_language(ctx.language))("chat.no_plan"))]}
         return {"request": "plan", "brief_text": brief[0], "brief_source": brief[1]}
-    project = Project.open(root)
     if model is None:
         return _offline_turn(project, text)
     return _model_turn(state, project, model, ctx)
@@ -127,8 +140,6 @@ def _system_prompt(project: Project, language: str) -> str:
 def _model_turn(
     state: AssistantState, project: Project, model: Any, ctx: Context
 ) -> dict[str, Any]:
-    from langgraph.config import get_stream_writer
-
     from storycore.agent.llm import LLMError, RetryPolicy, stream_reply
     from storycore.agent.toolkit import make_tools
     from storycore.agent.transcript import model_history
@@ -148,18 +159,12 @@ def _model_turn(
     if rounds < MAX_TOOL_ROUNDS:
         runnable = model.bind_tools(make_tools(project.root))
     usage = UsageTracker()
-    try:
-        writer = get_stream_writer()
-    except RuntimeError:
-        writer = None
-
     first = True
 
     def on_text(text: str) -> None:
         nonlocal first
-        if writer is not None:
-            # "first" lets a terminal start this answer on its own line.
-            writer({"token": text, "first": first})
+        # "first" lets a terminal start this answer on its own line.
+        emit({"token": text, "first": first})
         first = False
 
     try:
@@ -187,7 +192,7 @@ def review_changes(state: AssistantState) -> dict[str, Any]:
 
     last = (state.get("messages") or [])[-1]
     assert isinstance(last, AIMessage)
-    project = Project.open(state["project_dir"])
+    project = open_project(state["project_dir"])
     answers: list[ToolMessage] = []
     modifications: list[Any] = []
     call_ids: list[str] = []
@@ -245,6 +250,7 @@ def proposal_from_modifications(
         "tool_call_ids": [],
         "source": source,
     }
+    keep_plan(project.root, proposal["modifications"], plan)
     return {"proposal": proposal}
 
 
@@ -285,11 +291,20 @@ def apply_proposal(state: AssistantState) -> dict[str, Any]:
     proposal = state.get("proposal")
     if not proposal:
         return {}
-    project = Project.open(state["project_dir"])
-    plan = plan_changes(project, parse_modifications(proposal["modifications"]))
-    apply_changes(project, plan)
+    project = open_project(state["project_dir"])
+    # The plan the proposal was made from (apply_changes plans again itself if the files
+    # changed since); planned again here when it is not in this process or no longer fits.
+    plan = take_plan(project.root, proposal["modifications"])
+    try:
+        if plan is not None:
+            apply_changes(project, plan)
+    except ConflictError:
+        plan = None
+    if plan is None:
+        plan = plan_changes(project, parse_modifications(proposal["modifications"]))
+        apply_changes(project, plan)
     data = plan.as_json()
-    m = _m(project)
+    m = _m(open_project(project.root))  # validated once for this turn and the next
     done = "; ".join(data["summary"]) or m("chat.no_change")
     regenerated = data["regenerate"]
     text = m("chat.applied", done=done, regenerate=", ".join(regenerated) or m("chat.nothing"))
@@ -326,7 +341,7 @@ def reject_proposal(state: AssistantState) -> dict[str, Any]:
             ]
     else:
         try:
-            language = Project.open(state["project_dir"]).manifest.technical_specs.language
+            language = open_project(state["project_dir"]).manifest.technical_specs.language
         except StoryCoreError:
             language = None
         messages = [say(Messages(display_language(language))("chat.nothing_changed"))]

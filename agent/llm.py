@@ -376,11 +376,11 @@ def _report_unavailable(failure: LLMUnavailable) -> None:
     """Tell a running graph's stream that the model failed (a chat then goes offline)."""
     if _refuses_method(failure):
         return  # structured_call asks another way: the model is not down
-    try:
-        from langgraph.config import get_stream_writer
+    from storycore.agent.events import emit
 
-        get_stream_writer()({"llm_unavailable": str(failure)})
-    except Exception:  # outside a graph run: nobody to tell
+    try:
+        emit({"llm_unavailable": str(failure)})
+    except Exception:  # a listener's failure never hides the model's
         return
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
-from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
 from storycore.agent import conversation
@@ -33,8 +32,10 @@ from storycore.agent.confirmations import (
 )
 from storycore.agent.context import Context
 from storycore.agent.conversation import HISTORY_WINDOW, MAX_IDS_IN_STATE, MAX_TOOL_ROUNDS
+from storycore.agent.events import emit
 from storycore.agent.messages import duration_text as _duration_text
 from storycore.agent.messages import message_text, say, tool_rejections
+from storycore.agent.projects import open_project
 from storycore.agent.schemas import (
     BreakdownProposal,
     BriefInterpretation,
@@ -71,15 +72,11 @@ class PlanningStopped(StoryCoreError):
 def _progress(phase: str, text: str, m: Messages) -> None:
     """Tell a streaming caller what a phase did (custom stream mode); a no-op otherwise.
     ``label`` is the phase's name for people, in the language of ``text``."""
-    try:
-        writer = get_stream_writer()
-    except RuntimeError:
-        return
-    writer({"phase": phase, "text": text, "label": m(f"phase.{phase}"), "language": m.language})
+    emit({"phase": phase, "text": text, "label": m(f"phase.{phase}"), "language": m.language})
 
 
 def _project(state: AssistantState) -> Project:
-    return Project.open(state["project_dir"])
+    return open_project(state["project_dir"])
 
 
 def _language(state: AssistantState, ctx: Context) -> str:

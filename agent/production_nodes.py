@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from langgraph.config import get_stream_writer
-
 from storycore.agent.confirmations import (
     Decision,
     ask,
@@ -23,6 +21,7 @@ from storycore.agent.confirmations import (
     production_cost_confirmation,
     segment_confirmation,
 )
+from storycore.agent.events import emit
 from storycore.agent.state import AssistantState
 from storycore.tools.errors import InvalidInput, StoryCoreError
 from storycore.tools.project import Project
@@ -53,11 +52,7 @@ def _language(state: AssistantState) -> str | None:
 
 
 def _emit(data: dict[str, Any]) -> None:
-    try:
-        writer = get_stream_writer()
-    except RuntimeError:
-        return
-    writer(data)
+    emit(data)
 
 
 def _empty_result() -> dict[str, Any]:

@@ -19,6 +19,7 @@ thread's transcript, ``.storycore/transcripts/`` (:mod:`storycore.agent.transcri
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import threading
@@ -34,6 +35,7 @@ from langgraph.types import Command
 
 from storycore.agent.confirmations import check_answer
 from storycore.agent.context import Context
+from storycore.agent.events import listening
 from storycore.agent.messages import message_text
 from storycore.agent.persistence import CHECKPOINTS, Checkpoints, checkpoint_url, open_checkpoints
 from storycore.agent.state import Decision
@@ -48,6 +50,8 @@ PROJECT_ID = "project-id"
 # reads it); the checkpoints are the truth, this file is rewritten from them after each run.
 SESSIONS = "sessions.json"
 DEFAULT_THREAD = "main"
+# The key of a stream's "values" chunk that holds the questions a run stopped on.
+_INTERRUPT = "__interrupt__"
 # Checkpoint metadata key holding the project id.
 PROJECT_KEY = "storycore_project"
 
@@ -99,6 +103,10 @@ class Session:
         self._checkpoints: Checkpoints | None = None
         # The project id before the project folder exists (then written to it).
         self._memory_id: str | None = None
+        # The id file as last read: (its identity, its parsed content).
+        self._id_cache: tuple[tuple[int, int, int, int], Any] | None = None
+        # The thread mirror (sessions.json) as last found right for this thread.
+        self._mirrored: tuple[int, int, int, int] | None = None
         url = _url_of(checkpoint_url)
         fresh = not (self._internal() / CHECKPOINTS).is_file()
         if checkpointer is None and thread_id is not None and not new and not url and fresh:
@@ -127,10 +135,7 @@ class Session:
         still there with the same id) is a new project, whose conversations start afresh
         (the copied ones would act on the original's folder).
         """
-        try:
-            data = json.loads((self._internal() / PROJECT_ID).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return self._memory_id
+        data = self._id_record()
         if not isinstance(data, dict):
             return self._memory_id
         made, where = data.get("id"), data.get("path")
@@ -145,6 +150,22 @@ class Session:
                 pass  # moved: the id goes with it
         return made
 
+    def _id_record(self) -> Any:
+        """The parsed id file (None if missing or not JSON), read again only when the file
+        is not the one read last (inode, size, modification and change times)."""
+        path = self._internal() / PROJECT_ID
+        stamp = _identity(path)
+        if stamp is None:
+            return None
+        if self._id_cache is not None and self._id_cache[0] == stamp:
+            return self._id_cache[1]
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        self._id_cache = (stamp, data)
+        return data
+
     def _ensure_project_id(self) -> str:
         known = self.project_id or uuid.uuid4().hex
         self._memory_id = known
@@ -152,13 +173,8 @@ class Session:
             return known  # nothing is written before the project exists (a caller's saver)
         self._internal().mkdir(parents=True, exist_ok=True)
         record = {"id": known, "path": str(self.project_dir)}
-        path = self._internal() / PROJECT_ID
-        try:
-            current = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            current = None
-        if current != record:
-            atomic_write(path, dumps_json(record))
+        if self._id_record() != record:
+            atomic_write(self._internal() / PROJECT_ID, dumps_json(record))
         return known
 
     @property
@@ -285,7 +301,8 @@ class Session:
         """Send a message (a question, feedback, a brief) to the assistant."""
         if not text.strip():
             raise InvalidInput("say something: the message is empty")
-        if self.pending() is not None:
+        snapshot = self.graph.get_state(self.config)
+        if _pending_of(snapshot) is not None:
             return self.resume(text, on_event=on_event)
         payload: dict[str, Any] = {
             "request": "message",
@@ -293,7 +310,8 @@ class Session:
             "auto_approve": self.auto_approve,
             "messages": [HumanMessage(content=text)],
         }
-        return self._run(payload, on_event)
+        # Before the project has an id, the run's thread is named after the id it gets.
+        return self._run(payload, on_event, snapshot if self.project_id is not None else None)
 
     def resume(
         self, answer: Decision | str | dict[str, Any], *, on_event: EventHandler | None = None
@@ -320,10 +338,7 @@ class Session:
 
     def pending(self) -> dict[str, Any] | None:
         """The confirmation the assistant waits on, as its payload, or None."""
-        snapshot = self.graph.get_state(self.config)
-        for item in snapshot.interrupts:
-            return dict(item.value)
-        return None
+        return _pending_of(self.graph.get_state(self.config))
 
     def values(self) -> dict[str, Any]:
         """The thread's state (its ``messages`` are the current turn's only: see
@@ -384,7 +399,9 @@ class Session:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _run(self, payload: Any, on_event: EventHandler | None) -> Turn:
+    def _run(self, payload: Any, on_event: EventHandler | None, snapshot: Any = None) -> Turn:
+        """Run the graph on ``payload``; ``snapshot`` is the thread's state just read, if the
+        caller has it (read again otherwise)."""
         from storycore.agent.llm import allow_requests, cancel_requests
 
         self._ensure_project_id()
@@ -399,7 +416,7 @@ class Session:
 
             previous = signal.signal(signal.SIGINT, on_interrupt)
         try:
-            return self._stream(payload, on_event)
+            return self._stream(payload, on_event, snapshot)
         except KeyboardInterrupt:
             cancel_requests()
             raise
@@ -412,6 +429,9 @@ class Session:
             return  # a caller's own checkpointer: its threads are not the project's files
         self._ensure_project_id()  # the run may have just created the project
         path = self._internal() / SESSIONS
+        stamp = _identity(path)
+        if stamp is not None and stamp == self._mirrored:
+            return  # the file this session found right for its thread, unchanged since
         try:
             mirrored = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -421,6 +441,7 @@ class Session:
             and mirrored.get("last") == self.thread_id
             and self.thread_id in (mirrored.get("threads") or [])
         ):
+            self._mirrored = stamp
             return  # listing the checkpoints costs more as they grow: only on a change
         threads = self.threads()
         data = {"last": threads[-1] if threads else None, "threads": threads}
@@ -428,14 +449,15 @@ class Session:
             return
         atomic_write(path, dumps_json(data))
 
-    def _stream(self, payload: Any, on_event: EventHandler | None) -> Turn:
+    def _stream(self, payload: Any, on_event: EventHandler | None, snapshot: Any) -> Turn:
         try:
-            return self._stream_run(payload, on_event)
+            return self._stream_run(payload, on_event, snapshot)
         finally:
             self._mirror_threads()
 
-    def _stream_run(self, payload: Any, on_event: EventHandler | None) -> Turn:
-        snapshot = self.graph.get_state(self.config)
+    def _stream_run(self, payload: Any, on_event: EventHandler | None, snapshot: Any) -> Turn:
+        if snapshot is None:
+            snapshot = self.graph.get_state(self.config)
         current = list(snapshot.values.get("messages") or [])
         if current and self.project_dir.is_dir():
             # A thread from before transcripts, or a run stopped between its transcript and
@@ -443,27 +465,56 @@ class Session:
             self.transcript.append(current)
         before = {m.id for m in current}
         emit = on_event or (lambda _kind, _data: None)
-        for mode, chunk in self.graph.stream(
-            payload, self.config, context=self.context, stream_mode=["custom", "updates"]
-        ):
-            if mode == "custom" and isinstance(chunk, dict):
-                if "token" in chunk:
-                    if chunk.get("first"):
-                        emit("answer", None)
-                    emit("token", chunk["token"])
-                elif "phase" in chunk:
-                    emit("progress", chunk)
-                elif "llm_unavailable" in chunk:
-                    self._went_offline(str(chunk["llm_unavailable"]))
-        after = self.graph.get_state(self.config)
-        values = dict(after.values)
+
+        def listen(chunk: dict[str, Any]) -> None:
+            if "token" in chunk:
+                if chunk.get("first"):
+                    emit("answer", None)
+                emit("token", chunk["token"])
+            elif "phase" in chunk:
+                emit("progress", chunk)
+            elif "llm_unavailable" in chunk:
+                self._went_offline(str(chunk["llm_unavailable"]))
+
+        # The nodes' events come through the listener (storycore.agent.events), not the
+        # "custom" stream mode, which would run every node on a worker thread. The last
+        # "values" chunk is the state the run ends in, with the question it stopped on
+        # (no checkpoint read after the run); the updates are for hosts that observe the
+        # stream (the web studio's tool activity).
+        values: dict[str, Any] | None = None
+        with listening(listen):
+            for mode, chunk in self.graph.stream(
+                payload, self.config, context=self.context, stream_mode=["updates", "values"]
+            ):
+                if mode == "values" and isinstance(chunk, dict):
+                    values = dict(chunk)
+        if values is None:  # nothing ran: the state as the checkpoints have it
+            after = self.graph.get_state(self.config)
+            values = {**after.values, _INTERRUPT: after.interrupts}
+        interrupts = values.pop(_INTERRUPT, None) or ()
         new = [m for m in values.get("messages") or [] if m.id not in before]
         said = [message_text(m) for m in new if isinstance(m, AIMessage) and message_text(m)]
         for message in new:
             if isinstance(message, AIMessage) and message_text(message):
                 emit("message", message)
-        waiting = next((dict(item.value) for item in after.interrupts), None)
+        waiting = next((dict(item.value) for item in interrupts), None)
         return Turn(messages=said, interrupt=waiting, phase=values.get("phase"))
+
+
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    """A file's identity (inode, size, modification and change times in ns), or None."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _pending_of(snapshot: Any) -> dict[str, Any] | None:
+    """The payload of the confirmation a state snapshot waits on, or None."""
+    for item in snapshot.interrupts:
+        return dict(item.value)
+    return None
 
 
 def _url_of(explicit: str | None) -> str:

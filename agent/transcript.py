@@ -80,10 +80,20 @@ _URL_PASSWORD = re.compile(r"(://[^:/@\s\"]+):[^@\s\"]+@")
 _API_KEY = re.compile(r"\b(sk|pk|rk)-[A-Za-z0-9_-]{16,}")
 
 
-def _mask(text: str) -> str:
-    for name, value in os.environ.items():
-        if len(value) >= 6 and any(part in name.upper() for part in _SECRET_NAMES):
-            text = text.replace(value, "***")
+def _secrets() -> list[str]:
+    """The values of the environment's secret variables (``*_API_KEY``, ``*_TOKEN``...)."""
+    return [
+        value
+        for name, value in os.environ.items()
+        if len(value) >= 6 and any(part in name.upper() for part in _SECRET_NAMES)
+    ]
+
+
+def _mask(text: str, secrets: list[str] | None = None) -> str:
+    """``text`` with secret values, API keys and URL passwords masked; ``secrets`` as
+    :func:`_secrets` reads them (read here when not given)."""
+    for value in _secrets() if secrets is None else secrets:
+        text = text.replace(value, "***")
     text = _URL_PASSWORD.sub(r"\1:***@", text)
     return _API_KEY.sub(r"\1-***", text)
 
@@ -125,7 +135,8 @@ class Transcript:
         wanted = [m for m in messages if m.id and not isinstance(m, RemoveMessage)]
         if not wanted or self._folder() is None:
             return 0
-        lines = [(str(m.id), _line(m)) for m in wanted]
+        secrets = _secrets()  # once for the batch
+        lines = [(str(m.id), _line(m, secrets)) for m in wanted]
         flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
         fd = os.open(self.path, flags, 0o600)
         try:
@@ -200,9 +211,9 @@ class Transcript:
         return self.path.is_file()
 
 
-def _line(message: BaseMessage) -> bytes:
+def _line(message: BaseMessage, secrets: list[str] | None = None) -> bytes:
     body = json.dumps(message_to_dict(message), ensure_ascii=False, sort_keys=True, default=str)
-    body = _mask(body)
+    body = _mask(body, secrets)
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
     return f'{{"id": {json.dumps(str(message.id))}, "h": "{digest}", "message": {body}}}\n'.encode()
 

@@ -25,6 +25,9 @@ graph's own cost on the model path (also reported: the part of it spent outside 
 LangGraph and the session), and it reports what the model is sent at turn 5 and at the
 last turn (bounded: the last messages of the transcript and a summary of older ones) and how
 many messages ``Session.history()`` shows (all of them).
+Also reported: the characters one turn sends to the model when the model calls a listing tool
+(``list_shots``, ``project_layout``, ``project_status``, ``list_elements``) and then answers,
+at the smallest and the largest size, and their ratio (bounded: at most about 1.5x).
 ``--json`` prints every figure as one JSON document.
 """
 
@@ -214,6 +217,59 @@ def model_conversation(shots: int, turns: int) -> dict[str, object]:
     }
 
 
+#: The listing tools a model may call, measured one turn each (a fresh thread).
+LISTING_TOOLS = ("list_shots", "project_layout", "project_status", "list_elements")
+
+
+def _chars(messages: list[object]) -> int:
+    """Characters of what a request sends: every message's content and tool-call arguments."""
+    total = 0
+    for message in messages:
+        total += len(str(getattr(message, "content", "")))
+        for call in getattr(message, "tool_calls", None) or []:
+            total += len(json.dumps(call.get("args") or {}, ensure_ascii=False))
+    return total
+
+
+def tool_turns(shots: int) -> dict[str, object]:
+    """What one chat turn sends to the model when the model calls a listing tool and then
+    answers: the characters of its last request (the system prompt, the question, the tool
+    call and the tool's answer), per tool, in a new thread each, with an instant model."""
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    from storycore.agent.context import Context
+    from storycore.agent.session import Session
+    from storycore.tools.planner import plan_project
+
+    sent: list[list[object]] = []
+
+    class Instant(GenericFakeChatModel):
+        # Not streamed: the fake model's stream drops the tool calls of an empty answer.
+        _stream = BaseChatModel._stream
+
+        def bind_tools(self, tools: object, **kwargs: object) -> Instant:
+            return self
+
+        def _generate(self, messages: list[object], *args: object, **kwargs: object) -> object:  # type: ignore[override]
+            sent.append(list(messages))
+            return super()._generate(messages, *args, **kwargs)  # type: ignore[arg-type]
+
+    folder = Path(tempfile.mkdtemp(prefix="storycore-graph-bench-")) / "project"
+    summary = plan_project(screenplay(_scenes_for(shots)), folder, source_name="bench.fountain")
+    context = Context(retry_initial_wait=0, max_retries=1)
+    chars: dict[str, int] = {}
+    for tool in LISTING_TOOLS:
+        call = {"name": tool, "args": {}, "id": f"call_{tool}", "type": "tool_call"}
+        script = iter([AIMessage("", tool_calls=[call]), AIMessage("Here it is.")])
+        sent.clear()
+        with Session(folder, new=True, context=context, chat_model=Instant(messages=script)) as s:
+            s.say(f"What does {tool.replace('_', ' ')} say?")
+        chars[tool] = _chars(sent[-1])
+    return {"shots": summary.shots, "chars": chars}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 500])
@@ -226,6 +282,11 @@ def main(argv: list[str] | None = None) -> int:
     ratios = {
         kind: large["turns"][kind][0] / small["turns"][kind][0]  # type: ignore[index]
         for kind in ("propose", "apply")
+    }
+    tools = [tool_turns(size) for size in (args.sizes[0], args.sizes[-1])]
+    tool_ratio = {
+        tool: tools[1]["chars"][tool] / tools[0]["chars"][tool]  # type: ignore[index]
+        for tool in LISTING_TOOLS
     }
     long = long_conversation(args.sizes[0], args.long) if args.long >= 5 else None
     talk = model_conversation(args.sizes[0], args.long) if args.long >= 5 else None
@@ -244,6 +305,10 @@ def main(argv: list[str] | None = None) -> int:
                 for run in runs
             ],
             "edit_ratio": ratios,
+            "tool_turn_chars": {
+                "runs": tools,
+                "ratio": tool_ratio,
+            },
             "long_conversation": long,
             "model_conversation": talk,
         }
@@ -259,6 +324,14 @@ def main(argv: list[str] | None = None) -> int:
         f"\nedit ratio {large['shots']}/{small['shots']} shots: "
         f"propose {ratios['propose']:.2f}x, apply {ratios['apply']:.2f}x"
     )
+    print(
+        f"sent to the model in a turn calling a listing tool, {tools[0]['shots']} / "
+        f"{tools[1]['shots']} shots (characters):"
+    )
+    for tool in LISTING_TOOLS:
+        small_chars = tools[0]["chars"][tool]  # type: ignore[index]
+        large_chars = tools[1]["chars"][tool]  # type: ignore[index]
+        print(f"  {tool:>15}: {small_chars:>7,} / {large_chars:>7,}  ratio {tool_ratio[tool]:.2f}x")
     if long is not None:
         for key in ("turn_5", f"turn_{args.long}"):
             turn = long[key]  # type: ignore[index]

@@ -112,6 +112,8 @@ def test_timecode_convert_imports_only_what_it_uses() -> None:
     code, modules = _modules_loaded_by("timecode", "convert", "00:00:10:00", "--fps", "24")
     assert code == 0
     assert "storycore.tools.timecode" in modules
+    # Its text and flag parameters are read without pydantic (storycore.agent.cli.params).
+    assert "pydantic" not in modules
     # The command's own engine (tools/timecode.py computes with OTIO's opentime) is allowed.
     assert [m for m in _heavy(modules) if not m.startswith("opentimelineio")] == []
 
@@ -147,3 +149,31 @@ def test_list_shots_pages_cover_every_shot_once(film) -> None:
     assert seen == every
     first = list_shots(project, ListShotsArgs())
     assert len(first["shots"]) == min(LIST_SHOTS_PAGE, len(every))
+
+
+def test_project_layout_stays_one_page_and_list_shots_gives_every_folder(film, monkeypatch) -> None:
+    """project_layout lists the first page of shots and says how many there are; the folder
+    of every shot is in list_shots' pages, as the layout says."""
+    from storycore.tools import catalog
+    from storycore.tools.catalog import ListShotsArgs, NoArgs, list_shots, project_layout
+    from storycore.tools.project import Project
+
+    LIST_SHOTS_PAGE = 4  # a film longer than a page
+    monkeypatch.setattr(catalog, "LIST_SHOTS_PAGE", LIST_SHOTS_PAGE)
+    project = Project.open(film)
+    refs = project.manifest.shots
+    layout = project_layout(project, NoArgs())
+    assert len(layout["shots"]) == min(LIST_SHOTS_PAGE, len(refs))
+    assert list(layout["shots"]) == [r.shot_id for r in refs][:LIST_SHOTS_PAGE]
+    assert len(refs) > LIST_SHOTS_PAGE
+    assert layout["shots_total"] == len(refs) and "list_shots" in layout["more"]
+    folders: dict[str, str] = {}
+    offset: int | None = 0
+    while offset is not None:
+        answer = list_shots(project, ListShotsArgs(offset=offset, limit=5))
+        folders.update({s["shot_id"]: s["folder"] for s in answer["shots"]})
+        offset = answer["next_offset"]
+    assert folders == {r.shot_id: f"02_shots/{r.folder}" for r in refs}
+    assert all(folders[k] == v for k, v in layout["shots"].items())
+    for folder in folders.values():
+        assert (film / folder / "shot.json").is_file()

@@ -141,11 +141,13 @@ def project_status(project: Project, _args: NoArgs) -> dict[str, Any]:
 def list_shots(project: Project, args: ListShotsArgs) -> dict[str, Any]:
     """The shots in timeline order (compact): id, scene, timecodes, framing, who, model; one
     page at a time (next_offset: the offset of the next page, null after the last)."""
-    from storycore.tools.structure import load_shots
+    from storycore.tools.regeneration.index import indexed_shots
     from storycore.tools.timecode import format_smpte
 
     specs = project.manifest.technical_specs
-    shots = [s for s in load_shots(project) if args.scene is None or s.scene == args.scene]
+    folders = {ref.shot_id: ref.folder for ref in project.manifest.shots}
+    # The shot index, checked against every shot.json (a changed file is read from disk).
+    shots = [s for s in indexed_shots(project) if args.scene is None or s.scene == args.scene]
     page = shots[args.offset : args.offset + args.limit]
     drop = specs.uses_drop_frame
     end = args.offset + len(page)
@@ -166,6 +168,7 @@ def list_shots(project: Project, args: ListShotsArgs) -> dict[str, Any]:
                 "characters": s.characters,
                 "model_id": s.model_id,
                 "status": s.status.value,
+                "folder": f"02_shots/{folders[s.shot_id]}",
             }
             for s in page
         ],
@@ -268,13 +271,24 @@ def list_models(project: Project | None, args: ListModelsArgs) -> dict[str, Any]
 
 def project_layout(project: Project, _args: NoArgs) -> dict[str, Any]:
     """The project's folders: each element's and each shot's NN_Name folder, by id."""
+    # The first page of shots and segments only: the answer stays the same size however long
+    # the film is; list_shots pages through every shot with its folder.
     manifest = project.manifest
-    return {
+    shots, segments = manifest.shots, manifest.segments
+    layout: dict[str, Any] = {
         "root": ".",
         "elements": {e.element_id: f"01_elements/{e.folder}" for e in manifest.elements},
-        "shots": {s.shot_id: f"02_shots/{s.folder}" for s in manifest.shots},
-        "segments": {s.segment_id: f"05_sequences/{s.folder}" for s in manifest.segments},
+        "shots": {s.shot_id: f"02_shots/{s.folder}" for s in shots[:LIST_SHOTS_PAGE]},
+        "segments": {s.segment_id: f"05_sequences/{s.folder}" for s in segments[:LIST_SHOTS_PAGE]},
     }
+    if len(shots) > LIST_SHOTS_PAGE or len(segments) > LIST_SHOTS_PAGE:
+        layout["shots_total"] = len(shots)
+        layout["segments_total"] = len(segments)
+        layout["more"] = (
+            f"the first {LIST_SHOTS_PAGE} shots and segments are listed; every shot's folder "
+            "is in list_shots (page with offset), named 02_shots/NN_Name like these"
+        )
+    return layout
 
 
 def export_project(project: Project, args: ExportArgs) -> dict[str, Any]:

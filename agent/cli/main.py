@@ -180,8 +180,26 @@ def _as_json(text: str) -> Any:
         return {"output": text.rstrip("\n")}
 
 
+_command: Any = None
+
+
+def _click_command() -> Any:
+    """The click command of :data:`app`, built once per process (Typer builds it anew at
+    each call: about 15 ms), its plain parameters read without pydantic
+    (:mod:`storycore.agent.cli.params`)."""
+    global _command
+    if _command is None:
+        from storycore.agent.cli.params import plain_params
+
+        _command = plain_params(typer.main.get_command(app))
+    return _command
+
+
 def _run(args: list[str]) -> Any:
-    return app(args=args, prog_name="storycore", standalone_mode=False)
+    # What ``app(...)`` does, on the command built once.
+    if sys.excepthook is not typer.main.except_hook:
+        sys.excepthook = typer.main.except_hook
+    return _click_command()(args=args, prog_name="storycore", standalone_mode=False)
 
 
 def _display_language(value: str) -> str:
@@ -239,7 +257,7 @@ def _global_options(args: list[str]) -> dict[str, Any]:
 
 def _leaf_command(args: list[str]) -> Any:
     """The command ``args`` name (``storycore models list`` -> list), or None."""
-    command: Any = typer.main.get_command(app)
+    command: Any = _click_command()
     for arg in args:
         if arg.startswith("-") or not hasattr(command, "commands"):
             break

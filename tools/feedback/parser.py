@@ -15,7 +15,6 @@ from storycore.tools.feedback.patterns import _ATTR, _shots
 from storycore.tools.feedback.reader import _Reader
 from storycore.tools.feedback.rules import _RULES
 from storycore.tools.feedback.text import _words, fold
-from storycore.tools.planner import read_scenes
 from storycore.tools.project import Project
 from storycore.tools.registry import AssetRegistry
 
@@ -181,7 +180,6 @@ def parse_feedback(text: str, project: Project) -> ParsedFeedback:
         project=project,
         shot_ids=[ref.shot_id for ref in project.manifest.shots],
         registry=AssetRegistry(project),
-        scenes=read_scenes(project),
         prompt_language=specs.prompt_language,
         text=text,
     )

@@ -8,6 +8,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 
 from storycore.tools.domain import AssetMetadata, ShotSpec
 from storycore.tools.errors import NotFound
@@ -79,13 +80,28 @@ def _shot_line(
 @dataclass
 class _Plan:
     """What the answers read off the project: its shots (in timeline order), elements and
-    the messages of the answer's language."""
+    the messages of the answer's language, each read on first use (a message that is no
+    question this reader knows reads none of them)."""
 
     project: Project
-    shots: list[ShotSpec]
-    rate: Fraction
-    elements: list[AssetMetadata]
     m: Messages
+
+    @cached_property
+    def shots(self) -> list[ShotSpec]:
+        # The shot index, checked against every shot.json (those that changed are read).
+        from storycore.tools.regeneration.index import indexed_shots
+
+        return indexed_shots(self.project)
+
+    @property
+    def rate(self) -> Fraction:
+        return self.project.manifest.technical_specs.rate
+
+    @cached_property
+    def elements(self) -> list[AssetMetadata]:
+        from storycore.tools.registry import AssetRegistry
+
+        return AssetRegistry(self.project, cards=False).list()
 
     @property
     def ids(self) -> list[str]:
@@ -104,19 +120,10 @@ def answer_question(project: Project, text: str, language: str | None = None) ->
     """The answer to a question about the plan, from the project, in ``language`` (English
     by default); None when ``text`` is not a question this reader knows (a change request)."""
     m = Messages(language)
-    from storycore.tools.registry import AssetRegistry
-    from storycore.tools.structure import load_shots
-
     folded = " ".join(fold(text).split()).strip()
     if not folded:
         return None
-    plan = _Plan(
-        project=project,
-        shots=load_shots(project),
-        rate=project.manifest.technical_specs.rate,
-        elements=AssetRegistry(project, cards=False).list(),
-        m=m,
-    )
+    plan = _Plan(project=project, m=m)
 
     match = _WHAT_SHOT.match(folded)
     if match:

@@ -25,12 +25,21 @@ class _Reader:
     project: Project
     shot_ids: list[str]
     registry: AssetRegistry
-    scenes: list[Scene]
     prompt_language: str
     last_shots: list[str] = field(default_factory=list)
     last_element: str | None = None
     text: str = ""
     _models: ModelRegistry | None = None
+    _scenes: list[Scene] | None = None
+
+    @property
+    def scenes(self) -> list[Scene]:
+        # Read on first use: scenes.json grows with the story, few phrasings name a scene.
+        if self._scenes is None:
+            from storycore.tools.planner import read_scenes
+
+            self._scenes = read_scenes(self.project)
+        return self._scenes
 
     @property
     def models(self) -> ModelRegistry:
