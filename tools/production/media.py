@@ -259,10 +259,11 @@ def _luma_thumbnail(frame: Any, size: tuple[int, int]) -> Any:
         return frame.reformat(width=size[0], height=size[1], format="gray").to_image()
     plane = frame.planes[0]
     image = Image.frombuffer("L", (plane.line_size, frame.height), plane, "raw", "L", 0, 1)
-    image = image.crop((0, 0, frame.width, frame.height))
+    box = (0, 0, frame.width, frame.height)
     factor = max(1, min(frame.width // size[0], frame.height // size[1]))
-    if factor > 1:  # a box average in C: every pixel counts (a burned-in counter too)
-        image = image.reduce(factor)
+    # A box average in C (every pixel counts, a burned-in counter too) of the picture only:
+    # the plane is not copied first.
+    image = image.reduce(factor, box=box) if factor > 1 else image.crop(box)
     return image.resize(size, Image.Resampling.BILINEAR)
 
 
