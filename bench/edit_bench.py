@@ -41,8 +41,31 @@ def _timed(call: Any) -> tuple[Any, float, float]:
     return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def measure(shots: int, turns: int, profile: cProfile.Profile | None = None) -> dict[str, Any]:
-    """Plan a project of about ``shots`` shots, then time ``2 * turns`` one-shot changes."""
+def _forget() -> None:
+    """Drop what a process keeps between changes (parsed index, documents' parts, file
+    hashes), as a new process (``storycore feedback``) starts."""
+    from storycore.tools.regeneration import index, plan
+    from storycore.tools.storyboard import fragments
+
+    with index._memory_lock:
+        index._memory.clear()
+    with plan._digests_lock:
+        plan._digests.clear()
+    fragments.forget()
+
+
+def measure(
+    shots: int,
+    turns: int,
+    profile: cProfile.Profile | None = None,
+    *,
+    exports: bool = False,
+    cold: bool = False,
+) -> dict[str, Any]:
+    """Plan a project of about ``shots`` shots, then time ``2 * turns`` one-shot changes
+    (``exports``: with every export made first, so each change rewrites them; ``cold``: what
+    this process keeps in memory forgotten before each step, as a new process would start)."""
+    from storycore.tools import exports as exports_module
     from storycore.tools.planner import plan_project
     from storycore.tools.project import Project
     from storycore.tools.regeneration import apply_changes, plan_changes
@@ -51,6 +74,9 @@ def measure(shots: int, turns: int, profile: cProfile.Profile | None = None) -> 
     folder = Path(tempfile.mkdtemp(prefix="storycore-edit-bench-")) / "project"
     summary = plan_project(screenplay(_scenes_for(shots)), folder, source_name="bench.fountain")
     project = Project.open(folder)
+    if exports:
+        for fmt in ("otio", "edl", "fcpxml", "csv", "breakdown"):
+            exports_module.export(project, fmt)
     third = indexed_shots(project)[2]  # shot_03 (shot_003 at 100 shots and more)
     target, original = third.shot_id, third.shot_size.value
     values = ["CU" if original != "CU" else "MS", original]
@@ -62,8 +88,12 @@ def measure(shots: int, turns: int, profile: cProfile.Profile | None = None) -> 
         ]
         if profile is not None and turn > 0:
             profile.enable()
+        if cold:
+            _forget()
         plan, wall, cpu = _timed(lambda c=change: plan_changes(project, c))
         steps["propose"].append((wall, cpu))
+        if cold:
+            _forget()
         _, wall, cpu = _timed(lambda p=plan: apply_changes(project, p))
         steps["apply"].append((wall, cpu))
         if profile is not None:
@@ -85,12 +115,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--turns", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--profile", type=Path, default=None)
+    parser.add_argument("--exports", action="store_true", help="every export made first")
+    parser.add_argument("--cold", action="store_true", help="forget the memory before each")
     args = parser.parse_args(argv)
     load = os.getloadavg()[0]
     results = []
     for i, size in enumerate(args.sizes):
         profile = cProfile.Profile() if args.profile and i == len(args.sizes) - 1 else None
-        results.append(measure(size, args.turns, profile))
+        results.append(measure(size, args.turns, profile, exports=args.exports, cold=args.cold))
         if profile is not None:
             profile.dump_stats(str(args.profile))
     small, large = results[0], results[-1]
@@ -102,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         "results": results,
         "ratio_cpu": ratio,
         "load": [load, os.getloadavg()[0]],
+        "exports": args.exports,
+        "cold": args.cold,
     }
     if args.json:
         print(json.dumps(report, indent=2))

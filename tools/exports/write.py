@@ -62,17 +62,25 @@ def _write(project: Project, fmt: str, files: Sequence[tuple[Path, str | None, b
             atomic_write(path, data)
 
 
-def export(project: Project, fmt: ExportFormat | str, out: Path | str | None = None) -> Path:
+def export(
+    project: Project,
+    fmt: ExportFormat | str,
+    out: Path | str | None = None,
+    *,
+    plan: Plan | None = None,
+) -> Path:
     """Write the plan of ``project`` as ``fmt`` and return the path written.
 
     Formats: ``otio``, ``edl`` (CMX3600), ``fcpxml`` (Final Cut Pro 7 XML), ``csv`` (shot
     list), ``breakdown`` (script breakdown CSV, plus Markdown at the default destination or
     when ``out`` ends in ``.md``), and the storyboard documents ``md``, ``html``, ``json``.
     Default destination: ``exports/<title-slug>.<ext>``, or the storyboard document at the
-    project root. ``out`` may be outside the project; it must not be a folder.
+    project root. ``out`` may be outside the project; it must not be a folder. ``plan``: the
+    project's plan as :func:`load_plan` reads it, when the caller holds it (a change that
+    rewrites every export reads the shots once).
     """
     kind = _check_format(fmt)
-    plan = load_plan(project)
+    plan = plan if plan is not None else load_plan(project)
     slug = title_slug(plan.title)
 
     if kind in ("md", "json", "html"):

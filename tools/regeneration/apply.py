@@ -15,7 +15,7 @@ from storycore.tools.prompt_builder import build_shot_prompts
 from storycore.tools.regeneration.index import write_index
 from storycore.tools.regeneration.plan import AppliedChange, ChangePlan, _export_files, _fingerprint
 from storycore.tools.registry import AssetRegistry
-from storycore.tools.storyboard import write_documents
+from storycore.tools.storyboard import load_plan, write_documents
 from storycore.tools.structure import SHOTS, set_segments, shot_title, write_shots
 
 
@@ -179,9 +179,15 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
         if rewritten or moved:  # a change that changes no shot leaves the index alone
             write_index(tx, shots)
         slug = exports_module.title_slug(project.manifest.title)
-        for fmt, name in _export_files(slug):
-            if project.exists(f"{exports_module.EXPORTS}/{name}"):
-                exports_module.export(project, fmt)
+        made = [
+            (fmt, name)
+            for fmt, name in _export_files(slug)
+            if project.exists(f"{exports_module.EXPORTS}/{name}")
+        ]
+        if made:  # the plan read once for every export, from the shots just written
+            planned = load_plan(project, shots)
+            for fmt, name in made:
+                exports_module.export(project, fmt, plan=planned)
                 documents.append(f"{exports_module.EXPORTS}/{name}")
         number = tx.number
     entries = {entry.number for entry in project.history()}
