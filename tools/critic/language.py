@@ -5,7 +5,7 @@ Japanese, Korean and Chinese. No model, no download."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from storycore.tools.feedback.text import fold
 
@@ -58,6 +58,12 @@ _FRENCH_ELISION = re.compile(r"(?<![a-z])(?:d|qu|j|n|s|c|jusqu|lorsqu)['’][a-z
 _WORD = re.compile(r"[a-zà-ÿ]+", re.IGNORECASE)
 
 
+@cache
+def _folded_vocabulary(code: str) -> frozenset[str]:
+    """The function words of language ``code`` without their accents (built once)."""
+    return frozenset(fold(v) for v in _FUNCTION_WORDS[code])
+
+
 @lru_cache(maxsize=4096)
 def detect_language(text: str) -> str | None:
     """The ISO code of the language ``text`` is most likely in, or None when it is too short
@@ -74,7 +80,7 @@ def detect_language(text: str) -> str | None:
     folded_words = [fold(w) for w in words]
     counts: dict[str, float] = {}
     for code, vocabulary in _FUNCTION_WORDS.items():
-        folded_vocabulary = {fold(v) for v in vocabulary}
+        folded_vocabulary = _folded_vocabulary(code)
         counts[code] = float(
             sum(
                 1
