@@ -322,3 +322,19 @@ def _ids(seed: ShotSeed) -> list[str]:
     if seed.fields.get("location"):
         ids.append(seed.fields["location"])
     return ids
+
+
+def count_panel_draws(monkeypatch: Any) -> list[str]:
+    """From now on, the id of every shot whose storyboard panel is drawn, in drawing order
+    (``storyboard.draw_panel`` wrapped in this process; the real drawing still happens)."""
+    from storycore.tools import storyboard as sb
+
+    drawn: list[str] = []
+    real = sb.draw_panel
+
+    def counting(shot: ShotSpec, specs: TechnicalSpecs, names: Any = None) -> Any:
+        drawn.append(shot.shot_id)
+        return real(shot, specs, names)
+
+    monkeypatch.setattr(sb, "draw_panel", counting)
+    return drawn

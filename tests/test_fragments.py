@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 from storycore.tools import storyboard as sb
-from storycore.tools.domain import ShotSpec, TechnicalSpecs
+from storycore.tools.domain import ShotSpec
 from storycore.tools.project import Project
 from storycore.tools.regeneration import apply_changes, plan_changes
 from storycore.tools.registry import AssetRegistry
@@ -25,7 +25,7 @@ from storycore.tools.storyboard import fragments
 from storycore.tools.structure import SHOTS
 
 sys.path.insert(0, str(Path(__file__).parent))
-from plan_fixtures import HOSTILE_TEXT
+from plan_fixtures import HOSTILE_TEXT, count_panel_draws
 
 DOCUMENTS = ("storyboard.json", "storyboard.md", "storyboard.html", "visual_strategy.json")
 
@@ -155,16 +155,7 @@ def test_a_panel_replaced_on_disk_is_checked_and_drawn_again(
 ) -> None:
     with project.transaction("documents") as tx:
         sb.write_documents(tx)
-    drawn: list[str] = []
-    real = sb.draw_panel
-
-    def counting(
-        shot: ShotSpec, specs: TechnicalSpecs, names: Sequence[str] | None = None
-    ) -> Image.Image:
-        drawn.append(shot.shot_id)
-        return real(shot, specs, names)
-
-    monkeypatch.setattr(sb, "draw_panel", counting)
+    drawn = count_panel_draws(monkeypatch)
     with project.transaction("documents") as tx:
         sb.write_documents(tx)
     assert drawn == []  # nothing changed, nothing drawn (nor read)

@@ -9,19 +9,16 @@ every panel drawn.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
-from storycore.tools import storyboard as sb
-from storycore.tools.domain import ShotSpec, TechnicalSpecs
 from storycore.tools.planner import plan_project
 from storycore.tools.storyboard import ahead
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
 from plan_bench import screenplay
+from plan_fixtures import count_panel_draws
 
 SCENES = 4  # about 36 shots
 
@@ -83,15 +80,6 @@ def test_a_replaced_draw_panel_sees_every_panel(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(ahead, "AHEAD_MIN_PANELS", 1)
-    drawn: list[str] = []
-    real = sb.draw_panel
-
-    def counting(
-        shot: ShotSpec, specs: TechnicalSpecs, names: Sequence[str] | None = None
-    ) -> Image.Image:
-        drawn.append(shot.shot_id)
-        return real(shot, specs, names)
-
-    monkeypatch.setattr(sb, "draw_panel", counting)
+    drawn = count_panel_draws(monkeypatch)
     files = _plan(tmp_path / "patched")
     assert len(drawn) == sum(1 for rel in files if rel.endswith("/panel.png")) > 0

@@ -6,7 +6,6 @@ import json
 import re
 import shutil
 import sys
-from collections.abc import Sequence
 from fractions import Fraction
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,7 +21,7 @@ from storycore.tools.structure import load_shots, read_shot, write_shot
 from storycore.tools.timecode import parse_timecode
 
 sys.path.insert(0, str(Path(__file__).parent))
-from plan_fixtures import HOSTILE_TEXT, build_planned_project
+from plan_fixtures import HOSTILE_TEXT, build_planned_project, count_panel_draws
 
 RATES = [
     pytest.param("24", None, "24", False, id="24"),
@@ -153,16 +152,7 @@ def test_documents_are_deterministic_and_rewrites_are_idempotent(tmp_path: Path)
 def test_unchanged_panels_are_not_redrawn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = build_planned_project(tmp_path / "p")
     write_docs(project)
-    drawn: list[str] = []
-    real = sb.draw_panel
-
-    def counting(
-        shot: ShotSpec, specs: TechnicalSpecs, names: Sequence[str] | None = None
-    ) -> Image.Image:
-        drawn.append(shot.shot_id)
-        return real(shot, specs, names)
-
-    monkeypatch.setattr(sb, "draw_panel", counting)
+    drawn = count_panel_draws(monkeypatch)
     write_docs(project)
     assert drawn == []
 
