@@ -12,6 +12,7 @@ import threading
 import time
 from typing import Any
 
+import httpx
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from pydantic import BaseModel
@@ -35,6 +36,8 @@ from storycore.tools.errors import InvalidInput
 from .openai_stub import OpenAIStub
 
 ONE_TRY = RetryPolicy(attempts=1, initial_wait=0.0)
+# The request an openai error is raised for (openai 3.60 reads its headers).
+_REQUEST = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
 
 
 class Title(BaseModel):
@@ -245,7 +248,7 @@ def test_the_time_budget_bounds_all_retries() -> None:
 
     def timed_out() -> None:
         time.sleep(0.3)
-        raise openai.APITimeoutError(request=None)  # type: ignore[arg-type]
+        raise openai.APITimeoutError(request=_REQUEST)
 
     started = time.monotonic()
     with pytest.raises(LLMUnavailable, match="timed out"):
@@ -267,7 +270,7 @@ def test_ctrl_c_stops_the_retries_at_once() -> None:
 
     def failing() -> None:
         calls.append(time.monotonic())
-        raise openai.APIConnectionError(request=None)  # type: ignore[arg-type]
+        raise openai.APIConnectionError(request=_REQUEST)
 
     outcome: list[BaseException] = []
 
