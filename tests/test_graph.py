@@ -174,7 +174,7 @@ def test_interactive_plan_confirms_brief_cost_then_storyboard(tmp_path: Path) ->
     rows = dict(cost["rows"])
     summary = summarize(project)
     for model, n in used.items():
-        # per model: shots, billed seconds, price per second, dollars
+        # per model: shots, seconds (on screen, and billed when whole clips differ), price, dollars
         assert rows[model].startswith(f"{n} shot")
         assert " s x $" in rows[model] and "/s = $" in rows[model]
     assert rows["total"] == f"${summary.estimated_cost_usd:,.2f}"

@@ -156,7 +156,12 @@ def test_a_french_brief_is_planned_in_french_from_progress_to_storyboard(
     assert cost["title"] == "Le plan utilise des modèles payants"
     assert re.fullmatch(r"Approuver une génération estimée à \d+\.\d\d \$ \?", cost["question"])
     model_rows = [value for key, value in cost["rows"] if key not in ("total", "budget")]
-    assert any(re.search(r"\d+ plans?, [\d.]+ s x [\d.]+ \$/s = [\d.,]+ \$", v) for v in model_rows)
+    assert any(
+        re.search(
+            r"\d+ plans?, [\d.]+ s( à l\'écran, facturés [\d.]+ s)? x [\d.]+ \$/s = [\d.,]+ \$", v
+        )
+        for v in model_rows
+    )
     assert any("secondes facturées" in line for line in cost["details"])
     board = kinds["confirm_storyboard"]
     assert board["question"] == "Approuver ce plan, ou faire une remarque ?"

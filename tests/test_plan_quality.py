@@ -67,6 +67,41 @@ def test_estimated_cost_is_dollars_summed_from_each_shots_billed_seconds(tmp_pat
         assert cost.describe().startswith(f"{cost.shots} shot")
 
 
+def test_model_cost_line_tells_screen_time_from_billed_time(tmp_path: Path) -> None:
+    """The per-model line a director reads: the seconds on screen add up to the film, and
+    when a model bills whole clips the line says both figures rather than only the billed
+    one (``3 shots, 10.0 s on screen, billed 15.0 s x ...``)."""
+    project = _plan(tmp_path, LIGHTHOUSE)
+    summary = summarize(project)
+    film = summary.total_frames / float(project.manifest.technical_specs.rate)
+    assert sum(c.screen_seconds or 0 for c in summary.costs) == pytest.approx(film, abs=0.01)
+    rounded = [
+        c for c in summary.costs if round(c.billed_seconds, 1) != round(c.screen_seconds or 0, 1)
+    ]
+    for cost in summary.costs:
+        line = cost.describe()
+        assert f"{cost.screen_seconds:.1f} s" in line
+        if cost in rounded:
+            assert f"billed {cost.billed_seconds:.1f} s x" in line
+            assert "billed" in cost.describe("en") and "facturés" in cost.describe("fr")
+        else:
+            assert "billed" not in line
+    # A model billing fixed clip lengths, given shots shorter than its shortest clip.
+    from storycore.tools.planner import ModelCost
+
+    short = ModelCost(
+        "m", shots=2, billed_seconds=10.0, usd_per_second=0.1, usd=1.0, screen_seconds=6.5
+    )
+    assert (
+        short.describe()
+        == "2 shots, 6.5 s on screen, billed 10.0 s x $0.10/s = $1.00 (whole clips)"
+    )
+    exact = ModelCost(
+        "m", shots=2, billed_seconds=10.0, usd_per_second=0.1, usd=1.0, screen_seconds=10.0
+    )
+    assert exact.describe() == "2 shots, 10.0 s x $0.10/s = $1.00"
+
+
 # -- looks are appearance only ------------------------------------------------------------
 
 

@@ -357,7 +357,9 @@ def _cost_line(cost: dict[str, Any], language: str) -> str:
     if not cost["local"]:
         return ModelCost(**cost).describe(language)
     shots = count(cost["shots"], "shot", language)
-    return t("cli.summary.local", language, shots=shots, seconds=f"{cost['billed_seconds']:.1f}")
+    seconds = cost.get("screen_seconds")
+    seconds = cost["billed_seconds"] if seconds is None else seconds
+    return t("cli.summary.local", language, shots=shots, seconds=f"{seconds:.1f}")
 
 
 def _print_summary(data: dict[str, Any], language: str = "en") -> None:

@@ -52,7 +52,12 @@ class PlanSummary:
 
 @dataclass
 class ModelCost:
-    """One model's share of the estimated cost: its shots, billed seconds and dollars."""
+    """One model's share of the estimated cost: its shots, billed seconds and dollars.
+
+    ``screen_seconds`` is how long those shots last in the film; ``billed_seconds`` is what
+    the model charges for them, which is more when it bills whole clips of fixed lengths (a
+    3.5 s shot made by a 5-or-10-second model is billed 5 s).
+    """
 
     model_id: str
     shots: int
@@ -60,6 +65,7 @@ class ModelCost:
     usd_per_second: float
     usd: float
     local: bool = False
+    screen_seconds: float | None = None
 
     def describe(self, language: str | None = None) -> str:
         """``3 shots, 24.0 s x $0.50/s = $12.00`` (or ``local, no API cost``), in
@@ -67,16 +73,20 @@ class ModelCost:
         from storycore.tools.i18n import count, t
 
         shots = count(self.shots, "shot", language)
+        screen = self.billed_seconds if self.screen_seconds is None else self.screen_seconds
         if self.local:
-            return t("cost.local", language, shots=shots, seconds=f"{self.billed_seconds:.1f}")
-        return t(
-            "cost.paid",
-            language,
-            shots=shots,
-            seconds=f"{self.billed_seconds:.1f}",
-            per_second=f"{self.usd_per_second:.2f}",
-            usd=f"{self.usd:,.2f}",
-        )
+            return t("cost.local", language, shots=shots, seconds=f"{screen:.1f}")
+        figures = {
+            "shots": shots,
+            "seconds": f"{screen:.1f}",
+            "billed": f"{self.billed_seconds:.1f}",
+            "per_second": f"{self.usd_per_second:.2f}",
+            "usd": f"{self.usd:,.2f}",
+        }
+        # Rounded to the tenth shown: a difference the line cannot show is no difference.
+        if f"{self.billed_seconds:.1f}" != f"{screen:.1f}":
+            return t("cost.paid_rounded", language, **figures)
+        return t("cost.paid", language, **figures)
 
 
 # -- the summary -------------------------------------------------------------------------------
@@ -111,12 +121,13 @@ def summarize(
             registry.get(shot.upscaler) if shot.upscaler and shot.upscaler in registry else None
         )
         usd = shot_cost_usd(model, seconds, upscaler)
-        totals = per_model.setdefault(shot.model_id, [Fraction(0), Fraction(0), Fraction(0)])
+        totals = per_model.setdefault(shot.model_id, [Fraction(0)] * 4)
         totals[0] += 1
         totals[1] += billed
         totals[2] += usd
+        totals[3] += seconds
     costs = []
-    for model_id, (count, billed, usd) in per_model.items():
+    for model_id, (count, billed, usd, screen) in per_model.items():
         model = registry.get(model_id)
         costs.append(
             ModelCost(
@@ -126,6 +137,7 @@ def summarize(
                 usd_per_second=0.0 if model.local else float(model.cost_usd_per_second or 0),
                 usd=round(float(usd), 2),
                 local=model.local,
+                screen_seconds=round(float(screen), 3),
             )
         )
     costs.sort(key=lambda c: (-c.usd, -c.shots, c.model_id))
