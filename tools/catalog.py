@@ -240,7 +240,8 @@ def select_model(project: Project | None, args: SelectModelArgs) -> dict[str, An
 
     registry = ModelRegistry.load(project.root if project else None)
     request = SelectionRequest.from_input(**args.model_dump())
-    selection = ModelSelector(registry).select(request)
+    language = project.manifest.technical_specs.language if project else None
+    selection = ModelSelector(registry, language).select(request)
     return {
         "model_id": selection.model_id,
         "fallbacks": list(selection.fallbacks),

@@ -54,16 +54,16 @@ documented in ``docs/model-selection.md`` too.
 
 The code lives in the package ``tools/model_selection/``: ``request`` (the request and the
 answers), ``constraints`` (a shot's clips and cost, the hard constraints, the upscale step),
-``scoring`` (the weights, the score, the reason) and ``selector`` (:class:`ModelSelector`:
-one shot, a plan, the cache). This module re-exports every name callers use; it stays a
-file because ``tests/test_model_registry.py`` reads it.
+``scoring`` (the weights, the score, the reason), ``wording`` (the reason's sentences,
+kept as catalog keys until shown in the project's language) and ``selector``
+(:class:`ModelSelector`: one shot, a plan, the cache). This module re-exports every name
+callers use; it stays a file because ``tests/test_model_registry.py`` reads it.
 """
 
 from storycore.tools.model_selection.constraints import (
     MAX_SPLIT,
     choose_upscaler,
     clip_cost,
-    restate_cost,
     shot_cost_usd,
     upscale_cost,
 )
@@ -87,6 +87,7 @@ from storycore.tools.model_selection.scoring import (
 from storycore.tools.model_selection.selector import (
     ModelSelector,
 )
+from storycore.tools.model_selection.wording import restate_cost
 
 __all__ = [
     "COST_SCALE_USD",

@@ -37,6 +37,7 @@ from storycore.tools.errors import StoryCoreError
 from storycore.tools.feedback.text import fold
 from storycore.tools.i18n import FALLBACK, Messages, catalog, display_language
 from storycore.tools.model_registry import ModelCapability, ModelRegistry, max_clip_frames
+from storycore.tools.model_selection.wording import stated_costs
 from storycore.tools.project import Project
 from storycore.tools.regeneration.rewrite import rewrite_shot_size, size_phrase, size_phrases
 
@@ -553,9 +554,6 @@ def shot_cost(view: PlanView, shot: ShotSpec) -> Fraction:
     return shot_cost_usd(model, view.seconds(shot), upscaler if upscaler else None)
 
 
-_STATED_COST = re.compile(r"est\.\s*\$(\d+(?:\.\d+)?)")
-
-
 def check_cost(view: PlanView, *, summary_cost: float | None = None) -> list[Finding]:
     """Cost figures that do not add up: the plan's estimated total against its shots' costs,
     a shot's stated estimate against its model's price, a total over the brief's budget."""
@@ -574,18 +572,18 @@ def check_cost(view: PlanView, *, summary_cost: float | None = None) -> list[Fin
             )
         )
     for shot in view.shots:
-        stated = _STATED_COST.search(shot.model_reason or "")
-        if not stated:
+        stated = next(stated_costs(shot.model_reason), None)
+        if stated is None:
             continue
         cost = float(shot_cost(view, shot))
-        if abs(float(stated.group(1)) - cost) > 0.01:
+        if abs(stated - cost) > 0.01:
             findings.append(
                 Finding(
                     kind="cost_mismatch",
                     target=shot.shot_id,
                     message=m(
                         "critic.cost.shot",
-                        stated=f"{float(stated.group(1)):.2f}",
+                        stated=f"{stated:.2f}",
                         seconds=f"{float(view.seconds(shot)):g}",
                         model=shot.model_id,
                         cost=f"{cost:.2f}",

@@ -2,8 +2,7 @@
 
 Costs: :func:`clip_cost` is the one place a shot's clips and dollars are computed (the
 selector's estimate, the plan summary and the critic all use it, through
-:func:`shot_cost_usd`); :func:`restate_cost` makes a reason's "est. $X" state a split part's
-own cost. Constraints: :func:`_rule_out` names the first one a model fails (avoided, a
+:func:`shot_cost_usd`). Constraints: :func:`_rule_out` names the first one a model fails (avoided, a
 capability it lacks, cloud when only local is allowed, VRAM, aspect ratio, resolution, more
 than :data:`MAX_SPLIT` clips, the shot's budget); :func:`_upscale_step` plans the cheapest
 allowed upscaler for a model below the delivery size, and :func:`choose_upscaler` applies
@@ -13,32 +12,16 @@ that rule to a model the user chose.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from fractions import Fraction
 
 from storycore.tools.model_registry import VISUAL_KINDS, Kind, ModelCapability, ModelRegistry, exact
 from storycore.tools.model_selection.request import SelectionRequest
+from storycore.tools.model_selection.wording import Joined, Phrase, capability, phrase
 
 #: The most clips one planned shot may be split into; a model needing more is ruled out.
 #: Six 5 s clips make a 30 s shot: past that the cut is a sequence of shots, not one shot.
 MAX_SPLIT = 6
-
-_CAPABILITY_LABELS = {
-    "lip_sync": "lip-sync to an audio track",
-    "native_audio": "render native audio",
-    "i2v": "image-to-video from a keyframe",
-    "t2v": "text-to-video",
-    "flf2v": "first/last-frame interpolation",
-    "audio_driven": "audio-driven video",
-    "v2v": "video-to-video",
-    "t2i": "text-to-image",
-    "i2i": "image-to-image",
-    "edit": "image editing",
-    "tts": "text-to-speech",
-    "voice_clone": "voice cloning",
-    "t2m": "music generation",
-}
 
 
 def _rule_out(
@@ -47,48 +30,60 @@ def _rule_out(
     avoid: Sequence[str],
     split: int,
     cost: Fraction,
-) -> str | None:
+) -> Phrase | None:
     """The first hard constraint ``model`` fails for ``request``, as a short phrase."""
     if model.id in avoid:
-        return "avoided by the user"
-    for capability in request.requires:
-        if not model.has_capability(capability):
-            return f"cannot do {_CAPABILITY_LABELS.get(capability, capability)}"
+        return phrase("ruled.avoided")
+    for needed in request.requires:
+        if not model.has_capability(needed):
+            return phrase("ruled.capability", capability=capability(needed))
     if request.local_only and not model.local:
-        return "cloud model, and only local models are allowed"
+        return phrase("ruled.cloud")
     if request.vram_gb is not None and model.local and (model.vram_gb or 0) > request.vram_gb:
-        return f"needs {model.vram_gb:g} GB of VRAM, {request.vram_gb:g} GB available"
+        return phrase("ruled.vram", needs=f"{model.vram_gb:g}", available=f"{request.vram_gb:g}")
     visual = any(k in VISUAL_KINDS for k in model.kinds)
     aspect = request.effective_aspect
     if visual and aspect and not model.supports_aspect(aspect):
-        return f"no native {aspect} output (makes {', '.join(model.aspect_ratios)})"
+        return phrase("ruled.aspect", aspect=aspect, makes=", ".join(model.aspect_ratios))
     size = request.resolution
     if visual and size is not None and not model.supports_resolution(size.width, size.height):
-        return f"native output up to {', '.join(model.resolutions)}, {size} requested"
+        return phrase("ruled.resolution", makes=", ".join(model.resolutions), size=str(size))
     if split > MAX_SPLIT:
         limit = model.clip_limit_seconds or Fraction(0)
-        return (
-            f"clips of at most {float(limit):g} s: a {request.duration_seconds:g} s shot "
-            f"would need {split} clips (more than {MAX_SPLIT})"
+        return phrase(
+            "ruled.split",
+            limit=f"{float(limit):g}",
+            seconds=f"{request.duration_seconds:g}",
+            split=split,
+            most=MAX_SPLIT,
         )
     return _over_budget(request, cost)
 
 
-def _over_budget(request: SelectionRequest, cost: Fraction) -> str | None:
+def _over_budget(request: SelectionRequest, cost: Fraction) -> Phrase | None:
     if request.budget_usd is not None and cost > exact(request.budget_usd) + Fraction(1, 10**9):
-        return f"est. ${float(cost):.2f}, over the shot's ${request.budget_usd:.2f} budget"
+        return phrase(
+            "ruled.budget",
+            cost=Phrase("cost", {"usd": f"{float(cost):.2f}"}),
+            budget=f"{request.budget_usd:.2f}",
+        )
     return None
 
 
 def _upscaler_allowed(
     upscaler: ModelCapability, request: SelectionRequest, avoid: Sequence[str]
-) -> str | None:
+) -> Phrase | None:
     if upscaler.id in avoid:
-        return "is avoided by the user"
+        return phrase("upscaler.avoided", upscaler=upscaler.id)
     if request.local_only and not upscaler.local:
-        return "runs in the cloud"
+        return phrase("upscaler.cloud", upscaler=upscaler.id)
     if request.vram_gb is not None and upscaler.local and (upscaler.vram_gb or 0) > request.vram_gb:
-        return f"needs {upscaler.vram_gb:g} GB of VRAM, {request.vram_gb:g} GB available"
+        return phrase(
+            "upscaler.vram",
+            upscaler=upscaler.id,
+            needs=f"{upscaler.vram_gb:g}",
+            available=f"{request.vram_gb:g}",
+        )
     return None
 
 
@@ -97,7 +92,7 @@ def _upscale_step(
     request: SelectionRequest,
     upscalers: Sequence[ModelCapability],
     avoid: Sequence[str],
-) -> tuple[ModelCapability | None, str | None]:
+) -> tuple[ModelCapability | None, Phrase | None]:
     """(the upscaler planned after ``model``, None) when its native frame is below the
     delivery size; (None, None) when it reaches it; (None, why) when no allowed upscaler
     does. The cheapest allowed upscaler that reaches the size wins (then local, then id)."""
@@ -109,23 +104,26 @@ def _upscale_step(
     factor = model.upscale_needed(target.width, target.height)
     native = model.native_size(target.width, target.height)
     able: list[ModelCapability] = []
-    refused: list[str] = []
+    refused: list[Phrase] = []
     for upscaler in upscalers:
         if not upscaler.supports_resolution(target.width, target.height):
-            refused.append(f"{upscaler.id} makes at most {', '.join(upscaler.resolutions)}")
+            refused.append(
+                phrase("upscaler.size", upscaler=upscaler.id, makes=", ".join(upscaler.resolutions))
+            )
         elif factor <= 0 or exact(upscaler.upscale_factor or 1) < factor:
-            refused.append(f"{upscaler.id} enlarges at most x{upscaler.upscale_factor:g}")
+            refused.append(
+                phrase(
+                    "upscaler.factor", upscaler=upscaler.id, factor=f"{upscaler.upscale_factor:g}"
+                )
+            )
         elif why := _upscaler_allowed(upscaler, request, avoid):
-            refused.append(f"{upscaler.id} {why}")
+            refused.append(why)
         else:
             able.append(upscaler)
     if not able:
         frame = f"{native[0]}x{native[1]}" if native else "?"
-        detail = f" ({'; '.join(refused)})" if refused else " (the registry has none)"
-        return None, (
-            f"native output {frame}, below the project's {target}, and no upscaler allowed "
-            f"here reaches it{detail}"
-        )
+        detail = Joined(tuple(refused)) if refused else phrase("upscaler.none_in_registry")
+        return None, phrase("ruled.no_upscaler", frame=frame, target=str(target), detail=detail)
     duration = exact(request.duration_seconds)
     able.sort(key=lambda u: (upscale_cost(u, duration), not u.local, u.id))
     return able[0], None
@@ -182,16 +180,6 @@ def upscale_cost(upscaler: ModelCapability, duration_seconds: Fraction) -> Fract
     if upscaler.local or not upscaler.cost_usd_per_second:
         return Fraction(0)
     return duration_seconds * exact(upscaler.cost_usd_per_second)
-
-
-_STATED_COST = re.compile(r"est\. \$\d+(?:\.\d+)?")
-
-
-def restate_cost(reason: str | None, cost_usd: Fraction | float) -> str | None:
-    """``reason`` with its "est. $X" made the given cost: a split part states its own."""
-    if not reason:
-        return reason
-    return _STATED_COST.sub(f"est. ${float(cost_usd):.2f}", reason)
 
 
 def shot_cost_usd(

@@ -26,6 +26,7 @@ from storycore.tools.domain import (
 )
 from storycore.tools.errors import InvalidInput, ModelSelectionError
 from storycore.tools.model_registry import Kind, ModelCapability, parse_capability, parse_kind
+from storycore.tools.model_selection.wording import Phrase
 
 
 class SelectionRequest(BaseModel):
@@ -188,6 +189,6 @@ class NoModelFits(ModelSelectionError):
 class _Evaluation:
     request: SelectionRequest
     candidates: list[CandidateScore]  # best first
-    rejected: dict[str, str]
-    segment_note: str = ""
+    rejected: dict[str, Phrase]  # why each other model is ruled out, in no language yet
+    segment_note: Phrase | None = None
     models: dict[str, ModelCapability] = field(default_factory=dict)

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
+from storycore.tools.i18n import plural, t
 from storycore.tools.model_registry import Kind, ModelCapability
 from storycore.tools.model_selection.request import CandidateScore, SelectionRequest, _Evaluation
+from storycore.tools.model_selection.wording import Phrase, phrase
 
 # The scoring weights (see storycore.tools.model_selector and docs/model-selection.md).
 W_FIT = 0.50
@@ -48,36 +50,69 @@ def _components(
 
 
 def _reason(
-    model: ModelCapability, chosen: CandidateScore, evaluation: _Evaluation, note: str
+    model: ModelCapability,
+    chosen: CandidateScore,
+    evaluation: _Evaluation,
+    note: Phrase | None,
+    language: str | None = None,
 ) -> str:
-    """One line: why this model, what it will take, what else was considered."""
+    """One line in ``language``: why this model, what it will take, what else was considered."""
     request = evaluation.request
-    parts = [f"strength {model.strength(request.scene_type):.2f} for {request.scene_type.value}"]
+    parts = [
+        phrase(
+            "reason.strength",
+            strength=f"{model.strength(request.scene_type):.2f}",
+            scene_type=t(f"vocab.scene_type.{request.scene_type.value}", language),
+        )
+    ]
     if chosen.components["preference"]:
-        parts.append("preferred by you")
+        parts.append(phrase("reason.preferred"))
     if chosen.components["consistency"]:
-        parts.append("same model as the rest of its segment")
+        parts.append(phrase("reason.segment_model"))
     limit = model.clip_limit_seconds
     if request.kind is Kind.IMAGE or limit is None:
         pass
     elif chosen.split == 1:
-        parts.append(f"fits in one clip of up to {float(limit):g} s")
+        parts.append(phrase("reason.one_clip", limit=f"{float(limit):g}"))
     else:
         parts.append(
-            f"split into {chosen.split} clips of {chosen.clip_seconds:g} s "
-            f"(at most {float(limit):g} s each)"
+            phrase(
+                "reason.split",
+                split=chosen.split,
+                clip=f"{chosen.clip_seconds:g}",
+                limit=f"{float(limit):g}",
+            )
         )
     if chosen.upscaler:
         upscaler = evaluation.models[chosen.upscaler]
+        key = "reason.upscaled_local" if upscaler.local else "reason.upscaled"
         parts.append(
-            f"native {chosen.upscale_from}, upscaled to {request.target_resolution} by "
-            f"{upscaler.name} ({upscaler.id}{', local' if upscaler.local else ''})"
+            phrase(
+                key,
+                native=chosen.upscale_from,
+                target=str(request.target_resolution),
+                name=upscaler.name,
+                upscaler=upscaler.id,
+            )
         )
     free = model.local and (not chosen.upscaler or evaluation.models[chosen.upscaler].local)
-    parts.append("local, no API cost" if free else f"est. ${chosen.estimated_cost_usd:.2f}")
+    parts.append(
+        phrase("reason.free") if free else phrase("cost", usd=f"{chosen.estimated_cost_usd:.2f}")
+    )
     others = len(evaluation.candidates) - 1
-    ruled = len(evaluation.rejected)
-    tail = f"{others} fallback{'s' if others != 1 else ''}, {ruled} ruled out"
-    extra = "; ".join(x for x in (note, evaluation.segment_note) if x)
-    line = f"{model.name}: score {chosen.score:.2f} ({', '.join(parts)}); {tail}"
+    tail = t(
+        "selection.reason.tail",
+        language,
+        fallbacks=plural("selection.reason.fallbacks", others, language),
+        ruled=plural("selection.reason.ruled_out", len(evaluation.rejected), language),
+    )
+    line = t(
+        "selection.reason.line",
+        language,
+        model=model.name,
+        score=f"{chosen.score:.2f}",
+        parts=", ".join(part.render(language) for part in parts),
+        tail=tail,
+    )
+    extra = "; ".join(x.render(language) for x in (note, evaluation.segment_note) if x)
     return f"{line}; {extra}" if extra else line

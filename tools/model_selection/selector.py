@@ -27,6 +27,7 @@ from storycore.tools.model_selection.request import (
     _Evaluation,
 )
 from storycore.tools.model_selection.scoring import UPSCALE_PENALTY, _components, _reason
+from storycore.tools.model_selection.wording import Phrase, phrase
 
 # Below this the plan total counts as within budget (float sums of cents).
 _EPSILON = 1e-9
@@ -35,8 +36,11 @@ _EPSILON = 1e-9
 class ModelSelector:
     """Chooses a model per shot from a :class:`ModelRegistry` (see the module docstring)."""
 
-    def __init__(self, registry: ModelRegistry) -> None:
+    def __init__(self, registry: ModelRegistry, language: str | None = None) -> None:
         self.registry = registry
+        #: The language of each selection's reason and refusals (the project's answer
+        #: language; English by default). Evaluations hold no language, so they are shared.
+        self.language = language
         # Evaluations by the request's inputs (every field but ``shot_id``, which only names
         # the shot in messages): a plan asks the same question for many shots, and each
         # distinct question is answered once. Errors are never cached (they are raised).
@@ -73,7 +77,7 @@ class ModelSelector:
             plan = self._with_segment_models(plan, segment_ids)
         evaluations = [self._evaluate(r) for r in plan]
         chosen = [0] * len(evaluations)
-        notes = [""] * len(evaluations)
+        notes: list[Phrase | None] = [None] * len(evaluations)
         if budget_usd is not None:
             self._fit_budget(evaluations, chosen, notes, budget_usd)
         return [
@@ -110,7 +114,7 @@ class ModelSelector:
         self,
         evaluations: list[_Evaluation],
         chosen: list[int],
-        notes: list[str],
+        notes: list[Phrase | None],
         budget_usd: float,
     ) -> None:
         """Switch shots to cheaper candidates until the plan fits ``budget_usd``."""
@@ -150,9 +154,11 @@ class ModelSelector:
         for i, evaluation in enumerate(evaluations):
             if chosen[i] != original[i]:
                 first = evaluation.candidates[original[i]]
-                notes[i] = (
-                    f"cheaper than {first.model_id} (est. ${first.estimated_cost_usd:.2f}) "
-                    f"to keep the plan within ${budget_usd:.2f}"
+                notes[i] = phrase(
+                    "note.cheaper",
+                    model=first.model_id,
+                    cost=phrase("cost", usd=f"{first.estimated_cost_usd:.2f}"),
+                    budget=f"{budget_usd:.2f}",
                 )
 
     # ---------------------------------------------------------------- evaluation
@@ -184,19 +190,21 @@ class ModelSelector:
         upscalers = self.registry.upscalers() if request.kind is Kind.VIDEO else []
         everything = [*pool, *upscalers]
         candidates: list[CandidateScore] = []
-        rejected: dict[str, str] = {}
+        rejected: dict[str, Phrase] = {}
         for model in pool:
             scored = _score_model(model, request, upscalers, avoid, prefer, segment_model)
-            if isinstance(scored, str):
+            if isinstance(scored, Phrase):
                 rejected[model.id] = scored
             else:
                 candidates.append(scored)
         candidates.sort(key=lambda c: (-c.score, c.model_id))
         if not candidates and raise_if_empty:
             raise _no_model_fits(request, pool, rejected)
-        note = ""
+        note = None
         if segment_model and segment_model in rejected:
-            note = f"segment model {segment_model} ruled out: {rejected[segment_model]}"
+            note = phrase(
+                "note.segment_ruled_out", model=segment_model, why=rejected[segment_model]
+            )
         return _Evaluation(
             request=request,
             candidates=candidates,
@@ -222,11 +230,13 @@ class ModelSelector:
                 out.append(model_id)
         return out
 
-    def _selection(self, evaluation: _Evaluation, *, index: int = 0, note: str = "") -> Selection:
+    def _selection(
+        self, evaluation: _Evaluation, *, index: int = 0, note: Phrase | None = None
+    ) -> Selection:
         chosen = evaluation.candidates[index]
         others = [c for j, c in enumerate(evaluation.candidates) if j != index]
         model = evaluation.models[chosen.model_id]
-        reason = _reason(model, chosen, evaluation, note)
+        reason = _reason(model, chosen, evaluation, note, self.language)
         return Selection(
             model_id=chosen.model_id,
             fallbacks=[c.model_id for c in others],
@@ -235,7 +245,7 @@ class ModelSelector:
             clip_seconds=chosen.clip_seconds,
             estimated_cost_usd=chosen.estimated_cost_usd,
             scores={c.model_id: c.score for c in [chosen, *others]},
-            rejected=dict(evaluation.rejected),
+            rejected={m: why.render(self.language) for m, why in evaluation.rejected.items()},
             candidates=[chosen, *others],
             upscaler=chosen.upscaler,
             upscale_from=chosen.upscale_from,
@@ -250,7 +260,7 @@ def _score_model(
     avoid: Sequence[str],
     prefer: Sequence[str],
     segment_model: str | None,
-) -> CandidateScore | str:
+) -> CandidateScore | Phrase:
     """``model`` scored for ``request``, or the hard constraint that rules it out."""
     split, clip_seconds, cost = _shape(model, request)
     why = _rule_out(model, request, avoid, split, cost)
@@ -283,13 +293,14 @@ def _score_model(
 
 
 def _no_model_fits(
-    request: SelectionRequest, pool: Sequence[ModelCapability], rejected: dict[str, str]
+    request: SelectionRequest, pool: Sequence[ModelCapability], rejected: dict[str, Phrase]
 ) -> NoModelFits:
-    """The error for a request no model passes: an empty registry, or each model's reason."""
+    """The error for a request no model passes: an empty registry, or each model's reason
+    (in English, as every error is)."""
+    said = {model_id: why.render() for model_id, why in rejected.items()}
     if not pool:
         return NoModelFits(
-            f"no {request.kind.value} model is in the registry for {request.label()}",
-            rejected,
+            f"no {request.kind.value} model is in the registry for {request.label()}", said
         )
-    reasons = "; ".join(f"{model_id}: {why}" for model_id, why in rejected.items())
-    return NoModelFits(f"no {request.kind.value} model fits {request.label()}: {reasons}", rejected)
+    reasons = "; ".join(f"{model_id}: {why}" for model_id, why in said.items())
+    return NoModelFits(f"no {request.kind.value} model fits {request.label()}: {reasons}", said)

@@ -117,7 +117,7 @@ def _choose_models(
     specs = project.manifest.technical_specs
     shots = load_shots(project) if shots is None else shots
     keep = {s.shot_id for s in shots if s.model_id} & _kept_model_shots(project)
-    selector = ModelSelector(registry)
+    selector = ModelSelector(registry, specs.language)  # reasons in the answer language
     requests = [request_for_shot(shot, specs) for shot in shots]
     selections = selector.select_plan(
         requests, segment_ids=[shot.scene for shot in shots], budget_usd=specs.budget_usd

@@ -10,6 +10,7 @@ from storycore.tools.breakdown.fitting import merge_split_parts
 from storycore.tools.domain import ShotSpec
 from storycore.tools.errors import InvalidInput
 from storycore.tools.feedback import SetModel, resolve_scene
+from storycore.tools.i18n import t
 from storycore.tools.model_registry import ModelCapability, max_clip_frames
 from storycore.tools.model_selector import choose_upscaler, request_for_shot
 from storycore.tools.regeneration.plan import _list
@@ -58,13 +59,8 @@ def set_model(planner: Planner, mod: SetModel) -> None:
         if shot.model_id and shot.model_id not in fallbacks:
             fallbacks.insert(0, shot.model_id)
         upscaler = _upscaler(planner, shot, model)
-        reason = f"{model.name}: chosen by the user"
-        if upscaler is not None:
-            size = shot.resolution or planner.specs.resolution
-            native = model.native_size(size.width, size.height)
-            frame = f"native {native[0]}x{native[1]}, " if native else ""
-            reason += f" ({frame}upscaled to {size} by {upscaler.name}, {upscaler.id})"
-        elif not _reaches(planner, shot, model):
+        reason = _user_choice(planner, shot, model, upscaler)
+        if upscaler is None and not _reaches(planner, shot, model):
             size = shot.resolution or planner.specs.resolution
             planner.warnings.append(
                 planner.m(
@@ -167,3 +163,26 @@ def _merge_unneeded_splits(planner: Planner, changed: list[str]) -> list[str]:
 HANDLERS: dict[type[Any], Callable[[Planner, Any], None]] = {
     SetModel: set_model,
 }
+
+
+def _user_choice(
+    planner: Planner,
+    shot: ShotSpec,
+    model: ModelCapability,
+    upscaler: ModelCapability | None,
+) -> str:
+    """The model note of a shot whose model the user chose, in the project's language."""
+    language = planner.specs.language
+    if upscaler is None:
+        return t("selection.reason.user", language, model=model.name)
+    size = shot.resolution or planner.specs.resolution
+    native = model.native_size(size.width, size.height)
+    return t(
+        "selection.reason.user_upscaled" if native else "selection.reason.user_upscaled_any",
+        language,
+        model=model.name,
+        native=f"{native[0]}x{native[1]}" if native else "",
+        size=str(size),
+        name=upscaler.name,
+        upscaler=upscaler.id,
+    )

@@ -197,7 +197,7 @@ def _recheck_models(planner: Planner, specs: TechnicalSpecs) -> list[str]:
     """Check every shot's model against the selector's hard limits under ``specs``; the
     shots whose model fails them get the best models that pass (one per scene where it can,
     as the planner chooses). Returns the shots changed."""
-    selector = ModelSelector(planner.models)
+    selector = ModelSelector(planner.models, specs.language)
     failing: list[tuple[str, str]] = []
     for shot_id in planner.ids():
         shot = planner.shot(shot_id)

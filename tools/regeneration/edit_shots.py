@@ -254,7 +254,7 @@ def insert_shot(planner: Planner, mod: InsertShot) -> None:
         weather=neighbour.weather,
         aspect_ratio=neighbour.aspect_ratio,
     )
-    selection = ModelSelector(planner.models).select(
+    selection = ModelSelector(planner.models, planner.specs.language).select(
         request_for_shot(draft, planner.specs, segment_model=neighbour.model_id)
     )
     draft = draft.model_copy(
