@@ -361,3 +361,43 @@ def test_a_look_says_each_trait_once(tmp_path: Path) -> None:
     look = _elements(_plan(tmp_path, prose, name="ada.txt"))["ada"]["look"]
     assert look.count("shaved head") == 1, look
     assert "a singer with a shaved head" in look and "silver coat" in look
+
+
+# -- a story set where the brief says ------------------------------------------------------
+
+SET_IN_BRIEF = {
+    "en": "A 15-second spot for a small flower shop in Porto, 9:16. Ines, a florist with a "
+    "green apron, ties a bouquet of peonies. A girl, Rosa, points at the sunflowers.",
+    "fr": "Un film de 15 secondes pour une petite librairie de Nantes, en 9:16. Odile, une "
+    "libraire aux lunettes rondes, range des romans. Un enfant, Hugo, lui tend un album.",
+}
+
+
+@pytest.mark.parametrize(("language", "place"), [("en", "flower shop"), ("fr", "librairie")])
+def test_a_story_that_names_no_place_is_set_where_the_brief_sets_it(
+    tmp_path: Path, language: str, place: str
+) -> None:
+    """The place is in the brief's framing sentence ("a spot for a flower shop"), not in the
+    story: the scenes are set there, it is a location element, and no shot is "of the scene"."""
+    from storycore.tools.planner.intake import read_scenes
+    from storycore.tools.registry import AssetRegistry
+
+    project = _plan(tmp_path, SET_IN_BRIEF[language], name="spot.md")
+    scenes = read_scenes(project)
+    assert scenes and all(place in (s.location or "") for s in scenes)
+    locations = [e.name.lower() for e in AssetRegistry(project).list(type="location")]
+    assert any(place in name for name in locations), locations
+    shots = load_shots(project)
+    assert not [s.description for s in shots if "of the scene" in s.description]
+    assert any("shot of the " in s.description and place in s.description for s in shots)
+
+
+def test_a_place_the_story_names_wins_over_the_brief_framing(tmp_path: Path) -> None:
+    text = (
+        "An ad for a bakery chain. In the kitchen, Tom, a cook with a white cap, kneads "
+        "dough.\n\nLater, in the park, Tom shares a loaf with his daughter, Lily."
+    )
+    from storycore.tools.planner.intake import read_scenes
+
+    scenes = read_scenes(_plan(tmp_path, text, name="ad.md"))
+    assert [s.location for s in scenes] == ["kitchen", "park"]

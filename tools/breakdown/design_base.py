@@ -17,11 +17,15 @@ from storycore.tools.domain import (
     Transition,
 )
 from storycore.tools.fountain import (
+    fold,
     mentions,
 )
 from storycore.tools.text import split_sentences
 
 #: Nouns that say a person's gender (English and French, folded as ``_tokens`` folds).
+# A place that already opens on an article keeps it ("the pier", "a barn").
+_ARTICLES = ("the ", "a ", "an ")
+
 _GENDER_NOUNS = {
     "masculine": _words(
         "man boy father brother husband king fisherman gentleman grandfather uncle "
@@ -167,8 +171,14 @@ class _DesignerBase:
         return any(name in draft.characters for draft in self.drafts)
 
     def _place(self) -> str:
+        """The scene's place as a shot names it: "Harbour Wall" (a name, as written),
+        "the old bridge" (a common noun from prose), "the scene" (no place known)."""
         location = self.scene.location or "the scene"
-        return string.capwords(location.lower()) if location.isupper() else location
+        if location.isupper():
+            return string.capwords(location.lower())
+        if location[:1].islower() and not fold(location).startswith(_ARTICLES):
+            return f"the {location}"
+        return location
 
     def _props_in(self, text: str) -> list[str]:
         return [p for p in self.scene.props if mentions(text, p, head_noun=True)]

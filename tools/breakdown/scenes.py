@@ -40,9 +40,13 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "library church classroom school hospital ward laboratory lab warehouse garage "
             "basement attic cellar elevator lift car train bus plane museum theatre theater "
             "cinema club nightclub hotel motel lobby gym prison cell courtroom station "
+            "bakery pharmacy bookshop bookstore barbershop laundromat gallery factory workshop "
+            "cabin cottage chalet mansion chapel cathedral temple mosque synagogue salon "
             "cuisine chambre salle de bain salon couloir bureau appartement maison piece "
             "atelier boutique magasin bibliotheque eglise classe ecole hopital entrepot cave "
-            "grenier ascenseur voiture avion musee theatre hotel gare metro"
+            "grenier ascenseur voiture avion musee theatre hotel gare metro boulangerie "
+            "patisserie epicerie pharmacie librairie fromagerie laverie galerie usine cabane "
+            "chapelle cathedrale mosquee"
         ),
         IntExt.INT,
     ),
@@ -52,9 +56,10 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "lake mountain hill field desert rooftop roof square plaza harbour harbor port "
             "dock pier cemetery city town village countryside platform highway yard "
             "courtyard playground market stadium island jungle valley cliff canyon "
+            "vineyard campsite "
             "rue route ruelle pont parc jardin foret bois plage mer riviere fleuve lac "
             "montagne colline champ desert toit place parking quai cimetiere ville campagne "
-            "marche stade ile vallee falaise"
+            "marche stade ile vallee falaise vignoble camping"
         ),
         IntExt.EXT,
     ),
@@ -162,6 +167,29 @@ def find_places(text: str, known_locations: Iterable[str] = ()) -> list[tuple[st
             seen.add(fold(name))
             out.append((name, int_ext))
     return out
+
+
+def setting_place(text: str) -> tuple[str, IntExt | None] | None:
+    """The place a brief's own words set the story in, for a story that names none: the
+    first place phrase of the whole text (:func:`find_places`), else the first place noun
+    after a determiner ("a 20-second ad for a neighbourhood bakery in Lyon" gives
+    "neighbourhood bakery"; "une publicité pour une boulangerie" gives "boulangerie")."""
+    places = find_places(text)
+    if places:
+        return places[0]
+    words = [m.group(0) for m in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)]
+    keys = [fold(w) for w in words]
+    for i, key in enumerate(keys):
+        if key not in _PLACE_DETERMINERS:
+            continue
+        for span in range(i + 1, min(i + 4, len(keys))):
+            length = _place_at(keys, span)
+            if length:
+                name = " ".join(words[i + 1 : span + length])
+                return name, _int_ext_of(name)
+            if keys[span] in _PLACE_DETERMINERS or words[span].lower() in _STOP_PHRASE:
+                break
+    return None
 
 
 def _find_words(keys: Sequence[str], wanted: Sequence[str]) -> int | None:
@@ -432,7 +460,9 @@ def scenes_from_prose(
     Paragraphs become scenes' beats, one action beat per sentence; a quotation with a named
     speaker ("..., said GaBy" / « ... », dit Marc) is a dialogue beat. A paragraph whose first
     sentence puts the action in another place (:func:`find_places`), or that opens on a time
-    jump ("The next morning", "Le lendemain"), starts a new scene. Characters come from
+    jump ("The next morning", "Le lendemain"), starts a new scene; a scene none of whose
+    paragraphs opens on a place is set where its first sentence that opens on one says
+    (:func:`_opening_place`). Characters come from
     :func:`prose_characters`, props from ``known_props`` and capitals after a determiner.
     """
     locations = [name for name in known_locations if name.strip()]
@@ -466,6 +496,11 @@ def scenes_from_prose(
             current["paragraphs"].append(paragraph)
             if current["location"] is None and place is not None:
                 current["location"], current["int_ext"] = place
+    for group in groups:
+        if group["location"] is None:  # no paragraph opens on a place: a sentence may
+            place = _opening_place(group["paragraphs"], locations)
+            if place is not None:
+                group["location"], group["int_ext"] = place
     scenes: list[Scene] = []
     for index, group in enumerate(groups):
         body = "\n\n".join(group["paragraphs"])
@@ -487,6 +522,52 @@ def scenes_from_prose(
             )
         )
     return _attach_props(infer_transitions(scenes), known_props, characters)
+
+
+def _framing(text: str, story: str) -> str:
+    """The sentences of a brief that are not its story ("A 20-second ad for a bakery in
+    Lyon, 16:9."): where it says what the film is, and often where it happens."""
+    told = set(_sentences(story))
+    return " ".join(s for p in _paragraphs(text) for s in _sentences(p) if s not in told)
+
+
+def _set_in(scenes: list[Scene], framing: str) -> list[Scene]:
+    """Scenes placed where the brief's framing sentences set the story
+    (:func:`setting_place`) when the story itself names no place at all: "an ad for a
+    bakery" is shot in the bakery."""
+    if any(scene.location for scene in scenes):
+        return scenes
+    place = setting_place(framing)
+    if place is None:
+        return scenes
+    name, int_ext = place
+    return [
+        scene.model_copy(
+            update={
+                "location": name,
+                "int_ext": scene.int_ext or int_ext,
+                "heading": _heading_for(name, scene.int_ext or int_ext, scene.time_of_day),
+            }
+        )
+        for scene in scenes
+    ]
+
+
+def _opening_place(
+    paragraphs: Sequence[str], locations: Sequence[str]
+) -> tuple[str, IntExt | None] | None:
+    """The place of the first sentence that opens on one ("In the kitchen, Tom..."): a
+    place named further into a sentence ("a storm gathers over the sea") is what is seen,
+    not where the scene is."""
+    for paragraph in paragraphs:
+        for sentence in _sentences(paragraph):
+            opener = re.match(r"\W*([^\W\d_]+)", sentence)
+            if opener is None or opener.group(1).lower() not in _PLACE_PREPOSITIONS:
+                continue
+            places = find_places(sentence, locations)
+            if places:
+                return places[0]
+    return None
 
 
 def _attach_props(
@@ -571,7 +652,8 @@ def scenes_from_brief(brief: CreativeBrief) -> list[Scene]:
     if brief.text.strip():
         # Production notes ("Format 1080p", "avoid Sora") are specs, not story beats.
         story = story_text(brief.text, names) or brief.text
-        return scenes_from_prose(story, names, known_locations=locations, known_props=props)
+        scenes = scenes_from_prose(story, names, known_locations=locations, known_props=props)
+        return _set_in(scenes, _framing(brief.text, story))
     raise BriefError(
         "the brief has no scenes and no story text to break down; add a Scenes section or "
         "describe what happens"
