@@ -65,9 +65,30 @@ def states(view: dict[str, Any]) -> dict[str, str]:
     return {s["shot_id"]: s["state"] for seg in view["segments"] for s in seg["shots"]}
 
 
+def watch_turns(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str | None, Any]]:
+    """Every studio turn's (error, the confirmation it stopped on), as they end: a turn that
+    fails in the background is otherwise only told to the page's event stream."""
+    from storycore.agent.web.studio import Studio
+
+    turns: list[tuple[str | None, Any]] = []
+    run = Studio.run
+
+    def watched(self: Studio, *args: Any, **kwargs: Any) -> Any:
+        result = run(self, *args, **kwargs)
+        asked = result.interrupt or {}
+        turns.append(
+            (result.error, (asked.get("kind"), (asked.get("data") or {}).get("segment_id")))
+        )
+        return result
+
+    monkeypatch.setattr(Studio, "run", watched)
+    return turns
+
+
 def test_produce_through_the_studio_reaches_done_and_serves_the_media(
-    client: TestClient, project: Path
+    client: TestClient, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    turns = watch_turns(monkeypatch)
     before = production(client)
     assert before["planned"] and set(states(before).values()) == {"pending"}
     assert before["film_url"] is None and before["pending"] is None
@@ -92,7 +113,9 @@ def test_produce_through_the_studio_reaches_done_and_serves_the_media(
         assert answer.status_code == 202, answer.text
 
     manifest = Project.open(project).manifest
-    assert reviewed == [s.segment_id for s in manifest.segments]  # each segment was reviewed
+    assert len(turns) > len(reviewed) and not [e for e, _ in turns if e], turns  # none failed
+    # each segment was reviewed, once
+    assert reviewed == [s.segment_id for s in manifest.segments], turns
     assert set(states(view).values()) == {"done"}
     assert set(media_records(Project.open(project))) == {r.shot_id for r in manifest.shots}
     assert view["result"]["final"]["path"] == view["film"]
