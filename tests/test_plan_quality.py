@@ -401,3 +401,38 @@ def test_a_place_the_story_names_wins_over_the_brief_framing(tmp_path: Path) -> 
 
     scenes = read_scenes(_plan(tmp_path, text, name="ad.md"))
     assert [s.location for s in scenes] == ["kitchen", "park"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "look", "not_look"),
+    [
+        (
+            "Au petit matin, Margot, une boulangère aux cheveux roux noués, sort le pain du "
+            "four. Plus tard, Margot sert une cliente.",
+            "margot",
+            "cheveux roux",
+            "matin",
+        ),
+        (
+            "At dusk, Theo, a fisherman with a grey beard, mends his net. In the early "
+            "morning, Theo rows out.",
+            "theo",
+            "grey beard",
+            "morning",
+        ),
+        (
+            "Le soir, Lina, une danseuse à la robe bleu nuit, traverse la place. Lina s'arrête.",
+            "lina",
+            "robe bleu nuit",
+            "soir",
+        ),
+    ],
+)
+def test_a_time_of_day_opening_the_sentence_is_not_a_look(
+    tmp_path: Path, text: str, name: str, look: str, not_look: str
+) -> None:
+    """ "Au petit matin, Margot, une boulangère..." : the look is the baker's, the morning is
+    when the scene happens (it reached every prompt as "Margot: ..., Au petit matin")."""
+    elements = _elements(_plan(tmp_path, text, name="brief.md"))
+    described = elements[name]["look"]
+    assert look in described and not_look not in described.lower(), described

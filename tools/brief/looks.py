@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable
 
 from storycore.tools.brief.names import DESCRIPTIVE_WORDS
+from storycore.tools.fountain.headings import PERIODS
 from storycore.tools.text import fold_words, split_sentences, word_set
 
 __all__ = ["APPEARANCE_WORDS", "find_look", "is_action_clause", "location_look"]
@@ -89,6 +90,13 @@ _LOOK_PHRASE = re.compile(
     re.IGNORECASE,
 )
 _AND_SPLIT = re.compile(rf"\s+(?:and|et)\s+(?=(?:{_LOOK_OPENERS})\b)", re.IGNORECASE)
+#: A clause that is a time of day a scene heading knows ("au petit matin", "in the early
+#: morning", folded), not a look ("une robe bleu nuit" is one).
+_TIME_OF_DAY = re.compile(
+    r"^(?:(?:au|aux|a la|a l|a|in|at|en|du|de|by|with)\s+)?(?:(?:the|le|la|l|les)\s+)?(?:"
+    + "|".join(sorted({re.escape(p) for ps in PERIODS.values() for p in ps}, key=len, reverse=True))
+    + r")(?![a-z])"
+)
 _AGE = re.compile(
     r"^(?:\d0s|\d0's|late \d0s|early \d0s|mid \d0s|\d{1,2}|\d{1,2} (?:ans|years? old)|"
     r"(?:in )?(?:his|her|their) (?:early |late |mid )?\d0s|la \w+aine|une? \w+aine)$",
@@ -139,6 +147,8 @@ def _is_look_clause(clause: str) -> bool:
         return False
     if _AGE.match(text):
         return True
+    if _TIME_OF_DAY.search(fold_words(text)):
+        return False  # "au petit matin", "in the early morning": when, not how one looks
     words = fold_words(text).split()
     return any(word in APPEARANCE_WORDS for word in words) and not is_action_clause(text)
 
