@@ -191,6 +191,31 @@ def test_english_prompts_carry_the_shot() -> None:
     assert prompts.language == "en"
 
 
+@pytest.mark.parametrize(
+    ("movement", "details", "camera_line"),
+    [
+        # the planner's details repeat the lens and the move: each is said once
+        ("dolly in", "50mm, slow dolly in", "close-up, low angle, 50 mm lens, slow dolly in."),
+        ("static", "50mm, static", "close-up, low angle, 50 mm lens, static camera."),
+        ("pan", "50mm, slow pan", "close-up, low angle, 50 mm lens, slow pan."),
+        # a detail that says something new is kept, with the move
+        (
+            "dolly in",
+            "50mm macro, handheld feel",
+            "50 mm lens, dolly in, 50mm macro, handheld feel.",
+        ),
+    ],
+)
+def test_the_camera_line_says_each_thing_once(
+    movement: str, details: str, camera_line: str
+) -> None:
+    video = build_shot_prompts(
+        shot(camera_movement=movement, camera_details=details), elements(), SPECS
+    ).video_prompt
+    first = video.split("\n")[0] if "\n" in video else video.split(". ")[0] + "."
+    assert first.endswith(camera_line), first
+
+
 def test_prompt_language_switches_the_fixed_vocabulary() -> None:
     english = build_shot_prompts(shot(), elements(), SPECS)
     french = build_shot_prompts(

@@ -426,10 +426,16 @@ def _template_values(
     camera = _camera_values(shot, vocabulary)
     location = _element_text(shot.location, shot, elements, vocabulary) if shot.location else ""
     is_cut = shot.camera_movement is CameraMovement.STATIC and shot.transition_in in CUT_TRANSITIONS
+    movement, details = _said_once(
+        camera["camera"],
+        vocabulary.get(f"camera_movement.{shot.camera_movement.value}", ""),
+        _clean(shot.camera_details),
+        list_separator,
+    )
     return {
         **camera,
-        "camera_details": _clean(shot.camera_details),
-        "camera_movement": vocabulary.get(f"camera_movement.{shot.camera_movement.value}", ""),
+        "camera_details": details,
+        "camera_movement": movement,
         "description": _visual_text(shot.description, shot),
         "characters": element_separator.join(
             _element_text(c, shot, elements, vocabulary) for c in shot.characters
@@ -452,6 +458,30 @@ def _template_values(
         "cut_marker": specs.cut_marker if is_cut else "",
         "forbidden": list_separator.join(_forbidden_terms(forbidden, vocabulary)),
     }
+
+
+# Words that say nothing of a camera move by themselves ("camera pans", "tracking shot").
+_CAMERA_FILLER = frozenset({"camera", "shot", "lens"})
+
+
+def _camera_terms(text: str) -> set[str]:
+    """A camera phrase's words, compared loosely: "24 mm" is "24mm", "pans" is "pan"."""
+    words = re.sub(r"(\d)\s+mm\b", r"\1mm", text.lower()).replace("-", " ").split()
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words}
+
+
+def _said_once(camera: str, movement: str, details: str, separator: str) -> tuple[str, str]:
+    """The camera movement and the camera details, each thing said once after ``camera``
+    (size, angle, lens): a detail the camera or the movement already says is left out
+    ("24mm" after "24 mm lens"), and the movement gives way to a detail saying more of it
+    ("slow dolly in" for "dolly in")."""
+    said = _camera_terms(camera) | _camera_terms(movement)
+    parts = [p.strip() for p in details.split(",") if p.strip()]
+    kept = [p for p in parts if not _camera_terms(p) <= said]
+    core = _camera_terms(movement) - _CAMERA_FILLER
+    if core and any(core <= _camera_terms(p) for p in kept):
+        movement = ""
+    return movement, separator.join(kept)
 
 
 def _negative_terms(negative_lines: str) -> list[str]:
