@@ -322,7 +322,7 @@ def test_insert_after_a_shot(film: Project) -> None:
     assert [s.shot_id for s in shots[:4]] == ["shot_01", "shot_02", "shot_02a", "shot_03"]
     new = shots[2]
     assert new.location == "loc_old_bridge" and new.segment_id == "seg_01"
-    assert new.model_id and new.image_prompt and "OLD BRIDGE" in new.image_prompt
+    assert new.model_id and new.image_prompt and "Old Bridge" in new.image_prompt
     assert film.manifest.shots[2].folder.startswith("03_")
     assert "shot_02a" in AssetRegistry(film).get("loc_old_bridge").shots
     assert "shot_02a" in film.manifest.segments[0].shot_ids

@@ -4,6 +4,7 @@ canonical description the rules found, registered and linked to their shots.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -39,6 +40,15 @@ def describe_from_text(name: str, text: str, *, avoid: Iterable[str] = (), limit
     name one of ``avoid`` (the characters, for a prop) are left out: a prop must not carry a
     character's look into every prompt that shows it."""
     return find_look(name, text, avoid=avoid)[:limit].rstrip()
+
+
+def place_name(location: str) -> str:
+    """A scene's place as the registry names it: a screenplay heading's capitals in title
+    case ("OLD BRIDGE" -> "Old Bridge"), a place from prose with a capital ("kitchen" ->
+    "Kitchen"); a name written in mixed case stays as written."""
+    if location.isupper():
+        return string.capwords(location.lower())
+    return location[:1].upper() + location[1:]
 
 
 @dataclass(frozen=True)
@@ -101,7 +111,7 @@ def planned_elements(brief: CreativeBrief, scenes: Sequence[Scene]) -> list[Plan
         description = given[ElementType.LOCATION].get(eid, "")
         description = description or location_look(scene.description, characters)
         found[eid] = PlannedElement(
-            ElementType.LOCATION, location, eid, description, bool(description)
+            ElementType.LOCATION, place_name(location), eid, description, bool(description)
         )
 
     for kind, items in (
