@@ -403,6 +403,24 @@ def test_a_place_the_story_names_wins_over_the_brief_framing(tmp_path: Path) -> 
     assert [s.location for s in scenes] == ["kitchen", "park"]
 
 
+def test_a_screenplay_introduction_keeps_every_look_clause(tmp_path: Path) -> None:
+    """Accessories are looks too ("headphones around her neck"), and the location is named
+    as people write it, not in the heading's capitals."""
+    text = (
+        "EXT. BUS STOP - NIGHT\n\nRain. A lone shelter under a flickering streetlight. NADIA "
+        "(30s), green parka, headphones around her neck, checks her phone.\n\nNADIA\n"
+        "Twelve minutes.\n"
+    )
+    elements = _elements(_plan(tmp_path, text, name="bus.fountain"))
+    look = elements["nadia"]["look"]
+    assert "green parka" in look and "headphones around her neck" in look
+    assert "checks" not in look
+    from storycore.tools.registry import AssetRegistry
+
+    registry = AssetRegistry(Project.open(tmp_path / "project"))
+    assert [e.name for e in registry.list(type="location")] == ["Bus Stop"]
+
+
 @pytest.mark.parametrize(
     ("text", "name", "look", "not_look"),
     [

@@ -36,7 +36,8 @@ __all__ = ["APPEARANCE_WORDS", "find_look", "is_action_clause", "location_look"]
 APPEARANCE_WORDS = DESCRIPTIVE_WORDS | word_set(
     """hair haired bald shaved beard bearded moustache mustache stubble freckled wrinkled pale
     tanned eyebrows face cheeks lips teeth nose ponytail bun fringe bangs curls braid dreadlocks
-    afro mohawk wig makeup lipstick earrings necklace ring bracelet watch tie bow glasses
+    afro mohawk wig makeup lipstick earrings earring necklace ring bracelet watch tie bow glasses
+    headphones earphones earbuds tattoos scars piercing piercings beret bowtie
     sunglasses goggles mask helmet cap beanie hood hoodie sweater jumper cardigan blazer
     trousers jeans pants shorts skirt leggings overalls uniform apron gown robe cloak cape
     parka anorak raincoat overcoat trench vest waistcoat tshirt shirt blouse gloves shoes
@@ -50,6 +51,7 @@ APPEARANCE_WORDS = DESCRIPTIVE_WORDS | word_set(
     broad muscular heavy frail elderly young old teen teenage child kid baby woman man girl
     boy lady gentleman soaked wet muddy dusty elegant shabby scruffy neat tidy
     cheveux chauve rase barbe barbu moustache visage joues levres nez queue cheval chignon
+    ecouteurs tatouage tatouages cicatrice cicatrices rousseur
     frange tresse boucles perruque maquillage boucles collier bague bracelet montre cravate
     lunettes masque casque casquette bonnet capuche pull chandail gilet pantalon jean jupe
     short salopette uniforme tablier robe cape parka imperméable impermeable pardessus trench
