@@ -31,7 +31,7 @@ from typing import Any, NoReturn
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
-from langgraph.types import Command
+from langgraph.types import Command, StreamMode
 
 from storycore.agent.confirmations import check_answer
 from storycore.agent.context import Context
@@ -100,6 +100,9 @@ class Session:
         self._online_context = self.context
         self.offline_since: str | None = None
         self.auto_approve = auto_approve
+        #: Also stream the nodes' ``updates`` (for a host that reads ``graph.stream``, like
+        #: the web studio's tool activity); a turn reads only the ``values`` otherwise.
+        self.stream_updates = False
         self._checkpoints: Checkpoints | None = None
         # The project id before the project folder exists (then written to it).
         self._memory_id: str | None = None
@@ -479,12 +482,13 @@ class Session:
         # The nodes' events come through the listener (storycore.agent.events), not the
         # "custom" stream mode, which would run every node on a worker thread. The last
         # "values" chunk is the state the run ends in, with the question it stopped on
-        # (no checkpoint read after the run); the updates are for hosts that observe the
-        # stream (the web studio's tool activity).
+        # (no checkpoint read after the run); the updates only for a host that observes
+        # the stream (stream_updates: the web studio's tool activity).
         values: dict[str, Any] | None = None
+        modes: list[StreamMode] = ["updates", "values"] if self.stream_updates else ["values"]
         with listening(listen):
             for mode, chunk in self.graph.stream(
-                payload, self.config, context=self.context, stream_mode=["updates", "values"]
+                payload, self.config, context=self.context, stream_mode=modes
             ):
                 if mode == "values" and isinstance(chunk, dict):
                     values = dict(chunk)

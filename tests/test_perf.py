@@ -114,7 +114,11 @@ def test_timecode_convert_imports_only_what_it_uses() -> None:
     assert "storycore.tools.timecode" in modules
     # Its text and flag parameters are read without pydantic (storycore.agent.cli.params).
     assert "pydantic" not in modules
-    # The command's own engine (tools/timecode.py computes with OTIO's opentime) is allowed.
+    # Non-drop SMPTE is integer arithmetic: OpenTimelineIO is loaded for drop-frame only.
+    assert _heavy(modules) == []
+    code, modules = _modules_loaded_by("timecode", "convert", "00:01:00;02", "--fps", "29.97")
+    assert code == 0
+    assert "pydantic" not in modules
     assert [m for m in _heavy(modules) if not m.startswith("opentimelineio")] == []
 
 
