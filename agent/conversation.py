@@ -33,6 +33,9 @@ MAX_IDS_IN_STATE = 40
 #: Messages of the conversation sent to the model (the system prompt, with a summary of older
 #: messages, comes on top).
 HISTORY_WINDOW = 24
+#: Elements the system prompt names (id, name, type); a larger cast is counted and left to
+#: list_elements, so the prompt stays the same size however large the cast.
+PROMPT_ELEMENTS = 12
 
 #: What the offline reader says to a request it cannot read (English; see the catalogs).
 OFFLINE_HELP = t("chat.offline_help", "en")
@@ -125,9 +128,12 @@ def _system_prompt(project: Project, language: str) -> str:
     from storycore.agent.llm import load_llm_prompt
 
     manifest = project.manifest
+    cast = manifest.elements
     elements = "; ".join(
-        f"{e.element_id} = {e.name} ({e.type.value})" for e in manifest.elements[:60]
+        f"{e.element_id} = {e.name} ({e.type.value})" for e in cast[:PROMPT_ELEMENTS]
     )
+    if len(cast) > PROMPT_ELEMENTS:
+        elements += f"; and {len(cast) - PROMPT_ELEMENTS} more (list_elements)"
     shots = [ref.shot_id for ref in manifest.shots]
     shot_range = f"{shots[0]} .. {shots[-1]} ({len(shots)} shots)" if shots else "none"
     return (

@@ -33,7 +33,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from mcp import types
@@ -44,6 +44,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from storycore.tools import catalog
 from storycore.tools.domain import format_validation_error
 from storycore.tools.errors import InvalidInput, NotFound, StoryCoreError
+
+if TYPE_CHECKING:
+    from storycore.tools.project import Project
 
 logger = logging.getLogger("storycore.mcp")
 
@@ -264,21 +267,38 @@ class StoryCoreTools:
             data: dict[str, Any] = project.read_json(STORYBOARD_JSON)
             return data
         if path == "shots":
-            shots: list[dict[str, Any]] = []
-            while True:  # every shot, in pages of the tool's largest size
-                page = catalog.ListShotsArgs(offset=len(shots), limit=200)
-                found = catalog.list_shots(project, page)["shots"]
-                shots += found
-                if len(found) < page.limit:
-                    return {"total": len(shots), "shots": shots}
+            return _every_shot(project)
         if path.startswith("shots/"):
             return catalog.get_shot(project, catalog.ShotIdArgs(shot_id=path.split("/", 1)[1]))
         if path == "elements":
-            return catalog.list_elements(project, catalog.ListElementsArgs(type=None))
+            return _every_element(project)
         if path.startswith("elements/"):
             element = path.split("/", 1)[1]
             return catalog.get_element(project, catalog.ElementArgs(element=element))
         raise NotFound(f"no StoryCore resource {uri}")
+
+
+def _every_shot(project: Project) -> dict[str, Any]:
+    """Every shot of list_shots, in pages of the tool's largest size."""
+    shots: list[dict[str, Any]] = []
+    while True:
+        page = catalog.ListShotsArgs(offset=len(shots), limit=200)
+        found = catalog.list_shots(project, page)["shots"]
+        shots += found
+        if len(found) < page.limit:
+            return {"total": len(shots), "shots": shots}
+
+
+def _every_element(project: Project) -> dict[str, Any]:
+    """Every element of list_elements, in pages of the tool's largest size."""
+    elements: list[dict[str, Any]] = []
+    while True:
+        answer = catalog.list_elements(
+            project, catalog.ListElementsArgs(offset=len(elements), limit=200)
+        )
+        elements += answer["elements"]
+        if answer["next_offset"] is None:
+            return {"total": len(elements), "elements": elements}
 
 
 def annotations_for(spec: catalog.ToolSpec) -> types.ToolAnnotations:

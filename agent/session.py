@@ -31,7 +31,7 @@ from typing import Any, NoReturn
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
-from langgraph.types import Command
+from langgraph.types import Command, StreamMode
 
 from storycore.agent.confirmations import check_answer
 from storycore.agent.context import Context
@@ -100,6 +100,9 @@ class Session:
         self._online_context = self.context
         self.offline_since: str | None = None
         self.auto_approve = auto_approve
+        #: Also stream the nodes' ``updates`` (for a host that reads ``graph.stream``, like
+        #: the web studio's tool activity); a turn reads only the ``values`` otherwise.
+        self.stream_updates = False
         self._checkpoints: Checkpoints | None = None
         # The project id before the project folder exists (then written to it).
         self._memory_id: str | None = None
@@ -301,9 +304,12 @@ class Session:
         """Send a message (a question, feedback, a brief) to the assistant."""
         if not text.strip():
             raise InvalidInput("say something: the message is empty")
-        snapshot = self.graph.get_state(self.config)
-        if _pending_of(snapshot) is not None:
-            return self.resume(text, on_event=on_event)
+        current = self._settled_messages()
+        if current is None:  # something is pending: maybe a question this message answers
+            snapshot = self.graph.get_state(self.config)
+            if _pending_of(snapshot) is not None:
+                return self.resume(text, on_event=on_event)
+            current = list(snapshot.values.get("messages") or [])
         payload: dict[str, Any] = {
             "request": "message",
             "project_dir": str(self.project_dir),
@@ -311,7 +317,20 @@ class Session:
             "messages": [HumanMessage(content=text)],
         }
         # Before the project has an id, the run's thread is named after the id it gets.
-        return self._run(payload, on_event, snapshot if self.project_id is not None else None)
+        return self._run(payload, on_event, current if self.project_id is not None else None)
+
+    def _settled_messages(self) -> list[BaseMessage] | None:
+        """The thread's messages read from its last checkpoint alone, when nothing is pending
+        on it (no question, no write of a run stopped mid-step): the state is then that
+        checkpoint's values as saved. None when something is pending (read the whole state
+        with ``graph.get_state``, which also finds the question)."""
+        saved = self.checkpointer.get_tuple(self.config)
+        if saved is None:
+            return []  # a new thread
+        if saved.pending_writes or saved.checkpoint.get("v", 0) < 4:
+            return None
+        messages = saved.checkpoint.get("channel_values", {}).get("messages", [])
+        return list(messages) if isinstance(messages, list) else None
 
     def resume(
         self, answer: Decision | str | dict[str, Any], *, on_event: EventHandler | None = None
@@ -399,9 +418,14 @@ class Session:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _run(self, payload: Any, on_event: EventHandler | None, snapshot: Any = None) -> Turn:
-        """Run the graph on ``payload``; ``snapshot`` is the thread's state just read, if the
-        caller has it (read again otherwise)."""
+    def _run(
+        self,
+        payload: Any,
+        on_event: EventHandler | None,
+        current: list[BaseMessage] | None = None,
+    ) -> Turn:
+        """Run the graph on ``payload``; ``current`` is the thread's messages just read, if
+        the caller has them (read again otherwise)."""
         from storycore.agent.llm import allow_requests, cancel_requests
 
         self._ensure_project_id()
@@ -416,7 +440,7 @@ class Session:
 
             previous = signal.signal(signal.SIGINT, on_interrupt)
         try:
-            return self._stream(payload, on_event, snapshot)
+            return self._stream(payload, on_event, current)
         except KeyboardInterrupt:
             cancel_requests()
             raise
@@ -449,16 +473,19 @@ class Session:
             return
         atomic_write(path, dumps_json(data))
 
-    def _stream(self, payload: Any, on_event: EventHandler | None, snapshot: Any) -> Turn:
+    def _stream(
+        self, payload: Any, on_event: EventHandler | None, current: list[BaseMessage] | None
+    ) -> Turn:
         try:
-            return self._stream_run(payload, on_event, snapshot)
+            return self._stream_run(payload, on_event, current)
         finally:
             self._mirror_threads()
 
-    def _stream_run(self, payload: Any, on_event: EventHandler | None, snapshot: Any) -> Turn:
-        if snapshot is None:
-            snapshot = self.graph.get_state(self.config)
-        current = list(snapshot.values.get("messages") or [])
+    def _stream_run(
+        self, payload: Any, on_event: EventHandler | None, current: list[BaseMessage] | None
+    ) -> Turn:
+        if current is None:
+            current = list(self.graph.get_state(self.config).values.get("messages") or [])
         if current and self.project_dir.is_dir():
             # A thread from before transcripts, or a run stopped between its transcript and
             # its checkpoint: what the state holds is written first (never twice).
@@ -479,12 +506,13 @@ class Session:
         # The nodes' events come through the listener (storycore.agent.events), not the
         # "custom" stream mode, which would run every node on a worker thread. The last
         # "values" chunk is the state the run ends in, with the question it stopped on
-        # (no checkpoint read after the run); the updates are for hosts that observe the
-        # stream (the web studio's tool activity).
+        # (no checkpoint read after the run); the updates only for a host that observes
+        # the stream (stream_updates: the web studio's tool activity).
         values: dict[str, Any] | None = None
+        modes: list[StreamMode] = ["updates", "values"] if self.stream_updates else ["values"]
         with listening(listen):
             for mode, chunk in self.graph.stream(
-                payload, self.config, context=self.context, stream_mode=["updates", "values"]
+                payload, self.config, context=self.context, stream_mode=modes
             ):
                 if mode == "values" and isinstance(chunk, dict):
                     values = dict(chunk)

@@ -22,9 +22,10 @@ of one ``hello`` turn at turn 5 and at turn ``--long`` (200) of one conversation
 smallest project (they should be the same: a checkpoint must not grow with the transcript).
 The same long conversation runs again with an instant scripted model: its turn time is the
 graph's own cost on the model path (also reported: the part of it spent outside the nodes, in
-LangGraph and the session), and it reports what the model is sent at turn 5 and at the
-last turn (bounded: the last messages of the transcript and a summary of older ones) and how
-many messages ``Session.history()`` shows (all of them).
+LangGraph and the session, in wall time and in CPU time: ``time.process_time`` of the turn,
+the checkpoint threads included, less the CPU of the nodes), and it reports what the model
+is sent at turn 5 and at the last turn (bounded: the last messages of the transcript and a
+summary of older ones) and how many messages ``Session.history()`` shows (all of them).
 Also reported: the characters one turn sends to the model when the model calls a listing tool
 (``list_shots``, ``project_layout``, ``project_status``, ``list_elements``) and then answers,
 at the smallest and the largest size, and their ratio (bounded: at most about 1.5x).
@@ -154,18 +155,19 @@ def model_conversation(shots: int, turns: int) -> dict[str, object]:
 
     import storycore.agent.graph as graph_module
 
-    in_nodes = [0.0]
+    in_nodes = [0.0, 0.0]  # wall, CPU of the thread running the node
     record = graph_module.recorded
 
     def timed(node: object) -> object:
         inner = record(node)  # type: ignore[arg-type]
 
         def run(*args: object, **kwargs: object) -> object:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.thread_time()
             try:
                 return inner(*args, **kwargs)
             finally:
                 in_nodes[0] += time.perf_counter() - start
+                in_nodes[1] += time.thread_time() - cpu
 
         return functools.wraps(inner)(run)
 
@@ -177,6 +179,7 @@ def model_conversation(shots: int, turns: int) -> dict[str, object]:
     per_turn: list[tuple[float, int]] = []
     context = Context(retry_initial_wait=0, max_retries=1)
     overhead: list[float] = []
+    cpu: list[tuple[float, float]] = []  # CPU of the turn (every thread), and outside the nodes
     try:
         session = Session(folder, context=context, chat_model=model)
     finally:
@@ -187,12 +190,13 @@ def model_conversation(shots: int, turns: int) -> dict[str, object]:
                 before = checkpoint_bytes(db)
             except sqlite3.OperationalError:
                 before = 0
-            in_nodes[0] = 0.0
-            start = time.perf_counter()
+            in_nodes[:] = [0.0, 0.0]
+            start, started_cpu = time.perf_counter(), time.process_time()
             session.say(f"Question {n} about the plan?")
-            elapsed = time.perf_counter() - start
+            elapsed, used = time.perf_counter() - start, time.process_time() - started_cpu
             per_turn.append((elapsed, checkpoint_bytes(db) - before))
             overhead.append(elapsed - in_nodes[0])
+            cpu.append((used, used - in_nodes[1]))
         shown = len(session.history())
 
     def at(turn: int) -> dict[str, float]:
@@ -213,6 +217,8 @@ def model_conversation(shots: int, turns: int) -> dict[str, object]:
         f"turn_{turns}": at(turns),
         "median_ms": median,
         "median_outside_nodes_ms": outside,
+        "median_cpu_ms": statistics.median(c for c, _ in cpu[1:]) * 1000,
+        "median_outside_nodes_cpu_ms": statistics.median(o for _, o in cpu[1:]) * 1000,
         "shown": shown,
     }
 
@@ -342,7 +348,9 @@ def main(argv: list[str] | None = None) -> int:
     if talk is not None:
         print(
             f"with an instant model: median turn {talk['median_ms']:.1f} ms, of which "
-            f"{talk['median_outside_nodes_ms']:.1f} ms outside the nodes (graph and session)"
+            f"{talk['median_outside_nodes_ms']:.1f} ms outside the nodes (graph and session); "
+            f"CPU {talk['median_cpu_ms']:.1f} ms, {talk['median_outside_nodes_cpu_ms']:.1f} ms "
+            "outside the nodes (checkpoint threads included)"
         )
         for key in ("turn_5", f"turn_{args.long}"):
             turn = talk[key]  # type: ignore[index]

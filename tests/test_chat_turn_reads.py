@@ -148,3 +148,25 @@ def test_a_change_overtaken_on_disk_is_applied_as_planned_now(film: Path) -> Non
     # "two seconds longer" was read as 5 s, which shot 3 already is: nothing more changes.
     assert frames() == before + 2 * rate
     assert done.messages == ["Applied: no change. To regenerate: nothing."]
+
+
+def test_a_message_reads_the_last_checkpoint_alone_only_when_nothing_waits(film: Path) -> None:
+    """Between turns the thread's messages come from its last checkpoint (the state, as
+    ``get_state`` gives it); while a question waits the whole state is read, and a message
+    answers that question, in this process or in another one."""
+    with Session(film, context=OFFLINE) as session:
+        assert session._settled_messages() == []  # a new thread
+        session.say("hello")
+        settled = session._settled_messages()
+        assert settled is not None and settled == session.values()["messages"]
+        turn = session.say("make shot 3 a wide shot")
+        assert turn.interrupt is not None
+        assert session._settled_messages() is None  # a question waits
+        thread = session.thread_id
+    with Session(film, thread_id=thread, context=OFFLINE) as other:
+        turn = other.say("y")
+        assert turn.interrupt is None
+        assert other._settled_messages() == other.values()["messages"]
+    project = Project.open(film)
+    shot = json.loads((film / SHOTS / project.manifest.shots[2].folder / SHOT_FILE).read_text())
+    assert shot["shot_size"] == "WS"

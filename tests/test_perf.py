@@ -114,7 +114,11 @@ def test_timecode_convert_imports_only_what_it_uses() -> None:
     assert "storycore.tools.timecode" in modules
     # Its text and flag parameters are read without pydantic (storycore.agent.cli.params).
     assert "pydantic" not in modules
-    # The command's own engine (tools/timecode.py computes with OTIO's opentime) is allowed.
+    # Non-drop SMPTE is integer arithmetic: OpenTimelineIO is loaded for drop-frame only.
+    assert _heavy(modules) == []
+    code, modules = _modules_loaded_by("timecode", "convert", "00:01:00;02", "--fps", "29.97")
+    assert code == 0
+    assert "pydantic" not in modules
     assert [m for m in _heavy(modules) if not m.startswith("opentimelineio")] == []
 
 
@@ -177,3 +181,73 @@ def test_project_layout_stays_one_page_and_list_shots_gives_every_folder(film, m
     assert all(folders[k] == v for k, v in layout["shots"].items())
     for folder in folders.values():
         assert (film / folder / "shot.json").is_file()
+
+
+def test_list_elements_pages_cover_every_element_once_with_its_folder(film) -> None:
+    """The default page is small however large the cast; following ``next_offset`` gives
+    every element once, in the registry's order, each with the folder it is in on disk; the
+    type filter pages the same way."""
+    from storycore.tools.catalog import LIST_ELEMENTS_PAGE, ListElementsArgs, list_elements
+    from storycore.tools.project import Project
+    from storycore.tools.registry import AssetRegistry
+
+    project = Project.open(film)
+    every = [e.element_id for e in AssetRegistry(project).list()]
+    assert len(every) > 2
+    for kind in (None, "character"):
+        wanted = [e.element_id for e in AssetRegistry(project).list(kind)] if kind else every
+        seen: list[str] = []
+        offset: int | None = 0
+        while offset is not None:
+            answer = list_elements(project, ListElementsArgs(type=kind, offset=offset, limit=2))
+            assert answer["total"] == len(wanted) and len(answer["elements"]) <= 2
+            for row in answer["elements"]:
+                assert (film / row["folder"] / "element.json").is_file()
+            seen += [row["element_id"] for row in answer["elements"]]
+            offset = answer["next_offset"]
+        assert seen == wanted
+    first = list_elements(project, ListElementsArgs())
+    assert len(first["elements"]) == min(LIST_ELEMENTS_PAGE, len(every))
+
+
+def test_project_layout_lists_a_page_of_elements_and_list_elements_gives_the_rest(
+    film, monkeypatch
+) -> None:
+    """project_layout names the first page of elements with their total and points to
+    list_elements, whose pages give the same folder for every element."""
+    from storycore.tools import catalog
+    from storycore.tools.catalog import ListElementsArgs, NoArgs, list_elements, project_layout
+    from storycore.tools.project import Project
+
+    monkeypatch.setattr(catalog, "LIST_ELEMENTS_PAGE", 2)  # a cast larger than a page
+    project = Project.open(film)
+    refs = project.manifest.elements
+    assert len(refs) > 2
+    layout = project_layout(project, NoArgs())
+    assert list(layout["elements"]) == [r.element_id for r in refs][:2]
+    assert layout["elements_total"] == len(refs) and "list_elements" in layout["more"]
+    folders: dict[str, str] = {}
+    offset: int | None = 0
+    while offset is not None:
+        answer = list_elements(project, ListElementsArgs(offset=offset, limit=3))
+        folders.update({row["element_id"]: row["folder"] for row in answer["elements"]})
+        offset = answer["next_offset"]
+    assert folders == {r.element_id: f"01_elements/{r.folder}" for r in refs}
+    assert all(folders[k] == v for k, v in layout["elements"].items())
+
+
+def test_the_system_prompt_names_a_page_of_the_cast_and_counts_the_rest(film, monkeypatch) -> None:
+    """The model is told the first elements by id and name, and how many more there are
+    (list_elements has them), not the whole cast."""
+    from storycore.agent import conversation
+    from storycore.tools.project import Project
+
+    project = Project.open(film)
+    refs = project.manifest.elements
+    whole = conversation._system_prompt(project, "en")
+    assert all(f"{r.element_id} = {r.name}" in whole for r in refs)  # a small cast: all
+    monkeypatch.setattr(conversation, "PROMPT_ELEMENTS", 2)
+    prompt = conversation._system_prompt(project, "en")
+    assert all(f"{r.element_id} = {r.name}" in prompt for r in refs[:2])
+    assert not any(f"{r.element_id} = " in prompt for r in refs[2:])
+    assert f"and {len(refs) - 2} more (list_elements)" in prompt

@@ -600,3 +600,23 @@ def test_time_range_properties(a: tuple[int, int], b: tuple[int, int], shift: in
     assert moved.duration == first.duration
     assert moved.offset(-shift) == first
     assert first.overlaps(second) == moved.overlaps(second.offset(shift))
+
+
+def test_non_drop_labels_are_opentimelineio_s_at_every_rate() -> None:
+    """Non-drop SMPTE is integer arithmetic here: the same label and the same frame back as
+    OpenTimelineIO's at the nominal rate, over the first hours and the end of the day."""
+    from storycore.tools.rates import SUPPORTED_RATES, nominal_fps
+
+    for rate in SUPPORTED_RATES.values():
+        nominal = nominal_fps(rate)
+        day = nominal * 86_400
+        frames = [*range(0, 3 * 3600 * nominal, 37), *range(day - 5000, day)]
+        for frame in frames:
+            expected = otio_time.to_timecode(
+                otio_time.RationalTime(float(frame), float(nominal)), float(nominal), False
+            )
+            label = format_smpte(frame, rate, drop_frame=False)
+            assert label == expected, (rate, frame)
+            assert parse_timecode(label, rate) == frame
+        with pytest.raises(TimecodeError):
+            format_smpte(day, rate, drop_frame=False)

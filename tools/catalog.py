@@ -37,6 +37,9 @@ class NoArgs(_Args):
 #: Shots per list_shots page by default: what one tool answer sends to the model stays the same
 #: size however long the film is (the answer says how to ask for more).
 LIST_SHOTS_PAGE = 12
+#: Elements per list_elements page by default; also the elements and segments one
+#: project_layout answer lists.
+LIST_ELEMENTS_PAGE = 8
 
 
 class ListShotsArgs(_Args):
@@ -57,6 +60,13 @@ class ShotIdArgs(_Args):
 class ListElementsArgs(_Args):
     type: str | None = Field(
         None, description="character, location, prop, wardrobe, vehicle, style or audio."
+    )
+    offset: int = Field(0, ge=0, description="Skip this many elements (registry order).")
+    limit: int = Field(
+        LIST_ELEMENTS_PAGE,
+        ge=1,
+        le=200,
+        description="At most this many elements.",
     )
 
 
@@ -183,13 +193,19 @@ def get_shot(project: Project, args: ShotIdArgs) -> dict[str, Any]:
 
 
 def list_elements(project: Project, args: ListElementsArgs) -> dict[str, Any]:
-    """The registry's elements: id, type, name, canonical description, shots, status."""
+    """The registry's elements: id, type, name, canonical description, shots, status, folder;
+    one page at a time (next_offset: the offset of the next page, null after the last)."""
     from storycore.tools.registry import AssetRegistry
 
-    elements = (
-        AssetRegistry(project).list(args.type) if args.type else AssetRegistry(project).list()
-    )
+    registry = AssetRegistry(project)
+    elements = registry.list(args.type) if args.type else registry.list()
+    folders = {ref.element_id: ref.folder for ref in project.manifest.elements}
+    page = elements[args.offset : args.offset + args.limit]
+    end = args.offset + len(page)
     return {
+        "total": len(elements),
+        "offset": args.offset,
+        "next_offset": end if end < len(elements) else None,
         "elements": [
             {
                 "element_id": e.element_id,
@@ -200,9 +216,10 @@ def list_elements(project: Project, args: ListElementsArgs) -> dict[str, Any]:
                 "shots": len(e.shots),
                 "status": e.status.value,
                 "version": e.current_version,
+                "folder": f"01_elements/{folders[e.element_id]}",
             }
-            for e in elements
-        ]
+            for e in page
+        ],
     }
 
 
@@ -271,23 +288,33 @@ def list_models(project: Project | None, args: ListModelsArgs) -> dict[str, Any]
 
 
 def project_layout(project: Project, _args: NoArgs) -> dict[str, Any]:
-    """The project's folders: each element's and each shot's NN_Name folder, by id."""
-    # The first page of shots and segments only: the answer stays the same size however long
-    # the film is; list_shots pages through every shot with its folder.
+    """The project's folders: the NN_Name folder of each element, shot and segment, by id
+    (the first page of each, with their totals when there are more)."""
+    # The first page of each only: the answer stays the same size however long the film and
+    # large its cast; list_elements and list_shots page through every folder.
     manifest = project.manifest
-    shots, segments = manifest.shots, manifest.segments
+    elements, shots, segments = manifest.elements, manifest.shots, manifest.segments
     layout: dict[str, Any] = {
         "root": ".",
-        "elements": {e.element_id: f"01_elements/{e.folder}" for e in manifest.elements},
+        "elements": {
+            e.element_id: f"01_elements/{e.folder}" for e in elements[:LIST_ELEMENTS_PAGE]
+        },
         "shots": {s.shot_id: f"02_shots/{s.folder}" for s in shots[:LIST_SHOTS_PAGE]},
-        "segments": {s.segment_id: f"05_sequences/{s.folder}" for s in segments[:LIST_SHOTS_PAGE]},
+        "segments": {
+            s.segment_id: f"05_sequences/{s.folder}" for s in segments[:LIST_ELEMENTS_PAGE]
+        },
     }
-    if len(shots) > LIST_SHOTS_PAGE or len(segments) > LIST_SHOTS_PAGE:
+    if (
+        len(shots) > LIST_SHOTS_PAGE
+        or len(segments) > LIST_ELEMENTS_PAGE
+        or len(elements) > LIST_ELEMENTS_PAGE
+    ):
+        layout["elements_total"] = len(elements)
         layout["shots_total"] = len(shots)
         layout["segments_total"] = len(segments)
         layout["more"] = (
-            f"the first {LIST_SHOTS_PAGE} shots and segments are listed; every shot's folder "
-            "is in list_shots (page with offset), named 02_shots/NN_Name like these"
+            "the first page of each is listed; every element's folder is in list_elements, "
+            "every shot's in list_shots (page with offset)"
         )
     return layout
 

@@ -15,7 +15,10 @@ mmss      ``04:27.00``    the seed storyboard's ``MM:SS.cc`` (minutes may exceed
 seconds   ``12.5s``       seconds (printed as ``12.500``, exact to the millisecond)
 ========  ==============  ==================================================================
 
-Drop-frame arithmetic is OpenTimelineIO's (``from_timecode`` / ``to_timecode``), never ours.
+Drop-frame arithmetic is OpenTimelineIO's (``from_timecode`` / ``to_timecode``), never ours;
+non-drop labels are plain integer arithmetic at the nominal rate (OpenTimelineIO's result at an
+integer rate, checked frame by frame against it by the tests), so OpenTimelineIO is loaded only
+for drop-frame and for its own objects (``to_rational_time``, ``TimeRange.to_otio``).
 What OpenTimelineIO does not do, this module does: it refuses timecodes that do not exist
 (OpenTimelineIO silently aliases ``00:01:00;00`` to another frame, accepts 61 seconds, and
 wraps past 24 hours).
@@ -50,9 +53,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Final, Literal, TypeAlias, get_args
-
-import opentimelineio.opentime as otio_time
+from types import ModuleType
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias, get_args
 
 from storycore.tools.errors import TimecodeError
 from storycore.tools.rates import (
@@ -61,6 +63,18 @@ from storycore.tools.rates import (
     parse_rate,
     rate_label,
 )
+
+if TYPE_CHECKING:
+    import opentimelineio.opentime as otio_time
+
+
+def _opentime() -> ModuleType:
+    """OpenTimelineIO's ``opentime`` (imported on first use: it loads the whole package, about
+    0.1 s, which a non-drop conversion does not need)."""
+    import opentimelineio.opentime
+
+    return opentimelineio.opentime
+
 
 __all__ = [
     "OUTPUT_FORMS",
@@ -160,8 +174,18 @@ def _otio_rate(rate: Fraction, drop_frame: bool) -> float:
 @lru_cache(maxsize=32)
 def _frames_per_day(rate: Fraction, drop_frame: bool) -> int:
     """Frames from 00:00:00:00 up to (not including) the 24-hour wrap."""
-    last = f"23:59:59{';' if drop_frame else ':'}{nominal_fps(rate) - 1:02d}"
-    return round(otio_time.from_timecode(last, _otio_rate(rate, drop_frame)).value) + 1
+    if not drop_frame:
+        return nominal_fps(rate) * 86_400
+    last = f"23:59:59;{nominal_fps(rate) - 1:02d}"
+    return round(_opentime().from_timecode(last, _otio_rate(rate, drop_frame)).value) + 1
+
+
+def _non_drop_label(frames: int, nominal: int) -> str:
+    """``HH:MM:SS:FF`` of a frame count below 24 hours at the integer ``nominal`` rate."""
+    seconds, frame = divmod(frames, nominal)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}:{frame:02d}"
 
 
 def _to_fraction(seconds: float | int | Fraction | Decimal | str) -> Fraction:
@@ -220,7 +244,10 @@ def convert_frames(frames: int, from_rate: RateLike, to_rate: RateLike) -> int:
 
 def to_rational_time(frames: int, rate: RateLike) -> otio_time.RationalTime:
     """An OpenTimelineIO ``RationalTime`` of ``frames`` at ``rate`` (a float of the exact rate)."""
-    return otio_time.RationalTime(float(_check_frames(frames)), float(_rate(rate)))
+    time: otio_time.RationalTime = _opentime().RationalTime(
+        float(_check_frames(frames)), float(_rate(rate))
+    )
+    return time
 
 
 def from_rational_time(time: otio_time.RationalTime, rate: RateLike) -> int:
@@ -254,9 +281,11 @@ def format_smpte(frames: int, rate: RateLike, *, drop_frame: bool | None = None)
             f"frame {frames} is 24 hours or more at {rate_label(fps)} fps and has no SMPTE "
             f"timecode (the last is frame {day - 1}); use seconds, srt or mmss instead"
         )
-    otio_rate = _otio_rate(fps, df)
-    text: str = otio_time.to_timecode(
-        otio_time.RationalTime(float(frames), otio_rate), otio_rate, drop_frame=df
+    if not df:
+        return _non_drop_label(frames, nominal_fps(fps))
+    opentime, otio_rate = _opentime(), _otio_rate(fps, df)
+    text: str = opentime.to_timecode(
+        opentime.RationalTime(float(frames), otio_rate), otio_rate, drop_frame=df
     )
     return text
 
@@ -350,9 +379,10 @@ def _parse_smpte(
             f"00-{dropped - 1:02d} are skipped at the start of every minute except each tenth; "
             f"the next timecode is {hh}:{mm}:00;{dropped:02d}"
         )
-    canonical = f"{hh}:{mm}:{ss}{';' if df else ':'}{ff}"
-    otio_rate = _otio_rate(rate, df)
-    return round(otio_time.from_timecode(canonical, otio_rate).value), df
+    if not df:
+        return ((hours * 60 + minutes) * 60 + seconds) * nominal + frame, df
+    canonical = f"{hh}:{mm}:{ss};{ff}"
+    return round(_opentime().from_timecode(canonical, _otio_rate(rate, df)).value), df
 
 
 #: Longest timecode text accepted (a frame count of 10**40 frames is far beyond any film).
@@ -593,10 +623,11 @@ class TimeRange:
 
     def to_otio(self) -> otio_time.TimeRange:
         """An OpenTimelineIO ``TimeRange`` (start time and duration at this rate)."""
-        return otio_time.TimeRange(
+        time_range: otio_time.TimeRange = _opentime().TimeRange(
             to_rational_time(self.start_frame, self.rate),
             to_rational_time(self.duration, self.rate),
         )
+        return time_range
 
     def __str__(self) -> str:
         start, end = self.format("smpte")

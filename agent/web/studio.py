@@ -225,6 +225,7 @@ class Studio:
             self._observe(tid, update)
 
         session.graph = _ObservedGraph(session.graph, observe)
+        session.stream_updates = True  # the updates are where the tool activity is
         with self._guard:
             self._sessions[tid] = session
         return session
