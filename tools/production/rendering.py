@@ -132,7 +132,9 @@ class ShotRendering(ProductionBase):
         staging = self._staging(row.job_id)
         if row.state.value == "done":
             outputs = [RenderOutput(self.project.root / p, _kind(p)) for p in row.outputs]
-            if outputs and all(o.path.is_file() for o in outputs):
+            adopt = getattr(backend, "adopt", None)  # checks the files when it can
+            complete = bool(outputs) and all(o.path.is_file() for o in outputs)
+            if complete and (adopt is None or adopt(job, staging) is not None):
                 # rendered by a run that did not commit
                 return InFlight(task, job, row.job_id, None, outputs, row.cost_usd)
             ledger.reset(row.job_id)

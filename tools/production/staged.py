@@ -57,7 +57,8 @@ def _video_ok(job: RenderJob, path: Path) -> bool:
     if info.fps != job.native_fps:
         return False
     expected = provenance_tags(job.provenance)
-    return all(info.tags.get(key) == value for key, value in expected.items())
+    # ffmpeg writes no tag for an empty value
+    return all(info.tags.get(key, "") == value for key, value in expected.items())
 
 
 def _png_ok(job: RenderJob, output: RenderOutput) -> bool:
