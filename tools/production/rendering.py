@@ -108,6 +108,7 @@ class ShotRendering(ProductionBase):
                     if on_progress:
                         on_progress(segment_id, index, len(todo), f"rendering {task.shot_id}")
                     run.start(task)
+                    run.record_finished()  # after the start: the free worker is busy again
                 run.drain()  # every started render is recorded, even after a fatal error
             if run.fatal:
                 raise run.fatal[0]
@@ -153,8 +154,9 @@ class ShotRendering(ProductionBase):
             if staging.exists():
                 shutil.rmtree(staging)  # a half-finished earlier attempt
             backend_job_id = backend.submit(job, ledger_job_id(job, backend.name))
-            ledger.submitted(row.job_id, backend_job_id)
-        ledger.running(row.job_id)
+            ledger.submitted(row.job_id, backend_job_id, running=True)
+        else:
+            ledger.running(row.job_id)
         future = pool.submit(wait_and_decode, backend, backend_job_id, job, staging)
         return InFlight(task, job, row.job_id, future, [], 0.0, started)
 
@@ -310,15 +312,22 @@ class _SegmentRun:
         self.earlier: set[str] = set()  # staged by an interrupted run, not rendered now
         self.fresh_end: dict[str, Path] = {}
         self.fatal: list[ProjectError] = []
+        self._finished: list[InFlight] = []  # rendered, not yet recorded
 
     def make_room(self, task: ShotTask) -> None:
-        """Wait for the shot this one continues from (its last frame is this one's first),
-        then until a worker is free."""
+        """Wait for the shot this one continues from (recorded at once: its last frame is
+        this one's first), then until a worker is free (recorded by :meth:`record_finished`,
+        once the next render has started)."""
         previous = task.planned.spec.continues_from
         if previous and previous in self.in_flight:
             self._finish(self.in_flight.pop(previous))
         while len(self.in_flight) >= self.pool.workers:
-            self._finish(self.in_flight.pop(first_finished(self.in_flight)))
+            self._finished.append(self.in_flight.pop(first_finished(self.in_flight)))
+
+    def record_finished(self) -> None:
+        """Record the renders :meth:`make_room` found finished."""
+        while self._finished:
+            self._finish(self._finished.pop(0))
 
     def start(self, task: ShotTask) -> None:
         """Write the job's ledger rows and hand its render to a worker (or take the staged
@@ -338,6 +347,7 @@ class _SegmentRun:
 
     def drain(self) -> None:
         """Record every render still in flight, as each finishes."""
+        self.record_finished()
         while self.in_flight:
             self._finish(self.in_flight.pop(first_finished(self.in_flight)))
 
