@@ -25,9 +25,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import math
 import os
+import struct
 import tempfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -250,7 +253,7 @@ class AnimaticBackend:
     threads: int = 1  # x264 threads (fixed, so the bytes never depend on the machine)
     #: Shots rendered side by side by the producer: one single-threaded ffmpeg per core, up
     #: to two (each clip's bytes are the same whatever renders beside it).
-    parallel: int = field(default_factory=lambda: max(1, min(2, os.cpu_count() or 1)))
+    parallel: int = field(default_factory=lambda: max(1, min(2, _cores())))
 
     # -- the protocol ----------------------------------------------------------------------
 
@@ -330,8 +333,12 @@ class AnimaticBackend:
             fsync_file(tmp)
             start = out_dir / f"{job.target_id}_start.png"
             end = out_dir / f"{job.target_id}_end.png"
-            _save_png(pictures.first, start, {**job.provenance, "frame": "first"})
-            _save_png(pictures.last, end, {**job.provenance, "frame": "last"})
+            first = _png_bytes(pictures.first, {**job.provenance, "frame": "first"})
+            _write_png(first, start)
+            last = _relabelled(first, "last") if pictures.last is pictures.first else None
+            if last is None:
+                last = _png_bytes(pictures.last, {**job.provenance, "frame": "last"})
+            _write_png(last, end)
             os.replace(tmp, target)
         finally:
             for child in work.iterdir():
@@ -465,6 +472,14 @@ class AnimaticBackend:
         return ",".join(parts)
 
 
+def _cores() -> int:
+    """The cores this process may run on (its affinity, where the system tells)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def _q(rate: Fraction) -> str:
     return f"{rate.numerator}/{rate.denominator}"
 
@@ -493,10 +508,40 @@ def _save_raw(image: Image.Image, target: Path) -> None:
 
 
 def _save_png(image: Image.Image, target: Path, provenance: dict[str, str]) -> None:
+    _write_png(_png_bytes(image, provenance), target)
+
+
+def _png_bytes(image: Image.Image, provenance: dict[str, str]) -> bytes:
+    """The PNG of a keyframe with its provenance text chunks."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", pnginfo=png_provenance(provenance), compress_level=1)
+    return buffer.getvalue()
+
+
+def _write_png(data: bytes, target: Path) -> None:
+    """Write aside, flush, rename into place (a half-written file never has its name)."""
     tmp = aside(target)
-    image.save(tmp, format="PNG", pnginfo=png_provenance(provenance), compress_level=1)
+    tmp.write_bytes(data)
     fsync_file(tmp)
     os.replace(tmp, target)
+
+
+def _itxt_chunk(key: str, value: str) -> bytes:
+    """An uncompressed iTXt chunk as Pillow writes it (``PngInfo.add_itxt``: no language,
+    no translated keyword)."""
+    data = key.encode("latin-1") + b"\0\0\0\0\0" + value.encode("utf-8")
+    crc = zlib.crc32(b"iTXt" + data)
+    return struct.pack(">I", len(data)) + b"iTXt" + data + struct.pack(">I", crc)
+
+
+def _relabelled(png: bytes, frame: str) -> bytes | None:
+    """A held shot's last keyframe from its first: the same picture, so the same PNG but
+    for the ``storycore:frame`` chunk (byte for byte what Pillow writes; tested). None when
+    the chunk is not found exactly once (then the picture is encoded again)."""
+    old = _itxt_chunk("storycore:frame", "first")
+    if png.count(old) != 1:
+        return None
+    return png.replace(old, _itxt_chunk("storycore:frame", frame))
 
 
 ProgressFn = Callable[[float, str], None]
