@@ -121,6 +121,22 @@ def test_keyframes_carry_provenance_and_the_movement_shows(tmp_path: Path) -> No
     assert result.ok, result.problems
 
 
+def test_a_held_shots_keyframes_are_the_pngs_pillow_writes(tmp_path: Path) -> None:
+    from storycore.tools.production.animatic import png_provenance
+
+    extras = {"camera_movement": "static", "timecode": "01:00:10:00"}
+    job = _job(tmp_path, extras={**extras, "panel": str(_panel(tmp_path))})
+    outputs = AnimaticBackend().wait("x", job, tmp_path / "out")
+    start, end = outputs[1].path, outputs[2].path
+    with Image.open(start) as image:
+        picture = image.convert("RGB")
+    for path, frame in ((start, "first"), (end, "last")):
+        expected = tmp_path / f"expected_{frame}.png"
+        info = png_provenance({**job.provenance, "frame": frame})
+        picture.save(expected, format="PNG", pnginfo=info, compress_level=1)
+        assert path.read_bytes() == expected.read_bytes(), frame
+
+
 def test_preflight_refuses_an_odd_size_and_an_unknown_movement(tmp_path: Path) -> None:
     with pytest.raises(BackendError, match="odd side"):
         AnimaticBackend().preflight([_job(tmp_path, width=161)])

@@ -25,11 +25,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import math
 import os
+import struct
 import tempfile
+import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
@@ -198,6 +201,9 @@ def _view_image(
     w, h = iw / zoom, ih / zoom
     cx, cy = canvas.width / 2 + dx * iw, canvas.height / 2 + dy * ih
     box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+    whole = (round(box[0]), round(box[1]), round(box[2]), round(box[3]))
+    if (w, h) == out and all(abs(a - b) < 1e-9 for a, b in zip(box, whole, strict=True)):
+        return canvas.crop(whole)  # the view is the image itself, pixel for pixel
     return canvas.resize(out, Image.Resampling.LANCZOS, box=box)
 
 
@@ -207,7 +213,7 @@ class _ClipPictures:
     clean first and last frames (no burn-in)."""
 
     move: Move
-    canvas: Image.Image
+    canvas: Image.Image | None  # None for a held picture (no movement: no canvas needed)
     inner: tuple[int, int]
     first: Image.Image
     last: Image.Image
@@ -219,14 +225,18 @@ def _clip_pictures(job: RenderJob) -> _ClipPictures:
     rate = job.native_fps
     move = MOVES[str(job.extras.get("camera_movement", "static"))]
     source = _source_image(job)
+    if not move.moves:  # a held picture: the image itself, covering the frame
+        still = _cover(source, W, H)
+        return _ClipPictures(move, None, (W, H), still, still)
     # The working size of the image inside the canvas: the output's, unless the source is
     # much smaller (a 320x180 panel), where twice its size looks the same and is faster.
     scale = min(1.0, max(2 * source.width / W, 2 * source.height / H, 0.5))
     inner = (_even(W * scale), _even(H * scale))
     canvas = _canvas(source, *inner)
-    first = _view_image(canvas, inner, view_at(move, 0.0, 0.0), (W, H))
-    last_t = (N - 1) / rate
-    last = _view_image(canvas, inner, view_at(move, 1.0, float(last_t)), (W, H))
+    first_view = view_at(move, 0.0, 0.0)
+    first = _view_image(canvas, inner, first_view, (W, H))
+    last_view = view_at(move, 1.0, float((N - 1) / rate))
+    last = first if last_view == first_view else _view_image(canvas, inner, last_view, (W, H))
     return _ClipPictures(move, canvas, inner, first, last)
 
 
@@ -240,7 +250,10 @@ class AnimaticBackend:
     name: str = "animatic"
     preset: str = "ultrafast"
     crf: int = 23
-    threads: int = 0  # x264 threads (0: ffmpeg decides)
+    threads: int = 1  # x264 threads (fixed, so the bytes never depend on the machine)
+    #: Shots rendered side by side by the producer: one single-threaded ffmpeg per core, up
+    #: to two (each clip's bytes are the same whatever renders beside it).
+    parallel: int = field(default_factory=lambda: max(1, min(2, _cores())))
 
     # -- the protocol ----------------------------------------------------------------------
 
@@ -275,6 +288,14 @@ class AnimaticBackend:
     def cancel(self, backend_job_ids: Sequence[str]) -> None:
         """Nothing runs in the background."""
 
+    def adopt(self, job: RenderJob, out_dir: Path) -> list[RenderOutput] | None:
+        """The outputs an interrupted run finished rendering into ``out_dir`` for ``job``,
+        when every one is complete and made from the job's inputs (decoded and checked:
+        :func:`~storycore.tools.production.staged.verified_outputs`); else None."""
+        from storycore.tools.production.staged import verified_outputs
+
+        return verified_outputs(job, out_dir, _outputs(job, out_dir))
+
     def wait(
         self,
         backend_job_id: str,
@@ -299,21 +320,25 @@ class AnimaticBackend:
     def _clip(
         self, job: RenderJob, out_dir: Path, on_progress: ProgressCallback | None
     ) -> list[RenderOutput]:
-        N, rate = job.frame_count, job.native_fps
         pictures = _clip_pictures(job)
         work = Path(tempfile.mkdtemp(prefix=f".{job.target_id}.", dir=out_dir))
         try:
-            picture = work / "picture.png"
+            picture = work / "picture.rgb"
             video = self._video_filter(job, pictures, picture)
             target = out_dir / f"{job.target_id}.mp4"
             tmp = aside(target)
-            args = self._encode_args(job, picture, video, tmp)
+            size = pictures.canvas.size if pictures.canvas is not None else pictures.first.size
+            args = self._encode_args(job, picture, size, video, tmp)
             run_ffmpeg(args, what=f"rendering {job.target_id}")
             fsync_file(tmp)
             start = out_dir / f"{job.target_id}_start.png"
             end = out_dir / f"{job.target_id}_end.png"
-            _save_png(pictures.first, start, {**job.provenance, "frame": "first"})
-            _save_png(pictures.last, end, {**job.provenance, "frame": "last"})
+            first = _png_bytes(pictures.first, {**job.provenance, "frame": "first"})
+            _write_png(first, start)
+            last = _relabelled(first, "last") if pictures.last is pictures.first else None
+            if last is None:
+                last = _png_bytes(pictures.last, {**job.provenance, "frame": "last"})
+            _write_png(last, end)
             os.replace(tmp, target)
         finally:
             for child in work.iterdir():
@@ -321,11 +346,7 @@ class AnimaticBackend:
             work.rmdir()
         if on_progress is not None:
             on_progress(1.0, f"{job.target_id} rendered")
-        return [
-            RenderOutput(target, "video", frames=N, fps=rate),
-            RenderOutput(start, "image"),
-            RenderOutput(end, "image"),
-        ]
+        return _outputs(job, out_dir)
 
     def _video_filter(self, job: RenderJob, pictures: _ClipPictures, picture: Path) -> str:
         """Save the picture ffmpeg reads (the canvas for a move, else the first frame) and
@@ -333,19 +354,33 @@ class AnimaticBackend:
         W, H, N = job.width, job.height, job.frame_count
         rate = job.native_fps
         move, canvas = pictures.move, pictures.canvas
-        if move.moves:
-            canvas.save(picture, compress_level=1)
+        if canvas is not None:
+            _save_raw(canvas, picture)
             video = self._moving_filter(move, canvas, pictures.inner, N, rate, W, H)
         else:
-            pictures.first.save(picture, compress_level=1)
+            _save_raw(pictures.first, picture)
             video = f"[0:v]format=yuv420p,loop=loop={N - 1}:size=1,setpts=N/({_q(rate)}*TB)"
         return video + "," + self._burn_in(job, N, rate, H) + ",format=yuv420p[v]"
 
-    def _encode_args(self, job: RenderJob, picture: Path, video: str, tmp: Path) -> list[str]:
-        """The ffmpeg arguments that encode the clip (and its silent audio) into ``tmp``."""
+    def _encode_args(
+        self, job: RenderJob, picture: Path, size: tuple[int, int], video: str, tmp: Path
+    ) -> list[str]:
+        """The ffmpeg arguments that encode the clip (and its silent audio) into ``tmp``.
+        The picture is raw RGB (no PNG to encode and decode again); one x264 thread and one
+        filter thread: the producer renders shots side by side, one ffmpeg per core."""
         N, rate = job.frame_count, job.native_fps
         seconds = Fraction(N) / rate
         return [
+            "-filter_threads",
+            "1",
+            "-f",
+            "rawvideo",
+            "-pixel_format",
+            "rgb24",
+            "-video_size",
+            f"{size[0]}x{size[1]}",
+            "-framerate",
+            "25",
             "-i",
             str(picture),
             "-f",
@@ -414,7 +449,7 @@ class AnimaticBackend:
         x = f"iw/2+{dx}*{iw_img}-iw/zoom/2"
         y = f"ih/2+{dy}*{ih_img}-ih/zoom/2"
         return (
-            f"[0:v]zoompan=z='{zoom}':x='{x}':y='{y}':d={frames}:s={width}x{height}"
+            f"[0:v]format=yuv420p,zoompan=z='{zoom}':x='{x}':y='{y}':d={frames}:s={width}x{height}"
             f":fps={_q(rate)},setpts=N/({_q(rate)}*TB)"
         )
 
@@ -437,6 +472,14 @@ class AnimaticBackend:
         return ",".join(parts)
 
 
+def _cores() -> int:
+    """The cores this process may run on (its affinity, where the system tells)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def _q(rate: Fraction) -> str:
     return f"{rate.numerator}/{rate.denominator}"
 
@@ -446,11 +489,59 @@ def timescale(rate: Fraction) -> int:
     return rate.numerator * max(1, math.ceil(10000 / rate.numerator))
 
 
+def _outputs(job: RenderJob, out_dir: Path) -> list[RenderOutput]:
+    """What :meth:`AnimaticBackend.wait` writes for ``job`` into ``out_dir``."""
+    if job.kind == "image":
+        return [RenderOutput(out_dir / f"{job.target_id}.png", "image")]
+    return [
+        RenderOutput(
+            out_dir / f"{job.target_id}.mp4", "video", frames=job.frame_count, fps=job.native_fps
+        ),
+        RenderOutput(out_dir / f"{job.target_id}_start.png", "image"),
+        RenderOutput(out_dir / f"{job.target_id}_end.png", "image"),
+    ]
+
+
+def _save_raw(image: Image.Image, target: Path) -> None:
+    """The picture ffmpeg reads, as raw RGB bytes (rawvideo rgb24)."""
+    target.write_bytes(image.convert("RGB").tobytes())
+
+
 def _save_png(image: Image.Image, target: Path, provenance: dict[str, str]) -> None:
+    _write_png(_png_bytes(image, provenance), target)
+
+
+def _png_bytes(image: Image.Image, provenance: dict[str, str]) -> bytes:
+    """The PNG of a keyframe with its provenance text chunks."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", pnginfo=png_provenance(provenance), compress_level=1)
+    return buffer.getvalue()
+
+
+def _write_png(data: bytes, target: Path) -> None:
+    """Write aside, flush, rename into place (a half-written file never has its name)."""
     tmp = aside(target)
-    image.save(tmp, format="PNG", pnginfo=png_provenance(provenance), compress_level=1)
+    tmp.write_bytes(data)
     fsync_file(tmp)
     os.replace(tmp, target)
+
+
+def _itxt_chunk(key: str, value: str) -> bytes:
+    """An uncompressed iTXt chunk as Pillow writes it (``PngInfo.add_itxt``: no language,
+    no translated keyword)."""
+    data = key.encode("latin-1") + b"\0\0\0\0\0" + value.encode("utf-8")
+    crc = zlib.crc32(b"iTXt" + data)
+    return struct.pack(">I", len(data)) + b"iTXt" + data + struct.pack(">I", crc)
+
+
+def _relabelled(png: bytes, frame: str) -> bytes | None:
+    """A held shot's last keyframe from its first: the same picture, so the same PNG but
+    for the ``storycore:frame`` chunk (byte for byte what Pillow writes; tested). None when
+    the chunk is not found exactly once (then the picture is encoded again)."""
+    old = _itxt_chunk("storycore:frame", "first")
+    if png.count(old) != 1:
+        return None
+    return png.replace(old, _itxt_chunk("storycore:frame", frame))
 
 
 ProgressFn = Callable[[float, str], None]

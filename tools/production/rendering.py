@@ -24,6 +24,13 @@ from storycore.tools.production.ledger import RENDERS_DIR, Ledger, ledger_job_id
 from storycore.tools.production.media import probe
 from storycore.tools.production.records import MediaRecord, file_sha256, set_media_records
 from storycore.tools.production.selection import ProductionBase, ShotTask
+from storycore.tools.production.workers import (
+    InFlight,
+    Pool,
+    first_finished,
+    wait_and_decode,
+    worker_count,
+)
 from storycore.tools.rates import rate_to_string
 from storycore.tools.storyboard import PlannedSegment
 from storycore.tools.structure import VIDEOS, write_shots
@@ -76,52 +83,61 @@ class ShotRendering(ProductionBase):
     def produce_segment(
         self, segment_id: str, on_progress: Progress | None = None
     ) -> SegmentOutcome:
-        """Render the segment's missing or stale selected shots and commit them."""
+        """Render the segment's missing or stale selected shots and commit them.
+
+        A backend with ``parallel`` > 1 (the animatic: one ffmpeg per core, up to two) renders
+        that many shots at once. Every ledger write stays in this thread: a job is queued and
+        its backend id committed *before* its render starts, and only when a worker is free
+        (a job in the ledger as ``running`` is rendering). Renders are recorded as they
+        finish; the segment's transaction commits them in timeline order. A shot that
+        continues from another waits for that one's last frame. A finished render an
+        interrupted run left staged is taken as it is (``reused``), never rendered again."""
         segment = self._segment(segment_id)
         outcome = SegmentOutcome(segment_id)
         tasks = self.selected(segment)
         todo = [t for t in tasks if not t.current]
-        outcome.reused = [t.shot_id for t in tasks if t.current]
-        fresh_end: dict[str, Path] = {}
-        staged: dict[str, tuple[ShotTask, RenderJob, list[RenderOutput], float, str | None]] = {}
         if todo:
             self.backend.preflight([t.job for t in todo])
         with Ledger.open(self.project.root) as ledger:
-            for index, task in enumerate(todo):
-                if on_progress:
-                    on_progress(segment_id, index, len(todo), f"rendering {task.shot_id}")
-                try:
-                    start_image = self._start_image(task, fresh_end)
-                    job = _with_start(self._ensure_picture(task.job, task.planned), start_image)
-                    outputs, cost, note = self._render(ledger, job, task)
-                except BackendError as exc:
-                    if "disk is full" in str(exc):
-                        raise ProjectError(f"{task.shot_id}: {exc}") from None
-                    outcome.failed.append({"shot_id": task.shot_id, "error": str(exc)})
-                    continue
-                staged[task.shot_id] = (task, job, outputs, cost, note)
-                end = [o.path for o in outputs if o.path.name.endswith("_end.png")]
-                if end:
-                    fresh_end[task.shot_id] = end[0]
+            with Pool(worker_count(self.backend, len(todo))) as pool:
+                run = _SegmentRun(self, ledger, pool, outcome)
+                for index, task in enumerate(todo):
+                    if run.fatal:
+                        break
+                    run.make_room(task)
+                    if on_progress:
+                        on_progress(segment_id, index, len(todo), f"rendering {task.shot_id}")
+                    run.start(task)
+                    run.record_finished()  # after the start: the free worker is busy again
+                run.drain()  # every started render is recorded, even after a fatal error
+            if run.fatal:
+                raise run.fatal[0]
             if on_progress:
                 on_progress(segment_id, len(todo), len(todo), "committing")
+            order = {t.shot_id: i for i, t in enumerate(tasks)}
+            staged = dict(sorted(run.staged.items(), key=lambda item: order[item[0]]))
             if staged:
                 self._commit(segment, staged, outcome)
+        outcome.reused = [t.shot_id for t in tasks if t.current or t.shot_id in run.earlier]
         outcome.rendered = [i for i in staged if i not in outcome.reused]
+        outcome.failed.sort(key=lambda f: order[f["shot_id"]])
         outcome.cost_usd = round(sum(s[3] for s in staged.values()), 4)
         return outcome
 
-    def _render(
-        self, ledger: Ledger, job: RenderJob, task: ShotTask
-    ) -> tuple[list[RenderOutput], float, str | None]:
-        """One job through the ledger: reuse finished staged outputs, else submit and wait."""
+    def _start(self, ledger: Ledger, job: RenderJob, task: ShotTask, pool: Pool) -> InFlight:
+        """The ledger's part before a render (queued, submitted with the backend's id, running),
+        then the render handed to ``pool``; or the staged outputs of a job an earlier run
+        finished (recorded ``done``, or complete and verified by the backend's ``adopt``)."""
         backend = self.backend
         row = ledger.queue(job, backend.name)
         staging = self._staging(row.job_id)
         if row.state.value == "done":
             outputs = [RenderOutput(self.project.root / p, _kind(p)) for p in row.outputs]
-            if outputs and all(o.path.is_file() for o in outputs):
-                return outputs, row.cost_usd, None  # rendered by a run that did not commit
+            adopt = getattr(backend, "adopt", None)  # checks the files when it can
+            complete = bool(outputs) and all(o.path.is_file() for o in outputs)
+            if complete and (adopt is None or adopt(job, staging) is not None):
+                # rendered by a run that did not commit
+                return InFlight(task, job, row.job_id, None, outputs, row.cost_usd)
             ledger.reset(row.job_id)
             row = ledger.queue(job, backend.name)
         backend_job_id = None
@@ -129,25 +145,64 @@ class ShotRendering(ProductionBase):
             known = backend.lookup(row.backend_job_id)
             if known is not None and known.value not in ("failed", "cancelled"):
                 backend_job_id = row.backend_job_id  # the backend has it: wait, never resubmit
+            else:
+                adopted = self._adopt(ledger, row.job_id, job, task, staging)
+                if adopted is not None:
+                    return adopted
         started = time.monotonic()
         if backend_job_id is None:
             if staging.exists():
                 shutil.rmtree(staging)  # a half-finished earlier attempt
             backend_job_id = backend.submit(job, ledger_job_id(job, backend.name))
-            ledger.submitted(row.job_id, backend_job_id)
-        ledger.running(row.job_id)
+            ledger.submitted(row.job_id, backend_job_id, running=True)
+        else:
+            ledger.running(row.job_id)
+        future = pool.submit(wait_and_decode, backend, backend_job_id, job, staging)
+        return InFlight(task, job, row.job_id, future, [], 0.0, started)
+
+    def _adopt(
+        self, ledger: Ledger, job_id: str, job: RenderJob, task: ShotTask, staging: Path
+    ) -> InFlight | None:
+        """A render the interrupted run finished but did not record: the backend's ``adopt``
+        checks the staged files (complete, decoded, made from this job's inputs); then it is
+        recorded ``done`` as it is. None when there is nothing complete to take."""
+        adopt = getattr(self.backend, "adopt", None)
+        outputs = adopt(job, staging) if adopt is not None and staging.is_dir() else None
+        if not outputs:
+            return None
+        videos = [o for o in outputs if o.kind == "video"]
+        info = probe(videos[0].path) if videos else None  # decoded already (cached)
+        planned = task.planned.spec.duration_frames
+        if info is None or (info.fps or self.rate) != self.rate or info.frames != planned:
+            return None  # only a clip of exactly the plan's frames: never conformed here
+        backend = self.backend
+        cost = backend.estimate_cost(job) if backend.name != "animatic" else 0.0
+        rels = [self.project.relative(o.path) for o in outputs]
+        row = ledger.get(job_id)
+        seconds = row.render_seconds if row is not None and row.render_seconds else 0.0
+        ledger.done(job_id, rels, cost, seconds)
+        return InFlight(task, job, job_id, None, outputs, cost)
+
+    def _finish(
+        self, ledger: Ledger, flight: InFlight
+    ) -> tuple[list[RenderOutput], float, str | None]:
+        """Wait for a started render, conform its clip, record it done (or failed)."""
+        if flight.future is None:
+            return flight.outputs, flight.cost, None
+        job = flight.job
         try:
-            outputs = backend.wait(backend_job_id, job, staging)
+            outputs = flight.future.result()
             videos = [o for o in outputs if o.kind == "video"]
             if not videos:
                 raise BackendError(f"{job.target_id}: the backend returned no video")
-            note = self._conform(videos[0], task)
+            note = self._conform(videos[0], flight.task)
         except BackendError as exc:
-            ledger.failed(row.job_id, str(exc))
+            ledger.failed(flight.job_id, str(exc))
             raise
+        backend = self.backend
         cost = backend.estimate_cost(job) if backend.name != "animatic" else 0.0
         rels = [self.project.relative(o.path) for o in outputs]
-        ledger.done(row.job_id, rels, cost, time.monotonic() - started)
+        ledger.done(flight.job_id, rels, cost, time.monotonic() - flight.started)
         return outputs, cost, note
 
     def _conform(self, video: RenderOutput, task: ShotTask) -> str | None:
@@ -240,6 +295,81 @@ class ShotRendering(ProductionBase):
                 if spec is not None:
                     segment.shots[i] = replace(planned, spec=spec)
                     self.tasks[spec.shot_id] = self._task(segment.shots[i])
+
+
+Staged = tuple[ShotTask, RenderJob, list[RenderOutput], float, str | None]
+
+
+class _SegmentRun:
+    """One segment's renders in flight (at most one per worker), recorded as they finish."""
+
+    def __init__(
+        self, rendering: ShotRendering, ledger: Ledger, pool: Pool, outcome: SegmentOutcome
+    ) -> None:
+        self.rendering, self.ledger, self.pool, self.outcome = rendering, ledger, pool, outcome
+        self.in_flight: dict[str, InFlight] = {}  # timeline order
+        self.staged: dict[str, Staged] = {}
+        self.earlier: set[str] = set()  # staged by an interrupted run, not rendered now
+        self.fresh_end: dict[str, Path] = {}
+        self.fatal: list[ProjectError] = []
+        self._finished: list[InFlight] = []  # rendered, not yet recorded
+
+    def make_room(self, task: ShotTask) -> None:
+        """Wait for the shot this one continues from (recorded at once: its last frame is
+        this one's first), then until a worker is free (recorded by :meth:`record_finished`,
+        once the next render has started)."""
+        previous = task.planned.spec.continues_from
+        if previous and previous in self.in_flight:
+            self._finish(self.in_flight.pop(previous))
+        while len(self.in_flight) >= self.pool.workers:
+            self._finished.append(self.in_flight.pop(first_finished(self.in_flight)))
+
+    def record_finished(self) -> None:
+        """Record the renders :meth:`make_room` found finished."""
+        while self._finished:
+            self._finish(self._finished.pop(0))
+
+    def start(self, task: ShotTask) -> None:
+        """Write the job's ledger rows and hand its render to a worker (or take the staged
+        outputs an earlier run finished)."""
+        rendering = self.rendering
+        try:
+            start_image = rendering._start_image(task, self.fresh_end)
+            job = _with_start(rendering._ensure_picture(task.job, task.planned), start_image)
+            flight = rendering._start(self.ledger, job, task, self.pool)
+        except BackendError as exc:
+            self._failed(task.shot_id, exc)
+            return
+        if flight.future is None:
+            self._finish(flight)
+        else:
+            self.in_flight[task.shot_id] = flight
+
+    def drain(self) -> None:
+        """Record every render still in flight, as each finishes."""
+        self.record_finished()
+        while self.in_flight:
+            self._finish(self.in_flight.pop(first_finished(self.in_flight)))
+
+    def _finish(self, flight: InFlight) -> None:
+        shot_id = flight.task.shot_id
+        try:
+            outputs, cost, note = self.rendering._finish(self.ledger, flight)
+        except BackendError as exc:
+            self._failed(shot_id, exc)
+            return
+        self.staged[shot_id] = (flight.task, flight.job, outputs, cost, note)
+        if flight.earlier:
+            self.earlier.add(shot_id)
+        end = [o.path for o in outputs if o.path.name.endswith("_end.png")]
+        if end:
+            self.fresh_end[shot_id] = end[0]
+
+    def _failed(self, shot_id: str, exc: BackendError) -> None:
+        if "disk is full" in str(exc):
+            self.fatal.append(ProjectError(f"{shot_id}: {exc}"))
+        else:
+            self.outcome.failed.append({"shot_id": shot_id, "error": str(exc)})
 
 
 def _with_start(job: RenderJob, start_image: Path | None) -> RenderJob:
