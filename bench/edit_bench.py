@@ -44,6 +44,7 @@ def _timed(call: Any) -> tuple[Any, float, float]:
 def _forget() -> None:
     """Drop what a process keeps between changes (parsed index, documents' parts, file
     hashes), as a new process (``storycore feedback``) starts."""
+    from storycore.tools.project import kept
     from storycore.tools.regeneration import index, plan
     from storycore.tools.storyboard import fragments
 
@@ -52,6 +53,7 @@ def _forget() -> None:
     with plan._digests_lock:
         plan._digests.clear()
     fragments.forget()
+    kept.forget()
 
 
 def measure(

@@ -50,8 +50,14 @@ class Transaction:
         self.project = project
         self.note = note
         self.undoable = undoable
-        self._original_manifest = manifest.model_copy(deep=True) if manifest else None
-        self.manifest: ProjectManifest = manifest or ProjectManifest()
+        # ``manifest`` may be the project's kept one: it is never changed, the transaction
+        # changes a copy.
+        self._original_manifest = manifest
+        self.manifest: ProjectManifest = (
+            manifest.model_copy(deep=True) if manifest else ProjectManifest()
+        )
+        #: The bytes of ``project.json`` (as found, then as committed; None if none).
+        self.manifest_data: bytes | None = None
         base = project._history_dir()
         base.mkdir(parents=True, exist_ok=True)
         numbers = [int(p.name.split(".")[0]) for p in base.iterdir() if p.name[:6].isdigit()]
@@ -170,7 +176,9 @@ class Transaction:
 
     def _commit(self) -> None:
         if self.manifest != self._original_manifest:
-            self.write_json("project.json", self.manifest)
+            data = dumps_json(stamp("project.json", self.manifest.model_dump(mode="json")))
+            self.write_bytes("project.json", data)
+            self.manifest_data = data
         self._journal.close()
         if self._paths:
             os.sync()  # every file of the change reaches the disk before it counts as done
