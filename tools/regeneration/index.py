@@ -51,6 +51,11 @@ class _Entry(NamedTuple):
 
 _memory: dict[Path, tuple[_Stamp, dict[str, _Entry]]] = {}
 _memory_lock = threading.Lock()
+#: Per project root: the entries last found to agree with their file (``shot.json`` path ->
+#: the identity seen), by :func:`indexed_shots` or written by :func:`write_index`. Only a
+#: hint of which entries need no new look (an entry is checked against its file at every
+#: read anyway).
+_confirmed: dict[Path, dict[str, _Stamp]] = {}
 
 
 def _stamp(path: str | Path) -> _Stamp | None:
@@ -117,13 +122,17 @@ def indexed_shots(project: Project) -> list[ShotSpec]:
     entries = _read_index(project)
     root = str(project.root)
     out: list[ShotSpec] = []
+    confirmed: dict[str, _Stamp] = {}
     for ref in project.manifest.shots:
         rel = f"{SHOTS}/{ref.folder}/{SHOT_FILE}"
         entry = entries.get(ref.shot_id)
         if entry is not None and entry.file == rel and entry.stamp == _stamp(f"{root}/{rel}"):
             out.append(entry.shot)
+            confirmed[rel] = entry.stamp
         else:
             out.append(project.read_model(rel, ShotSpec))
+    with _memory_lock:
+        _confirmed[project.root] = confirmed
     return out
 
 
@@ -134,21 +143,42 @@ def write_index(tx: Transaction, shots: Sequence[ShotSpec] | None = None) -> Non
     them; otherwise they are taken from the index and the files. A shot the caller does not
     give is left out (the next read takes it from its file). An entry whose shot and file are
     unchanged is copied from the previous index as it was (a one-shot change re-serialises
-    one shot)."""
+    one shot); an entry found to agree with its file (by :func:`indexed_shots` or the last
+    :func:`write_index`) whose file this transaction did not write, move or remove is kept
+    without its file being looked at again."""
     project = tx.project
     if shots is None:
         shots = indexed_shots(project)
     by_id = {shot.shot_id: shot for shot in shots}
     previous = _read_index(project)
     root = str(project.root)
+    touched = tx.touched()
+    with _memory_lock:
+        confirmed = _confirmed.get(project.root, {})
     entries: dict[str, _Entry] = {}
     for ref in tx.manifest.shots:
         shot = by_id.get(ref.shot_id)
-        rel = f"{SHOTS}/{ref.folder}/{SHOT_FILE}"
-        stamp = _stamp(f"{root}/{rel}")
-        if shot is None or stamp is None:
+        if shot is None:
             continue
+        rel = f"{SHOTS}/{ref.folder}/{SHOT_FILE}"
         old = previous.get(ref.shot_id)
+        if (
+            old is not None
+            and old.file == rel
+            and old.shot == shot
+            and rel not in touched
+            and f"{SHOTS}/{ref.folder}" not in touched
+            and SHOTS not in touched
+            and confirmed.get(rel) == old.stamp
+        ):
+            # Found to agree with its file, and not written, moved or removed since by this
+            # transaction: kept as it is (a file changed by hand since then still fails its
+            # identity check at the next read).
+            entries[ref.shot_id] = old
+            continue
+        stamp = _stamp(f"{root}/{rel}")
+        if stamp is None:
+            continue
         if old is not None and old.file == rel and old.stamp == stamp and old.shot == shot:
             entries[ref.shot_id] = old
         else:
@@ -157,6 +187,7 @@ def write_index(tx: Transaction, shots: Sequence[ShotSpec] | None = None) -> Non
     header = {"version": INDEX_VERSION, "checksum": hashlib.sha256(body).hexdigest()}
     path = tx.write_bytes(INDEX_FILE, json.dumps(header).encode("utf-8") + b"\n" + body)
     stamp = _stamp(path)
-    if stamp is not None:
-        with _memory_lock:
+    with _memory_lock:
+        _confirmed[project.root] = {entry.file: entry.stamp for entry in entries.values()}
+        if stamp is not None:
             _memory[project.root] = (stamp, entries)
