@@ -25,7 +25,7 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -76,6 +76,52 @@ def _entry_piece(rel: str, stamp: _Stamp, shot: ShotSpec) -> bytes:
     return _piece(shot.shot_id, data)
 
 
+_decoder = json.JSONDecoder()
+_SPACE = " \t\n\r"
+
+
+def _entries_of(body: str) -> Iterator[tuple[str, dict[str, Any], bytes]]:
+    """Each entry of the index's body (one JSON object) with its text as written, parsed
+    one member at a time (``ValueError`` if the body is not an object of objects)."""
+    end = len(body)
+    pos = _skip(body, 0)
+    if body[pos : pos + 1] != "{":
+        raise ValueError("the index body is not an object")
+    pos = _skip(body, pos + 1)
+    if body[pos : pos + 1] == "}":
+        pos = _skip(body, pos + 1)
+        if pos != end:
+            raise ValueError("text after the index body")
+        return
+    seen: set[str] = set()
+    while True:
+        start = pos
+        shot_id, pos = _decoder.raw_decode(body, pos)
+        pos = _skip(body, pos)
+        if not isinstance(shot_id, str) or body[pos : pos + 1] != ":" or shot_id in seen:
+            raise ValueError("not an index entry")
+        entry, pos = _decoder.raw_decode(body, _skip(body, pos + 1))
+        if not isinstance(entry, dict):
+            raise ValueError("not an index entry")
+        seen.add(shot_id)
+        yield shot_id, entry, body[start:pos].encode("utf-8")
+        pos = _skip(body, pos)
+        if body[pos : pos + 1] == "}":
+            if _skip(body, pos + 1) != end:
+                raise ValueError("text after the index body")
+            return
+        if body[pos : pos + 1] != ",":
+            raise ValueError("not an index entry")
+        pos = _skip(body, pos + 1)
+
+
+def _skip(text: str, pos: int) -> int:
+    """The first position at or after ``pos`` that is not JSON white space."""
+    while pos < len(text) and text[pos] in _SPACE:
+        pos += 1
+    return pos
+
+
 def _read_index(project: Project) -> dict[str, _Entry]:
     """The entries of the index file (shot id -> entry), or none if it is missing or not
     trustworthy as a whole (not JSON, another version, a checksum that does not match).
@@ -98,13 +144,13 @@ def _read_index(project: Project) -> dict[str, _Entry]:
             return {}
         if header.get("checksum") != hashlib.sha256(body).hexdigest():
             return {}
-        for shot_id, entry in json.loads(body).items():
+        for shot_id, entry, piece in _entries_of(body.decode("utf-8")):
             rel, numbers = str(entry["file"]), [int(x) for x in entry["stamp"]]
             shot = ShotSpec.model_validate(entry["spec"])
             if shot.shot_id != shot_id or len(numbers) != 4:
                 return {}
             entry_stamp: _Stamp = (numbers[0], numbers[1], numbers[2], numbers[3])
-            entries[shot_id] = _Entry(rel, entry_stamp, shot, _piece(shot_id, entry))
+            entries[shot_id] = _Entry(rel, entry_stamp, shot, piece)
     except (OSError, ValueError, TypeError, KeyError, AttributeError, ValidationError):
         return {}
     with _memory_lock:
