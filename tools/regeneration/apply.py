@@ -176,7 +176,8 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
         for element_id in outcome.element_locks:
             registry.lock(element_id)
         documents = write_documents(tx, shots)
-        fragments.persist(tx)  # a new process then renders only what changes
+        if tx.touched():  # a new process then renders only what changes (a change that
+            fragments.persist(tx)  # writes nothing writes no parts either)
         if rewritten or moved:  # a change that changes no shot leaves the index alone
             write_index(tx, shots)
         slug = exports_module.title_slug(project.manifest.title)
