@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storycore.tools.domain import ProjectManifest
-from storycore.tools.project import Project, kept
+from storycore.tools.project import Project, dumps_json, kept
 from storycore.tools.regeneration import apply_changes, plan_changes
 from storycore.tools.regeneration import index as index_module
 from storycore.tools.regeneration.index import INDEX_FILE, indexed_shots
@@ -82,3 +84,53 @@ def test_a_shot_edited_by_hand_is_indexed_from_its_file_at_the_next_change(film:
     _assert_index_agrees(project)
     got = {s.shot_id: s for s in indexed_shots(project)}
     assert got[ref.shot_id].description == "Rain streaks the window of the night bus."
+
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**30), 10**30)
+    | st.floats(allow_nan=True)
+    | st.text(max_size=8)
+)
+_KEYS = st.text(max_size=5) | st.integers(-5, 5) | st.booleans() | st.none()
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(_KEYS, inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_VALUES)
+def test_house_json_is_json_dumps_indented(value: Any) -> None:
+    """The house JSON (rows two levels down encoded once and kept) is ``json.dumps(indent=2,
+    ensure_ascii=False)`` plus a newline, the first time and when its rows are kept."""
+    expected = (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode()
+    assert dumps_json(value) == expected
+    assert dumps_json(value) == expected
+
+
+def test_a_file_written_twice_in_one_transaction_is_rolled_back_and_undone(
+    film: Path,
+) -> None:
+    """The backup of a replaced file is the old file itself (a hard link): writing a file
+    twice in one change still rolls back, and undoes, to what it held before."""
+    project = Project.open(film)
+    path = film / "storyboard.md"
+    before = path.read_bytes()
+    with pytest.raises(RuntimeError), project.transaction("twice") as tx:
+        tx.write_bytes("storyboard.md", b"first")
+        tx.write_bytes("storyboard.md", b"second")
+        raise RuntimeError("stop")
+    assert path.read_bytes() == before
+    with project.transaction("twice") as tx:
+        tx.write_bytes("storyboard.md", b"first")
+        tx.write_bytes("storyboard.md", b"second")
+    assert path.read_bytes() == b"second"
+    project.undo()
+    assert path.read_bytes() == before
