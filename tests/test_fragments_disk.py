@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from storycore.tools import storyboard as sb
 from storycore.tools.project import Project, kept
@@ -23,7 +24,7 @@ from storycore.tools.storyboard import fragments, fragments_disk
 from storycore.tools.storyboard.fragments_disk import PARTS_FILE
 
 sys.path.insert(0, str(Path(__file__).parent))
-from plan_fixtures import HOSTILE_TEXT
+from plan_fixtures import HOSTILE_TEXT, count_panel_draws
 
 DOCUMENTS = ("storyboard.json", "storyboard.md", "storyboard.html", "visual_strategy.json")
 
@@ -153,3 +154,25 @@ def test_the_parts_file_is_rolled_back_and_undone_with_its_change(project: Proje
     assert path.is_file()
     project.undo()
     assert not path.exists()
+
+
+def test_a_panel_replaced_on_disk_is_drawn_again_by_a_new_process(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parts file remembers each panel file found drawn from its shot; a panel file that
+    is another file now (replaced, deleted) is checked and drawn again."""
+    _change(project, "shot_03", "description", "A gull.")
+    refs = project.manifest.shots
+    Image.new("RGB", (8, 8)).save(project.root / "02_shots" / refs[3].folder / "panel.png")
+    (project.root / "02_shots" / refs[9].folder / "panel.png").unlink()
+    _new_process()
+    drawn = count_panel_draws(monkeypatch)
+    _change(project, "shot_08", "description", "Rain on the platform roof.")
+    # (a new description draws no new panel: only the two files changed on disk are drawn)
+    assert sorted(drawn) == sorted([refs[3].shot_id, refs[9].shot_id])
+    _assert_like_a_whole_rebuild(project)
+    _new_process()
+    drawn.clear()
+    with project.transaction("documents again") as tx:
+        sb.write_documents(tx)
+    assert drawn == []

@@ -277,6 +277,7 @@ def _from_disk(project: Project, board: _Board, planned: PlannedShot) -> ShotPar
         json=kept.json.encode("utf-8"),
         markdown=kept.markdown.encode("utf-8"),
         html=kept.html.encode("utf-8"),
+        panel=kept.panel,
     )
 
 
@@ -297,6 +298,7 @@ def persist(tx: Transaction) -> None:
             part.json.decode("utf-8"),
             part.markdown.decode("utf-8"),
             part.html.decode("utf-8"),
+            part.panel,
         )
         for shot_id, part in board.parts.items()
     }

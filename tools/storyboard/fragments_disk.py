@@ -26,7 +26,7 @@ from storycore.tools.project import INTERNAL, Project, Transaction
 
 #: Where the parts are kept, relative to the project root.
 PARTS_FILE = f"{INTERNAL}/index/storyboard_parts.json"
-PARTS_VERSION = 1
+PARTS_VERSION = 2
 
 
 class DiskPart(NamedTuple):
@@ -37,6 +37,9 @@ class DiskPart(NamedTuple):
     json: str
     markdown: str
     html: str
+    #: The identity of the shot's panel file when it was last found drawn from this shot
+    #: (None if unknown): a panel whose file is still that file is not read again.
+    panel: tuple[int, int, int, int] | None = None
 
 
 _renderer: str | None = None
@@ -81,14 +84,29 @@ def load(project: Project, context: str) -> dict[str, DiskPart] | None:
             return None
         if header.get("context") != context or header.get("renderer") != renderer_key():
             return None
-        parts = {
-            str(shot_id): DiskPart(*(str(value) for value in values))
-            for shot_id, values in json.loads(body).items()
-            if isinstance(values, list) and len(values) == len(DiskPart._fields)
-        }
+        parts = {str(shot_id): _disk_part(values) for shot_id, values in json.loads(body).items()}
     except (OSError, ValueError, TypeError, AttributeError):
         return None
     return parts
+
+
+def _disk_part(values: Any) -> DiskPart:
+    """A part as the file holds it (``ValueError`` if it is not one)."""
+    if not isinstance(values, list) or len(values) != len(DiskPart._fields):
+        raise ValueError("not a storyboard part")
+    *texts, panel = values
+    if not all(isinstance(text, str) for text in texts):
+        raise ValueError("not a storyboard part")
+    stamp: tuple[int, int, int, int] | None = None
+    if panel is not None:
+        if not isinstance(panel, list) or len(panel) != 4:
+            raise ValueError("not a panel identity")
+        numbers = [int(n) for n in panel if isinstance(n, int) and not isinstance(n, bool)]
+        if len(numbers) != 4:
+            raise ValueError("not a panel identity")
+        stamp = (numbers[0], numbers[1], numbers[2], numbers[3])
+    folder, spec, json_text, markdown, html = texts
+    return DiskPart(folder, spec, json_text, markdown, html, stamp)
 
 
 def save(tx: Transaction, context: str, parts: dict[str, DiskPart]) -> None:
