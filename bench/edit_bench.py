@@ -43,15 +43,22 @@ def _timed(call: Any) -> tuple[Any, float, float]:
 
 def _forget() -> None:
     """Drop what a process keeps between changes (parsed index, documents' parts, file
-    hashes), as a new process (``storycore feedback``) starts."""
+    hashes, validated documents, folded aliases), as a new process (``storycore feedback``)
+    starts; what it finds on disk (the index, the storyboard parts file) stays."""
+    from storycore.tools.domain import vocabulary
+    from storycore.tools.project import kept
     from storycore.tools.regeneration import index, plan
-    from storycore.tools.storyboard import fragments
+    from storycore.tools.storyboard import fragments, fragments_disk
 
     with index._memory_lock:
         index._memory.clear()
     with plan._digests_lock:
         plan._digests.clear()
     fragments.forget()
+    kept.forget()
+    fragments_disk._renderer = None
+    for enum in vocabulary._AliasEnum.__subclasses__():
+        enum._found.clear()
 
 
 def measure(

@@ -24,6 +24,9 @@ class _AliasEnum(StrEnum):
     # body would make them members).
     _label: ClassVar[str]
     _lookup: ClassVar[dict[str, Any]]
+    #: What :meth:`parse` found for each exact text it was given (``alias_key`` is a pure
+    #: function: the same text finds the same member), so a value is folded once.
+    _found: ClassVar[dict[str, Any]]
 
     @classmethod
     def _register(cls, label: str, aliases: dict[str, list[str]]) -> None:
@@ -37,6 +40,7 @@ class _AliasEnum(StrEnum):
             for word in words:
                 table[alias_key(word)] = member
         cls._lookup = table
+        cls._found = {}
 
     @classmethod
     def _missing_(cls, value: object) -> Any:
@@ -50,8 +54,13 @@ class _AliasEnum(StrEnum):
         if isinstance(value, cls):
             return value
         if isinstance(value, str):
+            member = cls._found.get(value)
+            if member is not None:
+                return member
             member = cls._lookup.get(alias_key(value))
             if member is not None:
+                if len(cls._found) < 4096:
+                    cls._found[value] = member
                 return member
         choices = ", ".join(m.value for m in cls)
         raise ValueError(f"unknown {cls._label} {value!r}; use one of {choices}")

@@ -15,6 +15,7 @@ import json
 import os
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,10 +92,61 @@ def _umask() -> int:
 
 
 def dumps_json(data: Any) -> bytes:
-    """The house JSON: indented, UTF-8, keys in model order, a final newline."""
+    """The house JSON: indented, UTF-8, keys in model order, a final newline.
+
+    Exactly ``json.dumps(data, indent=2, ensure_ascii=False)``: the values two levels down
+    (a manifest's shot entries, a document's rows) are encoded once and kept by their
+    compact encoding (:func:`_indented`), so a document that changed in one row encodes that
+    row only (Python's indented encoder has no C speed-up; the compact one has)."""
     if isinstance(data, BaseModel):
         data = data.model_dump(mode="json")
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+    return (_indented(data, 0) + "\n").encode()
+
+
+#: Indented encodings of values two levels down, by (compact encoding, depth).
+_fragments: OrderedDict[tuple[str, int], str] = OrderedDict()
+_fragments_guard = threading.Lock()
+_FRAGMENTS_KEEP = 8192
+#: Containers at a depth below this are assembled here; deeper ones are encoded whole.
+_ASSEMBLED_DEPTH = 2
+
+
+def _indented(value: Any, depth: int) -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)`` as it reads nested ``depth``
+    levels deep (its lines after the first indented by ``2 * depth`` more spaces)."""
+    if not value or not isinstance(value, dict | list | tuple):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict) and not all(type(key) is str for key in value):
+        return _encoded(value, depth)  # json's own conversion of other keys
+    if depth >= _ASSEMBLED_DEPTH:
+        key = (json.dumps(value, ensure_ascii=False, separators=(",", ":")), depth)
+        with _fragments_guard:
+            text = _fragments.get(key)
+            if text is not None:
+                _fragments.move_to_end(key)
+                return text
+        text = _encoded(value, depth)
+        with _fragments_guard:
+            _fragments[key] = text
+            while len(_fragments) > _FRAGMENTS_KEEP:
+                _fragments.popitem(last=False)
+        return text
+    inner = "\n" + "  " * (depth + 1)
+    if isinstance(value, dict):
+        items = [
+            f"{json.dumps(key, ensure_ascii=False)}: {_indented(item, depth + 1)}"
+            for key, item in value.items()
+        ]
+        opening, closing = "{", "}"
+    else:
+        items = [_indented(item, depth + 1) for item in value]
+        opening, closing = "[", "]"
+    return opening + inner + ("," + inner).join(items) + "\n" + "  " * depth + closing
+
+
+def _encoded(value: Any, depth: int) -> str:
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return text.replace("\n", "\n" + "  " * depth) if depth else text
 
 
 def _sha(data: bytes) -> str:

@@ -12,7 +12,8 @@ import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -21,6 +22,8 @@ from storycore.tools.errors import ConfinementError, ProjectError
 #: Largest project document (manifest, shot, element, journal) StoryCore reads.
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 _BLOB_NAME = re.compile(r"^blob\d{6}$")
+#: A control character (below 32, or DEL): refused in any path.
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 _OPS = {"write": ("path",), "remove": ("path",), "rename": ("src", "dst"), "mkdir": ("path",)}
 
 
@@ -50,7 +53,7 @@ def is_safe_relative(rel: object, *, single: bool = False) -> bool:
         return False
     if rel.startswith("/") or "\\" in rel or "\x00" in rel:
         return False
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in rel):
+    if _CONTROL.search(rel):
         return False
     parts = rel.split("/")
     if single and len(parts) != 1:
@@ -102,7 +105,7 @@ def check_document_paths(rel: str | Path, model: BaseModel) -> None:
 
 def _document_paths(value: Any, where: str) -> Iterator[tuple[str, Any, bool]]:
     if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
+        for name in _walked_fields(type(value)):
             item = getattr(value, name, None)
             here = f"{where}.{name}" if where else name
             if name == "folder":
@@ -121,6 +124,49 @@ def _document_paths(value: Any, where: str) -> Iterator[tuple[str, Any, bool]]:
         for i, item in enumerate(value):
             if isinstance(item, BaseModel):
                 yield from _document_paths(item, f"{where}[{i}]")
+
+
+#: Per model class, the fields :func:`_document_paths` looks into (see :func:`_walked_fields`).
+_WALKED: dict[type[BaseModel], tuple[str, ...]] = {}
+_PATH_FIELDS = ("folder", "path", "reference_images")
+
+
+def _walked_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``model`` that can name a path or hold a model or a list (those named
+    like a path, and those whose type allows a model or a list); a field of scalars only
+    (text, numbers, enums) cannot, and is not read."""
+    known = _WALKED.get(model)
+    if known is None:
+        known = tuple(
+            name
+            for name, field in model.model_fields.items()
+            if name in _PATH_FIELDS or _may_nest(field.annotation)
+        )
+        _WALKED[model] = known
+    return known
+
+
+def _may_nest(annotation: Any) -> bool:
+    """Whether a value of type ``annotation`` may be a pydantic model or a list (anything
+    not understood counts as may)."""
+    if annotation is Any or annotation is list:
+        return True
+    origin = get_origin(annotation)
+    if origin is None:
+        if isinstance(annotation, type):
+            return issubclass(annotation, BaseModel | list)
+        return annotation is not None and annotation is not type(None)
+    if origin is list:
+        return True
+    if origin is Literal:
+        return False
+    if origin in (Union, UnionType, Annotated):
+        return any(
+            _may_nest(arg) for arg in get_args(annotation)[: None if origin is not Annotated else 1]
+        )
+    if isinstance(origin, type):
+        return issubclass(origin, BaseModel | list)
+    return True
 
 
 def _short(value: Any, limit: int = 80) -> str:

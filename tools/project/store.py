@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from storycore.tools.domain import ProjectManifest, TechnicalSpecs, format_validation_error
 from storycore.tools.errors import ConflictError, NotAProject, ProjectError
 from storycore.tools.naming import confined_under
+from storycore.tools.project import kept
 from storycore.tools.project.files import (
     INTERNAL,
     LAYOUT,
@@ -37,7 +38,7 @@ from storycore.tools.project.plans import PLAN_MARKER, recover_interrupted_plan
 from storycore.tools.project.safety import _read_limited, check_document_paths
 from storycore.tools.project.transaction import Transaction, _read_ops, _replay_backwards
 from storycore.tools.schema_versions import KEY as SCHEMA_KEY
-from storycore.tools.schema_versions import document_kind, upgrade
+from storycore.tools.schema_versions import document_kind, stamp, upgrade
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -62,6 +63,10 @@ class Project:
         self._base = str(self.root)
         self._manifest: ProjectManifest | None = None
         self._manifest_stamp: tuple[int, int] | None = None
+        #: The bytes of ``project.json`` that :attr:`_manifest` was read from or committed
+        #: as (None when unknown): a transaction starts from :attr:`_manifest` when the file
+        #: still holds them and the model still dumps to them (:meth:`_transaction_base`).
+        self._manifest_data: bytes | None = None
         self._tx: Transaction | None = None
 
     # -- opening -------------------------------------------------------------------------
@@ -153,15 +158,59 @@ class Project:
         if self._manifest is None or stamp != self._manifest_stamp:
             self._manifest = self.read_model(MANIFEST, ProjectManifest)
             self._manifest_stamp = stamp
+            self._manifest_data = None
         return self._manifest
+
+    def _transaction_base(self) -> tuple[ProjectManifest | None, bytes | None]:
+        """The manifest a transaction starts from, and the bytes of ``project.json`` (both
+        None without one). Call with the lock held.
+
+        The manifest kept in memory is used when the file holds the very bytes it was read
+        from or committed as and the model still dumps to what they say (nothing changed it
+        in memory either); otherwise the file is read and validated again."""
+        try:
+            data = _read_limited(self.path(MANIFEST))
+        except FileNotFoundError:
+            return None, None
+        known = self._manifest
+        if known is not None and data == self._manifest_data:
+            with contextlib.suppress(ValueError):
+                dumped = stamp(MANIFEST, known.model_dump(mode="json"))
+                if dumped == json.loads(data):
+                    return known, data
+        try:
+            parsed = json.loads(data.decode("utf-8"))
+        except ValueError as exc:
+            raise ProjectError(f"{MANIFEST} is not valid JSON: {exc}") from None
+        return self._validated(MANIFEST, parsed, ProjectManifest), data
+
+    def _keep_committed(self, tx: Transaction) -> None:
+        """After ``tx`` committed: its manifest is what ``project.json`` now holds, kept as
+        :attr:`manifest` (with the file's stamp) unless its paths would be refused."""
+        self._manifest = None
+        if tx.manifest_data is None:
+            return
+        try:
+            check_document_paths(MANIFEST, tx.manifest)
+            info = (self.root / MANIFEST).stat()
+        except (ProjectError, OSError):
+            return
+        self._manifest = tx.manifest
+        self._manifest_data = tx.manifest_data
+        self._manifest_stamp = (info.st_mtime_ns, info.st_size)
 
     def read_bytes(self, rel: str | Path) -> bytes:
         return self.path(rel).read_bytes()
 
     def read_json(self, rel: str | Path) -> Any:
-        path = self.path(rel)
+        return self._read_json(self.path(rel))
+
+    def _read_json(self, path: Path, data: bytes | None = None) -> Any:
+        """The JSON of the file at ``path`` (confined already), read unless ``data`` given."""
         try:
-            return json.loads(_read_limited(path).decode("utf-8"))
+            if data is None:
+                data = _read_limited(path)
+            return json.loads(data.decode("utf-8"))
         except FileNotFoundError:
             raise ProjectError(f"{self.relative(path)} is missing from the project") from None
         except ValueError as exc:
@@ -169,8 +218,26 @@ class Project:
 
     def read_model(self, rel: str | Path, model: type[M]) -> M:
         """A document validated as ``model``; a versioned document is first upgraded to its
-        current schema version (:mod:`storycore.tools.schema_versions`)."""
-        data = self.read_json(rel)
+        current schema version (:mod:`storycore.tools.schema_versions`).
+
+        A document this process validated before is copied when its file is still the same
+        file with the same bytes (:mod:`storycore.tools.project.kept`)."""
+        where = os.path.join(self._base, rel)
+        document = kept.kept(where, model)
+        if document is not None:
+            return document
+        path = self.path(rel)
+        stamp = kept.identity(where)
+        try:
+            data = _read_limited(path)
+        except FileNotFoundError:
+            raise ProjectError(f"{self.relative(path)} is missing from the project") from None
+        document = self._validated(rel, self._read_json(path, data), model)
+        kept.keep(where, stamp, data, document)
+        return document
+
+    def _validated(self, rel: str | Path, data: Any, model: type[M]) -> M:
+        """:meth:`read_model` of the document ``data`` (its JSON, parsed) found at ``rel``."""
         kind = document_kind(rel)
         if kind is not None:
             data = upgrade(kind, data, subject=str(rel))
@@ -205,13 +272,16 @@ class Project:
             return
         with _os_errors_as_project_errors(self.root), self.lock():
             self._recover()
+            manifest, data = self._transaction_base()
             self._manifest = None
-            manifest = self.read_model(MANIFEST, ProjectManifest) if self.exists(MANIFEST) else None
             tx = Transaction(self, note, manifest, undoable=undoable)
+            tx.manifest_data = data
             self._tx = tx
+            committed = False
             try:
                 yield tx
                 tx._commit()
+                committed = True
             except BaseException:
                 tx._rollback()
                 raise
@@ -219,7 +289,10 @@ class Project:
                 with _live_guard:
                     _live.discard(tx._dir)
                 self._tx = None
-                self._manifest = None
+                if committed:
+                    self._keep_committed(tx)
+                else:
+                    self._manifest = None
 
     # -- history -------------------------------------------------------------------------
 

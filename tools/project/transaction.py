@@ -28,9 +28,11 @@ from storycore.tools.project.files import (
     _live_guard,
     _now,
     _sha,
+    atomic_write,
     current_atomic_write,
     dumps_json,
 )
+from storycore.tools.project.kept import deep_copy
 from storycore.tools.project.safety import _check_journal, _read_limited, _target
 from storycore.tools.schema_versions import document_kind, stamp
 
@@ -50,8 +52,12 @@ class Transaction:
         self.project = project
         self.note = note
         self.undoable = undoable
-        self._original_manifest = manifest.model_copy(deep=True) if manifest else None
-        self.manifest: ProjectManifest = manifest or ProjectManifest()
+        # ``manifest`` may be the project's kept one: it is never changed, the transaction
+        # changes a copy.
+        self._original_manifest = manifest
+        self.manifest: ProjectManifest = deep_copy(manifest) if manifest else ProjectManifest()
+        #: The bytes of ``project.json`` (as found, then as committed; None if none).
+        self.manifest_data: bytes | None = None
         base = project._history_dir()
         base.mkdir(parents=True, exist_ok=True)
         numbers = [int(p.name.split(".")[0]) for p in base.iterdir() if p.name[:6].isdigit()]
@@ -125,11 +131,28 @@ class Transaction:
             if path.read_bytes() == data:
                 return path  # unchanged: nothing to journal, keeps re-runs idempotent
             backup = self._next_blob()
-            shutil.copy2(path, self._dir / backup)
+            self._back_up(path, self._dir / backup)
         self._record({"op": "write", "path": relative, "backup": backup, "after": _sha(data)})
         current_atomic_write()(path, data, durable=False)
         self._paths.append(relative)
         return path
+
+    def _back_up(self, path: Path, blob: Path) -> None:
+        """Keep the file at ``path`` as ``blob`` before it is replaced.
+
+        :func:`atomic_write` replaces a file by a new one and never changes the old one, so
+        the old file itself becomes the backup (a hard link: nothing copied); a copy is made
+        where linking is not possible (another file system, a symbolic link, a file with
+        other links that may still change) or when the write is not the store's own."""
+        if current_atomic_write() is atomic_write:
+            try:
+                info = os.lstat(path)
+                if stat.S_ISREG(info.st_mode) and info.st_nlink == 1:
+                    os.link(path, blob, follow_symlinks=False)
+                    return
+            except OSError:
+                pass
+        shutil.copy2(path, blob)
 
     def write_text(self, rel: str | Path, text: str) -> Path:
         return self.write_bytes(rel, text.encode("utf-8"))
@@ -166,11 +189,18 @@ class Transaction:
         os.replace(source, target)
         self._paths.extend([src_rel, dst_rel])
 
+    def touched(self) -> frozenset[str]:
+        """The paths (relative, posix) this transaction wrote, removed or renamed so far; a
+        folder removed or renamed is one path (what it held is not listed)."""
+        return frozenset(self._paths)
+
     # -- end -----------------------------------------------------------------------------
 
     def _commit(self) -> None:
         if self.manifest != self._original_manifest:
-            self.write_json("project.json", self.manifest)
+            data = dumps_json(stamp("project.json", self.manifest.model_dump(mode="json")))
+            self.write_bytes("project.json", data)
+            self.manifest_data = data
         self._journal.close()
         if self._paths:
             os.sync()  # every file of the change reaches the disk before it counts as done

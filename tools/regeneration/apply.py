@@ -15,7 +15,7 @@ from storycore.tools.prompt_builder import build_shot_prompts
 from storycore.tools.regeneration.index import write_index
 from storycore.tools.regeneration.plan import AppliedChange, ChangePlan, _export_files, _fingerprint
 from storycore.tools.registry import AssetRegistry
-from storycore.tools.storyboard import load_plan, write_documents
+from storycore.tools.storyboard import fragments, load_plan, write_documents
 from storycore.tools.structure import SHOTS, set_segments, shot_title, write_shots
 
 
@@ -176,6 +176,8 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
         for element_id in outcome.element_locks:
             registry.lock(element_id)
         documents = write_documents(tx, shots)
+        if tx.touched():  # a new process then renders only what changes (a change that
+            fragments.persist(tx)  # writes nothing writes no parts either)
         if rewritten or moved:  # a change that changes no shot leaves the index alone
             write_index(tx, shots)
         slug = exports_module.title_slug(project.manifest.title)

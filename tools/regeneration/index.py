@@ -25,7 +25,7 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -51,6 +51,11 @@ class _Entry(NamedTuple):
 
 _memory: dict[Path, tuple[_Stamp, dict[str, _Entry]]] = {}
 _memory_lock = threading.Lock()
+#: Per project root: the entries last found to agree with their file (``shot.json`` path ->
+#: the identity seen), by :func:`indexed_shots` or written by :func:`write_index`. Only a
+#: hint of which entries need no new look (an entry is checked against its file at every
+#: read anyway).
+_confirmed: dict[Path, dict[str, _Stamp]] = {}
 
 
 def _stamp(path: str | Path) -> _Stamp | None:
@@ -69,6 +74,52 @@ def _piece(shot_id: str, entry: Mapping[str, Any]) -> bytes:
 def _entry_piece(rel: str, stamp: _Stamp, shot: ShotSpec) -> bytes:
     data = {"file": rel, "stamp": list(stamp), "spec": shot.model_dump(mode="json")}
     return _piece(shot.shot_id, data)
+
+
+_decoder = json.JSONDecoder()
+_SPACE = " \t\n\r"
+
+
+def _entries_of(body: str) -> Iterator[tuple[str, dict[str, Any], bytes]]:
+    """Each entry of the index's body (one JSON object) with its text as written, parsed
+    one member at a time (``ValueError`` if the body is not an object of objects)."""
+    end = len(body)
+    pos = _skip(body, 0)
+    if body[pos : pos + 1] != "{":
+        raise ValueError("the index body is not an object")
+    pos = _skip(body, pos + 1)
+    if body[pos : pos + 1] == "}":
+        pos = _skip(body, pos + 1)
+        if pos != end:
+            raise ValueError("text after the index body")
+        return
+    seen: set[str] = set()
+    while True:
+        start = pos
+        shot_id, pos = _decoder.raw_decode(body, pos)
+        pos = _skip(body, pos)
+        if not isinstance(shot_id, str) or body[pos : pos + 1] != ":" or shot_id in seen:
+            raise ValueError("not an index entry")
+        entry, pos = _decoder.raw_decode(body, _skip(body, pos + 1))
+        if not isinstance(entry, dict):
+            raise ValueError("not an index entry")
+        seen.add(shot_id)
+        yield shot_id, entry, body[start:pos].encode("utf-8")
+        pos = _skip(body, pos)
+        if body[pos : pos + 1] == "}":
+            if _skip(body, pos + 1) != end:
+                raise ValueError("text after the index body")
+            return
+        if body[pos : pos + 1] != ",":
+            raise ValueError("not an index entry")
+        pos = _skip(body, pos + 1)
+
+
+def _skip(text: str, pos: int) -> int:
+    """The first position at or after ``pos`` that is not JSON white space."""
+    while pos < len(text) and text[pos] in _SPACE:
+        pos += 1
+    return pos
 
 
 def _read_index(project: Project) -> dict[str, _Entry]:
@@ -93,13 +144,13 @@ def _read_index(project: Project) -> dict[str, _Entry]:
             return {}
         if header.get("checksum") != hashlib.sha256(body).hexdigest():
             return {}
-        for shot_id, entry in json.loads(body).items():
+        for shot_id, entry, piece in _entries_of(body.decode("utf-8")):
             rel, numbers = str(entry["file"]), [int(x) for x in entry["stamp"]]
             shot = ShotSpec.model_validate(entry["spec"])
             if shot.shot_id != shot_id or len(numbers) != 4:
                 return {}
             entry_stamp: _Stamp = (numbers[0], numbers[1], numbers[2], numbers[3])
-            entries[shot_id] = _Entry(rel, entry_stamp, shot, _piece(shot_id, entry))
+            entries[shot_id] = _Entry(rel, entry_stamp, shot, piece)
     except (OSError, ValueError, TypeError, KeyError, AttributeError, ValidationError):
         return {}
     with _memory_lock:
@@ -117,13 +168,17 @@ def indexed_shots(project: Project) -> list[ShotSpec]:
     entries = _read_index(project)
     root = str(project.root)
     out: list[ShotSpec] = []
+    confirmed: dict[str, _Stamp] = {}
     for ref in project.manifest.shots:
         rel = f"{SHOTS}/{ref.folder}/{SHOT_FILE}"
         entry = entries.get(ref.shot_id)
         if entry is not None and entry.file == rel and entry.stamp == _stamp(f"{root}/{rel}"):
             out.append(entry.shot)
+            confirmed[rel] = entry.stamp
         else:
             out.append(project.read_model(rel, ShotSpec))
+    with _memory_lock:
+        _confirmed[project.root] = confirmed
     return out
 
 
@@ -134,21 +189,42 @@ def write_index(tx: Transaction, shots: Sequence[ShotSpec] | None = None) -> Non
     them; otherwise they are taken from the index and the files. A shot the caller does not
     give is left out (the next read takes it from its file). An entry whose shot and file are
     unchanged is copied from the previous index as it was (a one-shot change re-serialises
-    one shot)."""
+    one shot); an entry found to agree with its file (by :func:`indexed_shots` or the last
+    :func:`write_index`) whose file this transaction did not write, move or remove is kept
+    without its file being looked at again."""
     project = tx.project
     if shots is None:
         shots = indexed_shots(project)
     by_id = {shot.shot_id: shot for shot in shots}
     previous = _read_index(project)
     root = str(project.root)
+    touched = tx.touched()
+    with _memory_lock:
+        confirmed = _confirmed.get(project.root, {})
     entries: dict[str, _Entry] = {}
     for ref in tx.manifest.shots:
         shot = by_id.get(ref.shot_id)
-        rel = f"{SHOTS}/{ref.folder}/{SHOT_FILE}"
-        stamp = _stamp(f"{root}/{rel}")
-        if shot is None or stamp is None:
+        if shot is None:
             continue
+        rel = f"{SHOTS}/{ref.folder}/{SHOT_FILE}"
         old = previous.get(ref.shot_id)
+        if (
+            old is not None
+            and old.file == rel
+            and old.shot == shot
+            and rel not in touched
+            and f"{SHOTS}/{ref.folder}" not in touched
+            and SHOTS not in touched
+            and confirmed.get(rel) == old.stamp
+        ):
+            # Found to agree with its file, and not written, moved or removed since by this
+            # transaction: kept as it is (a file changed by hand since then still fails its
+            # identity check at the next read).
+            entries[ref.shot_id] = old
+            continue
+        stamp = _stamp(f"{root}/{rel}")
+        if stamp is None:
+            continue
         if old is not None and old.file == rel and old.stamp == stamp and old.shot == shot:
             entries[ref.shot_id] = old
         else:
@@ -157,6 +233,7 @@ def write_index(tx: Transaction, shots: Sequence[ShotSpec] | None = None) -> Non
     header = {"version": INDEX_VERSION, "checksum": hashlib.sha256(body).hexdigest()}
     path = tx.write_bytes(INDEX_FILE, json.dumps(header).encode("utf-8") + b"\n" + body)
     stamp = _stamp(path)
-    if stamp is not None:
-        with _memory_lock:
+    with _memory_lock:
+        _confirmed[project.root] = {entry.file: entry.stamp for entry in entries.values()}
+        if stamp is not None:
             _memory[project.root] = (stamp, entries)

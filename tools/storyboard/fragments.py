@@ -36,8 +36,11 @@ from typing import Any
 
 from storycore.tools.domain import ShotSpec
 from storycore.tools.i18n import Messages, catalog_language
-from storycore.tools.project import Project
+from storycore.tools.project import Project, Transaction
+from storycore.tools.project.kept import deep_copy
+from storycore.tools.storyboard import fragments_disk
 from storycore.tools.storyboard.document import segment_entry, shot_entry, storyboard_document
+from storycore.tools.storyboard.fragments_disk import DiskPart
 from storycore.tools.storyboard.html_page import (
     HTML_END,
     HTML_SECTION_END,
@@ -99,6 +102,15 @@ class _Board:
     context: tuple[Any, ...]
     parts: dict[str, ShotPart] = field(default_factory=dict)
     sections: dict[str, _Section] = field(default_factory=dict)
+    #: The parts file (:mod:`~storycore.tools.storyboard.fragments_disk`) as read (None if
+    #: missing, not whole or of another context), once ``disk_checked``; ``stale``: how
+    #: many parts were rendered since it was read or written.
+    disk: dict[str, DiskPart] | None = None
+    disk_checked: bool = False
+    stale: int = 0
+
+    def context_text(self) -> str:
+        return fragments_disk.context_key(self.context)
 
 
 @dataclass(frozen=True)
@@ -231,13 +243,67 @@ def _parts(
         for planned in segment.shots:
             part = parts.get(planned.spec.shot_id)
             if part is None or part.folder != planned.folder or not _same(part.spec, planned.spec):
-                part = parts[planned.spec.shot_id] = _part(project, plan, planned, storyboard, m)
+                part = _from_disk(project, board, planned)
+                if part is None:
+                    part = _part(project, plan, planned, storyboard, m)
+                    board.stale += 1
+                parts[planned.spec.shot_id] = part
             row.append(part)
         rows.append(tuple(row))
     count = sum(len(row) for row in rows)
     if len(parts) > count:  # shots that are gone
         board.parts = {part.spec.shot_id: part for row in rows for part in row}
     return rows
+
+
+def _from_disk(project: Project, board: _Board, planned: PlannedShot) -> ShotPart | None:
+    """The shot's part from the parts file, if the file holds it for this very shot and
+    folder (read once per board, and only by a board that starts empty: a new process or
+    context)."""
+    if not board.disk_checked:
+        board.disk_checked = True
+        if not board.parts:
+            board.disk = fragments_disk.load(project, board.context_text())
+    kept = board.disk.get(planned.spec.shot_id) if board.disk else None
+    if kept is None or kept.folder != planned.folder:
+        return None
+    spec = planned.spec
+    if kept.spec != spec.model_dump_json():
+        return None
+    return ShotPart(
+        spec=deep_copy(spec),
+        folder=kept.folder,
+        entry=json.loads(kept.json),
+        json=kept.json.encode("utf-8"),
+        markdown=kept.markdown.encode("utf-8"),
+        html=kept.html.encode("utf-8"),
+        panel=kept.panel,
+    )
+
+
+def persist(tx: Transaction) -> None:
+    """Write the parts this process holds for ``tx``'s project to the parts file, when it
+    is missing, of another context, or many of its parts are out of date (a new process
+    then renders only the shots changed since)."""
+    with _boards_lock:
+        board = _boards.get(tx.project.root)
+    if board is None or not board.parts:
+        return
+    if board.disk is not None and board.stale <= max(16, len(board.parts) // 8):
+        return
+    parts = {
+        shot_id: DiskPart(
+            part.folder,
+            part.spec.model_dump_json(),
+            part.json.decode("utf-8"),
+            part.markdown.decode("utf-8"),
+            part.html.decode("utf-8"),
+            part.panel,
+        )
+        for shot_id, part in board.parts.items()
+    }
+    fragments_disk.save(tx, board.context_text(), parts)
+    board.disk, board.disk_checked, board.stale = parts, True, 0
 
 
 def _same_top(top: dict[str, Any], segment: dict[str, Any]) -> bool:

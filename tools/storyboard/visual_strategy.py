@@ -132,12 +132,11 @@ def palette_for(style_texts: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def _element_look(project: Project, element: AssetMetadata, plan: Plan) -> dict[str, Any]:
-    shot_ids = [p.spec.shot_id for p in plan.shots if element.element_id in p.spec.element_ids()]
-    folder = next(
-        (ref.folder for ref in project.manifest.elements if ref.element_id == element.element_id),
-        None,
-    )
+def _element_look(
+    element: AssetMetadata, shot_ids: list[str], folder: str | None
+) -> dict[str, Any]:
+    """An element's canonical look: ``shot_ids`` are the shots showing it (in plan order),
+    ``folder`` its folder in the manifest (None if it has none)."""
     images = [
         f"{ELEMENTS}/{folder}/{image.path}" if folder else image.path
         for image in element.reference_images
@@ -152,6 +151,16 @@ def _element_look(project: Project, element: AssetMetadata, plan: Plan) -> dict[
         "version": element.current_version,
         "shots": shot_ids,
     }
+
+
+def _shots_by_element(plan: Plan) -> dict[str, list[str]]:
+    """Element id -> the ids of the shots showing it, in plan order (each shot once)."""
+    shown: dict[str, list[str]] = {}
+    for planned in plan.shots:
+        shot_id = planned.spec.shot_id
+        for element_id in dict.fromkeys(planned.spec.element_ids()):
+            shown.setdefault(element_id, []).append(shot_id)
+    return shown
 
 
 def _model_rows(plan: Plan, shots: Sequence[PlannedShot]) -> list[dict[str, Any]]:
@@ -182,9 +191,14 @@ def build_visual_strategy(project: Project, plan: Plan | None = None) -> dict[st
     specs = plan.specs
     style_texts = [t for t in [specs.style or "", *plan.style_words] if t]
     by_type: dict[ElementType, list[dict[str, Any]]] = {}
+    shown = _shots_by_element(plan)
+    folders: dict[str, str] = {}
+    for ref in project.manifest.elements:
+        folders.setdefault(ref.element_id, ref.folder)  # the first entry, as before
     for element_id in sorted(plan.elements):
         element = plan.elements[element_id]
-        by_type.setdefault(element.type, []).append(_element_look(project, element, plan))
+        look = _element_look(element, shown.get(element_id, []), folders.get(element_id))
+        by_type.setdefault(element.type, []).append(look)
     return {
         "schema_version": SCHEMA_VERSION,
         "title": plan.title,

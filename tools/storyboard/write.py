@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from storycore.tools.domain import ShotSpec
-from storycore.tools.project import Transaction
+from storycore.tools.project import Transaction, dumps_json
 from storycore.tools.storyboard.fragments import ShotPart, file_stamp, render_documents
 from storycore.tools.storyboard.panels import write_panels
 from storycore.tools.storyboard.plan import (
@@ -28,7 +27,7 @@ from storycore.tools.storyboard.visual_strategy import build_visual_strategy
 
 
 def _json_bytes(data: Any) -> bytes:
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return dumps_json(data)  # json.dumps(data, indent=2, ensure_ascii=False) + "\n", UTF-8
 
 
 def _write_panels(tx: Transaction, plan: Plan, parts: Sequence[ShotPart]) -> list[str]:
