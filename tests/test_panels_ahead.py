@@ -17,6 +17,7 @@ from storycore.tools.planner import plan_project
 from storycore.tools.storyboard import ahead
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+sys.path.insert(0, str(Path(__file__).parent))
 from plan_bench import screenplay
 from plan_fixtures import count_panel_draws
 

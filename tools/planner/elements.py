@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from storycore.tools.asset_generator import card_batch
 from storycore.tools.brief.looks import find_look, location_look
+from storycore.tools.card_encoding import LaterCards, card_batch
 from storycore.tools.domain import (
     AssetMetadata,
     CreativeBrief,
@@ -148,18 +148,21 @@ def build_elements(
     *,
     descriptions: Mapping[str, str] | None = None,
     shots: Sequence[ShotSpec] | None = None,
+    cards: LaterCards | None = None,
 ) -> list[AssetMetadata]:
     """Register every character, location and prop of the plan, and link every shot to the
     elements it shows. ``descriptions`` (element id -> text) overrides the canonical
     descriptions the rules found (the LLM's proposal). Locked elements are left as they are.
     ``shots``: the plan's shots when the caller holds them (read from the project otherwise).
-    The reference cards are encoded on the usable cores (:func:`card_batch`).
+    The reference cards are encoded on the usable cores (:func:`card_batch`); with ``cards``,
+    those still being encoded when the elements are registered are left to it, for the
+    caller to write later (:meth:`LaterCards.write`) while it goes on.
     """
     brief = read_brief(project)
     scenes = read_scenes(project)
     registry = AssetRegistry(project)
     with project.transaction("elements") as tx:
-        with card_batch(tx):
+        with card_batch(tx, cards):
             for item in planned_elements(brief, scenes):
                 eid, description = item.element_id, item.description
                 if descriptions and descriptions.get(eid):

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
+from storycore.tools.card_encoding import LaterCards
 from storycore.tools.errors import NotAProject, ProjectError
 from storycore.tools.model_capabilities.loading import MODELS_FILE_NAME, _override_files
 from storycore.tools.model_registry import ModelRegistry
@@ -52,13 +53,16 @@ def plan_project(
     registry = load_registry(Path(out_dir) if Project.is_project(Path(out_dir)) else None)
     say("understanding the brief")
     brief = understand(text, source_name=source_name, overrides=overrides, registry=registry)
-    with PlanGuard(Path(out_dir)):
+    with PlanGuard(Path(out_dir)), LaterCards() as cards:
         say("creating the project structure")
         project = create_structure(out_dir, brief)
         say("breaking down scenes and shots")
         breakdown = run_breakdown(project, files=False)
         say("registering elements")
-        build_elements(project, shots=breakdown.shots)
+        # The reference cards' PNGs are encoded on other threads while the next phases run,
+        # and written in a transaction of their own once the storyboard is (no phase in
+        # between changes an element).
+        build_elements(project, shots=breakdown.shots, cards=cards)
         # The shots go from phase to phase in memory: the breakdown, models and segments
         # phases record the shots in the manifest, their phase (and the segments) but leave
         # the shot.json files to the storyboard phase, which writes each once with its
@@ -70,6 +74,7 @@ def plan_project(
         _, shots = _segments_phase(project, shots, write=False)
         say("writing the storyboard and documents")
         build_storyboard(project, shots, unwritten=True)
+        cards.write(project)
         mark_planned(project)
     return summarize(project, [*brief.warnings, *breakdown.warnings], registry=registry)
 

@@ -1,21 +1,22 @@
-"""Panels drawn ahead in other processes while the storyboard phase writes the prompts.
+"""Panels drawn ahead while the storyboard phase builds and writes the prompts.
 
 The storyboard phase builds every shot's prompts and writes every ``shot.json`` (pure
-Python on this process's thread) before :func:`~.panels.write_panels` draws the panels.
-Panel threads drawing at the same time would fight that thread for the GIL, so
-:func:`panels_drawn_ahead` draws them in worker processes instead (``python -m`` this
+Python on this process's thread) before :func:`~.panels.write_panels` writes the panels.
+:func:`panels_drawn_ahead` starts drawing them on entry, from the shots as they are before
+the prompts (a panel does not depend on the prompts: its hash says exactly what it is drawn
+from). For a large storyboard (:data:`AHEAD_MIN_PANELS`), where panel threads would fight
+that thread for the GIL too long, they are drawn in worker processes (``python -m`` this
 module: a fresh interpreter, so neither a forked copy of a threaded process nor a re-run of
-the caller's ``__main__``; the shots go in and the PNGs come back through pipes), from the
-shots as they
-are before the prompts (a panel does not depend on the prompts: its hash says exactly what
-it is drawn from). :func:`~.panels.write_panels` then writes, through the transaction, each
-PNG whose hash is the one it wants, and draws any other itself; nothing is written by the
-workers, and a worker that fails or a pool that cannot start only means the panels are
-drawn here as before.
+the caller's ``__main__``; the shots go in and the PNGs come back through pipes); for a
+smaller one, on threads of this process (:class:`ThreadsAhead`: starting processes would
+cost more than it saves). :func:`~.panels.write_panels` then writes, through the
+transaction, each PNG whose hash is the one it wants, and draws any other itself; nothing
+is written by the workers, and a worker that fails or a pool that cannot start only means
+the panels are drawn there as before.
 
-Only for large storyboards (:data:`AHEAD_MIN_PANELS`), on a machine with a core to spare,
-and only while :func:`storycore.tools.storyboard.draw_panel` is the real one (a test that
-replaces it in this process sees every panel drawn here).
+Only on a machine with a core to spare, and only while
+:func:`storycore.tools.storyboard.draw_panel` is the real one (a test that replaces it in
+this process sees every panel drawn by :func:`~.panels.write_panels`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO
 
 from storycore.tools.domain import ShotSpec, TechnicalSpecs
@@ -160,20 +162,67 @@ class PanelsAhead:
             thread.join()
 
 
+class ThreadsAhead:
+    """PNGs being drawn on threads of this process (:class:`PanelSource`): for a storyboard
+    too small to pay for worker processes. Pillow releases the GIL while it resamples and
+    encodes, so the panels are mostly drawn while this thread builds and writes the prompts."""
+
+    def __init__(self, specs: TechnicalSpecs, jobs: list[panels.PanelJob], workers: int):
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="storycore-panel")
+        self._futures: dict[str, tuple[str, Future[bytes]]] = {
+            rel: (wanted, self._pool.submit(panels.panel_png, shot, specs, names))
+            for rel, wanted, shot, names in jobs
+        }
+
+    def take(self, rel: str, wanted: str) -> bytes | None:
+        """The PNG drawn for ``rel`` if it was drawn for the hash ``wanted``, else None (a
+        panel that failed to draw is drawn again by the caller, which sees the error)."""
+        found = self._futures.pop(rel, None)
+        if found is None or found[0] != wanted:
+            return None
+        try:
+            data = found[1].result()
+        except Exception:
+            return None
+        return data if panels._text_chunk(data, panels.PANEL_HASH_KEY) == wanted else None
+
+    def close(self) -> None:
+        """Stop the threads (panels not taken are dropped)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _worker_count() -> int:
     return min(3, panels.panel_workers() - 1)
+
+
+def _source(
+    specs: TechnicalSpecs, jobs: list[panels.PanelJob]
+) -> PanelsAhead | ThreadsAhead | None:
+    """Worker processes for a large storyboard, threads for a smaller one, else None."""
+    if len(jobs) >= AHEAD_MIN_PANELS:
+        workers = _worker_count()
+        if workers >= 1:
+            try:
+                return PanelsAhead(specs, jobs, workers)
+            except OSError:  # no processes here: drawn by write_panels as before
+                return None
+        return None
+    threads = panels.panel_workers()
+    if threads >= 2 and len(jobs) >= panels.PARALLEL_MIN_PANELS:
+        return ThreadsAhead(specs, jobs, threads)
+    return None
 
 
 @contextlib.contextmanager
 def panels_drawn_ahead(project: Project, shots: Sequence[ShotSpec]) -> Iterator[None]:
     """While inside, :func:`~.panels.write_panels` takes the panels of ``shots`` (every
-    shot of the project, in timeline order) from worker processes that started drawing them
-    on entry. Does nothing for a small storyboard, on one core, or when ``draw_panel`` has
-    been replaced."""
+    shot of the project, in timeline order) from worker processes or threads that started
+    drawing them on entry (:func:`_source`). Does nothing for fewer panels than
+    :data:`~.panels.PARALLEL_MIN_PANELS`, on one core, or when ``draw_panel`` has been
+    replaced."""
     from storycore.tools import storyboard
 
-    workers = _worker_count()
-    if workers < 1 or storyboard.draw_panel is not panels.draw_panel:
+    if storyboard.draw_panel is not panels.draw_panel or panels.panel_workers() < 2:
         yield
         return
     try:
@@ -182,12 +231,8 @@ def panels_drawn_ahead(project: Project, shots: Sequence[ShotSpec]) -> Iterator[
         yield
         return
     _, jobs = panels.panels_to_draw(project.root, plan)
-    if len(jobs) < AHEAD_MIN_PANELS:
-        yield
-        return
-    try:
-        ahead = PanelsAhead(plan.specs, jobs, workers)
-    except OSError:  # no processes here: drawn by write_panels as before
+    ahead = _source(plan.specs, jobs)
+    if ahead is None:
         yield
         return
     token = panels.drawn_ahead.set(ahead)
