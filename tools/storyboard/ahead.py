@@ -49,6 +49,11 @@ def _draw_chunk(specs: TechnicalSpecs, items: _Chunk) -> list[bytes]:
     return [panels.panel_png(shot, specs, names) for shot, names in items]
 
 
+def _draw_one(specs: TechnicalSpecs, shot: ShotSpec, names: list[str]) -> bytes:
+    """The PNG of one panel (on a :class:`ThreadsAhead` thread)."""
+    return panels.panel_png(shot, specs, names)
+
+
 def _worker_main() -> int:
     """A worker: read ``(specs, chunks)`` from stdin, write each chunk's PNGs to stdout."""
     specs, chunks = pickle.load(sys.stdin.buffer)
@@ -170,7 +175,7 @@ class ThreadsAhead:
     def __init__(self, specs: TechnicalSpecs, jobs: list[panels.PanelJob], workers: int):
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="storycore-panel")
         self._futures: dict[str, tuple[str, Future[bytes]]] = {
-            rel: (wanted, self._pool.submit(panels.panel_png, shot, specs, names))
+            rel: (wanted, self._pool.submit(_draw_one, specs, shot, names))
             for rel, wanted, shot, names in jobs
         }
 
