@@ -158,6 +158,19 @@ def build_elements(
     those still being encoded when the elements are registered are left to it, for the
     caller to write later (:meth:`LaterCards.write`) while it goes on.
     """
+    registry = _register_elements(project, descriptions=descriptions, shots=shots, cards=cards)
+    return registry.list()
+
+
+def _register_elements(
+    project: Project,
+    *,
+    descriptions: Mapping[str, str] | None = None,
+    shots: Sequence[ShotSpec] | None = None,
+    cards: LaterCards | None = None,
+) -> AssetRegistry:
+    """:func:`build_elements`, returning the registry instead of every element read back
+    (:func:`~storycore.tools.planner.plan_project` does not read them)."""
     brief = read_brief(project)
     scenes = read_scenes(project)
     registry = AssetRegistry(project)
@@ -176,7 +189,7 @@ def build_elements(
                 )
         sync_links(project, registry, shots=shots)
         tx.manifest.phase = Phase.ELEMENTS
-    return registry.list()
+    return registry
 
 
 def sync_links(

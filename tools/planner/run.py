@@ -15,7 +15,7 @@ from storycore.tools.card_encoding import LaterCards
 from storycore.tools.errors import NotAProject, ProjectError
 from storycore.tools.model_capabilities.loading import MODELS_FILE_NAME, _override_files
 from storycore.tools.model_registry import ModelRegistry
-from storycore.tools.planner.elements import build_elements
+from storycore.tools.planner.elements import _register_elements
 from storycore.tools.planner.intake import Overrides, create_structure, understand
 from storycore.tools.planner.shots import (
     _choose_models,
@@ -62,7 +62,7 @@ def plan_project(
         # The reference cards' PNGs are encoded on other threads while the next phases run,
         # and written in a transaction of their own once the storyboard is (no phase in
         # between changes an element).
-        build_elements(project, shots=breakdown.shots, cards=cards)
+        _register_elements(project, shots=breakdown.shots, cards=cards)
         # The shots go from phase to phase in memory: the breakdown, models and segments
         # phases record the shots in the manifest, their phase (and the segments) but leave
         # the shot.json files to the storyboard phase, which writes each once with its
