@@ -137,3 +137,25 @@ def test_a_thread_that_fails_or_draws_a_wrong_panel_changes_nothing(
     monkeypatch.setattr(ahead, "_draw_one", broken)
     assert _plan(tmp_path / "broken") == drawn_by_write_panels
     assert calls  # the threads did draw (and every panel was drawn again)
+
+
+def test_workers_started_early_and_not_used_are_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drawn_by_write_panels: dict[str, bytes]
+) -> None:
+    monkeypatch.setattr(ahead, "AHEAD_MIN_PANELS", 1)
+    monkeypatch.setattr(ahead, "_worker_count", lambda: 1)
+    spawned: list[object] = []
+    real_spawn = ahead._spawn
+
+    def recording() -> object:
+        proc = real_spawn()
+        spawned.append(proc)
+        return proc
+
+    monkeypatch.setattr(ahead, "_spawn", recording)
+    drawn = count_panel_draws(monkeypatch)  # a replaced draw_panel: no panel drawn ahead
+    files = _plan(tmp_path / "unused")
+    assert len(spawned) == 1  # started after the breakdown...
+    assert all(proc.poll() is not None for proc in spawned)  # type: ignore[attr-defined]
+    assert len(drawn) == sum(1 for rel in files if rel.endswith("/panel.png"))
+    assert files == drawn_by_write_panels

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -32,6 +33,7 @@ from storycore.tools.project import (
     end_plan,
     interrupted_plan,
 )
+from storycore.tools.storyboard.ahead import workers_started
 
 Progress = Callable[[str], None]
 
@@ -50,14 +52,18 @@ def plan_project(
     removed and an existing project is rolled back to what it was.
     """
     say = progress or (lambda _message: None)
-    registry = load_registry(Path(out_dir) if Project.is_project(Path(out_dir)) else None)
+    existing = Project.is_project(Path(out_dir))
+    registry = load_registry(Path(out_dir) if existing else None)
     say("understanding the brief")
     brief = understand(text, source_name=source_name, overrides=overrides, registry=registry)
-    with PlanGuard(Path(out_dir)), LaterCards() as cards:
+    with PlanGuard(Path(out_dir)), LaterCards() as cards, contextlib.ExitStack() as stack:
         say("creating the project structure")
         project = create_structure(out_dir, brief)
         say("breaking down scenes and shots")
         breakdown = run_breakdown(project, files=False)
+        # A new large storyboard's panel workers start now (their imports), not when its
+        # phase begins (a re-plan may have most panels drawn already).
+        stack.enter_context(workers_started(0 if existing else len(breakdown.shots)))
         say("registering elements")
         # The reference cards' PNGs are encoded on other threads while the next phases run,
         # and written in a transaction of their own once the storyboard is (no phase in

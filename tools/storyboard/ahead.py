@@ -28,6 +28,7 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextvars import ContextVar
 from typing import IO
 
 from storycore.tools.domain import ShotSpec, TechnicalSpecs
@@ -108,12 +109,8 @@ class PanelsAhead:
             (specs, [[(job[2], job[3]) for job in chunk] for chunk in chunks]),
             protocol=pickle.HIGHEST_PROTOCOL,
         )
-        proc = subprocess.Popen(
-            [sys.executable, "-m", __name__],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
+        warm = _warm.get()
+        proc = warm.pop(0) if warm else _spawn()
         self._procs.append(proc)
         thread = threading.Thread(target=self._serve, args=(proc, data, mine, worker), daemon=True)
         thread.start()
@@ -158,13 +155,59 @@ class PanelsAhead:
     def close(self) -> None:
         """Stop the workers (finished or not) and their threads."""
         for proc in self._procs:
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
-            if proc.stdout is not None:
-                proc.stdout.close()
+            _stop(proc)
         for thread in self._threads:
             thread.join()
+
+
+def _spawn() -> subprocess.Popen[bytes]:
+    """A worker process: it imports what it needs, then waits for its panels on stdin."""
+    return subprocess.Popen(
+        [sys.executable, "-m", __name__],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+#: Worker processes started ahead of the storyboard phase (:func:`workers_started`).
+_warm: ContextVar[list[subprocess.Popen[bytes]] | None] = ContextVar(
+    "storycore_panel_workers", default=None
+)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    for stream in (proc.stdin, proc.stdout):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+
+
+@contextlib.contextmanager
+def workers_started(panels_expected: int) -> Iterator[None]:
+    """Start the panel worker processes now, when about ``panels_expected`` panels will be
+    drawn (enough for :class:`PanelsAhead`), so that their interpreter has started and
+    imported its modules by the time the storyboard phase needs them (about half a second
+    of CPU on the core the caller leaves free). Workers not used by the end are stopped."""
+    workers = _worker_count()
+    if panels_expected < AHEAD_MIN_PANELS or workers < 1 or _warm.get() is not None:
+        yield
+        return
+    started: list[subprocess.Popen[bytes]] = []
+    with contextlib.suppress(OSError):  # none here: PanelsAhead starts its own or none
+        for _ in range(workers):
+            started.append(_spawn())
+    token = _warm.set(list(started))
+    try:
+        yield
+    finally:
+        left = _warm.get() or []
+        _warm.reset(token)
+        for proc in left:
+            _stop(proc)
 
 
 class ThreadsAhead:
