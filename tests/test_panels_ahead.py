@@ -159,3 +159,28 @@ def test_workers_started_early_and_not_used_are_stopped(
     assert all(proc.poll() is not None for proc in spawned)  # type: ignore[attr-defined]
     assert len(drawn) == sum(1 for rel in files if rel.endswith("/panel.png"))
     assert files == drawn_by_write_panels
+
+
+def test_panels_not_ready_are_drawn_here_from_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drawn_by_write_panels: dict[str, bytes]
+) -> None:
+    """A worker that has not answered yet: this process draws the panels from the last one
+    back (here, all of them: the worker never answers) and stops the worker."""
+    silent = tmp_path / "silent-python"
+    silent.write_text("#!/bin/sh\nexec sleep 600\n")
+    silent.chmod(0o755)
+    monkeypatch.setattr(ahead, "AHEAD_MIN_PANELS", 1)
+    monkeypatch.setattr(ahead, "_worker_count", lambda: 1)
+    monkeypatch.setattr(ahead.sys, "executable", str(silent))
+    monkeypatch.setattr(ahead.panels, "STEAL_MIN_LEFT", 1)
+    spawned: list[object] = []
+    real_spawn = ahead._spawn
+
+    def recording() -> object:
+        proc = real_spawn()
+        spawned.append(proc)
+        return proc
+
+    monkeypatch.setattr(ahead, "_spawn", recording)
+    assert _plan(tmp_path / "stolen") == drawn_by_write_panels
+    assert spawned and all(proc.poll() is not None for proc in spawned)  # type: ignore[attr-defined]

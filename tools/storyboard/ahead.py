@@ -152,6 +152,20 @@ class PanelsAhead:
         data = result[index]
         return data if panels._text_chunk(data, panels.PANEL_HASH_KEY) == wanted else None
 
+    def ready(self, rel: str) -> bool:
+        """Whether :meth:`take` of ``rel`` would answer now (its chunk is back, or its
+        worker stopped, or it is not one of the jobs)."""
+        found = self._where.get(rel)
+        if found is None:
+            return True
+        k = found[1]
+        with self._done:
+            return k in self._results or k % self._workers in self._stopped
+
+    def forget(self, rel: str) -> None:
+        """``rel`` is drawn by the caller (its PNG, when it comes, is not kept apart)."""
+        self._where.pop(rel, None)
+
     def close(self) -> None:
         """Stop the workers (finished or not) and their threads."""
         for proc in self._procs:
@@ -233,6 +247,16 @@ class ThreadsAhead:
         except Exception:
             return None
         return data if panels._text_chunk(data, panels.PANEL_HASH_KEY) == wanted else None
+
+    def ready(self, rel: str) -> bool:
+        """Always: the threads share this process's cores, the caller just waits."""
+        return True
+
+    def forget(self, rel: str) -> None:
+        """``rel`` is drawn by the caller: its drawing is cancelled if not started."""
+        found = self._futures.pop(rel, None)
+        if found is not None:
+            found[1].cancel()
 
     def close(self) -> None:
         """Stop the threads (panels not taken are dropped)."""
