@@ -53,9 +53,11 @@ class LaterCards:
     in a transaction of their own. Use as a context manager: leaving it without
     :meth:`write` (an error in between) drops the cards and stops the threads."""
 
-    def __init__(self, workers: int | None = None) -> None:
-        self.workers = min(4, _cores()) if workers is None else workers
-        self.pool = _pool(self.workers) if self.workers >= 2 else None
+    def __init__(self) -> None:
+        cores = _cores()
+        # The caller's thread keeps a core: it goes on with its phases meanwhile.
+        self.workers = min(3, cores - 1)
+        self.pool = _pool(self.workers) if cores >= 2 else None
         self.pending: deque[_Pending] = deque()
 
     def write(self, project: Project) -> None:
@@ -147,7 +149,7 @@ def card_batch(tx: Transaction, later: LaterCards | None = None) -> Iterator[Non
         if later.pool is None:  # one core: written here, as without a batch
             yield
             return
-        batch = CardBatch(tx, later.pool, 2 * later.workers, later)
+        batch = CardBatch(tx, later.pool, 2 * later.workers, later)  # ahead: unused
         token = _current.set(batch)
         try:
             yield
