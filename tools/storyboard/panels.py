@@ -287,6 +287,10 @@ class PanelSource(Protocol):
         """``rel`` is drawn by the caller: it will not be taken."""
         ...
 
+    def close(self) -> None:
+        """Nothing more will be taken: stop drawing."""
+        ...
+
 
 #: :func:`write_panels` draws the last panels itself while the source's next one is not
 #: ready, as long as at least this many are left (below, waiting costs little).
@@ -335,6 +339,7 @@ def _take_drawn(
             rest.append(job)
         else:
             tx.write_bytes(job[0], data)
+    source.close()  # not drawing what this thread drew (the cores go to the rest)
     return rest
 
 
