@@ -33,7 +33,7 @@ from storycore.tools.project import (
     end_plan,
     interrupted_plan,
 )
-from storycore.tools.storyboard.ahead import workers_started
+from storycore.tools.storyboard.ahead import AHEAD_MIN_PANELS, workers_started
 
 Progress = Callable[[str], None]
 
@@ -67,8 +67,10 @@ def plan_project(
         say("registering elements")
         # The reference cards' PNGs are encoded on other threads while the next phases run,
         # and written in a transaction of their own once the storyboard is (no phase in
-        # between changes an element).
-        _register_elements(project, shots=breakdown.shots, cards=cards)
+        # between changes an element); not for a storyboard whose panels are drawn by
+        # worker processes, which need the spare core then.
+        large = len(breakdown.shots) >= AHEAD_MIN_PANELS
+        _register_elements(project, shots=breakdown.shots, cards=None if large else cards)
         # The shots go from phase to phase in memory: the breakdown, models and segments
         # phases record the shots in the manifest, their phase (and the segments) but leave
         # the shot.json files to the storyboard phase, which writes each once with its
