@@ -17,6 +17,7 @@ from storycore.tools.planner import plan_project
 from storycore.tools.storyboard import ahead
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+sys.path.insert(0, str(Path(__file__).parent))
 from plan_bench import screenplay
 from plan_fixtures import count_panel_draws
 
@@ -83,3 +84,103 @@ def test_a_replaced_draw_panel_sees_every_panel(
     drawn = count_panel_draws(monkeypatch)
     files = _plan(tmp_path / "patched")
     assert len(drawn) == sum(1 for rel in files if rel.endswith("/panel.png")) > 0
+
+
+# -- smaller storyboards: panels drawn ahead on threads of this process -------------------
+
+
+@pytest.fixture
+def drawn_by_write_panels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """The project's files with no panel drawn ahead (neither processes nor threads)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(ahead, "_source", lambda specs, jobs: None)
+        return _plan(tmp_path / "written")
+
+
+def test_panels_drawn_ahead_on_threads_give_the_same_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drawn_by_write_panels: dict[str, bytes]
+) -> None:
+    monkeypatch.setattr(ahead.panels, "panel_workers", lambda: 2)
+    taken: list[str] = []
+    real_take = ahead.ThreadsAhead.take
+
+    def counting(self: ahead.ThreadsAhead, rel: str, wanted: str) -> bytes | None:
+        data = real_take(self, rel, wanted)
+        if data is not None:
+            taken.append(rel)
+        return data
+
+    monkeypatch.setattr(ahead.ThreadsAhead, "take", counting)
+    files = _plan(tmp_path / "threads")
+    panels = [rel for rel in files if rel.endswith("/panel.png")]
+    assert len(panels) < ahead.AHEAD_MIN_PANELS  # a storyboard for the threads
+    assert sorted(taken) == sorted(panels)  # every panel came from the threads
+    assert files == drawn_by_write_panels
+
+
+@pytest.mark.parametrize("failure", ["raises", "wrong panel"])
+def test_a_thread_that_fails_or_draws_a_wrong_panel_changes_nothing(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    drawn_by_write_panels: dict[str, bytes],
+    failure: str,
+) -> None:
+    monkeypatch.setattr(ahead.panels, "panel_workers", lambda: 2)
+    calls: list[str] = []
+
+    def broken(specs: object, shot: object, names: list[str]) -> bytes:
+        calls.append(failure)
+        if failure == "raises":
+            raise OSError("no room to draw")
+        return ahead.panels.panel_png(shot, specs, [*names, "someone else"])  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ahead, "_draw_one", broken)
+    assert _plan(tmp_path / "broken") == drawn_by_write_panels
+    assert calls  # the threads did draw (and every panel was drawn again)
+
+
+def test_workers_started_early_and_not_used_are_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drawn_by_write_panels: dict[str, bytes]
+) -> None:
+    monkeypatch.setattr(ahead, "AHEAD_MIN_PANELS", 1)
+    monkeypatch.setattr(ahead, "_worker_count", lambda: 1)
+    spawned: list[object] = []
+    real_spawn = ahead._spawn
+
+    def recording() -> object:
+        proc = real_spawn()
+        spawned.append(proc)
+        return proc
+
+    monkeypatch.setattr(ahead, "_spawn", recording)
+    drawn = count_panel_draws(monkeypatch)  # a replaced draw_panel: no panel drawn ahead
+    files = _plan(tmp_path / "unused")
+    assert len(spawned) == 1  # started after the breakdown...
+    assert all(proc.poll() is not None for proc in spawned)  # type: ignore[attr-defined]
+    assert len(drawn) == sum(1 for rel in files if rel.endswith("/panel.png"))
+    assert files == drawn_by_write_panels
+
+
+def test_panels_not_ready_are_drawn_here_from_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drawn_by_write_panels: dict[str, bytes]
+) -> None:
+    """A worker that has not answered yet: this process draws the panels from the last one
+    back (here, all of them: the worker never answers) and stops the worker."""
+    silent = tmp_path / "silent-python"
+    silent.write_text("#!/bin/sh\nexec sleep 600\n")
+    silent.chmod(0o755)
+    monkeypatch.setattr(ahead, "AHEAD_MIN_PANELS", 1)
+    monkeypatch.setattr(ahead, "_worker_count", lambda: 1)
+    monkeypatch.setattr(ahead.sys, "executable", str(silent))
+    monkeypatch.setattr(ahead.panels, "STEAL_MIN_LEFT", 1)
+    spawned: list[object] = []
+    real_spawn = ahead._spawn
+
+    def recording() -> object:
+        proc = real_spawn()
+        spawned.append(proc)
+        return proc
+
+    monkeypatch.setattr(ahead, "_spawn", recording)
+    assert _plan(tmp_path / "stolen") == drawn_by_write_panels
+    assert spawned and all(proc.poll() is not None for proc in spawned)  # type: ignore[attr-defined]

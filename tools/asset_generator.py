@@ -28,13 +28,9 @@ import functools
 import hashlib
 import io
 import json
-import os
 import unicodedata
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -42,6 +38,8 @@ from anyascii import anyascii
 from PIL import Image, ImageDraw, ImageFont, PngImagePlugin, UnidentifiedImageError
 
 from storycore.tools import structure
+from storycore.tools.card_encoding import card_batch as card_batch  # where it used to live
+from storycore.tools.card_encoding import current_batch
 from storycore.tools.domain import AssetMetadata, ElementType, ReferenceImage
 from storycore.tools.errors import InvalidInput
 from storycore.tools.naming import slugify, unique
@@ -209,20 +207,21 @@ def write_reference_card(tx_or_project: TxOrProject, element: AssetMetadata) -> 
         content_hash = element.content().digest()
         if all(_card_is_current(path, content_hash) for path in paths):
             return paths
-        card = render_card(element, project.path(folder))
-        info = png_text(element)
         rels = [project.relative(path) for path in paths]
-        batch = _card_batch.get()
-        if batch is not None and batch.tx is tx:
-            batch.submit(rels, card, info)
+        batch = current_batch(tx)
+        if batch is not None:  # drawn and encoded on its threads
+            batch.submit(rels, functools.partial(_card_pngs, element, project.path(folder)))
         else:
-            for rel, data in zip(rels, _card_pngs(card, info), strict=True):
+            for rel, data in zip(rels, _card_pngs(element, project.path(folder)), strict=True):
                 tx.write_bytes(rel, data)
         return paths
 
 
-def _card_pngs(card: Image.Image, info: PngImagePlugin.PngInfo) -> list[bytes]:
-    """The PNG bytes of a card and of its thumbnail (no font is used: safe on any thread)."""
+def _card_pngs(element: AssetMetadata, folder: Path) -> list[bytes]:
+    """The PNG bytes of the element's card and of its thumbnail (``folder``: the element's
+    folder, for its reference images)."""
+    card = render_card(element, folder)
+    info = png_text(element)
     return [_png_bytes(card, info), _png_bytes(_mini(card), info)]
 
 
@@ -238,56 +237,6 @@ def _mini(card: Image.Image) -> Image.Image:
     mini = card.copy()
     mini.thumbnail(MINI_SIZE, Image.Resampling.LANCZOS)
     return mini
-
-
-class _CardBatch:
-    """Cards drawn on this thread, thumbnailed and PNG-encoded on worker threads (Pillow
-    releases the GIL there), written by this thread through ``tx`` in the order they were
-    asked for; at most a few ahead, so memory stays flat."""
-
-    def __init__(self, tx: Transaction, workers: int) -> None:
-        self.tx = tx
-        self.ahead = 2 * workers
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="storycore-card")
-        self.pending: deque[tuple[list[str], Future[list[bytes]]]] = deque()
-
-    def submit(self, rels: list[str], card: Image.Image, info: PngImagePlugin.PngInfo) -> None:
-        self.pending.append((rels, self.pool.submit(_card_pngs, card, info)))
-        while len(self.pending) > self.ahead:
-            self._write_oldest()
-
-    def _write_oldest(self) -> None:
-        rels, future = self.pending.popleft()
-        for rel, data in zip(rels, future.result(), strict=True):
-            self.tx.write_bytes(rel, data)
-
-    def finish(self) -> None:
-        while self.pending:
-            self._write_oldest()
-
-
-_card_batch: ContextVar[_CardBatch | None] = ContextVar("storycore_card_batch", default=None)
-
-
-@contextmanager
-def card_batch(tx: Transaction) -> Iterator[None]:
-    """Inside it, :func:`write_reference_card` on ``tx`` encodes cards on the usable cores
-    (at most 4) and writes them by the end of the block (the same files and bytes)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    if cores < 2 or _card_batch.get() is not None:
-        yield
-        return
-    batch = _CardBatch(tx, min(4, cores))
-    token = _card_batch.set(batch)
-    try:
-        yield
-        batch.finish()
-    finally:
-        _card_batch.reset(token)
-        batch.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _card_is_current(path: Path, content_hash: str) -> bool:

@@ -59,6 +59,13 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
+#: PyYAML's safe loader, on libyaml's C parser when PyYAML was built with it (about ten
+#: times faster on a catalog; the same safe constructors and resolver, the same values).
+_SafeLoader: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader
+)
+
+
 @cache
 def catalog(language: str) -> dict[str, str]:
     """The messages of ``language`` (dotted key -> text); empty for a language with none."""
@@ -66,7 +73,7 @@ def catalog(language: str) -> dict[str, str]:
     if code not in languages():
         return {}
     text = _catalog_dir().joinpath(f"{code}.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text) or {}
+    data = yaml.load(text, Loader=_SafeLoader) or {}
     return _flatten(data)
 
 

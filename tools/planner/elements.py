@@ -8,8 +8,8 @@ import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from storycore.tools.asset_generator import card_batch
 from storycore.tools.brief.looks import find_look, location_look
+from storycore.tools.card_encoding import LaterCards, card_batch
 from storycore.tools.domain import (
     AssetMetadata,
     CreativeBrief,
@@ -158,18 +158,34 @@ def build_elements(
     *,
     descriptions: Mapping[str, str] | None = None,
     shots: Sequence[ShotSpec] | None = None,
+    cards: LaterCards | None = None,
 ) -> list[AssetMetadata]:
     """Register every character, location and prop of the plan, and link every shot to the
     elements it shows. ``descriptions`` (element id -> text) overrides the canonical
     descriptions the rules found (the LLM's proposal). Locked elements are left as they are.
     ``shots``: the plan's shots when the caller holds them (read from the project otherwise).
-    The reference cards are encoded on the usable cores (:func:`card_batch`).
+    The reference cards are encoded on the usable cores (:func:`card_batch`); with ``cards``,
+    those still being encoded when the elements are registered are left to it, for the
+    caller to write later (:meth:`LaterCards.write`) while it goes on.
     """
+    registry = _register_elements(project, descriptions=descriptions, shots=shots, cards=cards)
+    return registry.list()
+
+
+def _register_elements(
+    project: Project,
+    *,
+    descriptions: Mapping[str, str] | None = None,
+    shots: Sequence[ShotSpec] | None = None,
+    cards: LaterCards | None = None,
+) -> AssetRegistry:
+    """:func:`build_elements`, returning the registry instead of every element read back
+    (:func:`~storycore.tools.planner.plan_project` does not read them)."""
     brief = read_brief(project)
     scenes = read_scenes(project)
     registry = AssetRegistry(project)
     with project.transaction("elements") as tx:
-        with card_batch(tx):
+        with card_batch(tx, cards):
             for item in planned_elements(brief, scenes):
                 eid, description = item.element_id, item.description
                 if descriptions and descriptions.get(eid):
@@ -183,7 +199,7 @@ def build_elements(
                 )
         sync_links(project, registry, shots=shots)
         tx.manifest.phase = Phase.ELEMENTS
-    return registry.list()
+    return registry
 
 
 def sync_links(

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -11,10 +12,11 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
+from storycore.tools.card_encoding import LaterCards
 from storycore.tools.errors import NotAProject, ProjectError
 from storycore.tools.model_capabilities.loading import MODELS_FILE_NAME, _override_files
 from storycore.tools.model_registry import ModelRegistry
-from storycore.tools.planner.elements import build_elements
+from storycore.tools.planner.elements import _register_elements
 from storycore.tools.planner.intake import Overrides, create_structure, understand
 from storycore.tools.planner.shots import (
     _choose_models,
@@ -31,6 +33,7 @@ from storycore.tools.project import (
     end_plan,
     interrupted_plan,
 )
+from storycore.tools.storyboard.ahead import AHEAD_MIN_PANELS, workers_started
 
 Progress = Callable[[str], None]
 
@@ -49,16 +52,25 @@ def plan_project(
     removed and an existing project is rolled back to what it was.
     """
     say = progress or (lambda _message: None)
-    registry = load_registry(Path(out_dir) if Project.is_project(Path(out_dir)) else None)
+    existing = Project.is_project(Path(out_dir))
+    registry = load_registry(Path(out_dir) if existing else None)
     say("understanding the brief")
     brief = understand(text, source_name=source_name, overrides=overrides, registry=registry)
-    with PlanGuard(Path(out_dir)):
+    with PlanGuard(Path(out_dir)), LaterCards() as cards, contextlib.ExitStack() as stack:
         say("creating the project structure")
         project = create_structure(out_dir, brief)
         say("breaking down scenes and shots")
         breakdown = run_breakdown(project, files=False)
+        # A new large storyboard's panel workers start now (their imports), not when its
+        # phase begins (a re-plan may have most panels drawn already).
+        stack.enter_context(workers_started(0 if existing else len(breakdown.shots)))
         say("registering elements")
-        build_elements(project, shots=breakdown.shots)
+        # The reference cards' PNGs are encoded on other threads while the next phases run,
+        # and written in a transaction of their own once the storyboard is (no phase in
+        # between changes an element); not for a storyboard whose panels are drawn by
+        # worker processes, which need the spare core then.
+        large = len(breakdown.shots) >= AHEAD_MIN_PANELS
+        _register_elements(project, shots=breakdown.shots, cards=None if large else cards)
         # The shots go from phase to phase in memory: the breakdown, models and segments
         # phases record the shots in the manifest, their phase (and the segments) but leave
         # the shot.json files to the storyboard phase, which writes each once with its
@@ -70,6 +82,7 @@ def plan_project(
         _, shots = _segments_phase(project, shots, write=False)
         say("writing the storyboard and documents")
         build_storyboard(project, shots, unwritten=True)
+        cards.write(project)
         mark_planned(project)
     return summarize(project, [*brief.warnings, *breakdown.warnings], registry=registry)
 

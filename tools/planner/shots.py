@@ -17,6 +17,7 @@ from storycore.tools.breakdown import (
     split_long_shots,
 )
 from storycore.tools.domain import (
+    AssetMetadata,
     Phase,
     Scene,
     ShotSpec,
@@ -207,13 +208,16 @@ def _build_prompts(
     given: list[ShotSpec] | None = None,
     *,
     unwritten: bool = False,
+    registered: Sequence[AssetMetadata] | None = None,
 ) -> tuple[list[ShotSpec], list[ShotSpec]]:
     """(every shot in timeline order as now written, the shots whose prompts changed);
     ``given``: the shots as on disk when the caller holds them (read otherwise);
     ``unwritten``: ``given`` may differ from the disk, so every shot is written (a file
-    whose bytes are already there is left alone by the transaction)."""
+    whose bytes are already there is left alone by the transaction); ``registered``: the
+    registry's elements when the caller has just read them."""
     specs = project.manifest.technical_specs
-    elements = {e.element_id: e for e in AssetRegistry(project).list()}
+    listed = AssetRegistry(project).list() if registered is None else registered
+    elements = {e.element_id: e for e in listed}
     override_dir = project.path("prompts")
     folder = override_dir if override_dir.is_dir() else None
     wanted = set(shot_ids) if shot_ids is not None else None
@@ -243,15 +247,19 @@ def build_storyboard(
     with project.transaction("storyboard") as tx:
         # Read once here when the caller does not hold them: the panels start from them.
         given = load_shots(project) if shots is None else shots
-        # The panels are drawn in other processes while the prompts are built and written.
+        # Read once: the storyboard changes no element.
+        elements = AssetRegistry(project).list()
+        # The panels are drawn ahead while the prompts are built and written.
         with panels_drawn_ahead(project, given):
             # The shots as written: the documents and the index are made from them.
-            shots, _ = _build_prompts(project, given=given, unwritten=unwritten)
+            shots, _ = _build_prompts(
+                project, given=given, unwritten=unwritten, registered=elements
+            )
             written = write_documents(tx, shots)
         write_index(tx, shots)
         # Said plainly when the descriptions in the prompts are not in the prompt language.
         tx.manifest.description_language = description_language(
-            shots, AssetRegistry(project).list(), tx.manifest.technical_specs.prompt_language
+            shots, elements, tx.manifest.technical_specs.prompt_language
         )
         tx.manifest.phase = Phase.STORYBOARD
     return written

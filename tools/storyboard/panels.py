@@ -279,6 +279,23 @@ class PanelSource(Protocol):
 
     def take(self, rel: str, wanted: str) -> bytes | None: ...
 
+    def ready(self, rel: str) -> bool:
+        """Whether :meth:`take` of ``rel`` would answer without waiting."""
+        ...
+
+    def forget(self, rel: str) -> None:
+        """``rel`` is drawn by the caller: it will not be taken."""
+        ...
+
+    def close(self) -> None:
+        """Nothing more will be taken: stop drawing."""
+        ...
+
+
+#: :func:`write_panels` draws the last panels itself while the source's next one is not
+#: ready, as long as at least this many are left (below, waiting costs little).
+STEAL_MIN_LEFT = 64
+
 
 #: The panels drawn ahead for the storyboard being written, if any (see :mod:`.ahead`).
 drawn_ahead: ContextVar[PanelSource | None] = ContextVar("storycore_panels_ahead", default=None)
@@ -302,6 +319,30 @@ def panels_to_draw(root: Path, plan: Plan) -> tuple[list[str], list[PanelJob]]:
     return written, todo
 
 
+def _take_drawn(
+    tx: Transaction, plan: Plan, todo: list[PanelJob], source: PanelSource
+) -> list[PanelJob]:
+    """Write the panels of ``todo`` that ``source`` drew (the ones it did not: returned).
+    While its next panel is not ready and :data:`STEAL_MIN_LEFT` are left, this thread
+    draws the last one itself rather than wait (the source and this thread meet halfway)."""
+    jobs = deque(todo)
+    rest: list[PanelJob] = []
+    while jobs:
+        if len(jobs) >= STEAL_MIN_LEFT and not source.ready(jobs[0][0]):
+            rel, _, spec, names = jobs.pop()
+            source.forget(rel)
+            tx.write_bytes(rel, panel_png(spec, plan.specs, names))
+            continue
+        job = jobs.popleft()
+        data = source.take(job[0], job[1])
+        if data is None:
+            rest.append(job)
+        else:
+            tx.write_bytes(job[0], data)
+    source.close()  # not drawing what this thread drew (the cores go to the rest)
+    return rest
+
+
 def write_panels(tx: Transaction, plan: Plan) -> list[str]:
     """Draw every shot's panel into its folder, skipping panels whose inputs did not change.
 
@@ -312,14 +353,7 @@ def write_panels(tx: Transaction, plan: Plan) -> list[str]:
     written, todo = panels_to_draw(tx.project.root, plan)
     source = drawn_ahead.get()
     if source is not None:
-        rest = []
-        for job in todo:
-            data = source.take(job[0], job[1])
-            if data is None:
-                rest.append(job)
-            else:
-                tx.write_bytes(job[0], data)
-        todo = rest
+        todo = _take_drawn(tx, plan, todo, source)
     workers = panel_workers()
     if workers == 1 or len(todo) < PARALLEL_MIN_PANELS:
         for rel, _, spec, names in todo:
