@@ -446,3 +446,16 @@ def test_the_documented_override_example_loads(tmp_path: Path) -> None:
                 assert all(model.strengths[k] == v for k, v in value.items())
             elif key != "id":
                 assert getattr(model, key) == value or str(getattr(model, key)) == str(value)
+
+
+def test_the_fast_yaml_parser_reads_the_registry_as_the_python_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bundled registry is parsed by libyaml when PyYAML has it: the models are the same
+    as the pure Python parser reads them, and a refused file reports the same error."""
+    from storycore.tools.model_capabilities import loading
+
+    text = resources.files("storycore.tools").joinpath("data", "models.yaml").read_text("utf-8")
+    fast = loading._load_yaml(text)
+    monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    assert loading._load_yaml(text) == fast == yaml.safe_load(text)

@@ -6,6 +6,8 @@ timing: speed is measured by bench/ and reported in docs/benchmarks.md.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from storycore.tools.model_registry import ModelRegistry
 from storycore.tools.model_selector import ModelSelector, SelectionRequest
 
@@ -251,3 +253,30 @@ def test_the_system_prompt_names_a_page_of_the_cast_and_counts_the_rest(film, mo
     assert all(f"{r.element_id} = {r.name}" in prompt for r in refs[:2])
     assert not any(f"{r.element_id} = " in prompt for r in refs[2:])
     assert f"and {len(refs) - 2} more (list_elements)" in prompt
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "ad_brief.md"
+
+
+def test_an_offline_plan_does_not_load_the_feedback_parser(tmp_path: Path) -> None:
+    """Planning reads shot hashes (regeneration) and runs the critic (which folds text), but
+    never parses feedback: the parser's ~200 patterns are compiled only when a change is
+    asked for."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from storycore.tools.planner import plan_project\n"
+        f"plan_project(Path({str(EXAMPLE)!r}).read_text(), Path({str(tmp_path / 'p')!r}),"
+        " source_name='ad_brief.md')\n"
+        "print(sorted(m for m in sys.modules if m.startswith('storycore.tools.')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True
+    )
+    loaded = done.stdout.strip().splitlines()[-1]
+    assert "storycore.tools.critic" in loaded and "storycore.tools.regeneration" in loaded
+    assert "storycore.tools.feedback.parser" not in loaded
+    assert "storycore.tools.regeneration.simulator" not in loaded

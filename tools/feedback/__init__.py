@@ -34,6 +34,8 @@ import from :mod:`storycore.tools.feedback` as before):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from storycore.tools.domain.modifications import (
     MODIFICATION_TOOLS,
     MODIFICATION_TYPES,
@@ -59,7 +61,6 @@ from storycore.tools.domain.modifications import (
     normalise_spec_value,
     parse_modifications,
 )
-from storycore.tools.feedback.parser import ParsedFeedback, parse_feedback
 from storycore.tools.feedback.references import resolve_scene, resolve_shot_ref
 from storycore.tools.feedback.text import fold
 from storycore.tools.feedback.vocabulary import (
@@ -70,6 +71,22 @@ from storycore.tools.feedback.vocabulary import (
     attribute_for_word,
     translate_value,
 )
+
+if TYPE_CHECKING:
+    from storycore.tools.feedback.parser import ParsedFeedback, parse_feedback
+
+
+def __getattr__(name: str) -> Any:
+    """The parser, loaded on first use: its rules compile some 200 patterns, and the
+    modules that only fold text or read shot references (the critic) never need them."""
+    if name in {"ParsedFeedback", "parse_feedback"}:
+        from storycore.tools.feedback import parser
+
+        value = getattr(parser, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ASPECT_WORDS",

@@ -119,10 +119,23 @@ def _override_files(project_dir: Path | None, user_file: Path | None) -> list[Pa
     return overrides
 
 
+def _load_yaml(text: str) -> Any:
+    """``yaml.safe_load`` on libyaml's C parser when PyYAML has it (the same values, about
+    ten times faster on the bundled registry); a file it refuses is read again by the pure
+    Python parser, whose error (line, column, problem) is the one reported."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.load(text, Loader=fast)
+        except yaml.YAMLError:
+            pass
+    return yaml.safe_load(text)
+
+
 def _parse_document(text: str, label: str) -> dict[str, Any]:
     """The top level of a models file, checked: a mapping with a ``models`` list."""
     try:
-        document = yaml.safe_load(text)
+        document = _load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""

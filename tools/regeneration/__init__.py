@@ -24,8 +24,8 @@ media came from; :func:`record_generated` sets it, a regenerated shot has it cle
 
 ``docs/feedback.md`` explains the rules (locks, splitting, the description rewrite).
 
-Where each part lives (this package's ``__init__`` re-exports every public name, so callers
-import from :mod:`storycore.tools.regeneration` as before):
+Where each part lives (this package's ``__init__`` re-exports every public name, loading its
+module on first use, so callers import from :mod:`storycore.tools.regeneration` as before):
 
 - ``hashes.py``: what a shot's media depends on, stale shots, recording generated media;
 - ``rewrite.py``: restating one trait of an element in a description;
@@ -38,16 +38,45 @@ import from :mod:`storycore.tools.regeneration` as before):
 
 from __future__ import annotations
 
-from storycore.tools.regeneration.apply import apply_changes
-from storycore.tools.regeneration.hashes import (
-    HASHED_FIELDS,
-    record_generated,
-    shot_generation_hash,
-    stale_shots,
-)
-from storycore.tools.regeneration.plan import DOCUMENTS, AppliedChange, ChangePlan
-from storycore.tools.regeneration.rewrite import rewrite_trait
-from storycore.tools.regeneration.simulator import plan_changes
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from storycore.tools.regeneration.apply import apply_changes
+    from storycore.tools.regeneration.hashes import (
+        HASHED_FIELDS,
+        record_generated,
+        shot_generation_hash,
+        stale_shots,
+    )
+    from storycore.tools.regeneration.plan import DOCUMENTS, AppliedChange, ChangePlan
+    from storycore.tools.regeneration.rewrite import rewrite_trait
+    from storycore.tools.regeneration.simulator import plan_changes
+
+# Each public name and the module it lives in, imported on first use: a caller that needs
+# one hash (a plan's summary, production) does not load the feedback parser's rules.
+_WHERE = {
+    "apply_changes": "apply",
+    "HASHED_FIELDS": "hashes",
+    "record_generated": "hashes",
+    "shot_generation_hash": "hashes",
+    "stale_shots": "hashes",
+    "DOCUMENTS": "plan",
+    "AppliedChange": "plan",
+    "ChangePlan": "plan",
+    "rewrite_trait": "rewrite",
+    "plan_changes": "simulator",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DOCUMENTS",
