@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,21 +47,27 @@ def drawn_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, byt
         return _plan(tmp_path / "here")
 
 
-def test_panels_drawn_ahead_give_the_same_files(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drawn_here: dict[str, bytes]
-) -> None:
-    monkeypatch.setattr(ahead, "AHEAD_MIN_PANELS", 1)
-    monkeypatch.setattr(ahead, "_worker_count", lambda: 2)
+def _count_takes(monkeypatch: pytest.MonkeyPatch, source: type[Any]) -> list[str]:
+    """The panels ``source.take`` hands over (drawn ahead, not by the planner), as taken."""
     taken: list[str] = []
-    real_take = ahead.PanelsAhead.take
+    real_take = source.take
 
-    def counting(self: ahead.PanelsAhead, rel: str, wanted: str) -> bytes | None:
+    def counting(self: Any, rel: str, wanted: str) -> bytes | None:
         data = real_take(self, rel, wanted)
         if data is not None:
             taken.append(rel)
         return data
 
-    monkeypatch.setattr(ahead.PanelsAhead, "take", counting)
+    monkeypatch.setattr(source, "take", counting)
+    return taken
+
+
+def test_panels_drawn_ahead_give_the_same_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drawn_here: dict[str, bytes]
+) -> None:
+    monkeypatch.setattr(ahead, "AHEAD_MIN_PANELS", 1)
+    monkeypatch.setattr(ahead, "_worker_count", lambda: 2)
+    taken = _count_takes(monkeypatch, ahead.PanelsAhead)
     files = _plan(tmp_path / "ahead")
     panels = [rel for rel in files if rel.endswith("/panel.png")]
     assert sorted(taken) == sorted(panels)  # every panel came from the workers
@@ -101,16 +108,7 @@ def test_panels_drawn_ahead_on_threads_give_the_same_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drawn_by_write_panels: dict[str, bytes]
 ) -> None:
     monkeypatch.setattr(ahead.panels, "panel_workers", lambda: 2)
-    taken: list[str] = []
-    real_take = ahead.ThreadsAhead.take
-
-    def counting(self: ahead.ThreadsAhead, rel: str, wanted: str) -> bytes | None:
-        data = real_take(self, rel, wanted)
-        if data is not None:
-            taken.append(rel)
-        return data
-
-    monkeypatch.setattr(ahead.ThreadsAhead, "take", counting)
+    taken = _count_takes(monkeypatch, ahead.ThreadsAhead)
     files = _plan(tmp_path / "threads")
     panels = [rel for rel in files if rel.endswith("/panel.png")]
     assert len(panels) < ahead.AHEAD_MIN_PANELS  # a storyboard for the threads

@@ -11,26 +11,20 @@ import subprocess
 import time
 from pathlib import Path
 
-import av
 import pytest
 
 from storycore.tools.domain import Phase, Resolution
 from storycore.tools.production.ledger import Ledger
-from storycore.tools.production.records import media_records
 from storycore.tools.project import Project
 from storycore.tools.structure import load_shots
 
 from .conftest import storycore_executable
 from .plan_fixtures import build_planned_project
+from .production_checks import assert_every_shot_produced, decoded_frames
 
 pytestmark = pytest.mark.slow
 
 KILLS = 6
-
-
-def _decoded(path: Path) -> int:
-    with av.open(str(path)) as container:
-        return sum(1 for _ in container.decode(video=0))
 
 
 def _project(root: Path) -> Path:
@@ -91,14 +85,9 @@ def test_sigkill_at_random_moments_then_produce_completes_without_rendering_twic
     done = _done_jobs(root)
     for job_id, attempts in finished_before.items():
         assert done[job_id] == attempts, "a job finished before a kill was rendered again"
-    project = Project.open(root)
-    shots = load_shots(project)
-    media = media_records(project)
-    assert sorted(media) == sorted(s.shot_id for s in shots)
-    for shot in shots:
-        assert _decoded(root / media[shot.shot_id].path) == shot.duration_frames
-    total = shots[-1].end_frame - shots[0].start_frame
-    assert data["final"]["frames"] == total == _decoded(root / data["final"]["path"])
+    total = assert_every_shot_produced(root)
+    assert data["final"]["frames"] == total == decoded_frames(root / data["final"]["path"])
+    shots = load_shots(Project.open(root))
     # no half-written file anywhere a user looks
     leftovers = [p for p in root.rglob(".*") if p.is_file() and ".storycore" not in p.parts]
     assert leftovers == []

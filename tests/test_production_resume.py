@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import av
 import pytest
 
 from storycore.tools.production import animatic
@@ -23,7 +22,8 @@ from storycore.tools.production.producer import Production
 from storycore.tools.production.records import media_records
 from storycore.tools.production.run import run_production
 from storycore.tools.project import Project
-from storycore.tools.structure import load_shots
+
+from .production_checks import assert_every_shot_produced, decoded_frames
 
 pytestmark = pytest.mark.slow
 
@@ -49,11 +49,6 @@ from storycore.agent.cli.main import entry_point
 sys.argv = ["storycore", "produce", sys.argv[1], "--yes", "--json"]
 entry_point()
 """
-
-
-def _decoded(path: Path) -> int:
-    with av.open(str(path)) as container:
-        return sum(1 for _ in container.decode(video=0))
 
 
 def _rows(root: Path) -> dict[str, Any]:
@@ -99,14 +94,9 @@ def film(tmp_path: Path) -> Path:
 
 
 def _check_film(root: Path) -> None:
-    project = Project.open(root)
-    shots = load_shots(project)
-    media = media_records(project)
-    assert sorted(media) == sorted(s.shot_id for s in shots)
-    for shot in shots:
-        assert _decoded(root / media[shot.shot_id].path) == shot.duration_frames
-    film = Production(project, "animatic").film_path()
-    assert _decoded(root / film) == shots[-1].end_frame - shots[0].start_frame
+    total = assert_every_shot_produced(root)
+    film = Production(Project.open(root), "animatic").film_path()
+    assert decoded_frames(root / film) == total
 
 
 def test_kill_after_a_render_finished_then_resume_renders_only_the_unfinished_shots(
