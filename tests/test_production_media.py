@@ -206,3 +206,25 @@ def test_the_ledger_is_idempotent_and_keeps_the_backend_id(tmp_path: Path) -> No
         ledger.done(row.job_id, ["a.mp4"], 0.5, 1.0)
         assert ledger.spent_usd() == 0.5
         assert ledger.summary()["jobs"]["done"] == 1
+
+
+@pytest.mark.parametrize("movement", ["static", "dolly_in"])
+def test_the_burn_in_leaves_the_panels_own_labels_readable(tmp_path: Path, movement: str) -> None:
+    """A storyboard panel carries its labels in its top and bottom bands (shot, size, lens;
+    duration): the animatic's burn-in goes just inside them, not over them."""
+    import av
+
+    from storycore.tools.storyboard.drawing import label_band
+
+    panel = tmp_path / "plain.png"
+    Image.new("RGB", (320, 180), (200, 200, 200)).save(panel)
+    extras = {**_job(tmp_path).extras, "camera_movement": movement, "panel": str(panel)}
+    job = _job(tmp_path, width=320, height=180, extras=extras)
+    outputs = AnimaticBackend().wait("x", job, tmp_path / "out")
+    with av.open(str(outputs[0].path)) as container:
+        first = next(container.decode(video=0)).to_image().convert("RGB")
+    band = label_band()  # the panel covers the 320x180 frame at scale 1 when held
+    top = first.crop((0, 0, 320, band - 2)).convert("L")
+    below = first.crop((0, band, 320, band + 14)).convert("L")
+    assert ImageStat.Stat(top).extrema[0][0] > 150, "the burn-in covers the panel's top band"
+    assert ImageStat.Stat(below).extrema[0][0] < 120, "the burn-in is just inside the band"

@@ -360,7 +360,8 @@ class AnimaticBackend:
         else:
             _save_raw(pictures.first, picture)
             video = f"[0:v]format=yuv420p,loop=loop={N - 1}:size=1,setpts=N/({_q(rate)}*TB)"
-        return video + "," + self._burn_in(job, N, rate, H) + ",format=yuv420p[v]"
+        clear = _panel_labels_reach(job, pictures, W, H)
+        return video + "," + self._burn_in(job, N, rate, H, clear) + ",format=yuv420p[v]"
 
     def _encode_args(
         self, job: RenderJob, picture: Path, size: tuple[int, int], video: str, tmp: Path
@@ -453,9 +454,13 @@ class AnimaticBackend:
             f":fps={_q(rate)},setpts=N/({_q(rate)}*TB)"
         )
 
-    def _burn_in(self, job: RenderJob, frames: int, rate: Fraction, height: int) -> str:
+    def _burn_in(
+        self, job: RenderJob, frames: int, rate: Fraction, height: int, clear: int = 0
+    ) -> str:
+        """The four corner labels; ``clear`` pixels at the top and bottom are left to the
+        storyboard panel's own labels (the burn-in goes just inside them)."""
         size = max(12, round(height * 0.04))
-        margin = max(6, round(height * 0.02))
+        margin = max(6, round(height * 0.02)) + clear
         base = (
             f"drawtext=fontfile='{_esc(font_file())}':fontsize={size}:fontcolor=white"
             f":box=1:boxcolor=black@0.55:boxborderw={max(2, size // 5)}"
@@ -470,6 +475,27 @@ class AnimaticBackend:
             f"{base}:x=w-tw-{margin}:y=h-th-{margin}:text='%{{eif\\:n+1\\:d}}/{frames}'",
         ]
         return ",".join(parts)
+
+
+def _panel_labels_reach(job: RenderJob, pictures: _ClipPictures, width: int, height: int) -> int:
+    """How far into the first frame a storyboard panel's labels reach from its top and bottom
+    edges (0 for a keyframe, which has none): the panel covers the frame, scaled."""
+    if job.start_image is not None or job.extras.get("panel") is None:
+        return 0
+    from storycore.tools.storyboard.drawing import label_band
+
+    panel_w, panel_h = _panel_size(job)
+    if pictures.canvas is None:  # held: the panel covers the frame
+        scale = max(width / panel_w, height / panel_h)
+    else:  # moved: the panel covers the inner picture, which the first view shows whole
+        inner_w, inner_h = pictures.inner
+        scale = max(inner_w / panel_w, inner_h / panel_h) * height / inner_h
+    return math.ceil(label_band() * scale)
+
+
+def _panel_size(job: RenderJob) -> tuple[int, int]:
+    with Image.open(str(job.extras["panel"])) as image:
+        return image.size
 
 
 def _cores() -> int:

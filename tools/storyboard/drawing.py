@@ -363,6 +363,15 @@ def _label_boxes(shot: ShotSpec, specs: TechnicalSpecs, w: int, h: int) -> list[
     return out
 
 
+def label_band() -> int:
+    """How far a panel's labels reach from its top and bottom edges, in panel pixels: what
+    an animatic's burn-in keeps clear of so the two do not print over each other."""
+    s = _SUPERSAMPLE
+    pad = 3 * s
+    box = _text_box(_font(12 * s), (pad * 2, pad * 2), "Ag0s", None)
+    return -(-(box[3] + pad) // s)
+
+
 def _text_box(
     font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
     at: tuple[int, int],
