@@ -381,14 +381,15 @@ function setWorking(on) {
 function renderUsage(usage) {
   const box = $("#usage");
   if (!usage || !usage.calls) {
-    box.textContent = `${L("usage")}: ${L("no_usage")}`;
+    box.textContent = `${L("usage")}${L("label_colon")}${L("no_usage")}`;
     return;
   }
   const t = usage.total;
   const cost = t.cost_usd === null ? "?" : `$${Number(t.cost_usd).toFixed(4)}`;
-  box.textContent = `${L("usage")}: ${t.calls} ${L("calls").toLowerCase()} · ${L("tokens").toLowerCase()} ` +
-    `${t.input_tokens} in / ${t.output_tokens} out · ${L("cost").toLowerCase()} ${cost}` +
-    (t.cost_complete === false ? " (partial)" : "");
+  const tokens = L("usage_tokens").replace("{input}", t.input_tokens).replace("{output}", t.output_tokens);
+  box.textContent = `${L("usage")}${L("label_colon")}${t.calls} ${L("calls").toLowerCase()} · ` +
+    `${L("tokens").toLowerCase()} ${tokens} · ${L("cost").toLowerCase()} ${cost}` +
+    (t.cost_complete === false ? L("usage_partial") : "");
 }
 
 async function send(text) {
