@@ -62,6 +62,20 @@ def _count_takes(monkeypatch: pytest.MonkeyPatch, source: type[Any]) -> list[str
     return taken
 
 
+def _record_spawns(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The panel worker processes started, as they start."""
+    spawned: list[Any] = []
+    real_spawn = ahead._spawn
+
+    def recording() -> Any:
+        proc = real_spawn()
+        spawned.append(proc)
+        return proc
+
+    monkeypatch.setattr(ahead, "_spawn", recording)
+    return spawned
+
+
 def test_panels_drawn_ahead_give_the_same_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drawn_here: dict[str, bytes]
 ) -> None:
@@ -142,19 +156,11 @@ def test_workers_started_early_and_not_used_are_stopped(
 ) -> None:
     monkeypatch.setattr(ahead, "AHEAD_MIN_PANELS", 1)
     monkeypatch.setattr(ahead, "_worker_count", lambda: 1)
-    spawned: list[object] = []
-    real_spawn = ahead._spawn
-
-    def recording() -> object:
-        proc = real_spawn()
-        spawned.append(proc)
-        return proc
-
-    monkeypatch.setattr(ahead, "_spawn", recording)
+    spawned = _record_spawns(monkeypatch)
     drawn = count_panel_draws(monkeypatch)  # a replaced draw_panel: no panel drawn ahead
     files = _plan(tmp_path / "unused")
     assert len(spawned) == 1  # started after the breakdown...
-    assert all(proc.poll() is not None for proc in spawned)  # type: ignore[attr-defined]
+    assert all(proc.poll() is not None for proc in spawned)
     assert len(drawn) == sum(1 for rel in files if rel.endswith("/panel.png"))
     assert files == drawn_by_write_panels
 
@@ -171,14 +177,6 @@ def test_panels_not_ready_are_drawn_here_from_the_end(
     monkeypatch.setattr(ahead, "_worker_count", lambda: 1)
     monkeypatch.setattr(ahead.sys, "executable", str(silent))
     monkeypatch.setattr(ahead.panels, "STEAL_MIN_LEFT", 1)
-    spawned: list[object] = []
-    real_spawn = ahead._spawn
-
-    def recording() -> object:
-        proc = real_spawn()
-        spawned.append(proc)
-        return proc
-
-    monkeypatch.setattr(ahead, "_spawn", recording)
+    spawned = _record_spawns(monkeypatch)
     assert _plan(tmp_path / "stolen") == drawn_by_write_panels
-    assert spawned and all(proc.poll() is not None for proc in spawned)  # type: ignore[attr-defined]
+    assert spawned and all(proc.poll() is not None for proc in spawned)

@@ -30,6 +30,7 @@ Words and sentences: :func:`word_set` (a vocabulary table written as one string)
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "fold_words",
     "fold_words_keep_colon",
     "is_abbreviation_end",
+    "place_name",
     "sentences_with_offsets",
     "snake_key",
     "split_sentences",
@@ -50,6 +52,12 @@ __all__ = [
     "word_set",
     "words_key",
 ]
+
+
+def place_name(place: str) -> str:
+    """A place as people write it: a screenplay heading's capitals in title case ("OLD
+    BRIDGE" -> "Old Bridge"), anything else as written."""
+    return string.capwords(place.lower()) if place.isupper() else place
 
 
 def _ascii(text: str) -> str:

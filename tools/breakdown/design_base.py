@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import string
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
@@ -20,7 +19,7 @@ from storycore.tools.fountain import (
     fold,
     mentions,
 )
-from storycore.tools.text import split_sentences
+from storycore.tools.text import place_name, split_sentences
 
 #: Nouns that say a person's gender (English and French, folded as ``_tokens`` folds).
 # A place that already opens on an article keeps it ("the pier", "a barn").
@@ -175,7 +174,7 @@ class _DesignerBase:
         "the old bridge" (a common noun from prose), "the scene" (no place known)."""
         location = self.scene.location or "the scene"
         if location.isupper():
-            return string.capwords(location.lower())
+            return place_name(location)
         if location[:1].islower() and not fold(location).startswith(_ARTICLES):
             return f"the {location}"
         return location

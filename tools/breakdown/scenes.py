@@ -151,14 +151,9 @@ def find_places(text: str, known_locations: Iterable[str] = ()) -> list[tuple[st
         j = i + 1
         while j < len(keys) and j <= i + 2 and keys[j] in _PLACE_DETERMINERS:
             j += 1
-        for span in range(j, min(j + 3, len(keys))):
-            length = _place_at(keys, span)
-            if length:
-                name = " ".join(w for _, w in words[j : span + length])
-                found.append((words[j][0], name, _int_ext_of(name)))
-                break
-            if keys[span] in _PLACE_DETERMINERS or words[span][1].lower() in _STOP_PHRASE:
-                break
+        name = _place_phrase([w for _, w in words], keys, j)
+        if name is not None:
+            found.append((words[j][0], name, _int_ext_of(name)))
     found.sort(key=lambda item: item[0])
     seen: set[str] = set()
     out: list[tuple[str, IntExt | None]] = []
@@ -180,15 +175,22 @@ def setting_place(text: str) -> tuple[str, IntExt | None] | None:
     words = [m.group(0) for m in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)]
     keys = [fold(w) for w in words]
     for i, key in enumerate(keys):
-        if key not in _PLACE_DETERMINERS:
-            continue
-        for span in range(i + 1, min(i + 4, len(keys))):
-            length = _place_at(keys, span)
-            if length:
-                name = " ".join(words[i + 1 : span + length])
-                return name, _int_ext_of(name)
-            if keys[span] in _PLACE_DETERMINERS or words[span].lower() in _STOP_PHRASE:
-                break
+        name = _place_phrase(words, keys, i + 1) if key in _PLACE_DETERMINERS else None
+        if name is not None:
+            return name, _int_ext_of(name)
+    return None
+
+
+def _place_phrase(words: Sequence[str], keys: Sequence[str], start: int) -> str | None:
+    """The place named from ``words[start]`` on: at most two words, then a noun of
+    :data:`PLACE_NOUNS` ("old bridge"); None when a determiner or a phrase break comes
+    first."""
+    for span in range(start, min(start + 3, len(keys))):
+        length = _place_at(keys, span)
+        if length:
+            return " ".join(words[start : span + length])
+        if keys[span] in _PLACE_DETERMINERS or words[span].lower() in _STOP_PHRASE:
+            return None
     return None
 
 

@@ -4,7 +4,6 @@ canonical description the rules found, registered and linked to their shots.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -28,7 +27,7 @@ from storycore.tools.registry import AssetRegistry
 from storycore.tools.structure import (
     load_shots,
 )
-from storycore.tools.text import split_sentences
+from storycore.tools.text import place_name, split_sentences
 
 # -- phase 4: elements ------------------------------------------------------------------------
 
@@ -42,13 +41,11 @@ def describe_from_text(name: str, text: str, *, avoid: Iterable[str] = (), limit
     return find_look(name, text, avoid=avoid)[:limit].rstrip()
 
 
-def place_name(location: str) -> str:
-    """A scene's place as the registry names it: a screenplay heading's capitals in title
-    case ("OLD BRIDGE" -> "Old Bridge"), a place from prose with a capital ("kitchen" ->
-    "Kitchen"); a name written in mixed case stays as written."""
-    if location.isupper():
-        return string.capwords(location.lower())
-    return location[:1].upper() + location[1:]
+def _element_place_name(location: str) -> str:
+    """A scene's place as the registry names it: :func:`place_name` (a heading's capitals in
+    title case), with a capital ("kitchen" -> "Kitchen")."""
+    name = place_name(location)
+    return name[:1].upper() + name[1:]
 
 
 @dataclass(frozen=True)
@@ -111,7 +108,7 @@ def planned_elements(brief: CreativeBrief, scenes: Sequence[Scene]) -> list[Plan
         description = given[ElementType.LOCATION].get(eid, "")
         description = description or location_look(scene.description, characters)
         found[eid] = PlannedElement(
-            ElementType.LOCATION, place_name(location), eid, description, bool(description)
+            ElementType.LOCATION, _element_place_name(location), eid, description, bool(description)
         )
 
     for kind, items in (

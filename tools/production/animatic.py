@@ -152,13 +152,15 @@ def _esc(text: str) -> str:
 # -- pictures ----------------------------------------------------------------------------
 
 
-def _source_image(job: RenderJob) -> Image.Image:
+def _source_image(job: RenderJob) -> tuple[Image.Image, bool]:
+    """The picture the clip is made of, and whether it is the storyboard panel (which
+    carries its own labels) rather than a keyframe or the placeholder."""
     path = job.start_image or job.extras.get("panel")
     if path is None:
-        return _placeholder(job)
+        return _placeholder(job), False
     try:
         with Image.open(path) as image:
-            return image.convert("RGB")
+            return image.convert("RGB"), job.start_image is None
     except (OSError, ValueError) as exc:
         raise BackendError(
             f"{job.target_id}: cannot read its image {Path(path).name}: {exc}"
@@ -217,6 +219,9 @@ class _ClipPictures:
     inner: tuple[int, int]
     first: Image.Image
     last: Image.Image
+    #: How far a storyboard panel's own labels reach into the first frame from its top and
+    #: bottom edges, in pixels (0 for a keyframe): the burn-in goes just inside them.
+    labels_reach: int = 0
 
 
 def _clip_pictures(job: RenderJob) -> _ClipPictures:
@@ -224,10 +229,11 @@ def _clip_pictures(job: RenderJob) -> _ClipPictures:
     W, H, N = job.width, job.height, job.frame_count
     rate = job.native_fps
     move = MOVES[str(job.extras.get("camera_movement", "static"))]
-    source = _source_image(job)
+    source, labelled = _source_image(job)
     if not move.moves:  # a held picture: the image itself, covering the frame
         still = _cover(source, W, H)
-        return _ClipPictures(move, None, (W, H), still, still)
+        reach = _labels_reach(source, W, H) if labelled else 0
+        return _ClipPictures(move, None, (W, H), still, still, reach)
     # The working size of the image inside the canvas: the output's, unless the source is
     # much smaller (a 320x180 panel), where twice its size looks the same and is faster.
     scale = min(1.0, max(2 * source.width / W, 2 * source.height / H, 0.5))
@@ -237,7 +243,17 @@ def _clip_pictures(job: RenderJob) -> _ClipPictures:
     first = _view_image(canvas, inner, first_view, (W, H))
     last_view = view_at(move, 1.0, float((N - 1) / rate))
     last = first if last_view == first_view else _view_image(canvas, inner, last_view, (W, H))
-    return _ClipPictures(move, canvas, inner, first, last)
+    # The first view shows the inner picture whole, scaled to the frame's height.
+    reach = _labels_reach(source, *inner, zoom=H / inner[1]) if labelled else 0
+    return _ClipPictures(move, canvas, inner, first, last, reach)
+
+
+def _labels_reach(panel: Image.Image, width: int, height: int, zoom: float = 1.0) -> int:
+    """How far the labels of ``panel`` reach when it covers ``width`` x ``height``, then is
+    shown ``zoom`` times larger."""
+    from storycore.tools.storyboard.drawing import label_band
+
+    return math.ceil(label_band() * max(width / panel.width, height / panel.height) * zoom)
 
 
 # -- the backend -------------------------------------------------------------------------
@@ -312,7 +328,7 @@ class AnimaticBackend:
     # -- rendering -------------------------------------------------------------------------
 
     def _still(self, job: RenderJob, out_dir: Path) -> RenderOutput:
-        image = _cover(_source_image(job), job.width, job.height)
+        image = _cover(_source_image(job)[0], job.width, job.height)
         target = out_dir / f"{job.target_id}.png"
         _save_png(image, target, job.provenance)
         return RenderOutput(target, "image")
@@ -360,7 +376,7 @@ class AnimaticBackend:
         else:
             _save_raw(pictures.first, picture)
             video = f"[0:v]format=yuv420p,loop=loop={N - 1}:size=1,setpts=N/({_q(rate)}*TB)"
-        clear = _panel_labels_reach(job, pictures, W, H)
+        clear = pictures.labels_reach
         return video + "," + self._burn_in(job, N, rate, H, clear) + ",format=yuv420p[v]"
 
     def _encode_args(
@@ -475,27 +491,6 @@ class AnimaticBackend:
             f"{base}:x=w-tw-{margin}:y=h-th-{margin}:text='%{{eif\\:n+1\\:d}}/{frames}'",
         ]
         return ",".join(parts)
-
-
-def _panel_labels_reach(job: RenderJob, pictures: _ClipPictures, width: int, height: int) -> int:
-    """How far into the first frame a storyboard panel's labels reach from its top and bottom
-    edges (0 for a keyframe, which has none): the panel covers the frame, scaled."""
-    if job.start_image is not None or job.extras.get("panel") is None:
-        return 0
-    from storycore.tools.storyboard.drawing import label_band
-
-    panel_w, panel_h = _panel_size(job)
-    if pictures.canvas is None:  # held: the panel covers the frame
-        scale = max(width / panel_w, height / panel_h)
-    else:  # moved: the panel covers the inner picture, which the first view shows whole
-        inner_w, inner_h = pictures.inner
-        scale = max(inner_w / panel_w, inner_h / panel_h) * height / inner_h
-    return math.ceil(label_band() * scale)
-
-
-def _panel_size(job: RenderJob) -> tuple[int, int]:
-    with Image.open(str(job.extras["panel"])) as image:
-        return image.size
 
 
 def _cores() -> int:
