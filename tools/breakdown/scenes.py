@@ -145,15 +145,16 @@ def find_places(text: str, known_locations: Iterable[str] = ()) -> list[tuple[st
             at = _find_words(keys, wanted[-1:])
         if at is not None:
             found.append((words[at][0], name.strip(), _int_ext_of(name)))
-    for i, (_, word) in enumerate(words):
+    texts = [w for _, w in words]
+    for i, word in enumerate(texts):
         if word.lower() not in _PLACE_PREPOSITIONS:
             continue
         j = i + 1
         while j < len(keys) and j <= i + 2 and keys[j] in _PLACE_DETERMINERS:
             j += 1
-        name = _place_phrase([w for _, w in words], keys, j)
-        if name is not None:
-            found.append((words[j][0], name, _int_ext_of(name)))
+        phrase = _place_phrase(texts, keys, j)
+        if phrase is not None:
+            found.append((words[j][0], phrase, _int_ext_of(phrase)))
     found.sort(key=lambda item: item[0])
     seen: set[str] = set()
     out: list[tuple[str, IntExt | None]] = []
