@@ -216,6 +216,38 @@ def test_the_camera_line_says_each_thing_once(
     assert first.endswith(camera_line), first
 
 
+@pytest.mark.parametrize(
+    ("description", "action"),
+    [
+        # the description capitalises the action it repeats at the start of its sentence
+        (
+            "Close-up of the can. Close on the machine; the can drops.",
+            "close on the machine; the can drops.",
+        ),
+        ("Plan serré sur la tasse. La vapeur monte.", "la vapeur monte"),
+        ("Wide shot. THE DOOR SLAMS.", "the door slams"),
+    ],
+)
+def test_an_action_the_description_already_says_is_said_once(description: str, action: str) -> None:
+    built = build_shot_prompts(
+        shot(description=description, action=action, characters=[], props=["mic"]),
+        elements(),
+        SPECS,
+    )
+    words = action.rstrip(".").casefold()
+    for prompt in (built.image_prompt, built.video_prompt):
+        assert prompt.casefold().count(words) == 1, prompt
+
+
+def test_an_action_the_description_does_not_say_is_kept() -> None:
+    built = build_shot_prompts(
+        shot(description="Close-up of the can.", action="the can rolls off the counter"),
+        elements(),
+        SPECS,
+    )
+    assert "the can rolls off the counter" in built.video_prompt
+
+
 def test_prompt_language_switches_the_fixed_vocabulary() -> None:
     english = build_shot_prompts(shot(), elements(), SPECS)
     french = build_shot_prompts(

@@ -440,10 +440,7 @@ def _template_values(
         "characters": element_separator.join(
             _element_text(c, shot, elements, vocabulary) for c in shot.characters
         ),
-        # The breakdown often repeats the action inside the description: say it once.
-        "action": ""
-        if _visual_text(shot.action, shot) in _visual_text(shot.description, shot)
-        else _visual_text(shot.action, shot),
+        "action": _action_unsaid(shot),
         "location": location,
         "props": element_separator.join(
             _element_text(p, shot, elements, vocabulary) for p in shot.props
@@ -458,6 +455,17 @@ def _template_values(
         "cut_marker": specs.cut_marker if is_cut else "",
         "forbidden": list_separator.join(_forbidden_terms(forbidden, vocabulary)),
     }
+
+
+def _action_unsaid(shot: ShotSpec) -> str:
+    """The shot's action for a prompt, or nothing when the description already says it.
+    The breakdown often repeats the action inside the description, capitalised at the start
+    of its sentence there ("Close on the machine." for "close on the machine"): the
+    comparison ignores case, so the prompt says it once."""
+    action = _visual_text(shot.action, shot)
+    if action.casefold() in _visual_text(shot.description, shot).casefold():
+        return ""
+    return action
 
 
 # Words that say nothing of a camera move by themselves ("camera pans", "tracking shot").
