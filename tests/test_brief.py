@@ -149,6 +149,49 @@ def test_structured_french_sections() -> None:
     assert result.duration_seconds == 20  # no duration given: the sum of the scenes
 
 
+@pytest.mark.parametrize(
+    "labels",
+    [
+        ("Characters:", "Locations:", "Story:"),
+        ("**Cast**", "**Settings:**", "**Synopsis**"),
+        ("CHARACTERS:", "LOCATIONS :", "PLOT:"),
+    ],
+)
+def test_label_lines_open_sections_as_headings_do(labels: tuple[str, str, str]) -> None:
+    cast, places, story = labels
+    result = brief(
+        "A 20-second clip.\n\n"
+        f"{cast}\n- Iris: the singer, silver bob\n- Theo: the guitarist, freckles\n\n"
+        f"{places}\n- Rooftop garden: fairy lights at dusk\n\n"
+        f"{story}\nIris sings on the rooftop. Theo plays a riff.\n- a list after the story\n"
+    )
+    assert [(c.name, c.description) for c in result.characters] == [
+        ("Iris", "the singer, silver bob"),
+        ("Theo", "the guitarist, freckles"),
+    ]
+    assert [loc.name for loc in result.locations] == ["Rooftop garden"]
+    assert "Iris sings on the rooftop." in result.text
+    assert "the singer" not in result.text  # the lists are not story
+    assert story not in result.text.splitlines()  # a label, not a sentence of the story
+    assert "a list after the story" in result.text  # the story's own list stays story
+
+
+def test_french_label_lines_and_prose_after_a_labelled_list() -> None:
+    result = brief(
+        "Personnages :\n- Anouk : gardienne de phare\n\n"
+        "Anouk monte l'escalier du phare.\n- Elle allume la lampe.\n"
+    )
+    assert [c.name for c in result.characters] == ["Anouk"]
+    # the prose after the list closes the labelled section: its list is story
+    assert "Elle allume la lampe." in result.text
+
+
+def test_a_sentence_ending_in_a_colon_is_not_a_label() -> None:
+    result = brief("Iris has three wishes:\n- a moon\n- a song\n")
+    assert result.characters == [] or all(c.name != "a moon" for c in result.characters)
+    assert "a moon" in result.text
+
+
 def test_sub_heading_items_with_their_own_lists() -> None:
     result = brief(
         "## Characters\n\n### GaBy\nA singer.\n- hair: blonde curly\n- eyes: green\n\n"

@@ -186,6 +186,12 @@ def _split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(r"^(\s*)(?:[-*+]|\d{1,3}[.)])\s+(.*\S)\s*$")
+# A line that is only a label: "Characters:", "**Cast**", "__Lieux :__", "STORY:" (bold, or
+# ended by a colon, so that a one-word sentence of the story is never taken for one).
+_LABEL_LINE = re.compile(
+    r"^\s*(?:(?P<bold>\*\*|__)(?P<b>[^*_:\n]{1,40}?)\s*:?\s*(?P=bold)\s*:?"
+    r"|(?P<c>[^*_:#\-\n][^*_:\n]{0,39}?)\s*:)\s*$"
+)
 _BRACKETED = re.compile(r"[(\[]\s*([^()\[\]]{1,24}?)\s*[)\]]")
 _BOLD_NAME = re.compile(r"^(\*\*|__)(.+?)\1\s*(.*)$")
 _SEPARATED = re.compile(r"^(.+?)\s*(?::(?=\s|$)|—|–|\s-\s)\s*(.*)$")
@@ -228,18 +234,29 @@ def _split_body(body: str, first_line: int = 1) -> _Body:
     item_indent = 0
     blank_before = False
     in_fence = False
+    labelled = False  # the section was opened by a label line, not a heading
     for number, line in enumerate(body.splitlines(), start=first_line):
         if line.lstrip().startswith(("```", "~~~")):
             in_fence = not in_fence
             section, current = None, None
             out.free_lines.append(line)
             continue
+        label = None if in_fence else _label(line)
+        if label is not None:
+            kind = _section_kind(label)
+            if kind or _key(label) in _STORY_HEADINGS:
+                # "Characters:" opens a section as "## Characters" does; "Story:" only labels
+                # the story that follows and closes the section before it.
+                section, section_level, current, labelled = kind, 2, None, True
+                if kind:
+                    out.sections.add(kind)
+                continue
         heading = None if in_fence else _HEADING.match(line)
         if heading:
             level, name = len(heading.group(1)), heading.group(2)
             kind = _section_kind(name)
             if kind:
-                section, section_level, current = kind, level, None
+                section, section_level, current, labelled = kind, level, None, False
                 out.sections.add(kind)
                 continue
             if section and level > section_level:
@@ -276,7 +293,17 @@ def _split_body(body: str, first_line: int = 1) -> _Body:
             continue
         out.free_lines.append(line)
         current, blank_before = None, False
+        if labelled:  # a label's section is its list: the prose after it is the story
+            section = None
     return out
+
+
+def _label(line: str) -> str | None:
+    """The label of a line that is only one ("Characters:", "**Cast**"), else None."""
+    match = _LABEL_LINE.match(line)
+    if match is None:
+        return None
+    return (match.group("b") or match.group("c") or "").strip() or None
 
 
 def _strip_markup(text: str) -> str:
