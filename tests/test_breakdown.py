@@ -159,6 +159,61 @@ def test_a_name_seen_once_is_not_a_character_unless_known() -> None:
     assert prose_characters("Zoe waves once.", ["Zoe"]) == ["Zoe"]
 
 
+@pytest.mark.parametrize(
+    ("text", "locations", "places", "first_words"),
+    [
+        # one paragraph, the story moves at a cut cue (its words are an editing note)
+        (
+            "Iris sings on the rooftop while lanterns drift up. Theo plays a riff. "
+            "Cut to the laundromat: Iris spins between the machines. Theo smiles.",
+            ["Rooftop", "Laundromat"],
+            ["Rooftop", "Laundromat"],
+            ["Iris sings", "Iris spins"],
+        ),
+        # a later sentence that opens on a place, then a way back
+        (
+            "Nora waits at the bus stop in the rain. She checks her phone. "
+            "In the kitchen, Paul burns the toast. Back at the bus stop, Nora gives up.",
+            [],
+            ["bus stop", "kitchen", "bus stop"],
+            ["Nora waits", "In the", "Back at"],  # a comma keeps the words: they read well
+        ),
+        # French: « Retour au phare : », a time jump inside a paragraph
+        (
+            "Anouk monte l'escalier du phare. Elle allume la lampe. Le lendemain, Anouk "
+            "descend au port. Retour au phare : la lampe est éteinte.",
+            ["phare", "port"],
+            ["phare", "port", "phare"],
+            ["Anouk monte", "Le lendemain,", "La lampe"],
+        ),
+    ],
+)
+def test_a_paragraph_is_cut_where_the_story_moves(
+    text: str, locations: list[str], places: list[str], first_words: list[str]
+) -> None:
+    scenes = scenes_from_prose(text, known_locations=locations)
+    assert [s.location for s in scenes] == places
+    assert [" ".join(s.beats[0].text.split()[:2]) for s in scenes] == first_words
+    said = " ".join(b.text for s in scenes for b in s.beats)
+    assert "Cut to" not in said and "Retour au" not in said
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a place named inside a later sentence, or after a preposition that opens on no
+        # place, does not move the story
+        "Iris sings on the rooftop. At the chorus they dance as the lights flicker.",
+        "Iris sings on the rooftop. She looks towards the harbour far below.",
+        "Iris sings on the rooftop. In the end, she walks to the kitchen.",
+    ],
+)
+def test_a_paragraph_that_does_not_move_stays_one_scene(text: str) -> None:
+    scenes = scenes_from_prose(text)
+    assert len(scenes) == 1
+    assert " ".join(b.text for b in scenes[0].beats) == text
+
+
 def test_find_places_needs_a_preposition_and_a_place_noun() -> None:
     assert find_places("She walks into the living room, then onto the old bridge.") == [
         ("living room", IntExt.INT),

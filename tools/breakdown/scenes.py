@@ -46,7 +46,7 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "atelier boutique magasin bibliotheque eglise classe ecole hopital entrepot cave "
             "grenier ascenseur voiture avion musee theatre hotel gare metro boulangerie "
             "patisserie epicerie pharmacie librairie fromagerie laverie galerie usine cabane "
-            "chapelle cathedrale mosquee"
+            "chapelle cathedrale mosquee tram subway taxi"
         ),
         IntExt.INT,
     ),
@@ -56,10 +56,10 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "lake mountain hill field desert rooftop roof square plaza harbour harbor port "
             "dock pier cemetery city town village countryside platform highway yard "
             "courtyard playground market stadium island jungle valley cliff canyon "
-            "vineyard campsite "
+            "vineyard campsite lighthouse terrace balcony "
             "rue route ruelle pont parc jardin foret bois plage mer riviere fleuve lac "
             "montagne colline champ desert toit place parking quai cimetiere ville campagne "
-            "marche stade ile vallee falaise vignoble camping"
+            "marche stade ile vallee falaise vignoble camping phare terrasse balcon"
         ),
         IntExt.EXT,
     ),
@@ -76,6 +76,14 @@ PLACE_NOUNS.update(
         "salle de bain": IntExt.INT,
         "salle a manger": IntExt.INT,
         "salle de classe": IntExt.INT,
+        "bus stop": IntExt.EXT,
+        "gas station": IntExt.EXT,
+        "petrol station": IntExt.EXT,
+        "waiting room": IntExt.INT,
+        "break room": IntExt.INT,
+        "staff room": IntExt.INT,
+        "arret de bus": IntExt.EXT,
+        "salle d attente": IntExt.INT,
     }
 )
 for _part in ("living", "dining", "salle", "de", "bain", "a", "manger"):
@@ -474,13 +482,13 @@ def scenes_from_prose(
     if not paragraphs:
         raise BriefError("the text is empty; describe the story or give a screenplay")
     groups: list[dict[str, Any]] = []
-    for paragraph in paragraphs:
+    for paragraph, cut_to in (unit for p in paragraphs for unit in _scene_units(p, locations)):
         first = (_sentences(paragraph) or [paragraph])[0]
-        places = find_places(first, locations)
+        places = [cut_to] if cut_to else find_places(first, locations)
         jump = _TIME_JUMP_OPENER.match(fold(first))
         current = groups[-1] if groups else None
         place = places[0] if places else None
-        starts = current is None or bool(jump)
+        starts = current is None or bool(jump) or cut_to is not None
         if current is not None and place is not None and current["location"] is not None:
             starts = starts or fold(place[0]) != fold(current["location"])
         if starts:
@@ -525,6 +533,60 @@ def scenes_from_prose(
             )
         )
     return _attach_props(infer_transitions(scenes), known_props, characters)
+
+
+# "Cut to the laundromat:", "Back on the rooftop,", "Retour au phare :", "On passe à la gare".
+_CUT_OPENER = re.compile(
+    r"^(?:(?:and |then |we |now )?cut(?:s)? (?:back )?to|back (?:in|on|at|to|inside)"
+    r"|(?:et |puis )?(?:retour|on revient|on passe|on coupe|coupe|cut) ?(?:sur|a|au|aux|dans|vers)"
+    r"|de retour (?:a|au|aux|dans|sur))\b"
+)
+# The cue itself, when a colon, a full stop or a dash closes it: it is an editing note,
+# not something seen ("Cut to the laundromat: Iris spins" shows Iris spinning).
+_CUT_CLAUSE = re.compile(r"^[^:.;—–,]{1,60}[:.—–]\s*")
+_CLAUSE_END = re.compile(r"[,:;—–]")
+
+
+def _scene_units(
+    paragraph: str, locations: Sequence[str]
+) -> list[tuple[str, tuple[str, IntExt | None] | None]]:
+    """A paragraph cut where one of its later sentences moves the story: a cut to a place
+    ("Cut to the laundromat: ...", "Back on the rooftop, ..."), a sentence that opens on a
+    place ("In the kitchen, ..."), or a time jump ("The next morning, ..."). Each part is
+    ``(text, cut_to)``: ``cut_to`` is the place a cut cue names (its words are dropped when a
+    colon, full stop or dash closes them: an editing note, not something seen). A paragraph
+    that does not move stays whole, as written."""
+    sentences = _sentences(paragraph)
+    units: list[tuple[list[str], tuple[str, IntExt | None] | None]] = [([], None)]
+    for index, sentence in enumerate(sentences):
+        key = fold(sentence)
+        cut_to = None
+        if _CUT_OPENER.match(key):
+            places = find_places(_CLAUSE_END.split(sentence, maxsplit=1)[0], locations)
+            cut_to = places[0] if places else None
+        if cut_to is not None or (index and _moves_story(sentence, key, locations)):
+            if cut_to is not None:
+                rest = _CUT_CLAUSE.sub("", sentence, count=1)
+                sentence = rest[:1].upper() + rest[1:]
+            if units[-1][0]:
+                units.append(([], cut_to))
+            else:
+                units[-1] = ([], cut_to)
+        if sentence:
+            units[-1][0].append(sentence)
+    if len(units) == 1 and units[0][1] is None:
+        return [(paragraph, None)]
+    return [(" ".join(parts), cut_to) for parts, cut_to in units if parts]
+
+
+def _moves_story(sentence: str, key: str, locations: Sequence[str]) -> bool:
+    """A later sentence of a paragraph that opens on a place or on a time jump."""
+    if _TIME_JUMP_OPENER.match(key):
+        return True
+    opener = re.match(r"\W*([^\W\d_]+)", sentence)
+    if opener is None or opener.group(1).lower() not in _PLACE_PREPOSITIONS:
+        return False
+    return bool(find_places(_CLAUSE_END.split(sentence, maxsplit=1)[0], locations))
 
 
 def _framing(text: str, story: str) -> str:
