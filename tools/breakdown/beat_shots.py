@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from storycore.tools.breakdown.design_base import _DesignerBase
+from storycore.tools.breakdown.directed_shots import _DirectedShots
 from storycore.tools.breakdown.drafts import _Draft, _f, _movement_name, _same_look, _size_name
 from storycore.tools.breakdown.text import _chunks, _sentence_case, _short, _tokens
+from storycore.tools.directions import stated_direction
 from storycore.tools.domain import (
     Beat,
     CameraAngle,
@@ -22,7 +23,7 @@ from storycore.tools.fountain import (
 )
 
 
-class _BeatShots(_DesignerBase):
+class _BeatShots(_DirectedShots):
     """The shots of a scene's own beats."""
 
     def establishing(self, opening: str) -> None:
@@ -56,6 +57,10 @@ class _BeatShots(_DesignerBase):
         self._inserts(opening)
 
     def action(self, text: str) -> None:
+        direction = stated_direction(text)
+        if direction is not None:  # the writer framed this shot: one shot, as written
+            self.directed(text, direction)
+            return
         earlier = len(self.drafts)  # the shots of the beats before this one
         for chunk in self._action_chunks(text):
             self._action_chunk(chunk, self.drafts[:earlier])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from storycore.tools.breakdown.beat_shots import _BeatShots
 from storycore.tools.breakdown.coverage_shots import _CoverageShots
 from storycore.tools.breakdown.drafts import _Draft, _parse_transition
+from storycore.tools.directions import stated_direction
 from storycore.tools.domain import (
     Scene,
 )
@@ -21,7 +22,8 @@ class _SceneDesigner(_BeatShots, _CoverageShots):
             beats.pop(0)
         while beats and beats[-1].kind == "transition":
             beats.pop()
-        if self.new_location:
+        framed = bool(beats) and beats[0].kind == "action" and stated_direction(beats[0].text)
+        if self.new_location and not framed:  # a scene the writer frames opens as written
             opening = ""
             if beats and beats[0].kind == "action":
                 chunks = self._action_chunks(beats[0].text)

@@ -9,6 +9,7 @@ from typing import Any
 
 from storycore.tools.breakdown.text import _dedupe, _sentences, _short, _word_count, _words
 from storycore.tools.brief import story_text
+from storycore.tools.directions import stated_direction
 from storycore.tools.domain import (
     Beat,
     BriefScene,
@@ -56,10 +57,10 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "lake mountain hill field desert rooftop roof square plaza harbour harbor port "
             "dock pier cemetery city town village countryside platform highway yard "
             "courtyard playground market stadium island jungle valley cliff canyon "
-            "vineyard campsite lighthouse terrace balcony "
+            "vineyard campsite terrace balcony "
             "rue route ruelle pont parc jardin foret bois plage mer riviere fleuve lac "
             "montagne colline champ desert toit place parking quai cimetiere ville campagne "
-            "marche stade ile vallee falaise vignoble camping phare terrasse balcon"
+            "marche stade ile vallee falaise vignoble camping terrasse balcon"
         ),
         IntExt.EXT,
     ),
@@ -368,13 +369,29 @@ def _prose_beats(paragraph: str, characters: Sequence[str]) -> list[Beat]:
             cleaned = sentence.strip(" ,;—–-")
             if _word_count(cleaned):
                 beats.append(Beat(kind="action", text=cleaned))
-    return beats
+    return _directed_beats(beats)
+
+
+def _directed_beats(beats: list[Beat]) -> list[Beat]:
+    """The sentences after one that opens on a shot direction ("Close-up of an alarm clock:
+    4:45. A hand slaps it off.") belong to the shot it frames, up to the next direction."""
+    out: list[Beat] = []
+    framing = False
+    for beat in beats:
+        directed = beat.kind == "action" and stated_direction(beat.text) is not None
+        if framing and beat.kind == "action" and not directed:
+            out[-1] = out[-1].model_copy(update={"text": f"{out[-1].text} {beat.text}"})
+            continue
+        framing = directed
+        out.append(beat)
+    return out
 
 
 #: The words that put a quote on screen rather than in someone's mouth, right before it.
 _ON_SCREEN = re.compile(
     r"\b(?:tag ?line|slogan|title|caption|super|title card|end card|card|sign|text|logo|"
-    r"banner|headline|label|reads|reading|titre|texte|carton|panneau|affiche|bandeau|"
+    r"banner|headline|label|reads|reading|line|words|message|motto|claim|baseline|"
+    r"titre|texte|carton|panneau|affiche|bandeau|phrase|mention|"
     r"légende|legende|indique|on lit)\s*[:,]?\s*$",
     re.IGNORECASE,
 )

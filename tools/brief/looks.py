@@ -101,7 +101,8 @@ _TIME_OF_DAY = re.compile(
 )
 _AGE = re.compile(
     r"^(?:\d0s|\d0's|late \d0s|early \d0s|mid \d0s|\d{1,2}|\d{1,2} (?:ans|years? old)|"
-    r"(?:in )?(?:his|her|their) (?:early |late |mid )?\d0s|la \w+aine|une? \w+aine)$",
+    r"(?:in )?(?:his|her|their) (?:early |late |mid )?(?:\d0s|twenties|thirties|forties|fifties"
+    r"|sixties|seventies|eighties|nineties)|la \w+aine|une? \w+aine)$",
     re.IGNORECASE,
 )
 
@@ -155,6 +156,20 @@ def _is_look_clause(clause: str) -> bool:
     return any(word in APPEARANCE_WORDS for word in words) and not is_action_clause(text)
 
 
+_APPOSITIVE = re.compile(r"^\s*(?:an?|une?)\s+\w", re.IGNORECASE)
+
+
+def _is_appositive(clause: str) -> bool:
+    """ "a marathon runner in her thirties" right after a name: who the person is, which
+    describes them as a look does (an action clause never is one)."""
+    return (
+        bool(_APPOSITIVE.match(clause))
+        and len(clause.split()) <= 12
+        and not is_action_clause(clause)
+        and not _TIME_OF_DAY.search(fold_words(clause))
+    )
+
+
 def _relative_cut(clause: str) -> str:
     """``clause`` up to a relative pronoun or a conjunction that starts an event."""
     return re.split(r"\s+(?:who|which|that|and then|qui|que|puis|then)\s+", clause)[0]
@@ -181,11 +196,11 @@ def _introduction(name: str, text: str) -> list[str]:
         if rest.startswith(","):
             # up to the end of the sentence, one clause at a time, while each is a look
             end = re.search(r"[.!?;:\n]", rest)
-            for clause in rest[: end.start() if end else len(rest)].split(",")[1:]:
+            for index, clause in enumerate(rest[: end.start() if end else len(rest)].split(",")):
                 clause = _relative_cut(clause)
-                if not clause.strip():
+                if not index or not clause.strip():
                     continue
-                if not _is_look_clause(clause):
+                if not (_is_look_clause(clause) or (index == 1 and _is_appositive(clause))):
                     break
                 found.append(_clean(clause))
     return list(dict.fromkeys(found))

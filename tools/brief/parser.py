@@ -91,12 +91,14 @@ def parse_brief(
 
     style_words = _decide_style_words(fm, prose, decisions)
 
-    # Elements named in prose, when the brief has no section for them.
-    if not body.sections & {"characters", "locations"} and free_text:
+    # Elements named in prose (the free text and the scenes' own), when the brief has no
+    # section for them: "Maya, a marathon runner in her thirties, laces her shoes."
+    story = "\n\n".join([free_text, *(s.description for s in scenes if s.description)]).strip()
+    if not body.sections & {"characters", "locations"} and story:
         known = [*BUILTIN_MODEL_ALIASES, *(known_models or {}), *LANGUAGE_NAMES.values()]
         if title:
             known.append(title)
-        characters, locations = _names_in_prose(free_text, known)
+        characters, locations = _names_in_prose(story, known)
         elements["characters"].extend(characters)
         elements["locations"].extend(locations)
 

@@ -12,6 +12,7 @@ import yaml
 
 from storycore.tools.brief.values import _DurationRangeError, parse_duration
 from storycore.tools.brief.vocabulary import _SECTION_LABELS, _SECTION_NAMES, MAX_BRIEF_BYTES
+from storycore.tools.directions import stated_direction
 from storycore.tools.errors import BriefError
 from storycore.tools.text import snake_key as _key
 
@@ -192,6 +193,10 @@ _LABEL_LINE = re.compile(
     r"^\s*(?:(?P<bold>\*\*|__)(?P<b>[^*_:\n]{1,40}?)\s*:?\s*(?P=bold)\s*:?"
     r"|(?P<c>[^*_:#\-\n][^*_:\n]{0,39}?)\s*:)\s*$"
 )
+# "Title: Before Dawn", "**Titre** : Le Phare" as the first line of a brief's text.
+_TITLE_LINE = re.compile(
+    r"^\s*(?:\*\*|__)?(?:title|titre)(?:\*\*|__)?\s*:\s*(\S.{0,150}?)\s*$", re.IGNORECASE
+)
 _BRACKETED = re.compile(r"[(\[]\s*([^()\[\]]{1,24}?)\s*[)\]]")
 _BOLD_NAME = re.compile(r"^(\*\*|__)(.+?)\1\s*(.*)$")
 _SEPARATED = re.compile(r"^(.+?)\s*(?::(?=\s|$)|—|–|\s-\s)\s*(.*)$")
@@ -240,6 +245,10 @@ def _split_body(body: str, first_line: int = 1) -> _Body:
             in_fence = not in_fence
             section, current = None, None
             out.free_lines.append(line)
+            continue
+        titled = None if in_fence or out.title else _TITLE_LINE.match(line)
+        if titled and not any(free.strip() for free in out.free_lines) and not out.items:
+            out.title = _strip_markup(titled.group(1)).strip(' "“”«»')  # "Title: Before Dawn"
             continue
         label = None if in_fence else _label(line)
         if label is not None:
@@ -329,7 +338,14 @@ def _item_parts(item: _Item) -> tuple[str, str, float | None, str | None]:
             break
     heading_item = bool(item.extra) and item.extra[0] == ""
     extra = " ".join(part for part in item.extra if part)
-    if heading_item:
+    if (
+        item.kind == "scenes"
+        and not _BOLD_NAME.match(head)  # "**Pack shot** (5s): ..." is the scene's own title
+        and stated_direction(_strip_markup(head)) is not None
+    ):
+        # "Close-up of an alarm clock: 4:45." is a shot the writer framed, not a title
+        name, description = "", " ".join(p for p in (_strip_markup(head), extra) if p)
+    elif heading_item:
         name, description = head, extra
     else:
         bold = _BOLD_NAME.match(head)

@@ -1,0 +1,120 @@
+"""Shot directions written in the story ("Close-up of an alarm clock: 4:45.") are kept: the
+brief's scene list does not take them for titles, and the planner frames the shot as written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from storycore.tools.brief import parse_brief
+from storycore.tools.directions import stated_direction
+from storycore.tools.domain import CameraMovement, Framing, ShotSize
+from storycore.tools.planner import plan_project
+from storycore.tools.project import Project
+from storycore.tools.structure import load_shots
+
+
+@pytest.mark.parametrize(
+    ("text", "size", "framing", "movement", "subject"),
+    [
+        ("Close-up of a kettle: it starts to whistle.", ShotSize.CU, None, None, "a kettle"),
+        ("Extreme close-up of her eyes.", ShotSize.ECU, None, None, "her eyes"),
+        ("Wide shot: the harbour at dawn.", ShotSize.WS, None, None, ""),
+        ("Tracking shot — Omar cycles past.", None, None, CameraMovement.TRACKING, ""),
+        ("Slow dolly in on the door.", None, None, CameraMovement.DOLLY_IN, "the door"),
+        ("Packshot of the bottle, logo.", ShotSize.CU, Framing.INSERT, None, "the bottle, logo"),
+        ("Insert: the ticket.", ShotSize.CU, Framing.INSERT, None, ""),
+        ("POV: through the keyhole.", None, Framing.POV, None, ""),
+        ("Close on the phone; it buzzes.", ShotSize.CU, None, None, "the phone"),
+        ("Gros plan sur la tasse : la vapeur monte.", ShotSize.CU, None, None, "la tasse"),
+        ("Plan large de la place du marché.", ShotSize.WS, None, None, "la place du marché"),
+        ("Travelling : Inès court.", None, None, CameraMovement.TRACKING, ""),
+    ],
+)
+def test_a_direction_that_opens_the_text_is_read(
+    text: str,
+    size: ShotSize | None,
+    framing: Framing | None,
+    movement: CameraMovement | None,
+    subject: str,
+) -> None:
+    direction = stated_direction(text)
+    assert direction is not None
+    assert (direction.shot_size, direction.framing, direction.camera_movement) == (
+        size,
+        framing,
+        movement,
+    )
+    assert direction.subject == subject
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Full moon over the bay.",
+        "Wide eyes stare at the door.",
+        "Close to the river, Omar stops.",
+        "Follow the money, she says.",
+        "Long live the king.",
+        "Medium-sized dogs bark in the yard.",
+        "Omar takes a close-up of the bride.",  # a direction not at the start is story
+        "Plantes vertes sur le balcon.",
+    ],
+)
+def test_a_sentence_of_the_story_is_not_a_direction(text: str) -> None:
+    assert stated_direction(text) is None
+
+
+SHOT_LIST = """Title: First Light
+A 14-second spot for a tea brand, 16:9. Calm, golden light.
+
+Scenes:
+1. Close-up of a kettle on the stove: steam curls up. (3s)
+2. Wide shot: Omar, a baker in his fifties, opens the shutters of his shop. (4s)
+3. Tracking shot: Omar carries a tray of bread through the empty street. (4s)
+4. Packshot of the tea tin on the counter, with the line "Wake up slowly." (3s)
+"""
+
+
+def _plan(tmp_path: Path, text: str) -> list:  # type: ignore[type-arg]
+    out = tmp_path / "project"
+    plan_project(text, out, source_name="spot.md")
+    return load_shots(Project.open(out))
+
+
+def test_a_shot_list_brief_is_planned_as_written(tmp_path: Path) -> None:
+    brief = parse_brief(SHOT_LIST)
+    assert brief.title == "First Light"
+    assert [c.name for c in brief.characters] == ["Omar"]
+    assert brief.characters[0].description == "a baker in his fifties"
+    # the directions are the scenes' words, not their titles
+    assert brief.scenes[0].description.startswith("Close-up of a kettle on the stove")
+    shots = _plan(tmp_path, SHOT_LIST)
+    assert [(s.shot_size, s.camera_movement) for s in shots] == [
+        (ShotSize.CU, CameraMovement.STATIC),
+        (ShotSize.WS, CameraMovement.STATIC),
+        (ShotSize.MS, CameraMovement.TRACKING),
+        (ShotSize.CU, CameraMovement.STATIC),
+    ]
+    # each described as the writer wrote it, never behind a second framing phrase
+    assert shots[0].description == "Close-up of a kettle on the stove: steam curls up."
+    assert shots[3].framing is Framing.INSERT
+    assert "Wake up slowly." in shots[3].description  # the line is on the pack shot
+    assert [s.characters for s in shots[1:3]] == [["char_omar"], ["char_omar"]]
+    assert "First Light" not in " ".join(s.description for s in shots)
+
+
+def test_a_french_shot_list_and_directions_inside_prose(tmp_path: Path) -> None:
+    shots = _plan(
+        tmp_path,
+        "Un clip de 12 secondes.\n\n"
+        "Gros plan sur une tasse de café : la vapeur monte.\n\n"
+        "Plan large : Inès, une fleuriste, ouvre sa boutique. Elle sourit.\n\n"
+        "Inès arrose les fleurs.\n",
+    )
+    assert shots[0].shot_size is ShotSize.CU
+    assert shots[0].description.startswith("Gros plan sur une tasse de café")
+    framed = next(s for s in shots if s.description.startswith("Plan large : Inès"))
+    # the sentence after the direction belongs to the shot it frames
+    assert framed.shot_size is ShotSize.WS and "Elle sourit." in framed.description

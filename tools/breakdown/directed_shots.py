@@ -1,0 +1,75 @@
+"""Shots the writer framed in the story ("Close-up of an alarm clock: 4:45.", "Tracking shot:
+Maya runs..."): the planner keeps the stated size, framing and move, and the words as written
+(:mod:`storycore.tools.directions`)."""
+
+from __future__ import annotations
+
+from storycore.tools.breakdown.design_base import _DesignerBase
+from storycore.tools.breakdown.drafts import _Draft, _f, _movement_name
+from storycore.tools.breakdown.text import _sentence_case, _short
+from storycore.tools.directions import Direction
+from storycore.tools.domain import CameraAngle, CameraMovement, Framing, SceneType, ShotSize
+
+_CLOSE = (ShotSize.CU, ShotSize.ECU)
+
+
+class _DirectedShots(_DesignerBase):
+    """The shot of an action line that opens on a shot direction."""
+
+    def directed(self, text: str, direction: Direction) -> None:
+        """One shot for ``text``, framed as its opening ``direction`` says; what the
+        direction leaves open is chosen as for any action line."""
+        who = self._who_or_pronoun(text)
+        props = self._props_in(text)
+        size = direction.shot_size or self._size_for(who, props)
+        framing = direction.framing or self._framing_for(size, who, props)
+        if framing is Framing.INSERT:
+            who = [name for name in who if name in self._who(direction.subject)]
+        movement = direction.camera_movement or CameraMovement.STATIC
+        scene_type = direction.scene_type or (
+            SceneType.INSERT
+            if framing is Framing.INSERT
+            else SceneType.CLOSE_UP
+            if size in _CLOSE and who
+            else SceneType.ACTION
+            if movement is CameraMovement.TRACKING
+            else SceneType.ATMOSPHERIC
+        )
+        if framing is Framing.INSERT:
+            self.inserted.update(props)
+        self._add(
+            _Draft(
+                kind="action",
+                scene_index=self.index,
+                seconds=self._action_seconds(text),
+                floor=_f(self.pace.min),
+                elastic=True,
+                shot_size=size,
+                framing=framing,
+                camera_angle=CameraAngle.HIGH
+                if scene_type is SceneType.ESTABLISHING and size is ShotSize.EWS
+                else CameraAngle.EYE_LEVEL,
+                camera_movement=movement,
+                scene_type=scene_type,
+                title=_short(direction.phrase, 60),
+                description=_sentence_case(text),
+                action=text,
+                camera_details=f"{self._lens(size):g}mm, {_movement_name(movement)}",
+                characters=who,
+                props=props,
+            )
+        )
+
+    @staticmethod
+    def _size_for(who: list[str], props: list[str]) -> ShotSize:
+        if who:
+            return ShotSize.MS if len(who) == 1 else ShotSize.MWS if len(who) == 2 else ShotSize.WS
+        return ShotSize.CU if props else ShotSize.WS
+
+    @staticmethod
+    def _framing_for(size: ShotSize, who: list[str], props: list[str]) -> Framing:
+        if size in _CLOSE and props and not who:
+            return Framing.INSERT
+        if len(who) == 2:
+            return Framing.TWO_SHOT
+        return Framing.GROUP if len(who) > 2 else Framing.SINGLE

@@ -1,0 +1,140 @@
+"""Shot directions a writer puts in the story itself: "Close-up of an alarm clock: 4:45.",
+"Wide shot: Maya laces her shoes.", "Tracking shot: Maya runs...", "Pack shot of the shoes",
+"Gros plan sur la tasse". A line that opens on one is a shot the writer already framed: the
+planner keeps that framing, and a brief's scene list does not take it for a scene title.
+
+Only a direction that opens its text counts, and only in a form that cannot be a sentence of
+the story: a framing name followed by "of"/"on"/"sur"/"de", a colon or a dash, or a name
+that ends in "shot"/"plan" ("Full moon over the bay" names no shot; "Full shot of Maya" does).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from storycore.tools.domain import CameraMovement, Framing, SceneType, ShotSize
+from storycore.tools.text import alias_key
+
+# Words the alias tables of the enums do not hold, with what they say.
+_EXTRA: dict[str, tuple[ShotSize | None, Framing | None, SceneType | None]] = {
+    "pack shot": (ShotSize.CU, Framing.INSERT, SceneType.INSERT),
+    "packshot": (ShotSize.CU, Framing.INSERT, SceneType.INSERT),
+    "product shot": (ShotSize.CU, Framing.INSERT, SceneType.INSERT),
+    "plan produit": (ShotSize.CU, Framing.INSERT, SceneType.INSERT),
+    "insert": (ShotSize.CU, Framing.INSERT, SceneType.INSERT),
+    "insert shot": (ShotSize.CU, Framing.INSERT, SceneType.INSERT),
+    "plan insert": (ShotSize.CU, Framing.INSERT, SceneType.INSERT),
+    "detail shot": (ShotSize.ECU, Framing.INSERT, SceneType.INSERT),
+    "establishing shot": (ShotSize.WS, None, SceneType.ESTABLISHING),
+    "establishing": (ShotSize.WS, None, SceneType.ESTABLISHING),
+    "aerial shot": (ShotSize.EWS, None, SceneType.ESTABLISHING),
+    "aerial": (ShotSize.EWS, None, SceneType.ESTABLISHING),
+    "drone shot": (ShotSize.EWS, None, SceneType.ESTABLISHING),
+    "vue aerienne": (ShotSize.EWS, None, SceneType.ESTABLISHING),
+    "plan aerien": (ShotSize.EWS, None, SceneType.ESTABLISHING),
+    # A framing and its preposition in one: what follows is the subject ("close on the can").
+    "close on": (ShotSize.CU, None, None),
+    "tight on": (ShotSize.CU, None, None),
+    "plan serre sur": (ShotSize.CU, None, None),
+}
+_TAKES_SUBJECT = ("close on", "tight on", "plan serre sur")
+# Bare words that name a framing only with "shot" after them ("wide shot", not "wide eyes").
+_NEEDS_SHOT = frozenset(
+    {"wide", "full", "long", "medium", "close", "track", "follow", "arc", "circle", "dolly"}
+    | {"zoom", "boom", "crab", "ped", "360", "cowboy", "solo", "ensemble", "drone", "suivi"}
+    | {"epaule", "elevation", "jib", "grue", "subjective", "amorce", "cut", "static", "fixe"}
+)
+_SHOT_WORDS = frozenset({"shot", "shots", "plan"})
+# What may follow a direction: its subject ("of the can"), a colon, a dash, or nothing.
+_AFTER = re.compile(
+    r"^\s*(?:(?P<prep>of|on|onto|at|sur|de|du|des|d['’])\s*|[:—–-]\s*|,\s*|$)", re.IGNORECASE
+)
+_SUBJECT_END = re.compile(r"\s*[:—–]\s*|\.\s+|\.$|;\s*")
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+# Manner words a writer puts before the framing ("Slow tracking shot", "Lent travelling").
+_MANNER = frozenset({"slow", "fast", "quick", "lent", "lente", "rapide", "handheld", "tight"})
+_LONGEST = 4
+
+
+@dataclass(frozen=True)
+class Direction:
+    """A framing the text opens on, and what it frames."""
+
+    shot_size: ShotSize | None
+    framing: Framing | None
+    camera_movement: CameraMovement | None
+    scene_type: SceneType | None
+    phrase: str  # the direction as written: "Close-up of an alarm clock"
+    subject: str  # what it frames: "an alarm clock" ("" when it names nothing)
+    rest: str  # the text after the direction: "4:45. A hand slaps it off."
+
+
+def _meaning(
+    key: str,
+) -> tuple[ShotSize | None, Framing | None, CameraMovement | None, SceneType | None] | None:
+    """What a folded phrase says of the framing, or None when it says nothing."""
+    if key in _EXTRA:
+        size, framing, scene_type = _EXTRA[key]
+        return size, framing, None, scene_type
+    size = ShotSize._lookup.get(key)
+    framing = Framing._lookup.get(key)
+    movement = CameraMovement._lookup.get(key)
+    if size is None and framing is None and movement is None:
+        return None
+    if movement is CameraMovement.STATIC and size is None and framing is None:
+        return None  # "still", "fixe" alone say nothing a planner must keep
+    scene_type = SceneType.INSERT if framing is Framing.INSERT else None
+    return size, framing, movement, scene_type
+
+
+def stated_direction(text: str) -> Direction | None:
+    """The shot direction ``text`` opens on (:class:`Direction`), or None."""
+    words = list(_WORD.finditer(text))
+    size: ShotSize | None = None
+    framing: Framing | None = None
+    movement: CameraMovement | None = None
+    scene_type: SceneType | None = None
+    index, end, found, on_subject = 0, 0, False, False
+    while index < len(words):
+        if alias_key(words[index].group()) in _MANNER and index + 1 < len(words):
+            index += 1
+            continue
+        for length in range(min(_LONGEST, len(words) - index), 0, -1):
+            span = words[index : index + length]
+            key = alias_key(" ".join(w.group() for w in span))
+            meaning = _meaning(key)
+            if meaning is None:
+                continue
+            following = index + length
+            has_shot = following < len(words) and alias_key(words[following].group()) in _SHOT_WORDS
+            if key in _NEEDS_SHOT and not has_shot and not _abbreviation(span):
+                continue
+            size = size or meaning[0]
+            framing = framing or meaning[1]
+            movement = movement or meaning[2]
+            scene_type = scene_type or meaning[3]
+            index = following + int(has_shot)
+            end, found = words[index - 1].end(), True
+            on_subject = key in _TAKES_SUBJECT
+            break
+        else:
+            break
+    if not found:
+        return None
+    after = _AFTER.match(text[end:])
+    if after is None and not on_subject:
+        return None  # "Close-up magic", "Wide open": the words go on as a sentence
+    start = end + (after.end() if after else len(text[end:]) - len(text[end:].lstrip()))
+    subject, rest = "", text[start:]
+    if on_subject or (after is not None and after.group("prep")):
+        stop = _SUBJECT_END.search(text, start)
+        subject = text[start : stop.start() if stop else len(text)].strip()
+        rest = text[stop.end() :] if stop else ""
+    phrase = text[: start if not subject else start + len(subject)].strip(" :—–-,")
+    return Direction(size, framing, movement, scene_type, phrase, subject, rest.strip())
+
+
+def _abbreviation(span: list[re.Match[str]]) -> bool:
+    """``CU``, ``WS``, ``POV``: a framing abbreviation written in capitals."""
+    return len(span) == 1 and span[0].group().isupper() and len(span[0].group()) <= 4
