@@ -30,6 +30,10 @@ from storycore.tools.structure import load_shots
         ("Gros plan sur la tasse : la vapeur monte.", ShotSize.CU, None, None, "la tasse"),
         ("Plan large de la place du marché.", ShotSize.WS, None, None, "la place du marché"),
         ("Travelling : Inès court.", None, None, CameraMovement.TRACKING, ""),
+        # a sentence that only says where the film's framing goes
+        ("The clip ends on a close-up of a paper boat.", ShotSize.CU, None, None, "a paper boat"),
+        ("It opens on a wide shot of the bay.", ShotSize.WS, None, None, "the bay"),
+        ("Le film s'ouvre sur un plan large du port.", ShotSize.WS, None, None, "port"),
     ],
 )
 def test_a_direction_that_opens_the_text_is_read(
@@ -60,6 +64,7 @@ def test_a_direction_that_opens_the_text_is_read(
         "Medium-sized dogs bark in the yard.",
         "Omar takes a close-up of the bride.",  # a direction not at the start is story
         "Plantes vertes sur le balcon.",
+        "The film ends with Omar laughing.",
     ],
 )
 def test_a_sentence_of_the_story_is_not_a_direction(text: str) -> None:
@@ -118,3 +123,24 @@ def test_a_french_shot_list_and_directions_inside_prose(tmp_path: Path) -> None:
     framed = next(s for s in shots if s.description.startswith("Plan large : Inès"))
     # the sentence after the direction belongs to the shot it frames
     assert framed.shot_size is ShotSize.WS and "Elle sourit." in framed.description
+
+
+def test_the_writers_last_shot_stays_last_and_is_never_covered(tmp_path: Path) -> None:
+    story = (
+        "A 30-second clip for the song Low Tide.\n\n"
+        "Characters:\n- Noor: the singer, red scarf\n- Sami: the drummer, round glasses\n\n"
+        "Story:\n"
+        "Noor sings on the pier while gulls circle above her.\n"
+        "Sami drums on an upturned crate beside her.\n"
+        "They dance together as the tide comes in.\n"
+        "The clip ends on a close-up of a paper boat drifting away.\n"
+    )
+    shots = _plan(tmp_path, story)
+    last = shots[-1]
+    assert last.description == "The clip ends on a close-up of a paper boat drifting away."
+    assert (last.shot_size, last.framing) == (ShotSize.CU, Framing.INSERT)
+    # coverage (the story is longer than its beats) never repeats the writer's shot
+    assert all("paper boat" not in s.description for s in shots[:-1])
+    # "They" are the two people the story has shown
+    dance = [s for s in shots if "dance together" in s.description]
+    assert dance and sorted(dance[0].characters) == ["char_noor", "char_sami"]

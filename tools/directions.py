@@ -88,9 +88,22 @@ def _meaning(
     return size, framing, movement, scene_type
 
 
+# "The video ends on a close-up of...", "Le clip s'ouvre sur un gros plan de...": a sentence
+# that only says where the film's framing goes.
+_FRAMING_SENTENCE = re.compile(
+    r"^\s*(?:(?:the|this|our) (?:video|film|clip|spot|ad|sequence|scene|story)|it|we)"
+    r" (?:ends|opens|closes|starts|begins|finishes|cuts|fades) (?:on|with|to|in) (?:an? |the )?"
+    r"|^\s*(?:le (?:clip|film|spot)|la (?:vid[ée]o|s[ée]quence|sc[èe]ne|pub)|on)"
+    r" (?:se (?:termine|finit|clôt|clot)|s['’](?:ouvre|achève|acheve)|commence|finit|termine|"
+    r"ouvre|coupe) (?:sur|par) (?:une? |le |la |l['’])?",
+    re.IGNORECASE,
+)
+
+
 def stated_direction(text: str) -> Direction | None:
     """The shot direction ``text`` opens on (:class:`Direction`), or None."""
-    words = list(_WORD.finditer(text))
+    opener = _FRAMING_SENTENCE.match(text)
+    words = list(_WORD.finditer(text, opener.end() if opener else 0))
     size: ShotSize | None = None
     framing: Framing | None = None
     movement: CameraMovement | None = None

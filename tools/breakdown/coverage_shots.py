@@ -46,6 +46,9 @@ class _CoverageShots(_DesignerBase):
         recent: list[str] = []  # characters shown so far, the last shown last
         for n, start in enumerate(hosts):
             end = hosts[n + 1] if n + 1 < len(hosts) else len(self.drafts)
+            # The writer's own shots after a beat are not its coverage: it goes before them
+            # ("The video ends on a close-up of..." stays the last shot).
+            end = next((i for i in range(start + 1, end) if self.drafts[i].kind == "framed"), end)
             group = self.drafts[start:end]
             beat_start = len(out)
             out.extend(group)
@@ -71,6 +74,8 @@ class _CoverageShots(_DesignerBase):
                 if shot is None:
                     break  # every set-up left repeats a shot of the beat: the others last longer
                 out.append(shot)
+            later = hosts[n + 1] if n + 1 < len(hosts) else len(self.drafts)
+            out.extend(self.drafts[end:later])  # the framed shots kept after the coverage
         self.drafts = out
         return out
 

@@ -123,11 +123,29 @@ class _DesignerBase:
             found = self._last_of_gender(genders[0], exclude=[])
             if found:
                 return [found]
+        if "plural" in groups:
+            return self._recent_people(count)
         # "She tilts the umbrella": whoever the previous shot showed, the first of them first.
         for draft in reversed(self.drafts):
             if draft.characters:
                 return draft.characters[:count]
         return []
+
+    def _recent_people(self, count: int) -> list[str]:
+        """ "They dance together": the people the last shots showed, at least ``count``
+        (singles of Iris then of Theo give both), else the scene's own cast."""
+        found: list[str] = []
+        for draft in reversed(self.drafts):
+            for name in draft.characters:
+                if name not in found:
+                    found.append(name)
+            if len(found) >= count:
+                break
+        if len(found) < count:
+            found += [c for c in self.scene.characters if c not in found][: count - len(found)]
+        return [c for c in self.scene.characters if c in found] + [
+            c for c in found if c not in self.scene.characters
+        ]
 
     def _last_of_gender(self, gender: str, *, exclude: list[str]) -> str | None:
         """The character most recently shown whose gender (read from the scene's own text)

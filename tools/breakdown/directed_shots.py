@@ -22,7 +22,7 @@ class _DirectedShots(_DesignerBase):
         who = self._who_or_pronoun(text)
         props = self._props_in(text)
         size = direction.shot_size or self._size_for(who, props)
-        framing = direction.framing or self._framing_for(size, who, props)
+        framing = direction.framing or self._framing_for(size, who)
         if framing is Framing.INSERT:
             who = [name for name in who if name in self._who(direction.subject)]
         movement = direction.camera_movement or CameraMovement.STATIC
@@ -39,7 +39,7 @@ class _DirectedShots(_DesignerBase):
             self.inserted.update(props)
         self._add(
             _Draft(
-                kind="action",
+                kind="framed",  # the writer's shot: never the host of coverage shots
                 scene_index=self.index,
                 seconds=self._action_seconds(text),
                 floor=_f(self.pace.min),
@@ -67,8 +67,8 @@ class _DirectedShots(_DesignerBase):
         return ShotSize.CU if props else ShotSize.WS
 
     @staticmethod
-    def _framing_for(size: ShotSize, who: list[str], props: list[str]) -> Framing:
-        if size in _CLOSE and props and not who:
+    def _framing_for(size: ShotSize, who: list[str]) -> Framing:
+        if size in _CLOSE and not who:  # a close-up of a thing: the can, a paper moon
             return Framing.INSERT
         if len(who) == 2:
             return Framing.TWO_SHOT

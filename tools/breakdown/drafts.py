@@ -19,7 +19,7 @@ from storycore.tools.domain import (
 )
 
 ShotKind = Literal[
-    "establishing", "action", "dialogue", "reaction", "insert", "narration", "coverage"
+    "establishing", "action", "dialogue", "reaction", "insert", "narration", "coverage", "framed"
 ]
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from storycore.tools.brief.languages import _script_language
 from storycore.tools.brief.prose import _STYLE_LOOKUP, states_a_spec
 from storycore.tools.brief.vocabulary import _LANGUAGE_WORDS
+from storycore.tools.directions import stated_direction
 from storycore.tools.domain import BriefElement
 from storycore.tools.text import fold_phrase as _fold
 from storycore.tools.text import split_sentences
@@ -213,6 +214,8 @@ _COURTESY_WORDS = frozenset(
 def is_production_note(sentence: str, characters: Iterable[str] = ()) -> bool:
     """A sentence about the production (format, models, pace, style, a request) rather than
     the story: two note words, or one note word and no character named."""
+    if stated_direction(sentence) is not None:
+        return False  # "The clip ends on a close-up of...": a shot of the story
     # words without their punctuation: "spot." is the note word "spot"
     words = re.findall(r"[a-z0-9]+", _fold(sentence))
     folded = " ".join(words)
