@@ -186,6 +186,31 @@ def test_french_label_lines_and_prose_after_a_labelled_list() -> None:
     assert "Elle allume la lampe." in result.text
 
 
+def test_key_value_lines_and_a_bare_label_before_a_list() -> None:
+    result = brief(
+        "Project: Harbour Lights\nDuration: 15 seconds\n\n"
+        "Characters\n- Mei — a girl of eight, two braids\n- Li — white beard\n\n"
+        "Mei and Li walk along the harbour. Li buys her a lantern.\n"
+    )
+    assert result.title == "Harbour Lights"
+    assert result.duration_seconds == 15
+    assert [c.name for c in result.characters] == ["Mei", "Li"]
+    assert "white beard" not in result.text and "Characters" not in result.text
+
+
+@pytest.mark.parametrize(
+    "first_line",
+    [
+        "Project: a teaser for the harbour festival, shot at night with drones.",
+        "Characters are the heart of this film.",
+    ],
+)
+def test_a_sentence_is_neither_a_title_nor_a_label(first_line: str) -> None:
+    result = brief(f"{first_line}\nMei and Li walk along the harbour. Li waves at Mei.\n")
+    assert result.title != first_line.split(": ", 1)[-1]
+    assert first_line in result.text
+
+
 def test_a_sentence_ending_in_a_colon_is_not_a_label() -> None:
     result = brief("Iris has three wishes:\n- a moon\n- a song\n")
     assert result.characters == [] or all(c.name != "a moon" for c in result.characters)

@@ -193,9 +193,12 @@ _LABEL_LINE = re.compile(
     r"^\s*(?:(?P<bold>\*\*|__)(?P<b>[^*_:\n]{1,40}?)\s*:?\s*(?P=bold)\s*:?"
     r"|(?P<c>[^*_:#\-\n][^*_:\n]{0,39}?)\s*:)\s*$"
 )
-# "Title: Before Dawn", "**Titre** : Le Phare" as the first line of a brief's text.
+# "Title: Before Dawn", "**Titre** : Le Phare", "Project: Lantern Festival teaser" as the first
+# line of a brief's text ("Project:" only for a name: a few words, no sentence).
 _TITLE_LINE = re.compile(
-    r"^\s*(?:\*\*|__)?(?:title|titre)(?:\*\*|__)?\s*:\s*(\S.{0,150}?)\s*$", re.IGNORECASE
+    r"^\s*(?:\*\*|__)?(?P<key>title|titre|working title|project|projet|project name)"
+    r"(?:\*\*|__)?\s*:\s*(?P<value>\S.{0,150}?)\s*$",
+    re.IGNORECASE,
 )
 _BRACKETED = re.compile(r"[(\[]\s*([^()\[\]]{1,24}?)\s*[)\]]")
 _BOLD_NAME = re.compile(r"^(\*\*|__)(.+?)\1\s*(.*)$")
@@ -240,17 +243,18 @@ def _split_body(body: str, first_line: int = 1) -> _Body:
     blank_before = False
     in_fence = False
     labelled = False  # the section was opened by a label line, not a heading
-    for number, line in enumerate(body.splitlines(), start=first_line):
+    lines = body.splitlines()
+    for number, line in enumerate(lines, start=first_line):
         if line.lstrip().startswith(("```", "~~~")):
             in_fence = not in_fence
             section, current = None, None
             out.free_lines.append(line)
             continue
-        titled = None if in_fence or out.title else _TITLE_LINE.match(line)
+        titled = None if in_fence or out.title else _title(line)
         if titled and not any(free.strip() for free in out.free_lines) and not out.items:
-            out.title = _strip_markup(titled.group(1)).strip(' "“”«»')  # "Title: Before Dawn"
+            out.title = titled  # "Title: Before Dawn"
             continue
-        label = None if in_fence else _label(line)
+        label = None if in_fence else _label(line, _next_line(lines, number - first_line))
         if label is not None:
             kind = _section_kind(label)
             if kind or _key(label) in _STORY_HEADINGS:
@@ -307,12 +311,34 @@ def _split_body(body: str, first_line: int = 1) -> _Body:
     return out
 
 
-def _label(line: str) -> str | None:
-    """The label of a line that is only one ("Characters:", "**Cast**"), else None."""
+def _label(line: str, following: str = "") -> str | None:
+    """The label of a line that is only one ("Characters:", "**Cast**"; a bare "Characters"
+    when a list follows it), else None."""
     match = _LABEL_LINE.match(line)
+    if match is not None:
+        return (match.group("b") or match.group("c") or "").strip() or None
+    bare = line.strip()
+    if bare and _section_kind(bare) and _ITEM.match(following):
+        return bare
+    return None
+
+
+def _next_line(lines: list[str], index: int) -> str:
+    """The first line after ``lines[index]`` that is not blank ("" at the end)."""
+    return next((line for line in lines[index + 1 :] if line.strip()), "")
+
+
+def _title(line: str) -> str | None:
+    """The title a "Title: ..." line gives, or None."""
+    match = _TITLE_LINE.match(line)
     if match is None:
         return None
-    return (match.group("b") or match.group("c") or "").strip() or None
+    value = _strip_markup(match.group("value")).strip(' "“”«»')
+    if match.group("key").lower().startswith("proj") and (
+        len(value.split()) > 8 or value.endswith((".", "!", "?"))
+    ):
+        return None  # "Project: a teaser for the festival, shot at night." is a description
+    return value or None
 
 
 def _strip_markup(text: str) -> str:
