@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from storycore.tools.domain import ProjectManifest
 from storycore.tools.errors import ConflictError, ProjectError, StoryCoreError
+from storycore.tools.naming import resolved
 from storycore.tools.project.files import (
     INTERNAL,
     _live,
@@ -33,7 +34,12 @@ from storycore.tools.project.files import (
     dumps_json,
 )
 from storycore.tools.project.kept import deep_copy
-from storycore.tools.project.safety import _check_journal, _read_limited, _target
+from storycore.tools.project.safety import (
+    _check_journal,
+    _read_limited,
+    _target,
+    is_safe_relative,
+)
 from storycore.tools.schema_versions import document_kind, stamp
 
 if TYPE_CHECKING:
@@ -73,6 +79,9 @@ class Transaction:
         #: files into one folder checks it once; forgotten whenever the transaction removes
         #: or renames something.
         self._folders: set[str] = set()
+        #: Whether the project folder resolved to itself when the transaction began (then a
+        #: file directly in it is confined like one in :attr:`_folders`).
+        self._root_real = resolved(project._base) == project._base
 
     @property
     def root(self) -> Path:
@@ -91,11 +100,33 @@ class Transaction:
 
     def _rel(self, rel: str | Path) -> tuple[Path, str]:
         path, relative = self.project._confined(rel)
-        if not relative:
-            raise ProjectError("refusing to replace the project folder itself")
-        if relative == INTERNAL or relative.startswith(f"{INTERNAL}/history"):
-            raise ProjectError(f"{relative} is StoryCore's own folder")
+        _check_writable(relative)
         return path, relative
+
+    def _located(self, rel: str | Path) -> tuple[Path, str, os.stat_result | None]:
+        """:meth:`_rel` of ``rel``, with what ``stat`` says of the file (None: nothing there).
+
+        A relative path written plainly (no ``..``, ``.``, empty part, backslash or control
+        character) in a folder this transaction made or found real (:attr:`_folders`: found
+        by resolving a path whole, so it holds no link) is confined by one ``lstat`` of its
+        last part, the only part that could be a link; a link, or any other path, is
+        resolved whole as :meth:`_rel` does (refused if it leaves the project)."""
+        text = rel if isinstance(rel, str) else rel.as_posix()
+        parent = text.rpartition("/")[0]
+        if (parent in self._folders if parent else self._root_real) and is_safe_relative(text):
+            _check_writable(text)
+            path = Path(f"{self.project._base}/{text}")
+            try:
+                info = os.lstat(path)
+            except FileNotFoundError:
+                return path, text, None
+            except OSError:
+                pass  # the long way says what is wrong
+            else:
+                if not stat.S_ISLNK(info.st_mode):
+                    return path, text, info
+        path, relative = self._rel(rel)
+        return path, relative, _stat(path)
 
     # -- operations ----------------------------------------------------------------------
 
@@ -119,26 +150,27 @@ class Transaction:
         self._folders.add(relative)
 
     def write_bytes(self, rel: str | Path, data: bytes) -> Path:
-        path, relative = self._rel(rel)
-        mode = _mode(path)
+        path, relative, info = self._located(rel)
+        mode = info.st_mode if info is not None else 0
         if stat.S_ISDIR(mode):
             raise ProjectError(f"{relative} is a folder, not a file")
         parent = relative.rpartition("/")[0]
         if parent and parent not in self._folders:
             self._make_folders(path.parent, parent)
         backup: str | None = None
-        if stat.S_ISREG(mode):
-            if path.read_bytes() == data:
+        if info is not None and stat.S_ISREG(mode):
+            if info.st_size == len(data) and path.read_bytes() == data:
                 return path  # unchanged: nothing to journal, keeps re-runs idempotent
             backup = self._next_blob()
-            self._back_up(path, self._dir / backup)
+            self._back_up(path, self._dir / backup, info)
         self._record({"op": "write", "path": relative, "backup": backup, "after": _sha(data)})
         current_atomic_write()(path, data, durable=False)
         self._paths.append(relative)
         return path
 
-    def _back_up(self, path: Path, blob: Path) -> None:
-        """Keep the file at ``path`` as ``blob`` before it is replaced.
+    def _back_up(self, path: Path, blob: Path, info: os.stat_result) -> None:
+        """Keep the file at ``path`` (``info``: what ``stat`` said of it) as ``blob`` before
+        it is replaced.
 
         :func:`atomic_write` replaces a file by a new one and never changes the old one, so
         the old file itself becomes the backup (a hard link: nothing copied); a copy is made
@@ -146,7 +178,6 @@ class Transaction:
         other links that may still change) or when the write is not the store's own."""
         if current_atomic_write() is atomic_write:
             try:
-                info = os.lstat(path)
                 if stat.S_ISREG(info.st_mode) and info.st_nlink == 1:
                     os.link(path, blob, follow_symlinks=False)
                     return
@@ -232,17 +263,25 @@ class Transaction:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _mode(path: Path) -> int:
-    """``path``'s ``st_mode`` (0 if it is not there): one ``stat`` answering both
+def _check_writable(relative: str) -> None:
+    """Refuse to write the project folder itself or StoryCore's history."""
+    if not relative:
+        raise ProjectError("refusing to replace the project folder itself")
+    if relative == INTERNAL or relative.startswith(f"{INTERNAL}/history"):
+        raise ProjectError(f"{relative} is StoryCore's own folder")
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    """``os.stat(path)`` (None if it is not there): one ``stat`` answering both
     :meth:`Path.is_dir` and :meth:`Path.is_file`, which ignore the same errors."""
     try:
-        return os.stat(path).st_mode
+        return os.stat(path)
     except OSError as exc:
         if exc.errno not in _IGNORED_ERRNOS:
             raise
-        return 0
+        return None
     except ValueError:
-        return 0
+        return None
 
 
 #: The errors :meth:`Path.is_dir` and :meth:`Path.is_file` read as "not there".
