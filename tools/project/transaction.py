@@ -233,18 +233,20 @@ class Transaction:
             self.write_bytes("project.json", data)
             self.manifest_data = data
         self._journal.close()
+        keep = self.undoable and bool(self._paths)
+        if keep:  # written before the sync, which makes it durable with the change
+            meta = {
+                "note": self.note,
+                "created_at": _now(),
+                "undoable": True,
+                "paths": sorted(set(self._paths))[:200],
+            }
+            current_atomic_write()(self._dir / "meta.json", dumps_json(meta), durable=False)
         if self._paths:
             os.sync()  # every file of the change reaches the disk before it counts as done
-        if not self.undoable or not self._paths:
+        if not keep:
             shutil.rmtree(self._dir)
             return
-        meta = {
-            "note": self.note,
-            "created_at": _now(),
-            "undoable": True,
-            "paths": sorted(set(self._paths))[:200],
-        }
-        current_atomic_write()(self._dir / "meta.json", dumps_json(meta))
         os.replace(self._dir, self._dir.with_suffix(""))
         self._prune()
 

@@ -192,9 +192,10 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
                 exports_module.export(project, fmt, plan=planned)
                 documents.append(f"{exports_module.EXPORTS}/{name}")
         number = tx.number
-    entries = {entry.number for entry in project.history()}
+    # The entry is in the history when the change wrote something (else it left none).
+    entry = project._history_dir() / f"{number:06d}" / "meta.json"
     return AppliedChange(
-        history_entry=number if number in entries else None,
+        history_entry=number if entry.is_file() else None,
         regenerated_shots=list(plan.regenerate_shots),
         regenerated_segments=list(plan.regenerate_segments),
         regenerated_elements=list(plan.regenerate_elements),

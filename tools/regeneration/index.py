@@ -220,7 +220,7 @@ def write_index(tx: Transaction, shots: Sequence[ShotSpec] | None = None) -> Non
         if (
             old is not None
             and old.file == rel
-            and old.shot == shot
+            and (old.shot is shot or old.shot == shot)
             and rel not in touched
             and f"{SHOTS}/{ref.folder}" not in touched
             and SHOTS not in touched
