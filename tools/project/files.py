@@ -120,7 +120,7 @@ def _one_encoder(separators: tuple[str, str]) -> Callable[[Any], str]:
     the cost of encoding a small row). No check for circular values: a document parsed
     from or dumped to JSON holds none."""
     reference = json.JSONEncoder(ensure_ascii=False, separators=separators)
-    make = json.encoder.c_make_encoder
+    make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:  # no C speed-ups: the plain way
         return reference.encode
     chunks = make(
