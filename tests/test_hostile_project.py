@@ -131,7 +131,14 @@ def test_a_folder_the_transaction_already_wrote_in_still_refuses_links_out(
     with project.transaction("t") as tx:
         tx.write_text("exports/first.txt", "1")
         tx.write_text("exports/inside.txt", "in")
+        tx.write_text("exports/new/deeper/x.txt", "made inside")
+        for rel in ("exports/out/x.txt", "exports/file.txt", "exports/new/../../../victim.txt"):
+            with pytest.raises(ConfinementError):
+                project.path(rel)  # reads inside a transaction are confined alike
+        assert project.path("exports/inside.txt") == project.root / "04_audio" / "target.txt"
+        assert project.relative(exports / "inside.txt") == "04_audio/target.txt"
     assert (project.root / "04_audio" / "target.txt").read_text() == "in"
+    assert (exports / "new" / "deeper" / "x.txt").read_text() == "made inside"
     assert (exports / "inside.txt").is_symlink()
     with pytest.raises(ConfinementError), project.transaction("t") as tx:
         tx.write_text("05_sequences/a.txt", "a")

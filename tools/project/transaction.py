@@ -99,34 +99,62 @@ class Transaction:
         return f"blob{self._blobs:06d}"
 
     def _rel(self, rel: str | Path) -> tuple[Path, str]:
-        path, relative = self.project._confined(rel)
+        found = self._plain(rel)
+        if found is not None:
+            path, relative, _ = found
+        else:
+            path, relative = self.project._confined(rel)
         _check_writable(relative)
         return path, relative
 
     def _located(self, rel: str | Path) -> tuple[Path, str, os.stat_result | None]:
-        """:meth:`_rel` of ``rel``, with what ``stat`` says of the file (None: nothing there).
+        """:meth:`_rel` of ``rel``, with what ``stat`` says of the file (None: nothing there)."""
+        found = self._plain(rel)
+        if found is None:
+            path, relative = self.project._confined(rel)
+            found = (path, relative, _stat(path))
+        _check_writable(found[1])
+        return found
+
+    def _plain(self, rel: str | Path) -> tuple[Path, str, os.stat_result | None] | None:
+        """The path of ``rel``, its posix text and ``lstat``, confined without resolving it
+        whole, or None: go the long way.
 
         A relative path written plainly (no ``..``, ``.``, empty part, backslash or control
-        character) in a folder this transaction made or found real (:attr:`_folders`: found
-        by resolving a path whole, so it holds no link) is confined by one ``lstat`` of its
-        last part, the only part that could be a link; a link, or any other path, is
-        resolved whole as :meth:`_rel` does (refused if it leaves the project)."""
+        character) below a folder this transaction made or found real (:attr:`_folders`, or
+        the project folder itself: no link in them) can only leave the project through its
+        other parts. Each folder between is looked at once (``lstat``: a folder, not a link,
+        is then known too; a missing one means nothing below it exists, a link neither); a
+        last part that is a link is resolved whole like any other path
+        (:meth:`Project._confined`, refused if it leaves)."""
         text = rel if isinstance(rel, str) else rel.as_posix()
-        parent = text.rpartition("/")[0]
-        if (parent in self._folders if parent else self._root_real) and is_safe_relative(text):
-            _check_writable(text)
-            path = Path(f"{self.project._base}/{text}")
+        if not is_safe_relative(text):
+            return None
+        base = self.project._base
+        parts = text.split("/")
+        known = len(parts) - 1
+        while known and "/".join(parts[:known]) not in self._folders:
+            known -= 1
+        if not known and not self._root_real:
+            return None
+        for end in range(known + 1, len(parts)):
+            folder = "/".join(parts[:end])
             try:
-                info = os.lstat(path)
-            except FileNotFoundError:
-                return path, text, None
+                if not stat.S_ISDIR(os.lstat(f"{base}/{folder}").st_mode):
+                    return None
+            except FileNotFoundError:  # nothing there can be a link: the rest is missing
+                return Path(f"{base}/{text}"), text, None
             except OSError:
-                pass  # the long way says what is wrong
-            else:
-                if not stat.S_ISLNK(info.st_mode):
-                    return path, text, info
-        path, relative = self._rel(rel)
-        return path, relative, _stat(path)
+                return None  # unreadable: the long way says why
+            self._folders.add(folder)
+        path = Path(f"{base}/{text}")
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            return path, text, None
+        except OSError:
+            return None  # the long way says what is wrong
+        return None if stat.S_ISLNK(info.st_mode) else (path, text, info)
 
     # -- operations ----------------------------------------------------------------------
 
@@ -139,10 +167,10 @@ class Transaction:
         """Make ``path`` (``relative`` to the root) and its missing parents, journaled."""
         missing = []
         probe = path
-        while not probe.exists():
+        while (info := _stat(probe)) is None:
             missing.append(probe)
             probe = probe.parent
-        if probe.exists() and not probe.is_dir():
+        if not stat.S_ISDIR(info.st_mode):
             raise ProjectError(f"{self.project.relative(probe)} is a file, not a folder")
         for folder in reversed(missing):
             self._record({"op": "mkdir", "path": folder.relative_to(self.root).as_posix()})
