@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from storycore.tools.errors import ProjectError, StoryCoreError
+from storycore.tools.errors import ConfinementError, ProjectError, StoryCoreError
 from storycore.tools.project import Project, check_document_paths, is_safe_relative
 
 
@@ -108,6 +108,52 @@ def test_writes_do_not_follow_a_symlink_that_leaves_the_project(tmp_path: Path) 
         tx.write_text("exports/file.txt", "x")
     assert list(outside.iterdir()) == []
     assert (tmp_path / "victim.txt").read_text() == "v"
+
+
+def test_a_folder_the_transaction_already_wrote_in_still_refuses_links_out(
+    tmp_path: Path,
+) -> None:
+    """A folder checked once in a transaction (a file written there) does not make later
+    paths in it trusted: a link as the last part, ``..`` and a folder swapped for a link
+    after a removal are still refused, and a link inside the project is still followed."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (tmp_path / "victim.txt").write_text("v")
+    project = Project.create(tmp_path / "film", title="Film")
+    exports = project.root / "exports"
+    (exports / "out").symlink_to(outside)
+    (exports / "file.txt").symlink_to(tmp_path / "victim.txt")
+    (exports / "inside.txt").symlink_to(project.root / "04_audio" / "target.txt")
+    for rel in ("exports/file.txt", "exports/out/x.txt", "exports/../../victim.txt"):
+        with pytest.raises(StoryCoreError), project.transaction("t") as tx:
+            tx.write_text("exports/first.txt", "1")  # the folder is now known to tx
+            tx.write_text(rel, "x")
+    with project.transaction("t") as tx:
+        tx.write_text("exports/first.txt", "1")
+        tx.write_text("exports/inside.txt", "in")
+        tx.write_text("exports/new/deeper/x.txt", "made inside")
+        for rel in ("exports/out/x.txt", "exports/file.txt", "exports/new/../../../victim.txt"):
+            with pytest.raises(ConfinementError):
+                project.path(rel)  # reads inside a transaction are confined alike
+        assert project.path("exports/inside.txt") == project.root / "04_audio" / "target.txt"
+        assert project.relative(exports / "inside.txt") == "04_audio/target.txt"
+    assert (project.root / "04_audio" / "target.txt").read_text() == "in"
+    assert (exports / "new" / "deeper" / "x.txt").read_text() == "made inside"
+    assert (exports / "inside.txt").is_symlink()
+    with pytest.raises(ConfinementError), project.transaction("t") as tx:
+        tx.write_text("05_sequences/a.txt", "a")
+        tx.remove("05_sequences")
+        link = project.root / "05_sequences"
+        link.symlink_to(outside)
+        try:
+            tx.write_text("05_sequences/b.txt", "b")
+        finally:
+            link.unlink()  # so that the rollback can put the folder back
+    assert (project.root / "05_sequences").is_dir()
+    assert not (project.root / "05_sequences" / "a.txt").exists()
+    assert list(outside.iterdir()) == []
+    assert (tmp_path / "victim.txt").read_text() == "v"
+    assert not (project.root / "exports" / "first.txt").is_symlink()
 
 
 @pytest.mark.parametrize(

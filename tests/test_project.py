@@ -79,6 +79,40 @@ with p.transaction("crash") as tx:
     assert reopened.manifest.title == "Untitled"
 
 
+def test_a_crash_after_the_commit_sync_but_before_the_entry_counts_is_rolled_back(
+    tmp_path: Path,
+) -> None:
+    """The history entry (meta.json) is written before the commit's sync; a change killed
+    after the sync but before its folder is renamed to an entry is not in the history and is
+    rolled back on the next open, like any other unfinished change."""
+    project = Project.create(tmp_path / "p")
+    code = f"""
+import os
+from storycore.tools.project import Project
+real_replace = os.replace
+def replace(src, dst, *args, **kwargs):
+    if str(src).endswith(".pending"):
+        os._exit(9)  # killed right before the change counts as done
+    return real_replace(src, dst, *args, **kwargs)
+os.replace = replace
+p = Project.open({str(project.root)!r})
+with p.transaction("crash") as tx:
+    tx.write_text("exports/partial.txt", "whole")
+    tx.manifest.title = "Changed"
+"""
+    result = subprocess.run([sys.executable, "-c", code], check=False)
+    assert result.returncode == 9
+    pending = list((project.root / ".storycore" / "history").glob("*.pending"))
+    assert [p.name for p in pending] and (pending[0] / "meta.json").is_file()
+    reopened = Project.open(project.root)
+    assert reopened.history() == []
+    with reopened.transaction("next"):  # recovery runs when the lock is taken
+        pass
+    assert not (reopened.root / "exports/partial.txt").exists()
+    assert reopened.manifest.title == "Untitled"
+    assert not list((project.root / ".storycore" / "history").glob("*.pending"))
+
+
 def test_opening_the_project_during_a_transaction_of_this_process_leaves_it_running(
     tmp_path: Path,
 ) -> None:

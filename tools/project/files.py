@@ -62,8 +62,11 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Write ``data`` to ``path`` so that readers see the old or the new file, never half.
 
     ``durable`` also fsyncs the data before the rename (transactions flush once instead)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except FileNotFoundError:  # the folder is made only when it is missing
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         # mkstemp makes the file private (0600); give it the mode a plain open() would.
         try:
@@ -111,15 +114,48 @@ _FRAGMENTS_KEEP = 8192
 _ASSEMBLED_DEPTH = 2
 
 
+def _one_encoder(separators: tuple[str, str]) -> Callable[[Any], str]:
+    """``json.dumps(value, ensure_ascii=False, separators=separators)`` with one C encoder
+    made once (``json.dumps`` makes a new encoder at every call given any option, most of
+    the cost of encoding a small row). No check for circular values: a document parsed
+    from or dumped to JSON holds none."""
+    reference = json.JSONEncoder(ensure_ascii=False, separators=separators)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # no C speed-ups: the plain way
+        return reference.encode
+    chunks = make(
+        None,
+        reference.default,
+        json.encoder.encode_basestring,
+        None,
+        separators[1],
+        separators[0],
+        False,
+        False,
+        True,
+    )
+
+    def encode(value: Any) -> str:
+        if isinstance(value, str):
+            return json.encoder.encode_basestring(value)
+        return "".join(chunks(value, 0))
+
+    return encode
+
+
+_plain = _one_encoder((", ", ": "))
+_compact = _one_encoder((",", ":"))
+
+
 def _indented(value: Any, depth: int) -> str:
     """``json.dumps(value, indent=2, ensure_ascii=False)`` as it reads nested ``depth``
     levels deep (its lines after the first indented by ``2 * depth`` more spaces)."""
     if not value or not isinstance(value, dict | list | tuple):
-        return json.dumps(value, ensure_ascii=False)
+        return _plain(value)
     if isinstance(value, dict) and not all(type(key) is str for key in value):
         return _encoded(value, depth)  # json's own conversion of other keys
     if depth >= _ASSEMBLED_DEPTH:
-        key = (json.dumps(value, ensure_ascii=False, separators=(",", ":")), depth)
+        key = (_compact(value), depth)
         with _fragments_guard:
             text = _fragments.get(key)
             if text is not None:
@@ -133,10 +169,7 @@ def _indented(value: Any, depth: int) -> str:
         return text
     inner = "\n" + "  " * (depth + 1)
     if isinstance(value, dict):
-        items = [
-            f"{json.dumps(key, ensure_ascii=False)}: {_indented(item, depth + 1)}"
-            for key, item in value.items()
-        ]
+        items = [f"{_plain(key)}: {_indented(item, depth + 1)}" for key, item in value.items()]
         opening, closing = "{", "}"
     else:
         items = [_indented(item, depth + 1) for item in value]

@@ -133,6 +133,12 @@ class Project:
 
     def path(self, *parts: str | Path) -> Path:
         """An absolute path inside the project (refused if it would leave it)."""
+        if self._tx is not None and parts:  # below folders the transaction checked
+            found = self._tx._plain(
+                "/".join(p if isinstance(p, str) else p.as_posix() for p in parts)
+            )
+            if found is not None:
+                return found[0]
         return Path(confined_under(self._base, *parts, shown_root=self.root))
 
     def _confined(self, rel: str | Path) -> tuple[Path, str]:
@@ -142,6 +148,12 @@ class Project:
         return Path(target), relative.replace(os.sep, "/")
 
     def relative(self, path: Path) -> str:
+        """``path`` (absolute, inside the project) resolved, relative to the root (posix)."""
+        text = str(path)
+        if self._tx is not None and text.startswith(self._base + os.sep):
+            found = self._tx._plain(text[len(self._base) + 1 :])
+            if found is not None:
+                return found[1]
         return path.resolve().relative_to(self.root).as_posix()
 
     @property

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from storycore.tools.domain import ProjectManifest
 from storycore.tools.errors import ConflictError, ProjectError, StoryCoreError
+from storycore.tools.naming import resolved
 from storycore.tools.project.files import (
     INTERNAL,
     _live,
@@ -33,7 +34,12 @@ from storycore.tools.project.files import (
     dumps_json,
 )
 from storycore.tools.project.kept import deep_copy
-from storycore.tools.project.safety import _check_journal, _read_limited, _target
+from storycore.tools.project.safety import (
+    _check_journal,
+    _read_limited,
+    _target,
+    is_safe_relative,
+)
 from storycore.tools.schema_versions import document_kind, stamp
 
 if TYPE_CHECKING:
@@ -73,6 +79,9 @@ class Transaction:
         #: files into one folder checks it once; forgotten whenever the transaction removes
         #: or renames something.
         self._folders: set[str] = set()
+        #: Whether the project folder resolved to itself when the transaction began (then a
+        #: file directly in it is confined like one in :attr:`_folders`).
+        self._root_real = resolved(project._base) == project._base
 
     @property
     def root(self) -> Path:
@@ -90,12 +99,62 @@ class Transaction:
         return f"blob{self._blobs:06d}"
 
     def _rel(self, rel: str | Path) -> tuple[Path, str]:
-        path, relative = self.project._confined(rel)
-        if not relative:
-            raise ProjectError("refusing to replace the project folder itself")
-        if relative == INTERNAL or relative.startswith(f"{INTERNAL}/history"):
-            raise ProjectError(f"{relative} is StoryCore's own folder")
+        found = self._plain(rel)
+        if found is not None:
+            path, relative, _ = found
+        else:
+            path, relative = self.project._confined(rel)
+        _check_writable(relative)
         return path, relative
+
+    def _located(self, rel: str | Path) -> tuple[Path, str, os.stat_result | None]:
+        """:meth:`_rel` of ``rel``, with what ``stat`` says of the file (None: nothing there)."""
+        found = self._plain(rel)
+        if found is None:
+            path, relative = self.project._confined(rel)
+            found = (path, relative, _stat(path))
+        _check_writable(found[1])
+        return found
+
+    def _plain(self, rel: str | Path) -> tuple[Path, str, os.stat_result | None] | None:
+        """The path of ``rel``, its posix text and ``lstat``, confined without resolving it
+        whole, or None: go the long way.
+
+        A relative path written plainly (no ``..``, ``.``, empty part, backslash or control
+        character) below a folder this transaction made or found real (:attr:`_folders`, or
+        the project folder itself: no link in them) can only leave the project through its
+        other parts. Each folder between is looked at once (``lstat``: a folder, not a link,
+        is then known too; a missing one means nothing below it exists, a link neither); a
+        last part that is a link is resolved whole like any other path
+        (:meth:`Project._confined`, refused if it leaves)."""
+        text = rel if isinstance(rel, str) else rel.as_posix()
+        if not is_safe_relative(text):
+            return None
+        base = self.project._base
+        parts = text.split("/")
+        known = len(parts) - 1
+        while known and "/".join(parts[:known]) not in self._folders:
+            known -= 1
+        if not known and not self._root_real:
+            return None
+        for end in range(known + 1, len(parts)):
+            folder = "/".join(parts[:end])
+            try:
+                if not stat.S_ISDIR(os.lstat(f"{base}/{folder}").st_mode):
+                    return None
+            except FileNotFoundError:  # nothing there can be a link: the rest is missing
+                return Path(f"{base}/{text}"), text, None
+            except OSError:
+                return None  # unreadable: the long way says why
+            self._folders.add(folder)
+        path = Path(f"{base}/{text}")
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            return path, text, None
+        except OSError:
+            return None  # the long way says what is wrong
+        return None if stat.S_ISLNK(info.st_mode) else (path, text, info)
 
     # -- operations ----------------------------------------------------------------------
 
@@ -108,10 +167,10 @@ class Transaction:
         """Make ``path`` (``relative`` to the root) and its missing parents, journaled."""
         missing = []
         probe = path
-        while not probe.exists():
+        while (info := _stat(probe)) is None:
             missing.append(probe)
             probe = probe.parent
-        if probe.exists() and not probe.is_dir():
+        if not stat.S_ISDIR(info.st_mode):
             raise ProjectError(f"{self.project.relative(probe)} is a file, not a folder")
         for folder in reversed(missing):
             self._record({"op": "mkdir", "path": folder.relative_to(self.root).as_posix()})
@@ -119,26 +178,27 @@ class Transaction:
         self._folders.add(relative)
 
     def write_bytes(self, rel: str | Path, data: bytes) -> Path:
-        path, relative = self._rel(rel)
-        mode = _mode(path)
+        path, relative, info = self._located(rel)
+        mode = info.st_mode if info is not None else 0
         if stat.S_ISDIR(mode):
             raise ProjectError(f"{relative} is a folder, not a file")
         parent = relative.rpartition("/")[0]
         if parent and parent not in self._folders:
             self._make_folders(path.parent, parent)
         backup: str | None = None
-        if stat.S_ISREG(mode):
-            if path.read_bytes() == data:
+        if info is not None and stat.S_ISREG(mode):
+            if info.st_size == len(data) and path.read_bytes() == data:
                 return path  # unchanged: nothing to journal, keeps re-runs idempotent
             backup = self._next_blob()
-            self._back_up(path, self._dir / backup)
+            self._back_up(path, self._dir / backup, info)
         self._record({"op": "write", "path": relative, "backup": backup, "after": _sha(data)})
         current_atomic_write()(path, data, durable=False)
         self._paths.append(relative)
         return path
 
-    def _back_up(self, path: Path, blob: Path) -> None:
-        """Keep the file at ``path`` as ``blob`` before it is replaced.
+    def _back_up(self, path: Path, blob: Path, info: os.stat_result) -> None:
+        """Keep the file at ``path`` (``info``: what ``stat`` said of it) as ``blob`` before
+        it is replaced.
 
         :func:`atomic_write` replaces a file by a new one and never changes the old one, so
         the old file itself becomes the backup (a hard link: nothing copied); a copy is made
@@ -146,7 +206,6 @@ class Transaction:
         other links that may still change) or when the write is not the store's own."""
         if current_atomic_write() is atomic_write:
             try:
-                info = os.lstat(path)
                 if stat.S_ISREG(info.st_mode) and info.st_nlink == 1:
                     os.link(path, blob, follow_symlinks=False)
                     return
@@ -202,18 +261,20 @@ class Transaction:
             self.write_bytes("project.json", data)
             self.manifest_data = data
         self._journal.close()
+        keep = self.undoable and bool(self._paths)
+        if keep:  # written before the sync, which makes it durable with the change
+            meta = {
+                "note": self.note,
+                "created_at": _now(),
+                "undoable": True,
+                "paths": sorted(set(self._paths))[:200],
+            }
+            current_atomic_write()(self._dir / "meta.json", dumps_json(meta), durable=False)
         if self._paths:
             os.sync()  # every file of the change reaches the disk before it counts as done
-        if not self.undoable or not self._paths:
+        if not keep:
             shutil.rmtree(self._dir)
             return
-        meta = {
-            "note": self.note,
-            "created_at": _now(),
-            "undoable": True,
-            "paths": sorted(set(self._paths))[:200],
-        }
-        current_atomic_write()(self._dir / "meta.json", dumps_json(meta))
         os.replace(self._dir, self._dir.with_suffix(""))
         self._prune()
 
@@ -232,17 +293,25 @@ class Transaction:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _mode(path: Path) -> int:
-    """``path``'s ``st_mode`` (0 if it is not there): one ``stat`` answering both
+def _check_writable(relative: str) -> None:
+    """Refuse to write the project folder itself or StoryCore's history."""
+    if not relative:
+        raise ProjectError("refusing to replace the project folder itself")
+    if relative == INTERNAL or relative.startswith(f"{INTERNAL}/history"):
+        raise ProjectError(f"{relative} is StoryCore's own folder")
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    """``os.stat(path)`` (None if it is not there): one ``stat`` answering both
     :meth:`Path.is_dir` and :meth:`Path.is_file`, which ignore the same errors."""
     try:
-        return os.stat(path).st_mode
+        return os.stat(path)
     except OSError as exc:
         if exc.errno not in _IGNORED_ERRNOS:
             raise
-        return 0
+        return None
     except ValueError:
-        return 0
+        return None
 
 
 #: The errors :meth:`Path.is_dir` and :meth:`Path.is_file` read as "not there".

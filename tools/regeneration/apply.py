@@ -33,17 +33,19 @@ def _lay_out_shots(tx: Transaction, shots: Sequence[ShotSpec]) -> None:
     for ref in refs:
         if ref.shot_id not in wanted:
             tx.remove(f"{SHOTS}/{ref.folder}")
-    taken = [
-        (split_numbered(by_id[s.shot_id].folder) or (0, by_id[s.shot_id].folder))[1]
-        for s in shots
-        if s.shot_id in by_id
-    ]
+    taken: list[str] | None = None  # the title parts in use, found when a shot is new
     targets: list[str] = []
     for position, shot in enumerate(shots, start=1):
         known = by_id.get(shot.shot_id)
         if known is not None:
             targets.append(renumbered(known.folder, position))
             continue
+        if taken is None:
+            taken = [
+                (split_numbered(by_id[s.shot_id].folder) or (0, by_id[s.shot_id].folder))[1]
+                for s in shots
+                if s.shot_id in by_id
+            ]
         slug = unique(slugify(shot_title(shot), fallback="Shot"), taken)
         taken.append(slug)
         targets.append(f"{position:02d}_{slug}")
@@ -192,9 +194,10 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
                 exports_module.export(project, fmt, plan=planned)
                 documents.append(f"{exports_module.EXPORTS}/{name}")
         number = tx.number
-    entries = {entry.number for entry in project.history()}
+    # The entry is in the history when the change wrote something (else it left none).
+    entry = project._history_dir() / f"{number:06d}" / "meta.json"
     return AppliedChange(
-        history_entry=number if number in entries else None,
+        history_entry=number if entry.is_file() else None,
         regenerated_shots=list(plan.regenerate_shots),
         regenerated_segments=list(plan.regenerate_segments),
         regenerated_elements=list(plan.regenerate_elements),

@@ -158,21 +158,30 @@ def _read_index(project: Project) -> dict[str, _Entry]:
     return entries
 
 
-def indexed_shots(project: Project) -> list[ShotSpec]:
+def indexed_shots(
+    project: Project, seen: Mapping[str, _Stamp | None] | None = None
+) -> list[ShotSpec]:
     """Every shot in timeline order, as :func:`~storycore.tools.structure.load_shots` reads
     them, taking from the index each shot whose ``shot.json`` is the one it was indexed from
     and reading the others from their files (through the project's confined paths).
 
     The shots returned may be shared with the index kept in memory: never change one in
-    place (``model_copy(update=...)`` makes a changed copy)."""
+    place (``model_copy(update=...)`` makes a changed copy). ``seen``: the identities of
+    shot files just looked at by the caller (relative path -> identity, None if missing),
+    used instead of looking again; a file it does not name is looked at here."""
     entries = _read_index(project)
     root = str(project.root)
     out: list[ShotSpec] = []
     confirmed: dict[str, _Stamp] = {}
+    seen = seen or {}
     for ref in project.manifest.shots:
         rel = f"{SHOTS}/{ref.folder}/{SHOT_FILE}"
         entry = entries.get(ref.shot_id)
-        if entry is not None and entry.file == rel and entry.stamp == _stamp(f"{root}/{rel}"):
+        if entry is None or entry.file != rel:
+            out.append(project.read_model(rel, ShotSpec))
+            continue
+        stamp = seen[rel] if rel in seen else _stamp(f"{root}/{rel}")
+        if entry.stamp == stamp:
             out.append(entry.shot)
             confirmed[rel] = entry.stamp
         else:
@@ -211,7 +220,7 @@ def write_index(tx: Transaction, shots: Sequence[ShotSpec] | None = None) -> Non
         if (
             old is not None
             and old.file == rel
-            and old.shot == shot
+            and (old.shot is shot or old.shot == shot)
             and rel not in touched
             and f"{SHOTS}/{ref.folder}" not in touched
             and SHOTS not in touched

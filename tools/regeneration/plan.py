@@ -140,7 +140,7 @@ def _file_digests(root: Path) -> dict[str, tuple[_Stamp, bytes]]:
     return known
 
 
-def _fingerprint(project: Project) -> str:
+def _fingerprint(project: Project, seen: dict[str, _Stamp | None] | None = None) -> str:
     """A hash of the files a change is planned from (to refuse applying a stale plan).
 
     The files are read straight under the project root: this only hashes their bytes (the
@@ -158,9 +158,11 @@ def _fingerprint(project: Project) -> str:
     for rel in rels:
         path = f"{root}/{rel}"
         stamp = _stamp(path)
-        seen = known.get(rel)
-        if stamp is not None and seen is not None and seen[0] == stamp:
-            file_digest = seen[1]
+        if seen is not None:
+            seen[rel] = stamp
+        hashed = known.get(rel)
+        if stamp is not None and hashed is not None and hashed[0] == stamp:
+            file_digest = hashed[1]
         else:
             try:
                 with open(path, "rb") as handle:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 from storycore.tools.breakdown import retime, split_long_shots
@@ -29,7 +30,9 @@ from storycore.tools.i18n import Messages, display_language
 from storycore.tools.model_registry import Kind, ModelCapability, ModelRegistry, max_clip_frames
 from storycore.tools.planner import read_scenes
 from storycore.tools.project import Project
+from storycore.tools.project.kept import deep_copy
 from storycore.tools.prompt_builder import build_shot_prompts
+from storycore.tools.rates import parse_rate
 from storycore.tools.regeneration import (
     edit_elements,
     edit_locks,
@@ -42,7 +45,7 @@ from storycore.tools.regeneration.hashes import (
     _element_hash,
     shot_generation_hash,
 )
-from storycore.tools.regeneration.index import indexed_shots
+from storycore.tools.regeneration.index import _Stamp, indexed_shots
 from storycore.tools.regeneration.plan import (
     DOCUMENTS,
     ChangePlan,
@@ -89,17 +92,19 @@ class Planner:
         #: The messages the summary and warnings are written with (the answer language).
         self.m = Messages(display_language(self.specs.language))
         self.rate = self.specs.rate
-        self.fingerprint = _fingerprint(project)
+        # One look at each shot file serves both the fingerprint and the index check.
+        seen: dict[str, _Stamp | None] = {}
+        self.fingerprint = _fingerprint(project, seen)
         self._models: ModelRegistry | None = None
         self.registry = AssetRegistry(project, cards=False)
         self.scenes = read_scenes(project)
-        self.before_shots = indexed_shots(project)
+        self.before_shots = indexed_shots(project, seen)
         self.before_elements = {e.element_id: e for e in self.registry.list()}
         self.before_segments = list(project.manifest.segments)
         # Handlers replace a shot (``replace``, ``model_copy(update=...)``), never change one in
         # place: the list is copied, the shots are shared with ``before_shots``.
         self.shots = list(self.before_shots)
-        self.elements = {k: v.model_copy(deep=True) for k, v in self.before_elements.items()}
+        self.elements = {k: deep_copy(v) for k, v in self.before_elements.items()}
         self.normalised: list[Modification] = []
         self.summary: list[str] = []
         self.warnings: list[str] = []
@@ -394,9 +399,10 @@ class Planner:
             old = before.get(shot.shot_id)
             if (
                 old is None
-                or any(e in changed for e in shot.element_ids())
+                or (changed and any(e in changed for e in shot.element_ids()))
                 or (
-                    shot != old
+                    shot is not old  # a shot the change did not touch is the same object
+                    and shot != old
                     and (
                         shot.duration_frames != old.duration_frames
                         or shot.model_copy(update=_place(old)) != old
@@ -408,7 +414,7 @@ class Planner:
 
     def finish(self) -> ChangePlan:
         """The plan of the simulated change: what to regenerate, and what to write."""
-        self.shots = retime(self.shots, self.rate)
+        self.shots = _retimed(self.shots, self.rate)
         changed_elements = sorted(
             e
             for e, element in self.elements.items()
@@ -480,6 +486,21 @@ class Planner:
             moved_shots=[i for i in self.moved if i in kept],
             outcome=outcome,
         )
+
+
+def _retimed(shots: Sequence[ShotSpec], rate: Fraction) -> list[ShotSpec]:
+    """:func:`retime` of ``shots``, keeping each shot that already starts and ends where it
+    should (the same object, not a copy): a one-shot change copies the shots it moves."""
+    parse_rate(rate)
+    out: list[ShotSpec] = []
+    start = 0
+    for shot in shots:
+        length = shot.duration_frames
+        if shot.start_frame != start:
+            shot = shot.model_copy(update={"start_frame": start, "end_frame": start + length})
+        out.append(shot)
+        start += length
+    return out
 
 
 def plan_changes(
