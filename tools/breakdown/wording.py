@@ -69,6 +69,12 @@ _MASCULINE = word_set(
     "comptoir four fournil pain croissant gateau miroir cahier journal stylo portable "
     "ordinateur micro tambour seau disque vinyle"
 )
+#: Titles a French name may open on, written with the article ("du docteur Arnaud"); "Madame"
+#: and "Monsieur" take none.
+_FRENCH_TITLES = word_set(
+    "docteur professeur capitaine commissaire inspecteur lieutenant sergent colonel general "
+    "commandant juge maire abbe pere frere soeur maitre"
+)
 #: Nouns whose h is aspirated: "le hangar", never "l'hangar".
 _ASPIRATED_H = word_set("hangar hall hameau halle hutte haie hublot hamac hibou")
 _FEMININE_ENDINGS = (
@@ -187,7 +193,12 @@ class Wording:
         return self(f"size.{size}")
 
     def name(self, name: str) -> Phrase:
-        """A character as the description names them."""
+        """A character as the description names them; a French title takes its article
+        ("Docteur Arnaud" -> "le docteur Arnaud", "du docteur Arnaud")."""
+        if self.language == "fr":
+            head, _, rest = name.partition(" ")
+            if rest and fold(head) in _FRENCH_TITLES:
+                return Phrase(_with_article(f"{head.lower()} {rest}", "le"), "fr")
         return Phrase(name, self.language)
 
     def names(self, names: Sequence[str]) -> Phrases:
@@ -227,17 +238,32 @@ def _french_place(location: str, story: str) -> str:
     """A French place with the article the story gives it: a heading's capitals read as a
     common noun when the story or the common nouns know it ("BOULANGERIE" -> "la
     boulangerie"), else as a name ("MARSEILLE" -> "Marseille")."""
+    parts = [part.strip() for part in re.split(r"\s+[-–—]\s+", location) if part.strip()]
+    if len(parts) == 2 and _common_noun(parts[1], story):
+        # "HÔPITAL - COULOIR": the part inside the place, "le couloir de l'hôpital"; "MARSEILLE
+        # - GARE": "la gare de Marseille".
+        return (
+            f"{_french_noun(parts[1].lower(), story)} {_french_de(_french_place(parts[0], story))}"
+        )
     if location.isupper():
-        lowered = location.lower()
-        if _story_article(lowered, story) or fold(lowered).split(" ")[0] in (
-            _FEMININE | _MASCULINE
-        ):
-            return _french_noun(lowered, story)
-        return place_name(location)
+        if _common_noun(location, story):
+            return _french_noun(location.lower(), story)
+        named = place_name(location)
+        # "CHEZ MARGOT" -> "chez Margot" ("de chez Margot").
+        return f"chez {named[5:]}" if fold(named).startswith("chez ") else named
     if location[:1].isupper():
         article = _story_article(location, story)
         return _with_article(location, article) if article else location
     return _french_noun(location, story)
+
+
+def _common_noun(place: str, story: str) -> bool:
+    """Whether a heading's place is a common noun: the story writes it with an article, or
+    it opens on a common place noun ("BOULANGERIE", "CAFÉ DU PORT")."""
+    lowered = place.lower()
+    return bool(_story_article(lowered, story)) or fold(lowered).split(" ")[0] in (
+        _FEMININE | _MASCULINE
+    )
 
 
 def _french_noun(noun: str, story: str) -> str:
