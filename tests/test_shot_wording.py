@@ -199,3 +199,28 @@ def test_a_french_size_edit_rewrites_the_description(market: Project) -> None:
 
 def test_the_critic_reads_a_french_plan_without_false_framing_findings(market: Project) -> None:
     assert critique(market, kinds=["framing_contradiction"]).findings == []
+
+
+@pytest.mark.parametrize(("language", "said"), [("fr", " (suite)"), ("en", " (continues)")])
+def test_a_split_part_says_it_continues_in_the_projects_language(
+    market: Project, language: str, said: str
+) -> None:
+    from storycore.tools.breakdown import split_long_shots
+
+    shot = max(load_shots(market), key=lambda s: s.duration_frames)
+    parts = split_long_shots([shot], lambda s: -(-shot.duration_frames // 2), language)
+    assert [p.description for p in parts] == [shot.description, shot.description + said]
+
+
+@pytest.mark.parametrize(
+    ("story", "prop", "expected"),
+    [
+        ("Elle pose une tasse sur la table.", "tasse", "de la tasse"),
+        ("", "enveloppe", "de l'enveloppe"),
+        ("Il sort un carnet.", "carnet", "du carnet"),
+        ("Elle range les clés.", "clés", "des clés"),
+    ],
+)
+def test_a_french_prop_takes_its_article(story: str, prop: str, expected: str) -> None:
+    assert Wording("fr", [story]).prop(prop).of() == expected
+    assert Wording("en", [story]).prop(prop).of() == f"of the {prop}"
