@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from storycore.tools.fountain import fold
-from storycore.tools.i18n import Messages, catalog_language
+from storycore.tools.i18n import catalog_language, section
 from storycore.tools.text import place_name, word_set
 
 _VOWELS = frozenset("aeiouyh")
@@ -174,7 +174,7 @@ class Wording:
 
     def __init__(self, language: str | None, story: Iterable[str] = ()) -> None:
         self.language = catalog_language(language)
-        self.m = Messages(self.language)
+        self._texts = _shot_texts(self.language)
         self._story = " ".join(story)
 
     def __call__(self, key: str, /, **values: object) -> str:
@@ -186,7 +186,7 @@ class Wording:
                 filled[f"of_{name}"] = value.of()
                 value = str(value)
             filled[name] = value
-        return self.m(f"shot_text.{key}", **filled)
+        return self._texts[key].format(**filled)
 
     def size(self, size: str) -> str:
         """A shot size's name, capitalised ("Close-up", "Gros plan")."""
@@ -232,6 +232,13 @@ class Wording:
     def quote(self, speaker: str, text: str) -> str:
         """A spoken line as a description quotes it: ``Margot : « Bonjour. »``."""
         return self("quote", speaker=speaker, text=text)
+
+
+@lru_cache(maxsize=8)
+def _shot_texts(language: str) -> dict[str, str]:
+    """The ``shot_text`` messages of ``language``, English filling the gaps (looked up once:
+    a plan words every shot from them)."""
+    return section("shot_text", language)
 
 
 def _french_place(location: str, story: str) -> str:
