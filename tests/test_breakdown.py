@@ -788,7 +788,10 @@ def test_covered_shots_show_the_scene_and_say_what_they_frame(french_plan: Plann
         SceneType.ACTION,
     }
     close_up = next(s for s in coverage if s.scene_type is SceneType.CLOSE_UP)
-    assert close_up.lens_mm == 85 and close_up.description.startswith("Close-up of ")
+    # The brief is French: so is the framing phrase ("Gros plan de Nour", "d'Élodie").
+    assert close_up.lens_mm == 85 and close_up.description.startswith(
+        ("Gros plan de ", "Gros plan d'")
+    )
     performance = [s for s in coverage if s.scene_type is SceneType.PERFORMANCE]
     assert all(s.camera_movement is CameraMovement.ORBIT for s in performance)
     # Interleaved: the beats covered come in story order, each beat's coverage right after it.

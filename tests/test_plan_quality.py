@@ -373,9 +373,16 @@ SET_IN_BRIEF = {
 }
 
 
-@pytest.mark.parametrize(("language", "place"), [("en", "flower shop"), ("fr", "librairie")])
+@pytest.mark.parametrize(
+    ("language", "place", "framed", "unknown"),
+    [
+        ("en", "flower shop", "shot of the ", "of the scene"),
+        # A French project's shots are framed in French: "plan d'ensemble de la librairie".
+        ("fr", "librairie", "plan d'ensemble de la ", "du décor"),
+    ],
+)
 def test_a_story_that_names_no_place_is_set_where_the_brief_sets_it(
-    tmp_path: Path, language: str, place: str
+    tmp_path: Path, language: str, place: str, framed: str, unknown: str
 ) -> None:
     """The place is in the brief's framing sentence ("a spot for a flower shop"), not in the
     story: the scenes are set there, it is a location element, and no shot is "of the scene"."""
@@ -388,8 +395,8 @@ def test_a_story_that_names_no_place_is_set_where_the_brief_sets_it(
     locations = [e.name.lower() for e in AssetRegistry(project).list(type="location")]
     assert any(place in name for name in locations), locations
     shots = load_shots(project)
-    assert not [s.description for s in shots if "of the scene" in s.description]
-    assert any("shot of the " in s.description and place in s.description for s in shots)
+    assert not [d for d in (s.description for s in shots) if "of the scene" in d or unknown in d]
+    assert any(framed in s.description and place in s.description for s in shots)
 
 
 def test_a_place_the_story_names_wins_over_the_brief_framing(tmp_path: Path) -> None:

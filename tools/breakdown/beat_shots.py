@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from storycore.tools.breakdown.directed_shots import _DirectedShots
-from storycore.tools.breakdown.drafts import _Draft, _f, _movement_name, _same_look, _size_name
+from storycore.tools.breakdown.drafts import _Draft, _f, _movement_name, _same_look
 from storycore.tools.breakdown.text import _chunks, _sentence_case, _short, _tokens
+from storycore.tools.breakdown.wording import Phrase
 from storycore.tools.directions import stated_direction
 from storycore.tools.domain import (
     Beat,
@@ -29,10 +30,11 @@ class _BeatShots(_DirectedShots):
     def establishing(self, opening: str) -> None:
         outside = self.scene.int_ext is IntExt.EXT
         size = ShotSize.EWS if outside else ShotSize.WS
+        words = self.words
         place = self._place()
-        what = f"Establishing {'extreme wide' if outside else 'wide'} shot of {place}"
+        what = words(f"establishing_{'outside' if outside else 'inside'}", place=place)
         if self.scene.time_of_day:
-            what += f", {self.scene.time_of_day.lower()}"
+            what = words("at_time", what=what, time=self.scene.time_of_day.lower())
         seconds = max(self._kind_seconds("establishing"), self._action_seconds(opening))
         self._add(
             _Draft(
@@ -46,8 +48,12 @@ class _BeatShots(_DirectedShots):
                 camera_angle=CameraAngle.HIGH if outside else CameraAngle.EYE_LEVEL,
                 camera_movement=CameraMovement.DOLLY_IN,
                 scene_type=SceneType.ESTABLISHING,
-                title=f"Establishing {_short(place, 40)}",
-                description=f"{what}. {_sentence_case(opening)}".strip() if opening else f"{what}.",
+                title=words(
+                    "establishing_title", place=Phrase(_short(place.text, 40), place.language)
+                ),
+                description=words("sentence", what=what, text=_sentence_case(opening)).strip()
+                if opening
+                else f"{what}.",
                 action=opening,
                 camera_details=f"{self._lens(size):g}mm, slow dolly in",
                 characters=self._who(opening),
@@ -98,10 +104,12 @@ class _BeatShots(_DirectedShots):
             outside = self.scene.int_ext is IntExt.EXT
             movement = CameraMovement.PAN if outside else CameraMovement.STATIC
             scene_type = SceneType.ATMOSPHERIC
+        words = self.words
+        subject: object
         if who:
-            subject = " and ".join(who)
+            subject = words.names(who)
         elif framing is Framing.INSERT and self._props_in(chunk):
-            subject = " and ".join(f"the {prop}" for prop in self._props_in(chunk))
+            subject = words.join([words.prop(prop) for prop in self._props_in(chunk)])
         else:
             subject = self._place()
 
@@ -116,8 +124,12 @@ class _BeatShots(_DirectedShots):
                 framing=framing,
                 camera_movement=movement,
                 scene_type=scene_type,
-                title=f"{_short(subject, 30)}: {_short(chunk, 40)}",
-                description=f"{_size_name(size)} of {subject}. {_sentence_case(chunk)}",
+                title=words("labelled", label=_short(str(subject), 30), text=_short(chunk, 40)),
+                description=words(
+                    "sentence",
+                    what=words("framed", size=words.size(size.value), subject=subject),
+                    text=_sentence_case(chunk),
+                ),
                 action=chunk,
                 camera_details=f"{self._lens(size):g}mm, {_movement_name(movement)}",
                 characters=who,
@@ -141,6 +153,8 @@ class _BeatShots(_DirectedShots):
             self.inserted.add(prop)
             head = fold(prop).rsplit(" ", 1)[-1]
             size = ShotSize.ECU if head in self.rules.small_props else ShotSize.CU
+            words = self.words
+            view = words.size(size.value).lower()
             self._add(
                 _Draft(
                     kind="insert",
@@ -152,8 +166,8 @@ class _BeatShots(_DirectedShots):
                     framing=Framing.INSERT,
                     camera_movement=CameraMovement.STATIC,
                     scene_type=SceneType.INSERT,
-                    title=f"Insert {_short(prop, 40)}",
-                    description=f"Insert, {_size_name(size).lower()} of the {prop}.",
+                    title=words("insert_title", prop=_short(prop, 40)),
+                    description=words("insert", view=view, prop=words.prop(prop)) + ".",
                     camera_details=f"{self._lens(size):g}mm macro, static",
                     props=[prop],
                 )
@@ -186,7 +200,12 @@ class _BeatShots(_DirectedShots):
             last.speech_seconds = speech
             last.notes.append("voice-over: no lip-sync")
             return
+        words = self.words
         place = self._place()
+        if beat.character:
+            heard = words("voice_over_named", place=place, speaker=words.name(beat.character))
+        else:
+            heard = words("voice_over", place=place)
         self._add(
             _Draft(
                 kind="narration",
@@ -198,8 +217,8 @@ class _BeatShots(_DirectedShots):
                 framing=Framing.SINGLE,
                 camera_movement=CameraMovement.PAN,
                 scene_type=SceneType.ATMOSPHERIC,
-                title=f"Voice-over {_short(beat.text, 40)}",
-                description=f"Wide shot of {place} under {beat.character or 'the'} voice-over.",
+                title=words("voice_over_title", text=_short(beat.text, 40)),
+                description=heard,
                 camera_details=f"{self._lens(ShotSize.WS):g}mm, slow pan",
                 narration=line,
                 notes=["voice-over: no lip-sync"],
@@ -268,7 +287,9 @@ class _BeatShots(_DirectedShots):
             framing=framing,
             camera_movement=CameraMovement.STATIC,
             scene_type=SceneType.DIALOGUE,
-            title=f"{_short(line.character, 30)}: {_short(line.text, 40)}",
+            title=self.words(
+                "labelled", label=_short(line.character, 30), text=_short(line.text, 40)
+            ),
             description=description,
             camera_details=f"{self._lens(size):g}mm, static, {details}",
             characters=who,
@@ -278,16 +299,18 @@ class _BeatShots(_DirectedShots):
         )
 
     def _coverage(self, line: DialogueLine, listener: str | None) -> None:
+        words = self.words
         speaker = line.character
-        quote = f"{speaker}: “{line.text}”"
+        quote = words.quote(speaker, line.text)
         if listener is None:
             size = self.rules.monologue_cycle[self.coverage_count % len(self.rules.monologue_cycle)]
+            framed = words("framed", size=words.size(size.value), subject=words.name(speaker))
             draft = self._dialogue_draft(
                 line,
                 size,
                 Framing.SINGLE,
                 [speaker],
-                f"{_size_name(size)} of {speaker}. {quote}",
+                words("sentence", what=framed, text=quote),
                 "single",
             )
         else:
@@ -298,21 +321,30 @@ class _BeatShots(_DirectedShots):
                 setup = cycle[(self.coverage_count - 1) % len(cycle)]
             if setup.framing is Framing.TWO_SHOT:
                 who = [speaker, listener]
-                description = f"Two-shot of {speaker} and {listener}. {quote}"
+                what = words("two_shot", who=words.names(who))
                 details = "two-shot"
             elif setup.framing is Framing.OTS:
                 who = [speaker, listener]
-                description = (
-                    f"Over {listener}'s shoulder onto {speaker} ({_size_name(setup.shot_size)})."
-                    f" {quote}"
+                what = words(
+                    "ots",
+                    over=words.name(listener),
+                    onto=words.name(speaker),
+                    size=words.size(setup.shot_size.value),
                 )
                 details = f"over {listener}'s shoulder"
             else:
                 who = [speaker]
-                description = f"{_size_name(setup.shot_size)} of {speaker}. {quote}"
+                what = words(
+                    "framed", size=words.size(setup.shot_size.value), subject=words.name(speaker)
+                )
                 details = "single"
             draft = self._dialogue_draft(
-                line, setup.shot_size, setup.framing, who, description, details
+                line,
+                setup.shot_size,
+                setup.framing,
+                who,
+                words("sentence", what=what, text=quote),
+                details,
             )
         self.coverage_count += 1
         self._add(draft)
@@ -322,16 +354,22 @@ class _BeatShots(_DirectedShots):
         if listener is not None and not self._seen(listener):
             listener = None
         who = [listener] if listener else []
-        subject = listener or self._place()
+        words = self.words
+        subject = words.name(listener) if listener else self._place()
         size = ShotSize.MCU if listener else ShotSize.WS
+        what = words(
+            "off_screen",
+            size=words.size(size.value),
+            subject=subject,
+            speaker=words.name(line.character),
+        )
         self._add(
             self._dialogue_draft(
                 line,
                 size,
                 Framing.SINGLE,
                 who,
-                f"{_size_name(size)} of {subject} as {line.character} speaks off screen. "
-                f"{line.character}: “{line.text}”",
+                f"{what} {words.quote(line.character, line.text)}",
                 "speaker off screen",
                 ["speaker off screen: no lip-sync"],
             )
@@ -344,6 +382,7 @@ class _BeatShots(_DirectedShots):
             for s, b in zip(speakers, beats, strict=True)
         ]
         speech = max(self._speech_seconds(b.text) for b in beats)
+        words = self.words
         seconds = max(
             speech + _f(self.rules.dialogue_padding), _f(self.pace.min)
         )  # spoken together
@@ -358,9 +397,10 @@ class _BeatShots(_DirectedShots):
                 framing=Framing.TWO_SHOT,
                 camera_movement=CameraMovement.STATIC,
                 scene_type=SceneType.DIALOGUE,
-                title=f"{' and '.join(speakers)} together",
-                description=f"Two-shot of {' and '.join(speakers)} speaking at once. "
-                + " ".join(f"{line.character}: “{line.text}”" for line in lines),
+                title=words("dual_title", who=words.names(speakers)),
+                description=words("dual", who=words.names(speakers))
+                + " "
+                + " ".join(words.quote(line.character, line.text) for line in lines),
                 camera_details=f"{self._lens(ShotSize.MS):g}mm, static, two-shot",
                 characters=[s for s in speakers if s in self.scene.characters] or speakers,
                 dialogue=lines,
@@ -373,6 +413,7 @@ class _BeatShots(_DirectedShots):
 
     def _reaction(self, listener: str, speaker: str) -> None:
         self.lines_since_reaction = 0
+        words = self.words
         self._add(
             _Draft(
                 kind="reaction",
@@ -384,8 +425,10 @@ class _BeatShots(_DirectedShots):
                 framing=Framing.SINGLE,
                 camera_movement=CameraMovement.STATIC,
                 scene_type=SceneType.CLOSE_UP,
-                title=f"Reaction {_short(listener, 40)}",
-                description=f"Close-up of {listener} reacting to {speaker}'s line, silent.",
+                title=words("reaction_title", listener=_short(listener, 40)),
+                description=words(
+                    "reaction", listener=words.name(listener), speaker=words.name(speaker)
+                ),
                 camera_details=f"{self._lens(ShotSize.CU):g}mm, static, reaction",
                 characters=[listener],
             )

@@ -12,10 +12,10 @@ from storycore.tools.breakdown.drafts import (
     _f,
     _movement_name,
     _same_look,
-    _size_name,
 )
 from storycore.tools.breakdown.fitting import allocate_frames
 from storycore.tools.breakdown.text import _dedupe, _sentence_case, _short, _tokens
+from storycore.tools.breakdown.wording import Wording
 from storycore.tools.domain import (
     CameraAngle,
     CameraMovement,
@@ -194,27 +194,32 @@ class _CoverageShots(_DesignerBase):
         bump: int = 0,
     ) -> _Draft:
         variant = self.coverage_variant[setup] + bump
+        words = self.words
         if setup == "close_up":
             assert subject is not None
-            shot = _close_up_setup(subject, bump)
+            shot = _close_up_setup(words, subject, bump)
         elif setup == "medium":
-            shot = _medium_setup(host, who, variant)
+            shot = _medium_setup(words, host, who, variant)
         elif setup == "performance":
-            shot = _performance_setup(who, variant)
+            shot = _performance_setup(words, who, variant)
         elif setup == "tracking":
             assert subject is not None
-            shot = _tracking_setup(subject)
+            shot = _tracking_setup(words, subject)
         elif setup == "insert":
             shot = self._insert_setup(host, variant, bump)
         else:  # atmosphere: a cutaway of the place itself
             shot = self._atmosphere_setup(variant)
         phrase, label, size, movement = shot.phrase, shot.label, shot.size, shot.movement
         if host.dialogue:
-            said = " ".join(f"{line.character}: “{line.text}”" for line in host.dialogue)
-            description, action, beat = f"{phrase}, silent, after {said}", "", said
+            said = " ".join(words.quote(line.character, line.text) for line in host.dialogue)
+            description, action, beat = words("after_line", what=phrase, said=said), "", said
         else:
             beat = host.action
-            description = f"{phrase}. {_sentence_case(beat)}".strip() if beat else f"{phrase}."
+            description = (
+                words("sentence", what=phrase, text=_sentence_case(beat)).strip()
+                if beat
+                else f"{phrase}."
+            )
             action = beat
         return _Draft(
             kind="coverage",
@@ -227,7 +232,9 @@ class _CoverageShots(_DesignerBase):
             camera_angle=shot.angle,
             camera_movement=movement,
             scene_type=shot.scene_type,
-            title=f"{_short(label, 40)}: {_short(beat, 40)}" if beat else _short(label, 80),
+            title=words("labelled", label=_short(label, 40), text=_short(beat, 40))
+            if beat
+            else _short(label, 80),
             description=description,
             action=action,
             camera_details=f"{self._lens(size):g}mm, {_movement_name(movement)}",
@@ -242,14 +249,17 @@ class _CoverageShots(_DesignerBase):
         size = ShotSize.ECU if head in self.rules.small_props else ShotSize.CU
         # A second look at the same prop, when the first repeats a shot of the beat: from above.
         above = bump % 2 == 1
-        view = f"{'top-down ' if above else ''}{_size_name(size).lower()}"
+        words = self.words
+        view = words.size(size.value).lower()
+        if above:
+            view = words("insert_top", size=view)
         return _Setup(
             size=size,
             movement=CameraMovement.STATIC,
             scene_type=SceneType.INSERT,
             angle=CameraAngle.HIGH if above else CameraAngle.EYE_LEVEL,
-            phrase=f"Insert, {view} of the {prop}",
-            label=f"Insert {prop}",
+            phrase=words("insert", view=view, prop=words.prop(prop)),
+            label=words("insert_title", prop=prop),
             framing=Framing.INSERT,
             props=[prop],
         )
@@ -257,41 +267,33 @@ class _CoverageShots(_DesignerBase):
     def _atmosphere_setup(self, variant: int) -> _Setup:
         place = self._place()
         outside = self.scene.int_ext is IntExt.EXT
-        angle = CameraAngle.EYE_LEVEL
+        size, movement, angle, name = _ATMOSPHERES[variant % _VARIANTS]
         if variant % _VARIANTS == 0:
             size = ShotSize.EWS if outside else ShotSize.WS
             angle = CameraAngle.HIGH if outside else CameraAngle.EYE_LEVEL
-            movement = CameraMovement.PAN
-            phrase = f"{_size_name(size)} of {place}, slow pan"
-        elif variant % _VARIANTS == 1:
-            size, movement = ShotSize.WS, CameraMovement.DOLLY_IN
-            phrase = f"Wide cutaway of {place}, slow push in"
-        elif variant % _VARIANTS == 2:
-            size, movement, angle = ShotSize.WS, CameraMovement.PAN, CameraAngle.LOW
-            phrase = f"Low-angle wide shot of {place}, slow pan"
-        elif variant % _VARIANTS == 3:
-            size, movement, angle = ShotSize.FS, CameraMovement.STATIC, CameraAngle.HIGH
-            phrase = f"High-angle view of {place}, static"
-        elif variant % _VARIANTS == 4:
-            size, movement = ShotSize.MWS, CameraMovement.TRUCK
-            phrase = f"Medium wide shot across {place}, slow truck"
-        elif variant % _VARIANTS == 5:
-            size, movement, angle = ShotSize.EWS, CameraMovement.CRANE, CameraAngle.HIGH
-            phrase = f"Crane shot rising over {place}"
-        elif variant % _VARIANTS == 6:
-            size, movement, angle = ShotSize.MS, CameraMovement.STATIC, CameraAngle.LOW
-            phrase = f"Low-angle detail of {place}, static"
-        else:
-            size, movement = ShotSize.WS, CameraMovement.DOLLY_OUT
-            phrase = f"Wide shot of {place}, slow pull back"
+        words = self.words
         return _Setup(
             size=size,
             movement=movement,
             scene_type=SceneType.ATMOSPHERIC,
-            phrase=phrase,
-            label=f"Atmosphere {place}",
+            phrase=words(f"atmosphere.{name}", size=words.size(size.value), place=place),
+            label=words("atmosphere_label", place=place),
             angle=angle,
         )
+
+
+#: The cutaways of a place, in the order a scene uses them: size, movement, angle, wording
+#: (the first one's size and angle follow the scene: outside, an extreme wide from high).
+_ATMOSPHERES: list[tuple[ShotSize, CameraMovement, CameraAngle, str]] = [
+    (ShotSize.WS, CameraMovement.PAN, CameraAngle.EYE_LEVEL, "pan"),
+    (ShotSize.WS, CameraMovement.DOLLY_IN, CameraAngle.EYE_LEVEL, "push"),
+    (ShotSize.WS, CameraMovement.PAN, CameraAngle.LOW, "low"),
+    (ShotSize.FS, CameraMovement.STATIC, CameraAngle.HIGH, "high"),
+    (ShotSize.MWS, CameraMovement.TRUCK, CameraAngle.EYE_LEVEL, "truck"),
+    (ShotSize.EWS, CameraMovement.CRANE, CameraAngle.HIGH, "crane"),
+    (ShotSize.MS, CameraMovement.STATIC, CameraAngle.LOW, "detail"),
+    (ShotSize.WS, CameraMovement.DOLLY_OUT, CameraAngle.EYE_LEVEL, "pull"),
+]
 
 
 @dataclass
@@ -313,14 +315,15 @@ class _Setup:
 _VARIANTS = 8
 
 
-def _close_up_setup(subject: str, variant: int = 0) -> _Setup:
+def _close_up_setup(words: Wording, subject: str, variant: int = 0) -> _Setup:
+    name = words.name(subject)
     if variant % 4 in (1, 3):
         return _Setup(
             size=ShotSize.ECU,
             movement=CameraMovement.STATIC,
             scene_type=SceneType.CLOSE_UP,
-            phrase=f"Extreme close-up of {subject}'s eyes",
-            label=f"Extreme close-up {subject}",
+            phrase=words("eyes", subject=name),
+            label=words("eyes_label", subject=name),
             characters=[subject],
         )
     if variant % 4 == 2:
@@ -328,42 +331,42 @@ def _close_up_setup(subject: str, variant: int = 0) -> _Setup:
             size=ShotSize.CU,
             movement=CameraMovement.STATIC,
             scene_type=SceneType.CLOSE_UP,
-            phrase=f"Low-angle close-up of {subject}",
-            label=f"Low-angle close-up {subject}",
+            phrase=words("low_close_up", subject=name),
+            label=words("low_close_up_label", subject=name),
             angle=CameraAngle.LOW,
             characters=[subject],
         )
+    close_up = words.size(ShotSize.CU.value)
     return _Setup(
         size=ShotSize.CU,
         movement=CameraMovement.DOLLY_IN,
         scene_type=SceneType.CLOSE_UP,
-        phrase=f"Close-up of {subject}",
-        label=f"Close-up {subject}",
+        phrase=words("framed", size=close_up, subject=name),
+        label=words("framed_label", size=close_up, subject=name),
         characters=[subject],
     )
 
 
-def _medium_setup(host: _Draft, who: Sequence[str], variant: int) -> _Setup:
+def _medium_setup(words: Wording, host: _Draft, who: Sequence[str], variant: int) -> _Setup:
     action = host.scene_type is SceneType.ACTION
     scene_type = SceneType.ACTION if action else SceneType.ATMOSPHERIC
     framing = Framing.SINGLE
     if len(who) >= 2:
         onto, over = (who[0], who[1]) if variant % 4 < 2 else (who[1], who[0])
+        characters = [onto, over]
         if variant % 2 == 0:
             size, framing = ShotSize.MS, Framing.OTS
-            characters = [onto, over]
-            phrase = f"Over {over}'s shoulder onto {onto} (medium shot)"
-            label = f"Over {over}'s shoulder"
+            phrase = words("ots_medium", over=words.name(over), onto=words.name(onto))
+            label = words("ots_label", over=words.name(over))
         else:
             size, framing = ShotSize.MWS, Framing.TWO_SHOT
-            characters = [onto, over]
-            phrase = f"Medium wide two-shot of {onto} and {over}"
-            label = f"Two-shot {onto} and {over}"
+            phrase = words("two_shot_medium_wide", who=words.names(characters))
+            label = words("two_shot_label", who=words.names(characters))
     else:
         size = ShotSize.MS if variant % 2 == 0 else ShotSize.MCU
         characters = [who[0]]
-        phrase = f"{_size_name(size)} of {who[0]}"
-        label = f"{_size_name(size)} {who[0]}"
+        phrase = words("framed", size=words.size(size.value), subject=words.name(who[0]))
+        label = words("framed_label", size=words.size(size.value), subject=words.name(who[0]))
     return _Setup(
         size=size,
         movement=CameraMovement.STATIC,
@@ -375,7 +378,7 @@ def _medium_setup(host: _Draft, who: Sequence[str], variant: int) -> _Setup:
     )
 
 
-def _performance_setup(who: Sequence[str], variant: int) -> _Setup:
+def _performance_setup(words: Wording, who: Sequence[str], variant: int) -> _Setup:
     performers = list(who)
     size, framing = ShotSize.MS, Framing.SINGLE
     if len(performers) >= 2 and variant % 3 == 2:
@@ -384,24 +387,24 @@ def _performance_setup(who: Sequence[str], variant: int) -> _Setup:
         characters = performers
     else:
         characters = [performers[variant % len(performers)]]
-    names = " and ".join(characters)
+    names = words.names(characters)
     return _Setup(
         size=size,
         movement=CameraMovement.ORBIT,
         scene_type=SceneType.PERFORMANCE,
-        phrase=f"Performance shot of {names}, slow orbit",
-        label=f"Performance {names}",
+        phrase=words("performance", who=names),
+        label=words("performance_label", who=names),
         framing=framing,
         characters=characters,
     )
 
 
-def _tracking_setup(subject: str) -> _Setup:
+def _tracking_setup(words: Wording, subject: str) -> _Setup:
     return _Setup(
         size=ShotSize.FS,
         movement=CameraMovement.TRACKING,
         scene_type=SceneType.ACTION,
-        phrase=f"Tracking shot following {subject}",
-        label=f"Tracking {subject}",
+        phrase=words("tracking", subject=words.name(subject)),
+        label=words("tracking_label", subject=words.name(subject)),
         characters=[subject],
     )

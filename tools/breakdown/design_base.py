@@ -9,6 +9,7 @@ from fractions import Fraction
 from storycore.tools.breakdown.drafts import _Draft, _f
 from storycore.tools.breakdown.rules import BreakdownRules
 from storycore.tools.breakdown.text import _chunks, _clauses, _tokens, _word_count, _words
+from storycore.tools.breakdown.wording import Phrase, Wording
 from storycore.tools.domain import (
     Scene,
     ShotSize,
@@ -16,14 +17,11 @@ from storycore.tools.domain import (
     Transition,
 )
 from storycore.tools.fountain import (
-    fold,
     mentions,
 )
-from storycore.tools.text import place_name, split_sentences
+from storycore.tools.text import split_sentences
 
 #: Nouns that say a person's gender (English and French, folded as ``_tokens`` folds).
-# A place that already opens on an article keeps it ("the pier", "a barn").
-_ARTICLES = ("the ", "a ", "an ")
 
 _GENDER_NOUNS = {
     "masculine": _words(
@@ -73,6 +71,12 @@ class _DesignerBase:
         self.coverage_turn = 0
         self.coverage_last: str | None = None
         self.coverage_variant: Counter[str] = Counter()
+        # The words of the shots, in the project's language; French articles are read from
+        # the scene's own text ("sur un toit" -> "du toit").
+        self.words = Wording(
+            specs.language,
+            [scene.heading, scene.description, *(beat.text for beat in scene.beats)],
+        )
 
     # -- timing -------------------------------------------------------------------------
 
@@ -187,15 +191,11 @@ class _DesignerBase:
     def _seen(self, name: str) -> bool:
         return any(name in draft.characters for draft in self.drafts)
 
-    def _place(self) -> str:
+    def _place(self) -> Phrase:
         """The scene's place as a shot names it: "Harbour Wall" (a name, as written),
-        "the old bridge" (a common noun from prose), "the scene" (no place known)."""
-        location = self.scene.location or "the scene"
-        if location.isupper():
-            return place_name(location)
-        if location[:1].islower() and not fold(location).startswith(_ARTICLES):
-            return f"the {location}"
-        return location
+        "the old bridge" (a common noun from prose), "the scene" (no place known); "la
+        boulangerie", "le toit" in French."""
+        return self.words.place(self.scene.location)
 
     def _props_in(self, text: str) -> list[str]:
         return [p for p in self.scene.props if mentions(text, p, head_noun=True)]

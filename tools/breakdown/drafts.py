@@ -95,22 +95,6 @@ def _parse_transition(text: str) -> Transition:
     return parsed
 
 
-_SIZE_NAMES = {
-    ShotSize.EWS: "Extreme wide shot",
-    ShotSize.WS: "Wide shot",
-    ShotSize.FS: "Full shot",
-    ShotSize.MWS: "Medium wide shot",
-    ShotSize.MS: "Medium shot",
-    ShotSize.MCU: "Medium close-up",
-    ShotSize.CU: "Close-up",
-    ShotSize.ECU: "Extreme close-up",
-}
-
-
-def _size_name(size: ShotSize) -> str:
-    return _SIZE_NAMES[size]
-
-
 def _movement_name(movement: CameraMovement) -> str:
     return {
         CameraMovement.STATIC: "static",

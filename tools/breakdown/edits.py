@@ -14,6 +14,7 @@ from storycore.tools.domain import (
     Transition,
 )
 from storycore.tools.errors import InvalidInput
+from storycore.tools.i18n import Messages, catalog_language
 from storycore.tools.rates import parse_rate
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -51,15 +52,19 @@ def _spread_words(texts: Sequence[str], bounds: Sequence[Fraction]) -> list[list
 
 
 def split_long_shots(
-    shots: Sequence[ShotSpec], max_frames: Callable[[ShotSpec], int]
+    shots: Sequence[ShotSpec],
+    max_frames: Callable[[ShotSpec], int],
+    language: str | None = None,
 ) -> list[ShotSpec]:
     """Cut each shot longer than ``max_frames(shot)`` (its model's longest clip) into the
     fewest near-equal consecutive parts that fit: ``shot_04`` becomes ``shot_04a``,
     ``shot_04b``... (letters already used by other shots are skipped). Parts keep the framing
     and content, carry ``split_from`` (the planned shot) and ``continues_from`` (the part
     before), are joined by cuts, and share the dialogue by when its words are spoken. Other
-    shots are returned unchanged, ids included.
+    shots are returned unchanged, ids included. A later part's description says it
+    continues, in ``language`` (the project's: "(continues)", "(suite)").
     """
+    m = Messages(catalog_language(language))
     taken = {shot.shot_id for shot in shots}
     out: list[ShotSpec] = []
     for shot in shots:
@@ -116,7 +121,7 @@ def split_long_shots(
                 "generation_notes": notes,
             }
             if not first:
-                update["description"] = f"{shot.description} (continues)"
+                update["description"] = m("shot_text.continues", text=shot.description)
             out.append(shot.model_copy(update=update))
             start += size
     return out

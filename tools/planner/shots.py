@@ -129,7 +129,11 @@ def _choose_models(
     ]
     rate = specs.rate
     split = retime(
-        split_long_shots(chosen, lambda s: max_clip_frames(registry.get(s.model_id or ""), rate)),
+        split_long_shots(
+            chosen,
+            lambda s: max_clip_frames(registry.get(s.model_id or ""), rate),
+            specs.language,
+        ),
         rate,
     )
     # A split part's model note states its own cost (its own clips and upscaling).

@@ -206,7 +206,7 @@ class Planner:
             return max_clip_frames(self.models.get(shot.model_id), self.rate)
 
         positioned = retime(self.shots, self.rate)
-        split = split_long_shots(positioned, limit)
+        split = split_long_shots(positioned, limit, self.specs.language)
         if len(split) == len(positioned):
             return
         # Walk both lists: a shot that is not where it was became the parts that follow.
