@@ -304,13 +304,16 @@ class AnimaticBackend:
     def cancel(self, backend_job_ids: Sequence[str]) -> None:
         """Nothing runs in the background."""
 
-    def adopt(self, job: RenderJob, out_dir: Path) -> list[RenderOutput] | None:
+    def adopt(
+        self, job: RenderJob, out_dir: Path, *, tidy: bool = True
+    ) -> list[RenderOutput] | None:
         """The outputs an interrupted run finished rendering into ``out_dir`` for ``job``,
         when every one is complete and made from the job's inputs (decoded and checked:
-        :func:`~storycore.tools.production.staged.verified_outputs`); else None."""
+        :func:`~storycore.tools.production.staged.verified_outputs`); else None. ``tidy``
+        False: only look (the dry run), the render's temporary leftovers stay."""
         from storycore.tools.production.staged import verified_outputs
 
-        return verified_outputs(job, out_dir, _outputs(job, out_dir))
+        return verified_outputs(job, out_dir, _outputs(job, out_dir), tidy=tidy)
 
     def wait(
         self,
