@@ -5,6 +5,7 @@ Frame counts are always counted by decoding (PyAV), never read from the containe
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 from pathlib import Path
 
@@ -228,3 +229,32 @@ def test_the_burn_in_leaves_the_panels_own_labels_readable(tmp_path: Path, movem
     below = first.crop((0, band, 320, band + 14)).convert("L")
     assert ImageStat.Stat(top).extrema[0][0] > 150, "the burn-in covers the panel's top band"
     assert ImageStat.Stat(below).extrema[0][0] < 120, "the burn-in is just inside the band"
+
+
+@pytest.mark.parametrize("movement", ["static", "dolly_in"])
+def test_every_frame_carries_the_fixed_labels_and_a_running_counter(
+    tmp_path: Path, movement: str
+) -> None:
+    """Shot id + version and ANIMATIC are in every frame (on a held shot, drawn once on the
+    picture the loop repeats: the same pixels in every frame); the timecode and the frame
+    counter at the bottom change from each frame to the next."""
+    import av
+
+    panel = tmp_path / "plain.png"
+    Image.new("RGB", (320, 180), (200, 200, 200)).save(panel)
+    extras = {**_job(tmp_path).extras, "camera_movement": movement, "panel": str(panel)}
+    job = _job(tmp_path, width=320, height=180, extras=extras)
+    outputs = AnimaticBackend().wait("x", job, tmp_path / "out")
+    with av.open(str(outputs[0].path)) as container:
+        frames = [f.to_image().convert("L") for f in container.decode(video=0)]
+    assert len(frames) == job.frame_count
+    tops = [f.crop((0, 0, 320, 60)) for f in frames]  # both fixed labels
+    bottoms = [f.crop((0, 120, 320, 180)) for f in frames]  # timecode and counter
+    for top in tops:
+        low, high = ImageStat.Stat(top).extrema[0]
+        assert low < 120 and high > 230, "a label's dark box and white text in every frame"
+    if movement == "static":
+        for top in tops[1:]:
+            assert ImageStat.Stat(ImageChops.difference(top, tops[0])).mean[0] < 0.5
+    for before, after in itertools.pairwise(bottoms):
+        assert ImageStat.Stat(ImageChops.difference(before, after)).mean[0] > 0.05

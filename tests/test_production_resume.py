@@ -17,7 +17,7 @@ import pytest
 
 from storycore.tools.production import animatic
 from storycore.tools.production.animatic import AnimaticBackend
-from storycore.tools.production.ledger import RENDERS_DIR, Ledger
+from storycore.tools.production.ledger import LEDGER_FILE, RENDERS_DIR, Ledger
 from storycore.tools.production.producer import Production
 from storycore.tools.production.records import media_records
 from storycore.tools.production.run import run_production
@@ -200,3 +200,37 @@ def test_renders_are_recorded_as_they_finish_and_committed_in_timeline_order(
     clips = [p for p in produced.paths if p.startswith("03_videos/")]
     assert clips == [f"03_videos/{s}_v1.mp4" for s in order]
     _check_film(film)
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    """Every file of the project with its bytes, the staging folders and their temporary
+    leftovers included; the ledger's SQLite files left out (compared by their rows)."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and not p.name.startswith(Path(LEDGER_FILE).name)
+    }
+
+
+@pytest.mark.parametrize("kill_at", [3, SHOTS])
+def test_dry_run_after_a_kill_says_what_the_run_will_do(
+    film: Path, monkeypatch: pytest.MonkeyPatch, kill_at: int
+) -> None:
+    _kill_at_done(film, kill_at)  # a finished render staged, its ledger row still `running`
+    finished = _finished_on_disk(film)
+    files, rows = _files(film), {s: (r.state, r.attempts) for s, r in _rows(film).items()}
+    rendered = _count_renders(monkeypatch)
+    production = Production(Project.open(film), "animatic")
+    data = production.dry_run()
+    frames = {t.shot_id: t.job.frame_count for t in production.to_render()}
+    assert rendered == []  # looked, rendered nothing
+    assert _files(film) == files  # nothing adopted, moved or tidied away
+    assert {s: (r.state, r.attempts) for s, r in _rows(film).items()} == rows
+    order = [f"shot_{i + 1:03d}" for i in range(SHOTS)]
+    assert data["reused"] == [s for s in order if s in finished]
+    assert data["would_render"] == [s for s in order if s not in finished]
+    result = run_production(Production(Project.open(film), "animatic"))
+    assert not result.failed
+    assert sorted(rendered) == data["would_render"] == result.rendered
+    assert result.reused == data["reused"]
+    assert data["frames"] == sum(frames[s] for s in data["would_render"])

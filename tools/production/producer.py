@@ -68,10 +68,13 @@ class Production(ShotRendering, SegmentAssembly):
 
     # -- estimates -----------------------------------------------------------------------
 
-    def estimate(self) -> dict[str, Any]:
-        """Cost per model of what would be rendered, the budget, what was spent."""
+    def estimate(self, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """Cost per model of what would be rendered (the shots in ``skip`` left out), the
+        budget, what was spent."""
         per_model: dict[str, float] = {}
         for task in self.to_render():
+            if task.shot_id in skip:
+                continue
             cost = self.backend.estimate_cost(task.job)
             per_model[task.job.model_id] = per_model.get(task.job.model_id, 0.0) + cost
         spent = 0.0
@@ -86,16 +89,23 @@ class Production(ShotRendering, SegmentAssembly):
         }
 
     def dry_run(self) -> dict[str, Any]:
-        """What a run would render and its cost; writes nothing."""
+        """What a run would render and its cost; writes nothing. A shot whose finished
+        render an interrupted run left in ``.storycore/renders/`` (which the run takes after
+        checking it, without rendering) is listed as reused, as the run will count it."""
         render = self.to_render()
+        staged = frozenset(self.staged_finished(render))
+        would = [t for t in render if t.shot_id not in staged]
         return {
             "backend": self.backend.name,
-            "would_render": [t.shot_id for t in render],
+            "would_render": [t.shot_id for t in would],
             "reused": [
-                t.shot_id for seg in self.plan.segments for t in self.selected(seg) if t.current
+                t.shot_id
+                for seg in self.plan.segments
+                for t in self.selected(seg)
+                if t.current or t.shot_id in staged
             ],
-            "frames": sum(t.job.frame_count for t in render),
-            "estimate": self.estimate(),
+            "frames": sum(t.job.frame_count for t in would),
+            "estimate": self.estimate(staged),
         }
 
     def preflight(self) -> None:

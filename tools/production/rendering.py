@@ -166,15 +166,9 @@ class ShotRendering(ProductionBase):
         """A render the interrupted run finished but did not record: the backend's ``adopt``
         checks the staged files (complete, decoded, made from this job's inputs); then it is
         recorded ``done`` as it is. None when there is nothing complete to take."""
-        adopt = getattr(self.backend, "adopt", None)
-        outputs = adopt(job, staging) if adopt is not None and staging.is_dir() else None
-        if not outputs:
+        outputs = self._adoptable(job, task, staging)
+        if outputs is None:
             return None
-        videos = [o for o in outputs if o.kind == "video"]
-        info = probe(videos[0].path) if videos else None  # decoded already (cached)
-        planned = task.planned.spec.duration_frames
-        if info is None or (info.fps or self.rate) != self.rate or info.frames != planned:
-            return None  # only a clip of exactly the plan's frames: never conformed here
         backend = self.backend
         cost = backend.estimate_cost(job) if backend.name != "animatic" else 0.0
         rels = [self.project.relative(o.path) for o in outputs]
@@ -182,6 +176,54 @@ class ShotRendering(ProductionBase):
         seconds = row.render_seconds if row is not None and row.render_seconds else 0.0
         ledger.done(job_id, rels, cost, seconds)
         return InFlight(task, job, job_id, None, outputs, cost)
+
+    def _adoptable(
+        self, job: RenderJob, task: ShotTask, staging: Path, *, tidy: bool = True
+    ) -> list[RenderOutput] | None:
+        """The staged outputs of an interrupted render when the backend's ``adopt`` finds them
+        complete and made from this job's inputs, and the clip has exactly the plan's frames
+        at its rate (never conformed here); else None. ``tidy`` False only looks."""
+        adopt = getattr(self.backend, "adopt", None)
+        if adopt is None or not staging.is_dir():
+            return None
+        outputs = adopt(job, staging) if tidy else adopt(job, staging, tidy=False)
+        if not outputs:
+            return None
+        videos = [o for o in outputs if o.kind == "video"]
+        info = probe(videos[0].path) if videos else None  # decoded already (cached)
+        planned = task.planned.spec.duration_frames
+        if info is None or (info.fps or self.rate) != self.rate or info.frames != planned:
+            return None
+        return list(outputs)
+
+    def staged_finished(self, tasks: Sequence[ShotTask]) -> set[str]:
+        """The shots of ``tasks`` a run would take as an interrupted run left them finished in
+        ``.storycore/renders/`` instead of rendering them (what :meth:`_start` decides, with
+        the same checks), for ``--dry-run``: nothing is written, adopted or removed."""
+        if not tasks or not Ledger.exists(self.project.root):
+            return set()
+        with Ledger.open(self.project.root) as ledger:
+            return {t.shot_id for t in tasks if self._would_take(ledger, t)}
+
+    def _would_take(self, ledger: Ledger, task: ShotTask) -> bool:
+        """True when :meth:`_start` would take the task's staged render (read only)."""
+        backend, job = self.backend, task.job
+        row = ledger.get(ledger_job_id(job, backend.name))
+        if row is None:
+            return False
+        staging = self._staging(row.job_id)
+        adopt = getattr(backend, "adopt", None)
+        if row.state.value == "done":
+            outputs = [self.project.root / p for p in row.outputs]
+            if not outputs or not all(p.is_file() for p in outputs):
+                return False
+            return adopt is None or adopt(job, staging, tidy=False) is not None
+        if not row.backend_job_id or row.state.value not in ("submitted", "running"):
+            return False
+        known = backend.lookup(row.backend_job_id)
+        if known is not None and known.value not in ("failed", "cancelled"):
+            return False  # the backend still has it: the run waits for its render
+        return self._adoptable(job, task, staging, tidy=False) is not None
 
     def _finish(
         self, ledger: Ledger, flight: InFlight

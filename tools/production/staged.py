@@ -30,11 +30,12 @@ __all__ = ["verified_outputs"]
 
 
 def verified_outputs(
-    job: RenderJob, out_dir: Path, outputs: list[RenderOutput]
+    job: RenderJob, out_dir: Path, outputs: list[RenderOutput], *, tidy: bool = True
 ) -> list[RenderOutput] | None:
     """``outputs`` (what the backend writes for ``job`` into ``out_dir``) when every one is
     complete and made from the job's inputs, else None. Temporary leftovers of the
-    interrupted render (names starting with a dot) are removed when the outputs are taken."""
+    interrupted render (names starting with a dot) are removed when the outputs are taken,
+    unless ``tidy`` is False (``--dry-run`` only looks: nothing is removed)."""
     if not all(o.path.is_file() for o in outputs):
         return None
     try:
@@ -44,6 +45,8 @@ def verified_outputs(
                 return None
     except (BackendError, OSError, SyntaxError, ValueError):
         return None  # unreadable: rendered again
+    if not tidy:
+        return outputs
     for leftover in out_dir.iterdir():
         if leftover.name.startswith("."):
             _remove(leftover)
