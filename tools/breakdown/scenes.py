@@ -28,6 +28,7 @@ from storycore.tools.fountain import (
     props_by_scene,
     scenes_from_fountain,
 )
+from storycore.tools.fountain.people import person_key, unnamed_characters
 from storycore.tools.text import word_set
 
 #: Place nouns (English and French) with whether they are inside or outside. A place phrase
@@ -273,8 +274,22 @@ def prose_characters(text: str, known_characters: Iterable[str] = ()) -> list[st
 
 
 def _first_index(text: str, name: str) -> int:
-    index = f" {fold(text)} ".find(f" {fold(name)} ")
+    key = person_key(name) or fold(name)  # "The Keeper": where "keeper" first is
+    index = f" {fold(text)} ".find(f" {key} ")
     return index if index >= 0 else len(text)
+
+
+def story_characters(text: str, known_characters: Iterable[str] = ()) -> list[str]:
+    """The characters of prose, first seen first: the named ones (:func:`prose_characters`)
+    and the people it refers to by a noun phrase that acts or comes back ("An old keeper
+    climbs...", "la gardienne", :func:`~storycore.tools.fountain.people.unnamed_characters`),
+    named by it ("The Keeper", "La gardienne"). Quoted speech is not looked in."""
+    named = prose_characters(text, known_characters)
+    story = [_QUOTE.sub(" ", paragraph) for paragraph in _paragraphs(text)]
+    unnamed = [name for _, name in unnamed_characters(story, [*named, *known_characters])]
+    if not unnamed:
+        return named
+    return sorted([*named, *unnamed], key=lambda name: _first_index(text, name))
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -284,10 +299,20 @@ def _paragraphs(text: str) -> list[str]:
     return [" ".join(p.split()) for p in parts]
 
 
+def _name_keys(name: str) -> list[str]:
+    """What names a character in a text, folded: the whole name and its first word ("Marie
+    Dupont", "Marie"); a person named by a noun, only the noun ("The Keeper": "keeper", never
+    "the")."""
+    person = person_key(name)
+    if person is not None:
+        return [person]
+    return list(dict.fromkeys([fold(name), fold(name).split(" ")[0]]))
+
+
 def _speaker(text: str, characters: Sequence[str]) -> str | None:
     best: tuple[int, str] | None = None
     for name in characters:
-        keys = [fold(name), fold(name).split(" ")[0]]
+        keys = _name_keys(name)
         haystack = f" {fold(text)} "
         for key in keys:
             index = haystack.find(f" {key} ")
@@ -400,7 +425,7 @@ def _last_named(text: str, characters: Sequence[str]) -> str | None:
     best: tuple[int, str] | None = None
     haystack = f" {fold(text)} "
     for name in characters:
-        for key in dict.fromkeys([fold(name), fold(name).split(" ")[0]]):
+        for key in _name_keys(name):
             index = haystack.rfind(f" {key} ")
             if index >= 0 and (best is None or index > best[0]):
                 best = (index, name)
@@ -418,7 +443,7 @@ def _action_after_speech(attribution: str, speaker: str) -> str | None:
     if not rest:
         return None
     first = fold(rest.split()[0])
-    if first in _OWN_SUBJECT or first == fold(speaker.split()[0]):
+    if first in _OWN_SUBJECT or first in _name_keys(speaker):
         sentence = rest  # 'puis il sort', 'and the door slams': its own subject
     else:
         who = match.group("who").strip(" ,") or match.group("who_after").strip(" ,")
@@ -469,7 +494,7 @@ def scenes_from_prose(
     :func:`prose_characters`, props from ``known_props`` and capitals after a determiner.
     """
     locations = [name for name in known_locations if name.strip()]
-    characters = prose_characters(text, known_characters)
+    characters = story_characters(text, known_characters)
     paragraphs = _paragraphs(text)
     if not paragraphs:
         raise BriefError("the text is empty; describe the story or give a screenplay")
@@ -642,7 +667,7 @@ def scenes_from_brief(brief: CreativeBrief) -> list[Scene]:
         return scenes
     if brief.scenes:
         all_text = "\n\n".join(f"{s.title}. {s.description}" for s in brief.scenes)
-        characters = prose_characters(all_text, names)
+        characters = story_characters(all_text, names)
         scenes = [
             _brief_scene(index, item, characters, locations)
             for index, item in enumerate(brief.scenes)
