@@ -62,10 +62,11 @@ def describe_person(name: str, text: str, *, avoid: Iterable[str] = ()) -> str:
     return ", ".join([phrase, *rest])[:240].rstrip(" ,")
 
 
-def _element_place_name(location: str) -> str:
+def _element_place_name(location: str, characters: Iterable[str] = ()) -> str:
     """A scene's place as the registry names it: :func:`place_name` (a heading's capitals in
-    title case), with a capital ("kitchen" -> "Kitchen")."""
-    name = place_name(location)
+    title case, a character's name in its own spelling: "GABY'S KITCHEN" with "GaBy" gives
+    "GaBy's Kitchen"), with a capital ("kitchen" -> "Kitchen")."""
+    name = place_name(location, characters)
     return name[:1].upper() + name[1:]
 
 
@@ -129,7 +130,11 @@ def planned_elements(brief: CreativeBrief, scenes: Sequence[Scene]) -> list[Plan
         description = given[ElementType.LOCATION].get(eid, "")
         description = description or location_look(scene.description, characters)
         found[eid] = PlannedElement(
-            ElementType.LOCATION, _element_place_name(location), eid, description, bool(description)
+            ElementType.LOCATION,
+            _element_place_name(location, characters),
+            eid,
+            description,
+            bool(description),
         )
 
     for kind, items in (
