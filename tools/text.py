@@ -66,8 +66,9 @@ def place_name(place: str, names: Iterable[str] = ()) -> str:
     for name in (n.strip() for n in names):
         if not name or name.isupper():
             continue
-        pattern = rf"(?<![^\W_]){re.escape(name)}(?![^\W_])"
-        titled = re.sub(pattern, lambda _, spelled=name: spelled, titled, flags=re.IGNORECASE)
+        pattern = re.compile(rf"(?<![^\W_]){re.escape(name)}(?![^\W_])", re.IGNORECASE)
+        pieces = pattern.split(titled)  # the name as spelled between the pieces
+        titled = name.join(pieces)
     return titled
 
 
