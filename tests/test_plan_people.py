@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from storycore.tools.breakdown import breakdown_brief, breakdown_screenplay, scenes_from_brief
+from storycore.tools.breakdown import (
+    breakdown_brief,
+    breakdown_screenplay,
+    scenes_from_brief,
+    scenes_from_prose,
+)
 from storycore.tools.brief.looks import is_action_clause, location_look
 from storycore.tools.domain import CameraMovement, ElementType, ShotSize, TechnicalSpecs
 from storycore.tools.fountain import mentions, scenes_from_fountain
@@ -115,6 +120,15 @@ def test_an_unnamed_person_in_a_screenplay_is_in_the_scene_with_the_speakers() -
     assert scenes[0].characters == ["The Woman", "Driver"]
 
 
+def test_a_role_cue_is_the_person_the_action_lines_name_by_the_same_noun() -> None:
+    screenplay = (
+        "EXT. PIER - DAWN\n\nAn old man casts a line into the grey water.\n\n"
+        "OLD MAN\nNothing bites today.\n\nThe man reels in an empty hook.\n"
+    )
+    scenes, _ = scenes_from_fountain(screenplay)
+    assert scenes[0].characters == ["Old Man"]
+
+
 # -- a place described without a verb -----------------------------------------------------
 
 
@@ -204,3 +218,27 @@ def test_the_registry_names_a_heading_place_with_the_characters_spelling() -> No
     brief = understand(screenplay, source_name="flat.fountain")
     names = [e.name for e in planned_elements(brief, scenes_from_brief(brief))]
     assert "DeLphine's Flat" in names and "DeLphine" in names
+
+
+# -- a scene set by its own words before the next paragraph moves ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Une vieille gardienne traverse les salles vides du musée.\n\n"
+            "Dehors, sur le parking, le chauffeur attend.",
+            ["musée", "parking"],
+        ),
+        (
+            "A porter carries boxes down the long halls of the hotel.\n\n"
+            "Outside, on the street, a cab waits in the rain.",
+            ["hotel", "street"],
+        ),
+    ],
+)
+def test_a_scene_is_where_its_own_words_set_it_before_the_next_place(
+    text: str, expected: list[str]
+) -> None:
+    assert [scene.location for scene in scenes_from_prose(text)] == expected

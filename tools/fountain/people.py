@@ -108,6 +108,8 @@ def unnamed_characters(texts: Sequence[str], named: Iterable[str] = ()) -> list[
     space, name), first seen first; not the nouns of the ``named`` characters ("Driver", "The
     Keeper") or of a named character's introduction."""
     taken = {key for name in named for key in (fold(name), person_key(name)) if key}
+    # a cue "OLD MAN" or "BUS DRIVER" is the man, the driver of the action lines
+    taken |= {key.split()[-1] for key in list(taken) if key.split()[-1] in PERSON_NOUNS}
     mentions: list[_Mention] = []
     aliases: set[str] = set()
     offset = 0
