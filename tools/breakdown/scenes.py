@@ -57,7 +57,7 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "lake mountain hill field desert rooftop roof square plaza harbour harbor port "
             "dock pier cemetery city town village countryside platform highway yard "
             "courtyard playground market stadium island jungle valley cliff canyon "
-            "vineyard campsite lighthouse "
+            "vineyard campsite "
             "rue route ruelle pont parc jardin foret bois plage mer riviere fleuve lac "
             "montagne colline champ desert toit place parking quai cimetiere ville campagne "
             "marche stade ile vallee falaise vignoble camping"
@@ -178,8 +178,8 @@ def setting_place(text: str) -> tuple[str, IntExt | None] | None:
 
 
 def _place_after_determiner(text: str) -> tuple[str, IntExt | None] | None:
-    """The first place noun of ``text`` after a determiner ("the stairs of the lighthouse"
-    gives "lighthouse", "les salles du musée" gives "musée"), None when it has none."""
+    """The first place noun of ``text`` after a determiner ("the long halls of the hotel"
+    gives "hotel", "les salles du musée" gives "musée"), None when it has none."""
     words = [m.group(0) for m in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)]
     keys = [fold(w) for w in words]
     for i, key in enumerate(keys):
@@ -513,8 +513,11 @@ def scenes_from_prose(
         place = places[0] if places else None
         if current is not None and current["location"] is None and place is not None:
             # "...les salles vides du musée." then "Dehors, sur le parking, ...": the scene
-            # so far is where its own words set it, not where the next paragraph goes.
-            own = _place_after_determiner(" ".join(current["paragraphs"]))
+            # so far is where its own words set it (a sentence that opens on a place first),
+            # not where the next paragraph goes.
+            own = _opening_place(current["paragraphs"], locations) or _place_after_determiner(
+                " ".join(current["paragraphs"])
+            )
             if own is not None:
                 current["location"], current["int_ext"] = own
         starts = current is None or bool(jump)
