@@ -513,10 +513,12 @@ def scenes_from_prose(
         place = places[0] if places else None
         if current is not None and current["location"] is None and place is not None:
             # "...les salles vides du musée." then "Dehors, sur le parking, ...": the scene
-            # so far is where its own words set it (a sentence that opens on a place first),
-            # not where the next paragraph goes.
+            # so far is where its own words set it (a sentence that opens on a place, else
+            # a place noun of its first sentence), not where the next paragraph goes; a
+            # place seen further on ("a storm rolls in over the black sea") is not it.
+            opening = (_sentences(current["paragraphs"][0]) or [""])[0]
             own = _opening_place(current["paragraphs"], locations) or _place_after_determiner(
-                " ".join(current["paragraphs"])
+                opening
             )
             if own is not None:
                 current["location"], current["int_ext"] = own
