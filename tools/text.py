@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
+from collections.abc import Iterable
 
 __all__ = [
     "alias_key",
@@ -54,10 +55,21 @@ __all__ = [
 ]
 
 
-def place_name(place: str) -> str:
+def place_name(place: str, names: Iterable[str] = ()) -> str:
     """A place as people write it: a screenplay heading's capitals in title case ("OLD
-    BRIDGE" -> "Old Bridge"), anything else as written."""
-    return string.capwords(place.lower()) if place.isupper() else place
+    BRIDGE" -> "Old Bridge"), anything else as written. A word of the heading that is one
+    of ``names`` (the characters) keeps the name's own spelling: "GABY'S KITCHEN" with
+    "GaBy" gives "GaBy's Kitchen", not "Gaby's Kitchen"."""
+    if not place.isupper():
+        return place
+    titled = string.capwords(place.lower())
+    for name in (n.strip() for n in names):
+        if not name or name.isupper():
+            continue
+        pattern = re.compile(rf"(?<![^\W_]){re.escape(name)}(?![^\W_])", re.IGNORECASE)
+        pieces = pattern.split(titled)  # the name as spelled between the pieces
+        titled = name.join(pieces)
+    return titled
 
 
 def _ascii(text: str) -> str:

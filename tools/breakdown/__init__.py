@@ -17,7 +17,8 @@ Every number a cinematographer or editor would argue about lives in :class:`Brea
 ``docs/breakdown-rules.md`` explains them.
 
 The package, one file per step: ``rules`` (the numbers), ``text`` (word sets, sentences),
-``scenes`` (prose and briefs to scenes), ``drafts`` (a shot being designed, the result),
+``places`` (place nouns and phrases), ``scenes`` (prose and briefs to scenes), ``drafts``
+(a shot being designed, the result),
 ``design_base``, ``beat_shots``, ``coverage_shots`` and ``design`` (the scene designer and its
 two kinds of shots), ``coverage`` (which scenes get more shots for a target), ``fitting``
 (exact frame shares, merging, reducing), ``shots`` (:func:`design_shots`), ``continuity``,
@@ -39,6 +40,10 @@ from storycore.tools.breakdown.edits import (
 from storycore.tools.breakdown.fitting import (
     allocate_frames,
 )
+from storycore.tools.breakdown.places import (
+    PLACE_NOUNS,
+    find_places,
+)
 from storycore.tools.breakdown.rules import (
     DEFAULT_RULES,
     MIN_SHOT_FRAMES,
@@ -49,8 +54,6 @@ from storycore.tools.breakdown.rules import (
 )
 from storycore.tools.breakdown.scenes import (
     NOT_NAMES,
-    PLACE_NOUNS,
-    find_places,
     prose_characters,
     scenes_from_brief,
     scenes_from_prose,

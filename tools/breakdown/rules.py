@@ -141,6 +141,22 @@ DEFAULT_RULES = BreakdownRules(
     },
     action_rules=(
         FramingRule(
+            # First: "she falls asleep", "il s'endort en tombant de sommeil" are held still,
+            # whatever other word ("falls", "tombe") the line also has.
+            "stillness",
+            _words(
+                "asleep sleeps sleep sleeping dozes dozing naps napping slumbers sits seated "
+                "sitting waits waiting reads reading breathes breathing rests resting lies "
+                "lying motionless "
+                "dort dorment dormir endort endorment endormi endormie endormis sommeil "
+                "somnole assis assise assoit assied attend attendent lit lisent respire "
+                "repose allonge allongee immobile"
+            ),
+            ShotSize.MS,
+            CameraMovement.STATIC,
+            SceneType.ATMOSPHERIC,
+        ),
+        FramingRule(
             "fast action",
             _words(
                 "run runs running ran races racing sprints chase chases chasing fight fights "

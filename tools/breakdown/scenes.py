@@ -1,4 +1,4 @@
-"""Scenes from prose and briefs: places, characters, quoted speech, beats."""
+"""Scenes from prose and briefs: characters, quoted speech, beats (places: ``places``)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,17 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from storycore.tools.breakdown.places import (
+    _PLACE_DETERMINERS,
+    _PLACE_PREPOSITIONS,
+    _PLACES_NOT_PEOPLE,
+    _int_ext_of,
+    _opening_place,
+    _place_after_determiner,
+    find_places,
+    setting_place,
+)
+from storycore.tools.breakdown.places import PLACE_NOUNS as PLACE_NOUNS
 from storycore.tools.breakdown.text import _dedupe, _sentences, _short, _word_count, _words
 from storycore.tools.brief import story_text
 from storycore.tools.directions import stated_direction
@@ -29,79 +40,8 @@ from storycore.tools.fountain import (
     props_by_scene,
     scenes_from_fountain,
 )
+from storycore.tools.fountain.people import person_key, unnamed_characters
 from storycore.tools.text import word_set
-
-#: Place nouns (English and French) with whether they are inside or outside. A place phrase
-#: is a preposition, an optional determiner, up to two words, and one of these nouns.
-PLACE_NOUNS: dict[str, IntExt] = {
-    **dict.fromkeys(
-        _words(
-            "kitchen bedroom bathroom living room lounge hall hallway corridor office apartment "
-            "flat house room studio bar pub cafe restaurant diner shop store supermarket "
-            "library church classroom school hospital ward laboratory lab warehouse garage "
-            "basement attic cellar elevator lift car train bus plane museum theatre theater "
-            "cinema club nightclub hotel motel lobby gym prison cell courtroom station "
-            "bakery pharmacy bookshop bookstore barbershop laundromat gallery factory workshop "
-            "cabin cottage chalet mansion chapel cathedral temple mosque synagogue salon "
-            "cuisine chambre salle de bain salon couloir bureau appartement maison piece "
-            "atelier boutique magasin bibliotheque eglise classe ecole hopital entrepot cave "
-            "grenier ascenseur voiture avion musee theatre hotel gare metro boulangerie "
-            "patisserie epicerie pharmacie librairie fromagerie laverie galerie usine cabane "
-            "chapelle cathedrale mosquee tram subway taxi"
-        ),
-        IntExt.INT,
-    ),
-    **dict.fromkeys(
-        _words(
-            "street road avenue alley bridge park garden forest woods beach sea shore river "
-            "lake mountain hill field desert rooftop roof square plaza harbour harbor port "
-            "dock pier cemetery city town village countryside platform highway yard "
-            "courtyard playground market stadium island jungle valley cliff canyon "
-            "vineyard campsite terrace balcony "
-            "rue route ruelle pont parc jardin foret bois plage mer riviere fleuve lac "
-            "montagne colline champ desert toit place parking quai cimetiere ville campagne "
-            "marche stade ile vallee falaise vignoble camping terrasse balcon"
-        ),
-        IntExt.EXT,
-    ),
-}
-# Two-word and three-word places, written folded.
-PLACE_NOUNS.update(
-    {
-        "living room": IntExt.INT,
-        "dining room": IntExt.INT,
-        "train station": IntExt.INT,
-        "police station": IntExt.INT,
-        "parking lot": IntExt.EXT,
-        "car park": IntExt.EXT,
-        "salle de bain": IntExt.INT,
-        "salle a manger": IntExt.INT,
-        "salle de classe": IntExt.INT,
-        "bus stop": IntExt.EXT,
-        "gas station": IntExt.EXT,
-        "petrol station": IntExt.EXT,
-        "waiting room": IntExt.INT,
-        "break room": IntExt.INT,
-        "staff room": IntExt.INT,
-        "arret de bus": IntExt.EXT,
-        "salle d attente": IntExt.INT,
-    }
-)
-for _part in ("living", "dining", "salle", "de", "bain", "a", "manger"):
-    PLACE_NOUNS.pop(_part, None)
-
-# Compared in lower case with accents: "à" is a preposition, "a" an article.
-_PLACE_PREPOSITIONS = _words(
-    "in inside into on onto at to near under outside behind across through towards toward "
-    "dans à au aux sur sous devant derrière vers chez en près"
-)
-# Prepositions that put a place, never a person, after them ("at Anna", "à Marc" are people).
-_PLACES_NOT_PEOPLE = _words("in into inside outside near from dans en depuis")
-_STOP_PHRASE = _PLACE_PREPOSITIONS | {"and", "et", "or", "ou", "but", "mais", "of"}
-_PLACE_DETERMINERS = _words(
-    "the a an his her their my our its this that le la les l un une son sa ses leur mon ma "
-    "du des ce cet cette de"
-)
 
 #: Capitalised words that open sentences without being names (English and French).
 NOT_NAMES = _words(
@@ -133,102 +73,6 @@ _TIME_JUMP_OPENER = re.compile(
     r"|ce soir la|cette nuit la|ce matin la|pendant ce temps|le soir venu|a l aube)\b"
 )
 _QUOTE = re.compile(r"“([^”]+)”|«\s*([^»]+?)\s*»|\"([^\"]+)\"")
-
-
-def find_places(text: str, known_locations: Iterable[str] = ()) -> list[tuple[str, IntExt | None]]:
-    """Places a text puts the action in, in order of appearance: ``known_locations`` it names
-    (or whose last word it names), and place phrases ("in the kitchen", "on the old bridge",
-    "à la gare", "au café").
-
-    A place phrase is a preposition, at most two determiners, at most two other words, then
-    a noun of :data:`PLACE_NOUNS`; a place missing from that list is found only when it is a
-    known location.
-    """
-    words = [(m.start(), m.group(0)) for m in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)]
-    keys = [fold(w) for _, w in words]
-    found: list[tuple[int, str, IntExt | None]] = []
-    for name in known_locations:
-        wanted = fold(name).split()
-        at = _find_words(keys, wanted)
-        if at is None and len(wanted) > 1:
-            at = _find_words(keys, wanted[-1:])
-        if at is not None:
-            found.append((words[at][0], name.strip(), _int_ext_of(name)))
-    texts = [w for _, w in words]
-    for i, word in enumerate(texts):
-        if word.lower() not in _PLACE_PREPOSITIONS:
-            continue
-        j = i + 1
-        while j < len(keys) and j <= i + 2 and keys[j] in _PLACE_DETERMINERS:
-            j += 1
-        phrase = _place_phrase(texts, keys, j)
-        if phrase is not None:
-            found.append((words[j][0], phrase, _int_ext_of(phrase)))
-    found.sort(key=lambda item: item[0])
-    seen: set[str] = set()
-    out: list[tuple[str, IntExt | None]] = []
-    for _, name, int_ext in found:
-        if fold(name) not in seen:
-            seen.add(fold(name))
-            out.append((name, int_ext))
-    return out
-
-
-def setting_place(text: str) -> tuple[str, IntExt | None] | None:
-    """The place a brief's own words set the story in, for a story that names none: the
-    first place phrase of the whole text (:func:`find_places`), else the first place noun
-    after a determiner ("a 20-second ad for a neighbourhood bakery in Lyon" gives
-    "neighbourhood bakery"; "une publicité pour une boulangerie" gives "boulangerie")."""
-    places = find_places(text)
-    if places:
-        return places[0]
-    words = [m.group(0) for m in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)]
-    keys = [fold(w) for w in words]
-    for i, key in enumerate(keys):
-        name = _place_phrase(words, keys, i + 1) if key in _PLACE_DETERMINERS else None
-        if name is not None:
-            return name, _int_ext_of(name)
-    return None
-
-
-def _place_phrase(words: Sequence[str], keys: Sequence[str], start: int) -> str | None:
-    """The place named from ``words[start]`` on: at most two words, then a noun of
-    :data:`PLACE_NOUNS` ("old bridge"); None when a determiner or a phrase break comes
-    first."""
-    for span in range(start, min(start + 3, len(keys))):
-        length = _place_at(keys, span)
-        if length:
-            return " ".join(words[start : span + length])
-        if keys[span] in _PLACE_DETERMINERS or words[span].lower() in _STOP_PHRASE:
-            return None
-    return None
-
-
-def _find_words(keys: Sequence[str], wanted: Sequence[str]) -> int | None:
-    if not wanted:
-        return None
-    for i in range(len(keys) - len(wanted) + 1):
-        if list(keys[i : i + len(wanted)]) == list(wanted):
-            return i
-    return None
-
-
-def _place_at(keys: Sequence[str], index: int) -> int:
-    """Length in words of the place noun starting at ``keys[index]`` (0 if none)."""
-    for length in (3, 2, 1):
-        if index + length <= len(keys) and " ".join(keys[index : index + length]) in PLACE_NOUNS:
-            return length
-    return 0
-
-
-def _int_ext_of(name: str) -> IntExt | None:
-    keys = fold(name).split()
-    for length in (3, 2, 1):
-        if len(keys) >= length:
-            found = PLACE_NOUNS.get(" ".join(keys[-length:]))
-            if found is not None:
-                return found
-    return None
 
 
 def _name_candidates(sentence: str) -> Iterator[tuple[str, bool]]:
@@ -282,8 +126,22 @@ def prose_characters(text: str, known_characters: Iterable[str] = ()) -> list[st
 
 
 def _first_index(text: str, name: str) -> int:
-    index = f" {fold(text)} ".find(f" {fold(name)} ")
+    key = person_key(name) or fold(name)  # "The Keeper": where "keeper" first is
+    index = f" {fold(text)} ".find(f" {key} ")
     return index if index >= 0 else len(text)
+
+
+def story_characters(text: str, known_characters: Iterable[str] = ()) -> list[str]:
+    """The characters of prose, first seen first: the named ones (:func:`prose_characters`)
+    and the people it refers to by a noun phrase that acts or comes back ("An old keeper
+    climbs...", "la gardienne", :func:`~storycore.tools.fountain.people.unnamed_characters`),
+    named by it ("The Keeper", "La gardienne"). Quoted speech is not looked in."""
+    named = prose_characters(text, known_characters)
+    story = [_QUOTE.sub(" ", paragraph) for paragraph in _paragraphs(text)]
+    unnamed = [name for _, name in unnamed_characters(story, [*named, *known_characters])]
+    if not unnamed:
+        return named
+    return sorted([*named, *unnamed], key=lambda name: _first_index(text, name))
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -293,10 +151,20 @@ def _paragraphs(text: str) -> list[str]:
     return [" ".join(p.split()) for p in parts]
 
 
+def _name_keys(name: str) -> list[str]:
+    """What names a character in a text, folded: the whole name and its first word ("Marie
+    Dupont", "Marie"); a person named by a noun, only the noun ("The Keeper": "keeper", never
+    "the")."""
+    person = person_key(name)
+    if person is not None:
+        return [person]
+    return list(dict.fromkeys([fold(name), fold(name).split(" ")[0]]))
+
+
 def _speaker(text: str, characters: Sequence[str]) -> str | None:
     best: tuple[int, str] | None = None
     for name in characters:
-        keys = [fold(name), fold(name).split(" ")[0]]
+        keys = _name_keys(name)
         haystack = f" {fold(text)} "
         for key in keys:
             index = haystack.find(f" {key} ")
@@ -425,7 +293,7 @@ def _last_named(text: str, characters: Sequence[str]) -> str | None:
     best: tuple[int, str] | None = None
     haystack = f" {fold(text)} "
     for name in characters:
-        for key in dict.fromkeys([fold(name), fold(name).split(" ")[0]]):
+        for key in _name_keys(name):
             index = haystack.rfind(f" {key} ")
             if index >= 0 and (best is None or index > best[0]):
                 best = (index, name)
@@ -443,7 +311,7 @@ def _action_after_speech(attribution: str, speaker: str) -> str | None:
     if not rest:
         return None
     first = fold(rest.split()[0])
-    if first in _OWN_SUBJECT or first == fold(speaker.split()[0]):
+    if first in _OWN_SUBJECT or first in _name_keys(speaker):
         sentence = rest  # 'puis il sort', 'and the door slams': its own subject
     else:
         who = match.group("who").strip(" ,") or match.group("who_after").strip(" ,")
@@ -494,7 +362,7 @@ def scenes_from_prose(
     :func:`prose_characters`, props from ``known_props`` and capitals after a determiner.
     """
     locations = [name for name in known_locations if name.strip()]
-    characters = prose_characters(text, known_characters)
+    characters = story_characters(text, known_characters)
     paragraphs = _paragraphs(text)
     if not paragraphs:
         raise BriefError("the text is empty; describe the story or give a screenplay")
@@ -505,6 +373,17 @@ def scenes_from_prose(
         jump = _TIME_JUMP_OPENER.match(fold(first))
         current = groups[-1] if groups else None
         place = places[0] if places else None
+        if current is not None and current["location"] is None and place is not None:
+            # "...les salles vides du musée." then "Dehors, sur le parking, ...": the scene
+            # so far is where its own words set it (a sentence that opens on a place, else
+            # a place noun of its first sentence), not where the next paragraph goes; a
+            # place seen further on ("a storm rolls in over the black sea") is not it.
+            opening = (_sentences(current["paragraphs"][0]) or [""])[0]
+            own = _opening_place(current["paragraphs"], locations) or _place_after_determiner(
+                opening
+            )
+            if own is not None:
+                current["location"], current["int_ext"] = own
         starts = current is None or bool(jump) or cut_to is not None
         if current is not None and place is not None and current["location"] is not None:
             starts = starts or fold(place[0]) != fold(current["location"])
@@ -635,23 +514,6 @@ def _set_in(scenes: list[Scene], framing: str) -> list[Scene]:
     ]
 
 
-def _opening_place(
-    paragraphs: Sequence[str], locations: Sequence[str]
-) -> tuple[str, IntExt | None] | None:
-    """The place of the first sentence that opens on one ("In the kitchen, Tom..."): a
-    place named further into a sentence ("a storm gathers over the sea") is what is seen,
-    not where the scene is."""
-    for paragraph in paragraphs:
-        for sentence in _sentences(paragraph):
-            opener = re.match(r"\W*([^\W\d_]+)", sentence)
-            if opener is None or opener.group(1).lower() not in _PLACE_PREPOSITIONS:
-                continue
-            places = find_places(sentence, locations)
-            if places:
-                return places[0]
-    return None
-
-
 def _attach_props(
     scenes: list[Scene], known_props: Iterable[str], characters: Iterable[str]
 ) -> list[Scene]:
@@ -721,7 +583,7 @@ def scenes_from_brief(brief: CreativeBrief) -> list[Scene]:
         return scenes
     if brief.scenes:
         all_text = "\n\n".join(f"{s.title}. {s.description}" for s in brief.scenes)
-        characters = prose_characters(all_text, names)
+        characters = story_characters(all_text, names)
         scenes = [
             _brief_scene(index, item, characters, locations)
             for index, item in enumerate(brief.scenes)

@@ -117,16 +117,65 @@ def is_action_clause(clause: str) -> bool:
     if any(word in _ACTION_WORDS for word in words):
         return True
     first = next((w for w in words if w not in {"and", "et", "who", "qui", "then"}), "")
-    if _verb_like(first):
+    if _verb_like(first) and not _opens_noun_phrase(words):
         return True  # "grips the rail", "climbs down": a third-person verb first
     # "The umbrella drips in the sink": a third-person verb after its subject, before an
     # article or a preposition.
-    for before, word, after in zip(words, words[1:], [*words[2:], ""], strict=False):
+    for index, (before, word, after) in enumerate(
+        zip(words, words[1:], [*words[2:], ""], strict=False)
+    ):
         if before in _ARTICLES or not _verb_like(word):
             continue
+        if _noun_not_verb(words, index + 1):
+            continue  # "Empty seats in harsh light", "des tableaux sombres sous la lampe"
         if after in _ARTICLES or after in _PREPOSITIONS:
             return True
     return False
+
+
+#: Words that describe a place or a thing before its noun, besides the appearance words
+#: (folded): "empty seats", "deserted streets".
+_PLACE_ADJECTIVES = word_set(
+    """empty bare harsh dim bright dark cold warm quiet silent still lonely deserted abandoned
+    crowded busy narrow wide long endless distant nearby wet dry damp icy frozen misty foggy
+    smoky dusty rusty broken shattered overturned flickering buzzing humming blinking glowing
+    burning falling drifting fluorescent neon pale soft hard low high few many several some
+    two three four five six seven eight nine ten"""
+)
+#: Plural determiners of French noun phrases: "des tableaux sombres" (an adjective after its
+#: noun, not a verb).
+_FRENCH_PLURAL = word_set("des les ces mes tes ses nos vos leurs quelques plusieurs deux trois")
+
+
+def _adjective_like(word: str) -> bool:
+    """A word that reads as a describing word before a noun ("empty", "flickering")."""
+    return word in APPEARANCE_WORDS or word in _PLACE_ADJECTIVES
+
+
+def _noun_not_verb(words: list[str], index: int) -> bool:
+    """Whether ``words[index]``, shaped like a verb, is the noun (or French adjective) of a
+    verbless phrase: every word before it describes ("empty seats", "flickering lights"), or
+    it follows a French plural noun ("des tableaux sombres", "les rues vides")."""
+    before = words[:index]
+    if "of" in before and _opens_noun_phrase(words):
+        before = before[len(before) - before[::-1].index("of") :]  # "rows of empty seats"
+    if len(before) <= 3 and all(_adjective_like(w) for w in before):
+        return True
+    return (
+        index >= 2 and words[index - 2] in _FRENCH_PLURAL and words[index - 1].endswith(("s", "x"))
+    )
+
+
+def _opens_noun_phrase(words: list[str]) -> bool:
+    """Whether a sentence whose first word is shaped like a verb opens on a noun phrase:
+    "rows of empty seats", "piles of boxes" (a plural before "of"), "abandoned cars in the
+    yard" (an "-ed" word before neither an article nor a preposition; "climbed down", "pulled
+    the rope" are actions)."""
+    if len(words) < 2:
+        return False
+    if words[1] == "of":
+        return True
+    return words[0].endswith("ed") and words[1] not in _ARTICLES | _PREPOSITIONS
 
 
 _PREPOSITIONS = word_set(

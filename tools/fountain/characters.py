@@ -37,15 +37,17 @@ def normalize_cue(cue: str) -> tuple[str, str | None]:
 
 
 def _display_name(cue_name: str, action_texts: Sequence[str]) -> str:
-    """The spelling the action lines use for a cue name (``GaBy`` for ``GABY``), else the
-    name in title case; a forced cue with lower case letters is kept as written."""
+    """The spelling the action lines use for a cue name (``GaBy`` for ``GABY``; never an
+    all-lower-case one, the common noun of a role: "the driver"), else the name in title
+    case; a forced cue with lower case letters is kept as written."""
     if any(ch.islower() for ch in cue_name):
         return cue_name
     pattern = re.compile(rf"(?<![\w]){re.escape(cue_name)}(?![\w])", re.IGNORECASE)
     spellings: Counter[str] = Counter()
     for text in action_texts:
         for found in pattern.findall(text):
-            if not found.isupper():
+            # "the driver pulls in" is the noun, not a spelling of the name DRIVER
+            if not found.isupper() and not found.islower():
                 spellings[found] += 1
     if spellings:
         return spellings.most_common(1)[0][0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from storycore.tools.fountain.people import person_key
 from storycore.tools.text import fold_words_keep_colon as fold
 
 
@@ -13,10 +14,12 @@ def mentions(text: str, name: str, *, head_noun: bool = False) -> bool:
     """Whether ``text`` names ``name`` as whole words (case and accents ignored).
 
     With ``head_noun`` a multi-word name also matches its last word ("the umbrella" names
-    "red umbrella").
+    "red umbrella"). A person named by an article and a person noun ("The Keeper", "La
+    gardienne": :func:`~storycore.tools.fountain.people.person_key`) is named by the noun
+    after any determiner ("an old keeper", "une vieille gardienne").
     """
     haystack = f" {fold(text)} "
-    key = fold(name)
+    key = person_key(name) or fold(name)  # "The Keeper" is named by "an old keeper"
     if not key:
         return False
     if f" {key} " in haystack:

@@ -10,6 +10,7 @@ from storycore.tools.domain import Beat, Scene
 from storycore.tools.errors import BriefError
 from storycore.tools.fountain.headings import SceneHeading
 from storycore.tools.fountain.parse import parse_fountain
+from storycore.tools.fountain.people import unnamed_characters
 from storycore.tools.fountain.props import find_props, mentions, props_by_scene
 from storycore.tools.fountain.timing import infer_transitions
 
@@ -80,7 +81,12 @@ def scenes_from_fountain(
             "the screenplay has no scene headings; start each scene with a line like "
             "'INT. KITCHEN - NIGHT' (or force one with a leading '.')"
         )
-    names = screenplay.characters
+    # People the action lines refer to without a cue or a name ("A young woman waits"):
+    # characters named by their noun ("The Woman"), seen where the noun is.
+    actions = [b.text for s in screenplay.scenes for b in s.beats if b.kind == "action"]
+    actions += [b.text for b in screenplay.preamble if b.kind == "action"]
+    unnamed = unnamed_characters(actions, [*screenplay.characters, *screenplay.characters.values()])
+    names = {**screenplay.characters, **{name: name for _, name in unnamed}}
     # Opening action before any heading belongs to the first scene; a lone FADE IN: is its
     # entry transition.
     screenplay.scenes[0].beats[:0] = screenplay.preamble

@@ -18,6 +18,7 @@ from storycore.tools.domain import (
     ShotSpec,
 )
 from storycore.tools.fountain import mentions
+from storycore.tools.fountain.people import introduction, person_key
 from storycore.tools.naming import element_id
 from storycore.tools.planner.intake import read_brief, read_scenes
 from storycore.tools.project import (
@@ -27,7 +28,7 @@ from storycore.tools.registry import AssetRegistry
 from storycore.tools.structure import (
     load_shots,
 )
-from storycore.tools.text import place_name, split_sentences
+from storycore.tools.text import fold_words, place_name, split_sentences
 
 # -- phase 4: elements ------------------------------------------------------------------------
 
@@ -41,10 +42,31 @@ def describe_from_text(name: str, text: str, *, avoid: Iterable[str] = (), limit
     return find_look(name, text, avoid=avoid)[:limit].rstrip()
 
 
-def _element_place_name(location: str) -> str:
+def describe_person(name: str, text: str, *, avoid: Iterable[str] = ()) -> str:
+    """A character's look (:func:`describe_from_text`); for a person the story names by a
+    noun ("The Keeper": :func:`~storycore.tools.fountain.people.person_key`), the noun
+    phrase that first describes them ("an old keeper") and the look phrases of the sentences
+    with the noun, read in the story's action only (``text``'s first part, before a blank
+    line: never a title that says "The Keeper")."""
+    key = person_key(name)
+    if key is None:
+        return describe_from_text(name, text, avoid=avoid)
+    story = text.split("\n\n", 1)[0]
+    phrase = introduction(name, story)
+    if phrase is None:
+        return ""
+    noun = phrase.split()[-1]
+    look = describe_from_text(noun, story, avoid=avoid)
+    folded = fold_words(phrase)
+    rest = [c for c in look.split(", ") if c and fold_words(c) not in folded]
+    return ", ".join([phrase, *rest])[:240].rstrip(" ,")
+
+
+def _element_place_name(location: str, characters: Iterable[str] = ()) -> str:
     """A scene's place as the registry names it: :func:`place_name` (a heading's capitals in
-    title case), with a capital ("kitchen" -> "Kitchen")."""
-    name = place_name(location)
+    title case, a character's name in its own spelling: "GABY'S KITCHEN" with "GaBy" gives
+    "GaBy's Kitchen"), with a capital ("kitchen" -> "Kitchen")."""
+    name = place_name(location, characters)
     return name[:1].upper() + name[1:]
 
 
@@ -94,7 +116,7 @@ def planned_elements(brief: CreativeBrief, scenes: Sequence[Scene]) -> list[Plan
         elif kind is ElementType.CHARACTER:
             # another element's look is not this character's ("waits under a RED UMBRELLA")
             others = [*props, *(c for c in characters if c != name)]
-            description = description or describe_from_text(name, context, avoid=others)
+            description = description or describe_person(name, context, avoid=others)
         else:
             description = description or describe_from_text(name, context, avoid=avoid)
         found[eid] = PlannedElement(
@@ -108,7 +130,11 @@ def planned_elements(brief: CreativeBrief, scenes: Sequence[Scene]) -> list[Plan
         description = given[ElementType.LOCATION].get(eid, "")
         description = description or location_look(scene.description, characters)
         found[eid] = PlannedElement(
-            ElementType.LOCATION, _element_place_name(location), eid, description, bool(description)
+            ElementType.LOCATION,
+            _element_place_name(location, characters),
+            eid,
+            description,
+            bool(description),
         )
 
     for kind, items in (
