@@ -11,7 +11,13 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storycore.tools.brief import FRONT_MATTER_KEYS, parse_brief, parse_duration, read_brief_text
+from storycore.tools.brief import (
+    FRONT_MATTER_KEYS,
+    parse_brief,
+    parse_duration,
+    read_brief_text,
+    story_text,
+)
 from storycore.tools.domain import CreativeBrief, Resolution
 from storycore.tools.errors import BriefError, StoryCoreError
 
@@ -209,6 +215,25 @@ def test_a_sentence_is_neither_a_title_nor_a_label(first_line: str) -> None:
     result = brief(f"{first_line}\nMei and Li walk along the harbour. Li waves at Mei.\n")
     assert result.title != first_line.split(": ", 1)[-1]
     assert first_line in result.text
+
+
+@pytest.mark.parametrize(
+    ("framing", "story"),
+    [
+        ("An ad for a bakery chain.", "Tom kneads dough in the kitchen. Tom smiles."),
+        ("A 15-second promo for a bike shop in Gent.", "Lore fixes a wheel. Lore rides off."),
+        ("Une publicité pour une fromagerie.", "Paul coupe le comté. Paul sourit."),
+    ],
+)
+def test_a_sentence_saying_what_the_film_is_is_not_story(framing: str, story: str) -> None:
+    result = brief(f"{framing} {story}")
+    assert framing not in story_text(result.text)
+    assert story in story_text(result.text)
+
+
+def test_a_film_word_inside_the_story_stays_story() -> None:
+    text = "A film camera lies on the table. Marc picks it up. A short walk to the station."
+    assert story_text(text) == text
 
 
 def test_a_sentence_ending_in_a_colon_is_not_a_label() -> None:

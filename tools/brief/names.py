@@ -191,6 +191,14 @@ _NOTE_WORDS = frozenset(
     please merci bonjour hello besoin need""".split()  # noqa: SIM905 - a word list reads better
 )
 _NOTE_PHRASES = ("carte graphique", "sous titres", "images par seconde", "frames per second")
+#: "An ad for a bakery chain", "A 20-second vertical spot for...", "Une publicité pour...",
+#: "Un court métrage sur...": a sentence that opens by saying what the film is (folded).
+_FILM_FRAMING = re.compile(
+    r"^\s*(?:an?|one|our|this|une?|notre|ce|cette)\s+(?:[\w-]+\s+){0,4}?"
+    r"(?:ad|advert|advertisement|commercial|promo|music video|video|film|short film|short|"
+    r"movie|spot|clip|teaser|trailer|publicite|pub|court metrage|court|video clip|reel)"
+    r"\s+(?:for|about|on|of|pour|sur|de|du|des|d|promoting|selling|set|where|in|showing)\b"
+)
 #: "L'histoire :", "The story:": a label before the story itself.
 _STORY_LABEL = re.compile(
     r"^(?:l'|l’)?(?:histoire|the story|story|synopsis|pitch|résumé|resume|logline)\s*:\s*",
@@ -216,6 +224,8 @@ def is_production_note(sentence: str, characters: Iterable[str] = ()) -> bool:
     the story: two note words, or one note word and no character named."""
     if stated_direction(sentence) is not None:
         return False  # "The clip ends on a close-up of...": a shot of the story
+    if _FILM_FRAMING.match(_fold(sentence)):
+        return True  # "An ad for a bakery chain.": what the film is, not what it shows
     # words without their punctuation: "spot." is the note word "spot"
     words = re.findall(r"[a-z0-9]+", _fold(sentence))
     folded = " ".join(words)
