@@ -31,7 +31,7 @@ from typing import Any, NoReturn, cast
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
-from langgraph.types import Command, StreamMode
+from langgraph.types import Command, Durability, StreamMode
 
 from storycore.agent import routing
 from storycore.agent.confirmations import check_answer
@@ -53,6 +53,12 @@ SESSIONS = "sessions.json"
 DEFAULT_THREAD = "main"
 # The key of a stream's "values" chunk that holds the questions a run stopped on.
 _INTERRUPT = "__interrupt__"
+#: LangGraph's durability for a session's runs: each step's checkpoint is on disk before the
+#: next step starts, so a node never acts on a decision, an answer of the model or a tool's
+#: result a crash could lose (with "async" the next node may start first, "exit" writes only
+#: at the end: a crash during the model's answer would lose the user's message). A chat turn
+#: is one step, whose checkpoint the run waits for in any mode: it costs no time there.
+DURABILITY: Durability = "sync"
 # Checkpoint metadata key holding the project id.
 PROJECT_KEY = "storycore_project"
 # The state's channels: a checkpoint holding any other (a branch, the start) has a node due.
@@ -558,7 +564,11 @@ class Session:
         modes: list[StreamMode] = ["updates", "values"] if self.stream_updates else ["values"]
         with listening(listen):
             for mode, chunk in self.graph.stream(
-                payload, self.config, context=self.context, stream_mode=modes
+                payload,
+                self.config,
+                context=self.context,
+                stream_mode=modes,
+                durability=DURABILITY,
             ):
                 if mode == "values" and isinstance(chunk, dict):
                     values = dict(chunk)
