@@ -143,3 +143,28 @@ def test_a_later_turn_killed_loses_nothing_and_is_finished_by_recover(
     assert len(ids) == len(set(ids)) == len(kinds)  # nothing written twice
     asked_model = [m for m in model.requests[0] if not isinstance(m, AIMessage)]
     assert str(asked_model[-1].content) == said[-1] or "tool" in calls
+
+
+@pytest.mark.parametrize("kept", [0, 1], ids=["no-transcript", "its-last-line-lost"])
+def test_what_the_last_state_holds_and_the_transcript_lacks_is_written_at_the_next_turn(
+    film: Path, kept: int
+) -> None:
+    """A thread from before transcripts (none), or one whose transcript lacks the answer the
+    state holds: the next turn writes them first, once, in order."""
+    with Session(film, context=OFFLINE) as session:
+        session.say("bonjour")
+        path = session.transcript.path
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:kept]))
+    with Session(film, context=OFFLINE) as session:
+        session.say("encore bonjour")
+        session.say("merci")
+    records = list(iter_lines(path))
+    said = [(r["message"]["type"], r["message"]["data"]["content"][:14]) for r in records]
+    assert [kind for kind, _ in said] == ["human", "ai"] * 3
+    assert [text for kind, text in said if kind == "human"] == [
+        "bonjour",
+        "encore bonjour",
+        "merci",
+    ]
+    assert len({r["id"] for r in records}) == 6
