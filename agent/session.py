@@ -54,10 +54,8 @@ DEFAULT_THREAD = "main"
 # The key of a stream's "values" chunk that holds the questions a run stopped on.
 _INTERRUPT = "__interrupt__"
 #: LangGraph's durability for a session's runs: each step's checkpoint is on disk before the
-#: next step starts, so a node never acts on a decision, an answer of the model or a tool's
-#: result a crash could lose (with "async" the next node may start first, "exit" writes only
-#: at the end: a crash during the model's answer would lose the user's message). A chat turn
-#: is one step, whose checkpoint the run waits for in any mode: it costs no time there.
+#: next step starts ("async" starts it first; "exit" writes at the end only, so a crash during
+#: the model's answer would lose the message). A plain chat turn is one step: no cost there.
 DURABILITY: Durability = "sync"
 # Checkpoint metadata key holding the project id.
 PROJECT_KEY = "storycore_project"
@@ -77,6 +75,7 @@ class _Settled:
 
     messages: list[BaseMessage]
     idle: bool
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -339,13 +338,12 @@ class Session:
         if self.project_id is None:
             # Before the project has an id, the run's thread is named after the id it gets.
             return self._run(payload, on_event)
-        entry = routing.route_entry(cast(AssistantState, payload))
+        # Where the graph's entry router would send it, from the state the message makes.
+        entry = routing.route_entry(cast(AssistantState, {**settled.values, **payload}))
         if settled.idle and entry != routing.END:
-            # The thread's last run is over: the message is written as an update of its last
-            # checkpoint and the run goes straight to the node the entry router chooses, the
-            # first superstep (and its checkpoint) of a new input skipped. A crash before the
-            # node's checkpoint leaves the message as that checkpoint's pending write, which
-            # recover() runs from (tests/test_session_turns.py).
+            # The last run is over: the message is an update of its last checkpoint and the run
+            # starts at the entry router's node (no input superstep, no input checkpoint). A
+            # crash leaves it as that checkpoint's pending write, which recover() runs from.
             return self._run(Command(update=payload, goto=entry), on_event, settled.messages)
         return self._run(payload, on_event, settled.messages)
 
@@ -374,7 +372,7 @@ class Session:
             return None
         updated = saved.checkpoint.get("updated_channels")
         idle = updated is not None and _STATE_KEYS.issuperset([*values, *updated])
-        return _Settled(list(messages), idle=idle)
+        return _Settled(list(messages), idle=idle, values=dict(values))
 
     def resume(
         self, answer: Decision | str | dict[str, Any], *, on_event: EventHandler | None = None
@@ -394,9 +392,8 @@ class Session:
             return False
         if snapshot.next:
             return True
-        # A message sent as an update (say) whose run stopped before its first node's
-        # checkpoint: the update is the last checkpoint's pending write, which the state shows
-        # but ``next`` does not (LangGraph computes it before applying such writes).
+        # A message sent as an update (say) whose run stopped before its first checkpoint: a
+        # pending write the state shows but ``next`` does not (computed before applying it).
         saved = self.checkpointer.get_tuple(self.config)
         return saved is not None and bool(saved.pending_writes)
 
