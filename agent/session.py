@@ -27,18 +27,19 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.runnables import RunnableConfig
-from langgraph.types import Command, StreamMode
+from langgraph.types import Command, Durability, StreamMode
 
+from storycore.agent import routing
 from storycore.agent.confirmations import check_answer
 from storycore.agent.context import Context
 from storycore.agent.events import listening
 from storycore.agent.messages import message_text
 from storycore.agent.persistence import CHECKPOINTS, Checkpoints, checkpoint_url, open_checkpoints
-from storycore.agent.state import Decision
+from storycore.agent.state import AssistantState, Decision
 from storycore.agent.transcript import Transcript
 from storycore.tools.errors import InvalidInput, NotFound
 from storycore.tools.project import INTERNAL, Project, atomic_write, dumps_json
@@ -52,13 +53,29 @@ SESSIONS = "sessions.json"
 DEFAULT_THREAD = "main"
 # The key of a stream's "values" chunk that holds the questions a run stopped on.
 _INTERRUPT = "__interrupt__"
+#: LangGraph's durability for a session's runs: each step's checkpoint is on disk before the
+#: next step starts ("async" starts it first; "exit" writes at the end only, so a crash during
+#: the model's answer would lose the message). A plain chat turn is one step: no cost there.
+DURABILITY: Durability = "sync"
 # Checkpoint metadata key holding the project id.
 PROJECT_KEY = "storycore_project"
+# The state's channels: a checkpoint holding any other (a branch, the start) has a node due.
+_STATE_KEYS = frozenset(AssistantState.__annotations__)
 
 #: ``on_event(kind, data)``: kind is "progress" ({"phase", "text"}), "answer" (None: a
 #: streamed answer starts), "token" (a str, a piece of it) or "message" (an AIMessage the
 #: assistant said, streamed or not, once the run is over).
 EventHandler = Callable[[str, Any], None]
+
+
+@dataclass
+class _Settled:
+    """A thread's last checkpoint with nothing pending: its messages, and whether its run is
+    over (``idle``: no node is due to run from it)."""
+
+    messages: list[BaseMessage]
+    idle: bool
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -304,33 +321,58 @@ class Session:
         """Send a message (a question, feedback, a brief) to the assistant."""
         if not text.strip():
             raise InvalidInput("say something: the message is empty")
-        current = self._settled_messages()
-        if current is None:  # something is pending: maybe a question this message answers
+        settled = self._settled()
+        if settled is None:  # something is pending: maybe a question this message answers
             snapshot = self.graph.get_state(self.config)
             if _pending_of(snapshot) is not None:
                 return self.resume(text, on_event=on_event)
-            current = list(snapshot.values.get("messages") or [])
+            settled = _Settled(list(snapshot.values.get("messages") or []), idle=False)
         payload: dict[str, Any] = {
             "request": "message",
             "project_dir": str(self.project_dir),
             "auto_approve": self.auto_approve,
-            "messages": [HumanMessage(content=text)],
+            # Its id given here: an update is applied again by every read of the state until
+            # its run saves a checkpoint, and the reducer would give it a new id each time.
+            "messages": [HumanMessage(content=text, id=str(uuid.uuid4()))],
         }
-        # Before the project has an id, the run's thread is named after the id it gets.
-        return self._run(payload, on_event, current if self.project_id is not None else None)
+        if self.project_id is None:
+            # Before the project has an id, the run's thread is named after the id it gets.
+            return self._run(payload, on_event)
+        # Where the graph's entry router would send it, from the state the message makes.
+        entry = routing.route_entry(cast(AssistantState, {**settled.values, **payload}))
+        if settled.idle and entry != routing.END:
+            # The last run is over: the message is an update of its last checkpoint and the run
+            # starts at the entry router's node (no input superstep, no input checkpoint). A
+            # crash leaves it as that checkpoint's pending write, which recover() runs from.
+            return self._run(Command(update=payload, goto=entry), on_event, settled.messages)
+        return self._run(payload, on_event, settled.messages)
 
     def _settled_messages(self) -> list[BaseMessage] | None:
+        """The messages of :meth:`_settled` (None when something is pending)."""
+        settled = self._settled()
+        return None if settled is None else settled.messages
+
+    def _settled(self) -> _Settled | None:
         """The thread's messages read from its last checkpoint alone, when nothing is pending
         on it (no question, no write of a run stopped mid-step): the state is then that
         checkpoint's values as saved. None when something is pending (read the whole state
-        with ``graph.get_state``, which also finds the question)."""
+        with ``graph.get_state``, which also finds the question).
+
+        ``idle`` when that checkpoint ends a run: it holds the state's channels only (no
+        branch or start channel, which would trigger a node) and records which ones the last
+        step updated."""
         saved = self.checkpointer.get_tuple(self.config)
         if saved is None:
-            return []  # a new thread
+            return _Settled([], idle=False)  # a new thread: its first input starts it
         if saved.pending_writes or saved.checkpoint.get("v", 0) < 4:
             return None
-        messages = saved.checkpoint.get("channel_values", {}).get("messages", [])
-        return list(messages) if isinstance(messages, list) else None
+        values = saved.checkpoint.get("channel_values", {})
+        messages = values.get("messages", [])
+        if not isinstance(messages, list):
+            return None
+        updated = saved.checkpoint.get("updated_channels")
+        idle = updated is not None and _STATE_KEYS.issuperset([*values, *updated])
+        return _Settled(list(messages), idle=idle, values=dict(values))
 
     def resume(
         self, answer: Decision | str | dict[str, Any], *, on_event: EventHandler | None = None
@@ -346,7 +388,14 @@ class Session:
         """True when a run of this thread stopped in the middle (a crash, a killed process):
         nodes wait to run and no confirmation is pending. :meth:`recover` finishes it."""
         snapshot = self.graph.get_state(self.config)
-        return bool(snapshot.next) and not snapshot.interrupts
+        if snapshot.interrupts:
+            return False
+        if snapshot.next:
+            return True
+        # A message sent as an update (say) whose run stopped before its first checkpoint: a
+        # pending write the state shows but ``next`` does not (computed before applying it).
+        saved = self.checkpointer.get_tuple(self.config)
+        return saved is not None and bool(saved.pending_writes)
 
     def recover(self, *, on_event: EventHandler | None = None) -> Turn:
         """Finish the run a crash stopped, from its last checkpoint: the nodes that had not
@@ -512,7 +561,11 @@ class Session:
         modes: list[StreamMode] = ["updates", "values"] if self.stream_updates else ["values"]
         with listening(listen):
             for mode, chunk in self.graph.stream(
-                payload, self.config, context=self.context, stream_mode=modes
+                payload,
+                self.config,
+                context=self.context,
+                stream_mode=modes,
+                durability=DURABILITY,
             ):
                 if mode == "values" and isinstance(chunk, dict):
                     values = dict(chunk)

@@ -133,10 +133,16 @@ class Transcript:
 
         Messages without an id are skipped (the graph gives every message one)."""
         wanted = [m for m in messages if m.id and not isinstance(m, RemoveMessage)]
-        if not wanted or self._folder() is None:
+        if not wanted:
             return 0
         secrets = _secrets()  # once for the batch
         lines = [(str(m.id), _line(m, secrets)) for m in wanted]
+        if not _unwritten(lines, self._tail_ids(len(lines) + 8)):
+            # All written as they are (the file only grows: no need of the lock to know);
+            # the case of every turn's start, when the thread's last state is written.
+            return 0
+        if self._folder() is None:
+            return 0
         flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
         fd = os.open(self.path, flags, 0o600)
         try:
