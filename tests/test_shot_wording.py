@@ -113,7 +113,7 @@ def test_an_english_story_keeps_its_english_framing(tmp_path: Path) -> None:
     story = MARKET.replace("Title: Le Marché", "Title: The Market")
     shots = load_shots(_plan(tmp_path, story, "market.fountain", language="en"))
     text = "\n".join(s.description for s in shots)
-    assert "Establishing wide shot of Atelier" in text
+    assert "Establishing wide shot of the atelier" in text  # a heading's place noun
     assert "under Élise voice-over" in text and "as Hector speaks off screen" in text
     assert "Oscar: “Le marché ouvre dans une heure !”" in text
 
@@ -224,3 +224,42 @@ def test_a_split_part_says_it_continues_in_the_projects_language(
 def test_a_french_prop_takes_its_article(story: str, prop: str, expected: str) -> None:
     assert Wording("fr", [story]).prop(prop).of() == expected
     assert Wording("en", [story]).prop(prop).of() == f"of the {prop}"
+
+
+@pytest.mark.parametrize(
+    ("location", "names", "story", "phrase"),
+    [
+        ("OLD BRIDGE", [], "Rain on the bridge.", "the old bridge"),  # a heading's place noun
+        ("POST OFFICE", [], "", "the post office"),
+        ("GABY'S KITCHEN", ["GaBy"], "", "GaBy's kitchen"),  # a possessive takes no article
+        ("Hospital corridor", [], "", "the hospital corridor"),  # a brief's list entry
+        ("Laundromat", [], "", "the laundromat"),
+        ("CENTRAL PARK", [], "Ana jogs through Central Park.", "Central Park"),  # the story's
+        ("Harbour Wall", [], "", "Harbour Wall"),  # a title-cased name
+        ("MARSEILLE", [], "", "Marseille"),  # no place noun: a name
+        ("STATION PLATFORM / TRAIN", [], "", "Station Platform / Train"),
+    ],
+)
+def test_english_places_read_as_people_write_them(
+    location: str, names: list[str], story: str, phrase: str
+) -> None:
+    assert str(Wording("en", [story]).place(location, names)) == phrase
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "phrase", "of"),
+    [
+        ("en", "The Keeper", "the keeper", "of the keeper"),
+        ("en", "Clerk", "the clerk", "of the clerk"),
+        ("en", "Old Man", "the old man", "of the old man"),
+        ("en", "Rosa", "Rosa", "of Rosa"),
+        ("en", "Grandpa Li", "Grandpa Li", "of Grandpa Li"),
+        ("fr", "Le chauffeur", "le chauffeur", "du chauffeur"),
+        ("fr", "L'infirmière", "l'infirmière", "de l'infirmière"),
+    ],
+)
+def test_a_person_named_by_a_noun_reads_as_one_mid_sentence(
+    language: str, name: str, phrase: str, of: str
+) -> None:
+    named = Wording(language).name(name)
+    assert (str(named), named.of()) == (phrase, of)

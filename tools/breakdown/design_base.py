@@ -195,7 +195,7 @@ class _DesignerBase:
         """The scene's place as a shot names it: "Harbour Wall" (a name, as written),
         "the old bridge" (a common noun from prose), "the scene" (no place known); "la
         boulangerie", "le toit" in French."""
-        return self.words.place(self.scene.location)
+        return self.words.place(self.scene.location, self.scene.characters)
 
     def _props_in(self, text: str) -> list[str]:
         return [p for p in self.scene.props if mentions(text, p, head_noun=True)]

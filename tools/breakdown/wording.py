@@ -22,7 +22,9 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from storycore.tools.breakdown.places import PLACE_NOUNS
 from storycore.tools.fountain import fold
+from storycore.tools.fountain.people import PERSON_NOUNS, person_key
 from storycore.tools.i18n import catalog_language, section
 from storycore.tools.text import place_name, word_set
 
@@ -195,6 +197,13 @@ class Wording:
     def name(self, name: str) -> Phrase:
         """A character as the description names them; a French title takes its article
         ("Docteur Arnaud" -> "le docteur Arnaud", "du docteur Arnaud")."""
+        if _is_role(name):
+            # "The Keeper", a cue's "Clerk": a person the story names by a noun reads as one
+            # mid-sentence ("of the keeper", "du chauffeur")
+            role = name.lower()
+            if self.language == "fr":
+                return Phrase(_french_noun(role, self._story), "fr")
+            return Phrase(role if role.startswith("the ") else f"the {role}", self.language)
         if self.language == "fr":
             head, _, rest = name.partition(" ")
             if rest and fold(head) in _FRENCH_TITLES:
@@ -215,19 +224,17 @@ class Wording:
             return Phrase(self("prop", prop=prop), self.language)
         return Phrase(_french_noun(prop, self._story), "fr")
 
-    def place(self, location: str | None) -> Phrase:
-        """The scene's place as a shot names it: "Harbour Wall" (a name, as written), "the
-        old bridge" (a common noun from prose), "the scene" (no place known); in French
-        "Marseille", "le toit", "la boulangerie", "le décor"."""
+    def place(self, location: str | None, names: Iterable[str] = ()) -> Phrase:
+        """The scene's place as a shot names it: "the old bridge" (a common place noun,
+        from prose, a heading's capitals or a brief's "Hospital corridor"), "GaBy's kitchen"
+        (``names``, the characters, keep their spelling), "Central Park" or "Paris" (a
+        name), "the scene" (no place known); in French "Marseille", "le toit", "la
+        boulangerie", "le décor"."""
         if not location:
             return Phrase(self("place_unknown"), self.language)
         if self.language == "fr":
             return Phrase(_french_place(location, self._story), "fr")
-        if location.isupper():
-            return Phrase(place_name(location), self.language)
-        if location[:1].islower() and not fold(location).startswith(("the ", "a ", "an ")):
-            return Phrase(f"the {location}", self.language)
-        return Phrase(location, self.language)
+        return Phrase(_english_place(location, list(names), self._story), self.language)
 
     def quote(self, speaker: str, text: str) -> str:
         """A spoken line as a description quotes it: ``Margot : « Bonjour. »``."""
@@ -239,6 +246,47 @@ def _shot_texts(language: str) -> dict[str, str]:
     """The ``shot_text`` messages of ``language``, English filling the gaps (looked up once:
     a plan words every shot from them)."""
     return section("shot_text", language)
+
+
+# A place written as plain words (no "/", no "-" between parts): only such a place is read
+# as a common noun phrase.
+_PLAIN_PLACE = re.compile(r"^[^\W\d_]+(?:['’][sS])?(?:[ -][^\W\d_]+(?:['’][sS])?){0,4}$")
+
+
+def _is_role(name: str) -> bool:
+    """A character named by a person noun: "The Keeper", "La gardienne" (the planner's
+    names for people the story never names), or a screenplay cue's "Clerk", "Old Man"."""
+    if person_key(name) is not None:
+        return True
+    words = fold(name).split()
+    return 0 < len(words) <= 2 and words[-1] in PERSON_NOUNS and name[:1].isupper()
+
+
+def _english_place(location: str, names: list[str], story: str = "") -> str:
+    """An English place in a sentence. Its words are a common noun phrase when its last
+    word is a place noun (kitchen, bridge, corridor, post office) and it is written in
+    capitals (a heading), in sentence case ("Hospital corridor", a brief's list) or in lower
+    case: "the old bridge", "the hospital corridor", "GaBy's kitchen" (a possessive takes no
+    article). A title-cased name ("Central Park", "Harbour Wall") or a place without a place
+    noun ("Marseille") is a name, as written; so is a heading the story writes capitalised
+    ("CENTRAL PARK" when the action says "Central Park")."""
+    words = location.split()
+    plain = bool(_PLAIN_PLACE.match(location.strip()))
+
+    common = plain and any(" ".join(fold(w) for w in words[-n:]) in PLACE_NOUNS for n in (1, 2, 3))
+    titled = len(words) > 1 and all(w[:1].isupper() for w in words) and not location.isupper()
+    if location.isupper() and len(words) > 1 and story:
+        titled = re.search(rf"(?<!\w){re.escape(place_name(location))}(?!\w)", story) is not None
+    if not common or titled or fold(location).startswith(("the ", "a ", "an ")):
+        return place_name(location, names) if location.isupper() else location
+    possessive = re.search(r"['’]s\b", location, re.IGNORECASE) is not None
+    lowered = location.lower()
+    for name in names:  # "GABY'S KITCHEN": GaBy keeps her spelling
+        if name.strip():
+            lowered = re.sub(
+                rf"(?<![^\W_]){re.escape(name.lower())}(?![^\W_])", name, lowered, flags=re.I
+            )
+    return lowered if possessive else f"the {lowered}"
 
 
 def _french_place(location: str, story: str) -> str:
