@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,31 @@ def _kill_at_done(root: Path, n: int) -> None:
         [sys.executable, "-c", _KILLER, str(root)], capture_output=True, env=env, timeout=300
     )
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
+    _orphans_done(root)
+
+
+def _orphans_done(root: Path, quiet: float = 1.0, limit: float = 60.0) -> None:
+    """Wait until the renders folder stops changing: the killed process's other ffmpeg (two
+    render at once) is an orphan that finishes writing its temporary file on its own."""
+    renders = root / ".storycore" / "renders"
+
+    def state() -> dict[str, tuple[int, int]]:
+        if not renders.exists():
+            return {}
+        return {
+            str(p): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in renders.rglob("*")
+            if p.is_file()
+        }
+
+    deadline, last, since = time.monotonic() + limit, state(), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        now = state()
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
 
 
 @pytest.fixture
