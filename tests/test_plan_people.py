@@ -15,7 +15,7 @@ from storycore.tools.brief.looks import is_action_clause, location_look
 from storycore.tools.domain import CameraMovement, ElementType, ShotSize, TechnicalSpecs
 from storycore.tools.fountain import mentions, scenes_from_fountain
 from storycore.tools.fountain.people import person_key, unnamed_characters
-from storycore.tools.planner.elements import planned_elements
+from storycore.tools.planner.elements import describe_person, planned_elements
 from storycore.tools.planner.intake import understand
 from storycore.tools.text import place_name
 
@@ -242,3 +242,24 @@ def test_a_scene_is_where_its_own_words_set_it_before_the_next_place(
     text: str, expected: list[str]
 ) -> None:
     assert [scene.location for scene in scenes_from_prose(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("story", "name", "description"),
+    [
+        (
+            "A young woman in a red coat sits alone on a bench. The woman falls asleep.",
+            "The Woman",
+            "a young woman in a red coat",
+        ),
+        (
+            "An old man with a grey beard waits at the stop. The man checks his watch.",
+            "The Man",
+            "an old man with a grey beard",
+        ),
+    ],
+)
+def test_a_look_in_the_noun_phrase_describes_the_person(
+    story: str, name: str, description: str
+) -> None:
+    assert describe_person(name, story) == description

@@ -37,10 +37,10 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "lake mountain hill field desert rooftop roof square plaza harbour harbor port "
             "dock pier cemetery city town village countryside platform highway yard "
             "courtyard playground market stadium island jungle valley cliff canyon "
-            "vineyard campsite terrace balcony "
+            "vineyard campsite terrace balcony deck ferry boat ship "
             "rue route ruelle pont parc jardin foret bois plage mer riviere fleuve lac "
             "montagne colline champ desert toit place parking quai cimetiere ville campagne "
-            "marche stade ile vallee falaise vignoble camping terrasse balcon"
+            "marche stade ile vallee falaise vignoble camping terrasse balcon ferry bateau navire"
         ),
         IntExt.EXT,
     ),

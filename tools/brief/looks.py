@@ -301,12 +301,26 @@ def _phrases(name: str, sentences: Iterable[str]) -> list[str]:
         for match in _LOOK_PHRASE.finditer(sentence):
             head = match.group("head") or ""
             for index, part in enumerate(_AND_SPLIT.split(match.group("look"))):
-                part = _relative_cut(part)
+                part = _up_to_action(_relative_cut(part))
                 if not _is_look_clause(part):
                     continue
                 # "une chanteuse aux cheveux noirs": the noun the look belongs to, once
                 found.append(_clean(f"{head}{part}" if index == 0 and head else part))
     return found
+
+
+def _up_to_action(clause: str) -> str:
+    """A look phrase up to the verb its sentence goes on with: "in a red coat sits alone"
+    gives "in a red coat" (the look), "with grey hair" stays whole."""
+    words = clause.split()
+    for index in range(2, len(words)):
+        word = fold_words(words[index])
+        previous = fold_words(words[index - 1])
+        if previous in _ARTICLES:
+            continue
+        if word in _ACTION_WORDS or _verb_like(word):
+            return " ".join(words[:index])
+    return clause
 
 
 def find_look(name: str, text: str, *, avoid: Iterable[str] = ()) -> str:

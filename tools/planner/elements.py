@@ -57,8 +57,14 @@ def describe_person(name: str, text: str, *, avoid: Iterable[str] = ()) -> str:
         return ""
     noun = phrase.split()[-1]
     look = describe_from_text(noun, story, avoid=avoid)
-    folded = fold_words(phrase)
-    rest = [c for c in look.split(", ") if c and fold_words(c) not in folded]
+    rest: list[str] = []
+    for clause in look.split(", "):
+        if not clause or fold_words(clause) in fold_words(phrase):
+            continue
+        if fold_words(clause).startswith(fold_words(phrase)):
+            phrase = clause[:1].lower() + clause[1:]  # "a young woman in a red coat"
+            continue
+        rest.append(clause)
     return ", ".join([phrase, *rest])[:240].rstrip(" ,")
 
 
