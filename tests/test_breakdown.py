@@ -963,3 +963,27 @@ def test_covered_plans_fit_to_the_frame_with_shots_at_the_pace(
     for shot in shots:
         if is_coverage(shot) and shot.action:
             assert shot.action in texts[shot.scene]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lila sings on the jetty. Sami drums on a crate.\n\nCut to the beach: they run to the sea.",
+        "Lila chante sur la jetée. Sami joue de la batterie.\n\n"
+        "On passe à la plage : ils courent vers la mer.",
+    ],
+)
+def test_a_scene_told_with_pronouns_goes_on_with_the_people_before_it(text: str) -> None:
+    scenes = scenes_from_prose(text, ["Lila", "Sami"])
+    assert len(scenes) == 2
+    assert scenes[1].characters == ["Lila", "Sami"]
+    shots = design_shots(scenes, TechnicalSpecs(duration_seconds=12)).shots
+    opening = next(s for s in shots if s.scene == "2")
+    assert sorted(opening.characters) == ["char_lila", "char_sami"]  # the establishing shows them
+
+
+def test_a_scene_without_people_does_not_inherit_a_cast() -> None:
+    scenes = scenes_from_prose(
+        "Lila sings on the jetty.\n\nCut to the beach: waves roll in.", ["Lila"]
+    )
+    assert scenes[1].characters == []

@@ -56,7 +56,7 @@ class _BeatShots(_DirectedShots):
                 else f"{what}.",
                 action=opening,
                 camera_details=f"{self._lens(size):g}mm, slow dolly in",
-                characters=self._who(opening),
+                characters=self._who_or_pronoun(opening),
                 props=self._props_in(opening),
             )
         )

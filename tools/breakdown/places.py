@@ -40,7 +40,8 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "vineyard campsite terrace balcony deck ferry boat ship "
             "rue route ruelle pont parc jardin foret bois plage mer riviere fleuve lac "
             "montagne colline champ desert toit place parking quai cimetiere ville campagne "
-            "marche stade ile vallee falaise vignoble camping terrasse balcon ferry bateau navire"
+            "marche stade ile vallee falaise vignoble camping terrasse balcon ferry bateau navire "
+            "jetee digue ponton jetty"
         ),
         IntExt.EXT,
     ),

@@ -424,11 +424,25 @@ def scenes_from_prose(
                 int_ext=group["int_ext"],
                 time_of_day=time,
                 description=group["paragraphs"][0],
-                characters=[c for c in characters if mentions(body, c)],
+                characters=_cast(body, characters, scenes[-1].characters if scenes else []),
                 beats=beats,
             )
         )
     return _attach_props(infer_transitions(scenes), known_props, characters)
+
+
+# Subject pronouns of people (folded): a scene told only with them goes on with the people of
+# the scene before it ("On passe à la plage : ils courent vers la mer").
+_PERSON_PRONOUNS = word_set("he she they him her them il elle ils elles lui eux")
+
+
+def _cast(body: str, characters: Sequence[str], before: Sequence[str]) -> list[str]:
+    """The characters a scene's text names; when it names none but speaks of people with
+    pronouns, the cast of the scene before it."""
+    named = [c for c in characters if mentions(body, c)]
+    if named or not before:
+        return named
+    return list(before) if set(fold(body).split()) & _PERSON_PRONOUNS else []
 
 
 # "Cut to the laundromat:", "Back on the rooftop,", "Retour au phare :", "On passe à la gare".
