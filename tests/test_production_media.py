@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import pytest
@@ -217,11 +218,7 @@ def test_the_burn_in_leaves_the_panels_own_labels_readable(tmp_path: Path, movem
 
     from storycore.tools.storyboard.drawing import label_band
 
-    panel = tmp_path / "plain.png"
-    Image.new("RGB", (320, 180), (200, 200, 200)).save(panel)
-    extras = {**_job(tmp_path).extras, "camera_movement": movement, "panel": str(panel)}
-    job = _job(tmp_path, width=320, height=180, extras=extras)
-    outputs = AnimaticBackend().wait("x", job, tmp_path / "out")
+    _, outputs = _plain_panel_clip(tmp_path, movement)
     with av.open(str(outputs[0].path)) as container:
         first = next(container.decode(video=0)).to_image().convert("RGB")
     band = label_band()  # the panel covers the 320x180 frame at scale 1 when held
@@ -229,6 +226,15 @@ def test_the_burn_in_leaves_the_panels_own_labels_readable(tmp_path: Path, movem
     below = first.crop((0, band, 320, band + 14)).convert("L")
     assert ImageStat.Stat(top).extrema[0][0] > 150, "the burn-in covers the panel's top band"
     assert ImageStat.Stat(below).extrema[0][0] < 120, "the burn-in is just inside the band"
+
+
+def _plain_panel_clip(tmp_path: Path, movement: str) -> tuple[Any, list[Any]]:
+    """A 320x180 clip of a plain grey panel (held or moving) and its job."""
+    panel = tmp_path / "plain.png"
+    Image.new("RGB", (320, 180), (200, 200, 200)).save(panel)
+    extras = {**_job(tmp_path).extras, "camera_movement": movement, "panel": str(panel)}
+    job = _job(tmp_path, width=320, height=180, extras=extras)
+    return job, AnimaticBackend().wait("x", job, tmp_path / "out")
 
 
 @pytest.mark.parametrize("movement", ["static", "dolly_in"])
@@ -240,11 +246,7 @@ def test_every_frame_carries_the_fixed_labels_and_a_running_counter(
     counter at the bottom change from each frame to the next."""
     import av
 
-    panel = tmp_path / "plain.png"
-    Image.new("RGB", (320, 180), (200, 200, 200)).save(panel)
-    extras = {**_job(tmp_path).extras, "camera_movement": movement, "panel": str(panel)}
-    job = _job(tmp_path, width=320, height=180, extras=extras)
-    outputs = AnimaticBackend().wait("x", job, tmp_path / "out")
+    job, outputs = _plain_panel_clip(tmp_path, movement)
     with av.open(str(outputs[0].path)) as container:
         frames = [f.to_image().convert("L") for f in container.decode(video=0)]
     assert len(frames) == job.frame_count
