@@ -144,3 +144,25 @@ def test_the_writers_last_shot_stays_last_and_is_never_covered(tmp_path: Path) -
     # "They" are the two people the story has shown
     dance = [s for s in shots if "dance together" in s.description]
     assert dance and sorted(dance[0].characters) == ["char_noor", "char_sami"]
+
+
+def test_screenplay_inserts_angles_and_points_of_view(tmp_path: Path) -> None:
+    script = (
+        "Title: Lost Keys\n\nINT. HALLWAY - NIGHT\n\n"
+        "TOMAS (40s, rumpled suit) pats his pockets at the front door.\n\n"
+        "INSERT - THE KEY BOWL\n\nEmpty.\n\nBACK TO SCENE\n\nTomas groans.\n\n"
+        "ANGLE ON the coat rack: a key glints in a sleeve.\n\n"
+        "TOMAS'S POV - the sleeve, swinging gently.\n"
+    )
+    out = tmp_path / "project"
+    plan_project(script, out, source_name="keys.fountain")
+    shots = load_shots(Project.open(out))
+    said = [s.description for s in shots]
+    # the insert's line belongs to it; "BACK TO SCENE" is an editing note, not a shot
+    insert = next(s for s in shots if s.description.startswith("INSERT - THE KEY BOWL"))
+    assert insert.description == "INSERT - THE KEY BOWL. Empty."
+    assert insert.framing is Framing.INSERT
+    assert not any("BACK TO SCENE" in d for d in said), said
+    assert any(d == "ANGLE ON the coat rack: a key glints in a sleeve." for d in said), said
+    pov = next(s for s in shots if s.description.startswith("TOMAS'S POV"))
+    assert pov.framing is Framing.POV and pov.characters == []  # what he sees, not him

@@ -37,8 +37,14 @@ _EXTRA: dict[str, tuple[ShotSize | None, Framing | None, SceneType | None]] = {
     "close on": (ShotSize.CU, None, None),
     "tight on": (ShotSize.CU, None, None),
     "plan serre sur": (ShotSize.CU, None, None),
+    "angle on": (None, None, None),
+    "angle sur": (None, None, None),
 }
-_TAKES_SUBJECT = ("close on", "tight on", "plan serre sur")
+_TAKES_SUBJECT = ("close on", "tight on", "plan serre sur", "angle on", "angle sur")
+# "TOMAS'S POV - the sleeve": whose point of view, before the framing.
+_OWNER = re.compile(
+    r"^\s*[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*)?['’]s\s+(?=(?:pov|point of view)\b)", re.I
+)
 # Bare words that name a framing only with "shot" after them ("wide shot", not "wide eyes").
 _NEEDS_SHOT = frozenset(
     {"wide", "full", "long", "medium", "close", "track", "follow", "arc", "circle", "dolly"}
@@ -76,6 +82,8 @@ def _meaning(
     """What a folded phrase says of the framing, or None when it says nothing."""
     if key in _EXTRA:
         size, framing, scene_type = _EXTRA[key]
+        if size is None and framing is None and scene_type is None:
+            return None, Framing.SINGLE, None, None  # "angle on": a shot, size left open
         return size, framing, None, scene_type
     size = ShotSize._lookup.get(key)
     framing = Framing._lookup.get(key)
@@ -102,7 +110,7 @@ _FRAMING_SENTENCE = re.compile(
 
 def stated_direction(text: str) -> Direction | None:
     """The shot direction ``text`` opens on (:class:`Direction`), or None."""
-    opener = _FRAMING_SENTENCE.match(text)
+    opener = _FRAMING_SENTENCE.match(text) or _OWNER.match(text)
     words = list(_WORD.finditer(text, opener.end() if opener else 0))
     size: ShotSize | None = None
     framing: Framing | None = None

@@ -23,8 +23,10 @@ class _DirectedShots(_DesignerBase):
         props = self._props_in(text)
         size = direction.shot_size or self._size_for(who, props)
         framing = direction.framing or self._framing_for(size, who)
-        if framing is Framing.INSERT:
-            who = [name for name in who if name in self._who(direction.subject)]
+        if framing in (Framing.INSERT, Framing.POV):
+            # an insert shows a thing, a POV what someone sees: only the people named in it
+            seen = f"{direction.subject} {direction.rest}"
+            who = [name for name in who if name in self._who(seen)]
         movement = direction.camera_movement or CameraMovement.STATIC
         scene_type = direction.scene_type or (
             SceneType.INSERT

@@ -240,15 +240,27 @@ def _prose_beats(paragraph: str, characters: Sequence[str]) -> list[Beat]:
     return _directed_beats(beats)
 
 
+# "BACK TO SCENE": the end of an insert or a POV, an editing note with nothing to show.
+_BACK_TO_SCENE = re.compile(
+    r"^\s*(?:back to (?:the )?scene|retour (?:a|à) la scene|retour (?:a|à) la scène)\W*$", re.I
+)
+
+
 def _directed_beats(beats: list[Beat]) -> list[Beat]:
     """The sentences after one that opens on a shot direction ("Close-up of an alarm clock:
-    4:45. A hand slaps it off.") belong to the shot it frames, up to the next direction."""
+    4:45. A hand slaps it off.", "INSERT - THE KEY BOWL" then "Empty.") belong to the shot it
+    frames, up to the next direction or a "BACK TO SCENE", which is dropped."""
     out: list[Beat] = []
     framing = False
     for beat in beats:
+        if beat.kind == "action" and _BACK_TO_SCENE.match(beat.text):
+            framing = False
+            continue
         directed = beat.kind == "action" and stated_direction(beat.text) is not None
         if framing and beat.kind == "action" and not directed:
-            out[-1] = out[-1].model_copy(update={"text": f"{out[-1].text} {beat.text}"})
+            joined = out[-1].text.rstrip()
+            joined += " " if joined[-1:] in ".!?…:;" else ". "  # "INSERT - THE KEY BOWL. Empty."
+            out[-1] = out[-1].model_copy(update={"text": joined + beat.text})
             continue
         framing = directed
         out.append(beat)
@@ -594,7 +606,7 @@ def scenes_from_brief(brief: CreativeBrief) -> list[Scene]:
     props = [p.name for p in brief.props]
     if brief.source_format == "fountain" and brief.text.strip():
         scenes, _ = scenes_from_fountain(brief.text, known_props=props)
-        return scenes
+        return [s.model_copy(update={"beats": _directed_beats(list(s.beats))}) for s in scenes]
     if brief.scenes:
         all_text = "\n\n".join(f"{s.title}. {s.description}" for s in brief.scenes)
         characters = story_characters(all_text, names)
