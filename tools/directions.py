@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from storycore.tools.domain import CameraMovement, Framing, SceneType, ShotSize
 from storycore.tools.text import alias_key
@@ -37,10 +38,10 @@ _EXTRA: dict[str, tuple[ShotSize | None, Framing | None, SceneType | None]] = {
     "close on": (ShotSize.CU, None, None),
     "tight on": (ShotSize.CU, None, None),
     "plan serre sur": (ShotSize.CU, None, None),
-    "angle on": (None, None, None),
-    "angle sur": (None, None, None),
+    "angle on": (None, Framing.SINGLE, None),  # a new angle, its size left open
+    "angle sur": (None, Framing.SINGLE, None),
 }
-_TAKES_SUBJECT = ("close on", "tight on", "plan serre sur", "angle on", "angle sur")
+_TAKES_SUBJECT = frozenset(key for key in _EXTRA if key.rsplit(" ", 1)[-1] in {"on", "sur"})
 # "TOMAS'S POV - the sleeve": whose point of view, before the framing.
 _OWNER = re.compile(
     r"^\s*[^\W\d_][\w-]*(?:\s+[^\W\d_][\w-]*)?['’]s\s+(?=(?:pov|point of view)\b)", re.I
@@ -82,12 +83,10 @@ def _meaning(
     """What a folded phrase says of the framing, or None when it says nothing."""
     if key in _EXTRA:
         size, framing, scene_type = _EXTRA[key]
-        if size is None and framing is None and scene_type is None:
-            return None, Framing.SINGLE, None, None  # "angle on": a shot, size left open
         return size, framing, None, scene_type
-    size = ShotSize._lookup.get(key)
-    framing = Framing._lookup.get(key)
-    movement = CameraMovement._lookup.get(key)
+    size = ShotSize.from_key(key)
+    framing = Framing.from_key(key)
+    movement = CameraMovement.from_key(key)
     if size is None and framing is None and movement is None:
         return None
     if movement is CameraMovement.STATIC and size is None and framing is None:
@@ -108,8 +107,10 @@ _FRAMING_SENTENCE = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def stated_direction(text: str) -> Direction | None:
-    """The shot direction ``text`` opens on (:class:`Direction`), or None."""
+    """The shot direction ``text`` opens on (:class:`Direction`), or None. A pure function
+    of the text, asked of the same beat by the scene reader and the shot designer."""
     opener = _FRAMING_SENTENCE.match(text) or _OWNER.match(text)
     words = list(_WORD.finditer(text, opener.end() if opener else 0))
     size: ShotSize | None = None

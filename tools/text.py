@@ -62,14 +62,19 @@ def place_name(place: str, names: Iterable[str] = ()) -> str:
     "GaBy" gives "GaBy's Kitchen", not "Gaby's Kitchen"."""
     if not place.isupper():
         return place
-    titled = string.capwords(place.lower())
+    return keep_names(string.capwords(place.lower()), names)
+
+
+def keep_names(text: str, names: Iterable[str]) -> str:
+    """``text`` with every word that is one of ``names`` (in any case) in the name's own
+    spelling: "gaby's kitchen" with "GaBy" gives "GaBy's kitchen". A name written all in
+    capitals says nothing of its spelling and is left alone."""
     for name in (n.strip() for n in names):
         if not name or name.isupper():
             continue
         pattern = re.compile(rf"(?<![^\W_]){re.escape(name)}(?![^\W_])", re.IGNORECASE)
-        pieces = pattern.split(titled)  # the name as spelled between the pieces
-        titled = name.join(pieces)
-    return titled
+        text = name.join(pattern.split(text))  # the name as spelled between the pieces
+    return text
 
 
 def _ascii(text: str) -> str:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from storycore.tools.breakdown.directed_shots import _DirectedShots
-from storycore.tools.breakdown.drafts import _Draft, _f, _movement_name, _same_look
+from storycore.tools.breakdown.drafts import (
+    _Draft,
+    _f,
+    _movement_name,
+    _people_framing,
+    _same_look,
+)
 from storycore.tools.breakdown.text import _chunks, _sentence_case, _short, _tokens
 from storycore.tools.breakdown.wording import Phrase
 from storycore.tools.directions import stated_direction
@@ -84,14 +90,7 @@ class _BeatShots(_DirectedShots):
                     # Two faces do not fit a close-up: a medium two-shot, pushing in.
                     size, scene_type = ShotSize.MS, SceneType.ATMOSPHERIC
         elif who:
-            size = ShotSize.MS if len(who) == 1 else ShotSize.MWS if len(who) == 2 else ShotSize.WS
-            framing = (
-                Framing.SINGLE
-                if len(who) == 1
-                else Framing.TWO_SHOT
-                if len(who) == 2
-                else Framing.GROUP
-            )
+            size, framing = _people_framing(len(who))
             movement, scene_type = CameraMovement.STATIC, SceneType.ATMOSPHERIC
         elif self._props_in(chunk):
             # Nobody acts but a prop is named ("the can on the counter"): the shot shows the

@@ -5,7 +5,7 @@ Maya runs..."): the planner keeps the stated size, framing and move, and the wor
 from __future__ import annotations
 
 from storycore.tools.breakdown.design_base import _DesignerBase
-from storycore.tools.breakdown.drafts import _Draft, _f, _movement_name
+from storycore.tools.breakdown.drafts import _Draft, _f, _movement_name, _people_framing
 from storycore.tools.breakdown.text import _sentence_case, _short
 from storycore.tools.directions import Direction
 from storycore.tools.domain import CameraAngle, CameraMovement, Framing, SceneType, ShotSize
@@ -21,8 +21,21 @@ class _DirectedShots(_DesignerBase):
         direction leaves open is chosen as for any action line."""
         who = self._who_or_pronoun(text)
         props = self._props_in(text)
-        size = direction.shot_size or self._size_for(who, props)
-        framing = direction.framing or self._framing_for(size, who)
+        # What the direction leaves open: the people acting as any action line shows them,
+        # else the prop close, else the place; a close-up of nobody is an insert of a thing.
+        size, framing = (
+            _people_framing(len(who))
+            if who
+            else (
+                ShotSize.CU if props else ShotSize.WS,
+                Framing.SINGLE,
+            )
+        )
+        size = direction.shot_size or size
+        if direction.framing is not None:
+            framing = direction.framing
+        elif size in _CLOSE and not who:
+            framing = Framing.INSERT
         if framing in (Framing.INSERT, Framing.POV):
             # an insert shows a thing, a POV what someone sees: only the people named in it
             seen = f"{direction.subject} {direction.rest}"
@@ -61,17 +74,3 @@ class _DirectedShots(_DesignerBase):
                 props=props,
             )
         )
-
-    @staticmethod
-    def _size_for(who: list[str], props: list[str]) -> ShotSize:
-        if who:
-            return ShotSize.MS if len(who) == 1 else ShotSize.MWS if len(who) == 2 else ShotSize.WS
-        return ShotSize.CU if props else ShotSize.WS
-
-    @staticmethod
-    def _framing_for(size: ShotSize, who: list[str]) -> Framing:
-        if size in _CLOSE and not who:  # a close-up of a thing: the can, a paper moon
-            return Framing.INSERT
-        if len(who) == 2:
-            return Framing.TWO_SHOT
-        return Framing.GROUP if len(who) > 2 else Framing.SINGLE

@@ -71,6 +71,14 @@ def _f(value: float) -> Fraction:
 
 #: Shots that carry a beat of the story; coverage is added after them (not after inserts and
 #: reactions, which already cover a beat).
+def _people_framing(count: int) -> tuple[ShotSize, Framing]:
+    """The size and framing that show ``count`` people (one or more) acting: a medium single,
+    a medium wide two-shot, a wide group."""
+    if count == 1:
+        return ShotSize.MS, Framing.SINGLE
+    return (ShotSize.MWS, Framing.TWO_SHOT) if count == 2 else (ShotSize.WS, Framing.GROUP)
+
+
 _COVERAGE_HOSTS = frozenset({"establishing", "action", "dialogue", "narration"})
 
 

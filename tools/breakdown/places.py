@@ -195,10 +195,17 @@ def _opening_place(
     not where the scene is."""
     for paragraph in paragraphs:
         for sentence in _sentences(paragraph):
-            opener = re.match(r"\W*([^\W\d_]+)", sentence)
-            if opener is None or opener.group(1).lower() not in _PLACE_PREPOSITIONS:
-                continue
-            places = find_places(sentence, locations)
-            if places:
-                return places[0]
+            place = _place_opened(sentence, locations)
+            if place is not None:
+                return place
     return None
+
+
+def _place_opened(text: str, locations: Sequence[str]) -> tuple[str, IntExt | None] | None:
+    """The first place of ``text`` when it opens on a place preposition ("In the kitchen,
+    ..."), else None."""
+    opener = re.match(r"\W*([^\W\d_]+)", text)
+    if opener is None or opener.group(1).lower() not in _PLACE_PREPOSITIONS:
+        return None
+    places = find_places(text, locations)
+    return places[0] if places else None

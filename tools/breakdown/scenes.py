@@ -9,11 +9,11 @@ from typing import Any
 
 from storycore.tools.breakdown.places import (
     _PLACE_DETERMINERS,
-    _PLACE_PREPOSITIONS,
     _PLACES_NOT_PEOPLE,
     _int_ext_of,
     _opening_place,
     _place_after_determiner,
+    _place_opened,
     find_places,
     setting_place,
 )
@@ -241,9 +241,7 @@ def _prose_beats(paragraph: str, characters: Sequence[str]) -> list[Beat]:
 
 
 # "BACK TO SCENE": the end of an insert or a POV, an editing note with nothing to show.
-_BACK_TO_SCENE = re.compile(
-    r"^\s*(?:back to (?:the )?scene|retour (?:a|à) la scene|retour (?:a|à) la scène)\W*$", re.I
-)
+_BACK_TO_SCENE = re.compile(r"^\s*(?:back to (?:the )?scene|retour [aà] la sc[eè]ne)\W*$", re.I)
 
 
 def _directed_beats(beats: list[Beat]) -> list[Beat]:
@@ -505,10 +503,8 @@ def _moves_story(sentence: str, key: str, locations: Sequence[str]) -> bool:
     """A later sentence of a paragraph that opens on a place or on a time jump."""
     if _TIME_JUMP_OPENER.match(key):
         return True
-    opener = re.match(r"\W*([^\W\d_]+)", sentence)
-    if opener is None or opener.group(1).lower() not in _PLACE_PREPOSITIONS:
-        return False
-    return bool(find_places(_CLAUSE_END.split(sentence, maxsplit=1)[0], locations))
+    # the place must be in the opening clause: "In the end, she walks to the kitchen" stays
+    return _place_opened(_CLAUSE_END.split(sentence, maxsplit=1)[0], locations) is not None
 
 
 def _framing(text: str, story: str) -> str:

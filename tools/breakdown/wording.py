@@ -26,7 +26,7 @@ from storycore.tools.breakdown.places import PLACE_NOUNS
 from storycore.tools.fountain import fold
 from storycore.tools.fountain.people import PERSON_NOUNS, person_key
 from storycore.tools.i18n import catalog_language, section
-from storycore.tools.text import place_name, word_set
+from storycore.tools.text import keep_names, place_name, word_set
 
 _VOWELS = frozenset("aeiouyh")
 
@@ -272,7 +272,6 @@ def _english_place(location: str, names: list[str], story: str = "") -> str:
     ("CENTRAL PARK" when the action says "Central Park")."""
     words = location.split()
     plain = bool(_PLAIN_PLACE.match(location.strip()))
-
     common = plain and any(" ".join(fold(w) for w in words[-n:]) in PLACE_NOUNS for n in (1, 2, 3))
     titled = len(words) > 1 and all(w[:1].isupper() for w in words) and not location.isupper()
     if location.isupper() and len(words) > 1 and story:
@@ -280,12 +279,7 @@ def _english_place(location: str, names: list[str], story: str = "") -> str:
     if not common or titled or fold(location).startswith(("the ", "a ", "an ")):
         return place_name(location, names) if location.isupper() else location
     possessive = re.search(r"['’]s\b", location, re.IGNORECASE) is not None
-    lowered = location.lower()
-    for name in names:  # "GABY'S KITCHEN": GaBy keeps her spelling
-        if name.strip():
-            lowered = re.sub(
-                rf"(?<![^\W_]){re.escape(name.lower())}(?![^\W_])", name, lowered, flags=re.I
-            )
+    lowered = keep_names(location.lower(), names)  # "GABY'S KITCHEN": GaBy keeps her spelling
     return lowered if possessive else f"the {lowered}"
 
 

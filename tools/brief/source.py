@@ -254,7 +254,7 @@ def _split_body(body: str, first_line: int = 1) -> _Body:
         if titled and not any(free.strip() for free in out.free_lines) and not out.items:
             out.title = titled  # "Title: Before Dawn"
             continue
-        label = None if in_fence else _label(line, _next_line(lines, number - first_line))
+        label = None if in_fence else _label(lines, number - first_line)
         if label is not None:
             kind = _section_kind(label)
             if kind or _key(label) in _STORY_HEADINGS:
@@ -311,21 +311,18 @@ def _split_body(body: str, first_line: int = 1) -> _Body:
     return out
 
 
-def _label(line: str, following: str = "") -> str | None:
-    """The label of a line that is only one ("Characters:", "**Cast**"; a bare "Characters"
-    when a list follows it), else None."""
+def _label(lines: list[str], index: int) -> str | None:
+    """The label of ``lines[index]`` when the line is only one ("Characters:", "**Cast**"; a
+    bare "Characters" when a list comes next), else None."""
+    line = lines[index]
     match = _LABEL_LINE.match(line)
     if match is not None:
         return (match.group("b") or match.group("c") or "").strip() or None
     bare = line.strip()
-    if bare and _section_kind(bare) and _ITEM.match(following):
-        return bare
-    return None
-
-
-def _next_line(lines: list[str], index: int) -> str:
-    """The first line after ``lines[index]`` that is not blank ("" at the end)."""
-    return next((line for line in lines[index + 1 :] if line.strip()), "")
+    if not bare or not _section_kind(bare):
+        return None
+    following = next((lines[i] for i in range(index + 1, len(lines)) if lines[i].strip()), "")
+    return bare if _ITEM.match(following) else None
 
 
 def _title(line: str) -> str | None:

@@ -66,6 +66,11 @@ class _AliasEnum(StrEnum):
         raise ValueError(f"unknown {cls._label} {value!r}; use one of {choices}")
 
     @classmethod
+    def from_key(cls, key: str) -> Any:
+        """The member an already folded alias (:func:`alias_key`) names, or None."""
+        return cls._lookup.get(key)
+
+    @classmethod
     def aliases(cls) -> dict[str, list[str]]:
         """Every accepted spelling, by canonical value (for help texts and docs)."""
         out: dict[str, list[str]] = {m.value: [] for m in cls}
