@@ -166,3 +166,22 @@ def test_screenplay_inserts_angles_and_points_of_view(tmp_path: Path) -> None:
     assert any(d == "ANGLE ON the coat rack: a key glints in a sleeve." for d in said), said
     pov = next(s for s in shots if s.description.startswith("TOMAS'S POV"))
     assert pov.framing is Framing.POV and pov.characters == []  # what he sees, not him
+
+
+def test_a_framed_shot_ends_where_someone_new_acts(tmp_path: Path) -> None:
+    story = (
+        "A 20-second spot for a courier company. Fast, bright, handheld energy.\n\n"
+        "Priya, a courier with a yellow helmet, races through traffic with a parcel.\n"
+        "At the office, Jonah paces by the window.\n"
+        "Close on the parcel strapped to her back.\n"
+        "Priya bursts through the office door. Jonah smiles.\n"
+    )
+    shots = _plan(tmp_path, story)
+    said = [s.description for s in shots]
+    close = next(s for s in shots if s.description.startswith("Close on the parcel"))
+    # the framed shot is the parcel's: the next sentences are the story going on
+    assert close.description == "Close on the parcel strapped to her back."
+    assert (close.framing, close.characters) == (Framing.INSERT, [])
+    assert any("Priya bursts through the office door." in d for d in said), said
+    # "Fast, bright, handheld energy." is how the spot feels, not a shot
+    assert not any("handheld energy" in d for d in said), said

@@ -34,7 +34,11 @@ class _DirectedShots(_DesignerBase):
         size = direction.shot_size or size
         if direction.framing is not None:
             framing = direction.framing
-        elif size in _CLOSE and not who:
+        elif size in _CLOSE and (
+            not who or (direction.subject and not self._who(direction.subject))
+        ):
+            # a close-up of nobody, or of a thing the direction names ("Close on the parcel
+            # strapped to her back"): an insert of that thing
             framing = Framing.INSERT
         if framing in (Framing.INSERT, Framing.POV):
             # an insert shows a thing, a POV what someone sees: only the people named in it

@@ -237,17 +237,18 @@ def _prose_beats(paragraph: str, characters: Sequence[str]) -> list[Beat]:
             cleaned = sentence.strip(" ,;—–-")
             if _word_count(cleaned):
                 beats.append(Beat(kind="action", text=cleaned))
-    return _directed_beats(beats)
+    return _directed_beats(beats, characters)
 
 
 # "BACK TO SCENE": the end of an insert or a POV, an editing note with nothing to show.
 _BACK_TO_SCENE = re.compile(r"^\s*(?:back to (?:the )?scene|retour [aà] la sc[eè]ne)\W*$", re.I)
 
 
-def _directed_beats(beats: list[Beat]) -> list[Beat]:
+def _directed_beats(beats: list[Beat], characters: Sequence[str] = ()) -> list[Beat]:
     """The sentences after one that opens on a shot direction ("Close-up of an alarm clock:
     4:45. A hand slaps it off.", "INSERT - THE KEY BOWL" then "Empty.") belong to the shot it
-    frames, up to the next direction or a "BACK TO SCENE", which is dropped."""
+    frames, up to the next direction, a "BACK TO SCENE" (dropped), or a sentence that names
+    someone the framed shot does not ("Close on the parcel." then "Priya bursts in.")."""
     out: list[Beat] = []
     framing = False
     for beat in beats:
@@ -255,6 +256,10 @@ def _directed_beats(beats: list[Beat]) -> list[Beat]:
             framing = False
             continue
         directed = beat.kind == "action" and stated_direction(beat.text) is not None
+        if framing and any(
+            mentions(beat.text, c) and not mentions(out[-1].text, c) for c in characters
+        ):
+            framing = False  # someone new acts: the story goes on, out of the framed shot
         if framing and beat.kind == "action" and not directed:
             joined = out[-1].text.rstrip()
             joined += " " if joined[-1:] in ".!?…:;" else ". "  # "INSERT - THE KEY BOWL. Empty."
@@ -602,7 +607,10 @@ def scenes_from_brief(brief: CreativeBrief) -> list[Scene]:
     props = [p.name for p in brief.props]
     if brief.source_format == "fountain" and brief.text.strip():
         scenes, _ = scenes_from_fountain(brief.text, known_props=props)
-        return [s.model_copy(update={"beats": _directed_beats(list(s.beats))}) for s in scenes]
+        return [
+            s.model_copy(update={"beats": _directed_beats(list(s.beats), s.characters)})
+            for s in scenes
+        ]
     if brief.scenes:
         all_text = "\n\n".join(f"{s.title}. {s.description}" for s in brief.scenes)
         characters = story_characters(all_text, names)

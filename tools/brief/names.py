@@ -188,6 +188,7 @@ _NOTE_WORDS = frozenset(
     seedance runway prompt prompts reponds repondre answer reply budget cost cout style
     ambiance mood rythme rhythm pace cuts coupes montage grain pastel cinematic look palette
     couleurs colours colors secondes seconds minutes clip spot trailer teaser subtitles
+    energy energie vibe vibes tone
     please merci bonjour hello besoin need""".split()  # noqa: SIM905 - a word list reads better
 )
 _NOTE_PHRASES = ("carte graphique", "sous titres", "images par seconde", "frames per second")
