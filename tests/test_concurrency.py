@@ -73,3 +73,45 @@ def test_concurrent_feedback_on_different_shots_all_lands(tmp_path: Path) -> Non
     assert all(v.ok for v in run_all(Project.open(root)))
     history = [entry.note for entry in Project.open(root).history()]
     assert sum("CU" in note or "close" in note.lower() or "shot" in note for note in history) >= 4
+
+
+def test_two_threads_of_one_process_never_change_a_project_at_once(tmp_path: Path) -> None:
+    """The studio writes from several threads: each waits for the other's transaction, and
+    neither takes the other's live journal for a crashed one."""
+    import threading
+    import time
+
+    Project.create(tmp_path / "film", title="Film")
+    inside: list[str] = []
+    started = threading.Event()
+
+    def change(name: str, hold: float) -> None:
+        project = Project.open(tmp_path / "film")
+        with project.transaction(f"change by {name}") as tx:
+            inside.append(f"{name} in")
+            started.set()
+            tx.write_text(f"notes_{name}.txt", name)
+            time.sleep(hold)
+            inside.append(f"{name} out")
+
+    first = threading.Thread(target=change, args=("a", 0.5))
+    first.start()
+    started.wait(5)
+    second = threading.Thread(target=change, args=("b", 0.0))
+    second.start()
+    first.join(10)
+    second.join(10)
+    assert inside == ["a in", "a out", "b in", "b out"]
+    project = Project.open(tmp_path / "film")
+    assert [e.note for e in project.history()][:2] == ["change by b", "change by a"]
+    assert (tmp_path / "film" / "notes_a.txt").read_text() == "a"
+
+
+def test_a_transaction_inside_another_on_the_same_thread_still_joins_it(tmp_path: Path) -> None:
+    project = Project.create(tmp_path / "film", title="Film")
+    other = Project.open(tmp_path / "film")
+    with project.transaction("outer") as tx:
+        tx.write_text("a.txt", "a")
+        with other.lock():  # the same thread takes the lock again: no deadlock
+            pass
+    assert (tmp_path / "film" / "a.txt").read_text() == "a"

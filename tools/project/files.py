@@ -1,7 +1,8 @@
 """Where a project lives on disk, its lock, and the one way StoryCore writes a file.
 
 The folder layout (:data:`MANIFEST`, :data:`INTERNAL`, :data:`LAYOUT`); the project lock, one
-re-entrant :class:`~filelock.FileLock` per project and process, and the journals this process
+lock per project and process (a file lock for other processes, a re-entrant thread lock for
+other threads), and the journals this process
 is writing (so recovery leaves them alone); :func:`atomic_write` (a temporary file, then
 ``os.replace``) and :func:`dumps_json`, the house JSON; :func:`_os_errors_as_project_errors`,
 which turns a read-only or full disk into one clear :class:`ProjectError`.
@@ -21,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 from pydantic import BaseModel
 
 from storycore.tools.errors import ProjectError
@@ -32,7 +33,7 @@ INTERNAL = ".storycore"
 LAYOUT = ("01_elements", "02_shots", "03_videos", "04_audio", "05_sequences", "exports")
 LOCK_TIMEOUT_S = 60.0
 
-_locks: dict[Path, FileLock] = {}
+_locks: dict[Path, _ProjectLock] = {}
 _locks_guard = threading.Lock()
 #: The journals of the transactions running in this process. The project lock is re-entrant
 #: within a process, so recovery here must leave them alone: they are not crashes.
@@ -46,14 +47,41 @@ def _crashed_journals(base: Path) -> list[Path]:
         return sorted((p for p in base.glob("*.pending") if p not in _live), reverse=True)
 
 
-def _lock_for(root: Path) -> FileLock:
-    # One FileLock object per project and process: FileLock is reentrant per object, so nested
-    # transactions in one process do not deadlock, and other processes wait.
+class _ProjectLock:
+    """A project's lock: other processes wait on the file lock, other threads of this
+    process on a re-entrant thread lock (a :class:`~filelock.FileLock` shared by threads
+    counts them all as its holder: two studio threads would both enter and each would take
+    the other's live journal for a crashed one). The same thread may take it again (a
+    transaction opened inside another)."""
+
+    def __init__(self, path: Path) -> None:
+        self._thread = threading.RLock()
+        self._file = FileLock(str(path), timeout=LOCK_TIMEOUT_S, thread_local=False)
+
+    def __enter__(self) -> None:
+        if not self._thread.acquire(timeout=LOCK_TIMEOUT_S):
+            raise Timeout(self._file.lock_file)
+        try:
+            self._file.acquire()
+        except BaseException:
+            self._thread.release()
+            raise
+
+    def __exit__(self, *_: object) -> None:
+        try:
+            self._file.release()
+        finally:
+            self._thread.release()
+
+
+def _lock_for(root: Path) -> _ProjectLock:
+    # One lock object per project and process, so that nested transactions in one thread do
+    # not deadlock, other threads and other processes wait.
     path = root / INTERNAL / "lock"
     with _locks_guard:
         lock = _locks.get(path)
         if lock is None:
-            lock = FileLock(str(path), timeout=LOCK_TIMEOUT_S, thread_local=False)
+            lock = _ProjectLock(path)
             _locks[path] = lock
         return lock
 
