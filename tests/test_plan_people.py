@@ -85,6 +85,68 @@ def test_a_noun_character_is_named_by_every_determiner_and_adjective() -> None:
     assert not mentions("The keepsake box.", "The Keeper")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "A young woman waits at the bus stop. An old woman sits beside her. The young "
+            "woman offers her a coat; the old woman refuses it.",
+            ["The Young Woman", "The Old Woman"],
+        ),
+        (
+            "The bus driver waves at the taxi driver. The taxi driver honks. The bus driver "
+            "pulls away.",
+            ["The Bus Driver", "The Taxi Driver"],
+        ),
+        (
+            "Un jeune homme attend sur le quai. Un vieil homme arrive. Le jeune homme se "
+            "lève ; le vieil homme sourit.",
+            ["Le jeune homme", "Le vieil homme"],
+        ),
+        (
+            "Une petite fille court vers la mer. Une grande fille la suit. La petite fille "
+            "rit et la grande fille plonge.",
+            ["La petite fille", "La grande fille"],
+        ),
+    ],
+)
+def test_two_people_of_one_noun_are_told_apart_by_the_word_before_it(
+    text: str, expected: list[str]
+) -> None:
+    assert _characters(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A tall man waits by the door. The man smiles. The tall man leaves.",
+        "A young nurse checks the chart. The nurse sighs. Later the young nurse sleeps.",
+    ],
+)
+def test_one_word_before_the_noun_keeps_one_person(text: str) -> None:
+    assert len(_characters(text)) == 1
+
+
+def test_people_told_apart_get_their_own_looks_shots_and_pronouns() -> None:
+    text = (
+        "# The Bench\n\nA 40-second short film.\n\n"
+        "A young woman in a yellow raincoat sits on a bench. An old woman with a cane "
+        "joins her. The young woman shares her sandwich with the old woman.\n\n"
+        "Later, the old woman stands and hands a letter to the young woman. She walks "
+        "away into the fog."
+    )
+    elements = _elements(text)
+    assert elements["The Young Woman"][1] == "a young woman in a yellow raincoat"
+    assert elements["The Old Woman"][1] == "an old woman with a cane"
+    assert "The Woman" not in elements
+    shots = breakdown_brief(understand(text, source_name="bench.md")).shots
+    last = [s for s in shots if "walks away" in s.description]
+    # "She walks away": the subject of the sentence before it, not the last one named
+    assert last and all(s.characters == ["char_the_old_woman"] for s in last), [
+        (s.description, s.characters) for s in last
+    ]
+
+
 def test_an_unnamed_person_in_prose_is_an_element_shown_in_their_shots() -> None:
     text = (
         "# Night Ferry\n\nA 30-second short film.\n\n"

@@ -19,7 +19,8 @@ from storycore.tools.domain import (
 from storycore.tools.fountain import (
     mentions,
 )
-from storycore.tools.text import split_sentences
+from storycore.tools.fountain.people import person_key
+from storycore.tools.text import fold_words_keep_colon, split_sentences
 
 #: Nouns that say a person's gender (English and French, folded as ``_tokens`` folds).
 
@@ -155,9 +156,15 @@ class _DesignerBase:
         """The character most recently shown whose gender (read from the scene's own text)
         is ``gender``; None when none is known to be."""
         for draft in reversed(self.drafts):
-            for name in draft.characters:
-                if name not in exclude and self._gender(name) == gender:
-                    return name
+            found = [
+                name
+                for name in draft.characters
+                if name not in exclude and self._gender(name) == gender
+            ]
+            if found:
+                # "The old man hands the box to the young man. He walks away": the subject,
+                # named first, is who the pronoun goes on with
+                return min(found, key=lambda name: _first_mention(draft.action, name))
         return None
 
     def _gender(self, name: str) -> str | None:
@@ -247,3 +254,14 @@ def story_genders(scenes: Sequence[Scene], rules: BreakdownRules) -> dict[str, s
         tied = len(ranked) == 2 and ranked[0][1] == ranked[1][1]
         genders[name] = ranked[0][0] if ranked and not tied else None
     return genders
+
+
+def _first_mention(text: str, name: str) -> int:
+    """Where ``text`` first names ``name`` (by its whole name, its first word, or the noun of
+    a person named by one: "The Old Man" by "old man"); past the end when it does not."""
+    haystack = f" {fold_words_keep_colon(text)} "
+    folded = fold_words_keep_colon(name)
+    person = person_key(name)
+    keys = [person] if person else [folded, folded.split(" ")[0]]
+    found = [haystack.find(f" {key} ") for key in keys if key]
+    return min((index for index in found if index >= 0), default=len(haystack))

@@ -42,7 +42,8 @@ APPEARANCE_WORDS = DESCRIPTIVE_WORDS | word_set(
     trousers jeans pants shorts skirt leggings overalls uniform apron gown robe cloak cape
     parka anorak raincoat overcoat trench vest waistcoat tshirt shirt blouse gloves shoes
     sneakers trainers heels sandals boots socks scarf shawl backpack bag satchel briefcase
-    umbrella wool leather denim silk cotton velvet linen canvas tweed fur suede plastic metal
+    umbrella cane crutch crutches wool leather denim silk cotton velvet linen canvas tweed fur
+    suede plastic metal
     steel brass copper wooden wood glass paper cardboard chrome gold golden silver rusty
     rusted battered worn scratched faded torn patched shiny polished dented cracked new old
     vintage antique black white grey gray red blue green yellow orange purple pink brown beige
@@ -56,7 +57,8 @@ APPEARANCE_WORDS = DESCRIPTIVE_WORDS | word_set(
     lunettes masque casque casquette bonnet capuche pull chandail gilet pantalon jean jupe
     short salopette uniforme tablier robe cape parka imperméable impermeable pardessus trench
     chemise chemisier gants chaussures baskets talons sandales bottes chaussettes echarpe
-    foulard sac cartable mallette parapluie laine cuir soie coton velours lin toile fourrure
+    foulard sac cartable mallette parapluie canne bequille bequilles laine cuir soie coton velours
+    lin toile fourrure
     daim plastique metal acier laiton cuivre bois verre papier carton dore doree argente
     argentee rouille rouillee abime abimee use usee raye rayee neuf neuve ancien ancienne noir
     noire noirs noires blanc blanche blancs blanches gris grise rouge rouges bleu bleue bleus
@@ -302,8 +304,8 @@ def _phrases(name: str, sentences: Iterable[str]) -> list[str]:
             head = match.group("head") or ""
             for index, part in enumerate(_AND_SPLIT.split(match.group("look"))):
                 part = _up_to_action(_relative_cut(part))
-                if not _is_look_clause(part):
-                    continue
+                if not _is_look_clause(part) or pattern.search(part):
+                    continue  # not a look, or "with the old woman": the person, not a look
                 # "une chanteuse aux cheveux noirs": the noun the look belongs to, once
                 found.append(_clean(f"{head}{part}" if index == 0 and head else part))
     return found

@@ -87,6 +87,10 @@ class _Mention:
     article: str  # the name's article: "The", "Le", "La", "L'"
     position: int
     subject: bool
+    #: the folded word right before the noun, and as written ("old", "bus", "vieil"), or ""
+    modifier: str = ""
+    modifier_written: str = ""
+    modifier_article: str = ""  # the article before the modifier: "Le vieil homme"
 
 
 @lru_cache(maxsize=4096)
@@ -117,18 +121,55 @@ def unnamed_characters(texts: Sequence[str], named: Iterable[str] = ()) -> list[
         for mention, alias in _mentions(text, offset):
             (aliases.add(mention.noun) if alias else mentions.append(mention))
         offset += len(text) + 1
+    mentions = _told_apart(mentions)
     counts: dict[str, int] = {}
     for mention in mentions:
         counts[mention.noun] = counts.get(mention.noun, 0) + 1
     found: dict[str, tuple[int, str]] = {}
     for mention in mentions:
         noun = mention.noun
-        if noun in taken or noun in aliases or noun in found:
+        head = noun.rsplit(" ", 1)[-1]
+        if noun in taken or head in taken or head in aliases or noun in found:
             continue
         if mention.subject or counts[noun] >= 2:
             first = min(m.position for m in mentions if m.noun == noun)
             found[noun] = (first, _name(mention))
     return sorted(found.values())
+
+
+def _told_apart(mentions: Sequence[_Mention]) -> list[_Mention]:
+    """The mentions with two people of one noun told apart by the word before it: when the
+    story comes back at least twice each to "the young man" and "the old man" (or "the bus
+    driver" and "the taxi driver"), they are two people, "The Young Man" and "The Old Man",
+    and a bare "the man" could be either, so it names neither. One such word, or none, keeps
+    one person of the noun ("a tall man... the man": "The Man")."""
+    by_noun: dict[str, dict[str, int]] = {}
+    for mention in mentions:
+        if mention.modifier:
+            words = by_noun.setdefault(mention.noun, {})
+            words[mention.modifier] = words.get(mention.modifier, 0) + 1
+    split = {
+        noun: {word for word, count in words.items() if count >= 2}
+        for noun, words in by_noun.items()
+    }
+    split = {noun: words for noun, words in split.items() if len(words) >= 2}
+    if not split:
+        return list(mentions)
+    out: list[_Mention] = []
+    for mention in mentions:
+        words = split.get(mention.noun)
+        if words is None:
+            out.append(mention)
+        elif mention.modifier in words:
+            out.append(_with_modifier(mention))
+    return out
+
+
+def _with_modifier(mention: _Mention) -> _Mention:
+    """``mention`` as the person of its noun and the word before it ("old man")."""
+    written = f"{mention.modifier_written} {mention.written}"
+    noun = f"{mention.modifier} {mention.noun}"
+    return _Mention(noun, written, mention.modifier_article, mention.position, mention.subject)
 
 
 def introduction(name: str, text: str) -> str | None:
@@ -141,9 +182,10 @@ def introduction(name: str, text: str) -> str | None:
         return None
     tokens = list(_TOKEN.finditer(text))
     words = [t.group(0) for t in tokens]
-    for index, word in enumerate(words):
-        if fold(word) != key.split()[-1]:
-            continue
+    wanted = key.split()
+    for index in range(len(words)):
+        if [fold(w) for w in words[max(0, index - len(wanted) + 1) : index + 1]] != wanted:
+            continue  # "The Old Man" is not described by "a young man"
         start = _determiner_at(words, index)
         if start is None or index - start < 2 or words[start + 1] in _APOSTROPHES:
             continue
@@ -154,7 +196,7 @@ def introduction(name: str, text: str) -> str | None:
 
 def _name(mention: _Mention) -> str:
     if mention.article == "The":
-        return f"The {mention.written[:1].upper()}{mention.written[1:].lower()}"
+        return "The " + " ".join(w[:1].upper() + w[1:].lower() for w in mention.written.split())
     separator = "" if mention.article == "L'" else " "
     return f"{mention.article}{separator}{mention.written.lower()}"
 
@@ -181,7 +223,18 @@ def _mentions(text: str, offset: int) -> list[tuple[_Mention, bool]]:
         alias = _introduces_name(words, start, index)
         # "the keeper's log" names the keeper, who does not act in it
         subject = after not in _APOSTROPHES and _opens_clause(words, start) and _acts(words, index)
-        mention = _Mention(noun, word, article, offset + tokens[start].start(), subject)
+        modifier = words[index - 1] if index - 1 > start else ""
+        position = offset + tokens[start].start()
+        mention = _Mention(
+            noun,
+            word,
+            article,
+            position,
+            subject,
+            fold(modifier),
+            modifier,
+            (_article(words, start, modifier) or article) if modifier else article,
+        )
         out.append((mention, alias))
     return out
 

@@ -55,7 +55,8 @@ def describe_person(name: str, text: str, *, avoid: Iterable[str] = ()) -> str:
     phrase = introduction(name, story)
     if phrase is None:
         return ""
-    noun = phrase.split()[-1]
+    # the noun as written, with the word that tells two people of it apart ("old man")
+    noun = " ".join(phrase.split()[-len(key.split()) :])
     look = describe_from_text(noun, story, avoid=avoid)
     rest: list[str] = []
     for clause in look.split(", "):
