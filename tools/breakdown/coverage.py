@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from storycore.tools.breakdown.design import _scene_changes_place, _SceneDesigner
+from storycore.tools.breakdown.design_base import StoryFacts
 from storycore.tools.breakdown.drafts import _Draft, _f
 from storycore.tools.breakdown.fitting import _fit_seconds, _lengthen_capped, _set_seconds
 from storycore.tools.breakdown.rules import BreakdownRules
@@ -44,7 +45,7 @@ def _cover(
     rules: BreakdownRules,
     target: Fraction,
     capacity: int,
-    genders: Mapping[str, str | None],
+    story: StoryFacts,
 ) -> _Covered | None:
     """Coverage instead of stretching: ``None`` when every scene can simply be stretched (or
     shortened) to its share of ``target``; otherwise the scenes that would run past
@@ -77,13 +78,13 @@ def _cover(
         previous = scenes[index - 1] if index else None
         changes_place = _scene_changes_place(previous, scene)
         designer = _SceneDesigner(
-            rules, specs, scene, index, changes_place, sentence_shots=True, genders=genders
+            rules, specs, scene, index, changes_place, sentence_shots=True, story=story
         )
         finer = designer.design()
         count = sum(len(drafts) for drafts in out) - len(out[index]) + len(finer)
         # A shot per sentence, unless that alone runs past the scene's share or the limit.
         if sum((d.seconds for d in finer), Fraction(0)) > planned[index] or count > capacity:
-            designer = _SceneDesigner(rules, specs, scene, index, changes_place, genders=genders)
+            designer = _SceneDesigner(rules, specs, scene, index, changes_place, story=story)
             finer = designer.design()
         out[index] = finer
         designers[index] = designer

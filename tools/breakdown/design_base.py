@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
 from storycore.tools.breakdown.drafts import _Draft, _f
@@ -19,6 +20,7 @@ from storycore.tools.domain import (
 from storycore.tools.fountain import (
     mentions,
 )
+from storycore.tools.fountain.handled import handled_props
 from storycore.tools.fountain.people import person_key
 from storycore.tools.text import fold_words_keep_colon, split_sentences
 
@@ -49,12 +51,14 @@ class _DesignerBase:
         new_location: bool,
         *,
         sentence_shots: bool = False,
-        genders: Mapping[str, str | None] | None = None,
+        story: StoryFacts | None = None,
     ) -> None:
         self.rules = rules
         # The characters' genders read from the whole story (:func:`story_genders`); a
         # scene's own text alone may show someone once, followed by another's pronoun.
-        self.genders = genders
+        self.genders = story.genders if story else None
+        # The one scene where a prop known only from being handled gets its insert.
+        self.insert_scenes: Mapping[str, int] = story.insert_scenes if story else {}
         self.specs = specs
         # One shot per sentence (or clause) for a scene that will get coverage shots.
         self.sentence_shots = sentence_shots
@@ -223,6 +227,42 @@ class _DesignerBase:
 
     def _max_words_dialogue(self) -> float:
         return max(1.0, (self.pace.max - self.rules.dialogue_padding) * float(self.wps))
+
+
+@dataclass(frozen=True)
+class StoryFacts:
+    """What the designer of one scene reads from the whole story."""
+
+    genders: Mapping[str, str | None]
+    #: prop -> the index of the only scene that gives it an insert shot
+    insert_scenes: Mapping[str, int]
+
+
+def story_facts(scenes: Sequence[Scene], rules: BreakdownRules) -> StoryFacts:
+    """The characters' genders (:func:`story_genders`) and where each prop the writer only
+    handles gets its insert (:func:`insert_scenes`)."""
+    return StoryFacts(story_genders(scenes, rules), insert_scenes(scenes))
+
+
+def insert_scenes(scenes: Sequence[Scene]) -> dict[str, int]:
+    """Where a prop the writer neither flags in capitals nor declares, but a person handles
+    in lower case ("checks his watch", "holds the rope":
+    :func:`~storycore.tools.fountain.handled.handled_props`), gets its one insert: the first
+    scene that shows it. A flagged prop ("a RED UMBRELLA") gets one in every scene, as the
+    writer asked; a rope in three scenes does not need three inserts."""
+    texts = [[beat.text for beat in scene.beats if beat.kind == "action"] for scene in scenes]
+    handled = set(handled_props([t for scene_texts in texts for t in scene_texts]))
+    out: dict[str, int] = {}
+    for index, scene in enumerate(scenes):
+        for prop in scene.props:
+            if prop in handled and prop not in out and not _in_capitals(prop, texts):
+                out[prop] = index
+    return out
+
+
+def _in_capitals(prop: str, texts: Sequence[Sequence[str]]) -> bool:
+    """Whether some action line writes ``prop`` in capitals ("a RED UMBRELLA")."""
+    return any(prop.upper() in text for scene_texts in texts for text in scene_texts)
 
 
 def story_genders(scenes: Sequence[Scene], rules: BreakdownRules) -> dict[str, str | None]:

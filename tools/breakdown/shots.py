@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
 
 from storycore.tools.breakdown.continuity import link_continuity
 from storycore.tools.breakdown.coverage import _cover, _coverage_sentence, _Covered
 from storycore.tools.breakdown.design import _scene_changes_place, _SceneDesigner
-from storycore.tools.breakdown.design_base import story_genders
+from storycore.tools.breakdown.design_base import StoryFacts, story_facts
 from storycore.tools.breakdown.drafts import Breakdown, _Draft, _f, _parse_transition
 from storycore.tools.breakdown.fitting import (
     _fit_seconds,
@@ -97,16 +97,16 @@ def design_shots(
     times = time_relations(scenes)
     warnings: list[str] = []
     designed: list[list[_Draft]] = []
-    genders = story_genders(scenes, rules)
+    story = story_facts(scenes, rules)
     for index, scene in enumerate(scenes):
         previous = scenes[index - 1] if index else None
         changes_place = _scene_changes_place(previous, scene)
-        designer = _SceneDesigner(rules, specs, scene, index, changes_place, genders=genders)
+        designer = _SceneDesigner(rules, specs, scene, index, changes_place, story=story)
         designed.append(designer.design())
     if target_seconds is not None and target_seconds <= 0:
         raise InvalidInput(f"the target length must be positive, not {target_seconds} s")
     drafts, natural = _scene_lengths(
-        scenes, designed, specs, rules, target_seconds, min_frames, warnings, genders
+        scenes, designed, specs, rules, target_seconds, min_frames, warnings, story
     )
     total = _total_frames(scenes, natural, rate, target_seconds, warnings, specs.language)
     if len(scenes) * min_frames > total:
@@ -141,7 +141,7 @@ def _scene_lengths(
     target_seconds: float | None,
     min_frames: int,
     warnings: list[str],
-    genders: Mapping[str, str | None],
+    story: StoryFacts,
 ) -> tuple[list[_Draft], Fraction]:
     """Every scene's drafts in order, each scene at its share of the target (covered when
     stretching would not do) or at its own length, and their natural length in seconds."""
@@ -151,7 +151,7 @@ def _scene_lengths(
         target_frames = seconds_to_frames(target_seconds, rate)
         capacity = min(_MAX_SHOTS, target_frames // min_frames)
         target = Fraction(target_frames) / rate
-        covered = _cover(scenes, designed, specs, rules, target, capacity, genders)
+        covered = _cover(scenes, designed, specs, rules, target, capacity, story)
     drafts: list[_Draft] = []
     if covered is not None:
         # Each scene already lasts its share of the target (coverage, then fitting).

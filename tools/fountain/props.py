@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from storycore.tools.fountain.handled import handled_props
 from storycore.tools.fountain.people import person_key
 from storycore.tools.text import fold_words_keep_colon as fold
 
@@ -132,13 +133,16 @@ def find_props(
 ) -> list[str]:
     """Props named in action lines, in order of first appearance (lower case).
 
-    Two sources: ``known_props`` (a list the user or the brief gives; kept when an action line
-    names them), and the screenwriting convention of writing an important prop in capitals
-    after a determiner ("a RED UMBRELLA", "sa VALISE"). Sounds ("a loud BANG"), people ("A
-    WAITER") and names in ``exclude`` (the characters) are left out.
+    Three sources: ``known_props`` (a list the user or the brief gives; kept when an action
+    line names them), the screenwriting convention of writing an important prop in capitals
+    after a determiner ("a RED UMBRELLA", "sa VALISE"), and a thing a person handles in lower
+    case ("opens a black umbrella": :func:`~storycore.tools.fountain.handled.handled_props`).
+    Sounds ("a loud BANG"), people ("A WAITER") and names in ``exclude`` (the characters) are
+    left out.
     """
     texts = list(action_texts)
-    excluded = {fold(name) for name in exclude}
+    exclude_names = list(exclude)
+    excluded = {fold(name) for name in exclude_names}
     found: dict[str, None] = {}
     known = [name.strip() for name in known_props if name.strip()]
     for text in texts:
@@ -156,6 +160,10 @@ def find_props(
         for name in known:
             if mentions(text, name, head_noun=True):
                 found.setdefault(name, None)
+    heads = {fold(name).rsplit(" ", 1)[-1] for name in found}
+    for name in handled_props(texts, exclude=[*exclude_names, *NOT_PROPS]):
+        if fold(name).rsplit(" ", 1)[-1] not in heads:  # "the camera": the FILM CAMERA
+            found.setdefault(name, None)
     return list(found)
 
 

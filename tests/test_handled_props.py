@@ -1,0 +1,94 @@
+"""Props a person handles in lower case ("opens a black umbrella", "checks his watch") are
+registered and shown, with one insert in the film; the body, the set and abstract objects are
+never props."""
+
+from __future__ import annotations
+
+import pytest
+
+from storycore.tools.breakdown import breakdown_brief, breakdown_screenplay
+from storycore.tools.domain import ElementType, Framing, TechnicalSpecs
+from storycore.tools.fountain import find_props
+from storycore.tools.fountain.handled import handled_props
+from storycore.tools.planner.elements import planned_elements
+from storycore.tools.planner.intake import understand
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The old man opens a black umbrella and holds it over the board.", ["black umbrella"]),
+        ("Leo holds the rope and checks his watch.", ["rope", "watch"]),
+        ("She picks up a smooth stone and throws it into the lake.", ["smooth stone"]),
+        ("The sailor hands her a cup of tea.", ["cup"]),
+        ("Tomas polishes his hammer.", ["hammer"]),
+        ("Nina grabbed the map; Sam was holding a torch.", ["map", "torch"]),
+    ],
+)
+def test_the_thing_a_person_handles_is_a_prop(text: str, expected: list[str]) -> None:
+    assert handled_props([text]) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She shakes her head and opens the door.",
+        "He takes a deep breath, then a step forward.",
+        "Dr. Marsh raises an eyebrow.",
+        "The lights of the harbour fade behind him.",
+        "The can drops with a heavy clunk.",
+        "Mia hugs her mother and takes her hand.",
+        "He opens the window and checks the time.",
+    ],
+)
+def test_the_body_the_set_people_and_nouns_that_look_like_verbs_are_not(text: str) -> None:
+    assert handled_props([text]) == []
+
+
+def test_a_bare_noun_is_named_by_how_the_story_first_describes_it() -> None:
+    texts = ["He packs the pieces into a wooden box.", "He hands the box to the boy."]
+    assert handled_props(texts) == ["wooden box"]
+
+
+def test_one_thing_handled_twice_is_one_prop() -> None:
+    texts = ["A glass case holds a jeweled dagger.", "Nina lifts the dagger."]
+    assert handled_props(texts) == ["jeweled dagger"]
+
+
+def test_a_flagged_prop_is_not_found_again_by_its_handling() -> None:
+    texts = ["Marc unpacks a FILM CAMERA.", "He slides the camera across the table."]
+    assert find_props(texts) == ["film camera"]
+
+
+def test_a_handled_prop_is_an_element_linked_to_the_shots_that_show_it() -> None:
+    text = (
+        "# The Chess Players\n\nA 40-second short film.\n\n"
+        "In a sunlit park, Ada sits at a stone table. Omar opens a black umbrella over "
+        "her.\n\nAt dusk, Omar closes the umbrella and walks home in the rain."
+    )
+    brief = understand(text, source_name="chess.md")
+    result = breakdown_brief(brief)
+    props = [p for scene in result.scenes for p in scene.props]
+    assert "black umbrella" in props
+    shown = [s.description for s in result.shots if "prop_black_umbrella" in s.props]
+    # named in full first, then by its noun alone ("closes the umbrella")
+    assert any("opens a black umbrella" in d for d in shown), shown
+    assert any("closes the umbrella" in d for d in shown), shown
+    elements = {e.name: e.type for e in planned_elements(brief, result.scenes)}
+    assert elements["black umbrella"] is ElementType.PROP
+
+
+def test_a_handled_prop_gets_one_insert_in_the_film_a_flagged_one_one_a_scene() -> None:
+    screenplay = (
+        "INT. GALLERY - NIGHT\n\nNina drops from the skylight on a rope. She checks a RED "
+        "PHONE.\n\nEXT. ROOF - CONTINUOUS\n\nLeo holds the rope and looks at the red phone "
+        "in his hand.\n\nINT. GALLERY - CONTINUOUS\n\nNina climbs the rope fast.\n"
+    )
+    shots = breakdown_screenplay(screenplay, TechnicalSpecs())[0].shots
+    inserts = [s for s in shots if s.framing is Framing.INSERT]
+    rope = [s for s in inserts if s.props == ["prop_rope"]]
+    phone = [s for s in inserts if s.props == ["prop_red_phone"]]
+    assert len(rope) == 1 and rope[0].scene == "1", [(s.scene, s.description) for s in inserts]
+    assert len(phone) == 2, [(s.scene, s.description) for s in inserts]
+    # the rope is still on the shots of the later scenes that show it
+    assert {s.scene for s in shots if "prop_rope" in s.props} == {"1", "2", "3"}

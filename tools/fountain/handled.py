@@ -1,0 +1,193 @@
+"""Props the story handles in lower case: "opens a black umbrella", "lifts the dagger",
+"hands the box to", "polishes his hammer".
+
+Screenwriters flag an important prop in capitals (:mod:`storycore.tools.fountain.props`);
+prose writers and many screenplays do not. A thing a person handles is a prop all the same:
+the director must see the same umbrella in every shot that shows it. So the object of a
+handling verb (:data:`HANDLING_VERBS`, English, any tense) after a determiner is a prop,
+named by the words of its noun phrase ("black umbrella"): the adjectives before the noun and
+the noun, up to a preposition, a conjunction or the end of the clause ("a bucket of water"
+gives "bucket").
+
+What is handled but is not a prop is left out (:data:`NOT_HANDLED_PROPS`): the body ("shakes
+his head"), the set ("opens the door"), an abstract object ("takes a breath", "takes a
+step"), weather and light, people (:data:`~storycore.tools.fountain.people.PERSON_NOUNS`) and
+places. French follows its own rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from storycore.tools.fountain.people import PERSON_NOUNS
+from storycore.tools.text import word_set
+
+__all__ = ["HANDLING_VERBS", "NOT_HANDLED_PROPS", "handled_props"]
+
+#: Verbs whose object is a thing in a person's hands (base forms; every tense is read).
+HANDLING_VERBS = word_set(
+    """hold carry lift raise grab grip clutch take pick hand give pass offer show drop throw
+    toss catch open unfold fold unwrap wrap pack unpack fill empty pour drink sip light strike
+    polish clean wipe hammer sharpen load aim wave read sign tear hide pocket slide put place
+    lay wear adjust unlock lock twist pluck strum tune dial answer swing brandish wield raise
+    flip spin shuffle deal cradle hug clasp squeeze rub hang pin tape seal stamp stir whisk
+    knead slice chop peel snap tap shake sniff smell taste kiss examine inspect study check
+    fiddle pocket plug unplug charge switch"""
+)
+
+#: Irregular past forms of the handling verbs.
+_IRREGULAR = {
+    "held": "hold",
+    "took": "take",
+    "taken": "take",
+    "gave": "give",
+    "given": "give",
+    "threw": "throw",
+    "thrown": "throw",
+    "caught": "catch",
+    "lit": "light",
+    "drank": "drink",
+    "struck": "strike",
+    "read": "read",
+    "tore": "tear",
+    "torn": "tear",
+    "hid": "hide",
+    "hidden": "hide",
+    "put": "put",
+    "laid": "lay",
+    "wore": "wear",
+    "worn": "wear",
+    "swung": "swing",
+    "spun": "spin",
+    "dealt": "deal",
+    "hung": "hang",
+    "shook": "shake",
+}
+
+#: Objects of a handling verb that are no prop: the body, the set, abstract things, weather,
+#: light, sound, food and drink as such, containers of a place.
+NOT_HANDLED_PROPS = word_set(
+    """head hand hands arm arms leg legs foot feet finger fingers eye eyes ear ears face mouth
+    lips hair shoulder shoulders back chest neck knee knees fist fists nose chin cheek cheeks
+    eyebrow eyebrows brow brows thumb thumbs wrist wrists elbow hip hips waist lap tongue
+    teeth tear tears palm palms
+    body breath step steps look glance moment time turn chance seat place way hold grip care
+    part lead look nap walk break shower bath sip bite door doors window windows gate curtain
+    curtains blinds shutters wall walls floor ceiling roof stairs step lid drawer tap switch
+    light lights fire air water rain snow wind sun sky sea world room house car bus
+    train boat attention notice picture pictures photo note notes word words name names
+    silence deep courage aim fun sides side end beginning rest shape form position stand
+    breath oath vow risk care advice order orders call calls message answer question
+    something anything everything nothing one ones other others it this that them"""
+)
+
+_DETERMINER = word_set("a an the his her their its my your our this that another")
+_DETERMINERS = "|".join(sorted(_DETERMINER))
+#: Words that end a noun phrase: prepositions, conjunctions, relatives, particles, adverbs.
+_STOP = word_set(
+    """of to from into onto in on at by for with without over under through across around
+    behind beside near off out up down away back and or but then while as when before after
+    that which who whose where so tight tightly close closed open shut again together slowly
+    quickly gently carefully aside high low forward forwards toward towards above below"""
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|[^\sA-Za-z]")
+#: The most words a noun phrase has after its determiner ("a small diamond cutter").
+_MAX_WORDS = 3
+
+
+@lru_cache(maxsize=4096)
+def _base(word: str) -> str | None:
+    """The handling verb ``word`` is a form of ("holds", "grabbed", "taking"), or None."""
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    candidates = [word]
+    for ending in ("ing", "ed", "es", "s", "d"):
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            stem = word[: -len(ending)]
+            candidates += [stem, stem + "e"]
+            if len(stem) > 2 and stem[-1] == stem[-2]:
+                candidates.append(stem[:-1])  # "grabbed", "dropping"
+            if stem.endswith("i"):
+                candidates.append(stem[:-1] + "y")  # "empties"
+    return next((c for c in candidates if c in HANDLING_VERBS), None)
+
+
+def handled_props(texts: Iterable[str] | list[str], *, exclude: Iterable[str] = ()) -> list[str]:
+    """The props ``texts`` (action lines) show handled, as their noun phrases in lower case,
+    first handled first: "She opens a black umbrella" gives "black umbrella". Nouns in
+    ``exclude`` (the characters' words, places) are left out."""
+    excluded = {word.lower() for name in exclude for word in name.split()}
+    found: dict[str, None] = {}
+    texts = list(texts)
+    for text in texts:
+        words = _WORD.findall(text)
+        for index, word in enumerate(words):
+            if not word.islower() or _base(word) is None:
+                continue
+            if index and words[index - 1].lower() in _DETERMINER:
+                continue  # "the lights of the harbour": a noun, not a verb
+            phrase = _object(words, index + 1)
+            if phrase is None:
+                continue
+            head = phrase.rsplit(" ", 1)[-1]
+            if _not_a_prop(head) or head in excluded:
+                continue
+            if any(p.rsplit(" ", 1)[-1] == head for p in found):
+                continue  # "a jeweled dagger" then "the dagger": one dagger
+            found.setdefault(_fullest(texts, phrase), None)
+    return list(found)
+
+
+def _fullest(texts: list[str], phrase: str) -> str:
+    """A bare noun handled ("hands the box") by the words the story first describes it with
+    ("into a wooden box"): one or two lower-case words between a determiner and the noun."""
+    if " " in phrase:
+        return phrase
+    words = r"((?:[a-z][a-z-]*\s+){1,2})"
+    pattern = re.compile(rf"\b(?:{_DETERMINERS})\s+{words}{re.escape(phrase)}\b")
+    for text in texts:
+        for match in pattern.finditer(text):
+            words = match.group(1).split()
+            if not any(w in _STOP or w in _DETERMINER or w.endswith("ly") for w in words):
+                return f"{' '.join(words)} {phrase}"
+    return phrase
+
+
+def _object(words: list[str], index: int) -> str | None:
+    """The noun phrase a verb's object is, from ``words[index]``: after a particle ("switches
+    off the lamp", "picks up a stone"), a determiner, then at most :data:`_MAX_WORDS` lower-case
+    words up to a stop word or a mark; None when there is none."""
+    if index < len(words) and words[index] in {"up", "off", "out", "down", "on"}:
+        index += 1
+    if (
+        index + 1 < len(words)
+        and words[index] in {"her", "him", "them", "me", "us", "you"}
+        and words[index + 1].lower() in _DETERMINER
+    ):
+        index += 1  # "hands her a cup", "gives him the key": the thing, not the person
+    if index >= len(words) or words[index].lower() not in _DETERMINER:
+        return None
+    phrase: list[str] = []
+    for word in words[index + 1 :]:
+        if not word[:1].isalpha() or word in _STOP or word.endswith("ly"):
+            break
+        if not word.islower() or "'" in word or "’" in word:
+            return None  # a name ("the Queen"), a possessive ("the man's"): not a thing
+        phrase.append(word)
+    if not phrase or len(phrase) > _MAX_WORDS:
+        return None
+    return " ".join(phrase)
+
+
+def _not_a_prop(head: str) -> bool:
+    """Whether a handled noun is the body, the set, an abstract thing, a person or a place."""
+    # imported here: the breakdown's places read the screenplay package
+    from storycore.tools.breakdown.places import PLACE_NOUNS
+
+    singular = head[:-1] if head.endswith("s") and not head.endswith("ss") else head
+    return any(
+        word in NOT_HANDLED_PROPS or word in PERSON_NOUNS or word in PLACE_NOUNS
+        for word in {head, singular}
+    )
