@@ -27,7 +27,10 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "atelier boutique magasin bibliotheque eglise classe ecole hopital entrepot cave "
             "grenier ascenseur voiture avion musee theatre hotel gare metro boulangerie "
             "patisserie epicerie pharmacie librairie fromagerie laverie galerie usine cabane "
-            "chapelle cathedrale mosquee tram subway taxi"
+            "chapelle cathedrale mosquee tram subway taxi forge smithy nursery barn stable "
+            "shed greenhouse dormitory dorm canteen cafeteria pantry study loft penthouse "
+            "arcade casino bank embassy clinic surgery morgue locker theatre backstage "
+            "dressing sauna chambre etable grange serre dortoir cantine bureau banque clinique"
         ),
         IntExt.INT,
     ),
@@ -41,7 +44,9 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "rue route ruelle pont parc jardin foret bois plage mer riviere fleuve lac "
             "montagne colline champ desert toit place parking quai cimetiere ville campagne "
             "marche stade ile vallee falaise vignoble camping terrasse balcon ferry bateau navire "
-            "jetee digue ponton jetty"
+            "jetee digue ponton jetty orchard meadow porch driveway riverbank seafront "
+            "promenade boardwalk quay wharf marina lighthouse junkyard scrapyard "
+            "verger prairie porche allee berge promenade phare"
         ),
         IntExt.EXT,
     ),
@@ -154,6 +159,8 @@ def _place_phrase(words: Sequence[str], keys: Sequence[str], start: int) -> str 
     for span in range(start, min(start + 3, len(keys))):
         length = _place_at(keys, span)
         if length:
+            # "the village square", "the hospital corridor": the last place noun is the place
+            length += _place_at(keys, span + length)
             return " ".join(words[start : span + length])
         if keys[span] in _PLACE_DETERMINERS or words[span].lower() in _STOP_PHRASE:
             return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from storycore.tools.breakdown.places import (
     _PLACE_DETERMINERS,
@@ -382,7 +382,9 @@ def scenes_from_prose(
     if not paragraphs:
         raise BriefError("the text is empty; describe the story or give a screenplay")
     groups: list[dict[str, Any]] = []
-    for paragraph, cut_to in (unit for p in paragraphs for unit in _scene_units(p, locations)):
+    for paragraph, cut_to, label in _joined_labels(
+        [unit for p in paragraphs for unit in _scene_units(p, locations)]
+    ):
         first = (_sentences(paragraph) or [paragraph])[0]
         places = [cut_to] if cut_to else find_places(first, locations)
         jump = _TIME_JUMP_OPENER.match(fold(first))
@@ -399,7 +401,7 @@ def scenes_from_prose(
             )
             if own is not None:
                 current["location"], current["int_ext"] = own
-        starts = current is None or bool(jump) or cut_to is not None
+        starts = current is None or bool(jump) or cut_to is not None or label is not None
         if current is not None and place is not None and current["location"] is not None:
             starts = starts or fold(place[0]) != fold(current["location"])
         if starts:
@@ -409,7 +411,7 @@ def scenes_from_prose(
                 {
                     "location": place[0] if place else (previous_place if jump else None),
                     "int_ext": place[1] if place else (previous_ie if jump else None),
-                    "time": jump.group(0) if jump else None,
+                    "time": jump.group(0) if jump else _period_words(label or ""),
                     "paragraphs": [paragraph],
                 }
             )
@@ -472,9 +474,24 @@ _CUT_CLAUSE = re.compile(r"^[^:.;—–,]{1,60}[:.—–]\s*")
 _CLAUSE_END = re.compile(r"[,:;—–]")
 
 
-def _scene_units(
-    paragraph: str, locations: Sequence[str]
-) -> list[tuple[str, tuple[str, IntExt | None] | None]]:
+class _Unit(NamedTuple):
+    """A part of a paragraph that a scene takes whole."""
+
+    text: str
+    #: the place a cut cue or a scene label names
+    cut_to: tuple[str, IntExt | None] | None
+    #: the words of a scene label ("the forge at dawn"), which always starts a scene
+    label: str | None = None
+
+
+#: A scene label the writer numbers: "Scene 1 - the forge at dawn.", "Scène 2 : la place".
+_SCENE_LABEL = re.compile(
+    r"^\s*(?:scene|sc[eè]ne|s[eé]quence|sequence)\s+\d{1,3}[a-z]?\s*(?:[-–—:.)]\s*|$)",
+    re.IGNORECASE,
+)
+
+
+def _scene_units(paragraph: str, locations: Sequence[str]) -> list[_Unit]:
     """A paragraph cut where one of its later sentences moves the story: a cut to a place
     ("Cut to the laundromat: ...", "Back on the rooftop, ..."), a sentence that opens on a
     place ("In the kitchen, ..."), or a time jump ("The next morning, ..."). Each part is
@@ -483,7 +500,19 @@ def _scene_units(
     that does not move stays whole, as written."""
     sentences = _sentences(paragraph)
     units: list[tuple[list[str], tuple[str, IntExt | None] | None]] = [([], None)]
+    labels: dict[int, str] = {}
     for index, sentence in enumerate(sentences):
+        label = _SCENE_LABEL.match(sentence)
+        if label is not None:
+            sentence, words = _label_parts(sentence[label.end() :])
+            places = find_places(f"in {words}", locations) if words else []
+            if units[-1][0]:
+                units.append(([], None))
+            units[-1] = ([], places[0] if places else None)
+            labels[len(units) - 1] = words
+            if sentence:
+                units[-1][0].append(sentence)
+            continue
         key = fold(sentence)
         cut_to = None
         if _CUT_OPENER.match(key):
@@ -499,9 +528,40 @@ def _scene_units(
                 units[-1] = ([], cut_to)
         if sentence:
             units[-1][0].append(sentence)
-    if len(units) == 1 and units[0][1] is None:
-        return [(paragraph, None)]
-    return [(" ".join(parts), cut_to) for parts, cut_to in units if parts]
+    if len(units) == 1 and units[0][1] is None and not labels:
+        return [_Unit(paragraph, None)]
+    return [
+        _Unit(" ".join(parts), cut_to, labels.get(index))
+        for index, (parts, cut_to) in enumerate(units)
+        if parts or index in labels
+    ]
+
+
+def _joined_labels(units: Sequence[_Unit]) -> list[_Unit]:
+    """The units with a scene label that stands alone ("Scene 2 - the square." as its own
+    paragraph) given to the text after it."""
+    out: list[_Unit] = []
+    pending: _Unit | None = None
+    for unit in units:
+        if pending is not None:
+            unit = _Unit(unit.text, unit.cut_to or pending.cut_to, unit.label or pending.label)
+            pending = None
+        if unit.text:
+            out.append(unit)
+        elif unit.label is not None:
+            pending = unit
+    return out
+
+
+def _label_parts(rest: str) -> tuple[str, str]:
+    """A scene label's words and what follows them: "the forge at dawn." is a label alone
+    (no sentence), "the square: Tomas waves." labels the square and goes on with "Tomas
+    waves."."""
+    words, colon, after = rest.partition(":")
+    if colon and after.strip():
+        after = after.strip()
+        return after[:1].upper() + after[1:], words.strip(" .")
+    return "", rest.strip(" .")
 
 
 def _moves_story(sentence: str, key: str, locations: Sequence[str]) -> bool:

@@ -3,6 +3,7 @@ scene numbers as written or by order, characters present, props shown, entry tra
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -58,6 +59,9 @@ def _present(beats: Sequence[Beat], names: dict[str, str]) -> list[str]:
 
 
 def _with_display_name(beat: Beat, names: dict[str, str]) -> Beat:
+    if beat.kind == "action" and not beat.character:
+        read = _introductions_as_names(beat.text, names)
+        return beat if read == beat.text else beat.model_copy(update={"text": read})
     if not beat.character:
         return beat
     display = names.get(beat.character, beat.character)
@@ -65,6 +69,22 @@ def _with_display_name(beat: Beat, names: dict[str, str]) -> Beat:
     if beat.kind == "action":
         update["text"] = beat.text.replace(beat.character, display, 1)
     return beat.model_copy(update=update)
+
+
+def _introductions_as_names(text: str, names: dict[str, str]) -> str:
+    """An action line as a shot reads it: a character introduced in capitals with their
+    details ("NINA (30s, black gloves) drops from the skylight") named as they are everywhere
+    else ("Nina drops from the skylight"); the details are the character's look, read from
+    the screenplay itself. A line all in capitals (shouted) stays as written."""
+    if text.isupper():
+        return text
+    for cue, display in names.items():
+        if not cue.isupper() or cue == display or cue not in text:
+            continue
+        # not inside a direction in capitals ("TOMAS'S POV", "MARC ENTERS")
+        pattern = rf"\b{re.escape(cue)}\b(?!['’])(?!\s+[A-Z]{{2,}}\b)(?:\s*\([^)]*\))?"
+        text = re.sub(pattern, display.replace("\\", "\\\\"), text)
+    return text
 
 
 def scenes_from_fountain(
