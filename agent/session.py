@@ -189,12 +189,13 @@ class Session:
     def _ensure_project_id(self) -> str:
         known = self.project_id or uuid.uuid4().hex
         self._memory_id = known
+        record = {"id": known, "path": str(self.project_dir)}
+        if self._id_record() == record:
+            return known  # written already (every turn but a project's first)
         if not self.project_dir.is_dir():
             return known  # nothing is written before the project exists (a caller's saver)
         self._internal().mkdir(parents=True, exist_ok=True)
-        record = {"id": known, "path": str(self.project_dir)}
-        if self._id_record() != record:
-            atomic_write(self._internal() / PROJECT_ID, dumps_json(record))
+        atomic_write(self._internal() / PROJECT_ID, dumps_json(record))
         return known
 
     @property
@@ -344,7 +345,14 @@ class Session:
             # The last run is over: the message is an update of its last checkpoint and the run
             # starts at the entry router's node (no input superstep, no input checkpoint). A
             # crash leaves it as that checkpoint's pending write, which recover() runs from.
-            return self._run(Command(update=payload, goto=entry), on_event, settled.messages)
+            # Only what changes is written (the request, folder and approval mode are
+            # usually the last run's): fewer writes to save, apply and version.
+            update = {
+                key: value
+                for key, value in payload.items()
+                if key == "messages" or key not in settled.values or settled.values[key] != value
+            }
+            return self._run(Command(update=update, goto=entry), on_event, settled.messages)
         return self._run(payload, on_event, settled.messages)
 
     def _settled_messages(self) -> list[BaseMessage] | None:

@@ -73,6 +73,9 @@ SUMMARY_SPAN = 40
 #: Size of the summary of older turns given to the model.
 SUMMARY_LIMIT = 1500
 _BLOCK = 64 * 1024
+#: Bytes first read from the end per line wanted (about a short message's line): a turn's
+#: check of its few last lines reads a few KiB, not a whole block of a long transcript.
+_LINE_GUESS = 512
 _ID = re.compile(rb'^\{"id": ?"([^"\\]*)", ?"h": ?"([0-9a-f]*)"')
 _NAMESPACE = uuid.UUID("6f6d0c1e-3b7a-4c55-9d0e-5f1f2a7c9b10")
 _SECRET_NAMES = ("KEY", "TOKEN", "SECRET", "PASSWORD")
@@ -80,12 +83,20 @@ _URL_PASSWORD = re.compile(r"(://[^:/@\s\"]+):[^@\s\"]+@")
 _API_KEY = re.compile(r"\b(sk|pk|rk)-[A-Za-z0-9_-]{16,}")
 
 
+# A name holding any of _SECRET_NAMES once upper-cased.
+_SECRET_NAME = re.compile("|".join(_SECRET_NAMES))
+
+
 def _secrets() -> list[str]:
-    """The values of the environment's secret variables (``*_API_KEY``, ``*_TOKEN``...)."""
+    """The values of the environment's secret variables (``*_API_KEY``, ``*_TOKEN``...).
+
+    Only the secret names' values are read (decoding every value of the environment was
+    most of the cost of a turn's check that its messages are already written)."""
+    environ = os.environ
     return [
         value
-        for name, value in os.environ.items()
-        if len(value) >= 6 and any(part in name.upper() for part in _SECRET_NAMES)
+        for name in environ
+        if _SECRET_NAME.search(name.upper()) and len(value := environ[name]) >= 6
     ]
 
 
@@ -181,11 +192,14 @@ class Transcript:
             end = handle.seek(0, os.SEEK_END)
             data = b""
             position = end
+            # A small read first, doubled until it holds the lines (at most a block a read).
+            step = min(_BLOCK, max(4096, (count + 1) * _LINE_GUESS))
             while position > 0 and data.count(b"\n") <= count:
-                step = min(_BLOCK, position)
+                step = min(step, position)
                 position -= step
                 handle.seek(position)
                 data = handle.read(step) + data
+                step = min(_BLOCK, step * 2)
         lines = data.split(b"\n")
         if position > 0:
             lines = lines[1:]  # the first piece may be the end of an earlier line

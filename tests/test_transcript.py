@@ -283,3 +283,37 @@ def test_a_change_confirmed_in_another_process_keeps_the_whole_conversation(
         applied = [str(m.content) for m in again.history() if m.type == "ai"]
     assert said == ["bonjour", "le plan 2 doit être un gros plan", "merci"]
     assert any(text.startswith("Applied") for text in applied), applied
+
+
+@pytest.mark.parametrize("count", [1, 3, 10, 40, 130])
+def test_the_tail_of_a_long_transcript_is_its_last_messages(tmp_path: Path, count: int) -> None:
+    # Short and long lines mixed (some longer than a read block), past 64 KiB in all: the
+    # last messages are found whole and in order, and an append of messages already written
+    # leaves the file as it was.
+    (tmp_path / INTERNAL).mkdir()
+    transcript = Transcript(tmp_path, "p/main")
+    said: list[BaseMessage] = []
+    for n in range(160):
+        text = f"Question {n}?" if n % 7 else "a long answer. " * (600 if n % 21 else 6000)
+        said.append(HumanMessage(text, id=f"m{n}"))
+    transcript.append(said)
+    before = transcript.path.read_bytes()
+    assert len(before) > 64 * 1024
+    tail = transcript.tail(count)
+    assert [(m.id, m.content) for m in tail] == [(m.id, m.content) for m in said[-count:]]
+    assert transcript.append(said[-count:]) == 0
+    assert transcript.path.read_bytes() == before
+
+
+def test_secret_values_found_whatever_the_case_of_their_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("my_service_token", "tok-abcdef123")
+    monkeypatch.setenv("Db_Password", "hunter2hunter2")
+    monkeypatch.setenv("PLAIN_VALUE", "visible-value")
+    (tmp_path / INTERNAL).mkdir()
+    transcript = Transcript(tmp_path, "p/main")
+    transcript.append([HumanMessage("tok-abcdef123 and hunter2hunter2 and visible-value", id="s1")])
+    text = transcript.path.read_text(encoding="utf-8")
+    assert "tok-abcdef123" not in text and "hunter2hunter2" not in text
+    assert "visible-value" in text
