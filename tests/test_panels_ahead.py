@@ -9,6 +9,7 @@ every panel drawn.
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -122,11 +123,49 @@ def test_panels_drawn_ahead_on_threads_give_the_same_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drawn_by_write_panels: dict[str, bytes]
 ) -> None:
     monkeypatch.setattr(ahead.panels, "panel_workers", lambda: 2)
+    monkeypatch.setattr(ahead.ThreadsAhead, "steal_min_left", 10**9)  # the threads only
     taken = _count_takes(monkeypatch, ahead.ThreadsAhead)
     files = _plan(tmp_path / "threads")
     panels = [rel for rel in files if rel.endswith("/panel.png")]
     assert len(panels) < ahead.AHEAD_MIN_PANELS  # a storyboard for the threads
     assert sorted(taken) == sorted(panels)  # every panel came from the threads
+    assert files == drawn_by_write_panels
+
+
+def test_panels_no_thread_has_started_are_drawn_here_each_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drawn_by_write_panels: dict[str, bytes]
+) -> None:
+    """Threads held on their first panel: the storyboard phase draws every panel they have
+    not started (from the last one back) instead of waiting, takes the two they drew, and no
+    panel is drawn twice."""
+    monkeypatch.setattr(ahead.panels, "panel_workers", lambda: 2)
+    release = threading.Event()
+    real_draw, real_forget = ahead._draw_one, ahead.ThreadsAhead.forget
+    drawn: list[str] = []
+    real_png = ahead.panels.panel_png
+
+    def held(specs: Any, shot: Any, names: list[str]) -> bytes:
+        assert release.wait(30)
+        return real_draw(specs, shot, names)
+
+    def forget(self: Any, rel: str) -> bool:
+        given_up = real_forget(self, rel)
+        if not given_up:  # every panel left is being drawn: let the threads go on
+            release.set()
+        return given_up
+
+    def png(shot: Any, specs: Any, names: Any = ()) -> bytes:
+        drawn.append(shot.shot_id)
+        return real_png(shot, specs, names)
+
+    monkeypatch.setattr(ahead, "_draw_one", held)
+    monkeypatch.setattr(ahead.ThreadsAhead, "forget", forget)
+    monkeypatch.setattr(ahead.panels, "panel_png", png)
+    taken = _count_takes(monkeypatch, ahead.ThreadsAhead)
+    files = _plan(tmp_path / "stolen")
+    panels = [rel for rel in files if rel.endswith("/panel.png")]
+    assert len(taken) == 2  # the two panels the threads had started
+    assert sorted(drawn) == sorted(set(drawn)) and len(drawn) == len(panels)
     assert files == drawn_by_write_panels
 
 

@@ -259,9 +259,9 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "ad_brief.md"
 
 
 def test_an_offline_plan_does_not_load_the_feedback_parser(tmp_path: Path) -> None:
-    """Planning reads shot hashes (regeneration) and runs the critic (which folds text), but
-    never parses feedback: the parser's ~200 patterns are compiled only when a change is
-    asked for."""
+    """Planning reads shot hashes (regeneration) and tells the descriptions' language (which
+    folds text), but never parses feedback: the parser's ~200 patterns are compiled only
+    when a change is asked for; nor does it load the critic's checks for that language."""
     import subprocess
     import sys
 
@@ -277,6 +277,7 @@ def test_an_offline_plan_does_not_load_the_feedback_parser(tmp_path: Path) -> No
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True
     )
     loaded = done.stdout.strip().splitlines()[-1]
-    assert "storycore.tools.critic" in loaded and "storycore.tools.regeneration" in loaded
+    assert "storycore.tools.text_language" in loaded and "storycore.tools.regeneration" in loaded
+    assert "storycore.tools.critic" not in loaded
     assert "storycore.tools.feedback.parser" not in loaded
     assert "storycore.tools.regeneration.simulator" not in loaded

@@ -5,6 +5,7 @@ files as cards written by the elements phase, and a card that fails leaves nothi
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,39 @@ def test_cards_kept_beyond_the_limit_are_written_by_the_elements_phase(
     root = tmp_path / "limit"
     plan_project(screenplay(SCENES), root, source_name="cards.fountain")
     assert _files(root) == cards_in_the_elements_phase
+
+
+def test_cards_no_thread_has_started_are_encoded_by_the_writer_each_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cards_in_the_elements_phase: dict
+) -> None:
+    """The card thread held on its first card: the thread writing the cards encodes every
+    other one itself instead of waiting, and no card is encoded twice."""
+    monkeypatch.setattr(card_encoding, "_cores", lambda: 2)  # one card thread
+    cards = [
+        rel
+        for rel in cards_in_the_elements_phase
+        if rel.startswith("01_elements/") and rel.endswith(".png") and "_mini" not in rel
+    ]
+    assert len(cards) >= 4
+    release = threading.Event()
+    encoded: list[tuple[str, bool]] = []
+    real = asset_generator._card_pngs
+
+    def held(element, folder):  # type: ignore[no-untyped-def]
+        here = threading.current_thread() is threading.main_thread()
+        if not here:
+            assert release.wait(30)
+        encoded.append((element.element_id, here))
+        if sum(1 for _, by_main in encoded if by_main) == len(cards) - 1:
+            release.set()  # every other card is done: the held one may end
+        return real(element, folder)
+
+    monkeypatch.setattr(asset_generator, "_card_pngs", held)
+    root = tmp_path / "stolen"
+    plan_project(screenplay(SCENES), root, source_name="cards.fountain")
+    assert _files(root) == cards_in_the_elements_phase
+    assert len({element for element, _ in encoded}) == len(encoded) == len(cards)
+    assert [here for _, here in encoded].count(False) == 1
 
 
 @pytest.mark.parametrize("existing", [False, True])

@@ -11,7 +11,9 @@ block's transaction. With :class:`LaterCards` (the planner), the PNGs still bein
 when the block ends are kept instead, and :meth:`LaterCards.write` writes them in a later
 transaction of their own, so the caller's thread goes on with its next phases meanwhile. In
 both cases the same files hold the same bytes; only the transaction the cards are written
-in changes.
+in changes. While the next card to write is still being encoded, the writing thread encodes
+a card nobody has started (the last one asked for) rather than wait: every core keeps
+working until the last card, and only the order in which the cards are encoded changes.
 """
 
 from __future__ import annotations
@@ -33,8 +35,35 @@ CARDS_NOTE = "elements: reference cards"
 #: planner card); beyond, the oldest are written by the batch's own transaction.
 LATER_MAX = 256
 
-#: A card's files (relative paths) and the future of their PNG bytes, in that order.
-_Pending = tuple[list[str], Future[list[bytes]]]
+
+class _Pending:
+    """A card's files (relative paths), how to encode them (one PNG per path) and the future
+    of that encoding on the threads, unless the writing thread took it over."""
+
+    __slots__ = ("data", "encode", "future", "rels")
+
+    def __init__(
+        self, rels: list[str], encode: Callable[[], list[bytes]], future: Future[list[bytes]]
+    ) -> None:
+        self.rels = rels
+        self.encode = encode
+        self.future = future
+        #: The PNGs when this thread encoded them itself (:meth:`steal`).
+        self.data: list[bytes] | None = None
+
+    def ready(self) -> bool:
+        """Whether :meth:`result` answers without waiting."""
+        return self.data is not None or self.future.done()
+
+    def steal(self) -> bool:
+        """Encode the card on this thread if no thread has started it (True: done)."""
+        if self.data is not None or not self.future.cancel():
+            return False
+        self.data = self.encode()
+        return True
+
+    def result(self) -> list[bytes]:
+        return self.data if self.data is not None else self.future.result()
 
 
 def _cores() -> int:
@@ -66,7 +95,7 @@ class LaterCards:
             return
         with project.transaction(CARDS_NOTE) as tx:
             while self.pending:
-                _write(tx, self.pending.popleft())
+                _write_next(tx, self.pending)
 
     def close(self) -> None:
         """Drop the cards not written and stop the threads."""
@@ -86,9 +115,16 @@ class LaterCards:
         self.close()
 
 
-def _write(tx: Transaction, pending: _Pending) -> None:
-    rels, future = pending
-    for rel, data in zip(rels, future.result(), strict=True):
+def _write_next(tx: Transaction, pending: deque[_Pending]) -> None:
+    """Write the first card of ``pending`` through ``tx``. While the threads are still
+    encoding it, this thread encodes the cards they have not started, from the last one
+    asked for (the threads take them from the first), instead of waiting."""
+    head = pending[0]
+    while not head.ready():
+        if not head.steal() and not any(card.steal() for card in reversed(pending)):
+            break  # every card is started: wait for the first
+    pending.popleft()
+    for rel, data in zip(head.rels, head.result(), strict=True):
         tx.write_bytes(rel, data)
 
 
@@ -114,18 +150,15 @@ class CardBatch:
     def submit(self, rels: list[str], encode: Callable[[], list[bytes]]) -> None:
         """Draw and encode a card on the threads (``encode()``: one PNG per path of
         ``rels``)."""
-        self.pending.append((rels, self.pool.submit(encode)))
-        if self.later is None:
-            while len(self.pending) > self.ahead:
-                _write(self.tx, self.pending.popleft())
-            return
-        while len(self.pending) > LATER_MAX:
-            _write(self.tx, self.pending.popleft())
+        self.pending.append(_Pending(rels, encode, self.pool.submit(encode)))
+        limit = self.ahead if self.later is None else LATER_MAX
+        while len(self.pending) > limit:
+            _write_next(self.tx, self.pending)
 
     def finish(self) -> None:
         """Write every card still pending (those kept for ``later`` stay there)."""
         while self.pending and self.later is None:
-            _write(self.tx, self.pending.popleft())
+            _write_next(self.tx, self.pending)
 
 
 _current: ContextVar[CardBatch | None] = ContextVar("storycore_card_batch", default=None)

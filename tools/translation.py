@@ -21,6 +21,7 @@ from storycore.tools.domain import AssetMetadata, ElementStatus, ShotSpec
 from storycore.tools.project import Project
 from storycore.tools.registry import AssetRegistry
 from storycore.tools.structure import load_shots, write_shots
+from storycore.tools.text_language import detect_language
 
 __all__ = ["apply_translations", "description_language", "foreign_texts"]
 
@@ -31,9 +32,6 @@ def foreign_texts(
     """The descriptions written in another language than ``prompt_language``: shot id or
     element id -> (language found, text). Approved and locked elements are left out: the user
     settled their look, it is never rewritten behind their back."""
-    # Imported here: the critic's package imports the planner, which imports this module.
-    from storycore.tools.critic.language import detect_language
-
     found: dict[str, tuple[str, str]] = {}
     for shot in shots:
         language = detect_language(shot.description)

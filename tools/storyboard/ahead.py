@@ -162,9 +162,15 @@ class PanelsAhead:
         with self._done:
             return k in self._results or k % self._workers in self._stopped
 
-    def forget(self, rel: str) -> None:
+    @property
+    def steal_min_left(self) -> int:
+        """:data:`~.panels.STEAL_MIN_LEFT` (read when asked: tests change it)."""
+        return panels.STEAL_MIN_LEFT
+
+    def forget(self, rel: str) -> bool:
         """``rel`` is drawn by the caller (its PNG, when it comes, is not kept apart)."""
         self._where.pop(rel, None)
+        return True
 
     def close(self) -> None:
         """Stop the workers (finished or not) and their threads."""
@@ -227,7 +233,12 @@ def workers_started(panels_expected: int) -> Iterator[None]:
 class ThreadsAhead:
     """PNGs being drawn on threads of this process (:class:`PanelSource`): for a storyboard
     too small to pay for worker processes. Pillow releases the GIL while it resamples and
-    encodes, so the panels are mostly drawn while this thread builds and writes the prompts."""
+    encodes, so the panels are mostly drawn while this thread builds and writes the prompts;
+    when it comes to write them, it draws those the threads have not started (from the last)
+    instead of waiting for the threads."""
+
+    #: Taking a panel nobody started costs nothing: this thread never waits while one is left.
+    steal_min_left = 1
 
     def __init__(self, specs: TechnicalSpecs, jobs: list[panels.PanelJob], workers: int):
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="storycore-panel")
@@ -249,14 +260,18 @@ class ThreadsAhead:
         return data if panels._text_chunk(data, panels.PANEL_HASH_KEY) == wanted else None
 
     def ready(self, rel: str) -> bool:
-        """Always: the threads share this process's cores, the caller just waits."""
-        return True
+        """Whether the panel of ``rel`` is drawn (or failed, or is not one of the jobs)."""
+        found = self._futures.get(rel)
+        return found is None or found[1].done()
 
-    def forget(self, rel: str) -> None:
-        """``rel`` is drawn by the caller: its drawing is cancelled if not started."""
-        found = self._futures.pop(rel, None)
-        if found is not None:
-            found[1].cancel()
+    def forget(self, rel: str) -> bool:
+        """``rel`` is drawn by the caller if no thread has started it (True; False: it is
+        being drawn or drawn, and stays to be taken)."""
+        found = self._futures.get(rel)
+        if found is not None and not found[1].cancel():
+            return False
+        self._futures.pop(rel, None)
+        return True
 
     def close(self) -> None:
         """Stop the threads (panels not taken are dropped)."""

@@ -279,12 +279,19 @@ class PanelSource(Protocol):
 
     def take(self, rel: str, wanted: str) -> bytes | None: ...
 
+    @property
+    def steal_min_left(self) -> int:
+        """:func:`write_panels` draws the last panels itself while the next one is not
+        ready, as long as at least this many are left."""
+        ...
+
     def ready(self, rel: str) -> bool:
         """Whether :meth:`take` of ``rel`` would answer without waiting."""
         ...
 
-    def forget(self, rel: str) -> None:
-        """``rel`` is drawn by the caller: it will not be taken."""
+    def forget(self, rel: str) -> bool:
+        """``rel`` is to be drawn by the caller, who will not take it: True, or False when
+        the source is drawing it already (the caller then takes it as any other)."""
         ...
 
     def close(self) -> None:
@@ -292,8 +299,8 @@ class PanelSource(Protocol):
         ...
 
 
-#: :func:`write_panels` draws the last panels itself while the source's next one is not
-#: ready, as long as at least this many are left (below, waiting costs little).
+#: :func:`write_panels` draws the last panels itself while the worker processes' next one
+#: is not ready, as long as at least this many are left (below, waiting costs little).
 STEAL_MIN_LEFT = 64
 
 
@@ -323,14 +330,17 @@ def _take_drawn(
     tx: Transaction, plan: Plan, todo: list[PanelJob], source: PanelSource
 ) -> list[PanelJob]:
     """Write the panels of ``todo`` that ``source`` drew (the ones it did not: returned).
-    While its next panel is not ready and :data:`STEAL_MIN_LEFT` are left, this thread
+    While its next panel is not ready and ``source.steal_min_left`` are left, this thread
     draws the last one itself rather than wait (the source and this thread meet halfway)."""
     jobs = deque(todo)
     rest: list[PanelJob] = []
     while jobs:
-        if len(jobs) >= STEAL_MIN_LEFT and not source.ready(jobs[0][0]):
+        if (
+            len(jobs) >= source.steal_min_left
+            and not source.ready(jobs[0][0])
+            and source.forget(jobs[-1][0])
+        ):
             rel, _, spec, names = jobs.pop()
-            source.forget(rel)
             tx.write_bytes(rel, panel_png(spec, plan.specs, names))
             continue
         job = jobs.popleft()
