@@ -337,14 +337,27 @@ class Transition(_AliasEnum):
 Transition._register(
     "transition",
     {
-        "cut": ["[cut]", "hard cut", "cut to", "straight cut", "coupe", "cut franc"],
-        "dissolve": ["cross dissolve", "crossfade", "dissolve to", "fondu enchaine", "fondu"],
-        "fade_in": ["fade in", "fade from black", "ouverture au noir", "ouverture en fondu"],
-        "fade_out": ["fade out", "fade to black", "fondu au noir", "fermeture au noir"],
+        "cut": [
+            *("[cut]", "hard cut", "cut to", "straight cut", "coupe", "cut franc"),
+            *("cut sec", "coupe franche", "coupe seche"),
+        ],
+        "dissolve": [
+            *("cross dissolve", "crossfade", "dissolve to", "fondu enchaine", "fondu"),
+            *("enchaine", "lap dissolve"),
+        ],
+        "fade_in": [
+            *("fade in", "fade from black", "ouverture au noir", "ouverture en fondu"),
+            *("fade up", "fondu d'ouverture", "ouverture en fondu au noir", "fade in from black"),
+        ],
+        "fade_out": [
+            *("fade out", "fade to black", "fondu au noir", "fermeture au noir"),
+            *("fade to white", "fondu au blanc", "fermeture en fondu", "fondu de fermeture"),
+            *("fondu de sortie", "fade out to black"),
+        ],
         "wipe": ["wipe to", "volet"],
-        "match_cut": ["match cut", "match cut to", "raccord"],
-        "smash_cut": ["smash cut", "smash cut to"],
-        "jump_cut": ["jump cut", "jump cut to"],
+        "match_cut": ["match cut", "match cut to", "raccord", "raccord mouvement"],
+        "smash_cut": ["smash cut", "smash cut to", "cut brutal"],
+        "jump_cut": ["jump cut", "jump cut to", "faux raccord"],
     },
 )
 
