@@ -92,68 +92,51 @@ class ShotSize(_AliasEnum):
     ECU = "ECU"  # extreme close-up, a detail
 
 
+#: The French names of the shot sizes, widest first: one table, read by the vocabulary (these
+#: aliases) and by the size rewrite of descriptions and prompts
+#: (:mod:`storycore.tools.regeneration.rewrite`). "Plan moyen" is a full shot, head to toe
+#: (the "plan en pied" of the prompts' French vocabulary), as in the French school's scale
+#: (plan d'ensemble, plan moyen, plan américain, plan rapproché...); the waist-up shot is the
+#: "plan taille" (or "plan mi-moyen").
+FRENCH_SHOT_SIZES: dict[str, tuple[str, ...]] = {
+    "EWS": (
+        "plan general",
+        "grand plan d'ensemble",
+        "tres grand plan d'ensemble",
+        "plan tres large",
+    ),
+    "WS": ("plan large", "plan d'ensemble"),
+    "FS": ("plan moyen", "plan en pied"),
+    "MWS": ("plan americain", "plan genou"),
+    "MS": ("plan taille", "plan rapproche taille", "plan mi moyen"),
+    "MCU": ("plan rapproche", "plan rapproche poitrine", "plan poitrine"),
+    "CU": ("gros plan",),
+    "ECU": ("tres gros plan", "plan de detail"),
+}
+
 ShotSize._register(
     "shot size",
     {
-        "EWS": [
-            "ELS",
-            "XWS",
-            "XLS",
-            "extreme wide",
-            "extreme wide shot",
-            "extreme long shot",
-            "very wide",
-            "very long shot",
-            "plan general",
-            "grand plan d'ensemble",
-            "tres grand plan d'ensemble",
-            "plan tres large",
-        ],
-        "WS": ["LS", "wide", "wide shot", "long shot", "plan large", "plan d'ensemble"],
-        "FS": ["full", "full shot", "full body", "full figure", "plan moyen", "plan en pied"],
-        "MWS": [
-            "MLS",
-            "medium wide",
-            "medium wide shot",
-            "medium long shot",
-            "medium full",
-            "cowboy",
-            "cowboy shot",
-            "american shot",
-            "plan americain",
-            "plan genou",
-        ],
-        "MS": [
-            "medium",
-            "medium shot",
-            "mid shot",
-            "waist shot",
-            "plan taille",
-            "plan rapproche taille",
-            "plan mi moyen",
-        ],
-        "MCU": [
-            "medium close up",
-            "medium closeup",
-            "medium close",
-            "chest shot",
-            "plan rapproche",
-            "plan rapproche poitrine",
-            "plan poitrine",
-        ],
-        "CU": ["close up", "closeup", "close", "close shot", "gros plan", "GP"],
-        "ECU": [
-            "XCU",
-            "BCU",
-            "extreme close up",
-            "extreme closeup",
-            "big close up",
-            "detail",
-            "detail shot",
-            "tres gros plan",
-            "TGP",
-            "plan de detail",
-        ],
+        size: [*english, *FRENCH_SHOT_SIZES[size]]
+        for size, english in {
+            "EWS": [
+                *("ELS", "XWS", "XLS", "extreme wide", "extreme wide shot"),
+                *("extreme long shot", "very wide", "very long shot"),
+            ],
+            "WS": ["LS", "wide", "wide shot", "long shot"],
+            "FS": ["full", "full shot", "full body", "full figure"],
+            "MWS": [
+                *("MLS", "medium wide", "medium wide shot", "medium long shot", "medium full"),
+                *("cowboy", "cowboy shot", "american shot"),
+            ],
+            "MS": ["medium", "medium shot", "mid shot", "waist shot"],
+            "MCU": ["medium close up", "medium closeup", "medium close", "chest shot"],
+            "CU": ["close up", "closeup", "close", "close shot", "GP"],
+            "ECU": [
+                *("XCU", "BCU", "extreme close up", "extreme closeup", "big close up"),
+                *("detail", "detail shot", "TGP"),
+            ],
+        }.items()
     },
 )
 

@@ -114,7 +114,8 @@ def scenes_from_screenplay(
     screenplay.scenes[0].beats[:0] = screenplay.preamble
     numbers = _scene_numbers([s.heading for s in screenplay.scenes])
     all_actions = [b.text for s in screenplay.scenes for b in s.beats if b.kind == "action"]
-    props = find_props(all_actions, known_props=known_props, exclude=[*names, *names.values()])
+    excluded = [*names, *names.values()]
+    props = find_props(all_actions, known_props=known_props, exclude=excluded, handled=True)
     shown = props_by_scene(
         [[b.text for b in s.beats if b.kind == "action"] for s in screenplay.scenes],
         props,

@@ -79,7 +79,8 @@ def voice_over_beats(text: str, names: Iterable[str] = ()) -> list[Beat] | None:
     spoken = _QUOTED.fullmatch(words.strip())
     if spoken is not None:
         words = next(g for g in spoken.groups() if g)
-    words = words.strip()
+    # A quotation cut by a sentence split keeps no stray mark: '“Dad kept everything.'
+    words = words.strip().strip('“”«»"').strip()
     if not words:
         return None
     beats = [Beat(kind="action", text=s) for s in sentences[:-1] if s.strip()]
