@@ -12,7 +12,13 @@ from storycore.tools.breakdown import (
     scenes_from_prose,
 )
 from storycore.tools.brief.looks import is_action_clause, location_look
-from storycore.tools.domain import CameraMovement, ElementType, ShotSize, TechnicalSpecs
+from storycore.tools.domain import (
+    CameraMovement,
+    ElementType,
+    Framing,
+    ShotSize,
+    TechnicalSpecs,
+)
 from storycore.tools.fountain import mentions, scenes_from_fountain
 from storycore.tools.fountain.people import person_key, unnamed_characters
 from storycore.tools.planner.elements import describe_person, planned_elements
@@ -251,7 +257,8 @@ def test_a_screenplay_scene_opening_on_a_verbless_line_gives_its_location_a_look
 def test_a_still_action_is_never_handheld(line: str) -> None:
     screenplay = f"INT. ROOM - NIGHT\n\nADA (30s) stands at the window.\n\n{line}\n"
     breakdown, _ = breakdown_screenplay(screenplay, TechnicalSpecs())
-    still = breakdown.shots[-1]
+    # the shot of the line (an insert of the letter read may follow it)
+    still = next(s for s in reversed(breakdown.shots) if s.framing is not Framing.INSERT)
     assert still.camera_movement is CameraMovement.STATIC
     assert still.shot_size is ShotSize.MS
 

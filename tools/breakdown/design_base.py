@@ -20,6 +20,7 @@ from storycore.tools.domain import (
 from storycore.tools.fountain import (
     mentions,
 )
+from storycore.tools.fountain.french_props import handled_props as french_handled_props
 from storycore.tools.fountain.handled import handled_props
 from storycore.tools.fountain.people import person_key
 from storycore.tools.text import fold_words_keep_colon, split_sentences
@@ -251,7 +252,8 @@ def insert_scenes(scenes: Sequence[Scene]) -> dict[str, int]:
     scene that shows it. A flagged prop ("a RED UMBRELLA") gets one in every scene, as the
     writer asked; a rope in three scenes does not need three inserts."""
     texts = [[beat.text for beat in scene.beats if beat.kind == "action"] for scene in scenes]
-    handled = set(handled_props([t for scene_texts in texts for t in scene_texts]))
+    lines = [t for scene_texts in texts for t in scene_texts]
+    handled = {*handled_props(lines), *(p for t in lines for p in french_handled_props(t))}
     out: dict[str, int] = {}
     for index, scene in enumerate(scenes):
         for prop in scene.props:

@@ -17,6 +17,7 @@ from storycore.tools.domain import (
     ShotSpec,
     Transition,
 )
+from storycore.tools.fountain.timing import transition_named
 
 ShotKind = Literal[
     "establishing", "action", "dialogue", "reaction", "insert", "narration", "coverage", "framed"
@@ -95,6 +96,9 @@ def _same_look(draft: _Draft, previous: _Draft) -> bool:
 
 
 def _parse_transition(text: str) -> Transition:
+    named = transition_named(text)  # "FONDU ENCHAÎNÉ SUR :", "CUT :"
+    if named is not None:
+        return named
     cleaned = text.strip().strip(">").strip().rstrip(":.").strip()
     try:
         parsed: Transition = Transition.parse(cleaned)

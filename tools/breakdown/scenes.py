@@ -41,6 +41,8 @@ from storycore.tools.fountain import (
     scenes_from_fountain,
 )
 from storycore.tools.fountain.people import person_key, unnamed_characters
+from storycore.tools.fountain.timing import transition_named
+from storycore.tools.fountain.voice_over import voice_over_beats, voice_over_opener
 from storycore.tools.text import word_set
 
 #: Capitalised words that open sentences without being names (English and French).
@@ -191,6 +193,11 @@ def _prose_beats(paragraph: str, characters: Sequence[str]) -> list[Beat]:
             before = pieces[index - 1][1] if index else ""
             attribution = _sentences(after)[0] if after.strip() else ""
             opener = before.strip()
+            heard = _voice_over(opener, attribution, piece, characters)
+            if heard is not None:
+                beats.append(heard)
+                skip_attribution = voice_over_opener(attribution)
+                continue
             speaker = None
             # '"...," says Marc' / '"...," Marc says' / '« ... », dit Marc'
             if attribution and (
@@ -233,11 +240,44 @@ def _prose_beats(paragraph: str, characters: Sequence[str]) -> list[Beat]:
             and _speaker(sentences[-1], characters)
         ):
             sentences = sentences[:-1]
+        elif sentences and index + 1 < len(pieces) and _opens_voice_over(sentences[-1]):
+            sentences = sentences[:-1]  # "Une voix off raconte :" only introduces the words
         for sentence in sentences:
             cleaned = sentence.strip(" ,;—–-")
             if _word_count(cleaned):
-                beats.append(Beat(kind="action", text=cleaned))
+                beats.extend(_sentence_beats(cleaned, characters))
     return _directed_beats(beats, characters)
+
+
+def _opens_voice_over(sentence: str) -> bool:
+    """Whether a sentence right before a quotation introduces it as a voice-over."""
+    return not sentence.rstrip().endswith((".", "!", "?", "…")) and voice_over_opener(sentence)
+
+
+def _voice_over(
+    opener: str, attribution: str, words: str, characters: Sequence[str]
+) -> Beat | None:
+    """Quoted words a voice-over says ("Une voix off raconte : « ... »", "« ... », dit la
+    voix off", 'A voice-over, her daughter's, says: “...”'): narration, its speaker (when
+    named) unseen; None when the words are not a voice-over."""
+    said = _sentences(opener)[-1] if opener else ""
+    if not _opens_voice_over(said):
+        said = attribution if voice_over_opener(attribution) else ""
+    if not said:
+        return None
+    speaker = _speaker(said, characters)
+    return Beat(
+        kind="dialogue", text=words.rstrip(",").strip(), character=speaker, extension="V.O."
+    )
+
+
+def _sentence_beats(sentence: str, characters: Sequence[str]) -> list[Beat]:
+    """A sentence of prose as beats: a transition when it only names one ("Fade to black.",
+    "FONDU AU NOIR.", "Fondu enchaîné."), which shapes the edit and is never a shot; the
+    voice-over it introduces ("En voix off, Julie dit : ..."); else an action."""
+    if transition_named(sentence) is not None:
+        return [Beat(kind="transition", text=sentence)]
+    return voice_over_beats(sentence, characters) or [Beat(kind="action", text=sentence)]
 
 
 # "BACK TO SCENE": the end of an insert or a POV, an editing note with nothing to show.

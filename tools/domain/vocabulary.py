@@ -92,68 +92,51 @@ class ShotSize(_AliasEnum):
     ECU = "ECU"  # extreme close-up, a detail
 
 
+#: The French names of the shot sizes, widest first: one table, read by the vocabulary (these
+#: aliases) and by the size rewrite of descriptions and prompts
+#: (:mod:`storycore.tools.regeneration.rewrite`). "Plan moyen" is a full shot, head to toe
+#: (the "plan en pied" of the prompts' French vocabulary), as in the French school's scale
+#: (plan d'ensemble, plan moyen, plan américain, plan rapproché...); the waist-up shot is the
+#: "plan taille" (or "plan mi-moyen").
+FRENCH_SHOT_SIZES: dict[str, tuple[str, ...]] = {
+    "EWS": (
+        "plan general",
+        "grand plan d'ensemble",
+        "tres grand plan d'ensemble",
+        "plan tres large",
+    ),
+    "WS": ("plan large", "plan d'ensemble"),
+    "FS": ("plan moyen", "plan en pied"),
+    "MWS": ("plan americain", "plan genou"),
+    "MS": ("plan taille", "plan rapproche taille", "plan mi moyen"),
+    "MCU": ("plan rapproche", "plan rapproche poitrine", "plan poitrine"),
+    "CU": ("gros plan",),
+    "ECU": ("tres gros plan", "plan de detail"),
+}
+
 ShotSize._register(
     "shot size",
     {
-        "EWS": [
-            "ELS",
-            "XWS",
-            "XLS",
-            "extreme wide",
-            "extreme wide shot",
-            "extreme long shot",
-            "very wide",
-            "very long shot",
-            "plan general",
-            "grand plan d'ensemble",
-            "tres grand plan d'ensemble",
-            "plan tres large",
-        ],
-        "WS": ["LS", "wide", "wide shot", "long shot", "plan large", "plan d'ensemble"],
-        "FS": ["full", "full shot", "full body", "full figure", "plan moyen", "plan en pied"],
-        "MWS": [
-            "MLS",
-            "medium wide",
-            "medium wide shot",
-            "medium long shot",
-            "medium full",
-            "cowboy",
-            "cowboy shot",
-            "american shot",
-            "plan americain",
-            "plan genou",
-        ],
-        "MS": [
-            "medium",
-            "medium shot",
-            "mid shot",
-            "waist shot",
-            "plan taille",
-            "plan rapproche taille",
-            "plan mi moyen",
-        ],
-        "MCU": [
-            "medium close up",
-            "medium closeup",
-            "medium close",
-            "chest shot",
-            "plan rapproche",
-            "plan rapproche poitrine",
-            "plan poitrine",
-        ],
-        "CU": ["close up", "closeup", "close", "close shot", "gros plan", "GP"],
-        "ECU": [
-            "XCU",
-            "BCU",
-            "extreme close up",
-            "extreme closeup",
-            "big close up",
-            "detail",
-            "detail shot",
-            "tres gros plan",
-            "TGP",
-            "plan de detail",
-        ],
+        size: [*english, *FRENCH_SHOT_SIZES[size]]
+        for size, english in {
+            "EWS": [
+                *("ELS", "XWS", "XLS", "extreme wide", "extreme wide shot"),
+                *("extreme long shot", "very wide", "very long shot"),
+            ],
+            "WS": ["LS", "wide", "wide shot", "long shot"],
+            "FS": ["full", "full shot", "full body", "full figure"],
+            "MWS": [
+                *("MLS", "medium wide", "medium wide shot", "medium long shot", "medium full"),
+                *("cowboy", "cowboy shot", "american shot"),
+            ],
+            "MS": ["medium", "medium shot", "mid shot", "waist shot"],
+            "MCU": ["medium close up", "medium closeup", "medium close", "chest shot"],
+            "CU": ["close up", "closeup", "close", "close shot", "GP"],
+            "ECU": [
+                *("XCU", "BCU", "extreme close up", "extreme closeup", "big close up"),
+                *("detail", "detail shot", "TGP"),
+            ],
+        }.items()
     },
 )
 
@@ -337,14 +320,27 @@ class Transition(_AliasEnum):
 Transition._register(
     "transition",
     {
-        "cut": ["[cut]", "hard cut", "cut to", "straight cut", "coupe", "cut franc"],
-        "dissolve": ["cross dissolve", "crossfade", "dissolve to", "fondu enchaine", "fondu"],
-        "fade_in": ["fade in", "fade from black", "ouverture au noir", "ouverture en fondu"],
-        "fade_out": ["fade out", "fade to black", "fondu au noir", "fermeture au noir"],
+        "cut": [
+            *("[cut]", "hard cut", "cut to", "straight cut", "coupe", "cut franc"),
+            *("cut sec", "coupe franche", "coupe seche"),
+        ],
+        "dissolve": [
+            *("cross dissolve", "crossfade", "dissolve to", "fondu enchaine", "fondu"),
+            *("enchaine", "lap dissolve"),
+        ],
+        "fade_in": [
+            *("fade in", "fade from black", "ouverture au noir", "ouverture en fondu"),
+            *("fade up", "fondu d'ouverture", "ouverture en fondu au noir", "fade in from black"),
+        ],
+        "fade_out": [
+            *("fade out", "fade to black", "fondu au noir", "fermeture au noir"),
+            *("fade to white", "fondu au blanc", "fermeture en fondu", "fondu de fermeture"),
+            *("fondu de sortie", "fade out to black"),
+        ],
         "wipe": ["wipe to", "volet"],
-        "match_cut": ["match cut", "match cut to", "raccord"],
-        "smash_cut": ["smash cut", "smash cut to"],
-        "jump_cut": ["jump cut", "jump cut to"],
+        "match_cut": ["match cut", "match cut to", "raccord", "raccord mouvement"],
+        "smash_cut": ["smash cut", "smash cut to", "cut brutal"],
+        "jump_cut": ["jump cut", "jump cut to", "faux raccord"],
     },
 )
 

@@ -55,6 +55,7 @@ from storycore.tools.fountain.headings import (
     looks_like_screenplay,
     parse_heading,
 )
+from storycore.tools.fountain.language import screenplay_language
 from storycore.tools.fountain.parse import (
     MAX_FOUNTAIN_CHARS as MAX_FOUNTAIN_CHARS,
 )
@@ -79,6 +80,7 @@ from storycore.tools.fountain.props import (
 )
 from storycore.tools.fountain.scenes import (
     scenes_from_fountain,
+    scenes_from_screenplay,
 )
 from storycore.tools.fountain.timing import (
     SceneTime,
@@ -106,5 +108,7 @@ __all__ = [
     "parse_heading",
     "props_by_scene",
     "scenes_from_fountain",
+    "scenes_from_screenplay",
+    "screenplay_language",
     "time_relations",
 ]

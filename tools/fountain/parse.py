@@ -18,6 +18,7 @@ from storycore.tools.fountain.headings import (
     SceneHeading,
     parse_heading,
 )
+from storycore.tools.fountain.timing import transition_named
 
 _BONEYARD = re.compile(r"/\*.*?\*/", re.DOTALL)
 _NOTE = re.compile(r"\[\[.*?\]\]", re.DOTALL)
@@ -166,6 +167,8 @@ def _action_beat(paragraph: sp_types.Action) -> Beat | None:
     joined = " ".join(line for line in lines_text if line)
     if not joined:
         return None
-    if _FADE_LINE.match(joined.upper()) and joined.upper() == joined:
+    if (joined.upper() == joined and _FADE_LINE.match(joined)) or transition_named(joined):
+        # A paragraph that only names a transition ("FONDU AU NOIR.", "CUT :", "Fade to
+        # black.") shapes the edit; it is never a shot.
         return Beat(kind="transition", text=joined)
     return Beat(kind="action", text=joined)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from storycore.tools.fountain.french_props import handled_props as french_handled_props
 from storycore.tools.fountain.handled import handled_props
 from storycore.tools.fountain.people import person_key
 from storycore.tools.text import fold_words_keep_colon as fold
@@ -130,15 +131,17 @@ def find_props(
     *,
     known_props: Iterable[str] = (),
     exclude: Iterable[str] = (),
+    handled: bool = False,
 ) -> list[str]:
     """Props named in action lines, in order of first appearance (lower case).
 
     Three sources: ``known_props`` (a list the user or the brief gives; kept when an action
     line names them), the screenwriting convention of writing an important prop in capitals
     after a determiner ("a RED UMBRELLA", "sa VALISE"), and a thing a person handles in lower
-    case ("opens a black umbrella": :func:`~storycore.tools.fountain.handled.handled_props`).
-    Sounds ("a loud BANG"), people ("A WAITER") and names in ``exclude`` (the characters) are
-    left out.
+    case ("opens a black umbrella": :func:`~storycore.tools.fountain.handled.handled_props`;
+    in French with ``handled``, "pose une vieille guitare":
+    :func:`~storycore.tools.fountain.french_props.handled_props`). Sounds ("a loud BANG"),
+    people ("A WAITER") and names in ``exclude`` (the characters) are left out.
     """
     texts = list(action_texts)
     exclude_names = list(exclude)
@@ -157,6 +160,10 @@ def find_props(
             if key in NOT_PROPS or head in NOT_PROPS or key in excluded or head in excluded:
                 continue
             found.setdefault(phrase.lower(), None)
+        # French props in lower case ("une vieille guitare"), in screenplays (``handled``)
+        for name in french_handled_props(text) if handled else ():
+            if not {fold(name), fold(name).split(" ")[0]} & (NOT_PROPS | excluded):
+                found.setdefault(name, None)
         for name in known:
             if mentions(text, name, head_noun=True):
                 found.setdefault(name, None)

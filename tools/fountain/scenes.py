@@ -10,10 +10,11 @@ from typing import Any
 from storycore.tools.domain import Beat, Scene
 from storycore.tools.errors import BriefError
 from storycore.tools.fountain.headings import SceneHeading
-from storycore.tools.fountain.parse import parse_fountain
+from storycore.tools.fountain.parse import Screenplay, parse_fountain
 from storycore.tools.fountain.people import unnamed_characters
 from storycore.tools.fountain.props import find_props, mentions, props_by_scene
 from storycore.tools.fountain.timing import infer_transitions
+from storycore.tools.fountain.voice_over import voice_over_beats
 
 
 def _scene_numbers(headings: Sequence[SceneHeading]) -> list[str]:
@@ -87,6 +88,19 @@ def _introductions_as_names(text: str, names: dict[str, str]) -> str:
     return text
 
 
+def _voice_overs_as_narration(screenplay: Screenplay, names: Sequence[str]) -> None:
+    """Action paragraphs that hold a voice-over ("Une voix off raconte : « ... »", "A
+    voice-over says: ...") as V.O. lines: narration over the picture, its speaker unseen."""
+    for beats in [screenplay.preamble, *(s.beats for s in screenplay.scenes)]:
+        beats[:] = [
+            out
+            for beat in beats
+            for out in (
+                (voice_over_beats(beat.text, names) or [beat]) if beat.kind == "action" else [beat]
+            )
+        ]
+
+
 def scenes_from_fountain(
     text: str, *, known_props: Iterable[str] = ()
 ) -> tuple[list[Scene], dict[str, str]]:
@@ -95,7 +109,14 @@ def scenes_from_fountain(
     Raises :class:`BriefError` when the text has no scene heading or when two headings carry
     the same scene number.
     """
-    screenplay = parse_fountain(text)
+    return scenes_from_screenplay(parse_fountain(text), known_props=known_props)
+
+
+def scenes_from_screenplay(
+    screenplay: Screenplay, *, known_props: Iterable[str] = ()
+) -> tuple[list[Scene], dict[str, str]]:
+    """:func:`scenes_from_fountain` on a screenplay already parsed (its preamble is moved
+    into its first scene)."""
     if not screenplay.scenes:
         raise BriefError(
             "the screenplay has no scene headings; start each scene with a line like "
@@ -107,12 +128,14 @@ def scenes_from_fountain(
     actions += [b.text for b in screenplay.preamble if b.kind == "action"]
     unnamed = unnamed_characters(actions, [*screenplay.characters, *screenplay.characters.values()])
     names = {**screenplay.characters, **{name: name for _, name in unnamed}}
+    _voice_overs_as_narration(screenplay, [*names.values()])
     # Opening action before any heading belongs to the first scene; a lone FADE IN: is its
     # entry transition.
     screenplay.scenes[0].beats[:0] = screenplay.preamble
     numbers = _scene_numbers([s.heading for s in screenplay.scenes])
     all_actions = [b.text for s in screenplay.scenes for b in s.beats if b.kind == "action"]
-    props = find_props(all_actions, known_props=known_props, exclude=[*names, *names.values()])
+    excluded = [*names, *names.values()]
+    props = find_props(all_actions, known_props=known_props, exclude=excluded, handled=True)
     shown = props_by_scene(
         [[b.text for b in s.beats if b.kind == "action"] for s in screenplay.scenes],
         props,

@@ -16,6 +16,7 @@ from storycore.tools.fountain.headings import (
     TimeRelation,
     _period_of,
 )
+from storycore.tools.text import alias_key
 from storycore.tools.text import fold_words_keep_colon as fold
 
 
@@ -61,8 +62,30 @@ def time_relations(scenes: Sequence[Scene]) -> list[SceneTime]:
     return out
 
 
+# The word that leads a transition to the next shot: "DISSOLVE TO:", "FONDU ENCHAÎNÉ SUR :".
+_LEADS_TO = re.compile(r"\s+(?:to|sur|vers|on|a|à)$", re.IGNORECASE)
+
+
+def transition_named(text: str) -> Transition | None:
+    """The transition a line is made of, in English or French, or None when the line says
+    anything more: ``FADE TO BLACK.``, ``SMASH CUT TO:``, ``FONDU AU NOIR.``, ``CUT :``,
+    ``FONDU ENCHAÎNÉ SUR :``, ``> FERMETURE AU NOIR`` (the names are the transition
+    vocabulary's, :class:`~storycore.tools.domain.Transition`)."""
+    cleaned = text.strip().strip(">").strip().rstrip(":.!").strip()
+    if not cleaned or len(cleaned) > 40:
+        return None
+    for candidate in (cleaned, _LEADS_TO.sub("", cleaned)):
+        member: Transition | None = Transition.from_key(alias_key(candidate))
+        if member is not None:
+            return member
+    return None
+
+
 def _transition_of(text: str) -> Transition | None:
     cleaned = text.strip().strip(">").strip().rstrip(":.").strip()
+    named = transition_named(cleaned)
+    if named is not None:
+        return named
     try:
         parsed: Transition = Transition.parse(cleaned)
     except ValueError:

@@ -17,9 +17,15 @@ from storycore.tools.domain import (
     CreativeBrief,
     Phase,
     Scene,
+    TechnicalSpecs,
 )
 from storycore.tools.errors import BriefError, InvalidInput
-from storycore.tools.fountain import looks_like_screenplay, scenes_from_fountain
+from storycore.tools.fountain import (
+    looks_like_screenplay,
+    parse_fountain,
+    scenes_from_screenplay,
+    screenplay_language,
+)
 from storycore.tools.model_registry import ModelRegistry
 from storycore.tools.project import (
     Project,
@@ -93,11 +99,15 @@ def understand(
     registry = registry or ModelRegistry.load()
     fmt = detect_format(text, source_name)
     if fmt == "fountain":
-        _scenes, title_page = scenes_from_fountain(text)  # refuses a file with no scenes
+        screenplay = parse_fountain(text)
+        # The language it is written in: the one the assistant answers and plans in.
+        language = screenplay_language(screenplay)
+        _scenes, title_page = scenes_from_screenplay(screenplay)  # refuses a file with no scenes
         brief = CreativeBrief(
             title=_clean_title(title_page.get("title")) or _title_from_source(source_name),
             text=text,
             source_format="fountain",
+            technical_specs=TechnicalSpecs(language=language),
         )
     else:
         brief = parse_brief(

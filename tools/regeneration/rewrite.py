@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from storycore.tools.domain.vocabulary import FRENCH_SHOT_SIZES
 from storycore.tools.feedback import ATTRIBUTE_WORDS, FRENCH_NOUNS, STYLE_NOUNS, fold
 from storycore.tools.text import word_set as _words
 
@@ -199,49 +200,37 @@ def rewrite_trait(
 # language the prompt templates speak (the vocabulary's own words are added at load).
 # Longest match wins ("medium close-up" is MCU, not CU). Bare "close" or "wide" are not
 # framing words ("wide eyes", "close to her").
-_SIZE_PHRASES: dict[str, tuple[str, ...]] = {
+# The French names are the vocabulary's (one table: "plan moyen" is a full shot there and here).
+_ENGLISH_SIZE_PHRASES: dict[str, tuple[str, ...]] = {
     "EWS": (
         "extreme wide shot",
         "extreme wide",
         "extreme long shot",
         "very wide shot",
         "very long shot",
-        "tres grand plan d'ensemble",
-        "grand plan d'ensemble",
-        "plan general",
-        "plan tres large",
     ),
-    "WS": ("wide shot", "long shot", "wide angle shot", "plan large", "plan d'ensemble"),
-    "FS": ("full shot", "full-body shot", "full body shot", "full-length shot", "plan en pied"),
+    "WS": ("wide shot", "long shot", "wide angle shot"),
+    "FS": ("full shot", "full-body shot", "full body shot", "full-length shot"),
     "MWS": (
         "medium wide shot",
         "medium long shot",
         "medium full shot",
         "cowboy shot",
         "american shot",
-        "plan americain",
-        "plan genou",
     ),
-    "MS": ("medium shot", "mid shot", "mid-shot", "waist shot", "plan taille", "plan moyen"),
-    "MCU": (
-        "medium close-up",
-        "medium close up",
-        "medium closeup",
-        "chest shot",
-        "plan rapproche poitrine",
-        "plan rapproche",
-        "plan poitrine",
-    ),
-    "CU": ("close-up", "close up", "closeup", "close shot", "gros plan"),
+    "MS": ("medium shot", "mid shot", "mid-shot", "waist shot"),
+    "MCU": ("medium close-up", "medium close up", "medium closeup", "chest shot"),
+    "CU": ("close-up", "close up", "closeup", "close shot"),
     "ECU": (
         "extreme close-up",
         "extreme close up",
         "extreme closeup",
         "big close-up",
         "detail shot",
-        "tres gros plan",
-        "plan de detail",
     ),
+}
+_SIZE_PHRASES: dict[str, tuple[str, ...]] = {
+    size: (*english, *FRENCH_SHOT_SIZES[size]) for size, english in _ENGLISH_SIZE_PHRASES.items()
 }
 _SIZE_PATTERN: re.Pattern[str] | None = None
 _SIZE_OF: dict[str, str] = {}
