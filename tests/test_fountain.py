@@ -83,7 +83,8 @@ def test_example_transitions(example: str) -> None:
 
 def test_example_props_come_from_capitals_after_a_determiner(example: str) -> None:
     scenes, _ = scenes_from_fountain(example)
-    assert scenes[0].props == ["red umbrella"]
+    # and "She checks her phone": a thing she handles, in lower case
+    assert scenes[0].props == ["red umbrella", "phone"]
     # "the umbrella" in the kitchen is the red umbrella; "a camera bag" on the bridge is not
     # the film camera, which only appears in the kitchen.
     assert scenes[1].props == ["red umbrella", "film camera"]
@@ -276,7 +277,8 @@ def test_find_props_ignores_sounds_people_and_shouting() -> None:
         "Marc finds the letter.",
     ]
     props = find_props(lines, known_props=["letter", "lamp"], exclude=["Marc"])
-    assert props == ["red umbrella", "key", "valise", "letter"]
+    # the tray the waiter drops is a thing handled, not a sound or a person
+    assert props == ["red umbrella", "key", "valise", "letter", "tray"]
 
 
 def test_known_props_are_attached_to_scenes_that_name_them() -> None:

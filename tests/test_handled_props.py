@@ -78,17 +78,17 @@ def test_a_handled_prop_is_an_element_linked_to_the_shots_that_show_it() -> None
     assert elements["black umbrella"] is ElementType.PROP
 
 
-def test_a_handled_prop_gets_one_insert_in_the_film_a_flagged_one_one_a_scene() -> None:
+def test_a_handled_prop_gets_no_insert_of_its_own_a_flagged_or_declared_one_does() -> None:
     screenplay = (
         "INT. GALLERY - NIGHT\n\nNina drops from the skylight on a rope. She checks a RED "
         "PHONE.\n\nEXT. ROOF - CONTINUOUS\n\nLeo holds the rope and looks at the red phone "
-        "in his hand.\n\nINT. GALLERY - CONTINUOUS\n\nNina climbs the rope fast.\n"
+        "in his hand. He lights a lantern.\n\nINT. GALLERY - CONTINUOUS\n\nNina climbs the "
+        "rope fast.\n"
     )
-    shots = breakdown_screenplay(screenplay, TechnicalSpecs())[0].shots
-    inserts = [s for s in shots if s.framing is Framing.INSERT]
-    rope = [s for s in inserts if s.props == ["prop_rope"]]
-    phone = [s for s in inserts if s.props == ["prop_red_phone"]]
-    assert len(rope) == 1 and rope[0].scene == "1", [(s.scene, s.description) for s in inserts]
-    assert len(phone) == 2, [(s.scene, s.description) for s in inserts]
-    # the rope is still on the shots of the later scenes that show it
+    shots = breakdown_screenplay(screenplay, TechnicalSpecs(), known_props=["lantern"])[0].shots
+    inserts = [(s.scene, s.props) for s in shots if s.framing is Framing.INSERT]
+    assert ("1", ["prop_red_phone"]) in inserts and ("2", ["prop_red_phone"]) in inserts
+    assert ("2", ["prop_lantern"]) in inserts, inserts
+    assert not any(props == ["prop_rope"] for _, props in inserts), inserts
+    # the rope is still on every shot that shows it, in every scene
     assert {s.scene for s in shots if "prop_rope" in s.props} == {"1", "2", "3"}

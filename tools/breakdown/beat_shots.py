@@ -147,7 +147,7 @@ class _BeatShots(_DirectedShots):
 
     def _inserts(self, text: str) -> None:
         for prop in self._props_in(text):
-            if prop in self.inserted or self.insert_scenes.get(prop, self.index) != self.index:
+            if prop in self.inserted or prop in self.handled_only:
                 continue
             self.inserted.add(prop)
             head = fold(prop).rsplit(" ", 1)[-1]

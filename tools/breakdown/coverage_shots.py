@@ -129,7 +129,7 @@ class _CoverageShots(_DesignerBase):
                 )
                 if moving:
                     own.append(("tracking", who[0]))
-            elif name == "insert" and host.props and not self._inserted_once(host.props):
+            elif name == "insert" and host.props:
                 rotation.append(("insert", None))
             elif name == "atmosphere":
                 rotation.append(("atmosphere", None))
@@ -242,11 +242,6 @@ class _CoverageShots(_DesignerBase):
             props=shot.props,
             notes=[f"coverage ({setup.replace('_', '-')}) added to reach the target length"],
         )
-
-    def _inserted_once(self, props: Sequence[str]) -> bool:
-        """Whether each of ``props`` is one the writer only handles and its one insert is
-        already in the scene: the lamp switched off needs no second insert from above."""
-        return all(p in self.insert_scenes and p in self.inserted for p in props)
 
     def _insert_setup(self, host: _Draft, variant: int, bump: int = 0) -> _Setup:
         prop = host.props[variant % len(host.props)]

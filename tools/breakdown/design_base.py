@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -58,8 +58,8 @@ class _DesignerBase:
         # The characters' genders read from the whole story (:func:`story_genders`); a
         # scene's own text alone may show someone once, followed by another's pronoun.
         self.genders = story.genders if story else None
-        # The one scene where a prop known only from being handled gets its insert.
-        self.insert_scenes: Mapping[str, int] = story.insert_scenes if story else {}
+        # The props known only from being handled: no insert shot of their own.
+        self.handled_only: frozenset[str] = story.handled_only if story else frozenset()
         self.specs = specs
         # One shot per sentence (or clause) for a scene that will get coverage shots.
         self.sentence_shots = sentence_shots
@@ -235,36 +235,32 @@ class StoryFacts:
     """What the designer of one scene reads from the whole story."""
 
     genders: Mapping[str, str | None]
-    #: prop -> the index of the only scene that gives it an insert shot
-    insert_scenes: Mapping[str, int]
+    #: the props the writer only handles in lower case (no insert shot of their own)
+    handled_only: frozenset[str]
 
 
-def story_facts(scenes: Sequence[Scene], rules: BreakdownRules) -> StoryFacts:
-    """The characters' genders (:func:`story_genders`) and where each prop the writer only
-    handles gets its insert (:func:`insert_scenes`)."""
-    return StoryFacts(story_genders(scenes, rules), insert_scenes(scenes))
+def story_facts(
+    scenes: Sequence[Scene], rules: BreakdownRules, declared: Iterable[str] = ()
+) -> StoryFacts:
+    """The characters' genders (:func:`story_genders`) and the props known only from being
+    handled (:func:`handled_only`)."""
+    return StoryFacts(story_genders(scenes, rules), handled_only(scenes, declared))
 
 
-def insert_scenes(scenes: Sequence[Scene]) -> dict[str, int]:
-    """Where a prop the writer neither flags in capitals nor declares, but a person handles
-    in lower case ("checks his watch", "holds the rope":
-    :func:`~storycore.tools.fountain.handled.handled_props`), gets its one insert: the first
-    scene that shows it. A flagged prop ("a RED UMBRELLA") gets one in every scene, as the
-    writer asked; a rope in three scenes does not need three inserts."""
-    texts = [[beat.text for beat in scene.beats if beat.kind == "action"] for scene in scenes]
-    lines = [t for scene_texts in texts for t in scene_texts]
+def handled_only(scenes: Sequence[Scene], declared: Iterable[str] = ()) -> frozenset[str]:
+    """The props the writer neither flags in capitals nor declares, but a person handles in
+    lower case, and the brief does not list (``declared``) ("checks his watch", "holds the rope":
+    :func:`~storycore.tools.fountain.handled.handled_props`). They are registered and on
+    every shot that shows them, so they look the same from shot to shot, but they get no
+    insert shot of their own: the writer asked for one only by flagging the prop ("a RED
+    UMBRELLA")."""
+    lines = [beat.text for scene in scenes for beat in scene.beats if beat.kind == "action"]
     handled = {*handled_props(lines), *(p for t in lines for p in french_handled_props(t))}
-    out: dict[str, int] = {}
-    for index, scene in enumerate(scenes):
-        for prop in scene.props:
-            if prop in handled and prop not in out and not _in_capitals(prop, texts):
-                out[prop] = index
-    return out
-
-
-def _in_capitals(prop: str, texts: Sequence[Sequence[str]]) -> bool:
-    """Whether some action line writes ``prop`` in capitals ("a RED UMBRELLA")."""
-    return any(prop.upper() in text for scene_texts in texts for text in scene_texts)
+    wanted = {fold_words_keep_colon(name) for name in declared}
+    props = {p for scene in scenes for p in scene.props if fold_words_keep_colon(p) not in wanted}
+    return frozenset(
+        prop for prop in props & handled if not any(prop.upper() in line for line in lines)
+    )
 
 
 def story_genders(scenes: Sequence[Scene], rules: BreakdownRules) -> dict[str, str | None]:

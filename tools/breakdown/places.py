@@ -45,7 +45,7 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "montagne colline champ desert toit place parking quai cimetiere ville campagne "
             "marche stade ile vallee falaise vignoble camping terrasse balcon ferry bateau navire "
             "jetee digue ponton jetty orchard meadow porch driveway riverbank seafront "
-            "promenade boardwalk quay wharf marina lighthouse junkyard scrapyard "
+            "promenade boardwalk quay wharf marina junkyard scrapyard "
             "verger prairie porche allee berge promenade phare"
         ),
         IntExt.EXT,

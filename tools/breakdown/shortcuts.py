@@ -26,11 +26,15 @@ def breakdown_screenplay(
     """A Fountain screenplay to a :class:`Breakdown`, with its title page."""
     scenes, title_page = scenes_from_fountain(text, known_props=known_props)
     target = target_seconds if target_seconds is not None else specs.duration_seconds
-    return design_shots(scenes, specs, target_seconds=target), title_page
+    breakdown = design_shots(scenes, specs, target_seconds=target, declared_props=known_props)
+    return breakdown, title_page
 
 
 def breakdown_brief(brief: CreativeBrief) -> Breakdown:
     """A brief to a :class:`Breakdown` at its own specs and length."""
     specs = brief.technical_specs
     target = brief.duration_seconds or specs.duration_seconds
-    return design_shots(scenes_from_brief(brief), specs, target_seconds=target)
+    declared = [p.name for p in brief.props]
+    return design_shots(
+        scenes_from_brief(brief), specs, target_seconds=target, declared_props=declared
+    )

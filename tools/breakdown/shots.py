@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
 from storycore.tools.breakdown.continuity import link_continuity
@@ -73,6 +73,7 @@ def design_shots(
     target_seconds: float | None = None,
     min_frames: int = MIN_SHOT_FRAMES,
     rules: BreakdownRules = DEFAULT_RULES,
+    declared_props: Iterable[str] = (),
 ) -> Breakdown:
     """Shots for ``scenes``: framed, timed at ``specs.pace`` and ``specs.words_per_second``,
     with contiguous timecodes at ``specs.rate`` from frame 0, ids ``shot_01``...
@@ -85,7 +86,8 @@ def design_shots(
     tracking, inserts and cutaways after the beats they cover. When the target cannot hold
     every shot at ``min_frames``, reactions, inserts and establishing shots go first, then
     neighbouring shots of a scene are merged. The warnings say what was done. A target too
-    short for one shot per scene raises :class:`BriefError`.
+    short for one shot per scene raises :class:`BriefError`. A prop known only from being
+    handled gets no insert of its own; ``declared_props`` (the brief's Props) always do.
     """
     if not scenes:
         raise BriefError("there are no scenes to design shots for; give a screenplay or a brief")
@@ -97,7 +99,7 @@ def design_shots(
     times = time_relations(scenes)
     warnings: list[str] = []
     designed: list[list[_Draft]] = []
-    story = story_facts(scenes, rules)
+    story = story_facts(scenes, rules, declared_props)
     for index, scene in enumerate(scenes):
         previous = scenes[index - 1] if index else None
         changes_place = _scene_changes_place(previous, scene)

@@ -218,11 +218,17 @@ def _mentions(text: str, offset: int) -> list[tuple[_Mention, bool]]:
         if article is None:
             continue
         after = words[index + 1] if index + 1 < len(words) else ""
-        if fold(after) in PERSON_NOUNS:
-            continue  # "the boy soldier": the second noun is the person
+        # "his baby daughter" then "the baby": the first of two person nouns names the person
+        # too ("The Baby" when the story comes back to it), never as the subject
+        pair = fold(after) in PERSON_NOUNS
         alias = _introduces_name(words, start, index)
         # "the keeper's log" names the keeper, who does not act in it
-        subject = after not in _APOSTROPHES and _opens_clause(words, start) and _acts(words, index)
+        subject = (
+            not pair
+            and after not in _APOSTROPHES
+            and _opens_clause(words, start)
+            and _acts(words, index)
+        )
         modifier = words[index - 1] if index - 1 > start else ""
         position = offset + tokens[start].start()
         mention = _Mention(

@@ -72,7 +72,12 @@ def run_breakdown(
     brief = read_brief(project)
     specs = project.manifest.technical_specs
     chosen = list(scenes) if scenes is not None else scenes_from_brief(brief)
-    breakdown = design_shots(chosen, specs, target_seconds=specs.duration_seconds)
+    breakdown = design_shots(
+        chosen,
+        specs,
+        target_seconds=specs.duration_seconds,
+        declared_props=[p.name for p in brief.props],
+    )
     edited = edited_shots(project)
     with project.transaction("breakdown") as tx:
         clear_shots(tx)
