@@ -9,7 +9,14 @@ from fractions import Fraction
 
 from storycore.tools.breakdown.drafts import _Draft, _f
 from storycore.tools.breakdown.rules import BreakdownRules
-from storycore.tools.breakdown.text import _chunks, _clauses, _tokens, _word_count, _words
+from storycore.tools.breakdown.text import (
+    _chunks,
+    _clauses,
+    _name_keys,
+    _tokens,
+    _word_count,
+    _words,
+)
 from storycore.tools.breakdown.wording import Phrase, Wording
 from storycore.tools.domain import (
     Scene,
@@ -22,7 +29,6 @@ from storycore.tools.fountain import (
 )
 from storycore.tools.fountain.french_props import handled_props as french_handled_props
 from storycore.tools.fountain.handled import handled_props
-from storycore.tools.fountain.people import person_key
 from storycore.tools.text import fold_words_keep_colon, split_sentences
 
 #: Nouns that say a person's gender (English and French, folded as ``_tokens`` folds).
@@ -248,8 +254,8 @@ def story_facts(
 
 
 def handled_only(scenes: Sequence[Scene], declared: Iterable[str] = ()) -> frozenset[str]:
-    """The props the writer neither flags in capitals nor declares, but a person handles in
-    lower case, and the brief does not list (``declared``) ("checks his watch", "holds the rope":
+    """The props the writer neither flags in capitals nor declares (``declared``, the brief's
+    Props), but a person handles in lower case ("checks his watch", "holds the rope":
     :func:`~storycore.tools.fountain.handled.handled_props`). They are registered and on
     every shot that shows them, so they look the same from shot to shot, but they get no
     insert shot of their own: the writer asked for one only by flagging the prop ("a RED
@@ -298,8 +304,5 @@ def _first_mention(text: str, name: str) -> int:
     """Where ``text`` first names ``name`` (by its whole name, its first word, or the noun of
     a person named by one: "The Old Man" by "old man"); past the end when it does not."""
     haystack = f" {fold_words_keep_colon(text)} "
-    folded = fold_words_keep_colon(name)
-    person = person_key(name)
-    keys = [person] if person else [folded, folded.split(" ")[0]]
-    found = [haystack.find(f" {key} ") for key in keys if key]
+    found = [haystack.find(f" {key} ") for key in _name_keys(name) if key]
     return min((index for index in found if index >= 0), default=len(haystack))

@@ -18,7 +18,14 @@ from storycore.tools.breakdown.places import (
     setting_place,
 )
 from storycore.tools.breakdown.places import PLACE_NOUNS as PLACE_NOUNS
-from storycore.tools.breakdown.text import _dedupe, _sentences, _short, _word_count, _words
+from storycore.tools.breakdown.text import (
+    _dedupe,
+    _name_keys,
+    _sentences,
+    _short,
+    _word_count,
+    _words,
+)
 from storycore.tools.brief import story_text
 from storycore.tools.directions import stated_direction
 from storycore.tools.domain import (
@@ -151,16 +158,6 @@ def _paragraphs(text: str) -> list[str]:
     if len(parts) == 1 and "\n" in parts[0]:
         parts = [line.strip() for line in parts[0].splitlines() if line.strip()]
     return [" ".join(p.split()) for p in parts]
-
-
-def _name_keys(name: str) -> list[str]:
-    """What names a character in a text, folded: the whole name and its first word ("Marie
-    Dupont", "Marie"); a person named by a noun, only the noun ("The Keeper": "keeper", never
-    "the")."""
-    person = person_key(name)
-    if person is not None:
-        return [person]
-    return list(dict.fromkeys([fold(name), fold(name).split(" ")[0]]))
 
 
 def _speaker(text: str, characters: Sequence[str]) -> str | None:
@@ -534,46 +531,45 @@ _SCENE_LABEL = re.compile(
 def _scene_units(paragraph: str, locations: Sequence[str]) -> list[_Unit]:
     """A paragraph cut where one of its later sentences moves the story: a cut to a place
     ("Cut to the laundromat: ...", "Back on the rooftop, ..."), a sentence that opens on a
-    place ("In the kitchen, ..."), or a time jump ("The next morning, ..."). Each part is
-    ``(text, cut_to)``: ``cut_to`` is the place a cut cue names (its words are dropped when a
-    colon, full stop or dash closes them: an editing note, not something seen). A paragraph
-    that does not move stays whole, as written."""
+    place ("In the kitchen, ..."), a time jump ("The next morning, ...") or a numbered scene
+    label ("Scene 2 - the square."). Each part is a :class:`_Unit`: ``cut_to`` is the place a
+    cut cue or a label names (a cue's words are dropped when a colon, full stop or dash
+    closes them: an editing note, not something seen; a label is the scene's heading). A
+    paragraph that does not move stays whole, as written."""
     sentences = _sentences(paragraph)
-    units: list[tuple[list[str], tuple[str, IntExt | None] | None]] = [([], None)]
-    labels: dict[int, str] = {}
+    units: list[tuple[list[str], tuple[str, IntExt | None] | None, str | None]] = [([], None, None)]
+
+    def start(cut_to: tuple[str, IntExt | None] | None, label: str | None = None) -> None:
+        if units[-1][0]:
+            units.append(([], cut_to, label))
+        else:
+            units[-1] = ([], cut_to, label)
+
     for index, sentence in enumerate(sentences):
         label = _SCENE_LABEL.match(sentence)
         if label is not None:
             sentence, words = _label_parts(sentence[label.end() :])
             places = find_places(f"in {words}", locations) if words else []
-            if units[-1][0]:
-                units.append(([], None))
-            units[-1] = ([], places[0] if places else None)
-            labels[len(units) - 1] = words
-            if sentence:
-                units[-1][0].append(sentence)
-            continue
-        key = fold(sentence)
-        cut_to = None
-        if _CUT_OPENER.match(key):
-            places = find_places(_CLAUSE_END.split(sentence, maxsplit=1)[0], locations)
-            cut_to = places[0] if places else None
-        if cut_to is not None or (index and _moves_story(sentence, key, locations)):
-            if cut_to is not None:
-                rest = _CUT_CLAUSE.sub("", sentence, count=1)
-                sentence = rest[:1].upper() + rest[1:]
-            if units[-1][0]:
-                units.append(([], cut_to))
-            else:
-                units[-1] = ([], cut_to)
+            start(places[0] if places else None, words)
+        else:
+            key = fold(sentence)
+            cut_to = None
+            if _CUT_OPENER.match(key):
+                places = find_places(_CLAUSE_END.split(sentence, maxsplit=1)[0], locations)
+                cut_to = places[0] if places else None
+            if cut_to is not None or (index and _moves_story(sentence, key, locations)):
+                if cut_to is not None:
+                    rest = _CUT_CLAUSE.sub("", sentence, count=1)
+                    sentence = rest[:1].upper() + rest[1:]
+                start(cut_to)
         if sentence:
             units[-1][0].append(sentence)
-    if len(units) == 1 and units[0][1] is None and not labels:
+    if len(units) == 1 and units[0][1] is None and units[0][2] is None:
         return [_Unit(paragraph, None)]
     return [
-        _Unit(" ".join(parts), cut_to, labels.get(index))
-        for index, (parts, cut_to) in enumerate(units)
-        if parts or index in labels
+        _Unit(" ".join(parts), cut_to, label)
+        for parts, cut_to, label in units
+        if parts or label is not None
     ]
 
 

@@ -5,13 +5,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from storycore.tools.fountain import mentions
+from storycore.tools.fountain import fold, mentions
+from storycore.tools.fountain.people import person_key
 
 # The shared variants (storycore.tools.text), under the names the breakdown modules use.
 from storycore.tools.text import fold_tokens as _tokens  # noqa: F401
 from storycore.tools.text import split_sentences
 from storycore.tools.text import word_count as _word_count
 from storycore.tools.text import word_set as _words  # noqa: F401
+
+
+def _name_keys(name: str) -> list[str]:
+    """What names a character in a text, folded: the whole name and its first word ("Marie
+    Dupont", "Marie"); a person named by a noun, only the noun ("The Keeper": "keeper", never
+    "the")."""
+    person = person_key(name)
+    if person is not None:
+        return [person]
+    return list(dict.fromkeys([fold(name), fold(name).split(" ")[0]]))
 
 
 def _sentences(text: str) -> list[str]:

@@ -31,10 +31,10 @@ HANDLING_VERBS = word_set(
     """hold carry lift raise grab grip clutch take pick hand give pass offer show drop throw
     toss catch open unfold fold unwrap wrap pack unpack fill empty pour drink sip light strike
     polish clean wipe hammer sharpen load aim wave read sign tear hide pocket slide put place
-    lay wear adjust unlock lock twist pluck strum tune dial answer swing brandish wield raise
+    lay wear adjust unlock lock twist pluck strum tune dial answer swing brandish wield
     flip spin shuffle deal cradle hug clasp squeeze rub hang pin tape seal stamp stir whisk
     knead slice chop peel snap tap shake sniff smell taste kiss examine inspect study check
-    fiddle pocket plug unplug charge switch"""
+    fiddle plug unplug charge switch"""
 )
 
 #: Irregular past forms of the handling verbs.
@@ -181,6 +181,7 @@ def _object(words: list[str], index: int) -> str | None:
     return " ".join(phrase)
 
 
+@lru_cache(maxsize=4096)
 def _not_a_prop(head: str) -> bool:
     """Whether a handled noun is the body, the set, an abstract thing, a person or a place."""
     # imported here: the breakdown's places read the screenplay package
