@@ -145,8 +145,8 @@ def _fullest(texts: list[str], phrase: str) -> str:
     ("into a wooden box"): one or two lower-case words between a determiner and the noun."""
     if " " in phrase:
         return phrase
-    words = r"((?:[a-z][a-z-]*\s+){1,2})"
-    pattern = re.compile(rf"\b(?:{_DETERMINERS})\s+{words}{re.escape(phrase)}\b")
+    between = r"((?:[a-z][a-z-]*\s+){1,2})"
+    pattern = re.compile(rf"\b(?:{_DETERMINERS})\s+{between}{re.escape(phrase)}\b")
     for text in texts:
         for match in pattern.finditer(text):
             words = match.group(1).split()

@@ -148,19 +148,19 @@ def _told_apart(mentions: Sequence[_Mention]) -> list[_Mention]:
         if mention.modifier:
             words = by_noun.setdefault(mention.noun, {})
             words[mention.modifier] = words.get(mention.modifier, 0) + 1
-    split = {
-        noun: {word for word, count in words.items() if count >= 2}
-        for noun, words in by_noun.items()
+    recurring = {
+        noun: {word for word, count in counted.items() if count >= 2}
+        for noun, counted in by_noun.items()
     }
-    split = {noun: words for noun, words in split.items() if len(words) >= 2}
+    split = {noun: kept for noun, kept in recurring.items() if len(kept) >= 2}
     if not split:
         return list(mentions)
     out: list[_Mention] = []
     for mention in mentions:
-        words = split.get(mention.noun)
-        if words is None:
+        apart = split.get(mention.noun)
+        if apart is None:
             out.append(mention)
-        elif mention.modifier in words:
+        elif mention.modifier in apart:
             out.append(_with_modifier(mention))
     return out
 
