@@ -27,6 +27,8 @@ from storycore.tools.domain import (
 )
 from storycore.tools.fountain import (
     fold,
+    lit_time,
+    mentions,
 )
 
 
@@ -39,8 +41,9 @@ class _BeatShots(_DirectedShots):
         words = self.words
         place = self._place()
         what = words(f"establishing_{'outside' if outside else 'inside'}", place=place)
-        if self.scene.time_of_day:
-            what = words("at_time", what=what, time=self.scene.time_of_day.lower())
+        time = lit_time(self.scene.time_of_day)
+        if time:
+            what = words("at_time", what=what, time=time)
         seconds = max(self._kind_seconds("establishing"), self._action_seconds(opening))
         self._add(
             _Draft(
@@ -187,6 +190,18 @@ class _BeatShots(_DirectedShots):
                 return name
         return next((c for c in self.scene.characters if c != speaker), None)
 
+    def _enters_later(self, name: str, upcoming: Sequence[Beat]) -> bool:
+        """Whether ``name``, not shown yet, comes in later: an action beat names them before
+        they speak."""
+        if self._seen(name):
+            return False
+        for beat in upcoming:
+            if beat.kind == "dialogue" and beat.character == name:
+                return False
+            if beat.kind == "action" and mentions(beat.text, name):
+                return True
+        return False
+
     def narration(self, beat: Beat) -> None:
         speech = self._speech_seconds(beat.text)
         line = f"{beat.character}: {beat.text}" if beat.character else beat.text
@@ -236,6 +251,8 @@ class _BeatShots(_DirectedShots):
             self.narration(beat)
             return
         listener = self._listener(speaker, upcoming)
+        if listener is not None and self._enters_later(listener, upcoming):
+            listener = None  # "He's late." before Kofi steps out of the shadows
         chunks = _chunks(beat.text, self._max_words_dialogue())
         for part, chunk in enumerate(chunks):
             line = DialogueLine(

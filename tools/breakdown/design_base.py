@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,15 +36,36 @@ from storycore.tools.text import fold_words_keep_colon, split_sentences
 
 _GENDER_NOUNS = {
     "masculine": _words(
-        "man boy father brother husband king fisherman gentleman grandfather uncle "
+        "man boy father brother husband king fisherman gentleman grandfather uncle grandson "
+        "nephew boyfriend waiter priest monk prince "
         "homme garcon pere fils frere mari roi pecheur monsieur oncle vieil chanteur danseur "
+        "serveur neveu "
         "acteur"
     ),
     "feminine": _words(
         "woman girl mother daughter sister wife queen lady grandmother aunt actress "
+        "granddaughter niece girlfriend waitress nun princess serveuse cliente "
         "femme fille mere soeur epouse reine dame tante vieille chanteuse danseuse actrice"
     ),
 }
+
+
+#: Object pronouns that never stand for the subject of their own clause ("Dana tosses him
+#: the keys", "Léa lui sert un café"): someone else, shown before, whatever the subject's
+#: gender (None: either gender). "her" is one only where no noun follows it ("hands her the
+#: key", not "her phone").
+_OBJECT_PRONOUNS = re.compile(
+    r"\b(?P<him>him)\b|(?:^|\s)(?P<lui>lui)\b(?!-)"
+    r"|\b(?P<her>her)\b(?=\s*(?:[.,;:!?)]|$|\s+(?:the|a|an|this|that|these|those|some|to|and|"
+    r"back|away|up|down|off|out|over|into|in|on|at|with|from|for|again|goodbye|one)\b))",
+    re.IGNORECASE,
+)
+_OBJECT_GENDER = {"him": "masculine", "her": "feminine", "lui": None}
+
+
+def _object_genders(text: str) -> list[str | None]:
+    """The genders of the object pronouns of ``text``, in order."""
+    return [_OBJECT_GENDER[m.lastgroup or ""] for m in _OBJECT_PRONOUNS.finditer(text)]
 
 
 class _DesignerBase:
@@ -121,6 +143,12 @@ class _DesignerBase:
         tokens = set(_tokens(text))
         groups = {name for name, words in self.rules.pronouns.items() if tokens & words}
         if who:
+            # "Ines hands him the key": an object pronoun is someone else than the named,
+            # the last person shown of its gender (or of no known gender).
+            for gender in _object_genders(text):
+                found = self._last_other(gender, exclude=who)
+                if found:
+                    who = [*who, found]
             # "Il sourit à Léa", "Tomas watches her": the named, plus the one person of the
             # pronoun's gender the previous shots showed who is not named here.
             for gender in ("masculine", "feminine") if groups else ():
@@ -139,6 +167,11 @@ class _DesignerBase:
             found = self._last_of_gender(genders[0], exclude=[])
             if found:
                 return [found]
+            if not self.drafts:
+                # A scene that opens on "il": its one character of that gender.
+                of_gender = [c for c in self.scene.characters if self._gender(c) == genders[0]]
+                if len(of_gender) == 1:
+                    return of_gender
         if "plural" in groups:
             return self._recent_people(count)
         # "She tilts the umbrella": whoever the previous shot showed, the first of them first.
@@ -162,6 +195,27 @@ class _DesignerBase:
         return [c for c in self.scene.characters if c in found] + [
             c for c in found if c not in self.scene.characters
         ]
+
+    def _last_other(self, gender: str | None, *, exclude: list[str]) -> str | None:
+        """Who an object pronoun of ``gender`` stands for beside ``exclude``: the last person
+        shown of that gender, else the last shown whose gender is not known to differ, else
+        the scene's one other character."""
+        if gender:
+            found = self._last_of_gender(gender, exclude=exclude)
+            if found:
+                return found
+
+        def fits(name: str) -> bool:
+            return gender is None or self._gender(name) in (gender, None)
+
+        for draft in reversed(self.drafts):
+            for name in draft.characters:
+                if name not in exclude and fits(name):
+                    return name
+        others = [c for c in self.scene.characters if c not in exclude]
+        if len(others) == 1 and fits(others[0]):
+            return others[0]
+        return None
 
     def _last_of_gender(self, gender: str, *, exclude: list[str]) -> str | None:
         """The character most recently shown whose gender (read from the scene's own text)

@@ -30,7 +30,9 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "chapelle cathedrale mosquee tram subway taxi forge smithy nursery barn stable "
             "shed greenhouse dormitory dorm canteen cafeteria pantry study loft penthouse "
             "arcade casino bank embassy clinic surgery morgue locker theatre backstage "
-            "dressing sauna chambre etable grange serre dortoir cantine bureau banque clinique"
+            "dressing sauna chambre etable grange serre dortoir cantine bureau banque clinique "
+            "van truck lorry limousine limo trailer caravan camper helicopter cockpit "
+            "camion camionnette fourgon fourgonnette caravane helicoptere"
         ),
         IntExt.INT,
     ),
@@ -46,7 +48,8 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "marche stade ile vallee falaise vignoble camping terrasse balcon ferry bateau navire "
             "jetee digue ponton jetty orchard meadow porch driveway riverbank seafront "
             "promenade boardwalk quay wharf marina junkyard scrapyard "
-            "verger prairie porche allee berge promenade phare"
+            "verger prairie porche allee berge promenade phare lighthouse cliffs hills "
+            "mountains dunes docks rooftops ruins falaises collines dunes"
         ),
         IntExt.EXT,
     ),

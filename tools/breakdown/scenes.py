@@ -50,7 +50,7 @@ from storycore.tools.fountain import (
 from storycore.tools.fountain.people import person_key, unnamed_characters
 from storycore.tools.fountain.timing import transition_named
 from storycore.tools.fountain.voice_over import voice_over_beats, voice_over_opener
-from storycore.tools.text import word_set
+from storycore.tools.text import split_sentences, word_set
 
 #: Capitalised words that open sentences without being names (English and French).
 NOT_NAMES = _words(
@@ -458,8 +458,13 @@ def scenes_from_prose(
             if current["location"] is None and place is not None:
                 current["location"], current["int_ext"] = place
     for group in groups:
-        if group["location"] is None:  # no paragraph opens on a place: a sentence may
-            place = _opening_place(group["paragraphs"], locations)
+        if group["location"] is None:  # no paragraph opens on a place: a sentence may,
+            # else the first place the scene's first sentence shows ("a storm rolls in over
+            # the cliffs": the wide shot is of the cliffs, not of "the scene")
+            opening = (_sentences(group["paragraphs"][0]) or [""])[0]
+            place = _opening_place(group["paragraphs"], locations) or _place_after_determiner(
+                opening
+            )
             if place is not None:
                 group["location"], group["int_ext"] = place
     scenes: list[Scene] = []
@@ -491,12 +496,19 @@ _PERSON_PRONOUNS = word_set("he she they him her them il elle ils elles lui eux"
 
 
 def _cast(body: str, characters: Sequence[str], before: Sequence[str]) -> list[str]:
-    """The characters a scene's text names; when it names none but speaks of people with
-    pronouns, the cast of the scene before it."""
+    """The characters a scene's text names; when it speaks of people with pronouns before it
+    names anyone ("Plus tard, il laisse une boîte. Léa la pose"), also the cast of the scene
+    before it."""
     named = [c for c in characters if mentions(body, c)]
-    if named or not before:
+    if not before:
         return named
-    return list(before) if set(fold(body).split()) & _PERSON_PRONOUNS else []
+    sentences = split_sentences(body)
+    opening = sentences[0] if sentences else body
+    if any(mentions(opening, c) for c in characters):
+        return named
+    if not set(fold(opening if named else body).split()) & _PERSON_PRONOUNS:
+        return named
+    return named + [c for c in before if c not in named]
 
 
 # "Cut to the laundromat:", "Back on the rooftop,", "Retour au phare :", "On passe à la gare".

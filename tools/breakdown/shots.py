@@ -36,6 +36,7 @@ from storycore.tools.errors import BriefError, InvalidInput
 from storycore.tools.fountain import (
     SceneTime,
     entry_transition,
+    lit_time,
     time_relations,
 )
 from storycore.tools.i18n import Messages
@@ -272,9 +273,7 @@ def _build_shots(
             transition_out = Transition.FADE_OUT if following is Transition.FADE_IN else following
         else:
             transition_out = Transition.FADE_OUT if ends_on_fade else Transition.CUT
-        time = times[draft.scene_index].period or (
-            scene.time_of_day.lower() if scene.time_of_day else None
-        )
+        time = times[draft.scene_index].period or lit_time(scene.time_of_day)
         spoken = bool(draft.dialogue or draft.narration)
         shots.append(
             ShotSpec(

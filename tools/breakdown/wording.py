@@ -273,6 +273,13 @@ def _english_place(location: str, names: list[str], story: str = "") -> str:
     words = location.split()
     plain = bool(_PLAIN_PLACE.match(location.strip()))
     common = plain and any(" ".join(fold(w) for w in words[-n:]) in PLACE_NOUNS for n in (1, 2, 3))
+    if plain and not common and location.isupper() and story:
+        # "INT. VAN" when the action says "leans against a van": a common noun the story
+        # gives an article
+        common = (
+            re.search(rf"\b(?:the|a|an)\s+{re.escape(location.lower())}\b", story.lower())
+            is not None
+        )
     titled = len(words) > 1 and all(w[:1].isupper() for w in words) and not location.isupper()
     if location.isupper() and len(words) > 1 and story:
         titled = re.search(rf"(?<!\w){re.escape(place_name(location))}(?!\w)", story) is not None

@@ -82,6 +82,11 @@ _ACTION_WORDS = word_set(
     avance recule leve tombe"""
 )
 _ARTICLES = word_set("a an the un une le la les l des du de d")
+#: An English possessive ("mechanic's overalls"), not the "'s" of "she's" or "it's" (an
+#: auxiliary, which ``_ACTION_WORDS`` reads as "s", like French "s'assoit").
+_POSSESSIVE = re.compile(
+    r"\b(?!(?:he|she|it|that|there|here|who|what|where|let)['’])(\w+)['’]s\b", re.IGNORECASE
+)
 #: Phrases that introduce a look inside a sentence ("with short grey hair", "aux cheveux...").
 _LOOK_OPENERS = (
     r"with|in|wearing|dressed in|clad in|made of|"
@@ -113,7 +118,7 @@ def is_action_clause(clause: str) -> bool:
     """Whether ``clause`` tells what happens (a verb, an auxiliary, a subject pronoun) rather
     than how something looks. "polishes the great lens" and "il entre" are actions; "navy
     wool sweater" and "aux cheveux noirs" are not."""
-    words = fold_words(clause).split()
+    words = fold_words(_POSSESSIVE.sub(r"\1", clause)).split()
     if not words:
         return False
     if any(word in _ACTION_WORDS for word in words):

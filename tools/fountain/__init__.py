@@ -52,6 +52,7 @@ from storycore.tools.fountain.headings import (
     SceneHeading,
     TimeRelation,
     is_time_of_day,
+    lit_time,
     looks_like_screenplay,
     parse_heading,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "fold",
     "infer_transitions",
     "is_time_of_day",
+    "lit_time",
     "looks_like_screenplay",
     "mentions",
     "normalize_cue",

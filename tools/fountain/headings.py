@@ -130,6 +130,20 @@ def is_time_of_day(text: str) -> bool:
     )
 
 
+def lit_time(text: str | None) -> str | None:
+    """The part of a heading's time that says how the scene is lit, lower case: "night",
+    "the next morning"; None for a time that only relates it to the scene before
+    ("CONTINUOUS", "LATER", "MOMENTS LATER"), which a picture cannot show."""
+    if not text:
+        return None
+    folded = fold(text)
+    if folded in CONTINUOUS_TIMES or folded in ELLIPSIS_TIMES:
+        return None
+    if _period_of(folded) is None and _JUMP_WORDS.search(folded):
+        return None
+    return text.lower()
+
+
 @dataclass(frozen=True)
 class SceneHeading:
     """A scene heading taken apart: ``INT. KITCHEN - NIGHT #12A#``."""

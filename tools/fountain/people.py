@@ -223,11 +223,15 @@ def _mentions(text: str, offset: int) -> list[tuple[_Mention, bool]]:
         pair = fold(after) in PERSON_NOUNS
         alias = _introduces_name(words, start, index)
         # "the keeper's log" names the keeper, who does not act in it
+        # "past a sleeping GUARD": the screenplay's capitals of a first appearance make a
+        # character of one mention, even when they do not act in it
         subject = (
             not pair
             and after not in _APOSTROPHES
-            and _opens_clause(words, start)
-            and _acts(words, index)
+            and (
+                (_opens_clause(words, start) and _acts(words, index))
+                or (len(word) > 1 and word.isupper())
+            )
         )
         modifier = words[index - 1] if index - 1 > start else ""
         position = offset + tokens[start].start()

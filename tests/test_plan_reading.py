@@ -1,0 +1,181 @@
+"""Plans read as a director reads them, on stories no example holds: who an object pronoun
+is, who is there before they come in, the look of a possessive, capitals of a first
+appearance, times a picture cannot show, and the place a scene with no stated place shows."""
+
+from __future__ import annotations
+
+import pytest
+
+from storycore.tools.breakdown import breakdown_brief, breakdown_screenplay
+from storycore.tools.brief.looks import find_look, is_action_clause
+from storycore.tools.domain import Framing, TechnicalSpecs
+from storycore.tools.fountain import lit_time
+from storycore.tools.planner.intake import understand
+
+
+def _shots(text: str, name: str = "story.md") -> list:
+    return breakdown_brief(understand(text, source_name=name)).shots
+
+
+def _with(shots: list, words: str) -> list:
+    found = [s for s in shots if words in s.action or words in s.description]
+    assert found, [s.description for s in shots]
+    return found
+
+
+# -- object pronouns ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("story", "line", "expected"),
+    [
+        # "him" is never the subject: the other person, whatever the subject's gender
+        (
+            "Marta feeds the goats while Pablo carries a bucket. Then Pablo sits down.\n\n"
+            "Marta waves and throws him an apple.",
+            "throws him",
+            {"char_marta", "char_pablo"},
+        ),
+        (
+            "Yusuf sweeps the floor as Amira counts the coins. Then Amira yawns.\n\n"
+            "Yusuf smiles and hands her the keys.",
+            "hands her",
+            {"char_yusuf", "char_amira"},
+        ),
+        (
+            "Chloé essuie le comptoir quand Bastien entre, trempé. Puis Bastien frissonne.\n\n"
+            "Chloé lui tend une serviette.",
+            "lui tend",
+            {"char_chloe", "char_bastien"},
+        ),
+    ],
+)
+def test_an_object_pronoun_adds_the_person_it_stands_for(
+    story: str, line: str, expected: set[str]
+) -> None:
+    text = f"# Short\n\nA 20-second film.\n\n## Story\n{story}\n"
+    for shot in _with(_shots(text), line):
+        if shot.framing is not Framing.INSERT:
+            assert set(shot.characters) >= expected, (shot.description, shot.characters)
+
+
+def test_her_before_a_noun_is_a_possessive_not_someone_else() -> None:
+    text = (
+        "# Short\n\nA 20-second film.\n\n## Story\n"
+        "Nadia waits at the bus stop. Omar runs past.\n\nNadia checks her phone and sighs.\n"
+    )
+    for shot in _with(_shots(text), "checks her phone"):
+        assert shot.characters == ["char_nadia"], shot.characters
+
+
+def test_a_scene_that_opens_on_a_pronoun_keeps_who_it_stands_for() -> None:
+    text = (
+        "# Short\n\nUn film de 30 secondes.\n\n## Histoire\n"
+        "Au marché, Madame Roux vend des fleurs à Monsieur Blanc. Puis Monsieur Blanc part.\n\n"
+        "Le lendemain, il revient avec un bouquet. Madame Roux rit.\n"
+    )
+    shots = _with(_shots(text), "il revient")
+    assert all("char_monsieur_blanc" in s.characters for s in shots), [
+        (s.description, s.characters) for s in shots
+    ]
+
+
+# -- who is there -----------------------------------------------------------------------------
+
+
+def test_a_line_before_the_listener_comes_in_frames_the_speaker_alone() -> None:
+    screenplay = (
+        "INT. KITCHEN - NIGHT\n\nRITA (50s, flour on her apron) kneads dough.\n\n"
+        "RITA\nShe's never on time.\n\nJUNE (20s) bursts in, shaking off the snow.\n\n"
+        "JUNE\nSorry! The bus.\n"
+    )
+    breakdown, _ = breakdown_screenplay(screenplay, TechnicalSpecs())
+    first = next(s for s in breakdown.shots if s.dialogue)
+    assert first.dialogue[0].character == "Rita"
+    assert first.characters == ["char_rita"], first.description
+    later = [s for s in breakdown.shots if s.dialogue and s.dialogue[0].character == "June"]
+    assert later and all("char_june" in s.characters for s in later)
+
+
+def test_a_person_in_capitals_is_a_character_even_when_mentioned_once() -> None:
+    screenplay = (
+        "INT. MUSEUM HALL - NIGHT\n\nMILO (20s) creeps between the statues.\n\n"
+        "He tiptoes past a dozing JANITOR.\n"
+    )
+    breakdown, _ = breakdown_screenplay(screenplay, TechnicalSpecs())
+    shot = next(s for s in breakdown.shots if "dozing" in s.action)
+    assert any("janitor" in c for c in shot.characters), shot.characters
+
+
+# -- looks ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "clause", ["mechanic's overalls", "her father's old coat", "a sailor's cap"]
+)
+def test_a_possessive_is_a_look_not_an_action(clause: str) -> None:
+    assert not is_action_clause(clause)
+
+
+@pytest.mark.parametrize("clause", ["she's tired", "it's raining", "s'assoit"])
+def test_a_contraction_is_still_an_action(clause: str) -> None:
+    assert is_action_clause(clause)
+
+
+def test_a_screenplay_introduction_keeps_a_possessive_costume() -> None:
+    text = "EXT. DOCK - DAY\n\nBRUNO (40s, fisherman's jumper, grey beard) coils a rope."
+    assert find_look("Bruno", text) == "40s, fisherman's jumper, grey beard"
+
+
+# -- times and places -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("heading_time", "expected"),
+    [
+        ("NIGHT", "night"),
+        ("THE NEXT MORNING", "the next morning"),
+        ("CONTINUOUS", None),
+        ("LATER", None),
+        ("MOMENTS LATER", None),
+        ("PLUS TARD", None),
+        ("SUITE", None),
+    ],
+)
+def test_only_a_time_a_picture_shows_is_lit(heading_time: str, expected: str | None) -> None:
+    assert lit_time(heading_time) == expected
+
+
+def test_no_relative_time_reaches_a_description_or_a_prompt_field() -> None:
+    screenplay = (
+        "EXT. HARBOUR - NIGHT\n\nSAM (30s) unties a boat.\n\n"
+        "INT. BOAT CABIN - CONTINUOUS\n\nSam starts the engine.\n\n"
+        "EXT. OPEN SEA - LATER\n\nThe boat cuts through the waves.\n"
+    )
+    breakdown, _ = breakdown_screenplay(screenplay, TechnicalSpecs())
+    for shot in breakdown.shots:
+        assert "continuous" not in shot.description.lower(), shot.description
+        assert ", later" not in shot.description.lower(), shot.description
+        assert shot.time_of_day == "night", (shot.shot_id, shot.time_of_day)
+
+
+def test_a_heading_place_the_story_writes_as_a_common_noun_takes_an_article() -> None:
+    screenplay = (
+        "EXT. ROAD - DAY\n\nIVY (30s) loads a truck.\n\n"
+        "INT. TRUCK - CONTINUOUS\n\nIvy buckles up and turns the key.\n"
+    )
+    breakdown, _ = breakdown_screenplay(screenplay, TechnicalSpecs())
+    inside = [s for s in breakdown.shots if s.scene == "2" and s.framing is not Framing.INSERT]
+    assert any("the truck" in s.description for s in inside), [s.description for s in inside]
+    assert not any("of Truck" in s.description for s in inside)
+
+
+def test_a_scene_with_no_stated_place_is_shot_where_its_first_sentence_looks() -> None:
+    text = (
+        "# Short\n\nA 20-second film.\n\n## Story\n"
+        "At dawn, mist lifts off the hills. Rosa walks her dog.\n\n"
+        "Later, the fishing boats come into the marina. Rosa waves.\n"
+    )
+    shots = _shots(text)
+    assert shots[0].location == "loc_hills", [s.location for s in shots]
+    assert any(s.location == "loc_marina" for s in shots), [s.location for s in shots]
