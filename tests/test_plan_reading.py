@@ -179,3 +179,69 @@ def test_a_scene_with_no_stated_place_is_shot_where_its_first_sentence_looks() -
     shots = _shots(text)
     assert shots[0].location == "loc_hills", [s.location for s in shots]
     assert any(s.location == "loc_marina" for s in shots), [s.location for s in shots]
+
+
+# -- props handled, French people by their trade ----------------------------------------------
+
+
+def test_french_prose_props_are_read_like_a_screenplays() -> None:
+    text = (
+        "# Pub\n\nUne publicité de 20 secondes.\n\n## Histoire\n"
+        "Au petit matin, Inès ouvre l'atelier et allume la lampe de bureau. Inès déplie un "
+        "vieux plan. Plus tard, Inès laisse une enveloppe sur l'établi.\n"
+    )
+    props = {p for s in _shots(text) for p in s.props}
+    assert {"prop_lampe_de_bureau", "prop_plan", "prop_enveloppe"} <= props, props
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Ana tosses him a bunch of keys.", "bunch of keys"),
+        ("Ana opens the drawer: it holds her mother's locket.", "locket"),
+        ("Ana fills a bucket of water.", "bucket"),
+    ],
+)
+def test_a_handled_thing_is_named_by_what_it_is(line: str, expected: str) -> None:
+    from storycore.tools.fountain.handled import handled_props
+
+    assert expected in handled_props([line])
+
+
+def test_french_people_named_by_their_trade_act_through_a_look_and_pronouns() -> None:
+    text = (
+        "# Film\n\nUn film de 20 secondes.\n\n## Histoire\n"
+        "Sur le marché, une fleuriste aux mains gercées arrange des tulipes. Un coursier à "
+        "trottinette s'arrête devant l'étal. Elle lui tend un bouquet. Il repart en souriant.\n"
+    )
+    shots = _shots(text)
+    cast = {c for s in shots for c in s.characters}
+    assert {"char_la_fleuriste", "char_le_coursier"} <= cast, [
+        (s.description, s.characters) for s in shots
+    ]
+    handing = _with(shots, "lui tend")
+    assert all(
+        {"char_la_fleuriste", "char_le_coursier"} <= set(s.characters)
+        for s in handing
+        if s.framing is not Framing.INSERT
+    ), [(s.description, s.characters) for s in handing]
+    assert all(s.characters == ["char_le_coursier"] for s in _with(shots, "Il repart"))
+
+
+def test_a_time_opener_is_written_as_the_story_writes_it() -> None:
+    text = (
+        "# Film\n\nUn film de 10 secondes.\n\n## Histoire\n"
+        "À l'aube, une boulangère lève le rideau de sa boutique.\n"
+    )
+    first = _shots(text)[0]
+    assert "à l'aube" in first.description and "a l aube" not in first.description
+
+
+def test_a_scene_title_that_is_a_place_is_where_it_is_shot() -> None:
+    text = (
+        "# Film\n\nA 12-second film.\n\n## Scenes\n"
+        "- **Boiler room**: Omar bleeds the radiator and looks out at the canal (6s)\n"
+        "- **Rooftop**: Omar smokes in the rain above the city (6s)\n"
+    )
+    shots = _shots(text)
+    assert {s.scene: s.location for s in shots} == {"1": "loc_boiler_room", "2": "loc_rooftop"}

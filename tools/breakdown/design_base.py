@@ -160,6 +160,16 @@ class _DesignerBase:
             return who
         if not groups:
             return []
+        who = self._pronoun_subject(groups)
+        # "Elle lui tend un croissant": the subject, then who the object pronoun stands for
+        for gender in _object_genders(text) if who else ():
+            found = self._last_other(gender, exclude=who)
+            if found:
+                who = [*who, found]
+        return who
+
+    def _pronoun_subject(self, groups: set[str]) -> list[str]:
+        """Who a text that names no one speaks of with the pronouns of ``groups``."""
         count = 2 if "plural" in groups else max(1, len(groups - {"either"}))
         genders = [g for g in ("masculine", "feminine") if g in groups]
         if count == 1 and len(genders) == 1:
@@ -238,6 +248,10 @@ class _DesignerBase:
         ("a fisherman named Tomas", "Léa, une danseuse")."""
         if self.genders is not None and name in self.genders:
             return self.genders[name]
+        article = name.split(" ", 1)[0]
+        if " " in name and article in ("Le", "La"):
+            # "La boulangère", "Le livreur": a person the story names by a French noun
+            return "feminine" if article == "La" else "masculine"
         cache = self.__dict__.setdefault("_genders", {})
         if name in cache:
             return cache[name]

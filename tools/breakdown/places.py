@@ -48,7 +48,7 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "marche stade ile vallee falaise vignoble camping terrasse balcon ferry bateau navire "
             "jetee digue ponton jetty orchard meadow porch driveway riverbank seafront "
             "promenade boardwalk quay wharf marina junkyard scrapyard "
-            "verger prairie porche allee berge promenade phare lighthouse cliffs hills "
+            "verger prairie porche allee berge promenade phare cliffs hills "
             "mountains dunes docks rooftops ruins falaises collines dunes"
         ),
         IntExt.EXT,

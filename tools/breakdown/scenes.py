@@ -51,6 +51,7 @@ from storycore.tools.fountain.people import person_key, unnamed_characters
 from storycore.tools.fountain.timing import transition_named
 from storycore.tools.fountain.voice_over import voice_over_beats, voice_over_opener
 from storycore.tools.text import split_sentences, word_set
+from storycore.tools.text_language import detect_language
 
 #: Capitalised words that open sentences without being names (English and French).
 NOT_NAMES = _words(
@@ -374,6 +375,8 @@ def _action_after_speech(attribution: str, speaker: str) -> str | None:
 
 
 def _period_words(text: str) -> str | None:
+    """The first words of ``text`` that name a period of the day, as written (lower case,
+    accents kept: "at dusk" gives "dusk", "au petit matin" "petit matin")."""
     folded = f" {fold(text)} "
     best: tuple[int, str] | None = None
     for words in PERIODS.values():
@@ -381,7 +384,19 @@ def _period_words(text: str) -> str | None:
             index = folded.find(f" {word} ")
             if index >= 0 and (best is None or index < best[0]):
                 best = (index, word)
-    return best[1] if best else None
+    return _as_written(text, best[1]) if best else None
+
+
+def _as_written(text: str, folded: str) -> str:
+    """The words of ``text`` that fold to ``folded`` (its first occurrence), in lower case
+    with their accents and apostrophes: "a l aube" in "À l'aube, ..." is "à l'aube"."""
+    tokens = list(re.finditer(r"[^\W_]+", text))
+    keys = [fold(t.group(0)) for t in tokens]
+    wanted = folded.split()
+    for index in range(len(keys) - len(wanted) + 1):
+        if wanted and keys[index : index + len(wanted)] == wanted:
+            return text[tokens[index].start() : tokens[index + len(wanted) - 1].end()].lower()
+    return folded
 
 
 def _heading_for(location: str | None, int_ext: IntExt | None, time: str | None) -> str:
@@ -448,7 +463,9 @@ def scenes_from_prose(
                 {
                     "location": place[0] if place else (previous_place if jump else None),
                     "int_ext": place[1] if place else (previous_ie if jump else None),
-                    "time": jump.group(0) if jump else _period_words(label or ""),
+                    "time": _as_written(first, jump.group(0))
+                    if jump
+                    else _period_words(label or ""),
                     "paragraphs": [paragraph],
                 }
             )
@@ -654,7 +671,9 @@ def _attach_props(
 ) -> list[Scene]:
     known_props = list(known_props)
     actions = [b.text for s in scenes for b in s.beats if b.kind == "action"]
-    props = find_props(actions, known_props=known_props, exclude=characters)
+    # French things handled in lower case ("allume la machine à expresso") in French prose
+    french = detect_language(" ".join(actions)) == "fr"
+    props = find_props(actions, known_props=known_props, exclude=characters, handled=french)
     shown = props_by_scene(
         [[b.text for b in s.beats if b.kind == "action"] + [s.description] for s in scenes],
         props,
@@ -676,10 +695,16 @@ def _brief_scene(
     if heading is not None and heading.int_ext is None and not heading.forced:
         heading = None  # an ordinary title, not a scene heading
     text = f"{item.title}. {item.description}".strip()
-    location = next((name for name in locations if mentions(text, name, head_noun=True)), None)
+    named = [name for name in locations if mentions(item.title, name, head_noun=True)]
+    location = named[0] if named else None
     int_ext = heading.int_ext if heading else None
     if location is None and heading is not None:
         location = heading.location
+    if location is None and _is_place_title(item.title):
+        # "Lamp room: Ines looks out at the sea": the title says where, the sea is seen
+        location = item.title.strip()
+    if location is None:
+        location = next((name for name in locations if mentions(text, name, head_noun=True)), None)
     if location is None:
         places = find_places(text)
         if places:
@@ -702,6 +727,13 @@ def _brief_scene(
         beats=beats,
         target_seconds=item.duration_seconds,
     )
+
+
+def _is_place_title(title: str) -> bool:
+    """Whether a scene's title is a place and nothing else: at most four words ending on a
+    place noun ("Lamp room", "The harbour at night" is not: it ends on a time)."""
+    words = fold(title).split()
+    return 0 < len(words) <= 4 and _int_ext_of(title) is not None and title.strip()[-1:].isalpha()
 
 
 def scenes_from_brief(brief: CreativeBrief) -> list[Scene]:

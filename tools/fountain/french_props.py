@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from storycore.tools.fountain.people import PERSON_NOUNS
 from storycore.tools.text import fold_words_keep_colon as fold
 from storycore.tools.text import word_set
 
@@ -24,7 +25,11 @@ _VERBS = (
     r"frottent|ponce|poncent|accorde|accordent|installe|installent|secoue|secouent|agite|"
     r"agitent|remplit|remplissent|vide|vident|boit|boivent|déchire|déchirent|emballe|"
     r"emballent|déballe|déballent|fouille|fouillent|manipule|manipulent|rend|rendent|"
-    r"offre|offrent|donne|donnent|joue de|joue du|jouent de|jouent du|se sert de|se sert du"
+    r"offre|offrent|donne|donnent|joue de|joue du|jouent de|jouent du|se sert de|se sert du|"
+    r"laisse|laissent|apporte|apportent|emporte|emportent|remet|remettent|lance|lancent|"
+    r"verse|versent|soulève|soulèvent|ajuste|ajustent|enfile|enfilent|décroche|décrochent|"
+    r"signe|signent|écrit|écrivent|répare|réparent|nettoie|nettoient|arrose|arrosent|"
+    r"tire|tirent|pointe|pointent|lève|lèvent|brandit|agrippe|agrippent|serre contre"
 )
 _DETERMINERS = (
     r"une|un|les|le|la|l['’]|son|sa|ses|leur|leurs|mon|ma|mes|ton|ta|tes|cette|cet|ce|"
@@ -42,7 +47,8 @@ _WORD = r"[a-zà-öø-ÿœ][a-zà-öø-ÿœ'’-]*"
 _HANDLED = re.compile(
     rf"(?<![\w'’])(?i:{_VERBS})\s+(?:(?:à nouveau|encore|doucement|lentement)\s+)?"
     rf"(?i:{_DETERMINERS})\s*(?:(?:{_BEFORE})\s+)?(?P<noun>{_WORD})"
-    rf"(?P<after>(?:\s+{_WORD}){{0,3}})"
+    # looked at, not taken: "ouvre le café et allume la machine" has a second verb
+    rf"(?=(?P<after>(?:\s+{_WORD}){{0,3}}))"
 )
 # Something carried: "la clé de la voiture à la main", "un dossier sous le bras".
 _CARRIED = re.compile(
@@ -72,7 +78,7 @@ NOT_HANDLED = word_set(
     reponse silence decision courage fuite pause direction tour rendez vie mort nouvelle
     nouvelles peur envie raison sens page pages ligne lignes note notes mot mots phrase
     chose choses rien tout autre autres rire sourire larmes pas elan chance risque coup
-    coups baiser bisou signal ordre conseil nom appel
+    coups baiser bisou signal ordre conseil nom appel numero place tete main pied
     """
 )
 #: Places a verb may take ("sort de la cuisine", "prend un taxi"): not props either.
@@ -86,7 +92,7 @@ _PLACES = word_set(
 def _name(noun: str, after: str) -> str | None:
     """The prop's name: the noun, an adjective after it, a complement ("de la voiture")."""
     key = fold(noun)
-    if len(key) < 3 or key in NOT_HANDLED or key in _PLACES:
+    if len(key) < 3 or key in NOT_HANDLED or key in _PLACES or key in PERSON_NOUNS:
         return None
     name = noun.lower()
     words = after.split()

@@ -170,15 +170,30 @@ def _object(words: list[str], index: int) -> str | None:
     if index >= len(words) or words[index].lower() not in _DETERMINER:
         return None
     phrase: list[str] = []
-    for word in words[index + 1 :]:
+    rest = words[index + 1 :]
+    for position, word in enumerate(rest):
+        if word == "of" and len(phrase) == 1 and phrase[0] in _QUANTITIES:
+            phrase.append(word)  # "a ring of keys", "a pair of scissors"
+            continue
         if not word[:1].isalpha() or word in _STOP or word.endswith("ly"):
             break
+        following = rest[position + 1] if position + 1 < len(rest) else ""
+        if word.islower() and re.fullmatch(r"[a-z]+['’]s", word) and following.islower():
+            phrase = []  # "his grandfather's compass": the thing after the possessive
+            continue
         if not word.islower() or "'" in word or "’" in word:
-            return None  # a name ("the Queen"), a possessive ("the man's"): not a thing
+            return None  # a name ("the Queen"), a possessive alone ("the man's"): not a thing
         phrase.append(word)
+    if phrase and phrase[-1] == "of":
+        phrase.pop()
     if not phrase or len(phrase) > _MAX_WORDS:
         return None
     return " ".join(phrase)
+
+
+#: Nouns that count what follows "of": the prop is the whole phrase ("a ring of keys"), not
+#: the container ("a bucket of water" is the bucket).
+_QUANTITIES = word_set("ring bunch set pair bundle stack pile handful deck sheaf roll wad")
 
 
 @lru_cache(maxsize=4096)

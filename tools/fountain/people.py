@@ -52,7 +52,10 @@ PERSON_NOUNS = word_set(
     danseuse musicien musicienne batteur guitariste peintre photographe journaliste avocat
     avocate juge temoin patient patiente prisonnier prisonniere detenu refugie refugiee
     coureur coureuse cycliste nageur nageuse alpiniste randonneur portier receptionniste
-    commercant marchand marchande mecanicien pompier ambulancier chirurgien vieillard"""
+    commercant marchand marchande mecanicien pompier ambulancier chirurgien vieillard
+    grandson granddaughter girlfriend boyfriend barista vendeur vendeuse livreur livreuse
+    coursiere passant passante client cliente fleuriste libraire pharmacien pharmacienne
+    couturiere couturier ouvrier ouvriere artisan artisane agent agente"""
 )
 #: Nouns that are also a thing or a sense that is not a person, left out: "the guard rail",
 #: "a page", "le pilote automatique" are caught by the rule that they act or come back,
@@ -309,7 +312,22 @@ def _acts(words: Sequence[str], index: int) -> bool:
     if after >= len(words):
         return False
     word = words[after]
+    if fold(word) in _LOOK_PREPOSITIONS:
+        # "une boulangère aux cheveux gris lève le rideau", "a man in a grey coat waits":
+        # a look between the noun and its verb
+        clause: list[str] = []
+        for rest in words[after:]:
+            if not rest.isalpha() and rest not in _APOSTROPHES:
+                break
+            clause.append(rest)
+        from storycore.tools.brief.looks import is_action_clause  # the brief reads people
+
+        return len(clause) > 2 and is_action_clause(" ".join(clause[1:]).replace(" ’ ", "’"))
     return word.isalpha() and word.islower() and fold(word) not in _NOT_A_VERB_AFTER
+
+
+#: Prepositions that open a look after a person noun ("in a red coat", "aux cheveux gris").
+_LOOK_PREPOSITIONS = word_set("in with aux au a en avec")
 
 
 def _introduces_name(words: Sequence[str], start: int, index: int) -> bool:
