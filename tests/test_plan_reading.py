@@ -245,3 +245,36 @@ def test_a_scene_title_that_is_a_place_is_where_it_is_shot() -> None:
     )
     shots = _shots(text)
     assert {s.scene: s.location for s in shots} == {"1": "loc_boiler_room", "2": "loc_rooftop"}
+
+
+# -- coverage says what happens ---------------------------------------------------------------
+
+
+def test_coverage_of_an_introduction_leaves_the_look_to_the_registry() -> None:
+    text = (
+        "# Film\n\nA 30-second film.\n\n## Story\n"
+        "Anouk, a young cyclist in a yellow rain jacket, rides through the empty market at "
+        "dawn. Anouk stops at a fountain and drinks.\n"
+    )
+    shots = _shots(text)
+    riding = _with(shots, "rides through")
+    assert "yellow rain jacket" in riding[0].description
+    coverage = [s for s in riding[1:] if s.framing is not Framing.INSERT]
+    assert coverage, [s.description for s in shots]
+    for shot in coverage:
+        assert "Anouk rides through the empty market" in shot.description, shot.description
+        assert "rain jacket" not in shot.description, shot.description
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sur le parvis, elle retrouve Léo, un batteur qui joue sur des seaux.",
+        "Ines, who is late, hurries out.",
+        "Tom waits, clutching a box.",
+    ],
+)
+def test_a_look_with_an_event_or_at_the_end_stays(text: str) -> None:
+    from storycore.tools.brief.looks import without_introductions
+
+    assert without_introductions(text, ["Léo", "Ines", "Tom"]) == text

@@ -16,6 +16,7 @@ from storycore.tools.breakdown.drafts import (
 from storycore.tools.breakdown.fitting import allocate_frames
 from storycore.tools.breakdown.text import _dedupe, _sentence_case, _short, _tokens
 from storycore.tools.breakdown.wording import Wording
+from storycore.tools.brief.looks import without_introductions
 from storycore.tools.domain import (
     CameraAngle,
     CameraMovement,
@@ -215,8 +216,10 @@ class _CoverageShots(_DesignerBase):
             description, action, beat = words("after_line", what=phrase, said=said), "", said
         else:
             beat = host.action
+            # the sentence again, without the look that introduced someone in it
+            told = without_introductions(beat, self.scene.characters)
             description = (
-                words("sentence", what=phrase, text=_sentence_case(beat)).strip()
+                words("sentence", what=phrase, text=_sentence_case(told)).strip()
                 if beat
                 else f"{phrase}."
             )

@@ -262,6 +262,50 @@ def _introduction(name: str, text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def without_introductions(text: str, names: Iterable[str]) -> str:
+    """``text`` without the look that introduces each of ``names`` where the sentence goes on
+    after it: "Nour, une jeune femme aux longues tresses, vêtue d'un manteau jaune, traverse
+    Marseille" gives "Nour traverse Marseille", "GaBy (20s, soaked) waits" gives "GaBy
+    waits". The look is the character's, in the registry; a shot that covers the sentence
+    again says what happens. A look that ends the sentence, or holds an event ("un batteur
+    qui joue sur des seaux"), stays."""
+    for name in names:
+        if not name:
+            continue
+        out: list[str] = []
+        last = 0
+        for match in _name_pattern(name).finditer(text):
+            if match.start() < last:
+                continue
+            rest = text[match.end() :]
+            bracket = re.match(r"\s*\(([^)]{1,160})\)(?=\s+[a-zà-ÿ])", rest)
+            if bracket and all(_is_look_clause(c) for c in bracket.group(1).split(",")):
+                out.append(text[last : match.end()])
+                last = match.end() + bracket.end()
+                continue
+            if not rest.startswith(","):
+                continue
+            end = re.search(r"[.!?;:\n]", rest)
+            parts = rest[: end.start() if end else len(rest)].split(",")[1:]
+            taken = 0
+            for index, clause in enumerate(parts[:-1]):
+                if _relative_cut(clause) != clause:
+                    break  # "un batteur qui joue": an event inside the look
+                if _is_look_clause(clause) or (index == 0 and _is_appositive(clause)):
+                    taken = index + 1
+                else:
+                    break
+            following = parts[taken].strip() if taken < len(parts) else ""
+            if taken and following[:1].islower() and is_action_clause(following):
+                out.append(text[last : match.end()])
+                last = match.end() + len(",".join(["", *parts[:taken]]))
+                text_after = text[last:]
+                last += len(text_after) - len(text_after.lstrip(","))
+        out.append(text[last:])
+        text = "".join(out)
+    return " ".join(text.split())
+
+
 _HAS = (
     r"has|has got|wears|is wearing|is dressed in|is|looks|sports|carries|"
     r"porte|a|est|est vêtue? d(?:e|'|’)|est habillée? d(?:e|'|’)"
