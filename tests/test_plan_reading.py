@@ -278,3 +278,25 @@ def test_a_look_with_an_event_or_at_the_end_stays(text: str) -> None:
     from storycore.tools.brief.looks import without_introductions
 
     assert without_introductions(text, ["Léo", "Ines", "Tom"]) == text
+
+
+def test_a_listed_scene_that_names_no_place_goes_on_where_the_last_one_was() -> None:
+    text = (
+        "# Film\n\nA 15-second film.\n\n## Scenes\n"
+        "- **Vineyard**: Paolo walks between the vines at dusk (5s)\n"
+        "- **Closer**: Paolo tastes a grape and smiles (5s)\n"
+        "- **Harbour**: the fishing boats come in (5s)\n"
+    )
+    shots = _shots(text)
+    assert {s.scene: s.location for s in shots} == {
+        "1": "loc_vineyard",
+        "2": "loc_vineyard",
+        "3": "loc_harbour",
+    }
+    assert all("of the scene" not in s.description for s in shots), [s.description for s in shots]
+
+
+def test_a_title_does_not_repeat_the_name_its_text_opens_on() -> None:
+    text = "# Film\n\nA 10-second film.\n\n## Story\nAt noon, Wren crosses the square. Wren sits.\n"
+    titles = [s.title for s in _shots(text)]
+    assert not any(t.startswith("Wren: Wren") for t in titles), titles

@@ -126,7 +126,7 @@ class _BeatShots(_DirectedShots):
                 framing=framing,
                 camera_movement=movement,
                 scene_type=scene_type,
-                title=words("labelled", label=_short(str(subject), 30), text=_short(chunk, 40)),
+                title=words.labelled(_short(str(subject), 30), _short(chunk, 40)),
                 description=words(
                     "sentence",
                     what=words("framed", size=words.size(size.value), subject=subject),

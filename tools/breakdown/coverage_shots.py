@@ -235,7 +235,7 @@ class _CoverageShots(_DesignerBase):
             camera_angle=shot.angle,
             camera_movement=movement,
             scene_type=shot.scene_type,
-            title=words("labelled", label=_short(label, 40), text=_short(beat, 40))
+            title=words.labelled(_short(label, 40), _short(beat, 40))
             if beat
             else _short(label, 80),
             description=description,

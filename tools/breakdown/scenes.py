@@ -758,6 +758,14 @@ def scenes_from_brief(brief: CreativeBrief) -> list[Scene]:
             _brief_scene(index, item, characters, locations)
             for index, item in enumerate(brief.scenes)
         ]
+        for index, scene in enumerate(scenes[1:], start=1):
+            before = scenes[index - 1]
+            if scene.location is None and before.location is not None:
+                # "Horizon: the sun rises over the edge of the flat" after "Salt flat": a
+                # scene that names no place goes on where the one before it was
+                scenes[index] = scene.model_copy(
+                    update={"location": before.location, "int_ext": before.int_ext}
+                )
         numbers = Counter(scene.number for scene in scenes)
         if any(count > 1 for count in numbers.values()):
             # Written numbers that repeat (or collide with an order) give way to the order.

@@ -179,6 +179,14 @@ class Wording:
         self._texts = _shot_texts(self.language)
         self._story = " ".join(story)
 
+    def labelled(self, label: str, text: str) -> str:
+        """A shot's title: "Ines: climbs the stairs…" as ``label: text``, or the text alone
+        when it opens on the label ("Ines climbs the spiral stairs…", not "Ines: Ines
+        climbs…")."""
+        if fold(text).startswith(fold(label) + " ") or fold(text) == fold(label):
+            return text
+        return self("labelled", label=label, text=text)
+
     def __call__(self, key: str, /, **values: object) -> str:
         """The message ``shot_text.<key>`` filled with ``values``; a :class:`Phrase` value
         ``x`` fills ``{x}`` and ``{of_x}``."""
