@@ -13,6 +13,27 @@ from storycore.tools.project import Transaction
 from storycore.tools.registry.reading import _RegistryBase
 from storycore.tools.registry.text import _shot_id, _shot_sort_key
 
+#: Shot lists found in shot order (each as a tuple), so that an element whose links did not
+#: change is not sorted again at every change (the most recent kept).
+_ordered: dict[tuple[str, ...], None] = {}
+_ORDERED_KEEP = 256
+
+
+def _in_order(shots: builtins.list[str], wanted: set[str]) -> bool:
+    """Whether ``shots`` is exactly ``wanted`` (no repeat, no other) sorted in shot order,
+    as ``sorted(wanted, key=_shot_sort_key) == shots`` says (``len(shots) == len(wanted)``)."""
+    if wanted != set(shots):
+        return False  # with the same length, equal sets also mean no shot twice
+    key = tuple(shots)
+    if key in _ordered:
+        return True
+    if sorted(shots, key=_shot_sort_key) != shots:
+        return False
+    _ordered[key] = None
+    while len(_ordered) > _ORDERED_KEEP:
+        del _ordered[next(iter(_ordered))]
+    return True
+
 
 class _RegistryLinks(_RegistryBase):
     """Shot links and variants (``derived_from``): part of :class:`AssetRegistry`."""
@@ -60,7 +81,10 @@ class _RegistryLinks(_RegistryBase):
         changed = []
         with self.project.transaction("elements: shot links") as tx:
             for element in self.list():
-                ordered = sorted(wanted.get(element.element_id, ()), key=_shot_sort_key)
+                shots = wanted.get(element.element_id, set())
+                if len(shots) == len(element.shots) and _in_order(element.shots, shots):
+                    continue  # already these shots, sorted: nothing to sort or write
+                ordered = sorted(shots, key=_shot_sort_key)
                 if ordered != element.shots:
                     asset_generator.write_sidecar(tx, element.model_copy(update={"shots": ordered}))
                     changed.append(element.element_id)
