@@ -116,7 +116,7 @@ class Planner:
         self.inserted: list[str] = []
         self.moved: list[str] = []
         self.element_notes: dict[str, list[str]] = {}
-        self.used_ids = {s.shot_id for s in self.before_shots} | self._rendered_ids()
+        self._used_ids: set[str] | None = None
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -126,6 +126,14 @@ class Planner:
         if self._scenes is None:
             self._scenes = read_scenes(self.project)
         return self._scenes
+
+    @property
+    def used_ids(self) -> set[str]:
+        """Every shot id the project used: its shots' and its rendered clips' (a new shot
+        must take none of them). Found on first use: only a change that makes a shot asks."""
+        if self._used_ids is None:
+            self._used_ids = {s.shot_id for s in self.before_shots} | self._rendered_ids()
+        return self._used_ids
 
     @property
     def models(self) -> ModelRegistry:
@@ -423,10 +431,12 @@ class Planner:
     def finish(self) -> ChangePlan:
         """The plan of the simulated change: what to regenerate, and what to write."""
         self.shots = _retimed(self.shots, self.rate)
+        # An element no handler replaced is the very object it was: unchanged, not hashed.
         changed_elements = sorted(
             e
             for e, element in self.elements.items()
-            if _element_hash(element) != _element_hash(self.before_elements.get(e))
+            if element is not self.before_elements.get(e)
+            and _element_hash(element) != _element_hash(self.before_elements.get(e))
         )
         candidates = set(self._may_change_prompts(changed_elements))
         before_prompted = self._prompted(

@@ -69,10 +69,18 @@ class _RegistryLinks(_RegistryBase):
                     changed.append(element.element_id)
             return changed
 
-    def sync_shot_links(self, links: Mapping[str, Iterable[str]]) -> builtins.list[str]:
+    def sync_shot_links(
+        self,
+        links: Mapping[str, Iterable[str]],
+        *,
+        into: dict[str, AssetMetadata] | None = None,
+    ) -> builtins.list[str]:
         """Make every element's shot list agree with ``links`` (shot id -> element ids, for
         every shot of the plan), writing each changed element once. Unknown element ids are
-        ignored (a shot may name an element not registered yet). Returns the changed ids."""
+        ignored (a shot may name an element not registered yet). Returns the changed ids.
+
+        ``into``: filled with every element as it is after the sync (id -> element, in the
+        manifest's order), for a caller that reads them next."""
         wanted: dict[str, set[str]] = {}
         for shot_id, element_ids in links.items():
             shot = _shot_id(shot_id)
@@ -82,12 +90,14 @@ class _RegistryLinks(_RegistryBase):
         with self.project.transaction("elements: shot links") as tx:
             for element in self.list():
                 shots = wanted.get(element.element_id, set())
-                if len(shots) == len(element.shots) and _in_order(element.shots, shots):
-                    continue  # already these shots, sorted: nothing to sort or write
-                ordered = sorted(shots, key=_shot_sort_key)
-                if ordered != element.shots:
-                    asset_generator.write_sidecar(tx, element.model_copy(update={"shots": ordered}))
-                    changed.append(element.element_id)
+                if len(shots) != len(element.shots) or not _in_order(element.shots, shots):
+                    ordered = sorted(shots, key=_shot_sort_key)
+                    if ordered != element.shots:
+                        element = element.model_copy(update={"shots": ordered})
+                        asset_generator.write_sidecar(tx, element)
+                        changed.append(element.element_id)
+                if into is not None:
+                    into[element.element_id] = element
         return changed
 
     def _set_link(
