@@ -134,7 +134,8 @@ def dumps_json(data: Any) -> bytes:
     return (_indented(data, 0) + "\n").encode()
 
 
-#: Indented encodings of values two levels down, by (compact encoding, depth).
+#: Indented encodings of values two levels down, by (compact encoding, depth); the oldest
+#: made is dropped first.
 _fragments: OrderedDict[tuple[str, int], str] = OrderedDict()
 _fragments_guard = threading.Lock()
 _FRAGMENTS_KEEP = 8192
@@ -184,11 +185,9 @@ def _indented(value: Any, depth: int) -> str:
         return _encoded(value, depth)  # json's own conversion of other keys
     if depth >= _ASSEMBLED_DEPTH:
         key = (_compact(value), depth)
-        with _fragments_guard:
-            text = _fragments.get(key)
-            if text is not None:
-                _fragments.move_to_end(key)
-                return text
+        text = _fragments.get(key)  # a dict read is atomic: no lock, no reordering (the
+        if text is not None:  # oldest made goes first)
+            return text
         text = _encoded(value, depth)
         with _fragments_guard:
             _fragments[key] = text

@@ -95,9 +95,25 @@ def forget() -> None:
 #: Values that are never changed in place: a copy may share them (``_SCALARS`` the exact
 #: types, checked first).
 _IMMUTABLE = (str, int, float, bytes, type(None), Enum, Fraction, Decimal, date, datetime, time)
-_SCALARS = frozenset({str, int, float, bool, type(None)})
+_SCALARS: frozenset[type] = frozenset({str, int, float, bool, type(None)})
 
 _object_setattr = object.__setattr__
+
+
+#: The exact types found shareable so far: the scalars, then each type an instance of
+#: ``_IMMUTABLE`` was found to have (an enum class, ``Fraction``...), so that the copy of a
+#: model of such values is one ``dict.copy``.
+_SHAREABLE: set[type] = set(_SCALARS)
+
+
+def _shareable(kind: type) -> bool:
+    """Whether values of exactly this type are shared by a copy (and remember it)."""
+    if kind in _SHAREABLE:
+        return True
+    if issubclass(kind, _IMMUTABLE) and not issubclass(kind, BaseModel | list | dict):
+        _SHAREABLE.add(kind)
+        return True
+    return False
 
 
 def deep_copy(value: Any) -> Any:
@@ -106,17 +122,17 @@ def deep_copy(value: Any) -> Any:
     the copy shares); anything else goes through :func:`copy.deepcopy`. Faster than
     ``deepcopy``'s general machinery (no memo: a document holds no shared parts)."""
     kind = type(value)
-    if kind in _SCALARS:
+    if kind in _SHAREABLE:
         return value
     if kind is list:
-        if _SCALARS.issuperset(map(type, value)):
+        if _SHAREABLE.issuperset(map(type, value)):
             return value.copy()  # shot ids, names: nothing inside to copy
-        return [v if type(v) in _SCALARS else deep_copy(v) for v in value]
+        return [v if type(v) in _SHAREABLE else deep_copy(v) for v in value]
     if kind is dict:
-        return {k: v if type(v) in _SCALARS else deep_copy(v) for k, v in value.items()}
+        return {k: v if type(v) in _SHAREABLE else deep_copy(v) for k, v in value.items()}
     if isinstance(value, BaseModel):
         return _model_copy(value)
-    if isinstance(value, _IMMUTABLE):
+    if _shareable(kind):
         return value
     if kind is tuple:
         return tuple(deep_copy(item) for item in value)
@@ -131,7 +147,11 @@ def _model_copy(model: BaseModel) -> BaseModel:
     if cls.__deepcopy__ is not BaseModel.__deepcopy__:
         return copy.deepcopy(model)  # a model that copies itself its own way
     new = cls.__new__(cls)
-    fields = {k: v if type(v) in _SCALARS else deep_copy(v) for k, v in model.__dict__.items()}
+    values = model.__dict__
+    if _SHAREABLE.issuperset(map(type, values.values())):
+        fields = values.copy()  # nothing inside to copy
+    else:
+        fields = {k: v if type(v) in _SHAREABLE else deep_copy(v) for k, v in values.items()}
     _object_setattr(new, "__dict__", fields)
     extra = model.__pydantic_extra__
     _object_setattr(new, "__pydantic_extra__", None if extra is None else deep_copy(extra))

@@ -96,11 +96,61 @@ def check_document_paths(rel: str | Path, model: BaseModel) -> None:
     Element, shot and sequence folders must be plain folder names; reference images and
     other file references relative paths without ``..``. Raises :class:`ProjectError`
     naming the file."""
+    if _paths_safe(model):
+        return  # the usual case: no place named, nothing to report
     for where, value, single in _document_paths(model, ""):
         if value is not None and not is_safe_relative(value, single=single):
             raise ProjectError(
                 f"{rel}: {where} = {_short(value)} names a path outside its folder; refusing it"
             )
+
+
+#: Path values found safe (folder names with ``single``): the same few hundred folder names
+#: are checked at every read and commit of a manifest.
+_safe: set[tuple[str, bool]] = set()
+_SAFE_KEEP = 16384
+
+
+def _safe_value(value: Any, single: bool) -> bool:
+    if value is None:
+        return True
+    if type(value) is str and (value, single) in _safe:
+        return True
+    if not is_safe_relative(value, single=single):
+        return False
+    if type(value) is str:
+        if len(_safe) >= _SAFE_KEEP:
+            _safe.clear()
+        _safe.add((value, single))
+    return True
+
+
+def _paths_safe(value: Any) -> bool:
+    """Whether every path :func:`_document_paths` finds in ``value`` is safe (what
+    :func:`check_document_paths` checks, without naming where each is)."""
+    if isinstance(value, BaseModel):
+        for name in _walked_fields(type(value)):
+            item = getattr(value, name, None)
+            if name == "folder":
+                if not _safe_value(item, True):
+                    return False
+            elif name == "path" and isinstance(item, str):
+                if not _safe_value(item, False):
+                    return False
+            elif name == "reference_images" and isinstance(item, list):
+                for ref in item:
+                    if isinstance(ref, str):
+                        if not _safe_value(ref, False):
+                            return False
+                    elif not _paths_safe(ref):
+                        return False
+            elif isinstance(item, BaseModel | list) and not _paths_safe(item):
+                return False
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, BaseModel) and not _paths_safe(item):
+                return False
+    return True
 
 
 def _document_paths(value: Any, where: str) -> Iterator[tuple[str, Any, bool]]:

@@ -67,6 +67,8 @@ class Project:
         #: as (None when unknown): a transaction starts from :attr:`_manifest` when the file
         #: still holds them and the model still dumps to them (:meth:`_transaction_base`).
         self._manifest_data: bytes | None = None
+        #: What :attr:`_manifest_data` parses to, when known (private: never changed).
+        self._manifest_json: Any = None
         self._tx: Transaction | None = None
 
     # -- opening -------------------------------------------------------------------------
@@ -171,30 +173,34 @@ class Project:
             self._manifest = self.read_model(MANIFEST, ProjectManifest)
             self._manifest_stamp = stamp
             self._manifest_data = None
+            self._manifest_json = None
         return self._manifest
 
-    def _transaction_base(self) -> tuple[ProjectManifest | None, bytes | None]:
-        """The manifest a transaction starts from, and the bytes of ``project.json`` (both
-        None without one). Call with the lock held.
+    def _transaction_base(self) -> tuple[ProjectManifest | None, bytes | None, Any]:
+        """The manifest a transaction starts from, the bytes of ``project.json`` (both None
+        without one) and what they parse to when that is known (else None). Call with the
+        lock held.
 
         The manifest kept in memory is used when the file holds the very bytes it was read
         from or committed as and the model still dumps to what they say (nothing changed it
-        in memory either); otherwise the file is read and validated again."""
+        in memory either); otherwise the file is read and validated again. What those bytes
+        parse to is kept with them (they are not parsed again at each transaction)."""
         try:
             data = _read_limited(self.path(MANIFEST))
         except FileNotFoundError:
-            return None, None
+            return None, None, None
         known = self._manifest
         if known is not None and data == self._manifest_data:
             with contextlib.suppress(ValueError):
                 dumped = stamp(MANIFEST, known.model_dump(mode="json"))
-                if dumped == json.loads(data):
-                    return known, data
+                parsed = self._manifest_json
+                if dumped == (json.loads(data) if parsed is None else parsed):
+                    return known, data, dumped
         try:
             parsed = json.loads(data.decode("utf-8"))
         except ValueError as exc:
             raise ProjectError(f"{MANIFEST} is not valid JSON: {exc}") from None
-        return self._validated(MANIFEST, parsed, ProjectManifest), data
+        return self._validated(MANIFEST, parsed, ProjectManifest), data, None
 
     def _keep_committed(self, tx: Transaction) -> None:
         """After ``tx`` committed: its manifest is what ``project.json`` now holds, kept as
@@ -209,6 +215,7 @@ class Project:
             return
         self._manifest = tx.manifest
         self._manifest_data = tx.manifest_data
+        self._manifest_json = tx.manifest_json
         self._manifest_stamp = (info.st_mtime_ns, info.st_size)
 
     def read_bytes(self, rel: str | Path) -> bytes:
@@ -284,10 +291,10 @@ class Project:
             return
         with _os_errors_as_project_errors(self.root), self.lock():
             self._recover()
-            manifest, data = self._transaction_base()
+            manifest, data, parsed = self._transaction_base()
             self._manifest = None
             tx = Transaction(self, note, manifest, undoable=undoable)
-            tx.manifest_data = data
+            tx.manifest_data, tx.manifest_json = data, parsed
             self._tx = tx
             committed = False
             try:

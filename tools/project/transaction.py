@@ -64,6 +64,8 @@ class Transaction:
         self.manifest: ProjectManifest = deep_copy(manifest) if manifest else ProjectManifest()
         #: The bytes of ``project.json`` (as found, then as committed; None if none).
         self.manifest_data: bytes | None = None
+        #: What :attr:`manifest_data` parses to, when known (None: not known).
+        self.manifest_json: Any = None
         base = project._history_dir()
         base.mkdir(parents=True, exist_ok=True)
         numbers = [int(p.name.split(".")[0]) for p in base.iterdir() if p.name[:6].isdigit()]
@@ -257,9 +259,10 @@ class Transaction:
 
     def _commit(self) -> None:
         if self.manifest != self._original_manifest:
-            data = dumps_json(stamp("project.json", self.manifest.model_dump(mode="json")))
+            dumped = stamp("project.json", self.manifest.model_dump(mode="json"))
+            data = dumps_json(dumped)
             self.write_bytes("project.json", data)
-            self.manifest_data = data
+            self.manifest_data, self.manifest_json = data, dumped
         self._journal.close()
         keep = self.undoable and bool(self._paths)
         if keep:  # written before the sync, which makes it durable with the change

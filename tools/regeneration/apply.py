@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from storycore.tools import exports as exports_module
-from storycore.tools.domain import ShotRef, ShotSpec
+from storycore.tools.domain import AssetMetadata, ShotRef, ShotSpec
 from storycore.tools.errors import ConflictError, InvalidInput, StoryCoreError
 from storycore.tools.naming import renumbered, slugify, split_numbered, unique
 from storycore.tools.project import Project, Transaction
@@ -15,7 +15,8 @@ from storycore.tools.prompt_builder import build_shot_prompts
 from storycore.tools.regeneration.index import write_index
 from storycore.tools.regeneration.plan import AppliedChange, ChangePlan, _export_files, _fingerprint
 from storycore.tools.registry import AssetRegistry
-from storycore.tools.storyboard import fragments, load_plan, write_documents
+from storycore.tools.storyboard import fragments, load_plan
+from storycore.tools.storyboard.write import write_plan_documents
 from storycore.tools.structure import SHOTS, set_segments, shot_title, write_shots
 
 
@@ -172,12 +173,16 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
         rewritten = [s for s in shots if before.get(s.shot_id) != s]
         write_shots(tx, rewritten)
         moved = folders != [ref.folder for ref in tx.manifest.shots]
-        registry.sync_shot_links({s.shot_id: s.element_ids() for s in shots})
+        # Every element as it is after the sync: the documents do not read them again.
+        elements: dict[str, AssetMetadata] = {}
+        registry.sync_shot_links({s.shot_id: s.element_ids() for s in shots}, into=elements)
         if outcome.segments is not None and outcome.segments != list(project.manifest.segments):
             set_segments(tx, outcome.segments)
         for element_id in outcome.element_locks:
             registry.lock(element_id)
-        documents = write_documents(tx, shots)
+            elements.pop(element_id, None)  # a new version: read again
+        planned = load_plan(project, shots, elements=elements)
+        documents = write_plan_documents(tx, planned)
         if tx.touched():  # a new process then renders only what changes (a change that
             fragments.persist(tx)  # writes nothing writes no parts either)
         if rewritten or moved:  # a change that changes no shot leaves the index alone
@@ -188,8 +193,7 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
             for fmt, name in _export_files(slug)
             if project.exists(f"{exports_module.EXPORTS}/{name}")
         ]
-        if made:  # the plan read once for every export, from the shots just written
-            planned = load_plan(project, shots)
+        if made:  # the documents' plan, for every export
             for fmt, name in made:
                 exports_module.export(project, fmt, plan=planned)
                 documents.append(f"{exports_module.EXPORTS}/{name}")

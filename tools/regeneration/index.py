@@ -211,20 +211,22 @@ def write_index(tx: Transaction, shots: Sequence[ShotSpec] | None = None) -> Non
     with _memory_lock:
         confirmed = _confirmed.get(project.root, {})
     entries: dict[str, _Entry] = {}
+    shots_moved = SHOTS in touched
     for ref in tx.manifest.shots:
         shot = by_id.get(ref.shot_id)
         if shot is None:
             continue
-        rel = f"{SHOTS}/{ref.folder}/{SHOT_FILE}"
+        folder = f"{SHOTS}/{ref.folder}"
+        rel = f"{folder}/{SHOT_FILE}"
         old = previous.get(ref.shot_id)
         if (
             old is not None
             and old.file == rel
             and (old.shot is shot or old.shot == shot)
-            and rel not in touched
-            and f"{SHOTS}/{ref.folder}" not in touched
-            and SHOTS not in touched
+            and not shots_moved
             and confirmed.get(rel) == old.stamp
+            and rel not in touched
+            and folder not in touched
         ):
             # Found to agree with its file, and not written, moved or removed since by this
             # transaction: kept as it is (a file changed by hand since then still fails its

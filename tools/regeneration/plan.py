@@ -5,6 +5,7 @@ the fingerprint that refuses a stale plan, and the small helpers the edits share
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from storycore.tools.errors import InvalidInput
 from storycore.tools.feedback import Modification
 from storycore.tools.i18n import Messages
 from storycore.tools.project import Project
-from storycore.tools.regeneration.index import _Stamp, _stamp
+from storycore.tools.regeneration.index import _Stamp
 from storycore.tools.storyboard import (
     STORYBOARD_HTML,
     STORYBOARD_JSON,
@@ -154,13 +155,19 @@ def _fingerprint(project: Project, seen: dict[str, _Stamp | None] | None = None)
     rels = ["project.json"]
     rels += [f"{SHOTS}/{ref.folder}/{SHOT_FILE}" for ref in manifest.shots]
     rels += [f"01_elements/{element.folder}/element.json" for element in manifest.elements]
-    digest = hashlib.sha256()
+    # One buffer hashed once: the same digest as updating it file by file.
+    parts: list[bytes] = []
+    append, get, stat = parts.append, known.get, os.stat
     for rel in rels:
         path = f"{root}/{rel}"
-        stamp = _stamp(path)
+        try:
+            st = stat(path)
+            stamp: _Stamp | None = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        except OSError:
+            stamp = None
         if seen is not None:
             seen[rel] = stamp
-        hashed = known.get(rel)
+        hashed = get(rel)
         if stamp is not None and hashed is not None and hashed[0] == stamp:
             file_digest = hashed[1]
         else:
@@ -171,8 +178,10 @@ def _fingerprint(project: Project, seen: dict[str, _Stamp | None] | None = None)
                 file_digest = b"\0missing"
             if stamp is not None:
                 known[rel] = (stamp, file_digest)
-        digest.update(rel.encode() + b"\0" + file_digest)
-    return digest.hexdigest()
+        append(rel.encode())
+        append(b"\0")
+        append(file_digest)
+    return hashlib.sha256(b"".join(parts)).hexdigest()
 
 
 def _validated_shot(shot: ShotSpec, **changes: Any) -> ShotSpec:

@@ -14,6 +14,7 @@ from storycore.tools.breakdown import retime, split_long_shots
 from storycore.tools.domain import (
     AssetMetadata,
     ElementStatus,
+    Scene,
     Segment,
     ShotSpec,
     ShotStatus,
@@ -30,7 +31,6 @@ from storycore.tools.i18n import Messages, display_language
 from storycore.tools.model_registry import Kind, ModelCapability, ModelRegistry, max_clip_frames
 from storycore.tools.planner import read_scenes
 from storycore.tools.project import Project
-from storycore.tools.project.kept import deep_copy
 from storycore.tools.prompt_builder import build_shot_prompts
 from storycore.tools.rates import parse_rate
 from storycore.tools.regeneration import (
@@ -97,14 +97,15 @@ class Planner:
         self.fingerprint = _fingerprint(project, seen)
         self._models: ModelRegistry | None = None
         self.registry = AssetRegistry(project, cards=False)
-        self.scenes = read_scenes(project)
+        self._scenes: list[Scene] | None = None
         self.before_shots = indexed_shots(project, seen)
         self.before_elements = {e.element_id: e for e in self.registry.list()}
         self.before_segments = list(project.manifest.segments)
-        # Handlers replace a shot (``replace``, ``model_copy(update=...)``), never change one in
-        # place: the list is copied, the shots are shared with ``before_shots``.
+        # Handlers replace a shot or an element (``replace``, ``model_copy(update=...)``), never
+        # change one in place: the list and the dict are copied, the shots and elements are
+        # shared with ``before_shots`` and ``before_elements``.
         self.shots = list(self.before_shots)
-        self.elements = {k: deep_copy(v) for k, v in self.before_elements.items()}
+        self.elements = dict(self.before_elements)
         self.normalised: list[Modification] = []
         self.summary: list[str] = []
         self.warnings: list[str] = []
@@ -115,9 +116,24 @@ class Planner:
         self.inserted: list[str] = []
         self.moved: list[str] = []
         self.element_notes: dict[str, list[str]] = {}
-        self.used_ids = {s.shot_id for s in self.before_shots} | self._rendered_ids()
+        self._used_ids: set[str] | None = None
 
     # -- lookups -------------------------------------------------------------------------
+
+    @property
+    def scenes(self) -> list[Scene]:
+        # Read on first use: only a change that names a scene needs them.
+        if self._scenes is None:
+            self._scenes = read_scenes(self.project)
+        return self._scenes
+
+    @property
+    def used_ids(self) -> set[str]:
+        """Every shot id the project used: its shots' and its rendered clips' (a new shot
+        must take none of them). Found on first use: only a change that makes a shot asks."""
+        if self._used_ids is None:
+            self._used_ids = {s.shot_id for s in self.before_shots} | self._rendered_ids()
+        return self._used_ids
 
     @property
     def models(self) -> ModelRegistry:
@@ -415,10 +431,12 @@ class Planner:
     def finish(self) -> ChangePlan:
         """The plan of the simulated change: what to regenerate, and what to write."""
         self.shots = _retimed(self.shots, self.rate)
+        # An element no handler replaced is the very object it was: unchanged, not hashed.
         changed_elements = sorted(
             e
             for e, element in self.elements.items()
-            if _element_hash(element) != _element_hash(self.before_elements.get(e))
+            if element is not self.before_elements.get(e)
+            and _element_hash(element) != _element_hash(self.before_elements.get(e))
         )
         candidates = set(self._may_change_prompts(changed_elements))
         before_prompted = self._prompted(

@@ -13,6 +13,27 @@ from storycore.tools.project import Transaction
 from storycore.tools.registry.reading import _RegistryBase
 from storycore.tools.registry.text import _shot_id, _shot_sort_key
 
+#: Shot lists found in shot order (each as a tuple), so that an element whose links did not
+#: change is not sorted again at every change (the most recent kept).
+_ordered: dict[tuple[str, ...], None] = {}
+_ORDERED_KEEP = 256
+
+
+def _in_order(shots: builtins.list[str], wanted: set[str]) -> bool:
+    """Whether ``shots`` is exactly ``wanted`` (no repeat, no other) sorted in shot order,
+    as ``sorted(wanted, key=_shot_sort_key) == shots`` says (``len(shots) == len(wanted)``)."""
+    if wanted != set(shots):
+        return False  # with the same length, equal sets also mean no shot twice
+    key = tuple(shots)
+    if key in _ordered:
+        return True
+    if sorted(shots, key=_shot_sort_key) != shots:
+        return False
+    _ordered[key] = None
+    while len(_ordered) > _ORDERED_KEEP:
+        del _ordered[next(iter(_ordered))]
+    return True
+
 
 class _RegistryLinks(_RegistryBase):
     """Shot links and variants (``derived_from``): part of :class:`AssetRegistry`."""
@@ -48,10 +69,18 @@ class _RegistryLinks(_RegistryBase):
                     changed.append(element.element_id)
             return changed
 
-    def sync_shot_links(self, links: Mapping[str, Iterable[str]]) -> builtins.list[str]:
+    def sync_shot_links(
+        self,
+        links: Mapping[str, Iterable[str]],
+        *,
+        into: dict[str, AssetMetadata] | None = None,
+    ) -> builtins.list[str]:
         """Make every element's shot list agree with ``links`` (shot id -> element ids, for
         every shot of the plan), writing each changed element once. Unknown element ids are
-        ignored (a shot may name an element not registered yet). Returns the changed ids."""
+        ignored (a shot may name an element not registered yet). Returns the changed ids.
+
+        ``into``: filled with every element as it is after the sync (id -> element, in the
+        manifest's order), for a caller that reads them next."""
         wanted: dict[str, set[str]] = {}
         for shot_id, element_ids in links.items():
             shot = _shot_id(shot_id)
@@ -60,10 +89,15 @@ class _RegistryLinks(_RegistryBase):
         changed = []
         with self.project.transaction("elements: shot links") as tx:
             for element in self.list():
-                ordered = sorted(wanted.get(element.element_id, ()), key=_shot_sort_key)
-                if ordered != element.shots:
-                    asset_generator.write_sidecar(tx, element.model_copy(update={"shots": ordered}))
-                    changed.append(element.element_id)
+                shots = wanted.get(element.element_id, set())
+                if len(shots) != len(element.shots) or not _in_order(element.shots, shots):
+                    ordered = sorted(shots, key=_shot_sort_key)
+                    if ordered != element.shots:
+                        element = element.model_copy(update={"shots": ordered})
+                        asset_generator.write_sidecar(tx, element)
+                        changed.append(element.element_id)
+                if into is not None:
+                    into[element.element_id] = element
         return changed
 
     def _set_link(

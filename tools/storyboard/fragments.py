@@ -84,6 +84,11 @@ class ShotPart:
     markdown: bytes
     html: bytes
     panel: Stamp | None = None  # the panel file last found drawn from ``spec``
+    #: The caller's shot last found equal to ``spec`` and its fields (``__dict__``: setting
+    #: a field, validated, gives a shot a new one), so that the very same shot with the very
+    #: same fields is not compared again (shots shared by the index and the plans are never
+    #: changed inside a field: a change replaces a shot).
+    seen: tuple[ShotSpec, dict[str, Any]] | None = None
 
 
 @dataclass(eq=False)
@@ -241,13 +246,22 @@ def _parts(
     for segment in plan.segments:
         row = []
         for planned in segment.shots:
-            part = parts.get(planned.spec.shot_id)
-            if part is None or part.folder != planned.folder or not _same(part.spec, planned.spec):
+            spec = planned.spec
+            part = parts.get(spec.shot_id)
+            if part is None or part.folder != planned.folder:
+                part = None
+            elif part.seen is None or part.seen[0] is not spec or part.seen[1] is not spec.__dict__:
+                if not _same(part.spec, spec):
+                    part = None
+                else:
+                    part.seen = (spec, spec.__dict__)
+            if part is None:
                 part = _from_disk(project, board, planned)
                 if part is None:
                     part = _part(project, plan, planned, storyboard, m)
                     board.stale += 1
-                parts[planned.spec.shot_id] = part
+                part.seen = (spec, spec.__dict__)
+                parts[spec.shot_id] = part
             row.append(part)
         rows.append(tuple(row))
     count = sum(len(row) for row in rows)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import pairwise
@@ -112,17 +112,24 @@ class Plan:
         return None
 
 
-def load_elements(project: Project) -> dict[str, AssetMetadata]:
+def load_elements(
+    project: Project, known: Mapping[str, AssetMetadata] | None = None
+) -> dict[str, AssetMetadata]:
     """Every element of the registry, by id (``01_elements/<folder>/element.json``).
 
     An element listed in ``project.json`` whose file is not written yet is described by its
-    manifest entry (id, type, name).
+    manifest entry (id, type, name). ``known``: elements the caller just read or wrote, as
+    their files now hold them (taken instead of reading those files again).
     """
     elements: dict[str, AssetMetadata] = {}
+    known = known or {}
     for ref in project.manifest.elements:
         rel = f"{ELEMENTS}/{ref.folder}/{ELEMENT_FILE}"
         if project.exists(rel):
-            elements[ref.element_id] = project.read_model(rel, AssetMetadata)
+            element = known.get(ref.element_id)
+            if element is None:
+                element = project.read_model(rel, AssetMetadata)
+            elements[ref.element_id] = element
         else:
             elements[ref.element_id] = AssetMetadata(
                 element_id=ref.element_id, type=ref.type, name=ref.name
@@ -145,11 +152,17 @@ def _style_words(project: Project) -> list[str]:
     return [w.strip() for w in words if isinstance(w, str) and w.strip()]
 
 
-def load_plan(project: Project, shots: Sequence[ShotSpec] | None = None) -> Plan:
+def load_plan(
+    project: Project,
+    shots: Sequence[ShotSpec] | None = None,
+    *,
+    elements: Mapping[str, AssetMetadata] | None = None,
+) -> Plan:
     """Read the planned shots, segments and elements, and check that the cut is contiguous.
 
     ``shots``: the project's shots in timeline order when the caller has them in memory (the
-    planner and a change just wrote them), so they are not read back.
+    planner and a change just wrote them), so they are not read back; ``elements``: the same
+    for elements (:func:`load_elements`).
 
     Raises :class:`ProjectError` if the project has no shots, if a segment names a shot the
     project does not have, if segments do not follow the timeline order, or if a shot does
@@ -220,6 +233,6 @@ def load_plan(project: Project, shots: Sequence[ShotSpec] | None = None) -> Plan
         title=manifest.title,
         specs=specs,
         segments=segments,
-        elements=load_elements(project),
+        elements=load_elements(project, elements),
         style_words=_style_words(project),
     )

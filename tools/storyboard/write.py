@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from storycore.tools.domain import ShotSpec
+from storycore.tools.domain import AssetMetadata, ShotSpec
 from storycore.tools.project import Transaction, dumps_json
 from storycore.tools.storyboard.fragments import ShotPart, file_stamp, render_documents
 from storycore.tools.storyboard.panels import write_panels
@@ -48,7 +48,12 @@ def _write_panels(tx: Transaction, plan: Plan, parts: Sequence[ShotPart]) -> lis
     return [planned.panel_path for planned in shots]
 
 
-def write_documents(tx: Transaction, shots: Sequence[ShotSpec] | None = None) -> list[str]:
+def write_documents(
+    tx: Transaction,
+    shots: Sequence[ShotSpec] | None = None,
+    *,
+    elements: Mapping[str, AssetMetadata] | None = None,
+) -> list[str]:
     """Write ``storyboard.json``, ``.md``, ``.html``, ``visual_strategy.json`` and the panels.
 
     Runs inside the caller's transaction (so a failure rolls everything back) and returns the
@@ -56,10 +61,15 @@ def write_documents(tx: Transaction, shots: Sequence[ShotSpec] | None = None) ->
     unchanged files are not rewritten and panels whose inputs did not change are not redrawn.
     ``shots``: every shot of the project in timeline order, when the caller holds them (they
     are not read back from disk). Only the shots this process has not rendered before are
-    rendered (:mod:`~storycore.tools.storyboard.fragments`).
+    rendered (:mod:`~storycore.tools.storyboard.fragments`). ``elements``: the elements the
+    caller holds as their files now are (:func:`load_plan`).
     """
+    return write_plan_documents(tx, load_plan(tx.project, shots, elements=elements))
+
+
+def write_plan_documents(tx: Transaction, plan: Plan) -> list[str]:
+    """:func:`write_documents` of a plan just loaded (:func:`load_plan`) in ``tx``."""
     project = tx.project
-    plan = load_plan(project, shots)
     documents = render_documents(project, plan, project.manifest.technical_specs.language)
     panels = _write_panels(tx, plan, documents.parts)
     tx.write_bytes(STORYBOARD_JSON, documents.json)
