@@ -96,8 +96,8 @@ def check_document_paths(rel: str | Path, model: BaseModel) -> None:
     Element, shot and sequence folders must be plain folder names; reference images and
     other file references relative paths without ``..``. Raises :class:`ProjectError`
     naming the file."""
-    if _paths_safe(model):
-        return  # the usual case: no place named, nothing to report
+    if all(_safe_value(value, single) for _, value, single in _document_paths(model, None)):
+        return  # the usual case: nothing to report, so no place is named
     for where, value, single in _document_paths(model, ""):
         if value is not None and not is_safe_relative(value, single=single):
             raise ProjectError(
@@ -125,55 +125,36 @@ def _safe_value(value: Any, single: bool) -> bool:
     return True
 
 
-def _paths_safe(value: Any) -> bool:
-    """Whether every path :func:`_document_paths` finds in ``value`` is safe (what
-    :func:`check_document_paths` checks, without naming where each is)."""
+def _document_paths(value: Any, where: str | None) -> Iterator[tuple[str, Any, bool]]:
+    """Each path value of ``value`` as (where, value, single); ``where`` None names no place
+    (the fast pass of :func:`check_document_paths`)."""
+
+    def at(here: str | None, part: str) -> str | None:
+        return None if here is None else (f"{here}.{part}" if here else part)
+
+    def index(here: str | None, i: int) -> str | None:
+        return None if here is None else f"{here}[{i}]"
+
     if isinstance(value, BaseModel):
         for name in _walked_fields(type(value)):
             item = getattr(value, name, None)
+            here = at(where, name)
             if name == "folder":
-                if not _safe_value(item, True):
-                    return False
+                yield here or "", item, True
             elif name == "path" and isinstance(item, str):
-                if not _safe_value(item, False):
-                    return False
-            elif name == "reference_images" and isinstance(item, list):
-                for ref in item:
-                    if isinstance(ref, str):
-                        if not _safe_value(ref, False):
-                            return False
-                    elif not _paths_safe(ref):
-                        return False
-            elif isinstance(item, BaseModel | list) and not _paths_safe(item):
-                return False
-    elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, BaseModel) and not _paths_safe(item):
-                return False
-    return True
-
-
-def _document_paths(value: Any, where: str) -> Iterator[tuple[str, Any, bool]]:
-    if isinstance(value, BaseModel):
-        for name in _walked_fields(type(value)):
-            item = getattr(value, name, None)
-            here = f"{where}.{name}" if where else name
-            if name == "folder":
-                yield here, item, True
-            elif name == "path" and isinstance(item, str):
-                yield here, item, False
+                yield here or "", item, False
             elif name == "reference_images" and isinstance(item, list):
                 for i, ref in enumerate(item):
                     if isinstance(ref, str):
-                        yield f"{here}[{i}]", ref, False
+                        yield index(here, i) or "", ref, False
                     else:
-                        yield from _document_paths(ref, f"{here}[{i}]")
+                        yield from _document_paths(ref, index(here, i))
             elif isinstance(item, BaseModel | list):
                 yield from _document_paths(item, here)
     elif isinstance(value, list):
         for i, item in enumerate(value):
             if isinstance(item, BaseModel):
-                yield from _document_paths(item, f"{where}[{i}]")
+                yield from _document_paths(item, index(where, i))
 
 
 #: Per model class, the fields :func:`_document_paths` looks into (see :func:`_walked_fields`).
