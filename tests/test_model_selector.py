@@ -608,3 +608,24 @@ def test_request_for_shot_uses_the_project_rate_and_preferences(fps: str) -> Non
         request_for_shot(longer, specs).model_copy(update={"aspect_ratio": None})
     )
     assert next(c for c in again.candidates if c.model_id == local[0].id).split == 2
+
+
+def test_shots_asking_the_same_question_get_equal_answers_of_their_own() -> None:
+    # One answer is made per distinct question and copied: each shot's selection is the one
+    # made for it alone (from its own evaluation), and changing one changes no other.
+    asks = [
+        request(scene_type="dialogue", duration_seconds=d, shot_id=f"shot_{n:02d}")
+        for n, d in enumerate([4.0, 4.0, 6.5, 4.0, 6.5], start=1)
+    ]
+    segments = ["1", "1", "1", "2", "2"]
+    plan = ModelSelector(registry()).select_plan(asks, segment_ids=segments)
+    fresh = ModelSelector(registry())
+    expected = [
+        fresh._selection(fresh._evaluate(ask)) for ask in fresh._with_segment_models(asks, segments)
+    ]
+    assert plan == expected
+    assert plan[0] == plan[1] and plan[0] is not plan[1]
+    plan[1].fallbacks.append("changed")
+    plan[1].scores["changed"] = 0.0
+    plan[1].rejected["changed"] = "changed"
+    assert plan[0] == expected[0]

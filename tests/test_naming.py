@@ -10,7 +10,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from storycore.tools.errors import ConfinementError
-from storycore.tools.naming import confined, numbered, renumbered, slug_id, slugify, unique
+from storycore.tools.naming import (
+    confined,
+    numbered,
+    renumbered,
+    slug_id,
+    slugify,
+    unique,
+    unique_folded,
+)
 
 HOSTILE = [
     "../../x",
@@ -88,3 +96,11 @@ def test_any_text_gives_a_safe_slug(text: str) -> None:
     slug = slugify(text)
     assert SAFE.match(slug)
     assert len(slug) <= 41
+
+
+def test_unique_folded_is_unique_on_names_kept_in_lower_case() -> None:
+    taken = ["Kitchen", "kitchen_2", "Harbour", "BRIDGE_3", "Bridge"]
+    lowered = {name.lower() for name in taken}
+    for candidate in ["Kitchen", "KITCHEN", "Harbour", "Bridge", "Bridge_2", "Roof", "bridge"]:
+        assert unique_folded(candidate, lowered) == unique(candidate, taken)
+    assert unique("Kitchen", taken) == "Kitchen_3"

@@ -88,3 +88,25 @@ def test_panels_of_every_aspect_ratio_have_the_pixels_of_the_whole_drawing(aspec
             assert sb.draw_panel(again, specs, ["Ana"]).tobytes() == _reference(
                 again, specs, ["Ana"]
             )
+
+
+def test_panels_that_share_a_background_and_a_duration_have_the_pixels_of_the_whole_drawing() -> (
+    None
+):
+    # The duration label is drawn once per background and kept; the shot's own label is not.
+    specs = TechnicalSpecs()
+    for size in ShotSize:
+        shots = [
+            _shot(n, shot_size=size, characters=["char_a"]).model_copy(
+                update={"end_frame": 24 * (1 + n % 2), "lens_mm": [24, 50, 85][n % 3]}
+            )
+            for n in range(1, 8)
+        ]
+        for shot in shots:
+            drawn = sb.draw_panel(shot, specs, ["Ana"]).tobytes()
+            assert drawn == _reference(shot, specs, ["Ana"]), (shot.shot_id, size)
+    # Long names move the label boxes: a kept label is never pasted at another box's place.
+    wide = _shot(1, shot_size=ShotSize.MS, characters=["char_a"]).model_copy(
+        update={"shot_id": "shot_0001b"}
+    )
+    assert sb.draw_panel(wide, specs, ["Ana"]).tobytes() == _reference(wide, specs, ["Ana"])

@@ -69,7 +69,12 @@ def slug_id(text: str, *, prefix: str = "", max_length: int = 48) -> str:
 
 def unique(candidate: str, taken: Collection[str]) -> str:
     """``candidate`` or ``candidate_2``, ``candidate_3``... whichever is not taken (case-blind)."""
-    lowered = {t.lower() for t in taken}
+    return unique_folded(candidate, {t.lower() for t in taken})
+
+
+def unique_folded(candidate: str, lowered: Collection[str]) -> str:
+    """:func:`unique` when the caller keeps the taken names in lower case (``lowered``): many
+    names made one after another cost one set, not one per name."""
     if candidate.lower() not in lowered:
         return candidate
     n = 2

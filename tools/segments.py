@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 
-from storycore.tools.breakdown import link_continuity, same_place_continuous
+from storycore.tools.breakdown import link_continuity
+from storycore.tools.breakdown.continuity import _ContinuityIndex, _continuous
 from storycore.tools.domain import Scene, Segment, ShotSpec, TechnicalSpecs, Transition
 from storycore.tools.errors import InvalidInput
 from storycore.tools.fountain import SceneTime, entry_transition, time_relations
@@ -196,6 +197,9 @@ def _segments_of(
     order = {shot.shot_id: i for i, shot in enumerate(shots)}
     by_number = {scene.number: scene for scene in scenes}
     position = {scene.number: i for i, scene in enumerate(scenes)}
+    # same_place_continuous(before, first, scenes) builds this index at every call (the
+    # scenes' time relations): once here, so many segments stay linear in the scenes.
+    continuity = _ContinuityIndex(scenes)
     segments: list[Segment] = []
     for index, (group, label) in enumerate(groups):
         members = [shot for run in group for shot in run]
@@ -207,7 +211,7 @@ def _segments_of(
         before = shots[at - 1] if at > 0 else None
         transition_in = _transition_in(first, before, scenes, position, relations)
         depends_on: list[str] = []
-        if segments and before is not None and same_place_continuous(before, first, scenes):
+        if segments and before is not None and _continuous(before, first, continuity):
             depends_on.append(segments[-1].segment_id)
         if segments and transition_in is not Transition.CUT:
             # A dissolve belongs to both sides of the join; a fade in follows a fade out.

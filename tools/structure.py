@@ -23,7 +23,7 @@ from storycore.tools.domain import (
     ShotSpec,
 )
 from storycore.tools.errors import ConflictError, NotFound
-from storycore.tools.naming import slugify, split_numbered, unique
+from storycore.tools.naming import slugify, split_numbered, unique, unique_folded
 from storycore.tools.project import LAYOUT, Project, Transaction
 
 ELEMENTS = "01_elements"
@@ -172,12 +172,12 @@ def add_shots(tx: Transaction, shots: Iterable[ShotSpec], *, files: bool = True)
     ``shot.json`` later in the same plan (:func:`write_shots`), so each is written once."""
     refs = list(tx.manifest.shots)
     known = {r.shot_id for r in refs}
-    taken = [_slug_of(r.folder) for r in refs]
+    taken = {_slug_of(r.folder).lower() for r in refs}
     for shot in shots:
         if shot.shot_id in known:
             raise ConflictError(f"the project already has a shot {shot.shot_id}")
-        slug = unique(slugify(shot_title(shot), fallback="Shot"), taken)
-        taken.append(slug)
+        slug = unique_folded(slugify(shot_title(shot), fallback="Shot"), taken)
+        taken.add(slug.lower())
         known.add(shot.shot_id)
         ref = ShotRef(
             shot_id=shot.shot_id,

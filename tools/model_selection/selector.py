@@ -75,15 +75,27 @@ class ModelSelector:
         plan = list(requests)
         if segment_ids is not None:
             plan = self._with_segment_models(plan, segment_ids)
-        evaluations = [self._evaluate(r) for r in plan]
+        keyed = [self._keyed_evaluation(r) for r in plan]
+        evaluations = [evaluation for _, evaluation in keyed]
         chosen = [0] * len(evaluations)
         notes: list[Phrase | None] = [None] * len(evaluations)
         if budget_usd is not None:
             self._fit_budget(evaluations, chosen, notes, budget_usd)
-        return [
-            self._selection(e, index=i, note=n)
-            for e, i, n in zip(evaluations, chosen, notes, strict=True)
-        ]
+        # Shots that ask the same question (every input but the shot id) and keep the same
+        # candidate get the same answer: made once, then copied (each shot its own lists).
+        made: dict[tuple[tuple[str, bool], int], Selection] = {}
+        out: list[Selection] = []
+        for (key, evaluation), index, note in zip(keyed, chosen, notes, strict=True):
+            if note is not None:
+                out.append(self._selection(evaluation, index=index, note=note))
+                continue
+            first = made.get((key, index))
+            if first is None:
+                first = made[(key, index)] = self._selection(evaluation, index=index)
+                out.append(first)
+            else:
+                out.append(_copied(first))
+        return out
 
     def _with_segment_models(
         self, requests: list[SelectionRequest], segment_ids: Sequence[str]
@@ -165,14 +177,20 @@ class ModelSelector:
 
     def _evaluate(self, request: SelectionRequest, *, raise_if_empty: bool = True) -> _Evaluation:
         """The scored candidates for ``request``, computed once per distinct set of inputs."""
+        return self._keyed_evaluation(request, raise_if_empty=raise_if_empty)[1]
+
+    def _keyed_evaluation(
+        self, request: SelectionRequest, *, raise_if_empty: bool = True
+    ) -> tuple[tuple[str, bool], _Evaluation]:
+        """:meth:`_evaluate`, with the key of its inputs (the same key: the same answer)."""
         key = (request.model_dump_json(exclude={"shot_id"}), raise_if_empty)
         cached = self._evaluations.get(key)
         if cached is None:
             cached = self._evaluate_uncached(request, raise_if_empty=raise_if_empty)
             self._evaluations[key] = cached
         if cached.request is request:
-            return cached
-        return replace(cached, request=request)
+            return key, cached
+        return key, replace(cached, request=request)
 
     def _evaluate_uncached(self, request: SelectionRequest, *, raise_if_empty: bool) -> _Evaluation:
         """Every model of the request's kind ruled out or scored, best first (no cache)."""
@@ -251,6 +269,19 @@ class ModelSelector:
             upscale_from=chosen.upscale_from,
             upscale_to=str(evaluation.request.target_resolution) if chosen.upscaler else None,
         )
+
+
+def _copied(selection: Selection) -> Selection:
+    """Another shot's copy of ``selection``: its own lists and dicts (the candidates, which
+    are not changed, are shared)."""
+    return selection.model_copy(
+        update={
+            "fallbacks": list(selection.fallbacks),
+            "scores": dict(selection.scores),
+            "rejected": dict(selection.rejected),
+            "candidates": list(selection.candidates),
+        }
+    )
 
 
 def _score_model(

@@ -106,21 +106,29 @@ def summarize(
     registry = registry or ModelRegistry.load(project.root)
     shots = indexed_shots(project)  # the shot index the plan just wrote, checked on disk
     specs = project.manifest.technical_specs
+    rate = specs.rate
     models: dict[str, int] = {}
     per_model: dict[str, list[Fraction]] = {}
+    # A shot's figures depend only on its model, upscaler and length: computed once for
+    # each (a plan has many shots of the same length and model).
+    figures: dict[tuple[str, str | None, int], tuple[Fraction, Fraction, Fraction]] = {}
     for shot in shots:
         if not shot.model_id:
             continue
         models[shot.model_id] = models.get(shot.model_id, 0) + 1
-        model = registry.get(shot.model_id) if shot.model_id in registry else None
-        if model is None:
-            continue
-        seconds = Fraction(shot.duration_frames) / specs.rate
-        _clips, _clip, billed, _usd = clip_cost(model, seconds)
-        upscaler = (
-            registry.get(shot.upscaler) if shot.upscaler and shot.upscaler in registry else None
-        )
-        usd = shot_cost_usd(model, seconds, upscaler)
+        key = (shot.model_id, shot.upscaler, shot.duration_frames)
+        found = figures.get(key)
+        if found is None:
+            model = registry.get(shot.model_id) if shot.model_id in registry else None
+            if model is None:
+                continue
+            seconds = Fraction(shot.duration_frames) / rate
+            _clips, _clip, billed, _usd = clip_cost(model, seconds)
+            upscaler = (
+                registry.get(shot.upscaler) if shot.upscaler and shot.upscaler in registry else None
+            )
+            found = figures[key] = (billed, shot_cost_usd(model, seconds, upscaler), seconds)
+        billed, usd, seconds = found
         totals = per_model.setdefault(shot.model_id, [Fraction(0)] * 4)
         totals[0] += 1
         totals[1] += billed

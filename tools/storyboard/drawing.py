@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import threading
+from functools import lru_cache
 
 from anyascii import anyascii
 from PIL import Image, ImageDraw, ImageFont
@@ -358,7 +359,8 @@ def _label_boxes(shot: ShotSpec, specs: TechnicalSpecs, w: int, h: int) -> list[
         (head, (pad * 2, pad * 2), None),
         (tail, (w - pad * 2, h - pad * 2), "rd"),
     ):
-        box = _text_box(font, at, text, anchor)
+        # The duration label is measured once per text and place (many shots share it).
+        box = _text_box(font, at, text, anchor) if anchor is None else _tail_box(at, text, anchor)
         out.append(((box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad), at, text, anchor))
     return out
 
@@ -380,6 +382,12 @@ def _text_box(
 ) -> tuple[int, int, int, int]:
     box = _MEASURE.textbbox(at, text, font=font, anchor=anchor)
     return int(box[0]), int(box[1]), int(box[2]), int(box[3])
+
+
+@lru_cache(maxsize=256)
+def _tail_box(at: tuple[int, int], text: str, anchor: str) -> tuple[int, int, int, int]:
+    """:func:`_text_box` of a panel's duration label (the labels' font)."""
+    return _text_box(_font(12 * _SUPERSAMPLE), at, text, anchor)
 
 
 #: Only measures text (``textbbox`` does not depend on the image it is asked of).

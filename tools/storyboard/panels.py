@@ -11,10 +11,10 @@ from collections import OrderedDict, deque
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from PIL import Image, ImageDraw, PngImagePlugin
 
@@ -126,10 +126,19 @@ def _background_key(shot: ShotSpec, specs: TechnicalSpecs, labels: list[str]) ->
 
 @dataclass(frozen=True)
 class _Background:
-    """A panel background at 2x (to draw the labels on) and downsampled (the rest)."""
+    """A panel background at 2x (to draw the labels on) and downsampled (the rest).
+
+    ``labels`` keeps each label drawn on it, downsampled, by its box, text and anchor: the
+    same label on the same background gives the same pixels, and many panels that share a
+    background share their duration label ("2.5s"). Shared by the drawing threads: two
+    threads that draw the same label at once draw the same pixels."""
 
     large: Image.Image
     small: Image.Image
+    labels: dict[tuple[Any, ...], Image.Image] = field(default_factory=dict, compare=False)
+
+    #: Duration labels kept per background (each a few kB).
+    LABELS_KEPT: ClassVar[int] = 64
 
     @classmethod
     def draw(cls, shot: ShotSpec, specs: TechnicalSpecs, labels: list[str]) -> _Background:
@@ -148,15 +157,36 @@ class _Background:
         if ax0 < bx1 and bx0 < ax1 and ay0 < by1 and by0 < ay1:
             return None
         panel = self.small.copy()
-        font = _font(12 * _SUPERSAMPLE)
-        for (rect, at, text, anchor), (x0, y0, x1, y1) in zip(boxes, regions, strict=True):
-            crop = self.large.crop((x0, y0, x1, y1))
-            draw = ImageDraw.Draw(crop)
-            draw.rectangle((rect[0] - x0, rect[1] - y0, rect[2] - x0, rect[3] - y0), fill=_LABEL_BG)
-            draw.text((at[0] - x0, at[1] - y0), text, font=font, fill=_LABEL_FG, anchor=anchor)
-            small = _downsample(crop, (crop.width // _SUPERSAMPLE, crop.height // _SUPERSAMPLE))
-            panel.paste(small, (x0 // _SUPERSAMPLE, y0 // _SUPERSAMPLE))
+        (head, head_region), (tail, tail_region) = zip(boxes, regions, strict=True)
+        # The head names the shot (never the same twice); the tail is its duration, which
+        # many panels on one background share: kept (at most LABELS_KEPT of them).
+        drawn = self._label(*head, head_region)
+        panel.paste(drawn, (head_region[0] // _SUPERSAMPLE, head_region[1] // _SUPERSAMPLE))
+        key = (*tail, tail_region)
+        kept = self.labels.get(key)
+        if kept is None:
+            kept = self._label(*tail, tail_region)
+            if len(self.labels) < self.LABELS_KEPT:
+                self.labels[key] = kept
+        panel.paste(kept, (tail_region[0] // _SUPERSAMPLE, tail_region[1] // _SUPERSAMPLE))
         return panel
+
+    def _label(
+        self,
+        rect: tuple[int, int, int, int],
+        at: tuple[int, int],
+        text: str,
+        anchor: str | None,
+        region: tuple[int, int, int, int],
+    ) -> Image.Image:
+        """One label drawn on the 2x crop ``region`` of the background, downsampled."""
+        x0, y0, x1, y1 = region
+        crop = self.large.crop((x0, y0, x1, y1))
+        draw = ImageDraw.Draw(crop)
+        draw.rectangle((rect[0] - x0, rect[1] - y0, rect[2] - x0, rect[3] - y0), fill=_LABEL_BG)
+        font = _font(12 * _SUPERSAMPLE)
+        draw.text((at[0] - x0, at[1] - y0), text, font=font, fill=_LABEL_FG, anchor=anchor)
+        return _downsample(crop, (crop.width // _SUPERSAMPLE, crop.height // _SUPERSAMPLE))
 
 
 def _block_region(rect: tuple[int, int, int, int], w: int, h: int) -> tuple[int, int, int, int]:
