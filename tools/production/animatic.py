@@ -176,9 +176,12 @@ def _cover(image: Image.Image, width: int, height: int) -> Image.Image:
     """Scale and centre-crop ``image`` to exactly width x height (no distortion)."""
     scale = max(width / image.width, height / image.height)
     w, h = max(width, round(image.width * scale)), max(height, round(image.height * scale))
-    resized = image.resize((w, h), Image.Resampling.LANCZOS)
     left, top = (w - width) // 2, (h - height) // 2
-    return resized.crop((left, top, left + width, top + height))
+    # Only the part that stays is resampled (a 320x180 panel covering 1080x1920 is not
+    # scaled to 3413x1920 first): the same scale and centres, within a level of the crop.
+    sx, sy = image.width / w, image.height / h
+    box = (left * sx, top * sy, (left + width) * sx, (top + height) * sy)
+    return image.resize((width, height), Image.Resampling.LANCZOS, box=box)
 
 
 def _canvas(image: Image.Image, inner_w: int, inner_h: int) -> Image.Image:
