@@ -25,6 +25,12 @@ from storycore.tools.production.media import (
 KW = {"width": 160, "height": 90, "rate": Fraction(24)}
 
 
+@pytest.fixture(autouse=True)
+def _sample_small_clips(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These small clips are sampled as a 1080x1920 clip is."""
+    monkeypatch.setattr(media, "SAMPLE_MIN_PIXELS", 0)
+
+
 def _clip(path: Path, source: str, frames: int, vf: str = "") -> Path:
     sep = ":" if "=" in source else "="
     args = ["-f", "lavfi", "-i", f"{source}{sep}s=160x90:r=24"]
@@ -120,3 +126,21 @@ def test_samples_too_far_apart_for_a_slow_rate_measure_every_frame(tmp_path: Pat
     assert all(diff >= gate.FROZEN_DIFF for diff in sampled_stats(path).diffs)
     result = check_clip(path, frames=30, width=160, height=90, rate=Fraction(6))
     assert result.problems == ["frozen for 12 frames"]
+
+
+def test_a_small_clip_is_measured_every_frame_in_one_decode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(media, "SAMPLE_MIN_PIXELS", 160 * 90 + 1)
+    clip = _clip(tmp_path / "still48.mp4", "testsrc2", 120, _frozen_between(14, 60))
+    decodes: list[int] = []
+    original = media._analyse
+
+    def counting(path: Path, every: int) -> object:
+        decodes.append(every)
+        return original(path, every)
+
+    monkeypatch.setattr(media, "_analyse", counting)
+    assert check_clip(clip, frames=120, **KW).problems == ["frozen for 48 frames"]
+    assert sampled_stats(clip).every == 1
+    assert decodes == [STATS_EVERY]  # asked to sample, measured every frame: one decode
