@@ -260,3 +260,29 @@ def test_every_frame_carries_the_fixed_labels_and_a_running_counter(
             assert ImageStat.Stat(ImageChops.difference(top, tops[0])).mean[0] < 0.5
     for before, after in itertools.pairwise(bottoms):
         assert ImageStat.Stat(ImageChops.difference(before, after)).mean[0] > 0.05
+
+
+@pytest.mark.parametrize(
+    ("source", "size"),
+    [
+        ((320, 180), (1080, 1920)),
+        ((320, 180), (1280, 720)),
+        ((333, 177), (160, 90)),
+        ((1280, 720), (640, 1138)),
+        ((512, 512), (1000, 1002)),
+    ],
+)
+def test_cover_resamples_only_what_it_keeps(source: tuple[int, int], size: tuple[int, int]) -> None:
+    from storycore.tools.production.animatic import _cover
+
+    image = Image.effect_noise(source, 60).convert("RGB")
+    covered = _cover(image, *size)
+    assert covered.size == size
+    # what scaling the whole image and cropping its middle gives, within a level or two
+    scale = max(size[0] / source[0], size[1] / source[1])
+    w, h = max(size[0], round(source[0] * scale)), max(size[1], round(source[1] * scale))
+    left, top = (w - size[0]) // 2, (h - size[1]) // 2
+    whole = image.resize((w, h), Image.Resampling.LANCZOS)
+    expected = whole.crop((left, top, left + size[0], top + size[1]))
+    extrema = ImageChops.difference(covered, expected).getextrema()
+    assert max(high for _, high in extrema) <= 2

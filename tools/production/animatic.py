@@ -31,6 +31,7 @@ import math
 import os
 import struct
 import tempfile
+import threading
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -176,9 +177,12 @@ def _cover(image: Image.Image, width: int, height: int) -> Image.Image:
     """Scale and centre-crop ``image`` to exactly width x height (no distortion)."""
     scale = max(width / image.width, height / image.height)
     w, h = max(width, round(image.width * scale)), max(height, round(image.height * scale))
-    resized = image.resize((w, h), Image.Resampling.LANCZOS)
     left, top = (w - width) // 2, (h - height) // 2
-    return resized.crop((left, top, left + width, top + height))
+    # Only the part that stays is resampled (a 320x180 panel covering 1080x1920 is not
+    # scaled to 3413x1920 first): the same scale and centres, within a level of the crop.
+    sx, sy = image.width / w, image.height / h
+    box = (left * sx, top * sy, (left + width) * sx, (top + height) * sy)
+    return image.resize((width, height), Image.Resampling.LANCZOS, box=box)
 
 
 def _canvas(image: Image.Image, inner_w: int, inner_h: int) -> Image.Image:
@@ -212,41 +216,61 @@ def _view_image(
 
 @dataclass(frozen=True)
 class _ClipPictures:
-    """A clip's pictures: its move, the padded canvas, the image's size inside it, and the
-    clean first and last frames (no burn-in)."""
+    """What ffmpeg needs of a clip's pictures: its move, the padded canvas (for a move) or
+    the held picture, and the image's size inside the canvas. The clean first and last
+    frames (no burn-in) come from :func:`_clean_frames`."""
 
     move: Move
     canvas: Image.Image | None  # None for a held picture (no movement: no canvas needed)
     inner: tuple[int, int]
-    first: Image.Image
-    last: Image.Image
+    still: Image.Image | None  # the held picture (None for a move)
     #: How far a storyboard panel's own labels reach into the first frame from its top and
     #: bottom edges, in pixels (0 for a keyframe): the burn-in goes just inside them.
     labels_reach: int = 0
 
 
 def _clip_pictures(job: RenderJob) -> _ClipPictures:
-    """The canvas and the clean first and last frames of the job's clip."""
-    W, H, N = job.width, job.height, job.frame_count
-    rate = job.native_fps
+    """The canvas (or the held picture) of the job's clip."""
+    W, H = job.width, job.height
     move = MOVES[str(job.extras.get("camera_movement", "static"))]
     source, labelled = _source_image(job)
     if not move.moves:  # a held picture: the image itself, covering the frame
         still = _cover(source, W, H)
         reach = _labels_reach(source, W, H) if labelled else 0
-        return _ClipPictures(move, None, (W, H), still, still, reach)
+        return _ClipPictures(move, None, (W, H), still, reach)
     # The working size of the image inside the canvas: the output's, unless the source is
     # much smaller (a 320x180 panel), where twice its size looks the same and is faster.
     scale = min(1.0, max(2 * source.width / W, 2 * source.height / H, 0.5))
     inner = (_even(W * scale), _even(H * scale))
     canvas = _canvas(source, *inner)
-    first_view = view_at(move, 0.0, 0.0)
-    first = _view_image(canvas, inner, first_view, (W, H))
-    last_view = view_at(move, 1.0, float((N - 1) / rate))
-    last = first if last_view == first_view else _view_image(canvas, inner, last_view, (W, H))
     # The first view shows the inner picture whole, scaled to the frame's height.
     reach = _labels_reach(source, *inner, zoom=H / inner[1]) if labelled else 0
-    return _ClipPictures(move, canvas, inner, first, last, reach)
+    return _ClipPictures(move, canvas, inner, None, reach)
+
+
+def _clean_frames(job: RenderJob, pictures: _ClipPictures) -> tuple[Image.Image, Image.Image]:
+    """The clip's clean first and last frames (no burn-in); the same image twice when the
+    view ends where it starts."""
+    if pictures.canvas is None:
+        assert pictures.still is not None
+        return pictures.still, pictures.still
+    W, H, N = job.width, job.height, job.frame_count
+    move, canvas, inner = pictures.move, pictures.canvas, pictures.inner
+    first_view = view_at(move, 0.0, 0.0)
+    first = _view_image(canvas, inner, first_view, (W, H))
+    last_view = view_at(move, 1.0, float((N - 1) / job.native_fps))
+    last = first if last_view == first_view else _view_image(canvas, inner, last_view, (W, H))
+    return first, last
+
+
+def _keyframe_pngs(job: RenderJob, pictures: _ClipPictures) -> tuple[bytes, bytes]:
+    """The PNGs of the clean first and last frames, with the job's provenance."""
+    first_image, last_image = _clean_frames(job, pictures)
+    first = _png_bytes(first_image, {**job.provenance, "frame": "first"})
+    last = _relabelled(first, "last") if last_image is first_image else None
+    if last is None:
+        last = _png_bytes(last_image, {**job.provenance, "frame": "last"})
+    return first, last
 
 
 def _labels_reach(panel: Image.Image, width: int, height: int, zoom: float = 1.0) -> int:
@@ -351,18 +375,21 @@ class AnimaticBackend:
             video = self._video_filter(job, pictures, picture)
             target = out_dir / f"{job.target_id}.mp4"
             tmp = aside(target)
-            size = pictures.canvas.size if pictures.canvas is not None else pictures.first.size
+            size = pictures.canvas.size if pictures.canvas is not None else (job.width, job.height)
             args = self._encode_args(job, picture, size, video, tmp)
-            run_ffmpeg(args, what=f"rendering {job.target_id}")
-            fsync_file(tmp)
-            start = out_dir / f"{job.target_id}_start.png"
-            end = out_dir / f"{job.target_id}_end.png"
-            first = _png_bytes(pictures.first, {**job.provenance, "frame": "first"})
-            _write_png(first, start)
-            last = _relabelled(first, "last") if pictures.last is pictures.first else None
-            if last is None:
-                last = _png_bytes(pictures.last, {**job.provenance, "frame": "last"})
-            _write_png(last, end)
+            # The clean keyframes are drawn and encoded while ffmpeg renders (Pillow leaves
+            # the GIL while it resamples and compresses): a worker's render is no longer
+            # ffmpeg, then Pillow.
+            keyframes = _Background(functools.partial(_keyframe_pngs, job, pictures))
+            try:
+                run_ffmpeg(args, what=f"rendering {job.target_id}")
+                fsync_file(tmp)
+            except BaseException:
+                keyframes.join()  # ffmpeg's error is the one reported
+                raise
+            first, last = keyframes.result()
+            _write_png(first, out_dir / f"{job.target_id}_start.png")
+            _write_png(last, out_dir / f"{job.target_id}_end.png")
             os.replace(tmp, target)
         finally:
             for child in work.iterdir():
@@ -384,7 +411,8 @@ class AnimaticBackend:
             video = self._moving_filter(move, canvas, pictures.inner, N, rate, W, H)
             video += f",{fixed},{running}"
         else:  # the fixed labels drawn once, on the one picture the loop repeats
-            _save_raw(pictures.first, picture)
+            assert pictures.still is not None
+            _save_raw(pictures.still, picture)
             video = (
                 f"[0:v]format=yuv420p,{fixed},loop=loop={N - 1}:size=1,"
                 f"setpts=N/({_q(rate)}*TB),{running}"
@@ -505,6 +533,34 @@ class AnimaticBackend:
             f"{base}:x=w-tw-{margin}:y=h-th-{margin}:text='%{{eif\\:n+1\\:d}}/{frames}'",
         ]
         return ",".join(parts[:2]), ",".join(parts[2:])
+
+
+class _Background:
+    """A function run on a thread of its own; :meth:`result` waits for it and returns what it
+    returned (or raises what it raised)."""
+
+    def __init__(self, fn: Callable[[], tuple[bytes, bytes]]) -> None:
+        self._fn = fn
+        self._value: tuple[bytes, bytes] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._fn()
+        except BaseException as exc:  # handed to whoever waits for the result
+            self._error = exc
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self) -> tuple[bytes, bytes]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
 
 
 def _cores() -> int:

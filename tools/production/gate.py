@@ -15,6 +15,16 @@ A clip passes when all of these hold (each failure is one readable line):
 - a shot that **continues from** another starts from that one's last frame: its first frame
   and its start image differ by less than :data:`CONTINUITY_DIFF` on their centre (the middle
   three fifths across, 35% to 65% down: the burn-in lives in bands at the top and bottom).
+
+Every frame is decoded (the count, and a file that does not decode), but the black and
+frozen checks first measure only pairs of consecutive frames (j, j + 1) for j a multiple of
+:data:`~storycore.tools.production.media.STATS_EVERY` (12), on clips of at least
+:data:`~storycore.tools.production.media.SAMPLE_MIN_PIXELS` (smaller ones are measured
+every frame in the one decode, as before). That decides exactly as
+measuring every frame would when it passes: one bright sample is a clip that is not black,
+and every run of still frames long enough to fail holds a sampled pair, so when every
+sampled pair moves there is none. When a sample is black or still, every frame is measured
+(a second decode) and the verdict is the one of every frame, as before.
 """
 
 from __future__ import annotations
@@ -26,7 +36,14 @@ from pathlib import Path
 from PIL import Image, ImageChops, ImageStat
 
 from storycore.tools.production.backend import BackendError
-from storycore.tools.production.media import MediaInfo, frame_stats, probe, read_frame
+from storycore.tools.production.media import (
+    FrameStats,
+    MediaInfo,
+    frame_stats,
+    probe,
+    read_frame,
+    sampled_stats,
+)
 
 __all__ = [
     "BLACK_MAX_LUMA",
@@ -86,11 +103,12 @@ def check_clip(
             f"{rate.numerator}/{rate.denominator}"
         )
     if info.frames:
-        stats = frame_stats(path)
+        still = max(2, round(FROZEN_SECONDS * float(rate)))  # frames that make a clip frozen
+        stats = _stats(path, still)
         if stats.max_luma and max(stats.max_luma) <= BLACK_MAX_LUMA:
             result.problems.append("black from start to end")
-        run = _longest_still_run(stats.diffs)
-        if run + 1 >= max(2, round(FROZEN_SECONDS * float(rate))):
+        run = _longest_still_run(stats.diffs) if stats.every == 1 else 0
+        if run + 1 >= still:
             result.problems.append(f"frozen for {run + 1} frames")
     if start_image is not None and info.frames:
         diff = _centre_difference(read_frame(path, 0), start_image)
@@ -99,6 +117,22 @@ def check_clip(
                 f"does not start from its start image {start_image.name} (difference {diff:.1f})"
             )
     return result
+
+
+def _stats(path: Path, still: int) -> FrameStats:
+    """The sampled statistics when they settle both checks (a bright sample, every sampled
+    pair moving, and samples close enough that a still run of ``still`` frames holds one);
+    else every frame's."""
+    sampled = sampled_stats(path)
+    if sampled.every == 1:  # a small clip: every frame measured already
+        return sampled
+    if (
+        sampled.every < still  # a still run of ``still`` frames has ``still - 1`` differences
+        and max(sampled.max_luma, default=0) > BLACK_MAX_LUMA
+        and all(diff >= FROZEN_DIFF for diff in sampled.diffs)
+    ):
+        return sampled
+    return frame_stats(path)
 
 
 def _longest_still_run(diffs: list[float]) -> int:

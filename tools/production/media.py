@@ -29,6 +29,7 @@ __all__ = [
     "read_frame",
     "read_tags",
     "run_ffmpeg",
+    "sampled_stats",
 ]
 
 #: The MP4 tag prefix of StoryCore's provenance (written with ``-movflags use_metadata_tags``).
@@ -120,12 +121,29 @@ class MediaInfo:
 
 @dataclass(frozen=True)
 class FrameStats:
-    """Per-frame luma statistics of a clip (on a STATS_THUMB grey thumbnail)."""
+    """Luma statistics of a clip's frames (on a STATS_THUMB grey thumbnail).
+
+    With ``every`` 1 (:func:`frame_stats`) every frame is measured: ``mean_luma`` and
+    ``max_luma`` per frame, ``diffs[i]`` between frames i and i + 1. With ``every`` k > 1
+    (:func:`sampled_stats`) only the pairs of frames (j, j + 1) for j a multiple of k are:
+    ``mean_luma`` and ``max_luma`` per measured frame in decoding order, ``diffs[n]`` between
+    frames n * k and n * k + 1. Every frame is decoded either way."""
 
     frames: int
-    mean_luma: list[float]  # 0..255 per frame
+    mean_luma: list[float]  # 0..255 per measured frame
     max_luma: list[int]
-    diffs: list[float]  # mean absolute difference to the previous frame, 0..255
+    diffs: list[float]  # mean absolute difference of a frame to the next, 0..255
+    every: int = 1
+
+
+#: The sampled statistics measure the frame pairs (j, j + 1) for j a multiple of this: any run
+#: of ``STATS_EVERY`` or more consecutive frame differences holds one (the gate's frozen check
+#: looks for runs of 47 at 24 fps; it measures every frame when a sample leaves a doubt).
+STATS_EVERY = 12
+#: Clips smaller than this (pixels a frame) are measured every frame in the one decode: at
+#: 1280x720 the burned-in counter often changes the thumbnail by less than the frozen
+#: threshold, so samples would be still and the gate would decode the clip a second time.
+SAMPLE_MIN_PIXELS = 1_500_000
 
 
 def _open(path: Path) -> Any:
@@ -139,8 +157,8 @@ def _open(path: Path) -> Any:
 
 def probe(path: Path | str) -> MediaInfo:
     """Decode every video frame of ``path`` and report what is in it (BackendError if it
-    does not decode). One decode also measures the frames (:func:`frame_stats`); both are
-    cached per file state (path, size, modification time)."""
+    does not decode). One decode also measures sampled frames (:func:`sampled_stats`); both
+    are cached per file state (path, size, modification time)."""
     path = Path(path)
     if not path.is_file():
         raise BackendError(f"{path} does not exist")
@@ -155,6 +173,7 @@ def _identity(path: Path) -> tuple[int, int, int, int]:
 
 
 _CACHE: dict[tuple[int, int, int, int], tuple[MediaInfo, FrameStats]] = {}
+_FULL: dict[tuple[int, int, int, int], FrameStats] = {}
 
 
 def _analysed(path: Path) -> tuple[MediaInfo, FrameStats]:
@@ -163,7 +182,7 @@ def _analysed(path: Path) -> tuple[MediaInfo, FrameStats]:
     if found is None:
         if len(_CACHE) > 512:
             _CACHE.clear()
-        found = _CACHE[key] = _analyse(path)
+        found = _CACHE[key] = _analyse(path, STATS_EVERY)
     info, stats = found
     if info.path != path:
         from dataclasses import replace
@@ -172,7 +191,9 @@ def _analysed(path: Path) -> tuple[MediaInfo, FrameStats]:
     return info, stats
 
 
-def _analyse(path: Path) -> tuple[MediaInfo, FrameStats]:
+def _analyse(path: Path, every: int) -> tuple[MediaInfo, FrameStats]:
+    """Decode every frame; measure the frame pairs (j, j + 1) for j a multiple of ``every``
+    (every frame when it is 1)."""
     import av
     from PIL import ImageChops, ImageStat
 
@@ -185,12 +206,17 @@ def _analyse(path: Path) -> tuple[MediaInfo, FrameStats]:
         if not container.streams.video:
             raise BackendError(f"{path.name} has no video stream")
         stream = container.streams.video[0]
+        if stream.codec_context.width * stream.codec_context.height < SAMPLE_MIN_PIXELS:
+            every = 1
         # One decoding thread: frame threads cost more CPU in all than they save, and the
         # producer already decodes one clip while the next renders.
         frames = 0
         try:
             for frame in container.decode(stream):
+                phase = frames % every  # 0 for every frame when every is 1
                 frames += 1
+                if phase > 1:
+                    continue
                 image = _luma_thumbnail(frame, (w, h))
                 stat = ImageStat.Stat(image)
                 means.append(float(stat.mean[0]))
@@ -198,7 +224,7 @@ def _analyse(path: Path) -> tuple[MediaInfo, FrameStats]:
                 if previous is not None:
                     diff = ImageStat.Stat(ImageChops.difference(image, previous)).mean[0]
                     diffs.append(float(diff))
-                previous = image
+                previous = image if every == 1 or phase == 0 else None
         except av.error.FFmpegError as exc:
             raise BackendError(f"{path.name} does not decode: {exc}") from None
         audio = container.streams.audio
@@ -215,7 +241,7 @@ def _analyse(path: Path) -> tuple[MediaInfo, FrameStats]:
             codec=stream.codec_context.name,
             pix_fmt=str(stream.codec_context.format.name if stream.codec_context.format else ""),
         )
-    return info, FrameStats(frames, means, maxes, diffs)
+    return info, FrameStats(frames, means, maxes, diffs, every)
 
 
 def read_tags(path: Path | str) -> dict[str, str]:
@@ -245,8 +271,27 @@ def read_frame(path: Path | str, index: int) -> Any:
 
 
 def frame_stats(path: Path | str) -> FrameStats:
-    """Per-frame luma statistics (for the black and frozen checks), from the same decode as
-    :func:`probe`."""
+    """Luma statistics of every frame (``every`` 1), from a decode of its own (cached per
+    file state like :func:`probe`); the gate asks for it only when the samples leave a
+    doubt."""
+    path = Path(path)
+    probe(path)  # a file that does not decode raises here, as before
+    decoded = _analysed(path)[1]
+    if decoded.every == 1:  # a small clip: its one decode measured every frame
+        return decoded
+    key = _identity(path)
+    found = _FULL.get(key)
+    if found is None:
+        if len(_FULL) > 64:
+            _FULL.clear()
+        found = _FULL[key] = _analyse(path, 1)[1]
+    return found
+
+
+def sampled_stats(path: Path | str) -> FrameStats:
+    """Luma statistics of the frame pairs (j, j + 1) for j a multiple of :data:`STATS_EVERY`
+    (``every`` set to it), from the same decode as :func:`probe`; of every frame (``every``
+    1) for a clip smaller than :data:`SAMPLE_MIN_PIXELS`."""
     path = Path(path)
     probe(path)
     return _analysed(path)[1]

@@ -104,6 +104,7 @@ class ShotRendering(ProductionBase):
                 for index, task in enumerate(todo):
                     if run.fatal:
                         break
+                    run.prepare(task)  # its panel drawn while the renders in flight run
                     run.make_room(task)
                     if on_progress:
                         on_progress(segment_id, index, len(todo), f"rendering {task.shot_id}")
@@ -355,6 +356,17 @@ class _SegmentRun:
         self.fresh_end: dict[str, Path] = {}
         self.fatal: list[ProjectError] = []
         self._finished: list[InFlight] = []  # rendered, not yet recorded
+        self._prepared: dict[str, RenderJob | BackendError] = {}
+
+    def prepare(self, task: ShotTask) -> None:
+        """The job with its picture (a storyboard panel drawn into the cache when the plan has
+        none), before a worker is free: the drawing does not keep a free worker waiting. A
+        failure is kept for :meth:`start` to report."""
+        try:
+            job: RenderJob | BackendError = self.rendering._ensure_picture(task.job, task.planned)
+        except BackendError as exc:
+            job = exc
+        self._prepared[task.shot_id] = job
 
     def make_room(self, task: ShotTask) -> None:
         """Wait for the shot this one continues from (recorded at once: its last frame is
@@ -377,7 +389,12 @@ class _SegmentRun:
         rendering = self.rendering
         try:
             start_image = rendering._start_image(task, self.fresh_end)
-            job = _with_start(rendering._ensure_picture(task.job, task.planned), start_image)
+            prepared = self._prepared.pop(task.shot_id, None)
+            if prepared is None:
+                prepared = rendering._ensure_picture(task.job, task.planned)
+            if isinstance(prepared, BackendError):
+                raise prepared
+            job = _with_start(prepared, start_image)
             flight = rendering._start(self.ledger, job, task, self.pool)
         except BackendError as exc:
             self._failed(task.shot_id, exc)
