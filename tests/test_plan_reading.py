@@ -300,3 +300,21 @@ def test_a_title_does_not_repeat_the_name_its_text_opens_on() -> None:
     text = "# Film\n\nA 10-second film.\n\n## Story\nAt noon, Wren crosses the square. Wren sits.\n"
     titles = [s.title for s in _shots(text)]
     assert not any(t.startswith("Wren: Wren") for t in titles), titles
+
+
+def test_a_pronoun_goes_to_the_person_of_its_gender_across_a_shot_of_two() -> None:
+    text = (
+        "# Film\n\nA 30-second film.\n\n## Characters\n- **Ayla**: a potter\n"
+        "- **Bram**: a courier\n\n## Story\n"
+        "Clay spins under Ayla's hands as she shapes a bowl. Bram parks his bike and knocks at "
+        "her window.\nShe wraps the bowl and hands it over. He checks the address, nods and "
+        "rides off.\nAcross town, a sleepy student opens her door and finds Bram with the "
+        "parcel. She laughs.\n"
+    )
+    shots = _shots(text)
+    assert all(s.characters == ["char_bram"] for s in _with(shots, "He checks the address"))
+    laughs = _with(shots, "She laughs")
+    assert all(s.characters == ["char_the_student"] for s in laughs), [
+        (s.description, s.characters) for s in laughs
+    ]
+    assert {s.location for s in laughs} == {"loc_town"}

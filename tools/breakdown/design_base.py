@@ -50,14 +50,18 @@ _GENDER_NOUNS = {
 }
 
 
+#: Words after "her" that make it an object ("hands her the key"), folded.
+_OBJECT_NEXT = _words(
+    "the a an this that these those some to and back away up down off out over into in on "
+    "at with from for again goodbye one"
+)
 #: Object pronouns that never stand for the subject of their own clause ("Dana tosses him
 #: the keys", "Léa lui sert un café"): someone else, shown before, whatever the subject's
 #: gender (None: either gender). "her" is one only where no noun follows it ("hands her the
 #: key", not "her phone").
 _OBJECT_PRONOUNS = re.compile(
     r"\b(?P<him>him)\b|(?:^|\s)(?P<lui>lui)\b(?!-)"
-    r"|\b(?P<her>her)\b(?=\s*(?:[.,;:!?)]|$|\s+(?:the|a|an|this|that|these|those|some|to|and|"
-    r"back|away|up|down|off|out|over|into|in|on|at|with|from|for|again|goodbye|one)\b))",
+    r"|\b(?P<her>her)\b(?=\s*(?:[.,;:!?)]|$|\s+(?:" + "|".join(sorted(_OBJECT_NEXT)) + r")\b))",
     re.IGNORECASE,
 )
 _OBJECT_GENDER = {"him": "masculine", "her": "feminine", "lui": None}
@@ -184,10 +188,18 @@ class _DesignerBase:
                     return of_gender
         if "plural" in groups:
             return self._recent_people(count)
-        # "She tilts the umbrella": whoever the previous shot showed, the first of them first.
+        # "She tilts the umbrella": whoever the previous shot showed, the one its action names
+        # first first, leaving out who is known to be of another gender ("He checks his
+        # phone" after a shot of Mei and Jonah is Jonah).
         for draft in reversed(self.drafts):
-            if draft.characters:
-                return draft.characters[:count]
+            fitting = [
+                name
+                for name in draft.characters
+                if len(genders) != 1 or self._gender(name) in (genders[0], None)
+            ]
+            if fitting:
+                fitting.sort(key=lambda name: _first_mention(draft.action, name))
+                return fitting[:count]
         return []
 
     def _recent_people(self, count: int) -> list[str]:
@@ -246,12 +258,13 @@ class _DesignerBase:
         """A character's grammatical gender from the scene: the subject pronoun of the
         sentence after the one that names only them, or a gendered noun of its introduction
         ("a fisherman named Tomas", "Léa, une danseuse")."""
-        if self.genders is not None and name in self.genders:
-            return self.genders[name]
         article = name.split(" ", 1)[0]
         if " " in name and article in ("Le", "La"):
-            # "La boulangère", "Le livreur": a person the story names by a French noun
+            # "La boulangère", "Le livreur": a person the story names by a French noun, whose
+            # article says more than any pronoun nearby
             return "feminine" if article == "La" else "masculine"
+        if self.genders is not None and name in self.genders:
+            return self.genders[name]
         cache = self.__dict__.setdefault("_genders", {})
         if name in cache:
             return cache[name]
@@ -350,6 +363,8 @@ def story_genders(scenes: Sequence[Scene], rules: BreakdownRules) -> dict[str, s
         sentences = split_sentences(" ".join(text.split()))
         for sentence, following in zip(sentences, [*sentences[1:], ""], strict=False):
             named = [c for c in characters if mentions(sentence, c)]
+            for name, gender in _own_pronouns(sentence, named, rules):
+                votes[name][gender] += 2  # "Jonah weaves his scooter", "a nurse opens her door"
             if len(named) != 1:
                 continue
             words = set(_tokens(sentence))
@@ -366,6 +381,30 @@ def story_genders(scenes: Sequence[Scene], rules: BreakdownRules) -> dict[str, s
         tied = len(ranked) == 2 and ranked[0][1] == ranked[1][1]
         genders[name] = ranked[0][0] if ranked and not tied else None
     return genders
+
+
+def _own_pronouns(
+    sentence: str, named: Sequence[str], rules: BreakdownRules
+) -> list[tuple[str, str]]:
+    """(name, gender) for each of ``named`` followed in ``sentence`` by a gendered pronoun
+    before anyone else is named: the first pronoun after a person is most often theirs."""
+    haystack = f" {fold_words_keep_colon(sentence)} "
+    starts = sorted((_first_mention(sentence, name), name) for name in named)
+    out: list[tuple[str, str]] = []
+    for index, (start, name) in enumerate(starts):
+        end = starts[index + 1][0] if index + 1 < len(starts) else len(haystack)
+        words = haystack[start:end].split()[1:]
+        for position, word in enumerate(words):
+            after = words[position + 1] if position + 1 < len(words) else ""
+            if word == "him" or (word == "her" and (not after or after in _OBJECT_NEXT)):
+                continue  # "Otto brings her a bag": an object is someone else
+            gender = next(
+                (g for g in ("masculine", "feminine") if word in rules.pronouns.get(g, ())), None
+            )
+            if gender is not None:
+                out.append((name, gender))
+                break
+    return out
 
 
 def _first_mention(text: str, name: str) -> int:

@@ -482,6 +482,9 @@ def scenes_from_prose(
             place = _opening_place(group["paragraphs"], locations) or _place_after_determiner(
                 opening
             )
+            if place is None and len(locations) == 1:
+                # the brief's one declared place ("Night market") for a scene that names none
+                place = (locations[0], _int_ext_of(locations[0]))
             if place is not None:
                 group["location"], group["int_ext"] = place
     scenes: list[Scene] = []
@@ -532,7 +535,9 @@ def _cast(body: str, characters: Sequence[str], before: Sequence[str]) -> list[s
 _CUT_OPENER = re.compile(
     r"^(?:(?:and |then |we |now )?cut(?:s)? (?:back )?to|back (?:in|on|at|to|inside)"
     r"|(?:et |puis )?(?:retour|on revient|on passe|on coupe|coupe|cut) ?(?:sur|a|au|aux|dans|vers)"
-    r"|de retour (?:a|au|aux|dans|sur))\b"
+    r"|de retour (?:a|au|aux|dans|sur)"
+    r"|across (?:town|the city)|on the other side of (?:town|the city)"
+    r"|(?:a|de) l autre bout de la ville|de l autre cote de la ville)\b"
 )
 # The cue itself, when a colon, a full stop or a dash closes it: it is an editing note,
 # not something seen ("Cut to the laundromat: Iris spins" shows Iris spinning).
