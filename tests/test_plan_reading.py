@@ -318,3 +318,17 @@ def test_a_pronoun_goes_to_the_person_of_its_gender_across_a_shot_of_two() -> No
         (s.description, s.characters) for s in laughs
     ]
     assert {s.location for s in laughs} == {"loc_town"}
+
+
+def test_a_pronoun_in_a_subordinate_clause_does_not_give_the_subject_its_gender() -> None:
+    text = (
+        "# Film\n\nUn film de 30 secondes.\n\n## Personnages\n- **Nina** : fleuriste\n"
+        "- **Monsieur Paul** : client\n\n## Histoire\n"
+        "Au matin, Nina ouvre la boutique. Monsieur Paul entre, ôte son chapeau. Nina lui "
+        "prépare un bouquet sans qu'il ait besoin de parler.\n\n"
+        "Plus tard, il revient avec une petite boîte. Nina la pose sur le comptoir.\n"
+    )
+    shots = _with(_shots(text), "il revient")
+    assert all("char_monsieur_paul" in s.characters for s in shots), [
+        (s.description, s.characters) for s in shots
+    ]

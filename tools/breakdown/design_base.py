@@ -363,7 +363,7 @@ def story_genders(scenes: Sequence[Scene], rules: BreakdownRules) -> dict[str, s
         sentences = split_sentences(" ".join(text.split()))
         for sentence, following in zip(sentences, [*sentences[1:], ""], strict=False):
             named = [c for c in characters if mentions(sentence, c)]
-            for name, gender in _own_pronouns(sentence, named, rules):
+            for name, gender in _own_pronouns(sentence, named):
                 votes[name][gender] += 2  # "Jonah weaves his scooter", "a nurse opens her door"
             if len(named) != 1:
                 continue
@@ -383,11 +383,11 @@ def story_genders(scenes: Sequence[Scene], rules: BreakdownRules) -> dict[str, s
     return genders
 
 
-def _own_pronouns(
-    sentence: str, named: Sequence[str], rules: BreakdownRules
-) -> list[tuple[str, str]]:
-    """(name, gender) for each of ``named`` followed in ``sentence`` by a gendered pronoun
-    before anyone else is named: the first pronoun after a person is most often theirs."""
+def _own_pronouns(sentence: str, named: Sequence[str]) -> list[tuple[str, str]]:
+    """(name, gender) for each of ``named`` followed in ``sentence`` by an English possessive
+    before anyone else is named ("Jonah weaves his scooter", "a nurse opens her door"): the
+    owner is the one just named. A subject pronoun there may be someone else's ("sans qu'il
+    ait besoin"), an object "her" is ("brings her a bag"), so neither counts."""
     haystack = f" {fold_words_keep_colon(sentence)} "
     starts = sorted((_first_mention(sentence, name), name) for name in named)
     out: list[tuple[str, str]] = []
@@ -396,13 +396,11 @@ def _own_pronouns(
         words = haystack[start:end].split()[1:]
         for position, word in enumerate(words):
             after = words[position + 1] if position + 1 < len(words) else ""
-            if word == "him" or (word == "her" and (not after or after in _OBJECT_NEXT)):
-                continue  # "Otto brings her a bag": an object is someone else
-            gender = next(
-                (g for g in ("masculine", "feminine") if word in rules.pronouns.get(g, ())), None
-            )
-            if gender is not None:
-                out.append((name, gender))
+            if word in ("his", "himself"):
+                out.append((name, "masculine"))
+                break
+            if word == "herself" or (word == "her" and after and after not in _OBJECT_NEXT):
+                out.append((name, "feminine"))
                 break
     return out
 
