@@ -97,16 +97,22 @@ def test_the_samples_are_pairs_every_stats_every_frames(tmp_path: Path) -> None:
     assert sampled.mean_luma == [full.mean_luma[i] for i in measured]
 
 
-def test_a_moving_clip_is_measured_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    clip = _clip(tmp_path / "moving.mp4", "testsrc2", 96)
-    decodes: list[int] = []
+@pytest.fixture
+def decodes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The ``every`` of each whole decode the gate makes, in order."""
+    seen: list[int] = []
     original = media._analyse
 
     def counting(path: Path, every: int) -> object:
-        decodes.append(every)
+        seen.append(every)
         return original(path, every)
 
     monkeypatch.setattr(media, "_analyse", counting)
+    return seen
+
+
+def test_a_moving_clip_is_measured_once(tmp_path: Path, decodes: list[int]) -> None:
+    clip = _clip(tmp_path / "moving.mp4", "testsrc2", 96)
     assert check_clip(clip, frames=96, **KW).ok
     assert decodes == [STATS_EVERY]  # no second decode of every frame
     frozen = _clip(tmp_path / "frozen.mp4", "color=c=orange", 72)
@@ -129,18 +135,10 @@ def test_samples_too_far_apart_for_a_slow_rate_measure_every_frame(tmp_path: Pat
 
 
 def test_a_small_clip_is_measured_every_frame_in_one_decode(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, decodes: list[int]
 ) -> None:
     monkeypatch.setattr(media, "SAMPLE_MIN_PIXELS", 160 * 90 + 1)
     clip = _clip(tmp_path / "still48.mp4", "testsrc2", 120, _frozen_between(14, 60))
-    decodes: list[int] = []
-    original = media._analyse
-
-    def counting(path: Path, every: int) -> object:
-        decodes.append(every)
-        return original(path, every)
-
-    monkeypatch.setattr(media, "_analyse", counting)
     assert check_clip(clip, frames=120, **KW).problems == ["frozen for 48 frames"]
     assert sampled_stats(clip).every == 1
     assert decodes == [STATS_EVERY]  # asked to sample, measured every frame: one decode
