@@ -147,12 +147,8 @@ class _DesignerBase:
         tokens = set(_tokens(text))
         groups = {name for name, words in self.rules.pronouns.items() if tokens & words}
         if who:
-            # "Ines hands him the key": an object pronoun is someone else than the named,
-            # the last person shown of its gender (or of no known gender).
-            for gender in _object_genders(text):
-                found = self._last_other(gender, exclude=who)
-                if found:
-                    who = [*who, found]
+            # "Ines hands him the key": an object pronoun is someone else than the named
+            who = self._with_objects(text, who)
             # "Il sourit à Léa", "Tomas watches her": the named, plus the one person of the
             # pronoun's gender the previous shots showed who is not named here.
             for gender in ("masculine", "feminine") if groups else ():
@@ -164,9 +160,14 @@ class _DesignerBase:
             return who
         if not groups:
             return []
-        who = self._pronoun_subject(groups)
         # "Elle lui tend un croissant": the subject, then who the object pronoun stands for
-        for gender in _object_genders(text) if who else ():
+        who = self._pronoun_subject(groups)
+        return self._with_objects(text, who) if who else who
+
+    def _with_objects(self, text: str, who: list[str]) -> list[str]:
+        """``who`` and, for each object pronoun of ``text``, the person it stands for: the
+        last shown of its gender (or of no known gender) who is not already there."""
+        for gender in _object_genders(text):
             found = self._last_other(gender, exclude=who)
             if found:
                 who = [*who, found]

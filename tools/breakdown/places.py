@@ -49,7 +49,7 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "jetee digue ponton jetty orchard meadow porch driveway riverbank seafront "
             "promenade boardwalk quay wharf marina junkyard scrapyard "
             "verger prairie porche allee berge promenade phare cliffs hills "
-            "mountains dunes docks rooftops ruins falaises collines dunes"
+            "mountains dunes docks rooftops ruins falaises collines"
         ),
         IntExt.EXT,
     ),

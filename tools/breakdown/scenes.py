@@ -50,7 +50,7 @@ from storycore.tools.fountain import (
 from storycore.tools.fountain.people import person_key, unnamed_characters
 from storycore.tools.fountain.timing import transition_named
 from storycore.tools.fountain.voice_over import voice_over_beats, voice_over_opener
-from storycore.tools.text import split_sentences, word_set
+from storycore.tools.text import word_set
 from storycore.tools.text_language import detect_language
 
 #: Capitalised words that open sentences without being names (English and French).
@@ -522,8 +522,7 @@ def _cast(body: str, characters: Sequence[str], before: Sequence[str]) -> list[s
     named = [c for c in characters if mentions(body, c)]
     if not before:
         return named
-    sentences = split_sentences(body)
-    opening = sentences[0] if sentences else body
+    opening = (_sentences(body) or [body])[0]
     if any(mentions(opening, c) for c in characters):
         return named
     if not set(fold(opening if named else body).split()) & _PERSON_PRONOUNS:

@@ -298,9 +298,8 @@ def without_introductions(text: str, names: Iterable[str]) -> str:
             following = parts[taken].strip() if taken < len(parts) else ""
             if taken and following[:1].islower() and is_action_clause(following):
                 out.append(text[last : match.end()])
-                last = match.end() + len(",".join(["", *parts[:taken]]))
-                text_after = text[last:]
-                last += len(text_after) - len(text_after.lstrip(","))
+                # past the look's clauses, each after its comma, and the comma that ends it
+                last = match.end() + sum(len(part) + 1 for part in parts[:taken]) + 1
         out.append(text[last:])
         text = "".join(out)
     return " ".join(text.split())

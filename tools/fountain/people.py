@@ -322,7 +322,7 @@ def _acts(words: Sequence[str], index: int) -> bool:
             clause.append(rest)
         from storycore.tools.brief.looks import is_action_clause  # the brief reads people
 
-        return len(clause) > 2 and is_action_clause(" ".join(clause[1:]).replace(" ’ ", "’"))
+        return len(clause) > 2 and is_action_clause(" ".join(clause[1:]))
     return word.isalpha() and word.islower() and fold(word) not in _NOT_A_VERB_AFTER
 
 
