@@ -80,7 +80,8 @@ NOT_HANDLED_PROPS = word_set(
     train boat attention notice picture pictures photo note notes word words name names
     silence deep courage aim fun sides side end beginning rest shape form position stand
     breath oath vow risk care advice order orders call calls message answer question
-    something anything everything nothing one ones other others it this that them"""
+    something anything everything nothing one ones other others it this that them
+    app apps website email"""
 )
 
 _DETERMINER = word_set("a an the his her their its my your our this that another")
