@@ -152,11 +152,14 @@ def test_sentence_openers_are_not_characters(text: str) -> None:
     assert names == {"gaby", "marc"}
 
 
-def test_a_name_seen_once_is_not_a_character_unless_known() -> None:
+def test_a_name_seen_once_is_a_character_only_when_it_acts_or_is_known() -> None:
     text = "Anna opens the door. Then Bob waves at Anna. Later, Bob sits."
     assert prose_characters(text) == ["Anna", "Bob"]
-    assert prose_characters("Zoe waves once.") == []
-    assert prose_characters("Zoe waves once.", ["Zoe"]) == ["Zoe"]
+    # opening a sentence on what only a person does: someone, even named once
+    assert prose_characters("Zoe waves once.") == ["Zoe"]
+    # a capitalised word seen once that does not act as a person is not
+    assert prose_characters("Zoe glows at night.") == []
+    assert prose_characters("Zoe glows at night.", ["Zoe"]) == ["Zoe"]
 
 
 @pytest.mark.parametrize(

@@ -332,3 +332,122 @@ def test_a_pronoun_in_a_subordinate_clause_does_not_give_the_subject_its_gender(
     assert all("char_monsieur_paul" in s.characters for s in shots), [
         (s.description, s.characters) for s in shots
     ]
+
+
+# -- groups, carried things, people in capitals, genders ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("story", "line"),
+    [
+        (
+            "Zara tunes her guitar backstage. The dancers stretch as they wait for the music.",
+            "The dancers stretch",
+        ),
+        (
+            "Hugo range la salle. À l'aube, les musiciens accordent leurs violons.",
+            "les musiciens accordent",
+        ),
+    ],
+)
+def test_a_plural_subject_is_who_its_pronoun_stands_for_not_the_cast(story: str, line: str) -> None:
+    text = f"# Short\n\nA 20-second film.\n\n## Story\n{story}\n"
+    for shot in _with(_shots(text), line):
+        assert shot.characters == [], (shot.description, shot.characters)
+
+
+def test_people_acting_before_the_story_opens_on_a_place_are_a_scene_of_their_own() -> None:
+    text = (
+        "# Short\n\nA 30-second film.\n\n## Story\n"
+        "At noon, bees drift over the lavender. Priya cuts the stems on the terrace. "
+        "Noor ties them in bundles.\nIn the garage, the old van will not start. "
+        "Noor kicks a tyre.\n"
+    )
+    shots = _shots(text)
+    cutting = _with(shots, "Priya cuts the stems")
+    assert {s.location for s in cutting} == {"loc_terrace"}, [s.location for s in shots]
+    # named once, opening a sentence on what only a person does: a character
+    assert all("char_priya" in s.characters for s in cutting if s.framing is not Framing.INSERT)
+    assert {s.location for s in _with(shots, "kicks a tyre")} == {"loc_garage"}
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Leo crosses the square with a red kite.", ["red kite"]),
+        ("Leo climbs the stairs with an oil lamp and lights the great lamp.", None),
+        ("The field is covered with snow.", []),
+        ("Leo laughs with relief.", []),
+        ("A man with a beard waits.", []),
+        ("The crate lands with a dull thud.", []),
+    ],
+)
+def test_a_thing_carried_with_someone_is_a_prop(line: str, expected: list[str] | None) -> None:
+    from storycore.tools.fountain.handled import handled_props
+
+    found = handled_props([line])
+    if expected is None:  # two lamps told apart by their words
+        assert {"oil lamp", "great lamp"} <= set(found), found
+    else:
+        assert found == expected
+
+
+def test_a_french_thing_carried_avec_is_a_prop_named_with_its_matter() -> None:
+    from storycore.tools.fountain.french_props import handled_props
+
+    assert list(handled_props("Lina arrive avec sa valise en cuir.")) == ["valise en cuir"]
+    assert list(handled_props("Lina répond avec un sourire.")) == []
+
+
+def test_a_person_noun_in_capitals_after_an_article_reads_as_a_noun() -> None:
+    screenplay = (
+        "INT. WARD - NIGHT\n\nA NURSE in green scrubs checks the chart.\n\n"
+        "DOCTOR\nHow is she?\n\nNURSE\nStable.\n\nThe DOCTOR nods.\n"
+    )
+    breakdown, _ = breakdown_screenplay(screenplay, TechnicalSpecs())
+    text = " ".join(s.description for s in breakdown.shots)
+    assert "A nurse in green scrubs" in text, text
+    assert "A Nurse" not in text and "A NURSE" not in text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mist hangs over the pond. Dario rows out alone.", ["Dario"]),
+        ("Silence falls. Music plays. Kitchen waits. Dario nods.", ["Dario"]),
+        ("Inès sourit. La pluie tombe.", ["Inès"]),
+    ],
+)
+def test_a_name_opening_a_sentence_on_a_persons_verb_is_a_character(
+    text: str, expected: list[str]
+) -> None:
+    from storycore.tools.breakdown.scenes import prose_characters
+
+    assert prose_characters(text) == expected
+
+
+def test_a_note_word_with_an_object_is_the_storys_verb() -> None:
+    from storycore.tools.brief.names import is_production_note
+
+    assert not is_production_note("Dario cuts the rope on the deck.")
+    assert is_production_note("Fast cuts, handheld.")
+
+
+def test_a_pronoun_after_an_object_pronoun_does_not_vote_for_the_subject() -> None:
+    text = (
+        "# Short\n\nA 30-second film.\n\n## Story\n"
+        "Lena reads her book on a bench. Ravi sits down beside her. She closes the book.\n\n"
+        "Later, Ravi waits alone at the station. Lena waves from the train. He smiles.\n"
+    )
+    shots = _with(_shots(text), "He smiles")
+    assert all(s.characters == ["char_ravi"] for s in shots), [
+        (s.description, s.characters) for s in shots
+    ]
+
+
+def test_a_heading_of_a_vehicle_part_takes_an_article() -> None:
+    screenplay = "INT. SUBWAY CARRIAGE - NIGHT\n\nOMAR (40s) dozes against the window.\n"
+    breakdown, _ = breakdown_screenplay(screenplay, TechnicalSpecs())
+    assert any("the subway carriage" in s.description for s in breakdown.shots), [
+        s.description for s in breakdown.shots
+    ]

@@ -72,6 +72,37 @@ def _object_genders(text: str) -> list[str | None]:
     return [_OBJECT_GENDER[m.lastgroup or ""] for m in _OBJECT_PRONOUNS.finditer(text)]
 
 
+#: Determiners that open a subject noun phrase (folded).
+_SUBJECT_DETERMINERS = _words(
+    "the these those some two three four five several many a few les des ces quelques deux "
+    "trois quatre cinq plusieurs"
+)
+#: Plural nouns not written with a final s.
+_PLURAL_NOUNS = _words("men women people children police gens")
+#: The plural pronouns that may take a sentence's plural subject (folded).
+_PLURAL_PRONOUNS = _words("they them their themselves ils elles eux leur leurs")
+
+
+def _plural_subject(text: str) -> bool:
+    """Whether the first sentence of ``text`` opens (after a comma-closed opener such as "At
+    dawn," or "Au petit matin,") on a plural noun phrase that comes before its first plural
+    pronoun: "The pickers laugh as they ...", "Les commerçants installent leurs étals"."""
+    sentence = (split_sentences(text) or [text])[0]
+    head, comma, rest = sentence.partition(",")
+    tokens = list(_tokens(rest if comma and len(head.split()) <= 4 else sentence))
+    if not tokens or tokens[0] not in _SUBJECT_DETERMINERS:
+        return False
+    if tokens[0] == "a" and tokens[1:2] != ["few"]:
+        return False
+    start = 2 if tokens[:2] == ["a", "few"] else 1
+    for token in tokens[start : start + 3]:
+        if token in _PLURAL_PRONOUNS:
+            return False
+        if token in _PLURAL_NOUNS or (len(token) > 3 and token[-1] in "sx"):
+            return any(t in _PLURAL_PRONOUNS for t in tokens[start:])
+    return False
+
+
 class _DesignerBase:
     """The state of one scene's design and the helpers its shots share."""
 
@@ -159,6 +190,10 @@ class _DesignerBase:
                         who = [*who, found]
             return who
         if not groups:
+            return []
+        if groups == {"plural"} and _plural_subject(text):
+            # "The pickers laugh as they fill crates", "les commerçants installent leurs
+            # étals": the pronoun stands for the sentence's own plural subject, not the cast
             return []
         # "Elle lui tend un croissant": the subject, then who the object pronoun stands for
         who = self._pronoun_subject(groups)
@@ -373,8 +408,11 @@ def story_genders(scenes: Sequence[Scene], rules: BreakdownRules) -> dict[str, s
                 if words & nouns:
                     votes[named[0]][key] += 2
             first = next(iter(_tokens(following)), "")
+            # "Marc stops in front of her. She tilts the umbrella": the pronoun goes on with
+            # the one the object pronoun stood for, not with Marc
+            objects = set(_object_genders(sentence))
             for key in ("masculine", "feminine"):
-                if first in rules.pronouns.get(key, frozenset()):
+                if first in rules.pronouns.get(key, frozenset()) and key not in objects:
                     votes[named[0]][key] += 1
     genders: dict[str, str | None] = {}
     for name, counted in votes.items():

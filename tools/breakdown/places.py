@@ -32,7 +32,8 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "arcade casino bank embassy clinic surgery morgue locker theatre backstage "
             "dressing sauna chambre etable grange serre dortoir cantine bureau banque clinique "
             "van truck lorry limousine limo trailer caravan camper helicopter cockpit "
-            "camion camionnette fourgon fourgonnette caravane helicoptere"
+            "camion camionnette fourgon fourgonnette caravane helicoptere carriage compartment "
+            "wagon booth kiosk tent hut hangar vault compartiment tente"
         ),
         IntExt.INT,
     ),
@@ -49,7 +50,7 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "jetee digue ponton jetty orchard meadow porch driveway riverbank seafront "
             "promenade boardwalk quay wharf marina junkyard scrapyard "
             "verger prairie porche allee berge promenade phare cliffs hills "
-            "mountains dunes docks rooftops ruins falaises collines"
+            "mountains dunes docks rooftops ruins falaises collines hillside hilltop hillsides"
         ),
         IntExt.EXT,
     ),

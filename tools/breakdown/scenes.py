@@ -47,7 +47,7 @@ from storycore.tools.fountain import (
     props_by_scene,
     scenes_from_fountain,
 )
-from storycore.tools.fountain.people import person_key, unnamed_characters
+from storycore.tools.fountain.people import PERSON_NOUNS, person_key, unnamed_characters
 from storycore.tools.fountain.timing import transition_named
 from storycore.tools.fountain.voice_over import voice_over_beats, voice_over_opener
 from storycore.tools.text import word_set
@@ -99,20 +99,75 @@ def _name_candidates(sentence: str) -> Iterator[tuple[str, bool]]:
         yield word, index == 0
 
 
+#: Verbs only a person does, in the third person present (English and French): a word in
+#: capitals that opens a sentence on one of them ("Priya cuts the stems", "Inès sourit")
+#: is someone's name, even named once.
+_PERSON_VERBS = _words(
+    "smiles laughs grins nods sighs shrugs winks frowns cries weeps sobs shouts yells "
+    "whispers says asks answers replies mutters murmurs sings hums dances walks runs "
+    "jogs strolls sits stands kneels crouches waits watches stares looks glances "
+    "turns leans climbs jumps cuts ties picks grabs holds carries takes gives hands "
+    "opens closes reads writes types calls phones texts hugs kisses waves points "
+    "pushes pulls cooks bakes paints draws sweeps cleans wipes pours drinks eats "
+    "sips tastes checks counts unlocks locks knocks enters leaves arrives returns "
+    "sourit rit hoche soupire pleure crie chuchote dit demande repond chante danse "
+    "marche court s'assoit attend regarde observe fixe se retourne grimpe saute coupe "
+    "attache cueille prend tient porte donne tend ouvre ferme lit ecrit appelle "
+    "embrasse salue pousse tire cuisine peint dessine balaie nettoie verse boit mange "
+    "goute compte frappe entre sort arrive revient "
+    "rows swims drives rides paddles hurries rushes steps crosses wanders limps pauses "
+    "hesitates thinks remembers breathes listens hears sees notices spots finds searches "
+    "lifts catches throws stirs folds fixes repairs builds plants digs feeds pets strokes "
+    "brushes combs dresses wakes sleeps yawns stretches bows prays reaches offers shows "
+    "pays buys sells serves plays "
+    "nage conduit rame pedale hesite ecoute entend voit remarque trouve cherche souleve "
+    "lance attrape remue plie repare construit plante creuse nourrit caresse brosse dort "
+    "baille prie offre montre paie achete vend sert joue"
+)
+#: Capitalised openers that are things acting, never people ("Mist hangs", "Music plays").
+_THINGS = _words(
+    "mist fog smoke steam dust light darkness music silence night day dawn dusk time "
+    "rain snow wind thunder lightning water fire ice frost sunlight moonlight shadow "
+    "everything nothing nobody someone somebody anybody anyone everyone something nature "
+    "life death love hope "
+    "pluie neige vent brume fumee lumiere nuit jour aube temps musique silence tout rien "
+    "personne quelqu'un"
+)
+
+
+def _opener_acting(sentence: str) -> str | None:
+    """The folded first word of ``sentence`` when it is capitalised and followed by a verb
+    only a person does ("Priya cuts the stems" gives "priya"), else None."""
+    match = re.match(r"\s*([A-ZÀ-Þ][^\W\d_]+)\s+([a-zà-ÿ][\w'’]*)", sentence)
+    if match is None:
+        return None
+    key, verb = fold(match.group(1)), fold(match.group(2))
+    if verb not in _PERSON_VERBS or key in NOT_NAMES or key in _THINGS:
+        return None
+    if key in PLACE_NOUNS or key in PERSON_NOUNS:
+        return None  # "Kitchen waits", "Doctor enters": a place, a role
+    return key
+
+
 def prose_characters(text: str, known_characters: Iterable[str] = ()) -> list[str]:
     """Character names in prose, in order of first appearance.
 
     A name is a capitalised word that is not a common sentence opener (:data:`NOT_NAMES`,
     English and French), not after a determiner or a place preposition ("the Old Bridge",
-    "à Paris"), and that appears at least twice, at least once inside a sentence; or any of
-    ``known_characters`` the text names. Spellings are grouped ("GaBy", "GABY", "Gaby") and
-    the most frequent mixed-case one is kept.
+    "à Paris"), and that appears at least twice, at least once inside a sentence, or once
+    opening a sentence on a verb only a person does ("Priya cuts the stems",
+    :func:`_opener_acting`); or any of ``known_characters`` the text names. Spellings are
+    grouped ("GaBy", "GABY", "Gaby") and the most frequent mixed-case one is kept.
     """
     counts: Counter[str] = Counter()
     inside: set[str] = set()
     spellings: dict[str, Counter[str]] = {}
+    openers_acting: set[str] = set()
     for paragraph in _paragraphs(text):
         for sentence in _sentences(_QUOTE.sub(" ", paragraph)):
+            acting = _opener_acting(sentence)
+            if acting is not None:
+                openers_acting.add(acting)
             for word, opens in _name_candidates(sentence):
                 key = fold(word)
                 if key in NOT_NAMES or not key:
@@ -126,7 +181,8 @@ def prose_characters(text: str, known_characters: Iterable[str] = ()) -> list[st
         if name.strip() and mentions(text, name):
             names[fold(name)] = (_first_index(text, name), name.strip())
     for key, count in counts.items():
-        if count >= 2 and key in inside and key not in names:
+        acts = key in openers_acting
+        if (acts or (count >= 2 and key in inside)) and key not in names:
             if any(key in fold(known).split() for known in known_characters):
                 continue  # "Marie" of a known "Marie Dupont"
             written = spellings[key]
@@ -456,6 +512,13 @@ def scenes_from_prose(
         starts = current is None or bool(jump) or cut_to is not None or label is not None
         if current is not None and place is not None and current["location"] is not None:
             starts = starts or fold(place[0]) != fold(current["location"])
+        elif current is not None and current["location"] is None and place is not None:
+            # "Marta walks the rows ... In the barn, the old press creaks.": people acted
+            # somewhere else before the story opened on this place; a scene of atmosphere
+            # alone ("Night. Rain on the windows.") is this place's opening
+            starts = _place_opened(first, locations) is not None and any(
+                mentions(p, c) for p in current["paragraphs"] for c in characters
+            )
         if starts:
             previous_place = current["location"] if current else None
             previous_ie = current["int_ext"] if current else None
@@ -479,8 +542,10 @@ def scenes_from_prose(
             # else the first place the scene's first sentence shows ("a storm rolls in over
             # the cliffs": the wide shot is of the cliffs, not of "the scene")
             opening = (_sentences(group["paragraphs"][0]) or [""])[0]
-            place = _opening_place(group["paragraphs"], locations) or _place_after_determiner(
-                opening
+            place = (
+                _opening_place(group["paragraphs"], locations)
+                or _place_after_determiner(opening)
+                or _first_place(group["paragraphs"], locations)
             )
             if place is None and len(locations) == 1:
                 # the brief's one declared place ("Night market") for a scene that names none
@@ -508,6 +573,18 @@ def scenes_from_prose(
             )
         )
     return _attach_props(infer_transitions(scenes), known_props, characters)
+
+
+def _first_place(
+    paragraphs: Sequence[str], locations: Sequence[str]
+) -> tuple[str, IntExt | None] | None:
+    """The first place phrase of a scene's sentences ("fill crates on the hillside"): where
+    its people are seen, for a scene none of whose sentences opens on a place."""
+    for paragraph in paragraphs:
+        places = find_places(paragraph, locations)
+        if places:
+            return places[0]
+    return None
 
 
 # Subject pronouns of people (folded): a scene told only with them goes on with the people of

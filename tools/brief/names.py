@@ -191,6 +191,10 @@ _NOTE_WORDS = frozenset(
     energy energie vibe vibes tone
     please merci bonjour hello besoin need""".split()  # noqa: SIM905 - a word list reads better
 )
+_OBJECT_DETERMINERS = frozenset(
+    """the a an his her their its my your our this that le la les un une son sa ses leur
+    leurs ce cette""".split()  # noqa: SIM905 - a word list reads better
+)
 _NOTE_PHRASES = ("carte graphique", "sous titres", "images par seconde", "frames per second")
 #: "An ad for a bakery chain", "A 20-second vertical spot for...", "Une publicité pour...",
 #: "Un court métrage sur...": a sentence that opens by saying what the film is (folded).
@@ -230,7 +234,13 @@ def is_production_note(sentence: str, characters: Iterable[str] = ()) -> bool:
     # words without their punctuation: "spot." is the note word "spot"
     words = re.findall(r"[a-z0-9]+", _fold(sentence))
     folded = " ".join(words)
-    hits = sum(1 for word in words if word in _NOTE_WORDS)
+    # a note word with an object is the story's verb: "Priya cuts the stems", not "fast cuts"
+    following = [*words[1:], ""]
+    hits = sum(
+        1
+        for word, after in zip(words, following, strict=False)
+        if word in _NOTE_WORDS and after not in _OBJECT_DETERMINERS
+    )
     hits += sum(1 for phrase in _NOTE_PHRASES if phrase in folded)
     if re.search(
         r"\d+\s*(?:fps|p\b|k\b|s\b|%|\$|€)|\b\d+:\d+\b|\b\d+[\s-]*(?:seconds?|secondes?|sec|"

@@ -29,7 +29,10 @@ _VERBS = (
     r"laisse|laissent|apporte|apportent|emporte|emportent|remet|remettent|lance|lancent|"
     r"verse|versent|soulève|soulèvent|ajuste|ajustent|enfile|enfilent|décroche|décrochent|"
     r"signe|signent|écrit|écrivent|répare|réparent|nettoie|nettoient|arrose|arrosent|"
-    r"tire|tirent|pointe|pointent|lève|lèvent|brandit|agrippe|agrippent|serre contre"
+    r"tire|tirent|pointe|pointent|lève|lèvent|brandit|agrippe|agrippent|serre contre|"
+    r"empile|empilent|goûte|goûtent|"
+    # carried: "arrive avec son panier en osier"
+    r"avec"
 )
 _DETERMINERS = (
     r"une|un|les|le|la|l['’]|son|sa|ses|leur|leurs|mon|ma|mes|ton|ta|tes|cette|cet|ce|"
@@ -56,6 +59,11 @@ _CARRIED = re.compile(
     rf"(?P<after>(?:\s+{_WORD}){{0,3}}?)\s+(?:à la main|en main|sous le bras|dans la main|"
     r"dans les mains|dans les bras|entre les mains|contre (?:elle|lui|sa poitrine))\b"
 )
+# What a thing is made of, after "en": "un panier en osier", "une canne en bois".
+_MATTER = (
+    r"osier|bois|cuir|verre|fer|acier|cuivre|laine|papier|carton|plastique|métal|argent|"
+    r"or|paille|tissu|terre|porcelaine|étain|bronze|laiton|pierre|soie|coton|lin"
+)
 # What follows the noun and still names it: an adjective of colour, matter or state, or a
 # complement "de la voiture", "du camion", "à musique".
 _AFTER_ADJECTIVE = word_set(
@@ -66,7 +74,9 @@ _AFTER_ADJECTIVE = word_set(
     ouvert ouverte ferme fermee plie pliee dechire dechiree neuf neuve ebreche ebrechee
     tache tachee jauni jaunie cuir bois metal electrique acoustique"""
 )
-_COMPLEMENT = re.compile(rf"^\s+(?P<link>de la|de l['’]|du|des|à|de|d['’])\s*(?P<noun>{_WORD})")
+_COMPLEMENT = re.compile(
+    rf"^\s+(?P<link>de la|de l['’]|du|des|à|de|d['’]|en(?=\s+(?:{_MATTER})\b))\s*(?P<noun>{_WORD})"
+)
 #: Nouns a verb of handling takes that are not props: the body, the set, the world, words.
 NOT_HANDLED = word_set(
     """yeux oeil main mains tete bras epaule epaules visage bouche levres dos pied pieds
@@ -79,6 +89,7 @@ NOT_HANDLED = word_set(
     nouvelles peur envie raison sens page pages ligne lignes note notes mot mots phrase
     chose choses rien tout autre autres rire sourire larmes pas elan chance risque coup
     coups baiser bisou signal ordre conseil nom appel numero place tete main pied
+    barbe moustache cicatrice tatouage accent soin prudence attention douceur amis ami amie
     """
 )
 #: Places a verb may take ("sort de la cuisine", "prend un taxi"): not props either.

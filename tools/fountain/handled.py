@@ -125,20 +125,59 @@ def handled_props(texts: Iterable[str] | list[str], *, exclude: Iterable[str] = 
     for text in texts:
         words = _WORD.findall(text)
         for index, word in enumerate(words):
-            if not word.islower() or _base(word) is None:
+            if word == "with" and _carries(words, index):
+                phrase = _object(words, index + 1)
+                if phrase is None or phrase.rsplit(" ", 1)[-1] in _NOT_CARRIED:
+                    continue
+            elif not word.islower() or _base(word) is None:
                 continue
-            if index and words[index - 1].lower() in _DETERMINER:
+            elif index and words[index - 1].lower() in _DETERMINER:
                 continue  # "the lights of the harbour": a noun, not a verb
-            phrase = _object(words, index + 1)
+            else:
+                phrase = _object(words, index + 1)
             if phrase is None:
                 continue
             head = phrase.rsplit(" ", 1)[-1]
             if _not_a_prop(head) or head in excluded:
                 continue
-            if any(p.rsplit(" ", 1)[-1] == head for p in found):
-                continue  # "a jeweled dagger" then "the dagger": one dagger
+            words_of = set(phrase.split())
+            if any(
+                p.rsplit(" ", 1)[-1] == head
+                and (words_of <= set(p.split()) or set(p.split()) <= words_of)
+                for p in found
+            ):
+                # "a jeweled dagger" then "the dagger": one dagger ("an oil lamp" and "the
+                # great lamp" are two)
+                continue
             found.setdefault(_fullest(texts, phrase), None)
     return list(found)
+
+
+#: What "with" brings that is no thing in hand: a manner, a feeling, a sound, a look.
+_NOT_CARRIED = word_set(
+    """smile smiles grin sigh nod laugh shrug wink frown glance start jolt thud bang ease
+    difficulty pride joy fear love passion purpose determination confidence relief surprise
+    interest delight horror hint touch mix view beard moustache mustache scar scars tattoo
+    tattoos braid ponytail fringe accent voice limp cough yawn gasp squeal cry shout
+    whisper vengeance flourish clunk clang clatter crash splash thump creak rattle roar
+    whoosh hiss pop snap crack click buzz hum screech squeak rumble boom"""
+)
+#: Words before "with" that make it part of a description, not a thing carried ("filled
+#: with", "a man with a beard": a look).
+_NOT_CARRYING = word_set(
+    """filled covered lined dotted littered packed crowded full stuffed together along
+    man woman boy girl child kid people one someone something it"""
+)
+
+
+def _carries(words: list[str], index: int) -> bool:
+    """Whether ``words[index]`` ("with") brings a thing a person carries: "walks the rows
+    with a wicker basket", "climbs the stairs with an oil lamp" (not "a field covered with
+    snow", "filled with light", "a man with a beard")."""
+    if index == 0:
+        return False
+    before = words[index - 1].lower()
+    return before.isalpha() and not before.endswith("ed") and before not in _NOT_CARRYING
 
 
 def _fullest(texts: list[str], phrase: str) -> str:

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from storycore.tools.domain import Beat, Scene
 from storycore.tools.errors import BriefError
 from storycore.tools.fountain.headings import SceneHeading
 from storycore.tools.fountain.parse import Screenplay, parse_fountain
-from storycore.tools.fountain.people import unnamed_characters
+from storycore.tools.fountain.people import PERSON_NOUNS, unnamed_characters
 from storycore.tools.fountain.props import find_props, mentions, props_by_scene
 from storycore.tools.fountain.timing import infer_transitions
 from storycore.tools.fountain.voice_over import voice_over_beats
+from storycore.tools.text import fold_words_keep_colon as fold
 
 
 def _scene_numbers(headings: Sequence[SceneHeading]) -> list[str]:
@@ -84,8 +86,36 @@ def _introductions_as_names(text: str, names: dict[str, str]) -> str:
             continue
         # not inside a direction in capitals ("TOMAS'S POV", "MARC ENTERS")
         pattern = rf"\b{re.escape(cue)}\b(?!['’])(?!\s+[A-Z]{{2,}}\b)(?:\s*\([^)]*\))?"
-        text = re.sub(pattern, display.replace("\\", "\\\\"), text)
-    return text
+        text = re.sub(pattern, partial(_spelled, display=display), text)
+    # "A WOMAN in a red coat runs": a person the story names by a noun reads as the noun
+    return _CAPS_PERSON.sub(_person_noun, text)
+
+
+_CAPS_PERSON = re.compile(
+    r"(?<![\w'’])(?P<article>(?i:a|an|the|un|une|le|la|l['’]))(?P<space>\s*(?:[a-zà-ÿ][\w'’-]*\s+){0,2})"
+    r"(?P<noun>[A-ZÀ-Þ][A-ZÀ-Þ'’-]+(?:\s+[A-ZÀ-Þ][A-ZÀ-Þ'’-]+)?)\b(?![(])"
+)
+
+
+def _person_noun(match: re.Match[str]) -> str:
+    noun = match.group("noun")
+    if fold(noun).rsplit(" ", 1)[-1] not in PERSON_NOUNS:
+        return match.group(0)
+    return f"{match.group('article')}{match.group('space')}{noun.lower()}"
+
+
+_ARTICLE_BEFORE = re.compile(
+    r"(?:^|\s)(?:a|an|the|this|that|un|une|le|la|l['’]|ce|cet|cette)\s*$", re.IGNORECASE
+)
+
+
+def _spelled(match: re.Match[str], *, display: str) -> str:
+    """How a character introduced in capitals reads where ``match`` found them: their name,
+    except a person noun after an article, which stays a noun ("A BOY in a yellow raincoat"
+    reads "A boy in a yellow raincoat", not "A Boy")."""
+    if _ARTICLE_BEFORE.search(match.string[: match.start()]) and fold(display) in PERSON_NOUNS:
+        return display.lower()
+    return display
 
 
 def _voice_overs_as_narration(screenplay: Screenplay, names: Sequence[str]) -> None:
