@@ -142,7 +142,7 @@ def test_the_writers_last_shot_stays_last_and_is_never_covered(tmp_path: Path) -
     # coverage (the story is longer than its beats) never repeats the writer's shot
     assert all("paper boat" not in s.description for s in shots[:-1])
     # "They" are the two people the story has shown
-    dance = [s for s in shots if "dance together" in s.description]
+    dance = [s for s in shots if "dance together" in s.action]
     assert dance and sorted(dance[0].characters) == ["char_noor", "char_sami"]
 
 
@@ -182,6 +182,6 @@ def test_a_framed_shot_ends_where_someone_new_acts(tmp_path: Path) -> None:
     # the framed shot is the parcel's: the next sentences are the story going on
     assert close.description == "Close on the parcel strapped to her back."
     assert (close.framing, close.characters) == (Framing.INSERT, [])
-    assert any("Priya bursts through the office door." in d for d in said), said
+    assert any("Priya bursts through the office door." in s.action for s in shots), said
     # "Fast, bright, handheld energy." is how the spot feels, not a shot
     assert not any("handheld energy" in d for d in said), said

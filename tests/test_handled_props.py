@@ -70,7 +70,7 @@ def test_a_handled_prop_is_an_element_linked_to_the_shots_that_show_it() -> None
     result = breakdown_brief(brief)
     props = [p for scene in result.scenes for p in scene.props]
     assert "black umbrella" in props
-    shown = [s.description for s in result.shots if "prop_black_umbrella" in s.props]
+    shown = [s.action for s in result.shots if "prop_black_umbrella" in s.props]
     # named in full first, then by its noun alone ("closes the umbrella")
     assert any("opens a black umbrella" in d for d in shown), shown
     assert any("closes the umbrella" in d for d in shown), shown

@@ -146,7 +146,7 @@ def test_people_told_apart_get_their_own_looks_shots_and_pronouns() -> None:
     assert elements["The Old Woman"][1] == "an old woman with a cane"
     assert "The Woman" not in elements
     shots = breakdown_brief(understand(text, source_name="bench.md")).shots
-    last = [s for s in shots if "walks away" in s.description]
+    last = [s for s in shots if "walks away" in s.action]
     # "She walks away": the subject of the sentence before it, not the last one named
     assert last and all(s.characters == ["char_the_old_woman"] for s in last), [
         (s.description, s.characters) for s in last

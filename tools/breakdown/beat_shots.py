@@ -12,6 +12,7 @@ from storycore.tools.breakdown.drafts import (
     _people_framing,
     _same_look,
 )
+from storycore.tools.breakdown.shot_lines import action_line
 from storycore.tools.breakdown.text import _chunks, _sentence_case, _short, _tokens
 from storycore.tools.breakdown.wording import Phrase
 from storycore.tools.directions import stated_direction
@@ -115,6 +116,12 @@ class _BeatShots(_DirectedShots):
         else:
             subject = self._place()
 
+        def _described(size: ShotSize) -> str:
+            what = words("framed", size=words.size(size.value), subject=subject)
+            # "Full shot of Marta walking the rows": one line when the shot frames who acts
+            line = action_line(str(what), who, chunk, self.scene.characters, words.language)
+            return line or words("sentence", what=what, text=_sentence_case(chunk))
+
         def draft(size: ShotSize) -> _Draft:
             return _Draft(
                 kind="action",
@@ -127,11 +134,7 @@ class _BeatShots(_DirectedShots):
                 camera_movement=movement,
                 scene_type=scene_type,
                 title=words.labelled(_short(str(subject), 30), _short(chunk, 40)),
-                description=words(
-                    "sentence",
-                    what=words("framed", size=words.size(size.value), subject=subject),
-                    text=_sentence_case(chunk),
-                ),
+                description=_described(size),
                 action=chunk,
                 camera_details=f"{self._lens(size):g}mm, {_movement_name(movement)}",
                 characters=who,

@@ -14,6 +14,7 @@ from storycore.tools.breakdown.drafts import (
     _same_look,
 )
 from storycore.tools.breakdown.fitting import allocate_frames
+from storycore.tools.breakdown.shot_lines import coverage_line
 from storycore.tools.breakdown.text import _dedupe, _sentence_case, _short, _tokens
 from storycore.tools.breakdown.wording import Wording
 from storycore.tools.brief.looks import without_introductions
@@ -216,13 +217,13 @@ class _CoverageShots(_DesignerBase):
             description, action, beat = words("after_line", what=phrase, said=said), "", said
         else:
             beat = host.action
-            # the sentence again, without the look that introduced someone in it
+            # what the set-up shows of the beat, without the look that introduced someone
             told = without_introductions(beat, self.scene.characters)
-            description = (
-                words("sentence", what=phrase, text=_sentence_case(told)).strip()
-                if beat
-                else f"{phrase}."
-            )
+            focus = shot.characters[:1] if shot.framing is Framing.OTS else shot.characters
+            line = coverage_line(phrase, focus, told, self.scene.characters, words.language)
+            if line is None:
+                line = words("sentence", what=phrase, text=_sentence_case(told)).strip()
+            description = line if beat else f"{phrase}."
             action = beat
         return _Draft(
             kind="coverage",

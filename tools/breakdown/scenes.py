@@ -19,6 +19,7 @@ from storycore.tools.breakdown.places import (
 )
 from storycore.tools.breakdown.places import PLACE_NOUNS as PLACE_NOUNS
 from storycore.tools.breakdown.text import (
+    PERSON_VERBS,
     _dedupe,
     _name_keys,
     _sentences,
@@ -82,6 +83,14 @@ _TIME_JUMP_OPENER = re.compile(
     r"|(?:quelques |des |deux |trois )?(?:heures|jours|semaines|mois|ans|annees) plus tard"
     r"|ce soir la|cette nuit la|ce matin la|pendant ce temps|le soir venu|a l aube)\b"
 )
+#: A sentence that opens on a period of the day ("At sunset, they sit...", "À midi, la
+#: place est pleine"): later in a story, time has passed (folded).
+_PERIOD_OPENER = re.compile(
+    r"^(?:(?:at|by|around|toward|towards) (?:the )?(?:sunset|sunrise|dusk|dawn|nightfall|midnight"
+    r"|noon|midday|daybreak|twilight|night)"
+    r"|(?:au|a la|a|vers|vers la|des) (?:coucher du soleil|lever du soleil|tombee de la nuit"
+    r"|crepuscule|midi|minuit|petit matin|nuit tombee))\b"
+)
 _QUOTE = re.compile(r"“([^”]+)”|«\s*([^»]+?)\s*»|\"([^\"]+)\"")
 
 
@@ -99,31 +108,6 @@ def _name_candidates(sentence: str) -> Iterator[tuple[str, bool]]:
         yield word, index == 0
 
 
-#: Verbs only a person does, in the third person present (English and French): a word in
-#: capitals that opens a sentence on one of them ("Priya cuts the stems", "Inès sourit")
-#: is someone's name, even named once.
-_PERSON_VERBS = _words(
-    "smiles laughs grins nods sighs shrugs winks frowns cries weeps sobs shouts yells "
-    "whispers says asks answers replies mutters murmurs sings hums dances walks runs "
-    "jogs strolls sits stands kneels crouches waits watches stares looks glances "
-    "turns leans climbs jumps cuts ties picks grabs holds carries takes gives hands "
-    "opens closes reads writes types calls phones texts hugs kisses waves points "
-    "pushes pulls cooks bakes paints draws sweeps cleans wipes pours drinks eats "
-    "sips tastes checks counts unlocks locks knocks enters leaves arrives returns "
-    "sourit rit hoche soupire pleure crie chuchote dit demande repond chante danse "
-    "marche court s'assoit attend regarde observe fixe se retourne grimpe saute coupe "
-    "attache cueille prend tient porte donne tend ouvre ferme lit ecrit appelle "
-    "embrasse salue pousse tire cuisine peint dessine balaie nettoie verse boit mange "
-    "goute compte frappe entre sort arrive revient "
-    "rows swims drives rides paddles hurries rushes steps crosses wanders limps pauses "
-    "hesitates thinks remembers breathes listens hears sees notices spots finds searches "
-    "lifts catches throws stirs folds fixes repairs builds plants digs feeds pets strokes "
-    "brushes combs dresses wakes sleeps yawns stretches bows prays reaches offers shows "
-    "pays buys sells serves plays "
-    "nage conduit rame pedale hesite ecoute entend voit remarque trouve cherche souleve "
-    "lance attrape remue plie repare construit plante creuse nourrit caresse brosse dort "
-    "baille prie offre montre paie achete vend sert joue"
-)
 #: Capitalised openers that are things acting, never people ("Mist hangs", "Music plays").
 _THINGS = _words(
     "mist fog smoke steam dust light darkness music silence night day dawn dusk time "
@@ -142,7 +126,7 @@ def _opener_acting(sentence: str) -> str | None:
     if match is None:
         return None
     key, verb = fold(match.group(1)), fold(match.group(2))
-    if verb not in _PERSON_VERBS or key in NOT_NAMES or key in _THINGS:
+    if verb not in PERSON_VERBS or key in NOT_NAMES or key in _THINGS:
         return None
     if key in PLACE_NOUNS or key in PERSON_NOUNS:
         return None  # "Kitchen waits", "Doctor enters": a place, a role
@@ -497,6 +481,14 @@ def scenes_from_prose(
         places = [cut_to] if cut_to else find_places(first, locations)
         jump = _TIME_JUMP_OPENER.match(fold(first))
         current = groups[-1] if groups else None
+        period = _period_words(first) if _PERIOD_OPENER.match(fold(first)) else None
+        if (
+            period is not None
+            and current is not None
+            and fold(period)
+            != fold(current["time"] or _period_words(" ".join(current["paragraphs"])) or "")
+        ):
+            jump = _PERIOD_OPENER.match(fold(first))  # "At sunset, ...": later that day
         place = places[0] if places else None
         if current is not None and current["location"] is None and place is not None:
             # "...les salles vides du musée." then "Dehors, sur le parking, ...": the scene
@@ -526,7 +518,9 @@ def scenes_from_prose(
                 {
                     "location": place[0] if place else (previous_place if jump else None),
                     "int_ext": place[1] if place else (previous_ie if jump else None),
-                    "time": _as_written(first, jump.group(0))
+                    "time": period
+                    if period and jump
+                    else _as_written(first, jump.group(0))
                     if jump
                     else _period_words(label or ""),
                     "paragraphs": [paragraph],
@@ -712,7 +706,7 @@ def _label_parts(rest: str) -> tuple[str, str]:
 
 def _moves_story(sentence: str, key: str, locations: Sequence[str]) -> bool:
     """A later sentence of a paragraph that opens on a place or on a time jump."""
-    if _TIME_JUMP_OPENER.match(key):
+    if _TIME_JUMP_OPENER.match(key) or _PERIOD_OPENER.match(key):
         return True
     # the place must be in the opening clause: "In the end, she walks to the kitchen" stays
     return _place_opened(_CLAUSE_END.split(sentence, maxsplit=1)[0], locations) is not None

@@ -12,7 +12,33 @@ from storycore.tools.fountain.people import person_key
 from storycore.tools.text import fold_tokens as _tokens  # noqa: F401
 from storycore.tools.text import split_sentences
 from storycore.tools.text import word_count as _word_count
-from storycore.tools.text import word_set as _words  # noqa: F401
+from storycore.tools.text import word_set as _words
+
+#: Verbs only a person does, in the third person present (English and French): a word in
+#: capitals that opens a sentence on one of them ("Priya cuts the stems", "Inès sourit")
+#: is someone's name, even named once.
+PERSON_VERBS = _words(
+    "smiles laughs grins nods sighs shrugs winks frowns cries weeps sobs shouts yells "
+    "whispers says asks answers replies mutters murmurs sings hums dances walks runs "
+    "jogs strolls sits stands kneels crouches waits watches stares looks glances "
+    "turns leans climbs jumps cuts ties picks grabs holds carries takes gives hands "
+    "opens closes reads writes types calls phones texts hugs kisses waves points "
+    "pushes pulls cooks bakes paints draws sweeps cleans wipes pours drinks eats "
+    "sips tastes checks counts unlocks locks knocks enters leaves arrives returns "
+    "sourit rit hoche soupire pleure crie chuchote dit demande repond chante danse "
+    "marche court s'assoit attend regarde observe fixe se retourne grimpe saute coupe "
+    "attache cueille prend tient porte donne tend ouvre ferme lit ecrit appelle "
+    "embrasse salue pousse tire cuisine peint dessine balaie nettoie verse boit mange "
+    "goute compte frappe entre sort arrive revient "
+    "rows swims drives rides paddles hurries rushes steps crosses wanders limps pauses "
+    "hesitates thinks remembers breathes listens hears sees notices spots finds searches "
+    "lifts catches throws stirs folds fixes repairs builds plants digs feeds pets strokes "
+    "brushes combs dresses wakes sleeps yawns stretches bows prays reaches offers shows "
+    "pays buys sells serves plays "
+    "nage conduit rame pedale hesite ecoute entend voit remarque trouve cherche souleve "
+    "lance attrape remue plie repare construit plante creuse nourrit caresse brosse dort "
+    "baille prie offre montre paie achete vend sert joue"
+)
 
 
 def _name_keys(name: str) -> list[str]:

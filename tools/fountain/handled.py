@@ -24,7 +24,7 @@ from functools import lru_cache
 from storycore.tools.fountain.people import PERSON_NOUNS
 from storycore.tools.text import word_set
 
-__all__ = ["HANDLING_VERBS", "NOT_HANDLED_PROPS", "handled_props"]
+__all__ = ["HANDLING_VERBS", "NOT_HANDLED_PROPS", "handled_props", "handling_verb"]
 
 #: Verbs whose object is a thing in a person's hands (base forms; every tense is read).
 HANDLING_VERBS = word_set(
@@ -99,7 +99,7 @@ _MAX_WORDS = 3
 
 
 @lru_cache(maxsize=4096)
-def _base(word: str) -> str | None:
+def handling_verb(word: str) -> str | None:
     """The handling verb ``word`` is a form of ("holds", "grabbed", "taking"), or None."""
     if word in _IRREGULAR:
         return _IRREGULAR[word]
@@ -129,7 +129,7 @@ def handled_props(texts: Iterable[str] | list[str], *, exclude: Iterable[str] = 
                 phrase = _object(words, index + 1)
                 if phrase is None or phrase.rsplit(" ", 1)[-1] in _NOT_CARRIED:
                     continue
-            elif not word.islower() or _base(word) is None:
+            elif not word.islower() or handling_verb(word) is None:
                 continue
             elif index and words[index - 1].lower() in _DETERMINER:
                 continue  # "the lights of the harbour": a noun, not a verb

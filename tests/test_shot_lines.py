@@ -1,0 +1,143 @@
+"""A shot's line reads like a shot list: the set-up and what it shows in one sentence
+("Close-up of Noa tying her laces"), not the set-up then the story's sentence again; and a
+coverage shot of a beat does not repeat the beat's sentence after its set-up."""
+
+from __future__ import annotations
+
+import pytest
+
+from storycore.tools.breakdown import breakdown_brief
+from storycore.tools.breakdown.shot_lines import action_line, coverage_line
+from storycore.tools.domain import Framing
+from storycore.tools.planner.intake import understand
+
+CAST = ["Noa", "Uncle Femi"]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "focus", "text", "expected"),
+    [
+        # the shot's own subject acts: its verbs as participles, the opener dropped
+        (
+            "Close-up of Noa",
+            ["Noa"],
+            "At the gate, Noa ties her laces.",
+            "Close-up of Noa tying her laces.",
+        ),
+        (
+            "Full shot of Noa",
+            ["Noa"],
+            "Noa stops, grins and begins to hop.",
+            "Full shot of Noa stopping, grinning and beginning to hop.",
+        ),
+        (
+            "Close-up of Noa",
+            ["Noa"],
+            "She slowly lifts the jar and drops it.",
+            "Close-up of Noa slowly lifting the jar and dropping it.",
+        ),
+        # "they" and "X and Y" include whoever the shot is on
+        (
+            "Close-up of Uncle Femi",
+            ["Uncle Femi"],
+            "They sit on the wall and watch the boats.",
+            "Close-up of Uncle Femi sitting on the wall and watching the boats.",
+        ),
+        # after "and", only a verb: "clouds" stays a noun
+        (
+            "Close-up of Noa",
+            ["Noa"],
+            "Noa watches the gulls and clouds.",
+            "Close-up of Noa watching the gulls and clouds.",
+        ),
+        # someone else's action, or a thing's: "as" and the clause
+        (
+            "Close-up of Noa",
+            ["Noa"],
+            "Uncle Femi shows her the knot.",
+            "Close-up of Noa, as Uncle Femi shows her the knot.",
+        ),
+        (
+            "Insert, close-up of the jar",
+            [],
+            "The jar rolls off the table.",
+            "Insert, close-up of the jar, as the jar rolls off the table.",
+        ),
+        # a bracket closes the set-up: a comma before the participle
+        (
+            "Over Noa's shoulder onto Uncle Femi (medium shot)",
+            ["Uncle Femi"],
+            "Uncle Femi pours the tea.",
+            "Over Noa's shoulder onto Uncle Femi (medium shot), pouring the tea.",
+        ),
+    ],
+)
+def test_an_english_coverage_line(phrase: str, focus: list[str], text: str, expected: str) -> None:
+    assert coverage_line(phrase, focus, text, CAST, "en") == expected
+
+
+@pytest.mark.parametrize(
+    ("phrase", "focus", "text", "expected"),
+    [
+        (
+            "Gros plan de Noa",
+            ["Noa"],
+            "Au portail, elle noue ses lacets.",
+            "Gros plan de Noa qui noue ses lacets.",
+        ),
+        (
+            "Gros plan de Noa",
+            ["Noa"],
+            "Oncle Femi lui montre le nœud.",
+            "Gros plan de Noa, pendant qu’Oncle Femi lui montre le nœud.",
+        ),
+        (
+            "Gros plan de Noa",
+            ["Noa"],
+            "Il pleut sur le port.",
+            "Gros plan de Noa, pendant qu’il pleut sur le port.",
+        ),
+    ],
+)
+def test_a_french_coverage_line(phrase: str, focus: list[str], text: str, expected: str) -> None:
+    assert coverage_line(phrase, focus, text, ["Noa", "Oncle Femi"], "fr") == expected
+
+
+def test_a_beat_shot_is_one_line_only_for_its_own_subject_in_one_sentence() -> None:
+    assert action_line("Full shot of Noa", ["Noa"], "Noa runs.", CAST, "en") == (
+        "Full shot of Noa running."
+    )
+    # two sentences, a two-shot of one subject, someone else's action: told as written
+    assert action_line("Full shot of Noa", ["Noa"], "Noa runs. She falls.", CAST, "en") is None
+    two = ["Noa", "Uncle Femi"]
+    assert action_line("Two-shot", two, "Noa hands him the jar.", CAST, "en") is None
+    assert action_line("Full shot of Noa", ["Noa"], "Rain falls on Noa.", CAST, "en") is None
+    # a verb it cannot tell ("has", "will"): as written
+    assert action_line("Full shot of Noa", ["Noa"], "Noa has a plan.", CAST, "en") is None
+    # no rule for other languages
+    assert action_line("ノアの全身", ["Noa"], "Noa runs.", CAST, "ja") is None
+
+
+def test_coverage_of_a_beat_does_not_repeat_its_sentence() -> None:
+    text = (
+        "# Short\n\nA 60-second film.\n\n## Characters\n- **Noa**: a girl of nine, red cap\n"
+        "- **Uncle Femi**: her uncle, fifties, grey beard\n\n## Story\n"
+        "On the jetty, Noa struggles with a fishing line. Uncle Femi shows her the knot.\n"
+        "The float bobs on the water. Noa laughs and runs along the jetty.\n"
+    )
+    shots = breakdown_brief(understand(text, source_name="story.md")).shots
+    for shot in shots:
+        if shot.action:
+            # the beat's sentence is told once at most: never "<set-up>. <the sentence>"
+            # twice in one beat's coverage
+            assert shot.description.count(shot.action) <= 1
+    repeated = [
+        s.description
+        for s in shots
+        if s.framing is not Framing.INSERT and s.action and s.description.endswith(s.action)
+    ]
+    beats = {s.action for s in shots if s.action}
+    # each beat's own sentence appears whole in at most one of its shots' descriptions
+    assert len(repeated) <= len(beats), repeated
+    lines = [s.description for s in shots]
+    assert any("Noa struggling with a fishing line" in line for line in lines), lines

@@ -1,0 +1,263 @@
+"""A coverage shot's line as a shot list writes it: the set-up, then what it shows of the
+beat, in one sentence, not the beat's sentence again after it.
+
+"Close-up of Sami, struggling with a paper kite." (the beat's own subject: its verbs as
+participles), "Close-up of Sami, as Grandpa Ali shows him how to hold the string." (someone
+else's action, or a thing's: "as the kite climbs into the sky"); in French "Gros plan de
+Sami, qui lutte avec un cerf-volant." and "..., pendant que Grand-père Ali lui montre...".
+A beat this cannot read (several sentences that all matter, a verb it cannot tell) keeps
+the old form, the set-up then the sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from storycore.tools.breakdown.text import PERSON_VERBS, _sentences
+from storycore.tools.fountain import fold, mentions
+from storycore.tools.fountain.handled import handling_verb
+from storycore.tools.text import word_set
+
+#: First words of an opening phrase ("On a windy beach,", "At sunset,", "Au petit matin,")
+#: that sets the scene and is not what the shot shows again.
+_OPENERS = word_set(
+    """at on in by under over across inside outside near behind beyond after before later
+    then now meanwhile suddenly finally slowly soon once that this every all through along
+    with without from around during above below
+    a au aux dans sur sous pres apres avant plus puis soudain enfin pendant lentement
+    derriere devant le la les l ce cette ces tout toute"""
+)
+_SINGULAR = word_set("he she il elle")
+#: What an impersonal "il" does ("il pleut", "il fait nuit", "il y a"): no person.
+_IMPERSONAL = word_set("pleut neige fait y est vente grele faut semble reste suffit")
+_PLURAL = word_set("they ils elles")
+#: Verbs before which the clause is not a plain present action (modals, negations...).
+_NOT_ACTIONS = word_set(
+    """is are was were has have had will would can could may might must shall should does
+    do did doesn't don't isn't aren't won't can't cannot never also just still only already
+    almost"""
+)
+#: Verbs that double their last consonant though they have two syllables.
+_DOUBLING = word_set(
+    "begin forget admit commit regret prefer occur refer control patrol compel permit submit"
+)
+_VOWELS = "aeiou"
+#: Words that follow a verb, not a noun: "and begins to dance", "and waves the flag".
+_AFTER_VERB = word_set(
+    """to the a an his her their its my our your up down out off away back into onto at on
+    in over through across toward towards"""
+)
+
+
+def action_line(
+    phrase: str, focus: Sequence[str], text: str, characters: Sequence[str], language: str
+) -> str | None:
+    """The description of a beat's own shot framed by ``phrase`` on ``focus``: one line
+    only when the beat is one sentence whose subject is who the shot frames ("Full shot of
+    Marta walking the rows with a wicker basket"); None otherwise (the caller keeps
+    ``phrase. text``: a beat of several sentences, or of someone else's action, is told as
+    written)."""
+    if len(_sentences(text)) != 1:
+        return None
+    read = _line(phrase, focus, text, characters, language)
+    return read[0] if read is not None and read[1] else None
+
+
+def coverage_line(
+    phrase: str, focus: Sequence[str], text: str, characters: Sequence[str], language: str
+) -> str | None:
+    """The description of a coverage shot framed by ``phrase`` on ``focus`` (the people it
+    is on, first the one it frames) of the beat ``text``; None when the beat cannot be read
+    into one line (the caller keeps ``phrase. text``)."""
+    read = _line(phrase, focus, text, characters, language)
+    return read[0] if read is not None else None
+
+
+def _line(
+    phrase: str, focus: Sequence[str], text: str, characters: Sequence[str], language: str
+) -> tuple[str, bool] | None:
+    """The line, and whether it tells the beat's own subject (participles, "qui")."""
+    sentences = _sentences(text)
+    if not sentences or language not in ("en", "fr"):
+        return None
+    sentence = next(
+        (s for s in sentences if any(mentions(s, name) for name in focus)), sentences[0]
+    )
+    clause = _without_opener(sentence.strip()).rstrip(" .!?…")
+    if not clause:
+        return None
+    subject, rest = _subject(clause, characters)
+    french = language == "fr"
+    # "Close-up of Sami struggling", but "(medium shot), showing": a mark after a bracket
+    join = ", " if phrase.endswith(")") else " "
+    if subject is not None and rest and _same(subject, focus):
+        if french:
+            return f"{phrase}{join}qui {rest}.", True
+        participles = _participles(rest, plural=len(subject) > 1 or _plural_pronoun(clause))
+        if participles is not None:
+            return f"{phrase}{join}{participles}.", True
+    lowered = _lower_first(clause, characters)
+    if french:
+        elided = fold(lowered)[:1] in _VOWELS
+        return f"{phrase}, {'pendant qu’' if elided else 'pendant que '}{lowered}.", False
+    return f"{phrase}, as {lowered}.", False
+
+
+def _without_opener(sentence: str) -> str:
+    """``sentence`` without a short opening phrase closed by a comma ("On a windy beach,
+    Sami struggles" gives "Sami struggles")."""
+    head, comma, rest = sentence.partition(",")
+    words = head.split()
+    if comma and rest.strip() and 0 < len(words) <= 6 and fold(words[0]) in _OPENERS:
+        rest = rest.strip()
+        return rest[:1].upper() + rest[1:] if fold(rest.split()[0]) in _SINGULAR | _PLURAL else rest
+    return sentence
+
+
+def _subject(clause: str, characters: Sequence[str]) -> tuple[list[str] | None, str]:
+    """Who a clause opens on (characters, "X and Y", or a person pronoun as ``[]`` of one or
+    two) and the words after them; (None, "") when it opens on neither."""
+    rest = clause
+    found: list[str] = []
+    while True:
+        name = next(
+            (c for c in sorted(characters, key=len, reverse=True) if _opens_on(rest, c)), None
+        )
+        if name is None:
+            break
+        found.append(name)
+        rest = rest[len(name) :].lstrip()
+        joined = re.match(r"(?:and|et)\s+", rest)
+        if joined is None:
+            break
+        rest = rest[joined.end() :]
+    if found:
+        return found, rest
+    first, _, after = clause.partition(" ")
+    key = fold(first)
+    if key == "il" and fold(after.split(" ", 1)[0]) in _IMPERSONAL:
+        return None, ""  # "Il pleut": nobody
+    if key in _SINGULAR:
+        return ["_"], after
+    if key in _PLURAL:
+        return ["_", "_"], after
+    return None, ""
+
+
+def _opens_on(text: str, name: str) -> bool:
+    return fold(text).startswith(fold(name) + " ")
+
+
+def _same(subject: Sequence[str], focus: Sequence[str]) -> bool:
+    """Whether who the shot is on does the clause's action: all of them are its subject
+    ("Sami and Ali sit" for a close-up of Sami), or a pronoun stands for them ("they" for
+    anyone of the shot, "she" for a shot of one)."""
+    if not focus:
+        return False
+    if all(name == "_" for name in subject):
+        return len(subject) > 1 or len(focus) == 1
+    return set(focus) <= set(subject)
+
+
+def _plural_pronoun(clause: str) -> bool:
+    return fold(clause.split(" ", 1)[0]) in _PLURAL
+
+
+def _participles(rest: str, *, plural: bool) -> str | None:
+    """The words after the subject with its verbs as participles ("laughs and runs along
+    the shore" gives "laughing and running along the shore"); None when the first word is
+    not a verb this can tell."""
+    words = rest.split(" ")
+    index = 0
+    while index < len(words) and words[index].endswith("ly") and len(words[index]) > 4:
+        index += 1  # "slowly lifts": the adverb stays before the participle
+    if index >= len(words):
+        return None
+    first = _converted(words[index], plural=plural, strict=False)
+    if first is None:
+        return None
+    words[index] = first
+    for position in range(index + 1, len(words)):
+        before = words[position - 1]
+        if before in ("and", "then") or before.endswith(","):
+            # "stops, grins and begins to dance": each verb of the list
+            after = words[position + 1] if position + 1 < len(words) else ""
+            strict = after.rstrip(",;") not in _AFTER_VERB  # "and begins to dance"
+            following = _converted(words[position], plural=plural, strict=strict)
+            if following is not None:
+                words[position] = following
+    return " ".join(words)
+
+
+def _converted(word: str, *, plural: bool, strict: bool) -> str | None:
+    """``word`` (with the mark after it) as a participle, None when it is no verb."""
+    bare = word.rstrip(",;")
+    participle = _ing(bare, plural=plural, strict=strict)
+    return None if participle is None else participle + word[len(bare) :]
+
+
+def _ing(word: str, *, plural: bool, strict: bool = False) -> str | None:
+    """The -ing form of a present verb ("runs" -> "running", "smiles" -> "smiling",
+    "watches" -> "watching", "sit" for a plural subject -> "sitting"). ``strict`` (a verb
+    after "and") takes only third-person forms of verbs it knows end so."""
+    if not word.isalpha() or not word.islower() or word in _NOT_ACTIONS:
+        return None
+    if plural:
+        if word.endswith("s") and not word.endswith("ss"):
+            return None  # "they sits"? not a verb after a plural subject
+        if strict and not _known(word):
+            return None
+        return _ing_of(word)
+    if not word.endswith("s") or word.endswith("ss"):
+        return None
+    if word.endswith("ies") and len(word) > 4:
+        base = word[:-3] + "y"
+    elif word.endswith(("sses", "shes", "ches", "xes", "zzes", "oes")):
+        base = word[:-2]
+    else:
+        base = word[:-1]
+    if strict and not _known(word):
+        return None
+    return _ing_of(base)
+
+
+def _known(word: str) -> bool:
+    """Whether ``word`` (a present form) is a verb the story vocabulary knows, a handling
+    verb or one only people do: after "and", "clouds" must not become "clouding"."""
+    return any(
+        form in PERSON_VERBS or handling_verb(form) is not None
+        for form in (word, word + "s", word + "es")
+    )
+
+
+def _ing_of(base: str) -> str:
+    if base.endswith("ie"):
+        return base[:-2] + "ying"
+    if base.endswith(("ee", "ye", "oe")) or base == "be":
+        return base + "ing"
+    if base.endswith("e") and len(base) > 2:
+        return base[:-1] + "ing"
+    groups = re.findall(f"[{_VOWELS}]+", base)
+    one_syllable = len(groups) == 1 and len(groups[0]) == 1
+    if (one_syllable or base in _DOUBLING) and re.search(f"[{_VOWELS}][^{_VOWELS}wxy]$", base):
+        return base + base[-1] + "ing"
+    return base + "ing"
+
+
+def _lower_first(clause: str, characters: Sequence[str]) -> str:
+    """``clause`` as the middle of a sentence: its first word in lower case unless it is a
+    name ("The kite climbs" -> "the kite climbs", "Grandpa Ali shows" stays)."""
+    if any(_opens_on(clause, name) for name in characters):
+        return clause
+    first = clause.split(" ", 1)[0]
+    if first.isupper() and len(first) > 1:
+        return clause  # an acronym, a name in capitals
+    if fold(first) in _SINGULAR | _PLURAL or fold(first) in _OPENERS or first.istitle():
+        if first.istitle() and fold(first) not in _SINGULAR | _PLURAL | _OPENERS | _ARTICLES:
+            return clause  # a name the cast does not hold ("Paris wakes")
+        return clause[:1].lower() + clause[1:]
+    return clause
+
+
+_ARTICLES = word_set("the a an his her their its my our your some le la les un une des son sa ses")
