@@ -141,3 +141,34 @@ def test_coverage_of_a_beat_does_not_repeat_its_sentence() -> None:
     assert len(repeated) <= len(beats), repeated
     lines = [s.description for s in shots]
     assert any("Noa struggling with a fishing line" in line for line in lines), lines
+
+
+def test_a_relative_clause_about_the_framed_person_is_what_their_shot_shows() -> None:
+    line = coverage_line(
+        "Close-up of Uncle Femi",
+        ["Uncle Femi"],
+        "Noa runs past Uncle Femi, who frowns.",
+        CAST,
+        "en",
+    )
+    assert line == "Close-up of Uncle Femi frowning."
+
+
+def test_a_clause_with_no_verb_is_not_said_with_as_and_a_quote_keeps_its_mark() -> None:
+    assert (
+        coverage_line("Insert of the jar", [], "The jar on the shelf, label “Honey.”", CAST, "en")
+        is None
+    )
+    line = coverage_line("Close-up of Noa", ["Noa"], "Noa whispers “Now.”", CAST, "en")
+    assert line == "Close-up of Noa whispering “Now.”"
+
+
+def test_a_french_qui_goes_only_after_the_framed_name() -> None:
+    line = coverage_line(
+        "Plan taille sur Noa, Femi en amorce",
+        ["Noa"],
+        "Noa lui sert un thé.",
+        ["Noa", "Femi"],
+        "fr",
+    )
+    assert line == "Plan taille sur Noa, Femi en amorce, pendant que Noa lui sert un thé."

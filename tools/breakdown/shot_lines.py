@@ -84,24 +84,72 @@ def _line(
     sentence = next(
         (s for s in sentences if any(mentions(s, name) for name in focus)), sentences[0]
     )
-    clause = _without_opener(sentence.strip()).rstrip(" .!?…")
+    clause = _without_opener(sentence.strip())
+    clause = clause if clause.endswith(("”", "»", '"')) else clause.rstrip(" .!?…")
     if not clause:
         return None
-    subject, rest = _subject(clause, characters)
+    end = "" if clause.endswith(("”", "»", '"')) else "."
     french = language == "fr"
     # "Close-up of Sami struggling", but "(medium shot), showing": a mark after a bracket
     join = ", " if phrase.endswith(")") else " "
-    if subject is not None and rest and _same(subject, focus):
+    # French "qui" goes with the last name of the set-up: "Plan taille sur Léa, Henri en
+    # amorce" cannot take it
+    ends_on_focus = bool(focus) and fold(phrase).endswith(fold(focus[-1]))
+    subject, rest = _subject(clause, characters)
+    if subject is not None and rest and _same(subject, focus) and (ends_on_focus or not french):
         if french:
-            return f"{phrase}{join}qui {rest}.", True
+            return f"{phrase}{join}qui {rest}{end}", True
         participles = _participles(rest, plural=len(subject) > 1 or _plural_pronoun(clause))
         if participles is not None:
-            return f"{phrase}{join}{participles}.", True
+            return f"{phrase}{join}{participles}{end}", True
+    relative = _relative_of(clause, focus, french)
+    if relative is not None and (ends_on_focus or not french):
+        # "GaBy strides past Dr. Marsh, who raises an eyebrow": the close-up of Dr. Marsh
+        # is of what the relative clause says he does
+        if french:
+            return f"{phrase}{join}qui {relative}{end}", True
+        participles = _participles(relative, plural=False)
+        if participles is not None:
+            return f"{phrase}{join}{participles}{end}", True
+    if subject is None and not _acts(clause):
+        return None  # "The can on the counter, tagline ...": no verb to say "as" with
     lowered = _lower_first(clause, characters)
     if french:
         elided = fold(lowered)[:1] in _VOWELS
-        return f"{phrase}, {'pendant qu’' if elided else 'pendant que '}{lowered}.", False
-    return f"{phrase}, as {lowered}.", False
+        return f"{phrase}, {'pendant qu’' if elided else 'pendant que '}{lowered}{end}", False
+    return f"{phrase}, as {lowered}{end}", False
+
+
+def _relative_of(clause: str, focus: Sequence[str], french: bool) -> str | None:
+    """What a relative clause about the shot's one person says they do ("..., past Dr.
+    Marsh, who raises an eyebrow" gives "raises an eyebrow"), None when there is none."""
+    if len(focus) != 1:
+        return None
+    pronoun = "qui" if french else "who"
+    found = re.search(rf"{re.escape(focus[0])},? {pronoun} ([^,;:]+)", clause)
+    return found.group(1).strip() if found else None
+
+
+def _acts(clause: str) -> bool:
+    """Whether a clause that opens on no person has a verb to tell: a determiner, at most
+    three words, then a present verb ("the kite climbs", "la place est pleine")."""
+    words = fold(clause).split()
+    if words[:1] and words[0] in ("it", "il", "elle", "on"):
+        return True  # "il pleut sur le port"
+    if not words or words[0] not in _ARTICLES:
+        return False
+    return any(
+        word.endswith(("s", "e", "t")) and word not in _ARTICLES and index > 1
+        for index, word in enumerate(words[1:5], start=1)
+        if word not in _NOT_VERB_WORDS
+    )
+
+
+#: Words after a determiner that are not the verb ("on the counter").
+_NOT_VERB_WORDS = word_set(
+    """on in at of to by with from the a an its his her their this that sur dans de du des
+    la le les avec a au aux et and or ou"""
+)
 
 
 def _without_opener(sentence: str) -> str:

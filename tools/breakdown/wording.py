@@ -229,6 +229,11 @@ class Wording:
     def prop(self, prop: str) -> Phrase:
         """A prop with its definite article: "the can", "la tasse", "l'enveloppe"."""
         if self.language != "fr":
+            first, _, rest = prop.partition(" ")
+            named = re.search(rf"\b[a-z]+\s+{re.escape(first)}\b", self._story)
+            if rest and first[:1].isupper() and rest.islower() and named is None:
+                # a list's "Cold brew can" is a cold brew can ("his Nike shoes": a name)
+                prop = prop[:1].lower() + prop[1:]
             return Phrase(self("prop", prop=prop), self.language)
         return Phrase(_french_noun(prop, self._story), "fr")
 
