@@ -4,12 +4,17 @@ coverage shot of a beat does not repeat the beat's sentence after its set-up."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from storycore.tools.breakdown import breakdown_brief
 from storycore.tools.breakdown.shot_lines import action_line, coverage_line
 from storycore.tools.domain import Framing
+from storycore.tools.planner import plan_project
 from storycore.tools.planner.intake import understand
+from storycore.tools.project import Project
+from storycore.tools.structure import load_shots
 
 CAST = ["Noa", "Uncle Femi"]
 
@@ -172,3 +177,17 @@ def test_a_french_qui_goes_only_after_the_framed_name() -> None:
         "fr",
     )
     assert line == "Plan taille sur Noa, Femi en amorce, pendant que Noa lui sert un thé."
+
+
+def test_a_prompt_says_the_action_once_when_the_line_tells_it_in_its_own_words(
+    tmp_path: Path,
+) -> None:
+    text = (
+        "# Short\n\nA 20-second film.\n\n## Characters\n- **Noa**: a girl of nine, red cap\n\n"
+        "## Story\nOn the jetty, Noa climbs a wooden ladder and drops a bucket.\n"
+    )
+    plan_project(text, tmp_path / "project", source_name="story.md")
+    shots = load_shots(Project.open(tmp_path / "project"))
+    own = next(s for s in shots if "following Noa climbing" in s.description)
+    assert "climbing a wooden ladder" in own.video_prompt
+    assert "climbs a wooden ladder" not in own.video_prompt, own.video_prompt

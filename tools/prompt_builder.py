@@ -461,9 +461,17 @@ def _action_unsaid(shot: ShotSpec) -> str:
     """The shot's action for a prompt, or nothing when the description already says it.
     The breakdown often repeats the action inside the description, capitalised at the start
     of its sentence there ("Close on the machine." for "close on the machine"): the
-    comparison ignores case, so the prompt says it once."""
+    comparison ignores case, so the prompt says it once. A description that tells the action
+    in its own words ("Full shot of Marta walking the rows with a wicker basket" for "Marta
+    walks the rows with a wicker basket": three words in four, all but the verbs) says it
+    too."""
     action = _visual_text(shot.action, shot)
-    if action.casefold() in _visual_text(shot.description, shot).casefold():
+    description = _visual_text(shot.description, shot).casefold()
+    if action.casefold() in description:
+        return ""
+    words = re.findall(r"\w+", action.casefold())
+    told = set(re.findall(r"\w+", description))
+    if len(words) >= 4 and sum(word in told for word in words) >= 0.75 * len(words):
         return ""
     return action
 
