@@ -469,7 +469,10 @@ def _action_unsaid(shot: ShotSpec) -> str:
     description = _visual_text(shot.description, shot).casefold()
     if action.casefold() in description:
         return ""
-    words = re.findall(r"\w+", action.casefold())
+    head, comma, rest = action.partition(",")
+    # an opening phrase ("On the jetty,") is the setting, said on its own line
+    compared = rest if comma and len(head.split()) <= 5 and rest.strip() else action
+    words = re.findall(r"\w+", compared.casefold())
     told = set(re.findall(r"\w+", description))
     if len(words) >= 4 and sum(word in told for word in words) >= 0.75 * len(words):
         return ""
