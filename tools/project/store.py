@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import shutil
+import stat as stat_module
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,7 @@ from storycore.tools.project.files import (
     _sha,
 )
 from storycore.tools.project.plans import PLAN_MARKER, recover_interrupted_plan
-from storycore.tools.project.safety import _read_limited, check_document_paths
+from storycore.tools.project.safety import _read_limited, check_document_paths, is_safe_relative
 from storycore.tools.project.transaction import Transaction, _read_ops, _replay_backwards
 from storycore.tools.schema_versions import KEY as SCHEMA_KEY
 from storycore.tools.schema_versions import document_kind, stamp, upgrade
@@ -141,7 +142,37 @@ class Project:
             )
             if found is not None:
                 return found[0]
+        if len(parts) == 1 and isinstance(parts[0], str):
+            plain = self._unlinked(parts[0])
+            if plain is not None:
+                return Path(plain)
         return Path(confined_under(self._base, *parts, shown_root=self.root))
+
+    def _unlinked(self, rel: str) -> str | None:
+        """What :func:`confined_under` answers for ``rel``, a plain relative path, when no
+        part of the whole path (the root's own parts too) is a symbolic link; None when one
+        may be (then the long way resolves it).
+
+        ``os.path.realpath`` looks at each part the same way (``lstat``), but its pure
+        Python walk cost more than the ``lstat`` calls themselves. A part that is missing or
+        not a folder ends the walk: nothing below it can be a link (realpath then joins the
+        rest as written, as here)."""
+        if not is_safe_relative(rel):
+            return None
+        full = f"{self._base}/{rel}"
+        lstat, is_link = os.lstat, stat_module.S_ISLNK
+        end = 0
+        while True:
+            end = full.find("/", end + 1)
+            try:
+                if is_link(lstat(full if end < 0 else full[:end]).st_mode):
+                    return None
+            except OSError:
+                return full
+            except ValueError:
+                return None
+            if end < 0:
+                return full
 
     def _confined(self, rel: str | Path) -> tuple[Path, str]:
         """:meth:`path` of ``rel`` and its posix path relative to the root ("" for the root)."""
@@ -209,7 +240,8 @@ class Project:
         if tx.manifest_data is None:
             return
         try:
-            check_document_paths(MANIFEST, tx.manifest)
+            # The entries shared unchanged with the manifest it began from were checked.
+            check_document_paths(MANIFEST, tx.manifest, checked=tx.unchanged_entries)
             info = (self.root / MANIFEST).stat()
         except (ProjectError, OSError):
             return
@@ -235,14 +267,16 @@ class Project:
         except ValueError as exc:
             raise ProjectError(f"{self.relative(path)} is not valid JSON: {exc}") from None
 
-    def read_model(self, rel: str | Path, model: type[M]) -> M:
+    def read_model(self, rel: str | Path, model: type[M], *, shared: bool = False) -> M:
         """A document validated as ``model``; a versioned document is first upgraded to its
         current schema version (:mod:`storycore.tools.schema_versions`).
 
         A document this process validated before is copied when its file is still the same
-        file with the same bytes (:mod:`storycore.tools.project.kept`)."""
+        file with the same bytes (:mod:`storycore.tools.project.kept`). ``shared``: not
+        copied, the kept document itself, for a caller that never changes it in place (it
+        replaces it: ``model_copy(update=...)``)."""
         where = os.path.join(self._base, rel)
-        document = kept.kept(where, model)
+        document = kept.kept(where, model, copy=not shared)
         if document is not None:
             return document
         path = self.path(rel)

@@ -170,7 +170,7 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
         _lay_out_shots(tx, outcome.shots)
         shots = _reprompted(project, registry, outcome.shots, outcome.regenerated)
         # Only what changed: untouched shots keep their files byte for byte.
-        rewritten = [s for s in shots if before.get(s.shot_id) != s]
+        rewritten = [s for s in shots if (old := before.get(s.shot_id)) is not s and old != s]
         write_shots(tx, rewritten)
         moved = folders != [ref.folder for ref in tx.manifest.shots]
         # Every element as it is after the sync: the documents do not read them again.

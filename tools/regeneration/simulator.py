@@ -99,7 +99,8 @@ class Planner:
         self.registry = AssetRegistry(project, cards=False)
         self._scenes: list[Scene] | None = None
         self.before_shots = indexed_shots(project, seen)
-        self.before_elements = {e.element_id: e for e in self.registry.list()}
+        # Shared with the documents the project keeps (not copied): never changed in place.
+        self.before_elements = {e.element_id: e for e in self.registry._list_shared()}
         self.before_segments = list(project.manifest.segments)
         # Handlers replace a shot or an element (``replace``, ``model_copy(update=...)``), never
         # change one in place: the list and the dict are copied, the shots and elements are
