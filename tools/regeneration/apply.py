@@ -173,9 +173,12 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
         rewritten = [s for s in shots if (old := before.get(s.shot_id)) is not s and old != s]
         write_shots(tx, rewritten)
         moved = folders != [ref.folder for ref in tx.manifest.shots]
-        # Every element as it is after the sync: the documents do not read them again.
+        # Every element as it is after the sync: the documents do not read them again (they
+        # only read them: shared with the kept documents, not copied).
         elements: dict[str, AssetMetadata] = {}
-        registry.sync_shot_links({s.shot_id: s.element_ids() for s in shots}, into=elements)
+        registry.sync_shot_links(
+            {s.shot_id: s.element_ids() for s in shots}, into=elements, shared=True
+        )
         if outcome.segments is not None and outcome.segments != list(project.manifest.segments):
             set_segments(tx, outcome.segments)
         for element_id in outcome.element_locks:

@@ -289,17 +289,20 @@ class Planner:
         for segment_id, members in runs:
             before = by_id[segment_id]
             ids = [s.shot_id for s in members]
-            changed = ids != before.shot_ids or any(i in regenerated for i in ids)
-            segments.append(
-                before.model_copy(
-                    update={
-                        "shot_ids": ids,
-                        "start_frame": members[0].start_frame,
-                        "end_frame": members[-1].end_frame,
-                        "status": ShotStatus.PENDING if changed else before.status,
-                    }
-                )
-            )
+            changed = ids != before.shot_ids or not regenerated.isdisjoint(ids)
+            update = {
+                "shot_ids": ids,
+                "start_frame": members[0].start_frame,
+                "end_frame": members[-1].end_frame,
+                "status": ShotStatus.PENDING if changed else before.status,
+            }
+            if not changed and (before.start_frame, before.end_frame) == (
+                update["start_frame"],
+                update["end_frame"],
+            ):
+                segments.append(before)  # as it was: not copied (never changed in place)
+            else:
+                segments.append(before.model_copy(update=update))
             if changed:
                 redo.append(segment_id)
         gone = sorted(set(by_id) - {s.segment_id for s in segments})
