@@ -18,10 +18,11 @@ from typing import Any
 
 import pytest
 
-from storycore.tools.domain import AssetMetadata, ShotStatus
+from storycore.tools.domain import AssetMetadata, ProjectManifest, ShotStatus
 from storycore.tools.errors import ConfinementError, ProjectError
 from storycore.tools.naming import confined_under
-from storycore.tools.project import Project, kept
+from storycore.tools.project import Project, dumps_json, kept
+from storycore.tools.project.files import dumps_entries
 from storycore.tools.regeneration import apply_changes, plan_changes
 from storycore.tools.regeneration import index as index_module
 from storycore.tools.regeneration import plan as plan_module
@@ -228,3 +229,52 @@ def test_the_planner_leaves_the_kept_elements_as_their_files_are(film: Path) -> 
     kept_one = project.read_model(rel, AssetMetadata)
     _forget()
     assert kept_one == Project(film).read_model(rel, AssetMetadata)
+
+
+# -- the manifest encoded entry by entry ------------------------------------------------------
+
+
+def _plain_manifest_bytes(manifest: ProjectManifest) -> bytes:
+    return dumps_json(manifest.model_dump(mode="json"))
+
+
+def test_the_manifest_encoded_entry_by_entry_is_the_house_json(film: Path) -> None:
+    """Entries encoded before and unchanged are reused; one changed in place, replaced,
+    added or removed is encoded again: always what ``dumps_json`` of the whole dump is."""
+    manifest = Project.open(film).manifest
+    lists = ("elements", "shots", "segments")
+    for step in range(7):
+        if step == 1:
+            manifest.shots[2].status = ShotStatus.APPROVED  # in place
+        elif step == 2:
+            manifest.segments[0].shot_ids.append("shot_99")  # a list in place
+        elif step == 3:
+            manifest.shots[4] = manifest.shots[4].model_copy(update={"version": 7})
+        elif step == 4:
+            manifest.shots.pop(0)
+            manifest.elements.reverse()
+        elif step == 5:
+            manifest.title = "Another title"
+        elif step == 6:
+            manifest.shots = []
+        data, dumped = dumps_entries(manifest, lists)
+        assert data == _plain_manifest_bytes(manifest), step
+        assert dumped == json.loads(data), step
+
+
+def test_an_entry_changed_in_place_between_transactions_is_not_taken_as_kept(
+    film: Path,
+) -> None:
+    """The kept manifest changed in place outside a transaction (its file did not change):
+    the next transaction starts from the file, as a new process would."""
+    project = Project.open(film)
+    with project.transaction("first") as tx:
+        tx.manifest.title = "First"
+    project.manifest.shots[0].status = ShotStatus.APPROVED  # not through a transaction
+    with project.transaction("second") as tx:
+        assert tx.manifest.shots[0].status is not ShotStatus.APPROVED
+        tx.manifest.title = "Second"
+    _forget()
+    fresh = Project(film).manifest
+    assert fresh.title == "Second"
+    assert fresh.shots[0].status is not ShotStatus.APPROVED

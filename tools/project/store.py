@@ -34,10 +34,16 @@ from storycore.tools.project.files import (
     _lock_for,
     _os_errors_as_project_errors,
     _sha,
+    dumps_entries,
 )
 from storycore.tools.project.plans import PLAN_MARKER, recover_interrupted_plan
 from storycore.tools.project.safety import _read_limited, check_document_paths, is_safe_relative
-from storycore.tools.project.transaction import Transaction, _read_ops, _replay_backwards
+from storycore.tools.project.transaction import (
+    _MANIFEST_LISTS,
+    Transaction,
+    _read_ops,
+    _replay_backwards,
+)
 from storycore.tools.schema_versions import KEY as SCHEMA_KEY
 from storycore.tools.schema_versions import document_kind, stamp, upgrade
 
@@ -223,7 +229,8 @@ class Project:
         known = self._manifest
         if known is not None and data == self._manifest_data:
             with contextlib.suppress(ValueError):
-                dumped = stamp(MANIFEST, known.model_dump(mode="json"))
+                # Entry by entry, those unchanged since they were encoded not dumped again.
+                dumped = stamp(MANIFEST, dumps_entries(known, _MANIFEST_LISTS)[1])
                 parsed = self._manifest_json
                 if dumped == (json.loads(data) if parsed is None else parsed):
                     return known, data, dumped

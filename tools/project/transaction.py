@@ -31,6 +31,7 @@ from storycore.tools.project.files import (
     _sha,
     atomic_write,
     current_atomic_write,
+    dumps_entries,
     dumps_json,
 )
 from storycore.tools.project.kept import changed_in_place, shared_copy
@@ -40,6 +41,7 @@ from storycore.tools.project.safety import (
     _target,
     is_safe_relative,
 )
+from storycore.tools.schema_versions import KEY as SCHEMA_KEY
 from storycore.tools.schema_versions import document_kind, stamp
 
 if TYPE_CHECKING:
@@ -47,6 +49,9 @@ if TYPE_CHECKING:
 
 #: How many finished transactions are kept for undo.
 HISTORY_KEEP = 30
+
+#: The manifest's lists of entries, encoded entry by entry at commit (:func:`dumps_entries`).
+_MANIFEST_LISTS = ("elements", "shots", "segments")
 
 
 class Transaction:
@@ -275,8 +280,10 @@ class Transaction:
         if not in_place:
             self.unchanged_entries = frozenset(id(item) for item, _ in self._shared)
         if in_place or self.manifest != self._original_manifest:
-            dumped = stamp("project.json", self.manifest.model_dump(mode="json"))
-            data = dumps_json(dumped)
+            data, dumped = dumps_entries(self.manifest, _MANIFEST_LISTS)
+            if SCHEMA_KEY not in dumped:  # a manifest always has its version: never here
+                dumped = stamp("project.json", dumped)
+                data = dumps_json(dumped)
             self.write_bytes("project.json", data)
             self.manifest_data, self.manifest_json = data, dumped
         self._journal.close()
