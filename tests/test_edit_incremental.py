@@ -145,6 +145,7 @@ def test_paths_below_the_project_are_confined_as_the_long_way_does(
     (film / "exports").mkdir(exist_ok=True)
     os.symlink(outside, film / "exports" / "away")
     os.symlink(film / "02_shots", film / "exports" / "shots")
+    os.symlink(film / "nowhere", film / "exports" / "dangling")
     (film / "a_file").write_text("x", encoding="utf-8")
     rels = [
         "project.json",
@@ -152,6 +153,8 @@ def test_paths_below_the_project_are_confined_as_the_long_way_does(
         "exports/away/secret.txt",
         "exports/away",
         "exports/shots",
+        "exports/dangling",
+        "exports/shots/nothing",
         "exports/missing/deeper/file",
         "a_file/below",
         "02_shots//x",
@@ -169,6 +172,9 @@ def test_paths_below_the_project_are_confined_as_the_long_way_does(
             assert "leave the project" in str(exc)
             continue
         assert str(project.path(rel)) == expected, rel
+        assert project.exists(rel) == Path(expected).exists(), rel
+        with project.transaction("look") as tx:
+            assert tx.project.exists(rel) == Path(expected).exists(), rel
 
 
 def test_a_project_folder_moved_behind_a_link_is_refused_as_before(

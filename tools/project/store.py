@@ -151,13 +151,14 @@ class Project:
         if len(parts) == 1 and isinstance(parts[0], str):
             plain = self._unlinked(parts[0])
             if plain is not None:
-                return Path(plain)
+                return Path(plain[0])
         return Path(confined_under(self._base, *parts, shown_root=self.root))
 
-    def _unlinked(self, rel: str) -> str | None:
+    def _unlinked(self, rel: str) -> tuple[str, bool | None] | None:
         """What :func:`confined_under` answers for ``rel``, a plain relative path, when no
-        part of the whole path (the root's own parts too) is a symbolic link; None when one
-        may be (then the long way resolves it).
+        part of the whole path (the root's own parts too) is a symbolic link, and whether
+        it exists (None: not known); None when a part may be a link (then the long way
+        resolves it).
 
         ``os.path.realpath`` looks at each part the same way (``lstat``), but its pure
         Python walk cost more than the ``lstat`` calls themselves. A part that is missing or
@@ -173,12 +174,14 @@ class Project:
             try:
                 if is_link(lstat(full if end < 0 else full[:end]).st_mode):
                     return None
+            except (FileNotFoundError, NotADirectoryError):
+                return full, False
             except OSError:
-                return full
+                return full, None
             except ValueError:
                 return None
             if end < 0:
-                return full
+                return full, True
 
     def _confined(self, rel: str | Path) -> tuple[Path, str]:
         """:meth:`path` of ``rel`` and its posix path relative to the root ("" for the root)."""
@@ -311,6 +314,15 @@ class Project:
         return document
 
     def exists(self, rel: str | Path) -> bool:
+        if isinstance(rel, str):  # the walk that confines a plain path also finds it
+            if self._tx is not None:
+                found = self._tx._plain(rel)
+                if found is not None:
+                    return found[2] is not None
+            else:
+                plain = self._unlinked(rel)
+                if plain is not None and plain[1] is not None:
+                    return plain[1]
         return self.path(rel).exists()
 
     # -- writing -------------------------------------------------------------------------

@@ -39,7 +39,17 @@ def _lay_out_shots(tx: Transaction, shots: Sequence[ShotSpec]) -> None:
     for position, shot in enumerate(shots, start=1):
         known = by_id.get(shot.shot_id)
         if known is not None:
-            targets.append(renumbered(known.folder, position))
+            folder = known.folder
+            prefix = f"{position:02d}_"
+            if (
+                position < 10000
+                and folder.startswith(prefix)
+                and len(folder) > len(prefix)
+                and "\n" not in folder
+            ):
+                targets.append(folder)  # already at its place: what renumbered gives
+            else:
+                targets.append(renumbered(folder, position))
             continue
         if taken is None:
             taken = [
