@@ -277,16 +277,23 @@ class Project:
         except ValueError as exc:
             raise ProjectError(f"{self.relative(path)} is not valid JSON: {exc}") from None
 
-    def read_model(self, rel: str | Path, model: type[M], *, shared: bool = False) -> M:
+    def read_shared(self, rel: str | Path, model: type[M]) -> M:
+        """:meth:`read_model`, but a document this process validated before (its file still
+        the same file with the same bytes) is the kept document itself, not a copy: for a
+        caller that never changes it in place (it replaces it: ``model_copy(update=...)``)."""
+        document = kept.kept(os.path.join(self._base, rel), model, copy=False)
+        if document is not None:
+            return document
+        return self.read_model(rel, model)
+
+    def read_model(self, rel: str | Path, model: type[M]) -> M:
         """A document validated as ``model``; a versioned document is first upgraded to its
         current schema version (:mod:`storycore.tools.schema_versions`).
 
         A document this process validated before is copied when its file is still the same
-        file with the same bytes (:mod:`storycore.tools.project.kept`). ``shared``: not
-        copied, the kept document itself, for a caller that never changes it in place (it
-        replaces it: ``model_copy(update=...)``)."""
+        file with the same bytes (:mod:`storycore.tools.project.kept`)."""
         where = os.path.join(self._base, rel)
-        document = kept.kept(where, model, copy=not shared)
+        document = kept.kept(where, model)
         if document is not None:
             return document
         path = self.path(rel)

@@ -67,7 +67,10 @@ class _RegistryBase:
                     )
                 ],
             )
-        meta = self.project.read_model(rel, AssetMetadata, shared=shared)
+        if shared:
+            meta = self.project.read_shared(rel, AssetMetadata)
+        else:
+            meta = self.project.read_model(rel, AssetMetadata)
         if meta.element_id != ref.element_id:
             raise ProjectError(
                 f"{rel} describes {meta.element_id!r} but project.json registers that folder "
