@@ -204,6 +204,72 @@ def _indented(value: Any, depth: int) -> str:
     return opening + inner + ("," + inner).join(items) + "\n" + "  " * depth + closing
 
 
+#: Entries of the documents :func:`dumps_entries` encoded, by ``id``: the entry itself (so
+#: the id is not reused while kept), its field values then (lists copied), its JSON and its
+#: indented text.
+_entries: dict[int, tuple[BaseModel, dict[str, Any], Any, str]] = {}
+_entries_guard = threading.Lock()
+_ENTRIES_KEEP = 16384
+
+
+def dumps_entries(model: BaseModel, lists: tuple[str, ...]) -> tuple[bytes, dict[str, Any]]:
+    """``dumps_json`` of ``model.model_dump(mode="json")``, and that JSON, for a document
+    whose fields ``lists`` are lists of models (a manifest's shots, elements and segments).
+
+    An entry of plain values (text, numbers, enums, lists of them) encoded before by this
+    function, and whose values are still the ones it had then (compared, so one changed in
+    place is encoded again), is not dumped or encoded again: a change to one entry of 500
+    encodes that entry. Anything else is encoded as :func:`dumps_json` does."""
+    from storycore.tools.project.kept import _fields_now
+
+    top = model.model_dump(mode="json", exclude=set(lists))
+    fields = type(model).model_fields
+    if not top.keys() <= fields.keys() or any(type(key) is not str for key in top):
+        whole = model.model_dump(mode="json")  # a field pydantic adds: the plain way
+        return dumps_json(whole), whole
+    dumped: dict[str, Any] = {}
+    texts: list[str] = []
+    get = _entries.get
+    for name in fields:
+        if name not in lists:
+            if name in top:
+                dumped[name] = top[name]
+                texts.append(f"{_plain(name)}: {_indented(top[name], 1)}")
+            continue
+        items = getattr(model, name)
+        values: list[Any] = []
+        encoded: list[str] = []
+        for item in items:
+            known = get(id(item))
+            if known is not None and known[0] is item and item.__dict__ == known[1]:
+                values.append(known[2])
+                encoded.append(known[3])
+                continue
+            value = item.model_dump(mode="json")
+            text = _indented(value, 2)
+            values.append(value)
+            encoded.append(text)
+            now = (
+                _fields_now(item.__dict__)
+                if item.__pydantic_extra__ is None
+                and getattr(item, "__pydantic_private__", None) is None
+                else None
+            )
+            if now is not None:
+                with _entries_guard:
+                    if len(_entries) >= _ENTRIES_KEEP:
+                        _entries.clear()
+                    _entries[id(item)] = (item, now, value, text)
+        dumped[name] = values
+        inner = "\n" + "  " * 2
+        listed = "[" + inner + ("," + inner).join(encoded) + "\n  ]" if encoded else "[]"
+        texts.append(f"{_plain(name)}: {listed}")
+    if not texts:
+        return dumps_json(dumped), dumped
+    body = "{\n  " + ",\n  ".join(texts) + "\n}"
+    return (body + "\n").encode(), dumped
+
+
 def _encoded(value: Any, depth: int) -> str:
     text = json.dumps(value, indent=2, ensure_ascii=False)
     return text.replace("\n", "\n" + "  " * depth) if depth else text

@@ -51,9 +51,10 @@ def identity(path: str) -> _Stamp | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def kept(path: str, model: type[M]) -> M | None:
+def kept(path: str, model: type[M], *, copy: bool = True) -> M | None:
     """A copy of the ``model`` kept for ``path`` if the file is still the same file with the
-    same bytes, else None."""
+    same bytes, else None (``copy=False``: the kept model itself, for a caller that never
+    changes it in place)."""
     with _lock:
         known = _kept.get((path, model))
     if known is None or identity(path) != known.stamp:
@@ -68,7 +69,7 @@ def kept(path: str, model: type[M]) -> M | None:
     with _lock:
         if (path, model) in _kept:
             _kept.move_to_end((path, model))
-    document = deep_copy(known.model)
+    document = deep_copy(known.model) if copy else known.model
     assert isinstance(document, model)
     return document
 
@@ -161,3 +162,86 @@ def _model_copy(model: BaseModel) -> BaseModel:
         new, "__pydantic_private__", None if private is None else copy.deepcopy(private)
     )
     return new
+
+
+def shared_copy(model: BaseModel) -> tuple[BaseModel, list[tuple[BaseModel, dict[str, Any]]]]:
+    """A copy of ``model`` (a document) that shares the models in its lists whose values are
+    all immutable scalars or lists of them (a manifest's shot, element and segment entries;
+    not a shot with its rendered clip), with those shared: each
+    with a copy of its fields as they were, so that :func:`changed_in_place` can tell that
+    one was changed in place after all. Everything else is copied as by :func:`deep_copy`.
+
+    The copy's lists are its own: putting, removing or replacing an entry changes the copy
+    only. Setting a field of a shared entry would change both (see
+    :func:`changed_in_place`)."""
+    cls = type(model)
+    if cls.__deepcopy__ is not BaseModel.__deepcopy__ or model.__pydantic_extra__:
+        return deep_copy(model), []
+    shared: list[tuple[BaseModel, dict[str, Any]]] = []
+    fields: dict[str, Any] = {}
+    for key, value in model.__dict__.items():
+        kind = type(value)
+        if kind in _SHAREABLE:
+            fields[key] = value
+        elif kind is list:
+            items = []
+            plain: dict[type, bool] = {}  # per model class: copies itself the usual way
+            for item in value:
+                cls_item = type(item)
+                usual = plain.get(cls_item)
+                if usual is None:
+                    usual = plain[cls_item] = (
+                        issubclass(cls_item, BaseModel)
+                        and cls_item.__deepcopy__ is BaseModel.__deepcopy__
+                    )
+                now = (
+                    _fields_now(item.__dict__)
+                    if usual
+                    and item.__pydantic_extra__ is None
+                    and getattr(item, "__pydantic_private__", None) is None
+                    else None
+                )
+                if now is not None:
+                    shared.append((item, now))
+                    items.append(item)
+                else:
+                    items.append(deep_copy(item))
+            fields[key] = items
+        else:
+            fields[key] = deep_copy(value)
+    new = cls.__new__(cls)
+    _object_setattr(new, "__dict__", fields)
+    _object_setattr(new, "__pydantic_extra__", None)
+    _object_setattr(new, "__pydantic_fields_set__", set(model.__pydantic_fields_set__))
+    private = getattr(model, "__pydantic_private__", None)
+    _object_setattr(
+        new, "__pydantic_private__", None if private is None else copy.deepcopy(private)
+    )
+    return new, shared
+
+
+def _fields_now(values: dict[str, Any]) -> dict[str, Any] | None:
+    """The field values of a model that :func:`shared_copy` may share, as they are now, or
+    None if it may not: each value must be immutable or a list of immutable values (a
+    segment's shot ids; the lists are copied, so one changed in place is found too)."""
+    if _SHAREABLE.issuperset(map(type, values.values())):
+        return values.copy()
+    now = {}
+    for key, value in values.items():
+        kind = type(value)
+        if kind is list:
+            if not _SHAREABLE.issuperset(map(type, value)) and not all(
+                _shareable(type(v)) for v in value
+            ):
+                return None
+            now[key] = value.copy()
+        elif _shareable(kind):
+            now[key] = value
+        else:
+            return None
+    return now
+
+
+def changed_in_place(shared: list[tuple[BaseModel, dict[str, Any]]]) -> bool:
+    """Whether a model :func:`shared_copy` shared was changed in place since."""
+    return any(item.__dict__ != fields for item, fields in shared)

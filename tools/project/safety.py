@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -90,13 +90,17 @@ def _target(root: Path, rel: str) -> Path:
     return path
 
 
-def check_document_paths(rel: str | Path, model: BaseModel) -> None:
+def check_document_paths(
+    rel: str | Path, model: BaseModel, *, checked: Container[int] = ()
+) -> None:
     """Refuse a project document whose folders or file references leave their folder.
 
     Element, shot and sequence folders must be plain folder names; reference images and
     other file references relative paths without ``..``. Raises :class:`ProjectError`
-    naming the file."""
-    if all(_safe_value(value, single) for _, value, single in _document_paths(model, None)):
+    naming the file. ``checked``: the ids of models inside ``model`` already found safe
+    as they are now (not looked into again)."""
+    values = _document_paths(model, None, checked)
+    if all(_safe_value(value, single) for _, value, single in values):
         return  # the usual case: nothing to report, so no place is named
     for where, value, single in _document_paths(model, ""):
         if value is not None and not is_safe_relative(value, single=single):
@@ -125,9 +129,12 @@ def _safe_value(value: Any, single: bool) -> bool:
     return True
 
 
-def _document_paths(value: Any, where: str | None) -> Iterator[tuple[str, Any, bool]]:
+def _document_paths(
+    value: Any, where: str | None, checked: Container[int] = ()
+) -> Iterator[tuple[str, Any, bool]]:
     """Each path value of ``value`` as (where, value, single); ``where`` None names no place
-    (the fast pass of :func:`check_document_paths`)."""
+    (the fast pass of :func:`check_document_paths`). A model in a list whose id is in
+    ``checked`` is not looked into."""
 
     def at(here: str | None, part: str) -> str | None:
         return None if here is None else (f"{here}.{part}" if here else part)
@@ -150,10 +157,10 @@ def _document_paths(value: Any, where: str | None) -> Iterator[tuple[str, Any, b
                     else:
                         yield from _document_paths(ref, index(here, i))
             elif isinstance(item, BaseModel | list):
-                yield from _document_paths(item, here)
+                yield from _document_paths(item, here, checked)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            if isinstance(item, BaseModel):
+            if isinstance(item, BaseModel) and id(item) not in checked:
                 yield from _document_paths(item, index(where, i))
 
 

@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import shutil
+import stat as stat_module
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,10 +34,16 @@ from storycore.tools.project.files import (
     _lock_for,
     _os_errors_as_project_errors,
     _sha,
+    dumps_entries,
 )
 from storycore.tools.project.plans import PLAN_MARKER, recover_interrupted_plan
-from storycore.tools.project.safety import _read_limited, check_document_paths
-from storycore.tools.project.transaction import Transaction, _read_ops, _replay_backwards
+from storycore.tools.project.safety import _read_limited, check_document_paths, is_safe_relative
+from storycore.tools.project.transaction import (
+    _MANIFEST_LISTS,
+    Transaction,
+    _read_ops,
+    _replay_backwards,
+)
 from storycore.tools.schema_versions import KEY as SCHEMA_KEY
 from storycore.tools.schema_versions import document_kind, stamp, upgrade
 
@@ -141,7 +148,40 @@ class Project:
             )
             if found is not None:
                 return found[0]
+        if len(parts) == 1 and isinstance(parts[0], str):
+            plain = self._unlinked(parts[0])
+            if plain is not None:
+                return Path(plain[0])
         return Path(confined_under(self._base, *parts, shown_root=self.root))
+
+    def _unlinked(self, rel: str) -> tuple[str, bool | None] | None:
+        """What :func:`confined_under` answers for ``rel``, a plain relative path, when no
+        part of the whole path (the root's own parts too) is a symbolic link, and whether
+        it exists (None: not known); None when a part may be a link (then the long way
+        resolves it).
+
+        ``os.path.realpath`` looks at each part the same way (``lstat``), but its pure
+        Python walk cost more than the ``lstat`` calls themselves. A part that is missing or
+        not a folder ends the walk: nothing below it can be a link (realpath then joins the
+        rest as written, as here)."""
+        if not is_safe_relative(rel):
+            return None
+        full = f"{self._base}/{rel}"
+        lstat, is_link = os.lstat, stat_module.S_ISLNK
+        end = 0
+        while True:
+            end = full.find("/", end + 1)
+            try:
+                if is_link(lstat(full if end < 0 else full[:end]).st_mode):
+                    return None
+            except (FileNotFoundError, NotADirectoryError):
+                return full, False
+            except OSError:
+                return full, None
+            except ValueError:
+                return None
+            if end < 0:
+                return full, True
 
     def _confined(self, rel: str | Path) -> tuple[Path, str]:
         """:meth:`path` of ``rel`` and its posix path relative to the root ("" for the root)."""
@@ -192,7 +232,8 @@ class Project:
         known = self._manifest
         if known is not None and data == self._manifest_data:
             with contextlib.suppress(ValueError):
-                dumped = stamp(MANIFEST, known.model_dump(mode="json"))
+                # Entry by entry, those unchanged since they were encoded not dumped again.
+                dumped = stamp(MANIFEST, dumps_entries(known, _MANIFEST_LISTS)[1])
                 parsed = self._manifest_json
                 if dumped == (json.loads(data) if parsed is None else parsed):
                     return known, data, dumped
@@ -209,7 +250,8 @@ class Project:
         if tx.manifest_data is None:
             return
         try:
-            check_document_paths(MANIFEST, tx.manifest)
+            # The entries shared unchanged with the manifest it began from were checked.
+            check_document_paths(MANIFEST, tx.manifest, checked=tx.unchanged_entries)
             info = (self.root / MANIFEST).stat()
         except (ProjectError, OSError):
             return
@@ -234,6 +276,15 @@ class Project:
             raise ProjectError(f"{self.relative(path)} is missing from the project") from None
         except ValueError as exc:
             raise ProjectError(f"{self.relative(path)} is not valid JSON: {exc}") from None
+
+    def read_shared(self, rel: str | Path, model: type[M]) -> M:
+        """:meth:`read_model`, but a document this process validated before (its file still
+        the same file with the same bytes) is the kept document itself, not a copy: for a
+        caller that never changes it in place (it replaces it: ``model_copy(update=...)``)."""
+        document = kept.kept(os.path.join(self._base, rel), model, copy=False)
+        if document is not None:
+            return document
+        return self.read_model(rel, model)
 
     def read_model(self, rel: str | Path, model: type[M]) -> M:
         """A document validated as ``model``; a versioned document is first upgraded to its
@@ -270,6 +321,15 @@ class Project:
         return document
 
     def exists(self, rel: str | Path) -> bool:
+        if isinstance(rel, str):  # the walk that confines a plain path also finds it
+            if self._tx is not None:
+                found = self._tx._plain(rel)
+                if found is not None:
+                    return found[2] is not None
+            else:
+                plain = self._unlinked(rel)
+                if plain is not None and plain[1] is not None:
+                    return plain[1]
         return self.path(rel).exists()
 
     # -- writing -------------------------------------------------------------------------

@@ -31,15 +31,17 @@ from storycore.tools.project.files import (
     _sha,
     atomic_write,
     current_atomic_write,
+    dumps_entries,
     dumps_json,
 )
-from storycore.tools.project.kept import deep_copy
+from storycore.tools.project.kept import changed_in_place, shared_copy
 from storycore.tools.project.safety import (
     _check_journal,
     _read_limited,
     _target,
     is_safe_relative,
 )
+from storycore.tools.schema_versions import KEY as SCHEMA_KEY
 from storycore.tools.schema_versions import document_kind, stamp
 
 if TYPE_CHECKING:
@@ -47,6 +49,9 @@ if TYPE_CHECKING:
 
 #: How many finished transactions are kept for undo.
 HISTORY_KEEP = 30
+
+#: The manifest's lists of entries, encoded entry by entry at commit (:func:`dumps_entries`).
+_MANIFEST_LISTS = ("elements", "shots", "segments")
 
 
 class Transaction:
@@ -59,9 +64,22 @@ class Transaction:
         self.note = note
         self.undoable = undoable
         # ``manifest`` may be the project's kept one: it is never changed, the transaction
-        # changes a copy.
+        # changes a copy. The copy shares the entries of scalars only (shots, elements) with
+        # it, each with its fields as they were: an entry changed in place after all (both
+        # then changed) is found at commit, and the manifest is then written whatever the
+        # compare says (:meth:`_commit`).
         self._original_manifest = manifest
-        self.manifest: ProjectManifest = deep_copy(manifest) if manifest else ProjectManifest()
+        self._shared: list[tuple[BaseModel, dict[str, Any]]] = []
+        if manifest:
+            copied, self._shared = shared_copy(manifest)
+            assert isinstance(copied, ProjectManifest)
+            self.manifest: ProjectManifest = copied
+        else:
+            self.manifest = ProjectManifest()
+        #: The ids of the manifest's entries known unchanged since the transaction began,
+        #: still shared with the manifest it began from (set at commit; their paths were
+        #: checked with it).
+        self.unchanged_entries: frozenset[int] = frozenset()
         #: The bytes of ``project.json`` (as found, then as committed; None if none).
         self.manifest_data: bytes | None = None
         #: What :attr:`manifest_data` parses to, when known (None: not known).
@@ -258,9 +276,14 @@ class Transaction:
     # -- end -----------------------------------------------------------------------------
 
     def _commit(self) -> None:
-        if self.manifest != self._original_manifest:
-            dumped = stamp("project.json", self.manifest.model_dump(mode="json"))
-            data = dumps_json(dumped)
+        in_place = changed_in_place(self._shared)
+        if not in_place:
+            self.unchanged_entries = frozenset(id(item) for item, _ in self._shared)
+        if in_place or self.manifest != self._original_manifest:
+            data, dumped = dumps_entries(self.manifest, _MANIFEST_LISTS)
+            if SCHEMA_KEY not in dumped:  # a manifest always has its version: never here
+                dumped = stamp("project.json", dumped)
+                data = dumps_json(dumped)
             self.write_bytes("project.json", data)
             self.manifest_data, self.manifest_json = data, dumped
         self._journal.close()

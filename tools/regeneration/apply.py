@@ -39,7 +39,17 @@ def _lay_out_shots(tx: Transaction, shots: Sequence[ShotSpec]) -> None:
     for position, shot in enumerate(shots, start=1):
         known = by_id.get(shot.shot_id)
         if known is not None:
-            targets.append(renumbered(known.folder, position))
+            folder = known.folder
+            prefix = f"{position:02d}_"
+            if (
+                position < 10000
+                and folder.startswith(prefix)
+                and len(folder) > len(prefix)
+                and "\n" not in folder
+            ):
+                targets.append(folder)  # already at its place: what renumbered gives
+            else:
+                targets.append(renumbered(folder, position))
             continue
         if taken is None:
             taken = [
@@ -170,12 +180,15 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
         _lay_out_shots(tx, outcome.shots)
         shots = _reprompted(project, registry, outcome.shots, outcome.regenerated)
         # Only what changed: untouched shots keep their files byte for byte.
-        rewritten = [s for s in shots if before.get(s.shot_id) != s]
+        rewritten = [s for s in shots if (old := before.get(s.shot_id)) is not s and old != s]
         write_shots(tx, rewritten)
         moved = folders != [ref.folder for ref in tx.manifest.shots]
-        # Every element as it is after the sync: the documents do not read them again.
+        # Every element as it is after the sync: the documents do not read them again (they
+        # only read them: shared with the kept documents, not copied).
         elements: dict[str, AssetMetadata] = {}
-        registry.sync_shot_links({s.shot_id: s.element_ids() for s in shots}, into=elements)
+        registry.sync_shot_links(
+            {s.shot_id: s.element_ids() for s in shots}, into=elements, shared=True
+        )
         if outcome.segments is not None and outcome.segments != list(project.manifest.segments):
             set_segments(tx, outcome.segments)
         for element_id in outcome.element_locks:

@@ -72,13 +72,18 @@ def shot_generation_hash(shot: ShotSpec, elements: Mapping[str, AssetMetadata]) 
 def _continuity_closure(shots: Sequence[ShotSpec], seeds: Iterable[str]) -> set[str]:
     """``seeds`` plus every shot that continues (transitively) from one of them."""
     out = set(seeds)
-    grew = True
-    while grew:
-        grew = False
-        for shot in shots:
-            if shot.shot_id not in out and shot.continues_from in out:
-                out.add(shot.shot_id)
-                grew = True
+    if not out:
+        return out
+    followers: dict[str, list[str]] = {}  # shot id -> the shots continuing from it
+    for shot in shots:
+        if shot.continues_from is not None:
+            followers.setdefault(shot.continues_from, []).append(shot.shot_id)
+    todo = list(out)
+    while todo:
+        for follower in followers.get(todo.pop(), ()):
+            if follower not in out:
+                out.add(follower)
+                todo.append(follower)
     return out
 
 

@@ -125,8 +125,9 @@ class AppliedChange:
         }
 
 
-#: Per project root: each file the fingerprint hashed, with its identity then and the hash
-#: of its bytes (a file whose identity did not change is not read again).
+#: Per project root: each file the fingerprint hashed, with its identity then and its
+#: piece of the fingerprint (its path, a zero byte and the hash of its bytes: a file whose
+#: identity did not change is not read again).
 _digests: OrderedDict[Path, dict[str, tuple[_Stamp, bytes]]] = OrderedDict()
 _digests_lock = threading.Lock()
 _DIGESTS_KEEP = 4
@@ -155,7 +156,8 @@ def _fingerprint(project: Project, seen: dict[str, _Stamp | None] | None = None)
     rels = ["project.json"]
     rels += [f"{SHOTS}/{ref.folder}/{SHOT_FILE}" for ref in manifest.shots]
     rels += [f"01_elements/{element.folder}/element.json" for element in manifest.elements]
-    # One buffer hashed once: the same digest as updating it file by file.
+    # One buffer hashed once: the same digest as updating it file by file. Each file's
+    # piece (its path, a zero byte, its digest) is kept with its hash.
     parts: list[bytes] = []
     append, get, stat = parts.append, known.get, os.stat
     for rel in rels:
@@ -169,18 +171,17 @@ def _fingerprint(project: Project, seen: dict[str, _Stamp | None] | None = None)
             seen[rel] = stamp
         hashed = get(rel)
         if stamp is not None and hashed is not None and hashed[0] == stamp:
-            file_digest = hashed[1]
-        else:
-            try:
-                with open(path, "rb") as handle:
-                    file_digest = hashlib.sha256(handle.read()).digest()
-            except OSError:
-                file_digest = b"\0missing"
-            if stamp is not None:
-                known[rel] = (stamp, file_digest)
-        append(rel.encode())
-        append(b"\0")
-        append(file_digest)
+            append(hashed[1])
+            continue
+        try:
+            with open(path, "rb") as handle:
+                file_digest = hashlib.sha256(handle.read()).digest()
+        except OSError:
+            file_digest = b"\0missing"
+        piece = rel.encode() + b"\0" + file_digest
+        if stamp is not None:
+            known[rel] = (stamp, piece)
+        append(piece)
     return hashlib.sha256(b"".join(parts)).hexdigest()
 
 

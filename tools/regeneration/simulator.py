@@ -99,7 +99,8 @@ class Planner:
         self.registry = AssetRegistry(project, cards=False)
         self._scenes: list[Scene] | None = None
         self.before_shots = indexed_shots(project, seen)
-        self.before_elements = {e.element_id: e for e in self.registry.list()}
+        # Shared with the documents the project keeps (not copied): never changed in place.
+        self.before_elements = {e.element_id: e for e in self.registry._list_shared()}
         self.before_segments = list(project.manifest.segments)
         # Handlers replace a shot or an element (``replace``, ``model_copy(update=...)``), never
         # change one in place: the list and the dict are copied, the shots and elements are
@@ -288,17 +289,20 @@ class Planner:
         for segment_id, members in runs:
             before = by_id[segment_id]
             ids = [s.shot_id for s in members]
-            changed = ids != before.shot_ids or any(i in regenerated for i in ids)
-            segments.append(
-                before.model_copy(
-                    update={
-                        "shot_ids": ids,
-                        "start_frame": members[0].start_frame,
-                        "end_frame": members[-1].end_frame,
-                        "status": ShotStatus.PENDING if changed else before.status,
-                    }
-                )
-            )
+            changed = ids != before.shot_ids or not regenerated.isdisjoint(ids)
+            update = {
+                "shot_ids": ids,
+                "start_frame": members[0].start_frame,
+                "end_frame": members[-1].end_frame,
+                "status": ShotStatus.PENDING if changed else before.status,
+            }
+            if not changed and (before.start_frame, before.end_frame) == (
+                update["start_frame"],
+                update["end_frame"],
+            ):
+                segments.append(before)  # as it was: not copied (never changed in place)
+            else:
+                segments.append(before.model_copy(update=update))
             if changed:
                 redo.append(segment_id)
         gone = sorted(set(by_id) - {s.segment_id for s in segments})

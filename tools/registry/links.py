@@ -74,13 +74,16 @@ class _RegistryLinks(_RegistryBase):
         links: Mapping[str, Iterable[str]],
         *,
         into: dict[str, AssetMetadata] | None = None,
+        shared: bool = False,
     ) -> builtins.list[str]:
         """Make every element's shot list agree with ``links`` (shot id -> element ids, for
         every shot of the plan), writing each changed element once. Unknown element ids are
         ignored (a shot may name an element not registered yet). Returns the changed ids.
 
         ``into``: filled with every element as it is after the sync (id -> element, in the
-        manifest's order), for a caller that reads them next."""
+        manifest's order), for a caller that reads them next. ``shared``: the elements are
+        shared with the documents the project keeps in memory (not copied), for a caller
+        that never changes one in place."""
         wanted: dict[str, set[str]] = {}
         for shot_id, element_ids in links.items():
             shot = _shot_id(shot_id)
@@ -88,7 +91,7 @@ class _RegistryLinks(_RegistryBase):
                 wanted.setdefault(element_id, set()).add(shot)
         changed = []
         with self.project.transaction("elements: shot links") as tx:
-            for element in self.list():
+            for element in self._list_shared() if shared else self.list():
                 shots = wanted.get(element.element_id, set())
                 if len(shots) != len(element.shots) or not _in_order(element.shots, shots):
                     ordered = sorted(shots, key=_shot_sort_key)

@@ -47,7 +47,7 @@ class _RegistryBase:
                 return ref
         return None
 
-    def _load(self, ref: ElementRef) -> AssetMetadata:
+    def _load(self, ref: ElementRef, *, shared: bool = False) -> AssetMetadata:
         rel = f"{structure.ELEMENTS}/{ref.folder}/{asset_generator.ELEMENT_FILE}"
         if not self.project.exists(rel):
             # A folder registered by the structure manager alone: its first version is
@@ -67,7 +67,10 @@ class _RegistryBase:
                     )
                 ],
             )
-        meta = self.project.read_model(rel, AssetMetadata)
+        if shared:
+            meta = self.project.read_shared(rel, AssetMetadata)
+        else:
+            meta = self.project.read_model(rel, AssetMetadata)
         if meta.element_id != ref.element_id:
             raise ProjectError(
                 f"{rel} describes {meta.element_id!r} but project.json registers that folder "
@@ -156,6 +159,12 @@ class _RegistryBase:
         """Every element in the manifest's order, or those of one type."""
         wanted = _parse_type(type) if type is not None else None
         return [self._load(ref) for ref in self._refs() if wanted is None or ref.type is wanted]
+
+    def _list_shared(self) -> builtins.list[AssetMetadata]:
+        """:meth:`list` of every element, each shared with what the project keeps in memory
+        (not copied): for a caller that never changes an element in place (it replaces it:
+        ``model_copy(update=...)``), such as the change planner."""
+        return [self._load(ref, shared=True) for ref in self._refs()]
 
     def versions(self, element_id: str) -> builtins.list[ElementVersion]:
         """Every version of an element, oldest first."""
