@@ -595,7 +595,8 @@ def _outputs(job: RenderJob, out_dir: Path) -> list[RenderOutput]:
 
 def _save_raw(image: Image.Image, target: Path) -> None:
     """The picture ffmpeg reads, as raw RGB bytes (rawvideo rgb24)."""
-    target.write_bytes(image.convert("RGB").tobytes())
+    rgb = image if image.mode == "RGB" else image.convert("RGB")  # no copy of an RGB one
+    target.write_bytes(rgb.tobytes())
 
 
 def _save_png(image: Image.Image, target: Path, provenance: dict[str, str]) -> None:
