@@ -88,3 +88,31 @@ def _last_nal(packet: bytes) -> bytes:
         last = at
         at += 4 + int.from_bytes(packet[at : at + 4], "big")
     return packet[last:]
+
+
+@pytest.mark.parametrize("failing", ["seg_01", "seg_02"])
+def test_a_failed_segment_join_commits_the_segments_before_it_and_nothing_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    from storycore.tools.errors import ProjectError
+    from storycore.tools.production.ledger import RENDERS_DIR
+
+    root = tmp_path / "p"
+    produce_bench.build(root, 12, 64, 36)  # seg_01: 10 shots, seg_02: 2 (joined side by side)
+    original = assembly.count_packets
+
+    def miscounting(path):  # type: ignore[no-untyped-def]
+        count = original(path)
+        return count + 1 if Path(path).name.startswith(f".{failing}.") else count
+
+    monkeypatch.setattr(assembly, "count_packets", miscounting)
+    with pytest.raises(ProjectError, match=f"joining .*{failing}.mp4 gave"):
+        run_production(Production(Project.open(root), "animatic"))
+    sequences = {p.name for p in (root / "05_sequences").rglob("*.mp4")}
+    # as when they were joined one after the other: those before the failure are in
+    assert sequences == ({"seg_01.mp4"} if failing == "seg_02" else set())
+    assert not list((root / RENDERS_DIR / "joins").glob("*.mp4"))  # nothing left staged
+    monkeypatch.setattr(assembly, "count_packets", original)
+    production = Production(Project.open(root), "animatic")
+    joined = production.assemble().joined
+    assert joined == (["seg_02", "film"] if failing == "seg_02" else ["seg_01", "seg_02", "film"])

@@ -260,3 +260,57 @@ def test_dry_run_after_a_kill_says_what_the_run_will_do(
     assert sorted(rendered) == data["would_render"] == result.rendered
     assert result.reused == data["reused"]
     assert data["frames"] == sum(frames[s] for s in data["would_render"])
+
+
+def _start_order(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from storycore.tools.production import rendering
+
+    started: list[str] = []
+    original = rendering.ShotRendering._start
+
+    def recording(self, ledger, job, task, pool):  # type: ignore[no-untyped-def]
+        started.append(job.target_id)  # the producer's thread: in the order renders start
+        return original(self, ledger, job, task, pool)
+
+    monkeypatch.setattr(rendering.ShotRendering, "_start", recording)
+    return started
+
+
+@pytest.mark.parametrize("parallel", [1, 2])
+def test_side_by_side_the_longest_shots_start_first_and_commit_in_timeline_order(
+    film: Path, monkeypatch: pytest.MonkeyPatch, parallel: int
+) -> None:
+    started = _start_order(monkeypatch)
+    result = run_production(Production(Project.open(film), AnimaticBackend(parallel=parallel)))
+    order = [f"shot_{i + 1:03d}" for i in range(SHOTS)]
+    assert result.rendered == order and not result.failed
+    if parallel == 1:  # nothing to balance: timeline order
+        assert started == order
+    else:  # 48, 72, 96, 120, 72, 60, 48, 72 frames: the longest first, ties in timeline order
+        assert started == [f"shot_{i:03d}" for i in (4, 3, 2, 5, 8, 6, 1, 7)]
+    produced = next(e for e in Project.open(film).history() if e.note.startswith("produce "))
+    assert produced.note == "produce seg_01: " + ", ".join(order)
+    _check_film(film)
+
+
+def test_a_shot_that_continues_from_another_to_render_keeps_timeline_order() -> None:
+    from types import SimpleNamespace
+
+    from storycore.tools.production.rendering import start_order
+
+    def task(shot_id: str, frames: int, continues_from: str | None = None) -> Any:
+        spec = SimpleNamespace(continues_from=continues_from)
+        return SimpleNamespace(
+            shot_id=shot_id,
+            job=SimpleNamespace(frame_count=frames),
+            planned=SimpleNamespace(spec=spec),
+        )
+
+    a, b, c = task("a", 24), task("b", 96), task("c", 48)
+    assert start_order([a, b, c], 2) == [b, c, a]
+    assert start_order([a, b, c], 1) == [a, b, c]
+    chained = task("c", 48, continues_from="a")
+    assert start_order([a, b, chained], 2) == [a, b, chained]  # c needs a's last frame first
+    # continuing from a shot already rendered (not in this run) does not hold the order back
+    elsewhere = task("c", 48, continues_from="z")
+    assert start_order([a, b, elsewhere], 2) == [b, elsewhere, a]

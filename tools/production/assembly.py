@@ -7,10 +7,12 @@ re-joining only what changed (the inputs' hash is kept in the joined file's tags
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -68,6 +70,7 @@ class SegmentAssembly(ProductionBase):
         result = AssemblyResult()
         parts: list[tuple[str, str, str, int]] = []  # (segment id, path, inputs hash, frames)
         complete = True
+        joins: list[tuple[str, str, list[tuple[str, int]], int, dict[str, str]]] = []
         for index, segment in enumerate(self.plan.segments, start=1):
             shots = [self.tasks[p.spec.shot_id] for p in segment.shots]
             if not all(t.current for t in shots):
@@ -84,12 +87,30 @@ class SegmentAssembly(ProductionBase):
                 "storycore_project": self.plan.title,
                 "title": f"{segment.segment_id} {segment.title}".strip(),
             }
-            if self._join(rel, [(r.path, r.frames) for r in records], frames, tags):
-                result.joined.append(segment.segment_id)
-            result.segments.append(
-                {"segment_id": segment.segment_id, "path": rel, "frames": frames}
+            joins.append(
+                (segment.segment_id, rel, [(r.path, r.frames) for r in records], frames, tags)
             )
             parts.append((segment.segment_id, rel, inputs, frames))
+        # The segments are joined two at a time (a join is mostly reading and writing files, and
+        # the film waits for them), and committed one by one in timeline order: the first that
+        # fails is raised after those before it are committed, as when they were joined in turn.
+        staged = self._stage_joins(
+            [(rel, files, frames, tags) for _, rel, files, frames, tags in joins]
+        )
+        try:
+            for (segment_id, rel, _files, frames, _tags), done in zip(joins, staged, strict=True):
+                path = done.result()  # raises what the join raised
+                if path is not None:
+                    self._commit_join(rel, path)
+                    result.joined.append(segment_id)
+                result.segments.append({"segment_id": segment_id, "path": rel, "frames": frames})
+        except BaseException:
+            for done in staged:  # the joins after the one that failed are not committed
+                with contextlib.suppress(BaseException):
+                    path = done.result()
+                    if path is not None and path.is_file():
+                        path.unlink()
+            raise
         if complete and parts:
             total = self.plan.end_frame - self.plan.start_frame
             rel = self.film_path()
@@ -99,16 +120,26 @@ class SegmentAssembly(ProductionBase):
                 "storycore_segments": ",".join(p[0] for p in parts),
                 "title": self.plan.title,
             }
-            if self._join(rel, [(p[1], p[3]) for p in parts], total, tags):
+            path = self._stage_join(rel, [(p[1], p[3]) for p in parts], total, tags)
+            if path is not None:
+                self._commit_join(rel, path)
                 result.joined.append("film")
             result.final = {"path": rel, "frames": total}
         return result
 
-    def _join(
+    def _stage_joins(
+        self, joins: Sequence[tuple[str, Sequence[tuple[str, int]], int, dict[str, str]]]
+    ) -> list[Future[Path | None]]:
+        """:meth:`_stage_join` of each (rel, inputs, frames, tags), two at a time."""
+        with ThreadPoolExecutor(max(1, min(2, len(joins)))) as pool:
+            return [pool.submit(self._stage_join, *join) for join in joins]
+
+    def _stage_join(
         self, rel: str, inputs: Sequence[tuple[str, int]], frames: int, tags: dict[str, str]
-    ) -> bool:
-        """Concatenate ``inputs`` (path, frames) into ``rel`` unless it is already their join.
-        Returns True when it (re)joined.
+    ) -> Path | None:
+        """Concatenate ``inputs`` (path, frames) into a staged file for ``rel`` unless ``rel``
+        is already their join (None). Writes nothing in the project (thread-safe): the staged
+        file goes in with :meth:`_commit_join`.
 
         Each input's ``duration`` line is its exact video length, so the next one starts on
         the frame after its last (a silent AAC track is a little longer than its video; left
@@ -118,7 +149,7 @@ class SegmentAssembly(ProductionBase):
         if target.is_file():
             try:
                 if read_tags(target).get("storycore_inputs") == tags["storycore_inputs"]:
-                    return False
+                    return None
             except BackendError:
                 pass
         staging = self.project.root / RENDERS_DIR / "joins"
@@ -168,9 +199,12 @@ class SegmentAssembly(ProductionBase):
             raise ProjectError(f"joining {rel} gave {joined} frames instead of {frames}")
         os.replace(tmp, staged)
         listing.unlink()
+        return staged
+
+    def _commit_join(self, rel: str, staged: Path) -> None:
+        """Move a staged join into the project as ``rel`` (one transaction)."""
         with self.project.transaction(f"assemble {Path(rel).name}") as tx:
             _move(tx, staged, rel)
-        return True
 
 
 def _concat_quote(path: Path) -> str:

@@ -35,7 +35,7 @@ __all__ = [
 #: The MP4 tag prefix of StoryCore's provenance (written with ``-movflags use_metadata_tags``).
 TAG_PREFIX = "storycore_"
 #: Filters and encoders the animatic needs from the binary.
-REQUIRED_FILTERS = ("zoompan", "drawtext", "anullsrc", "loop")
+REQUIRED_FILTERS = ("zoompan", "drawtext", "anullsrc", "loop", "scale", "crop")
 REQUIRED_ENCODERS = ("libx264", "aac")
 #: The size frames are measured at (the gate's black and frozen checks).
 STATS_THUMB = (96, 54)

@@ -101,7 +101,7 @@ class ShotRendering(ProductionBase):
         with Ledger.open(self.project.root) as ledger:
             with Pool(worker_count(self.backend, len(todo))) as pool:
                 run = _SegmentRun(self, ledger, pool, outcome)
-                for index, task in enumerate(todo):
+                for index, task in enumerate(start_order(todo, pool.workers)):
                     if run.fatal:
                         break
                     run.prepare(task)  # its panel drawn while the renders in flight run
@@ -341,6 +341,18 @@ class ShotRendering(ProductionBase):
 
 
 Staged = tuple[ShotTask, RenderJob, list[RenderOutput], float, str | None]
+
+
+def start_order(todo: Sequence[ShotTask], workers: int) -> list[ShotTask]:
+    """The order renders start in: with several workers, the longest shots first (ties in
+    timeline order), so the segment does not end on one long render while the other workers
+    have nothing left to do; in timeline order with one worker, or when a shot to render
+    continues from another one to render (it needs that one's last frame first). Either way
+    the segment is committed in timeline order."""
+    ids = {t.shot_id for t in todo}
+    if workers < 2 or any(t.planned.spec.continues_from in ids for t in todo):
+        return list(todo)
+    return sorted(todo, key=lambda t: -t.job.frame_count)  # a stable sort keeps ties in order
 
 
 class _SegmentRun:
