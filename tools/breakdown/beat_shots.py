@@ -116,7 +116,7 @@ class _BeatShots(_DirectedShots):
         else:
             subject = self._place()
 
-        def _described(size: ShotSize) -> str:
+        def described(size: ShotSize) -> str:
             what = words("framed", size=words.size(size.value), subject=subject)
             # "Full shot of Marta walking the rows": one line when the shot frames who acts
             line = action_line(str(what), who, chunk, self.scene.characters, words.language)
@@ -134,7 +134,7 @@ class _BeatShots(_DirectedShots):
                 camera_movement=movement,
                 scene_type=scene_type,
                 title=words.labelled(_short(str(subject), 30), _short(chunk, 40)),
-                description=_described(size),
+                description=described(size),
                 action=chunk,
                 camera_details=f"{self._lens(size):g}mm, {_movement_name(movement)}",
                 characters=who,

@@ -79,14 +79,13 @@ _SUBJECT_DETERMINERS = _words(
 )
 #: Plural nouns not written with a final s.
 _PLURAL_NOUNS = _words("men women people children police gens")
-#: The plural pronouns that may take a sentence's plural subject (folded).
-_PLURAL_PRONOUNS = _words("they them their themselves ils elles eux leur leurs")
 
 
-def _plural_subject(text: str) -> bool:
+def _plural_subject(text: str, pronouns: frozenset[str]) -> bool:
     """Whether the first sentence of ``text`` opens (after a comma-closed opener such as "At
     dawn," or "Au petit matin,") on a plural noun phrase that comes before its first plural
-    pronoun: "The pickers laugh as they ...", "Les commerçants installent leurs étals"."""
+    pronoun (one of ``pronouns``): "The pickers laugh as they ...", "Les commerçants
+    installent leurs étals"."""
     sentence = (split_sentences(text) or [text])[0]
     head, comma, rest = sentence.partition(",")
     tokens = list(_tokens(rest if comma and len(head.split()) <= 4 else sentence))
@@ -96,10 +95,10 @@ def _plural_subject(text: str) -> bool:
         return False
     start = 2 if tokens[:2] == ["a", "few"] else 1
     for token in tokens[start : start + 3]:
-        if token in _PLURAL_PRONOUNS:
+        if token in pronouns:
             return False
         if token in _PLURAL_NOUNS or (len(token) > 3 and token[-1] in "sx"):
-            return any(t in _PLURAL_PRONOUNS for t in tokens[start:])
+            return any(t in pronouns for t in tokens[start:])
     return False
 
 
@@ -191,7 +190,7 @@ class _DesignerBase:
             return who
         if not groups:
             return []
-        if groups == {"plural"} and _plural_subject(text):
+        if groups == {"plural"} and _plural_subject(text, self.rules.pronouns["plural"]):
             # "The pickers laugh as they fill crates", "les commerçants installent leurs
             # étals": the pronoun stands for the sentence's own plural subject, not the cast
             return []

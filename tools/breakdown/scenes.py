@@ -481,14 +481,15 @@ def scenes_from_prose(
         places = [cut_to] if cut_to else find_places(first, locations)
         jump = _TIME_JUMP_OPENER.match(fold(first))
         current = groups[-1] if groups else None
-        period = _period_words(first) if _PERIOD_OPENER.match(fold(first)) else None
+        opens_period = _PERIOD_OPENER.match(fold(first))
+        period = _period_words(first) if opens_period else None
         if (
             period is not None
             and current is not None
             and fold(period)
             != fold(current["time"] or _period_words(" ".join(current["paragraphs"])) or "")
         ):
-            jump = _PERIOD_OPENER.match(fold(first))  # "At sunset, ...": later that day
+            jump = opens_period  # "At sunset, ...": later that day
         place = places[0] if places else None
         if current is not None and current["location"] is None and place is not None:
             # "...les salles vides du musée." then "Dehors, sur le parking, ...": the scene

@@ -43,6 +43,7 @@ _DOUBLING = word_set(
     "begin forget admit commit regret prefer occur refer control patrol compel permit submit"
 )
 _VOWELS = "aeiou"
+_ARTICLES = word_set("the a an his her their its my our your some le la les un une des son sa ses")
 #: Words that follow a verb, not a noun: "and begins to dance", "and waves the flag".
 _AFTER_VERB = word_set(
     """to the a an his her their its my our your up down out off away back into onto at on
@@ -168,10 +169,9 @@ def _subject(clause: str, characters: Sequence[str]) -> tuple[list[str] | None, 
     two) and the words after them; (None, "") when it opens on neither."""
     rest = clause
     found: list[str] = []
+    longest_first = sorted(characters, key=len, reverse=True)  # "Grandpa Ali" before "Ali"
     while True:
-        name = next(
-            (c for c in sorted(characters, key=len, reverse=True) if _opens_on(rest, c)), None
-        )
+        name = next((c for c in longest_first if _opens_on(rest, c)), None)
         if name is None:
             break
         found.append(name)
@@ -294,18 +294,14 @@ def _ing_of(base: str) -> str:
 
 
 def _lower_first(clause: str, characters: Sequence[str]) -> str:
-    """``clause`` as the middle of a sentence: its first word in lower case unless it is a
-    name ("The kite climbs" -> "the kite climbs", "Grandpa Ali shows" stays)."""
+    """``clause`` as the middle of a sentence: its first word in lower case when it is a
+    pronoun, an article or an opener ("The kite climbs" -> "the kite climbs"); a name
+    ("Grandpa Ali shows", "Paris wakes") or an acronym stays."""
     if any(_opens_on(clause, name) for name in characters):
         return clause
     first = clause.split(" ", 1)[0]
     if first.isupper() and len(first) > 1:
         return clause  # an acronym, a name in capitals
-    if fold(first) in _SINGULAR | _PLURAL or fold(first) in _OPENERS or first.istitle():
-        if first.istitle() and fold(first) not in _SINGULAR | _PLURAL | _OPENERS | _ARTICLES:
-            return clause  # a name the cast does not hold ("Paris wakes")
+    if fold(first) in _SINGULAR | _PLURAL | _OPENERS | _ARTICLES:
         return clause[:1].lower() + clause[1:]
     return clause
-
-
-_ARTICLES = word_set("the a an his her their its my our your some le la les un une des son sa ses")
