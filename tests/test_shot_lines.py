@@ -148,6 +148,15 @@ def test_coverage_of_a_beat_does_not_repeat_its_sentence() -> None:
     assert any("Noa struggling with a fishing line" in line for line in lines), lines
 
 
+def test_a_pronoun_is_not_the_framed_person_when_the_clause_names_them_after_it() -> None:
+    line = coverage_line(
+        "Gros plan de Femi", ["Femi"], "Sur le quai, elle retrouve Femi.", ["Noa", "Femi"], "fr"
+    )
+    assert line == "Gros plan de Femi, pendant qu’elle retrouve Femi."
+    line = coverage_line("Close-up of Noa", ["Noa"], "He hands Noa a shell.", CAST, "en")
+    assert line == "Close-up of Noa, as he hands Noa a shell."
+
+
 def test_a_relative_clause_about_the_framed_person_is_what_their_shot_shows() -> None:
     line = coverage_line(
         "Close-up of Uncle Femi",

@@ -97,7 +97,12 @@ def _line(
     # amorce" cannot take it
     ends_on_focus = bool(focus) and fold(phrase).endswith(fold(focus[-1]))
     subject, rest = _subject(clause, characters)
-    if subject is not None and rest and _same(subject, focus) and (ends_on_focus or not french):
+    if (
+        subject is not None
+        and rest
+        and _same(subject, rest, focus)
+        and (ends_on_focus or not french)
+    ):
         if french:
             return f"{phrase}{join}qui {rest}{end}", True
         participles = _participles(rest, plural=len(subject) > 1 or _plural_pronoun(clause))
@@ -197,13 +202,16 @@ def _opens_on(text: str, name: str) -> bool:
     return fold(text).startswith(fold(name) + " ")
 
 
-def _same(subject: Sequence[str], focus: Sequence[str]) -> bool:
+def _same(subject: Sequence[str], rest: str, focus: Sequence[str]) -> bool:
     """Whether who the shot is on does the clause's action: all of them are its subject
     ("Sami and Ali sit" for a close-up of Sami), or a pronoun stands for them ("they" for
-    anyone of the shot, "she" for a shot of one)."""
+    anyone of the shot, "she" for a shot of one), unless the clause names them after its
+    verb ("elle retrouve Léo": a shot of Léo is not of who "elle" is)."""
     if not focus:
         return False
     if all(name == "_" for name in subject):
+        if any(mentions(rest, name) for name in focus):
+            return False
         return len(subject) > 1 or len(focus) == 1
     return set(focus) <= set(subject)
 
