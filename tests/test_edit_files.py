@@ -19,7 +19,7 @@ from storycore.tools.domain import ProjectManifest
 from storycore.tools.project import Project, dumps_json, kept
 from storycore.tools.regeneration import apply_changes, plan_changes
 from storycore.tools.regeneration import index as index_module
-from storycore.tools.regeneration.index import INDEX_FILE, indexed_shots
+from storycore.tools.regeneration.index import INDEX_DIR, indexed_shots
 from storycore.tools.structure import SHOT_FILE, SHOTS, load_shots
 
 STEPS: list[dict[str, Any]] = [
@@ -40,8 +40,10 @@ def _forget() -> None:
 
 
 def _index_entries(root: Path) -> dict[str, Any]:
-    _, _, body = (root / INDEX_FILE).read_bytes().partition(b"\n")
-    entries: dict[str, Any] = json.loads(body)
+    entries: dict[str, Any] = {}
+    for part in sorted((root / INDEX_DIR).iterdir()):
+        _, _, body = part.read_bytes().partition(b"\n")
+        entries.update(json.loads(body))
     return entries
 
 
@@ -49,7 +51,7 @@ def _assert_index_agrees(project: Project) -> None:
     """Every shot has an entry whose file identity is its file's now (none left stale), and
     the index gives the shots the files give."""
     entries = _index_entries(project.root)
-    assert list(entries) == [ref.shot_id for ref in project.manifest.shots]
+    assert sorted(entries) == sorted(ref.shot_id for ref in project.manifest.shots)
     for ref in project.manifest.shots:
         rel = f"{SHOTS}/{ref.folder}/{SHOT_FILE}"
         entry = entries[ref.shot_id]

@@ -1,4 +1,4 @@
-"""The shot index (``.storycore/index/shots.json``): written by the transactions that write
+"""The shot index (``.storycore/index/shots/NN.json``): written by the transactions that write
 shots, used by changes instead of reading every ``shot.json``, and never trusted when it
 disagrees with the files.
 
@@ -8,6 +8,7 @@ measured by bench/ and reported in docs/benchmarks.md.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -16,7 +17,13 @@ import pytest
 from storycore.tools.project import Project
 from storycore.tools.regeneration import apply_changes, plan_changes, simulator, stale_shots
 from storycore.tools.regeneration import index as index_module
-from storycore.tools.regeneration.index import INDEX_FILE, indexed_shots
+from storycore.tools.regeneration.index import (
+    INDEX_DIR,
+    OLD_INDEX_FILE,
+    indexed_shots,
+    part_file,
+    part_of,
+)
 from storycore.tools.storyboard.panels import stored_panel_hash
 from storycore.tools.structure import SHOT_FILE, SHOTS, load_shots
 
@@ -38,9 +45,18 @@ def _size_change(project: Project, shot_id: str) -> list[dict[str, str]]:
     return [{"kind": "set_shot_field", "shot_id": shot_id, "field": "shot_size", "value": value}]
 
 
+def _index_bytes(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((root / INDEX_DIR).iterdir())}
+
+
+def _part_path(project: Project, shot_id: str) -> Path:
+    return project.root / part_file(part_of(shot_id))
+
+
 def test_plan_writes_an_index_that_agrees_with_the_files(film: Path) -> None:
     project = Project(film)
-    assert (film / INDEX_FILE).is_file()
+    assert _index_bytes(film)
+    _forget_memory()
     _forget_memory()
     assert indexed_shots(project) == load_shots(project)
 
@@ -49,7 +65,7 @@ def test_a_tampered_index_is_ignored_and_the_next_change_rebuilds_it(film: Path)
     """Edited by hand (a description changed, the checksum left as it was), the index is not
     believed: the shots come from the files, and the next change writes it right again."""
     project = Project(film)
-    path = film / INDEX_FILE
+    path = _part_path(project, load_shots(project)[0].shot_id)
     head, _, body = path.read_bytes().partition(b"\n")
     entries = json.loads(body)
     victim = next(iter(entries))
@@ -65,6 +81,63 @@ def test_a_tampered_index_is_ignored_and_the_next_change_rebuilds_it(film: Path)
     _forget_memory()
     assert indexed_shots(project) == load_shots(project)
     assert b"a lighthouse keeper counts gulls" not in path.read_bytes()
+
+
+def test_a_one_shot_change_rewrites_one_part_of_the_index(film: Path) -> None:
+    """A change to one shot rewrites the part of the index that holds it; the other parts
+    are left as they were (same bytes, same files)."""
+    project = Project(film)
+    # The fixture's copy gave every shot file a new identity: the first change indexes
+    # them all again.
+    first = load_shots(project)[0].shot_id
+    apply_changes(project, plan_changes(project, _size_change(project, first)))
+    before = {p.name: (p.stat().st_ino, p.read_bytes()) for p in (film / INDEX_DIR).iterdir()}
+    target = load_shots(project)[1].shot_id
+    apply_changes(project, plan_changes(project, _size_change(project, target)))
+    after = {p.name: (p.stat().st_ino, p.read_bytes()) for p in (film / INDEX_DIR).iterdir()}
+    changed = sorted(name for name in after if after[name] != before.get(name))
+    assert changed == [Path(part_file(part_of(target))).name]
+    _forget_memory()
+    assert indexed_shots(project) == load_shots(project)
+
+
+def test_a_shot_in_the_wrong_part_makes_that_part_untrusted(film: Path) -> None:
+    """A part that holds a shot of another part (moved there by hand, checksum made right)
+    is not believed: its shots come from their files."""
+    project = Project(film)
+    shots = load_shots(project)
+    first, other = (
+        shots[0],
+        next(s for s in shots if part_of(s.shot_id) != part_of(shots[0].shot_id)),
+    )
+    path = _part_path(project, first.shot_id)
+    _, _, body = path.read_bytes().partition(b"\n")
+    entries = json.loads(body)
+    stolen = json.loads(_part_path(project, other.shot_id).read_bytes().partition(b"\n")[2])
+    entries[other.shot_id] = stolen[other.shot_id]
+    entries[other.shot_id]["spec"]["description"] = "a lighthouse keeper counts gulls"
+    new_body = json.dumps(entries).encode()
+    header = {
+        "version": index_module.INDEX_VERSION,
+        "checksum": hashlib.sha256(new_body).hexdigest(),
+    }
+    path.write_bytes(json.dumps(header).encode() + b"\n" + new_body)
+    _forget_memory()
+    assert index_module._read_part(project, part_of(first.shot_id)) == {}
+    assert indexed_shots(project) == load_shots(project)
+
+
+def test_an_index_of_an_older_version_is_removed_by_the_next_change(film: Path) -> None:
+    """A project indexed by an older StoryCore (one ``shots.json``) is read from its files,
+    and the next change writes the parts and removes the old file."""
+    project = Project(film)
+    old = film / OLD_INDEX_FILE
+    old.write_bytes(b'{"version": 1, "checksum": ""}\n{}')
+    target = load_shots(project)[1].shot_id
+    apply_changes(project, plan_changes(project, _size_change(project, target)))
+    assert not old.exists()
+    _forget_memory()
+    assert indexed_shots(project) == load_shots(project)
 
 
 def test_a_shot_edited_on_disk_is_read_from_its_file(film: Path) -> None:
@@ -88,22 +161,22 @@ def test_a_shot_edited_on_disk_is_read_from_its_file(film: Path) -> None:
 
 def test_an_index_of_another_version_or_not_json_is_ignored(film: Path) -> None:
     project = Project(film)
-    path = film / INDEX_FILE
     for broken in (b"not json at all", b'{"version": 99, "checksum": ""}\n{}'):
-        path.write_bytes(broken)
+        for path in (film / INDEX_DIR).iterdir():
+            path.write_bytes(broken)
         _forget_memory()
         assert indexed_shots(project) == load_shots(project)
 
 
 def test_a_rolled_back_change_leaves_the_index_as_it_was(film: Path) -> None:
     project = Project(film)
-    before = (film / INDEX_FILE).read_bytes()
+    before = _index_bytes(film)
     plan = plan_changes(project, _size_change(project, load_shots(project)[0].shot_id))
     with pytest.raises(RuntimeError), project.transaction("outer") as tx:
         apply_changes(project, plan)
         assert tx is not None
         raise RuntimeError("power cut")
-    assert (film / INDEX_FILE).read_bytes() == before
+    assert _index_bytes(film) == before
     assert indexed_shots(project) == load_shots(project)
 
 
