@@ -13,13 +13,20 @@ Reported per size and step (``propose`` = ``plan_changes``, ``apply`` = ``apply_
 the median and the first of the wall times (``time.perf_counter``) and CPU times
 (``time.process_time``: every thread of the process, which the machine's load changes much
 less than wall time), then the ratio of the largest size's median over the smallest's (an
-edit should cost what it changes: the goal is at most 2) and the load average.
+edit should cost what it changes: the goal is at most 2) and the load average. Also the bytes
+an applied change writes (the median over the changes, and its files): unlike the times, a
+figure the machine's load does not move, and the one that bounds an edit on a busy disk. A file
+a change replaces stays on disk as the change's undo copy, so its new bytes are new data the
+disk has to take: back to back, the changes fill the page cache's dirty share and the kernel
+makes each write wait for the disk (about 100 MB/s here), which is most of the difference
+between the quiet and the loaded apply times.
 ``--profile OUT`` writes a cProfile of the largest size's changes (after the first) to OUT.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import json
 import os
@@ -27,6 +34,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +47,27 @@ def _timed(call: Any) -> tuple[Any, float, float]:
     wall, cpu = time.perf_counter(), time.process_time()
     result = call()
     return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+@contextlib.contextmanager
+def _counting_writes() -> Iterator[dict[str, int]]:
+    """The files the store writes in the block (their path -> bytes), through the
+    ``storycore.tools.project.atomic_write`` every write of the store looks up."""
+    from storycore.tools import project as package
+
+    files: dict[str, int] = {}
+    original = package.atomic_write
+
+    def counting(path: Path, data: bytes, **kwargs: Any) -> None:
+        name = Path(path).as_posix().split("/project/", 1)[-1]
+        files[name] = files.get(name, 0) + len(data)
+        original(path, data, **kwargs)
+
+    package.atomic_write = counting  # type: ignore[assignment]
+    try:
+        yield files
+    finally:
+        package.atomic_write = original
 
 
 def _forget() -> None:
@@ -88,6 +117,7 @@ def measure(
     target, original = third.shot_id, third.shot_size.value
     values = ["CU" if original != "CU" else "MS", original]
     steps: dict[str, list[tuple[float, float]]] = {"propose": [], "apply": []}
+    written: list[dict[str, int]] = []
     for turn in range(2 * turns):
         change = [
             {"kind": "set_shot_field", "shot_id": target, "field": "shot_size", "value": v}
@@ -101,11 +131,18 @@ def measure(
         steps["propose"].append((wall, cpu))
         if cold:
             _forget()
-        _, wall, cpu = _timed(lambda p=plan: apply_changes(project, p))
+        with _counting_writes() as files:
+            _, wall, cpu = _timed(lambda p=plan: apply_changes(project, p))
         steps["apply"].append((wall, cpu))
+        written.append(files)
         if profile is not None:
             profile.disable()
     out: dict[str, Any] = {"shots": summary.shots}
+    later = written[1:] or written
+    median = statistics.median_low(sum(files.values()) for files in later)
+    typical = next(files for files in later if sum(files.values()) == median)
+    out["apply_bytes"] = median
+    out["apply_files"] = dict(sorted(typical.items(), key=lambda item: -item[1]))
     for step, values_ in steps.items():
         out[step] = {
             "wall_ms": statistics.median(w for w, _ in values_[1:] or values_) * 1000,
@@ -158,6 +195,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"{result['shots']:>6} {step:<8} {r['wall_ms']:>8.1f} {r['cpu_ms']:>8.1f} "
                 f"{r['first_wall_ms']:>11.1f} {r['first_cpu_ms']:>10.1f}"
             )
+    for result in results:
+        top = ", ".join(
+            f"{name} {size / 1024:.0f}" for name, size in list(result["apply_files"].items())[:4]
+        )
+        print(
+            f"{result['shots']:>6} apply writes {result['apply_bytes'] / 1024:,.0f} KiB "
+            f"in {len(result['apply_files'])} files (KiB: {top})"
+        )
     print(
         f"ratio (CPU, {large['shots']}/{small['shots']} shots): propose {ratio['propose']:.1f}x, "
         f"apply {ratio['apply']:.1f}x; load {report['load'][0]:.1f} -> {report['load'][1]:.1f}"
