@@ -59,6 +59,16 @@ def test_unicode_is_folded_to_readable_ascii() -> None:
     assert slugify("") == "Untitled"
 
 
+def test_a_possessive_stays_one_word() -> None:
+    """ "Nour's Studio" is the folder Nours_Studio and the id loc_nours_studio, not
+    Nour_S_Studio; an apostrophe that is not a possessive still breaks the words."""
+    assert slugify("Nour's Studio") == "Nours_Studio"
+    assert slugify("Nour’s Studio") == "Nours_Studio"
+    assert slug_id("Nour's Studio", prefix="loc") == "loc_nours_studio"
+    assert slugify("L'Atelier") == "L_Atelier"
+    assert slugify("Rock 'n' Roll") == "Rock_N_Roll"
+
+
 def test_numbered_names_use_two_digits_then_three() -> None:
     assert numbered(3, "Judas") == "03_Judas"
     assert numbered(100, "Finale") == "100_Finale"

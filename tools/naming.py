@@ -33,6 +33,8 @@ _RESERVED = {
 }
 
 _NUMBERED = re.compile(r"^(\d{2,4})_(.+)$")
+#: An English possessive's apostrophe ("GaBy's", "the twins' "): dropped, not a word break.
+_POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9])'s\b")
 
 
 def slugify(text: str, *, fallback: str = "Untitled", max_length: int = MAX_SLUG) -> str:
@@ -44,6 +46,8 @@ def slugify(text: str, *, fallback: str = "Untitled", max_length: int = MAX_SLUG
     """
     # Separate camel-case-free words so that "a/b" and "../../x" become plain words.
     folded = anyascii(unicodedata.normalize("NFKC", text or ""))
+    # A possessive stays one word: "GaBy's Kitchen" -> "GaBys_Kitchen", not "GaBy_S_Kitchen".
+    folded = _POSSESSIVE.sub("s", folded)
     words = re.findall(r"[A-Za-z0-9]+", folded)
     parts = [w[:1].upper() + w[1:] for w in words]
     slug = "_".join(parts)
