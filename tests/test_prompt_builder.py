@@ -148,7 +148,7 @@ def test_character_described_identically_in_every_shot() -> None:
         elements(),
         SPECS,
     )
-    described = f"GaBy: {GABY} (eyes: green; height: tall)"
+    described = f"GaBy: {GABY} (green eyes; height: tall)"
     for prompts in (one, two):
         assert prompts.image_prompt.count(described) == 1
         assert prompts.video_prompt.count(described) == 1
@@ -343,7 +343,7 @@ def test_project_override_of_templates_and_vocabulary(tmp_path: Path) -> None:
     )
     prompts = build_shot_prompts(shot(), elements(), SPECS, override_dir=tmp_path)
     assert prompts.image_prompt == (
-        f"tight close-up, low angle, 50 mm lens Who: GaBy: {GABY} (eyes: green; height: tall)"
+        f"tight close-up, low angle, 50 mm lens Who: GaBy: {GABY} (green eyes; height: tall)"
     )
     # The rest of the vocabulary still comes from the package.
     assert load_vocabulary("en", tmp_path)["camera_angle.low"] == "low angle"
@@ -367,3 +367,32 @@ def test_prompts_apply_to_a_copy_of_the_shot() -> None:
     assert updated.video_prompt == prompts.video_prompt
     assert updated.negative_prompt == prompts.negative_prompt
     assert original.video_prompt == ""
+
+
+def _with_traits(**traits: str) -> dict[str, AssetMetadata]:
+    items = elements()
+    items["gaby"] = items["gaby"].model_copy(update={"attributes": traits})
+    return items
+
+
+def test_attributes_read_as_the_words_a_director_would_write() -> None:
+    """An attribute the feedback set reads as a phrase ("yellow coat"), the value alone when
+    it names the thing ("glasses", "a green raincoat"), and not at all when the description
+    says it already (GaBy's description has her blonde curly hair); an attribute the
+    vocabulary does not know keeps its name ("height: tall")."""
+    prompts = build_shot_prompts(
+        shot(),
+        _with_traits(coat="yellow", glasses="glasses", hair="blonde curly", height="tall"),
+        SPECS,
+    )
+    assert f"GaBy: {GABY} (yellow coat; glasses; height: tall)" in prompts.video_prompt
+    raincoat = build_shot_prompts(shot(), _with_traits(coat="a green raincoat"), SPECS)
+    assert f"GaBy: {GABY} (a green raincoat)" in raincoat.video_prompt
+    said = build_shot_prompts(shot(), _with_traits(jacket="red leather"), SPECS)
+    assert f"GaBy: {GABY}. Action:" in said.video_prompt
+
+
+def test_french_prompts_put_the_noun_first() -> None:
+    specs = SPECS.model_copy(update={"prompt_language": "fr"})
+    prompts = build_shot_prompts(shot(), _with_traits(coat="jaune", glasses="lunettes"), specs)
+    assert f"GaBy : {GABY} (manteau jaune; lunettes)." in prompts.video_prompt

@@ -324,8 +324,11 @@ def _element_text(
     # The canonical description, exactly, in every shot: this is what keeps a character
     # the same from clip to clip. Attributes follow in key order, for the same reason.
     description = _clean(element.canonical_description)
+    said = f" {_fold_key(description)} "
     traits = "; ".join(
-        f"{key}: {_clean(value)}" for key, value in sorted(element.attributes.items()) if value
+        trait
+        for key, value in sorted(element.attributes.items())
+        if value and (trait := _trait_text(key, _clean(value), said, vocabulary))
     )
     if traits:
         description = f"{description} ({traits})" if description else traits
@@ -336,6 +339,34 @@ def _element_text(
         "element",
         name=element.name,
         description=description,
+    )
+
+
+def _trait_text(key: str, value: str, said: str, vocabulary: Mapping[str, str]) -> str:
+    """How an element's attribute reads in a prompt: "yellow coat" (``trait``: the value,
+    then the attribute's noun; "manteau jaune" in French), the value alone when it names the
+    attribute itself ("glasses", "a yellow raincoat"), "height: tall" for an attribute the
+    vocabulary does not know; nothing when the description already says it (``said``: the
+    folded description between spaces; "blonde curly hair" then hair "blonde curly")."""
+    from storycore.tools.feedback.vocabulary import ATTRIBUTE_WORDS, STYLE_NOUNS
+
+    nouns = ATTRIBUTE_WORDS.get(key)
+    if nouns is None:
+        return f"{key}: {value}"
+    folded = _fold_key(value)
+    nouns = tuple(_fold_key(noun) for noun in nouns)
+    named = any(f" {noun} " in f" {folded} " for noun in (*nouns, *STYLE_NOUNS.get(key, ())))
+    if all(f" {word} " in said for word in folded.split()) and (
+        named or any(f" {noun} " in said for noun in nouns)
+    ):
+        return ""  # the description says it already
+    if named:
+        return value
+    return _substitute(
+        vocabulary.get("trait", "$value $noun"),
+        "trait",
+        value=value,
+        noun=vocabulary.get(f"trait_noun.{key}", key),
     )
 
 
