@@ -390,6 +390,17 @@ def test_attributes_read_as_the_words_a_director_would_write() -> None:
     assert f"GaBy: {GABY} (a green raincoat)" in raincoat.video_prompt
     said = build_shot_prompts(shot(), _with_traits(jacket="red leather"), SPECS)
     assert f"GaBy: {GABY}. Action:" in said.video_prompt
+    wig = elements()
+    wig["gaby"] = wig["gaby"].model_copy(
+        update={
+            "canonical_description": "dark hair, a blonde wig",
+            "attributes": {"hair": "blonde"},
+        }
+    )
+    assert (
+        "GaBy: dark hair, a blonde wig (blonde hair)."
+        in build_shot_prompts(shot(), wig, SPECS).video_prompt
+    )
 
 
 def test_french_prompts_put_the_noun_first() -> None:

@@ -346,8 +346,9 @@ def _trait_text(key: str, value: str, said: str, vocabulary: Mapping[str, str]) 
     """How an element's attribute reads in a prompt: "yellow coat" (``trait``: the value,
     then the attribute's noun; "manteau jaune" in French), the value alone when it names the
     attribute itself ("glasses", "a yellow raincoat"), "height: tall" for an attribute the
-    vocabulary does not know; nothing when the description already says it (``said``: the
-    folded description between spaces; "blonde curly hair" then hair "blonde curly")."""
+    vocabulary does not know; nothing when the description already says it, the value next
+    to the noun (``said``: the folded description between spaces; "blonde curly hair" for
+    hair "blonde curly", not "dark hair, a blonde wig")."""
     from storycore.tools.feedback.vocabulary import ATTRIBUTE_WORDS, STYLE_NOUNS
 
     nouns = ATTRIBUTE_WORDS.get(key)
@@ -356,10 +357,12 @@ def _trait_text(key: str, value: str, said: str, vocabulary: Mapping[str, str]) 
     folded = _fold_key(value)
     nouns = tuple(_fold_key(noun) for noun in nouns)
     named = any(f" {noun} " in f" {folded} " for noun in (*nouns, *STYLE_NOUNS.get(key, ())))
-    if all(f" {word} " in said for word in folded.split()) and (
-        named or any(f" {noun} " in said for noun in nouns)
+    if (
+        f" {folded} " in said
+        if named
+        else any(f" {folded} {noun} " in said or f" {noun} {folded} " in said for noun in nouns)
     ):
-        return ""  # the description says it already
+        return ""  # the description says it already ("blonde curly hair", "cheveux blonds")
     if named:
         return value
     return _substitute(
