@@ -39,6 +39,7 @@ from pydantic import ValidationError
 
 from storycore.tools.domain import ShotSpec
 from storycore.tools.project import INTERNAL, Project, Transaction
+from storycore.tools.project.stamps import stamps_of
 from storycore.tools.structure import SHOT_FILE, SHOTS
 
 #: Where the index's parts live, relative to the project root.
@@ -149,15 +150,14 @@ def _skip(text: str, pos: int) -> int:
     return pos
 
 
-def _read_part(project: Project, part: int) -> dict[str, _Entry]:
+def _read_part(project: Project, part: int, stamp: _Stamp | None) -> dict[str, _Entry]:
     """The entries of one part file (shot id -> entry), or none if it is missing or not
     trustworthy as a whole (not JSON, another version, a checksum that does not match, a
     shot that belongs to another part).
 
     The file is a header line (``{"version": 2, "checksum": <sha256 of the rest>}``) and the
-    entries as one JSON object on the next line."""
+    entries as one JSON object on the next line. ``stamp``: the part file's identity now."""
     path = project.root / part_file(part)
-    stamp = _stamp(path)
     if stamp is None:
         return {}
     with _memory_lock:
@@ -189,8 +189,9 @@ def _read_part(project: Project, part: int) -> dict[str, _Entry]:
 def _read_index(project: Project) -> dict[str, _Entry]:
     """The entries of every trustworthy part of the index (shot id -> entry)."""
     entries: dict[str, _Entry] = {}
-    for part in range(PARTS):
-        entries.update(_read_part(project, part))
+    now = stamps_of(project.root).many([part_file(part) for part in range(PARTS)])
+    for part, stamp in enumerate(now):
+        entries.update(_read_part(project, part, stamp))
     return entries
 
 
@@ -206,17 +207,20 @@ def indexed_shots(
     shot files just looked at by the caller (relative path -> identity, None if missing),
     used instead of looking again; a file it does not name is looked at here."""
     entries = _read_index(project)
-    root = str(project.root)
     out: list[ShotSpec] = []
     confirmed: dict[str, _Stamp] = {}
-    seen = seen or {}
-    for ref in project.manifest.shots:
-        rel = f"{SHOTS}/{ref.folder}/{SHOT_FILE}"
+    refs = project.manifest.shots
+    rels = [f"{SHOTS}/{ref.folder}/{SHOT_FILE}" for ref in refs]
+    seen = dict(seen or {})
+    unseen = [rel for rel in rels if rel not in seen]
+    if unseen:
+        seen.update(zip(unseen, stamps_of(project.root).many(unseen), strict=True))
+    for ref, rel in zip(refs, rels, strict=True):
         entry = entries.get(ref.shot_id)
         if entry is None or entry.file != rel:
             out.append(project.read_model(rel, ShotSpec))
             continue
-        stamp = seen[rel] if rel in seen else _stamp(f"{root}/{rel}")
+        stamp = seen[rel]
         if entry.stamp == stamp:
             out.append(entry.shot)
             confirmed[rel] = entry.stamp

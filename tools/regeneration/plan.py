@@ -5,7 +5,6 @@ the fingerprint that refuses a stale plan, and the small helpers the edits share
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -22,6 +21,7 @@ from storycore.tools.errors import InvalidInput
 from storycore.tools.feedback import Modification
 from storycore.tools.i18n import Messages
 from storycore.tools.project import Project
+from storycore.tools.project.stamps import stamps_of
 from storycore.tools.regeneration.index import _Stamp
 from storycore.tools.storyboard import (
     STORYBOARD_HTML,
@@ -159,14 +159,9 @@ def _fingerprint(project: Project, seen: dict[str, _Stamp | None] | None = None)
     # One buffer hashed once: the same digest as updating it file by file. Each file's
     # piece (its path, a zero byte, its digest) is kept with its hash.
     parts: list[bytes] = []
-    append, get, stat = parts.append, known.get, os.stat
-    for rel in rels:
+    append, get = parts.append, known.get
+    for rel, stamp in zip(rels, stamps_of(root).many(rels), strict=True):
         path = f"{root}/{rel}"
-        try:
-            st = stat(path)
-            stamp: _Stamp | None = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-        except OSError:
-            stamp = None
         if seen is not None:
             seen[rel] = stamp
         hashed = get(rel)

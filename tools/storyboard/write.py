@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from storycore.tools.domain import AssetMetadata, ShotSpec
 from storycore.tools.project import Transaction, dumps_json
+from storycore.tools.project.stamps import stamps_of
 from storycore.tools.storyboard.fragments import ShotPart, file_stamp, render_documents
 from storycore.tools.storyboard.panels import write_panels
 from storycore.tools.storyboard.plan import (
@@ -37,20 +37,11 @@ def _write_panels(tx: Transaction, plan: Plan, parts: Sequence[ShotPart]) -> lis
     panels whose file is still the one found drawn from the same shot left unread."""
     root = tx.project.root
     shots = plan.shots
-    stat = os.stat
+    now = stamps_of(root).many(f"{planned.folder}/{PANEL_FILE}" for planned in shots)
     todo = []
-    for planned, part in zip(shots, parts, strict=True):
-        # file_stamp, inlined: one stat per panel is most of a one-shot change's check.
-        known = part.panel
-        if known is not None:
-            try:
-                st = stat(f"{root}/{planned.folder}/{PANEL_FILE}")
-            except OSError:
-                pass
-            else:
-                if known == (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns):
-                    continue
-        todo.append((planned, part))
+    for planned, part, stamp in zip(shots, parts, now, strict=True):
+        if part.panel is None or part.panel != stamp:
+            todo.append((planned, part))
     if todo:
         checked = PlannedSegment("", "", "cut", "cut", [planned for planned, _ in todo])
         write_panels(tx, replace(plan, segments=[checked]))
