@@ -285,17 +285,18 @@ def write_index(tx: Transaction, shots: Sequence[ShotSpec] | None = None) -> Non
         by_part[part_of(shot_id)].append(entry)
     with _memory_lock:
         kept = dict(_memory.get(project.root, {}))
+    on_disk = stamps_of(project.root).many([part_file(part) for part in range(PARTS)])
     for part, members in enumerate(by_part):
         rel = part_file(part)
         path = project.root / rel
         if not members:
-            if _stamp(path) is not None:
+            if on_disk[part] is not None:
                 tx.remove(rel)
             kept.pop(part, None)
             continue
-        body = b"{" + b",".join(entry.piece for entry in members) + b"}"
         known = kept.get(part)
-        if known is not None and known.body == body and known.stamp == _stamp(path):
+        body = b"{" + b",".join(entry.piece for entry in members) + b"}"
+        if known is not None and known.body == body and known.stamp == on_disk[part]:
             continue  # the part on disk is this one already
         header = {"version": INDEX_VERSION, "checksum": hashlib.sha256(body).hexdigest()}
         tx.write_bytes(rel, json.dumps(header).encode("utf-8") + b"\n" + body)
