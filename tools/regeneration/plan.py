@@ -127,15 +127,24 @@ class AppliedChange:
 
 #: Per project root: each file the fingerprint hashed, with its identity then and its
 #: piece of the fingerprint (its path, a zero byte and the hash of its bytes: a file whose
-#: identity did not change is not read again).
-_digests: OrderedDict[Path, dict[str, tuple[_Stamp, bytes]]] = OrderedDict()
+#: identity did not change is not read again), and the last fingerprint with the files and
+#: identities it was made from.
+_digests: OrderedDict[Path, _Digests] = OrderedDict()
 _digests_lock = threading.Lock()
 _DIGESTS_KEEP = 4
 
 
-def _file_digests(root: Path) -> dict[str, tuple[_Stamp, bytes]]:
+@dataclass
+class _Digests:
+    pieces: dict[str, tuple[_Stamp, bytes]] = field(default_factory=dict)
+    last: tuple[list[str], list[_Stamp | None], str] | None = None
+
+
+def _file_digests(root: Path) -> _Digests:
     with _digests_lock:
-        known = _digests.setdefault(root, {})
+        known = _digests.get(root)
+        if known is None:
+            known = _digests[root] = _Digests()
         _digests.move_to_end(root)
         while len(_digests) > _DIGESTS_KEEP:
             _digests.popitem(last=False)
@@ -149,35 +158,41 @@ def _fingerprint(project: Project, seen: dict[str, _Stamp | None] | None = None)
     planner read them through the project's confined paths), and resolving 500 paths one by
     one cost more than reading them. A file whose identity (inode, size, modification and
     change times: every project write replaces a file) is the one it had when it was last
-    hashed in this process is not read again: its hash then is its hash now."""
+    hashed in this process is not read again: its hash then is its hash now; the same files
+    with the same identities as the last fingerprint have its fingerprint."""
     known = _file_digests(project.root)
     manifest = project.manifest
     root = str(project.root)
     rels = ["project.json"]
     rels += [f"{SHOTS}/{ref.folder}/{SHOT_FILE}" for ref in manifest.shots]
     rels += [f"01_elements/{element.folder}/element.json" for element in manifest.elements]
+    now = stamps_of(root).many(rels)
+    if seen is not None:
+        seen.update(zip(rels, now, strict=True))
+    last = known.last
+    if last is not None and last[0] == rels and last[1] == now:
+        return last[2]
     # One buffer hashed once: the same digest as updating it file by file. Each file's
     # piece (its path, a zero byte, its digest) is kept with its hash.
     parts: list[bytes] = []
-    append, get = parts.append, known.get
-    for rel, stamp in zip(rels, stamps_of(root).many(rels), strict=True):
-        path = f"{root}/{rel}"
-        if seen is not None:
-            seen[rel] = stamp
+    append, get, pieces = parts.append, known.pieces.get, known.pieces
+    for rel, stamp in zip(rels, now, strict=True):
         hashed = get(rel)
         if stamp is not None and hashed is not None and hashed[0] == stamp:
             append(hashed[1])
             continue
         try:
-            with open(path, "rb") as handle:
+            with open(f"{root}/{rel}", "rb") as handle:
                 file_digest = hashlib.sha256(handle.read()).digest()
         except OSError:
             file_digest = b"\0missing"
         piece = rel.encode() + b"\0" + file_digest
         if stamp is not None:
-            known[rel] = (stamp, piece)
+            pieces[rel] = (stamp, piece)
         append(piece)
-    return hashlib.sha256(b"".join(parts)).hexdigest()
+    digest = hashlib.sha256(b"".join(parts)).hexdigest()
+    known.last = (rels, now, digest)
+    return digest
 
 
 def _validated_shot(shot: ShotSpec, **changes: Any) -> ShotSpec:
