@@ -15,7 +15,9 @@ ignored as a whole (its shots are read from their files). So the index can only 
 faster, never make it wrong: the files stay the truth. Every project write replaces a file (a
 new inode and change time), which is what makes the identity reliable; the one thing it cannot
 see is a hand edit that keeps the size and lands within the file system's clock tick (a few
-milliseconds) of StoryCore's last write of that file.
+milliseconds) of StoryCore's last write of that file. The identities come from
+:mod:`~storycore.tools.project.stamps`: a file is looked at again where the kernel reported a
+change in its folder (every file, where it cannot report them).
 
 The index is written by :func:`write_index` inside the transaction that wrote the shots (the
 planner, :func:`~storycore.tools.regeneration.apply_changes`,
