@@ -142,3 +142,161 @@ def test_a_small_clip_is_measured_every_frame_in_one_decode(
     assert check_clip(clip, frames=120, **KW).problems == ["frozen for 48 frames"]
     assert sampled_stats(clip).every == 1
     assert decodes == [STATS_EVERY]  # asked to sample, measured every frame: one decode
+
+
+# -- broken clips: cut short, without an index, a frame missing or one too many ------------
+
+FRAMES = 30
+ANIMATIC_KW = {"width": 96, "height": 54, "rate": Fraction(24)}
+
+
+def _animatic_clip(tmp_path: Path, frames: int = FRAMES, movement: str = "pan") -> Path:
+    """A clip as the animatic renders it (H.264, silent AAC, index first)."""
+    from PIL import Image
+
+    from storycore.tools.production.animatic import AnimaticBackend
+    from storycore.tools.production.backend import RenderJob
+
+    panel = tmp_path / f"panel{frames}.png"
+    Image.radial_gradient("L").convert("RGB").save(panel)
+    job = RenderJob(
+        target_id=f"shot_{frames:02d}",
+        generation_hash="g" * 64,
+        kind="video",
+        prompt="a test",
+        width=96,
+        height=54,
+        frame_count=frames,
+        native_fps=Fraction(24),
+        provenance={"shot_id": f"shot_{frames:02d}"},
+        extras={"camera_movement": movement, "panel": str(panel)},
+    )
+    return AnimaticBackend().wait("x", job, tmp_path / f"out{frames}")[0].path
+
+
+def _packet_ends(path: Path) -> list[tuple[int, str]]:
+    """Where each packet of the file ends (byte offset) and its stream's kind, in file order."""
+    import av
+
+    with av.open(str(path)) as container:
+        return sorted((p.pos + p.size, p.stream.type) for p in container.demux() if p.size)
+
+
+def _cut(clip: Path, size: int, name: str) -> Path:
+    cut = clip.with_name(name)
+    cut.write_bytes(clip.read_bytes()[:size])
+    return cut
+
+
+def _problems(path: Path, frames: int = FRAMES) -> list[str]:
+    return check_clip(path, frames=frames, **ANIMATIC_KW).problems
+
+
+def test_a_clip_cut_short_is_refused_wherever_it_ends(tmp_path: Path) -> None:
+    clip = _animatic_clip(tmp_path)
+    assert _problems(clip) == []
+    size = clip.stat().st_size
+    ends = _packet_ends(clip)
+    assert ends[-1][0] == size  # the index is first (faststart): the data ends the file
+    last_video = max(end for end, kind in ends if kind == "video")
+    cuts = {
+        # three bytes short: only the last (silent audio) packet is cut; every frame decodes
+        "last-bytes": (size - 3, "it ends inside audio packet"),
+        "half-way": (size // 2, "it ends inside video frame"),
+        # right after the last video frame: no packet is cut, the audio's last ones are gone
+        "after-the-video": (last_video, "audio packets its index lists"),
+    }
+    for name, (at, expected) in cuts.items():
+        problems = _problems(_cut(clip, at, f"{name}.mp4"))
+        assert len(problems) == 1, (name, problems)
+        assert problems[0].startswith(f"{name}.mp4 is cut short: "), problems
+        assert expected in problems[0], (name, problems)
+
+
+def test_a_clip_cut_inside_a_frame_says_which(tmp_path: Path) -> None:
+    clip = _animatic_clip(tmp_path)
+    video_ends = [end for end, kind in _packet_ends(clip) if kind == "video"]
+    # a cut one byte before the end of frame 10: frames 1-9 are whole, frame 10 is not
+    problems = _problems(_cut(clip, video_ends[9] - 1, "cut10.mp4"))
+    assert problems == [f"cut10.mp4 is cut short: it ends inside video frame 10 of {FRAMES}"]
+
+
+def test_a_clip_without_its_index_is_refused(tmp_path: Path) -> None:
+    clip = _animatic_clip(tmp_path)
+    # the same clip with its index last, as ffmpeg writes it until the end of a render
+    last = tmp_path / "index_last.mp4"
+    run_ffmpeg(["-i", str(clip), "-c", "copy", "-map", "0", str(last)], what="moving the index")
+    assert _problems(last) == []
+    data = last.read_bytes()
+    index_at = data.rindex(b"moov") - 4
+    no_index = tmp_path / "no_index.mp4"
+    no_index.write_bytes(data[:index_at])  # every frame is there, the index is not
+    assert _problems(no_index) == [
+        "no_index.mp4 cannot be read as a video: it has no index "
+        "(no 'moov' box: the render that wrote it did not finish)"
+    ]
+    stopped = _cut(last, len(data) // 3, "stopped.mp4")  # a render stopped a third of the way
+    assert _problems(stopped) == [
+        "stopped.mp4 cannot be read as a video: it has no index "
+        "(no 'moov' box: the render that wrote it did not finish) and is cut short"
+    ]
+    index_cut = _cut(clip, 200, "index_cut.mp4")  # the index first, cut inside it
+    assert _problems(index_cut) == [
+        "index_cut.mp4 cannot be read as a video: it is cut short inside its index (its 'moov' box)"
+    ]
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    assert _problems(empty) == ["empty.mp4 cannot be read as a video: the file is empty"]
+
+
+@pytest.mark.parametrize("movement", ["static", "dolly_in"])
+def test_a_clip_a_frame_short_or_a_frame_long_is_refused(tmp_path: Path, movement: str) -> None:
+    clip = _animatic_clip(tmp_path, FRAMES, movement)
+    assert _problems(clip) == []
+    # the planned clip without its last frame (stream copy: the other frames' bytes kept)
+    short = tmp_path / "short.mp4"
+    run_ffmpeg(
+        ["-i", str(clip), "-map", "0", "-c", "copy", "-frames:v", str(FRAMES - 1), str(short)],
+        what="dropping a frame",
+    )
+    assert _problems(short) == [f"{FRAMES - 1} frames decoded for {FRAMES} planned"]
+    long = _animatic_clip(tmp_path, FRAMES + 1, movement)
+    assert _problems(long) == [f"{FRAMES + 1} frames decoded for {FRAMES} planned"]
+
+
+def test_production_refuses_a_rendered_clip_cut_short(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user's view: a shot whose render came out cut short fails with that reason, is
+    not committed, and the next run renders it again."""
+    import sys
+
+    from storycore.tools.production.animatic import AnimaticBackend
+    from storycore.tools.production.producer import Production
+    from storycore.tools.production.records import media_records
+    from storycore.tools.production.run import run_production
+    from storycore.tools.project import Project
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    import produce_bench
+
+    root = tmp_path / "p"
+    produce_bench.build(root, 3, 64, 36)
+    original = AnimaticBackend._clip
+
+    def cut_shot_2(self, job, out_dir, on_progress):  # type: ignore[no-untyped-def]
+        outputs = original(self, job, out_dir, on_progress)
+        if job.target_id == "shot_002":
+            clip = outputs[0].path
+            clip.write_bytes(clip.read_bytes()[:-5])
+        return outputs
+
+    monkeypatch.setattr(AnimaticBackend, "_clip", cut_shot_2)
+    result = run_production(Production(Project.open(root), "animatic"))
+    assert [f["shot_id"] for f in result.failed] == ["shot_002"]
+    assert "shot_002.mp4 is cut short: it ends inside audio packet" in result.failed[0]["error"]
+    assert sorted(media_records(Project.open(root))) == ["shot_001", "shot_003"]
+    assert result.final is None  # no film with a shot missing
+    monkeypatch.setattr(AnimaticBackend, "_clip", original)
+    again = run_production(Production(Project.open(root), "animatic"))
+    assert again.rendered == ["shot_002"] and not again.failed and again.final

@@ -336,3 +336,23 @@ def test_a_sliding_view_follows_the_exact_views_frame_by_frame(
         start_image=outputs[1].path,
     )
     assert result.ok, result.problems
+
+
+def test_every_clip_has_silent_stereo_audio_as_long_as_its_video(tmp_path: Path) -> None:
+    """The silent track is encoded once per length and copied into each clip: clips of
+    different lengths each get a track of their own length, never a neighbour's."""
+    from storycore.tools.production.animatic import silent_audio
+
+    for frames, rate in ((37, Fraction(24000, 1001)), (50, Fraction(24)), (37, Fraction(25))):
+        name = f"s{frames}_{rate.numerator}"
+        job = _job(tmp_path, frame_count=frames, native_fps=rate, target_id=name)
+        video = AnimaticBackend().wait("x", job, tmp_path / "out")[0].path
+        seconds = float(Fraction(frames) / rate)
+        with av.open(str(video)) as container:
+            audio = container.streams.audio[0]
+            assert (audio.codec_context.name, audio.codec_context.sample_rate) == ("aac", 48000)
+            assert audio.codec_context.channels == 2
+            samples = sum(f.samples for f in container.decode(audio))
+        # as long as the video, to within one AAC frame (1024 samples)
+        assert abs(samples / 48000 - seconds) <= 1024 / 48000, (frames, rate, samples)
+    assert silent_audio(37 / 25) != silent_audio(37 * 1001 / 24000)

@@ -4,7 +4,8 @@ What a clip is:
 
 - H.264 (libx264 ultrafast, constant quantizer 18, one thread), yuv420p, the project's
   resolution and exact rate (24000/1001 is written as that rational, the MP4 time base a
-  multiple of its numerator), a silent 48 kHz stereo AAC track so editors conform it and
+  multiple of its numerator), a silent 48 kHz stereo AAC track (encoded once per length,
+  copied into each clip: :func:`silent_audio`) so editors conform it and
   joined files do not drift;
 - exactly ``frame_count`` frames (``-frames:v``; the tests count them by decoding);
 - the picture moved as the shot's camera movement says (:data:`MOVES`): the image sits in a
@@ -50,6 +51,7 @@ from storycore.tools.production.backend import (
 from storycore.tools.production.media import (
     aside,
     check_ffmpeg,
+    ffmpeg_exe,
     fsync_file,
     metadata_args,
     provenance_tags,
@@ -136,13 +138,48 @@ def font_file() -> str:
     if not data:  # Pillow without FreeType: no TrueType font to give ffmpeg
         raise BackendError("Pillow was built without FreeType; the animatic cannot burn in text")
     digest = hashlib.sha256(data).hexdigest()[:16]
-    folder = Path(tempfile.gettempdir()) / f"storycore-{os.getuid()}"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"font-{digest}.ttf"
+    path = _cache_folder() / f"font-{digest}.ttf"
     if not path.is_file() or path.stat().st_size != len(data):
         tmp = aside(path)
         tmp.write_bytes(data)
         os.replace(tmp, path)
+    return str(path)
+
+
+def _cache_folder() -> Path:
+    """This user's cache folder for the files ffmpeg reads (the font, silent audio)."""
+    folder = Path(tempfile.gettempdir()) / f"storycore-{os.getuid()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+#: What every clip's silent track is: 48 kHz stereo AAC at 64 kb/s.
+SILENCE_ARGS = ("-c:a", "aac", "-b:a", "64k", "-flags:a", "+bitexact")
+
+
+def silent_audio(seconds: float) -> str:
+    """The path of a silent track of ``seconds`` (:data:`SILENCE_ARGS`), encoded once per
+    length (and ffmpeg binary) into a cache file the clips copy their audio from: encoding
+    it in each clip's ffmpeg cost about 15 ms a clip. Written aside and renamed, so a file
+    under its name is complete."""
+    exe = Path(ffmpeg_exe())
+    stat = exe.stat()
+    binary = hashlib.sha256(f"{exe}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()
+    path = _cache_folder() / f"silence-{seconds:.6f}s-{binary[:12]}.m4a"
+    if not path.is_file():
+        tmp = aside(path)
+        try:
+            run_ffmpeg(
+                [
+                    *("-f", "lavfi", "-t", f"{seconds:.6f}", "-i", "anullsrc=r=48000:cl=stereo"),
+                    *SILENCE_ARGS,
+                    *("-fflags", "+bitexact", "-f", "mp4", str(tmp)),
+                ],
+                what="encoding a silent audio track",
+            )
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
     return str(path)
 
 
@@ -440,12 +477,8 @@ class AnimaticBackend:
             "25",
             "-i",
             str(picture),
-            "-f",
-            "lavfi",
-            "-t",
-            f"{float(seconds):.6f}",
             "-i",
-            "anullsrc=r=48000:cl=stereo",
+            silent_audio(float(seconds)),
             "-filter_complex",
             video,
             "-map",
@@ -467,16 +500,12 @@ class AnimaticBackend:
             "-pix_fmt",
             "yuv420p",
             "-c:a",
-            "aac",
-            "-b:a",
-            "64k",
+            "copy",
             "-video_track_timescale",
             str(timescale(rate)),
             "-fflags",
             "+bitexact",
             "-flags:v",
-            "+bitexact",
-            "-flags:a",
             "+bitexact",
             *metadata_args(provenance_tags(job.provenance)),
             "-f",

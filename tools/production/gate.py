@@ -2,8 +2,13 @@
 
 A clip passes when all of these hold (each failure is one readable line):
 
-- it **decodes** to the end (PyAV; a truncated or foreign file fails here);
-- its **frame count**, counted by decoding, equals the plan's ``duration_frames``;
+- it is **whole**: its index (the MP4 ``moov`` box) is there and complete, and every packet
+  the index lists, video and audio, is in the file and not cut (read while demuxing, in the
+  same pass as the decode: a clip a few bytes short, whose last audio packet is cut, fails
+  as "cut short" though every frame decodes);
+- it **decodes** to the end (PyAV; a foreign file fails here);
+- its **frame count**, counted by decoding, equals the plan's ``duration_frames`` (a frame
+  missing or one too many fails);
 - its **resolution** is the project's (and so its aspect ratio);
 - its **rate** is the project's exact rate (24000/1001 is not 24);
 - it is **not black**: some frame has a pixel brighter than :data:`BLACK_MAX_LUMA` (on 0..255,

@@ -3,6 +3,8 @@
 ffmpeg comes from the ``imageio-ffmpeg`` package (a static binary in its wheel), never from the
 system. It ships no ffprobe: media are read with PyAV (``av``), and frame counts are always
 **decoded**, never taken from the container's duration or header (a header can say anything).
+The header is used only the other way: a file holding fewer packets than its index lists, or
+ending inside one, is cut short (:func:`probe` raises).
 """
 
 from __future__ import annotations
@@ -152,7 +154,54 @@ def _open(path: Path) -> Any:
     try:
         return av.open(str(path))
     except (av.error.FFmpegError, OSError) as exc:
-        raise BackendError(f"{path.name} cannot be read as a video: {exc}") from None
+        why = _unreadable_mp4(path) or getattr(exc, "strerror", None) or str(exc)
+        raise BackendError(f"{path.name} cannot be read as a video: {why}") from None
+
+
+#: The top-level boxes (atoms) of an MP4 or QuickTime file that begins with them.
+_MP4_FIRST_BOXES = {b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip"}
+
+
+def _unreadable_mp4(path: Path) -> str | None:
+    """What is wrong with an MP4's index, from its top-level box headers alone (16 bytes
+    each, nothing else is read): none (no ``moov`` box: ffmpeg writes it last, so a render
+    stopped early has none) or cut short. None when the index is whole, or when the file
+    does not start like an MP4 (then the decoder's own message is the clearest); a file
+    cut short after its index is found by its packets (:func:`_analyse`)."""
+    boxes: list[bytes] = []
+    cut: bytes | None = None  # the box the file ends inside
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            return "the file is empty"
+        with path.open("rb") as f:
+            offset = 0
+            while offset < size:
+                f.seek(offset)
+                header = f.read(16)
+                length, kind = int.from_bytes(header[:4], "big"), header[4:8]
+                if not boxes and kind not in _MP4_FIRST_BOXES:
+                    return None
+                if length == 1 and len(header) == 16:  # a 64-bit size follows the type
+                    length = int.from_bytes(header[8:16], "big")
+                elif length == 0:  # the box runs to the end of the file
+                    length = size - offset
+                if len(header) < 8 or offset + length > size:
+                    cut = kind
+                    break
+                if length < 8:
+                    return "its MP4 structure is damaged"
+                boxes.append(kind)
+                offset += length
+    except OSError:
+        return None
+    if cut == b"moov":
+        return "it is cut short inside its index (its 'moov' box)"
+    if b"moov" not in boxes:
+        return "it has no index (no 'moov' box: the render that wrote it did not finish)" + (
+            " and is cut short" if cut is not None else ""
+        )
+    return None  # the index is whole: the packets say where the data is cut
 
 
 def probe(path: Path | str) -> MediaInfo:
@@ -202,6 +251,11 @@ def _analyse(path: Path, every: int) -> tuple[MediaInfo, FrameStats]:
     diffs: list[float] = []
     previous = None
     w, h = STATS_THUMB
+    # The demuxer reads what it can of an index cut short (a video stream may be missing,
+    # or list fewer frames): the index is checked first, from its box headers.
+    broken = _unreadable_mp4(path)
+    if broken is not None:
+        raise BackendError(f"{path.name} cannot be read as a video: {broken}")
     with _open(path) as container:
         if not container.streams.video:
             raise BackendError(f"{path.name} has no video stream")
@@ -211,22 +265,44 @@ def _analyse(path: Path, every: int) -> tuple[MediaInfo, FrameStats]:
         # One decoding thread: frame threads cost more CPU in all than they save, and the
         # producer already decodes one clip while the next renders.
         frames = 0
+        # Every stream's packets are read (the audio's are small): a file cut short ends
+        # inside a packet (flagged corrupt) or before the last packets its index lists.
+        packets = dict.fromkeys(range(len(container.streams)), 0)
         try:
-            for frame in container.decode(stream):
-                phase = frames % every  # 0 for every frame when every is 1
-                frames += 1
-                if phase > 1:
+            for packet in container.demux():
+                if packet.size:
+                    packets[packet.stream.index] += 1
+                    if packet.is_corrupt:
+                        number, listed = packets[packet.stream.index], packet.stream.frames
+                        raise BackendError(
+                            f"{path.name} is cut short: it ends inside "
+                            f"{_packet_name(packet.stream, number)} of {listed}"
+                        )
+                if packet.stream is not stream:
                     continue
-                image = _luma_thumbnail(frame, (w, h))
-                stat = ImageStat.Stat(image)
-                means.append(float(stat.mean[0]))
-                maxes.append(int(stat.extrema[0][1]))
-                if previous is not None:
-                    diff = ImageStat.Stat(ImageChops.difference(image, previous)).mean[0]
-                    diffs.append(float(diff))
-                previous = image if every == 1 or phase == 0 else None
+                for frame in packet.decode():  # the last, empty packet flushes the decoder
+                    phase = frames % every  # 0 for every frame when every is 1
+                    frames += 1
+                    if phase > 1:
+                        continue
+                    image = _luma_thumbnail(frame, (w, h))
+                    stat = ImageStat.Stat(image)
+                    means.append(float(stat.mean[0]))
+                    maxes.append(int(stat.extrema[0][1]))
+                    if previous is not None:
+                        diff = ImageStat.Stat(ImageChops.difference(image, previous)).mean[0]
+                        diffs.append(float(diff))
+                    previous = image if every == 1 or phase == 0 else None
         except av.error.FFmpegError as exc:
-            raise BackendError(f"{path.name} does not decode: {exc}") from None
+            why = getattr(exc, "strerror", None) or str(exc)
+            raise BackendError(f"{path.name} does not decode: {why}") from None
+        for index, read in packets.items():
+            listed = container.streams[index].frames  # 0: the container does not say
+            if read < listed:
+                raise BackendError(
+                    f"{path.name} is cut short: it holds {read} of the {listed} "
+                    f"{_packet_name(container.streams[index])}s its index lists"
+                )
         audio = container.streams.audio
         rate = stream.average_rate or stream.base_rate
         info = MediaInfo(
@@ -242,6 +318,12 @@ def _analyse(path: Path, every: int) -> tuple[MediaInfo, FrameStats]:
             pix_fmt=str(stream.codec_context.format.name if stream.codec_context.format else ""),
         )
     return info, FrameStats(frames, means, maxes, diffs, every)
+
+
+def _packet_name(stream: Any, number: int | None = None) -> str:
+    """``video frame 37``, ``audio packet 140`` (``number`` None: ``video frame``)."""
+    name = "video frame" if stream.type == "video" else f"{stream.type} packet"
+    return name if number is None else f"{name} {number}"
 
 
 def read_tags(path: Path | str) -> dict[str, str]:
