@@ -39,7 +39,8 @@ from storycore.tools.feedback.vocabulary import (
     ATTRIBUTE_WORDS,
     STYLE_NOUNS,
     attribute_for_word,
-    translate_value,
+    kind_noun,
+    with_kind,
 )
 from storycore.tools.structure import load_shots
 
@@ -189,25 +190,30 @@ def _element_update(reader: _Reader, match: re.Match[str], original: str) -> lis
     else:
         element = reader.element(name)
     attribute = attribute_for_word(match.group("attr")) or match.group("attr")
+    word = _span(match, original, "attr")  # "raincoat": a kind of coat, kept in the value
     value = _span(match, original, "val").strip().strip("\"'").rstrip(".")
     value = re.sub(
         r"^(?:a|an|the|un|une|des|de|d'|en|du|to|into)\s+", "", value, flags=re.IGNORECASE
     )
-    # "blonde curly hair" as the value of hair: the noun is the attribute, not the value.
+    # "blonde curly hair" as the value of hair: the noun is the attribute, not the value
+    # ("a yellow raincoat" as the value of coat: the kind of coat is kept, below).
     nouns = ATTRIBUTE_WORDS.get(attribute, ()) + STYLE_NOUNS.get(attribute, ())
     folded_value = fold(value)
     for noun in sorted(nouns, key=len, reverse=True):
-        if folded_value.endswith(" " + noun):
-            value = value[: -len(noun) - 1].strip()
+        if folded_value.endswith(" " + noun) or folded_value == noun:
+            word = value[len(value) - len(noun) :] if kind_noun(noun) else word
+            value = value[: -len(noun)].strip()
             break
         if folded_value.startswith(noun + " "):
+            word = value[: len(noun)] if kind_noun(noun) else word
             value = value[len(noun) + 1 :].strip()
             break
     value = drop_old_value(value)
-    if not value or fold(value) in ("a", "an", "some", "un", "une", "des"):
+    if fold(value) in ("a", "an", "some", "un", "une", "des"):
+        value = ""
+    if not value and not kind_noun(word):
         raise InvalidInput(f'give the new {attribute} (like "GaBy\'s hair should be blonde")')
-    if _is_french(match):
-        value = translate_value(value, reader.prompt_language)
+    value = with_kind(value, word, french=_is_french(match), prompt_language=reader.prompt_language)
     return [UpdateElement(element=element, attributes={attribute: value})]
 
 
@@ -510,8 +516,8 @@ def _element_has(reader: _Reader, match: re.Match[str], original: str) -> list[M
     attribute = attribute_for_word(said) or said
     french = _is_french(match)
     value = said
-    if french:
-        value = translate_value(said, reader.prompt_language)
-        if value == said and reader.prompt_language == "en" and attribute in ATTRIBUTE_WORDS:
-            value = attribute  # "barbe" in English prompts: the stored key is the English noun
+    if french and reader.prompt_language == "en":
+        # "barbe" in English prompts: the attribute's English noun, or the kind's
+        # ("imperméable" -> "raincoat").
+        value = kind_noun(said) or (attribute if attribute in ATTRIBUTE_WORDS else said)
     return [UpdateElement(element=element, attributes={attribute: value})]

@@ -1,0 +1,132 @@
+"""Feedback on how characters and places look, as a user checks it: what the element
+stores, what the change summary says, and which shots are redone (and which are not)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from storycore.tools.feedback import parse_feedback
+from storycore.tools.planner import plan_project
+from storycore.tools.project import Project
+from storycore.tools.regeneration import ChangePlan, apply_changes, plan_changes
+from storycore.tools.registry import AssetRegistry
+from storycore.tools.structure import load_shots
+
+BRIEF = """---
+title: Harbour Lights
+duration: 24s
+prompt_language: {language}
+---
+# Harbour Lights
+
+A short film about Tomas and Yuki on a rainy evening by the harbour.
+
+## Characters
+
+- **Tomas**: a fisherman in his fifties, grey beard, a navy wool coat
+- **Yuki**: a young photographer with short black hair and a red scarf
+
+## Scenes
+
+1. **Quay** (8s): Tomas mends a net on the quay in the pouring rain.
+2. **Café** (8s): Yuki drinks tea alone in a small café by the window.
+3. **Quay** (8s): Yuki photographs Tomas on the quay at dusk.
+"""
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
+    """The brief planned with English and with French prompts; each test works on a copy."""
+    base = tmp_path_factory.mktemp("looks")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("STORYCORE_CONFIG_DIR", str(base / "config"))
+        patch.setenv("XDG_CONFIG_HOME", str(base / "config"))
+        for language in ("en", "fr"):
+            plan_project(BRIEF.format(language=language), base / language, source_name="b.md")
+    yield {"en": base / "en", "fr": base / "fr"}
+
+
+def _copy(templates: dict[str, Path], language: str, tmp_path: Path) -> Project:
+    import shutil
+
+    shutil.copytree(templates[language], tmp_path / language)
+    return Project.open(tmp_path / language)
+
+
+@pytest.fixture
+def harbour(templates: dict[str, Path], tmp_path: Path) -> Project:
+    return _copy(templates, "en", tmp_path)
+
+
+@pytest.fixture
+def harbour_fr(templates: dict[str, Path], tmp_path: Path) -> Project:
+    return _copy(templates, "fr", tmp_path)
+
+
+def _plan(project: Project, text: str) -> ChangePlan:
+    parsed = parse_feedback(text, project)
+    assert parsed.understood, parsed.unparsed
+    return plan_changes(project, parsed.modifications)
+
+
+def _showing(project: Project, element_id: str) -> list[str]:
+    return [s.shot_id for s in load_shots(project) if element_id in s.element_ids()]
+
+
+def _attributes(project: Project, element_id: str) -> dict[str, str]:
+    return dict(AssetRegistry(project).get(element_id).attributes)
+
+
+# -- a garment keeps its kind -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "value", "reading"),
+    [
+        ("give Yuki a yellow raincoat", "coat", "yellow raincoat", "(yellow raincoat)"),
+        (
+            "Yuki should wear a beige trench coat",
+            "coat",
+            "beige trench coat",
+            "(beige trench coat)",
+        ),
+        ("Yuki's coat should be a long green trench", "coat", "long green trench", "green trench)"),
+        ("Yuki wears a grey hoodie", "sweater", "grey hoodie", "(grey hoodie)"),
+        ("Yuki porte un imperméable jaune", "coat", "yellow raincoat", "(yellow raincoat)"),
+        ("donne à Yuki un sweat à capuche gris", "sweater", "grey hoodie", "(grey hoodie)"),
+        ("Yuki porte un imperméable", "coat", "raincoat", "(raincoat)"),
+        # A plain coat is still "coat: red", read "red coat".
+        ("le manteau de Yuki doit être rouge", "coat", "red", "(red coat)"),
+        ("Yuki's jacket should be orange", "jacket", "orange", "(orange jacket)"),
+    ],
+)
+def test_a_garment_keeps_its_kind(
+    harbour: Project, text: str, key: str, value: str, reading: str
+) -> None:
+    plan = _plan(harbour, text)
+    apply_changes(harbour, plan)
+    assert _attributes(harbour, "char_yuki")[key] == value
+    # Every prompt showing Yuki reads the garment as a director writes it, once.
+    for shot in load_shots(harbour):
+        if "char_yuki" in shot.characters:
+            assert reading in shot.video_prompt
+    assert plan.regenerate_shots == _showing(harbour, "char_yuki")
+
+
+def test_a_french_garment_for_french_prompts_stays_french(harbour_fr: Project) -> None:
+    apply_changes(harbour_fr, _plan(harbour_fr, "Yuki porte un imperméable jaune"))
+    assert _attributes(harbour_fr, "char_yuki") == {"coat": "imperméable jaune"}
+    shot = next(s for s in load_shots(harbour_fr) if "char_yuki" in s.characters)
+    assert "imperméable jaune" in shot.video_prompt
+    assert "manteau imperméable" not in shot.video_prompt
+
+
+def test_a_new_coat_restates_the_coat_the_description_gave(harbour: Project) -> None:
+    apply_changes(harbour, _plan(harbour, "give Tomas a yellow raincoat"))
+    tomas = AssetRegistry(harbour).get("char_tomas")
+    assert "yellow raincoat" in tomas.canonical_description
+    assert "navy wool coat" not in tomas.canonical_description
+    assert "grey beard" in tomas.canonical_description
