@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from storycore.tools.errors import NotFound
 from storycore.tools.feedback import parse_feedback
 from storycore.tools.planner import plan_project
 from storycore.tools.project import Project
@@ -18,6 +19,7 @@ from storycore.tools.structure import load_shots
 BRIEF = """---
 title: Harbour Lights
 duration: 24s
+language: {language}
 prompt_language: {language}
 ---
 # Harbour Lights
@@ -28,18 +30,20 @@ A short film about Tomas and Yuki on a rainy evening by the harbour.
 
 - **Tomas**: a fisherman in his fifties, grey beard, a navy wool coat
 - **Yuki**: a young photographer with short black hair and a red scarf
+- **Dr. Okafor**: the harbour doctor, tall, in a white coat
 
 ## Scenes
 
 1. **Quay** (8s): Tomas mends a net on the quay in the pouring rain.
-2. **Café** (8s): Yuki drinks tea alone in a small café by the window.
+2. **Café** (8s): Yuki drinks tea with Dr. Okafor in a small café by the window.
 3. **Quay** (8s): Yuki photographs Tomas on the quay at dusk.
 """
 
 
 @pytest.fixture(scope="module")
 def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
-    """The brief planned with English and with French prompts; each test works on a copy."""
+    """The brief planned in English and in French (answers and prompts); each test works on
+    a copy."""
     base = tmp_path_factory.mktemp("looks")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("STORYCORE_CONFIG_DIR", str(base / "config"))
@@ -130,3 +134,52 @@ def test_a_new_coat_restates_the_coat_the_description_gave(harbour: Project) -> 
     assert "yellow raincoat" in tomas.canonical_description
     assert "navy wool coat" not in tomas.canonical_description
     assert "grey beard" in tomas.canonical_description
+
+
+# -- the summary says what changed ----------------------------------------------------------
+
+
+def _summary(project: Project, text: str) -> str:
+    (line,) = _plan(project, text).summary
+    return line
+
+
+def test_the_summary_says_what_changed(harbour: Project) -> None:
+    yuki = len(_showing(harbour, "char_yuki"))
+    tomas = len(_showing(harbour, "char_tomas"))
+    # A thing she did not have: added, not "glasses -> glasses".
+    assert _summary(harbour, "Yuki wears glasses") == f"char_yuki: adds glasses ({yuki} shots)"
+    assert _summary(harbour, "give Yuki a yellow raincoat") == (
+        f"char_yuki: adds yellow raincoat ({yuki} shots)"
+    )
+    # A trait the description gives ("a navy wool coat") is changed, not added.
+    assert _summary(harbour, "give Tomas a yellow raincoat") == (
+        f"char_tomas: coat -> yellow raincoat ({tomas} shots)"
+    )
+    # A value it had: from the old one to the new one.
+    apply_changes(harbour, _plan(harbour, "make Yuki's hair red"))
+    assert _summary(harbour, "Yuki's hair should be blonde and curly") == (
+        f"char_yuki: hair: red -> blonde and curly ({yuki} shots)"
+    )
+
+
+def test_the_summary_is_in_the_users_language(harbour_fr: Project) -> None:
+    yuki = len(_showing(harbour_fr, "char_yuki"))
+    assert _summary(harbour_fr, "Yuki porte des lunettes") == (
+        f"char_yuki : ajoute lunettes ({yuki} plans)"
+    )
+    apply_changes(harbour_fr, _plan(harbour_fr, "les cheveux de Yuki doivent être roux"))
+    assert _summary(harbour_fr, "les cheveux de Yuki doivent être blonds") == (
+        f"char_yuki : cheveux : roux -> blonds ({yuki} plans)"
+    )
+
+
+def test_a_name_with_a_title_is_read_whole(harbour: Project) -> None:
+    """ "give Dr. X a ...": the name is not cut at its first word."""
+    plan = _plan(harbour, "give Dr. Okafor a yellow raincoat")
+    apply_changes(harbour, plan)
+    assert _attributes(harbour, "char_dr_okafor") == {"coat": "yellow raincoat"}
+    assert plan.regenerate_shots == _showing(harbour, "char_dr_okafor")
+    assert 0 < len(plan.regenerate_shots) < len(load_shots(harbour))  # the others are kept
+    with pytest.raises(NotFound, match=r"'Dr\. Nobody'"):
+        parse_feedback("give Dr. Nobody a yellow raincoat", harbour)

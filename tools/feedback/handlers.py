@@ -28,7 +28,7 @@ from storycore.tools.domain.modifications import (
     UpdateElement,
     normalise_shot_value,
 )
-from storycore.tools.errors import InvalidInput
+from storycore.tools.errors import InvalidInput, NotFound
 from storycore.tools.feedback.patterns import _DURATION, _shots
 from storycore.tools.feedback.reader import _Handler, _Reader, _seconds, _span
 from storycore.tools.feedback.references import resolve_scene
@@ -183,15 +183,18 @@ def _retime(reader: _Reader, match: re.Match[str], original: str) -> list[Modifi
 
 def _element_update(reader: _Reader, match: re.Match[str], original: str) -> list[Modification]:
     name = _span(match, original, "name")
+    value = _span(match, original, "val")
     if name.strip().lower() in ("her", "his", "their", "its", "son", "sa", "ses", "leur"):
         if reader.last_element is None:
             raise InvalidInput(f'say whose {match.group("attr")} (like "GaBy\'s hair")')
         element = reader.last_element
+    elif match.start("val") > match.end("name"):
+        element, value = _name_then_value(reader, name, value)
     else:
         element = reader.element(name)
     attribute = attribute_for_word(match.group("attr")) or match.group("attr")
     word = _span(match, original, "attr")  # "raincoat": a kind of coat, kept in the value
-    value = _span(match, original, "val").strip().strip("\"'").rstrip(".")
+    value = value.strip().strip("\"'").rstrip(".")
     value = re.sub(
         r"^(?:a|an|the|un|une|des|de|d'|en|du|to|into)\s+", "", value, flags=re.IGNORECASE
     )
@@ -215,6 +218,23 @@ def _element_update(reader: _Reader, match: re.Match[str], original: str) -> lis
         raise InvalidInput(f'give the new {attribute} (like "GaBy\'s hair should be blonde")')
     value = with_kind(value, word, french=_is_french(match), prompt_language=reader.prompt_language)
     return [UpdateElement(element=element, attributes={attribute: value})]
+
+
+def _name_then_value(reader: _Reader, name: str, value: str) -> tuple[str, str]:
+    """The element a name names and the value after it, when nothing separates the two
+    ("give Dr. Marsh a yellow raincoat": the shortest name is "Dr.", the element is "Dr.
+    Marsh"): the name takes the value's first words until it names an element."""
+    words = value.split()
+    error: NotFound | None = None
+    for taken in range(max(len(words), 1)):
+        try:
+            return reader.element(" ".join([name, *words[:taken]])), " ".join(words[taken:])
+        except NotFound as missing:
+            # The error names what was said; "Dr." alone is not a name: "Dr. Nobody".
+            if error is None or (taken == 1 and name.rstrip().endswith(".")):
+                error = missing
+    assert error is not None
+    raise error
 
 
 def _is_french(match: re.Match[str]) -> bool:

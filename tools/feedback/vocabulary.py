@@ -237,6 +237,17 @@ def attribute_for_word(word: str) -> str | None:
     return None
 
 
+def names_itself(key: str, value: str) -> bool:
+    """Whether attribute ``key``'s ``value`` names the thing itself ("glasses", "yellow
+    raincoat", "blonde bob"), which then reads alone, rather than qualifying it ("yellow":
+    "yellow coat")."""
+    from storycore.tools.text import fold_words
+
+    folded = f" {fold_words(value)} "
+    nouns = (*ATTRIBUTE_WORDS.get(key, ()), *STYLE_NOUNS.get(key, ()))
+    return any(f" {fold_words(noun)} " in folded for noun in nouns)
+
+
 def kind_noun(word: str) -> str | None:
     """The English noun of the kind of an attribute ``word`` names ("imperméable" ->
     "raincoat", "trench" -> "trench coat"), or None when it names the attribute itself."""
