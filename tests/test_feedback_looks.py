@@ -183,3 +183,70 @@ def test_a_name_with_a_title_is_read_whole(harbour: Project) -> None:
     assert 0 < len(plan.regenerate_shots) < len(load_shots(harbour))  # the others are kept
     with pytest.raises(NotFound, match=r"'Dr\. Nobody'"):
         parse_feedback("give Dr. Nobody a yellow raincoat", harbour)
+
+
+# -- age ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "age", "summary"),
+    [
+        ("Tomas should look older", "60s", "age: 50s -> 60s"),
+        ("make Tomas look a bit younger", "40s", "age: 50s -> 40s"),
+        ("Tomas looks too old", "40s", "age: 50s -> 40s"),
+        ("make Tomas in his early 40s", "early 40s", "age: 50s -> early 40s"),
+        ("Tomas should be 72", "72 years old", "age: 50s -> 72 years old"),
+        ("Tomas doit paraître plus jeune", "40s", "age: 50s -> 40s"),
+        ("vieillis Tomas", "60s", "age: 50s -> 60s"),
+        ("Tomas doit avoir la trentaine", "30s", "age: 50s -> 30s"),
+    ],
+)
+def test_a_characters_age(harbour: Project, text: str, age: str, summary: str) -> None:
+    plan = _plan(harbour, text)
+    showing = _showing(harbour, "char_tomas")
+    assert plan.summary == [f"char_tomas: {summary} ({len(showing)} shots)"]
+    assert plan.regenerate_shots == showing  # Yuki's shots without him are kept
+    assert len(showing) < len(load_shots(harbour))
+    apply_changes(harbour, plan)
+    assert _attributes(harbour, "char_tomas") == {"age": age}
+    tomas = AssetRegistry(harbour).get("char_tomas")
+    # The description no longer gives the old age; every prompt showing him says the new one.
+    assert "fifties" not in tomas.canonical_description
+    assert " his 72" not in tomas.canonical_description  # "aged 72", not "in his 72 years old"
+    assert "grey beard" in tomas.canonical_description
+    for shot in load_shots(harbour):
+        if "char_tomas" in shot.characters:
+            assert age in shot.video_prompt and "fifties" not in shot.video_prompt
+
+
+def test_an_age_said_as_a_word(harbour: Project) -> None:
+    """ "a young photographer" made a teenager, then in her 40s: the word is restated or
+    goes, the attribute says the age."""
+    apply_changes(harbour, _plan(harbour, "make Yuki a teenager"))
+    yuki = AssetRegistry(harbour).get("char_yuki")
+    assert yuki.attributes == {"age": "teenager"}
+    assert "young" not in yuki.canonical_description
+    apply_changes(harbour, _plan(harbour, "Yuki's hair should be grey and she should look older"))
+    yuki = AssetRegistry(harbour).get("char_yuki")
+    assert yuki.attributes == {"age": "20s", "hair": "grey"}
+    shot = next(s for s in load_shots(harbour) if "char_yuki" in s.characters)
+    assert "20s" in shot.video_prompt and "teenager" not in shot.video_prompt
+
+
+def test_an_age_in_french_prompts(harbour_fr: Project) -> None:
+    apply_changes(harbour_fr, _plan(harbour_fr, "Tomas doit avoir la quarantaine"))
+    assert _attributes(harbour_fr, "char_tomas") == {"age": "la quarantaine"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Dr. Okafor should look older", "age is not said"),  # nothing says how old
+        ("make her in her 40s", "say who 'her' is"),  # nobody named before
+    ],
+)
+def test_an_age_that_cannot_be_read(harbour: Project, text: str, message: str) -> None:
+    from storycore.tools.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match=message):
+        parse_feedback(text, harbour)

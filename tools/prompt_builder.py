@@ -351,6 +351,11 @@ def _trait_text(key: str, value: str, said: str, vocabulary: Mapping[str, str]) 
     hair "blonde curly", not "dark hair, a blonde wig")."""
     from storycore.tools.feedback.vocabulary import ATTRIBUTE_WORDS, names_itself
 
+    own = vocabulary.get(f"trait.{key}")  # "trait.age = $value": "40s"
+    if own is not None:
+        if f" {_fold_key(value)} " in said:
+            return ""
+        return _substitute(own, f"trait.{key}", value=value, noun=key)
     nouns = ATTRIBUTE_WORDS.get(key)
     if nouns is None:
         return f"{key}: {value}"

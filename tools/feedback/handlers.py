@@ -29,6 +29,7 @@ from storycore.tools.domain.modifications import (
     normalise_shot_value,
 )
 from storycore.tools.errors import InvalidInput, NotFound
+from storycore.tools.feedback.age import AGE, read_age, stated_age
 from storycore.tools.feedback.patterns import _DURATION, _shots
 from storycore.tools.feedback.reader import _Handler, _Reader, _seconds, _span
 from storycore.tools.feedback.references import resolve_scene
@@ -541,3 +542,48 @@ def _element_has(reader: _Reader, match: re.Match[str], original: str) -> list[M
         # ("imperméable" -> "raincoat").
         value = kind_noun(said) or (attribute if attribute in ATTRIBUTE_WORDS else said)
     return [UpdateElement(element=element, attributes={attribute: value})]
+
+
+_PRONOUNS = frozenset(
+    {"her", "him", "his", "them", "their", "she", "he", "they", "la", "le", "lui", "elle", "il"}
+)
+
+
+def _element_age(reader: _Reader, match: re.Match[str], original: str) -> list[Modification] | None:
+    """ "make GaBy look older", "make her in her 40s", "Léo doit paraître plus jeune",
+    "make him a teenager": the element's ``age``, in the prompts' language."""
+    name = _span(match, original, "name").strip()
+    if re.fullmatch(_shots("s"), fold(name)):
+        return None  # a shot, not a character
+    if fold(name) in _PRONOUNS:
+        if reader.last_element is None:
+            raise InvalidInput(f"say who {name!r} is (like 'make GaBy look older')")
+        element_id = reader.last_element
+    else:
+        element_id = reader.element(name)
+    element = reader.registry.get(element_id)
+    groups = match.groupdict()
+    if groups.get("dir"):
+        said = fold(groups["dir"])
+        older = bool(
+            re.search(r"older|plus (?:age|vieu|vieil)|vieilli|too young|trop jeune", said)
+        ) or (said == "age" and groups.get("way") == "up")
+        current = read_age(element.attributes.get(AGE, "")) or stated_age(
+            element.canonical_description
+        )
+        if current is None:
+            raise InvalidInput(
+                f"{element.name}'s age is not said; say how old {element.name} should look "
+                f"(like 'make {element.name} 45' or 'make {element.name} a teenager')"
+            )
+        age = current.shifted(10 if older else -10)
+        if age is None:
+            raise InvalidInput(
+                f"{element.name} is already {current.text('en')}; say the age "
+                f"(like 'make {element.name} 30')"
+            )
+    else:
+        age = read_age(_span(match, original, "age"))
+        if age is None:
+            return None
+    return [UpdateElement(element=element_id, attributes={AGE: age.text(reader.prompt_language)})]

@@ -8,7 +8,9 @@ rule whose pattern matches the whole clause and whose handler returns modificati
 from __future__ import annotations
 
 from storycore.tools.domain.modifications import Lock, Unlock
+from storycore.tools.feedback.age import REQUESTED_AGE
 from storycore.tools.feedback.handlers import (
+    _element_age,
     _element_description,
     _element_has,
     _element_update,
@@ -40,6 +42,8 @@ _LOCAL = (
     r"(?:a\s+|an\s+|un\s+|the\s+|le\s+)?(?:local|locale|offline|on-device|open[- ]source)\s+"
     r"(?:video\s+)?(?:model|modele)|(?:un\s+|le\s+)?modele\s+(?:local|en local|hors ligne)"
 )
+_DEGREE = r"(?:(?:a\s+)?(?:bit|little|lot|touch)\s+|much\s+|slightly\s+|(?:ten|\d+)\s+years\s+)?"
+_FR_DEGREE = r"(?:un peu\s+|beaucoup\s+|bien\s+|nettement\s+)?"
 _RULES: tuple[_Rule, ...] = (
     # the whole project's length, frame rate, aspect ratio, resolution (spec_rules.py)
     *SPEC_RULES,
@@ -307,6 +311,70 @@ _RULES: tuple[_Rule, ...] = (
         r"(?P<name>son|sa|ses)(?P<fr>\s+)(?P<attr>" + _ATTR + r")\s+(?:(?:doivent etre|"
         r"doit etre|sont|est|:)\s+)?(?P<val>.+)",
         _element_update,
+    ),
+    # age
+    _rule(
+        r"(?:make|have|get|let)\s+(?P<name>.+?)\s+(?:look|appear|seem|be)?\s*"
+        + _DEGREE
+        + r"(?P<dir>older|younger)",
+        _element_age,
+    ),
+    _rule(
+        r"(?P<name>.+?)\s+(?:should|must|needs to|has to|could|can|ought to|will)?\s*(?:look|be|"
+        r"appear|seem|looks|is|seems)\s+(?:to\s+be\s+)?" + _DEGREE + r"(?P<dir>older|younger)",
+        _element_age,
+    ),
+    _rule(
+        r"(?P<name>.+?)\s+(?:is|looks|seems|est|parait|semble|a l'air|fait)\s+(?:way\s+|much\s+|"
+        r"a bit\s+|un peu\s+|beaucoup\s+)?(?P<dir>too young|too old|trop jeune|trop (?:vieux|"
+        r"vieille|agee?))",
+        _element_age,
+    ),
+    _rule(r"(?P<dir>age)\s+(?P<name>.+?)\s+(?P<way>up|down)", _element_age),
+    _rule(r"(?P<dir>de-?age)\s+(?P<name>.+)", _element_age),
+    _rule(
+        r"(?:make|turn|have)\s+(?P<name>.+?)\s+(?:look\s+|into\s+)?(?:like\s+)?" + REQUESTED_AGE,
+        _element_age,
+    ),
+    _rule(
+        r"(?P<name>.+?)\s+(?:should|must|needs to|has to|could|will)?\s*(?:be|look|appear|"
+        r"seem|is|looks)\s+(?:like\s+|to\s+be\s+)?" + REQUESTED_AGE,
+        _element_age,
+    ),
+    _rule(
+        r"(?:set|change)\s+(?P<name>.+?)\s*'s?\s+age\s+(?:to|:|=)\s*" + REQUESTED_AGE,
+        _element_age,
+    ),
+    _rule(
+        r"(?P<name>.+?)\s*'s?\s+age\s*(?:should be|must be|is|:|=|->)\s*" + REQUESTED_AGE,
+        _element_age,
+    ),
+    _rule(
+        r"(?:rends|rendre|rendez|fais|faire|faites)\s+(?P<name>.+?)\s+"
+        + _FR_DEGREE
+        + r"(?P<dir>plus (?:jeune|agee?|vieux|vieille|vieil))s?",
+        _element_age,
+    ),
+    _rule(
+        r"(?P<name>.+?)\s+(?:doit|devrait|doivent|devraient|va|vont)?\s*(?:paraitre|para[iî]t|"
+        r"sembler|semble|avoir l'air|a l'air|faire|fait|etre|est)\s+"
+        + _FR_DEGREE
+        + r"(?P<dir>plus (?:jeune|agee?|vieux|vieille|vieil))s?",
+        _element_age,
+    ),
+    _rule(
+        r"(?P<dir>vieillis|vieillir|vieillissez|rajeunis|rajeunir|rajeunissez)\s+(?P<name>.+?)"
+        r"(?:\s+(?:un peu|de dix ans|d'une dizaine d'annees))?",
+        _element_age,
+    ),
+    _rule(
+        r"(?P<name>.+?)\s+(?:doit avoir|devrait avoir|a|aura|doit faire|fait)\s+" + REQUESTED_AGE,
+        _element_age,
+    ),
+    _rule(r"(?:fais|faites|faire)\s+(?:de|d')\s*(?P<name>.+?)\s+" + REQUESTED_AGE, _element_age),
+    _rule(
+        r"(?P<name>.+?)\s+(?:doit etre|devrait etre|doit paraitre|sera|est)\s+" + REQUESTED_AGE,
+        _element_age,
     ),
     _rule(r"describe\s+(?P<name>.+?)\s+as\s+(?P<val>.+)", _element_description),
     _rule(r"(?P<name>.+?)\s+should look like\s+(?P<val>.+)", _element_description),

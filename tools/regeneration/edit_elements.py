@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from storycore.tools.domain import AssetMetadata, ElementStatus
 from storycore.tools.feedback import ATTRIBUTE_WORDS, UpdateElement
+from storycore.tools.feedback.age import AGE, read_age, stated_age
 from storycore.tools.feedback.vocabulary import names_itself
 from storycore.tools.i18n import Messages, catalog_language
 from storycore.tools.prompt_builder import load_vocabulary
 from storycore.tools.regeneration.plan import _validated_shot
-from storycore.tools.regeneration.rewrite import rewrite_trait
+from storycore.tools.regeneration.rewrite import rewrite_age, rewrite_trait
 from storycore.tools.registry import attribute_key
 
 if TYPE_CHECKING:
@@ -28,9 +29,21 @@ class _Trait:
     rewrites: dict[str, str]  # attribute -> new value (attributes the rewrite knows words for)
     subject: list[str]  # the element's name and aliases
     others: list[str]  # every other element's name and aliases
+    language: str = "en"  # the prompts' (an age is restated in it)
 
     def restate(self, text: str, *, whole: bool = False) -> str:
         for key, value in self.rewrites.items():
+            age = read_age(value) if key == AGE else None
+            if age is not None:
+                text = rewrite_age(
+                    text,
+                    age,
+                    self.language,
+                    subject_names=self.subject,
+                    other_names=self.others,
+                    whole=whole,
+                )
+                continue
             text = rewrite_trait(
                 text, key, value, subject_names=self.subject, other_names=self.others, whole=whole
             )
@@ -48,7 +61,7 @@ def update_element(planner: Planner, mod: UpdateElement) -> None:
     if mod.description is not None:
         description = " ".join(mod.description.split())
     trait = _Trait(
-        rewrites={k: v for k, v in changes.items() if v and k in ATTRIBUTE_WORDS},
+        rewrites={k: v for k, v in changes.items() if v and (k in ATTRIBUTE_WORDS or k == AGE)},
         subject=[element.name, *element.aliases],
         others=[
             name
@@ -56,13 +69,14 @@ def update_element(planner: Planner, mod: UpdateElement) -> None:
             if other.element_id != element_id
             for name in (other.name, *other.aliases)
         ],
+        language=planner.specs.prompt_language,
     )
     # A trait the description states is restated, not added ("coat -> yellow raincoat"
     # when it gave a white coat; "adds a yellow raincoat" otherwise).
     stated = {
         key
         for key, value in trait.rewrites.items()
-        if rewrite_trait(description, key, value, subject_names=trait.subject, whole=True)
+        if _Trait({key: value}, trait.subject, [], trait.language).restate(description, whole=True)
         != description
     }
     description = trait.restate(description, whole=True)
@@ -74,7 +88,10 @@ def update_element(planner: Planner, mod: UpdateElement) -> None:
         update={"canonical_description": description, "attributes": attributes}
     )
     planner.normalised.append(mod.model_copy(update={"element": element_id}))
-    _summarise(planner, mod, element_id, changes, element.attributes, stated)
+    before = dict(element.attributes)
+    if AGE in changes and AGE not in before and (age := stated_age(element.canonical_description)):
+        before[AGE] = age.text(trait.language)  # "age: late 20s -> 40s"
+    _summarise(planner, mod, element_id, changes, before, stated)
     if not trait.rewrites:
         return
     # Other texts that describe this element: other elements' descriptions (the planner
