@@ -250,3 +250,87 @@ def test_an_age_that_cannot_be_read(harbour: Project, text: str, message: str) -
 
     with pytest.raises(InvalidInput, match=message):
         parse_feedback(text, harbour)
+
+
+# -- the look of a place -----------------------------------------------------------------------
+
+
+def _at(project: Project, location: str) -> list[str]:
+    return [s.shot_id for s in load_shots(project) if s.location == location]
+
+
+def _cafe(project: Project) -> str:
+    (cafe,) = [r.element_id for r in project.manifest.elements if "caf" in r.element_id]
+    return cafe
+
+
+@pytest.mark.parametrize(
+    ("text", "lighting"),
+    [
+        ("make the café warmer", "warm"),
+        ("the café should feel a bit cosier", "warm"),
+        ("the café is too dark", "bright"),
+        ("make the café look colder", "cold"),
+    ],
+)
+def test_the_light_of_a_place(harbour: Project, text: str, lighting: str) -> None:
+    cafe = _cafe(harbour)
+    plan = _plan(harbour, text)
+    assert plan.regenerate_shots == _at(harbour, cafe)
+    assert 0 < len(plan.regenerate_shots) < len(load_shots(harbour))
+    apply_changes(harbour, plan)
+    assert _attributes(harbour, cafe) == {"lighting": lighting}
+    for shot in load_shots(harbour):
+        if shot.location == cafe:
+            assert f"{lighting} lighting" in shot.video_prompt
+
+
+def test_the_light_of_a_place_in_french(harbour_fr: Project) -> None:
+    cafe = _cafe(harbour_fr)
+    apply_changes(harbour_fr, _plan(harbour_fr, "rends le café plus chaleureux"))
+    assert _attributes(harbour_fr, cafe) == {"lighting": "chaude"}
+    shot = next(s for s in load_shots(harbour_fr) if s.location == cafe)
+    assert "lumière chaude" in shot.video_prompt
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("night instead of day in the café", "time_of_day", "night"),
+        ("make it dawn in the café", "time_of_day", "dawn"),
+        ("the café should be at night", "time_of_day", "night"),
+        ("le café de nuit au lieu du jour", "time_of_day", "night"),
+        ("the café in the snow", "weather", "snow"),
+    ],
+)
+def test_the_time_or_weather_of_a_place(
+    harbour: Project, text: str, field: str, value: str
+) -> None:
+    cafe = _cafe(harbour)
+    before = {s.shot_id: getattr(s, field) for s in load_shots(harbour)}
+    plan = _plan(harbour, text)
+    assert plan.regenerate_shots == _at(harbour, cafe)  # the quay is kept
+    apply_changes(harbour, plan)
+    for shot in load_shots(harbour):
+        expected = value if shot.location == cafe else before[shot.shot_id]
+        assert getattr(shot, field) == expected, shot.shot_id
+
+
+def test_heavier_rain(harbour: Project) -> None:
+    rainy = [s.shot_id for s in load_shots(harbour) if "rain" in (s.weather or "")]
+    assert 0 < len(rainy) < len(load_shots(harbour))
+    plan = _plan(harbour, "make the rain heavier")
+    assert plan.regenerate_shots == rainy
+    apply_changes(harbour, plan)
+    assert {s.weather for s in load_shots(harbour) if s.shot_id in rainy} == {"heavy rain"}
+    plan = _plan(harbour, "rends la pluie plus fine")
+    assert plan.regenerate_shots == rainy
+    apply_changes(harbour, plan)
+    assert {s.weather for s in load_shots(harbour) if s.shot_id in rainy} == {"light rain"}
+
+
+def test_weather_no_shot_has(harbour: Project) -> None:
+    from storycore.tools.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="no shot has snow"):
+        parse_feedback("make the snow heavier", harbour)

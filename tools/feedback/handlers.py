@@ -587,3 +587,132 @@ def _element_age(reader: _Reader, match: re.Match[str], original: str) -> list[M
         if age is None:
             return None
     return [UpdateElement(element=element_id, attributes={AGE: age.text(reader.prompt_language)})]
+
+
+# -- the look of a place: its light, its time of day, its weather -----------------------------
+
+#: "warmer", "plus chaleureux": the lighting a place gets, in English and French prompts.
+_LIGHT_WORDS: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(
+        ("warmer", "cosier", "cozier", "chaleureux", "chaleureuse", "chaud", "chaude"),
+        ("warm", "chaude"),
+    ),
+    **dict.fromkeys(("colder", "cooler", "froid", "froide"), ("cold", "froide")),
+    **dict.fromkeys(("darker", "dimmer", "gloomier", "moodier", "sombre"), ("dim", "tamisée")),
+    **dict.fromkeys(
+        ("brighter", "lighter", "sunnier", "lumineux", "lumineuse", "clair", "claire"),
+        ("bright", "vive"),
+    ),
+}
+_TOO = {
+    "cold": "warmer",
+    "warm": "colder",
+    "hot": "colder",
+    "dark": "brighter",
+    "bright": "darker",
+    "froid": "chaud",
+    "chaud": "froid",
+    "sombre": "lumineux",
+    "lumineux": "sombre",
+}
+
+
+def _place(reader: _Reader, text: str) -> str | None:
+    """The location a phrase names ("the kitchen", "la cuisine", "the kitchen scenes"), or
+    None."""
+    text = re.sub(r"\s+(?:scenes?|shots?|sequences?)$", "", text.strip())
+    text = re.sub(r"^(?:scenes?|shots?|plans?|scenes?)\s+(?:of|in|at|du|de la|de)\s+", "", text)
+    _, location, _ = reader.mentioned_elements(text)
+    return location
+
+
+def _location_light(
+    reader: _Reader, match: re.Match[str], original: str
+) -> list[Modification] | None:
+    """ "make the café warmer", "the kitchen is too dark", "rends la cuisine plus
+    chaleureuse": the location's ``lighting``."""
+    location = _place(reader, _span(match, original, "place"))
+    if location is None:
+        return None  # not a place: "make GaBy warmer" is not read here
+    how = " ".join(fold(match.group("how") or match.group("too")).split())
+    how = how.removeprefix("plus ")
+    if match.groupdict().get("too"):
+        too = how.removeprefix("too ").removeprefix("trop ")
+        how = _TOO.get(too.removesuffix("e"), _TOO.get(too, ""))
+    if how not in _LIGHT_WORDS:
+        return None
+    english, french = _LIGHT_WORDS[how]
+    value = french if reader.prompt_language == "fr" else english
+    reader.last_element = location
+    return [UpdateElement(element=location, attributes={"lighting": value})]
+
+
+def _time_or_weather(value: str) -> tuple[str, str] | None:
+    key = " ".join(fold(value).split())
+    if key in _TIME_WORDS:
+        return "time_of_day", _TIME_WORDS[key]
+    if key in _WEATHER_WORDS:
+        return "weather", _WEATHER_WORDS[key]
+    return None
+
+
+def _location_time(
+    reader: _Reader, match: re.Match[str], original: str
+) -> list[Modification] | None:
+    """ "night instead of day in the kitchen", "make it rain on the bridge", "la cuisine de
+    nuit": the time of day or weather of every shot at that location."""
+    location = _place(reader, _span(match, original, "place"))
+    found = _time_or_weather(match.group("val"))
+    if location is None or found is None:
+        return None
+    field_name, value = found
+    shots = [s.shot_id for s in load_shots(reader.project) if s.location == location]
+    if not shots:
+        raise InvalidInput(f"no shot is set at {location}")
+    reader.last_shots = shots
+    return [SetShotField(shot_id=s, field=field_name, value=value) for s in shots]
+
+
+#: "heavier rain": (English, French) weather, by weather and direction.
+_STRONGER = {
+    "rain": (("heavy rain", "pluie battante"), ("light rain", "pluie fine")),
+    "snow": (("heavy snow", "neige abondante"), ("light snow", "neige légère")),
+    "fog": (("thick fog", "brouillard épais"), ("light fog", "brume légère")),
+    "wind": (("strong wind", "vent fort"), ("light breeze", "brise légère")),
+    "storm": (("violent storm", "violent orage"), ("light storm", "orage léger")),
+}
+
+
+def _weather_degree(
+    reader: _Reader, match: re.Match[str], original: str
+) -> list[Modification] | None:
+    """ "make the rain heavier", "less fog on the bridge", "rends la pluie plus forte": the
+    weather of every shot that has it (at the place named)."""
+    found = _time_or_weather(match.group("w"))
+    if found is None or found[0] != "weather" or found[1] not in _STRONGER:
+        return None
+    weather = found[1]
+    how = fold(match.group("how"))
+    stronger = bool(
+        re.search(r"heav|hard|strong|thick|dens|more|forte?|battante|epais|abondant|plus de", how)
+    )
+    location = None
+    if match.groupdict().get("place"):
+        location = _place(reader, _span(match, original, "place"))
+        if location is None:
+            return None
+    english, french = _STRONGER[weather][0 if stronger else 1]
+    value = french if reader.prompt_language == "fr" else english
+    said = {fold(w) for w, v in _WEATHER_WORDS.items() if v == weather} | {weather}
+    shots = [
+        s.shot_id
+        for s in load_shots(reader.project)
+        if s.weather
+        and (location is None or s.location == location)
+        and any(w in fold(s.weather) for w in said | {fold(english), fold(french)})
+    ]
+    if not shots:
+        where = f" at {location}" if location else ""
+        raise InvalidInput(f"no shot has {weather}{where}; say where (like '{weather} on shot 3')")
+    reader.last_shots = shots
+    return [SetShotField(shot_id=s, field="weather", value=value) for s in shots]

@@ -62,6 +62,8 @@ ATTRIBUTE_WORDS: dict[str, tuple[str, ...]] = {
         "habits",
     ),
     "makeup": ("makeup", "make-up", "make up", "maquillage"),
+    # a place's
+    "lighting": ("lighting", "eclairage", "lumiere"),
     "colour": ("colour", "color", "couleur"),
 }
 #: Nouns that name a style of an attribute rather than the attribute itself ("a black bob"
@@ -124,6 +126,8 @@ FRENCH_NOUNS = frozenset(
         "uniforme",
         "habits",
         "maquillage",
+        "eclairage",
+        "lumiere",
         "couleur",
         "queue de cheval",
         "tresse",
