@@ -334,3 +334,33 @@ def test_weather_no_shot_has(harbour: Project) -> None:
 
     with pytest.raises(InvalidInput, match="no shot has snow"):
         parse_feedback("make the snow heavier", harbour)
+
+
+# -- what is not understood ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "attributes", "unread"),
+    [
+        ("make Yuki's hair red and the mood is wrong", {"hair": "red"}, "the mood is wrong"),
+        (
+            "give Yuki a grey scarf and the pacing feels slow",
+            {"scarf": "grey"},
+            "the pacing feels slow",
+        ),
+        (
+            "les cheveux de Yuki doivent être roux et la scène est bizarre",
+            {"hair": "red"},
+            "la scène est bizarre",
+        ),
+    ],
+)
+def test_a_remark_is_not_read_into_a_value(
+    harbour: Project, text: str, attributes: dict[str, str], unread: str
+) -> None:
+    """ "... and the mood is wrong" is its own clause, not part of the new hair colour."""
+    parsed = parse_feedback(text, harbour)
+    assert [(m.kind, m.model_dump(exclude_defaults=True)) for m in parsed.modifications] == [
+        ("update_element", {"element": "char_yuki", "attributes": attributes})
+    ]
+    assert parsed.unparsed == [unread] and not parsed.understood
