@@ -56,7 +56,14 @@ def _closest_help(project: Project, text: str) -> str:
     """What the offline reader says to a request it cannot read: the nearest phrasings
     that work on this plan, then the general help."""
     m = _m(project)
-    return m("chat.closest_help", closest=_closest(project, text), help=m("chat.offline_examples"))
+    said = " ".join(text.split())
+    said = said if len(said) <= 120 else said[:117] + "..."
+    return m(
+        "chat.closest_help",
+        text=said,
+        closest=_closest(project, text),
+        help=m("chat.offline_examples"),
+    )
 
 
 def _last_human(state: AssistantState) -> str:

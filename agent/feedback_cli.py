@@ -30,7 +30,7 @@ def interpret(project_dir: Path, text: str, *, offline: bool) -> tuple[Any, Any]
 
     from storycore.agent.context import Context
     from storycore.agent.session import Session
-    from storycore.tools.feedback import parse_modifications
+    from storycore.tools.feedback import parse_feedback, parse_modifications
     from storycore.tools.regeneration import plan_changes
 
     project = Project.open(project_dir)
@@ -45,7 +45,13 @@ def interpret(project_dir: Path, text: str, *, offline: bool) -> tuple[Any, Any]
     if not pending or pending.get("kind") != "confirm_changes":
         said = " ".join(turn.messages) or "no change was found in the feedback"
         raise FeedbackNotUnderstood(said)
-    modifications = parse_modifications(session.values()["proposal"]["modifications"])
+    proposal = session.values()["proposal"]
+    if proposal.get("source") == "feedback" and parse_feedback(text, project).unparsed:
+        # Read by the rules, not all of it: one correction is applied whole or not at all
+        # (the message names what was not understood).
+        said = " ".join(turn.messages) or "part of the feedback was not understood"
+        raise FeedbackNotUnderstood(said)
+    modifications = parse_modifications(proposal["modifications"])
     return session, plan_changes(project, modifications)
 
 

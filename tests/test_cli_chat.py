@@ -275,9 +275,41 @@ def test_feedback_offline_that_cannot_be_read_says_what_can(
 
     assert code == 2
     assert out == ""
-    assert err.startswith("error: I could not turn that into a change. The closest phrasings")
+    assert err.startswith(
+        'error: I could not turn "the vibe is off, more energy please" into a change. The '
+        "closest phrasings"
+    )
     assert err.count("\n") == 1 and OFFLINE_HELP.split(". ", 1)[1] in err
     assert "make shot 3 a close-up" in err
+    assert snapshot(film) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "unread"),
+    [
+        ("make shot 2 a close-up. the pacing feels weird", "the pacing feels weird"),
+        ("make GaBy's hair red and the mood is wrong", "the mood is wrong"),
+        (
+            "les cheveux de GaBy doivent être roux et l'ambiance est bizarre",
+            "l'ambiance est bizarre",
+        ),
+    ],
+)
+def test_feedback_offline_read_in_part_changes_nothing(
+    film: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+    unread: str,
+) -> None:
+    """A correction is applied whole or not at all: the part not understood is named."""
+    before = snapshot(film)
+
+    code, out, err = run(["feedback", str(film), text, "--offline", "--yes"], capsys, monkeypatch)
+
+    assert code == 2
+    assert err.count("\n") == 1 and unread in err.split("Phrasings that work")[0]
+    assert "Applied" not in out
     assert snapshot(film) == before
 
 

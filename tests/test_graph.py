@@ -507,7 +507,9 @@ def test_feedback_offline_that_is_not_understood_says_what_is(film: Path) -> Non
 
     assert turn.interrupt is None
     (message,) = turn.messages
-    assert message.startswith("I could not turn that into a change. The closest phrasings")
+    assert message.startswith(
+        'I could not turn "the vibe feels off, more energy please" into a change. The closest'
+    )
     assert "'make shot" in message and "(and the same in French)" in message
     assert snapshot(film) == before
 
@@ -627,7 +629,7 @@ def test_storyboard_feedback_that_is_not_understood_asks_again(tmp_path: Path) -
     turn = s.resume("hmm, make it pop more")
 
     (message,) = turn.messages
-    assert message.startswith("I could not turn that into a change. The closest phrasings")
+    assert message.startswith('I could not turn "hmm, make it pop more" into a change.')
     assert turn.interrupt is not None and turn.interrupt["kind"] == "confirm_storyboard"
     assert snapshot(tmp_path / "film") == before
 

@@ -264,7 +264,7 @@ def test_the_offline_chat_answers_in_the_projects_language(bakery: Path) -> None
     )
     assert session.say("how many shots?").messages[-1].startswith("Le plan compte ")
     lost = session.say("rends l'ambiance plus mélancolique et bleutée partout")
-    assert lost.messages[-1].startswith("Je n'ai pas pu en faire un changement.")
+    assert lost.messages[-1].startswith("Je n'ai pas pu faire un changement de « ")
     change = session.say("le plan 2 en gros plan")
     card = change.interrupt
     assert card is not None and card["kind"] == "confirm_changes" and card["language"] == "fr"

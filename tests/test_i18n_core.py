@@ -201,7 +201,7 @@ def test_an_element_change_and_an_empty_change_in_french(
     )
     planned = plan_changes(project, [UpdateElement(element=element, attributes={"hair": "red"})])
     (line,) = [s for s in planned.summary if s.startswith(element)]
-    assert line.startswith(f"{element} : hair -> red (") and line.endswith(" plans)")
+    assert line.startswith(f"{element} : cheveux -> red (") and line.endswith(" plans)")
     assert nothing_to_change(project, []) == "rien à changer : le plan est déjà ainsi"
     shot = sorted(ref.shot_id for ref in project.manifest.shots)[0]
     current = next(s for s in load_view(project).shots if s.shot_id == shot).shot_size.value

@@ -349,14 +349,19 @@ def _trait_text(key: str, value: str, said: str, vocabulary: Mapping[str, str]) 
     vocabulary does not know; nothing when the description already says it, the value next
     to the noun (``said``: the folded description between spaces; "blonde curly hair" for
     hair "blonde curly", not "dark hair, a blonde wig")."""
-    from storycore.tools.feedback.vocabulary import ATTRIBUTE_WORDS, STYLE_NOUNS
+    from storycore.tools.feedback.vocabulary import ATTRIBUTE_WORDS, names_itself
 
+    own = vocabulary.get(f"trait.{key}")  # "trait.age = $value": "40s"
+    if own is not None:
+        if f" {_fold_key(value)} " in said:
+            return ""
+        return _substitute(own, f"trait.{key}", value=value, noun=key)
     nouns = ATTRIBUTE_WORDS.get(key)
     if nouns is None:
         return f"{key}: {value}"
     folded = _fold_key(value)
     nouns = tuple(_fold_key(noun) for noun in nouns)
-    named = any(f" {noun} " in f" {folded} " for noun in (*nouns, *STYLE_NOUNS.get(key, ())))
+    named = names_itself(key, value)
     if (
         f" {folded} " in said
         if named

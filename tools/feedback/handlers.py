@@ -28,7 +28,8 @@ from storycore.tools.domain.modifications import (
     UpdateElement,
     normalise_shot_value,
 )
-from storycore.tools.errors import InvalidInput
+from storycore.tools.errors import InvalidInput, NotFound
+from storycore.tools.feedback.age import AGE, read_age, stated_age
 from storycore.tools.feedback.patterns import _DURATION, _shots
 from storycore.tools.feedback.reader import _Handler, _Reader, _seconds, _span
 from storycore.tools.feedback.references import resolve_scene
@@ -39,7 +40,8 @@ from storycore.tools.feedback.vocabulary import (
     ATTRIBUTE_WORDS,
     STYLE_NOUNS,
     attribute_for_word,
-    translate_value,
+    kind_noun,
+    with_kind,
 )
 from storycore.tools.structure import load_shots
 
@@ -182,33 +184,58 @@ def _retime(reader: _Reader, match: re.Match[str], original: str) -> list[Modifi
 
 def _element_update(reader: _Reader, match: re.Match[str], original: str) -> list[Modification]:
     name = _span(match, original, "name")
+    value = _span(match, original, "val")
     if name.strip().lower() in ("her", "his", "their", "its", "son", "sa", "ses", "leur"):
         if reader.last_element is None:
             raise InvalidInput(f'say whose {match.group("attr")} (like "GaBy\'s hair")')
         element = reader.last_element
+    elif match.start("val") > match.end("name"):
+        element, value = _name_then_value(reader, name, value)
     else:
         element = reader.element(name)
     attribute = attribute_for_word(match.group("attr")) or match.group("attr")
-    value = _span(match, original, "val").strip().strip("\"'").rstrip(".")
+    word = _span(match, original, "attr")  # "raincoat": a kind of coat, kept in the value
+    value = value.strip().strip("\"'").rstrip(".")
     value = re.sub(
         r"^(?:a|an|the|un|une|des|de|d'|en|du|to|into)\s+", "", value, flags=re.IGNORECASE
     )
-    # "blonde curly hair" as the value of hair: the noun is the attribute, not the value.
+    # "blonde curly hair" as the value of hair: the noun is the attribute, not the value
+    # ("a yellow raincoat" as the value of coat: the kind of coat is kept, below).
     nouns = ATTRIBUTE_WORDS.get(attribute, ()) + STYLE_NOUNS.get(attribute, ())
     folded_value = fold(value)
     for noun in sorted(nouns, key=len, reverse=True):
-        if folded_value.endswith(" " + noun):
-            value = value[: -len(noun) - 1].strip()
+        if folded_value.endswith(" " + noun) or folded_value == noun:
+            word = value[len(value) - len(noun) :] if kind_noun(noun) else word
+            value = value[: -len(noun)].strip()
             break
         if folded_value.startswith(noun + " "):
+            word = value[: len(noun)] if kind_noun(noun) else word
             value = value[len(noun) + 1 :].strip()
             break
     value = drop_old_value(value)
-    if not value or fold(value) in ("a", "an", "some", "un", "une", "des"):
+    if fold(value) in ("a", "an", "some", "un", "une", "des"):
+        value = ""
+    if not value and not kind_noun(word):
         raise InvalidInput(f'give the new {attribute} (like "GaBy\'s hair should be blonde")')
-    if _is_french(match):
-        value = translate_value(value, reader.prompt_language)
+    value = with_kind(value, word, french=_is_french(match), prompt_language=reader.prompt_language)
     return [UpdateElement(element=element, attributes={attribute: value})]
+
+
+def _name_then_value(reader: _Reader, name: str, value: str) -> tuple[str, str]:
+    """The element a name names and the value after it, when nothing separates the two
+    ("give Dr. Marsh a yellow raincoat": the shortest name is "Dr.", the element is "Dr.
+    Marsh"): the name takes the value's first words until it names an element."""
+    words = value.split()
+    error: NotFound | None = None
+    for taken in range(max(len(words), 1)):
+        try:
+            return reader.element(" ".join([name, *words[:taken]])), " ".join(words[taken:])
+        except NotFound as missing:
+            # The error names what was said; "Dr." alone is not a name: "Dr. Nobody".
+            if error is None or (taken == 1 and name.rstrip().endswith(".")):
+                error = missing
+    assert error is not None
+    raise error
 
 
 def _is_french(match: re.Match[str]) -> bool:
@@ -510,8 +537,182 @@ def _element_has(reader: _Reader, match: re.Match[str], original: str) -> list[M
     attribute = attribute_for_word(said) or said
     french = _is_french(match)
     value = said
-    if french:
-        value = translate_value(said, reader.prompt_language)
-        if value == said and reader.prompt_language == "en" and attribute in ATTRIBUTE_WORDS:
-            value = attribute  # "barbe" in English prompts: the stored key is the English noun
+    if french and reader.prompt_language == "en":
+        # "barbe" in English prompts: the attribute's English noun, or the kind's
+        # ("imperméable" -> "raincoat").
+        value = kind_noun(said) or (attribute if attribute in ATTRIBUTE_WORDS else said)
     return [UpdateElement(element=element, attributes={attribute: value})]
+
+
+_PRONOUNS = frozenset(
+    {"her", "him", "his", "them", "their", "she", "he", "they", "la", "le", "lui", "elle", "il"}
+)
+
+
+def _element_age(reader: _Reader, match: re.Match[str], original: str) -> list[Modification] | None:
+    """ "make GaBy look older", "make her in her 40s", "Léo doit paraître plus jeune",
+    "make him a teenager": the element's ``age``, in the prompts' language."""
+    name = _span(match, original, "name").strip()
+    if re.fullmatch(_shots("s"), fold(name)):
+        return None  # a shot, not a character
+    if fold(name) in _PRONOUNS:
+        if reader.last_element is None:
+            raise InvalidInput(f"say who {name!r} is (like 'make GaBy look older')")
+        element_id = reader.last_element
+    else:
+        element_id = reader.element(name)
+    element = reader.registry.get(element_id)
+    groups = match.groupdict()
+    if groups.get("dir"):
+        said = fold(groups["dir"])
+        older = bool(
+            re.search(r"older|plus (?:age|vieu|vieil)|vieilli|too young|trop jeune", said)
+        ) or (said == "age" and groups.get("way") == "up")
+        current = read_age(element.attributes.get(AGE, "")) or stated_age(
+            element.canonical_description
+        )
+        if current is None:
+            raise InvalidInput(
+                f"{element.name}'s age is not said; say how old {element.name} should look "
+                f"(like 'make {element.name} 45' or 'make {element.name} a teenager')"
+            )
+        age = current.shifted(10 if older else -10)
+        if age is None:
+            raise InvalidInput(
+                f"{element.name} is already {current.text('en')}; say the age "
+                f"(like 'make {element.name} 30')"
+            )
+    else:
+        age = read_age(_span(match, original, "age"))
+        if age is None:
+            return None
+    return [UpdateElement(element=element_id, attributes={AGE: age.text(reader.prompt_language)})]
+
+
+# -- the look of a place: its light, its time of day, its weather -----------------------------
+
+#: "warmer", "plus chaleureux": the lighting a place gets, in English and French prompts.
+_LIGHT_WORDS: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(
+        ("warmer", "cosier", "cozier", "chaleureux", "chaleureuse", "chaud", "chaude"),
+        ("warm", "chaude"),
+    ),
+    **dict.fromkeys(("colder", "cooler", "froid", "froide"), ("cold", "froide")),
+    **dict.fromkeys(("darker", "dimmer", "gloomier", "moodier", "sombre"), ("dim", "tamisée")),
+    **dict.fromkeys(
+        ("brighter", "lighter", "sunnier", "lumineux", "lumineuse", "clair", "claire"),
+        ("bright", "vive"),
+    ),
+}
+_TOO = {
+    "cold": "warmer",
+    "warm": "colder",
+    "hot": "colder",
+    "dark": "brighter",
+    "bright": "darker",
+    "froid": "chaud",
+    "chaud": "froid",
+    "sombre": "lumineux",
+    "lumineux": "sombre",
+}
+
+
+def _place(reader: _Reader, text: str) -> str | None:
+    """The location a phrase names ("the kitchen", "la cuisine", "the kitchen scenes"), or
+    None."""
+    text = re.sub(r"\s+(?:scenes?|shots?|sequences?)$", "", text.strip())
+    text = re.sub(r"^(?:scenes?|shots?|plans?|scenes?)\s+(?:of|in|at|du|de la|de)\s+", "", text)
+    _, location, _ = reader.mentioned_elements(text)
+    return location
+
+
+def _location_light(
+    reader: _Reader, match: re.Match[str], original: str
+) -> list[Modification] | None:
+    """ "make the café warmer", "the kitchen is too dark", "rends la cuisine plus
+    chaleureuse": the location's ``lighting``."""
+    location = _place(reader, _span(match, original, "place"))
+    if location is None:
+        return None  # not a place: "make GaBy warmer" is not read here
+    how = " ".join(fold(match.group("how") or match.group("too")).split())
+    how = how.removeprefix("plus ")
+    if match.groupdict().get("too"):
+        too = how.removeprefix("too ").removeprefix("trop ")
+        how = _TOO.get(too.removesuffix("e"), _TOO.get(too, ""))
+    if how not in _LIGHT_WORDS:
+        return None
+    english, french = _LIGHT_WORDS[how]
+    value = french if reader.prompt_language == "fr" else english
+    reader.last_element = location
+    return [UpdateElement(element=location, attributes={"lighting": value})]
+
+
+def _time_or_weather(value: str) -> tuple[str, str] | None:
+    key = " ".join(fold(value).split())
+    if key in _TIME_WORDS:
+        return "time_of_day", _TIME_WORDS[key]
+    if key in _WEATHER_WORDS:
+        return "weather", _WEATHER_WORDS[key]
+    return None
+
+
+def _location_time(
+    reader: _Reader, match: re.Match[str], original: str
+) -> list[Modification] | None:
+    """ "night instead of day in the kitchen", "make it rain on the bridge", "la cuisine de
+    nuit": the time of day or weather of every shot at that location."""
+    location = _place(reader, _span(match, original, "place"))
+    found = _time_or_weather(match.group("val"))
+    if location is None or found is None:
+        return None
+    field_name, value = found
+    shots = [s.shot_id for s in load_shots(reader.project) if s.location == location]
+    if not shots:
+        raise InvalidInput(f"no shot is set at {location}")
+    reader.last_shots = shots
+    return [SetShotField(shot_id=s, field=field_name, value=value) for s in shots]
+
+
+#: "heavier rain": (English, French) weather, by weather and direction.
+_STRONGER = {
+    "rain": (("heavy rain", "pluie battante"), ("light rain", "pluie fine")),
+    "snow": (("heavy snow", "neige abondante"), ("light snow", "neige légère")),
+    "fog": (("thick fog", "brouillard épais"), ("light fog", "brume légère")),
+    "wind": (("strong wind", "vent fort"), ("light breeze", "brise légère")),
+    "storm": (("violent storm", "violent orage"), ("light storm", "orage léger")),
+}
+
+
+def _weather_degree(
+    reader: _Reader, match: re.Match[str], original: str
+) -> list[Modification] | None:
+    """ "make the rain heavier", "less fog on the bridge", "rends la pluie plus forte": the
+    weather of every shot that has it (at the place named)."""
+    found = _time_or_weather(match.group("w"))
+    if found is None or found[0] != "weather" or found[1] not in _STRONGER:
+        return None
+    weather = found[1]
+    how = fold(match.group("how"))
+    stronger = bool(
+        re.search(r"heav|hard|strong|thick|dens|more|forte?|battante|epais|abondant|plus de", how)
+    )
+    location = None
+    if match.groupdict().get("place"):
+        location = _place(reader, _span(match, original, "place"))
+        if location is None:
+            return None
+    english, french = _STRONGER[weather][0 if stronger else 1]
+    value = french if reader.prompt_language == "fr" else english
+    said = {fold(w) for w, v in _WEATHER_WORDS.items() if v == weather} | {weather}
+    shots = [
+        s.shot_id
+        for s in load_shots(reader.project)
+        if s.weather
+        and (location is None or s.location == location)
+        and any(w in fold(s.weather) for w in said | {fold(english), fold(french)})
+    ]
+    if not shots:
+        where = f" at {location}" if location else ""
+        raise InvalidInput(f"no shot has {weather}{where}; say where (like '{weather} on shot 3')")
+    reader.last_shots = shots
+    return [SetShotField(shot_id=s, field="weather", value=value) for s in shots]

@@ -48,6 +48,11 @@ _SPLIT_BEFORE = (
     # "... and Marc's coat should be red", "... and her eyes green"
     r"|(?:[a-z][\w.-]*\s+)?[a-z][\w.-]*'s?\s+" + _ATTR + r"(?![\w])"
     r"|(?:her|his|their|its|son|sa|ses)\s+" + _ATTR + r"(?![\w])"
+    # "... and the vibe is off", "... et la lumière est trop froide": a clause of its own
+    r"|(?:the|this|that|la|le|les|ce|cette|l')\s*[\w-]+\s+(?:is|are|looks|seems|feels|est|sont|"
+    r"semble|parait)(?![\w])"
+    # "... and she should look older", "... et il doit paraître plus jeune"
+    r"|(?:she|he|they|elle|il)\s+(?:should|must|needs|has|will|could|doit|devrait|va)(?![\w])"
 )
 _SOFT_SPLIT = re.compile(
     r"(?:\s*,\s*(?:and\s+|then\s+|et\s+|puis\s+|also\s+|aussi\s+)?(?:then\s+|puis\s+)?"

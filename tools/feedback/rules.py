@@ -7,14 +7,18 @@ rule whose pattern matches the whole clause and whose handler returns modificati
 
 from __future__ import annotations
 
-from storycore.tools.domain.modifications import Lock, Unlock
+from storycore.tools.domain.modifications import _TIME_WORDS, _WEATHER_WORDS, Lock, Unlock
+from storycore.tools.feedback.age import REQUESTED_AGE
 from storycore.tools.feedback.handlers import (
+    _element_age,
     _element_description,
     _element_has,
     _element_update,
     _explicit_field,
     _insert,
     _local_model,
+    _location_light,
+    _location_time,
     _lock,
     _move,
     _regenerate,
@@ -24,9 +28,17 @@ from storycore.tools.feedback.handlers import (
     _set_model,
     _shot_value,
     _swap,
+    _weather_degree,
     _without,
 )
-from storycore.tools.feedback.patterns import _ASPECT, _ATTR, _DURATION, _FIELD, _shots
+from storycore.tools.feedback.patterns import (
+    _ASPECT,
+    _ATTR,
+    _DURATION,
+    _FIELD,
+    _alternatives,
+    _shots,
+)
 from storycore.tools.feedback.reader import _Rule, _rule
 from storycore.tools.feedback.spec_rules import SPEC_RULES
 
@@ -40,6 +52,13 @@ _LOCAL = (
     r"(?:a\s+|an\s+|un\s+|the\s+|le\s+)?(?:local|locale|offline|on-device|open[- ]source)\s+"
     r"(?:video\s+)?(?:model|modele)|(?:un\s+|le\s+)?modele\s+(?:local|en local|hors ligne)"
 )
+_INSTEAD_OF = (
+    r"(?:instead of|rather than|not|au lieu du|au lieu des|au lieu de|plutot que|et non|pas)"
+)
+_WEATHER = _alternatives(list(_WEATHER_WORDS))
+_WHEN = _alternatives([*_TIME_WORDS, *_WEATHER_WORDS])
+_DEGREE = r"(?:(?:a\s+)?(?:bit|little|lot|touch)\s+|much\s+|slightly\s+|(?:ten|\d+)\s+years\s+)?"
+_FR_DEGREE = r"(?:un peu\s+|beaucoup\s+|bien\s+|nettement\s+)?"
 _RULES: tuple[_Rule, ...] = (
     # the whole project's length, frame rate, aspect ratio, resolution (spec_rules.py)
     *SPEC_RULES,
@@ -307,6 +326,133 @@ _RULES: tuple[_Rule, ...] = (
         r"(?P<name>son|sa|ses)(?P<fr>\s+)(?P<attr>" + _ATTR + r")\s+(?:(?:doivent etre|"
         r"doit etre|sont|est|:)\s+)?(?P<val>.+)",
         _element_update,
+    ),
+    # age
+    _rule(
+        r"(?:make|have|get|let)\s+(?P<name>.+?)\s+(?:look|appear|seem|be)?\s*"
+        + _DEGREE
+        + r"(?P<dir>older|younger)",
+        _element_age,
+    ),
+    _rule(
+        r"(?P<name>.+?)\s+(?:should|must|needs to|has to|could|can|ought to|will)?\s*(?:look|be|"
+        r"appear|seem|looks|is|seems)\s+(?:to\s+be\s+)?" + _DEGREE + r"(?P<dir>older|younger)",
+        _element_age,
+    ),
+    _rule(
+        r"(?P<name>.+?)\s+(?:is|looks|seems|est|parait|semble|a l'air|fait)\s+(?:way\s+|much\s+|"
+        r"a bit\s+|un peu\s+|beaucoup\s+)?(?P<dir>too young|too old|trop jeune|trop (?:vieux|"
+        r"vieille|agee?))",
+        _element_age,
+    ),
+    _rule(r"(?P<dir>age)\s+(?P<name>.+?)\s+(?P<way>up|down)", _element_age),
+    _rule(r"(?P<dir>de-?age)\s+(?P<name>.+)", _element_age),
+    _rule(
+        r"(?:make|turn|have)\s+(?P<name>.+?)\s+(?:look\s+|into\s+)?(?:like\s+)?" + REQUESTED_AGE,
+        _element_age,
+    ),
+    _rule(
+        r"(?P<name>.+?)\s+(?:should|must|needs to|has to|could|will)?\s*(?:be|look|appear|"
+        r"seem|is|looks)\s+(?:like\s+|to\s+be\s+)?" + REQUESTED_AGE,
+        _element_age,
+    ),
+    _rule(
+        r"(?:set|change)\s+(?P<name>.+?)\s*'s?\s+age\s+(?:to|:|=)\s*" + REQUESTED_AGE,
+        _element_age,
+    ),
+    _rule(
+        r"(?P<name>.+?)\s*'s?\s+age\s*(?:should be|must be|is|:|=|->)\s*" + REQUESTED_AGE,
+        _element_age,
+    ),
+    _rule(
+        r"(?:rends|rendre|rendez|fais|faire|faites)\s+(?P<name>.+?)\s+"
+        + _FR_DEGREE
+        + r"(?P<dir>plus (?:jeune|agee?|vieux|vieille|vieil))s?",
+        _element_age,
+    ),
+    _rule(
+        r"(?P<name>.+?)\s+(?:doit|devrait|doivent|devraient|va|vont)?\s*(?:paraitre|para[iî]t|"
+        r"sembler|semble|avoir l'air|a l'air|faire|fait|etre|est)\s+"
+        + _FR_DEGREE
+        + r"(?P<dir>plus (?:jeune|agee?|vieux|vieille|vieil))s?",
+        _element_age,
+    ),
+    _rule(
+        r"(?P<dir>vieillis|vieillir|vieillissez|rajeunis|rajeunir|rajeunissez)\s+(?P<name>.+?)"
+        r"(?:\s+(?:un peu|de dix ans|d'une dizaine d'annees))?",
+        _element_age,
+    ),
+    _rule(
+        r"(?P<name>.+?)\s+(?:doit avoir|devrait avoir|a|aura|doit faire|fait)\s+" + REQUESTED_AGE,
+        _element_age,
+    ),
+    _rule(r"(?:fais|faites|faire)\s+(?:de|d')\s*(?P<name>.+?)\s+" + REQUESTED_AGE, _element_age),
+    _rule(
+        r"(?P<name>.+?)\s+(?:doit etre|devrait etre|doit paraitre|sera|est)\s+" + REQUESTED_AGE,
+        _element_age,
+    ),
+    # the look of a place
+    _rule(
+        r"(?:make|turn|get|have)\s+(?:the\s+)?(?P<w>" + _WEATHER + r")\s+(?P<how>heavier|harder|"
+        r"stronger|thicker|denser|lighter|softer|weaker|thinner|gentler)"
+        r"(?:\s+(?:in|at|on|over)\s+(?P<place>.+))?",
+        _weather_degree,
+    ),
+    _rule(
+        r"(?P<how>more|less|heavier|lighter|stronger|thicker)\s+(?P<w>" + _WEATHER + r")"
+        r"(?:\s+(?:in|at|on|over)\s+(?P<place>.+))?",
+        _weather_degree,
+    ),
+    _rule(
+        r"(?:rends|rendre|fais|faire|mets)\s+(?:la\s+|le\s+)?(?P<w>" + _WEATHER + r")\s+"
+        r"(?P<how>plus (?:forte?|battante|dense|epaisse?|abondante|legere?|faible|fine|douce))"
+        r"(?:\s+(?:dans|sur|a|au)\s+(?P<place>.+))?",
+        _weather_degree,
+    ),
+    _rule(
+        r"(?P<how>plus de|moins de)\s+(?P<w>" + _WEATHER + r")(?:\s+(?:dans|sur|a|au)\s+"
+        r"(?P<place>.+))?",
+        _weather_degree,
+    ),
+    _rule(
+        r"(?:(?:make|set|change|switch|turn|mets|passe)\s+(?:it\s+|everything\s+|tout\s+)?"
+        r"(?:to\s+|en\s+|a\s+)?)?(?:it\s+should\s+be\s+|il\s+doit\s+faire\s+|il fait\s+)?"
+        r"(?P<val>"
+        + _WHEN
+        + r")(?:\s+"
+        + _INSTEAD_OF
+        + r"\s+(?:the\s+|du\s+|de\s+la\s+|le\s+|la\s+)?[a-z' ]+?)?\s+(?:in|at|on|for|over|dans|"
+        r"pour|sur|a|au)\s+(?P<place>.+)",
+        _location_time,
+    ),
+    _rule(
+        r"(?:make\s+|set\s+|mets\s+|passe\s+)?(?P<place>.+?)\s+(?:should\s+be\s+|must\s+be\s+|"
+        r"to\s+|doit\s+etre\s+|devrait\s+etre\s+|est\s+|en\s+)?(?:set\s+)?(?P<val>" + _WHEN + r")"
+        r"(?:\s+" + _INSTEAD_OF + r"\s+.+)?",
+        _location_time,
+    ),
+    _rule(
+        r"(?:make|turn|render|light)\s+(?P<place>.+?)\s+(?:look\s+|feel\s+)?(?:a bit\s+|"
+        r"a little\s+|much\s+|slightly\s+)?(?P<how>warmer|cosier|cozier|colder|cooler|darker|"
+        r"dimmer|gloomier|moodier|brighter|lighter|sunnier)",
+        _location_light,
+    ),
+    _rule(
+        r"(?P<place>.+?)\s+(?:should|must|needs to|could)?\s*(?:be|look|feel|is|looks|feels)\s+"
+        r"(?:(?P<too>too\s+(?:cold|warm|hot|dark|bright))|(?:a bit\s+|a little\s+|much\s+)?"
+        r"(?P<how>warmer|cosier|cozier|colder|cooler|darker|dimmer|gloomier|brighter|sunnier))",
+        _location_light,
+    ),
+    _rule(
+        r"(?:rends|rendre|rendez|fais|faire)\s+(?P<place>.+?)\s+(?:un peu\s+|bien\s+)?"
+        r"(?P<how>plus (?:chaleureu(?:x|se)|chaude?|froide?|sombre|lumineu(?:x|se)|claire?))",
+        _location_light,
+    ),
+    _rule(
+        r"(?P<place>.+?)\s+(?:doit|devrait)?\s*(?:etre|paraitre|sembler|est|parait|semble)\s+"
+        r"(?:(?P<too>trop\s+(?:froide?|chaude?|sombre|lumineu(?:x|se)))|(?:un peu\s+)?"
+        r"(?P<how>plus (?:chaleureu(?:x|se)|chaude?|froide?|sombre|lumineu(?:x|se)|claire?)))",
+        _location_light,
     ),
     _rule(r"describe\s+(?P<name>.+?)\s+as\s+(?P<val>.+)", _element_description),
     _rule(r"(?P<name>.+?)\s+should look like\s+(?P<val>.+)", _element_description),

@@ -38,6 +38,15 @@ ATTRIBUTE_WORDS: dict[str, tuple[str, ...]] = {
     "hat": ("hat", "cap", "beanie", "chapeau", "casquette", "bonnet"),
     "glasses": ("glasses", "spectacles", "sunglasses", "lunettes"),
     "scarf": ("scarf", "echarpe", "foulard"),
+    "sweater": (
+        "sweater",
+        "jumper",
+        "pullover",
+        "hoodie",
+        "sweatshirt",
+        "cardigan",
+        "sweat a capuche",
+    ),
     "costume": (
         "costume",
         "outfit",
@@ -53,6 +62,8 @@ ATTRIBUTE_WORDS: dict[str, tuple[str, ...]] = {
         "habits",
     ),
     "makeup": ("makeup", "make-up", "make up", "maquillage"),
+    # a place's
+    "lighting": ("lighting", "eclairage", "lumiere"),
     "colour": ("colour", "color", "couleur"),
 }
 #: Nouns that name a style of an attribute rather than the attribute itself ("a black bob"
@@ -109,11 +120,14 @@ FRENCH_NOUNS = frozenset(
         "lunettes",
         "echarpe",
         "foulard",
+        "sweat a capuche",
         "tenue",
         "vetements",
         "uniforme",
         "habits",
         "maquillage",
+        "eclairage",
+        "lumiere",
         "couleur",
         "queue de cheval",
         "tresse",
@@ -121,6 +135,35 @@ FRENCH_NOUNS = frozenset(
         "chignon",
     }
 )
+
+#: Words of :data:`ATTRIBUTE_WORDS` that name one kind of the attribute (a raincoat is a
+#: coat, and more): the kind is kept in the stored value ("yellow raincoat", not coat
+#: "yellow"), in English when the prompts are. A word not listed names the attribute itself
+#: ("manteau" is a coat, "cheveux" hair).
+KIND_NOUNS: dict[str, str] = {
+    **dict.fromkeys(("raincoat", "impermeable", "imper"), "raincoat"),
+    **dict.fromkeys(("trench coat", "trenchcoat", "trench"), "trench coat"),
+    **dict.fromkeys(("overcoat", "pardessus"), "overcoat"),
+    "blazer": "blazer",
+    "gown": "gown",
+    **dict.fromkeys(("t-shirt", "tee-shirt"), "t-shirt"),
+    **dict.fromkeys(("blouse", "chemisier"), "blouse"),
+    **dict.fromkeys(("jeans", "jean"), "jeans"),
+    **dict.fromkeys(("boots", "bottes"), "boots"),
+    **dict.fromkeys(("sneakers", "baskets"), "sneakers"),
+    **dict.fromkeys(("cap", "casquette"), "cap"),
+    **dict.fromkeys(("beanie", "bonnet"), "beanie"),
+    "sunglasses": "sunglasses",
+    "stubble": "stubble",
+    **dict.fromkeys(("moustache", "mustache"), "moustache"),
+    **dict.fromkeys(("hoodie", "sweat a capuche"), "hoodie"),
+    "sweatshirt": "sweatshirt",
+    "cardigan": "cardigan",
+    **dict.fromkeys(("uniform", "uniforme"), "uniform"),
+    "suit": "suit",
+    "scrubs": "scrubs",
+}
+
 
 #: What :class:`RegenerateWithout` removes, by the words users say.
 ASPECT_WORDS: dict[str, tuple[str, ...]] = {
@@ -198,15 +241,53 @@ def attribute_for_word(word: str) -> str | None:
     return None
 
 
+def names_itself(key: str, value: str) -> bool:
+    """Whether attribute ``key``'s ``value`` names the thing itself ("glasses", "yellow
+    raincoat", "blonde bob"), which then reads alone, rather than qualifying it ("yellow":
+    "yellow coat")."""
+    from storycore.tools.text import fold_words
+
+    folded = f" {fold_words(value)} "
+    nouns = (*ATTRIBUTE_WORDS.get(key, ()), *STYLE_NOUNS.get(key, ()))
+    return any(f" {fold_words(noun)} " in folded for noun in nouns)
+
+
+def kind_noun(word: str) -> str | None:
+    """The English noun of the kind of an attribute ``word`` names ("imperméable" ->
+    "raincoat", "trench" -> "trench coat"), or None when it names the attribute itself."""
+    return KIND_NOUNS.get(" ".join(fold(word).split()))
+
+
+def with_kind(value: str, word: str, *, french: bool, prompt_language: str) -> str:
+    """The value to store for ``value`` said of attribute word ``word``: with the kind of
+    garment the word names ("yellow" and "raincoat" -> "yellow raincoat"; "jaune" and
+    "imperméable" -> "yellow raincoat" for English prompts, "imperméable jaune" for French
+    ones or when a word is not in the glossary); a French value in English when the prompts
+    are (:func:`translate_value`)."""
+    kind = kind_noun(word)
+    translated = translate_value(value, prompt_language) if french else value
+    if kind is None:
+        return translated
+    if not french:
+        return f"{value} {' '.join(word.split())}".strip()
+    if prompt_language == "en" and (not value or translated != value or _all_known(value)):
+        return f"{translated} {kind}".strip()
+    return f"{' '.join(word.split())} {value}".strip()
+
+
+def _all_known(value: str) -> bool:
+    words = re.findall(r"[a-z]+", fold(value))
+    return bool(words) and all(w in _FRENCH_VALUES for w in words)
+
+
 def translate_value(value: str, prompt_language: str) -> str:
     """A French value in English when the prompts are in English and every word is known
     ("blonds et bouclés" -> "blonde and curly"); otherwise the value as written."""
     if prompt_language != "en":
         return value
-    words = re.findall(r"[a-z]+", fold(value))
-    if not words or any(w not in _FRENCH_VALUES for w in words):
+    if not _all_known(value):
         return value
-    out = [_FRENCH_VALUES[w] for w in words]
+    out = [_FRENCH_VALUES[w] for w in re.findall(r"[a-z]+", fold(value))]
     # French puts "clair"/"foncé" after the colour: "bleu clair" -> "light blue".
     for i in range(len(out) - 1, 0, -1):
         if out[i] in _FRENCH_AFTER and out[i - 1] not in _FRENCH_AFTER | {"and"}:

@@ -10,9 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from storycore.tools.domain import AssetMetadata, ElementStatus
 from storycore.tools.feedback import ATTRIBUTE_WORDS, UpdateElement
-from storycore.tools.i18n import Messages
+from storycore.tools.feedback.age import AGE, read_age, stated_age
+from storycore.tools.feedback.vocabulary import names_itself
+from storycore.tools.i18n import Messages, catalog_language
+from storycore.tools.prompt_builder import load_vocabulary
 from storycore.tools.regeneration.plan import _validated_shot
-from storycore.tools.regeneration.rewrite import rewrite_trait
+from storycore.tools.regeneration.rewrite import rewrite_age, rewrite_trait
 from storycore.tools.registry import attribute_key
 
 if TYPE_CHECKING:
@@ -26,9 +29,21 @@ class _Trait:
     rewrites: dict[str, str]  # attribute -> new value (attributes the rewrite knows words for)
     subject: list[str]  # the element's name and aliases
     others: list[str]  # every other element's name and aliases
+    language: str = "en"  # the prompts' (an age is restated in it)
 
     def restate(self, text: str, *, whole: bool = False) -> str:
         for key, value in self.rewrites.items():
+            age = read_age(value) if key == AGE else None
+            if age is not None:
+                text = rewrite_age(
+                    text,
+                    age,
+                    self.language,
+                    subject_names=self.subject,
+                    other_names=self.others,
+                    whole=whole,
+                )
+                continue
             text = rewrite_trait(
                 text, key, value, subject_names=self.subject, other_names=self.others, whole=whole
             )
@@ -46,7 +61,7 @@ def update_element(planner: Planner, mod: UpdateElement) -> None:
     if mod.description is not None:
         description = " ".join(mod.description.split())
     trait = _Trait(
-        rewrites={k: v for k, v in changes.items() if v and k in ATTRIBUTE_WORDS},
+        rewrites={k: v for k, v in changes.items() if v and (k in ATTRIBUTE_WORDS or k == AGE)},
         subject=[element.name, *element.aliases],
         others=[
             name
@@ -54,7 +69,16 @@ def update_element(planner: Planner, mod: UpdateElement) -> None:
             if other.element_id != element_id
             for name in (other.name, *other.aliases)
         ],
+        language=planner.specs.prompt_language,
     )
+    # A trait the description states is restated, not added ("coat -> yellow raincoat"
+    # when it gave a white coat; "adds a yellow raincoat" otherwise).
+    stated = {
+        key
+        for key, value in trait.rewrites.items()
+        if _Trait({key: value}, trait.subject, [], trait.language).restate(description, whole=True)
+        != description
+    }
     description = trait.restate(description, whole=True)
     if description == element.canonical_description and attributes == element.attributes:
         planner.warnings.append(planner.m("change.element_already", element=element_id))
@@ -64,7 +88,10 @@ def update_element(planner: Planner, mod: UpdateElement) -> None:
         update={"canonical_description": description, "attributes": attributes}
     )
     planner.normalised.append(mod.model_copy(update={"element": element_id}))
-    _summarise(planner, mod, element_id, changes)
+    before = dict(element.attributes)
+    if AGE in changes and AGE not in before and (age := stated_age(element.canonical_description)):
+        before[AGE] = age.text(trait.language)  # "age: late 20s -> 40s"
+    _summarise(planner, mod, element_id, changes, before, stated)
     if not trait.rewrites:
         return
     # Other texts that describe this element: other elements' descriptions (the planner
@@ -91,13 +118,18 @@ def _new_attributes(
 
 
 def _summarise(
-    planner: Planner, mod: UpdateElement, element_id: str, changes: Mapping[str, str]
+    planner: Planner,
+    mod: UpdateElement,
+    element_id: str,
+    changes: Mapping[str, str],
+    before: Mapping[str, str],
+    stated: set[str],
 ) -> None:
     m = planner.m
     shown = [s.shot_id for s in planner.shots if element_id in s.element_ids()]
     # The element's own history keeps the English note; the summary is in the answer language.
-    notes = _change_parts(changes, mod.description is not None)
-    parts = _change_parts(changes, mod.description is not None, m)
+    notes = _change_parts(changes, before, stated, mod.description is not None)
+    parts = _change_parts(changes, before, stated, mod.description is not None, m)
     planner.summary.append(
         m.plural(
             "change.element_changed",
@@ -110,14 +142,36 @@ def _summarise(
 
 
 def _change_parts(
-    changes: Mapping[str, str], new_description: bool, m: Messages | None = None
+    changes: Mapping[str, str],
+    before: Mapping[str, str],
+    stated: set[str],
+    new_description: bool,
+    m: Messages | None = None,
 ) -> list[str]:
-    """What an element update says it changes: ``hair -> red``, ``scar removed``."""
+    """What an element update says it changes, in ``m``'s language: ``hair: black ->
+    red`` (the attribute it had), ``hair -> red``, ``adds glasses`` (a value that names the
+    thing, neither an attribute nor ``stated`` in the description before), ``scar
+    removed``."""
     m = m or Messages()
-    said = ", ".join(m("change.element_attribute", key=k, value=v) for k, v in changes.items() if v)
-    removed = [k for k, v in changes.items() if not v]
-    gone = ", ".join(m("change.element_removed", key=k) for k in removed)
-    parts = [p for p in (said, gone) if p]
+    nouns = load_vocabulary(catalog_language(m.language))
+    said = []
+    for key, value in changes.items():
+        if not value:
+            continue
+        noun = nouns.get(f"trait_noun.{key}", key)
+        old = before.get(key)
+        if old and old != value:
+            said.append(m("change.element_attribute_was", key=noun, old=old, value=value))
+        elif not old and key not in stated and names_itself(key, value):
+            said.append(m("change.element_added", value=value))
+        else:
+            said.append(m("change.element_attribute", key=noun, value=value))
+    removed = [
+        m("change.element_removed", key=nouns.get(f"trait_noun.{k}", k))
+        for k, v in changes.items()
+        if not v
+    ]
+    parts = [p for p in (", ".join(said), ", ".join(removed)) if p]
     if new_description:
         parts.append(m("change.element_new_description"))
     return parts

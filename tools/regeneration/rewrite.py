@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from storycore.tools.domain.vocabulary import FRENCH_SHOT_SIZES
 from storycore.tools.feedback import ATTRIBUTE_WORDS, FRENCH_NOUNS, STYLE_NOUNS, fold
+from storycore.tools.feedback.age import AGE_PHRASE, Age, stated_age
 from storycore.tools.text import word_set as _words
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9'-]*")
@@ -174,8 +175,26 @@ def rewrite_trait(
     if key not in ATTRIBUTE_WORDS or not value.strip() or not text:
         return text
     folded = fold(text)
-    mentions = _mentions(folded, subject_names, other_names)
     edits: list[tuple[int, int, str]] = []
+    for start, end in _subject_regions(folded, subject_names, other_names, whole):
+        edits.extend(_rewrite_region(text, folded, start, end, key, value))
+    return _edited(text, edits)
+
+
+def _edited(text: str, edits: Iterable[tuple[int, int, str]]) -> str:
+    out = text
+    for start, end, new in sorted(edits, reverse=True):
+        out = out[:start] + new + out[end:]
+    return out
+
+
+def _subject_regions(
+    folded: str, subject_names: Sequence[str], other_names: Sequence[str], whole: bool
+) -> list[tuple[int, int]]:
+    """The parts of a text that speak of the subject: from a mention of it to a mention of
+    another element or the end of the sentence (with ``whole``, each sentence's start)."""
+    mentions = _mentions(folded, subject_names, other_names)
+    regions: list[tuple[int, int]] = []
     for sentence in re.finditer(r"[^.!?\n]+(?:[.!?]+|$)", folded):
         s_start, s_end = sentence.span()
         inside = [m for m in mentions if s_start <= m.start < s_end]
@@ -183,14 +202,62 @@ def rewrite_trait(
         cursor = s_start
         for mention in inside:
             if owner:
-                edits.extend(_rewrite_region(text, folded, cursor, mention.start, key, value))
+                regions.append((cursor, mention.start))
             owner = mention.subject
             cursor = mention.end
         if owner:
-            edits.extend(_rewrite_region(text, folded, cursor, s_end, key, value))
-    out = text
-    for start, end, new in sorted(edits, reverse=True):
-        out = out[:start] + new + out[end:]
+            regions.append((cursor, s_end))
+    return regions
+
+
+def rewrite_age(
+    text: str,
+    age: Age,
+    language: str,
+    *,
+    subject_names: Sequence[str],
+    other_names: Sequence[str] = (),
+    whole: bool = False,
+) -> str:
+    """Restate the subject's age as ``age`` wherever ``text`` gives it: "a nurse in her
+    late twenties" -> "a nurse in her 40s", "20s, soaked" -> "40s, soaked", "a young
+    photographer" -> "an elderly photographer" (an age said as a word becomes the new word,
+    or goes when the new age is a decade or years: the attribute says it)."""
+    if not text:
+        return text
+    folded = fold(text)
+    new_text = age.text(language)
+    edits: list[tuple[int, int, str]] = []
+    for start, end in _subject_regions(folded, subject_names, other_names, whole):
+        for match in AGE_PHRASE.finditer(folded, start, end):
+            old = stated_age(match.group())
+            if old is None or old == age:
+                continue
+            lead = re.match(r"(?:in|dans)\s+(?:her|his|their|sa|la)\s+", match.group())
+            m_start = match.start() + (lead.end() if lead else 0)
+            if lead and age.years is not None:
+                # "in his fifties" -> "aged 72", "dans la cinquantaine" -> "de 72 ans"
+                said = {"en": f"aged {age.years}", "fr": f"de {age.years} ans"}
+                edits.append((match.start(), match.end(), said.get(language, new_text)))
+            elif (old.stage is None) == (age.stage is None):
+                # "in her late twenties" -> "in her 40s"; "young" -> "elderly"
+                edits.append((m_start, match.end(), new_text))
+            else:
+                # "a young nurse" -> "a nurse", "a nurse in her 20s" -> "a nurse" (teenager):
+                # the attribute says the age.
+                edits.append((match.start(), match.end(), ""))
+    if not edits:
+        return text
+    out = _edited(text, edits)
+    if any(not new for _, _, new in edits):
+        # Tidy what a removal leaves: "a  nurse", " , ", "an nurse" (English).
+        out = re.sub(r"\s+,", ",", re.sub(r"[ \t]{2,}", " ", out)).strip(" ,")
+        if language == "en":
+            out = re.sub(
+                r"(?<![\w'])([Aa])n? (?=(\w))",
+                lambda m: m.group(1) + ("n " if m.group(2).lower() in "aeiou" else " "),
+                out,
+            )
     return out
 
 
