@@ -69,6 +69,21 @@ def test_a_possessive_stays_one_word() -> None:
     assert slugify("Rock 'n' Roll") == "Rock_N_Roll"
 
 
+def test_a_long_name_is_cut_between_words() -> None:
+    """A shot folder named from a long title ends on a whole word, never on a stump."""
+    slug = slugify("Close-up Noor: Noor hauls the nets over the side of the trawler")
+    assert slug == "Close_Up_Noor_Noor_Hauls_The_Nets_Over"
+    assert len(slug) <= 40
+    # one word longer than the bound is cut where it must be
+    assert slugify("Pneumonoultramicroscopicsilicovolcanoconiosis") == (
+        "Pneumonoultramicroscopicsilicovolcanocon"
+    )
+    # an id keeps the cut it always had: ids do not change from one version to the next
+    assert slug_id("Close-up Noor: Noor hauls the nets over the side", max_length=20) == (
+        "close_up_noor_noor_h"
+    )
+
+
 def test_numbered_names_use_two_digits_then_three() -> None:
     assert numbered(3, "Judas") == "03_Judas"
     assert numbered(100, "Finale") == "100_Finale"

@@ -37,7 +37,9 @@ _NUMBERED = re.compile(r"^(\d{2,4})_(.+)$")
 _POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9])'s\b")
 
 
-def slugify(text: str, *, fallback: str = "Untitled", max_length: int = MAX_SLUG) -> str:
+def slugify(
+    text: str, *, fallback: str = "Untitled", max_length: int = MAX_SLUG, whole_words: bool = True
+) -> str:
     """A readable ASCII slug of ``text``: words capitalised and joined by ``_``.
 
     Unicode is folded to ASCII ("Gérard" -> "Gerard", "北京" -> "BeiJing", an emoji to its
@@ -52,7 +54,11 @@ def slugify(text: str, *, fallback: str = "Untitled", max_length: int = MAX_SLUG
     parts = [w[:1].upper() + w[1:] for w in words]
     slug = "_".join(parts)
     if len(slug) > max_length:
-        slug = slug[:max_length].rstrip("_")
+        # ``whole_words``: cut between words where one ends in the second half ("..._Feet_Down"
+        # rather than "..._Down_T"); a single long word is cut where it must be. Ids keep the
+        # plain cut they always had (an id must not change from one version to the next).
+        cut = slug.rfind("_", 0, max_length + 1) if whole_words else -1
+        slug = slug[: cut if cut >= max_length // 2 else max_length].rstrip("_")
     if not slug:
         slug = fallback
     if slug.lower() in _RESERVED:
@@ -62,7 +68,8 @@ def slugify(text: str, *, fallback: str = "Untitled", max_length: int = MAX_SLUG
 
 def slug_id(text: str, *, prefix: str = "", max_length: int = 48) -> str:
     """A lower-case identifier (``char_gaby``) from user text, matching ``^[a-z][a-z0-9_]*$``."""
-    slug = slugify(text, fallback="item", max_length=max_length).lower().strip("_")
+    slug = slugify(text, fallback="item", max_length=max_length, whole_words=False)
+    slug = slug.lower().strip("_")
     slug = re.sub(r"_+", "_", slug)
     if prefix:
         slug = f"{prefix}_{slug}"
