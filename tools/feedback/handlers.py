@@ -621,7 +621,7 @@ def _place(reader: _Reader, text: str) -> str | None:
     """The location a phrase names ("the kitchen", "la cuisine", "the kitchen scenes"), or
     None."""
     text = re.sub(r"\s+(?:scenes?|shots?|sequences?)$", "", text.strip())
-    text = re.sub(r"^(?:scenes?|shots?|plans?|scenes?)\s+(?:of|in|at|du|de la|de)\s+", "", text)
+    text = re.sub(r"^(?:scenes?|shots?|plans?)\s+(?:of|in|at|du|de la|de)\s+", "", text)
     _, location, _ = reader.mentioned_elements(text)
     return location
 
