@@ -8,11 +8,79 @@ import pytest
 
 from storycore.tools.breakdown import breakdown_brief
 from storycore.tools.breakdown.shot_lines import action_line, coverage_line
+from storycore.tools.domain import Framing
 from storycore.tools.planner.intake import understand
 
 
 def _shots(text: str, name: str = "story.md") -> list:
     return breakdown_brief(understand(text, source_name=name)).shots
+
+
+def _with(shots: list, words: str) -> list:
+    found = [s for s in shots if words in s.action or words in s.description]
+    assert found, [s.description for s in shots]
+    return found
+
+
+# -- a pronoun before the first name ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("story", "line", "expected"),
+    [
+        # a listed scene that opens on "she": the woman of the scene before, not the man met
+        (
+            "## Scenes\n\n1. **Dock** (5s): Greta, a welder in a leather apron, unloads crates.\n"
+            "2. **Gate** (5s): She hugs Tobias by the gate. Tobias lifts his cap.\n",
+            "She hugs Tobias",
+            {"char_greta", "char_tobias"},
+        ),
+        (
+            "## Scènes\n\n1. **Quai** (5s) : Margaux, une pêcheuse au bonnet rouge, trie les "
+            "filets.\n2. **Phare** (5s) : Elle rejoint Anselme devant le phare. Anselme lui "
+            "sourit.\n",
+            "Elle rejoint Anselme",
+            {"char_margaux", "char_anselme"},
+        ),
+        # prose, in the first scene: the woman the scene names later, not the man she meets
+        (
+            "Sur le marché, elle cherche Baptiste depuis le matin. Solène, une fleuriste au "
+            "tablier vert, pose ses seaux. Baptiste, un vieux livreur, arrive enfin.\n",
+            "elle cherche Baptiste",
+            {"char_solene", "char_baptiste"},
+        ),
+    ],
+)
+def test_a_pronoun_before_the_first_name_is_someone_else(
+    story: str, line: str, expected: set[str]
+) -> None:
+    text = f"# Short\n\nA 20-second film.\n\n{story}"
+    shots = [s for s in _with(_shots(text), line) if s.framing is not Framing.INSERT]
+    # the shot of the beat shows both; a coverage single may frame the one who acts
+    assert set(shots[0].characters) >= expected, (shots[0].description, shots[0].characters)
+    met = next(iter(expected - {shots[0].characters[0]}))
+    for shot in shots:
+        assert shot.characters[0] != met or len(shot.characters) > 1, shot.description
+
+
+def test_the_pronouns_person_is_framed_first_when_they_act() -> None:
+    text = (
+        "# Short\n\nA 20-second film.\n\n## Scenes\n\n"
+        "1. **Shop** (5s): Ruben, a baker with flour on his cheeks, closes the shop.\n"
+        "2. **Street** (5s): He bumps into the girl at the corner. She drops her bag.\n"
+    )
+    (shot,) = _with(_shots(text), "He bumps into")
+    assert shot.characters[0] == "char_ruben", shot.description
+
+
+def test_a_name_before_the_pronoun_keeps_the_cast_of_its_scene() -> None:
+    text = (
+        "# Short\n\nA 20-second film.\n\n## Scenes\n\n"
+        "1. **Roof** (5s): Ilse, a painter in a blue smock, feeds the pigeons.\n"
+        "2. **Stairs** (5s): Konrad climbs the stairs. He stops at the top.\n"
+    )
+    for shot in _with(_shots(text), "Konrad climbs"):
+        assert "char_ilse" not in shot.characters, shot.description
 
 
 # -- appositions are not said again -------------------------------------------------------

@@ -26,6 +26,7 @@ from storycore.tools.breakdown.text import (
     _short,
     _word_count,
     _words,
+    pronoun_before_names,
 )
 from storycore.tools.brief import story_text
 from storycore.tools.directions import stated_direction
@@ -596,6 +597,10 @@ def _cast(body: str, characters: Sequence[str], before: Sequence[str]) -> list[s
         return named
     opening = (_sentences(body) or [body])[0]
     if any(mentions(opening, c) for c in characters):
+        if pronoun_before_names(opening, characters):
+            # "He rides past the woman", "Elle retrouve Léo au café": who the pronoun is
+            # comes from the scene before, the one named after it is someone else
+            return named + [c for c in before if c not in named]
         return named
     if not set(fold(opening if named else body).split()) & _PERSON_PRONOUNS:
         return named
@@ -836,6 +841,11 @@ def scenes_from_brief(brief: CreativeBrief) -> list[Scene]:
         ]
         for index, scene in enumerate(scenes[1:], start=1):
             before = scenes[index - 1]
+            # "He rides past the woman": a scene told with a pronoun goes on with the people
+            # of the scene before it
+            cast = _cast(scene.description, characters, before.characters)
+            if cast != scene.characters:
+                scenes[index] = scene = scene.model_copy(update={"characters": cast})
             if scene.location is None and before.location is not None:
                 # "Horizon: the sun rises over the edge of the flat" after "Salt flat": a
                 # scene that names no place goes on where the one before it was

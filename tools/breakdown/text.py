@@ -41,6 +41,22 @@ PERSON_VERBS = _words(
 )
 
 
+_SUBJECT_PRONOUNS = _words("he she they il elle ils elles")
+
+
+def pronoun_before_names(sentence: str, characters: Sequence[str]) -> str | None:
+    """The subject pronoun (folded) by which ``sentence`` speaks of someone before it names
+    any of ``characters`` ("Later, she meets Hugo" gives "she"; "Hugo waits; he smiles"
+    gives None)."""
+    words = fold(sentence).split()
+    for index, word in enumerate(words):
+        if word in _SUBJECT_PRONOUNS:
+            return word
+        if any(mentions(" ".join(words[: index + 1]), c) for c in characters):
+            return None
+    return None
+
+
 def _name_keys(name: str) -> list[str]:
     """What names a character in a text, folded: the whole name and its first word ("Marie
     Dupont", "Marie"); a person named by a noun, only the noun ("The Keeper": "keeper", never
