@@ -148,3 +148,39 @@ def test_a_planned_shot_says_who_someone_is_once() -> None:
     told = [s.description for s in shots if "aux cheveux gris" in s.description]
     assert len(told) <= 1, told
     assert not any(" qui ," in s.description for s in shots), [s.description for s in shots]
+
+
+# -- a look belongs to who it follows -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "prop", "person", "look"),
+    [
+        (
+            "Rosalind, a chemist with cropped white hair, uncorks a flask.",
+            "flask",
+            "Rosalind",
+            "cropped white hair",
+        ),
+        (
+            "Éloi, un vigneron à la barbe rousse, remplit sa hotte.",
+            "hotte",
+            "Éloi",
+            "barbe rousse",
+        ),
+    ],
+)
+def test_a_persons_look_is_not_the_look_of_the_prop_they_handle(
+    text: str, prop: str, person: str, look: str
+) -> None:
+    from storycore.tools.brief.looks import find_look
+
+    assert look not in find_look(prop, text, avoid=[person])
+    assert look in find_look(person, text, avoid=[prop])
+
+
+def test_a_prop_keeps_the_look_that_follows_it() -> None:
+    from storycore.tools.brief.looks import find_look
+
+    text = "Rosalind, a chemist with cropped hair, lifts a flask with a cracked neck."
+    assert "cracked neck" in find_look("flask", text, avoid=["Rosalind"])
