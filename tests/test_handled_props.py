@@ -92,3 +92,31 @@ def test_a_handled_prop_gets_no_insert_of_its_own_a_flagged_or_declared_one_does
     assert not any(props == ["prop_rope"] for _, props in inserts), inserts
     # the rope is still on every shot that shows it, in every scene
     assert {s.scene for s in shots if "prop_rope" in s.props} == {"1", "2", "3"}
+
+
+@pytest.mark.parametrize(
+    ("text", "prop", "shown"),
+    [
+        (
+            "## Accessoires\n\n- Lanterne : une lanterne de cuivre cabossée\n\n## Scènes\n\n"
+            "1. **Grenier** (5s) : Dans le grenier, Aurèle allume la lanterne et la lève.\n",
+            "Lanterne",
+            "la lanterne",
+        ),
+        (
+            "## Props\n\n- Skateboard: a scuffed red skateboard\n\n## Scenes\n\n"
+            "1. **Ramp** (5s): At the skatepark, Jun grabs the skateboard and runs.\n",
+            "Skateboard",
+            "the skateboard",
+        ),
+    ],
+)
+def test_a_declared_prop_handled_in_lower_case_is_one_prop_named_as_the_story_writes_it(
+    text: str, prop: str, shown: str
+) -> None:
+    shots = breakdown_brief(understand(f"# Short\n\nA 10-second film.\n\n{text}")).shots
+    props = {p for s in shots for p in s.props}
+    assert props == {f"prop_{prop.lower()}"}, props
+    inserts = [s.description for s in shots if s.framing is Framing.INSERT]
+    assert inserts, [s.description for s in shots]
+    assert all(shown in d and prop not in d for d in inserts), inserts
