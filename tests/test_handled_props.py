@@ -120,3 +120,35 @@ def test_a_declared_prop_handled_in_lower_case_is_one_prop_named_as_the_story_wr
     inserts = [s.description for s in shots if s.framing is Framing.INSERT]
     assert inserts, [s.description for s in shots]
     assert all(shown in d and prop not in d for d in inserts), inserts
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The girl wheels her scooter onto the ferry.", ["scooter"]),
+        ("Kenji kicks a tin can against the fence.", ["tin can"]),
+        ("Abuela brought him a flask of soup.", ["flask"]),
+        ("He pushes a wheelbarrow past the barn.", ["wheelbarrow"]),
+    ],
+)
+def test_a_thing_pushed_kicked_or_brought_is_a_prop(text: str, expected: list[str]) -> None:
+    assert handled_props([text]) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Margot pousse sa brouette jusqu'à la grange.", ["brouette"]),
+        ("Il enfourche sa moto.", ["moto"]),
+        # the lid of a hive is the lid: a complement opening on an article is not its name
+        ("Elle saisit le manche d'une pelle.", ["manche"]),
+        # a bite, a piece: no prop
+        ("Il prend une cuillère et goûte un morceau.", ["cuillère"]),
+    ],
+)
+def test_french_things_pushed_or_ridden_are_props_a_piece_is_not(
+    text: str, expected: list[str]
+) -> None:
+    from storycore.tools.fountain.french_props import handled_props as french_handled_props
+
+    assert list(french_handled_props(text)) == expected
