@@ -184,3 +184,29 @@ def test_a_prop_keeps_the_look_that_follows_it() -> None:
 
     text = "Rosalind, a chemist with cropped hair, lifts a flask with a cracked neck."
     assert "cracked neck" in find_look("flask", text, avoid=["Rosalind"])
+
+
+@pytest.mark.parametrize(
+    ("scenes", "line", "expected"),
+    [
+        (
+            "1. **Field** (5s): In the field, the girl flies a kite. The old farmer watches.\n"
+            "2. **Fence** (5s): The girl hands him the string. He laughs.\n",
+            "hands him the string",
+            {"char_the_girl", "char_the_farmer"},
+        ),
+        (
+            "1. **Cour** (5s) : Dans la cour, Basile répare un vélo. Capucine rit, Capucine "
+            "applaudit.\n"
+            "2. **Atelier** (5s) : Basile lui tend une clé. Il sourit.\n",
+            "lui tend une clé",
+            {"char_basile", "char_capucine"},
+        ),
+    ],
+)
+def test_an_object_pronoun_opening_a_scene_is_someone_of_the_scene_before(
+    scenes: str, line: str, expected: set[str]
+) -> None:
+    text = f"# Short\n\nA 10-second film.\n\n## Scenes\n\n{scenes}"
+    shots = [s for s in _with(_shots(text), line) if s.framing is not Framing.INSERT]
+    assert set(shots[0].characters) >= expected, (shots[0].description, shots[0].characters)

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
+from storycore.tools.breakdown.design_base import _object_genders
 from storycore.tools.breakdown.places import (
     _PLACE_DETERMINERS,
     _PLACES_NOT_PEOPLE,
@@ -597,9 +598,12 @@ def _cast(body: str, characters: Sequence[str], before: Sequence[str]) -> list[s
         return named
     opening = (_sentences(body) or [body])[0]
     if any(mentions(opening, c) for c in characters):
-        if pronoun_before_names(opening, characters):
-            # "He rides past the woman", "Elle retrouve Léo au café": who the pronoun is
-            # comes from the scene before, the one named after it is someone else
+        if pronoun_before_names(opening, characters) or (
+            len(named) == 1 and _object_genders(opening)
+        ):
+            # "He rides past the woman", "Elle retrouve Léo au café", "The boy brings her
+            # the ball": who the pronoun is comes from the scene before, the one named is
+            # someone else
             return named + [c for c in before if c not in named]
         return named
     if not set(fold(opening if named else body).split()) & _PERSON_PRONOUNS:
