@@ -210,3 +210,48 @@ def test_an_object_pronoun_opening_a_scene_is_someone_of_the_scene_before(
     text = f"# Short\n\nA 10-second film.\n\n## Scenes\n\n{scenes}"
     shots = [s for s in _with(_shots(text), line) if s.framing is not Framing.INSERT]
     assert set(shots[0].characters) >= expected, (shots[0].description, shots[0].characters)
+
+
+# -- people spoken of together ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("story", "line", "expected"),
+    [
+        (
+            "At the harbour, Oskar, a fisherman in a yellow smock, mends a net. Oskar waves "
+            "to Freya. Freya, a tall girl, jumps onto the quay.\n\n"
+            "In the tavern, the two friends share a pie. Freya laughs.\n",
+            "the two friends share",
+            {"char_oskar", "char_freya"},
+        ),
+        (
+            "Au marché, Lucien, un vieux libraire, range ses livres. Lucien appelle Manon. "
+            "Manon, une voisine, arrive.\n\n"
+            "Dans le café, les deux complices comptent la recette. Manon sourit.\n",
+            "les deux complices comptent",
+            {"char_lucien", "char_manon"},
+        ),
+    ],
+)
+def test_the_two_friends_are_the_people_of_the_story(
+    story: str, line: str, expected: set[str]
+) -> None:
+    text = f"# Short\n\nA 20-second film.\n\n{story}"
+    shots = [s for s in _with(_shots(text), line) if s.framing is not Framing.INSERT]
+    assert set(shots[0].characters) >= expected, (shots[0].description, shots[0].characters)
+
+
+def test_a_french_plural_verb_is_not_said_of_one_person() -> None:
+    line = coverage_line(
+        "Gros plan de Lise", ["Lise"], "Elles partagent une glace.", ["Lise", "Maud"], "fr"
+    )
+    assert line is not None and "Lise qui partagent" not in line, line
+    both = coverage_line(
+        "Plan à deux de Lise et de Maud",
+        ["Lise", "Maud"],
+        "Elles partagent une glace.",
+        ["Lise", "Maud"],
+        "fr",
+    )
+    assert both == "Plan à deux de Lise et de Maud qui partagent une glace."

@@ -18,6 +18,7 @@ from storycore.tools.breakdown.text import (
     _word_count,
     _words,
     pronoun_before_names,
+    speaks_of_the_group,
 )
 from storycore.tools.breakdown.wording import Phrase, Wording
 from storycore.tools.domain import (
@@ -226,6 +227,8 @@ class _DesignerBase:
                     if found and found not in who:
                         who = [found, *who] if before else [*who, found]
             return who
+        if speaks_of_the_group((split_sentences(text) or [text])[0]):
+            return self._recent_people(2)  # "the two friends sit at the back"
         if not groups:
             return []
         if groups == {"plural"} and _plural_subject(text, self.rules.pronouns["plural"]):

@@ -28,6 +28,7 @@ from storycore.tools.breakdown.text import (
     _word_count,
     _words,
     pronoun_before_names,
+    speaks_of_the_group,
 )
 from storycore.tools.brief import story_text
 from storycore.tools.directions import stated_direction
@@ -606,7 +607,10 @@ def _cast(body: str, characters: Sequence[str], before: Sequence[str]) -> list[s
             # someone else
             return named + [c for c in before if c not in named]
         return named
-    if not set(fold(opening if named else body).split()) & _PERSON_PRONOUNS:
+    told = opening if named else body
+    if not set(fold(told).split()) & _PERSON_PRONOUNS and not any(
+        speaks_of_the_group(sentence) for sentence in _sentences(told)
+    ):
         return named
     return named + [c for c in before if c not in named]
 

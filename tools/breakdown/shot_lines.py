@@ -102,6 +102,8 @@ def _line(
         and rest
         and _same(subject, rest, focus)
         and (ends_on_focus or not french)
+        # "Plan taille de Léa qui partagent...": a plural verb needs the people it says
+        and not (french and len(subject) > 1 and len(focus) < 2)
     ):
         if french:
             return f"{phrase}{join}qui {rest}{end}", True

@@ -43,6 +43,21 @@ PERSON_VERBS = _words(
 
 _SUBJECT_PRONOUNS = _words("he she they il elle ils elles")
 
+#: Plural nouns by which a story speaks of its own people together ("the two friends", "les
+#: deux complices", "the couple"): the people it has shown, not extras (folded).
+GROUP_NOUNS = _words(
+    """friends couple lovers siblings partners accomplices companions pair duo
+    amis amies complices amoureux copains copines compagnons partenaires duo"""
+)
+
+
+def speaks_of_the_group(sentence: str) -> bool:
+    """Whether ``sentence`` opens (after a short opener closed by a comma) on its people as a
+    group: "the two friends", "les deux complices", "both friends", "le couple"."""
+    head, comma, rest = sentence.partition(",")
+    words = fold(rest if comma and len(head.split()) <= 4 else sentence).split()
+    return any(word in GROUP_NOUNS for word in words[:3])
+
 
 def pronoun_before_names(sentence: str, characters: Sequence[str]) -> str | None:
     """The subject pronoun (folded) by which ``sentence`` speaks of someone before it names
