@@ -255,3 +255,48 @@ def test_a_french_plural_verb_is_not_said_of_one_person() -> None:
         "fr",
     )
     assert both == "Plan à deux de Lise et de Maud qui partagent une glace."
+
+
+# -- a name said once, with who they are ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "pronoun_line"),
+    [
+        (
+            "In the workshop, Hamid sands a chair. Hamid whistles. Zofia, his landlady, "
+            "comes in with a letter. She frowns at the dust.",
+            "Zofia",
+            "She frowns",
+        ),
+        (
+            "Au garage, Félix démonte un moteur. Félix siffle. Agathe, sa cliente, entre "
+            "sans frapper. Elle regarde l'horloge.",
+            "Agathe",
+            "Elle regarde",
+        ),
+    ],
+)
+def test_a_person_named_once_with_an_apposition_is_a_character_of_her_own_gender(
+    text: str, name: str, pronoun_line: str
+) -> None:
+    from storycore.tools.breakdown.scenes import prose_characters
+
+    assert name in prose_characters(text)
+    shots = _shots(f"# Short\n\nA 20-second film.\n\n{text}\n")
+    wanted = f"char_{name.lower()}"
+    for shot in _with(shots, pronoun_line):
+        assert wanted in shot.characters, (shot.description, shot.characters)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In the café, Ulla grinds the beans. Coffee pours out. Ulla smiles.",
+        "Au café, Ulla moud les grains. Thé verse doucement. Ulla sourit.",
+    ],
+)
+def test_a_thing_that_pours_opening_a_sentence_is_no_character(text: str) -> None:
+    from storycore.tools.breakdown.scenes import prose_characters
+
+    assert prose_characters(text) == ["Ulla"]

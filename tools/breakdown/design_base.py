@@ -482,6 +482,8 @@ def _own_pronouns(sentence: str, named: Sequence[str]) -> list[tuple[str, str]]:
         words = haystack[start:end].split()[1:]
         for position, word in enumerate(words):
             after = words[position + 1] if position + 1 < len(words) else ""
+            if word in ("his", "her") and PERSON_NOUNS & set(words[position + 1 : position + 3]):
+                break  # "Priya, his manager, walks in": a relation, "his" is someone else
             if word in ("his", "himself"):
                 out.append((name, "masculine"))
                 break

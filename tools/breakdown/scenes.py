@@ -122,15 +122,35 @@ _THINGS = _words(
 )
 
 
+#: A capitalised first word, an apposition maybe ("Priya, his manager,"), its verb and the
+#: word after it.
+_OPENER_ACTING = re.compile(
+    r"\s*(?P<name>[A-ZÀ-Þ][^\W\d_]+)"
+    r"(?:,\s+(?P<apposition>(?i:an?|the|his|her|their|une?|son|sa|leur)\s+[^,.;:!?]{1,60}),)?"
+    r"\s+(?P<verb>[a-zà-ÿ][\w'’]*)\s*(?P<next>[^\W\d_]*)"
+)
+#: Person verbs a thing also does when nothing follows them ("Coffee pours out").
+_THINGS_DO_TOO = word_set("pours opens closes turns verse tourne")
+#: Words that open the object of a verb: a person then does it ("Priya pours the tea").
+_OBJECT_OPENERS = word_set(
+    "the a an his her their its my some two le la les un une des du son sa ses leur"
+)
+
+
 def _opener_acting(sentence: str) -> str | None:
     """The folded first word of ``sentence`` when it is capitalised and followed by a verb
     only a person does ("Priya cuts the stems" gives "priya"), else None."""
-    match = re.match(r"\s*([A-ZÀ-Þ][^\W\d_]+)\s+([a-zà-ÿ][\w'’]*)", sentence)
+    match = _OPENER_ACTING.match(sentence)
     if match is None:
         return None
-    key, verb = fold(match.group(1)), fold(match.group(2))
-    if verb not in PERSON_VERBS or key in NOT_NAMES or key in _THINGS:
+    key, verb = fold(match.group("name")), fold(match.group("verb"))
+    apposition = fold(match.group("apposition") or "").split()
+    if key in NOT_NAMES or key in _THINGS:
         return None
+    if verb not in PERSON_VERBS and not PERSON_NOUNS & set(apposition):
+        return None  # "Zofia, his landlady, comes in": who she is says she is a person
+    if verb in _THINGS_DO_TOO and fold(match.group("next")) not in _OBJECT_OPENERS:
+        return None  # "Coffee pours out", "Tide turns": a thing does it too, with no object
     if key in PLACE_NOUNS or key in PERSON_NOUNS:
         return None  # "Kitchen waits", "Doctor enters": a place, a role
     return key

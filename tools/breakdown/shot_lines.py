@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from storycore.tools.breakdown.text import PERSON_VERBS, _sentences
+from storycore.tools.breakdown.text import PERSON_VERBS, _sentences, without_appositions
 from storycore.tools.fountain import fold, mentions
 from storycore.tools.fountain.handled import handling_verb
 from storycore.tools.text import word_set
@@ -85,7 +85,7 @@ def _line(
     sentence = next(
         (s for s in sentences if any(mentions(s, name) for name in focus)), sentences[0]
     )
-    clause = _without_appositions(_without_opener(sentence.strip()), characters)
+    clause = without_appositions(_without_opener(sentence.strip()), characters)
     clause = clause if clause.endswith(("”", "»", '"')) else clause.rstrip(" .!?…")
     if not clause:
         return None
@@ -169,33 +169,6 @@ def _without_opener(sentence: str) -> str:
         rest = rest.strip()
         return rest[:1].upper() + rest[1:] if fold(rest.split()[0]) in _SINGULAR | _PLURAL else rest
     return sentence
-
-
-#: Determiners that open an apposition after a name ("Léo, his old friend,", "Nadia, une
-#: inspectrice aux cheveux courts,"): who the person is, said once, where they are named.
-_APPOSITION = re.compile(
-    r",\s+(?:an?|the|his|her|their|its|my|our|your|une?|le|la|l['’]|son|sa|leur|mon|ma|notre"
-    r"|votre)\b[^,;:.!?()]*?(?:,\s*|(?=[.!?…]*$))",
-    re.IGNORECASE,
-)
-
-
-def _without_appositions(clause: str, characters: Sequence[str]) -> str:
-    """``clause`` without the apposition after a character's name ("Priya, his manager,
-    walks in" gives "Priya walks in"; "elle retrouve Léo, son vieil ami, au café" gives
-    "elle retrouve Léo au café"): the shot says who the person is by framing them, and a
-    coverage line is one sentence of what they do."""
-    for name in sorted(characters, key=len, reverse=True):
-        at = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", clause, re.IGNORECASE)
-        if at is None:
-            continue
-        found = _APPOSITION.match(clause, at.end())
-        if found is None:
-            continue
-        after = clause[found.end() :]
-        joiner = " " if after and found.group(0).rstrip().endswith(",") else ""
-        clause = clause[: at.end()] + joiner + after
-    return clause
 
 
 def _subject(clause: str, characters: Sequence[str]) -> tuple[list[str] | None, str]:

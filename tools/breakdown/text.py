@@ -72,6 +72,33 @@ def pronoun_before_names(sentence: str, characters: Sequence[str]) -> str | None
     return None
 
 
+#: Determiners that open an apposition after a name ("Léo, his old friend,", "Nadia, une
+#: inspectrice aux cheveux courts,"): who the person is, said once, where they are named.
+_APPOSITION = re.compile(
+    r",\s+(?:an?|the|his|her|their|its|my|our|your|une?|le|la|l['’]|son|sa|leur|mon|ma|notre"
+    r"|votre)\b[^,;:.!?()]*?(?:,\s*|(?=[.!?…]*$))",
+    re.IGNORECASE,
+)
+
+
+def without_appositions(clause: str, characters: Sequence[str]) -> str:
+    """``clause`` without the apposition after a character's name ("Priya, his manager,
+    walks in" gives "Priya walks in"; "elle retrouve Léo, son vieil ami, au café" gives
+    "elle retrouve Léo au café"): the shot says who the person is by framing them, and a
+    coverage line is one sentence of what they do."""
+    for name in sorted(characters, key=len, reverse=True):
+        at = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", clause, re.IGNORECASE)
+        if at is None:
+            continue
+        found = _APPOSITION.match(clause, at.end())
+        if found is None:
+            continue
+        after = clause[found.end() :]
+        joiner = " " if after and found.group(0).rstrip().endswith(",") else ""
+        clause = clause[: at.end()] + joiner + after
+    return clause
+
+
 def _name_keys(name: str) -> list[str]:
     """What names a character in a text, folded: the whole name and its first word ("Marie
     Dupont", "Marie"); a person named by a noun, only the noun ("The Keeper": "keeper", never

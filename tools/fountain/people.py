@@ -53,7 +53,8 @@ PERSON_NOUNS = word_set(
     avocate juge temoin patient patiente prisonnier prisonniere detenu refugie refugiee
     coureur coureuse cycliste nageur nageuse alpiniste randonneur portier receptionniste
     commercant marchand marchande mecanicien pompier ambulancier chirurgien vieillard
-    grandson granddaughter girlfriend boyfriend barista vendeur vendeuse livreur livreuse
+    grandson granddaughter girlfriend boyfriend manager colleague assistant intern barista
+    vendeur vendeuse livreur livreuse
     coursiere passant passante client cliente fleuriste libraire pharmacien pharmacienne
     couturiere couturier ouvrier ouvriere artisan artisane agent agente"""
 )
