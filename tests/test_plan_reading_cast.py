@@ -300,3 +300,23 @@ def test_a_thing_that_pours_opening_a_sentence_is_no_character(text: str) -> Non
     from storycore.tools.breakdown.scenes import prose_characters
 
     assert prose_characters(text) == ["Ulla"]
+
+
+# -- a time jump after a scene with no known place ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        "Au petit matin, près des ruches, Odon enfile ses gants. Odon sourit.\n\n"
+        "Plus tard, dans la cuisine, il verse le miel dans des pots.\n",
+        "At first light, among the hives, Odon pulls on his gloves. Odon smiles.\n\n"
+        "Hours later, in the kitchen, he pours the honey into jars.\n",
+    ],
+)
+def test_a_time_jump_starts_a_scene_after_one_whose_place_is_not_known(story: str) -> None:
+    from storycore.tools.breakdown.scenes import scenes_from_prose
+
+    scenes = scenes_from_prose(story)
+    assert len(scenes) == 2, [s.heading for s in scenes]
+    assert (scenes[1].location or "").lower() in ("cuisine", "kitchen"), scenes[1].heading

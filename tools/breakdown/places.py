@@ -50,7 +50,8 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "jetee digue ponton jetty orchard meadow porch driveway riverbank seafront "
             "promenade boardwalk quay wharf marina junkyard scrapyard "
             "verger prairie porche allee berge promenade phare cliffs hills "
-            "mountains dunes docks rooftops ruins falaises collines hillside hilltop hillsides"
+            "mountains dunes docks rooftops ruins falaises collines hillside hilltop hillsides "
+            "apiary rucher pasture paturage alpage meadows"
         ),
         IntExt.EXT,
     ),

@@ -532,9 +532,10 @@ def scenes_from_prose(
             # "Marta walks the rows ... In the barn, the old press creaks.": people acted
             # somewhere else before the story opened on this place; a scene of atmosphere
             # alone ("Night. Rain on the windows.") is this place's opening
-            starts = _place_opened(first, locations) is not None and any(
-                mentions(p, c) for p in current["paragraphs"] for c in characters
-            )
+            starts = starts or (
+                _place_opened(first, locations) is not None
+                and any(mentions(p, c) for p in current["paragraphs"] for c in characters)
+            )  # a time jump ("Plus tard, dans l'atelier") starts a scene all the same
         if starts:
             previous_place = current["location"] if current else None
             previous_ie = current["int_ext"] if current else None
