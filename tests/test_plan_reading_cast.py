@@ -320,3 +320,18 @@ def test_a_time_jump_starts_a_scene_after_one_whose_place_is_not_known(story: st
     scenes = scenes_from_prose(story)
     assert len(scenes) == 2, [s.heading for s in scenes]
     assert (scenes[1].location or "").lower() in ("cuisine", "kitchen"), scenes[1].heading
+
+
+@pytest.mark.parametrize(
+    "framing",
+    [
+        "A short documentary about the last lock keeper on the canal.",
+        "Un court documentaire sur la dernière éclusière du canal.",
+        "A comedy sketch about a lost parcel.",
+    ],
+)
+def test_a_sentence_that_says_what_the_film_is_is_no_scene(framing: str) -> None:
+    from storycore.tools.brief.names import is_production_note
+
+    assert is_production_note(framing)
+    assert not is_production_note("A portrait of Ana hangs on the wall.")
