@@ -335,3 +335,29 @@ def test_a_sentence_that_says_what_the_film_is_is_no_scene(framing: str) -> None
 
     assert is_production_note(framing)
     assert not is_production_note("A portrait of Ana hangs on the wall.")
+
+
+@pytest.mark.parametrize(
+    ("story", "line", "expected"),
+    [
+        (
+            "At noon, in the square, Anders, an old clockmaker, winds the tower clock. "
+            "Anders hums.\n\nLater, on the bridge, the girl drops her hat. He picks it up.\n",
+            "He picks it up",
+            "char_anders",
+        ),
+        (
+            "À midi, sur la place, Pia, une vieille horlogère, remonte l'horloge. Pia "
+            "chantonne.\n\nPlus tard, sur le pont, le garçon perd son chapeau. Elle le "
+            "ramasse.\n",
+            "Elle le ramasse",
+            "char_pia",
+        ),
+    ],
+)
+def test_a_pronoun_no_one_named_in_the_scene_can_be_is_the_person_before(
+    story: str, line: str, expected: str
+) -> None:
+    shots = _shots(f"# Short\n\nA 20-second film.\n\n{story}")
+    for shot in _with(shots, line):
+        assert expected in shot.characters, (shot.description, shot.characters)

@@ -257,11 +257,12 @@ class _DesignerBase:
             found = self._last_of_gender(genders[0], exclude=[])
             if found:
                 return [found]
-            if not self.drafts:
-                # A scene that opens on "il": its one character of that gender.
-                of_gender = [c for c in self.scene.characters if self._gender(c) == genders[0]]
-                if len(of_gender) == 1:
-                    return of_gender
+            # "il" where no one shown is known to be of that gender (a scene's opening, or
+            # "Later, the girl jumps off. He waves back"): its one character of that gender,
+            # else its one character whose gender is not known
+            found = self._cast_of_gender(genders[0], exclude=[])
+            if found and (self._gender(found) == genders[0] or not self._fits_shown(genders[0])):
+                return [found]
         if "plural" in groups:
             return self._recent_people(count)
         # "She tilts the umbrella": whoever the previous shot showed, the one its action names
@@ -329,6 +330,14 @@ class _DesignerBase:
                 # named first, is who the pronoun goes on with
                 return min(found, key=lambda name: _first_mention(draft.action, name))
         return None
+
+    def _fits_shown(self, gender: str) -> bool:
+        """Whether someone the scene's shots showed may be of ``gender``."""
+        return any(
+            self._gender(name) in (gender, None)
+            for draft in self.drafts
+            for name in draft.characters
+        )
 
     def _cast_of_gender(self, gender: str, *, exclude: list[str]) -> str | None:
         """The scene's one character of ``gender`` beside ``exclude`` ("He rides past the

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from storycore.tools.breakdown.design_base import _object_genders
+from storycore.tools.breakdown.design_base import _noun_gender, _object_genders
 from storycore.tools.breakdown.places import (
     _PLACE_DETERMINERS,
     _PLACES_NOT_PEOPLE,
@@ -611,6 +611,28 @@ def _first_place(
 _PERSON_PRONOUNS = word_set("he she they him her them il elle ils elles lui eux")
 
 
+_SAID_GENDER = {"he": "masculine", "il": "masculine", "she": "feminine", "elle": "feminine"}
+
+
+def _someone_else_said(body: str, named: Sequence[str]) -> bool:
+    """Whether a sentence of ``body`` opens on a pronoun that none of ``named`` can be: all
+    of them are people a noun names ("the girl", "le vieil homme") of the other gender ("Later,
+    the girl jumps off. He waves back": he is someone of the scene before)."""
+    genders = set()
+    for name in named:
+        key = person_key(name)
+        gender = _noun_gender(key) if key else None
+        if gender is None:
+            return False
+        genders.add(gender)
+    for sentence in _sentences(body)[1:]:
+        first = fold(sentence).split()[:1]
+        said = _SAID_GENDER.get(first[0]) if first else None
+        if said is not None and said not in genders:
+            return True
+    return False
+
+
 def _cast(body: str, characters: Sequence[str], before: Sequence[str]) -> list[str]:
     """The characters a scene's text names; when it speaks of people with pronouns before it
     names anyone ("Plus tard, il laisse une boîte. Léa la pose"), also the cast of the scene
@@ -620,8 +642,10 @@ def _cast(body: str, characters: Sequence[str], before: Sequence[str]) -> list[s
         return named
     opening = (_sentences(body) or [body])[0]
     if any(mentions(opening, c) for c in characters):
-        if pronoun_before_names(opening, characters) or (
-            len(named) == 1 and _object_genders(opening)
+        if (
+            pronoun_before_names(opening, characters)
+            or (len(named) == 1 and _object_genders(opening))
+            or _someone_else_said(body, named)
         ):
             # "He rides past the woman", "Elle retrouve Léo au café", "The boy brings her
             # the ball": who the pronoun is comes from the scene before, the one named is

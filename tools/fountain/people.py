@@ -218,6 +218,10 @@ def _mentions(text: str, offset: int) -> list[tuple[_Mention, bool]]:
         start = _determiner_at(words, index)
         if start is None:
             continue
+        if noun in _FRENCH_MASCULINE | _FRENCH_FEMININE and (
+            words[start].lower() not in _ENGLISH_DETERMINERS
+        ):
+            continue  # "le garçon perd son chapeau": the French "son" is no English son
         article = _article(words, start, word)
         if article is None:
             continue
