@@ -97,7 +97,8 @@ NOT_HANDLED = word_set(
 _PLACES = word_set(
     """piece salle maison chambre cuisine couloir appartement immeuble ville quartier bus
     train metro taxi voiture bateau avion gare quai plage jardin cour bureau atelier magasin
-    boutique bar cafe restaurant eglise ecole hopital parc foret salon grenier cave"""
+    boutique bar cafe restaurant eglise ecole hopital parc foret salon grenier cave
+    barque canot radeau pirogue chaloupe"""
 )
 
 
