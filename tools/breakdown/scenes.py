@@ -122,6 +122,11 @@ _THINGS = _words(
 )
 
 
+#: A determiner, a noun, then a capitalised word: "Sa petite-fille Lina", "his brother Tom".
+_NOUN_THEN_NAME = re.compile(
+    r"(?<![\w'’])(?i:his|her|their|my|our|your|the|a|an|son|sa|ses|leur|mon|ma|notre|le|la|un|une)"
+    r"\s+(?:[a-zà-ÿ][\w'’]*\s+)?(?P<noun>[a-zà-ÿ][\w'’-]*)\s+(?P<name>[A-ZÀ-Þ][a-zà-ÿ]+)\b"
+)
 #: A capitalised first word, an apposition maybe ("Priya, his manager,"), its verb and the
 #: word after it.
 _OPENER_ACTING = re.compile(
@@ -175,6 +180,10 @@ def prose_characters(text: str, known_characters: Iterable[str] = ()) -> list[st
             acting = _opener_acting(sentence)
             if acting is not None:
                 openers_acting.add(acting)
+            # "Son apprenti Malik arrive", "his brother Tom": a name a person noun introduces
+            for found in _NOUN_THEN_NAME.finditer(sentence):
+                if fold(found.group("noun")).replace(" ", "-") in PERSON_NOUNS:
+                    openers_acting.add(fold(found.group("name")))
             for word, opens in _name_candidates(sentence):
                 key = fold(word)
                 if key in NOT_NAMES or not key:
