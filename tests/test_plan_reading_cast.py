@@ -361,3 +361,17 @@ def test_a_pronoun_no_one_named_in_the_scene_can_be_is_the_person_before(
     shots = _shots(f"# Short\n\nA 20-second film.\n\n{story}")
     for shot in _with(shots, line):
         assert expected in shot.characters, (shot.description, shot.characters)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place"),
+    [
+        ("Au petit matin, dans le fournil, Jeanne pétrit la pâte.", "fournil"),
+        ("Au lever du jour, dans le rucher, Armand allume l'enfumoir.", "rucher"),
+        ("At dawn, in the apiary, Ruth lifts a frame.", "apiary"),
+    ],
+)
+def test_a_trades_place_is_a_place(sentence: str, place: str) -> None:
+    from storycore.tools.breakdown.places import find_places
+
+    assert [found for found, _ in find_places(sentence)][:1] == [place]

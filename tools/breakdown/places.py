@@ -33,7 +33,8 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "dressing sauna chambre etable grange serre dortoir cantine bureau banque clinique "
             "van truck lorry limousine limo trailer caravan camper helicopter cockpit "
             "camion camionnette fourgon fourgonnette caravane helicoptere carriage compartment "
-            "wagon booth kiosk tent hut hangar vault compartiment tente"
+            "wagon booth kiosk tent hut hangar vault compartiment tente fournil bakehouse "
+            "chai cellier"
         ),
         IntExt.INT,
     ),
