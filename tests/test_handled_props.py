@@ -144,6 +144,9 @@ def test_a_thing_pushed_kicked_or_brought_is_a_prop(text: str, expected: list[st
         ("Elle saisit le manche d'une pelle.", ["manche"]),
         # a bite, a piece: no prop
         ("Il prend une cuillère et goûte un morceau.", ["cuillère"]),
+        # where a thing is taken from is no part of its name
+        ("Noé sort un gâteau du congélateur.", ["gâteau"]),
+        ("Elle tire un briquet de sa poche.", ["briquet"]),
     ],
 )
 def test_french_things_pushed_or_ridden_are_props_a_piece_is_not(

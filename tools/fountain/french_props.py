@@ -104,7 +104,13 @@ _PLACES = word_set(
 
 #: Determiners a complement may open on: "le couvercle d'une ruche" is the lid, not a "couvercle
 #: d'une".
-_ARTICLE_WORDS = word_set("un une le la les des du")
+_ARTICLE_WORDS = word_set("un une le la les des du son sa ses leur leurs mon ma mes")
+#: Where a thing is taken from ("sort les baguettes du four", "une bouteille du frigo"): no
+#: part of its name.
+_SOURCES = word_set(
+    """four frigo refrigerateur congelateur placard tiroir poche sac etagere armoire
+    coffre buffet vitrine carton"""
+)
 
 
 def _name(noun: str, after: str) -> str | None:
@@ -119,7 +125,7 @@ def _name(noun: str, after: str) -> str | None:
         name = f"{name} {words[0].lower()}"
     elif (
         complement is not None
-        and fold(complement.group("noun")) not in _ARTICLE_WORDS
+        and fold(complement.group("noun")) not in _ARTICLE_WORDS | _SOURCES
         and (
             complement.group("link") in {"à", "de", "d'", "d’"}
             or fold(complement.group("noun")) not in NOT_HANDLED
