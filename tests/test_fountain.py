@@ -326,3 +326,23 @@ def test_any_text_gives_scenes_or_one_clear_error(text: str) -> None:
     assert scenes
     assert len({s.number for s in scenes}) == len(scenes)
     assert all(s.scene_id == f"sc_{i:02d}" for i, s in enumerate(scenes, start=1))
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "details"),
+    [
+        ("YsOLDE (40s, silver braid, oilskin) climbs onto the pier.", "YsOLDE", "silver braid"),
+        ("DeShawn (late 20s, tall, orange beanie) vaults the fence.", "DeShawn", "orange beanie"),
+        ("MaËLLE (30 ans, ciré vert) pousse la porte du hangar.", "MaËLLE", "ciré vert"),
+    ],
+)
+def test_a_mixed_case_introduction_reads_as_the_name_and_its_details_as_the_look(
+    line: str, name: str, details: str
+) -> None:
+    from storycore.tools.brief.looks import find_look
+
+    text = f"EXT. HARBOUR - DAWN\n\n{line}\n\n{name.upper()}\nNot today.\n"
+    scenes, _ = scenes_from_fountain(text)
+    first = scenes[0].beats[0].text
+    assert "(" not in first and first.startswith(f"{name} "), first
+    assert details in find_look(name, text)

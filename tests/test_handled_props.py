@@ -92,3 +92,66 @@ def test_a_handled_prop_gets_no_insert_of_its_own_a_flagged_or_declared_one_does
     assert not any(props == ["prop_rope"] for _, props in inserts), inserts
     # the rope is still on every shot that shows it, in every scene
     assert {s.scene for s in shots if "prop_rope" in s.props} == {"1", "2", "3"}
+
+
+@pytest.mark.parametrize(
+    ("text", "prop", "shown"),
+    [
+        (
+            "## Accessoires\n\n- Lanterne : une lanterne de cuivre cabossée\n\n## Scènes\n\n"
+            "1. **Grenier** (5s) : Dans le grenier, Aurèle allume la lanterne et la lève.\n",
+            "Lanterne",
+            "la lanterne",
+        ),
+        (
+            "## Props\n\n- Skateboard: a scuffed red skateboard\n\n## Scenes\n\n"
+            "1. **Ramp** (5s): At the skatepark, Jun grabs the skateboard and runs.\n",
+            "Skateboard",
+            "the skateboard",
+        ),
+    ],
+)
+def test_a_declared_prop_handled_in_lower_case_is_one_prop_named_as_the_story_writes_it(
+    text: str, prop: str, shown: str
+) -> None:
+    shots = breakdown_brief(understand(f"# Short\n\nA 10-second film.\n\n{text}")).shots
+    props = {p for s in shots for p in s.props}
+    assert props == {f"prop_{prop.lower()}"}, props
+    inserts = [s.description for s in shots if s.framing is Framing.INSERT]
+    assert inserts, [s.description for s in shots]
+    assert all(shown in d and prop not in d for d in inserts), inserts
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The girl wheels her scooter onto the ferry.", ["scooter"]),
+        ("Kenji kicks a tin can against the fence.", ["tin can"]),
+        ("Abuela brought him a flask of soup.", ["flask"]),
+        ("He pushes a wheelbarrow past the barn.", ["wheelbarrow"]),
+    ],
+)
+def test_a_thing_pushed_kicked_or_brought_is_a_prop(text: str, expected: list[str]) -> None:
+    assert handled_props([text]) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Margot pousse sa brouette jusqu'à la grange.", ["brouette"]),
+        ("Il enfourche sa moto.", ["moto"]),
+        # the lid of a hive is the lid: a complement opening on an article is not its name
+        ("Elle saisit le manche d'une pelle.", ["manche"]),
+        # a bite, a piece: no prop
+        ("Il prend une cuillère et goûte un morceau.", ["cuillère"]),
+        # where a thing is taken from is no part of its name
+        ("Noé sort un gâteau du congélateur.", ["gâteau"]),
+        ("Elle tire un briquet de sa poche.", ["briquet"]),
+    ],
+)
+def test_french_things_pushed_or_ridden_are_props_a_piece_is_not(
+    text: str, expected: list[str]
+) -> None:
+    from storycore.tools.fountain.french_props import handled_props as french_handled_props
+
+    assert list(french_handled_props(text)) == expected

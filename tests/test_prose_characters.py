@@ -85,3 +85,23 @@ def test_french_prose_links_il_and_elle_by_gender(tmp_path: Path) -> None:
 def test_no_person_no_invented_character(tmp_path: Path, text: str) -> None:
     looks, _, _ = _found(_plan(tmp_path, text, "x.md"))
     assert "Couloir" not in looks and "Rain" not in looks
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Au fournil, Jeanne pétrit la pâte. Jeanne chante. Son apprenti Malik arrive.", "Malik"),
+        ("Armand ouvre la ruche. Armand sourit. Sa petite-fille Lina tourne la manivelle.", "Lina"),
+        ("Tomas mends the net. Tomas hums. His nephew Ivo brings the coffee.", "Ivo"),
+    ],
+)
+def test_a_name_a_person_noun_introduces_is_a_character_named_once(text: str, name: str) -> None:
+    from storycore.tools.breakdown.scenes import prose_characters
+
+    assert name in prose_characters(text)
+
+
+def test_a_place_noun_before_a_capital_is_no_introduction() -> None:
+    from storycore.tools.breakdown.scenes import prose_characters
+
+    assert prose_characters("Tomas rows down the river Thames. Tomas sings.") == ["Tomas"]

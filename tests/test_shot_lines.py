@@ -112,8 +112,16 @@ def test_a_beat_shot_is_one_line_only_for_its_own_subject_in_one_sentence() -> N
     assert action_line("Full shot of Noa", ["Noa"], "Noa runs.", CAST, "en") == (
         "Full shot of Noa running."
     )
-    # two sentences, a two-shot of one subject, someone else's action: told as written
-    assert action_line("Full shot of Noa", ["Noa"], "Noa runs. She falls.", CAST, "en") is None
+    # a few sentences of the framed person's actions: one line, "then" between them
+    assert action_line("Full shot of Noa", ["Noa"], "Noa runs. She falls.", CAST, "en") == (
+        "Full shot of Noa running, then falling."
+    )
+    # someone else's sentence, another person spoken to, a two-shot: told as written
+    assert action_line("Full shot of Noa", ["Noa"], "Noa runs. Rain falls.", CAST, "en") is None
+    assert (
+        action_line("Full shot of Noa", ["Noa"], "Noa runs. She hands him a jar.", CAST, "en")
+        is None
+    )
     two = ["Noa", "Uncle Femi"]
     assert action_line("Two-shot", two, "Noa hands him the jar.", CAST, "en") is None
     assert action_line("Full shot of Noa", ["Noa"], "Rain falls on Noa.", CAST, "en") is None
@@ -200,3 +208,34 @@ def test_a_prompt_says_the_action_once_when_the_line_tells_it_in_its_own_words(
     own = next(s for s in shots if "following Noa climbing" in s.description)
     assert "climbing a wooden ladder" in own.video_prompt
     assert "climbs a wooden ladder" not in own.video_prompt, own.video_prompt
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text", "language", "expected"),
+    [
+        (
+            "Medium shot of Ilka",
+            "Ilka unlocks the shed. She drags out a rusty mower and kicks it twice.",
+            "en",
+            "Medium shot of Ilka unlocking the shed, then dragging out a rusty mower and "
+            "kicking it twice.",
+        ),
+        (
+            "Plan taille d'Ilka",
+            "Ilka ouvre la remise. Elle sort une vieille tondeuse. Elle soupire.",
+            "fr",
+            "Plan taille d'Ilka qui ouvre la remise, puis sort une vieille tondeuse, puis soupire.",
+        ),
+    ],
+)
+def test_a_few_sentences_of_one_persons_actions_are_one_line(
+    phrase: str, text: str, language: str, expected: str
+) -> None:
+    assert action_line(phrase, ["Ilka"], text, ["Ilka", "Bo"], language) == expected
+
+
+def test_four_sentences_or_a_name_again_are_told_as_written() -> None:
+    many = "Ilka waits. She sits. She stands. She leaves."
+    assert action_line("Full shot of Ilka", ["Ilka"], many, ["Ilka"], "en") is None
+    again = "Ilka waits. Ilka sits."
+    assert action_line("Full shot of Ilka", ["Ilka"], again, ["Ilka"], "en") is None

@@ -17,6 +17,8 @@ from storycore.tools.breakdown.text import (
     _tokens,
     _word_count,
     _words,
+    pronoun_before_names,
+    speaks_of_the_group,
 )
 from storycore.tools.breakdown.wording import Phrase, Wording
 from storycore.tools.domain import (
@@ -30,6 +32,7 @@ from storycore.tools.fountain import (
 )
 from storycore.tools.fountain.french_props import handled_props as french_handled_props
 from storycore.tools.fountain.handled import handled_props
+from storycore.tools.fountain.people import PERSON_NOUNS
 from storycore.tools.text import fold_words_keep_colon, split_sentences
 
 #: Nouns that say a person's gender (English and French, folded as ``_tokens`` folds).
@@ -65,6 +68,35 @@ _OBJECT_PRONOUNS = re.compile(
     re.IGNORECASE,
 )
 _OBJECT_GENDER = {"him": "masculine", "her": "feminine", "lui": None}
+
+
+#: French determiners that say the gender of the person noun after them ("une étudiante",
+#: "un vieux batteur"); "son", "leur" say nothing ("son amie").
+_FRENCH_GENDERED = {
+    "feminine": _words("une la cette ma ta"),
+    "masculine": _words("un le ce cet mon ton"),
+}
+
+
+def _noun_gender(sentence: str) -> str | None:
+    """The gender a sentence gives the one person it names: a gendered noun ("a fisherman",
+    "une danseuse"), else a French person noun after a gendered determiner, at most one
+    word between them ("une étudiante au ciré bleu", "un vieux batteur")."""
+    tokens = list(_tokens(sentence))
+    found: str | None = None
+    for key, nouns in _GENDER_NOUNS.items():
+        if set(tokens) & nouns:
+            found = key
+    if found:
+        return found
+    for index, token in enumerate(tokens):
+        if token not in PERSON_NOUNS:
+            continue
+        for before in tokens[max(0, index - 2) : index][::-1]:
+            said = next((k for k, words in _FRENCH_GENDERED.items() if before in words), None)
+            if said:
+                return said
+    return None
 
 
 def _object_genders(text: str) -> list[str | None]:
@@ -181,13 +213,22 @@ class _DesignerBase:
             who = self._with_objects(text, who)
             # "Il sourit à Léa", "Tomas watches her": the named, plus the one person of the
             # pronoun's gender the previous shots showed who is not named here.
+            # "He rides past the woman": a subject pronoun before the names is someone else
+            first = pronoun_before_names(text, who)
             for gender in ("masculine", "feminine") if groups else ():
+                before = first in self.rules.pronouns.get(gender, frozenset())
                 # "Ada looks at her phone": a pronoun that may be the named person's own
-                if gender in groups and all(self._gender(n) not in (gender, None) for n in who):
-                    found = self._last_of_gender(gender, exclude=who)
+                if gender in groups and (
+                    before or all(self._gender(n) not in (gender, None) for n in who)
+                ):
+                    found = self._last_of_gender(gender, exclude=who) or self._cast_of_gender(
+                        gender, exclude=who
+                    )
                     if found and found not in who:
-                        who = [*who, found]
+                        who = [found, *who] if before else [*who, found]
             return who
+        if speaks_of_the_group((split_sentences(text) or [text])[0]):
+            return self._recent_people(2)  # "the two friends sit at the back"
         if not groups:
             return []
         if groups == {"plural"} and _plural_subject(text, self.rules.pronouns["plural"]):
@@ -216,11 +257,12 @@ class _DesignerBase:
             found = self._last_of_gender(genders[0], exclude=[])
             if found:
                 return [found]
-            if not self.drafts:
-                # A scene that opens on "il": its one character of that gender.
-                of_gender = [c for c in self.scene.characters if self._gender(c) == genders[0]]
-                if len(of_gender) == 1:
-                    return of_gender
+            # "il" where no one shown is known to be of that gender (a scene's opening, or
+            # "Later, the girl jumps off. He waves back"): its one character of that gender,
+            # else its one character whose gender is not known
+            found = self._cast_of_gender(genders[0], exclude=[])
+            if found and (self._gender(found) == genders[0] or not self._fits_shown(genders[0])):
+                return [found]
         if "plural" in groups:
             return self._recent_people(count)
         # "She tilts the umbrella": whoever the previous shot showed, the one its action names
@@ -289,6 +331,25 @@ class _DesignerBase:
                 return min(found, key=lambda name: _first_mention(draft.action, name))
         return None
 
+    def _fits_shown(self, gender: str) -> bool:
+        """Whether someone the scene's shots showed may be of ``gender``."""
+        return any(
+            self._gender(name) in (gender, None)
+            for draft in self.drafts
+            for name in draft.characters
+        )
+
+    def _cast_of_gender(self, gender: str, *, exclude: list[str]) -> str | None:
+        """The scene's one character of ``gender`` beside ``exclude`` ("He rides past the
+        woman" opening a scene whose cast goes on from the scene before), else its one other
+        character whose gender is not known; None when there are none, or several."""
+        others = [c for c in self.scene.characters if c not in exclude]
+        for wanted in (gender, None):
+            found = [c for c in others if self._gender(c) == wanted]
+            if found:
+                return found[0] if len(found) == 1 else None
+        return None
+
     def _gender(self, name: str) -> str | None:
         """A character's grammatical gender from the scene: the subject pronoun of the
         sentence after the one that names only them, or a gendered noun of its introduction
@@ -309,10 +370,7 @@ class _DesignerBase:
         for sentence, following in zip(sentences, [*sentences[1:], ""], strict=False):
             if self._who(sentence) != [name]:
                 continue
-            words = set(_tokens(sentence))
-            for key, nouns in _GENDER_NOUNS.items():
-                if words & nouns:
-                    gender = key
+            gender = _noun_gender(sentence)
             first = next(iter(_tokens(following)), "")
             for key in ("masculine", "feminine"):
                 if gender is None and first in self.rules.pronouns.get(key, frozenset()):
@@ -402,10 +460,9 @@ def story_genders(scenes: Sequence[Scene], rules: BreakdownRules) -> dict[str, s
                 votes[name][gender] += 2  # "Jonah weaves his scooter", "a nurse opens her door"
             if len(named) != 1:
                 continue
-            words = set(_tokens(sentence))
-            for key, nouns in _GENDER_NOUNS.items():
-                if words & nouns:
-                    votes[named[0]][key] += 2
+            noun_gender = _noun_gender(sentence)
+            if noun_gender:
+                votes[named[0]][noun_gender] += 2
             first = next(iter(_tokens(following)), "")
             # "Marc stops in front of her. She tilts the umbrella": the pronoun goes on with
             # the one the object pronoun stood for, not with Marc
@@ -434,6 +491,8 @@ def _own_pronouns(sentence: str, named: Sequence[str]) -> list[tuple[str, str]]:
         words = haystack[start:end].split()[1:]
         for position, word in enumerate(words):
             after = words[position + 1] if position + 1 < len(words) else ""
+            if word in ("his", "her") and PERSON_NOUNS & set(words[position + 1 : position + 3]):
+                break  # "Priya, his manager, walks in": a relation, "his" is someone else
             if word in ("his", "himself"):
                 out.append((name, "masculine"))
                 break

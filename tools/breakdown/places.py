@@ -33,7 +33,8 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "dressing sauna chambre etable grange serre dortoir cantine bureau banque clinique "
             "van truck lorry limousine limo trailer caravan camper helicopter cockpit "
             "camion camionnette fourgon fourgonnette caravane helicoptere carriage compartment "
-            "wagon booth kiosk tent hut hangar vault compartiment tente"
+            "wagon booth kiosk tent hut hangar vault compartiment tente fournil bakehouse "
+            "chai cellier"
         ),
         IntExt.INT,
     ),
@@ -50,7 +51,8 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "jetee digue ponton jetty orchard meadow porch driveway riverbank seafront "
             "promenade boardwalk quay wharf marina junkyard scrapyard "
             "verger prairie porche allee berge promenade phare cliffs hills "
-            "mountains dunes docks rooftops ruins falaises collines hillside hilltop hillsides"
+            "mountains dunes docks rooftops ruins falaises collines hillside hilltop hillsides "
+            "apiary rucher pasture paturage alpage meadows"
         ),
         IntExt.EXT,
     ),

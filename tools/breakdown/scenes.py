@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
+from storycore.tools.breakdown.design_base import _noun_gender, _object_genders
 from storycore.tools.breakdown.places import (
     _PLACE_DETERMINERS,
     _PLACES_NOT_PEOPLE,
@@ -26,6 +27,8 @@ from storycore.tools.breakdown.text import (
     _short,
     _word_count,
     _words,
+    pronoun_before_names,
+    speaks_of_the_group,
 )
 from storycore.tools.brief import story_text
 from storycore.tools.directions import stated_direction
@@ -119,15 +122,40 @@ _THINGS = _words(
 )
 
 
+#: A determiner, a noun, then a capitalised word: "Sa petite-fille Lina", "his brother Tom".
+_NOUN_THEN_NAME = re.compile(
+    r"(?<![\w'’])(?i:his|her|their|my|our|your|the|a|an|son|sa|ses|leur|mon|ma|notre|le|la|un|une)"
+    r"\s+(?:[a-zà-ÿ][\w'’]*\s+)?(?P<noun>[a-zà-ÿ][\w'’-]*)\s+(?P<name>[A-ZÀ-Þ][a-zà-ÿ]+)\b"
+)
+#: A capitalised first word, an apposition maybe ("Priya, his manager,"), its verb and the
+#: word after it.
+_OPENER_ACTING = re.compile(
+    r"\s*(?P<name>[A-ZÀ-Þ][^\W\d_]+)"
+    r"(?:,\s+(?P<apposition>(?i:an?|the|his|her|their|une?|son|sa|leur)\s+[^,.;:!?]{1,60}),)?"
+    r"\s+(?P<verb>[a-zà-ÿ][\w'’]*)\s*(?P<next>[^\W\d_]*)"
+)
+#: Person verbs a thing also does when nothing follows them ("Coffee pours out").
+_THINGS_DO_TOO = word_set("pours opens closes turns verse tourne")
+#: Words that open the object of a verb: a person then does it ("Priya pours the tea").
+_OBJECT_OPENERS = word_set(
+    "the a an his her their its my some two le la les un une des du son sa ses leur"
+)
+
+
 def _opener_acting(sentence: str) -> str | None:
     """The folded first word of ``sentence`` when it is capitalised and followed by a verb
     only a person does ("Priya cuts the stems" gives "priya"), else None."""
-    match = re.match(r"\s*([A-ZÀ-Þ][^\W\d_]+)\s+([a-zà-ÿ][\w'’]*)", sentence)
+    match = _OPENER_ACTING.match(sentence)
     if match is None:
         return None
-    key, verb = fold(match.group(1)), fold(match.group(2))
-    if verb not in PERSON_VERBS or key in NOT_NAMES or key in _THINGS:
+    key, verb = fold(match.group("name")), fold(match.group("verb"))
+    apposition = fold(match.group("apposition") or "").split()
+    if key in NOT_NAMES or key in _THINGS:
         return None
+    if verb not in PERSON_VERBS and not PERSON_NOUNS & set(apposition):
+        return None  # "Zofia, his landlady, comes in": who she is says she is a person
+    if verb in _THINGS_DO_TOO and fold(match.group("next")) not in _OBJECT_OPENERS:
+        return None  # "Coffee pours out", "Tide turns": a thing does it too, with no object
     if key in PLACE_NOUNS or key in PERSON_NOUNS:
         return None  # "Kitchen waits", "Doctor enters": a place, a role
     return key
@@ -152,6 +180,10 @@ def prose_characters(text: str, known_characters: Iterable[str] = ()) -> list[st
             acting = _opener_acting(sentence)
             if acting is not None:
                 openers_acting.add(acting)
+            # "Son apprenti Malik arrive", "his brother Tom": a name a person noun introduces
+            for found in _NOUN_THEN_NAME.finditer(sentence):
+                if fold(found.group("noun")).replace(" ", "-") in PERSON_NOUNS:
+                    openers_acting.add(fold(found.group("name")))
             for word, opens in _name_candidates(sentence):
                 key = fold(word)
                 if key in NOT_NAMES or not key:
@@ -509,9 +541,10 @@ def scenes_from_prose(
             # "Marta walks the rows ... In the barn, the old press creaks.": people acted
             # somewhere else before the story opened on this place; a scene of atmosphere
             # alone ("Night. Rain on the windows.") is this place's opening
-            starts = _place_opened(first, locations) is not None and any(
-                mentions(p, c) for p in current["paragraphs"] for c in characters
-            )
+            starts = starts or (
+                _place_opened(first, locations) is not None
+                and any(mentions(p, c) for p in current["paragraphs"] for c in characters)
+            )  # a time jump ("Plus tard, dans l'atelier") starts a scene all the same
         if starts:
             previous_place = current["location"] if current else None
             previous_ie = current["int_ext"] if current else None
@@ -587,6 +620,28 @@ def _first_place(
 _PERSON_PRONOUNS = word_set("he she they him her them il elle ils elles lui eux")
 
 
+_SAID_GENDER = {"he": "masculine", "il": "masculine", "she": "feminine", "elle": "feminine"}
+
+
+def _someone_else_said(body: str, named: Sequence[str]) -> bool:
+    """Whether a sentence of ``body`` opens on a pronoun that none of ``named`` can be: all
+    of them are people a noun names ("the girl", "le vieil homme") of the other gender ("Later,
+    the girl jumps off. He waves back": he is someone of the scene before)."""
+    genders = set()
+    for name in named:
+        key = person_key(name)
+        gender = _noun_gender(key) if key else None
+        if gender is None:
+            return False
+        genders.add(gender)
+    for sentence in _sentences(body)[1:]:
+        first = fold(sentence).split()[:1]
+        said = _SAID_GENDER.get(first[0]) if first else None
+        if said is not None and said not in genders:
+            return True
+    return False
+
+
 def _cast(body: str, characters: Sequence[str], before: Sequence[str]) -> list[str]:
     """The characters a scene's text names; when it speaks of people with pronouns before it
     names anyone ("Plus tard, il laisse une boîte. Léa la pose"), also the cast of the scene
@@ -596,8 +651,20 @@ def _cast(body: str, characters: Sequence[str], before: Sequence[str]) -> list[s
         return named
     opening = (_sentences(body) or [body])[0]
     if any(mentions(opening, c) for c in characters):
+        if (
+            pronoun_before_names(opening, characters)
+            or (len(named) == 1 and _object_genders(opening))
+            or _someone_else_said(body, named)
+        ):
+            # "He rides past the woman", "Elle retrouve Léo au café", "The boy brings her
+            # the ball": who the pronoun is comes from the scene before, the one named is
+            # someone else
+            return named + [c for c in before if c not in named]
         return named
-    if not set(fold(opening if named else body).split()) & _PERSON_PRONOUNS:
+    told = opening if named else body
+    if not set(fold(told).split()) & _PERSON_PRONOUNS and not any(
+        speaks_of_the_group(sentence) for sentence in _sentences(told)
+    ):
         return named
     return named + [c for c in before if c not in named]
 
@@ -836,6 +903,11 @@ def scenes_from_brief(brief: CreativeBrief) -> list[Scene]:
         ]
         for index, scene in enumerate(scenes[1:], start=1):
             before = scenes[index - 1]
+            # "He rides past the woman": a scene told with a pronoun goes on with the people
+            # of the scene before it
+            cast = _cast(scene.description, characters, before.characters)
+            if cast != scene.characters:
+                scenes[index] = scene = scene.model_copy(update={"characters": cast})
             if scene.location is None and before.location is not None:
                 # "Horizon: the sun rises over the edge of the flat" after "Salt flat": a
                 # scene that names no place goes on where the one before it was

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from storycore.tools.breakdown.text import PERSON_VERBS, _sentences
+from storycore.tools.breakdown.design_base import _object_genders
+from storycore.tools.breakdown.text import PERSON_VERBS, _sentences, without_appositions
 from storycore.tools.fountain import fold, mentions
 from storycore.tools.fountain.handled import handling_verb
 from storycore.tools.text import word_set
@@ -47,7 +48,7 @@ _ARTICLES = word_set("the a an his her their its my our your some le la les un u
 #: Words that follow a verb, not a noun: "and begins to dance", "and waves the flag".
 _AFTER_VERB = word_set(
     """to the a an his her their its my our your up down out off away back into onto at on
-    in over through across toward towards"""
+    in over through across toward towards it them him me us"""
 )
 
 
@@ -59,10 +60,52 @@ def action_line(
     Marta walking the rows with a wicker basket"); None otherwise (the caller keeps
     ``phrase. text``: a beat of several sentences, or of someone else's action, is told as
     written)."""
-    if len(_sentences(text)) != 1:
-        return None
+    sentences = _sentences(text)
+    if len(sentences) > 1:
+        return _one_line(phrase, focus, sentences, characters, language)
     read = _line(phrase, focus, text, characters, language)
     return read[0] if read is not None and read[1] else None
+
+
+#: How a shot list joins the actions of one person in one line ("..., then pulling").
+_THEN = {"en": ", then ", "fr": ", puis "}
+#: The most sentences one line tells: more is a beat for several shots.
+_MOST_SENTENCES = 3
+
+
+def _one_line(
+    phrase: str,
+    focus: Sequence[str],
+    sentences: Sequence[str],
+    characters: Sequence[str],
+    language: str,
+) -> str | None:
+    """The line of a beat of a few sentences that all tell what the framed person does
+    ("Kosta climbs down from a wagon. He pulls a case from his coat." gives "Full shot of
+    Kosta climbing down from a wagon, then pulling a case from his coat"; French "..., puis
+    grimace"); None when a sentence tells someone else's action, speaks of another person
+    with an object pronoun, or cannot be read."""
+    if len(focus) != 1 or len(sentences) > _MOST_SENTENCES or language not in _THEN:
+        return None
+    parts: list[str] = []
+    for index, sentence in enumerate(sentences):
+        if index and (not fold(sentence).split()[:1] or _speaks_to_someone(sentence)):
+            return None  # "She tosses him the keys": another person in the shot
+        read = _line(phrase, focus, sentence, characters, language)
+        if read is None or not read[1]:
+            return None
+        said = read[0].rstrip(".")
+        if index and (fold(_without_opener(sentence)).split()[0] not in _SINGULAR):
+            return None  # "Kosta climbs. Kosta smiles": a name again is a new beat
+        told = said[len(phrase) :].lstrip(", ")
+        parts.append(said if not index else told.removeprefix("qui "))
+    return _THEN[language].join(parts) + "."
+
+
+def _speaks_to_someone(sentence: str) -> bool:
+    """Whether ``sentence`` has a person's object pronoun ("hands him", "lui tend", "gives
+    them"; not "checks her phone")."""
+    return bool(_object_genders(sentence)) or re.search(r"\bthem\b", sentence) is not None
 
 
 def coverage_line(
@@ -85,7 +128,7 @@ def _line(
     sentence = next(
         (s for s in sentences if any(mentions(s, name) for name in focus)), sentences[0]
     )
-    clause = _without_opener(sentence.strip())
+    clause = without_appositions(_without_opener(sentence.strip()), characters)
     clause = clause if clause.endswith(("”", "»", '"')) else clause.rstrip(" .!?…")
     if not clause:
         return None
@@ -102,6 +145,8 @@ def _line(
         and rest
         and _same(subject, rest, focus)
         and (ends_on_focus or not french)
+        # "Plan taille de Léa qui partagent...": a plural verb needs the people it says
+        and not (french and len(subject) > 1 and len(focus) < 2)
     ):
         if french:
             return f"{phrase}{join}qui {rest}{end}", True

@@ -41,6 +41,64 @@ PERSON_VERBS = _words(
 )
 
 
+_SUBJECT_PRONOUNS = _words("he she they il elle ils elles")
+
+#: Plural nouns by which a story speaks of its own people together ("the two friends", "les
+#: deux complices", "the couple"): the people it has shown, not extras (folded).
+GROUP_NOUNS = _words(
+    """friends couple lovers siblings partners accomplices companions pair duo
+    amis amies complices amoureux copains copines compagnons partenaires duo"""
+)
+
+
+def speaks_of_the_group(sentence: str) -> bool:
+    """Whether ``sentence`` opens (after a short opener closed by a comma) on its people as a
+    group: "the two friends", "les deux complices", "both friends", "le couple"."""
+    head, comma, rest = sentence.partition(",")
+    words = fold(rest if comma and len(head.split()) <= 4 else sentence).split()
+    return any(word in GROUP_NOUNS for word in words[:3])
+
+
+def pronoun_before_names(sentence: str, characters: Sequence[str]) -> str | None:
+    """The subject pronoun (folded) by which ``sentence`` speaks of someone before it names
+    any of ``characters`` ("Later, she meets Hugo" gives "she"; "Hugo waits; he smiles"
+    gives None)."""
+    words = fold(sentence).split()
+    for index, word in enumerate(words):
+        if word in _SUBJECT_PRONOUNS:
+            return word
+        if any(mentions(" ".join(words[: index + 1]), c) for c in characters):
+            return None
+    return None
+
+
+#: Determiners that open an apposition after a name ("Léo, his old friend,", "Nadia, une
+#: inspectrice aux cheveux courts,"): who the person is, said once, where they are named.
+_APPOSITION = re.compile(
+    r",\s+(?:an?|the|his|her|their|its|my|our|your|une?|le|la|l['’]|son|sa|leur|mon|ma|notre"
+    r"|votre)\b[^,;:.!?()]*?(?:,\s*|(?=[.!?…]*$))",
+    re.IGNORECASE,
+)
+
+
+def without_appositions(clause: str, characters: Sequence[str]) -> str:
+    """``clause`` without the apposition after a character's name ("Priya, his manager,
+    walks in" gives "Priya walks in"; "elle retrouve Léo, son vieil ami, au café" gives
+    "elle retrouve Léo au café"): the shot says who the person is by framing them, and a
+    coverage line is one sentence of what they do."""
+    for name in sorted(characters, key=len, reverse=True):
+        at = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", clause, re.IGNORECASE)
+        if at is None:
+            continue
+        found = _APPOSITION.match(clause, at.end())
+        if found is None:
+            continue
+        after = clause[found.end() :]
+        joiner = " " if after and found.group(0).rstrip().endswith(",") else ""
+        clause = clause[: at.end()] + joiner + after
+    return clause
+
+
 def _name_keys(name: str) -> list[str]:
     """What names a character in a text, folded: the whole name and its first word ("Marie
     Dupont", "Marie"); a person named by a noun, only the noun ("The Keeper": "keeper", never

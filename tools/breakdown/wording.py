@@ -228,6 +228,12 @@ class Wording:
 
     def prop(self, prop: str) -> Phrase:
         """A prop with its definite article: "the can", "la tasse", "l'enveloppe"."""
+        lower = prop[:1].lower() + prop[1:]
+        if prop[1:] == lower[1:].lower() and re.search(
+            rf"(?<![\w'’-]){re.escape(lower)}\b", self._story
+        ):
+            # a list's "E-bike", "Flacon" that the story writes "the e-bike", "le flacon"
+            prop = lower
         if self.language != "fr":
             first, _, rest = prop.partition(" ")
             named = re.search(rf"\b[a-z]+\s+{re.escape(first)}\b", self._story)

@@ -24,7 +24,7 @@ away.``: the location then has no look yet, and the prompts use its name).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from storycore.tools.brief.names import DESCRIPTIVE_WORDS
 from storycore.tools.fountain.headings import PERIODS
@@ -340,15 +340,20 @@ def _modifiers(name: str, text: str) -> list[str]:
     return found
 
 
-def _phrases(name: str, sentences: Iterable[str]) -> list[str]:
+def _phrases(name: str, sentences: Iterable[str], others: Sequence[str] = ()) -> list[str]:
     """The look phrases ("with short grey hair", "à la veste de cuir rouge") of the
-    sentences that name ``name``."""
+    sentences that name ``name``, but not one that follows another of ``others`` more
+    closely ("Armand, un apiculteur à la barbe blanche, enfile sa vareuse": the beard is
+    Armand's, not the smock's)."""
     found: list[str] = []
     pattern = _name_pattern(name)
+    patterns = [_name_pattern(other) for other in others]
     for sentence in sentences:
         if not pattern.search(sentence):
             continue
         for match in _LOOK_PHRASE.finditer(sentence):
+            if _owner_is_other(sentence[: match.start("look")], pattern, patterns):
+                continue
             head = match.group("head") or ""
             for index, part in enumerate(_AND_SPLIT.split(match.group("look"))):
                 part = _up_to_action(_relative_cut(part))
@@ -357,6 +362,19 @@ def _phrases(name: str, sentences: Iterable[str]) -> list[str]:
                 # "une chanteuse aux cheveux noirs": the noun the look belongs to, once
                 found.append(_clean(f"{head}{part}" if index == 0 and head else part))
     return found
+
+
+def _owner_is_other(
+    before: str, pattern: re.Pattern[str], others: Sequence[re.Pattern[str]]
+) -> bool:
+    """Whether the element named last in ``before`` (the words before a look phrase) is
+    one of ``others`` rather than the one of ``pattern``."""
+
+    def last(found: re.Pattern[str]) -> int:
+        return max((m.end() for m in found.finditer(before)), default=-1)
+
+    other = max((last(p) for p in others), default=-1)
+    return other > last(pattern)
 
 
 def _up_to_action(clause: str) -> str:
@@ -385,7 +403,7 @@ def find_look(name: str, text: str, *, avoid: Iterable[str] = ()) -> str:
     clauses += _modifiers(name, "\n".join(paragraphs))
     clauses += _attributes(name, "\n".join(paragraphs))
     sentences = [s for p in paragraphs for s in split_sentences(p)]
-    for phrase in _phrases(name, sentences):
+    for phrase in _phrases(name, sentences, others):
         if phrase.lower() not in (c.lower() for c in clauses):
             clauses.append(phrase)
     kept = [c for c in clauses if not any(_name_pattern(o).search(c) for o in others)]

@@ -201,7 +201,8 @@ _NOTE_PHRASES = ("carte graphique", "sous titres", "images par seconde", "frames
 _FILM_FRAMING = re.compile(
     r"^\s*(?:an?|one|our|this|une?|notre|ce|cette)\s+(?:[\w-]+\s+){0,4}?"
     r"(?:ad|advert|advertisement|commercial|promo|music video|video|film|short film|short|"
-    r"movie|spot|clip|teaser|trailer|publicite|pub|court metrage|court|video clip|reel)"
+    r"movie|spot|clip|teaser|trailer|publicite|pub|court metrage|court|video clip|reel|"
+    r"documentary|documentaire|comedy sketch|sketch comique|music clip|reportage)"
     r"\s+(?:for|about|on|of|pour|sur|de|du|des|d|promoting|selling|set|where|in|showing)\b"
 )
 #: "L'histoire :", "The story:": a label before the story itself.

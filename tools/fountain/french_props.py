@@ -30,7 +30,7 @@ _VERBS = (
     r"verse|versent|soulève|soulèvent|ajuste|ajustent|enfile|enfilent|décroche|décrochent|"
     r"signe|signent|écrit|écrivent|répare|réparent|nettoie|nettoient|arrose|arrosent|"
     r"tire|tirent|pointe|pointent|lève|lèvent|brandit|agrippe|agrippent|serre contre|"
-    r"empile|empilent|goûte|goûtent|"
+    r"empile|empilent|goûte|goûtent|pousse|poussent|enfourche|enfourchent|"
     # carried: "arrive avec son panier en osier"
     r"avec"
 )
@@ -90,13 +90,26 @@ NOT_HANDLED = word_set(
     chose choses rien tout autre autres rire sourire larmes pas elan chance risque coup
     coups baiser bisou signal ordre conseil nom appel numero place tete main pied
     barbe moustache cicatrice tatouage accent soin prudence attention douceur amis ami amie
+    morceau bout bouchee gorgee peu part
     """
 )
 #: Places a verb may take ("sort de la cuisine", "prend un taxi"): not props either.
 _PLACES = word_set(
     """piece salle maison chambre cuisine couloir appartement immeuble ville quartier bus
     train metro taxi voiture bateau avion gare quai plage jardin cour bureau atelier magasin
-    boutique bar cafe restaurant eglise ecole hopital parc foret salon grenier cave"""
+    boutique bar cafe restaurant eglise ecole hopital parc foret salon grenier cave
+    barque canot radeau pirogue chaloupe"""
+)
+
+
+#: Determiners a complement may open on: "le couvercle d'une ruche" is the lid, not a "couvercle
+#: d'une".
+_ARTICLE_WORDS = word_set("un une le la les des du son sa ses leur leurs mon ma mes")
+#: Where a thing is taken from ("sort les baguettes du four", "une bouteille du frigo"): no
+#: part of its name.
+_SOURCES = word_set(
+    """four frigo refrigerateur congelateur placard tiroir poche sac etagere armoire
+    coffre buffet vitrine carton"""
 )
 
 
@@ -110,9 +123,13 @@ def _name(noun: str, after: str) -> str | None:
     complement = _COMPLEMENT.match(after)
     if words and fold(words[0]) in _AFTER_ADJECTIVE:
         name = f"{name} {words[0].lower()}"
-    elif complement is not None and (
-        complement.group("link") in {"à", "de", "d'", "d’"}
-        or fold(complement.group("noun")) not in NOT_HANDLED
+    elif (
+        complement is not None
+        and fold(complement.group("noun")) not in _ARTICLE_WORDS | _SOURCES
+        and (
+            complement.group("link") in {"à", "de", "d'", "d’"}
+            or fold(complement.group("noun")) not in NOT_HANDLED
+        )
     ):  # "la clé de la voiture", "un sac à dos", "une paire de baguettes", "une tasse de
         # café" (not "la clé de la porte": the set, no part of the prop's name)
         name = f"{name} {' '.join(complement.group(0).split()).lower()}"

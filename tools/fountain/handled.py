@@ -34,7 +34,7 @@ HANDLING_VERBS = word_set(
     lay wear adjust unlock lock twist pluck strum tune dial answer swing brandish wield
     flip spin shuffle deal cradle hug clasp squeeze rub hang pin tape seal stamp stir whisk
     knead slice chop peel snap tap shake sniff smell taste kiss examine inspect study check
-    fiddle plug unplug charge switch"""
+    fiddle plug unplug charge switch push wheel kick bring fetch"""
 )
 
 #: Irregular past forms of the handling verbs.
@@ -64,6 +64,7 @@ _IRREGULAR = {
     "dealt": "deal",
     "hung": "hang",
     "shook": "shake",
+    "brought": "bring",
 }
 
 #: Objects of a handling verb that are no prop: the body, the set, abstract things, weather,
@@ -89,6 +90,7 @@ _DETERMINERS = "|".join(sorted(_DETERMINER))
 #: Words that end a noun phrase: prepositions, conjunctions, relatives, particles, adverbs.
 _STOP = word_set(
     """of to from into onto in on at by for with without over under through across around
+    against along past
     behind beside near off out up down away back and or but then while as when before after
     that which who whose where so tight tightly close closed open shut again together slowly
     quickly gently carefully aside high low forward forwards toward towards above below"""

@@ -53,7 +53,8 @@ PERSON_NOUNS = word_set(
     avocate juge temoin patient patiente prisonnier prisonniere detenu refugie refugiee
     coureur coureuse cycliste nageur nageuse alpiniste randonneur portier receptionniste
     commercant marchand marchande mecanicien pompier ambulancier chirurgien vieillard
-    grandson granddaughter girlfriend boyfriend barista vendeur vendeuse livreur livreuse
+    grandson granddaughter girlfriend boyfriend manager colleague assistant intern barista
+    vendeur vendeuse livreur livreuse petite-fille petit-fils apprenti apprentie
     coursiere passant passante client cliente fleuriste libraire pharmacien pharmacienne
     couturiere couturier ouvrier ouvriere artisan artisane agent agente"""
 )
@@ -217,6 +218,10 @@ def _mentions(text: str, offset: int) -> list[tuple[_Mention, bool]]:
         start = _determiner_at(words, index)
         if start is None:
             continue
+        if noun in _FRENCH_MASCULINE | _FRENCH_FEMININE and (
+            words[start].lower() not in _ENGLISH_DETERMINERS
+        ):
+            continue  # "le garçon perd son chapeau": the French "son" is no English son
         article = _article(words, start, word)
         if article is None:
             continue

@@ -148,6 +148,8 @@ def find_props(
     excluded = {fold(name) for name in exclude_names}
     found: dict[str, None] = {}
     known = [name.strip() for name in known_props if name.strip()]
+    # a declared prop by its whole name and its French head noun ("flacon de parfum")
+    known_words = {word for name in known for word in (fold(name), fold(name).split(" ")[0])}
     for text in texts:
         # A line all in capitals is shouted emphasis, not a list of props.
         caps = [] if text.isupper() else _CAPS_AFTER_DETERMINER.finditer(text)
@@ -162,7 +164,10 @@ def find_props(
             found.setdefault(phrase.lower(), None)
         # French props in lower case ("une vieille guitare"), in screenplays (``handled``)
         for name in french_handled_props(text) if handled else ():
-            if not {fold(name), fold(name).split(" ")[0]} & (NOT_PROPS | excluded):
+            words = {fold(name), fold(name).split(" ")[0]}
+            if words & known_words:
+                continue  # "le flacon" when the brief declares "Flacon": the declared one
+            if not words & (NOT_PROPS | excluded):
                 found.setdefault(name, None)
         for name in known:
             if mentions(text, name, head_noun=True):

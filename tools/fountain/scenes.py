@@ -82,6 +82,13 @@ def _introductions_as_names(text: str, names: dict[str, str]) -> str:
     if text.isupper():
         return text
     for cue, display in names.items():
+        # "GaBy (20s, soaked, dark curly hair) runs in": a mixed-case introduction, its
+        # details in brackets, reads as the name alone too
+        text = re.sub(
+            rf"(?<![\w'’])(?i:{re.escape(display)})(?![\w'’])\s*\((?=[^)]*\d|[^)]*,)[^)]*\)",
+            display,
+            text,
+        )
         if not cue.isupper() or cue == display or cue not in text:
             continue
         # not inside a direction in capitals ("TOMAS'S POV", "MARC ENTERS")
