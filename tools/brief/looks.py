@@ -23,6 +23,7 @@ away.``: the location then has no look yet, and the prompts use its name).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -347,12 +348,12 @@ def _phrases(name: str, sentences: Iterable[str], others: Sequence[str] = ()) ->
     Armand's, not the smock's)."""
     found: list[str] = []
     pattern = _name_pattern(name)
-    patterns = [_name_pattern(other) for other in others]
+    any_other = _any_name_pattern(tuple(others))
     for sentence in sentences:
         if not pattern.search(sentence):
             continue
         for match in _LOOK_PHRASE.finditer(sentence):
-            if _owner_is_other(sentence[: match.start("look")], pattern, patterns):
+            if _owner_is_other(sentence[: match.start("look")], pattern, any_other):
                 continue
             head = match.group("head") or ""
             for index, part in enumerate(_AND_SPLIT.split(match.group("look"))):
@@ -364,17 +365,25 @@ def _phrases(name: str, sentences: Iterable[str], others: Sequence[str] = ()) ->
     return found
 
 
-def _owner_is_other(
-    before: str, pattern: re.Pattern[str], others: Sequence[re.Pattern[str]]
-) -> bool:
+@functools.lru_cache(maxsize=64)
+def _any_name_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Where any of ``names`` is named (as :func:`_name_pattern` finds each), found at every
+    place one starts, the longest first: group 1 is the longest name said there."""
+    if not names:
+        return None
+    alternatives = "|".join(
+        rf"{re.escape(name)}(?:['’]s)?" for name in sorted(set(names), key=len, reverse=True)
+    )
+    return re.compile(rf"(?<![\w'’])(?=({alternatives})(?![\w'’]))", re.IGNORECASE)
+
+
+def _owner_is_other(before: str, pattern: re.Pattern[str], others: re.Pattern[str] | None) -> bool:
     """Whether the element named last in ``before`` (the words before a look phrase) is
-    one of ``others`` rather than the one of ``pattern``."""
-
-    def last(found: re.Pattern[str]) -> int:
-        return max((m.end() for m in found.finditer(before)), default=-1)
-
-    other = max((last(p) for p in others), default=-1)
-    return other > last(pattern)
+    one of ``others`` (:func:`_any_name_pattern`) rather than the one of ``pattern``."""
+    if others is None:
+        return False
+    other = max((m.start() + len(m.group(1)) for m in others.finditer(before)), default=-1)
+    return other > max((m.end() for m in pattern.finditer(before)), default=-1)
 
 
 def _up_to_action(clause: str) -> str:
