@@ -15,7 +15,13 @@ from pathlib import Path
 import pytest
 
 from storycore.tools.project import stamps as stamps_module
-from storycore.tools.project.stamps import Stamps, file_system_type, plain_stamp, stamps_of
+from storycore.tools.project.stamps import (
+    Stamps,
+    file_system_type,
+    mount_type,
+    plain_stamp,
+    stamps_of,
+)
 
 RELS = ["project.json", "02_shots/01_Opening/shot.json", "02_shots/02_Close/shot.json"]
 
@@ -213,3 +219,19 @@ def test_file_system_type_names_the_mount_of_a_path(tmp_path: Path) -> None:
         pytest.skip("no /proc/self/mountinfo here")
     assert file_system_type(str(tmp_path)) not in (None, "")
     assert file_system_type("/proc/self") == "proc"
+
+
+def test_the_mount_of_a_path_is_the_deepest_and_last_one_above_it() -> None:
+    """A network share mounted at a path with a space or an accent is told apart from the
+    local disk above it; a mount over another hides it."""
+    lines = [
+        "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/vda rw",
+        # the kernel writes a space in a mount point as \040, other characters as they are
+        "40 22 0:50 / /mnt/réseau\\040partagé rw - nfs4 srv:/export rw",
+        "41 22 0:51 / /srv rw - ext4 /dev/vdb rw",
+        "42 41 0:52 / /srv rw - fuse.sshfs host:/ rw",
+    ]
+    assert mount_type("/mnt/réseau partagé/film", lines) == "nfs4"
+    assert mount_type("/mnt/réseau", lines) == "ext4"
+    assert mount_type("/srv/film", lines) == "fuse.sshfs"
+    assert mount_type("/home/film", lines) == "ext4"

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat as stat_module
 import sys
 import threading
@@ -83,24 +84,33 @@ def plain_stamp(path: str) -> Stamp | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
+_OCTAL = re.compile(r"\\([0-7]{3})")
+
+
 def file_system_type(path: str) -> str | None:
     """The type of the file system ``path`` is on, from ``/proc/self/mountinfo`` (None when
     it cannot be told)."""
     try:
         real = os.path.realpath(path)
         with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as handle:
-            lines = handle.read().splitlines()
+            return mount_type(real, handle.read().splitlines())
     except OSError:
         return None
+
+
+def mount_type(real: str, mountinfo: Iterable[str]) -> str | None:
+    """The type of the mount holding the resolved path ``real``, by the lines of a
+    ``mountinfo`` file: the longest mount point above it, the last one mounted there (a mount
+    over another hides it)."""
     best, kind = -1, None
-    for line in lines:
+    for line in mountinfo:
         fields = line.split(" ")
         if "-" not in fields or len(fields) < 5:
             continue
-        mount = fields[4].encode().decode("unicode_escape")  # \040 for a space
+        mount = _OCTAL.sub(lambda m: chr(int(m.group(1), 8)), fields[4])  # \040: a space
         after = fields[fields.index("-") + 1 :]
         inside = real == mount or real.startswith(mount.rstrip("/") + "/")
-        if inside and len(mount) > best and after:
+        if inside and len(mount) >= best and after:
             best, kind = len(mount), after[0]
     return kind
 
