@@ -12,7 +12,6 @@ deep copy, so changing a document read never changes what is kept.
 from __future__ import annotations
 
 import copy
-import os
 import threading
 from collections import OrderedDict
 from datetime import date, datetime, time
@@ -22,6 +21,8 @@ from fractions import Fraction
 from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel
+
+from storycore.tools.project.stamps import plain_stamp
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -42,13 +43,7 @@ _kept: OrderedDict[tuple[str, type[BaseModel]], _Kept] = OrderedDict()
 _lock = threading.Lock()
 
 
-def identity(path: str) -> _Stamp | None:
-    """The identity of the file at ``path`` (links followed), or None if there is none."""
-    try:
-        st = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+identity = plain_stamp  # the identity of the file at a path (links followed), or None
 
 
 def kept(path: str, model: type[M], *, copy: bool = True) -> M | None:

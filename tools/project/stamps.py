@@ -75,7 +75,7 @@ _WATCHED = (
 )
 
 
-def plain_stamp(path: str) -> Stamp | None:
+def plain_stamp(path: str | os.PathLike[str]) -> Stamp | None:
     """The identity of the file at ``path`` (links followed), or None if there is none."""
     try:
         st = os.stat(path)

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
@@ -41,6 +40,7 @@ from pydantic import ValidationError
 
 from storycore.tools.domain import ShotSpec
 from storycore.tools.project import INTERNAL, Project, Transaction
+from storycore.tools.project.stamps import plain_stamp as _stamp
 from storycore.tools.project.stamps import stamps_of
 from storycore.tools.structure import SHOT_FILE, SHOTS
 
@@ -76,14 +76,6 @@ _memory_lock = threading.Lock()
 #: hint of which entries need no new look (an entry is checked against its file at every
 #: read anyway).
 _confirmed: dict[Path, dict[str, _Stamp]] = {}
-
-
-def _stamp(path: str | Path) -> _Stamp | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def part_of(shot_id: str) -> int:

@@ -26,7 +26,6 @@ context: when it changes, every part is rendered again.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -38,6 +37,7 @@ from storycore.tools.domain import ShotSpec
 from storycore.tools.i18n import Messages, catalog_language
 from storycore.tools.project import Project, Transaction
 from storycore.tools.project.kept import deep_copy
+from storycore.tools.project.stamps import plain_stamp
 from storycore.tools.storyboard import fragments_disk
 from storycore.tools.storyboard.document import segment_entry, shot_entry, storyboard_document
 from storycore.tools.storyboard.fragments_disk import DiskPart
@@ -66,11 +66,7 @@ KEEP_PROJECTS = 4
 def file_stamp(path: str | Path) -> Stamp | None:
     """The identity of a file (None if it is missing): every project write replaces a file,
     so a file with the same identity has not been written since."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return plain_stamp(path)
 
 
 @dataclass(eq=False)
