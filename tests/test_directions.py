@@ -125,6 +125,22 @@ def test_a_french_shot_list_and_directions_inside_prose(tmp_path: Path) -> None:
     assert framed.shot_size is ShotSize.WS and "Elle sourit." in framed.description
 
 
+def test_a_direction_written_in_lower_case_titles_its_shot_with_a_capital(
+    tmp_path: Path,
+) -> None:
+    """A shot list's titles read like the others ('Establishing the kitchen', 'Close-up
+    GaBy: ...') whatever case the writer typed the direction in."""
+    shots = _plan(
+        tmp_path,
+        "---\nduration: 10s\n---\n\n# Morning\n\n## Scenes\n\n"
+        "1. **Drop** (4s): close on the espresso machine; the first drop falls.\n"
+        "2. **Square** (6s): tracking shot of Mira crossing the square with two cups.\n",
+    )
+    titled = [s.title for s in shots if s.title]
+    assert titled and all(t[:1].isupper() for t in titled), titled
+    assert any(t.startswith("Close on the espresso machine") for t in titled), titled
+
+
 def test_the_writers_last_shot_stays_last_and_is_never_covered(tmp_path: Path) -> None:
     story = (
         "A 30-second clip for the song Low Tide.\n\n"

@@ -70,7 +70,7 @@ class _DirectedShots(_DesignerBase):
                 else CameraAngle.EYE_LEVEL,
                 camera_movement=movement,
                 scene_type=scene_type,
-                title=_short(direction.phrase, 60),
+                title=_sentence_case(_short(direction.phrase, 60)),
                 description=_sentence_case(text),
                 action=text,
                 camera_details=f"{self._lens(size):g}mm, {_movement_name(movement)}",
