@@ -141,6 +141,36 @@ def test_a_direction_written_in_lower_case_titles_its_shot_with_a_capital(
     assert any(t.startswith("Close on the espresso machine") for t in titled), titled
 
 
+@pytest.mark.parametrize(
+    ("text", "sizes"),
+    [
+        (
+            "A 10 second spot.\n\n"
+            "- Scene 1: close on the espresso machine: the first drop falls.\n"
+            "- Scene 2: wide shot, a courier locks his bike outside the café.\n",
+            [ShotSize.CU, ShotSize.WS],
+        ),
+        (
+            "Un spot de 12 secondes.\n\n"
+            "* Scène 1 : gros plan sur une tasse ; la vapeur monte.\n"
+            "* Scène 2 : plan large, une fleuriste ouvre sa boutique.\n",
+            [ShotSize.CU, ShotSize.WS],
+        ),
+    ],
+)
+def test_a_list_of_numbered_scenes_without_a_heading_is_the_scene_list(
+    tmp_path: Path, text: str, sizes: list[ShotSize]
+) -> None:
+    """'- Scene 1: ...' items under no heading are the brief's scenes, their directions read
+    (was one scene, 'Full shot of the scene. Scene 1: close on ...')."""
+    brief = parse_brief(text)
+    assert len(brief.scenes) == 2
+    shots = _plan(tmp_path, text)
+    assert [s.shot_size for s in shots] == sizes
+    assert not any("Scene 1" in s.description or "Scène 1" in s.description for s in shots)
+    assert not any("of the scene" in s.description for s in shots)
+
+
 def test_the_writers_last_shot_stays_last_and_is_never_covered(tmp_path: Path) -> None:
     story = (
         "A 30-second clip for the song Low Tide.\n\n"

@@ -200,6 +200,11 @@ _TITLE_LINE = re.compile(
     r"(?:\*\*|__)?\s*:\s*(?P<value>\S.{0,150}?)\s*$",
     re.IGNORECASE,
 )
+#: A list item that names a scene or shot by its number: "Scene 1: ...", "Shot 2 - ...",
+#: "Scène 3 : ...", "Plan 4 — ...".
+_NUMBERED_SCENE = re.compile(
+    r"(?:\*\*|__)?(?:scene|scène|shot|plan|séquence|sequence)\s+\d{1,3}\b", re.IGNORECASE
+)
 _BRACKETED = re.compile(r"[(\[]\s*([^()\[\]]{1,24}?)\s*[)\]]")
 _BOLD_NAME = re.compile(r"^(\*\*|__)(.+?)\1\s*(.*)$")
 _SEPARATED = re.compile(r"^(.+?)\s*(?::(?=\s|$)|—|–|\s-\s)\s*(.*)$")
@@ -288,8 +293,15 @@ def _split_body(body: str, first_line: int = 1) -> _Body:
             out.free_lines.append(line)
             continue
         if section is None:
-            out.free_lines.append(line)
-            continue
+            numbered = _ITEM.match(line)
+            if numbered and _NUMBERED_SCENE.match(numbered.group(2)):
+                # "- Scene 1: close on the machine", "- Plan 2 : Inès court" with no heading:
+                # the brief's scene list, each item a scene named by its number
+                section, section_level, current, labelled = "scenes", 2, None, True
+                out.sections.add("scenes")
+            else:
+                out.free_lines.append(line)
+                continue
         if not line.strip():
             blank_before = True
             continue
