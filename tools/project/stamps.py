@@ -159,6 +159,8 @@ class Stamps:
         if not self.watching:
             return [plain_stamp(f"{root}/{rel}") for rel in rels]
         with self._lock:
+            if not self.watching:  # closed by another thread since
+                return [plain_stamp(f"{root}/{rel}") for rel in rels]
             self._drain()
             folders = self._folders
             out: list[Stamp | None] = []
