@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -11,12 +10,15 @@ from fractions import Fraction
 from storycore.tools.breakdown.drafts import _Draft, _f
 from storycore.tools.breakdown.rules import BreakdownRules
 from storycore.tools.breakdown.text import (
+    _OBJECT_NEXT,
     _chunks,
     _clauses,
     _name_keys,
     _tokens,
     _word_count,
     _words,
+    noun_gender,
+    object_genders,
     pronoun_before_names,
     speaks_of_the_group,
 )
@@ -34,75 +36,6 @@ from storycore.tools.fountain.french_props import handled_props as french_handle
 from storycore.tools.fountain.handled import handled_props
 from storycore.tools.fountain.people import PERSON_NOUNS
 from storycore.tools.text import fold_words_keep_colon, split_sentences
-
-#: Nouns that say a person's gender (English and French, folded as ``_tokens`` folds).
-
-_GENDER_NOUNS = {
-    "masculine": _words(
-        "man boy father brother husband king fisherman gentleman grandfather uncle grandson "
-        "nephew boyfriend waiter priest monk prince "
-        "homme garcon pere fils frere mari roi pecheur monsieur oncle vieil chanteur danseur "
-        "serveur neveu "
-        "acteur"
-    ),
-    "feminine": _words(
-        "woman girl mother daughter sister wife queen lady grandmother aunt actress "
-        "granddaughter niece girlfriend waitress nun princess serveuse cliente "
-        "femme fille mere soeur epouse reine dame tante vieille chanteuse danseuse actrice"
-    ),
-}
-
-
-#: Words after "her" that make it an object ("hands her the key"), folded.
-_OBJECT_NEXT = _words(
-    "the a an this that these those some to and back away up down off out over into in on "
-    "at with from for again goodbye one"
-)
-#: Object pronouns that never stand for the subject of their own clause ("Dana tosses him
-#: the keys", "Léa lui sert un café"): someone else, shown before, whatever the subject's
-#: gender (None: either gender). "her" is one only where no noun follows it ("hands her the
-#: key", not "her phone").
-_OBJECT_PRONOUNS = re.compile(
-    r"\b(?P<him>him)\b|(?:^|\s)(?P<lui>lui)\b(?!-)"
-    r"|\b(?P<her>her)\b(?=\s*(?:[.,;:!?)]|$|\s+(?:" + "|".join(sorted(_OBJECT_NEXT)) + r")\b))",
-    re.IGNORECASE,
-)
-_OBJECT_GENDER = {"him": "masculine", "her": "feminine", "lui": None}
-
-
-#: French determiners that say the gender of the person noun after them ("une étudiante",
-#: "un vieux batteur"); "son", "leur" say nothing ("son amie").
-_FRENCH_GENDERED = {
-    "feminine": _words("une la cette ma ta"),
-    "masculine": _words("un le ce cet mon ton"),
-}
-
-
-def _noun_gender(sentence: str) -> str | None:
-    """The gender a sentence gives the one person it names: a gendered noun ("a fisherman",
-    "une danseuse"), else a French person noun after a gendered determiner, at most one
-    word between them ("une étudiante au ciré bleu", "un vieux batteur")."""
-    tokens = list(_tokens(sentence))
-    found: str | None = None
-    for key, nouns in _GENDER_NOUNS.items():
-        if set(tokens) & nouns:
-            found = key
-    if found:
-        return found
-    for index, token in enumerate(tokens):
-        if token not in PERSON_NOUNS:
-            continue
-        for before in tokens[max(0, index - 2) : index][::-1]:
-            said = next((k for k, words in _FRENCH_GENDERED.items() if before in words), None)
-            if said:
-                return said
-    return None
-
-
-def _object_genders(text: str) -> list[str | None]:
-    """The genders of the object pronouns of ``text``, in order."""
-    return [_OBJECT_GENDER[m.lastgroup or ""] for m in _OBJECT_PRONOUNS.finditer(text)]
-
 
 #: Determiners that open a subject noun phrase (folded).
 _SUBJECT_DETERMINERS = _words(
@@ -242,7 +175,7 @@ class _DesignerBase:
     def _with_objects(self, text: str, who: list[str]) -> list[str]:
         """``who`` and, for each object pronoun of ``text``, the person it stands for: the
         last shown of its gender (or of no known gender) who is not already there."""
-        for gender in _object_genders(text):
+        for gender in object_genders(text):
             found = self._last_other(gender, exclude=who)
             if found:
                 who = [*who, found]
@@ -370,7 +303,7 @@ class _DesignerBase:
         for sentence, following in zip(sentences, [*sentences[1:], ""], strict=False):
             if self._who(sentence) != [name]:
                 continue
-            gender = _noun_gender(sentence)
+            gender = noun_gender(sentence)
             first = next(iter(_tokens(following)), "")
             for key in ("masculine", "feminine"):
                 if gender is None and first in self.rules.pronouns.get(key, frozenset()):
@@ -460,13 +393,13 @@ def story_genders(scenes: Sequence[Scene], rules: BreakdownRules) -> dict[str, s
                 votes[name][gender] += 2  # "Jonah weaves his scooter", "a nurse opens her door"
             if len(named) != 1:
                 continue
-            noun_gender = _noun_gender(sentence)
-            if noun_gender:
-                votes[named[0]][noun_gender] += 2
+            said = noun_gender(sentence)
+            if said:
+                votes[named[0]][said] += 2
             first = next(iter(_tokens(following)), "")
             # "Marc stops in front of her. She tilts the umbrella": the pronoun goes on with
             # the one the object pronoun stood for, not with Marc
-            objects = set(_object_genders(sentence))
+            objects = set(object_genders(sentence))
             for key in ("masculine", "feminine"):
                 if first in rules.pronouns.get(key, frozenset()) and key not in objects:
                     votes[named[0]][key] += 1

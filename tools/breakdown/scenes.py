@@ -7,7 +7,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
-from storycore.tools.breakdown.design_base import _noun_gender, _object_genders
 from storycore.tools.breakdown.places import (
     _PLACE_DETERMINERS,
     _PLACES_NOT_PEOPLE,
@@ -27,6 +26,8 @@ from storycore.tools.breakdown.text import (
     _short,
     _word_count,
     _words,
+    noun_gender,
+    object_genders,
     pronoun_before_names,
     speaks_of_the_group,
 )
@@ -630,7 +631,7 @@ def _someone_else_said(body: str, named: Sequence[str]) -> bool:
     genders = set()
     for name in named:
         key = person_key(name)
-        gender = _noun_gender(key) if key else None
+        gender = noun_gender(key) if key else None
         if gender is None:
             return False
         genders.add(gender)
@@ -653,7 +654,7 @@ def _cast(body: str, characters: Sequence[str], before: Sequence[str]) -> list[s
     if any(mentions(opening, c) for c in characters):
         if (
             pronoun_before_names(opening, characters)
-            or (len(named) == 1 and _object_genders(opening))
+            or (len(named) == 1 and object_genders(opening))
             or _someone_else_said(body, named)
         ):
             # "He rides past the woman", "Elle retrouve Léo au café", "The boy brings her

@@ -14,8 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from storycore.tools.breakdown.design_base import _object_genders
-from storycore.tools.breakdown.text import PERSON_VERBS, _sentences, without_appositions
+from storycore.tools.breakdown.text import (
+    PERSON_VERBS,
+    _sentences,
+    object_genders,
+    without_appositions,
+)
 from storycore.tools.fountain import fold, mentions
 from storycore.tools.fountain.handled import handling_verb
 from storycore.tools.text import word_set
@@ -105,7 +109,7 @@ def _one_line(
 def _speaks_to_someone(sentence: str) -> bool:
     """Whether ``sentence`` has a person's object pronoun ("hands him", "lui tend", "gives
     them"; not "checks her phone")."""
-    return bool(_object_genders(sentence)) or re.search(r"\bthem\b", sentence) is not None
+    return bool(object_genders(sentence)) or re.search(r"\bthem\b", sentence) is not None
 
 
 def coverage_line(

@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterable, Sequence
 
 from storycore.tools.fountain import fold, mentions
-from storycore.tools.fountain.people import person_key
+from storycore.tools.fountain.people import PERSON_NOUNS, person_key
 
 # The shared variants (storycore.tools.text), under the names the breakdown modules use.
-from storycore.tools.text import fold_tokens as _tokens  # noqa: F401
+from storycore.tools.text import fold_tokens as _tokens
 from storycore.tools.text import split_sentences
 from storycore.tools.text import word_count as _word_count
 from storycore.tools.text import word_set as _words
@@ -41,6 +41,72 @@ PERSON_VERBS = _words(
 )
 
 
+#: Nouns that say a person's gender (English and French, folded as ``_tokens`` folds).
+_GENDER_NOUNS = {
+    "masculine": _words(
+        "man boy father brother husband king fisherman gentleman grandfather uncle grandson "
+        "nephew boyfriend waiter priest monk prince "
+        "homme garcon pere fils frere mari roi pecheur monsieur oncle vieil chanteur danseur "
+        "serveur neveu "
+        "acteur"
+    ),
+    "feminine": _words(
+        "woman girl mother daughter sister wife queen lady grandmother aunt actress "
+        "granddaughter niece girlfriend waitress nun princess serveuse cliente "
+        "femme fille mere soeur epouse reine dame tante vieille chanteuse danseuse actrice"
+    ),
+}
+
+
+#: Words after "her" that make it an object ("hands her the key"), folded.
+_OBJECT_NEXT = _words(
+    "the a an this that these those some to and back away up down off out over into in on "
+    "at with from for again goodbye one"
+)
+#: Object pronouns that never stand for the subject of their own clause ("Dana tosses him
+#: the keys", "Léa lui sert un café"): someone else, shown before, whatever the subject's
+#: gender (None: either gender). "her" is one only where no noun follows it ("hands her the
+#: key", not "her phone").
+_OBJECT_PRONOUNS = re.compile(
+    r"\b(?P<him>him)\b|(?:^|\s)(?P<lui>lui)\b(?!-)"
+    r"|\b(?P<her>her)\b(?=\s*(?:[.,;:!?)]|$|\s+(?:" + "|".join(sorted(_OBJECT_NEXT)) + r")\b))",
+    re.IGNORECASE,
+)
+_OBJECT_GENDER = {"him": "masculine", "her": "feminine", "lui": None}
+
+
+#: French determiners that say the gender of the person noun after them ("une étudiante",
+#: "un vieux batteur"); "son", "leur" say nothing ("son amie").
+_FRENCH_GENDERED = {
+    "feminine": _words("une la cette ma ta"),
+    "masculine": _words("un le ce cet mon ton"),
+}
+
+
+def noun_gender(sentence: str) -> str | None:
+    """The gender a sentence gives the one person it names: a gendered noun ("a fisherman",
+    "une danseuse"), else a French person noun after a gendered determiner, at most one
+    word between them ("une étudiante au ciré bleu", "un vieux batteur")."""
+    tokens = list(_tokens(sentence))
+    words = set(tokens)
+    found = [key for key, nouns in _GENDER_NOUNS.items() if words & nouns]
+    if found:
+        return found[-1]  # both said: the last, feminine
+    for index, token in enumerate(tokens):
+        if token not in PERSON_NOUNS:
+            continue
+        for before in tokens[max(0, index - 2) : index][::-1]:
+            said = next((k for k, words in _FRENCH_GENDERED.items() if before in words), None)
+            if said:
+                return said
+    return None
+
+
+def object_genders(text: str) -> list[str | None]:
+    """The genders of the object pronouns of ``text``, in order."""
+    return [_OBJECT_GENDER[m.lastgroup or ""] for m in _OBJECT_PRONOUNS.finditer(text)]
+
+
 _SUBJECT_PRONOUNS = _words("he she they il elle ils elles")
 
 #: Plural nouns by which a story speaks of its own people together ("the two friends", "les
@@ -64,12 +130,11 @@ def pronoun_before_names(sentence: str, characters: Sequence[str]) -> str | None
     any of ``characters`` ("Later, she meets Hugo" gives "she"; "Hugo waits; he smiles"
     gives None)."""
     words = fold(sentence).split()
-    for index, word in enumerate(words):
-        if word in _SUBJECT_PRONOUNS:
-            return word
-        if any(mentions(" ".join(words[: index + 1]), c) for c in characters):
-            return None
-    return None
+    first = next((i for i, word in enumerate(words) if word in _SUBJECT_PRONOUNS), None)
+    if first is None:
+        return None
+    before = " ".join(words[:first])
+    return None if any(mentions(before, c) for c in characters) else words[first]
 
 
 #: Determiners that open an apposition after a name ("Léo, his old friend,", "Nadia, une

@@ -415,7 +415,8 @@ def find_look(name: str, text: str, *, avoid: Iterable[str] = ()) -> str:
     for phrase in _phrases(name, sentences, others):
         if phrase.lower() not in (c.lower() for c in clauses):
             clauses.append(phrase)
-    kept = [c for c in clauses if not any(_name_pattern(o).search(c) for o in others)]
+    any_other = _any_name_pattern(tuple(others))
+    kept = [c for c in clauses if any_other is None or not any_other.search(c)]
     return ", ".join(_without_repeats(kept))[:240].rstrip(" ,")
 
 
