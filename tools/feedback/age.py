@@ -31,6 +31,7 @@ _DECADE_WORDS = {
     "quarantaine": 40,
     "cinquantaine": 50,
     "soixantaine": 60,
+    "soixante-dizaine": 70,
     "trentenaire": 30,
     "quadragenaire": 40,
     "quinquagenaire": 50,
@@ -77,8 +78,7 @@ _FR_DECADES = {
     40: "quarantaine",
     50: "cinquantaine",
     60: "soixantaine",
-    70: "septantaine",
-    80: "huitantaine",
+    70: "soixante-dizaine",  # "septantaine" is Belgian and Swiss; past it: "80 ans"
 }
 _PART_YEARS = {"early": 2, "mid": 5, "late": 8, None: 5}
 _PARTS = {"early": "early", "mid": "mid", "late": "late", "debut": "early", "fin": "late"}
