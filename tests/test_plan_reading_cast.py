@@ -375,3 +375,34 @@ def test_a_trades_place_is_a_place(sentence: str, place: str) -> None:
     from storycore.tools.breakdown.places import find_places
 
     assert [found for found, _ in find_places(sentence)][:1] == [place]
+
+
+@pytest.mark.parametrize(
+    ("story", "line", "expected"),
+    [
+        # the scene opens on the weather, then the one named hands something to "her"
+        (
+            "## Characters\n\n- **Odile**: a ferry captain in a navy coat\n- **Ravi**: a "
+            "young deckhand\n\n## Scenes\n\n1. **Pier** (5s): Odile ties the rope.\n"
+            "2. **Dawn** (5s): Later, the fog lifts. Ravi passes her a thermos and they watch "
+            "the gulls.\n",
+            "Ravi passes her",
+            {"char_odile", "char_ravi"},
+        ),
+        (
+            "## Personnages\n\n- **Maëlle** : une forgeronne au tablier de cuir\n- **Hugo** : "
+            "son apprenti\n\n## Scènes\n\n1. **Forge** (5s) : Maëlle bat le fer.\n"
+            "2. **Cour** (5s) : Plus tard, la pluie cesse. Hugo lui tend une cruche d'eau.\n",
+            "Hugo lui tend",
+            {"char_maelle", "char_hugo"},
+        ),
+    ],
+)
+def test_the_one_named_giving_to_someone_is_with_the_person_of_the_scene_before(
+    story: str, line: str, expected: set[str]
+) -> None:
+    """A scene that opens on the weather, then names one person giving something to "her",
+    "lui": the person of the scene before is there too."""
+    text = f"# Short\n\nA 20-second film.\n\n{story}"
+    shots = [s for s in _with(_shots(text), line) if s.framing is not Framing.INSERT]
+    assert set(shots[0].characters) >= expected, (shots[0].description, shots[0].characters)

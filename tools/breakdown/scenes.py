@@ -650,13 +650,16 @@ def _cast(body: str, characters: Sequence[str], before: Sequence[str]) -> list[s
     named = [c for c in characters if mentions(body, c)]
     if not before:
         return named
-    opening = (_sentences(body) or [body])[0]
+    sentences = _sentences(body) or [body]
+    opening = sentences[0]
+    if len(named) == 1 and any(
+        object_genders(sentence) for sentence in sentences if mentions(sentence, named[0])
+    ):
+        # "The boy brings her the ball", "Later, the sea is calm. Tom hands her a mug": the
+        # one named gives to someone else, who comes from the scene before
+        return named + [c for c in before if c not in named]
     if any(mentions(opening, c) for c in characters):
-        if (
-            pronoun_before_names(opening, characters)
-            or (len(named) == 1 and object_genders(opening))
-            or _someone_else_said(body, named)
-        ):
+        if pronoun_before_names(opening, characters) or _someone_else_said(body, named):
             # "He rides past the woman", "Elle retrouve Léo au café", "The boy brings her
             # the ball": who the pronoun is comes from the scene before, the one named is
             # someone else
