@@ -22,6 +22,12 @@ def _with(shots: list, words: str) -> list:
     return found
 
 
+def _assert_beat_shows(text: str, line: str, expected: set[str]) -> None:
+    """The first shot (not an insert) of the beat holding ``line`` shows ``expected``."""
+    shots = [s for s in _with(_shots(text), line) if s.framing is not Framing.INSERT]
+    assert set(shots[0].characters) >= expected, (shots[0].description, shots[0].characters)
+
+
 # -- a pronoun before the first name ----------------------------------------------------------
 
 
@@ -208,8 +214,7 @@ def test_an_object_pronoun_opening_a_scene_is_someone_of_the_scene_before(
     scenes: str, line: str, expected: set[str]
 ) -> None:
     text = f"# Short\n\nA 10-second film.\n\n## Scenes\n\n{scenes}"
-    shots = [s for s in _with(_shots(text), line) if s.framing is not Framing.INSERT]
-    assert set(shots[0].characters) >= expected, (shots[0].description, shots[0].characters)
+    _assert_beat_shows(text, line, expected)
 
 
 # -- people spoken of together ------------------------------------------------------------
@@ -238,8 +243,7 @@ def test_the_two_friends_are_the_people_of_the_story(
     story: str, line: str, expected: set[str]
 ) -> None:
     text = f"# Short\n\nA 20-second film.\n\n{story}"
-    shots = [s for s in _with(_shots(text), line) if s.framing is not Framing.INSERT]
-    assert set(shots[0].characters) >= expected, (shots[0].description, shots[0].characters)
+    _assert_beat_shows(text, line, expected)
 
 
 def test_a_french_plural_verb_is_not_said_of_one_person() -> None:
@@ -404,5 +408,4 @@ def test_the_one_named_giving_to_someone_is_with_the_person_of_the_scene_before(
     """A scene that opens on the weather, then names one person giving something to "her",
     "lui": the person of the scene before is there too."""
     text = f"# Short\n\nA 20-second film.\n\n{story}"
-    shots = [s for s in _with(_shots(text), line) if s.framing is not Framing.INSERT]
-    assert set(shots[0].characters) >= expected, (shots[0].description, shots[0].characters)
+    _assert_beat_shows(text, line, expected)
