@@ -69,6 +69,9 @@ def serve(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        # Listening before the URL is printed: a request made at once waits in the backlog
+        # until the server accepts it, where a bound socket alone refuses it.
+        sock.listen(128)
     except OSError as exc:
         sock.close()
         raise InvalidInput(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
