@@ -287,6 +287,8 @@ def proposal_from_text(
         update = proposal_from_modifications(project, parsed.modifications, source="feedback")
     except StoryCoreError as exc:
         return {"proposal": previous, "messages": [say(str(exc))]}
+    if parsed.unparsed:
+        update["proposal"]["unparsed"] = list(parsed.unparsed)
     if say_unparsed and parsed.unparsed:
         skipped = "; ".join(parsed.unparsed)
         closest = _closest(project, parsed.unparsed[0])

@@ -29,8 +29,9 @@ def interpret(project_dir: Path, text: str, *, offline: bool) -> tuple[Any, Any]
     from langgraph.checkpoint.memory import InMemorySaver
 
     from storycore.agent.context import Context
+    from storycore.agent.plans import kept_plan
     from storycore.agent.session import Session
-    from storycore.tools.feedback import parse_feedback, parse_modifications
+    from storycore.tools.feedback import parse_modifications
     from storycore.tools.regeneration import plan_changes
 
     project = Project.open(project_dir)
@@ -46,13 +47,16 @@ def interpret(project_dir: Path, text: str, *, offline: bool) -> tuple[Any, Any]
         said = " ".join(turn.messages) or "no change was found in the feedback"
         raise FeedbackNotUnderstood(said)
     proposal = session.values()["proposal"]
-    if proposal.get("source") == "feedback" and parse_feedback(text, project).unparsed:
+    if proposal.get("unparsed"):
         # Read by the rules, not all of it: one correction is applied whole or not at all
         # (the message names what was not understood).
         said = " ".join(turn.messages) or "part of the feedback was not understood"
         raise FeedbackNotUnderstood(said)
-    modifications = parse_modifications(proposal["modifications"])
-    return session, plan_changes(project, modifications)
+    # The plan the proposal was costed with; made again only if it is no longer kept.
+    plan = kept_plan(project.root, proposal["modifications"])
+    if plan is None:
+        plan = plan_changes(project, parse_modifications(proposal["modifications"]))
+    return session, plan
 
 
 def run_feedback(

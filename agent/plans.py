@@ -17,7 +17,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-__all__ = ["forget_plans", "keep_plan", "take_plan"]
+__all__ = ["forget_plans", "keep_plan", "kept_plan", "take_plan"]
 
 #: Plans kept at most (the oldest is dropped first); a plan holds the shots it changes.
 MAX_PLANS = 4
@@ -43,6 +43,12 @@ def take_plan(root: Path, modifications: list[dict[str, Any]]) -> Any:
     """The plan kept for these modifications in ``root`` (and forget it), or None."""
     with _lock:
         return _plans.pop(_key(root, modifications), None)
+
+
+def kept_plan(root: Path, modifications: list[dict[str, Any]]) -> Any:
+    """The plan kept for these modifications in ``root`` (kept for the apply), or None."""
+    with _lock:
+        return _plans.get(_key(root, modifications))
 
 
 def forget_plans() -> None:

@@ -55,6 +55,7 @@ class ChangeProposal(TypedDict):
     warnings: NotRequired[list[str]]  # what the human should know before approving
     tool_call_ids: list[str]
     source: str  # "feedback" or "tool"
+    unparsed: NotRequired[list[str]]  # clauses of the feedback the rules could not read
 
 
 Request = Literal["plan", "message", "produce"]
