@@ -453,3 +453,35 @@ def test_a_heading_of_a_vehicle_part_takes_an_article() -> None:
     assert any("the subway carriage" in s.description for s in breakdown.shots), [
         s.description for s in breakdown.shots
     ]
+
+
+# -- props flagged in capitals ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("screenplay", "flagged", "plain"),
+    [
+        (
+            "INT. WORKSHOP - NIGHT\n\nOTTO (60s, leather apron) sands a WOODEN VIOLIN under a "
+            "lamp.\n\nHe lifts the WOODEN VIOLIN to the light and smiles.",
+            "WOODEN VIOLIN",
+            "wooden violin",
+        ),
+        (
+            "INT. CUISINE - SOIR\n\nCLARA (30 ans) sort une VIEILLE BOÎTE du placard.\n\n"
+            "Elle ouvre la VIEILLE BOÎTE. Des lettres tombent sur la table.",
+            "VIEILLE BOÎTE",
+            "vieille boîte",
+        ),
+    ],
+)
+def test_a_prop_flagged_in_capitals_reads_in_plain_case_in_shots_and_prompts(
+    screenplay: str, flagged: str, plain: str
+) -> None:
+    breakdown, _ = breakdown_screenplay(screenplay, TechnicalSpecs())
+    assert plain in [p.lower() for s in breakdown.scenes for p in s.props]
+    texts = [t or "" for s in breakdown.shots for t in (s.description, s.action, s.image_prompt)]
+    assert not [t for t in texts if flagged in t]
+    assert [t for t in texts if plain in t]
+    # the capitals still asked for the prop's insert
+    assert [s for s in breakdown.shots if s.framing == Framing.INSERT]

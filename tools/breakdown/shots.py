@@ -36,6 +36,7 @@ from storycore.tools.errors import BriefError, InvalidInput
 from storycore.tools.fountain import (
     SceneTime,
     entry_transition,
+    in_plain_case,
     lit_time,
     time_relations,
 )
@@ -101,10 +102,14 @@ def design_shots(
     warnings: list[str] = []
     designed: list[list[_Draft]] = []
     story = story_facts(scenes, rules, declared_props)
+    # The props a writer flagged in capitals ("a RED UMBRELLA") asked for their inserts
+    # (read above); the shots and prompts say them in plain case.
+    props = list(dict.fromkeys(p for scene in scenes for p in scene.props))
     for index, scene in enumerate(scenes):
         previous = scenes[index - 1] if index else None
         changes_place = _scene_changes_place(previous, scene)
-        designer = _SceneDesigner(rules, specs, scene, index, changes_place, story=story)
+        plain = scene.model_copy(update={"beats": [in_plain_case(b, props) for b in scene.beats]})
+        designer = _SceneDesigner(rules, specs, plain, index, changes_place, story=story)
         designed.append(designer.design())
     if target_seconds is not None and target_seconds <= 0:
         raise InvalidInput(f"the target length must be positive, not {target_seconds} s")

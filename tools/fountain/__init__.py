@@ -76,6 +76,7 @@ from storycore.tools.fountain.props import (
 )
 from storycore.tools.fountain.props import (
     find_props,
+    in_plain_case,
     mentions,
     props_by_scene,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "entry_transition",
     "find_props",
     "fold",
+    "in_plain_case",
     "infer_transitions",
     "is_time_of_day",
     "lit_time",

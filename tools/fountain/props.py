@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from storycore.tools.domain import Beat
 from storycore.tools.fountain.french_props import handled_props as french_handled_props
 from storycore.tools.fountain.handled import handled_props
 from storycore.tools.fountain.people import person_key
@@ -207,3 +208,24 @@ def props_by_scene(
             ]
         )
     return out
+
+
+def in_plain_case(beat: Beat, props: Sequence[str]) -> Beat:
+    """An action beat with the props its writer flagged in capitals ("a RED UMBRELLA") in
+    plain case: the capitals told the breakdown which things matter, and they are now props;
+    shots and prompts read "a red umbrella"."""
+    if beat.kind != "action" or beat.text.isupper():
+        return beat
+    text = beat.text
+    for prop in props:
+        flagged = prop.upper()
+        if flagged == prop or flagged not in text:
+            continue
+        plain = prop if prop[1:] != prop[1:].lower() else prop[:1].lower() + prop[1:]
+
+        def _plain(match: re.Match[str], plain: str = plain) -> str:
+            before = match.string[: match.start()].rstrip()
+            return plain[:1].upper() + plain[1:] if not before or before[-1] in ".!?" else plain
+
+        text = re.sub(rf"(?<!\w){re.escape(flagged)}(?!\w)", _plain, text)
+    return beat if text == beat.text else beat.model_copy(update={"text": text})
