@@ -243,3 +243,33 @@ def test_what_is_not_understood_gets_the_closest_phrasings(project: Project) -> 
 
     assert closest_phrasings(project, "make shot 3 much tighter")[0] == "make shot 3 a close-up"
     assert "Ines has a beard" in closest_phrasings(project, "Ines needs a hat")
+
+
+@pytest.mark.parametrize(
+    ("request_text", "language"),
+    [
+        ("the vibe is weird", "en"),  # too short to tell: the project's language
+        ("make the whole thing feel more dreamy and strange", "en"),
+        ("il faut que le film soit plus étrange, avec une ambiance de rêve", "fr"),
+    ],
+)
+def test_the_closest_phrasings_are_in_the_language_of_the_request(
+    project: Project, request_text: str, language: str
+) -> None:
+    from storycore.tools.feedback.questions import PHRASINGS_BY_LANGUAGE, closest_phrasings
+
+    hints = closest_phrasings(project, request_text)
+    templates = PHRASINGS_BY_LANGUAGE[language]
+    assert len(hints) == 3
+    for hint in hints:
+        # each hint is one of this language's phrasings, filled in
+        assert any(_same_template(hint, t) for t in templates), (hint, templates)
+
+
+def _same_template(hint: str, template: str) -> bool:
+    import re
+
+    pattern = re.escape(template)
+    for slot in (r"\$shot", r"\$next", r"\$name"):
+        pattern = pattern.replace(re.escape(slot.replace("\\", "")), r".+?")
+    return re.fullmatch(pattern, hint) is not None

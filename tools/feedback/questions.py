@@ -16,6 +16,7 @@ from storycore.tools.feedback.references import resolve_shot_ref
 from storycore.tools.feedback.text import fold
 from storycore.tools.i18n import Messages
 from storycore.tools.project import Project
+from storycore.tools.text_language import detect_language
 
 _SHOT = r"(?:shot|plan|clip)\s*(?:#|n[o°]\.?\s*)?(?P<ref>(?:shot_)?\d{1,4}[a-z]{0,2})"
 _SCENE = r"(?:scene|sequence)\s*(?:#|n[o°]\.?\s*)?(?P<scene>\d{1,4}[a-z]?)"
@@ -220,37 +221,44 @@ def _which_shots(match: re.Match[str], plan: _Plan) -> str | None:
 
 
 #: Phrasings the offline reader understands ($shot, $next, $name are filled from the plan).
-PHRASINGS: tuple[str, ...] = (
-    "make shot $shot a close-up",
-    "slow push-in on shot $shot",
-    "shot $shot should last 4 seconds",
-    "make shot $shot two seconds longer",
-    "remove shot $shot",
-    "swap shots $shot and $next",
-    "move shot $shot after shot $next",
-    "add a close-up of $name after shot $shot",
-    "$name's hair should be blonde",
-    "$name has a beard",
-    "use a local model for shot $shot",
-    "switch the model of shot $shot to Kling",
-    "use Sora 2 everywhere",
-    "regenerate shot $shot",
-    "regenerate without narration",
-    "lock shot $shot",
-    "make it 90 seconds",
-    "change the frame rate to 25",
-    "make it 16:9",
-    "le plan $shot en gros plan",
-    "rallonge le plan $shot de 2 secondes",
-    "la veste de $name doit être noire",
-    "$name porte une barbe",
-    "fais-le en 90 secondes",
-    "passe à 25 images par seconde",
-    "mets-le en 16:9",
-    "what is shot $shot?",
-    "which shots show $name?",
-    "how long is scene 1?",
-)
+#: The phrasings the offline reader understands, by the language they are in (the hints for
+#: a request it cannot read are given in the language of the request, else the project's).
+PHRASINGS_BY_LANGUAGE: dict[str, tuple[str, ...]] = {
+    "en": (
+        "make shot $shot a close-up",
+        "slow push-in on shot $shot",
+        "shot $shot should last 4 seconds",
+        "make shot $shot two seconds longer",
+        "remove shot $shot",
+        "swap shots $shot and $next",
+        "move shot $shot after shot $next",
+        "add a close-up of $name after shot $shot",
+        "$name's hair should be blonde",
+        "$name has a beard",
+        "use a local model for shot $shot",
+        "switch the model of shot $shot to Kling",
+        "use Sora 2 everywhere",
+        "regenerate shot $shot",
+        "regenerate without narration",
+        "lock shot $shot",
+        "make it 90 seconds",
+        "change the frame rate to 25",
+        "make it 16:9",
+        "what is shot $shot?",
+        "which shots show $name?",
+        "how long is scene 1?",
+    ),
+    "fr": (
+        "le plan $shot en gros plan",
+        "rallonge le plan $shot de 2 secondes",
+        "la veste de $name doit être noire",
+        "$name porte une barbe",
+        "fais-le en 90 secondes",
+        "passe à 25 images par seconde",
+        "mets-le en 16:9",
+    ),
+}
+PHRASINGS: tuple[str, ...] = tuple(p for ps in PHRASINGS_BY_LANGUAGE.values() for p in ps)
 
 
 def _topic(words: str) -> frozenset[str]:
@@ -292,8 +300,9 @@ _TOPICS: dict[str, frozenset[str]] = {
 
 
 def closest_phrasings(project: Project, text: str, count: int = 3) -> list[str]:
-    """The ``count`` phrasings of :data:`PHRASINGS` nearest to ``text``, filled with this
-    plan's shot numbers and first character's name."""
+    """The ``count`` phrasings of :data:`PHRASINGS_BY_LANGUAGE` nearest to ``text``, in the
+    language of ``text`` (else the project's), filled with this plan's shot numbers and
+    first character's name."""
     from storycore.tools.registry import AssetRegistry
 
     ids = [ref.shot_id for ref in project.manifest.shots]
@@ -307,16 +316,18 @@ def closest_phrasings(project: Project, text: str, count: int = 3) -> list[str]:
     for candidate in characters:
         if fold(candidate) in fold(text):
             name = candidate
+    language = detect_language(text) or project.manifest.technical_specs.language
+    phrasings = PHRASINGS_BY_LANGUAGE.get(language, PHRASINGS)
     filled = [
         p.replace("$shot", shot).replace("$next", following).replace("$name", name)
-        for p in PHRASINGS
+        for p in phrasings
     ]
     key = fold(text)
     words = set(re.findall(r"[a-z]+", key))
 
     def score(index: int) -> float:
         ratio = difflib.SequenceMatcher(None, key, fold(filled[index])).ratio()
-        return ratio + (0.5 if words & _TOPICS.get(PHRASINGS[index], frozenset()) else 0.0)
+        return ratio + (0.5 if words & _TOPICS.get(phrasings[index], frozenset()) else 0.0)
 
     ranked = sorted(range(len(filled)), key=lambda i: -score(i))
     return [filled[i] for i in ranked[:count]]
