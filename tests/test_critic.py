@@ -217,6 +217,26 @@ def test_language_detection(text: str, code: str | None) -> None:
     assert detect_language(text) == code
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("je voudrais que le deuxième plan soit plus long", "fr"),
+        ("vous pouvez rendre le ciel plus bleu ?", "fr"),
+        ("fais que la nuit tombe plus tôt dans toute la vidéo", "fr"),
+        ("can you make the second shot longer", "en"),
+        ("we would like the sky to be bluer", "en"),
+        ("puedes hacer que el cielo sea más azul", "es"),
+        ("vorrei che il cielo fosse più blu", "it"),
+        ("ich möchte, dass der Himmel blauer ist", "de"),
+        ("você pode deixar tudo mais quente", "pt"),
+    ],
+)
+def test_the_language_of_a_request_is_told(text: str, code: str) -> None:
+    """A request speaks in the first and second persons, with modals and comparatives: words
+    a description of a shot rarely holds (its language was told from those alone)."""
+    assert detect_language(text) == code
+
+
 # -- identical shots ----------------------------------------------------------------------
 
 

@@ -24,25 +24,35 @@ def _words(text: str) -> frozenset[str]:
 _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "en": _words(
         "the and is are was were with of his her she he they them their into from this that "
-        "at by it its as but while who which through toward towards under over"
+        "at by it its as but while who which through toward towards under over "
+        # a request's words: the first and second persons, modals
+        "you we my your our us me would could should will can please"
     ),
     "fr": _words(
         "le les des du une et est sont dans sur avec pour qui elle il ils elles au aux sa ses "
-        "son leur puis vers sous chez cette ces mais pas ne se lui"
+        "son leur puis vers sous chez cette ces mais pas ne se lui "
+        "je nous vous mon mes notre votre que plus tout toute tous toutes très soit ait être "
+        "peux veux voudrais rends rendre mets mettre fais faire"
     ),
     "es": _words(
         "el los las una y es son con para que ella del al su sus pero muy esta este hacia "
-        "bajo entre"
+        "bajo entre "
+        "yo quiero puedes sea parezca usted nosotros haz pon"
     ),
     "de": _words(
         "der die das und ist sind mit ein eine einem einen sie er auf dem den des im nicht "
-        "zu von unter"
+        "zu von unter "
+        "ich du wir möchte dass bitte mehr alles ganze soll sollte mach"
     ),
     "it": _words(
         "il gli una e è sono con per che lei lui nel nella della del sul alla suo sua ma "
-        "verso sotto"
+        "verso sotto "
+        "io vorrei voglio più tutto tutta tutti fosse sia puoi fai metti rendi molto"
     ),
-    "pt": _words("o os as uma e é são com para que ela ele no na do da em seu sua mas sob"),
+    "pt": _words(
+        "o os as uma e é são com para que ela ele no na do da em seu sua mas sob "
+        "eu quero seja você nós muito pode faça tudo"
+    ),
 }
 # Words shared by some of the languages: half a point to each.
 _SHARED: dict[str, tuple[str, ...]] = {
@@ -55,6 +65,9 @@ _SHARED: dict[str, tuple[str, ...]] = {
     "in": ("en", "it", "de"),
     "on": ("en", "fr"),
     "to": ("en",),
+    "i": ("en", "it"),
+    "todo": ("es", "pt"),
+    "toda": ("es", "pt"),
     "her": ("en",),
 }
 # Elisions are French: d'un, qu'il, s'arrête, n'est.
