@@ -485,3 +485,100 @@ def test_a_prop_flagged_in_capitals_reads_in_plain_case_in_shots_and_prompts(
     assert [t for t in texts if plain in t]
     # the capitals still asked for the prop's insert
     assert [s for s in breakdown.shots if s.framing == Framing.INSERT]
+
+
+# -- people introduced in capitals, places a comma or a time jump bounds ---------------------
+
+
+def _brief(story: str, framing: str = "A 30-second film.") -> str:
+    return f"# Film\n\n{framing}\n\n{story}\n"
+
+
+def test_a_name_in_capitals_after_who_someone_is_is_a_character_said_in_plain_case() -> None:
+    """ "A tall nurse, IDA, ..." names a person once, in capitals of three letters (which,
+    alone, read as an initialism): she is cast, named "Ida", and described as a nurse."""
+    story = (
+        "OSKAR, a retired boxer with a flattened nose and a moth-eaten cardigan, waits in "
+        "the clinic.\n\nA tall nurse, IDA, hands Oskar a paper cup. Oskar drinks slowly."
+    )
+    brief = understand(_brief(story), source_name="story.md")
+    people = {c.name: c.description for c in brief.characters}
+    assert set(people) == {"Oskar", "Ida"}, people
+    assert people["Oskar"].startswith("a retired boxer with a flattened nose")
+    assert people["Ida"] == "a tall nurse"
+    shots = breakdown_brief(brief).shots
+    handing = _with(shots, "paper cup")
+    assert all({"char_oskar", "char_ida"} <= set(s.characters) for s in handing), [
+        (s.description, s.characters) for s in handing
+    ]
+    said = " ".join(s.description for s in shots)
+    assert "IDA" not in said and "OSKAR" not in said and "Ida" in said, said
+
+
+def test_an_initialism_is_not_a_character() -> None:
+    brief = understand(
+        _brief("Rosa watches the TV in the kitchen. The TV flickers. Rosa sighs."),
+        source_name="story.md",
+    )
+    assert [c.name for c in brief.characters] == ["Rosa"]
+
+
+@pytest.mark.parametrize(
+    ("story", "place"),
+    [
+        # a comma ends a place phrase: "au manteau vert, marche" is not a market
+        ("LUCIE, une fillette au manteau vert, marche vers l'école. Lucie chante.", "école"),
+        # "marché" is a market only with its accent
+        ("Paul, un vieux pêcheur, marche sur la plage. Paul ramasse un coquillage.", "plage"),
+        # a place noun before a person noun says who someone is: "a lighthouse keeper"
+        ("An old lighthouse keeper walks along the harbour. He ties a rope.", "harbour"),
+    ],
+)
+def test_a_place_phrase_stops_at_a_comma_and_a_place_noun_before_a_person_is_a_trade(
+    story: str, place: str
+) -> None:
+    scenes = breakdown_brief(understand(_brief(story), source_name="story.md")).scenes
+    assert [s.location for s in scenes] == [place], [s.heading for s in scenes]
+
+
+def test_a_time_jump_that_shows_a_place_is_set_there() -> None:
+    story = (
+        "In the bakery, Hugo kneads the dough and slides the loaves into the oven.\n\n"
+        "At noon, the square is crowded. Hugo sells the last loaf to a girl on a bike."
+    )
+    scenes = breakdown_brief(understand(_brief(story), source_name="story.md")).scenes
+    assert [s.location for s in scenes] == ["bakery", "square"], [s.heading for s in scenes]
+    assert scenes[1].int_ext is not None and scenes[1].int_ext.value == "EXT"
+
+
+def test_a_time_jump_that_shows_no_place_stays_where_it_was() -> None:
+    story = (
+        "In the bakery, Hugo kneads the dough and slides the loaves into the oven.\n\n"
+        "The next morning, Hugo yawns and counts the coins."
+    )
+    scenes = breakdown_brief(understand(_brief(story), source_name="story.md")).scenes
+    assert [s.location for s in scenes] == ["bakery", "bakery"], [s.heading for s in scenes]
+
+
+@pytest.mark.parametrize("note", ["Ton : conte, doux.", "Mood: melancholic.", "Style : aquarelle."])
+def test_a_production_heading_with_a_colon_is_not_an_action(note: str) -> None:
+    story = f"{note}\n\nNina waters the tomatoes in the garden. Nina smiles."
+    shots = breakdown_brief(understand(_brief(story), source_name="story.md")).shots
+    said = " ".join(s.description for s in shots)
+    assert note.split(":")[0].strip() not in said, said
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("La petite fille marche lentement.", None),  # walks: no market
+        ("Elle traverse le vieux marché.", "vieux marché"),
+        ("He finds a piece of bread.", None),  # a piece, not a room
+        ("Elle entre dans la pièce.", "pièce"),
+    ],
+)
+def test_a_place_only_its_accents_tell_is_one_only_with_them(text: str, place: str | None) -> None:
+    from storycore.tools.breakdown.places import setting_place
+
+    found = setting_place(text)
+    assert (found[0] if found else None) == place

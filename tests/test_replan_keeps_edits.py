@@ -45,7 +45,7 @@ def test_a_retime_and_a_size_edit_survive_a_replan(tmp_path: Path) -> None:
     shots = load_shots(project)
     first, second = shots[0], shots[1]
     new_size = ShotSize.ECU if second.shot_size != ShotSize.ECU else ShotSize.WS
-    seconds = round(first.duration_frames / 24 + 1.5, 3)
+    seconds = round(first.duration_frames / 24 - 1.0, 3)  # longer could pass a clip limit
     _edit(project, RetimeShot(shot_id=first.shot_id, duration_seconds=seconds))
     _edit(project, SetShotField(shot_id=second.shot_id, field="shot_size", value=new_size.value))
     edited = {s.shot_id: s for s in load_shots(project)}
@@ -66,7 +66,7 @@ def test_a_retime_and_a_size_edit_survive_a_replan(tmp_path: Path) -> None:
 def test_kept_edits_survive_a_second_replan(tmp_path: Path) -> None:
     project = _plan(tmp_path)
     shot = load_shots(project)[0]
-    seconds = round(shot.duration_frames / 24 + 2, 3)
+    seconds = round(shot.duration_frames / 24 - 1.5, 3)
     _edit(project, RetimeShot(shot_id=shot.shot_id, duration_seconds=seconds))
     frames = _frames(project)[shot.shot_id]
     plan_project(BRIEF, project.root, source_name="brief.md")

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 
 from storycore.tools.breakdown.text import _sentences, _words
 from storycore.tools.domain import IntExt
 from storycore.tools.fountain import fold
+from storycore.tools.fountain.people import PERSON_NOUNS
 
 #: Place nouns (English and French) with whether they are inside or outside. A place phrase
 #: is a preposition, an optional determiner, up to two words, and one of these nouns.
@@ -52,7 +54,7 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "promenade boardwalk quay wharf marina junkyard scrapyard "
             "verger prairie porche allee berge promenade phare cliffs hills "
             "mountains dunes docks rooftops ruins falaises collines hillside hilltop hillsides "
-            "apiary rucher pasture paturage alpage meadows"
+            "apiary rucher pasture paturage alpage meadows lighthouse"
         ),
         IntExt.EXT,
     ),
@@ -82,6 +84,10 @@ PLACE_NOUNS.update(
 for _part in ("living", "dining", "salle", "de", "bain", "a", "manger"):
     PLACE_NOUNS.pop(_part, None)
 
+#: Place nouns that only their accents tell from another common word: "marché" (a market)
+#: from "marche" (walks), "pièce" (a room) from "piece" (a piece of).
+_ACCENTED_PLACES = {"marche": "marché", "piece": "pièce"}
+
 # Compared in lower case with accents: "à" is a preposition, "a" an article.
 _PLACE_PREPOSITIONS = _words(
     "in inside into on onto at to near under outside behind across through towards toward "
@@ -106,7 +112,7 @@ def find_places(text: str, known_locations: Iterable[str] = ()) -> list[tuple[st
     known location.
     """
     words = [(m.start(), m.group(0)) for m in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)]
-    keys = [fold(w) for _, w in words]
+    keys, breaks = _place_keys(text, words)
     found: list[tuple[int, str, IntExt | None]] = []
     for name in known_locations:
         wanted = fold(name).split()
@@ -120,9 +126,9 @@ def find_places(text: str, known_locations: Iterable[str] = ()) -> list[tuple[st
         if word.lower() not in _PLACE_PREPOSITIONS:
             continue
         j = i + 1
-        while j < len(keys) and j <= i + 2 and keys[j] in _PLACE_DETERMINERS:
+        while j < len(keys) and j <= i + 2 and keys[j] in _PLACE_DETERMINERS and j not in breaks:
             j += 1
-        phrase = _place_phrase(texts, keys, j)
+        phrase = None if j in breaks else _place_phrase(texts, keys, j, breaks)
         if phrase is not None:
             found.append((words[j][0], phrase, _int_ext_of(phrase)))
     found.sort(key=lambda item: item[0])
@@ -133,6 +139,26 @@ def find_places(text: str, known_locations: Iterable[str] = ()) -> list[tuple[st
             seen.add(fold(name))
             out.append((name, int_ext))
     return out
+
+
+def _place_keys(text: str, words: Sequence[tuple[int, str]]) -> tuple[list[str], set[int]]:
+    """The folded words of ``text`` as place phrases read them, and the indexes of the words
+    a break comes before (a comma, a colon, a full stop, a bracket, a quote, a dash): no
+    phrase runs across one ("au bonnet rouge, marche seule" names no place). A word that is
+    a place only with its accents (:data:`_ACCENTED_PLACES`) is one only written with them."""
+    keys: list[str] = []
+    breaks: set[int] = set()
+    for index, (start, word) in enumerate(words):
+        key = fold(word)
+        if key in _ACCENTED_PLACES and word.lower() != _ACCENTED_PLACES[key]:
+            key = f"{key}-"  # never a place noun
+        keys.append(key)
+        if index and _BREAK.search(text, words[index - 1][0] + len(words[index - 1][1]), start):
+            breaks.add(index)
+    return keys, breaks
+
+
+_BREAK = re.compile(r"[,;:.!?()«»“”\"—–]")
 
 
 def setting_place(text: str) -> tuple[str, IntExt | None] | None:
@@ -149,21 +175,31 @@ def setting_place(text: str) -> tuple[str, IntExt | None] | None:
 def _place_after_determiner(text: str) -> tuple[str, IntExt | None] | None:
     """The first place noun of ``text`` after a determiner ("the long halls of the hotel"
     gives "hotel", "les salles du musée" gives "musée"), None when it has none."""
-    words = [m.group(0) for m in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)]
-    keys = [fold(w) for w in words]
+    found = [(m.start(), m.group(0)) for m in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)]
+    words = [word for _, word in found]
+    keys, breaks = _place_keys(text, found)
     for i, key in enumerate(keys):
-        name = _place_phrase(words, keys, i + 1) if key in _PLACE_DETERMINERS else None
+        after = i + 1
+        opens = key in _PLACE_DETERMINERS and after not in breaks
+        name = _place_phrase(words, keys, after, breaks) if opens else None
         if name is not None:
             return name, _int_ext_of(name)
     return None
 
 
-def _place_phrase(words: Sequence[str], keys: Sequence[str], start: int) -> str | None:
+def _place_phrase(
+    words: Sequence[str], keys: Sequence[str], start: int, breaks: AbstractSet[int] = frozenset()
+) -> str | None:
     """The place named from ``words[start]`` on: at most two words, then a noun of
-    :data:`PLACE_NOUNS` ("old bridge"); None when a determiner or a phrase break comes
-    first."""
+    :data:`PLACE_NOUNS` ("old bridge"); None when a determiner, a phrase break or
+    punctuation (``breaks``) comes first. A place noun a person noun follows names who
+    someone is, not where ("an old lighthouse keeper", "the bus driver")."""
     for span in range(start, min(start + 3, len(keys))):
+        if span > start and span in breaks:
+            return None
         length = _place_at(keys, span)
+        if length and span + length < len(keys) and keys[span + length] in PERSON_NOUNS:
+            return None
         if length:
             # "the village square", "the hospital corridor": the last place noun is the place
             length += _place_at(keys, span + length)

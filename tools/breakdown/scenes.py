@@ -546,6 +546,10 @@ def scenes_from_prose(
                 _place_opened(first, locations) is not None
                 and any(mentions(p, c) for p in current["paragraphs"] for c in characters)
             )  # a time jump ("Plus tard, dans l'atelier") starts a scene all the same
+        if starts and place is None and jump:
+            # "At dawn, the sea is calm.": a time jump whose first sentence shows a place
+            # is there; one that shows none ("The next morning, Tom wakes") stays put
+            place = _place_after_determiner(first)
         if starts:
             previous_place = current["location"] if current else None
             previous_ie = current["int_ext"] if current else None

@@ -38,6 +38,7 @@ from storycore.tools.fountain import (
     entry_transition,
     in_plain_case,
     lit_time,
+    text_in_plain_case,
     time_relations,
 )
 from storycore.tools.i18n import Messages
@@ -105,16 +106,24 @@ def design_shots(
     # The props a writer flagged in capitals ("a RED UMBRELLA") asked for their inserts
     # (read above); the shots and prompts say them in plain case.
     props = list(dict.fromkeys(p for scene in scenes for p in scene.props))
-    for index, scene in enumerate(scenes):
-        previous = scenes[index - 1] if index else None
+    plain = [
+        scene.model_copy(
+            update={
+                "beats": [in_plain_case(b, props, scene.characters) for b in scene.beats],
+                "description": text_in_plain_case(scene.description, props, scene.characters),
+            }
+        )
+        for scene in scenes
+    ]
+    for index, scene in enumerate(plain):
+        previous = plain[index - 1] if index else None
         changes_place = _scene_changes_place(previous, scene)
-        plain = scene.model_copy(update={"beats": [in_plain_case(b, props) for b in scene.beats]})
-        designer = _SceneDesigner(rules, specs, plain, index, changes_place, story=story)
+        designer = _SceneDesigner(rules, specs, scene, index, changes_place, story=story)
         designed.append(designer.design())
     if target_seconds is not None and target_seconds <= 0:
         raise InvalidInput(f"the target length must be positive, not {target_seconds} s")
     drafts, natural = _scene_lengths(
-        scenes, designed, specs, rules, target_seconds, min_frames, warnings, story
+        plain, designed, specs, rules, target_seconds, min_frames, warnings, story
     )
     total = _total_frames(scenes, natural, rate, target_seconds, warnings, specs.language)
     if len(scenes) * min_frames > total:

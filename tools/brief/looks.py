@@ -214,6 +214,9 @@ def _is_look_clause(clause: str) -> bool:
 
 
 _APPOSITIVE = re.compile(r"^\s*(?:an?|une?)\s+\w", re.IGNORECASE)
+#: The longest appositive read as who someone is: commas close it, and "an old lighthouse
+#: keeper with a grey braid and a yellow oilskin coat" is 13 words.
+_APPOSITIVE_WORDS = 24
 
 
 def _is_appositive(clause: str) -> bool:
@@ -221,7 +224,7 @@ def _is_appositive(clause: str) -> bool:
     describes them as a look does (an action clause never is one)."""
     return (
         bool(_APPOSITIVE.match(clause))
-        and len(clause.split()) <= 12
+        and len(clause.split()) <= _APPOSITIVE_WORDS
         and not is_action_clause(clause)
         and not _TIME_OF_DAY.search(fold_words(clause))
     )

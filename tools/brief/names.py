@@ -81,7 +81,7 @@ def _names_in_prose(
     characters: list[BriefElement] = []
     locations: list[BriefElement] = []
     introduced: dict[str, str] = {}
-    for name, seen in mentions.items():
+    for name, seen in _one_spelling(mentions).items():
         head = _introduced_as(name, text, [start for start, _, _ in seen])
         if _fold(name).strip() in excluded and head is None:
             continue  # the title, a model, a language: a name only when introduced as a person
@@ -89,6 +89,8 @@ def _names_in_prose(
             introduced[name] = head
         if len(seen) < 2 and head is None:
             continue
+        if head is None and all(_is_initialism(text[at : at + len(name)]) for at, _, _ in seen):
+            continue  # "TV", "SFX": "TOM" is a name only when introduced as a person
         # A name only ever seen at a sentence start ("Camille marche...") counts when it has
         # an inner capital (GaBy) or never appears in lower case (unlike "Style", "Then").
         if all(at_start for _, at_start, _ in seen) and name not in introduced:
@@ -167,8 +169,30 @@ def _introduced_as(name: str, text: str, starts: Iterable[int]) -> str | None:
 
 
 def _is_capitalised(word: str) -> bool:
-    clean = word.strip("’'-")
-    return clean[:1].isupper() and not (clean.isupper() and len(clean) <= 3)
+    return word.strip("’'-")[:1].isupper()
+
+
+def _is_initialism(name: str) -> bool:
+    """A word of three capitals or fewer ("TV", "SFX", "TOM"): an initialism unless the text
+    introduces it as a person."""
+    return name.isupper() and len(name) <= 3
+
+
+def _one_spelling(
+    mentions: dict[str, list[tuple[int, bool, bool]]],
+) -> dict[str, list[tuple[int, bool, bool]]]:
+    """The mentions of each name whatever its case, under its most frequent spelling in mixed
+    case: a character introduced in capitals ("MARA, an old keeper...") then written "Mara"
+    is one person, named "Mara" (and "TOM", never written otherwise, is "Tom")."""
+    groups: dict[str, list[str]] = {}
+    for name in mentions:
+        groups.setdefault(_fold(name).strip(), []).append(name)
+    merged: dict[str, list[tuple[int, bool, bool]]] = {}
+    for names in groups.values():
+        mixed = [n for n in names if not n.isupper()]
+        spelling = max(mixed, key=lambda n: len(mentions[n])) if mixed else names[0].title()
+        merged[spelling] = sorted(m for n in names for m in mentions[n])
+    return dict(sorted(merged.items(), key=lambda item: item[1][0][0]))
 
 
 #: Words that make a sentence a description of someone or something (English and French).
@@ -205,6 +229,13 @@ _FILM_FRAMING = re.compile(
     r"documentary|documentaire|comedy sketch|sketch comique|music clip|reportage)"
     r"\s+(?:for|about|on|of|pour|sur|de|du|des|d|promoting|selling|set|where|in|showing)\b"
 )
+#: "Ton : conte, doux.", "Mood: melancholic.": a sentence that opens on a production
+#: heading and a colon (folded).
+_NOTE_LABEL = re.compile(
+    r"^\s*(?:ton|tone|mood|ambiance|atmosphere|style|look|genre|music|musique|son|sound|"
+    r"palette|couleurs|colou?rs|rythme|rhythm|pace|format|public|audience|cible|target|"
+    r"references?|inspirations?|voix off|voice over)\s*:"
+)
 #: "L'histoire :", "The story:": a label before the story itself.
 _STORY_LABEL = re.compile(
     r"^(?:l'|l’)?(?:histoire|the story|story|synopsis|pitch|résumé|resume|logline)\s*:\s*",
@@ -232,6 +263,8 @@ def is_production_note(sentence: str, characters: Iterable[str] = ()) -> bool:
         return False  # "The clip ends on a close-up of...": a shot of the story
     if _FILM_FRAMING.match(_fold(sentence)):
         return True  # "An ad for a bakery chain.": what the film is, not what it shows
+    if _NOTE_LABEL.match(_fold(sentence)):
+        return True  # "Ton : conte, doux.", "Music: a slow piano."
     # words without their punctuation: "spot." is the note word "spot"
     words = re.findall(r"[a-z0-9]+", _fold(sentence))
     folded = " ".join(words)

@@ -79,6 +79,7 @@ from storycore.tools.fountain.props import (
     in_plain_case,
     mentions,
     props_by_scene,
+    text_in_plain_case,
 )
 from storycore.tools.fountain.scenes import (
     scenes_from_fountain,
@@ -114,5 +115,6 @@ __all__ = [
     "scenes_from_fountain",
     "scenes_from_screenplay",
     "screenplay_language",
+    "text_in_plain_case",
     "time_relations",
 ]

@@ -210,22 +210,50 @@ def props_by_scene(
     return out
 
 
-def in_plain_case(beat: Beat, props: Sequence[str]) -> Beat:
+def in_plain_case(beat: Beat, props: Sequence[str], names: Sequence[str] = ()) -> Beat:
     """An action beat with the props its writer flagged in capitals ("a RED UMBRELLA") in
-    plain case: the capitals told the breakdown which things matter, and they are now props;
-    shots and prompts read "a red umbrella"."""
-    if beat.kind != "action" or beat.text.isupper():
+    plain case, and the characters introduced in capitals ("A young fisherman, TOM, waves")
+    spelled as they are named: the capitals told the breakdown who and what matters, and
+    they are now elements; shots and prompts read "a red umbrella", "Tom"."""
+    if beat.kind != "action":
         return beat
-    text = beat.text
-    for prop in props:
-        flagged = prop.upper()
-        if flagged == prop or flagged not in text:
+    text = text_in_plain_case(beat.text, props, names)
+    return beat if text == beat.text else beat.model_copy(update={"text": text})
+
+
+_WORD_AROUND = re.compile(r"[^\W\d_]+")
+
+
+def _in_capitals(match: re.Match[str]) -> bool:
+    """Whether the capitals ``match`` found run on into a word in capitals before or after
+    it: a heading or a direction written in capitals, not an element flagged in them."""
+    text = match.string
+    before = _WORD_AROUND.findall(text[max(0, match.start() - 40) : match.start()])
+    after = re.match(r"(?:['’][sS])?\W*([^\W\d_]+)", text[match.end() :])
+    words = [*before[-1:], *([after.group(1)] if after else [])]
+    return any(len(word) > 1 and word.isupper() for word in words)
+
+
+def text_in_plain_case(text: str, props: Sequence[str], names: Sequence[str] = ()) -> str:
+    """``text`` with the capitals of :func:`in_plain_case` in plain case (a text all in
+    capitals is left as written: the capitals say nothing there)."""
+    if text.isupper():
+        return text
+    spellings = [
+        (prop, prop if prop[1:] != prop[1:].lower() else prop[:1].lower() + prop[1:])
+        for prop in props
+    ]
+    spellings += [(name, name) for name in names]
+    for element, plain in spellings:
+        flagged = element.upper()
+        if flagged == element or flagged not in text:
             continue
-        plain = prop if prop[1:] != prop[1:].lower() else prop[:1].lower() + prop[1:]
 
         def _plain(match: re.Match[str], plain: str = plain) -> str:
             before = match.string[: match.start()].rstrip()
+            if _in_capitals(match):
+                return match.group(0)  # "TOMAS'S POV", "INSERT - THE KEY BOWL": a slug
             return plain[:1].upper() + plain[1:] if not before or before[-1] in ".!?" else plain
 
         text = re.sub(rf"(?<!\w){re.escape(flagged)}(?!\w)", _plain, text)
-    return beat if text == beat.text else beat.model_copy(update={"text": text})
+    return text
