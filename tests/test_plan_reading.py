@@ -582,3 +582,27 @@ def test_a_place_only_its_accents_tell_is_one_only_with_them(text: str, place: s
 
     found = setting_place(text)
     assert (found[0] if found else None) == place
+
+
+def test_what_an_ad_sells_is_not_a_character_and_its_end_card_is_a_shot_of_its_own() -> None:
+    """A brand written like a name with an inner capital ("LumoLite") is what the ad sells."""
+    text = (
+        "A 15-second ad for LumoLite desk lamps. Warm and calm.\n\n"
+        "At night in a small studio, Ravi sketches under a LumoLite lamp. The light glows on "
+        "the paper. Ravi smiles at his drawing. End card: “LumoLite. Light that lasts.”\n"
+    )
+    brief = understand(text, source_name="lumo.md")
+    assert [c.name for c in brief.characters] == ["Ravi"]
+    shots = breakdown_brief(brief).shots
+    assert all(s.characters in ([], ["char_ravi"]) for s in shots), [
+        (s.description, s.characters) for s in shots
+    ]
+    card = _with(shots, "End card")
+    assert len(card) == 1 and card[0].description == "End card: “LumoLite. Light that lasts.”"
+    assert card[0].framing is Framing.INSERT and "Ravi" not in card[0].description
+
+
+def test_an_opening_that_only_names_the_place_and_time_is_not_said_twice() -> None:
+    text = _brief("Dusk over the harbour. Ines coils a rope on the quay. Ines whistles.")
+    first = breakdown_brief(understand(text, source_name="story.md")).shots[0]
+    assert first.description.lower().count("harbour") == 1, first.description

@@ -13,7 +13,7 @@ from storycore.tools.breakdown.drafts import (
     _same_look,
 )
 from storycore.tools.breakdown.shot_lines import action_line
-from storycore.tools.breakdown.text import _chunks, _sentence_case, _short, _tokens
+from storycore.tools.breakdown.text import _chunks, _says_only, _sentence_case, _short, _tokens
 from storycore.tools.breakdown.wording import Phrase
 from storycore.tools.directions import stated_direction
 from storycore.tools.domain import (
@@ -62,7 +62,7 @@ class _BeatShots(_DirectedShots):
                     "establishing_title", place=Phrase(_short(place.text, 40), place.language)
                 ),
                 description=words("sentence", what=what, text=_sentence_case(opening)).strip()
-                if opening
+                if opening and not _says_only(opening, str(what))
                 else f"{what}.",
                 action=opening,
                 camera_details=f"{self._lens(size):g}mm, slow dolly in",

@@ -15,7 +15,7 @@ from storycore.tools.breakdown.drafts import (
 )
 from storycore.tools.breakdown.fitting import allocate_frames
 from storycore.tools.breakdown.shot_lines import coverage_line
-from storycore.tools.breakdown.text import _dedupe, _sentence_case, _short, _tokens
+from storycore.tools.breakdown.text import _dedupe, _says_only, _sentence_case, _short, _tokens
 from storycore.tools.breakdown.wording import Wording
 from storycore.tools.brief.looks import without_introductions
 from storycore.tools.domain import (
@@ -223,7 +223,9 @@ class _CoverageShots(_DesignerBase):
             line = coverage_line(phrase, focus, told, self.scene.characters, words.language)
             if line is None:
                 line = words("sentence", what=phrase, text=_sentence_case(told)).strip()
-            description = line if beat else f"{phrase}."
+            # "Dusk over the harbour." after "Wide shot of the harbour, slow pan" says it twice
+            setting = f"{phrase} {self.scene.time_of_day or ''}"
+            description = line if beat and not _says_only(told, setting) else f"{phrase}."
             action = beat
         return _Draft(
             kind="coverage",

@@ -246,3 +246,19 @@ def _sentence_case(text: str) -> str:
 
 def _dedupe(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
+
+
+#: Words a sentence that only names a place and a time holds besides them ("Dawn in the
+#: mountains.", "Nuit sur le port.").
+_SETTING_WORDS = _words(
+    "the a an in on at of over by early late "
+    "le la les l un une au aux du de des d en sur dans a tot tard"
+)
+
+
+def _says_only(opening: str, what: str) -> bool:
+    """Whether ``opening`` says nothing the establishing shot's own words (``what``: "extreme
+    wide shot of the mountains, dawn") do not: "Dawn in the mountains." would only repeat
+    them after the framing."""
+    said = set(_tokens(what))
+    return all(token in said or token in _SETTING_WORDS for token in _tokens(opening))

@@ -49,7 +49,7 @@ def _names_in_prose(
     in the middle of a sentence (so that "The" or "Puis" at a sentence start are not names).
     It is a location when most of its mentions follow "in", "at", "à", "dans"...
     """
-    excluded = {_fold(name).strip() for name in exclude}
+    excluded = {_fold(name).strip() for name in exclude} | _advertised(text)
     words = list(re.finditer(r"[^\W\d_][\w’'-]*", text))
     mentions: dict[str, list[tuple[int, bool, bool]]] = {}
     index = 0
@@ -166,6 +166,27 @@ def _introduced_as(name: str, text: str, starts: Iterable[int]) -> str | None:
                 continue
             return head
     return None
+
+
+#: "an ad for TrailMix running shoes", "une pub pour Maison Lenoir": what an ad is for.
+_ADVERTISED = re.compile(
+    r"\b(?:ad|advert|advertisement|commercial|promo|spot|campaign|teaser|publicit[ée]|pub|"
+    r"campagne)\s+(?:for|pour|promoting|selling|de|du)\s+(?:the\s+|la\s+|le\s+|l['’])?"
+    r"(?P<words>(?:[^\W\d_][\w’'&-]*\s*){1,3})",
+    re.IGNORECASE,
+)
+
+
+def _advertised(text: str) -> set[str]:
+    """The folded capitalised words an ad's framing names as what it sells ("A 20-second ad
+    for TrailMix running shoes" gives "trailmix"): a brand or a product, never a character
+    unless the text introduces it as a person."""
+    found: set[str] = set()
+    for match in _ADVERTISED.finditer(text):
+        for word in match.group("words").split():
+            if _is_capitalised(word):
+                found.add(_fold(word).strip())
+    return found
 
 
 def _is_capitalised(word: str) -> bool:
