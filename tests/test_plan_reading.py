@@ -606,3 +606,43 @@ def test_an_opening_that_only_names_the_place_and_time_is_not_said_twice() -> No
     text = _brief("Dusk over the harbour. Ines coils a rope on the quay. Ines whistles.")
     first = breakdown_brief(understand(text, source_name="story.md")).shots[0]
     assert first.description.lower().count("harbour") == 1, first.description
+
+
+def test_what_an_ad_sells_is_a_prop_the_story_shows_by_its_noun() -> None:
+    text = (
+        "A 12-second ad for FizzUp lemon soda.\n\n"
+        "On a hot rooftop, Maya opens a bottle of soda. Close on the soda: bubbles rise.\n"
+    )
+    brief = understand(text, source_name="fizz.md")
+    assert [p.name for p in brief.props] == ["FizzUp lemon soda"]
+    shots = breakdown_brief(brief).shots
+    close = _with(shots, "Close on the soda")
+    assert all("prop_fizzup_lemon_soda" in s.props for s in close), [s.props for s in close]
+    said = " ".join(s.description for s in shots)
+    assert "fizzUp" not in said
+
+
+def test_an_ad_for_a_brand_alone_or_a_place_declares_no_product() -> None:
+    from storycore.tools.brief.names import advertised_product
+
+    assert advertised_product("A 20-second ad for Nike. Fast cuts.") is None
+    assert advertised_product("An ad for a neighbourhood bakery in Lyon.") is None
+    assert advertised_product("Une pub pour les chaussures TrailMix, en 9:16.") == (
+        "chaussures TrailMix"
+    )
+    assert advertised_product("A 30-second spot for a canned cold brew, made for phones.") == (
+        "canned cold brew"
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Kofi, a cyclist in his thirties with a red bandana, climbs the hill.",
+        "Kofi, a tall cyclist with round sunglasses, climbs the hill.",
+    ],
+)
+def test_what_someone_wears_is_their_look_not_a_prop(line: str) -> None:
+    from storycore.tools.fountain.handled import handled_props
+
+    assert handled_props([line]) == []

@@ -237,7 +237,8 @@ class Wording:
         if self.language != "fr":
             first, _, rest = prop.partition(" ")
             named = re.search(rf"\b[a-z]+\s+{re.escape(first)}\b", self._story)
-            if rest and first[:1].isupper() and rest.islower() and named is None:
+            plain_capital = first[:1].isupper() and first[1:].islower()  # not "TrailMix"
+            if rest and plain_capital and rest.islower() and named is None:
                 # a list's "Cold brew can" is a cold brew can ("his Nike shoes": a name)
                 prop = prop[:1].lower() + prop[1:]
             return Phrase(self("prop", prop=prop), self.language)

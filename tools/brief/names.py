@@ -189,6 +189,39 @@ def _advertised(text: str) -> set[str]:
     return found
 
 
+#: Words that end the name of what an ad sells: "a canned cold brew, made for phones".
+_PRODUCT_END = frozenset(
+    """made for that which with in on at to shot filmed set showing where and or by from
+    featuring starring pour avec dans sur qui que en a au aux par""".split()  # noqa: SIM905
+)
+_PRODUCT_DETERMINERS = frozenset("a an the our its their un une le la les l des du nos".split())  # noqa: SIM905
+
+
+def advertised_product(text: str) -> str | None:
+    """What an ad's framing says it sells, when it names a thing ("A 20-second ad for
+    TrailMix running shoes" gives "TrailMix running shoes", "une pub pour les chaussures
+    TrailMix" gives "chaussures TrailMix"); None for a brand alone ("an ad for Nike") or no
+    ad framing. The story's "the shoes" are then this product."""
+    from storycore.tools.breakdown.places import PLACE_NOUNS
+
+    match = _ADVERTISED.search(text)
+    if match is None:
+        return None
+    words = re.findall(r"[^\W\d_][\w’'&-]*|[^\w\s]", text[match.start("words") :])
+    kept: list[str] = []
+    for word in words:
+        key = _fold(word).strip()
+        if not kept and key in _PRODUCT_DETERMINERS:
+            continue
+        if not word[:1].isalnum() or key in _PRODUCT_END or len(kept) == 4:
+            break
+        kept.append(word)
+    common = [w for w in kept if not _is_capitalised(w)]
+    if not common or _fold(common[-1]).strip() in PLACE_NOUNS:
+        return None  # a brand alone, or a place ("an ad for a bakery in Lyon"): no product
+    return " ".join(kept)
+
+
 def _is_capitalised(word: str) -> bool:
     return word.strip("’'-")[:1].isupper()
 

@@ -22,7 +22,7 @@ from storycore.tools.brief.findings import _Prose
 from storycore.tools.brief.front_matter import _read_front_matter
 from storycore.tools.brief.languages import _language_of_text
 from storycore.tools.brief.model_wishes import _ModelTable
-from storycore.tools.brief.names import _names_in_prose
+from storycore.tools.brief.names import _names_in_prose, advertised_product
 from storycore.tools.brief.prose import _scan_prose
 from storycore.tools.brief.source import _Body, _item_parts, _split_body, _split_front_matter
 from storycore.tools.brief.vocabulary import _SECTION_LABELS, BUILTIN_MODEL_ALIASES
@@ -36,7 +36,9 @@ from storycore.tools.domain import (
     format_validation_error,
 )
 from storycore.tools.errors import BriefError
+from storycore.tools.fountain import mentions
 from storycore.tools.text import fold_phrase as _fold
+from storycore.tools.text import split_sentences
 
 
 def parse_brief(
@@ -101,6 +103,11 @@ def parse_brief(
         characters, locations = _names_in_prose(story, known)
         elements["characters"].extend(characters)
         elements["locations"].extend(locations)
+
+    if "props" not in body.sections:
+        product = _product_shown(free_text, story)
+        if product and all(_fold(p.name) != _fold(product) for p in elements["props"]):
+            elements["props"].append(BriefElement(name=product, description=product))
 
     try:
         specs = TechnicalSpecs(**decisions.specs)
@@ -180,3 +187,19 @@ def quoted_title(text: str) -> str | None:
             if candidate and len(candidate.split()) <= 8 and candidate[-1] not in ".!?…":
                 return candidate
     return None
+
+
+def _product_shown(free_text: str, story: str) -> str | None:
+    """What an ad sells (:func:`~storycore.tools.brief.names.advertised_product`) when the
+    story shows it by its common noun ("Close on the shoes" in an ad for TrailMix running
+    shoes): a prop of its own, so "the shoes" are the product in every shot."""
+    product = advertised_product(free_text)
+    if product is None:
+        return None
+    nouns = [w for w in product.split() if not w[:1].isupper()]
+    told = " ".join(
+        sentence
+        for sentence in split_sentences(" ".join(story.split()))
+        if advertised_product(sentence) is None  # the framing sentence itself
+    )
+    return product if nouns and mentions(told, nouns[-1]) else None

@@ -155,14 +155,18 @@ def handled_props(texts: Iterable[str] | list[str], *, exclude: Iterable[str] = 
     return list(found)
 
 
-#: What "with" brings that is no thing in hand: a manner, a feeling, a sound, a look.
+#: What "with" brings that is no thing in hand: a manner, a feeling, a sound, a look (what
+#: someone wears is theirs, in the registry: "a runner with a green headband").
 _NOT_CARRIED = word_set(
     """smile smiles grin sigh nod laugh shrug wink frown glance start jolt thud bang ease
     difficulty pride joy fear love passion purpose determination confidence relief surprise
     interest delight horror hint touch mix view beard moustache mustache scar scars tattoo
     tattoos braid ponytail fringe accent voice limp cough yawn gasp squeal cry shout
     whisper vengeance flourish clunk clang clatter crash splash thump creak rattle roar
-    whoosh hiss pop snap crack click buzz hum screech squeak rumble boom"""
+    whoosh hiss pop snap crack click buzz hum screech squeak rumble boom
+    headband hairband bandana hat cap beanie beret scarf coat jacket hoodie hood dress shirt
+    sweater jumper cardigan apron uniform boots gloves glasses sunglasses spectacles earrings
+    necklace bracelet freckles dimples eyes hair curls bob"""
 )
 #: Words before "with" that make it part of a description, not a thing carried ("filled
 #: with", "a man with a beard": a look).

@@ -12,6 +12,8 @@ from storycore.tools.fountain.handled import handled_props
 from storycore.tools.fountain.people import person_key
 from storycore.tools.text import fold_words_keep_colon as fold
 
+_WORD_COLON = re.compile(r"(?<!\d):|:(?!\d)")
+
 
 def mentions(text: str, name: str, *, head_noun: bool = False) -> bool:
     """Whether ``text`` names ``name`` as whole words (case and accents ignored).
@@ -21,7 +23,8 @@ def mentions(text: str, name: str, *, head_noun: bool = False) -> bool:
     gardienne": :func:`~storycore.tools.fountain.people.person_key`) is named by the noun
     after any determiner ("an old keeper", "une vieille gardienne").
     """
-    haystack = f" {fold(text)} "
+    # a colon the fold keeps for times ("10:30") ends a word elsewhere: "the shoes: the logo"
+    haystack = f" {_WORD_COLON.sub(' ', fold(text))} "
     key = person_key(name) or fold(name)  # "The Keeper" is named by "an old keeper"
     if not key:
         return False
