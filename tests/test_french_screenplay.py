@@ -301,6 +301,12 @@ def test_a_voice_over_in_prose_is_narration_not_a_two_shot(
         ("Léa attrape son sac à dos et lit une lettre.", ["sac à dos", "lettre"]),
         ("Il ferme les yeux. Elle ouvre la porte. Il sort de la cuisine.", []),
         ("Marc prend la parole et serre la main de Paul.", []),
+        # worked, carried (an adverb between), dipped into: a thing in hand all the same
+        ("Le potier façonne un pichet sur le tour.", ["pichet"]),
+        ("Nina porte prudemment une lanterne jusqu'au puits.", ["lanterne"]),
+        ("Il trempe le pinceau et plonge les doigts dans la cuvette.", ["pinceau", "cuvette"]),
+        # worn, or the body: no prop
+        ("Nina porte une longue robe et tourne la tête.", []),
     ],
 )
 def test_things_a_french_story_handles_are_props(text: str, props: list[str]) -> None:

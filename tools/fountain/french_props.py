@@ -31,6 +31,10 @@ _VERBS = (
     r"signe|signent|écrit|écrivent|répare|réparent|nettoie|nettoient|arrose|arrosent|"
     r"tire|tirent|pointe|pointent|lève|lèvent|brandit|agrippe|agrippent|serre contre|"
     r"empile|empilent|goûte|goûtent|pousse|poussent|enfourche|enfourchent|"
+    r"tourne|tournent|façonne|façonnent|modèle|modèlent|pétrit|pétrissent|découpe|"
+    r"découpent|coupe|coupent|tranche|tranchent|mélange|mélangent|casse|cassent|peint|"
+    r"peignent|porte|portent|transporte|transportent|trempe|trempent|"
+    r"plonge (?:\w+ \w+ )?dans|plongent (?:\w+ \w+ )?dans|"
     # carried: "arrive avec son panier en osier"
     r"avec"
 )
@@ -48,7 +52,7 @@ _BEFORE = (
 _WORD = r"[a-zà-öø-ÿœ][a-zà-öø-ÿœ'’-]*"
 # The noun is in lower case: one in capitals is the screenwriter's prop, read elsewhere.
 _HANDLED = re.compile(
-    rf"(?<![\w'’])(?i:{_VERBS})\s+(?:(?:à nouveau|encore|doucement|lentement)\s+)?"
+    rf"(?<![\w'’])(?i:{_VERBS})\s+(?:(?:à nouveau|encore|[a-zà-ÿ]+ment)\s+)?"
     rf"(?i:{_DETERMINERS})\s*(?:(?:{_BEFORE})\s+)?(?P<noun>{_WORD})"
     # looked at, not taken: "ouvre le café et allume la machine" has a second verb
     rf"(?=(?P<after>(?:\s+{_WORD}){{0,3}}))"
@@ -91,6 +95,8 @@ NOT_HANDLED = word_set(
     coups baiser bisou signal ordre conseil nom appel numero place tete main pied
     barbe moustache cicatrice tatouage accent soin prudence attention douceur amis ami amie
     morceau bout bouchee gorgee peu part
+    robe manteau veste chapeau echarpe lunettes bonnet tablier costume chemise pull gants
+    bottes uniforme casquette blouse jupe pantalon cravate foulard coin
     """
 )
 #: Places a verb may take ("sort de la cuisine", "prend un taxi"): not props either.
