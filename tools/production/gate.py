@@ -15,8 +15,12 @@ A clip passes when all of these hold (each failure is one readable line):
   measured on a 96x54 grey thumbnail, so a lone hot pixel does not count). A fade to black
   inside a clip is fine: only a clip black from start to end fails;
 - it is **not frozen**: no run of :data:`FROZEN_SECONDS` or more in which consecutive frames
-  differ by less than :data:`FROZEN_DIFF` (mean absolute difference on the thumbnail). An
-  animatic's held panel is not frozen: its burned-in frame counter changes every frame;
+  are still: they differ by less than :data:`FROZEN_DIFF` (mean absolute difference on the
+  thumbnail) and by less than :data:`FROZEN_SPOT_DIFF` in every cell the thumbnail averages
+  (mean of the pixels' absolute differences in the cell). An animatic's held panel is not
+  frozen: its burned-in frame counter changes every frame, by 0.002 to 0.008 on the
+  thumbnail at 1080x1920 (the strokes of the digit that changes cancel out in the average)
+  but by 23 or more in a cell; identical frames (an encoder's repeated frame) give 0 to both;
 - a shot that **continues from** another starts from that one's last frame: its first frame
   and its start image differ by less than :data:`CONTINUITY_DIFF` on their centre (the middle
   three fifths across, 35% to 65% down: the burn-in lives in bands at the top and bottom).
@@ -42,6 +46,7 @@ from PIL import Image, ImageChops, ImageStat
 
 from storycore.tools.production.backend import BackendError
 from storycore.tools.production.media import (
+    SPOT_BELOW,
     FrameStats,
     MediaInfo,
     frame_stats,
@@ -55,12 +60,14 @@ __all__ = [
     "CONTINUITY_DIFF",
     "FROZEN_DIFF",
     "FROZEN_SECONDS",
+    "FROZEN_SPOT_DIFF",
     "GateResult",
     "check_clip",
 ]
 
 BLACK_MAX_LUMA = 32
-FROZEN_DIFF = 0.008
+FROZEN_DIFF = SPOT_BELOW  # the pairs below it are the ones measured cell by cell
+FROZEN_SPOT_DIFF = 8.0
 FROZEN_SECONDS = 2.0
 CONTINUITY_DIFF = 12.0
 _THUMB = (96, 54)
@@ -112,7 +119,7 @@ def check_clip(
         stats = _stats(path, still)
         if stats.max_luma and max(stats.max_luma) <= BLACK_MAX_LUMA:
             result.problems.append("black from start to end")
-        run = _longest_still_run(stats.diffs) if stats.every == 1 else 0
+        run = _longest_still_run(stats) if stats.every == 1 else 0
         if run + 1 >= still:
             result.problems.append(f"frozen for {run + 1} frames")
     if start_image is not None and info.frames:
@@ -134,16 +141,25 @@ def _stats(path: Path, still: int) -> FrameStats:
     if (
         sampled.every < still  # a still run of ``still`` frames has ``still - 1`` differences
         and max(sampled.max_luma, default=0) > BLACK_MAX_LUMA
-        and all(diff >= FROZEN_DIFF for diff in sampled.diffs)
+        and not any(_still(sampled, i) for i in range(len(sampled.diffs)))
     ):
         return sampled
     return frame_stats(path)
 
 
-def _longest_still_run(diffs: list[float]) -> int:
+def _still(stats: FrameStats, pair: int) -> bool:
+    """Whether the ``pair``-th measured pair of frames is still: nothing moved on average,
+    nor in any one place."""
+    if stats.diffs[pair] >= FROZEN_DIFF:
+        return False
+    spot = stats.spots[pair]
+    return spot is None or spot < FROZEN_SPOT_DIFF  # None: not measured, the mean says
+
+
+def _longest_still_run(stats: FrameStats) -> int:
     best = current = 0
-    for diff in diffs:
-        current = current + 1 if diff < FROZEN_DIFF else 0
+    for pair in range(len(stats.diffs)):
+        current = current + 1 if _still(stats, pair) else 0
         best = max(best, current)
     return best
 
