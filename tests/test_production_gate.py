@@ -25,12 +25,6 @@ from storycore.tools.production.media import (
 KW = {"width": 160, "height": 90, "rate": Fraction(24)}
 
 
-@pytest.fixture(autouse=True)
-def _sample_small_clips(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These small clips are sampled as a 1080x1920 clip is."""
-    monkeypatch.setattr(media, "SAMPLE_MIN_PIXELS", 0)
-
-
 def _clip(path: Path, source: str, frames: int, vf: str = "") -> Path:
     sep = ":" if "=" in source else "="
     args = ["-f", "lavfi", "-i", f"{source}{sep}s=160x90:r=24"]
@@ -124,16 +118,20 @@ def test_a_moving_clip_is_measured_once(tmp_path: Path, decodes: list[int]) -> N
 PORTRAIT = {"width": 1080, "height": 1920, "rate": Fraction(24)}
 
 
-def test_a_held_portrait_animatic_clip_passes_in_one_decode(
-    tmp_path: Path, decodes: list[int]
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080), (1280, 720)])
+def test_a_held_animatic_clip_passes_in_one_sampled_decode(
+    tmp_path: Path, decodes: list[int], size: tuple[int, int]
 ) -> None:
-    """A held panel at 1080x1920: only its burned-in timecode and counter change, which the
-    thumbnail averages to less than FROZEN_DIFF on some sampled pairs. It passes, measured
-    in its one decode (it was decoded a second time, every frame measured)."""
-    clip = _animatic_clip(tmp_path, 96, "static", (1080, 1920))
-    assert check_clip(clip, frames=96, **PORTRAIT).problems == []
+    """A held panel: only its burned-in timecode and counter change, which the thumbnail
+    averages to less than FROZEN_DIFF on some sampled pairs. It passes, measured in its one
+    decode, sampled (1080x1920 and 1920x1080 clips were decoded a second time, every frame
+    measured; 1280x720 ones were measured every frame in their one decode)."""
+    clip = _animatic_clip(tmp_path, 96, "static", size)
+    width, height = size
+    assert check_clip(clip, frames=96, width=width, height=height, rate=Fraction(24)).ok
     assert decodes == [STATS_EVERY]
     sampled = sampled_stats(clip)
+    assert sampled.every == STATS_EVERY
     assert min(sampled.diffs) < gate.FROZEN_DIFF  # the average alone would leave a doubt
 
 
@@ -161,16 +159,6 @@ def test_samples_too_far_apart_for_a_slow_rate_measure_every_frame(tmp_path: Pat
     assert all(diff >= gate.FROZEN_DIFF for diff in sampled_stats(path).diffs)
     result = check_clip(path, frames=30, width=160, height=90, rate=Fraction(6))
     assert result.problems == ["frozen for 12 frames"]
-
-
-def test_a_small_clip_is_measured_every_frame_in_one_decode(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, decodes: list[int]
-) -> None:
-    monkeypatch.setattr(media, "SAMPLE_MIN_PIXELS", 160 * 90 + 1)
-    clip = _clip(tmp_path / "still48.mp4", "testsrc2", 120, _frozen_between(14, 60))
-    assert check_clip(clip, frames=120, **KW).problems == ["frozen for 48 frames"]
-    assert sampled_stats(clip).every == 1
-    assert decodes == [STATS_EVERY]  # asked to sample, measured every frame: one decode
 
 
 # -- broken clips: cut short, without an index, a frame missing or one too many ------------

@@ -27,9 +27,7 @@ A clip passes when all of these hold (each failure is one readable line):
 
 Every frame is decoded (the count, and a file that does not decode), but the black and
 frozen checks first measure only pairs of consecutive frames (j, j + 1) for j a multiple of
-:data:`~storycore.tools.production.media.STATS_EVERY` (12), on clips of at least
-:data:`~storycore.tools.production.media.SAMPLE_MIN_PIXELS` (smaller ones are measured
-every frame in the one decode, as before). That decides exactly as
+:data:`~storycore.tools.production.media.STATS_EVERY` (12). That decides exactly as
 measuring every frame would when it passes: one bright sample is a clip that is not black,
 and every run of still frames long enough to fail holds a sampled pair, so when every
 sampled pair moves there is none. When a sample is black or still, every frame is measured
@@ -136,8 +134,6 @@ def _stats(path: Path, still: int) -> FrameStats:
     pair moving, and samples close enough that a still run of ``still`` frames holds one);
     else every frame's."""
     sampled = sampled_stats(path)
-    if sampled.every == 1:  # a small clip: every frame measured already
-        return sampled
     if (
         sampled.every < still  # a still run of ``still`` frames has ``still - 1`` differences
         and max(sampled.max_luma, default=0) > BLACK_MAX_LUMA

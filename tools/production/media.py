@@ -147,8 +147,6 @@ class FrameStats:
 #: of ``STATS_EVERY`` or more consecutive frame differences holds one (the gate's frozen check
 #: looks for runs of 47 at 24 fps; it measures every frame when a sample leaves a doubt).
 STATS_EVERY = 12
-#: Clips smaller than this (pixels a frame) are measured every frame in the one decode.
-SAMPLE_MIN_PIXELS = 1_500_000
 #: Pairs whose thumbnails differ by less than this on average (0..255, the gate's
 #: ``FROZEN_DIFF``) are also measured cell by cell (``FrameStats.spots``): the thumbnail
 #: averages a small change away (a burned-in frame counter's new digit moves 0.002 to 0.008
@@ -270,8 +268,6 @@ def _analyse(path: Path, every: int) -> tuple[MediaInfo, FrameStats]:
         if not container.streams.video:
             raise BackendError(f"{path.name} has no video stream")
         stream = container.streams.video[0]
-        if stream.codec_context.width * stream.codec_context.height < SAMPLE_MIN_PIXELS:
-            every = 1
         # One decoding thread: frame threads cost more CPU in all than they save, and the
         # producer already decodes one clip while the next renders.
         frames = 0
@@ -370,9 +366,6 @@ def frame_stats(path: Path | str) -> FrameStats:
     doubt."""
     path = Path(path)
     probe(path)  # a file that does not decode raises here, as before
-    decoded = _analysed(path)[1]
-    if decoded.every == 1:  # a small clip: its one decode measured every frame
-        return decoded
     key = _identity(path)
     found = _FULL.get(key)
     if found is None:
@@ -384,8 +377,9 @@ def frame_stats(path: Path | str) -> FrameStats:
 
 def sampled_stats(path: Path | str) -> FrameStats:
     """Luma statistics of the frame pairs (j, j + 1) for j a multiple of :data:`STATS_EVERY`
-    (``every`` set to it), from the same decode as :func:`probe`; of every frame (``every``
-    1) for a clip smaller than :data:`SAMPLE_MIN_PIXELS`."""
+    (``every`` set to it), from the same decode as :func:`probe`, at every frame size: the
+    cells (``spots``) see the change of a burned-in counter that the thumbnail's average
+    loses, so a held animatic shot's samples move at 1280x720 as at 1080x1920."""
     path = Path(path)
     probe(path)
     return _analysed(path)[1]
