@@ -25,12 +25,6 @@ from storycore.tools.production.media import (
 KW = {"width": 160, "height": 90, "rate": Fraction(24)}
 
 
-@pytest.fixture(autouse=True)
-def _sample_small_clips(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These small clips are sampled as a 1080x1920 clip is."""
-    monkeypatch.setattr(media, "SAMPLE_MIN_PIXELS", 0)
-
-
 def _clip(path: Path, source: str, frames: int, vf: str = "") -> Path:
     sep = ":" if "=" in source else "="
     args = ["-f", "lavfi", "-i", f"{source}{sep}s=160x90:r=24"]
@@ -92,6 +86,7 @@ def test_the_samples_are_pairs_every_stats_every_frames(tmp_path: Path) -> None:
     assert sampled.frames == full.frames == 50
     starts = range(0, 50 - 1, STATS_EVERY)  # 0, 12, 24, 36, 48
     assert sampled.diffs == [full.diffs[j] for j in starts]
+    assert sampled.spots == [full.spots[j] for j in starts]
     measured = [i for j in range(0, 50, STATS_EVERY) for i in (j, j + 1) if i < 50]
     assert sampled.max_luma == [full.max_luma[i] for i in measured]
     assert sampled.mean_luma == [full.mean_luma[i] for i in measured]
@@ -120,6 +115,38 @@ def test_a_moving_clip_is_measured_once(tmp_path: Path, decodes: list[int]) -> N
     assert decodes == [STATS_EVERY, STATS_EVERY, 1]
 
 
+PORTRAIT = {"width": 1080, "height": 1920, "rate": Fraction(24)}
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080), (1280, 720)])
+def test_a_held_animatic_clip_passes_in_one_sampled_decode(
+    tmp_path: Path, decodes: list[int], size: tuple[int, int]
+) -> None:
+    """A held panel: only its burned-in timecode and counter change, which the thumbnail
+    averages to less than FROZEN_DIFF on some sampled pairs. It passes, measured in its one
+    decode, sampled (1080x1920 and 1920x1080 clips were decoded a second time, every frame
+    measured; 1280x720 ones were measured every frame in their one decode)."""
+    clip = _animatic_clip(tmp_path, 96, "static", size)
+    width, height = size
+    assert check_clip(clip, frames=96, width=width, height=height, rate=Fraction(24)).ok
+    assert decodes == [STATS_EVERY]
+    sampled = sampled_stats(clip)
+    assert sampled.every == STATS_EVERY
+    assert min(sampled.diffs) < gate.FROZEN_DIFF  # the average alone would leave a doubt
+
+
+def test_a_portrait_clip_whose_counter_stops_is_frozen(tmp_path: Path, decodes: list[int]) -> None:
+    """The same held panel with 49 of its frames replaced by the one before them (the
+    counter stops for 50 frames, over 2 s), encoded as the animatic encodes: frozen."""
+    clip = _animatic_clip(tmp_path, 96, "static", (1080, 1920))
+    stopped = tmp_path / "stopped.mp4"
+    args = ["-i", str(clip), "-vf", _frozen_between(20, 68), "-c:v", "libx264"]
+    args += ["-preset", "ultrafast", "-qp", "18", "-pix_fmt", "yuv420p", str(stopped)]
+    run_ffmpeg(args, what="stopping the counter")
+    assert check_clip(stopped, frames=96, **PORTRAIT).problems == ["frozen for 50 frames"]
+    assert decodes == [STATS_EVERY, 1]  # a sampled pair was still: every frame measured
+
+
 def test_samples_too_far_apart_for_a_slow_rate_measure_every_frame(tmp_path: Path) -> None:
     # At 6 fps a clip is frozen after 12 still frames: 11 differences, which need not hold a
     # multiple of STATS_EVERY (12). Frames 1 to 12 still: the sampled pairs (0, 1) and
@@ -134,23 +161,18 @@ def test_samples_too_far_apart_for_a_slow_rate_measure_every_frame(tmp_path: Pat
     assert result.problems == ["frozen for 12 frames"]
 
 
-def test_a_small_clip_is_measured_every_frame_in_one_decode(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, decodes: list[int]
-) -> None:
-    monkeypatch.setattr(media, "SAMPLE_MIN_PIXELS", 160 * 90 + 1)
-    clip = _clip(tmp_path / "still48.mp4", "testsrc2", 120, _frozen_between(14, 60))
-    assert check_clip(clip, frames=120, **KW).problems == ["frozen for 48 frames"]
-    assert sampled_stats(clip).every == 1
-    assert decodes == [STATS_EVERY]  # asked to sample, measured every frame: one decode
-
-
 # -- broken clips: cut short, without an index, a frame missing or one too many ------------
 
 FRAMES = 30
 ANIMATIC_KW = {"width": 96, "height": 54, "rate": Fraction(24)}
 
 
-def _animatic_clip(tmp_path: Path, frames: int = FRAMES, movement: str = "pan") -> Path:
+def _animatic_clip(
+    tmp_path: Path,
+    frames: int = FRAMES,
+    movement: str = "pan",
+    size: tuple[int, int] = (96, 54),
+) -> Path:
     """A clip as the animatic renders it (H.264, silent AAC, index first)."""
     from PIL import Image
 
@@ -164,8 +186,8 @@ def _animatic_clip(tmp_path: Path, frames: int = FRAMES, movement: str = "pan") 
         generation_hash="g" * 64,
         kind="video",
         prompt="a test",
-        width=96,
-        height=54,
+        width=size[0],
+        height=size[1],
         frame_count=frames,
         native_fps=Fraction(24),
         provenance={"shot_id": f"shot_{frames:02d}"},

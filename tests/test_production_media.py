@@ -237,6 +237,50 @@ def _plain_panel_clip(tmp_path: Path, movement: str) -> tuple[Any, list[Any]]:
     return job, AnimaticBackend().wait("x", job, tmp_path / "out")
 
 
+def _dark_runs(band: Image.Image) -> list[tuple[int, int]]:
+    """The runs of columns (first, last) of a light grey band that hold a label's dark box."""
+    width, height = band.size
+    pixels = band.load()
+    dark = [any(pixels[x, y] < 150 for y in range(height)) for x in range(width)]
+    runs: list[tuple[int, int]] = []
+    for x, is_dark in enumerate(dark):
+        if is_dark and (x == 0 or not dark[x - 1]):
+            runs.append((x, x))
+        elif is_dark:
+            runs[-1] = (runs[-1][0], x)
+    return runs
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "shot"),
+    [
+        (1080, 1920, "seq_12_shot_0345"),  # a vertical frame, a long shot id
+        (1920, 1080, "seq_12_shot_0345"),
+        (160, 90, "shot_03"),
+        (96, 54, "shot_03"),  # the labels' usual 12 px do not fit side by side here
+    ],
+)
+def test_the_burn_in_labels_fit_side_by_side_in_the_frame(
+    tmp_path: Path, width: int, height: int, shot: str
+) -> None:
+    """Each row of the burn-in (shot and version, ANIMATIC at the top; timecode and frame
+    counter at the bottom) is two separate labels, both whole inside the frame."""
+    panel = tmp_path / "plain.png"
+    Image.new("RGB", (width, height), (200, 200, 200)).save(panel)
+    extras = {"camera_movement": "static", "timecode": "01:00:10:00", "panel": str(panel)}
+    job = _job(tmp_path, target_id=shot, width=width, height=height, frame_count=2, extras=extras)
+    video = AnimaticBackend().wait("x", job, tmp_path / "out")[0].path
+    with av.open(str(video)) as container:
+        first = next(container.decode(video=0)).to_image().convert("L")
+    for name, band in [
+        ("top", first.crop((0, 0, width, height // 2))),
+        ("bottom", first.crop((0, height // 2, width, height))),
+    ]:
+        runs = _dark_runs(band)
+        assert len(runs) == 2, f"{name}: the two labels overlap or one is missing: {runs}"
+        assert runs[0][0] > 0 and runs[1][1] < width - 1, f"{name}: a label leaves the frame"
+
+
 @pytest.mark.parametrize("movement", ["static", "dolly_in"])
 def test_every_frame_carries_the_fixed_labels_and_a_running_counter(
     tmp_path: Path, movement: str

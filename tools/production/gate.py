@@ -15,17 +15,19 @@ A clip passes when all of these hold (each failure is one readable line):
   measured on a 96x54 grey thumbnail, so a lone hot pixel does not count). A fade to black
   inside a clip is fine: only a clip black from start to end fails;
 - it is **not frozen**: no run of :data:`FROZEN_SECONDS` or more in which consecutive frames
-  differ by less than :data:`FROZEN_DIFF` (mean absolute difference on the thumbnail). An
-  animatic's held panel is not frozen: its burned-in frame counter changes every frame;
+  are still: they differ by less than :data:`FROZEN_DIFF` (mean absolute difference on the
+  thumbnail) and by less than :data:`FROZEN_SPOT_DIFF` in every cell the thumbnail averages
+  (mean of the pixels' absolute differences in the cell). An animatic's held panel is not
+  frozen: its burned-in frame counter changes every frame, by 0.002 to 0.008 on the
+  thumbnail at 1080x1920 (the strokes of the digit that changes cancel out in the average)
+  but by 23 or more in a cell; identical frames (an encoder's repeated frame) give 0 to both;
 - a shot that **continues from** another starts from that one's last frame: its first frame
   and its start image differ by less than :data:`CONTINUITY_DIFF` on their centre (the middle
   three fifths across, 35% to 65% down: the burn-in lives in bands at the top and bottom).
 
 Every frame is decoded (the count, and a file that does not decode), but the black and
 frozen checks first measure only pairs of consecutive frames (j, j + 1) for j a multiple of
-:data:`~storycore.tools.production.media.STATS_EVERY` (12), on clips of at least
-:data:`~storycore.tools.production.media.SAMPLE_MIN_PIXELS` (smaller ones are measured
-every frame in the one decode, as before). That decides exactly as
+:data:`~storycore.tools.production.media.STATS_EVERY` (12). That decides exactly as
 measuring every frame would when it passes: one bright sample is a clip that is not black,
 and every run of still frames long enough to fail holds a sampled pair, so when every
 sampled pair moves there is none. When a sample is black or still, every frame is measured
@@ -42,6 +44,7 @@ from PIL import Image, ImageChops, ImageStat
 
 from storycore.tools.production.backend import BackendError
 from storycore.tools.production.media import (
+    SPOT_BELOW,
     FrameStats,
     MediaInfo,
     frame_stats,
@@ -55,12 +58,14 @@ __all__ = [
     "CONTINUITY_DIFF",
     "FROZEN_DIFF",
     "FROZEN_SECONDS",
+    "FROZEN_SPOT_DIFF",
     "GateResult",
     "check_clip",
 ]
 
 BLACK_MAX_LUMA = 32
-FROZEN_DIFF = 0.008
+FROZEN_DIFF = SPOT_BELOW  # the pairs below it are the ones measured cell by cell
+FROZEN_SPOT_DIFF = 8.0
 FROZEN_SECONDS = 2.0
 CONTINUITY_DIFF = 12.0
 _THUMB = (96, 54)
@@ -112,7 +117,7 @@ def check_clip(
         stats = _stats(path, still)
         if stats.max_luma and max(stats.max_luma) <= BLACK_MAX_LUMA:
             result.problems.append("black from start to end")
-        run = _longest_still_run(stats.diffs) if stats.every == 1 else 0
+        run = _longest_still_run(stats) if stats.every == 1 else 0
         if run + 1 >= still:
             result.problems.append(f"frozen for {run + 1} frames")
     if start_image is not None and info.frames:
@@ -129,21 +134,28 @@ def _stats(path: Path, still: int) -> FrameStats:
     pair moving, and samples close enough that a still run of ``still`` frames holds one);
     else every frame's."""
     sampled = sampled_stats(path)
-    if sampled.every == 1:  # a small clip: every frame measured already
-        return sampled
     if (
         sampled.every < still  # a still run of ``still`` frames has ``still - 1`` differences
         and max(sampled.max_luma, default=0) > BLACK_MAX_LUMA
-        and all(diff >= FROZEN_DIFF for diff in sampled.diffs)
+        and not any(_still(sampled, i) for i in range(len(sampled.diffs)))
     ):
         return sampled
     return frame_stats(path)
 
 
-def _longest_still_run(diffs: list[float]) -> int:
+def _still(stats: FrameStats, pair: int) -> bool:
+    """Whether the ``pair``-th measured pair of frames is still: nothing moved on average,
+    nor in any one place."""
+    if stats.diffs[pair] >= FROZEN_DIFF:
+        return False
+    spot = stats.spots[pair]
+    return spot is None or spot < FROZEN_SPOT_DIFF  # None: not measured, the mean says
+
+
+def _longest_still_run(stats: FrameStats) -> int:
     best = current = 0
-    for diff in diffs:
-        current = current + 1 if diff < FROZEN_DIFF else 0
+    for pair in range(len(stats.diffs)):
+        current = current + 1 if _still(stats, pair) else 0
         best = max(best, current)
     return best
 

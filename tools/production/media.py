@@ -136,16 +136,23 @@ class FrameStats:
     max_luma: list[int]
     diffs: list[float]  # mean absolute difference of a frame to the next, 0..255
     every: int = 1
+    #: Per pair, as ``diffs``: the largest mean absolute difference over one cell of the
+    #: frame (the cells the thumbnail averages), 0..255, differences taken before
+    #: averaging. Measured only for pairs whose ``diffs`` is below :data:`SPOT_BELOW`
+    #: (None for the others: they move already).
+    spots: list[float | None] = field(default_factory=list)
 
 
 #: The sampled statistics measure the frame pairs (j, j + 1) for j a multiple of this: any run
 #: of ``STATS_EVERY`` or more consecutive frame differences holds one (the gate's frozen check
 #: looks for runs of 47 at 24 fps; it measures every frame when a sample leaves a doubt).
 STATS_EVERY = 12
-#: Clips smaller than this (pixels a frame) are measured every frame in the one decode: at
-#: 1280x720 the burned-in counter often changes the thumbnail by less than the frozen
-#: threshold, so samples would be still and the gate would decode the clip a second time.
-SAMPLE_MIN_PIXELS = 1_500_000
+#: Pairs whose thumbnails differ by less than this on average (0..255, the gate's
+#: ``FROZEN_DIFF``) are also measured cell by cell (``FrameStats.spots``): the thumbnail
+#: averages a small change away (a burned-in frame counter's new digit moves 0.002 to 0.008
+#: of a 96x54 thumbnail at 1080x1920, the strokes it adds and removes cancelling out in
+#: each cell), the differences averaged per cell do not (23 or more in its cells).
+SPOT_BELOW = 0.008
 
 
 def _open(path: Path) -> Any:
@@ -249,7 +256,8 @@ def _analyse(path: Path, every: int) -> tuple[MediaInfo, FrameStats]:
     means: list[float] = []
     maxes: list[int] = []
     diffs: list[float] = []
-    previous = None
+    spots: list[float | None] = []
+    previous = None  # (thumbnail, frame) of the frame a difference is taken from
     w, h = STATS_THUMB
     # The demuxer reads what it can of an index cut short (a video stream may be missing,
     # or list fewer frames): the index is checked first, from its box headers.
@@ -260,8 +268,6 @@ def _analyse(path: Path, every: int) -> tuple[MediaInfo, FrameStats]:
         if not container.streams.video:
             raise BackendError(f"{path.name} has no video stream")
         stream = container.streams.video[0]
-        if stream.codec_context.width * stream.codec_context.height < SAMPLE_MIN_PIXELS:
-            every = 1
         # One decoding thread: frame threads cost more CPU in all than they save, and the
         # producer already decodes one clip while the next renders.
         frames = 0
@@ -290,9 +296,11 @@ def _analyse(path: Path, every: int) -> tuple[MediaInfo, FrameStats]:
                     means.append(float(stat.mean[0]))
                     maxes.append(int(stat.extrema[0][1]))
                     if previous is not None:
-                        diff = ImageStat.Stat(ImageChops.difference(image, previous)).mean[0]
+                        diff = ImageStat.Stat(ImageChops.difference(image, previous[0])).mean[0]
                         diffs.append(float(diff))
-                    previous = image if every == 1 or phase == 0 else None
+                        below = diff < SPOT_BELOW
+                        spots.append(_spot(frame, previous[1], (w, h)) if below else None)
+                    previous = (image, frame) if every == 1 or phase == 0 else None
         except av.error.FFmpegError as exc:
             why = getattr(exc, "strerror", None) or str(exc)
             raise BackendError(f"{path.name} does not decode: {why}") from None
@@ -317,7 +325,7 @@ def _analyse(path: Path, every: int) -> tuple[MediaInfo, FrameStats]:
             codec=stream.codec_context.name,
             pix_fmt=str(stream.codec_context.format.name if stream.codec_context.format else ""),
         )
-    return info, FrameStats(frames, means, maxes, diffs, every)
+    return info, FrameStats(frames, means, maxes, diffs, every, spots)
 
 
 def _packet_name(stream: Any, number: int | None = None) -> str:
@@ -358,9 +366,6 @@ def frame_stats(path: Path | str) -> FrameStats:
     doubt."""
     path = Path(path)
     probe(path)  # a file that does not decode raises here, as before
-    decoded = _analysed(path)[1]
-    if decoded.every == 1:  # a small clip: its one decode measured every frame
-        return decoded
     key = _identity(path)
     found = _FULL.get(key)
     if found is None:
@@ -372,28 +377,62 @@ def frame_stats(path: Path | str) -> FrameStats:
 
 def sampled_stats(path: Path | str) -> FrameStats:
     """Luma statistics of the frame pairs (j, j + 1) for j a multiple of :data:`STATS_EVERY`
-    (``every`` set to it), from the same decode as :func:`probe`; of every frame (``every``
-    1) for a clip smaller than :data:`SAMPLE_MIN_PIXELS`."""
+    (``every`` set to it), from the same decode as :func:`probe`, at every frame size: the
+    cells (``spots``) see the change of a burned-in counter that the thumbnail's average
+    loses, so a held animatic shot's samples move at 1280x720 as at 1080x1920."""
     path = Path(path)
     probe(path)
     return _analysed(path)[1]
 
 
-def _luma_thumbnail(frame: Any, size: tuple[int, int]) -> Any:
-    """The frame's luma plane, sampled down to ``size`` (no colour conversion: the Y plane of
-    a yuv420p frame is already the grey picture)."""
+_LUMA_FORMATS = ("yuv420p", "yuvj420p", "gray", "yuv444p", "yuv422p")
+
+
+def _luma_plane(frame: Any) -> Any:
+    """The frame's grey picture at full size as a Pillow image. For the formats of
+    :data:`_LUMA_FORMATS`, the Y plane's own memory (no copy, no colour conversion: the Y
+    plane of a yuv420p frame is already the grey picture; its rows may be padded past
+    ``frame.width``); other formats are converted."""
     from PIL import Image
 
-    if frame.format.name not in ("yuv420p", "yuvj420p", "gray", "yuv444p", "yuv422p"):
-        return frame.reformat(width=size[0], height=size[1], format="gray").to_image()
+    if frame.format.name not in _LUMA_FORMATS:
+        return frame.reformat(format="gray").to_image()
     plane = frame.planes[0]
-    image = Image.frombuffer("L", (plane.line_size, frame.height), plane, "raw", "L", 0, 1)
+    return Image.frombuffer("L", (plane.line_size, frame.height), plane, "raw", "L", 0, 1)
+
+
+def _cell(frame: Any, size: tuple[int, int]) -> int:
+    """The side of the square cells a frame is averaged over for a ``size`` thumbnail."""
+    return max(1, min(frame.width // size[0], frame.height // size[1]))
+
+
+def _luma_thumbnail(frame: Any, size: tuple[int, int]) -> Any:
+    """The frame's luma plane, sampled down to ``size``."""
+    from PIL import Image
+
+    if frame.format.name not in _LUMA_FORMATS:
+        return frame.reformat(width=size[0], height=size[1], format="gray").to_image()
     box = (0, 0, frame.width, frame.height)
-    factor = max(1, min(frame.width // size[0], frame.height // size[1]))
+    factor = _cell(frame, size)
     # A box average in C (every pixel counts, a burned-in counter too) of the picture only:
     # the plane is not copied first.
+    image = _luma_plane(frame)
     image = image.reduce(factor, box=box) if factor > 1 else image.crop(box)
     return image.resize(size, Image.Resampling.BILINEAR)
+
+
+def _spot(frame: Any, previous: Any, size: tuple[int, int]) -> float:
+    """The largest mean absolute difference of two frames' luma over one cell (the cells of
+    a ``size`` thumbnail, :func:`_cell`), 0..255. The differences are taken pixel by pixel,
+    then averaged: averaging first cancels a small change out (the strokes a digit that
+    changes adds and removes in the same cell). Identical frames give 0."""
+    from PIL import ImageChops
+
+    box = (0, 0, frame.width, frame.height)
+    factor = _cell(frame, size)
+    diff = ImageChops.difference(_luma_plane(frame), _luma_plane(previous))
+    cells = diff.reduce(factor, box=box) if factor > 1 else diff.crop(box)
+    return float(cells.getextrema()[1])
 
 
 def count_packets(path: Path | str) -> int:
