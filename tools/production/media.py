@@ -432,7 +432,9 @@ def _spot(frame: Any, previous: Any, size: tuple[int, int]) -> float:
     factor = _cell(frame, size)
     diff = ImageChops.difference(_luma_plane(frame), _luma_plane(previous))
     cells = diff.reduce(factor, box=box) if factor > 1 else diff.crop(box)
-    return float(cells.getextrema()[1])
+    _low, high = cells.getextrema()  # one band ("L"): two numbers
+    assert isinstance(high, (int, float)), high
+    return float(high)
 
 
 def count_packets(path: Path | str) -> int:
