@@ -541,23 +541,19 @@ def test_a_place_phrase_stops_at_a_comma_and_a_place_noun_before_a_person_is_a_t
     assert [s.location for s in scenes] == [place], [s.heading for s in scenes]
 
 
-def test_a_time_jump_that_shows_a_place_is_set_there() -> None:
-    story = (
-        "In the bakery, Hugo kneads the dough and slides the loaves into the oven.\n\n"
-        "At noon, the square is crowded. Hugo sells the last loaf to a girl on a bike."
-    )
+@pytest.mark.parametrize(
+    ("jump", "places"),
+    [
+        # the jump's first sentence shows a place: the scene is there
+        ("At noon, the square is crowded. Hugo sells the last loaf.", ["bakery", "square"]),
+        # it shows none: the scene stays where it was
+        ("The next morning, Hugo yawns and counts the coins.", ["bakery", "bakery"]),
+    ],
+)
+def test_a_time_jump_is_set_where_its_first_sentence_shows(jump: str, places: list[str]) -> None:
+    story = f"In the bakery, Hugo kneads the dough and slides the loaves into the oven.\n\n{jump}"
     scenes = breakdown_brief(understand(_brief(story), source_name="story.md")).scenes
-    assert [s.location for s in scenes] == ["bakery", "square"], [s.heading for s in scenes]
-    assert scenes[1].int_ext is not None and scenes[1].int_ext.value == "EXT"
-
-
-def test_a_time_jump_that_shows_no_place_stays_where_it_was() -> None:
-    story = (
-        "In the bakery, Hugo kneads the dough and slides the loaves into the oven.\n\n"
-        "The next morning, Hugo yawns and counts the coins."
-    )
-    scenes = breakdown_brief(understand(_brief(story), source_name="story.md")).scenes
-    assert [s.location for s in scenes] == ["bakery", "bakery"], [s.heading for s in scenes]
+    assert [s.location for s in scenes] == places, [s.heading for s in scenes]
 
 
 @pytest.mark.parametrize("note", ["Ton : conte, doux.", "Mood: melancholic.", "Style : aquarelle."])
