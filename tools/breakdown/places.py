@@ -141,6 +141,10 @@ def find_places(text: str, known_locations: Iterable[str] = ()) -> list[tuple[st
     return out
 
 
+#: Punctuation no place phrase runs across.
+_BREAK = re.compile(r"[,;:.!?()«»“”\"—–]")
+
+
 def _place_keys(text: str, words: Sequence[tuple[int, str]]) -> tuple[list[str], set[int]]:
     """The folded words of ``text`` as place phrases read them, and the indexes of the words
     a break comes before (a comma, a colon, a full stop, a bracket, a quote, a dash): no
@@ -156,9 +160,6 @@ def _place_keys(text: str, words: Sequence[tuple[int, str]]) -> tuple[list[str],
         if index and _BREAK.search(text, words[index - 1][0] + len(words[index - 1][1]), start):
             breaks.add(index)
     return keys, breaks
-
-
-_BREAK = re.compile(r"[,;:.!?()«»“”\"—–]")
 
 
 def setting_place(text: str) -> tuple[str, IntExt | None] | None:

@@ -252,7 +252,7 @@ def _dedupe(items: Iterable[str]) -> list[str]:
 #: mountains.", "Nuit sur le port.").
 _SETTING_WORDS = _words(
     "the a an in on at of over by early late "
-    "le la les l un une au aux du de des d en sur dans a tot tard"
+    "le la les l un une au aux du de des d en sur dans tot tard"
 )
 
 

@@ -12,7 +12,7 @@ from storycore.tools.brief.vocabulary import _LANGUAGE_WORDS
 from storycore.tools.directions import stated_direction
 from storycore.tools.domain import BriefElement
 from storycore.tools.text import fold_phrase as _fold
-from storycore.tools.text import split_sentences
+from storycore.tools.text import split_sentences, word_set
 
 _CAPITALISED_STOPWORDS = frozenset(
     """a an the i it its he she we they you his her their our my this that these those then
@@ -190,11 +190,11 @@ def _advertised(text: str) -> set[str]:
 
 
 #: Words that end the name of what an ad sells: "a canned cold brew, made for phones".
-_PRODUCT_END = frozenset(
+_PRODUCT_END = word_set(
     """made for that which with in on at to shot filmed set showing where and or by from
-    featuring starring pour avec dans sur qui que en a au aux par""".split()  # noqa: SIM905
+    featuring starring pour avec dans sur qui que en a au aux par"""
 )
-_PRODUCT_DETERMINERS = frozenset("a an the our its their un une le la les l des du nos".split())  # noqa: SIM905
+_PRODUCT_DETERMINERS = word_set("a an the our its their un une le la les l des du nos")
 
 
 def advertised_product(text: str) -> str | None:
