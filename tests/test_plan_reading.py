@@ -642,3 +642,12 @@ def test_what_someone_wears_is_their_look_not_a_prop(line: str) -> None:
     from storycore.tools.fountain.handled import handled_props
 
     assert handled_props([line]) == []
+
+
+def test_a_card_or_a_framed_shot_is_not_a_places_look() -> None:
+    from storycore.tools.brief.looks import location_look
+
+    look = location_look(
+        "Fog over the pier. Close on the rusted bell. Title card: “Harbour Lights.”"
+    )
+    assert look == "Fog over the pier."

@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from storycore.tools.brief.names import DESCRIPTIVE_WORDS
+from storycore.tools.directions import stated_direction
 from storycore.tools.fountain.headings import PERIODS
 from storycore.tools.text import fold_words, split_sentences, word_set
 
@@ -456,6 +457,8 @@ def location_look(description: str, characters: Iterable[str] = ()) -> str:
             continue
         if re.search(r"\b[A-Z]{3,}\b", sentence) and not sentence.isupper():
             continue  # a Fountain prop or character in capitals: an event of the scene
+        if stated_direction(sentence) is not None or re.search(r"[“«\"]", sentence):
+            continue  # "Final card: “TrailMix.”", "Close on the shoes": a shot, words said
         if is_action_clause(sentence):
             if _is_ambience(sentence):
                 events.append(sentence)  # "Rain hammers the river": the place, but happening

@@ -107,7 +107,7 @@ def parse_brief(
     if "props" not in body.sections:
         product = _product_shown(free_text, story)
         if product and all(_fold(p.name) != _fold(product) for p in elements["props"]):
-            elements["props"].append(BriefElement(name=product, description=product))
+            elements["props"].append(BriefElement(name=product, description=""))
 
     try:
         specs = TechnicalSpecs(**decisions.specs)
