@@ -418,6 +418,9 @@ def test_a_person_noun_in_capitals_after_an_article_reads_as_a_noun() -> None:
         ("Mist hangs over the pond. Dario rows out alone.", ["Dario"]),
         ("Silence falls. Music plays. Kitchen waits. Dario nods.", ["Dario"]),
         ("Inès sourit. La pluie tombe.", ["Inès"]),
+        # after the phrase that sets the scene
+        ("At the end of the pier, Oona waves. The gulls wheel.", ["Oona"]),
+        ("Au fond de la cour, Maël balaie les feuilles.", ["Maël"]),
     ],
 )
 def test_a_name_opening_a_sentence_on_a_persons_verb_is_a_character(
@@ -651,3 +654,130 @@ def test_a_card_or_a_framed_shot_is_not_a_places_look() -> None:
         "Fog over the pier. Close on the rusted bell. Title card: “Harbour Lights.”"
     )
     assert look == "Fog over the pier."
+
+
+# -- a look that describes a thing or a place, capitals after a phrase, a second subject -----
+
+
+@pytest.mark.parametrize(
+    ("story", "name", "wanted", "unwanted"),
+    [
+        # what follows a thing someone handles describes the thing
+        (
+            "IRENE, a potter with clay to her elbows, hands Theo a jug with a chipped spout. "
+            "Theo seals a box in brown paper and carries it out.",
+            "Theo",
+            "",
+            ["spout", "paper"],
+        ),
+        # a place phrase with describing words says where, not how one looks
+        (
+            "At noon, in a tiny laundromat, Bruno, a mechanic in oily overalls, folds shirts.",
+            "Bruno",
+            "a mechanic in oily overalls",
+            ["laundromat"],
+        ),
+        # what someone wears stays theirs after a thing or a place
+        (
+            "Bruno waits by the dryer in a yellow raincoat.",
+            "Bruno",
+            "in a yellow raincoat",
+            [],
+        ),
+        # English "a" is no French "has"
+        (
+            "Noor throws Karim a towel with blue stripes. Karim laughs.",
+            "Karim",
+            "",
+            ["stripes"],
+        ),
+    ],
+)
+def test_a_look_after_a_thing_or_a_place_is_not_a_persons(
+    story: str, name: str, wanted: str, unwanted: list[str]
+) -> None:
+    look = find_look(name, story, avoid=["Irene", "Theo", "Bruno", "Noor", "Karim"])
+    assert wanted in look, look
+    assert not [word for word in unwanted if word in look], look
+    assert not look.endswith((" and", " et")), look
+
+
+def test_capitals_after_a_preposition_are_words_not_a_prop() -> None:
+    """ "the card on the easel to SOLD": the capitals are what the card says, not a prop
+    (the card is one, and "a CHISEL" after its determiner still is)."""
+    story = (
+        "Inside a small gallery, Marguerite turns the card on the easel to SOLD. "
+        "She lifts a CHISEL from the bench."
+    )
+    breakdown = breakdown_brief(understand(_brief(story), source_name="story.md"))
+    props = [p.lower() for scene in breakdown.scenes for p in scene.props]
+    assert "sold" not in props and "chisel" in props, props
+    inserts = [s.description for s in breakdown.shots if s.framing == Framing.INSERT]
+    assert inserts and not [d for d in inserts if "sold" in d.lower()], inserts
+    # named once after the phrase that sets the scene, she is cast
+    lifting = _with(breakdown.shots, "chisel from the bench")
+    assert any("char_marguerite" in s.characters for s in lifting)
+
+
+def test_a_clause_with_its_own_subject_is_not_made_a_participle() -> None:
+    """ "Close-up of Ada lifting the lid, and steam rises": the second clause keeps its
+    subject and verb after a comma, never "lifting the lid and steam rises"."""
+    from storycore.tools.breakdown.shot_lines import coverage_line
+
+    for sentence, expected in [
+        ("Ada lifts the lid and it rattles.", "Close-up of Ada lifting the lid, and it rattles."),
+        (
+            "Ada lifts the lid and the steam rises.",
+            "Close-up of Ada lifting the lid, and the steam rises.",
+        ),
+        ("Ada lifts the lid and smiles.", "Close-up of Ada lifting the lid and smiling."),
+    ]:
+        assert coverage_line("Close-up of Ada", ["Ada"], sentence, ["Ada"], "en") == expected
+
+
+def test_a_french_ad_with_its_length_names_its_product_noun_first() -> None:
+    """ "Une publicité de 15 secondes pour le thé Brume": the product is "thé Brume", a prop
+    the story shows as "le thé", and it never takes the look of the person who pours it."""
+    from storycore.tools.brief.names import advertised_product
+    from storycore.tools.planner.elements import planned_elements
+
+    assert advertised_product("Une publicité de 15 secondes pour le thé Brume.") == "thé Brume"
+    assert advertised_product("An ad for the Brume café in Lyon.") is None  # a place
+    text = (
+        "# Brume\n\nUne publicité de 15 secondes pour le thé Brume, format 1:1.\n\n"
+        "Un salon sous la pluie. Un homme en gilet de laine verse le thé dans un bol.\n"
+    )
+    brief = understand(text, source_name="brume.md")
+    breakdown = breakdown_brief(brief)
+    assert "thé Brume" in [p for s in breakdown.scenes for p in s.props]
+    looks = {e.name: e.description for e in planned_elements(brief, breakdown.scenes)}
+    assert "gilet" not in looks["thé Brume"], looks
+    # a person named by a bare noun has the look phrases after it
+    person = next(name for name in looks if "homme" in name.lower())
+    assert looks[person] == "un homme en gilet de laine", looks
+
+
+def test_a_handled_thing_ends_before_an_adverb_of_times() -> None:
+    from storycore.tools.fountain.handled import handled_props
+
+    assert handled_props(["Ravi taps the table twice, then grabs the cup once."]) == [
+        "table",
+        "cup",
+    ]
+
+
+def test_a_pronoun_after_a_framed_shot_of_nobody_is_a_shot_of_its_own() -> None:
+    """ "Close on the kettle. She pours." : she is not in the kettle's close-up; her
+    sentence is a beat of its own (a framed shot of someone keeps what follows)."""
+    story = (
+        "Priya waits in the kitchen.\n\nClose on the kettle as it boils. She pours the water "
+        "slowly.\n\nClose on Priya's hands. She ties a ribbon."
+    )
+    shots = breakdown_brief(
+        understand(_brief(story, "A 20-second film."), source_name="s.md")
+    ).shots
+    kettle = _with(shots, "kettle")
+    assert not [s for s in kettle if "pours" in s.description], [s.description for s in kettle]
+    pouring = _with(shots, "pour")
+    assert all("char_priya" in s.characters for s in pouring)
+    assert [s for s in _with(shots, "hands") if "ribbon" in s.description]

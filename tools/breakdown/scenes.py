@@ -18,6 +18,7 @@ from storycore.tools.breakdown.places import (
     setting_place,
 )
 from storycore.tools.breakdown.places import PLACE_NOUNS as PLACE_NOUNS
+from storycore.tools.breakdown.shot_lines import _without_opener
 from storycore.tools.breakdown.text import (
     PERSON_VERBS,
     _dedupe,
@@ -144,8 +145,17 @@ _OBJECT_OPENERS = word_set(
 
 
 def _opener_acting(sentence: str) -> str | None:
-    """The folded first word of ``sentence`` when it is capitalised and followed by a verb
-    only a person does ("Priya cuts the stems" gives "priya"), else None."""
+    """The folded first word of ``sentence`` (or of its words after an opening phrase: "In
+    the greenhouse, Priya cuts...") when it is capitalised and followed by a verb only a
+    person does ("Priya cuts the stems" gives "priya"), else None."""
+    found = _name_acting(sentence)
+    if found is None:
+        after_opener = _without_opener(sentence)
+        found = _name_acting(after_opener) if after_opener != sentence else None
+    return found
+
+
+def _name_acting(sentence: str) -> str | None:
     match = _OPENER_ACTING.match(sentence)
     if match is None:
         return None
@@ -355,11 +365,16 @@ def _sentence_beats(sentence: str, characters: Sequence[str]) -> list[Beat]:
 _BACK_TO_SCENE = re.compile(r"^\s*(?:back to (?:the )?scene|retour [aà] la sc[eè]ne)\W*$", re.I)
 
 
+#: A sentence opening on a person's pronoun: someone acts.
+_PERSON_PRONOUN = re.compile(r"^\s*(?:he|she|they|il|elle|ils|elles)\b", re.IGNORECASE)
+
+
 def _directed_beats(beats: list[Beat], characters: Sequence[str] = ()) -> list[Beat]:
     """The sentences after one that opens on a shot direction ("Close-up of an alarm clock:
     4:45. A hand slaps it off.", "INSERT - THE KEY BOWL" then "Empty.") belong to the shot it
     frames, up to the next direction, a "BACK TO SCENE" (dropped), or a sentence that names
-    someone the framed shot does not ("Close on the parcel." then "Priya bursts in.")."""
+    someone the framed shot does not ("Close on the parcel." then "Priya bursts in.", or "She
+    ..." after a shot that names nobody)."""
     out: list[Beat] = []
     framing = False
     for beat in beats:
@@ -367,10 +382,16 @@ def _directed_beats(beats: list[Beat], characters: Sequence[str] = ()) -> list[B
             framing = False
             continue
         directed = beat.kind == "action" and stated_direction(beat.text) is not None
-        if framing and any(
-            mentions(beat.text, c) and not mentions(out[-1].text, c) for c in characters
+        if framing and (
+            any(mentions(beat.text, c) and not mentions(out[-1].text, c) for c in characters)
+            or (
+                _PERSON_PRONOUN.match(beat.text)
+                and not any(mentions(out[-1].text, c) for c in characters)
+            )
         ):
-            framing = False  # someone new acts: the story goes on, out of the framed shot
+            # someone new acts ("Close on the parcel." then "Priya bursts in.", "Gros plan
+            # sur la vapeur." then "Elle ferme les yeux."): the story goes on, out of the shot
+            framing = False
         if framing and beat.kind == "action" and not directed:
             joined = out[-1].text.rstrip()
             joined += " " if joined[-1:] in ".!?…:;" else ". "  # "INSERT - THE KEY BOWL. Empty."

@@ -292,7 +292,23 @@ def _participles(rest: str, *, plural: bool) -> str | None:
             following = _converted(words[position], plural=plural, strict=strict)
             if following is not None:
                 words[position] = following
+            elif before == "and" and position > 1 and _new_subject(words[position:]):
+                # "rolling the dough clumsily and it tears": a clause of its own
+                if not words[position - 2].endswith((",", ";")):
+                    words[position - 2] += ","
+                break
     return " ".join(words)
+
+
+#: Pronouns that open a clause of their own after "and" ("and it tears").
+_SUBJECT_PRONOUNS = word_set("it he she they we i you")
+
+
+def _new_subject(words: Sequence[str]) -> bool:
+    """Whether ``words`` (after an "and") open a clause with its own subject: a pronoun
+    ("it tears") or a determiner, a noun and its verb ("the lid falls")."""
+    first = fold(words[0]) if words else ""
+    return first in _SUBJECT_PRONOUNS or _acts(" ".join(words))
 
 
 def _converted(word: str, *, plural: bool, strict: bool) -> str | None:

@@ -81,7 +81,9 @@ _ACTION_WORDS = word_set(
     rushes strides finds picks puts gives unpacks sets reaches kisses hugs nods shakes
     marche court arrive part regarde tourne prend tient ouvre ferme entre sort sourit rit
     pleure dit parle crie chante danse voit attend pose donne tend monte descend traverse
-    avance recule leve tombe"""
+    avance recule leve tombe verse remplit boit mange ecrit lave essuie allume eteint frappe
+    glisse saisit attrape pousse tire goute respire ecoute plie peint coud repare nettoie
+    balaie sonne appelle cherche trouve"""
 )
 _ARTICLES = word_set("a an the un une le la les l des du de d")
 #: An English possessive ("mechanic's overalls"), not the "'s" of "she's" or "it's" (an
@@ -211,7 +213,27 @@ def _is_look_clause(clause: str) -> bool:
     if _TIME_OF_DAY.search(fold_words(text)):
         return False  # "au petit matin", "in the early morning": when, not how one looks
     words = fold_words(text).split()
+    if _names_a_place(words):
+        return False  # "in a small bakery", "en forêt": where, not how one looks
     return any(word in APPEARANCE_WORDS for word in words) and not is_action_clause(text)
+
+
+#: Words of a look phrase before its noun: its opener's words, determiners, possessives.
+_BEFORE_NOUN = _ARTICLES | word_set(
+    """with in wearing dressed clad made of aux au a l en vetu vetue habille habillee portant
+    avec his her their its my your our son sa ses leur leurs"""
+)
+
+
+def _names_a_place(words: Sequence[str]) -> bool:
+    """Whether a look phrase's noun (its first word past the opener, the determiners and
+    the describing words) is a place noun: "in a small bakery" says where someone is."""
+    from storycore.tools.breakdown.places import PLACE_NOUNS
+
+    rest = list(words)
+    while rest and (rest[0] in _BEFORE_NOUN or _adjective_like(rest[0])):
+        rest.pop(0)
+    return bool(rest) and (rest[0] in PLACE_NOUNS or " ".join(rest[:2]) in PLACE_NOUNS)
 
 
 _APPOSITIVE = re.compile(r"^\s*(?:an?|une?)\s+\w", re.IGNORECASE)
@@ -310,9 +332,12 @@ def without_introductions(text: str, names: Iterable[str]) -> str:
     return " ".join(text.split())
 
 
+#: The verbs after a name that say what the person has or wears. French "a" (has) only
+#: before a French determiner: "Sami a rolling pin" is English, an article.
 _HAS = (
     r"has|has got|wears|is wearing|is dressed in|is|looks|sports|carries|"
-    r"porte|a|est|est vêtue? d(?:e|'|’)|est habillée? d(?:e|'|’)"
+    r"porte|a(?=\s+(?:un|une|des|les|le|la|l['’]|de|du)\b)|est|est vêtue? d(?:e|'|’)|"
+    r"est habillée? d(?:e|'|’)"
 )
 
 
@@ -357,16 +382,76 @@ def _phrases(name: str, sentences: Iterable[str], others: Sequence[str] = ()) ->
         if not pattern.search(sentence):
             continue
         for match in _LOOK_PHRASE.finditer(sentence):
-            if _owner_is_other(sentence[: match.start("look")], pattern, any_other):
+            before = sentence[: match.start("look")]
+            if _owner_is_other(before, pattern, any_other):
                 continue
             head = match.group("head") or ""
+            if (
+                _names_a_person(head)
+                and not pattern.search(head)
+                and not pattern.match(sentence[match.end() :].lstrip(" ,"))
+            ):
+                # "une femme en pyjama rayé verse le café": the woman's look, not the
+                # coffee's ("une femme aux cheveux courts, Lucie, ..." is Lucie's)
+                continue
             for index, part in enumerate(_AND_SPLIT.split(match.group("look"))):
                 part = _up_to_action(_relative_cut(part))
                 if not _is_look_clause(part) or pattern.search(part):
                     continue  # not a look, or "with the old woman": the person, not a look
+                if (
+                    index == 0
+                    and _follows_thing(before)
+                    and not _is_worn(part)
+                    and fold_words(before).split()[-1:] != fold_words(name).split()[-1:]
+                ):
+                    continue  # "wraps a loaf in paper": the loaf's paper, not Sami's
                 # "une chanteuse aux cheveux noirs": the noun the look belongs to, once
                 found.append(_clean(f"{head}{part}" if index == 0 and head else part))
     return found
+
+
+#: Words of what a person wears or has on their head and face (folded): a look phrase with
+#: one is a person's even after a thing ("waits by the door in a red coat").
+_WORN = word_set(
+    """hair haired bald shaved beard moustache mustache stubble freckles ponytail bun fringe
+    bangs curls braid braids dreadlocks wig makeup lipstick earrings necklace glasses
+    sunglasses goggles mask helmet cap beanie hat hood hoodie sweater jumper cardigan blazer
+    jacket coat suit dress trousers jeans pants shorts skirt leggings overalls uniform apron
+    gown robe cloak cape parka anorak raincoat overcoat trench vest waistcoat tshirt shirt
+    blouse gloves shoes sneakers trainers heels sandals boots socks scarf shawl tie bowtie
+    sixties fifties forties thirties twenties seventies eighties teens
+    cheveux barbe moustache chignon tresse tresses boucles perruque lunettes casquette bonnet
+    chapeau capuche pull gilet veste manteau costume robe pantalon jupe tablier cape ciré cire
+    impermeable chemise chemisier gants chaussures baskets bottes echarpe foulard"""
+)
+#: Determiners and possessives that open the noun phrase of a thing.
+_THING_DETERMINERS = _ARTICLES | word_set("his her their its my your our son sa ses leur leurs")
+
+
+def _follows_thing(before: str) -> bool:
+    """Whether the words before a look phrase end on a thing's noun phrase ("wraps a loaf",
+    "hands Sami a rolling pin"): a determiner, at most three words, and a noun that is not a
+    person, a garment or a place, so the look phrase after it describes the thing."""
+    from storycore.tools.breakdown.places import PLACE_NOUNS
+    from storycore.tools.fountain.people import PERSON_NOUNS
+
+    words = fold_words(before).split()[-4:]
+    starts = [i for i, word in enumerate(words) if word in _THING_DETERMINERS]
+    if not starts or starts[-1] == len(words) - 1:
+        return False
+    noun = words[-1]
+    return not (noun in APPEARANCE_WORDS or noun in PERSON_NOUNS or noun in PLACE_NOUNS)
+
+
+def _names_a_person(head: str) -> bool:
+    """Whether a look phrase's head ("a man ", "une femme ") is a person noun."""
+    from storycore.tools.fountain.people import PERSON_NOUNS
+
+    return any(word in PERSON_NOUNS for word in fold_words(head).split())
+
+
+def _is_worn(phrase: str) -> bool:
+    return any(word in _WORN for word in fold_words(phrase).split())
 
 
 @functools.lru_cache(maxsize=64)
@@ -392,7 +477,8 @@ def _owner_is_other(before: str, pattern: re.Pattern[str], others: re.Pattern[st
 
 def _up_to_action(clause: str) -> str:
     """A look phrase up to the verb its sentence goes on with: "in a red coat sits alone"
-    gives "in a red coat" (the look), "with grey hair" stays whole."""
+    gives "in a red coat" (the look), "in paper and hands it over" gives "in paper" (no
+    "and" left hanging), "with grey hair" stays whole."""
     words = clause.split()
     for index in range(2, len(words)):
         word = fold_words(words[index])
@@ -400,8 +486,14 @@ def _up_to_action(clause: str) -> str:
         if previous in _ARTICLES:
             continue
         if word in _ACTION_WORDS or _verb_like(word):
-            return " ".join(words[:index])
+            kept = words[:index]
+            while len(kept) > 1 and fold_words(kept[-1]) in _CONJUNCTIONS:
+                kept.pop()
+            return " ".join(kept)
     return clause
+
+
+_CONJUNCTIONS = word_set("and or but then et ou mais puis")
 
 
 def find_look(name: str, text: str, *, avoid: Iterable[str] = ()) -> str:

@@ -124,8 +124,10 @@ _NAMING_WORDS = (
     r"named|called|nicknamed|nomm(?:é|e)e?s?|appel(?:é|e)e?s?|prénomm(?:é|e)e?s?|"
     r"prenomm(?:é|e)e?s?|surnomm(?:é|e)e?s?|du nom de"
 )
+#: A noun phrase of up to six words after its determiner ("une jeune femme aux cheveux
+#: courts"); a determiner is a word of its own ("a", never the start of "aux").
 _NOUN_PHRASE = (
-    r"(?P<head>\b(?:an?|une?|the|le|la|l['’])\s*(?:[^\W\d_][\w'’-]*\s+){0,3}?"
+    r"(?P<head>\b(?:(?:an?|une?|the|le|la)\s+|l['’]\s*)(?:[^\W\d_][\w'’-]*\s+){0,5}?"
     r"[^\W\d_][\w'’-]*)"
 )
 _NAMED_BEFORE = re.compile(rf"{_NOUN_PHRASE}\s+(?:{_NAMING_WORDS})\s+$", re.IGNORECASE)
@@ -168,10 +170,12 @@ def _introduced_as(name: str, text: str, starts: Iterable[int]) -> str | None:
     return None
 
 
-#: "an ad for TrailMix running shoes", "une pub pour Maison Lenoir": what an ad is for.
+#: "an ad for TrailMix running shoes", "une pub pour Maison Lenoir", "une publicité de 20
+#: secondes pour le café Lumen" (its length between): what an ad is for.
 _ADVERTISED = re.compile(
     r"\b(?:ad|advert|advertisement|commercial|promo|spot|campaign|teaser|publicit[ée]|pub|"
-    r"campagne)\s+(?:for|pour|promoting|selling|de|du)\s+(?:the\s+|la\s+|le\s+|l['’])?"
+    r"campagne)\s+(?:de\s+\d+\s+(?:secondes?|s|sec|minutes?|min)\s+)?"
+    r"(?:for|pour|promoting|selling|de|du)\s+(?:the\s+|la\s+|le\s+|l['’])?"
     r"(?P<words>(?:[^\W\d_][\w’'&-]*\s*){1,3})",
     re.IGNORECASE,
 )
@@ -211,14 +215,19 @@ def advertised_product(text: str) -> str | None:
     kept: list[str] = []
     for word in words:
         key = _fold(word).strip()
-        if not kept and key in _PRODUCT_DETERMINERS:
-            continue
+        if not kept and word.lower() in _PRODUCT_DETERMINERS:
+            continue  # "the", never "thé"
         if not word[:1].isalnum() or key in _PRODUCT_END or len(kept) == 4:
             break
         kept.append(word)
     common = [w for w in kept if not _is_capitalised(w)]
-    if not common or _fold(common[-1]).strip() in PLACE_NOUNS:
-        return None  # a brand alone, or a place ("an ad for a bakery in Lyon"): no product
+    if not common:
+        return None  # a brand alone ("an ad for Nike"): no product
+    # a place ("an ad for a bakery in Lyon") is no product, but a noun a brand follows is one
+    # ("le café Lumen": the French order names a thing, "the Lumen café" a place)
+    brand_after = _is_capitalised(kept[-1]) and kept.index(common[-1]) < len(kept) - 1
+    if _fold(common[-1]).strip() in PLACE_NOUNS and not brand_after:
+        return None
     return " ".join(kept)
 
 

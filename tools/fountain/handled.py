@@ -93,7 +93,8 @@ _STOP = word_set(
     against along past
     behind beside near off out up down away back and or but then while as when before after
     that which who whose where so tight tightly close closed open shut again together slowly
-    quickly gently carefully aside high low forward forwards toward towards above below"""
+    quickly gently carefully aside high low forward forwards toward towards above below
+    once twice thrice softly instead alone anyway too also"""
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|[^\sA-Za-z]")
 #: The most words a noun phrase has after its determiner ("a small diamond cutter").

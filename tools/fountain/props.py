@@ -31,18 +31,35 @@ def mentions(text: str, name: str, *, head_noun: bool = False) -> bool:
     if f" {key} " in haystack:
         return True
     if head_noun and " " in key:
-        last = key.rsplit(" ", 1)[1]
+        last = _head_noun(name, key)
         return len(last) > 2 and f" {last} " in haystack
     return False
+
+
+def _head_noun(name: str, key: str) -> str:
+    """The noun that stands for a multi-word name: its last word ("the umbrella" for "red
+    umbrella"), or its last common word when a brand ends it ("les chaussures" for
+    "chaussures TrailMix", the French order)."""
+    words = name.split()
+    if len(words) == len(key.split()) and words[-1][:1].isupper():
+        common = [index for index, word in enumerate(words) if word[:1].islower()]
+        if common:
+            return key.split()[common[-1]]
+    return key.rsplit(" ", 1)[1]
 
 
 _DETERMINERS = (
     "a|an|the|his|her|their|its|my|your|our|this|that|these|those|"
     "un|une|le|la|les|l|son|sa|ses|leur|leurs|mon|ma|mes|ton|ta|tes|ce|cet|cette|du|des"
 )
+#: Lower-case words that end a noun phrase: "the sign on the door to OPEN" flags no prop
+#: (the capitals after them are the words of the sign, or another phrase).
+_PHRASE_ENDS = (
+    "to|on|in|at|into|onto|from|for|and|or|with|by|as|than|sur|dans|et|ou|pour|vers|avec|par"
+)
 # An ALL-CAPS phrase right after a determiner: the screenwriter's way to flag a prop.
 _CAPS_AFTER_DETERMINER = re.compile(
-    rf"\b(?i:{_DETERMINERS})(?:\s+|['’])(?:[a-zà-öø-ÿ][\w'’-]*\s+){{0,2}}"
+    rf"\b(?i:{_DETERMINERS})(?:\s+|['’])(?:(?!(?i:{_PHRASE_ENDS})\s)[a-zà-öø-ÿ][\w'’-]*\s+){{0,2}}"
     r"((?:[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]+)(?:\s+[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’\-]+){0,3})\b"
 )
 #: Capitalised words that are sounds or people, not props (English and French).

@@ -4,6 +4,7 @@ canonical description the rules found, registered and linked to their shots.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -54,7 +55,10 @@ def describe_person(name: str, text: str, *, avoid: Iterable[str] = ()) -> str:
     story = text.split("\n\n", 1)[0]
     phrase = introduction(name, story)
     if phrase is None:
-        return ""
+        # the bare noun ("une femme en pyjama rayé verse..."): only the look phrases after it
+        noun = " ".join(re.split(r"[\s'’]+", name)[-len(key.split()) :])  # "L'homme": homme
+        look = describe_from_text(noun, story, avoid=avoid)
+        return look[:1].lower() + look[1:]
     # the noun as written, with the word that tells two people of it apart ("old man")
     noun = " ".join(phrase.split()[-len(key.split()) :])
     look = describe_from_text(noun, story, avoid=avoid)
