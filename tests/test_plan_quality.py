@@ -463,3 +463,35 @@ def test_a_time_of_day_opening_the_sentence_is_not_a_look(
     elements = _elements(_plan(tmp_path, text, name="brief.md"))
     described = elements[name]["look"]
     assert look in described and not_look not in described.lower(), described
+
+
+@pytest.mark.parametrize(
+    ("story", "words", "label"),
+    [
+        (
+            "Ilse waters the tomatoes at dawn.\n\n"
+            'Voice-over (Ilse): "My mother planted the first row."\n\n'
+            "She kneels and pulls a weed.",
+            "My mother planted the first row.",
+            "VO (Ilse)",
+        ),
+        (
+            "Ilse arrose les tomates à l'aube.\n\n"
+            "En voix off, Ilse dit : « Ma mère a planté le premier rang. »\n\n"
+            "Elle s'agenouille et arrache une herbe.",
+            "Ma mère a planté le premier rang.",
+            "Voix off (Ilse)",
+        ),
+    ],
+)
+def test_a_voice_over_is_read_on_the_storyboard(
+    tmp_path: Path, story: str, words: str, label: str
+) -> None:
+    """A voice-over is heard over the picture, so no shot's description tells it: the
+    storyboard a director reads (Markdown and HTML) says it with its speaker."""
+    project = _plan(tmp_path, f"# Garden\n\nA 20-second film.\n\n{story}\n", name="garden.md")
+    markdown = (project.root / "storyboard.md").read_text(encoding="utf-8")
+    rows = [line for line in markdown.splitlines() if words in line]
+    assert len(rows) == 1 and f"{label}: “{words}”" in rows[0], markdown
+    page = (project.root / "storyboard.html").read_text(encoding="utf-8")
+    assert f'<p class="vo">{label}: “{words}”</p>' in page

@@ -781,3 +781,58 @@ def test_a_pronoun_after_a_framed_shot_of_nobody_is_a_shot_of_its_own() -> None:
     pouring = _with(shots, "pour")
     assert all("char_priya" in s.characters for s in pouring)
     assert [s for s in _with(shots, "hands") if "ribbon" in s.description]
+
+
+@pytest.mark.parametrize(
+    ("story", "language", "hands", "face"),
+    [
+        (
+            "Tomasz, a cobbler with a grey moustache, stitches a leather sole at his bench."
+            "\n\nTomasz smiles at the window.",
+            "en",
+            "Close-up of Tomasz's hands stitching a leather sole",
+            "smiles",
+        ),
+        (
+            "Odile, une fleuriste aux cheveux blancs, noue un ruban autour du bouquet.\n\n"
+            "Odile sourit à la fenêtre.",
+            "fr",
+            "Gros plan sur les mains d'Odile qui noue un ruban",
+            "sourit",
+        ),
+    ],
+)
+def test_the_close_up_covering_work_of_the_hands_frames_the_hands(
+    story: str, language: str, hands: str, face: str
+) -> None:
+    """Coverage of a beat that is work of the hands ("stitches a leather sole") does not
+    show the same action again in a close-up of the face: the close-up frames the hands. A
+    beat that is no such work (a smile) keeps the close-up of the person."""
+    framing = "A 30-second film." if language == "en" else "Un film de 30 secondes."
+    shots = breakdown_brief(understand(_brief(story, framing), source_name="s.md")).shots
+    said = [s.description for s in shots]
+    assert [d for d in said if d.startswith(hands)], said
+    assert not [d for d in said if ("hands" in d or "mains" in d) and face in d], said
+
+
+def test_a_beat_of_several_sentences_names_its_person_once() -> None:
+    """ "Petra waits at the tram stop. She checks her watch. Nothing.": the shot's line
+    says "… of Petra waiting at the tram stop." then the other sentences, never "… of Petra.
+    Petra waits"."""
+    from storycore.tools.breakdown.shot_lines import action_line
+
+    line = action_line(
+        "Medium shot of Petra",
+        ["Petra"],
+        "Petra waits at the tram stop. She checks her watch. Nothing.",
+        ["Petra"],
+        "en",
+    )
+    assert line == "Medium shot of Petra waiting at the tram stop. She checks her watch. Nothing."
+    # someone else's action first is told as written
+    assert (
+        action_line(
+            "Medium shot of Petra", ["Petra"], "A tram passes. Petra waits.", ["Petra"], "en"
+        )
+        is None
+    )

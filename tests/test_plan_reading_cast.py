@@ -332,6 +332,8 @@ def test_a_time_jump_starts_a_scene_after_one_whose_place_is_not_known(story: st
         "A short documentary about the last lock keeper on the canal.",
         "Un court documentaire sur la dernière éclusière du canal.",
         "A comedy sketch about a lost parcel.",
+        "A quiet portrait of a beekeeper at dawn, with a soft voice-over.",
+        "Un conte d'hiver sur un renard perdu.",
     ],
 )
 def test_a_sentence_that_says_what_the_film_is_is_no_scene(framing: str) -> None:
@@ -339,6 +341,7 @@ def test_a_sentence_that_says_what_the_film_is_is_no_scene(framing: str) -> None
 
     assert is_production_note(framing)
     assert not is_production_note("A portrait of Ana hangs on the wall.")
+    assert not is_production_note("The tale of the fox begins at the river.")
 
 
 @pytest.mark.parametrize(

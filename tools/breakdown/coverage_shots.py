@@ -14,7 +14,7 @@ from storycore.tools.breakdown.drafts import (
     _same_look,
 )
 from storycore.tools.breakdown.fitting import allocate_frames
-from storycore.tools.breakdown.shot_lines import coverage_line
+from storycore.tools.breakdown.shot_lines import coverage_line, hands_at_work
 from storycore.tools.breakdown.text import _dedupe, _says_only, _sentence_case, _short, _tokens
 from storycore.tools.breakdown.wording import Wording
 from storycore.tools.brief.looks import without_introductions
@@ -199,7 +199,10 @@ class _CoverageShots(_DesignerBase):
         words = self.words
         if setup == "close_up":
             assert subject is not None
-            shot = _close_up_setup(words, subject, bump)
+            hands = not host.dialogue and hands_at_work(
+                host.action, subject, self.scene.characters, words.language or "en"
+            )
+            shot = _close_up_setup(words, subject, bump, hands=hands)
         elif setup == "medium":
             shot = _medium_setup(words, host, who, variant)
         elif setup == "performance":
@@ -321,8 +324,22 @@ class _Setup:
 _VARIANTS = 8
 
 
-def _close_up_setup(words: Wording, subject: str, variant: int = 0) -> _Setup:
+def _close_up_setup(
+    words: Wording, subject: str, variant: int = 0, *, hands: bool = False
+) -> _Setup:
+    """A close-up of ``subject``: in turn the face (pushing in), the eyes, a low angle;
+    with ``hands`` (the beat is work of the hands) the first is on the hands, since the beat's
+    shot already showed the person doing it."""
     name = words.name(subject)
+    if hands and variant % 4 == 0:
+        return _Setup(
+            size=ShotSize.CU,
+            movement=CameraMovement.STATIC,
+            scene_type=SceneType.CLOSE_UP,
+            phrase=words("hands", subject=name),
+            label=words("hands_label", subject=name),
+            characters=[subject],
+        )
     if variant % 4 in (1, 3):
         return _Setup(
             size=ShotSize.ECU,

@@ -21,7 +21,8 @@ from storycore.tools.breakdown.text import (
     without_appositions,
 )
 from storycore.tools.fountain import fold, mentions
-from storycore.tools.fountain.handled import handling_verb
+from storycore.tools.fountain.french_props import handled_props as french_handled_props
+from storycore.tools.fountain.handled import handling_verb, works_with_hands
 from storycore.tools.text import word_set
 
 #: First words of an opening phrase ("On a windy beach,", "At sunset,", "Au petit matin,")
@@ -60,13 +61,22 @@ def action_line(
     phrase: str, focus: Sequence[str], text: str, characters: Sequence[str], language: str
 ) -> str | None:
     """The description of a beat's own shot framed by ``phrase`` on ``focus``: one line
-    only when the beat is one sentence whose subject is who the shot frames ("Full shot of
-    Marta walking the rows with a wicker basket"); None otherwise (the caller keeps
-    ``phrase. text``: a beat of several sentences, or of someone else's action, is told as
-    written)."""
+    when the beat's first sentence's subject is who the shot frames ("Full shot of Marta
+    walking the rows with a wicker basket"), the beat's other sentences after it as written
+    unless they tell more of the same person's action (:func:`_one_line`); None otherwise
+    (the caller keeps ``phrase. text``: someone else's action is told as written)."""
     sentences = _sentences(text)
     if len(sentences) > 1:
-        return _one_line(phrase, focus, sentences, characters, language)
+        one = _one_line(phrase, focus, sentences, characters, language)
+        if one is not None:
+            return one
+        # "Medium shot of GaBy waiting under a red umbrella. She checks her phone.": the
+        # first sentence in the set-up's line, the others as written (never "Medium shot of
+        # GaBy. GaBy waits...", the name twice)
+        first = _line(phrase, focus, sentences[0], characters, language)
+        if first is None or not first[1]:
+            return None
+        return " ".join([first[0], *(s.strip() for s in sentences[1:])])
     read = _line(phrase, focus, text, characters, language)
     return read[0] if read is not None and read[1] else None
 
@@ -173,6 +183,20 @@ def _line(
         elided = fold(lowered)[:1] in _VOWELS
         return f"{phrase}, {'pendant qu’' if elided else 'pendant que '}{lowered}{end}", False
     return f"{phrase}, as {lowered}{end}", False
+
+
+def hands_at_work(text: str, name: str, characters: Sequence[str], language: str) -> bool:
+    """Whether ``name`` does work with the hands in the sentence of ``text`` that tells what
+    they do ("Ana rolls the dough", "Léa pose une tasse"): the close-up that covers such a
+    beat frames the hands, not the face again."""
+    sentence = next((s for s in _sentences(text) if mentions(s, name)), "")
+    clause = without_appositions(_without_opener(sentence.strip()), characters)
+    subject, rest = _subject(clause, characters)
+    if not subject or not rest or not (subject == [name] or subject == ["_"]):
+        return False
+    if language == "fr":
+        return any(True for _ in french_handled_props(rest))
+    return language == "en" and works_with_hands(rest)
 
 
 def _relative_of(clause: str, focus: Sequence[str], french: bool) -> str | None:

@@ -284,12 +284,14 @@ _OBJECT_DETERMINERS = frozenset(
 )
 _NOTE_PHRASES = ("carte graphique", "sous titres", "images par seconde", "frames per second")
 #: "An ad for a bakery chain", "A 20-second vertical spot for...", "Une publicité pour...",
-#: "Un court métrage sur...": a sentence that opens by saying what the film is (folded).
+#: "Un court métrage sur...", "A short portrait of a glassblower": a sentence that opens by
+#: saying what the film is (folded).
 _FILM_FRAMING = re.compile(
     r"^\s*(?:an?|one|our|this|une?|notre|ce|cette)\s+(?:[\w-]+\s+){0,4}?"
     r"(?:ad|advert|advertisement|commercial|promo|music video|video|film|short film|short|"
     r"movie|spot|clip|teaser|trailer|publicite|pub|court metrage|court|video clip|reel|"
-    r"documentary|documentaire|comedy sketch|sketch comique|music clip|reportage)"
+    r"documentary|documentaire|comedy sketch|sketch comique|music clip|reportage|"
+    r"animated short|(?P<also_thing>portrait|profile|vignette|tale|fable|conte|essay|essai))"
     r"\s+(?:for|about|on|of|pour|sur|de|du|des|d|promoting|selling|set|where|in|showing)\b"
 )
 #: "Ton : conte, doux.", "Mood: melancholic.": a sentence that opens on a production
@@ -319,13 +321,22 @@ _COURTESY_WORDS = frozenset(
 )
 
 
+def _tells_an_event(sentence: str) -> bool:
+    from storycore.tools.brief.looks import is_action_clause
+
+    return is_action_clause(sentence)
+
+
 def is_production_note(sentence: str, characters: Iterable[str] = ()) -> bool:
     """A sentence about the production (format, models, pace, style, a request) rather than
     the story: two note words, or one note word and no character named."""
     if stated_direction(sentence) is not None:
         return False  # "The clip ends on a close-up of...": a shot of the story
-    if _FILM_FRAMING.match(_fold(sentence)):
-        return True  # "An ad for a bakery chain.": what the film is, not what it shows
+    framing = _FILM_FRAMING.match(_fold(sentence))
+    if framing and not (framing.group("also_thing") and _tells_an_event(sentence)):
+        # "An ad for a bakery chain.", "A short portrait of a glassblower at work.": what
+        # the film is, not what it shows ("A portrait of Ana hangs on the wall" is a thing)
+        return True
     if _NOTE_LABEL.match(_fold(sentence)):
         return True  # "Ton : conte, doux.", "Music: a slow piano."
     # words without their punctuation: "spot." is the note word "spot"

@@ -35,6 +35,10 @@ _VERBS = (
     r"découpent|coupe|coupent|tranche|tranchent|mélange|mélangent|casse|cassent|peint|"
     r"peignent|porte|portent|transporte|transportent|trempe|trempent|"
     r"plonge (?:\w+ \w+ )?dans|plongent (?:\w+ \w+ )?dans|"
+    r"noue|nouent|coud|cousent|tricote|tricotent|brode|brodent|plie|plient|ficelle|"
+    r"ficellent|cloue|clouent|visse|vissent|scie|scient|sculpte|sculptent|dessine|"
+    r"dessinent|étale|étalent|roule|roulent|enroule|enroulent|déroule|déroulent|assemble|"
+    r"assemblent|trie|trient|pèse|pèsent|sème|sèment|plante|plantent|cueille|cueillent|"
     # carried: "arrive avec son panier en osier"
     r"avec"
 )

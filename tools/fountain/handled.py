@@ -24,7 +24,13 @@ from functools import lru_cache
 from storycore.tools.fountain.people import PERSON_NOUNS
 from storycore.tools.text import word_set
 
-__all__ = ["HANDLING_VERBS", "NOT_HANDLED_PROPS", "handled_props", "handling_verb"]
+__all__ = [
+    "HANDLING_VERBS",
+    "NOT_HANDLED_PROPS",
+    "handled_props",
+    "handling_verb",
+    "works_with_hands",
+]
 
 #: Verbs whose object is a thing in a person's hands (base forms; every tense is read).
 HANDLING_VERBS = word_set(
@@ -254,3 +260,62 @@ def _not_a_prop(head: str) -> bool:
         word in NOT_HANDLED_PROPS or word in PERSON_NOUNS or word in PLACE_NOUNS
         for word in {head, singular}
     )
+
+
+#: Verbs of work a person's hands do to a thing, besides the handling verbs (base forms):
+#: "shapes the neck", "rolls the dough", "turns the card".
+_MANUAL_VERBS = HANDLING_VERBS | word_set(
+    """shape roll mould mold carve sew knit stitch paint draw write type cut gather plant
+    water sweep scrub wash dry mend fix repair tie untie button zip lace thread weave sculpt
+    sand glue sort count stack arrange turn press pat stroke brush comb trim prune pull drag
+    open close fill pour stir set build assemble measure weigh bake season chop grate mix
+    beat roll fold plait braid tune play strum"""
+)
+#: The body besides the hands: "drags her feet" is no work of the hands.
+_BODY = word_set(
+    """head arm arms leg legs foot feet eye eyes ear ears face mouth lips hair shoulder
+    shoulders back chest neck knee knees nose chin cheek cheeks eyebrow eyebrows brow brows
+    hip hips waist lap tongue teeth body breath step steps look glance way"""
+)
+
+
+def works_with_hands(rest: str) -> bool:
+    """Whether the words after a clause's subject ("rolls the dough clumsily", "pulls out a
+    tray", "gathers molten glass") are work a person's hands do to a thing: a verb of
+    handling or of a craft first (after an adverb), then its object, which is no body part
+    but the hands, no person and no place. A close-up of such a beat shows the hands."""
+    from storycore.tools.breakdown.places import PLACE_NOUNS
+
+    written = _WORD.findall(rest)
+    words = [word.lower() for word in written]
+    index = 0
+    while index < len(words) and words[index].endswith("ly"):
+        index += 1
+    verb = words[index] if index < len(words) else ""
+    if not _manual_verb(verb):
+        return False
+    index += 1
+    if index < len(words) and words[index] in {"up", "off", "out", "down", "on", "over"}:
+        index += 1
+    if index < len(words) and words[index] in _DETERMINER:
+        index += 1
+    phrase: list[str] = []
+    for word in written[index : index + _MAX_WORDS + 1]:
+        if word[:1].isupper():
+            return False  # a name: "hugs Ana" is no work of the hands on a thing
+        if not word[:1].isalpha() or word in _STOP or word.endswith("ly") or word in _DETERMINER:
+            break
+        phrase.append(word)
+    if not phrase:
+        return False  # "turns around", "pulls away": no thing
+    noun = phrase[-1]
+    return noun not in _BODY and noun not in PERSON_NOUNS and noun not in PLACE_NOUNS
+
+
+def _manual_verb(word: str) -> bool:
+    if not word.endswith("s") or word.endswith("ss"):
+        return False  # a present verb after a subject: "rolls", "pushes"
+    stems = {word[:-1], word[:-2] if word.endswith("es") else word[:-1]}
+    if word.endswith("ies"):
+        stems.add(word[:-3] + "y")
+    return bool(stems & _MANUAL_VERBS) or handling_verb(word) is not None

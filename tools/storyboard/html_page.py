@@ -16,7 +16,7 @@ from storycore.tools.domain import (
 from storycore.tools.i18n import Messages, catalog_language
 from storycore.tools.project import Project
 from storycore.tools.rates import rate_label
-from storycore.tools.storyboard.markdown import _names, transition_text, vocab
+from storycore.tools.storyboard.markdown import _names, transition_text, vocab, voice_over_text
 from storycore.tools.storyboard.panels import panel_hash, panel_png, panel_size, stored_panel_hash
 
 # --------------------------------------------------------------------------------------
@@ -43,6 +43,7 @@ article img { display: block; width: 100%; height: auto; background: #e8e8e4; }
 dl { display: grid; grid-template-columns: auto 1fr; gap: 1px 10px; margin: 6px 0; }
 dt { color: #5b5b60; } dd { margin: 0; }
 .desc { margin: 6px 0; }
+.vo { margin: 6px 0; font-style: italic; color: #4a4a55; }
 details { color: #3a3a3f; font-size: 13px; }
 details p { margin: 4px 0; white-space: pre-wrap; }
 @media print { body { background: #fff; padding: 0; } article { break-inside: avoid; } }
@@ -233,6 +234,7 @@ def _html_panel(
             f"{_e(shot['duration_frames'])} f · {_e(time_range[0])}–{_e(time_range[1])}</p>",
             f"<dl>{details}</dl>",
             f'<p class="desc">{_e(shot["description"])}</p>',
+            f'<p class="vo">{_e(heard)}</p>' if (heard := voice_over_text(shot, m)) else "",
             f"<details><summary>{_e(m('storyboard.prompts'))}</summary>{prompts}</details>"
             if prompts
             else "",

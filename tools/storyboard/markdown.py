@@ -126,6 +126,30 @@ def markdown_segment(
     ]
 
 
+#: A narration as the planner stores it: "Henrik: Fifty years..." (its speaker first).
+_SPOKEN_BY = re.compile(r"^(?P<who>[^\W\d][\w .'’-]{0,40}?)\s*:\s+(?P<words>\S.*)$", re.DOTALL)
+
+
+_QUOTE_MARKS = '“”"«» '
+
+
+def voice_over_text(shot: dict[str, Any], m: Messages) -> str:
+    """What a shot's voice-over says, for a reader of the storyboard ('VO (Henrik): “Fifty
+    years...”'); "" when it has none or its description already quotes it. A voice-over is
+    heard over the picture, so no shot's description tells it."""
+    narration = " ".join(str(shot.get("narration") or "").split())
+    if not narration:
+        return ""
+    spoken = _SPOKEN_BY.match(narration)
+    words = (spoken.group("words") if spoken else narration).strip(_QUOTE_MARKS)
+    if not words or words in shot.get("description", ""):
+        return ""
+    label = m("storyboard.voice_over")
+    if spoken:
+        label = f"{label} ({spoken.group('who')})"
+    return f"{label}: “{words}”"
+
+
 def markdown_row(storyboard: dict[str, Any], shot: dict[str, Any], m: Messages) -> str:
     """A shot's row of its segment's table (``shot``: its ``storyboard.json`` entry; the
     storyboard gives the names of the elements)."""
@@ -140,7 +164,7 @@ def markdown_row(storyboard: dict[str, Any], shot: dict[str, Any], m: Messages) 
         vocab("angle", shot["camera_angle"], m.language),
         vocab("movement", shot["camera_movement"], m.language),
         f"{shot['lens_mm']}mm",
-        shot["description"],
+        " ".join(filter(None, [shot["description"], voice_over_text(shot, m)])),
         cast,
         shot["model_id"] or "",
         transition_text(shot.get("transition_in"), shot.get("transition_out"), m.language),
