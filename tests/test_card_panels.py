@@ -235,8 +235,22 @@ def test_a_card_with_no_words_keeps_the_insert_drawing() -> None:
     )
 
 
-def test_a_character_the_bundled_font_lacks_is_transliterated_not_a_box() -> None:
-    assert cards.drawable("Le café qui se lève tôt") == "Le cafe qui se leve tot"
+def test_french_accents_are_drawn_over_their_letters_not_as_missing_glyph_boxes() -> None:
+    """The bundled font has "e" and "´" but no "é": the card draws the letter and its
+    accent (the word as wide as without it), and transliterates what it cannot draw."""
+    accented = cards.card_picture("Le café", 400, 400)
+    plain = cards.card_picture("Le cafe", 400, 400)
+    word = _light_box(plain)
+    changed = ImageChops.difference(accented, plain).convert("L").point(lambda v: 255 * (v > 60))
+    accent = changed.getbbox()
+    assert word is not None and accent is not None
+    assert _light_box(accented) is not None
+    # only over the last letter: narrow, at the right end, above the letters' tops
+    assert accent[2] - accent[0] < (word[2] - word[0]) / 6
+    assert accent[0] > (word[0] + word[2]) / 2 and accent[3] <= word[1] + (word[3] - word[1]) / 2
+    for text in ("Noël", "Ça", "tôt", "Zürich", "ÉTÉ"):
+        assert cards.drawable(text) == text  # each drawn with its accents
+    assert cards.drawable("łódź") == "lódź"  # no "ł" with a stroke: transliterated
     assert cards.drawable("TrailMix.\nGo  further.") == "TrailMix.\nGo further."
 
 

@@ -112,8 +112,60 @@ def draw_card(
     top = (y0 + y1 - found.height) // 2
     for index, line in enumerate(found.lines):
         y = top + index * found.line_height
-        draw.text(((x0 + x1) / 2, y), line, font=font, fill=CARD_FG, anchor="ma")
+        bases = _bases(line)
+        x = (x0 + x1) / 2 - font.getlength(bases) / 2
+        draw.text((x, y), bases, font=font, fill=CARD_FG)
+        if bases != line:
+            _draw_accents(draw, font, line, (x, y), found.size)
     return found
+
+
+def _draw_accents(
+    draw: ImageDraw.ImageDraw,
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+    line: str,
+    at: tuple[float, float],
+    size: int,
+) -> None:
+    """The accents of ``line`` (drawn at ``at`` without them) over or under their letters."""
+    bases = _bases(line)
+    gap = max(1, size // 14)
+    for index, char in enumerate(line):
+        base, marks = _glyphs(char) or (char, ())
+        if not marks:
+            continue
+        left = at[0] + font.getlength(bases[:index])
+        bx0, by0, bx1, by1 = _ink(size, base)
+        middle = left + (bx0 + bx1) / 2
+        over = at[1] + by0 - gap  # the bottom of the next accent above the letter
+        for mark in marks:
+            glyph = _MARKS[mark]
+            if glyph == ":":  # a diaeresis: two dots
+                radius = max(1.0, size * 0.05)
+                for side in (-1, 1):
+                    cx = middle + side * size * 0.12
+                    draw.ellipse((cx - radius, over - 2 * radius, cx + radius, over), fill=CARD_FG)
+                over -= 2 * radius + gap
+                continue
+            mark_size = max(1, round(size * _MARK_SCALE.get(glyph, 1.0)))
+            mx0, my0, mx1, my1 = _ink(mark_size, glyph)
+            if glyph == ",":  # a cedilla: a comma just under the letter
+                y = at[1] + by1 - my0
+            else:
+                y = over - my1
+                over -= my1 - my0 + gap
+            draw.text((middle - (mx0 + mx1) / 2, y), glyph, font=_font(mark_size), fill=CARD_FG)
+
+
+@lru_cache(maxsize=256)
+def _ink(size: int, glyph: str) -> tuple[int, int, int, int]:
+    """The box of ``glyph``'s ink drawn at (0, 0) at ``size`` (measured: ``getbbox`` of a
+    spacing accent reaches down to the baseline)."""
+    pad = size
+    image = Image.new("L", (size * 3, size * 3))
+    ImageDraw.Draw(image).text((pad, pad), glyph, font=_font(size), fill=255)
+    box = image.getbbox() or (pad, pad, pad, pad)
+    return box[0] - pad, box[1] - pad, box[2] - pad, box[3] - pad
 
 
 def card_picture(words: str, width: int, height: int) -> Image.Image:
@@ -148,7 +200,8 @@ class _Measure:
     def __call__(self, text: str) -> int:
         width = self._widths.get(text)
         if width is None:
-            width = self._widths[text] = math.ceil(self.font.getlength(text)) + self._slack
+            advance = self.font.getlength(_bases(text))
+            width = self._widths[text] = math.ceil(advance) + self._slack
         return width
 
     @property
@@ -233,13 +286,50 @@ def _cut(text: str, size: int, width: int, height: int) -> CardLayout | None:
 
 def drawable(words: str) -> str:
     """``words`` as the bundled font draws them: one space between words, at most
-    :data:`MAX_CHARS`, and each character it has no glyph for transliterated."""
+    :data:`MAX_CHARS` (cut after a whole word), and each character it has no glyph for
+    kept when it is a letter it has with accents it can draw ("é": "e" and "´", see
+    :func:`_glyphs`), else transliterated ("ł" is drawn "l")."""
     text = unicodedata.normalize("NFC", words)
     lines = [" ".join(line.split()) for line in text.splitlines()]
     text = "\n".join(line for line in lines if line)
-    if len(text) > MAX_CHARS:
-        text = text[: MAX_CHARS - len(_ELLIPSIS)].rstrip() + _ELLIPSIS
-    return "".join(c if c == "\n" or c.isascii() or _has_glyph(c) else anyascii(c) for c in text)
+    if len(text) > MAX_CHARS:  # cut after the last whole word that fits
+        kept = text[: MAX_CHARS - len(_ELLIPSIS) + 1]
+        kept = kept[: kept.rfind(" ")] if " " in kept else kept[:-1]
+        text = kept.rstrip(" ,;:") + _ELLIPSIS
+    return "".join(c if c == "\n" or _glyphs(c) is not None else anyascii(c) for c in text)
+
+
+# The accents drawn over (or under) a letter the font has without them: the font's own
+# spacing accents, two dots for a diaeresis, a comma under a letter for a cedilla.
+_MARKS = {
+    "\u0301": "´",
+    "\u0300": "`",
+    "\u0302": "^",  # drawn smaller: the font's caret is a symbol, taller than an accent
+    "\u0303": "~",
+    "\u030a": "°",
+    "\u0308": ":",  # drawn as two dots side by side
+    "\u0327": ",",  # drawn under the letter
+}
+_MARK_SCALE = {"^": 0.7, "~": 0.8}
+
+
+@lru_cache(maxsize=1024)
+def _glyphs(char: str) -> tuple[str, tuple[str, ...]] | None:
+    """How the bundled font draws ``char``: (the glyph, the accents to draw on it), or None
+    when it cannot ("é": ("e", ("\u0301",)); "a": ("a", ()))."""
+    if char.isascii() or _has_glyph(char):
+        return char, ()
+    base, *marks = unicodedata.normalize("NFD", char)
+    if marks and (base.isascii() or _has_glyph(base)) and all(m in _MARKS for m in marks):
+        return base, tuple(marks)
+    return None
+
+
+def _bases(text: str) -> str:
+    """``text`` without its drawn accents: what its width is measured on."""
+    if text.isascii():
+        return text
+    return "".join((_glyphs(c) or (c, ()))[0] for c in text)
 
 
 @lru_cache(maxsize=1024)

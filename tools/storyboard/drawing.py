@@ -19,7 +19,7 @@ from storycore.tools.domain import (
     ShotSpec,
     TechnicalSpecs,
 )
-from storycore.tools.storyboard.card import CARD_BG, draw_card
+from storycore.tools.storyboard.card import draw_card
 from storycore.tools.storyboard.document import _number
 from storycore.tools.timecode import format_seconds
 
@@ -101,9 +101,8 @@ def _draw_background(
             draw.line((w * i // 3, 0, w * i // 3, h), fill=_GRID, width=s)
             draw.line((0, h * i // 3, w, h * i // 3), fill=_GRID, width=s)
         _draw_subjects(draw, shot, labels, w, h, horizon)
-    if shot.camera_angle is CameraAngle.DUTCH:
-        fill = CARD_BG if card else _SKY
-        image = image.rotate(12, resample=Image.Resampling.BICUBIC, fillcolor=fill)
+    if shot.camera_angle is CameraAngle.DUTCH and not card:  # a card's words stay level
+        image = image.rotate(12, resample=Image.Resampling.BICUBIC, fillcolor=_SKY)
         draw = ImageDraw.Draw(image)
     _draw_movement(draw, shot.camera_movement, w, h)
     if shot.framing is Framing.POV:
