@@ -8,8 +8,9 @@ the prompts leave them out on purpose (on-screen text is an overlay set in the e
 docs/prompts.md), so the panel and the animatic are where a director reads them.
 
 Only Pillow's bundled font (:func:`.drawing._font`), so a panel is the same on every
-machine; a character it has no glyph for is transliterated ("café" is drawn "cafe") rather
-than drawn as a box.
+machine. It has no accented letters: "é" is drawn as its "e" with the font's own "´" over it
+(:func:`_glyphs`), and a character it cannot draw even so is transliterated ("ł": "l")
+rather than drawn as a box.
 """
 
 from __future__ import annotations
