@@ -320,7 +320,8 @@ def _glyphs(char: str) -> tuple[str, tuple[str, ...]] | None:
     when it cannot ("é": ("e", ("\u0301",)); "a": ("a", ()))."""
     if char.isascii() or _has_glyph(char):
         return char, ()
-    base, *marks = unicodedata.normalize("NFD", char)
+    parts = unicodedata.normalize("NFD", char)
+    base, marks = parts[0], parts[1:]
     if marks and (base.isascii() or _has_glyph(base)) and all(m in _MARKS for m in marks):
         return base, tuple(marks)
     return None
