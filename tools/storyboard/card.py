@@ -311,7 +311,7 @@ _MARKS = {
     "\u0308": ":",  # drawn as two dots side by side
     "\u0327": ",",  # drawn under the letter
 }
-_MARK_SCALE = {"^": 0.7, "~": 0.8}
+_MARK_SCALE = {"^": 0.55, "~": 0.75}
 
 
 @lru_cache(maxsize=1024)
