@@ -124,6 +124,19 @@ def test_every_card_name_passes_the_cheap_test_before_the_direction_reader() -> 
         assert card_words(f"{name.capitalize()}: “Hello”") == "Hello", name
 
 
+def test_a_shot_naming_no_card_is_not_read_for_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every panel asks for its card words (1000-shot plans too): a shot whose text names
+    no card costs one regular expression, never the direction reader."""
+    from storycore.tools import directions
+
+    def refuse(text: str) -> None:
+        raise AssertionError(f"read for a card: {text!r}")
+
+    monkeypatch.setattr(directions, "stated_direction", refuse)
+    for description in ("Medium shot of Jade sprinting.", "Close-up of the mug, tagline “Hi”"):
+        assert cards.shot_card_words(_card_shot(description, "Jade")) == ""
+
+
 def test_the_prompts_still_leave_a_cards_words_out() -> None:
     from storycore.tools.prompt_builder import build_shot_prompts
 
