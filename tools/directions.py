@@ -27,14 +27,6 @@ _EXTRA: dict[str, tuple[ShotSize | None, Framing | None, SceneType | None]] = {
     "insert shot": (ShotSize.CU, Framing.INSERT, SceneType.INSERT),
     "plan insert": (ShotSize.CU, Framing.INSERT, SceneType.INSERT),
     "detail shot": (ShotSize.ECU, Framing.INSERT, SceneType.INSERT),
-    # A card the film ends or opens on: a graphic filling the frame, shot of its own.
-    "end card": (ShotSize.CU, Framing.INSERT, SceneType.INSERT),
-    "final card": (ShotSize.CU, Framing.INSERT, SceneType.INSERT),
-    "title card": (ShotSize.CU, Framing.INSERT, SceneType.INSERT),
-    "closing card": (ShotSize.CU, Framing.INSERT, SceneType.INSERT),
-    "carton": (ShotSize.CU, Framing.INSERT, SceneType.INSERT),
-    "carton final": (ShotSize.CU, Framing.INSERT, SceneType.INSERT),
-    "ecran de fin": (ShotSize.CU, Framing.INSERT, SceneType.INSERT),
     "establishing shot": (ShotSize.WS, None, SceneType.ESTABLISHING),
     "establishing": (ShotSize.WS, None, SceneType.ESTABLISHING),
     "aerial shot": (ShotSize.EWS, None, SceneType.ESTABLISHING),
@@ -49,6 +41,13 @@ _EXTRA: dict[str, tuple[ShotSize | None, Framing | None, SceneType | None]] = {
     "angle on": (None, Framing.SINGLE, None),  # a new angle, its size left open
     "angle sur": (None, Framing.SINGLE, None),
 }
+# A card the film ends or opens on: a graphic filling the frame, shot of its own, whose
+# words the storyboard panel and the animatic show (:func:`card_words`).
+CARDS = frozenset(
+    {"end card", "final card", "title card", "closing card", "opening card", "intertitle"}
+    | {"carton", "carton final", "carton titre", "ecran de fin", "intertitre"}
+)
+_EXTRA.update({card: (ShotSize.CU, Framing.INSERT, SceneType.INSERT) for card in CARDS})
 _TAKES_SUBJECT = frozenset(key for key in _EXTRA if key.rsplit(" ", 1)[-1] in {"on", "sur"})
 # "TOMAS'S POV - the sleeve": whose point of view, before the framing.
 _OWNER = re.compile(
@@ -83,6 +82,7 @@ class Direction:
     phrase: str  # the direction as written: "Close-up of an alarm clock"
     subject: str  # what it frames: "an alarm clock" ("" when it names nothing)
     rest: str  # the text after the direction: "4:45. A hand slaps it off."
+    card: bool = False  # it names a card ("End card", "Carton final"): see CARDS
 
 
 def _meaning(
@@ -125,7 +125,7 @@ def stated_direction(text: str) -> Direction | None:
     framing: Framing | None = None
     movement: CameraMovement | None = None
     scene_type: SceneType | None = None
-    index, end, found, on_subject = 0, 0, False, False
+    index, end, found, on_subject, card = 0, 0, False, False, False
     while index < len(words):
         if alias_key(words[index].group()) in _MANNER and index + 1 < len(words):
             index += 1
@@ -147,6 +147,7 @@ def stated_direction(text: str) -> Direction | None:
             index = following + int(has_shot)
             end, found = words[index - 1].end(), True
             on_subject = key in _TAKES_SUBJECT
+            card = card or key in CARDS
             break
         else:
             break
@@ -162,9 +163,53 @@ def stated_direction(text: str) -> Direction | None:
         subject = text[start : stop.start() if stop else len(text)].strip()
         rest = text[stop.end() :] if stop else ""
     phrase = text[: start if not subject else start + len(subject)].strip(" :—–-,")
-    return Direction(size, framing, movement, scene_type, phrase, subject, rest.strip())
+    return Direction(size, framing, movement, scene_type, phrase, subject, rest.strip(), card)
 
 
 def _abbreviation(span: list[re.Match[str]]) -> bool:
     """``CU``, ``WS``, ``POV``: a framing abbreviation written in capitals."""
     return len(span) == 1 and span[0].group().isupper() and len(span[0].group()) <= 4
+
+
+# The words a card shows, as a writer quotes them: "...", “...”, « ... », „...“, 「...」.
+_CARD_QUOTE = re.compile(
+    r"\"(?P<a>[^\"]+)\"|“(?P<b>[^”]+)”|«(?P<c>[^»]+)»|„(?P<d>[^“”]+)[“”]"
+    r"|「(?P<e>[^」]+)」|『(?P<f>[^』]+)』"
+)
+# What opens the words of a card written without quotes: "End card: TrailMix."
+_CARD_COLON = re.compile(r"\s*[:—–-]")
+#: Any text naming a card holds one of these (a cheap test before :func:`stated_direction`,
+#: asked of every panel: most shots name no card).
+CARD_HINT = re.compile(r"card|carton|[eé]cran|intertit", re.IGNORECASE)
+
+
+def card_words(text: str, *, card: bool = False) -> str:
+    """The words a card shot puts on screen, as ``text`` (its description) gives them: the
+    quoted spans, one line each ('Final card: “TrailMix. Go further.”'), else what follows
+    the card's name and a colon or a dash ("Carton : Bientôt en boutique"). "" when the text
+    does not open on a card (unless ``card`` says the shot is one: its title names it) or
+    holds no words ("End card.", "Carton final :"): such a card is drawn as any insert."""
+    direction = stated_direction(text) if CARD_HINT.search(text) else None
+    opens_on_card = direction is not None and direction.card
+    if not (opens_on_card or card):
+        return ""
+    quoted = [
+        " ".join(next(g for g in match.groups() if g is not None).split())
+        for match in _CARD_QUOTE.finditer(text)
+    ]
+    if any(quoted):
+        return "\n".join(words for words in quoted if words)
+    if direction is None or not opens_on_card:
+        return ""
+    after = text[len(direction.phrase) :]
+    if not _CARD_COLON.match(after):
+        return ""  # "End card, black": what follows describes the card
+    return " ".join(direction.rest.split())
+
+
+def names_card(text: str) -> bool:
+    """Whether ``text`` (a shot's title: "End card", "Carton final") opens on a card."""
+    if not CARD_HINT.search(text):
+        return False
+    direction = stated_direction(text)
+    return direction is not None and direction.card

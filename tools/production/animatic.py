@@ -193,7 +193,14 @@ def _esc(text: str) -> str:
 
 def _source_image(job: RenderJob) -> tuple[Image.Image, bool]:
     """The picture the clip is made of, and whether it is the storyboard panel (which
-    carries its own labels) rather than a keyframe or the placeholder."""
+    carries its own labels) rather than a keyframe, a card shot's card (its words as the
+    panel shows them, at the clip's size: the panel scaled up blurs them) or the
+    placeholder."""
+    card = str(job.extras.get("card") or "")
+    if job.start_image is None and card:  # a card shot: the card, drawn at the clip's size
+        from storycore.tools.storyboard.card import card_picture
+
+        return card_picture(card, job.width, job.height), False
     path = job.start_image or job.extras.get("panel")
     if path is None:
         return _placeholder(job), False

@@ -26,6 +26,7 @@ from storycore.tools.production.records import MediaRecord, media_records
 from storycore.tools.project import INTERNAL, Project
 from storycore.tools.rates import rate_to_string
 from storycore.tools.storyboard import Plan, PlannedSegment, PlannedShot, load_plan
+from storycore.tools.storyboard.card import shot_card_words
 from storycore.tools.structure import SEQUENCES, SHOTS, VIDEOS
 from storycore.tools.timecode import format_smpte
 
@@ -122,6 +123,7 @@ class ProductionBase:
         backend = self.backend.name
         model_id = "animatic" if backend == "animatic" else (spec.model_id or "unknown")
         start = self._timeline_start() + spec.start_frame
+        picture = self._picture(planned)
         job = RenderJob(
             target_id=spec.shot_id,
             generation_hash=generation_hash,
@@ -152,9 +154,12 @@ class ProductionBase:
                 "camera_movement": spec.camera_movement.value,
                 "timecode": format_smpte(start, self.rate, drop_frame=self.plan.drop_frame),
                 "drop_frame": self.plan.drop_frame,
-                "panel": str(self._picture(planned)),
+                "panel": str(picture),
                 "image_prompt": spec.image_prompt,
                 "continues_from": spec.continues_from,
+                # A card shot's words when its picture is its panel: the animatic draws the
+                # card at the clip's size (a keyframe, when there is one, is the picture).
+                **({"card": card} if (card := self._card(planned, picture)) else {}),
             },
         )
         record = self.records.get(spec.shot_id)
@@ -185,6 +190,13 @@ class ProductionBase:
             if path is not None and path.is_file():
                 return path
         return self.project.root / planned.panel_path
+
+    def _card(self, planned: PlannedShot, picture: Path) -> str:
+        """The words of the shot's card (:func:`~storycore.tools.storyboard.card.shot_card_words`)
+        when ``picture`` is its panel, else ""."""
+        if picture != self.project.root / planned.panel_path:
+            return ""
+        return shot_card_words(planned.spec)
 
     def _ensure_picture(self, job: RenderJob, planned: PlannedShot) -> RenderJob:
         """A job whose picture exists: a plan made without its storyboard panels gets the

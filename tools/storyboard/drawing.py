@@ -19,6 +19,7 @@ from storycore.tools.domain import (
     ShotSpec,
     TechnicalSpecs,
 )
+from storycore.tools.storyboard.card import draw_card
 from storycore.tools.storyboard.document import _number
 from storycore.tools.timecode import format_seconds
 
@@ -77,23 +78,30 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return font
 
 
-def _draw_background(shot: ShotSpec, labels: list[str], w: int, h: int) -> Image.Image:
-    """Everything of a panel but its labels, at the supersampled size ``w`` x ``h``."""
+def _draw_background(
+    shot: ShotSpec, labels: list[str], w: int, h: int, card: str = ""
+) -> Image.Image:
+    """Everything of a panel but its labels, at the supersampled size ``w`` x ``h``; a card
+    shot's panel (``card``: its words, :func:`.card.shot_card_words`) shows the card."""
     s = _SUPERSAMPLE
     image = Image.new("RGB", (w, h), _SKY)
     draw = ImageDraw.Draw(image)
 
-    horizon = _HORIZON[shot.camera_angle]
-    if horizon is None:
-        draw.rectangle((0, 0, w, h), fill=_GROUND)
+    if card:
+        # The card fills the frame: its words clear of the labels, at least 7 px tall.
+        band = label_band() * s
+        draw_card(image, card, clear=band, min_size=7 * s, guide=s)
     else:
-        draw.rectangle((0, round(horizon * h), w, h), fill=_GROUND)
-    for i in (1, 2):
-        draw.line((w * i // 3, 0, w * i // 3, h), fill=_GRID, width=s)
-        draw.line((0, h * i // 3, w, h * i // 3), fill=_GRID, width=s)
-
-    _draw_subjects(draw, shot, labels, w, h, horizon)
-    if shot.camera_angle is CameraAngle.DUTCH:
+        horizon = _HORIZON[shot.camera_angle]
+        if horizon is None:
+            draw.rectangle((0, 0, w, h), fill=_GROUND)
+        else:
+            draw.rectangle((0, round(horizon * h), w, h), fill=_GROUND)
+        for i in (1, 2):
+            draw.line((w * i // 3, 0, w * i // 3, h), fill=_GRID, width=s)
+            draw.line((0, h * i // 3, w, h * i // 3), fill=_GRID, width=s)
+        _draw_subjects(draw, shot, labels, w, h, horizon)
+    if shot.camera_angle is CameraAngle.DUTCH and not card:  # a card's words stay level
         image = image.rotate(12, resample=Image.Resampling.BICUBIC, fillcolor=_SKY)
         draw = ImageDraw.Draw(image)
     _draw_movement(draw, shot.camera_movement, w, h)

@@ -24,6 +24,7 @@ from storycore.tools.domain import (
     TechnicalSpecs,
 )
 from storycore.tools.project import Transaction
+from storycore.tools.storyboard.card import shot_card_words
 from storycore.tools.storyboard.drawing import (
     _LABEL_BG,
     _LABEL_FG,
@@ -71,6 +72,8 @@ def _panel_inputs(shot: ShotSpec, specs: TechnicalSpecs, names: Sequence[str]) -
         "has_location": shot.location is not None,
         "has_props": bool(shot.props),
         "duration": format_seconds(shot.duration_frames, specs.rate),
+        # A card's words (only a card shot has the key: other panels keep their hash).
+        **({"card": card} if (card := shot_card_words(shot)) else {}),
     }
 
 
@@ -105,7 +108,8 @@ def draw_panel(
 def _draw_whole_panel(shot: ShotSpec, specs: TechnicalSpecs, labels: list[str]) -> Image.Image:
     """The reference drawing of a panel: background and labels at 2x, then downsampled."""
     width, height = panel_size(specs.aspect_ratio)
-    image = _draw_background(shot, labels, width * _SUPERSAMPLE, height * _SUPERSAMPLE)
+    card = shot_card_words(shot)
+    image = _draw_background(shot, labels, width * _SUPERSAMPLE, height * _SUPERSAMPLE, card)
     _draw_labels(ImageDraw.Draw(image), shot, specs, image.width, image.height)
     return _downsample(image, (width, height))
 
@@ -121,6 +125,7 @@ def _background_key(shot: ShotSpec, specs: TechnicalSpecs, labels: list[str]) ->
         bool(shot.characters),
         bool(shot.props),
         tuple(labels),
+        shot_card_words(shot),
     )
 
 
@@ -143,7 +148,8 @@ class _Background:
     @classmethod
     def draw(cls, shot: ShotSpec, specs: TechnicalSpecs, labels: list[str]) -> _Background:
         width, height = panel_size(specs.aspect_ratio)
-        large = _draw_background(shot, labels, width * _SUPERSAMPLE, height * _SUPERSAMPLE)
+        size = (width * _SUPERSAMPLE, height * _SUPERSAMPLE)
+        large = _draw_background(shot, labels, *size, shot_card_words(shot))
         return cls(large, _downsample(large, (width, height)))
 
     def with_labels(self, shot: ShotSpec, specs: TechnicalSpecs) -> Image.Image | None:
