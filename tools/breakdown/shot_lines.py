@@ -23,6 +23,7 @@ from storycore.tools.breakdown.text import (
 from storycore.tools.fountain import fold, mentions
 from storycore.tools.fountain.french_props import handled_props as french_handled_props
 from storycore.tools.fountain.handled import handling_verb, works_with_hands
+from storycore.tools.fountain.people import person_key
 from storycore.tools.text import word_set
 
 #: First words of an opening phrase ("On a windy beach,", "At sunset,", "Au petit matin,")
@@ -250,10 +251,17 @@ def _subject(clause: str, characters: Sequence[str]) -> tuple[list[str] | None, 
     longest_first = sorted(characters, key=len, reverse=True)  # "Grandpa Ali" before "Ali"
     while True:
         name = next((c for c in longest_first if _opens_on(rest, c)), None)
+        if name is not None:
+            said = len(name)
+        else:
+            # "Une femme boit..." for "La femme", "An old man sits" for "The Old Man"
+            name, said = next(
+                ((c, n) for c in longest_first if (n := _opens_on_noun(rest, c))), (None, 0)
+            )
         if name is None:
             break
         found.append(name)
-        rest = rest[len(name) :].lstrip()
+        rest = rest[said:].lstrip()
         joined = re.match(r"(?:and|et)\s+", rest)
         if joined is None:
             break
@@ -273,6 +281,33 @@ def _subject(clause: str, characters: Sequence[str]) -> tuple[list[str] | None, 
 
 def _opens_on(text: str, name: str) -> bool:
     return fold(text).startswith(fold(name) + " ")
+
+
+#: A determiner and up to two describing words before a person's noun ("une vieille femme").
+_PERSON_OPENING = r"(?:the|a|an|le|la|l['’]|un|une)\s*(?:[^\W\d_][\w'’-]*\s+){0,2}?"
+
+
+def _opens_on_noun(text: str, name: str) -> int:
+    """How many characters of ``text`` name the person ``name`` is when a person noun names
+    them ("La femme", "The Old Man": :func:`~storycore.tools.fountain.people.person_key`)
+    and ``text`` opens on that noun after any determiner ("Une femme boit", "an old man
+    sits"); 0 otherwise."""
+    key = person_key(name)
+    if key is None:
+        return 0
+    words = r"\s+".join(re.escape(word) for word in name.split()[-len(key.split()) :])
+    noun = words.split("'")[-1].split("’")[-1]
+    found = re.match(rf"{_PERSON_OPENING}{noun}\b(?=\s)", text, re.IGNORECASE)
+    if found is None or _LOOK_AFTER.match(text[found.end() :]):
+        return 0  # "Une femme en pyjama rayé verse...": her look first, told as written
+    return found.end()
+
+
+#: Words that open a look phrase right after a person's noun.
+_LOOK_AFTER = re.compile(
+    r"\s+(?:in|with|wearing|dressed|en|aux|au|à|a|avec|vêtue?|vetue?|habillée?|portant)\b",
+    re.IGNORECASE,
+)
 
 
 def _same(subject: Sequence[str], rest: str, focus: Sequence[str]) -> bool:
