@@ -190,4 +190,4 @@ def test_json_assembled_from_parts_is_json_dumps(project: Project) -> None:
         top = {k: v for k, v in segment.items() if k != "shots"}
         sections = [fragments._section_json(top, row) for row in rows]
         expected = json.dumps(board, indent=2, ensure_ascii=False) + "\n"
-        assert fragments._json_bytes(board, sections) == expected.encode()
+        assert b"".join(fragments._json_pieces(board, sections)) == expected.encode()

@@ -116,13 +116,24 @@ class _Board:
 
 @dataclass(frozen=True)
 class Documents:
-    """The rendered storyboard documents (UTF-8), and each shot's part (timeline order)."""
+    """The rendered storyboard documents (UTF-8), and each shot's part (timeline order).
+
+    Each document also in the pieces it was joined from (``b"".join(pieces)``), each
+    segment's part of it one piece, the very bytes object as long as the segment does not
+    change: writing it hashes only the pieces that changed."""
 
     storyboard: dict[str, Any]
-    json: bytes  # with its final newline, as the file holds it
-    markdown: bytes
-    html: bytes
+    json_pieces: list[bytes]
+    markdown_pieces: list[bytes]
+    html_pieces: list[bytes]
     parts: list[ShotPart]
+    json: bytes = field(init=False)  # with its final newline, as the file holds it
+    markdown: bytes = field(init=False)
+    html: bytes = field(init=False)
+
+    def __post_init__(self) -> None:
+        for name in ("json", "markdown", "html"):
+            object.__setattr__(self, name, b"".join(getattr(self, f"{name}_pieces")))
 
 
 _boards: OrderedDict[Path, _Board] = OrderedDict()
@@ -171,25 +182,37 @@ def _around_last(obj: dict[str, Any], key: str, level: int) -> tuple[bytes, byte
     return before.encode("utf-8"), after.encode("utf-8")
 
 
-def _array(items: Sequence[bytes], level: int) -> list[bytes]:
-    """The pieces of a JSON array at nesting ``level`` of ``items`` (each dumped and
-    indented at ``level + 1``)."""
-    if not items:
+def _array(inner: Sequence[bytes], level: int) -> list[bytes]:
+    """The pieces of a JSON array at nesting ``level`` whose items (each dumped and
+    indented at ``level + 1``), joined by ``,\\n``, are the pieces ``inner`` (none: empty)."""
+    if not inner:
         return [b"[]"]
-    return [b"[\n", b",\n".join(items), b"\n" + b"  " * level + b"]"]
+    return [b"[\n", *inner, b"\n" + b"  " * level + b"]"]
 
 
 def _section_json(top: dict[str, Any], parts: Sequence[ShotPart]) -> bytes:
     """A segment's object in ``storyboard.json``, indented as an item of ``segments``."""
     before, after = _around_last(top, "shots", 2)
-    return b"".join([b"    ", before, *_array([part.json for part in parts], 3), after])
+    inner = [b",\n".join([part.json for part in parts])] if parts else []
+    return b"".join([b"    ", before, *_array(inner, 3), after])
 
 
-def _json_bytes(storyboard: dict[str, Any], sections: Sequence[bytes]) -> bytes:
-    """``storyboard.json`` from its segments' objects, with its final newline."""
+def _json_pieces(storyboard: dict[str, Any], sections: Sequence[bytes]) -> list[bytes]:
+    """``storyboard.json`` from its segments' objects, with its final newline, in pieces
+    (each segment's object one of them)."""
     head = {k: v for k, v in storyboard.items() if k != "segments"}
     before, after = _around_last(head, "segments", 0)
-    return b"".join([before, *_array(sections, 1), after, b"\n"])
+    inner = _joined(b",\n", sections) if sections else []
+    return [before, *_array(inner, 1), after, b"\n"]
+
+
+def _joined(separator: bytes, items: Sequence[bytes]) -> list[bytes]:
+    """The pieces of ``separator.join(items)``: the items themselves, kept as they are (a
+    piece that is the very bytes object of an unchanged part is not hashed again when the
+    document is written: :func:`~storycore.tools.project.files.pieces_digest`)."""
+    pieces = [separator] * (2 * len(items) - 1) if items else []
+    pieces[::2] = items
+    return pieces
 
 
 # -- rendering ----------------------------------------------------------------------------
@@ -355,10 +378,11 @@ def render_documents(project: Project, plan: Plan, language: str | None) -> Docu
     html_top = "\n".join(html_head(storyboard, m)).encode("utf-8")
     return Documents(
         storyboard=storyboard,
-        json=_json_bytes(storyboard, [section.json for section in chosen]),
-        markdown=b"\n".join([markdown_top, *(section.markdown for section in chosen)]),
-        html=b"\n".join(
-            [html_top, *(section.html for section in chosen), "\n".join(HTML_END).encode()]
+        json_pieces=_json_pieces(storyboard, [section.json for section in chosen]),
+        markdown_pieces=_joined(b"\n", [markdown_top, *(section.markdown for section in chosen)]),
+        html_pieces=_joined(
+            b"\n",
+            [html_top, *(section.html for section in chosen), "\n".join(HTML_END).encode()],
         ),
         parts=[part for row in rows for part in row],
     )

@@ -74,8 +74,8 @@ def write_plan_documents(tx: Transaction, plan: Plan) -> list[str]:
     project = tx.project
     documents = render_documents(project, plan, project.manifest.technical_specs.language)
     panels = _write_panels(tx, plan, documents.parts)
-    tx.write_bytes(STORYBOARD_JSON, documents.json)
-    tx.write_bytes(STORYBOARD_MD, documents.markdown)
-    tx.write_bytes(STORYBOARD_HTML, documents.html)
+    tx.write_bytes(STORYBOARD_JSON, documents.json, pieces=documents.json_pieces)
+    tx.write_bytes(STORYBOARD_MD, documents.markdown, pieces=documents.markdown_pieces)
+    tx.write_bytes(STORYBOARD_HTML, documents.html, pieces=documents.html_pieces)
     tx.write_bytes(VISUAL_STRATEGY_JSON, _json_bytes(build_visual_strategy(project, plan)))
     return [STORYBOARD_JSON, STORYBOARD_MD, STORYBOARD_HTML, VISUAL_STRATEGY_JSON, *panels]
