@@ -26,13 +26,15 @@ from storycore.tools.project.files import dumps_entries
 from storycore.tools.regeneration import apply_changes, plan_changes
 from storycore.tools.regeneration import index as index_module
 from storycore.tools.regeneration import plan as plan_module
-from storycore.tools.storyboard import fragments
+from storycore.tools.storyboard import build_visual_strategy, fragments, load_plan
+from storycore.tools.storyboard import visual_strategy as visual_strategy_module
 
 
 def _forget() -> None:
     """Drop what this process keeps, as a new process starts."""
     kept.forget()
     fragments.forget()
+    visual_strategy_module.forget()
     with index_module._memory_lock:
         index_module._memory.clear()
     with plan_module._digests_lock:
@@ -284,3 +286,89 @@ def test_an_entry_changed_in_place_between_transactions_is_not_taken_as_kept(
     fresh = Project(film).manifest
     assert fresh.title == "Second"
     assert fresh.shots[0].status is not ShotStatus.APPROVED
+
+
+# -- the passes over every shot, read again only where shots changed ---------------------------
+
+
+def _shot_file(root: Path, shot_id: str) -> Path:
+    ref = next(ref for ref in Project(root).manifest.shots if ref.shot_id == shot_id)
+    return root / "02_shots" / ref.folder / "shot.json"
+
+
+def _edit_shot_by_hand(root: Path, shot_id: str, **fields: Any) -> None:
+    path = _shot_file(root, shot_id)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.update(fields)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _steps(project: Project) -> list[Any]:
+    """A series of changes, each a list of modifications or a hand edit of a shot file:
+    framing, model and length changes, a shot made to show other elements by a change and
+    by hand, inserts, a move, a removal, an element's look."""
+    shots = [ref.shot_id for ref in project.manifest.shots]
+    char = next(e.element_id for e in project.manifest.elements if e.element_id.startswith("char_"))
+    return [
+        [{"kind": "set_shot_field", "shot_id": shots[2], "field": "shot_size", "value": "CU"}],
+        [{"kind": "set_shot_field", "shot_id": shots[1], "field": "model_id", "value": "sora2"}],
+        ("hand", shots[4], {"model_id": "wan_22", "characters": []}),
+        [{"kind": "retime_shot", "shot_id": shots[3], "duration_seconds": 2.5}],
+        [{"kind": "set_shot_field", "shot_id": shots[2], "field": "shot_size", "value": "WS"}],
+        ("hand", shots[5], {"description": "Rain on the window, seen by hand."}),
+        [{"kind": "insert_shot", "after": shots[1], "description": "A cat.", "characters": [char]}],
+        [{"kind": "set_shot_field", "shot_id": shots[6], "field": "model_id", "value": "sora2"}],
+        [{"kind": "move_shot", "shot_id": shots[0], "after": shots[3]}],
+        [{"kind": "remove_shot", "shot_id": shots[5]}],
+        _look_change(project),
+        [{"kind": "set_shot_field", "shot_id": shots[2], "field": "shot_size", "value": "MS"}],
+    ]
+
+
+def _run_steps(root: Path, *, new_process: bool) -> list[dict[str, bytes]]:
+    """The project's files after each step of :func:`_steps`, made in one process (what it
+    keeps kept from step to step) or as a new process each time (nothing kept before each
+    plan and apply)."""
+    project = Project.open(root)
+    trees = []
+    for step in _steps(project):
+        if isinstance(step, tuple):
+            _edit_shot_by_hand(root, step[1], **step[2])
+            continue
+        if new_process:
+            _forget()
+            project = Project.open(root)
+        plan = plan_changes(project, step)
+        if new_process:
+            _forget()
+        apply_changes(project, plan)
+        trees.append(_tree(root))
+    return trees
+
+
+def test_changes_in_one_process_write_what_a_new_process_writes(film: Path, tmp_path: Path) -> None:
+    """Every document (the index aside) after each of a series of changes, shot files
+    edited by hand between them: what one long-lived process writes, each pass reading
+    again only the shots it did not read before, is what a new process writes."""
+    copy = tmp_path / "copy"
+    shutil.copytree(film, copy, symlinks=True)
+    warm = _run_steps(film, new_process=False)
+    cold = _run_steps(copy, new_process=True)
+    assert len(warm) == len(cold) == 10
+    for number, (one, other) in enumerate(zip(warm, cold, strict=True)):
+        assert one.keys() == other.keys(), number
+        assert [k for k in one if one[k] != other[k]] == [], number
+
+
+def test_the_visual_strategy_of_changed_shots_is_the_whole_document(film: Path) -> None:
+    """After each change made in one process, ``visual_strategy.json`` is what building
+    it whole from the files gives (each shot's model, length and elements among them)."""
+    project = Project.open(film)
+    for number, step in enumerate(_steps(project)):
+        if isinstance(step, tuple):
+            _edit_shot_by_hand(film, step[1], **step[2])
+            continue
+        apply_changes(project, plan_changes(project, step))
+        fresh = Project(film)
+        whole = dumps_json(build_visual_strategy(fresh, load_plan(fresh)))
+        assert (film / "visual_strategy.json").read_bytes() == whole, number
