@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
@@ -325,10 +326,10 @@ def _steps(project: Project) -> list[Any]:
     ]
 
 
-def _run_steps(root: Path, *, new_process: bool) -> list[dict[str, bytes]]:
+def _run_steps(root: Path, *, new_process: bool, check: Any = None) -> list[dict[str, bytes]]:
     """The project's files after each step of :func:`_steps`, made in one process (what it
     keeps kept from step to step) or as a new process each time (nothing kept before each
-    plan and apply)."""
+    plan and apply); ``check(root, step number)`` is called after each change."""
     project = Project.open(root)
     trees = []
     for step in _steps(project):
@@ -343,6 +344,8 @@ def _run_steps(root: Path, *, new_process: bool) -> list[dict[str, bytes]]:
             _forget()
         apply_changes(project, plan)
         trees.append(_tree(root))
+        if check is not None:
+            check(root, len(trees))
     return trees
 
 
@@ -372,3 +375,32 @@ def test_the_visual_strategy_of_changed_shots_is_the_whole_document(film: Path) 
         fresh = Project(film)
         whole = dumps_json(build_visual_strategy(fresh, load_plan(fresh)))
         assert (film / "visual_strategy.json").read_bytes() == whole, number
+
+
+def _index_content(root: Path) -> dict[str, list[tuple[str, str, Any]]]:
+    """Each part file of the shot index: its entries in order (shot id, file, spec), with
+    its checksum checked; not the file identities, which differ between two copies."""
+    parts = {}
+    for path in sorted((root / index_module.INDEX_DIR).iterdir()):
+        head, _, body = path.read_bytes().partition(b"\n")
+        assert json.loads(head)["checksum"] == sha256(body).hexdigest()
+        entries = json.loads(body)
+        parts[path.name] = [(key, e["file"], e["spec"]) for key, e in entries.items()]
+    return parts
+
+
+def test_the_index_of_changed_shots_is_what_a_new_process_writes(
+    film: Path, tmp_path: Path
+) -> None:
+    """After each change made in one process (only the shots changed since its last write
+    looked at, and only their parts put together), the index holds what a new process
+    writes: the same shots in the same parts, hand edits between changes included."""
+    copy = tmp_path / "copy"
+    shutil.copytree(film, copy, symlinks=True)
+    warm: list[Any] = []
+    cold: list[Any] = []
+    _run_steps(film, new_process=False, check=lambda root, _: warm.append(_index_content(root)))
+    _run_steps(copy, new_process=True, check=lambda root, _: cold.append(_index_content(root)))
+    assert len(warm) == len(cold) == 10
+    for number, (one, other) in enumerate(zip(warm, cold, strict=True)):
+        assert one == other, number
