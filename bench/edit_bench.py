@@ -72,12 +72,13 @@ def _counting_writes() -> Iterator[dict[str, int]]:
 
 def _forget() -> None:
     """Drop what a process keeps between changes (parsed index, documents' parts, the
-    visual strategy's parts, file hashes, validated documents, watched file identities,
-    folded aliases), as a new process (``storycore feedback``) starts; what it finds on disk
-    (the index, the storyboard parts file) stays."""
+    visual strategy's parts, the last shot-link sync, file hashes, validated documents,
+    watched file identities, folded aliases), as a new process (``storycore feedback``)
+    starts; what it finds on disk (the index, the storyboard parts file) stays."""
     from storycore.tools.domain import vocabulary
     from storycore.tools.project import kept, stamps
     from storycore.tools.regeneration import index, plan
+    from storycore.tools.registry import links
     from storycore.tools.storyboard import fragments, fragments_disk, visual_strategy
 
     with index._memory_lock:
@@ -86,6 +87,7 @@ def _forget() -> None:
         plan._digests.clear()
     fragments.forget()
     visual_strategy.forget()
+    links.forget()
     kept.forget()
     stamps.forget()
     fragments_disk._renderer = None

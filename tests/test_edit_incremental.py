@@ -27,6 +27,7 @@ from storycore.tools.project.files import dumps_entries
 from storycore.tools.regeneration import apply_changes, plan_changes
 from storycore.tools.regeneration import index as index_module
 from storycore.tools.regeneration import plan as plan_module
+from storycore.tools.registry import links as links_module
 from storycore.tools.storyboard import build_visual_strategy, fragments, load_plan
 from storycore.tools.storyboard import visual_strategy as visual_strategy_module
 
@@ -36,6 +37,7 @@ def _forget() -> None:
     kept.forget()
     fragments.forget()
     visual_strategy_module.forget()
+    links_module.forget()
     with index_module._memory_lock:
         index_module._memory.clear()
     with plan_module._digests_lock:

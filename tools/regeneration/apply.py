@@ -186,9 +186,7 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
         # Every element as it is after the sync: the documents do not read them again (they
         # only read them: shared with the kept documents, not copied).
         elements: dict[str, AssetMetadata] = {}
-        registry.sync_shot_links(
-            {s.shot_id: s.element_ids() for s in shots}, into=elements, shared=True
-        )
+        registry.sync_links_of(shots, into=elements)
         if outcome.segments is not None and outcome.segments != list(project.manifest.segments):
             set_segments(tx, outcome.segments)
         for element_id in outcome.element_locks:
