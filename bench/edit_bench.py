@@ -72,12 +72,12 @@ def _counting_writes() -> Iterator[dict[str, int]]:
 
 def _forget() -> None:
     """Drop what a process keeps between changes (parsed index, documents' parts, the
-    visual strategy's parts, the last shot-link sync, file hashes, validated documents,
-    watched file identities, folded aliases), as a new process (``storycore feedback``)
-    starts; what it finds on disk (the index, the storyboard parts file) stays."""
+    visual strategy's parts, the last shot-link sync and layout, file hashes, validated
+    documents, watched file identities, folded aliases), as a new process (``storycore
+    feedback``) starts; what it finds on disk (the index, the storyboard parts file) stays."""
     from storycore.tools.domain import vocabulary
     from storycore.tools.project import kept, stamps
-    from storycore.tools.regeneration import index, plan
+    from storycore.tools.regeneration import apply, index, plan
     from storycore.tools.registry import links
     from storycore.tools.storyboard import fragments, fragments_disk, visual_strategy
 
@@ -88,6 +88,7 @@ def _forget() -> None:
     fragments.forget()
     visual_strategy.forget()
     links.forget()
+    apply.forget()
     kept.forget()
     stamps.forget()
     fragments_disk._renderer = None

@@ -24,6 +24,7 @@ from storycore.tools.errors import ConfinementError, ProjectError
 from storycore.tools.naming import confined_under
 from storycore.tools.project import Project, dumps_json, kept
 from storycore.tools.project.files import dumps_entries
+from storycore.tools.regeneration import apply as apply_module
 from storycore.tools.regeneration import apply_changes, plan_changes
 from storycore.tools.regeneration import index as index_module
 from storycore.tools.regeneration import plan as plan_module
@@ -38,6 +39,7 @@ def _forget() -> None:
     fragments.forget()
     visual_strategy_module.forget()
     links_module.forget()
+    apply_module.forget()
     with index_module._memory_lock:
         index_module._memory.clear()
     with plan_module._digests_lock:
@@ -306,10 +308,24 @@ def _edit_shot_by_hand(root: Path, shot_id: str, **fields: Any) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def _edit_manifest_by_hand(root: Path, shot_id: str, **fields: Any) -> None:
+    path = root / "project.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    next(entry for entry in data["shots"] if entry["shot_id"] == shot_id).update(fields)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _edit_by_hand(root: Path, step: tuple[str, str, dict[str, Any]]) -> None:
+    kind, shot_id, fields = step
+    edit = _edit_shot_by_hand if kind == "hand" else _edit_manifest_by_hand
+    edit(root, shot_id, **fields)
+
+
 def _steps(project: Project) -> list[Any]:
-    """A series of changes, each a list of modifications or a hand edit of a shot file:
-    framing, model and length changes, a shot made to show other elements by a change and
-    by hand, inserts, a move, a removal, an element's look."""
+    """A series of changes, each a list of modifications or a hand edit of a shot file or
+    of the manifest: framing, model and length changes, a shot made to show other elements
+    by a change and by hand, inserts, a move, a removal, an element's look, a shot's entry
+    in ``project.json`` that no longer says what its file says."""
     shots = [ref.shot_id for ref in project.manifest.shots]
     char = next(e.element_id for e in project.manifest.elements if e.element_id.startswith("char_"))
     return [
@@ -317,6 +333,7 @@ def _steps(project: Project) -> list[Any]:
         [{"kind": "set_shot_field", "shot_id": shots[1], "field": "model_id", "value": "sora2"}],
         ("hand", shots[4], {"model_id": "wan_22", "characters": []}),
         [{"kind": "retime_shot", "shot_id": shots[3], "duration_seconds": 2.5}],
+        ("manifest", shots[7], {"status": "approved"}),
         [{"kind": "set_shot_field", "shot_id": shots[2], "field": "shot_size", "value": "WS"}],
         ("hand", shots[5], {"description": "Rain on the window, seen by hand."}),
         [{"kind": "insert_shot", "after": shots[1], "description": "A cat.", "characters": [char]}],
@@ -336,7 +353,7 @@ def _run_steps(root: Path, *, new_process: bool, check: Any = None) -> list[dict
     trees = []
     for step in _steps(project):
         if isinstance(step, tuple):
-            _edit_shot_by_hand(root, step[1], **step[2])
+            _edit_by_hand(root, step)
             continue
         if new_process:
             _forget()
@@ -371,7 +388,7 @@ def test_the_visual_strategy_of_changed_shots_is_the_whole_document(film: Path) 
     project = Project.open(film)
     for number, step in enumerate(_steps(project)):
         if isinstance(step, tuple):
-            _edit_shot_by_hand(film, step[1], **step[2])
+            _edit_by_hand(film, step)
             continue
         apply_changes(project, plan_changes(project, step))
         fresh = Project(film)
