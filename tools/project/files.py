@@ -289,18 +289,27 @@ _piece_digests_guard = threading.Lock()
 _PIECES_KEEP = 4096
 
 
-def _piece_digest(piece: bytes) -> bytes:
+def _piece_digests_of(pieces: Sequence[bytes]) -> list[bytes]:
+    """The sha256 digest of each piece, those kept hashed once (one lock for all)."""
     with _piece_digests_guard:
-        kept = _piece_digests.get(id(piece))
+        found = [_piece_digests.get(id(piece)) for piece in pieces]
+    digests, new = [], []
+    for piece, kept in zip(pieces, found, strict=True):
         if kept is not None and kept[0] is piece:
-            _piece_digests.move_to_end(id(piece))
-            return kept[1]
-    digest = hashlib.sha256(piece).digest()
+            digests.append(kept[1])
+        else:
+            digest = hashlib.sha256(piece).digest()
+            digests.append(digest)
+            new.append((piece, digest))
     with _piece_digests_guard:
-        _piece_digests[id(piece)] = (piece, digest)
+        for piece, kept in zip(pieces, found, strict=True):
+            if kept is not None and kept[0] is piece:
+                _piece_digests.move_to_end(id(piece), last=True)
+        for piece, digest in new:
+            _piece_digests[id(piece)] = (piece, digest)
         while len(_piece_digests) > _PIECES_KEEP:
             _piece_digests.popitem(last=False)
-    return digest
+    return digests
 
 
 def pieces_digest(pieces: Sequence[bytes]) -> str:
@@ -312,7 +321,7 @@ def pieces_digest(pieces: Sequence[bytes]) -> str:
     where a whole-file sha256 hashes every byte of it at every change (1.2 MB for
     ``storyboard.json`` at 500 shots). A piece is known by its identity only while it is
     kept here, with its bytes, which never change."""
-    return PIECES_PREFIX + hashlib.sha256(b"".join(_piece_digest(p) for p in pieces)).hexdigest()
+    return PIECES_PREFIX + hashlib.sha256(b"".join(_piece_digests_of(pieces))).hexdigest()
 
 
 def written_as(data: bytes, after: Any, lengths: Any) -> bool:

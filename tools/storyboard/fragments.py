@@ -54,7 +54,7 @@ from storycore.tools.storyboard.markdown import (
     markdown_segment,
     markdown_table_head,
 )
-from storycore.tools.storyboard.plan import Plan, PlannedShot
+from storycore.tools.storyboard.plan import Plan, PlannedSegment, PlannedShot
 
 #: A file's identity: inode, size, modification and change times in nanoseconds.
 Stamp = tuple[int, int, int, int]
@@ -92,6 +92,7 @@ class _Section:
     """One segment's parts of the three documents (UTF-8), and what they were made from."""
 
     top: dict[str, Any]  # the segment's storyboard.json entry but its shots
+    key: tuple[Any, ...]  # what ``top`` was made from (:func:`_segment_key`)
     parts: tuple[ShotPart, ...]  # compared by identity
     json: bytes
     markdown: bytes
@@ -233,8 +234,25 @@ def _part(
     )
 
 
+def _segment_key(segment: PlannedSegment) -> tuple[Any, ...]:
+    """What a segment's entry but its shots is made from, with the board's context (frame
+    rate, drop-frame): :func:`~storycore.tools.storyboard.document.segment_entry`."""
+    return (
+        segment.segment_id,
+        segment.title,
+        segment.start_frame,
+        segment.end_frame,
+        segment.transition_in,
+        segment.transition_out,
+    )
+
+
 def _section(
-    segment: dict[str, Any], parts: tuple[ShotPart, ...], m: Messages, table: list[str]
+    segment: dict[str, Any],
+    key: tuple[Any, ...],
+    parts: tuple[ShotPart, ...],
+    m: Messages,
+    table: list[str],
 ) -> _Section:
     top = {k: v for k, v in segment.items() if k != "shots"}
     head = "\n".join(markdown_segment(segment, m, table)).encode("utf-8")
@@ -242,6 +260,7 @@ def _section(
     closing = "\n".join(HTML_SECTION_END).encode("utf-8")
     return _Section(
         top=top,
+        key=key,
         parts=parts,
         json=_section_json(top, parts),
         markdown=b"\n".join([head, *(p.markdown for p in parts), b""]),
@@ -339,13 +358,6 @@ def persist(tx: Transaction) -> None:
     board.disk, board.disk_checked, board.stale = parts, True, 0
 
 
-def _same_top(top: dict[str, Any], segment: dict[str, Any]) -> bool:
-    """Whether a segment's entry, but its shots, is ``top``."""
-    return len(top) + 1 == len(segment) and all(
-        key in segment and segment[key] == value for key, value in top.items()
-    )
-
-
 def render_documents(project: Project, plan: Plan, language: str | None) -> Documents:
     """``storyboard.json``, ``.md`` and ``.html`` of ``plan`` (UTF-8), rendering only the
     shots and segments this process does not hold already (labels in ``language``)."""
@@ -362,17 +374,22 @@ def render_documents(project: Project, plan: Plan, language: str | None) -> Docu
     )
     board = _board(project.root, context)
     rows = _parts(project, plan, board, storyboard, m)
-    storyboard["segments"] = [
-        segment_entry(plan, segment, [part.entry for part in row])
-        for segment, row in zip(plan.segments, rows, strict=True)
-    ]
     table = markdown_table_head(m)
+    entries: list[dict[str, Any]] = []
     chosen: list[_Section] = []
-    for segment, row in zip(storyboard["segments"], rows, strict=True):
-        known = board.sections.get(segment["segment_id"])
-        if known is None or known.parts != row or not _same_top(known.top, segment):
-            known = _section(segment, row, m, table)
+    for planned, row in zip(plan.segments, rows, strict=True):
+        shots = [part.entry for part in row]
+        key = _segment_key(planned)
+        known = board.sections.get(planned.segment_id)
+        if known is not None and known.key == key:  # the entry is its top and its shots
+            segment = {**known.top, "shots": shots}
+        else:
+            segment = segment_entry(plan, planned, shots)
+        if known is None or known.key != key or known.parts != row:
+            known = _section(segment, key, row, m, table)
+        entries.append(segment)
         chosen.append(known)
+    storyboard["segments"] = entries
     board.sections = {section.top["segment_id"]: section for section in chosen}
     markdown_top = "\n".join(markdown_head(storyboard, m)).encode("utf-8")
     html_top = "\n".join(html_head(storyboard, m)).encode("utf-8")
