@@ -110,6 +110,9 @@ class _Board:
     disk: dict[str, DiskPart] | None = None
     disk_checked: bool = False
     stale: int = 0
+    #: The head of ``storyboard.json`` last encoded (all but its segments, its compact
+    #: encoding) and the bytes around its segments (:func:`_json_pieces`).
+    head: tuple[str, bytes, bytes] | None = None
 
     def context_text(self) -> str:
         return fragments_disk.context_key(self.context)
@@ -198,11 +201,21 @@ def _section_json(top: dict[str, Any], parts: Sequence[ShotPart]) -> bytes:
     return b"".join([b"    ", before, *_array(inner, 3), after])
 
 
-def _json_pieces(storyboard: dict[str, Any], sections: Sequence[bytes]) -> list[bytes]:
+def _json_pieces(
+    storyboard: dict[str, Any], sections: Sequence[bytes], board: _Board | None = None
+) -> list[bytes]:
     """``storyboard.json`` from its segments' objects, with its final newline, in pieces
-    (each segment's object one of them)."""
+    (each segment's object one of them). ``board``: where the encoding of the document's
+    head (all but its segments) is kept, taken again while the head is equal to it."""
     head = {k: v for k, v in storyboard.items() if k != "segments"}
-    before, after = _around_last(head, "segments", 0)
+    # Its compact encoding (the C encoder) tells the same head, its keys in the same order.
+    compact = json.dumps(head, ensure_ascii=False) if board is not None else ""
+    if board is not None and board.head is not None and board.head[0] == compact:
+        before, after = board.head[1], board.head[2]
+    else:
+        before, after = _around_last(head, "segments", 0)
+        if board is not None:
+            board.head = (compact, before, after)
     inner = _joined(b",\n", sections) if sections else []
     return [before, *_array(inner, 1), after, b"\n"]
 
@@ -395,7 +408,7 @@ def render_documents(project: Project, plan: Plan, language: str | None) -> Docu
     html_top = "\n".join(html_head(storyboard, m)).encode("utf-8")
     return Documents(
         storyboard=storyboard,
-        json_pieces=_json_pieces(storyboard, [section.json for section in chosen]),
+        json_pieces=_json_pieces(storyboard, [section.json for section in chosen], board),
         markdown_pieces=_joined(b"\n", [markdown_top, *(section.markdown for section in chosen)]),
         html_pieces=_joined(
             b"\n",
