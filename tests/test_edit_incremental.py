@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +24,22 @@ from storycore.tools.errors import ConfinementError, ProjectError
 from storycore.tools.naming import confined_under
 from storycore.tools.project import Project, dumps_json, kept
 from storycore.tools.project.files import dumps_entries
+from storycore.tools.regeneration import apply as apply_module
 from storycore.tools.regeneration import apply_changes, plan_changes
 from storycore.tools.regeneration import index as index_module
 from storycore.tools.regeneration import plan as plan_module
-from storycore.tools.storyboard import fragments
+from storycore.tools.registry import links as links_module
+from storycore.tools.storyboard import build_visual_strategy, fragments, load_plan
+from storycore.tools.storyboard import visual_strategy as visual_strategy_module
 
 
 def _forget() -> None:
     """Drop what this process keeps, as a new process starts."""
     kept.forget()
     fragments.forget()
+    visual_strategy_module.forget()
+    links_module.forget()
+    apply_module.forget()
     with index_module._memory_lock:
         index_module._memory.clear()
     with plan_module._digests_lock:
@@ -284,3 +291,135 @@ def test_an_entry_changed_in_place_between_transactions_is_not_taken_as_kept(
     fresh = Project(film).manifest
     assert fresh.title == "Second"
     assert fresh.shots[0].status is not ShotStatus.APPROVED
+
+
+# -- the passes over every shot, read again only where shots changed ---------------------------
+
+
+def _shot_file(root: Path, shot_id: str) -> Path:
+    ref = next(ref for ref in Project(root).manifest.shots if ref.shot_id == shot_id)
+    return root / "02_shots" / ref.folder / "shot.json"
+
+
+def _edit_shot_by_hand(root: Path, shot_id: str, **fields: Any) -> None:
+    path = _shot_file(root, shot_id)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.update(fields)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _edit_manifest_by_hand(root: Path, shot_id: str, **fields: Any) -> None:
+    path = root / "project.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    next(entry for entry in data["shots"] if entry["shot_id"] == shot_id).update(fields)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _edit_by_hand(root: Path, step: tuple[str, str, dict[str, Any]]) -> None:
+    kind, shot_id, fields = step
+    edit = _edit_shot_by_hand if kind == "hand" else _edit_manifest_by_hand
+    edit(root, shot_id, **fields)
+
+
+def _steps(project: Project) -> list[Any]:
+    """A series of changes, each a list of modifications or a hand edit of a shot file or
+    of the manifest: framing, model and length changes, a shot made to show other elements
+    by a change and by hand, inserts, a move, a removal, an element's look, a shot's entry
+    in ``project.json`` that no longer says what its file says."""
+    shots = [ref.shot_id for ref in project.manifest.shots]
+    char = next(e.element_id for e in project.manifest.elements if e.element_id.startswith("char_"))
+    return [
+        [{"kind": "set_shot_field", "shot_id": shots[2], "field": "shot_size", "value": "CU"}],
+        [{"kind": "set_shot_field", "shot_id": shots[1], "field": "model_id", "value": "sora2"}],
+        ("hand", shots[4], {"model_id": "wan_22", "characters": []}),
+        [{"kind": "retime_shot", "shot_id": shots[3], "duration_seconds": 2.5}],
+        ("manifest", shots[7], {"status": "approved"}),
+        [{"kind": "set_shot_field", "shot_id": shots[2], "field": "shot_size", "value": "WS"}],
+        ("hand", shots[5], {"description": "Rain on the window, seen by hand."}),
+        [{"kind": "insert_shot", "after": shots[1], "description": "A cat.", "characters": [char]}],
+        [{"kind": "set_shot_field", "shot_id": shots[6], "field": "model_id", "value": "sora2"}],
+        [{"kind": "move_shot", "shot_id": shots[0], "after": shots[3]}],
+        [{"kind": "remove_shot", "shot_id": shots[5]}],
+        _look_change(project),
+        [{"kind": "set_shot_field", "shot_id": shots[2], "field": "shot_size", "value": "MS"}],
+    ]
+
+
+def _run_steps(root: Path, *, new_process: bool, check: Any = None) -> list[dict[str, bytes]]:
+    """The project's files after each step of :func:`_steps`, made in one process (what it
+    keeps kept from step to step) or as a new process each time (nothing kept before each
+    plan and apply); ``check(root, step number)`` is called after each change."""
+    project = Project.open(root)
+    trees = []
+    for step in _steps(project):
+        if isinstance(step, tuple):
+            _edit_by_hand(root, step)
+            continue
+        if new_process:
+            _forget()
+            project = Project.open(root)
+        plan = plan_changes(project, step)
+        if new_process:
+            _forget()
+        apply_changes(project, plan)
+        trees.append(_tree(root))
+        if check is not None:
+            check(root, len(trees))
+    return trees
+
+
+def test_changes_in_one_process_write_what_a_new_process_writes(film: Path, tmp_path: Path) -> None:
+    """Every document (the index aside) after each of a series of changes, shot files
+    edited by hand between them: what one long-lived process writes, each pass reading
+    again only the shots it did not read before, is what a new process writes."""
+    copy = tmp_path / "copy"
+    shutil.copytree(film, copy, symlinks=True)
+    warm = _run_steps(film, new_process=False)
+    cold = _run_steps(copy, new_process=True)
+    assert len(warm) == len(cold) == 10
+    for number, (one, other) in enumerate(zip(warm, cold, strict=True)):
+        assert one.keys() == other.keys(), number
+        assert [k for k in one if one[k] != other[k]] == [], number
+
+
+def test_the_visual_strategy_of_changed_shots_is_the_whole_document(film: Path) -> None:
+    """After each change made in one process, ``visual_strategy.json`` is what building
+    it whole from the files gives (each shot's model, length and elements among them)."""
+    project = Project.open(film)
+    for number, step in enumerate(_steps(project)):
+        if isinstance(step, tuple):
+            _edit_by_hand(film, step)
+            continue
+        apply_changes(project, plan_changes(project, step))
+        fresh = Project(film)
+        whole = dumps_json(build_visual_strategy(fresh, load_plan(fresh)))
+        assert (film / "visual_strategy.json").read_bytes() == whole, number
+
+
+def _index_content(root: Path) -> dict[str, list[tuple[str, str, Any]]]:
+    """Each part file of the shot index: its entries in order (shot id, file, spec), with
+    its checksum checked; not the file identities, which differ between two copies."""
+    parts = {}
+    for path in sorted((root / index_module.INDEX_DIR).iterdir()):
+        head, _, body = path.read_bytes().partition(b"\n")
+        assert json.loads(head)["checksum"] == sha256(body).hexdigest()
+        entries = json.loads(body)
+        parts[path.name] = [(key, e["file"], e["spec"]) for key, e in entries.items()]
+    return parts
+
+
+def test_the_index_of_changed_shots_is_what_a_new_process_writes(
+    film: Path, tmp_path: Path
+) -> None:
+    """After each change made in one process (only the shots changed since its last write
+    looked at, and only their parts put together), the index holds what a new process
+    writes: the same shots in the same parts, hand edits between changes included."""
+    copy = tmp_path / "copy"
+    shutil.copytree(film, copy, symlinks=True)
+    warm: list[Any] = []
+    cold: list[Any] = []
+    _run_steps(film, new_process=False, check=lambda root, _: warm.append(_index_content(root)))
+    _run_steps(copy, new_process=True, check=lambda root, _: cold.append(_index_content(root)))
+    assert len(warm) == len(cold) == 10
+    for number, (one, other) in enumerate(zip(warm, cold, strict=True)):
+        assert one == other, number

@@ -22,7 +22,7 @@ from storycore.tools.project import Project
 from storycore.tools.regeneration import apply_changes, plan_changes
 from storycore.tools.registry import AssetRegistry
 from storycore.tools.storyboard import fragments
-from storycore.tools.structure import SHOTS
+from storycore.tools.structure import SHOTS, load_shots
 
 sys.path.insert(0, str(Path(__file__).parent))
 from plan_fixtures import HOSTILE_TEXT, count_panel_draws
@@ -190,4 +190,29 @@ def test_json_assembled_from_parts_is_json_dumps(project: Project) -> None:
         top = {k: v for k, v in segment.items() if k != "shots"}
         sections = [fragments._section_json(top, row) for row in rows]
         expected = json.dumps(board, indent=2, ensure_ascii=False) + "\n"
-        assert fragments._json_bytes(board, sections) == expected.encode()
+        assert b"".join(fragments._json_pieces(board, sections)) == expected.encode()
+
+
+def test_a_plan_of_the_very_same_shots_in_a_new_folder_and_segment_says_so(
+    project: Project,
+) -> None:
+    """The plan's shots are shared from one plan to the next only when made of the very
+    same shot in the same folder and segment: a shot moved to another folder or segment
+    (the same shot object) is planned where it now is."""
+    shots = load_shots(project)
+    first = sb.load_plan(project, shots).segments[0]
+    assert first.shots[0].folder != f"{SHOTS}/01_Renamed"
+    with pytest.raises(RuntimeError), project.transaction("look only") as tx:
+        refs = tx.manifest.shots
+        refs[0] = refs[0].model_copy(update={"folder": "01_Renamed"})
+        segments = tx.manifest.segments
+        segments[0] = segments[0].model_copy(update={"segment_id": "seg_99"})
+        planned = sb.load_plan(project, shots).segments[0]
+        raise RuntimeError("roll back")
+    assert planned.shots[0].spec is first.shots[0].spec
+    assert planned.shots[0].folder == f"{SHOTS}/01_Renamed"
+    assert planned.shots[1].folder == first.shots[1].folder
+    assert [s.segment_id for s in planned.shots] == ["seg_99"] * len(planned.shots)
+    again = sb.load_plan(project, shots).segments[0]
+    assert again.shots[0].folder == first.shots[0].folder
+    assert again.shots[1] is first.shots[1] or again.shots[1] == first.shots[1]

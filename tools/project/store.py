@@ -33,8 +33,8 @@ from storycore.tools.project.files import (
     _live_guard,
     _lock_for,
     _os_errors_as_project_errors,
-    _sha,
     dumps_entries,
+    written_as,
 )
 from storycore.tools.project.plans import PLAN_MARKER, recover_interrupted_plan
 from storycore.tools.project.safety import _read_limited, check_document_paths, is_safe_relative
@@ -410,10 +410,12 @@ class Project:
             folder = self._history_dir() / f"{entry.number:06d}"
             ops = _read_ops(folder)
             # The last write of each path is what the change left; compare with the disk.
-            last_writes = {op["path"]: op["after"] for op in ops if op["op"] == "write"}
-            for rel, after in last_writes.items():
+            last_writes = {op["path"]: op for op in ops if op["op"] == "write"}
+            for rel, op in last_writes.items():
                 current = self.root / rel
-                if not current.is_file() or _sha(current.read_bytes()) != after:
+                if not current.is_file() or not written_as(
+                    current.read_bytes(), op.get("after"), op.get("pieces")
+                ):
                     raise ConflictError(f"cannot undo {entry.note!r}: {rel} changed after it")
             _replay_backwards(self.root, folder, ops)
             shutil.rmtree(folder)

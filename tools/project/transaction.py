@@ -15,6 +15,7 @@ import os
 import shutil
 import signal
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ from storycore.tools.project.files import (
     current_atomic_write,
     dumps_entries,
     dumps_json,
+    pieces_digest,
 )
 from storycore.tools.project.kept import changed_in_place, shared_copy
 from storycore.tools.project.safety import (
@@ -197,7 +199,16 @@ class Transaction:
             folder.mkdir()
         self._folders.add(relative)
 
-    def write_bytes(self, rel: str | Path, data: bytes) -> Path:
+    def write_bytes(
+        self, rel: str | Path, data: bytes, *, pieces: Sequence[bytes] | None = None
+    ) -> Path:
+        """Write ``data`` to ``rel`` (journaled; a file already holding it is left alone).
+
+        ``pieces``: what ``data`` was joined from (``b"".join(pieces)``), when the caller
+        holds them: the journal then records their digests (:func:`pieces_digest`), and a
+        piece written before is not hashed again."""
+        if pieces is not None and sum(len(p) for p in pieces) != len(data):
+            raise ValueError(f"the pieces of {rel} are not its bytes")
         path, relative, info = self._located(rel)
         mode = info.st_mode if info is not None else 0
         if stat.S_ISDIR(mode):
@@ -211,7 +222,12 @@ class Transaction:
                 return path  # unchanged: nothing to journal, keeps re-runs idempotent
             backup = self._next_blob()
             self._back_up(path, self._dir / backup, info)
-        self._record({"op": "write", "path": relative, "backup": backup, "after": _sha(data)})
+        op: dict[str, Any] = {"op": "write", "path": relative, "backup": backup}
+        if pieces is None:
+            op["after"] = _sha(data)
+        else:
+            op["after"], op["pieces"] = pieces_digest(pieces), [len(p) for p in pieces]
+        self._record(op)
         current_atomic_write()(path, data, durable=False)
         self._paths.append(relative)
         return path

@@ -4,7 +4,10 @@ one pass, shots, prompts, links, segments, documents and the exports already mad
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
 
 from storycore.tools import exports as exports_module
 from storycore.tools.domain import AssetMetadata, ShotRef, ShotSpec
@@ -20,14 +23,75 @@ from storycore.tools.storyboard.write import write_plan_documents
 from storycore.tools.structure import SHOTS, set_segments, shot_title, write_shots
 
 
+class _Laid(NamedTuple):
+    """What the last :func:`_lay_out_shots` of a project left: the very shots it was given,
+    the very manifest entries it left and their folders."""
+
+    shots: list[ShotSpec]
+    refs: list[ShotRef]
+    folders: list[str]
+
+
+#: Per project root: its last layout in this process (the most recent few projects).
+_laid: dict[Path, _Laid] = {}
+_laid_lock = threading.Lock()
+_LAID_KEEP = 4
+
+
+def forget() -> None:
+    """Drop what this process keeps of the last layouts (the next one goes the long way)."""
+    with _laid_lock:
+        _laid.clear()
+
+
 def _lay_out_shots(tx: Transaction, shots: Sequence[ShotSpec]) -> None:
     """Make ``02_shots/`` hold exactly ``shots`` in this order, numbered from 01.
 
     The structure manager's naming (``NN_Title``, a shot keeps its title part, a new shot
     gets a unique one), done in one pass: removed folders go, then every folder whose number
     changes is renamed through a temporary name, then new folders are made. Inserting shots
-    one by one would rename every later folder once per insert.
+    one by one would rename every later folder once per insert. When the manifest's entries
+    are still the very entries the last layout of this process left, in the same folders,
+    and the shots the same ones in the same order (each the very shot or one with its id),
+    every folder is at its place already: only the entries of the shots changed since are
+    looked at (:func:`_in_place`).
     """
+    if not _in_place(tx, shots):
+        _lay_out_moving(tx, shots)
+    refs = tx.manifest.shots
+    with _laid_lock:
+        _laid[tx.project.root] = _Laid(list(shots), list(refs), [ref.folder for ref in refs])
+        while len(_laid) > _LAID_KEEP:
+            del _laid[next(iter(_laid))]
+
+
+def _in_place(tx: Transaction, shots: Sequence[ShotSpec]) -> bool:
+    """Lay out ``shots`` when no folder moves (see :func:`_lay_out_shots`): the entries of
+    the shots that are not the very shots of the last layout brought up to date. False,
+    having done nothing, when that cannot be told without the long way."""
+    with _laid_lock:
+        last = _laid.get(tx.project.root)
+    refs = tx.manifest.shots
+    if last is None or not len(refs) == len(last.refs) == len(shots) == len(last.shots):
+        return False
+    if any(ref is not old for ref, old in zip(refs, last.refs, strict=True)):
+        return False
+    if [ref.folder for ref in refs] != last.folders:
+        return False  # an entry's folder changed in place
+    pairs = enumerate(zip(shots, last.shots, strict=True))
+    changed = [position for position, (shot, old) in pairs if shot is not old]
+    if any(shots[position].shot_id != refs[position].shot_id for position in changed):
+        return False
+    if changed:
+        now = list(refs)
+        for position in changed:
+            now[position] = _shot_ref(refs[position], shots[position], refs[position].folder)
+        tx.manifest.shots = now
+    return True
+
+
+def _lay_out_moving(tx: Transaction, shots: Sequence[ShotSpec]) -> None:
+    """:func:`_lay_out_shots` the long way: every shot's folder looked at."""
     refs = list(tx.manifest.shots)
     by_id = {ref.shot_id: ref for ref in refs}
     wanted = {shot.shot_id for shot in shots}
@@ -186,9 +250,7 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
         # Every element as it is after the sync: the documents do not read them again (they
         # only read them: shared with the kept documents, not copied).
         elements: dict[str, AssetMetadata] = {}
-        registry.sync_shot_links(
-            {s.shot_id: s.element_ids() for s in shots}, into=elements, shared=True
-        )
+        registry.sync_links_of(shots, into=elements)
         if outcome.segments is not None and outcome.segments != list(project.manifest.segments):
             set_segments(tx, outcome.segments)
         for element_id in outcome.element_locks:

@@ -32,7 +32,7 @@ import hashlib
 import json
 import threading
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -221,8 +221,24 @@ def indexed_shots(
         else:
             out.append(project.read_model(rel, ShotSpec))
     with _memory_lock:
-        _confirmed[project.root] = confirmed
+        if _confirmed.get(project.root) != confirmed:  # the same hint is kept as it was
+            _confirmed[project.root] = confirmed
     return out
+
+
+class _Written(NamedTuple):
+    """What the last :func:`write_index` of a project wrote, for the next one to start from."""
+
+    layout: list[tuple[str, str]]  # each manifest shot's id and folder
+    shots: list[ShotSpec]  # the very shots given (manifest order)
+    entries: dict[str, _Entry]  # shot id -> entry, manifest order
+    members: list[list[str]]  # each part's shot ids, manifest order
+    confirmed: dict[str, _Stamp]  # the very hint left in :data:`_confirmed`
+    parts: tuple[_Stamp | None, ...]  # each part file's identity after the write
+
+
+#: Per project root: what its last :func:`write_index` wrote.
+_written: dict[Path, _Written] = {}
 
 
 def write_index(tx: Transaction, shots: Sequence[ShotSpec] | None = None) -> None:
@@ -234,10 +250,67 @@ def write_index(tx: Transaction, shots: Sequence[ShotSpec] | None = None) -> Non
     unchanged is copied from the previous index as it was (a one-shot change re-serialises
     one shot); an entry found to agree with its file (by :func:`indexed_shots` or the last
     :func:`write_index`) whose file this transaction did not write, move or remove is kept
-    without its file being looked at again."""
+    without its file being looked at again. When the last write of this process is still
+    what the index and the hint say (:func:`_since_written`), only the shots changed since
+    are looked at, and only their parts put together again."""
     project = tx.project
     if shots is None:
         shots = indexed_shots(project)
+    on_disk = stamps_of(project.root).many([part_file(part) for part in range(PARTS)])
+    found = _since_written(tx, shots, on_disk)
+    if found is None:
+        entries = _entries(tx, shots)
+        members: list[list[str]] = [[] for _ in range(PARTS)]
+        for shot_id in entries:
+            members[part_of(shot_id)].append(shot_id)
+        todo: Iterable[int] = range(PARTS)
+    else:
+        entries, members, dirty = found
+        todo = sorted({part_of(shot_id) for shot_id in dirty})
+    with _memory_lock:
+        kept = dict(_memory.get(project.root, {}))
+    after = list(on_disk)
+    for part in todo:
+        rel = part_file(part)
+        path = project.root / rel
+        if not members[part]:
+            if on_disk[part] is not None:
+                tx.remove(rel)
+            kept.pop(part, None)
+            after[part] = None
+            continue
+        known = kept.get(part)
+        body = b"{" + b",".join(entries[shot_id].piece for shot_id in members[part]) + b"}"
+        if known is not None and known.body == body and known.stamp == on_disk[part]:
+            continue  # the part on disk is this one already
+        header = {"version": INDEX_VERSION, "checksum": hashlib.sha256(body).hexdigest()}
+        tx.write_bytes(rel, json.dumps(header).encode("utf-8") + b"\n" + body)
+        after[part] = stamp = _stamp(path)
+        if stamp is None:
+            kept.pop(part, None)
+        else:
+            in_part = {shot_id: entries[shot_id] for shot_id in members[part]}
+            kept[part] = _Part(stamp, in_part, body)
+    if _stamp(project.root / OLD_INDEX_FILE) is not None:
+        tx.remove(OLD_INDEX_FILE)
+    if found is None:
+        confirmed = {entry.file: entry.stamp for entry in entries.values()}
+    else:
+        confirmed = dict(_written[project.root].confirmed)
+        confirmed.update((entries[shot_id].file, entries[shot_id].stamp) for shot_id in dirty)
+    layout = [(ref.shot_id, ref.folder) for ref in tx.manifest.shots]
+    with _memory_lock:
+        _confirmed[project.root] = confirmed
+        _memory[project.root] = kept
+        _written[project.root] = _Written(
+            layout, list(shots), entries, members, confirmed, tuple(after)
+        )
+
+
+def _entries(tx: Transaction, shots: Sequence[ShotSpec]) -> dict[str, _Entry]:
+    """Every shot's entry (shot id -> entry, manifest order), each entry of the index kept
+    when it still agrees with its file (the long way: every shot looked at)."""
+    project = tx.project
     by_id = {shot.shot_id: shot for shot in shots}
     previous = _read_index(project)
     root = str(project.root)
@@ -267,40 +340,61 @@ def write_index(tx: Transaction, shots: Sequence[ShotSpec] | None = None) -> Non
             # identity check at the next read).
             entries[ref.shot_id] = old
             continue
-        stamp = _stamp(f"{root}/{rel}")
-        if stamp is None:
-            continue
-        if old is not None and old.file == rel and old.stamp == stamp and old.shot == shot:
-            entries[ref.shot_id] = old
-        else:
-            entries[ref.shot_id] = _Entry(rel, stamp, shot, _entry_piece(rel, stamp, shot))
-    by_part: list[list[_Entry]] = [[] for _ in range(PARTS)]
-    for shot_id, entry in entries.items():
-        by_part[part_of(shot_id)].append(entry)
+        entry = _looked_at(root, rel, shot, old)
+        if entry is not None:
+            entries[ref.shot_id] = entry
+    return entries
+
+
+def _looked_at(root: str, rel: str, shot: ShotSpec, old: _Entry | None) -> _Entry | None:
+    """The entry of ``shot`` from its file ``rel`` as it is now (None if missing): ``old``
+    when it says the same."""
+    stamp = _stamp(f"{root}/{rel}")
+    if stamp is None:
+        return None
+    if old is not None and old.file == rel and old.stamp == stamp and old.shot == shot:
+        return old
+    return _Entry(rel, stamp, shot, _entry_piece(rel, stamp, shot))
+
+
+def _since_written(
+    tx: Transaction, shots: Sequence[ShotSpec], on_disk: Sequence[_Stamp | None]
+) -> tuple[dict[str, _Entry], list[list[str]], list[str]] | None:
+    """The entries (as :func:`_entries` finds them), each part's members and the ids of the
+    shots looked at, looking only at the shots that are not the very shots the last
+    :func:`write_index` of this process was given; None (go the long way) unless that write
+    is still what stands: the same shots in the same folders, every part file the one it
+    left, the hint of agreeing files the one it left (:func:`indexed_shots` found every
+    entry still agreeing with its file), and nothing this transaction wrote, moved or
+    removed below ``02_shots/`` but the files of those shots."""
+    project = tx.project
     with _memory_lock:
-        kept = dict(_memory.get(project.root, {}))
-    on_disk = stamps_of(project.root).many([part_file(part) for part in range(PARTS)])
-    for part, members in enumerate(by_part):
-        rel = part_file(part)
-        path = project.root / rel
-        if not members:
-            if on_disk[part] is not None:
-                tx.remove(rel)
-            kept.pop(part, None)
-            continue
-        known = kept.get(part)
-        body = b"{" + b",".join(entry.piece for entry in members) + b"}"
-        if known is not None and known.body == body and known.stamp == on_disk[part]:
-            continue  # the part on disk is this one already
-        header = {"version": INDEX_VERSION, "checksum": hashlib.sha256(body).hexdigest()}
-        tx.write_bytes(rel, json.dumps(header).encode("utf-8") + b"\n" + body)
-        stamp = _stamp(path)
-        if stamp is None:
-            kept.pop(part, None)
-        else:
-            kept[part] = _Part(stamp, {e.shot.shot_id: e for e in members}, body)
-    if _stamp(project.root / OLD_INDEX_FILE) is not None:
-        tx.remove(OLD_INDEX_FILE)
-    with _memory_lock:
-        _confirmed[project.root] = {entry.file: entry.stamp for entry in entries.values()}
-        _memory[project.root] = kept
+        last = _written.get(project.root)
+        hint = _confirmed.get(project.root)
+    if last is None or hint is not last.confirmed or tuple(on_disk) != last.parts:
+        return None
+    refs = tx.manifest.shots
+    if len(shots) != len(last.shots) or len(refs) != len(last.layout):
+        return None
+    if [(ref.shot_id, ref.folder) for ref in refs] != last.layout:
+        return None
+    pairs = enumerate(zip(shots, last.shots, strict=True))
+    dirty = [position for position, (shot, old) in pairs if shot is not old]
+    if any(shots[position].shot_id != last.layout[position][0] for position in dirty):
+        return None
+    folders = {last.layout[position][1] for position in dirty}
+    for path in tx.touched():
+        top, _, rest = path.partition("/")
+        folder, _, name = rest.partition("/")
+        if top == SHOTS and (not name or (name == SHOT_FILE and folder not in folders)):
+            return None  # a folder moved or removed, or the file of another shot written
+    entries = dict(last.entries)
+    root = str(project.root)
+    for position in dirty:
+        shot = shots[position]
+        rel = f"{SHOTS}/{last.layout[position][1]}/{SHOT_FILE}"
+        entry = _looked_at(root, rel, shot, entries.get(shot.shot_id))
+        if entry is None or shot.shot_id not in entries:
+            return None  # a shot without a file, or not in the index: the long way
+        entries[shot.shot_id] = entry
+    return entries, last.members, [shots[position].shot_id for position in dirty]

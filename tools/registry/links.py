@@ -4,10 +4,13 @@ derives from (neither is content: no new version)."""
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import NamedTuple
 
 from storycore.tools import asset_generator
-from storycore.tools.domain import AssetMetadata
+from storycore.tools.domain import AssetMetadata, ShotSpec
 from storycore.tools.errors import ConflictError, InvalidInput, NotFound
 from storycore.tools.project import Transaction
 from storycore.tools.registry.reading import _RegistryBase
@@ -32,6 +35,40 @@ def _in_order(shots: builtins.list[str], wanted: set[str]) -> bool:
     _ordered[key] = None
     while len(_ordered) > _ORDERED_KEEP:
         del _ordered[next(iter(_ordered))]
+    return True
+
+
+class _Synced(NamedTuple):
+    """What the last :meth:`_RegistryLinks.sync_links_of` of a project left: the very shots
+    it was given and the very elements (each shared with the kept documents) it left."""
+
+    shots: builtins.list[ShotSpec]
+    elements: builtins.list[AssetMetadata]
+
+
+#: Per project root: its last sync of shot links (the most recent few projects).
+_synced: dict[Path, _Synced] = {}
+_synced_lock = threading.Lock()
+_SYNCED_KEEP = 4
+
+
+def forget() -> None:
+    """Drop what this process keeps of the last syncs (the next one goes the long way)."""
+    with _synced_lock:
+        _synced.clear()
+
+
+def _unchanged_links(last: _Synced | None, shots: Sequence[ShotSpec]) -> bool:
+    """Whether ``shots`` show the elements the ``last`` sync's shots showed: the same shots
+    in the same order, each either the very shot the sync was given or one showing the
+    same elements."""
+    if last is None or len(last.shots) != len(shots):
+        return False
+    for shot, old in zip(shots, last.shots, strict=True):
+        if shot is not old and (
+            shot.shot_id != old.shot_id or set(shot.element_ids()) != set(old.element_ids())
+        ):
+            return False
     return True
 
 
@@ -101,6 +138,39 @@ class _RegistryLinks(_RegistryBase):
                         changed.append(element.element_id)
                 if into is not None:
                     into[element.element_id] = element
+        return changed
+
+    def sync_links_of(
+        self, shots: Sequence[ShotSpec], *, into: dict[str, AssetMetadata]
+    ) -> builtins.list[str]:
+        """:meth:`sync_shot_links` of every shot of the plan (timeline order), the elements
+        shared (``shared=True``) and put ``into`` the caller's dict.
+
+        When every element is still the very element the last sync of this process left
+        (an element written or edited by hand since is read as a new one) and every shot
+        either the very shot it was given or one showing the same elements, the links
+        already agree: nothing is compared or sorted. Anything else goes the long way."""
+        elements = self._list_shared()
+        with _synced_lock:
+            last = _synced.get(self.project.root)
+        same = (
+            last is not None
+            and len(elements) == len(last.elements)
+            and all(a is b for a, b in zip(elements, last.elements, strict=True))
+        )
+        if same and _unchanged_links(last, shots):
+            changed: builtins.list[str] = []
+            into.update((element.element_id, element) for element in elements)
+        else:
+            links = {shot.shot_id: shot.element_ids() for shot in shots}
+            found: dict[str, AssetMetadata] = {}
+            changed = self.sync_shot_links(links, into=found, shared=True)
+            into.update(found)
+            elements = builtins.list(found.values())
+        with _synced_lock:
+            _synced[self.project.root] = _Synced(builtins.list(shots), elements)
+            while len(_synced) > _SYNCED_KEEP:
+                del _synced[next(iter(_synced))]
         return changed
 
     def _set_link(

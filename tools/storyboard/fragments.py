@@ -54,7 +54,7 @@ from storycore.tools.storyboard.markdown import (
     markdown_segment,
     markdown_table_head,
 )
-from storycore.tools.storyboard.plan import Plan, PlannedShot
+from storycore.tools.storyboard.plan import Plan, PlannedSegment, PlannedShot
 
 #: A file's identity: inode, size, modification and change times in nanoseconds.
 Stamp = tuple[int, int, int, int]
@@ -92,6 +92,7 @@ class _Section:
     """One segment's parts of the three documents (UTF-8), and what they were made from."""
 
     top: dict[str, Any]  # the segment's storyboard.json entry but its shots
+    key: tuple[Any, ...]  # what ``top`` was made from (:func:`_segment_key`)
     parts: tuple[ShotPart, ...]  # compared by identity
     json: bytes
     markdown: bytes
@@ -109,6 +110,9 @@ class _Board:
     disk: dict[str, DiskPart] | None = None
     disk_checked: bool = False
     stale: int = 0
+    #: The head of ``storyboard.json`` last encoded (all but its segments, its compact
+    #: encoding) and the bytes around its segments (:func:`_json_pieces`).
+    head: tuple[str, bytes, bytes] | None = None
 
     def context_text(self) -> str:
         return fragments_disk.context_key(self.context)
@@ -116,13 +120,24 @@ class _Board:
 
 @dataclass(frozen=True)
 class Documents:
-    """The rendered storyboard documents (UTF-8), and each shot's part (timeline order)."""
+    """The rendered storyboard documents (UTF-8), and each shot's part (timeline order).
+
+    Each document also in the pieces it was joined from (``b"".join(pieces)``), each
+    segment's part of it one piece, the very bytes object as long as the segment does not
+    change: writing it hashes only the pieces that changed."""
 
     storyboard: dict[str, Any]
-    json: bytes  # with its final newline, as the file holds it
-    markdown: bytes
-    html: bytes
+    json_pieces: list[bytes]
+    markdown_pieces: list[bytes]
+    html_pieces: list[bytes]
     parts: list[ShotPart]
+    json: bytes = field(init=False)  # with its final newline, as the file holds it
+    markdown: bytes = field(init=False)
+    html: bytes = field(init=False)
+
+    def __post_init__(self) -> None:
+        for name in ("json", "markdown", "html"):
+            object.__setattr__(self, name, b"".join(getattr(self, f"{name}_pieces")))
 
 
 _boards: OrderedDict[Path, _Board] = OrderedDict()
@@ -171,25 +186,47 @@ def _around_last(obj: dict[str, Any], key: str, level: int) -> tuple[bytes, byte
     return before.encode("utf-8"), after.encode("utf-8")
 
 
-def _array(items: Sequence[bytes], level: int) -> list[bytes]:
-    """The pieces of a JSON array at nesting ``level`` of ``items`` (each dumped and
-    indented at ``level + 1``)."""
-    if not items:
+def _array(inner: Sequence[bytes], level: int) -> list[bytes]:
+    """The pieces of a JSON array at nesting ``level`` whose items (each dumped and
+    indented at ``level + 1``), joined by ``,\\n``, are the pieces ``inner`` (none: empty)."""
+    if not inner:
         return [b"[]"]
-    return [b"[\n", b",\n".join(items), b"\n" + b"  " * level + b"]"]
+    return [b"[\n", *inner, b"\n" + b"  " * level + b"]"]
 
 
 def _section_json(top: dict[str, Any], parts: Sequence[ShotPart]) -> bytes:
     """A segment's object in ``storyboard.json``, indented as an item of ``segments``."""
     before, after = _around_last(top, "shots", 2)
-    return b"".join([b"    ", before, *_array([part.json for part in parts], 3), after])
+    inner = [b",\n".join([part.json for part in parts])] if parts else []
+    return b"".join([b"    ", before, *_array(inner, 3), after])
 
 
-def _json_bytes(storyboard: dict[str, Any], sections: Sequence[bytes]) -> bytes:
-    """``storyboard.json`` from its segments' objects, with its final newline."""
+def _json_pieces(
+    storyboard: dict[str, Any], sections: Sequence[bytes], board: _Board | None = None
+) -> list[bytes]:
+    """``storyboard.json`` from its segments' objects, with its final newline, in pieces
+    (each segment's object one of them). ``board``: where the encoding of the document's
+    head (all but its segments) is kept, taken again while the head is equal to it."""
     head = {k: v for k, v in storyboard.items() if k != "segments"}
-    before, after = _around_last(head, "segments", 0)
-    return b"".join([before, *_array(sections, 1), after, b"\n"])
+    # Its compact encoding (the C encoder) tells the same head, its keys in the same order.
+    compact = json.dumps(head, ensure_ascii=False) if board is not None else ""
+    if board is not None and board.head is not None and board.head[0] == compact:
+        before, after = board.head[1], board.head[2]
+    else:
+        before, after = _around_last(head, "segments", 0)
+        if board is not None:
+            board.head = (compact, before, after)
+    inner = _joined(b",\n", sections) if sections else []
+    return [before, *_array(inner, 1), after, b"\n"]
+
+
+def _joined(separator: bytes, items: Sequence[bytes]) -> list[bytes]:
+    """The pieces of ``separator.join(items)``: the items themselves, kept as they are (a
+    piece that is the very bytes object of an unchanged part is not hashed again when the
+    document is written: :func:`~storycore.tools.project.files.pieces_digest`)."""
+    pieces = [separator] * (2 * len(items) - 1) if items else []
+    pieces[::2] = items
+    return pieces
 
 
 # -- rendering ----------------------------------------------------------------------------
@@ -210,8 +247,25 @@ def _part(
     )
 
 
+def _segment_key(segment: PlannedSegment) -> tuple[Any, ...]:
+    """What a segment's entry but its shots is made from, with the board's context (frame
+    rate, drop-frame): :func:`~storycore.tools.storyboard.document.segment_entry`."""
+    return (
+        segment.segment_id,
+        segment.title,
+        segment.start_frame,
+        segment.end_frame,
+        segment.transition_in,
+        segment.transition_out,
+    )
+
+
 def _section(
-    segment: dict[str, Any], parts: tuple[ShotPart, ...], m: Messages, table: list[str]
+    segment: dict[str, Any],
+    key: tuple[Any, ...],
+    parts: tuple[ShotPart, ...],
+    m: Messages,
+    table: list[str],
 ) -> _Section:
     top = {k: v for k, v in segment.items() if k != "shots"}
     head = "\n".join(markdown_segment(segment, m, table)).encode("utf-8")
@@ -219,6 +273,7 @@ def _section(
     closing = "\n".join(HTML_SECTION_END).encode("utf-8")
     return _Section(
         top=top,
+        key=key,
         parts=parts,
         json=_section_json(top, parts),
         markdown=b"\n".join([head, *(p.markdown for p in parts), b""]),
@@ -316,13 +371,6 @@ def persist(tx: Transaction) -> None:
     board.disk, board.disk_checked, board.stale = parts, True, 0
 
 
-def _same_top(top: dict[str, Any], segment: dict[str, Any]) -> bool:
-    """Whether a segment's entry, but its shots, is ``top``."""
-    return len(top) + 1 == len(segment) and all(
-        key in segment and segment[key] == value for key, value in top.items()
-    )
-
-
 def render_documents(project: Project, plan: Plan, language: str | None) -> Documents:
     """``storyboard.json``, ``.md`` and ``.html`` of ``plan`` (UTF-8), rendering only the
     shots and segments this process does not hold already (labels in ``language``)."""
@@ -339,26 +387,32 @@ def render_documents(project: Project, plan: Plan, language: str | None) -> Docu
     )
     board = _board(project.root, context)
     rows = _parts(project, plan, board, storyboard, m)
-    storyboard["segments"] = [
-        segment_entry(plan, segment, [part.entry for part in row])
-        for segment, row in zip(plan.segments, rows, strict=True)
-    ]
     table = markdown_table_head(m)
+    entries: list[dict[str, Any]] = []
     chosen: list[_Section] = []
-    for segment, row in zip(storyboard["segments"], rows, strict=True):
-        known = board.sections.get(segment["segment_id"])
-        if known is None or known.parts != row or not _same_top(known.top, segment):
-            known = _section(segment, row, m, table)
+    for planned, row in zip(plan.segments, rows, strict=True):
+        shots = [part.entry for part in row]
+        key = _segment_key(planned)
+        known = board.sections.get(planned.segment_id)
+        if known is not None and known.key == key:  # the entry is its top and its shots
+            segment = {**known.top, "shots": shots}
+        else:
+            segment = segment_entry(plan, planned, shots)
+        if known is None or known.key != key or known.parts != row:
+            known = _section(segment, key, row, m, table)
+        entries.append(segment)
         chosen.append(known)
+    storyboard["segments"] = entries
     board.sections = {section.top["segment_id"]: section for section in chosen}
     markdown_top = "\n".join(markdown_head(storyboard, m)).encode("utf-8")
     html_top = "\n".join(html_head(storyboard, m)).encode("utf-8")
     return Documents(
         storyboard=storyboard,
-        json=_json_bytes(storyboard, [section.json for section in chosen]),
-        markdown=b"\n".join([markdown_top, *(section.markdown for section in chosen)]),
-        html=b"\n".join(
-            [html_top, *(section.html for section in chosen), "\n".join(HTML_END).encode()]
+        json_pieces=_json_pieces(storyboard, [section.json for section in chosen], board),
+        markdown_pieces=_joined(b"\n", [markdown_top, *(section.markdown for section in chosen)]),
+        html_pieces=_joined(
+            b"\n",
+            [html_top, *(section.html for section in chosen), "\n".join(HTML_END).encode()],
         ),
         parts=[part for row in rows for part in row],
     )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import pairwise
+from pathlib import Path
 
 from storycore.tools.domain import (
     AssetMetadata,
@@ -152,6 +155,41 @@ def _style_words(project: Project) -> list[str]:
     return [w.strip() for w in words if isinstance(w, str) and w.strip()]
 
 
+#: Per project root (the most recent few): the shots of its last plan, by shot id, so that
+#: a plan made from the very same shot in the same folder and segment shares it (a one-shot
+#: change then makes one, not one per shot). A memo of a pure function of its three
+#: fields: nothing read from disk is kept.
+_planned: OrderedDict[Path, dict[str, PlannedShot]] = OrderedDict()
+_planned_lock = threading.Lock()
+_PLANNED_KEEP = 4
+
+
+def _planned_shots(project: Project) -> tuple[dict[str, PlannedShot], dict[str, PlannedShot]]:
+    """The last plan's shots of ``project`` (read only) and the dict the new plan's go to."""
+    with _planned_lock:
+        last = _planned.get(project.root, {})
+        made: dict[str, PlannedShot] = {}
+        _planned[project.root] = made
+        _planned.move_to_end(project.root)
+        while len(_planned) > _PLANNED_KEEP:
+            _planned.popitem(last=False)
+    return last, made
+
+
+def _planned_shot(
+    last: dict[str, PlannedShot],
+    made: dict[str, PlannedShot],
+    spec: ShotSpec,
+    folder: str,
+    segment_id: str,
+) -> PlannedShot:
+    old = last.get(spec.shot_id)
+    if old is None or old.spec is not spec or old.folder != folder or old.segment_id != segment_id:
+        old = PlannedShot(spec, folder, segment_id)
+    made[spec.shot_id] = old
+    return old
+
+
 def load_plan(
     project: Project,
     shots: Sequence[ShotSpec] | None = None,
@@ -184,6 +222,7 @@ def load_plan(
     folders = {ref.shot_id: f"{SHOTS}/{ref.folder}" for ref in manifest.shots}
     by_id = {shot.shot_id: shot for shot in shots}
 
+    last, made = _planned_shots(project)
     segments: list[PlannedSegment] = []
     if manifest.segments:
         listed: list[str] = []
@@ -202,7 +241,7 @@ def load_plan(
                     transition_in=segment.transition_in.value,
                     transition_out=segment.transition_out.value,
                     shots=[
-                        PlannedShot(by_id[i], folders[i], segment.segment_id)
+                        _planned_shot(last, made, by_id[i], folders[i], segment.segment_id)
                         for i in segment.shot_ids
                     ],
                 )
@@ -226,7 +265,7 @@ def load_plan(
                 title="",
                 transition_in="cut",
                 transition_out="cut",
-                shots=[PlannedShot(s, folders[s.shot_id], "seg_01") for s in shots],
+                shots=[_planned_shot(last, made, s, folders[s.shot_id], "seg_01") for s in shots],
             )
         )
     return Plan(

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import re
+import threading
+from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import accumulate
+from pathlib import Path
 from typing import Any
 
 from storycore.tools.domain import (
     AssetMetadata,
     ElementType,
+    ShotSpec,
 )
-from storycore.tools.project import Project
+from storycore.tools.project import Project, dumps_json
 from storycore.tools.rates import rate_to_string
 from storycore.tools.storyboard.document import SCHEMA_VERSION, _seconds
 from storycore.tools.storyboard.plan import Plan, PlannedShot, load_plan
@@ -188,10 +196,23 @@ def _model_rows(plan: Plan, shots: Sequence[PlannedShot]) -> list[dict[str, Any]
 def build_visual_strategy(project: Project, plan: Plan | None = None) -> dict[str, Any]:
     """``visual_strategy.json``: style anchors, palette hint, canonical looks, model plan."""
     plan = plan or load_plan(project)
+    by_segment = [_model_rows(plan, segment.shots) for segment in plan.segments]
+    totals = _model_rows(plan, plan.shots)
+    return _strategy(project, plan, _shots_by_element(plan), by_segment, totals)
+
+
+def _strategy(
+    project: Project,
+    plan: Plan,
+    shown: dict[str, list[str]],
+    by_segment: Sequence[list[dict[str, Any]]],
+    totals: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The document from the parts that read every shot (``shown``: the shots showing each
+    element; each segment's model rows and the totals), computed by the caller."""
     specs = plan.specs
     style_texts = [t for t in [specs.style or "", *plan.style_words] if t]
     by_type: dict[ElementType, list[dict[str, Any]]] = {}
-    shown = _shots_by_element(plan)
     folders: dict[str, str] = {}
     for ref in project.manifest.elements:
         folders.setdefault(ref.element_id, ref.folder)  # the first entry, as before
@@ -219,13 +240,153 @@ def build_visual_strategy(project: Project, plan: Plan | None = None) -> dict[st
         "props": by_type.get(ElementType.PROP, []),
         "model_plan": {
             "by_segment": [
-                {
-                    "segment_id": segment.segment_id,
-                    "title": segment.title,
-                    "models": _model_rows(plan, segment.shots),
-                }
-                for segment in plan.segments
+                {"segment_id": segment.segment_id, "title": segment.title, "models": rows}
+                for segment, rows in zip(plan.segments, by_segment, strict=True)
             ],
-            "totals": _model_rows(plan, plan.shots),
+            "totals": totals,
         },
     }
+
+
+# -- what the last document of a project was made from ------------------------------------
+
+
+@dataclass(eq=False)
+class _Made:
+    """The parts of a project's last ``visual_strategy.json`` that read every shot, with
+    the very shots (and their fields) they were read from, and the bytes written."""
+
+    rate: Fraction
+    layout: list[tuple[str, int]]  # each segment's id and number of shots, in plan order
+    specs: list[ShotSpec]
+    fields: list[dict[str, Any]]  # each shot's ``__dict__``: a field set gives a new one
+    elements: list[tuple[str, ...]]  # each shot's element ids, each once
+    models: list[tuple[str | None, int]]  # each shot's model and length in frames
+    shown: dict[str, list[str]]
+    by_segment: list[list[dict[str, Any]]]
+    totals: list[dict[str, Any]]
+    document: dict[str, Any]
+    data: bytes
+
+
+_made: OrderedDict[Path, _Made] = OrderedDict()
+_made_lock = threading.Lock()
+
+#: How many projects' parts one process keeps (the most recently written).
+KEEP_PROJECTS = 4
+
+
+def forget() -> None:
+    """Drop what this process keeps (the next document is built whole)."""
+    with _made_lock:
+        _made.clear()
+
+
+def _layout(plan: Plan) -> list[tuple[str, int]]:
+    return [(segment.segment_id, len(segment.shots)) for segment in plan.segments]
+
+
+def _changed(made: _Made | None, plan: Plan, specs: list[ShotSpec]) -> list[int] | None:
+    """The positions of the shots that are not the very shots ``made`` was read from, or
+    None when the shots or segments are others or in another order (or at another rate):
+    then everything is read again."""
+    if made is None or made.rate != plan.rate or len(made.specs) != len(specs):
+        return None
+    if made.layout != _layout(plan):
+        return None
+    pairs = enumerate(zip(specs, made.specs, made.fields, strict=True))
+    changed = [
+        position
+        for position, (spec, old, fields) in pairs
+        if spec is not old or spec.__dict__ is not fields
+    ]
+    if any(specs[position].shot_id != made.specs[position].shot_id for position in changed):
+        return None
+    return changed
+
+
+def _element_ids(spec: ShotSpec) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(spec.element_ids()))
+
+
+def _build(plan: Plan, specs: list[ShotSpec]) -> _Made:
+    """Every part read from every shot (the long way)."""
+    by_segment = [_model_rows(plan, segment.shots) for segment in plan.segments]
+    return _Made(
+        rate=plan.rate,
+        layout=_layout(plan),
+        specs=specs,
+        fields=[spec.__dict__ for spec in specs],
+        elements=[_element_ids(spec) for spec in specs],
+        models=[(spec.model_id, spec.duration_frames) for spec in specs],
+        shown=_shots_by_element(plan),
+        by_segment=by_segment,
+        totals=_model_rows(plan, plan.shots),
+        document={},
+        data=b"",
+    )
+
+
+def _update(made: _Made, plan: Plan, specs: list[ShotSpec], changed: list[int]) -> _Made:
+    """``made`` brought up to date with the shots at ``changed``: the shots showing each
+    element read again only if one of them shows other elements now, the model rows only of
+    the segments where a shot's model or length changed (and then the totals)."""
+    elements, models = list(made.elements), list(made.models)
+    shown, by_segment, totals = made.shown, list(made.by_segment), made.totals
+    regroup = False
+    starts = list(accumulate((count for _, count in made.layout), initial=0))
+    for position in changed:
+        spec = specs[position]
+        now = _element_ids(spec)
+        if now != elements[position]:
+            elements[position] = now
+            regroup = True
+        model = (spec.model_id, spec.duration_frames)
+        if model != models[position]:
+            models[position] = model
+            segment = bisect_right(starts, position) - 1
+            by_segment[segment] = _model_rows(plan, plan.segments[segment].shots)
+            totals = None  # type: ignore[assignment]
+    return _Made(
+        rate=made.rate,
+        layout=made.layout,
+        specs=specs,
+        fields=[spec.__dict__ for spec in specs],
+        elements=elements,
+        models=models,
+        shown=_shots_by_element(plan) if regroup else shown,
+        by_segment=by_segment,
+        totals=_model_rows(plan, plan.shots) if totals is None else totals,
+        document=made.document,
+        data=made.data,
+    )
+
+
+def visual_strategy_bytes(project: Project, plan: Plan) -> bytes:
+    """``visual_strategy.json`` of ``plan`` as written (:func:`build_visual_strategy`,
+    house JSON), reading again only the shots that are not the very shots the project's
+    last document was made from in this process.
+
+    A shot changed by a plan is a new shot object (shots are never changed in place: the
+    index and the plans share them), and so is a shot read again from a file changed by
+    hand, so a shot that is the same object with the same fields is the shot read before.
+    Anything else than shots changed in place (shots added, removed or moved, segments
+    changed, another frame rate) reads every shot, as a new process does. The elements,
+    the style and the manifest's folders are read every time (a few dozen entries)."""
+    specs = [planned.spec for planned in plan.shots]
+    with _made_lock:
+        made = _made.get(project.root)
+    changed = _changed(made, plan, specs)
+    if made is None or changed is None:
+        made = _build(plan, specs)
+    elif changed:
+        made = _update(made, plan, specs, changed)
+    document = _strategy(project, plan, made.shown, made.by_segment, made.totals)
+    if document != made.document:
+        made.document, made.data = document, dumps_json(document)
+    with _made_lock:
+        _made[project.root] = made
+        _made.move_to_end(project.root)
+        while len(_made) > KEEP_PROJECTS:
+            _made.popitem(last=False)
+    return made.data

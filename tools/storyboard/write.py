@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
 
 from storycore.tools.domain import AssetMetadata, ShotSpec
-from storycore.tools.project import Transaction, dumps_json
+from storycore.tools.project import Transaction
 from storycore.tools.project.stamps import stamps_of
 from storycore.tools.storyboard.fragments import ShotPart, file_stamp, render_documents
 from storycore.tools.storyboard.panels import write_panels
@@ -21,15 +20,11 @@ from storycore.tools.storyboard.plan import (
     PlannedSegment,
     load_plan,
 )
-from storycore.tools.storyboard.visual_strategy import build_visual_strategy
+from storycore.tools.storyboard.visual_strategy import visual_strategy_bytes
 
 # --------------------------------------------------------------------------------------
 # Writing
 # --------------------------------------------------------------------------------------
-
-
-def _json_bytes(data: Any) -> bytes:
-    return dumps_json(data)  # json.dumps(data, indent=2, ensure_ascii=False) + "\n", UTF-8
 
 
 def _write_panels(tx: Transaction, plan: Plan, parts: Sequence[ShotPart]) -> list[str]:
@@ -74,8 +69,8 @@ def write_plan_documents(tx: Transaction, plan: Plan) -> list[str]:
     project = tx.project
     documents = render_documents(project, plan, project.manifest.technical_specs.language)
     panels = _write_panels(tx, plan, documents.parts)
-    tx.write_bytes(STORYBOARD_JSON, documents.json)
-    tx.write_bytes(STORYBOARD_MD, documents.markdown)
-    tx.write_bytes(STORYBOARD_HTML, documents.html)
-    tx.write_bytes(VISUAL_STRATEGY_JSON, _json_bytes(build_visual_strategy(project, plan)))
+    tx.write_bytes(STORYBOARD_JSON, documents.json, pieces=documents.json_pieces)
+    tx.write_bytes(STORYBOARD_MD, documents.markdown, pieces=documents.markdown_pieces)
+    tx.write_bytes(STORYBOARD_HTML, documents.html, pieces=documents.html_pieces)
+    tx.write_bytes(VISUAL_STRATEGY_JSON, visual_strategy_bytes(project, plan))
     return [STORYBOARD_JSON, STORYBOARD_MD, STORYBOARD_HTML, VISUAL_STRATEGY_JSON, *panels]
