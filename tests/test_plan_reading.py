@@ -815,24 +815,38 @@ def test_the_close_up_covering_work_of_the_hands_frames_the_hands(
     assert not [d for d in said if ("hands" in d or "mains" in d) and face in d], said
 
 
-def test_a_beat_of_several_sentences_names_its_person_once() -> None:
-    """ "Petra waits at the tram stop. She checks her watch. Nothing.": the shot's line
-    says "… of Petra waiting at the tram stop." then the other sentences, never "… of Petra.
-    Petra waits"."""
+@pytest.mark.parametrize(
+    ("phrase", "name", "sentence", "language", "expected"),
+    [
+        (
+            "Gros plan de la vieille dame",
+            "La vieille dame",
+            "Une vieille dame nourrit les pigeons.",
+            "fr",
+            "Gros plan de la vieille dame qui nourrit les pigeons.",
+        ),
+        (
+            "Close-up of the fisherman",
+            "The Fisherman",
+            "A tired fisherman mends his net.",
+            "en",
+            "Close-up of the fisherman mending his net.",
+        ),
+        # a look right after the noun: told as written, not "qui en manteau rouge..."
+        (
+            "Plan taille de la dame",
+            "La dame",
+            "Une dame en manteau rouge nourrit les pigeons.",
+            "fr",
+            None,
+        ),
+    ],
+)
+def test_a_person_named_by_a_noun_is_the_subject_of_their_sentence(
+    phrase: str, name: str, sentence: str, language: str, expected: str | None
+) -> None:
+    """ "Une vieille dame nourrit les pigeons" is what "La vieille dame" does: the line says
+    "qui nourrit", never "pendant qu'une vieille dame nourrit" after a close-up of her."""
     from storycore.tools.breakdown.shot_lines import action_line
 
-    line = action_line(
-        "Medium shot of Petra",
-        ["Petra"],
-        "Petra waits at the tram stop. She checks her watch. Nothing.",
-        ["Petra"],
-        "en",
-    )
-    assert line == "Medium shot of Petra waiting at the tram stop. She checks her watch. Nothing."
-    # someone else's action first is told as written
-    assert (
-        action_line(
-            "Medium shot of Petra", ["Petra"], "A tram passes. Petra waits.", ["Petra"], "en"
-        )
-        is None
-    )
+    assert action_line(phrase, [name], sentence, [name], language) == expected

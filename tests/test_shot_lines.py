@@ -116,12 +116,15 @@ def test_a_beat_shot_is_one_line_only_for_its_own_subject_in_one_sentence() -> N
     assert action_line("Full shot of Noa", ["Noa"], "Noa runs. She falls.", CAST, "en") == (
         "Full shot of Noa running, then falling."
     )
-    # someone else's sentence, another person spoken to, a two-shot: told as written
-    assert action_line("Full shot of Noa", ["Noa"], "Noa runs. Rain falls.", CAST, "en") is None
-    assert (
-        action_line("Full shot of Noa", ["Noa"], "Noa runs. She hands him a jar.", CAST, "en")
-        is None
+    # someone else's sentence, another person spoken to: the first sentence in the line,
+    # the others as written (never "Full shot of Noa. Noa runs.", the name twice)
+    assert action_line("Full shot of Noa", ["Noa"], "Noa runs. Rain falls.", CAST, "en") == (
+        "Full shot of Noa running. Rain falls."
     )
+    assert action_line(
+        "Full shot of Noa", ["Noa"], "Noa runs. She hands him a jar.", CAST, "en"
+    ) == ("Full shot of Noa running. She hands him a jar.")
+    # a two-shot, a first sentence of someone else's: told as written
     two = ["Noa", "Uncle Femi"]
     assert action_line("Two-shot", two, "Noa hands him the jar.", CAST, "en") is None
     assert action_line("Full shot of Noa", ["Noa"], "Rain falls on Noa.", CAST, "en") is None
@@ -234,8 +237,12 @@ def test_a_few_sentences_of_one_persons_actions_are_one_line(
     assert action_line(phrase, ["Ilka"], text, ["Ilka", "Bo"], language) == expected
 
 
-def test_four_sentences_or_a_name_again_are_told_as_written() -> None:
+def test_four_sentences_or_a_name_again_keep_the_later_sentences_as_written() -> None:
     many = "Ilka waits. She sits. She stands. She leaves."
-    assert action_line("Full shot of Ilka", ["Ilka"], many, ["Ilka"], "en") is None
+    assert action_line("Full shot of Ilka", ["Ilka"], many, ["Ilka"], "en") == (
+        "Full shot of Ilka waiting. She sits. She stands. She leaves."
+    )
     again = "Ilka waits. Ilka sits."
-    assert action_line("Full shot of Ilka", ["Ilka"], again, ["Ilka"], "en") is None
+    assert action_line("Full shot of Ilka", ["Ilka"], again, ["Ilka"], "en") == (
+        "Full shot of Ilka waiting. Ilka sits."
+    )
