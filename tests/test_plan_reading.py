@@ -850,3 +850,37 @@ def test_a_person_named_by_a_noun_is_the_subject_of_their_sentence(
     from storycore.tools.breakdown.shot_lines import action_line
 
     assert action_line(phrase, [name], sentence, [name], language) == expected
+
+
+def test_a_french_object_pronoun_before_its_verb_is_no_prop() -> None:
+    """ "Inès sourit et la serre contre elle": "la serre" is "holds it", not a prop "serre"
+    (a greenhouse); the thing handled before it still is one."""
+    from storycore.tools.fountain.french_props import handled_props
+
+    said = "Inès prend une lettre. Elle sourit et la serre contre elle."
+    assert list(handled_props(said)) == ["lettre"]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "sentence", "expected"),
+    [
+        # a set-up that does not end on the person takes a comma before the participle
+        (
+            "Performance shot of Ines, slow orbit",
+            "Ines plays the cello on the pier.",
+            "Performance shot of Ines, slow orbit, playing the cello on the pier.",
+        ),
+        # "A cellist, Ines, plays": the apposition's comma is not the verb's
+        (
+            "Medium shot of Ines",
+            "A cellist, Ines, plays the cello on the pier.",
+            "Medium shot of Ines playing the cello on the pier.",
+        ),
+    ],
+)
+def test_a_line_after_a_set_up_or_an_apposition_reads_as_english(
+    phrase: str, sentence: str, expected: str
+) -> None:
+    from storycore.tools.breakdown.shot_lines import coverage_line
+
+    assert coverage_line(phrase, ["Ines"], sentence, ["Ines"], "en") == expected

@@ -149,11 +149,12 @@ def _line(
         return None
     end = "" if clause.endswith(("”", "»", '"')) else "."
     french = language == "fr"
-    # "Close-up of Sami struggling", but "(medium shot), showing": a mark after a bracket
-    join = ", " if phrase.endswith(")") else " "
     # French "qui" goes with the last name of the set-up: "Plan taille sur Léa, Henri en
     # amorce" cannot take it
     ends_on_focus = bool(focus) and fold(phrase).endswith(fold(focus[-1]))
+    # "Close-up of Sami struggling", but "(medium shot), showing" and "Performance shot of
+    # Zoe, slow orbit, singing": a mark after what does not end on the person
+    join = ", " if phrase.endswith(")") or (focus and "," in phrase and not ends_on_focus) else " "
     subject, rest = _subject(clause, characters)
     if (
         subject is not None
@@ -262,6 +263,8 @@ def _subject(clause: str, characters: Sequence[str]) -> tuple[list[str] | None, 
             break
         found.append(name)
         rest = rest[said:].lstrip()
+        if rest.startswith(", ") and rest[2:3].islower():
+            rest = rest[2:]  # "A drummer, Kai, hits the drums": the apposition's comma
         joined = re.match(r"(?:and|et)\s+", rest)
         if joined is None:
             break

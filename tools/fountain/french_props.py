@@ -146,12 +146,24 @@ def _name(noun: str, after: str) -> str | None:
     return name
 
 
+#: "et la serre contre lui", "il le pose": "la", "le" an object pronoun before its verb, no
+#: determiner of a thing.
+_CLITIC_BEFORE = re.compile(
+    r"(?<![\w'’])(?i:et|puis|il|elle|ils|elles|on|je|tu|nous|vous|qui|ne|lui|leur)\s+"
+    r"(?i:la|le|les|l['’])\s*$"
+)
+
+
 def handled_props(text: str) -> Iterator[str]:
     """The props a French action text handles, by name (lower case), in order: "pose une
     vieille guitare" gives "guitare", "ouvre un carnet rouge" "carnet rouge", "tend la clé
     de la voiture" "clé de la voiture", and what is carried: "la clé de la voiture à la
     main", "un dossier sous le bras"."""
-    found = {m.start("noun"): m for m in [*_CARRIED.finditer(text), *_HANDLED.finditer(text)]}
+    found = {
+        m.start("noun"): m
+        for m in [*_CARRIED.finditer(text), *_HANDLED.finditer(text)]
+        if not _CLITIC_BEFORE.search(text[: m.start("noun")])
+    }
     for start in sorted(found):
         name = _name(found[start].group("noun"), found[start].group("after"))
         if name is not None:
