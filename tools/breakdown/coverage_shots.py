@@ -332,40 +332,28 @@ def _close_up_setup(
     shot already showed the person doing it."""
     name = words.name(subject)
     if hands and variant % 4 == 0:
+        key, size, angle = "hands", ShotSize.CU, CameraAngle.EYE_LEVEL
+    elif variant % 4 in (1, 3):
+        key, size, angle = "eyes", ShotSize.ECU, CameraAngle.EYE_LEVEL
+    elif variant % 4 == 2:
+        key, size, angle = "low_close_up", ShotSize.CU, CameraAngle.LOW
+    else:
+        close_up = words.size(ShotSize.CU.value)
         return _Setup(
             size=ShotSize.CU,
-            movement=CameraMovement.STATIC,
+            movement=CameraMovement.DOLLY_IN,
             scene_type=SceneType.CLOSE_UP,
-            phrase=words("hands", subject=name),
-            label=words("hands_label", subject=name),
+            phrase=words("framed", size=close_up, subject=name),
+            label=words("framed_label", size=close_up, subject=name),
             characters=[subject],
         )
-    if variant % 4 in (1, 3):
-        return _Setup(
-            size=ShotSize.ECU,
-            movement=CameraMovement.STATIC,
-            scene_type=SceneType.CLOSE_UP,
-            phrase=words("eyes", subject=name),
-            label=words("eyes_label", subject=name),
-            characters=[subject],
-        )
-    if variant % 4 == 2:
-        return _Setup(
-            size=ShotSize.CU,
-            movement=CameraMovement.STATIC,
-            scene_type=SceneType.CLOSE_UP,
-            phrase=words("low_close_up", subject=name),
-            label=words("low_close_up_label", subject=name),
-            angle=CameraAngle.LOW,
-            characters=[subject],
-        )
-    close_up = words.size(ShotSize.CU.value)
     return _Setup(
-        size=ShotSize.CU,
-        movement=CameraMovement.DOLLY_IN,
+        size=size,
+        movement=CameraMovement.STATIC,
         scene_type=SceneType.CLOSE_UP,
-        phrase=words("framed", size=close_up, subject=name),
-        label=words("framed_label", size=close_up, subject=name),
+        phrase=words(key, subject=name),
+        label=words(f"{key}_label", subject=name),
+        angle=angle,
         characters=[subject],
     )
 
