@@ -8,8 +8,8 @@ import pytest
 
 from storycore.tools.breakdown import breakdown_brief, breakdown_screenplay
 from storycore.tools.brief.looks import find_look, is_action_clause
-from storycore.tools.domain import Framing, TechnicalSpecs
-from storycore.tools.fountain import lit_time
+from storycore.tools.domain import Framing, ShotSize, TechnicalSpecs
+from storycore.tools.fountain import fold, lit_time
 from storycore.tools.planner.intake import understand
 
 
@@ -884,3 +884,27 @@ def test_a_line_after_a_set_up_or_an_apposition_reads_as_english(
     from storycore.tools.breakdown.shot_lines import coverage_line
 
     assert coverage_line(phrase, ["Ines"], sentence, ["Ines"], "en") == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("The kettle on the stove boils and whistles.", "Close-up of the kettle on the stove"),
+        ("The oven timer rings.", "Close-up of the oven timer ringing."),
+    ],
+)
+def test_a_thing_that_acts_with_nobody_named_is_a_close_up_of_it(line: str, expected: str) -> None:
+    """ "The kettle boils." shows the kettle, not a wide shot of the kitchen; weather, the
+    sea, a crowd or a sound ("Rain lashes the window", "The crowd cheers") keep the wide
+    shot."""
+    story = f"Vera reads in the kitchen.\n\n{line}\n\nRain lashes the window. The crowd cheers."
+    shots = breakdown_brief(
+        understand(_brief(story, "A 12-second film."), source_name="s.md")
+    ).shots
+    thing = [s for s in shots if s.action and fold(line.split()[-2]) in fold(s.action)]
+    assert thing and thing[0].shot_size == ShotSize.CU, [
+        (s.shot_size, s.description) for s in shots
+    ]
+    assert thing[0].description.startswith(expected), thing[0].description
+    weather = [s for s in shots if "Rain lashes" in s.action]
+    assert weather and weather[0].shot_size in (ShotSize.WS, ShotSize.EWS, ShotSize.FS)

@@ -12,7 +12,7 @@ from storycore.tools.breakdown.drafts import (
     _people_framing,
     _same_look,
 )
-from storycore.tools.breakdown.shot_lines import action_line
+from storycore.tools.breakdown.shot_lines import action_line, thing_acting, thing_line
 from storycore.tools.breakdown.text import _chunks, _says_only, _sentence_case, _short, _tokens
 from storycore.tools.breakdown.wording import Phrase
 from storycore.tools.directions import stated_direction
@@ -85,6 +85,7 @@ class _BeatShots(_DirectedShots):
         who = self._who_or_pronoun(chunk)
         tokens = set(_tokens(chunk))
         rule = next((r for r in self.rules.action_rules if tokens & r.words), None)
+        thing: tuple[str, str] | None = None  # what a beat naming nobody shows close
         if rule is not None and (who or rule.scene_type is not SceneType.CLOSE_UP):
             size, movement, scene_type = rule.shot_size, rule.camera_movement, rule.scene_type
             framing = rule.framing
@@ -102,6 +103,10 @@ class _BeatShots(_DirectedShots):
             size, framing = ShotSize.CU, Framing.INSERT
             movement, scene_type = CameraMovement.STATIC, SceneType.INSERT
             self.inserted.update(self._props_in(chunk))
+        elif thing := (thing_acting(chunk) if self.words.language == "en" else None):
+            # "The kettle boils.": a close-up of the kettle, not a wide shot of the kitchen
+            size, framing = ShotSize.CU, Framing.INSERT
+            movement, scene_type = CameraMovement.STATIC, SceneType.INSERT
         else:
             size, framing = ShotSize.WS, Framing.SINGLE
             outside = self.scene.int_ext is IntExt.EXT
@@ -113,11 +118,17 @@ class _BeatShots(_DirectedShots):
             subject = words.names(who)
         elif framing is Framing.INSERT and self._props_in(chunk):
             subject = words.join([words.prop(prop) for prop in self._props_in(chunk)])
+        elif thing:
+            subject = words.prop(thing[0])
         else:
             subject = self._place()
 
         def described(size: ShotSize) -> str:
             what = words("framed", size=words.size(size.value), subject=subject)
+            if thing and not who:
+                told = thing_line(str(what), thing[1])
+                if told is not None:
+                    return told
             # "Full shot of Marta walking the rows": one line when the shot frames who acts
             line = action_line(str(what), who, chunk, self.scene.characters, words.language)
             return line or words("sentence", what=what, text=_sentence_case(chunk))

@@ -187,6 +187,79 @@ def _line(
     return f"{phrase}, as {lowered}{end}", False
 
 
+#: What a wide shot shows when it does something: weather, sky, light, the land and the sea,
+#: vehicles, animals, crowds and sounds (a close-up of "the engine coughs" shows nothing).
+_WIDE_SUBJECTS = word_set(
+    """rain snow wind storm fog mist thunder lightning cloud clouds sky sun moon star stars
+    night day dawn dusk light darkness shadow shadows sea ocean wave waves tide river lake
+    water stream forest tree trees wood woods field fields grass mountain mountains hill hills
+    valley desert sand dust city town village street road traffic crowd audience people music
+    song melody silence noise sound bell alarm siren engine train car bus truck boat ship
+    plane tram metro bike horse dog fox bird birds gull gulls flock herd deer wolf world earth
+    horizon sunrise sunset morning evening everything nothing time"""
+)
+_THING_DETERMINERS = word_set("the a an his her their its")
+_PLACE_WORDS = word_set("on in at by under over near beside behind inside of")
+
+
+def _thing_opening(sentence: str) -> tuple[list[str], str] | None:
+    """The noun phrase a sentence opens on and the words from its verb ("the oven door",
+    "opens"): a determiner, at most three words, then a word that is a present verb."""
+    words = sentence.split()
+    if not words or words[0].lower() not in _THING_DETERMINERS:
+        return None
+    for end in range(2, min(len(words), 7)):  # "the kettle on the stove boils"
+        phrase = [word.lower() for word in words[:end]]
+        if not all(re.fullmatch(r"[a-z][a-z-]*", word) for word in phrase[1:]):
+            return None  # a mark or a name inside: no plain noun phrase
+        if _ing(words[end].rstrip(",;.!?…"), plural=False) is not None:
+            return phrase, " ".join(words[end:])
+    return None
+
+
+def thing_acting(text: str) -> tuple[str, str] | None:
+    """The thing an English beat that names nobody shows when it opens on what it does
+    ("The kettle boils." gives ("kettle", "The kettle boils."), "The oven door opens" the
+    oven door): a singular noun phrase and a present verb, the noun no person, place,
+    weather, land, vehicle, animal, crowd or sound (those want the wide shot). None else."""
+    from storycore.tools.breakdown.places import PLACE_NOUNS
+    from storycore.tools.fountain.people import PERSON_NOUNS
+
+    sentence = _without_opener(_sentences(text)[0].strip()) if text.strip() else ""
+    found = _thing_opening(sentence)
+    if found is None:
+        return None
+    phrase, _ = found
+    # the noun before a place phrase: "the kettle on the stove"
+    head = next((phrase[:i] for i, w in enumerate(phrase) if i and w in _PLACE_WORDS), phrase)
+    noun = head[-1]
+    if len(head) > 4 or noun in _NOT_VERB_WORDS or noun in _AFTER_VERB:
+        return None  # "the crowd below cheers": no noun last
+    if any(w in _WIDE_SUBJECTS or w in PLACE_NOUNS or w in PERSON_NOUNS for w in head[1:]):
+        return None
+    if noun.endswith("s") and not noun.endswith("ss"):
+        return None  # a plural: many things, a wider view
+    return " ".join(phrase[1:]), sentence
+
+
+def thing_line(phrase: str, sentence: str) -> str | None:
+    """ "Close-up of the bubble swelling and glowing.": the set-up on a thing and what it
+    does (:func:`thing_acting`'s sentence), its verbs as participles; None when a verb after
+    the first cannot be told."""
+    found = _thing_opening(sentence)
+    if found is None:
+        return None
+    words = found[1].rstrip(" .!?…").split(" ")
+    for index, word in enumerate(words):
+        if index == 0 or words[index - 1] in ("and", "then") or words[index - 1].endswith(","):
+            participle = _converted(word, plural=False, strict=False)
+            if participle is not None:
+                words[index] = participle
+            elif index == 0:
+                return None
+    return f"{phrase} {' '.join(words)}."
+
+
 def hands_at_work(text: str, name: str, characters: Sequence[str], language: str) -> bool:
     """Whether ``name`` does work with the hands in the sentence of ``text`` that tells what
     they do ("Ana rolls the dough", "Léa pose une tasse"): the close-up that covers such a
@@ -229,7 +302,7 @@ def _acts(clause: str) -> bool:
 #: Words after a determiner that are not the verb ("on the counter").
 _NOT_VERB_WORDS = word_set(
     """on in at of to by with from the a an its his her their this that sur dans de du des
-    la le les avec a au aux et and or ou"""
+    la le les avec a au aux et and or ou below above outside inside behind nearby"""
 )
 
 
