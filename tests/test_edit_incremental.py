@@ -42,8 +42,7 @@ def _forget() -> None:
     apply_module.forget()
     with index_module._memory_lock:
         index_module._memory.clear()
-    with plan_module._digests_lock:
-        plan_module._digests.clear()
+    plan_module._digests.forget()
 
 
 _TIME = re.compile(rb'"created_at": "[^"]*"')

@@ -39,6 +39,9 @@ def test_the_thing_a_person_handles_is_a_prop(text: str, expected: list[str]) ->
         "The can drops with a heavy clunk.",
         "Mia hugs her mother and takes her hand.",
         "He opens the window and checks the time.",
+        # what someone wears is their look, in the registry
+        "Kofi, a cyclist in his thirties with a red bandana, climbs the hill.",
+        "Kofi, a tall cyclist with round sunglasses, climbs the hill.",
     ],
 )
 def test_the_body_the_set_people_and_nouns_that_look_like_verbs_are_not(text: str) -> None:

@@ -634,19 +634,6 @@ def test_an_ad_for_a_brand_alone_or_a_place_declares_no_product() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    "line",
-    [
-        "Kofi, a cyclist in his thirties with a red bandana, climbs the hill.",
-        "Kofi, a tall cyclist with round sunglasses, climbs the hill.",
-    ],
-)
-def test_what_someone_wears_is_their_look_not_a_prop(line: str) -> None:
-    from storycore.tools.fountain.handled import handled_props
-
-    assert handled_props([line]) == []
-
-
 def test_a_card_or_a_framed_shot_is_not_a_places_look() -> None:
     from storycore.tools.brief.looks import location_look
 

@@ -200,7 +200,7 @@ class _CoverageShots(_DesignerBase):
         if setup == "close_up":
             assert subject is not None
             hands = not host.dialogue and hands_at_work(
-                host.action, subject, self.scene.characters, words.language or "en"
+                host.action, subject, self.scene.characters, words.language
             )
             shot = _close_up_setup(words, subject, bump, hands=hands)
         elif setup == "medium":

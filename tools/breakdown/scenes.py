@@ -18,7 +18,7 @@ from storycore.tools.breakdown.places import (
     setting_place,
 )
 from storycore.tools.breakdown.places import PLACE_NOUNS as PLACE_NOUNS
-from storycore.tools.breakdown.shot_lines import _without_opener
+from storycore.tools.breakdown.shot_lines import without_opener
 from storycore.tools.breakdown.text import (
     PERSON_VERBS,
     _dedupe,
@@ -150,7 +150,7 @@ def _opener_acting(sentence: str) -> str | None:
     person does ("Priya cuts the stems" gives "priya"), else None."""
     found = _name_acting(sentence)
     if found is None:
-        after_opener = _without_opener(sentence)
+        after_opener = without_opener(sentence)
         found = _name_acting(after_opener) if after_opener != sentence else None
     return found
 

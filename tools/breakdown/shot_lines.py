@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from storycore.tools.breakdown.places import PLACE_NOUNS
 from storycore.tools.breakdown.text import (
     PERSON_VERBS,
     _sentences,
@@ -23,7 +24,7 @@ from storycore.tools.breakdown.text import (
 from storycore.tools.fountain import fold, mentions
 from storycore.tools.fountain.french_props import handled_props as french_handled_props
 from storycore.tools.fountain.handled import handling_verb, works_with_hands
-from storycore.tools.fountain.people import person_key
+from storycore.tools.fountain.people import PERSON_NOUNS, person_noun
 from storycore.tools.text import word_set
 
 #: First words of an opening phrase ("On a windy beach,", "At sunset,", "Au petit matin,")
@@ -110,7 +111,7 @@ def _one_line(
         if read is None or not read[1]:
             return None
         said = read[0].rstrip(".")
-        if index and (fold(_without_opener(sentence)).split()[0] not in _SINGULAR):
+        if index and (fold(without_opener(sentence)).split()[0] not in _SINGULAR):
             return None  # "Kosta climbs. Kosta smiles": a name again is a new beat
         told = said[len(phrase) :].lstrip(", ")
         parts.append(said if not index else told.removeprefix("qui "))
@@ -143,7 +144,7 @@ def _line(
     sentence = next(
         (s for s in sentences if any(mentions(s, name) for name in focus)), sentences[0]
     )
-    clause = without_appositions(_without_opener(sentence.strip()), characters)
+    clause = without_appositions(without_opener(sentence.strip()), characters)
     clause = clause if clause.endswith(("”", "»", '"')) else clause.rstrip(" .!?…")
     if not clause:
         return None
@@ -218,18 +219,16 @@ def _thing_opening(sentence: str) -> tuple[list[str], str] | None:
 
 
 def thing_acting(text: str) -> tuple[str, str] | None:
-    """The thing an English beat that names nobody shows when it opens on what it does
-    ("The kettle boils." gives ("kettle", "The kettle boils."), "The oven door opens" the
-    oven door): a singular noun phrase and a present verb, the noun no person, place,
-    weather, land, vehicle, animal, crowd or sound (those want the wide shot). None else."""
-    from storycore.tools.breakdown.places import PLACE_NOUNS
-    from storycore.tools.fountain.people import PERSON_NOUNS
-
-    sentence = _without_opener(_sentences(text)[0].strip()) if text.strip() else ""
+    """The thing an English beat that names nobody shows when it opens on what it does, and
+    the words from its verb ("The kettle boils." gives ("kettle", "boils."), "The oven door
+    opens" the oven door): a singular noun phrase and a present verb, the noun no person,
+    place, weather, land, vehicle, animal, crowd or sound (those want the wide shot). None
+    else."""
+    sentence = without_opener(_sentences(text)[0].strip()) if text.strip() else ""
     found = _thing_opening(sentence)
     if found is None:
         return None
-    phrase, _ = found
+    phrase, rest = found
     # the noun before a place phrase: "the kettle on the stove"
     head = next((phrase[:i] for i, w in enumerate(phrase) if i and w in _PLACE_WORDS), phrase)
     noun = head[-1]
@@ -239,25 +238,14 @@ def thing_acting(text: str) -> tuple[str, str] | None:
         return None
     if noun.endswith("s") and not noun.endswith("ss"):
         return None  # a plural: many things, a wider view
-    return " ".join(phrase[1:]), sentence
+    return " ".join(phrase[1:]), rest
 
 
-def thing_line(phrase: str, sentence: str) -> str | None:
+def thing_line(phrase: str, rest: str) -> str | None:
     """ "Close-up of the bubble swelling and glowing.": the set-up on a thing and what it
-    does (:func:`thing_acting`'s sentence), its verbs as participles; None when a verb after
-    the first cannot be told."""
-    found = _thing_opening(sentence)
-    if found is None:
-        return None
-    words = found[1].rstrip(" .!?…").split(" ")
-    for index, word in enumerate(words):
-        if index == 0 or words[index - 1] in ("and", "then") or words[index - 1].endswith(","):
-            participle = _converted(word, plural=False, strict=False)
-            if participle is not None:
-                words[index] = participle
-            elif index == 0:
-                return None
-    return f"{phrase} {' '.join(words)}."
+    does (the words from its verb, :func:`thing_acting`), its verbs as participles."""
+    participles = _participles(rest.rstrip(" .!?…"), plural=False, known_only=False)
+    return None if participles is None else f"{phrase} {participles}."
 
 
 def hands_at_work(text: str, name: str, characters: Sequence[str], language: str) -> bool:
@@ -265,12 +253,12 @@ def hands_at_work(text: str, name: str, characters: Sequence[str], language: str
     they do ("Ana rolls the dough", "Léa pose une tasse"): the close-up that covers such a
     beat frames the hands, not the face again."""
     sentence = next((s for s in _sentences(text) if mentions(s, name)), "")
-    clause = without_appositions(_without_opener(sentence.strip()), characters)
+    clause = without_appositions(without_opener(sentence.strip()), characters)
     subject, rest = _subject(clause, characters)
     if not subject or not rest or not (subject == [name] or subject == ["_"]):
         return False
     if language == "fr":
-        return any(True for _ in french_handled_props(rest))
+        return next(french_handled_props(rest), None) is not None
     return language == "en" and works_with_hands(rest)
 
 
@@ -306,7 +294,7 @@ _NOT_VERB_WORDS = word_set(
 )
 
 
-def _without_opener(sentence: str) -> str:
+def without_opener(sentence: str) -> str:
     """``sentence`` without a short opening phrase closed by a comma ("On a windy beach,
     Sami struggles" gives "Sami struggles")."""
     head, comma, rest = sentence.partition(",")
@@ -368,11 +356,10 @@ def _opens_on_noun(text: str, name: str) -> int:
     them ("La femme", "The Old Man": :func:`~storycore.tools.fountain.people.person_key`)
     and ``text`` opens on that noun after any determiner ("Une femme boit", "an old man
     sits"); 0 otherwise."""
-    key = person_key(name)
-    if key is None:
+    written = person_noun(name)
+    if written is None:
         return 0
-    words = r"\s+".join(re.escape(word) for word in name.split()[-len(key.split()) :])
-    noun = words.split("'")[-1].split("’")[-1]
+    noun = r"\s+".join(re.escape(word) for word in written.split())
     found = re.match(rf"{_PERSON_OPENING}{noun}\b(?=\s)", text, re.IGNORECASE)
     if found is None or _LOOK_AFTER.match(text[found.end() :]):
         return 0  # "Une femme en pyjama rayé verse...": her look first, told as written
@@ -404,10 +391,12 @@ def _plural_pronoun(clause: str) -> bool:
     return fold(clause.split(" ", 1)[0]) in _PLURAL
 
 
-def _participles(rest: str, *, plural: bool) -> str | None:
+def _participles(rest: str, *, plural: bool, known_only: bool = True) -> str | None:
     """The words after the subject with its verbs as participles ("laughs and runs along
     the shore" gives "laughing and running along the shore"); None when the first word is
-    not a verb this can tell."""
+    not a verb this can tell. A verb after "and" is one only when it is known or a word
+    that follows verbs comes next, unless ``known_only`` is False (a thing's verbs: "swells
+    and glows")."""
     words = rest.split(" ")
     index = 0
     while index < len(words) and words[index].endswith("ly") and len(words[index]) > 4:
@@ -423,7 +412,8 @@ def _participles(rest: str, *, plural: bool) -> str | None:
         if before in ("and", "then") or before.endswith(","):
             # "stops, grins and begins to dance": each verb of the list
             after = words[position + 1] if position + 1 < len(words) else ""
-            strict = after.rstrip(",;") not in _AFTER_VERB  # "and begins to dance"
+            # "and begins to dance": a verb before what follows verbs
+            strict = known_only and after.rstrip(",;") not in _AFTER_VERB
             following = _converted(words[position], plural=plural, strict=strict)
             if following is not None:
                 words[position] = following

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from storycore.tools.brief.names import DESCRIPTIVE_WORDS
 from storycore.tools.directions import stated_direction
 from storycore.tools.fountain.headings import PERIODS
+from storycore.tools.fountain.people import PERSON_NOUNS
 from storycore.tools.text import fold_words, split_sentences, word_set
 
 __all__ = ["APPEARANCE_WORDS", "find_look", "is_action_clause", "location_look"]
@@ -86,6 +87,7 @@ _ACTION_WORDS = word_set(
     balaie sonne appelle cherche trouve"""
 )
 _ARTICLES = word_set("a an the un une le la les l des du de d")
+_POSSESSIVES = word_set("his her their its my your our son sa ses leur leurs")
 #: An English possessive ("mechanic's overalls"), not the "'s" of "she's" or "it's" (an
 #: auxiliary, which ``_ACTION_WORDS`` reads as "s", like French "s'assoit").
 _POSSESSIVE = re.compile(
@@ -219,9 +221,11 @@ def _is_look_clause(clause: str) -> bool:
 
 
 #: Words of a look phrase before its noun: its opener's words, determiners, possessives.
-_BEFORE_NOUN = _ARTICLES | word_set(
-    """with in wearing dressed clad made of aux au a l en vetu vetue habille habillee portant
-    avec his her their its my your our son sa ses leur leurs"""
+_BEFORE_NOUN = (
+    _ARTICLES
+    | _POSSESSIVES
+    | word_set("with in wearing dressed clad made of aux au a l en vetu vetue habille habillee")
+    | word_set("portant avec")
 )
 
 
@@ -425,7 +429,7 @@ _WORN = word_set(
     impermeable chemise chemisier gants chaussures baskets bottes echarpe foulard"""
 )
 #: Determiners and possessives that open the noun phrase of a thing.
-_THING_DETERMINERS = _ARTICLES | word_set("his her their its my your our son sa ses leur leurs")
+_THING_DETERMINERS = _ARTICLES | _POSSESSIVES
 
 
 def _follows_thing(before: str) -> bool:
@@ -433,7 +437,6 @@ def _follows_thing(before: str) -> bool:
     "hands Sami a rolling pin"): a determiner, at most three words, and a noun that is not a
     person, a garment or a place, so the look phrase after it describes the thing."""
     from storycore.tools.breakdown.places import PLACE_NOUNS
-    from storycore.tools.fountain.people import PERSON_NOUNS
 
     words = fold_words(before).split()[-4:]
     starts = [i for i, word in enumerate(words) if word in _THING_DETERMINERS]
@@ -445,8 +448,6 @@ def _follows_thing(before: str) -> bool:
 
 def _names_a_person(head: str) -> bool:
     """Whether a look phrase's head ("a man ", "une femme ") is a person noun."""
-    from storycore.tools.fountain.people import PERSON_NOUNS
-
     return any(word in PERSON_NOUNS for word in fold_words(head).split())
 
 

@@ -112,6 +112,11 @@ def handling_verb(word: str) -> str | None:
     """The handling verb ``word`` is a form of ("holds", "grabbed", "taking"), or None."""
     if word in _IRREGULAR:
         return _IRREGULAR[word]
+    return next((c for c in _base_forms(word) if c in HANDLING_VERBS), None)
+
+
+def _base_forms(word: str) -> list[str]:
+    """The base forms ``word`` may be a tense of ("grabbed": "grabb", "grabbe", "grab")."""
     candidates = [word]
     for ending in ("ing", "ed", "es", "s", "d"):
         if word.endswith(ending) and len(word) > len(ending) + 2:
@@ -121,7 +126,7 @@ def handling_verb(word: str) -> str | None:
                 candidates.append(stem[:-1])  # "grabbed", "dropping"
             if stem.endswith("i"):
                 candidates.append(stem[:-1] + "y")  # "empties"
-    return next((c for c in candidates if c in HANDLING_VERBS), None)
+    return candidates
 
 
 def handled_props(texts: Iterable[str] | list[str], *, exclude: Iterable[str] = ()) -> list[str]:
@@ -315,7 +320,4 @@ def works_with_hands(rest: str) -> bool:
 def _manual_verb(word: str) -> bool:
     if not word.endswith("s") or word.endswith("ss"):
         return False  # a present verb after a subject: "rolls", "pushes"
-    stems = {word[:-1], word[:-2] if word.endswith("es") else word[:-1]}
-    if word.endswith("ies"):
-        stems.add(word[:-3] + "y")
-    return bool(stems & _MANUAL_VERBS) or handling_verb(word) is not None
+    return any(form in _MANUAL_VERBS for form in _base_forms(word)[1:])

@@ -110,6 +110,15 @@ def person_key(name: str) -> str | None:
     return " ".join(words[1:])
 
 
+def person_noun(name: str) -> str | None:
+    """The words of ``name`` that :func:`person_key` looks for, as written: "homme" for
+    "L'homme", "Old Man" for "The Old Man"; None for any other name."""
+    key = person_key(name)
+    if key is None:
+        return None
+    return " ".join(re.split(r"[\s'’]+", name)[-len(key.split()) :])
+
+
 def unnamed_characters(texts: Sequence[str], named: Iterable[str] = ()) -> list[tuple[int, str]]:
     """The people ``texts`` (a story's action, paragraph by paragraph) refer to by a noun
     phrase, as (position of their first mention, counted over the texts joined by one

@@ -4,7 +4,6 @@ canonical description the rules found, registered and linked to their shots.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -19,7 +18,7 @@ from storycore.tools.domain import (
     ShotSpec,
 )
 from storycore.tools.fountain import mentions
-from storycore.tools.fountain.people import introduction, person_key
+from storycore.tools.fountain.people import introduction, person_key, person_noun
 from storycore.tools.naming import element_id
 from storycore.tools.planner.intake import read_brief, read_scenes
 from storycore.tools.project import (
@@ -56,8 +55,7 @@ def describe_person(name: str, text: str, *, avoid: Iterable[str] = ()) -> str:
     phrase = introduction(name, story)
     if phrase is None:
         # the bare noun ("une femme en pyjama rayé verse..."): only the look phrases after it
-        noun = " ".join(re.split(r"[\s'’]+", name)[-len(key.split()) :])  # "L'homme": homme
-        look = describe_from_text(noun, story, avoid=avoid)
+        look = describe_from_text(person_noun(name) or name, story, avoid=avoid)
         return look[:1].lower() + look[1:]
     # the noun as written, with the word that tells two people of it apart ("old man")
     noun = " ".join(phrase.split()[-len(key.split()) :])

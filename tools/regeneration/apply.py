@@ -4,9 +4,7 @@ one pass, shots, prompts, links, segments, documents and the exports already mad
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
-from pathlib import Path
 from typing import NamedTuple
 
 from storycore.tools import exports as exports_module
@@ -14,6 +12,7 @@ from storycore.tools.domain import AssetMetadata, ShotRef, ShotSpec
 from storycore.tools.errors import ConflictError, InvalidInput, StoryCoreError
 from storycore.tools.naming import renumbered, slugify, split_numbered, unique
 from storycore.tools.project import Project, Transaction
+from storycore.tools.project.recent import Recent
 from storycore.tools.prompt_builder import build_shot_prompts
 from storycore.tools.regeneration.index import write_index
 from storycore.tools.regeneration.plan import AppliedChange, ChangePlan, _export_files, _fingerprint
@@ -33,15 +32,12 @@ class _Laid(NamedTuple):
 
 
 #: Per project root: its last layout in this process (the most recent few projects).
-_laid: dict[Path, _Laid] = {}
-_laid_lock = threading.Lock()
-_LAID_KEEP = 4
+_laid: Recent[_Laid] = Recent()
 
 
 def forget() -> None:
     """Drop what this process keeps of the last layouts (the next one goes the long way)."""
-    with _laid_lock:
-        _laid.clear()
+    _laid.forget()
 
 
 def _lay_out_shots(tx: Transaction, shots: Sequence[ShotSpec]) -> None:
@@ -59,18 +55,14 @@ def _lay_out_shots(tx: Transaction, shots: Sequence[ShotSpec]) -> None:
     if not _in_place(tx, shots):
         _lay_out_moving(tx, shots)
     refs = tx.manifest.shots
-    with _laid_lock:
-        _laid[tx.project.root] = _Laid(list(shots), list(refs), [ref.folder for ref in refs])
-        while len(_laid) > _LAID_KEEP:
-            del _laid[next(iter(_laid))]
+    _laid.put(tx.project.root, _Laid(list(shots), list(refs), [ref.folder for ref in refs]))
 
 
 def _in_place(tx: Transaction, shots: Sequence[ShotSpec]) -> bool:
     """Lay out ``shots`` when no folder moves (see :func:`_lay_out_shots`): the entries of
     the shots that are not the very shots of the last layout brought up to date. False,
     having done nothing, when that cannot be told without the long way."""
-    with _laid_lock:
-        last = _laid.get(tx.project.root)
+    last = _laid.get(tx.project.root)
     refs = tx.manifest.shots
     if last is None or not len(refs) == len(last.refs) == len(shots) == len(last.shots):
         return False

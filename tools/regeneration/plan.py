@@ -5,8 +5,6 @@ the fingerprint that refuses a stale plan, and the small helpers the edits share
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -21,6 +19,7 @@ from storycore.tools.errors import InvalidInput
 from storycore.tools.feedback import Modification
 from storycore.tools.i18n import Messages
 from storycore.tools.project import Project
+from storycore.tools.project.recent import Recent
 from storycore.tools.project.stamps import stamps_of
 from storycore.tools.regeneration.index import _Stamp
 from storycore.tools.storyboard import (
@@ -129,9 +128,7 @@ class AppliedChange:
 #: piece of the fingerprint (its path, a zero byte and the hash of its bytes: a file whose
 #: identity did not change is not read again), and the last fingerprint with the files and
 #: identities it was made from.
-_digests: OrderedDict[Path, _Digests] = OrderedDict()
-_digests_lock = threading.Lock()
-_DIGESTS_KEEP = 4
+_digests: Recent[_Digests] = Recent()
 
 
 @dataclass
@@ -141,14 +138,7 @@ class _Digests:
 
 
 def _file_digests(root: Path) -> _Digests:
-    with _digests_lock:
-        known = _digests.get(root)
-        if known is None:
-            known = _digests[root] = _Digests()
-        _digests.move_to_end(root)
-        while len(_digests) > _DIGESTS_KEEP:
-            _digests.popitem(last=False)
-    return known
+    return _digests.setdefault(root, lambda known: known or _Digests())
 
 
 def _fingerprint(project: Project, seen: dict[str, _Stamp | None] | None = None) -> str:

@@ -4,15 +4,14 @@ derives from (neither is content: no new version)."""
 from __future__ import annotations
 
 import builtins
-import threading
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import NamedTuple
 
 from storycore.tools import asset_generator
 from storycore.tools.domain import AssetMetadata, ShotSpec
 from storycore.tools.errors import ConflictError, InvalidInput, NotFound
 from storycore.tools.project import Transaction
+from storycore.tools.project.recent import Recent
 from storycore.tools.registry.reading import _RegistryBase
 from storycore.tools.registry.text import _shot_id, _shot_sort_key
 
@@ -47,15 +46,12 @@ class _Synced(NamedTuple):
 
 
 #: Per project root: its last sync of shot links (the most recent few projects).
-_synced: dict[Path, _Synced] = {}
-_synced_lock = threading.Lock()
-_SYNCED_KEEP = 4
+_synced: Recent[_Synced] = Recent()
 
 
 def forget() -> None:
     """Drop what this process keeps of the last syncs (the next one goes the long way)."""
-    with _synced_lock:
-        _synced.clear()
+    _synced.forget()
 
 
 def _unchanged_links(last: _Synced | None, shots: Sequence[ShotSpec]) -> bool:
@@ -151,8 +147,7 @@ class _RegistryLinks(_RegistryBase):
         either the very shot it was given or one showing the same elements, the links
         already agree: nothing is compared or sorted. Anything else goes the long way."""
         elements = self._list_shared()
-        with _synced_lock:
-            last = _synced.get(self.project.root)
+        last = _synced.get(self.project.root)
         same = (
             last is not None
             and len(elements) == len(last.elements)
@@ -167,10 +162,7 @@ class _RegistryLinks(_RegistryBase):
             changed = self.sync_shot_links(links, into=found, shared=True)
             into.update(found)
             elements = builtins.list(found.values())
-        with _synced_lock:
-            _synced[self.project.root] = _Synced(builtins.list(shots), elements)
-            while len(_synced) > _SYNCED_KEEP:
-                del _synced[next(iter(_synced))]
+        _synced.put(self.project.root, _Synced(builtins.list(shots), elements))
         return changed
 
     def _set_link(

@@ -26,8 +26,6 @@ context: when it changes, every part is rendered again.
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +35,7 @@ from storycore.tools.domain import ShotSpec
 from storycore.tools.i18n import Messages, catalog_language
 from storycore.tools.project import Project, Transaction
 from storycore.tools.project.kept import deep_copy
+from storycore.tools.project.recent import Recent
 from storycore.tools.project.stamps import plain_stamp
 from storycore.tools.storyboard import fragments_disk
 from storycore.tools.storyboard.document import segment_entry, shot_entry, storyboard_document
@@ -58,9 +57,6 @@ from storycore.tools.storyboard.plan import Plan, PlannedSegment, PlannedShot
 
 #: A file's identity: inode, size, modification and change times in nanoseconds.
 Stamp = tuple[int, int, int, int]
-
-#: How many projects' parts one process keeps (the most recently written).
-KEEP_PROJECTS = 4
 
 
 def file_stamp(path: str | Path) -> Stamp | None:
@@ -140,26 +136,20 @@ class Documents:
             object.__setattr__(self, name, b"".join(getattr(self, f"{name}_pieces")))
 
 
-_boards: OrderedDict[Path, _Board] = OrderedDict()
-_boards_lock = threading.Lock()
+#: The parts of the projects this process rendered last.
+_boards: Recent[_Board] = Recent()
 
 
 def _board(root: Path, context: tuple[Any, ...]) -> _Board:
-    with _boards_lock:
-        board = _boards.get(root)
-        if board is None or board.context != context:
-            board = _Board(context)
-        _boards[root] = board
-        _boards.move_to_end(root)
-        while len(_boards) > KEEP_PROJECTS:
-            _boards.popitem(last=False)
-    return board
+    return _boards.setdefault(
+        root,
+        lambda board: board if board is not None and board.context == context else _Board(context),
+    )
 
 
 def forget() -> None:
     """Drop every part this process keeps (the next documents are rendered whole)."""
-    with _boards_lock:
-        _boards.clear()
+    _boards.forget()
 
 
 # -- JSON assembled from parts ------------------------------------------------------------
@@ -350,8 +340,7 @@ def persist(tx: Transaction) -> None:
     """Write the parts this process holds for ``tx``'s project to the parts file, when it
     is missing, of another context, or many of its parts are out of date (a new process
     then renders only the shots changed since)."""
-    with _boards_lock:
-        board = _boards.get(tx.project.root)
+    board = _boards.get(tx.project.root)
     if board is None or not board.parts:
         return
     if board.disk is not None and board.stale <= max(16, len(board.parts) // 8):

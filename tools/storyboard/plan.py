@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import pairwise
-from pathlib import Path
 
 from storycore.tools.domain import (
     AssetMetadata,
@@ -20,6 +17,7 @@ from storycore.tools.domain import (
 from storycore.tools.errors import ProjectError
 from storycore.tools.naming import ELEMENT_PREFIXES
 from storycore.tools.project import Project
+from storycore.tools.project.recent import Recent
 from storycore.tools.structure import ELEMENTS, SHOTS, load_shots
 from storycore.tools.timecode import format_smpte
 
@@ -159,21 +157,13 @@ def _style_words(project: Project) -> list[str]:
 #: a plan made from the very same shot in the same folder and segment shares it (a one-shot
 #: change then makes one, not one per shot). A memo of a pure function of its three
 #: fields: nothing read from disk is kept.
-_planned: OrderedDict[Path, dict[str, PlannedShot]] = OrderedDict()
-_planned_lock = threading.Lock()
-_PLANNED_KEEP = 4
+_planned: Recent[dict[str, PlannedShot]] = Recent()
 
 
 def _planned_shots(project: Project) -> tuple[dict[str, PlannedShot], dict[str, PlannedShot]]:
     """The last plan's shots of ``project`` (read only) and the dict the new plan's go to."""
-    with _planned_lock:
-        last = _planned.get(project.root, {})
-        made: dict[str, PlannedShot] = {}
-        _planned[project.root] = made
-        _planned.move_to_end(project.root)
-        while len(_planned) > _PLANNED_KEEP:
-            _planned.popitem(last=False)
-    return last, made
+    last = _planned.get(project.root) or {}
+    return last, _planned.put(project.root, {})
 
 
 def _planned_shot(

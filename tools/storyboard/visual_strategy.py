@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import re
-import threading
 from bisect import bisect_right
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import accumulate
-from pathlib import Path
 from typing import Any
 
 from storycore.tools.domain import (
@@ -19,6 +16,7 @@ from storycore.tools.domain import (
     ShotSpec,
 )
 from storycore.tools.project import Project, dumps_json
+from storycore.tools.project.recent import Recent
 from storycore.tools.rates import rate_to_string
 from storycore.tools.storyboard.document import SCHEMA_VERSION, _seconds
 from storycore.tools.storyboard.plan import Plan, PlannedShot, load_plan
@@ -269,17 +267,13 @@ class _Made:
     data: bytes
 
 
-_made: OrderedDict[Path, _Made] = OrderedDict()
-_made_lock = threading.Lock()
-
-#: How many projects' parts one process keeps (the most recently written).
-KEEP_PROJECTS = 4
+#: What the last document of each recent project was made from.
+_made: Recent[_Made] = Recent()
 
 
 def forget() -> None:
     """Drop what this process keeps (the next document is built whole)."""
-    with _made_lock:
-        _made.clear()
+    _made.forget()
 
 
 def _layout(plan: Plan) -> list[tuple[str, int]]:
@@ -374,8 +368,7 @@ def visual_strategy_bytes(project: Project, plan: Plan) -> bytes:
     changed, another frame rate) reads every shot, as a new process does. The elements,
     the style and the manifest's folders are read every time (a few dozen entries)."""
     specs = [planned.spec for planned in plan.shots]
-    with _made_lock:
-        made = _made.get(project.root)
+    made = _made.get(project.root)
     changed = _changed(made, plan, specs)
     if made is None or changed is None:
         made = _build(plan, specs)
@@ -384,9 +377,4 @@ def visual_strategy_bytes(project: Project, plan: Plan) -> bytes:
     document = _strategy(project, plan, made.shown, made.by_segment, made.totals)
     if document != made.document:
         made.document, made.data = document, dumps_json(document)
-    with _made_lock:
-        _made[project.root] = made
-        _made.move_to_end(project.root)
-        while len(_made) > KEEP_PROJECTS:
-            _made.popitem(last=False)
-    return made.data
+    return _made.put(project.root, made).data
