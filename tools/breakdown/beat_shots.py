@@ -13,7 +13,7 @@ from storycore.tools.breakdown.drafts import (
     _same_look,
 )
 from storycore.tools.breakdown.shot_lines import action_line, thing_acting, thing_line
-from storycore.tools.breakdown.text import _chunks, _says_only, _sentence_case, _short, _tokens
+from storycore.tools.breakdown.text import _chunks, _says_only, _short, _tokens, told_sentence
 from storycore.tools.breakdown.wording import Phrase
 from storycore.tools.directions import stated_direction
 from storycore.tools.domain import (
@@ -61,7 +61,7 @@ class _BeatShots(_DirectedShots):
                 title=words(
                     "establishing_title", place=Phrase(_short(place.text, 40), place.language)
                 ),
-                description=words("sentence", what=what, text=_sentence_case(opening)).strip()
+                description=words("sentence", what=what, text=told_sentence(opening)).strip()
                 if opening and not _says_only(opening, str(what))
                 else f"{what}.",
                 action=opening,
@@ -131,7 +131,7 @@ class _BeatShots(_DirectedShots):
                     return told
             # "Full shot of Marta walking the rows": one line when the shot frames who acts
             line = action_line(str(what), who, chunk, self.scene.characters, words.language)
-            return line or words("sentence", what=what, text=_sentence_case(chunk))
+            return line or words("sentence", what=what, text=told_sentence(chunk))
 
         def draft(size: ShotSize) -> _Draft:
             return _Draft(

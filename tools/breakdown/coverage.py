@@ -101,7 +101,9 @@ def _cover(
     capped = asked > room
     if capped:
         wanted = {index: count * room // asked for index, count in wanted.items()}
+    said: set[str] = set()  # a coverage shot's words are said once in the film
     for index, count in wanted.items():
+        designers[index].bare_said = said
         out[index] = designers[index].cover(count)
     natural = sum((d.seconds for drafts in out for d in drafts), Fraction(0))
     for index, drafts in enumerate(out):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -14,8 +15,9 @@ from storycore.tools.breakdown.drafts import (
     _same_look,
 )
 from storycore.tools.breakdown.fitting import allocate_frames
-from storycore.tools.breakdown.shot_lines import coverage_line, hands_at_work
-from storycore.tools.breakdown.text import _dedupe, _says_only, _sentence_case, _short, _tokens
+from storycore.tools.breakdown.moments import beat_moments
+from storycore.tools.breakdown.shot_lines import coverage_line, does_it, hands_at_work
+from storycore.tools.breakdown.text import _dedupe, _says_only, _short, _tokens, told_sentence
 from storycore.tools.breakdown.wording import Wording
 from storycore.tools.brief.looks import without_introductions
 from storycore.tools.domain import (
@@ -67,6 +69,15 @@ class _CoverageShots(_DesignerBase):
             # A beat the scene already told ("Rain." twice) was covered already: its coverage
             # repeats none of the shots of the earlier telling either.
             told = [d for d in out[:beat_start] if host.action and d.action == host.action]
+            self.beat_moments = (
+                []
+                if host.dialogue or not host.action
+                else beat_moments(
+                    without_introductions(host.action, self.scene.characters),
+                    self.scene.characters,
+                )
+            )
+            self.moments_told = Counter()
             for k in range(shares[n]):
                 # Every shot of the beat so far: a coverage shot repeats none of them.
                 neighbours = [*told, *out[beat_start:]]
@@ -179,6 +190,9 @@ class _CoverageShots(_DesignerBase):
         if chosen is None:
             return None
         option, is_own, draft = chosen
+        if draft.moment is not None:
+            self.moments_told[draft.moment] += 1
+        self.bare_said.add(draft.description)
         if is_own:
             own.remove(option)
         else:
@@ -215,21 +229,29 @@ class _CoverageShots(_DesignerBase):
         else:  # atmosphere: a cutaway of the place itself
             shot = self._atmosphere_setup(variant)
         phrase, label, size, movement = shot.phrase, shot.label, shot.size, shot.movement
+        moment: int | None = None
         if host.dialogue:
             said = " ".join(words.quote(line.character, line.text) for line in host.dialogue)
             description, action, beat = words("after_line", what=phrase, said=said), "", said
         else:
-            beat = host.action
             # what the set-up shows of the beat, without the look that introduced someone
-            told = without_introductions(beat, self.scene.characters)
+            beat = without_introductions(host.action, self.scene.characters)
             focus = shot.characters[:1] if shot.framing is Framing.OTS else shot.characters
+            moment = self._moment_for(setup, shot, focus)
+            if moment is None and f"{phrase}." in self.bare_said and self.beat_moments:
+                # "Gros plan de Nour." is said once in a film: another one tells a moment
+                # again, the one told least
+                told_count = self.moments_told
+                moment = min(range(len(self.beat_moments)), key=lambda i: (told_count[i], i))
+            told = self.beat_moments[moment].text if moment is not None else ""
             line = coverage_line(phrase, focus, told, self.scene.characters, words.language)
-            if line is None:
-                line = words("sentence", what=phrase, text=_sentence_case(told)).strip()
+            if line is None and told:
+                line = words("sentence", what=phrase, text=told_sentence(told)).strip()
             # "Dusk over the harbour." after "Wide shot of the harbour, slow pan" says it twice
             setting = f"{phrase} {self.scene.time_of_day or ''}"
-            description = line if beat and not _says_only(told, setting) else f"{phrase}."
-            action = beat
+            description = line if line and not _says_only(told, setting) else f"{phrase}."
+            action = host.action
+            beat = told or beat
         return _Draft(
             kind="coverage",
             scene_index=self.index,
@@ -250,7 +272,38 @@ class _CoverageShots(_DesignerBase):
             characters=shot.characters,
             props=shot.props,
             notes=[f"coverage ({setup.replace('_', '-')}) added to reach the target length"],
+            moment=moment,
         )
+
+    def _moment_for(self, setup: str, shot: _Setup, focus: Sequence[str]) -> int | None:
+        """Which of the beat's moments a coverage set-up tells: one no other coverage shot
+        of the beat told yet, the one it shows best first. A shot of someone tells first
+        what they do, then what the others of the cast do (what a thing or the place does
+        only in a beat of nothing else: "Close-up of Zoe, as the crowd cheers"); a cutaway
+        what the place or a thing does, then the cast; an insert only what happens with
+        its prop. None when each
+        moment is told already: the set-up alone says enough, the shot list having said
+        the action once at each of its moments."""
+        free = [i for i in range(len(self.beat_moments)) if i not in self.moments_told]
+        if setup == "insert":
+            # an insert tells what happens with its prop, or nothing
+            head = fold(shot.props[0]).rsplit(" ", 1)[-1] if shot.props else ""
+            free = [i for i in free if head and head in fold(self.beat_moments[i].text)]
+        elif setup != "atmosphere" and any(m.person for m in self.beat_moments):
+            # a shot of someone shows what the cast does; what the place does is a cutaway's
+            free = [i for i in free if self.beat_moments[i].person]
+        if not free:
+            return None
+
+        def rank(index: int) -> int:
+            moment = self.beat_moments[index]
+            if setup == "atmosphere":
+                return int(moment.person)
+            if not moment.person:
+                return 2
+            return 0 if does_it(moment.text, focus, self.scene.characters) else 1
+
+        return min(free, key=lambda index: (rank(index), index))
 
     def _insert_setup(self, host: _Draft, variant: int, bump: int = 0) -> _Setup:
         prop = host.props[variant % len(host.props)]

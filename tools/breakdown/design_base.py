@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from storycore.tools.breakdown.drafts import _Draft, _f
+from storycore.tools.breakdown.moments import Moment
 from storycore.tools.breakdown.rules import BreakdownRules
 from storycore.tools.breakdown.text import (
     _OBJECT_NEXT,
@@ -104,6 +105,10 @@ class _DesignerBase:
         self.coverage_turn = 0
         self.coverage_last: str | None = None
         self.coverage_variant: Counter[str] = Counter()
+        # the moments of the beat being covered, and those a coverage shot told already
+        self.beat_moments: list[Moment] = []
+        self.moments_told: Counter[int] = Counter()
+        self.bare_said: set[str] = set()  # the coverage descriptions the film has said
         # The words of the shots, in the project's language; French articles are read from
         # the scene's own text ("sur un toit" -> "du toit").
         self.words = Wording(

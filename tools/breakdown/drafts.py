@@ -49,6 +49,9 @@ class _Draft:
     notes: list[str] = field(default_factory=list)
     transition_in: Transition | None = None
     speech_seconds: Fraction = Fraction(0)
+    #: Which of its beat's moments a coverage shot tells (None: the set-up alone, every
+    #: moment being told by another shot of the beat).
+    moment: int | None = None
 
 
 @dataclass(frozen=True)

@@ -262,6 +262,13 @@ def hands_at_work(text: str, name: str, characters: Sequence[str], language: str
     return language == "en" and works_with_hands(rest)
 
 
+def does_it(text: str, focus: Sequence[str], characters: Sequence[str]) -> bool:
+    """Whether who a shot is on (``focus``) is the subject of ``text``'s first clause
+    ("Elle monte les escaliers" for a close-up of Nour; not "Léo lui tend…")."""
+    subject, rest = _subject(without_opener(text.strip()), characters)
+    return subject is not None and bool(rest) and _same(subject, rest, focus)
+
+
 def _relative_of(clause: str, focus: Sequence[str], french: bool) -> str | None:
     """What a relative clause about the shot's one person says they do ("..., past Dr.
     Marsh, who raises an eyebrow" gives "raises an eyebrow"), None when there is none."""

@@ -244,6 +244,13 @@ def _sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:] if text[:1].islower() else text
 
 
+def told_sentence(text: str) -> str:
+    """``text`` as the second sentence of a description: a capital first letter and a full
+    stop when it ends on a word ("…au lever du soleil" cut before a colon)."""
+    text = _sentence_case(text.strip())
+    return f"{text}." if text[-1:].isalnum() else text
+
+
 def _dedupe(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
