@@ -54,6 +54,11 @@ def _coverage(shots: list) -> list:
             ["Tom"],
             [("Tom waits at the stop.", True), ("The bus pulls away.", False)],
         ),
+        (
+            "GaBy strides past Dr. Marsh, who raises an eyebrow.",
+            ["GaBy", "Dr. Marsh"],
+            [("GaBy strides past Dr. Marsh.", True), ("Dr. Marsh raises an eyebrow.", True)],
+        ),
         # "and" before a new subject
         (
             "Léo lui tend les baguettes et ils jouent ensemble.",
@@ -136,3 +141,20 @@ def test_a_beat_of_one_thing_is_told_once_more_then_framed() -> None:
     # the set-ups that do not tell the action still cover it: their action (which the
     # prompts say) is the beat
     assert all("runs along the pier" in s.action for s in coverage)
+
+
+def test_a_friend_named_after_a_possessive_is_cast() -> None:
+    shots = _shots(
+        "# Ramp\n\nA 30-second film.\n\n## Story\nJun skates down the ramp. His friend Ona "
+        "films him on an old camcorder.\n"
+    )
+    filming = _with_words(shots, "camcorder")
+    assert any("char_ona" in s.characters for s in filming), [
+        (s.description, s.characters) for s in filming
+    ]
+
+
+def _with_words(shots: list, words: str) -> list:
+    found = [s for s in shots if words in s.action or words in s.description]
+    assert found, [s.description for s in shots]
+    return found

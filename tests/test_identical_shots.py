@@ -58,6 +58,9 @@ def test_no_shot_repeats_another(language: str, tmp_path: Path) -> None:
             shot.camera_angle,
             shot.camera_movement,
             shot.description,
+            # the beat it covers: "Gros plan d'Ada." at another moment of the song is
+            # another shot (its prompts say that moment)
+            shot.action,
             tuple(sorted(shot.characters)),
         )
         assert key not in seen, f"{shot.shot_id} repeats {seen[key]}"

@@ -15,7 +15,7 @@ from storycore.tools.breakdown.drafts import (
     _same_look,
 )
 from storycore.tools.breakdown.fitting import allocate_frames
-from storycore.tools.breakdown.moments import beat_moments
+from storycore.tools.breakdown.moments import Moment, beat_moments
 from storycore.tools.breakdown.shot_lines import coverage_line, does_it, hands_at_work
 from storycore.tools.breakdown.text import _dedupe, _says_only, _short, _tokens, told_sentence
 from storycore.tools.breakdown.wording import Wording
@@ -77,6 +77,7 @@ class _CoverageShots(_DesignerBase):
                     self.scene.characters,
                 )
             )
+            self.beat_moments = self._named_moments(self.beat_moments, who)
             self.moments_told = Counter()
             for k in range(shares[n]):
                 # Every shot of the beat so far: a coverage shot repeats none of them.
@@ -213,8 +214,11 @@ class _CoverageShots(_DesignerBase):
         words = self.words
         if setup == "close_up":
             assert subject is not None
+            # the hands of whoever does the work of the moment the close-up tells
+            ahead = self._moment_for(setup, [], [subject])
+            doing = self.beat_moments[ahead].text if ahead is not None else host.action
             hands = not host.dialogue and hands_at_work(
-                host.action, subject, self.scene.characters, words.language
+                doing, subject, self.scene.characters, words.language
             )
             shot = _close_up_setup(words, subject, bump, hands=hands)
         elif setup == "medium":
@@ -237,12 +241,13 @@ class _CoverageShots(_DesignerBase):
             # what the set-up shows of the beat, without the look that introduced someone
             beat = without_introductions(host.action, self.scene.characters)
             focus = shot.characters[:1] if shot.framing is Framing.OTS else shot.characters
-            moment = self._moment_for(setup, shot, focus)
+            moment = self._moment_for(setup, shot.props, focus)
             if moment is None and f"{phrase}." in self.bare_said and self.beat_moments:
-                # "Gros plan de Nour." is said once in a film: another one tells a moment
-                # again, the one told least
+                # "Gros plan de Nour." said once already in the film: this one tells a moment
+                # again, the one told least, if no other coverage shot told it twice
                 told_count = self.moments_told
-                moment = min(range(len(self.beat_moments)), key=lambda i: (told_count[i], i))
+                least = min(range(len(self.beat_moments)), key=lambda i: (told_count[i], i))
+                moment = least if told_count[least] < 2 else None
             told = self.beat_moments[moment].text if moment is not None else ""
             line = coverage_line(phrase, focus, told, self.scene.characters, words.language)
             if line is None and told:
@@ -275,7 +280,32 @@ class _CoverageShots(_DesignerBase):
             moment=moment,
         )
 
-    def _moment_for(self, setup: str, shot: _Setup, focus: Sequence[str]) -> int | None:
+    def _named_moments(self, moments: list[Moment], who: Sequence[str]) -> list[Moment]:
+        """``moments`` with a pronoun subject told by the name it stands for, when a beat
+        shows two people and only one is of its gender ("Il verse le vin" with Paul and
+        Alma is Paul pouring): a close-up of Alma is not of her pouring."""
+        if len(who) < 2 or not self.genders:
+            return moments
+        genders = self.genders
+        named: list[Moment] = []
+        for moment in moments:
+            first, _, rest = moment.text.partition(" ")
+            groups = {
+                group
+                for group, words in self.rules.pronouns.items()
+                if fold(first) in words and group in ("masculine", "feminine")
+            }
+            subject = fold(first) in _SUBJECT_PRONOUNS
+            # who is of that gender, else the one whose gender the story does not say
+            matching = [c for c in who if genders.get(c) in groups] or [
+                c for c in who if genders.get(c) is None
+            ]
+            if subject and len(groups) == 1 and len(matching) == 1 and rest:
+                moment = Moment(f"{matching[0]} {rest}", moment.person)
+            named.append(moment)
+        return named
+
+    def _moment_for(self, setup: str, props: Sequence[str], focus: Sequence[str]) -> int | None:
         """Which of the beat's moments a coverage set-up tells: one no other coverage shot
         of the beat told yet, the one it shows best first. A shot of someone tells first
         what they do, then what the others of the cast do (what a thing or the place does
@@ -287,7 +317,7 @@ class _CoverageShots(_DesignerBase):
         free = [i for i in range(len(self.beat_moments)) if i not in self.moments_told]
         if setup == "insert":
             # an insert tells what happens with its prop, or nothing
-            head = fold(shot.props[0]).rsplit(" ", 1)[-1] if shot.props else ""
+            head = fold(props[0]).rsplit(" ", 1)[-1] if props else ""
             free = [i for i in free if head and head in fold(self.beat_moments[i].text)]
         elif setup != "atmosphere" and any(m.person for m in self.beat_moments):
             # a shot of someone shows what the cast does; what the place does is a cutaway's
@@ -343,6 +373,9 @@ class _CoverageShots(_DesignerBase):
             angle=angle,
         )
 
+
+#: The pronouns that can open a moment in place of its person's name.
+_SUBJECT_PRONOUNS = frozenset({"he", "she", "il", "elle"})
 
 #: The cutaways of a place, in the order a scene uses them: size, movement, angle, wording
 #: (the first one's size and angle follow the scene: outside, an extreme wide from high).

@@ -63,8 +63,9 @@ _SETTING = re.compile(
 def beat_moments(text: str, characters: Sequence[str]) -> list[Moment]:
     """The moments of ``text`` (a beat without its characters' introductions), in story
     order: one per sentence, and within a sentence one per part joined by "then" / "puis",
-    by "and" before a new subject, or set aside as what a place does ("où…", "where…") or
-    what happens meanwhile ("pendant que…", "while…"). A part that cannot stand as a
+    by "and" before a new subject, or set aside as what a place does ("où…", "where…"),
+    what someone named does ("…, who raises an eyebrow") or what happens meanwhile
+    ("pendant que…", "while…"). A part that cannot stand as a
     sentence (no subject or no verb) stays with the one before it; a sentence that only
     says where the part is set is no moment."""
     moments: list[Moment] = []
@@ -84,6 +85,15 @@ def _sentence_moments(sentence: str, characters: Sequence[str]) -> list[Moment]:
     if where is not None and len(where.group(1).split()) >= 2:
         asides.append(where.group(1))
         body = body[: where.start()] + body[where.end() :]
+    for name in sorted(characters, key=len, reverse=True):
+        # "…past Dr. Marsh, who raises an eyebrow": what he does is his own moment
+        who = re.search(
+            rf"(?<!\w)({re.escape(name)}),\s+(?:who|qui)\s+([^,;]+?)(?=,|$)", body, re.IGNORECASE
+        )
+        if who is not None and len(who.group(2).split()) >= 2:
+            asides.append(f"{who.group(1)} {who.group(2)}")
+            body = body[: who.end(1)] + body[who.end() :]
+            break
     meanwhile = _WHILE.search(body)
     if meanwhile is not None and len(meanwhile.group(1).split()) >= 2:
         asides.append(meanwhile.group(1))
@@ -99,9 +109,10 @@ def _sentence_moments(sentence: str, characters: Sequence[str]) -> list[Moment]:
         else:
             told[-1] = f"{told[-1]} {part}"  # no moment of its own: back where it was
     if len(told) == 1 and not asides:
-        return [Moment(sentence, _by_person(sentence, characters))]
-    return [Moment(_as_sentence(part, end), _by_person(part, characters)) for part in told] + [
-        Moment(_as_sentence(part, end), _by_person(part, characters)) for part in asides
+        return [Moment(_as_sentence(sentence, "", characters), _by_person(sentence, characters))]
+    return [
+        Moment(_as_sentence(part, end, characters), _by_person(part, characters))
+        for part in [*told, *asides]
     ]
 
 
@@ -131,6 +142,17 @@ def _by_person(part: str, characters: Sequence[str]) -> bool:
     return names is not None or any(mentions(opened, name) for name in characters)
 
 
-def _as_sentence(part: str, end: str) -> str:
+def _as_sentence(part: str, end: str, characters: Sequence[str]) -> str:
+    """``part`` as a sentence of its own, opening on its person's name where the story
+    gave them a relation first ("sa fille Alma allume" gives "Alma allume")."""
     part = part.strip().rstrip(",")
+    for name in characters:
+        related = re.match(rf"{_RELATION}({re.escape(name)})\b", part, re.IGNORECASE)
+        if related is not None:
+            part = part[related.start(1) :]
+            break
     return f"{part[:1].upper()}{part[1:]}{end}"
+
+
+#: A possessive and a relation before a name: "sa fille ", "his friend ", "her old friend ".
+_RELATION = r"(?:his|her|their|its|sa|son|ses|leur)\s+(?:[^\W\d_][\w'’-]*\s+){1,2}?"

@@ -419,8 +419,9 @@ def _participles(rest: str, *, plural: bool, known_only: bool = True) -> str | N
         if before in ("and", "then") or before.endswith(","):
             # "stops, grins and begins to dance": each verb of the list
             after = words[position + 1] if position + 1 < len(words) else ""
-            # "and begins to dance": a verb before what follows verbs
-            strict = known_only and after.rstrip(",;") not in _AFTER_VERB
+            # "and begins to dance": a verb before what follows verbs; "then" is always
+            # followed by one ("then lands hard")
+            strict = known_only and before != "then" and after.rstrip(",;") not in _AFTER_VERB
             following = _converted(words[position], plural=plural, strict=strict)
             if following is not None:
                 words[position] = following

@@ -187,9 +187,15 @@ def _advertised(text: str) -> set[str]:
     unless the text introduces it as a person."""
     found: set[str] = set()
     for match in _ADVERTISED.finditer(text):
-        for word in match.group("words").split():
-            if _is_capitalised(word):
+        run: list[str] = []
+        for word in [*match.group("words").split(), ""]:
+            if word and _is_capitalised(word):
                 found.add(_fold(word).strip())
+                run.append(_fold(word).strip())
+                continue
+            if len(run) > 1:
+                found.add(" ".join(run))  # a brand of several words: "le vin Clos Amiel"
+            run = []
     return found
 
 

@@ -54,6 +54,7 @@ PERSON_NOUNS = word_set(
     coureur coureuse cycliste nageur nageuse alpiniste randonneur portier receptionniste
     commercant marchand marchande mecanicien pompier ambulancier chirurgien vieillard
     grandson granddaughter girlfriend boyfriend manager colleague assistant intern barista
+    friend partner ami amie copain copine collegue camarade
     vendeur vendeuse livreur livreuse petite-fille petit-fils apprenti apprentie
     coursiere passant passante client cliente fleuriste libraire pharmacien pharmacienne
     couturiere couturier ouvrier ouvriere artisan artisane agent agente"""
