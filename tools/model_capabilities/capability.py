@@ -32,7 +32,6 @@ from storycore.tools.model_capabilities.vocabulary import (
 )
 from storycore.tools.rates import parse_rate
 
-
 #: The least of a native frame's width (or height) a centre crop to the delivery ratio may
 #: keep: two thirds. 9:16 cropped to 4:5 keeps 70%, 16:9 to 2.39:1 keeps 74%; 16:9 to 1:1
 #: (56%) or to 4:5 (45%) would cut away the picture's subject, and 10:1 is reached by none.

@@ -1,8 +1,8 @@
 """The score that orders the candidates left, and the one-line reason for the choice.
 
 The weights (:data:`W_FIT`, :data:`W_PREFER`, :data:`W_CONSISTENCY`, :data:`W_COST`,
-:data:`SPLIT_PENALTY`, :data:`UPSCALE_PENALTY`, :data:`CROP_PENALTY`) are explained in the docstring of
-:mod:`storycore.tools.model_selector` and in ``docs/model-selection.md``.
+:data:`SPLIT_PENALTY`, :data:`UPSCALE_PENALTY`, :data:`CROP_PENALTY`) are explained in the
+docstring of :mod:`storycore.tools.model_selector` and in ``docs/model-selection.md``.
 """
 
 from __future__ import annotations

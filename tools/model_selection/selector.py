@@ -15,11 +15,11 @@ from storycore.tools.errors import InvalidInput, ModelSelectionError, NotFound
 from storycore.tools.model_registry import Kind, ModelCapability, ModelRegistry, exact, ratio_name
 from storycore.tools.model_selection.constraints import (
     _over_budget,
-    delivery_frame,
-    frame_crop,
     _rule_out,
     _shape,
     _upscale_step,
+    delivery_frame,
+    frame_crop,
     upscale_cost,
 )
 from storycore.tools.model_selection.request import (
