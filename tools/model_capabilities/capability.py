@@ -70,6 +70,11 @@ def _even(value: Fraction) -> int:
     return max(2, math.floor(value) // 2 * 2)
 
 
+def _even_up(value: Fraction) -> int:
+    """A frame side rounded up to an even number of pixels."""
+    return max(2, math.ceil(value / 2) * 2)
+
+
 def centre_crop(width: int, height: int, ratio: Fraction) -> tuple[int, int]:
     """The largest centred frame of ``ratio`` (width / height) inside ``width`` x ``height``."""
     if Fraction(width, height) > ratio:
@@ -329,7 +334,17 @@ class ModelCapability(BaseModel):
             key = (min(crop[0], width), kept)
             if best is None or key > best[0]:
                 best = key, FrameCrop(ratio, frame, crop, kept)
-        return best[1] if best else None
+        if best is None:
+            return None
+        chosen = best[1]
+        if chosen.crop[0] <= width:
+            return chosen
+        # Larger than needed: the frame is asked no larger than its crop needs (a 1080x1440
+        # frame for a 540x675 delivery is rendered 540x720), as a native ratio is rendered
+        # at the delivery size.
+        scale = Fraction(width, chosen.crop[0])
+        render = (_even_up(chosen.render[0] * scale), _even_up(chosen.render[1] * scale))
+        return FrameCrop(chosen.ratio, render, centre_crop(*render, target), chosen.kept)
 
     def upscale_needed(self, width: int, height: int) -> Fraction:
         """By how much this model's native frame must be enlarged to reach the delivery size
