@@ -375,3 +375,33 @@ def test_a_comfyui_clip_at_the_models_native_frame_is_conformed_to_the_project(
         assert (record.width, record.height) == (128, 160) and record.gate_ok
         assert _decoded(film / record.path) == (shot.duration_frames, 128, 160)
     shutil.rmtree(tmp_path / "comfy", ignore_errors=True)
+
+
+def test_a_continuing_shots_start_image_at_the_native_frame_matches_its_cropped_clip(
+    tmp_path: Path,
+) -> None:
+    # The last frame of a shot rendered at 720x1280 starts the next one; its clip, cropped
+    # to 4:5, still starts from it (the gate compares the start image cropped the same way).
+    start = tmp_path / "start.png"
+    picture = Image.new("RGB", (720, 1280))
+    for band in range(16):  # horizontal bands: squashing them would shift every one
+        shade = (band * 53 % 256, band * 97 % 256, 255 - band * 16)
+        picture.paste(shade, (0, band * 80, 720, band * 80 + 80))
+    picture.save(start)
+    source = tmp_path / "native.mp4"
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            *("-v", "error", "-y", "-loop", "1", "-i", str(start)),
+            *("-frames:v", "12", "-r", "24", "-pix_fmt", "yuv420p", "-c:v", "libx264"),
+            str(source),
+        ],
+        check=True,
+    )
+    target = tmp_path / "conformed.mp4"
+    conform = plan_conform(12, 12, Fraction(24), Fraction(24), (720, 1280), (1080, 1350))
+    conform_clip(source, target, conform)
+    gate = check_clip(
+        target, frames=12, width=1080, height=1350, rate=Fraction(24), start_image=start
+    )
+    assert not any("does not start from" in p for p in gate.problems), gate.problems
