@@ -6,7 +6,8 @@ model), then the clip from the shot model's template, then ``<target>.mp4`` (sca
 family's size multiple forced another size), ``<target>_start.png`` and ``<target>_end.png``
 (the clip's clean last frame). An image job is one text-to-image render. A shot whose model
 does not render the project's ratio is rendered at the model's native frame (720x1280 for a
-4:5 project), keyframe included; the producer crops and scales the clip to the project's size.
+4:5 project), keyframe included, and its outputs are centre-cropped and scaled to the job's size
+(the conform rule's frame step, storycore.tools.production.conform), as any backend's are.
 :class:`ComfyRenderer` is a part of :class:`~storycore.tools.comfyui.backend.ComfyUIBackend`.
 """
 
@@ -126,6 +127,8 @@ class ComfyRenderer(ServerScheduler):
         if keyframe is not None:
             named = task.work / f"{job.target_id}_start.png"
             os.replace(keyframe, named)
+            if size != (job.width, job.height):
+                _fit_image(named, job.width, job.height, crop=True)  # as the clip was
             outputs.append(RenderOutput(named, "image"))
         end = task.work / f"{job.target_id}_end.png"
         _last_frame(clip, end)
@@ -304,7 +307,10 @@ class ComfyRenderer(ServerScheduler):
             raise BackendError(f"{job.target_id}: the {name} workflow saved no video")
         raw = client.download(videos[0], task.work / "native.mp4")
         final = task.work / f"{job.target_id}.mp4"
-        _fit_video(raw, final, width, height)
+        if (width, height) == (job.width, job.height):
+            _fit_video(raw, final, width, height)
+        else:  # the model's native frame, centre-cropped to the job's ratio and size
+            _fit_video(raw, final, job.width, job.height, crop=True)
         return final
 
 
@@ -326,14 +332,21 @@ def _other_device(path: Path, folder: Path) -> bool:
     return path.stat().st_dev != folder.stat().st_dev
 
 
-def _fit_image(path: Path, width: int, height: int) -> None:
-    """Resize an image to exactly ``width`` x ``height`` (written aside, then renamed)."""
+def _fit_image(path: Path, width: int, height: int, *, crop: bool = False) -> None:
+    """Resize an image to exactly ``width`` x ``height`` (written aside, then renamed);
+    ``crop`` first keeps its centred part at that ratio (a native frame made for another)."""
     from PIL import Image
+
+    from storycore.tools.production.conform import crop_box
 
     with Image.open(path) as image:
         if image.size == (width, height):
             return
-        fitted = image.convert("RGB").resize((width, height), Image.Resampling.LANCZOS)
+        picture = image.convert("RGB")
+        if crop:
+            x, y, w, h = crop_box(picture.size, (width, height))
+            picture = picture.crop((x, y, x + w, y + h))
+        fitted = picture.resize((width, height), Image.Resampling.LANCZOS)
     tmp = path.with_name(f".{path.name}.fit.png")
     fitted.save(tmp, format="PNG")
     os.replace(tmp, path)
@@ -346,15 +359,21 @@ def _probe(path: Path) -> tuple[int, Fraction | None]:
     return info.frames, info.fps
 
 
-def _fit_video(source: Path, target: Path, width: int, height: int) -> None:
+def _fit_video(source: Path, target: Path, width: int, height: int, *, crop: bool = False) -> None:
     """The clip at exactly ``width`` x ``height`` (scaled when the family's multiple changed
-    it); the frames and the rate are kept."""
+    it; with ``crop``, its centred part at that ratio first: the conform rule's frame step,
+    for a model's native frame of another ratio); the frames and the rate are kept."""
+    from storycore.tools.production.conform import crop_box
     from storycore.tools.production.media import probe, run_ffmpeg
 
     info = probe(source)
     if (info.width, info.height) == (width, height):
         os.replace(source, target)
         return
+    scale = f"scale={width}:{height}:flags=lanczos,setsar=1"
+    if crop:
+        x, y, w, h = crop_box((info.width, info.height), (width, height))
+        scale = f"crop={w}:{h}:{x}:{y},{scale}"
     tmp = target.with_name(f".{target.name}.fit.mp4")
     run_ffmpeg(
         [
@@ -363,7 +382,7 @@ def _fit_video(source: Path, target: Path, width: int, height: int) -> None:
             "-map",
             "0:v",
             "-vf",
-            f"scale={width}:{height}:flags=lanczos,setsar=1",
+            scale,
             "-c:v",
             "libx264",
             "-pix_fmt",
