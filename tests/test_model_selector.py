@@ -243,16 +243,21 @@ def test_lip_sync_local_and_vram_together() -> None:
 
 
 @pytest.mark.parametrize("aspect", ["16:9", "9:16", "1:1", "4:3", "21:9"])
-def test_the_aspect_ratio_is_native(aspect: str) -> None:
+def test_the_aspect_ratio_is_native_or_a_planned_centre_crop(aspect: str) -> None:
     try:
         selection = selector().select(request(aspect_ratio=aspect))
     except NoModelFits as exc:
         assert all(aspect not in m.aspect_ratios for m in registry().models("video"))
         assert all("aspect" in why or aspect in why for why in exc.rejected.values())
         return
-    assert all(aspect in m.aspect_ratios for m in offered(selection))
+    for model, candidate in zip(offered(selection), selection.candidates, strict=True):
+        # A model without the ratio delivers it as a centre crop, and says so.
+        assert (aspect in model.aspect_ratios) == (candidate.crop_from is None), model.id
+        assert candidate.crop_to in (None, aspect)
+    ratio = ASPECT_RATIOS[aspect]
     for model in registry().models("video"):
-        assert (aspect in model.aspect_ratios) == (model.id not in selection.rejected)
+        reaches = model.reaches_ratio(ratio.numerator, ratio.denominator)
+        assert reaches == (model.id not in selection.rejected)
 
 
 @pytest.mark.parametrize("size", ["1280x720", "1920x1080", "720x1280", "1792x1024"])
@@ -565,7 +570,7 @@ def test_any_selection_satisfies_every_hard_constraint(
     for model, candidate in zip(offered(selection), selection.candidates, strict=True):
         assert model.local or not local_only
         assert vram is None or not model.local or vram_of(model) <= vram
-        assert aspect is None or aspect in model.aspect_ratios
+        assert aspect is None or aspect in model.aspect_ratios or candidate.crop_to == aspect
         assert budget is None or candidate.estimated_cost_usd <= budget + 1e-9
         assert all(model.has_capability(c) for c in requires)
         assert 1 <= candidate.split <= MAX_SPLIT

@@ -220,16 +220,37 @@ def test_16_9_on_a_vertical_project_turns_the_frame_and_checks_models(ad: Projec
 
 
 def test_an_aspect_a_model_cannot_make_reselects_the_model(ad: Project) -> None:
+    # The ad's models (Wan 2.2, Kling) cover 4:3 with a centre crop of their 16:9 frame; made
+    # 9:16-only here, they reach 4:3 neither natively nor with a crop.
+    used = sorted({s.model_id or "" for s in load_shots(ad)})
+    (ad.root / "models.yaml").write_text(
+        "schema_version: 1\nmodels:\n"
+        + "".join(f'  - id: {m}\n    aspect_ratios: ["9:16"]\n' for m in used),
+        encoding="utf-8",
+    )
     models = ModelRegistry.load(ad.root)
-    used = {s.model_id for s in load_shots(ad)}
-    assert any(not models.get(m or "").supports_aspect("4:3") for m in used)
+    assert all(not models.get(m).reaches_ratio(1440, 1080) for m in used)
     plan = plan_changes(ad, [_spec(ad, "mets-la en 4:3")])
     assert any("no native 4:3 output" in line for line in plan.summary)
     apply_changes(ad, plan)
     specs = ad.manifest.technical_specs
     assert (specs.aspect_ratio, str(specs.resolution)) == ("4:3", "1440x1080")
     for shot in load_shots(ad):
-        assert models.get(shot.model_id or "").supports_aspect("4:3"), shot.model_id
+        assert shot.model_id not in used
+        assert models.get(shot.model_id or "").reaches_ratio(1440, 1080), shot.model_id
+    _check_timeline(ad, 30)
+
+
+def test_an_aspect_the_models_cover_with_a_centre_crop_keeps_them(ad: Project) -> None:
+    before = {s.shot_id: s.model_id for s in load_shots(ad)}
+    models = ModelRegistry.load(ad.root)
+    assert any(not models.get(m or "").supports_aspect("4:3") for m in before.values())
+    plan = plan_changes(ad, [_spec(ad, "mets-la en 4:3")])
+    assert any("4:3" in line and "every shot's model can make it" in line for line in plan.summary)
+    apply_changes(ad, plan)
+    for shot in load_shots(ad):
+        assert shot.model_id == before[shot.shot_id]
+        assert models.get(shot.model_id or "").reaches_ratio(1440, 1080)
     _check_timeline(ad, 30)
 
 

@@ -28,8 +28,12 @@ stays a file because ``tests/test_model_registry.py`` reads it.
 """
 
 from storycore.tools.model_capabilities.capability import (
+    MIN_CROP_KEEP,
+    FrameCrop,
     ModelCapability,
+    centre_crop,
     max_clip_frames,
+    ratio_name,
 )
 from storycore.tools.model_capabilities.loading import (
     MODELS_FILE_NAME,
@@ -59,19 +63,23 @@ from storycore.tools.model_capabilities.vocabulary import _fold as _fold
 __all__ = [
     "CAPABILITIES",
     "DEFAULT_STRENGTH_KEY",
+    "MIN_CROP_KEEP",
     "MODELS_FILE_NAME",
     "MODES_BY_KIND",
     "REGISTRY_SCHEMA_VERSION",
     "VISUAL_KINDS",
+    "FrameCrop",
     "Kind",
     "Mode",
     "ModelCapability",
     "ModelRegistry",
+    "centre_crop",
     "default_user_file",
     "exact",
     "max_clip_frames",
     "parse_capability",
     "parse_kind",
     "parse_mode",
+    "ratio_name",
     "strength_key",
 ]

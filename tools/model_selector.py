@@ -11,8 +11,14 @@ the :class:`~storycore.tools.model_registry.ModelRegistry` and does three things
      ``native_audio``, ``flf2v``, any mode);
    - ``local_only``: a cloud model;
    - ``vram_gb``: a local model needing more GPU memory (cloud models use none of yours);
-   - ``aspect_ratio``: not rendered natively (``aspect_ratio``, or the ratio of
-     ``resolution``);
+   - ``aspect_ratio``: the delivery ratio (of ``target_resolution``, else ``resolution``,
+     else ``aspect_ratio``) neither rendered natively nor covered by a centre crop of a
+     native frame that keeps at least two thirds of it (``MIN_CROP_KEEP``). A model that
+     covers it is planned with the crop: the native frame whose crop keeps the most pixels
+     (4:5 from a 3:4 or 9:16 frame, 2.39:1 from 21:9 or 16:9), scored lower by
+     :data:`CROP_PENALTY`, named in the reason and in ``Selection.crop_from``/``crop_to``.
+     When no model reaches the ratio at all (10:1), the error is one sentence naming the
+     ratio and the ratios that can be planned;
    - ``resolution``: larger than every native frame size (either orientation). Ask for the
      size the model must output, not the delivery size you upscale to;
    - ``target_resolution`` (the delivery size): a model below it is planned with the
@@ -30,6 +36,8 @@ the :class:`~storycore.tools.model_registry.ModelRegistry` and does three things
              + W_CONSISTENCY if it is segment_model  (0.12)
              + W_COST / (1 + cost_usd / COST_SCALE)  (0.08; free = 0.08, $1 = 0.04)
              - SPLIT_PENALTY * (split - 1)           (0.06 per extra clip)
+             - UPSCALE_PENALTY if it needs upscaling (0.04)
+             - CROP_PENALTY if it needs a crop       (0.04: the ratio is not native)
 
    A preferred model that passes the hard constraints nearly always wins (0.30 outweighs a
    0.6 gap in strength); staying with the segment's model outweighs a 0.24 gap; a split
@@ -64,6 +72,8 @@ from storycore.tools.model_selection.constraints import (
     MAX_SPLIT,
     choose_upscaler,
     clip_cost,
+    delivery_frame,
+    frame_crop,
     shot_cost_usd,
     upscale_cost,
 )
@@ -76,6 +86,7 @@ from storycore.tools.model_selection.request import (
 )
 from storycore.tools.model_selection.scoring import (
     COST_SCALE_USD,
+    CROP_PENALTY,
     PREFER_RANK_STEP,
     SPLIT_PENALTY,
     UPSCALE_PENALTY,
@@ -91,6 +102,7 @@ from storycore.tools.model_selection.wording import restate_cost
 
 __all__ = [
     "COST_SCALE_USD",
+    "CROP_PENALTY",
     "MAX_SPLIT",
     "PREFER_RANK_STEP",
     "SPLIT_PENALTY",
@@ -106,6 +118,8 @@ __all__ = [
     "SelectionRequest",
     "choose_upscaler",
     "clip_cost",
+    "delivery_frame",
+    "frame_crop",
     "request_for_shot",
     "restate_cost",
     "shot_cost_usd",

@@ -4,7 +4,10 @@ clip, and the files made to fit the asked size.
 A video job is a start keyframe (its ``start_image``, else an image rendered with the image
 model), then the clip from the shot model's template, then ``<target>.mp4`` (scaled when the
 family's size multiple forced another size), ``<target>_start.png`` and ``<target>_end.png``
-(the clip's clean last frame). An image job is one text-to-image render.
+(the clip's clean last frame). An image job is one text-to-image render. A shot whose model
+does not render the project's ratio is rendered at the model's native frame (720x1280 for a
+4:5 project), keyframe included, and its outputs are centre-cropped and scaled to the job's size
+(the conform rule's frame step, storycore.tools.production.conform), as any backend's are.
 :class:`ComfyRenderer` is a part of :class:`~storycore.tools.comfyui.backend.ComfyUIBackend`.
 """
 
@@ -110,22 +113,39 @@ class ComfyRenderer(ServerScheduler):
             return
         start = job.start_image
         keyframe: Path | None = None
+        size = self._render_size(job)
         if start is None:
             name = self._image_template(job)
             prompt = str(job.extras.get("image_prompt") or job.prompt)
-            keyframe = self._render_image(task, server, name, _keyframe_id(task.job_id), prompt)
-            _fit_image(keyframe, job.width, job.height)
+            keyframe = self._render_image(
+                task, server, name, _keyframe_id(task.job_id), prompt, size
+            )
+            _fit_image(keyframe, *size)
             start = keyframe
-        clip = self._render_video(task, server, start)
+        clip = self._render_video(task, server, start, size)
         outputs = [RenderOutput(clip, "video", *_probe(clip))]
         if keyframe is not None:
             named = task.work / f"{job.target_id}_start.png"
             os.replace(keyframe, named)
+            if size != (job.width, job.height):
+                _fit_image(named, job.width, job.height, crop=True)  # as the clip was
             outputs.append(RenderOutput(named, "image"))
         end = task.work / f"{job.target_id}_end.png"
         _last_frame(clip, end)
         outputs.append(RenderOutput(end, "image"))
         task.outputs = outputs
+
+    def _render_size(self, job: RenderJob) -> tuple[int, int]:
+        """The frame the shot's model renders: the job's (the project's) size, or, for a
+        ratio the model does not render (4:5), the native frame the model selector planned to
+        crop (720x1280); the producer's conform step crops and scales the clip to the
+        project's size (storycore.tools.production.conform)."""
+        try:
+            model = self.registry.get(job.model_id)
+        except StoryCoreError:
+            return job.width, job.height
+        crop = model.frame_crop(job.width, job.height)
+        return crop.render if crop else (job.width, job.height)
 
     def _located(self, prompt_id: str, server: _Server) -> tuple[_Server, JobStatus | None]:
         """The server that knows ``prompt_id`` (ours first), and what it says."""
@@ -182,9 +202,16 @@ class ComfyRenderer(ServerScheduler):
         return client, result
 
     def _render_image(
-        self, task: _Task, server: _Server, template_name: str, prompt_id: str, prompt: str
+        self,
+        task: _Task,
+        server: _Server,
+        template_name: str,
+        prompt_id: str,
+        prompt: str,
+        size: tuple[int, int] | None = None,
     ) -> Path:
         job = task.job
+        width, height = size or (job.width, job.height)
         what = "image" if job.kind == "image" else "keyframe"
         kept = task.work / f"{what}.png"
         if kept.is_file():
@@ -203,8 +230,8 @@ class ComfyRenderer(ServerScheduler):
                     prompt=prompt,
                     negative=job.negative_prompt,
                     seed=job.seed,
-                    width=job.width,
-                    height=job.height,
+                    width=width,
+                    height=height,
                     reference_images=names,
                     filename_prefix=f"storycore/{job.target_id}_{prompt_id[:8]}",
                 ),
@@ -238,8 +265,11 @@ class ComfyRenderer(ServerScheduler):
             return self._work_dir.parent.parent.parent
         return None
 
-    def _render_video(self, task: _Task, server: _Server, start: Path) -> Path:
+    def _render_video(
+        self, task: _Task, server: _Server, start: Path, size: tuple[int, int]
+    ) -> Path:
         job = task.job
+        width, height = size
         name = self._video_template(job)
         settings, template = self._template(name)
         roles = {m.role for m in markers(template)}
@@ -260,8 +290,8 @@ class ComfyRenderer(ServerScheduler):
                     prompt=job.prompt,
                     negative=job.negative_prompt,
                     seed=job.seed,
-                    width=job.width,
-                    height=job.height,
+                    width=width,
+                    height=height,
                     frames=frames,
                     start_image=start_name,
                     end_image=end_name,
@@ -277,7 +307,10 @@ class ComfyRenderer(ServerScheduler):
             raise BackendError(f"{job.target_id}: the {name} workflow saved no video")
         raw = client.download(videos[0], task.work / "native.mp4")
         final = task.work / f"{job.target_id}.mp4"
-        _fit_video(raw, final, job.width, job.height)
+        if (width, height) == (job.width, job.height):
+            _fit_video(raw, final, width, height)
+        else:  # the model's native frame, centre-cropped to the job's ratio and size
+            _fit_video(raw, final, job.width, job.height, crop=True)
         return final
 
 
@@ -299,14 +332,21 @@ def _other_device(path: Path, folder: Path) -> bool:
     return path.stat().st_dev != folder.stat().st_dev
 
 
-def _fit_image(path: Path, width: int, height: int) -> None:
-    """Resize an image to exactly ``width`` x ``height`` (written aside, then renamed)."""
+def _fit_image(path: Path, width: int, height: int, *, crop: bool = False) -> None:
+    """Resize an image to exactly ``width`` x ``height`` (written aside, then renamed);
+    ``crop`` first keeps its centred part at that ratio (a native frame made for another)."""
     from PIL import Image
+
+    from storycore.tools.production.conform import crop_box
 
     with Image.open(path) as image:
         if image.size == (width, height):
             return
-        fitted = image.convert("RGB").resize((width, height), Image.Resampling.LANCZOS)
+        picture = image.convert("RGB")
+        if crop:
+            x, y, w, h = crop_box(picture.size, (width, height))
+            picture = picture.crop((x, y, x + w, y + h))
+        fitted = picture.resize((width, height), Image.Resampling.LANCZOS)
     tmp = path.with_name(f".{path.name}.fit.png")
     fitted.save(tmp, format="PNG")
     os.replace(tmp, path)
@@ -319,15 +359,21 @@ def _probe(path: Path) -> tuple[int, Fraction | None]:
     return info.frames, info.fps
 
 
-def _fit_video(source: Path, target: Path, width: int, height: int) -> None:
+def _fit_video(source: Path, target: Path, width: int, height: int, *, crop: bool = False) -> None:
     """The clip at exactly ``width`` x ``height`` (scaled when the family's multiple changed
-    it); the frames and the rate are kept."""
+    it; with ``crop``, its centred part at that ratio first: the conform rule's frame step,
+    for a model's native frame of another ratio); the frames and the rate are kept."""
+    from storycore.tools.production.conform import crop_box
     from storycore.tools.production.media import probe, run_ffmpeg
 
     info = probe(source)
     if (info.width, info.height) == (width, height):
         os.replace(source, target)
         return
+    scale = f"scale={width}:{height}:flags=lanczos,setsar=1"
+    if crop:
+        x, y, w, h = crop_box((info.width, info.height), (width, height))
+        scale = f"crop={w}:{h}:{x}:{y},{scale}"
     tmp = target.with_name(f".{target.name}.fit.mp4")
     run_ffmpeg(
         [
@@ -336,7 +382,7 @@ def _fit_video(source: Path, target: Path, width: int, height: int) -> None:
             "-map",
             "0:v",
             "-vf",
-            f"scale={width}:{height}:flags=lanczos,setsar=1",
+            scale,
             "-c:v",
             "libx264",
             "-pix_fmt",

@@ -487,10 +487,14 @@ def _model_problems(
             )
         )
     aspect = shot.aspect_ratio or specs.aspect_ratio
-    if not model.supports_aspect(aspect):
-        problems.append((m("critic.model.aspect", model=model.name, aspect=aspect), False))
     size = shot.resolution or specs.resolution
-    if not model.supports_resolution(size.width, size.height):
+    # A ratio the model does not render is fine when a centre crop of its frame covers it
+    # (the selector plans it; production crops the clip to the project's size).
+    if not model.reaches_ratio(size.width, size.height) or (
+        not model.supports_aspect(aspect) and model.frame_crop(size.width, size.height) is None
+    ):
+        problems.append((m("critic.model.aspect", model=model.name, aspect=aspect), False))
+    if model.upscale_needed(size.width, size.height) > 1:
         why = _upscaled_by(view, shot, model)
         if why:
             problems.append((why, True))

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from storycore.tools.domain import SceneType, parse_aspect_ratio, parse_resolution
+from storycore.tools.domain import ASPECT_RATIOS, SceneType, parse_aspect_ratio, parse_resolution
 from storycore.tools.errors import InvalidInput
 from storycore.tools.model_capabilities.vocabulary import (
     DEFAULT_STRENGTH_KEY,
@@ -30,6 +31,55 @@ from storycore.tools.model_capabilities.vocabulary import (
     strength_key,
 )
 from storycore.tools.rates import parse_rate
+
+#: The least of a native frame's width (or height) a centre crop to the delivery ratio may
+#: keep: two thirds. 9:16 cropped to 4:5 keeps 70%, 16:9 to 2.39:1 keeps 74%; 16:9 to 1:1
+#: (56%) or to 4:5 (45%) would cut away the picture's subject, and 10:1 is reached by none.
+MIN_CROP_KEEP = Fraction(2, 3)
+
+
+@dataclass(frozen=True)
+class FrameCrop:
+    """How a model makes a delivery frame whose ratio it does not render natively: it renders
+    ``render`` (a native ratio, ``ratio``), a centred ``crop`` of it at the delivery ratio is
+    kept (``kept``: the share of the cut side left), then scaled to the delivery size."""
+
+    ratio: str
+    render: tuple[int, int]
+    crop: tuple[int, int]
+    kept: Fraction
+
+    @property
+    def render_text(self) -> str:
+        """The rendered frame as ``WxH``."""
+        return f"{self.render[0]}x{self.render[1]}"
+
+
+def ratio_name(width: int, height: int) -> str:
+    """A frame's ratio as people write it: its named ratio ("4:5", "2.39:1") when it has one,
+    else its reduced ``W:H`` ("10:1")."""
+    try:
+        return parse_aspect_ratio(f"{width}:{height}")
+    except ValueError:
+        ratio = Fraction(width, height)
+        return f"{ratio.numerator}:{ratio.denominator}"
+
+
+def _even(value: Fraction) -> int:
+    """A frame side rounded down to an even number of pixels (what yuv420p encoders need)."""
+    return max(2, math.floor(value) // 2 * 2)
+
+
+def _even_up(value: Fraction) -> int:
+    """A frame side rounded up to an even number of pixels."""
+    return max(2, math.ceil(value / 2) * 2)
+
+
+def centre_crop(width: int, height: int, ratio: Fraction) -> tuple[int, int]:
+    """The largest centred frame of ``ratio`` (width / height) inside ``width`` x ``height``."""
+    if Fraction(width, height) > ratio:
+        return min(width, _even(height * ratio)), height
+    return width, min(height, _even(width / ratio))
 
 
 class ModelCapability(BaseModel):
@@ -223,9 +273,86 @@ class ModelCapability(BaseModel):
                 best = fitted
         return best
 
+    def renders_ratio(self, width: int, height: int) -> bool:
+        """Whether the model renders the ratio of a ``width`` x ``height`` delivery frame as
+        one of its native ratios (an unnamed ratio such as 10:1 is native to no video model)."""
+        if "any" in self.aspect_ratios:
+            return True
+        for text in self.resolutions:  # one of its own frame sizes (Wan's 1280x704)
+            size = parse_resolution(text)
+            if {size.width, size.height} == {width, height}:
+                return True
+        try:
+            return parse_aspect_ratio(f"{width}:{height}") in self.aspect_ratios
+        except ValueError:
+            return False
+
+    def reaches_ratio(self, width: int, height: int) -> bool:
+        """Whether the model can deliver a ``width`` x ``height`` frame's ratio: natively, or
+        with a centre crop of one of its native frames (:meth:`frame_crop`)."""
+        return self.renders_ratio(width, height) or self.frame_crop(width, height) is not None
+
+    def ratio_frame(self, ratio: str) -> tuple[int, int] | None:
+        """The largest frame of the native ``ratio`` ("9:16") the model renders: the ratio
+        fitted in its largest frame size turned to the ratio's orientation (720x1280 for
+        9:16 on a 1280x720 model). None for a ratio it does not render."""
+        if ratio not in self.aspect_ratios or ratio not in ASPECT_RATIOS:
+            return None
+        wanted = ASPECT_RATIOS[ratio]
+        best: tuple[int, int] | None = None
+        for text in self.resolutions:
+            size = parse_resolution(text)
+            long_side, short_side = max(size.width, size.height), min(size.width, size.height)
+            box = (long_side, short_side) if wanted >= 1 else (short_side, long_side)
+            # A frame size that is the ratio give or take its latent multiple (1280x704 is
+            # Wan's 16:9) is rendered as it is; another is the ratio fitted in it.
+            close = abs(Fraction(box[0], box[1]) / wanted - 1) <= Fraction(3, 100)
+            frame = box if close else centre_crop(box[0], box[1], wanted)
+            if best is None or frame[0] * frame[1] > best[0] * best[1]:
+                best = frame
+        return best
+
+    def frame_crop(self, width: int, height: int) -> FrameCrop | None:
+        """How the model reaches a ``width`` x ``height`` delivery frame whose ratio it does
+        not render: the native frame whose centre crop to that ratio keeps the most pixels
+        (up to the delivery size), then the least picture cut away. None when it renders the
+        ratio natively, or when every native ratio would keep less than
+        :data:`MIN_CROP_KEEP` of its frame (a 4:5 frame from 16:9, any frame at 10:1)."""
+        if self.renders_ratio(width, height):
+            return None
+        target = Fraction(width, height)
+        best: tuple[tuple[int, Fraction], FrameCrop] | None = None
+        for ratio in self.aspect_ratios:
+            frame = self.ratio_frame(ratio)
+            if frame is None:
+                continue
+            native = Fraction(frame[0], frame[1])
+            kept = min(native, target) / max(native, target)
+            if kept < MIN_CROP_KEEP:
+                continue
+            crop = centre_crop(frame[0], frame[1], target)
+            key = (min(crop[0], width), kept)
+            if best is None or key > best[0]:
+                best = key, FrameCrop(ratio, frame, crop, kept)
+        if best is None:
+            return None
+        chosen = best[1]
+        if chosen.crop[0] <= width:
+            return chosen
+        # Larger than needed: the frame is asked no larger than its crop needs (a 1080x1440
+        # frame for a 540x675 delivery is rendered 540x720), as a native ratio is rendered
+        # at the delivery size.
+        scale = Fraction(width, chosen.crop[0])
+        render = (_even_up(chosen.render[0] * scale), _even_up(chosen.render[1] * scale))
+        return FrameCrop(chosen.ratio, render, centre_crop(*render, target), chosen.kept)
+
     def upscale_needed(self, width: int, height: int) -> Fraction:
         """By how much this model's native frame must be enlarged to reach the delivery size
-        (1 when it reaches it natively)."""
+        (1 when it reaches it natively). For a ratio it reaches with a centre crop
+        (:meth:`frame_crop`) the crop is what is enlarged."""
+        crop = self.frame_crop(width, height)
+        if crop is not None:
+            return max(Fraction(1), Fraction(width, crop.crop[0]))
         if self.supports_resolution(width, height):
             return Fraction(1)
         native = self.native_size(width, height)

@@ -3,8 +3,9 @@
 Costs: :func:`clip_cost` is the one place a shot's clips and dollars are computed (the
 selector's estimate, the plan summary and the critic all use it, through
 :func:`shot_cost_usd`). Constraints: :func:`_rule_out` names the first one a model fails (avoided, a
-capability it lacks, cloud when only local is allowed, VRAM, aspect ratio, resolution, more
-than :data:`MAX_SPLIT` clips, the shot's budget); :func:`_upscale_step` plans the cheapest
+capability it lacks, cloud when only local is allowed, VRAM, an aspect ratio it neither renders
+nor covers with a centre crop (:func:`frame_crop`), resolution, more than :data:`MAX_SPLIT`
+clips, the shot's budget); :func:`_upscale_step` plans the cheapest
 allowed upscaler for a model below the delivery size, and :func:`choose_upscaler` applies
 that rule to a model the user chose.
 """
@@ -15,7 +16,16 @@ import math
 from collections.abc import Sequence
 from fractions import Fraction
 
-from storycore.tools.model_registry import VISUAL_KINDS, Kind, ModelCapability, ModelRegistry, exact
+from storycore.tools.domain import ASPECT_RATIOS
+from storycore.tools.model_registry import (
+    VISUAL_KINDS,
+    FrameCrop,
+    Kind,
+    ModelCapability,
+    ModelRegistry,
+    exact,
+    ratio_name,
+)
 from storycore.tools.model_selection.request import SelectionRequest
 from storycore.tools.model_selection.wording import Joined, Phrase, capability, phrase
 
@@ -42,9 +52,11 @@ def _rule_out(
     if request.vram_gb is not None and model.local and (model.vram_gb or 0) > request.vram_gb:
         return phrase("ruled.vram", needs=f"{model.vram_gb:g}", available=f"{request.vram_gb:g}")
     visual = any(k in VISUAL_KINDS for k in model.kinds)
-    aspect = request.effective_aspect
-    if visual and aspect and not model.supports_aspect(aspect):
-        return phrase("ruled.aspect", aspect=aspect, makes=", ".join(model.aspect_ratios))
+    frame = delivery_frame(request)
+    if visual and frame is not None and not model.reaches_ratio(*frame):
+        return phrase(
+            "ruled.aspect", aspect=ratio_name(*frame), makes=", ".join(model.aspect_ratios)
+        )
     size = request.resolution
     if visual and size is not None and not model.supports_resolution(size.width, size.height):
         return phrase("ruled.resolution", makes=", ".join(model.resolutions), size=str(size))
@@ -58,6 +70,29 @@ def _rule_out(
             most=MAX_SPLIT,
         )
     return _over_budget(request, cost)
+
+
+def delivery_frame(request: SelectionRequest) -> tuple[int, int] | None:
+    """The frame the shot is delivered at, whose ratio a model must reach: the delivery size,
+    else the native size asked, else the aspect ratio as a frame (4:5 as 4x5); None when the
+    request names none."""
+    size = request.target_resolution or request.resolution
+    if size is not None:
+        return size.width, size.height
+    aspect = request.effective_aspect
+    if aspect is None or aspect not in ASPECT_RATIOS:
+        return None
+    ratio = ASPECT_RATIOS[aspect]
+    return ratio.numerator, ratio.denominator
+
+
+def frame_crop(model: ModelCapability, request: SelectionRequest) -> FrameCrop | None:
+    """The centre crop ``model`` needs to deliver the request's ratio (None: it renders the
+    ratio, or the request names none). Only video and image models frame a picture."""
+    frame = delivery_frame(request)
+    if frame is None or not any(k in VISUAL_KINDS for k in model.kinds):
+        return None
+    return model.frame_crop(*frame)
 
 
 def _over_budget(request: SelectionRequest, cost: Fraction) -> Phrase | None:
@@ -99,10 +134,13 @@ def _upscale_step(
     target = request.target_resolution
     if target is None or request.kind is not Kind.VIDEO:
         return None, None
-    if model.supports_resolution(target.width, target.height):
+    crop = model.frame_crop(target.width, target.height)
+    if crop is None and model.supports_resolution(target.width, target.height):
         return None, None
     factor = model.upscale_needed(target.width, target.height)
-    native = model.native_size(target.width, target.height)
+    if factor <= 1:
+        return None, None  # the crop of its native frame holds the delivery size
+    native = crop.crop if crop else model.native_size(target.width, target.height)
     able: list[ModelCapability] = []
     refused: list[Phrase] = []
     for upscaler in upscalers:

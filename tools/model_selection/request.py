@@ -156,6 +156,8 @@ class CandidateScore(BaseModel):
     components: dict[str, float]
     upscaler: str | None = None
     upscale_from: str | None = None
+    crop_from: str | None = None
+    crop_to: str | None = None
 
 
 class Selection(BaseModel):
@@ -175,6 +177,12 @@ class Selection(BaseModel):
     )
     upscale_from: str | None = Field(None, description="The model's native frame, WxH.")
     upscale_to: str | None = Field(None, description="The delivery size, WxH.")
+    crop_from: str | None = Field(
+        None,
+        description="The native frame the model renders, WxH, when it does not render the "
+        "delivery ratio: a centred crop of it at that ratio is scaled to the delivery size.",
+    )
+    crop_to: str | None = Field(None, description="The ratio the native frame is cropped to.")
 
 
 class NoModelFits(ModelSelectionError):

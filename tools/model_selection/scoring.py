@@ -1,8 +1,8 @@
 """The score that orders the candidates left, and the one-line reason for the choice.
 
 The weights (:data:`W_FIT`, :data:`W_PREFER`, :data:`W_CONSISTENCY`, :data:`W_COST`,
-:data:`SPLIT_PENALTY`, :data:`UPSCALE_PENALTY`) are explained in the docstring of
-:mod:`storycore.tools.model_selector` and in ``docs/model-selection.md``.
+:data:`SPLIT_PENALTY`, :data:`UPSCALE_PENALTY`, :data:`CROP_PENALTY`) are explained in the
+docstring of :mod:`storycore.tools.model_selector` and in ``docs/model-selection.md``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ SPLIT_PENALTY = 0.06
 #: Taken from a model whose native frame is below the delivery size (it needs an upscale
 #: step): a model that reaches the size natively wins over one up to 0.08 stronger.
 UPSCALE_PENALTY = 0.04
+#: Taken from a model that does not render the delivery ratio (a 4:5 or 2.39:1 frame is a
+#: centre crop of its 9:16 or 16:9 one): like the upscale step, a model that renders the
+#: ratio natively wins over one up to 0.08 stronger.
+CROP_PENALTY = 0.04
 
 
 def _components(
@@ -47,6 +51,26 @@ def _components(
         "cost": round(W_COST / (1 + float(cost) / COST_SCALE_USD), 4),
         "split": round(-SPLIT_PENALTY * (split - 1), 4),
     }
+
+
+def _framing(chosen: CandidateScore, evaluation: _Evaluation) -> Phrase | None:
+    """How the model's frame becomes the delivery frame, when it is not as it renders: the
+    centre crop to the delivery ratio, the upscale step, or both (None: neither)."""
+    request = evaluation.request
+    target = str(request.target_resolution) if request.target_resolution else None
+    upscaler = evaluation.models[chosen.upscaler] if chosen.upscaler else None
+    if chosen.crop_from:
+        values = {"render": chosen.crop_from, "ratio": chosen.crop_to, "target": target}
+        if upscaler is None:
+            return phrase("reason.cropped" if target else "reason.cropped_only", **values)
+        key = "reason.cropped_upscaled_local" if upscaler.local else "reason.cropped_upscaled"
+        return phrase(key, name=upscaler.name, upscaler=upscaler.id, **values)
+    if upscaler is None:
+        return None
+    key = "reason.upscaled_local" if upscaler.local else "reason.upscaled"
+    return phrase(
+        key, native=chosen.upscale_from, target=target, name=upscaler.name, upscaler=upscaler.id
+    )
 
 
 def _reason(
@@ -83,18 +107,9 @@ def _reason(
                 limit=f"{float(limit):g}",
             )
         )
-    if chosen.upscaler:
-        upscaler = evaluation.models[chosen.upscaler]
-        key = "reason.upscaled_local" if upscaler.local else "reason.upscaled"
-        parts.append(
-            phrase(
-                key,
-                native=chosen.upscale_from,
-                target=str(request.target_resolution),
-                name=upscaler.name,
-                upscaler=upscaler.id,
-            )
-        )
+    framing = _framing(chosen, evaluation)
+    if framing is not None:
+        parts.append(framing)
     free = model.local and (not chosen.upscaler or evaluation.models[chosen.upscaler].local)
     parts.append(
         phrase("reason.free") if free else phrase("cost", usd=f"{chosen.estimated_cost_usd:.2f}")

@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from storycore.tools.domain import ASPECT_RATIOS
 from storycore.tools.errors import InvalidInput, ModelSelectionError, NotFound
-from storycore.tools.model_registry import Kind, ModelCapability, ModelRegistry, exact
+from storycore.tools.model_registry import Kind, ModelCapability, ModelRegistry, exact, ratio_name
 from storycore.tools.model_selection.constraints import (
     _over_budget,
     _rule_out,
     _shape,
     _upscale_step,
+    delivery_frame,
+    frame_crop,
     upscale_cost,
 )
 from storycore.tools.model_selection.request import (
@@ -26,7 +29,12 @@ from storycore.tools.model_selection.request import (
     SelectionRequest,
     _Evaluation,
 )
-from storycore.tools.model_selection.scoring import UPSCALE_PENALTY, _components, _reason
+from storycore.tools.model_selection.scoring import (
+    CROP_PENALTY,
+    UPSCALE_PENALTY,
+    _components,
+    _reason,
+)
 from storycore.tools.model_selection.wording import Phrase, phrase
 
 # Below this the plan total counts as within budget (float sums of cents).
@@ -268,6 +276,8 @@ class ModelSelector:
             upscaler=chosen.upscaler,
             upscale_from=chosen.upscale_from,
             upscale_to=str(evaluation.request.target_resolution) if chosen.upscaler else None,
+            crop_from=chosen.crop_from,
+            crop_to=chosen.crop_to,
         )
 
 
@@ -305,12 +315,12 @@ def _score_model(
         return why
     components = _components(model, request, prefer, segment_model, split, cost)
     components["upscale"] = -UPSCALE_PENALTY if upscaler is not None else 0.0
+    crop = frame_crop(model, request)
+    components["crop"] = -CROP_PENALTY if crop is not None else 0.0
     target = request.target_resolution
-    native = (
-        model.native_size(target.width, target.height)
-        if upscaler is not None and target is not None
-        else None
-    )
+    native: tuple[int, int] | None = None
+    if upscaler is not None and target is not None:
+        native = crop.crop if crop else model.native_size(target.width, target.height)
     return CandidateScore(
         model_id=model.id,
         score=round(sum(components.values()), 4),
@@ -320,7 +330,15 @@ def _score_model(
         components=components,
         upscaler=upscaler.id if upscaler is not None else None,
         upscale_from=f"{native[0]}x{native[1]}" if native else None,
+        crop_from=crop.render_text if crop else None,
+        crop_to=_crop_ratio(request) if crop else None,
     )
+
+
+def _crop_ratio(request: SelectionRequest) -> str | None:
+    """The delivery ratio a crop is made to, as people write it ("4:5", "2.39:1")."""
+    frame = delivery_frame(request)
+    return ratio_name(*frame) if frame else None
 
 
 def _no_model_fits(
@@ -333,5 +351,30 @@ def _no_model_fits(
         return NoModelFits(
             f"no {request.kind.value} model is in the registry for {request.label()}", said
         )
+    frame = delivery_frame(request)
+    visual = [m for m in pool if m.id in rejected]
+    if frame is not None and visual and all(not m.reaches_ratio(*frame) for m in visual):
+        return NoModelFits(_no_ratio_message(request, frame, pool), said)
     reasons = "; ".join(f"{model_id}: {why}" for model_id, why in said.items())
     return NoModelFits(f"no {request.kind.value} model fits {request.label()}: {reasons}", said)
+
+
+def _no_ratio_message(
+    request: SelectionRequest, frame: tuple[int, int], pool: Sequence[ModelCapability]
+) -> str:
+    """One sentence for a ratio no model reaches, natively or with a centre crop: the ratio
+    asked and the ratios that can be planned (every model fails the same way, so listing
+    each model's reason would say the same thing once per model)."""
+    asked = ratio_name(*frame)
+    if request.target_resolution or request.resolution:
+        asked += f" ({frame[0]}x{frame[1]})"
+    plannable = [
+        name
+        for name, ratio in ASPECT_RATIOS.items()
+        if any(m.reaches_ratio(ratio.numerator, ratio.denominator) for m in pool)
+    ]
+    return (
+        f"no {request.kind.value} model can make a {asked} frame for {request.label()}, "
+        f"natively or with a centre crop; the ratios that can be planned are "
+        f"{', '.join(plannable)}"
+    )

@@ -12,7 +12,14 @@ rule, applied to every clip whose decoded rate or frame count differs from the p
    offered as a retime: ``Conform.retime_frames`` is the length that would show the whole
    clip, which the user can give the shot ("shot 3 should last 5.06 seconds").
 
-The project's frame count is therefore always exact; what was cut or held is never hidden.
+3. **Frame**: a clip whose size is not the project's (a model that does not render the
+   project's ratio makes its native frame: 720x1280 for a 4:5 project) is centre-cropped to
+   the project's ratio, then scaled to the project's exact size (:func:`crop_box`): never
+   stretched, never letterboxed. The model selector planned that crop and says so in the
+   shot's model note.
+
+The project's frame count and size are therefore always exact; what was cut or held is never
+hidden.
 """
 
 from __future__ import annotations
@@ -21,9 +28,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from storycore.tools.model_registry import centre_crop
 from storycore.tools.production.media import aside, fsync_file, run_ffmpeg
 
-__all__ = ["ABSORBED_FRAMES", "Conform", "conform_clip", "plan_conform"]
+__all__ = ["ABSORBED_FRAMES", "Conform", "conform_clip", "crop_box", "plan_conform"]
 
 #: A difference the rule absorbs without a report (rounding between rates).
 ABSORBED_FRAMES = 1
@@ -38,11 +46,34 @@ class Conform:
     native_fps: Fraction
     project_fps: Fraction
     converted_frames: int  # after the rate conversion, before cutting or holding
+    native_size: tuple[int, int] | None = None  # the clip's frame (None: not checked)
+    project_size: tuple[int, int] | None = None  # the project's frame
+
+    @property
+    def resized(self) -> bool:
+        """True when the clip's frame is not the project's: it is cropped and scaled."""
+        return (
+            self.native_size is not None
+            and self.project_size is not None
+            and self.native_size != self.project_size
+        )
 
     @property
     def needed(self) -> bool:
-        """False when the clip is already at the project rate and length."""
-        return self.native_fps != self.project_fps or self.native_frames != self.planned_frames
+        """False when the clip is already at the project rate, length and size."""
+        return (
+            self.native_fps != self.project_fps
+            or self.native_frames != self.planned_frames
+            or self.resized
+        )
+
+    def frame_filter(self) -> str | None:
+        """The ffmpeg filter that turns the clip's frame into the project's (None: it is)."""
+        if not self.resized or self.native_size is None or self.project_size is None:
+            return None
+        x, y, w, h = crop_box(self.native_size, self.project_size)
+        width, height = self.project_size
+        return f"crop={w}:{h}:{x}:{y},scale={width}:{height}:flags=lanczos,setsar=1"
 
     @property
     def difference(self) -> int:
@@ -70,12 +101,32 @@ class Conform:
         )
 
 
+def crop_box(size: tuple[int, int], target: tuple[int, int]) -> tuple[int, int, int, int]:
+    """(x, y, width, height): the centred part of a ``size`` frame at ``target``'s ratio, the
+    largest there is (a 720x1280 frame for 1080x1350 keeps 720x900 from y = 190)."""
+    width, height = centre_crop(size[0], size[1], Fraction(target[0], target[1]))
+    return (size[0] - width) // 2, (size[1] - height) // 2, width, height
+
+
 def plan_conform(
-    planned_frames: int, native_frames: int, native_fps: Fraction, project_fps: Fraction
+    planned_frames: int,
+    native_frames: int,
+    native_fps: Fraction,
+    project_fps: Fraction,
+    native_size: tuple[int, int] | None = None,
+    project_size: tuple[int, int] | None = None,
 ) -> Conform:
     """Apply the rule's arithmetic (no file is touched)."""
     converted = round(Fraction(native_frames) * project_fps / native_fps)
-    return Conform(planned_frames, native_frames, native_fps, project_fps, max(1, converted))
+    return Conform(
+        planned_frames,
+        native_frames,
+        native_fps,
+        project_fps,
+        max(1, converted),
+        native_size,
+        project_size,
+    )
 
 
 def conform_clip(source: Path, target: Path, conform: Conform) -> None:
@@ -83,7 +134,8 @@ def conform_clip(source: Path, target: Path, conform: Conform) -> None:
     rate = conform.project_fps
     q = f"{rate.numerator}/{rate.denominator}"
     hold = max(0, -conform.difference)
-    vf = f"fps={q}"
+    framing = conform.frame_filter()
+    vf = f"{framing},fps={q}" if framing else f"fps={q}"
     if hold:
         vf += f",tpad=stop_mode=clone:stop={hold}"
     seconds = float(Fraction(conform.planned_frames) / rate)

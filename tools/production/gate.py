@@ -43,6 +43,7 @@ from pathlib import Path
 from PIL import Image, ImageChops, ImageStat
 
 from storycore.tools.production.backend import BackendError
+from storycore.tools.production.conform import crop_box
 from storycore.tools.production.media import (
     SPOT_BELOW,
     FrameStats,
@@ -162,7 +163,10 @@ def _longest_still_run(stats: FrameStats) -> int:
 
 def _centre_difference(frame: Image.Image, start_image: Path) -> float:
     with Image.open(start_image) as image:
-        expected = image.convert("RGB").resize(frame.size)
+        # A start image at a model's native frame (9:16 for a 4:5 project) is compared as
+        # the clip was made of it: centre-cropped to the clip's ratio, then scaled.
+        x, y, w, h = crop_box(image.size, frame.size)
+        expected = image.convert("RGB").crop((x, y, x + w, y + h)).resize(frame.size)
     w, h = frame.size
     # The centre: clear of the burn-in's top and bottom bands even at tiny frame sizes.
     box = (w // 5, round(h * 0.35), w - w // 5, round(h * 0.65))

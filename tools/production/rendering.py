@@ -183,7 +183,7 @@ class ShotRendering(ProductionBase):
     ) -> list[RenderOutput] | None:
         """The staged outputs of an interrupted render when the backend's ``adopt`` finds them
         complete and made from this job's inputs, and the clip has exactly the plan's frames
-        at its rate (never conformed here); else None. ``tidy`` False only looks."""
+        at its rate and size (never conformed here); else None. ``tidy`` False only looks."""
         adopt = getattr(self.backend, "adopt", None)
         if adopt is None or not staging.is_dir():
             return None
@@ -195,6 +195,8 @@ class ShotRendering(ProductionBase):
         planned = task.planned.spec.duration_frames
         if info is None or (info.fps or self.rate) != self.rate or info.frames != planned:
             return None
+        if (info.width, info.height) != (self.width, self.height):
+            return None  # a native frame not conformed yet: rendered again, as a bad length is
         return list(outputs)
 
     def staged_finished(self, tasks: Sequence[ShotTask]) -> set[str]:
@@ -249,13 +251,16 @@ class ShotRendering(ProductionBase):
         return outputs, cost, note
 
     def _conform(self, video: RenderOutput, task: ShotTask) -> str | None:
-        """Apply the conform rule when the clip's decoded rate or length is not the plan's."""
+        """Apply the conform rule when the clip's decoded rate, length or frame size is not
+        the plan's (a model's native frame for a ratio it does not render is cropped and
+        scaled to the project's size here, before the gate checks it)."""
         info = probe(video.path)
         fps = info.fps or self.rate
         planned = task.planned.spec.duration_frames
-        if fps == self.rate and info.frames == planned:
+        size, project = (info.width, info.height), (self.width, self.height)
+        if fps == self.rate and info.frames == planned and size == project:
             return None
-        conform = plan_conform(planned, info.frames, fps, self.rate)
+        conform = plan_conform(planned, info.frames, fps, self.rate, size, project)
         conform_clip(video.path, video.path, conform)
         return conform.report()
 
