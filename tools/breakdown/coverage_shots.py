@@ -16,7 +16,12 @@ from storycore.tools.breakdown.drafts import (
 )
 from storycore.tools.breakdown.fitting import allocate_frames
 from storycore.tools.breakdown.moments import Moment, beat_moments
-from storycore.tools.breakdown.shot_lines import coverage_line, does_it, hands_at_work
+from storycore.tools.breakdown.shot_lines import (
+    _SINGULAR,
+    coverage_line,
+    does_it,
+    hands_at_work,
+)
 from storycore.tools.breakdown.text import _dedupe, _says_only, _short, _tokens, told_sentence
 from storycore.tools.breakdown.wording import Wording
 from storycore.tools.brief.looks import without_introductions
@@ -72,12 +77,14 @@ class _CoverageShots(_DesignerBase):
             self.beat_moments = (
                 []
                 if host.dialogue or not host.action
-                else beat_moments(
-                    without_introductions(host.action, self.scene.characters),
-                    self.scene.characters,
+                else self._named_moments(
+                    beat_moments(
+                        without_introductions(host.action, self.scene.characters),
+                        self.scene.characters,
+                    ),
+                    who,
                 )
             )
-            self.beat_moments = self._named_moments(self.beat_moments, who)
             self.moments_told = Counter()
             for k in range(shares[n]):
                 # Every shot of the beat so far: a coverage shot repeats none of them.
@@ -295,7 +302,7 @@ class _CoverageShots(_DesignerBase):
                 for group, words in self.rules.pronouns.items()
                 if fold(first) in words and group in ("masculine", "feminine")
             }
-            subject = fold(first) in _SUBJECT_PRONOUNS
+            subject = fold(first) in _SINGULAR
             # who is of that gender, else the one whose gender the story does not say
             matching = [c for c in who if genders.get(c) in groups] or [
                 c for c in who if genders.get(c) is None
@@ -311,9 +318,8 @@ class _CoverageShots(_DesignerBase):
         what they do, then what the others of the cast do (what a thing or the place does
         only in a beat of nothing else: "Close-up of Zoe, as the crowd cheers"); a cutaway
         what the place or a thing does, then the cast; an insert only what happens with
-        its prop. None when each
-        moment is told already: the set-up alone says enough, the shot list having said
-        the action once at each of its moments."""
+        its prop. None when each moment is told already: the set-up alone says enough, the
+        shot list having said the action once at each of its moments."""
         free = [i for i in range(len(self.beat_moments)) if i not in self.moments_told]
         if setup == "insert":
             # an insert tells what happens with its prop, or nothing
@@ -373,9 +379,6 @@ class _CoverageShots(_DesignerBase):
             angle=angle,
         )
 
-
-#: The pronouns that can open a moment in place of its person's name.
-_SUBJECT_PRONOUNS = frozenset({"he", "she", "il", "elle"})
 
 #: The cutaways of a place, in the order a scene uses them: size, movement, angle, wording
 #: (the first one's size and angle follow the scene: outside, an extreme wide from high).

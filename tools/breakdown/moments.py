@@ -65,9 +65,9 @@ def beat_moments(text: str, characters: Sequence[str]) -> list[Moment]:
     order: one per sentence, and within a sentence one per part joined by "then" / "puis",
     by "and" before a new subject, or set aside as what a place does ("où…", "where…"),
     what someone named does ("…, who raises an eyebrow") or what happens meanwhile
-    ("pendant que…", "while…"). A part that cannot stand as a
-    sentence (no subject or no verb) stays with the one before it; a sentence that only
-    says where the part is set is no moment."""
+    ("pendant que…", "while…"). A part that cannot stand as a sentence (no subject or no
+    verb) stays with the one before it; a sentence that only says where the part is set is
+    no moment."""
     moments: list[Moment] = []
     for sentence in _sentences(text):
         if _SETTING.search(sentence):
