@@ -45,7 +45,12 @@ def shot_card_words(shot: ShotSpec) -> str:
 
     A shot is a card when its description opens on one ("Final card: ...") or its title
     names one ("End card"); costs a regular expression search for any other shot."""
-    description, title = shot.description, shot.title
+    return card_text(shot.description, shot.title)
+
+
+def card_text(description: str, title: str) -> str:
+    """:func:`shot_card_words` of a shot with this description and title (a document's
+    entry for it: ``storyboard.json``)."""
     if not (CARD_HINT.search(description) or CARD_HINT.search(title)):
         return ""
     return card_words(description, card=names_card(title))

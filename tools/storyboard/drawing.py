@@ -19,8 +19,10 @@ from storycore.tools.domain import (
     ShotSpec,
     TechnicalSpecs,
 )
-from storycore.tools.storyboard.card import draw_card
+from storycore.tools.i18n import t
+from storycore.tools.storyboard.card import draw_card, shot_card_words
 from storycore.tools.storyboard.document import _number
+from storycore.tools.storyboard.subjects import HANDS, framed_part
 from storycore.tools.timecode import format_seconds
 
 # How tall, in head heights, the part of a standing figure the frame shows (top of the head
@@ -146,6 +148,14 @@ def _draw_subjects(
     if not shot.characters:
         _draw_landscape(draw, size, w, h, horizon)
         return
+    part = framed_part(shot)
+    if part:  # a close-up of the hands or the eyes, not of the face
+        label = labels[0] if labels else ""
+        if part == HANDS:
+            _draw_hands(draw, size, bool(shot.props), label, w, h)
+        else:
+            _draw_eyes(draw, label, w, h)
+        return
     count = {Framing.TWO_SHOT: 2, Framing.GROUP: 3}.get(shot.framing, 1)
     fill, headroom = _FIGURE_FILL[size]
     if fill is None:
@@ -223,6 +233,117 @@ def _draw_figure(
         text = anyascii(label)[:14]
         y = min(top + head * 1.55, h - 16 * _SUPERSAMPLE)
         draw.text((cx, y), text, font=font, fill=_LABEL_FG, anchor="mt")
+
+
+#: How long a hand is (wrist to fingertips), as a fraction of the frame's height (or of a
+#: little more than its width in a tall frame, so that two hands fit side by side).
+_HAND_LENGTH = {ShotSize.MCU: 0.42, ShotSize.CU: 0.6, ShotSize.ECU: 0.86}
+
+
+def _draw_hands(
+    draw: ImageDraw.ImageDraw, size: ShotSize, holding: bool, label: str, w: int, h: int
+) -> None:
+    """Two hands rising from the bottom of the frame, thumbs towards each other, and what
+    they hold between them (``holding``: the shot shows a prop)."""
+    length = _HAND_LENGTH.get(size, 0.6) * min(h, 1.1 * w)
+    palm = length * 0.5
+    tips = h * 0.54 - length / 2  # the hands a little below the middle of the frame
+    edge = max(1, round(length / 90))
+    gap = 0.03 * w + palm * 0.3  # room for the thumbs between the hands
+    if holding:  # the object in the hands, behind the fingers
+        ow, oh = palm * 0.9, palm * 0.8
+        cy = tips + length * 0.45
+        draw.rounded_rectangle(
+            (w / 2 - ow / 2, cy - oh / 2, w / 2 + ow / 2, cy + oh / 2),
+            radius=max(2, round(oh / 6)),
+            fill=_OBJECT,
+            outline=_FIGURE_EDGE,
+            width=edge,
+        )
+    for side in (-1, 1):
+        cx = w / 2 + side * (gap + palm / 2)
+        _draw_hand(draw, cx, tips, length, -side, edge, h)
+    if label and length > 40 * _SUPERSAMPLE:  # on the left forearm, as a figure's on its body
+        text = anyascii(label)[:14]
+        at = (w / 2 - gap - palm / 2, h - 16 * _SUPERSAMPLE)
+        draw.text(at, text, font=_font(11 * _SUPERSAMPLE), fill=_LABEL_FG, anchor="mt")
+
+
+def _draw_hand(
+    draw: ImageDraw.ImageDraw, cx: float, tips: float, length: float, thumb: int, edge: int, h: int
+) -> None:
+    """One hand, fingers up, its fingertips at ``tips``, its thumb on the side ``thumb``
+    (-1 left, 1 right), its forearm down to the bottom of the frame."""
+    palm = length * 0.5
+    finger_w = palm / 4.6
+    wrist = tips + length
+    palm_top = tips + length * 0.42
+    # The forearm, then the thumb and fingers, then the palm over their roots.
+    draw.rectangle(
+        (cx - palm * 0.4, palm_top + palm * 0.5, cx + palm * 0.4, max(wrist, h) + 2),
+        fill=_FIGURE,
+        outline=_FIGURE_EDGE,
+        width=edge,
+    )
+    thumb_line = ((cx + thumb * palm * 0.3, palm_top + palm * 0.7),
+                  (cx + thumb * palm * 0.72, palm_top + palm * 0.02))  # fmt: skip
+    draw.line(thumb_line, fill=_FIGURE_EDGE, width=round(finger_w * 1.15) + 2 * edge)
+    draw.line(thumb_line, fill=_FIGURE, width=round(finger_w * 1.15))
+    for index, reach in enumerate((0.86, 1.0, 0.95, 0.78)):  # index finger to little finger
+        fx = cx + thumb * (palm * 0.36 - index * palm * 0.24)
+        top = palm_top - length * 0.42 * reach
+        draw.rounded_rectangle(
+            (fx - finger_w / 2, top, fx + finger_w / 2, palm_top + palm * 0.2),
+            radius=finger_w / 2,
+            fill=_FIGURE,
+            outline=_FIGURE_EDGE,
+            width=edge,
+        )
+    draw.rounded_rectangle(
+        (cx - palm / 2, palm_top, cx + palm / 2, palm_top + palm * 1.05),
+        radius=palm / 5,
+        fill=_FIGURE,
+        outline=_FIGURE_EDGE,
+        width=edge,
+    )
+
+
+_IRIS = (70, 74, 82)
+
+
+def _draw_eyes(draw: ImageDraw.ImageDraw, label: str, w: int, h: int) -> None:
+    """An extreme close-up of the eyes: the face fills the frame, two eyes and their brows
+    across its middle."""
+    draw.rectangle((0, 0, w, h), fill=_FIGURE)
+    eye_w = min(0.3 * w, 0.62 * h)
+    eye_h = eye_w * 0.42
+    cy = h * 0.5
+    edge = max(2, round(eye_w / 40))
+    for side in (-1, 1):
+        cx = w / 2 + side * eye_w * 0.72
+        draw.ellipse(
+            (cx - eye_w / 2, cy - eye_h / 2, cx + eye_w / 2, cy + eye_h / 2),
+            fill=_SKY,
+            outline=_FIGURE_EDGE,
+            width=edge,
+        )
+        iris = eye_h * 0.46
+        draw.ellipse((cx - iris, cy - iris, cx + iris, cy + iris), fill=_IRIS)
+        pupil = iris * 0.45
+        draw.ellipse((cx - pupil, cy - pupil, cx + pupil, cy + pupil), fill=_LABEL_BG)
+        glint = pupil * 0.4
+        gx, gy = cx + pupil * 0.6, cy - pupil * 0.6
+        draw.ellipse((gx - glint, gy - glint, gx + glint, gy + glint), fill=_SKY)
+        brow_y = cy - eye_h * 0.95
+        draw.line(
+            ((cx - side * eye_w * 0.45, brow_y + eye_h * 0.12), (cx + side * eye_w * 0.5, brow_y)),
+            fill=_FIGURE_EDGE,
+            width=max(2, round(eye_h * 0.16)),
+        )
+    if label:
+        text = anyascii(label)[:14]
+        at = (w / 2, h - 16 * _SUPERSAMPLE)
+        draw.text(at, text, font=_font(11 * _SUPERSAMPLE), fill=_LABEL_FG, anchor="mt")
 
 
 def _draw_ots_shoulder(draw: ImageDraw.ImageDraw, w: int, h: int) -> None:
@@ -349,6 +470,23 @@ _FRAMING_TAG = {
 }
 
 
+def card_label(language: str | None) -> str:
+    """What a card shot's panel label calls its kind ("CARD", "CARTON"): the catalogue's
+    word in the project's language, in capitals and in the letters the label font has."""
+    return anyascii(t("storyboard.card_kind", language)).upper()
+
+
+def kind_tag(shot: ShotSpec, language: str | None = None) -> str | None:
+    """The shot's kind on its panel's label ("2-SHOT", "OTS", "INSERT"), None for a single.
+
+    A card shot is framed as an insert (:data:`storycore.tools.directions.CARDS`) but its
+    panel shows the card's words, so its label says what it is (:func:`card_label`); a card
+    with no words is drawn as an insert and keeps that label."""
+    if shot_card_words(shot):
+        return card_label(language)
+    return _FRAMING_TAG.get(shot.framing)
+
+
 _LabelBox = tuple[tuple[int, int, int, int], tuple[int, int], str, str | None]
 
 
@@ -358,7 +496,7 @@ def _label_boxes(shot: ShotSpec, specs: TechnicalSpecs, w: int, h: int) -> list[
     s = _SUPERSAMPLE
     font = _font(12 * s)
     pad = 3 * s
-    tag = _FRAMING_TAG.get(shot.framing)
+    tag = kind_tag(shot, specs.language)
     head = f"{shot.shot_id}  {shot.shot_size.value}" + (f" {tag}" if tag else "")
     head += f"  {_number(shot.lens_mm)}mm"
     tail = f"{format_seconds(shot.duration_frames, specs.rate)}s"

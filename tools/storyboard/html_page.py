@@ -16,6 +16,7 @@ from storycore.tools.domain import (
 from storycore.tools.i18n import Messages, catalog_language
 from storycore.tools.project import Project
 from storycore.tools.rates import rate_label
+from storycore.tools.storyboard.card import card_text
 from storycore.tools.storyboard.markdown import _names, transition_text, vocab, voice_over_text
 from storycore.tools.storyboard.panels import panel_hash, panel_png, panel_size, stored_panel_hash
 
@@ -77,9 +78,12 @@ def _panel_src(
 
 
 def _spec_from_entry(shot: dict[str, Any]) -> ShotSpec:
-    # Enough of a ShotSpec to draw a panel that was not written to disk yet.
+    # Enough of a ShotSpec to draw a panel that was not written to disk yet (its title and
+    # description say whether it is a card and what it frames: the panel draws them).
     return ShotSpec(
         shot_id=shot["shot_id"],
+        title=shot.get("title", ""),
+        description=shot.get("description", ""),
         start_frame=shot.get("start_frame", 0),
         end_frame=shot.get("end_frame", shot.get("start_frame", 0) + shot["duration_frames"]),
         shot_size=shot["shot_size"],
@@ -173,6 +177,19 @@ def html_article(
     return _html_panel(project, storyboard, shot, False, None, m)
 
 
+def _size_text(shot: dict[str, Any], m: Messages) -> str:
+    """A shot's size and kind as its panel's details print them ("CU · two shot"); a card
+    shot's kind is its card ("CU · card"), as its panel's label says (:func:`.drawing.kind_tag`)."""
+    framing = shot.get("framing")
+    if card_text(shot.get("description", ""), shot.get("title", "")):
+        kind = m("storyboard.card_kind")
+    elif framing not in (None, "single"):
+        kind = vocab("framing", framing, m.language)
+    else:
+        return str(shot["shot_size"])
+    return f"{shot['shot_size']} · {kind}"
+
+
 def _html_panel(
     project: Project,
     storyboard: dict[str, Any],
@@ -189,15 +206,7 @@ def _html_panel(
     width, height = panel_size(storyboard.get("aspect_ratio", "16:9"))
     time_range = shot.get("time_range") or ["", ""]
     rows = [
-        (
-            m("storyboard.size"),
-            f"{shot['shot_size']}"
-            + (
-                f" · {vocab('framing', shot.get('framing'), m.language)}"
-                if shot.get("framing") not in (None, "single")
-                else ""
-            ),
-        ),
+        (m("storyboard.size"), _size_text(shot, m)),
         (m("storyboard.angle"), vocab("angle", shot["camera_angle"], m.language)),
         (m("storyboard.movement"), vocab("movement", shot["camera_movement"], m.language)),
         (m("storyboard.lens"), f"{shot['lens_mm']}mm"),

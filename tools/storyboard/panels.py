@@ -34,8 +34,10 @@ from storycore.tools.storyboard.drawing import (
     _draw_labels,
     _font,
     _label_boxes,
+    card_label,
 )
 from storycore.tools.storyboard.plan import Plan
+from storycore.tools.storyboard.subjects import framed_part
 from storycore.tools.timecode import format_seconds
 
 #: Width of a storyboard panel in pixels; the height follows the project's aspect ratio.
@@ -72,8 +74,16 @@ def _panel_inputs(shot: ShotSpec, specs: TechnicalSpecs, names: Sequence[str]) -
         "has_location": shot.location is not None,
         "has_props": bool(shot.props),
         "duration": format_seconds(shot.duration_frames, specs.rate),
-        # A card's words (only a card shot has the key: other panels keep their hash).
-        **({"card": card} if (card := shot_card_words(shot)) else {}),
+        # A card's words and what its label calls it, in the project's language (only a
+        # card shot has the keys: other panels keep their hash).
+        **(
+            {"card": card, "card_label": card_label(specs.language)}
+            if (card := shot_card_words(shot))
+            else {}
+        ),
+        # What a close-up frames when it is not the face (hands, eyes): only those shots
+        # have the key, so every other panel keeps its hash.
+        **({"subject": part} if (part := framed_part(shot)) else {}),
     }
 
 
@@ -126,6 +136,7 @@ def _background_key(shot: ShotSpec, specs: TechnicalSpecs, labels: list[str]) ->
         bool(shot.props),
         tuple(labels),
         shot_card_words(shot),
+        framed_part(shot),
     )
 
 
