@@ -20,7 +20,7 @@ from storycore.tools.feedback import Modification
 from storycore.tools.i18n import Messages
 from storycore.tools.project import Project
 from storycore.tools.project.recent import Recent
-from storycore.tools.project.stamps import stamps_of
+from storycore.tools.project.stamps import Looked, stamps_of
 from storycore.tools.regeneration.index import _Stamp
 from storycore.tools.storyboard import (
     STORYBOARD_HTML,
@@ -126,8 +126,8 @@ class AppliedChange:
 
 #: Per project root: each file the fingerprint hashed, with its identity then and its
 #: piece of the fingerprint (its path, a zero byte and the hash of its bytes: a file whose
-#: identity did not change is not read again), and the last fingerprint with the files and
-#: identities it was made from.
+#: identity did not change is not read again), the last fingerprint with the identities it
+#: was made from, and the watcher's last answer for those files.
 _digests: Recent[_Digests] = Recent()
 
 
@@ -135,33 +135,43 @@ _digests: Recent[_Digests] = Recent()
 class _Digests:
     pieces: dict[str, tuple[_Stamp, bytes]] = field(default_factory=dict)
     last: tuple[list[str], list[_Stamp | None], str] | None = None
+    looked: Looked | None = None
 
 
 def _file_digests(root: Path) -> _Digests:
     return _digests.setdefault(root, lambda known: known or _Digests())
 
 
-def _fingerprint(project: Project, seen: dict[str, _Stamp | None] | None = None) -> str:
-    """A hash of the files a change is planned from (to refuse applying a stale plan).
+def fingerprint_files(project: Project) -> list[str]:
+    """The files a change is planned from, relative to the root: the manifest, every shot
+    file (in the manifest's order, right after it) and every element file."""
+    manifest = project.manifest
+    rels = ["project.json"]
+    rels += [f"{SHOTS}/{ref.folder}/{SHOT_FILE}" for ref in manifest.shots]
+    rels += [f"01_elements/{element.folder}/element.json" for element in manifest.elements]
+    return rels
+
+
+def _fingerprint(project: Project) -> tuple[str, Looked]:
+    """A hash of the files a change is planned from (to refuse applying a stale plan), and
+    the identities of those files (:func:`fingerprint_files`) it was made from.
 
     The files are read straight under the project root: this only hashes their bytes (the
     planner read them through the project's confined paths), and resolving 500 paths one by
     one cost more than reading them. A file whose identity (inode, size, modification and
     change times: every project write replaces a file) is the one it had when it was last
     hashed in this process is not read again: its hash then is its hash now; the same files
-    with the same identities as the last fingerprint have its fingerprint."""
+    with the same identities as the last fingerprint have its fingerprint. The identities
+    come from the watcher's answer brought up to date (:meth:`Stamps.many_since`): only the
+    files the kernel reported a change of since the last fingerprint are looked at again."""
     known = _file_digests(project.root)
-    manifest = project.manifest
     root = str(project.root)
-    rels = ["project.json"]
-    rels += [f"{SHOTS}/{ref.folder}/{SHOT_FILE}" for ref in manifest.shots]
-    rels += [f"01_elements/{element.folder}/element.json" for element in manifest.elements]
-    now = stamps_of(root).many(rels)
-    if seen is not None:
-        seen.update(zip(rels, now, strict=True))
+    looked = stamps_of(root).many_since(fingerprint_files(project), known.looked)
+    known.looked = looked
+    rels, now = looked.rels, looked.stamps
     last = known.last
     if last is not None and last[0] == rels and last[1] == now:
-        return last[2]
+        return last[2], looked
     # One buffer hashed once: the same digest as updating it file by file. Each file's
     # piece (its path, a zero byte, its digest) is kept with its hash.
     parts: list[bytes] = []
@@ -182,7 +192,7 @@ def _fingerprint(project: Project, seen: dict[str, _Stamp | None] | None = None)
         append(piece)
     digest = hashlib.sha256(b"".join(parts)).hexdigest()
     known.last = (rels, now, digest)
-    return digest
+    return digest, looked
 
 
 def _validated_shot(shot: ShotSpec, **changes: Any) -> ShotSpec:

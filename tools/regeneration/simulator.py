@@ -45,7 +45,7 @@ from storycore.tools.regeneration.hashes import (
     _element_hash,
     shot_generation_hash,
 )
-from storycore.tools.regeneration.index import _Stamp, indexed_shots
+from storycore.tools.regeneration.index import indexed_shots
 from storycore.tools.regeneration.plan import (
     DOCUMENTS,
     ChangePlan,
@@ -93,14 +93,13 @@ class Planner:
         self.m = Messages(display_language(self.specs.language))
         self.rate = self.specs.rate
         # One look at each shot file serves both the fingerprint and the index check.
-        seen: dict[str, _Stamp | None] = {}
-        self.fingerprint = _fingerprint(project, seen)
+        self.fingerprint, looked = _fingerprint(project)
         self._models: ModelRegistry | None = None
         self.registry = AssetRegistry(project, cards=False)
         self._scenes: list[Scene] | None = None
-        self.before_shots = indexed_shots(project, seen)
+        self.before_shots = indexed_shots(project, looked=looked)
         # Shared with the documents the project keeps (not copied): never changed in place.
-        self.before_elements = {e.element_id: e for e in self.registry._list_shared()}
+        self.before_elements = {e.element_id: e for e in self.registry._list_shared(looked)}
         self.before_segments = list(project.manifest.segments)
         # Handlers replace a shot or an element (``replace``, ``model_copy(update=...)``), never
         # change one in place: the list and the dict are copied, the shots and elements are
