@@ -40,8 +40,8 @@ from pydantic import ValidationError
 
 from storycore.tools.domain import ShotSpec
 from storycore.tools.project import INTERNAL, Project, Transaction
-from storycore.tools.project.stamps import plain_stamp as _stamp
 from storycore.tools.project.stamps import Looked, stamps_of
+from storycore.tools.project.stamps import plain_stamp as _stamp
 from storycore.tools.structure import SHOT_FILE, SHOTS
 
 #: Where the index's parts live, relative to the project root.
@@ -180,9 +180,7 @@ def _read_part(project: Project, part: int, stamp: _Stamp | None) -> dict[str, _
     return entries
 
 
-def _read_index(
-    project: Project, now: Sequence[_Stamp | None] | None = None
-) -> dict[str, _Entry]:
+def _read_index(project: Project, now: Sequence[_Stamp | None] | None = None) -> dict[str, _Entry]:
     """The entries of every trustworthy part of the index (shot id -> entry); ``now``: each
     part file's identity, when the caller just looked."""
     entries: dict[str, _Entry] = {}
@@ -264,7 +262,7 @@ def indexed_shots(
             if parts[part] != last.parts[part]:
                 todo.update(last.members.get(part, ()))
         if now != last.stamps:
-            todo.update(i for i, (a, b) in enumerate(zip(now, last.stamps)) if a != b)
+            todo.update(i for i, (a, b) in enumerate(zip(now, last.stamps, strict=True)) if a != b)
         redo = sorted(todo)
         found = _Found(
             parts,
