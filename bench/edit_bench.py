@@ -72,22 +72,25 @@ def _counting_writes() -> Iterator[dict[str, int]]:
 
 def _forget() -> None:
     """Drop what a process keeps between changes (parsed index, documents' parts, the
-    visual strategy's parts, the last shot-link sync and layout, file hashes, validated
-    documents, watched file identities, folded aliases), as a new process (``storycore
+    visual strategy's parts, the last shot-link sync and layout, the last index answer and
+    element listing, file hashes, validated documents, watched file identities, folded
+    aliases), as a new process (``storycore
     feedback``) starts; what it finds on disk (the index, the storyboard parts file) stays."""
     from storycore.tools.domain import vocabulary
     from storycore.tools.project import kept, stamps
     from storycore.tools.regeneration import apply, index, plan
-    from storycore.tools.registry import links
+    from storycore.tools.registry import links, reading
     from storycore.tools.storyboard import fragments, fragments_disk, visual_strategy
 
     with index._memory_lock:
         index._memory.clear()
+        index._found.clear()
     with plan._digests_lock:
         plan._digests.clear()
     fragments.forget()
     visual_strategy.forget()
     links.forget()
+    reading.forget()
     apply.forget()
     kept.forget()
     stamps.forget()
