@@ -151,13 +151,13 @@ def _read_part(project: Project, part: int, stamp: _Stamp | None) -> dict[str, _
 
     The file is a header line (``{"version": 2, "checksum": <sha256 of the rest>}``) and the
     entries as one JSON object on the next line. ``stamp``: the part file's identity now."""
-    path = project.root / part_file(part)
     if stamp is None:
         return {}
     with _memory_lock:
         known = _memory.get(project.root, {}).get(part)
     if known is not None and known.stamp == stamp:
         return known.entries
+    path = project.root / part_file(part)
     entries: dict[str, _Entry] = {}
     try:
         head, _, body = path.read_bytes().partition(b"\n")
@@ -290,8 +290,13 @@ def _looked_again(
     positions = list(redo)
     if not positions and last is not None:
         return found
-    entries = _read_index(project, found.parts)
     fresh = not found.shots
+    if fresh:
+        entries = _read_index(project, found.parts)
+    else:  # only the parts of the shots looked at again
+        entries = {}
+        for part in {part_of(found.ids[i]) for i in positions}:
+            entries.update(_read_part(project, part, found.parts[part]))
     shots, indexed = found.shots, found.indexed
     confirmed = {} if fresh else dict(found.confirmed)
     for i in positions:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
+from itertools import chain, repeat
 from typing import Any
 
 from storycore.tools.breakdown import retime, split_long_shots
@@ -117,6 +118,8 @@ class Planner:
         self.moved: list[str] = []
         self.element_notes: dict[str, list[str]] = {}
         self._used_ids: set[str] | None = None
+        self._before_by_id: dict[str, ShotSpec] | None = None
+        self._positions: dict[str, int] | None = None  # shot id -> position before
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -154,13 +157,43 @@ class Planner:
                 ids.add(match.group(1))
         return ids
 
+    @property
+    def before_by_id(self) -> dict[str, ShotSpec]:
+        """The shots before the change by id (made once: ``before_shots`` never changes)."""
+        if self._before_by_id is None:
+            self._before_by_id = {s.shot_id: s for s in self.before_shots}
+        return self._before_by_id
+
+    def touched(self) -> list[int] | None:
+        """The positions whose shot is not the very shot that was there before the change,
+        or None when the plan no longer has as many shots as before."""
+        if len(self.shots) != len(self.before_shots):
+            return None
+        return [
+            i
+            for i, (shot, old) in enumerate(zip(self.shots, self.before_shots, strict=True))
+            if shot is not old
+        ]
+
     def ids(self) -> list[str]:
         """The shot ids of the simulated plan, in timeline order."""
         return [s.shot_id for s in self.shots]
 
     def index(self, shot_id: str) -> int:
-        """The position of a shot in the simulated plan (NotFound if it is gone)."""
-        for i, shot in enumerate(self.shots):
+        """The position of a shot in the simulated plan (NotFound if it is gone).
+
+        Taken from the positions of the shots before the change while the shot found there
+        is still the one of that id (a handler that inserts, removes or moves shots moves
+        the others: then the plan is searched), when no two shots had the same id (a change
+        never gives a shot an id in use: the ids stay unique)."""
+        if self._positions is None:
+            positions = {shot.shot_id: i for i, shot in enumerate(self.before_shots)}
+            self._positions = positions if len(positions) == len(self.before_shots) else {}
+        at = self._positions.get(shot_id)
+        shots = self.shots
+        if at is not None and at < len(shots) and shots[at].shot_id == shot_id:
+            return at
+        for i, shot in enumerate(shots):
             if shot.shot_id == shot_id:
                 return i
         raise NotFound(f"the plan has no shot {shot_id!r} (any more)")
@@ -175,9 +208,11 @@ class Planner:
 
     def refs(self, ref: str) -> list[str]:
         """The shots a reference names (a split shot's number names all its parts)."""
-        if ref in self.ids():
-            return [ref]
-        return resolve_shot_ref(ref, self.ids())
+        try:
+            self.index(ref)
+        except NotFound:
+            return resolve_shot_ref(ref, self.ids())
+        return [ref]
 
     def one(self, ref: str, what: str) -> str:
         """The single shot a reference names (InvalidInput if it names several)."""
@@ -268,26 +303,13 @@ class Planner:
         if not self.before_segments:
             return None, []
         by_id = {seg.segment_id: seg for seg in self.before_segments}
-        runs: list[tuple[str, list[ShotSpec]]] = []
-        seen: set[str] = set()
-        for i, shot in enumerate(self.shots):
-            segment_id = shot.segment_id if shot.segment_id in by_id else None
-            if runs and (segment_id is None or segment_id == runs[-1][0] or segment_id in seen):
-                segment_id = runs[-1][0]
-            elif segment_id is None:
-                segment_id = self.before_segments[0].segment_id
-            if not runs or runs[-1][0] != segment_id:
-                runs.append((segment_id, []))
-                seen.add(segment_id)
-            if shot.segment_id != segment_id:
-                shot = shot.model_copy(update={"segment_id": segment_id})
-                self.shots[i] = shot
-            runs[-1][1].append(shot)
+        runs = self._runs_as_before(by_id)
+        if runs is None:
+            runs = self._runs(by_id)
         segments: list[Segment] = []
         redo: list[str] = []
-        for segment_id, members in runs:
+        for segment_id, members, ids in runs:
             before = by_id[segment_id]
-            ids = [s.shot_id for s in members]
             changed = ids != before.shot_ids or not regenerated.isdisjoint(ids)
             update = {
                 "shot_ids": ids,
@@ -314,6 +336,50 @@ class Planner:
             ]
         return segments, sorted(redo)
 
+    def _runs_as_before(
+        self, by_id: Mapping[str, Segment]
+    ) -> list[tuple[str, list[ShotSpec], list[str]]] | None:
+        """The runs of :meth:`_runs` when the shots are still in the segments as they were
+        (each segment's shots, in its order, every shot naming its segment, no segment empty
+        or named twice): each segment's slice of the shots, nothing copied; None otherwise."""
+        before = self.before_segments
+        if len(by_id) != len(before) or not all(seg.shot_ids for seg in before):
+            return None
+        ids = [s.shot_id for s in self.shots]
+        if ids != list(chain.from_iterable(seg.shot_ids for seg in before)):
+            return None
+        named = [s.segment_id for s in self.shots]
+        if named != list(
+            chain.from_iterable(repeat(seg.segment_id, len(seg.shot_ids)) for seg in before)
+        ):
+            return None
+        runs, start = [], 0
+        for seg in before:
+            end = start + len(seg.shot_ids)
+            runs.append((seg.segment_id, self.shots[start:end], ids[start:end]))
+            start = end
+        return runs
+
+    def _runs(self, by_id: Mapping[str, Segment]) -> list[tuple[str, list[ShotSpec], list[str]]]:
+        """Each segment's id, shots and their ids after the change, in timeline order (a
+        shot moved into another segment is given its id: a copy in ``shots``)."""
+        runs: list[tuple[str, list[ShotSpec]]] = []
+        seen: set[str] = set()
+        for i, shot in enumerate(self.shots):
+            segment_id = shot.segment_id if shot.segment_id in by_id else None
+            if runs and (segment_id is None or segment_id == runs[-1][0] or segment_id in seen):
+                segment_id = runs[-1][0]
+            elif segment_id is None:
+                segment_id = self.before_segments[0].segment_id
+            if not runs or runs[-1][0] != segment_id:
+                runs.append((segment_id, []))
+                seen.add(segment_id)
+            if shot.segment_id != segment_id:
+                shot = shot.model_copy(update={"segment_id": segment_id})
+                self.shots[i] = shot
+            runs[-1][1].append(shot)
+        return [(segment_id, members, [s.shot_id for s in members]) for segment_id, members in runs]
+
     def _prompted(
         self,
         shots: Sequence[ShotSpec],
@@ -329,7 +395,7 @@ class Planner:
         }
 
     def _check_locks(self, regenerated: set[str], changed_elements: list[str]) -> None:
-        before = {s.shot_id: s for s in self.before_shots}
+        before = self.before_by_id
         after_ids = set(self.ids())
         touched = dict(self.targeted)
         for shot_id in regenerated:
@@ -366,7 +432,7 @@ class Planner:
     ) -> list[ShotSpec]:
         """The shots after the change: a regenerated one gets its rebuilt prompts, version + 1,
         status pending and no generation hash."""
-        before_by_id = {s.shot_id: s for s in self.before_shots}
+        before_by_id = self.before_by_id
         final: list[ShotSpec] = []
         for shot in self.shots:
             if shot.shot_id in regenerated:
@@ -411,10 +477,16 @@ class Planner:
         changes."""
         if self.specs != self.before_specs:
             return self.ids()
-        before = {s.shot_id: s for s in self.before_shots}
+        before = self.before_by_id
         changed = set(changed_elements)
+        shots: Sequence[ShotSpec] = self.shots
+        touched = self.touched() if not changed else None
+        if touched is not None and len(before) == len(self.before_shots):
+            # The very shot that was in a place, with no element changed, cannot differ:
+            # only the others are compared (in timeline order, as the long way).
+            shots = [self.shots[i] for i in touched]
         out = []
-        for shot in self.shots:
+        for shot in shots:
             old = before.get(shot.shot_id)
             if (
                 old is None
@@ -515,11 +587,13 @@ def _retimed(shots: Sequence[ShotSpec], rate: Fraction) -> list[ShotSpec]:
     parse_rate(rate)
     out: list[ShotSpec] = []
     start = 0
+    append = out.append
     for shot in shots:
-        length = shot.duration_frames
-        if shot.start_frame != start:
+        first = shot.start_frame
+        length = shot.end_frame - first  # its duration_frames
+        if first != start:
             shot = shot.model_copy(update={"start_frame": start, "end_frame": start + length})
-        out.append(shot)
+        append(shot)
         start += length
     return out
 
