@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from itertools import chain, repeat
+from operator import attrgetter
 from typing import Any
 
 from storycore.tools.breakdown import retime, split_long_shots
@@ -70,6 +71,9 @@ if _UNHANDLED:  # a new kind of modification needs its handler in an edit_* modu
     raise ImportError(f"no regeneration handler for {', '.join(_UNHANDLED)}")
 
 
+_shot_id = attrgetter("shot_id")
+
+
 def _place(shot: ShotSpec) -> dict[str, Any]:
     """The fields that say where a shot is (its prompts and media do not depend on them)."""
     return {
@@ -119,7 +123,6 @@ class Planner:
         self.element_notes: dict[str, list[str]] = {}
         self._used_ids: set[str] | None = None
         self._before_by_id: dict[str, ShotSpec] | None = None
-        self._positions: dict[str, int] | None = None  # shot id -> position before
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -177,26 +180,14 @@ class Planner:
 
     def ids(self) -> list[str]:
         """The shot ids of the simulated plan, in timeline order."""
-        return [s.shot_id for s in self.shots]
+        return list(map(_shot_id, self.shots))
 
     def index(self, shot_id: str) -> int:
-        """The position of a shot in the simulated plan (NotFound if it is gone).
-
-        Taken from the positions of the shots before the change while the shot found there
-        is still the one of that id (a handler that inserts, removes or moves shots moves
-        the others: then the plan is searched), when no two shots had the same id (a change
-        never gives a shot an id in use: the ids stay unique)."""
-        if self._positions is None:
-            positions = {shot.shot_id: i for i, shot in enumerate(self.before_shots)}
-            self._positions = positions if len(positions) == len(self.before_shots) else {}
-        at = self._positions.get(shot_id)
-        shots = self.shots
-        if at is not None and at < len(shots) and shots[at].shot_id == shot_id:
-            return at
-        for i, shot in enumerate(shots):
-            if shot.shot_id == shot_id:
-                return i
-        raise NotFound(f"the plan has no shot {shot_id!r} (any more)")
+        """The position of a shot in the simulated plan (NotFound if it is gone)."""
+        try:
+            return self.ids().index(shot_id)
+        except ValueError:
+            raise NotFound(f"the plan has no shot {shot_id!r} (any more)") from None
 
     def shot(self, shot_id: str) -> ShotSpec:
         """The shot of this id in the simulated plan."""
