@@ -220,9 +220,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{result['shots']:>6} apply writes {result['apply_bytes'] / 1024:,.0f} KiB "
             f"in {len(result['apply_files'])} files (KiB: {top})"
         )
+    goal = ", ".join(f"{step} {'yes' if ratio[step] <= 2 else 'no'}" for step in ratio)
     print(
-        f"ratio (CPU, {large['shots']}/{small['shots']} shots): propose {ratio['propose']:.1f}x, "
-        f"apply {ratio['apply']:.1f}x; load {report['load'][0]:.1f} -> {report['load'][1]:.1f}"
+        f"ratio (CPU, {large['shots']}/{small['shots']} shots): propose {ratio['propose']:.2f}x, "
+        f"apply {ratio['apply']:.2f}x (within 2x: {goal}); "
+        f"load {report['load'][0]:.1f} -> {report['load'][1]:.1f}"
     )
     return 0
 
