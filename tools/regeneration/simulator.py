@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
-from itertools import chain, repeat
-from operator import attrgetter
+from itertools import chain, compress, filterfalse, repeat
+from operator import attrgetter, is_not
 from typing import Any
 
 from storycore.tools.breakdown import retime, split_long_shots
@@ -72,6 +72,9 @@ if _UNHANDLED:  # a new kind of modification needs its handler in an edit_* modu
 
 
 _shot_id = attrgetter("shot_id")
+_segment_id = attrgetter("segment_id")
+_start_frame = attrgetter("start_frame")
+_end_frame = attrgetter("end_frame")
 
 
 def _place(shot: ShotSpec) -> dict[str, Any]:
@@ -164,7 +167,8 @@ class Planner:
     def before_by_id(self) -> dict[str, ShotSpec]:
         """The shots before the change by id (made once: ``before_shots`` never changes)."""
         if self._before_by_id is None:
-            self._before_by_id = {s.shot_id: s for s in self.before_shots}
+            shots = self.before_shots
+            self._before_by_id = dict(zip(map(_shot_id, shots), shots, strict=True))
         return self._before_by_id
 
     def touched(self) -> list[int] | None:
@@ -172,11 +176,15 @@ class Planner:
         or None when the plan no longer has as many shots as before."""
         if len(self.shots) != len(self.before_shots):
             return None
-        return [
-            i
-            for i, (shot, old) in enumerate(zip(self.shots, self.before_shots, strict=True))
-            if shot is not old
-        ]
+        return list(compress(range(len(self.shots)), map(is_not, self.shots, self.before_shots)))
+
+    def before_ids(self) -> list[str]:
+        """The shot ids before the change, in timeline order."""
+        return (
+            list(self.before_by_id)
+            if len(self.before_by_id) == len(self.before_shots)
+            else (list(map(_shot_id, self.before_shots)))
+        )
 
     def ids(self) -> list[str]:
         """The shot ids of the simulated plan, in timeline order."""
@@ -336,10 +344,10 @@ class Planner:
         before = self.before_segments
         if len(by_id) != len(before) or not all(seg.shot_ids for seg in before):
             return None
-        ids = [s.shot_id for s in self.shots]
+        ids = self.ids()
         if ids != list(chain.from_iterable(seg.shot_ids for seg in before)):
             return None
-        named = [s.segment_id for s in self.shots]
+        named = list(map(_segment_id, self.shots))
         if named != list(
             chain.from_iterable(repeat(seg.segment_id, len(seg.shot_ids)) for seg in before)
         ):
@@ -391,9 +399,8 @@ class Planner:
         touched = dict(self.targeted)
         for shot_id in regenerated:
             touched.setdefault(shot_id, "regenerate")
-        for shot_id in before:
-            if shot_id not in after_ids:
-                touched.setdefault(shot_id, "remove")
+        for shot_id in filterfalse(after_ids.__contains__, before):
+            touched.setdefault(shot_id, "remove")
         for shot_id, action in touched.items():
             shot = before.get(shot_id)
             if shot is None or shot_id in self.unlocked:
@@ -506,12 +513,12 @@ class Planner:
         )
         candidates = set(self._may_change_prompts(changed_elements))
         before_prompted = self._prompted(
-            [s for s in self.before_shots if s.shot_id in candidates],
+            list(compress(self.before_shots, map(candidates.__contains__, self.before_ids()))),
             self.before_elements,
             self.before_specs,
         )
         after_prompted = self._prompted(
-            [s for s in self.shots if s.shot_id in candidates], self.elements
+            list(compress(self.shots, map(candidates.__contains__, self.ids()))), self.elements
         )
         before_hash = {
             i: shot_generation_hash(s, self.before_elements) for i, s in before_prompted.items()
@@ -538,9 +545,10 @@ class Planner:
             for e in changed_elements
             if e in self.unlocked and self.before_elements[e].status is ElementStatus.APPROVED
         ]
-        timeline = [s.shot_id for s in final]
+        timeline = list(map(_shot_id, final))
         kept, inserted = set(timeline), set(self.inserted)
-        removed = [s.shot_id for s in self.before_shots if s.shot_id not in kept]
+        removed = list(filterfalse(kept.__contains__, self.before_ids()))
+        regenerated_ids = list(filter(regenerated.__contains__, timeline))
         documents = list(DOCUMENTS) + _existing_exports(self.project)
         note = "feedback: " + ("; ".join(self.summary)[:180] or "no change")
         outcome = _Outcome(
@@ -551,7 +559,7 @@ class Planner:
             element_unlocks=element_unlocks,
             element_force=element_force,
             element_locks=list(dict.fromkeys(self.lock_elements)),
-            regenerated=[i for i in timeline if i in regenerated],
+            regenerated=list(regenerated_ids),
             hashes=after_hash,
             note=note,
             specs=self.specs if self.specs != self.before_specs else None,
@@ -559,13 +567,13 @@ class Planner:
         )
         return ChangePlan(
             modifications=self.normalised,
-            regenerate_shots=[i for i in timeline if i in regenerated],
+            regenerate_shots=regenerated_ids,
             regenerate_segments=redo_segments,
             regenerate_elements=changed_elements,
             documents=documents,
             summary=self.summary,
             warnings=self.warnings,
-            inserted_shots=[i for i in timeline if i in inserted],
+            inserted_shots=list(filter(inserted.__contains__, timeline)),
             removed_shots=removed,
             moved_shots=[i for i in self.moved if i in kept],
             outcome=outcome,
@@ -576,6 +584,9 @@ def _retimed(shots: Sequence[ShotSpec], rate: Fraction) -> list[ShotSpec]:
     """:func:`retime` of ``shots``, keeping each shot that already starts and ends where it
     should (the same object, not a copy): a one-shot change copies the shots it moves."""
     parse_rate(rate)
+    starts = list(map(_start_frame, shots))
+    if not starts or (starts[0] == 0 and starts[1:] == list(map(_end_frame, shots))[:-1]):
+        return list(shots)  # each starts where the one before ends: nothing moves
     out: list[ShotSpec] = []
     start = 0
     append = out.append
