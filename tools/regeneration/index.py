@@ -33,6 +33,8 @@ import json
 import threading
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import compress
+from operator import attrgetter, ne
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -204,6 +206,10 @@ class _Found(NamedTuple):
     confirmed: dict[str, _Stamp]
 
 
+_SHOT_PATH = f"{SHOTS}/{{}}/{SHOT_FILE}"  # a shot's file from its folder
+_folder = attrgetter("folder")
+_shot_id = attrgetter("shot_id")
+
 #: Per project root: what its last :func:`indexed_shots` answered.
 _found: dict[Path, _Found] = {}
 
@@ -241,8 +247,8 @@ def indexed_shots(
     very entry: nothing to compare); only the others are looked at. A shot read from its file
     is read again every time."""
     refs = project.manifest.shots
-    rels = [f"{SHOTS}/{ref.folder}/{SHOT_FILE}" for ref in refs]
-    ids = [ref.shot_id for ref in refs]
+    rels = list(map(_SHOT_PATH.format, map(_folder, refs)))
+    ids = list(map(_shot_id, refs))
     now = _shot_files(project, rels, looked)
     if now is None:
         known = dict(seen or {})
@@ -262,7 +268,7 @@ def indexed_shots(
             if parts[part] != last.parts[part]:
                 todo.update(last.members.get(part, ()))
         if now != last.stamps:
-            todo.update(i for i, (a, b) in enumerate(zip(now, last.stamps, strict=True)) if a != b)
+            todo.update(compress(range(len(now)), map(ne, now, last.stamps)))
         redo = sorted(todo)
         found = _Found(
             parts,

@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -148,9 +149,10 @@ def fingerprint_files(project: Project) -> list[str]:
     """The files a change is planned from, relative to the root: the manifest, every shot
     file (in the manifest's order, right after it) and every element file."""
     manifest = project.manifest
+    folder = attrgetter("folder")
     rels = ["project.json"]
-    rels += [f"{SHOTS}/{ref.folder}/{SHOT_FILE}" for ref in manifest.shots]
-    rels += [f"01_elements/{element.folder}/element.json" for element in manifest.elements]
+    rels += map(f"{SHOTS}/{{}}/{SHOT_FILE}".format, map(folder, manifest.shots))
+    rels += map("01_elements/{}/element.json".format, map(folder, manifest.elements))
     return rels
 
 
