@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
-from itertools import chain, compress, filterfalse, repeat
+from itertools import chain, compress, count, filterfalse, repeat
 from operator import attrgetter, is_not
 from typing import Any
 
@@ -126,6 +126,7 @@ class Planner:
         self.element_notes: dict[str, list[str]] = {}
         self._used_ids: set[str] | None = None
         self._before_by_id: dict[str, ShotSpec] | None = None
+        self._positions: dict[str, int] | None = None  # shot id -> its position before
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -191,7 +192,17 @@ class Planner:
         return list(map(_shot_id, self.shots))
 
     def index(self, shot_id: str) -> int:
-        """The position of a shot in the simulated plan (NotFound if it is gone)."""
+        """The position of a shot in the simulated plan (NotFound if it is gone): its
+        position before the change while the shot there is still the one of that id (the
+        ids are unique: a change never gives a shot an id in use), else searched."""
+        if self._positions is None:
+            ids = self.before_ids()
+            positions = dict(zip(ids, count()))
+            self._positions = positions if len(positions) == len(ids) else {}
+        at = self._positions.get(shot_id)
+        shots = self.shots
+        if at is not None and at < len(shots) and shots[at].shot_id == shot_id:
+            return at
         try:
             return self.ids().index(shot_id)
         except ValueError:
@@ -393,9 +404,13 @@ class Planner:
             for s in shots
         }
 
-    def _check_locks(self, regenerated: set[str], changed_elements: list[str]) -> None:
+    def _check_locks(
+        self, regenerated: set[str], changed_elements: list[str], after: set[str] | None = None
+    ) -> None:
+        """Refuse to rewrite a locked or approved shot or element without its Unlock
+        (``after``: the ids of the shots after the change, when the caller has them)."""
         before = self.before_by_id
-        after_ids = set(self.ids())
+        after_ids = set(self.ids()) if after is None else after
         touched = dict(self.targeted)
         for shot_id in regenerated:
             touched.setdefault(shot_id, "regenerate")
@@ -512,23 +527,25 @@ class Planner:
             and _element_hash(element) != _element_hash(self.before_elements.get(e))
         )
         candidates = set(self._may_change_prompts(changed_elements))
+        ids_now = self.ids()  # the shots stay as they are until the segments are made
+        set_now = set(ids_now)
         before_prompted = self._prompted(
             list(compress(self.before_shots, map(candidates.__contains__, self.before_ids()))),
             self.before_elements,
             self.before_specs,
         )
         after_prompted = self._prompted(
-            list(compress(self.shots, map(candidates.__contains__, self.ids()))), self.elements
+            list(compress(self.shots, map(candidates.__contains__, ids_now))), self.elements
         )
         before_hash = {
             i: shot_generation_hash(s, self.before_elements) for i, s in before_prompted.items()
         }
         after_hash = {i: shot_generation_hash(s, self.elements) for i, s in after_prompted.items()}
         seeds = {i for i, h in after_hash.items() if before_hash.get(i) != h} | (
-            self.forced & set(self.ids())
+            self.forced & set_now
         )
         regenerated = _continuity_closure(self.shots, seeds)
-        self._check_locks(regenerated, changed_elements)
+        self._check_locks(regenerated, changed_elements, set_now)
         segments, redo_segments = self._segments(regenerated)
         for shot_id in sorted(regenerated - seeds):
             self.summary.append(self.m("change.continues", shot=shot_id))
