@@ -17,7 +17,9 @@ new inode and change time), which is what makes the identity reliable; the one t
 see is a hand edit that keeps the size and lands within the file system's clock tick (a few
 milliseconds) of StoryCore's last write of that file. The identities come from
 :mod:`~storycore.tools.project.stamps`: a file is looked at again where the kernel reported a
-change in its folder (every file, where it cannot report them).
+change in its folder (every file, where it cannot report them). A warm process keeps its last
+answer and looks again only at the shots whose file identity, index part or id changed since
+(a shot read from its file is read again every time).
 
 The index is written by :func:`write_index` inside the transaction that wrote the shots (the
 planner, :func:`~storycore.tools.regeneration.apply_changes`,
