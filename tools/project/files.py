@@ -279,6 +279,37 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+#: The sha256 of each file a transaction lately wrote whole, with the bytes it wrote, by
+#: path (oldest dropped first): a reader that finds those very bytes in the file knows their
+#: digest without hashing them again (the change plan's fingerprint: ``project.json`` is
+#: 110 KB at 500 shots). Small files are not kept: hashing them costs less than keeping them.
+_written_digests: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+_WRITTEN_KEEP = 16
+_WRITTEN_SMALLEST = 8192
+
+
+def remember_written(path: str, data: bytes, digest: str) -> None:
+    """Note that ``data``, whose sha256 is ``digest`` (hex), was just written to ``path``."""
+    if len(data) < _WRITTEN_SMALLEST:
+        return
+    with _piece_digests_guard:
+        _written_digests[path] = (data, digest)
+        _written_digests.move_to_end(path)
+        while len(_written_digests) > _WRITTEN_KEEP:
+            _written_digests.popitem(last=False)
+
+
+def sha256_of_file_bytes(path: str, data: bytes) -> bytes:
+    """The sha256 digest of ``data``, read from the file at ``path``: the one noted when
+    those very bytes were written there (:func:`remember_written`: compared in full, never
+    trusted by length or name alone), else hashed."""
+    with _piece_digests_guard:
+        known = _written_digests.get(path)
+    if known is not None and known[0] == data:
+        return bytes.fromhex(known[1])
+    return hashlib.sha256(data).digest()
+
+
 #: What a journal's ``after`` of a file written in pieces starts with (:func:`pieces_digest`).
 PIECES_PREFIX = "pieces:"
 

@@ -16,6 +16,13 @@ overflowed) forgets what was kept for the paths it names, which are looked at ag
 kept identity is one no event has contradicted since it was read, and the files stay the
 truth: a stamp is only ever a hint that a file is unchanged, checked by its users as before.
 
+:meth:`Stamps.many_since` answers the same for a list of files asked about again and again
+(every shot file at each proposed change): given its last answer, it looks again only at
+the files an event named since (and at those it could not keep), so a 500-shot check costs
+what changed, not 500 lookups. The events each drain forgets are journaled with a clock for
+that; an answer older than what the journal still holds, or older than a moment everything
+was forgotten (an overflow, the root replaced), is not used: the long way runs.
+
 Not kept (always looked at): a symbolic link or a file with other hard links (changed
 through another path, its folder would hear nothing), a path whose folder cannot be watched
 (the watch limit, a missing folder), a root on a network or user-space file system (changes
@@ -26,6 +33,7 @@ started the watch (a fork shares the queue). Elsewhere than on Linux every call 
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
 import re
@@ -35,7 +43,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 #: A file's identity: inode, size, modification and change times in nanoseconds.
 Stamp = tuple[int, int, int, int]
@@ -49,6 +57,10 @@ KEEP_ROOTS = 4
 LOCAL_FILE_SYSTEMS = frozenset(
     {"ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs", "f2fs", "zfs", "overlay", "jfs"}
 )
+
+#: How many forgotten names the journal holds before its older half is dropped (an answer
+#: older than what it holds goes the long way).
+JOURNAL_KEEP = 8192
 
 _IN_MODIFY = 0x002
 _IN_ATTRIB = 0x004
@@ -115,6 +127,20 @@ def mount_type(real: str, mountinfo: Iterable[str]) -> str | None:
     return kind
 
 
+class Looked(NamedTuple):
+    """What :meth:`Stamps.many_since` answered for ``rels``: give it back with the same files
+    for the next answer. ``changed``: the positions looked at again since the answer it was
+    given (None: every position, the long way); the others are the very identities it had."""
+
+    owner: Stamps | None  # the watcher that answered (None: plain ``stat``, never reused)
+    clock: int  # the watcher's journal clock when it answered
+    rels: list[str]
+    stamps: list[Stamp | None]
+    loose: tuple[int, ...]  # positions that could not be kept (looked at every time)
+    where: dict[str, int]  # rel -> its position
+    changed: tuple[int, ...] | None
+
+
 class Stamps:
     """The identities of the files below one root (see the module)."""
 
@@ -128,6 +154,12 @@ class Stamps:
         self._root_id: tuple[int, int] | None = None
         self._inotify: Any = None
         self._pid = os.getpid()
+        #: Each path forgotten since (clock, path below the root; a folder's ends with "/"),
+        #: oldest first; the clock counts the drains that forgot anything. An answer taken at
+        #: a clock below ``_floor`` is void (the journal no longer says what happened since).
+        self._clock = 0
+        self._floor = 0
+        self._journal: list[tuple[int, str]] = []
         if sys.platform == "linux" and file_system_type(root) in LOCAL_FILE_SYSTEMS:
             try:
                 from inotify_simple import INotify
@@ -173,6 +205,98 @@ class Stamps:
                 else:
                     append(self._look(folder, name))
             return out
+
+    def many_since(self, rels: list[str], last: Looked | None = None) -> Looked:
+        """The identities of the files at ``rels`` (as :meth:`many` gives them), looking
+        again only at those an event named since ``last`` (this watcher's answer for the
+        same ``rels``) and those it could not keep; with no usable ``last``, at every one."""
+        if not self.watching:
+            return self._plain_looked(rels)
+        with self._lock:
+            if not self.watching:
+                return self._plain_looked(rels)
+            self._drain()
+            if (
+                last is not None
+                and last.owner is self
+                and last.clock >= self._floor
+                and last.rels == rels
+            ):
+                return self._since(last)
+            stamps: list[Stamp | None] = []
+            loose: list[int] = []
+            for position, rel in enumerate(rels):
+                stamp, kept = self._answer(rel)
+                stamps.append(stamp)
+                if not kept:
+                    loose.append(position)
+            where = {rel: position for position, rel in enumerate(rels)}
+            return Looked(self, self._clock, rels, stamps, tuple(loose), where, None)
+
+    def changed_since(self, clock: int) -> tuple[set[str], tuple[str, ...]] | None:
+        """What was forgotten since ``clock`` (a :attr:`Looked.clock` of this watcher): the
+        files and the folders (each ending with ``/``: everything below it) an event named;
+        None when that is not known (not watching, or the journal no longer reaches back)."""
+        if not self.watching:
+            return None
+        with self._lock:
+            if not self.watching:
+                return None
+            self._drain()
+            if clock < self._floor:
+                return None
+            start = bisect.bisect_right(self._journal, clock, key=lambda entry: entry[0])
+            paths = [path for _, path in self._journal[start:]]
+        folders = tuple(path for path in paths if path.endswith("/"))
+        return set(paths), folders
+
+    def _plain_looked(self, rels: list[str]) -> Looked:
+        stamps = [plain_stamp(f"{self.root}/{rel}") for rel in rels]
+        return Looked(None, 0, rels, stamps, tuple(range(len(rels))), {}, None)
+
+    def _since(self, last: Looked) -> Looked:
+        """``last`` brought up to date: the positions named by the journal since its clock,
+        and its loose ones, looked at again."""
+        redo = set(last.loose)
+        start = bisect.bisect_right(self._journal, last.clock, key=lambda entry: entry[0])
+        for _, path in self._journal[start:]:
+            if path.endswith("/"):  # a folder: every file below it
+                redo.update(i for i, rel in enumerate(last.rels) if rel.startswith(path))
+            else:
+                position = last.where.get(path)
+                if position is not None:
+                    redo.add(position)
+        if not redo:
+            return last._replace(clock=self._clock, changed=())
+        stamps = list(last.stamps)
+        loose: list[int] = []
+        changed = tuple(sorted(redo))
+        for position in changed:
+            stamps[position], kept = self._answer(last.rels[position])
+            if not kept:
+                loose.append(position)
+        return Looked(self, self._clock, last.rels, stamps, tuple(loose), last.where, changed)
+
+    def _answer(self, rel: str) -> tuple[Stamp | None, bool]:
+        """The identity of the file at ``rel`` and whether it is kept (an event will say
+        when it changes)."""
+        folder, _, name = rel.rpartition("/")
+        found = self._folders.get(folder)
+        if found is not None and name in found[1]:
+            return found[1][name], True
+        stamp = self._look(folder, name)
+        found = self._folders.get(folder)
+        return stamp, found is not None and name in found[1]
+
+    def _journaled(self, path: str) -> None:
+        """Note that ``path`` was forgotten at the current clock (older half of the journal
+        dropped past :data:`JOURNAL_KEEP`, the answers it alone could bring up to date void)."""
+        journal = self._journal
+        journal.append((self._clock, path))
+        if len(journal) > JOURNAL_KEEP:
+            cut = len(journal) // 2
+            self._floor = max(self._floor, journal[cut - 1][0])
+            del journal[:cut]
 
     def _look(self, folder: str, name: str) -> Stamp | None:
         """Watch the folder of a file and the folders above it, then look at the file; keep
@@ -230,6 +354,9 @@ class Stamps:
         if self._root_id is not None and self._root_id != (info.st_dev, info.st_ino):
             self._forget_all()
             return
+        if not events:
+            return
+        self._clock += 1
         folders = self._folders
         for event in events:
             if event.mask & _IN_Q_OVERFLOW:
@@ -245,6 +372,7 @@ class Stamps:
             if found is not None:
                 found[1].pop(event.name, None)
             rel = f"{folder}/{event.name}" if folder else event.name
+            self._journaled(rel)
             if rel in folders:  # a watched folder moved, removed or replaced
                 self._forget_below(rel)
 
@@ -254,6 +382,7 @@ class Stamps:
             self._forget_all()
             return
         prefix = f"{folder}/"
+        self._journaled(prefix)
         for name in [name for name in self._folders if name == folder or name.startswith(prefix)]:
             watch, _ = self._folders.pop(name)
             self._by_watch.pop(watch, None)
@@ -264,6 +393,9 @@ class Stamps:
             self._inotify.rm_watch(watch)
 
     def _forget_all(self) -> None:
+        self._clock += 1
+        self._floor = self._clock  # no earlier answer can be brought up to date
+        self._journal.clear()
         for watch, _ in self._folders.values():
             self._unwatch(watch)
         self._folders.clear()

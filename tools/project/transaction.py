@@ -35,6 +35,7 @@ from storycore.tools.project.files import (
     dumps_entries,
     dumps_json,
     pieces_digest,
+    remember_written,
 )
 from storycore.tools.project.kept import changed_in_place, shared_copy
 from storycore.tools.project.safety import (
@@ -229,6 +230,8 @@ class Transaction:
             op["after"], op["pieces"] = pieces_digest(pieces), [len(p) for p in pieces]
         self._record(op)
         current_atomic_write()(path, data, durable=False)
+        if pieces is None:
+            remember_written(str(path), data, op["after"])
         self._paths.append(relative)
         return path
 

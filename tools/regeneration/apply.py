@@ -214,7 +214,7 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
     if outcome is None:
         raise InvalidInput("this change plan has nothing to apply; make it with plan_changes")
     with project.transaction(outcome.note) as tx:
-        if _fingerprint(project) != outcome.fingerprint:
+        if _fingerprint(project)[0] != outcome.fingerprint:
             plan = _replan_if_independent(project, plan)
             assert plan.outcome is not None
             outcome = plan.outcome

@@ -17,7 +17,9 @@ new inode and change time), which is what makes the identity reliable; the one t
 see is a hand edit that keeps the size and lands within the file system's clock tick (a few
 milliseconds) of StoryCore's last write of that file. The identities come from
 :mod:`~storycore.tools.project.stamps`: a file is looked at again where the kernel reported a
-change in its folder (every file, where it cannot report them).
+change in its folder (every file, where it cannot report them). A warm process keeps its last
+answer and looks again only at the shots whose file identity, index part or id changed since
+(a shot read from its file is read again every time).
 
 The index is written by :func:`write_index` inside the transaction that wrote the shots (the
 planner, :func:`~storycore.tools.regeneration.apply_changes`,
@@ -33,6 +35,8 @@ import json
 import threading
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import compress
+from operator import attrgetter, ne
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -40,8 +44,8 @@ from pydantic import ValidationError
 
 from storycore.tools.domain import ShotSpec
 from storycore.tools.project import INTERNAL, Project, Transaction
+from storycore.tools.project.stamps import Looked, stamps_of
 from storycore.tools.project.stamps import plain_stamp as _stamp
-from storycore.tools.project.stamps import stamps_of
 from storycore.tools.structure import SHOT_FILE, SHOTS
 
 #: Where the index's parts live, relative to the project root.
@@ -151,13 +155,13 @@ def _read_part(project: Project, part: int, stamp: _Stamp | None) -> dict[str, _
 
     The file is a header line (``{"version": 2, "checksum": <sha256 of the rest>}``) and the
     entries as one JSON object on the next line. ``stamp``: the part file's identity now."""
-    path = project.root / part_file(part)
     if stamp is None:
         return {}
     with _memory_lock:
         known = _memory.get(project.root, {}).get(part)
     if known is not None and known.stamp == stamp:
         return known.entries
+    path = project.root / part_file(part)
     entries: dict[str, _Entry] = {}
     try:
         head, _, body = path.read_bytes().partition(b"\n")
@@ -180,17 +184,55 @@ def _read_part(project: Project, part: int, stamp: _Stamp | None) -> dict[str, _
     return entries
 
 
-def _read_index(project: Project) -> dict[str, _Entry]:
-    """The entries of every trustworthy part of the index (shot id -> entry)."""
+def _read_index(project: Project, now: Sequence[_Stamp | None] | None = None) -> dict[str, _Entry]:
+    """The entries of every trustworthy part of the index (shot id -> entry); ``now``: each
+    part file's identity, when the caller just looked."""
     entries: dict[str, _Entry] = {}
-    now = stamps_of(project.root).many([part_file(part) for part in range(PARTS)])
+    if now is None:
+        now = stamps_of(project.root).many([part_file(part) for part in range(PARTS)])
     for part, stamp in enumerate(now):
         entries.update(_read_part(project, part, stamp))
     return entries
 
 
+class _Found(NamedTuple):
+    """What the last :func:`indexed_shots` of a project answered, and from what."""
+
+    parts: tuple[_Stamp | None, ...]  # each part file's identity
+    ids: list[str]  # each manifest shot's id
+    rels: list[str]  # each manifest shot's file
+    stamps: list[_Stamp | None]  # each shot file's identity
+    shots: list[ShotSpec]  # the answer
+    indexed: list[bool]  # whether each shot was the index's entry (else read from its file)
+    members: dict[int, list[int]]  # part -> the positions of its shots
+    confirmed: dict[str, _Stamp]
+
+
+_SHOT_PATH = f"{SHOTS}/{{}}/{SHOT_FILE}"  # a shot's file from its folder
+_folder = attrgetter("folder")
+_shot_id = attrgetter("shot_id")
+
+#: Per project root: what its last :func:`indexed_shots` answered.
+_found: dict[Path, _Found] = {}
+
+
+def _shot_files(
+    project: Project, rels: list[str], looked: Looked | None
+) -> list[_Stamp | None] | None:
+    """The identities of the shot files ``rels`` as ``looked`` gives them (it holds them
+    in the same order, from its watcher's answer), or None when it does not hold them."""
+    if looked is None or not rels:
+        return None
+    offset = looked.where.get(rels[0]) if looked.where else None
+    if offset is None or looked.rels[offset : offset + len(rels)] != rels:
+        return None
+    return looked.stamps[offset : offset + len(rels)]
+
+
 def indexed_shots(
-    project: Project, seen: Mapping[str, _Stamp | None] | None = None
+    project: Project,
+    seen: Mapping[str, _Stamp | None] | None = None,
+    looked: Looked | None = None,
 ) -> list[ShotSpec]:
     """Every shot in timeline order, as :func:`~storycore.tools.structure.load_shots` reads
     them, taking from the index each shot whose ``shot.json`` is the one it was indexed from
@@ -199,31 +241,94 @@ def indexed_shots(
     The shots returned may be shared with the index kept in memory: never change one in
     place (``model_copy(update=...)`` makes a changed copy). ``seen``: the identities of
     shot files just looked at by the caller (relative path -> identity, None if missing),
-    used instead of looking again; a file it does not name is looked at here."""
-    entries = _read_index(project)
-    out: list[ShotSpec] = []
-    confirmed: dict[str, _Stamp] = {}
+    used instead of looking again; a file it does not name is looked at here. ``looked``:
+    the same as a watcher's answer (:meth:`Stamps.many_since`) that holds every shot file.
+
+    A shot the last call of this process took from the index is that answer again when its
+    file's identity, its id, its file and its part of the index are the ones it had then (the
+    very entry: nothing to compare); only the others are looked at. A shot read from its file
+    is read again every time."""
     refs = project.manifest.shots
-    rels = [f"{SHOTS}/{ref.folder}/{SHOT_FILE}" for ref in refs]
-    seen = dict(seen or {})
-    unseen = [rel for rel in rels if rel not in seen]
-    if unseen:
-        seen.update(zip(unseen, stamps_of(project.root).many(unseen), strict=True))
-    for ref, rel in zip(refs, rels, strict=True):
-        entry = entries.get(ref.shot_id)
-        if entry is None or entry.file != rel:
-            out.append(project.read_model(rel, ShotSpec))
-            continue
-        stamp = seen[rel]
-        if entry.stamp == stamp:
-            out.append(entry.shot)
+    rels = list(map(_SHOT_PATH.format, map(_folder, refs)))
+    ids = list(map(_shot_id, refs))
+    now = _shot_files(project, rels, looked)
+    if now is None:
+        known = dict(seen or {})
+        unseen = [rel for rel in rels if rel not in known]
+        if unseen:
+            known.update(zip(unseen, stamps_of(project.root).many(unseen), strict=True))
+        now = [known[rel] for rel in rels]
+    parts = tuple(stamps_of(project.root).many([part_file(part) for part in range(PARTS)]))
+    with _memory_lock:
+        last = _found.get(project.root)
+    if last is None or last.ids != ids or last.rels != rels:
+        redo: Iterable[int] = range(len(refs))
+        found = _Found(parts, ids, rels, now, [], [], {}, {})
+    else:
+        todo = {i for i, indexed in enumerate(last.indexed) if not indexed}
+        for part in range(PARTS):
+            if parts[part] != last.parts[part]:
+                todo.update(last.members.get(part, ()))
+        if now != last.stamps:
+            todo.update(compress(range(len(now)), map(ne, now, last.stamps)))
+        redo = sorted(todo)
+        found = _Found(
+            parts,
+            ids,
+            rels,
+            now,
+            list(last.shots),
+            list(last.indexed),
+            last.members,
+            last.confirmed,
+        )
+    found = _looked_again(project, found, redo, last)
+    with _memory_lock:
+        _found[project.root] = found
+        if _confirmed.get(project.root) != found.confirmed:  # the same hint kept as it was
+            _confirmed[project.root] = found.confirmed
+    return list(found.shots)
+
+
+def _looked_again(
+    project: Project, found: _Found, redo: Iterable[int], last: _Found | None
+) -> _Found:
+    """``found`` with the shots at the positions ``redo`` taken again from the index or
+    their files (every position when ``found`` holds no shots yet)."""
+    positions = list(redo)
+    if not positions and last is not None:
+        return found
+    fresh = not found.shots
+    if fresh:
+        entries = _read_index(project, found.parts)
+    else:  # only the parts of the shots looked at again
+        entries = {}
+        for part in {part_of(found.ids[i]) for i in positions}:
+            entries.update(_read_part(project, part, found.parts[part]))
+    shots, indexed = found.shots, found.indexed
+    confirmed = {} if fresh else dict(found.confirmed)
+    for i in positions:
+        shot_id, rel = found.ids[i], found.rels[i]
+        entry = entries.get(shot_id)
+        if entry is not None and entry.file == rel and entry.stamp == found.stamps[i]:
+            shot, from_index = entry.shot, True
             confirmed[rel] = entry.stamp
         else:
-            out.append(project.read_model(rel, ShotSpec))
-    with _memory_lock:
-        if _confirmed.get(project.root) != confirmed:  # the same hint is kept as it was
-            _confirmed[project.root] = confirmed
-    return out
+            shot, from_index = project.read_model(rel, ShotSpec), False
+            confirmed.pop(rel, None)
+        if fresh:
+            shots.append(shot)
+            indexed.append(from_index)
+        else:
+            shots[i], indexed[i] = shot, from_index
+    members = found.members
+    if fresh:
+        members = {}
+        for i, shot_id in enumerate(found.ids):
+            members.setdefault(part_of(shot_id), []).append(i)
+    if last is not None and confirmed == last.confirmed:
+        confirmed = last.confirmed  # the very hint, kept as it was
+    return found._replace(members=members, confirmed=confirmed)
 
 
 class _Written(NamedTuple):

@@ -5,9 +5,10 @@ the fingerprint that refuses a stale plan, and the small helpers the edits share
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,9 @@ from storycore.tools.errors import InvalidInput
 from storycore.tools.feedback import Modification
 from storycore.tools.i18n import Messages
 from storycore.tools.project import Project
+from storycore.tools.project.files import sha256_of_file_bytes
 from storycore.tools.project.recent import Recent
-from storycore.tools.project.stamps import stamps_of
+from storycore.tools.project.stamps import Looked, stamps_of
 from storycore.tools.regeneration.index import _Stamp
 from storycore.tools.storyboard import (
     STORYBOARD_HTML,
@@ -126,63 +128,88 @@ class AppliedChange:
 
 #: Per project root: each file the fingerprint hashed, with its identity then and its
 #: piece of the fingerprint (its path, a zero byte and the hash of its bytes: a file whose
-#: identity did not change is not read again), and the last fingerprint with the files and
-#: identities it was made from.
+#: identity did not change is not read again), the last fingerprint with the identities it
+#: was made from, and the watcher's last answer for those files.
 _digests: Recent[_Digests] = Recent()
 
 
 @dataclass
 class _Digests:
     pieces: dict[str, tuple[_Stamp, bytes]] = field(default_factory=dict)
-    last: tuple[list[str], list[_Stamp | None], str] | None = None
+    #: The last fingerprint: the watcher's answer it was made from, each file's piece of it
+    #: (in the answer's order) and the digest (one value, replaced whole).
+    last: tuple[Looked, list[bytes], str] | None = None
 
 
 def _file_digests(root: Path) -> _Digests:
     return _digests.setdefault(root, lambda known: known or _Digests())
 
 
-def _fingerprint(project: Project, seen: dict[str, _Stamp | None] | None = None) -> str:
-    """A hash of the files a change is planned from (to refuse applying a stale plan).
+def fingerprint_files(project: Project) -> list[str]:
+    """The files a change is planned from, relative to the root: the manifest, every shot
+    file (in the manifest's order, right after it) and every element file."""
+    manifest = project.manifest
+    folder = attrgetter("folder")
+    rels = ["project.json"]
+    rels += map(f"{SHOTS}/{{}}/{SHOT_FILE}".format, map(folder, manifest.shots))
+    rels += map("01_elements/{}/element.json".format, map(folder, manifest.elements))
+    return rels
+
+
+def _fingerprint(project: Project) -> tuple[str, Looked]:
+    """A hash of the files a change is planned from (to refuse applying a stale plan), and
+    the identities of those files (:func:`fingerprint_files`) it was made from.
 
     The files are read straight under the project root: this only hashes their bytes (the
     planner read them through the project's confined paths), and resolving 500 paths one by
     one cost more than reading them. A file whose identity (inode, size, modification and
     change times: every project write replaces a file) is the one it had when it was last
-    hashed in this process is not read again: its hash then is its hash now; the same files
-    with the same identities as the last fingerprint have its fingerprint."""
+    hashed in this process is not read again: its hash then is its hash now. The identities
+    come from the watcher's last answer brought up to date (:meth:`Stamps.many_since`), and
+    only the files it looked at again are considered again (the others keep their piece);
+    a file read again whose bytes are those a transaction just wrote there has the digest
+    the transaction's journal computed (:func:`sha256_of_file_bytes`)."""
     known = _file_digests(project.root)
-    manifest = project.manifest
     root = str(project.root)
-    rels = ["project.json"]
-    rels += [f"{SHOTS}/{ref.folder}/{SHOT_FILE}" for ref in manifest.shots]
-    rels += [f"01_elements/{element.folder}/element.json" for element in manifest.elements]
-    now = stamps_of(root).many(rels)
-    if seen is not None:
-        seen.update(zip(rels, now, strict=True))
     last = known.last
-    if last is not None and last[0] == rels and last[1] == now:
-        return last[2]
+    looked = stamps_of(root).many_since(
+        fingerprint_files(project), last[0] if last is not None else None
+    )
+    rels, now = looked.rels, looked.stamps
+    if last is not None and looked.changed is not None and last[0].rels is rels:
+        if not looked.changed:
+            known.last = (looked, last[1], last[2])
+            return last[2], looked
+        parts = list(last[1])
+        positions: Iterable[int] = looked.changed
+    else:
+        parts = [b""] * len(rels)
+        positions = range(len(rels))
     # One buffer hashed once: the same digest as updating it file by file. Each file's
     # piece (its path, a zero byte, its digest) is kept with its hash.
-    parts: list[bytes] = []
-    append, get, pieces = parts.append, known.pieces.get, known.pieces
-    for rel, stamp in zip(rels, now, strict=True):
+    get, pieces = known.pieces.get, known.pieces
+    for position in positions:
+        rel, stamp = rels[position], now[position]
         hashed = get(rel)
         if stamp is not None and hashed is not None and hashed[0] == stamp:
-            append(hashed[1])
+            parts[position] = hashed[1]
             continue
+        path = f"{root}/{rel}"
         try:
-            with open(f"{root}/{rel}", "rb") as handle:
-                file_digest = hashlib.sha256(handle.read()).digest()
+            with open(path, "rb") as handle:
+                file_digest = sha256_of_file_bytes(path, handle.read())
         except OSError:
             file_digest = b"\0missing"
         piece = rel.encode() + b"\0" + file_digest
         if stamp is not None:
             pieces[rel] = (stamp, piece)
-        append(piece)
-    digest = hashlib.sha256(b"".join(parts)).hexdigest()
-    known.last = (rels, now, digest)
-    return digest
+        parts[position] = piece
+    if last is not None and parts == last[1]:
+        digest = last[2]
+    else:
+        digest = hashlib.sha256(b"".join(parts)).hexdigest()
+    known.last = (looked, parts, digest)
+    return digest, looked
 
 
 def _validated_shot(shot: ShotSpec, **changes: Any) -> ShotSpec:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
+from itertools import chain, compress, count, filterfalse, repeat
+from operator import attrgetter, is_not
 from typing import Any
 
 from storycore.tools.breakdown import retime, split_long_shots
@@ -45,7 +47,7 @@ from storycore.tools.regeneration.hashes import (
     _element_hash,
     shot_generation_hash,
 )
-from storycore.tools.regeneration.index import _Stamp, indexed_shots
+from storycore.tools.regeneration.index import indexed_shots
 from storycore.tools.regeneration.plan import (
     DOCUMENTS,
     ChangePlan,
@@ -67,6 +69,12 @@ HANDLERS: dict[type[Any], Callable[[Planner, Any], None]] = {
 _UNHANDLED = [kind.__name__ for kind in MODIFICATION_TYPES if kind not in HANDLERS]
 if _UNHANDLED:  # a new kind of modification needs its handler in an edit_* module
     raise ImportError(f"no regeneration handler for {', '.join(_UNHANDLED)}")
+
+
+_shot_id = attrgetter("shot_id")
+_segment_id = attrgetter("segment_id")
+_start_frame = attrgetter("start_frame")
+_end_frame = attrgetter("end_frame")
 
 
 def _place(shot: ShotSpec) -> dict[str, Any]:
@@ -93,14 +101,13 @@ class Planner:
         self.m = Messages(display_language(self.specs.language))
         self.rate = self.specs.rate
         # One look at each shot file serves both the fingerprint and the index check.
-        seen: dict[str, _Stamp | None] = {}
-        self.fingerprint = _fingerprint(project, seen)
+        self.fingerprint, looked = _fingerprint(project)
         self._models: ModelRegistry | None = None
         self.registry = AssetRegistry(project, cards=False)
         self._scenes: list[Scene] | None = None
-        self.before_shots = indexed_shots(project, seen)
+        self.before_shots = indexed_shots(project, looked=looked)
         # Shared with the documents the project keeps (not copied): never changed in place.
-        self.before_elements = {e.element_id: e for e in self.registry._list_shared()}
+        self.before_elements = {e.element_id: e for e in self.registry._list_shared(looked)}
         self.before_segments = list(project.manifest.segments)
         # Handlers replace a shot or an element (``replace``, ``model_copy(update=...)``), never
         # change one in place: the list and the dict are copied, the shots and elements are
@@ -118,6 +125,8 @@ class Planner:
         self.moved: list[str] = []
         self.element_notes: dict[str, list[str]] = {}
         self._used_ids: set[str] | None = None
+        self._before_by_id: dict[str, ShotSpec] | None = None
+        self._positions: dict[str, int] | None = None  # shot id -> its position before
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -155,16 +164,49 @@ class Planner:
                 ids.add(match.group(1))
         return ids
 
+    @property
+    def before_by_id(self) -> dict[str, ShotSpec]:
+        """The shots before the change by id (made once: ``before_shots`` never changes)."""
+        if self._before_by_id is None:
+            shots = self.before_shots
+            self._before_by_id = dict(zip(map(_shot_id, shots), shots, strict=True))
+        return self._before_by_id
+
+    def touched(self) -> list[int] | None:
+        """The positions whose shot is not the very shot that was there before the change,
+        or None when the plan no longer has as many shots as before."""
+        if len(self.shots) != len(self.before_shots):
+            return None
+        return list(compress(range(len(self.shots)), map(is_not, self.shots, self.before_shots)))
+
+    def before_ids(self) -> list[str]:
+        """The shot ids before the change, in timeline order."""
+        return (
+            list(self.before_by_id)
+            if len(self.before_by_id) == len(self.before_shots)
+            else (list(map(_shot_id, self.before_shots)))
+        )
+
     def ids(self) -> list[str]:
         """The shot ids of the simulated plan, in timeline order."""
-        return [s.shot_id for s in self.shots]
+        return list(map(_shot_id, self.shots))
 
     def index(self, shot_id: str) -> int:
-        """The position of a shot in the simulated plan (NotFound if it is gone)."""
-        for i, shot in enumerate(self.shots):
-            if shot.shot_id == shot_id:
-                return i
-        raise NotFound(f"the plan has no shot {shot_id!r} (any more)")
+        """The position of a shot in the simulated plan (NotFound if it is gone): its
+        position before the change while the shot there is still the one of that id (the
+        ids are unique: a change never gives a shot an id in use), else searched."""
+        if self._positions is None:
+            ids = self.before_ids()
+            positions = dict(zip(ids, count()))
+            self._positions = positions if len(positions) == len(ids) else {}
+        at = self._positions.get(shot_id)
+        shots = self.shots
+        if at is not None and at < len(shots) and shots[at].shot_id == shot_id:
+            return at
+        try:
+            return self.ids().index(shot_id)
+        except ValueError:
+            raise NotFound(f"the plan has no shot {shot_id!r} (any more)") from None
 
     def shot(self, shot_id: str) -> ShotSpec:
         """The shot of this id in the simulated plan."""
@@ -176,9 +218,11 @@ class Planner:
 
     def refs(self, ref: str) -> list[str]:
         """The shots a reference names (a split shot's number names all its parts)."""
-        if ref in self.ids():
-            return [ref]
-        return resolve_shot_ref(ref, self.ids())
+        try:
+            self.index(ref)
+        except NotFound:
+            return resolve_shot_ref(ref, self.ids())
+        return [ref]
 
     def one(self, ref: str, what: str) -> str:
         """The single shot a reference names (InvalidInput if it names several)."""
@@ -269,26 +313,13 @@ class Planner:
         if not self.before_segments:
             return None, []
         by_id = {seg.segment_id: seg for seg in self.before_segments}
-        runs: list[tuple[str, list[ShotSpec]]] = []
-        seen: set[str] = set()
-        for i, shot in enumerate(self.shots):
-            segment_id = shot.segment_id if shot.segment_id in by_id else None
-            if runs and (segment_id is None or segment_id == runs[-1][0] or segment_id in seen):
-                segment_id = runs[-1][0]
-            elif segment_id is None:
-                segment_id = self.before_segments[0].segment_id
-            if not runs or runs[-1][0] != segment_id:
-                runs.append((segment_id, []))
-                seen.add(segment_id)
-            if shot.segment_id != segment_id:
-                shot = shot.model_copy(update={"segment_id": segment_id})
-                self.shots[i] = shot
-            runs[-1][1].append(shot)
+        runs = self._runs_as_before(by_id)
+        if runs is None:
+            runs = self._runs(by_id)
         segments: list[Segment] = []
         redo: list[str] = []
-        for segment_id, members in runs:
+        for segment_id, members, ids in runs:
             before = by_id[segment_id]
-            ids = [s.shot_id for s in members]
             changed = ids != before.shot_ids or not regenerated.isdisjoint(ids)
             update = {
                 "shot_ids": ids,
@@ -315,6 +346,50 @@ class Planner:
             ]
         return segments, sorted(redo)
 
+    def _runs_as_before(
+        self, by_id: Mapping[str, Segment]
+    ) -> list[tuple[str, list[ShotSpec], list[str]]] | None:
+        """The runs of :meth:`_runs` when the shots are still in the segments as they were
+        (each segment's shots, in its order, every shot naming its segment, no segment empty
+        or named twice): each segment's slice of the shots, nothing copied; None otherwise."""
+        before = self.before_segments
+        if len(by_id) != len(before) or not all(seg.shot_ids for seg in before):
+            return None
+        ids = self.ids()
+        if ids != list(chain.from_iterable(seg.shot_ids for seg in before)):
+            return None
+        named = list(map(_segment_id, self.shots))
+        if named != list(
+            chain.from_iterable(repeat(seg.segment_id, len(seg.shot_ids)) for seg in before)
+        ):
+            return None
+        runs, start = [], 0
+        for seg in before:
+            end = start + len(seg.shot_ids)
+            runs.append((seg.segment_id, self.shots[start:end], ids[start:end]))
+            start = end
+        return runs
+
+    def _runs(self, by_id: Mapping[str, Segment]) -> list[tuple[str, list[ShotSpec], list[str]]]:
+        """Each segment's id, shots and their ids after the change, in timeline order (a
+        shot moved into another segment is given its id: a copy in ``shots``)."""
+        runs: list[tuple[str, list[ShotSpec]]] = []
+        seen: set[str] = set()
+        for i, shot in enumerate(self.shots):
+            segment_id = shot.segment_id if shot.segment_id in by_id else None
+            if runs and (segment_id is None or segment_id == runs[-1][0] or segment_id in seen):
+                segment_id = runs[-1][0]
+            elif segment_id is None:
+                segment_id = self.before_segments[0].segment_id
+            if not runs or runs[-1][0] != segment_id:
+                runs.append((segment_id, []))
+                seen.add(segment_id)
+            if shot.segment_id != segment_id:
+                shot = shot.model_copy(update={"segment_id": segment_id})
+                self.shots[i] = shot
+            runs[-1][1].append(shot)
+        return [(segment_id, members, [s.shot_id for s in members]) for segment_id, members in runs]
+
     def _prompted(
         self,
         shots: Sequence[ShotSpec],
@@ -329,15 +404,18 @@ class Planner:
             for s in shots
         }
 
-    def _check_locks(self, regenerated: set[str], changed_elements: list[str]) -> None:
-        before = {s.shot_id: s for s in self.before_shots}
-        after_ids = set(self.ids())
+    def _check_locks(
+        self, regenerated: set[str], changed_elements: list[str], after: set[str] | None = None
+    ) -> None:
+        """Refuse to rewrite a locked or approved shot or element without its Unlock
+        (``after``: the ids of the shots after the change, when the caller has them)."""
+        before = self.before_by_id
+        after_ids = set(self.ids()) if after is None else after
         touched = dict(self.targeted)
         for shot_id in regenerated:
             touched.setdefault(shot_id, "regenerate")
-        for shot_id in before:
-            if shot_id not in after_ids:
-                touched.setdefault(shot_id, "remove")
+        for shot_id in filterfalse(after_ids.__contains__, before):
+            touched.setdefault(shot_id, "remove")
         for shot_id, action in touched.items():
             shot = before.get(shot_id)
             if shot is None or shot_id in self.unlocked:
@@ -367,7 +445,7 @@ class Planner:
     ) -> list[ShotSpec]:
         """The shots after the change: a regenerated one gets its rebuilt prompts, version + 1,
         status pending and no generation hash."""
-        before_by_id = {s.shot_id: s for s in self.before_shots}
+        before_by_id = self.before_by_id
         final: list[ShotSpec] = []
         for shot in self.shots:
             if shot.shot_id in regenerated:
@@ -412,10 +490,16 @@ class Planner:
         changes."""
         if self.specs != self.before_specs:
             return self.ids()
-        before = {s.shot_id: s for s in self.before_shots}
+        before = self.before_by_id
         changed = set(changed_elements)
+        shots: Sequence[ShotSpec] = self.shots
+        touched = self.touched() if not changed else None
+        if touched is not None and len(before) == len(self.before_shots):
+            # The very shot that was in a place, with no element changed, cannot differ:
+            # only the others are compared (in timeline order, as the long way).
+            shots = [self.shots[i] for i in touched]
         out = []
-        for shot in self.shots:
+        for shot in shots:
             old = before.get(shot.shot_id)
             if (
                 old is None
@@ -443,23 +527,25 @@ class Planner:
             and _element_hash(element) != _element_hash(self.before_elements.get(e))
         )
         candidates = set(self._may_change_prompts(changed_elements))
+        ids_now = self.ids()  # the shots stay as they are until the segments are made
+        set_now = set(ids_now)
         before_prompted = self._prompted(
-            [s for s in self.before_shots if s.shot_id in candidates],
+            list(compress(self.before_shots, map(candidates.__contains__, self.before_ids()))),
             self.before_elements,
             self.before_specs,
         )
         after_prompted = self._prompted(
-            [s for s in self.shots if s.shot_id in candidates], self.elements
+            list(compress(self.shots, map(candidates.__contains__, ids_now))), self.elements
         )
         before_hash = {
             i: shot_generation_hash(s, self.before_elements) for i, s in before_prompted.items()
         }
         after_hash = {i: shot_generation_hash(s, self.elements) for i, s in after_prompted.items()}
         seeds = {i for i, h in after_hash.items() if before_hash.get(i) != h} | (
-            self.forced & set(self.ids())
+            self.forced & set_now
         )
         regenerated = _continuity_closure(self.shots, seeds)
-        self._check_locks(regenerated, changed_elements)
+        self._check_locks(regenerated, changed_elements, set_now)
         segments, redo_segments = self._segments(regenerated)
         for shot_id in sorted(regenerated - seeds):
             self.summary.append(self.m("change.continues", shot=shot_id))
@@ -476,9 +562,10 @@ class Planner:
             for e in changed_elements
             if e in self.unlocked and self.before_elements[e].status is ElementStatus.APPROVED
         ]
-        timeline = [s.shot_id for s in final]
+        timeline = list(map(_shot_id, final))
         kept, inserted = set(timeline), set(self.inserted)
-        removed = [s.shot_id for s in self.before_shots if s.shot_id not in kept]
+        removed = list(filterfalse(kept.__contains__, self.before_ids()))
+        regenerated_ids = list(filter(regenerated.__contains__, timeline))
         documents = list(DOCUMENTS) + _existing_exports(self.project)
         note = "feedback: " + ("; ".join(self.summary)[:180] or "no change")
         outcome = _Outcome(
@@ -489,7 +576,7 @@ class Planner:
             element_unlocks=element_unlocks,
             element_force=element_force,
             element_locks=list(dict.fromkeys(self.lock_elements)),
-            regenerated=[i for i in timeline if i in regenerated],
+            regenerated=list(regenerated_ids),
             hashes=after_hash,
             note=note,
             specs=self.specs if self.specs != self.before_specs else None,
@@ -497,13 +584,13 @@ class Planner:
         )
         return ChangePlan(
             modifications=self.normalised,
-            regenerate_shots=[i for i in timeline if i in regenerated],
+            regenerate_shots=regenerated_ids,
             regenerate_segments=redo_segments,
             regenerate_elements=changed_elements,
             documents=documents,
             summary=self.summary,
             warnings=self.warnings,
-            inserted_shots=[i for i in timeline if i in inserted],
+            inserted_shots=list(filter(inserted.__contains__, timeline)),
             removed_shots=removed,
             moved_shots=[i for i in self.moved if i in kept],
             outcome=outcome,
@@ -514,13 +601,18 @@ def _retimed(shots: Sequence[ShotSpec], rate: Fraction) -> list[ShotSpec]:
     """:func:`retime` of ``shots``, keeping each shot that already starts and ends where it
     should (the same object, not a copy): a one-shot change copies the shots it moves."""
     parse_rate(rate)
+    starts = list(map(_start_frame, shots))
+    if not starts or (starts[0] == 0 and starts[1:] == list(map(_end_frame, shots))[:-1]):
+        return list(shots)  # each starts where the one before ends: nothing moves
     out: list[ShotSpec] = []
     start = 0
+    append = out.append
     for shot in shots:
-        length = shot.duration_frames
-        if shot.start_frame != start:
+        first = shot.start_frame
+        length = shot.end_frame - first  # its duration_frames
+        if first != start:
             shot = shot.model_copy(update={"start_frame": start, "end_frame": start + length})
-        out.append(shot)
+        append(shot)
         start += length
     return out
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import builtins
 import difflib
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from storycore.tools import asset_generator, structure
 from storycore.tools.domain import (
@@ -17,6 +18,8 @@ from storycore.tools.domain import (
 )
 from storycore.tools.errors import ConflictError, NotFound, ProjectError
 from storycore.tools.project import Project
+from storycore.tools.project.recent import Recent
+from storycore.tools.project.stamps import Looked, Stamps, stamps_of
 from storycore.tools.registry.text import (
     MAX_NAME,
     _clean_line,
@@ -25,6 +28,25 @@ from storycore.tools.registry.text import (
     attribute_key,
     name_key,
 )
+
+
+class _Listed(NamedTuple):
+    """What the last :meth:`_RegistryBase._list_shared` given a watcher's answer read."""
+
+    owner: Stamps  # the watcher that kept the element files
+    clock: int  # its clock before the files were read
+    keys: list[tuple[str, str]]  # each element's file and id, in the manifest's order
+    elements: list[AssetMetadata]
+    kept: list[bool]  # whether the watcher kept each file (an event says when it changes)
+
+
+#: Per project root: what its last :meth:`_RegistryBase._list_shared` read.
+_listed: Recent[_Listed] = Recent()
+
+
+def forget() -> None:
+    """Drop what the element listing keeps (the next one reads every element file)."""
+    _listed.forget()
 
 
 class _RegistryBase:
@@ -160,11 +182,46 @@ class _RegistryBase:
         wanted = _parse_type(type) if type is not None else None
         return [self._load(ref) for ref in self._refs() if wanted is None or ref.type is wanted]
 
-    def _list_shared(self) -> builtins.list[AssetMetadata]:
+    def _list_shared(self, looked: Looked | None = None) -> builtins.list[AssetMetadata]:
         """:meth:`list` of every element, each shared with what the project keeps in memory
         (not copied): for a caller that never changes an element in place (it replaces it:
-        ``model_copy(update=...)``), such as the change planner."""
-        return [self._load(ref, shared=True) for ref in self._refs()]
+        ``model_copy(update=...)``), such as the change planner.
+
+        ``looked``: a watcher's answer, taken just before, that holds the element files
+        (the change fingerprint's). An element file the watcher kept then, of which no event
+        was reported since the last such listing read it, is that listing's element again
+        (not confirmed, not read: the kernel said nothing changed it); every other one is
+        read as before."""
+        refs = self._refs()
+        root = self.project.root
+        stamps = stamps_of(root) if looked is not None else None
+        if stamps is None or looked is None or looked.owner is not stamps:
+            return [self._load(ref, shared=True) for ref in refs]
+        folder, name = structure.ELEMENTS, asset_generator.ELEMENT_FILE
+        keys = [(f"{folder}/{ref.folder}/{name}", ref.element_id) for ref in refs]
+        last = _listed.get(root)
+        changed = None
+        if last is not None and last.owner is stamps and last.keys == keys:
+            changed = stamps.changed_since(last.clock)
+        loose = set(looked.loose)
+        where = looked.where
+        elements: list[AssetMetadata] = []
+        kept: list[bool] = []
+        for position, (ref, (rel, _)) in enumerate(zip(refs, keys, strict=True)):
+            at = where.get(rel)
+            kept.append(at is not None and at not in loose and looked.stamps[at] is not None)
+            if (
+                changed is not None
+                and last is not None
+                and last.kept[position]
+                and rel not in changed[0]
+                and not any(rel.startswith(below) for below in changed[1])
+            ):
+                elements.append(last.elements[position])
+            else:
+                elements.append(self._load(ref, shared=True))
+        _listed.put(root, _Listed(stamps, looked.clock, keys, elements, kept))
+        return elements
 
     def versions(self, element_id: str) -> builtins.list[ElementVersion]:
         """Every version of an element, oldest first."""
