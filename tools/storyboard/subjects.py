@@ -44,7 +44,7 @@ _LEADS = frozenset(
     | {"leur", "leurs", "ces", "deux"}
 )
 #: The cheap test before the direction is read (most descriptions name no hands or eyes).
-_HINT = re.compile(r"hand|main|eye|yeux|[oœ]eil", re.IGNORECASE)
+_HINT = re.compile(r"hand|main|eye|yeux|oeil|œil", re.IGNORECASE)
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 _CLOSE = frozenset({ShotSize.MCU, ShotSize.CU, ShotSize.ECU})
 _OF_ONE = frozenset({Framing.SINGLE, Framing.POV})
