@@ -176,6 +176,29 @@ def test_feedback_then_produce_renders_exactly_the_changed_shot(produced_copy: P
     assert media_records(Project.open(root))["shot_02"].version == 1
 
 
+def test_a_panel_drawn_differently_renders_its_animatic_clip_again(produced_copy: Path) -> None:
+    """The animatic moves a shot's panel: a clip made from a panel drawn otherwise (by an
+    earlier version's drawing rules, or from a storyboard since redrawn) is made again, and
+    only that clip."""
+    from storycore.tools.production.records import set_media_records
+    from storycore.tools.storyboard import stored_panel_hash
+
+    root = produced_copy
+    project = Project.open(root)
+    media = media_records(project)
+    folder = next(r.folder for r in project.manifest.shots if r.shot_id == "shot_03")
+    drawn = stored_panel_hash(root / "02_shots" / folder / "panel.png")
+    assert drawn is not None and media["shot_03"].picture_hash == drawn
+    assert media["shot_01"].picture_hash is not None  # every panel-made clip records it
+    with project.transaction("test: shot_03 made from another drawing", undoable=False) as tx:
+        older = media["shot_03"].model_copy(update={"picture_hash": "0" * 64})
+        set_media_records(tx, {**media, "shot_03": older})
+    data = produce_json(root)
+    assert data["rendered"] == ["shot_03"] and len(data["reused"]) == 31
+    assert media_records(Project.open(root))["shot_03"].picture_hash == drawn
+    assert produce_json(root)["rendered"] == []
+
+
 def test_a_produced_project_exports_with_media_that_exist(produced_copy: Path) -> None:
     proc = run_cli("export", str(produced_copy), "--format", "otio")
     assert proc.returncode == 0, proc.stderr

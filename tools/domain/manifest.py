@@ -46,6 +46,14 @@ class ShotMedia(_Model):
     gate_problems: list[str] = Field(default_factory=list)
     conform_note: str | None = None
     rendered_at: str = ""
+    picture_hash: str | None = Field(
+        None,
+        description=(
+            "The drawing hash of the storyboard panel the clip was made from (the animatic "
+            "moves the panel when the shot has no keyframe): a panel drawn differently "
+            "renders the clip again. None for a clip made from a keyframe or a card."
+        ),
+    )
 
 
 class ShotRef(_Model):

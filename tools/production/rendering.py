@@ -312,6 +312,7 @@ class ShotRendering(ProductionBase):
                     gate_problems=gate.problems,
                     conform_note=note,
                     rendered_at=_now(),
+                    picture_hash=job.extras.get("picture_hash"),
                 )
                 if not gate.ok:
                     outcome.gate[shot_id] = gate.problems

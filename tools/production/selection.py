@@ -25,7 +25,13 @@ from storycore.tools.production.media import aside, read_tags
 from storycore.tools.production.records import MediaRecord, media_records
 from storycore.tools.project import INTERNAL, Project
 from storycore.tools.rates import rate_to_string
-from storycore.tools.storyboard import Plan, PlannedSegment, PlannedShot, load_plan
+from storycore.tools.storyboard import (
+    Plan,
+    PlannedSegment,
+    PlannedShot,
+    load_plan,
+    stored_panel_hash,
+)
 from storycore.tools.storyboard.card import shot_card_words
 from storycore.tools.structure import SEQUENCES, SHOTS, VIDEOS
 from storycore.tools.timecode import format_smpte
@@ -160,6 +166,9 @@ class ProductionBase:
                 # A card shot's words when its picture is its panel: the animatic draws the
                 # card at the clip's size (a keyframe, when there is one, is the picture).
                 **({"card": card} if (card := self._card(planned, picture)) else {}),
+                # The drawing the clip moves, when it is the panel: recorded with the clip,
+                # so that a panel drawn differently (a new drawing rule) renders it again.
+                **({"picture_hash": drawn} if (drawn := self._drawing(planned, picture)) else {}),
             },
         )
         record = self.records.get(spec.shot_id)
@@ -167,6 +176,7 @@ class ProductionBase:
             record is not None
             and record.generation_hash == generation_hash
             and record.backend == backend
+            and record.picture_hash == job.extras.get("picture_hash")
             and record.gate_ok
             and (record.width, record.height, record.fps)
             == (self.width, self.height, rate_to_string(self.rate))
@@ -198,6 +208,24 @@ class ProductionBase:
             return ""
         return shot_card_words(planned.spec)
 
+    def _drawing(self, planned: PlannedShot, picture: Path) -> str | None:
+        """The drawing hash of the panel the animatic moves for this shot (the one on disk,
+        else the one :meth:`_ensure_picture` draws), None when its picture is a keyframe or
+        its card's words (in the generation hash already) or the backend renders prompts."""
+        if self.backend.name != "animatic" or picture != self.project.root / planned.panel_path:
+            return None
+        if self._card(planned, picture):
+            return None
+        if picture.is_file():
+            return stored_panel_hash(picture)
+        from storycore.tools.storyboard import panel_hash
+
+        return panel_hash(planned.spec, self.plan.specs, self._names(planned))
+
+    def _names(self, planned: PlannedShot) -> list[str]:
+        """The names a shot's panel labels its people with, as the storyboard's panel does."""
+        return [self.plan.element_name(i) for i in planned.spec.characters]
+
     def _ensure_picture(self, job: RenderJob, planned: PlannedShot) -> RenderJob:
         """A job whose picture exists: a plan made without its storyboard panels gets the
         panel drawn into StoryCore's cache (``.storycore/renders/panels/``)."""
@@ -209,7 +237,7 @@ class ProductionBase:
 
         spec = planned.spec
         cached = self.project.root / RENDERS_DIR / "panels" / f"{spec.shot_id}.png"
-        data = panel_png(spec, self.project.manifest.technical_specs)
+        data = panel_png(spec, self.plan.specs, self._names(planned))
         if not cached.is_file() or cached.read_bytes() != data:
             tmp = aside(cached)
             tmp.write_bytes(data)
