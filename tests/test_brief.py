@@ -335,6 +335,42 @@ def test_aspect_ratios_in_prose(text: str, ratio: str, size: tuple[int, int]) ->
 
 
 @pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("A 20-second ad, format 10:1, for a bus shelter.", "10:1"),
+        ("Un clip de 20 secondes au format 3:1 pour un écran de vitrine.", "3:1"),
+        ("A teaser in a 5:4 aspect ratio.", "5:4"),
+        ("Deliver it at a ratio of 2:1.", "2:1"),
+    ],
+)
+def test_a_ratio_no_frame_has_is_reported_with_the_ratios_that_can_be(text: str, said: str) -> None:
+    result = brief(text)
+    report = "\n".join(result.not_understood)
+    assert f"'{said}' cannot be planned" in report
+    assert "16:9" in report and "9:16" in report and "2.39:1" in report
+
+
+@pytest.mark.parametrize(
+    ("text", "ratio"),
+    [
+        ("A western trailer, shot at a 2.38:1 ratio like the old ones.", "2.39:1"),
+        ("A music video, aspect ratio: 21:9, of 4:27.", "21:9"),
+        ("Un film au format 4/3 comme une vieille télé.", "4:3"),
+    ],
+)
+def test_a_ratio_said_as_one_is_read(text: str, ratio: str) -> None:
+    result = brief(text)
+    assert result.technical_specs.aspect_ratio == ratio
+    assert result.not_understood == []
+
+
+def test_a_score_is_no_ratio() -> None:
+    result = brief("They lead 3:1 at half time. A 20-second ad for the final.")
+    assert result.technical_specs.aspect_ratio == "16:9"
+    assert result.not_understood == []
+
+
+@pytest.mark.parametrize(
     ("text", "ratio", "size"),
     [
         ("Deliver in 1080p.", "16:9", (1920, 1080)),

@@ -219,6 +219,20 @@ def test_elements_add_over_an_existing_one_says_it_updated_her(
 
 # -- front-matter values that are not used -----------------------------------------------------
 
+
+def test_a_ratio_the_prose_asks_and_no_frame_has_is_a_warning_of_the_plan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    brief = tmp_path / "brief.md"
+    brief.write_text("A 20-second ad for a bus shelter, format 10:1. A woman waits in the rain.\n")
+    assert (
+        main(["plan", str(brief), "--out", str(tmp_path / "out"), "--yes", "--offline", "--json"])
+        == 0
+    )
+    summary = json.loads(capsys.readouterr().out)
+    assert any("'10:1' cannot be planned" in w for w in summary["warnings"]), summary["warnings"]
+
+
 UNUSED_VALUES = ["fps: 1000", "fps: .nan", 'aspect_ratio: "0:0"', "resolution: 0x0", "budget: -1"]
 
 

@@ -141,7 +141,9 @@ def _run_plan(
                     raise PlanDeclined(kind, str(turn_language(turn.interrupt, request)))
         project = Project.open(request.out_dir)
         stored = read_brief(project)
-        warnings = [*stored.warnings, *unused_front_matter(stored.not_understood)]
+        # Everything the brief said that the plan does not use, front matter or prose
+        # ("format 10:1"): with --yes no confirmation showed it.
+        warnings = [*stored.warnings, *stored.not_understood]
         warnings += [n for n in notes if not _is_ready_message(n)]
         return summarize(project, warnings)
 

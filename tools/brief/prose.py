@@ -36,6 +36,7 @@ from storycore.tools.brief.vocabulary import (
     STYLE_VOCABULARY,
 )
 from storycore.tools.domain import (
+    ASPECT_RATIOS,
     LANGUAGE_NAMES,
     Resolution,
     parse_aspect_ratio,
@@ -50,6 +51,18 @@ _KNOWN_RATIO_TEXT = re.compile(
     r"(?<![\d.:])(16\s*[:/]\s*9|9\s*[:/]\s*16|4\s*[:/]\s*3|3\s*[:/]\s*4|1\s*[:/]\s*1|"
     r"4\s*[:/]\s*5|21\s*[:/]\s*9|2[.,]39\s*:\s*1|2[.,]35\s*:\s*1|2[.,]40?\s*:\s*1|"
     r"1[.,]85\s*:\s*1|1[.,]78\s*:\s*1|1[.,]33\s*:\s*1)(?![\d:])"
+)
+# Any other "N:M" read as a ratio only where the text says it is one ("format 10:1",
+# "a 5:4 aspect ratio", "au rapport 2:1"); elsewhere "3:1" is a score or a proportion.
+_RATIO_WORD = (
+    r"(?:aspect(?:\s+ratio)?|ratio|format(?:o|e)?|rapport|proporci[oó]n|propor[cç][aã]o|"
+    r"seitenverh[aä]ltnis|bildformat|formato\s+de\s+imagen|rapporto)"
+)
+_RATIO_NUMBERS = r"(\d{1,2}(?:[.,]\d{1,2})?\s*[:/]\s*\d{1,2}(?:[.,]\d{1,2})?)"
+_SAID_RATIO_TEXT = re.compile(
+    rf"\b{_RATIO_WORD}(?:\s+(?:of|de|d'image|du|en|in|at|à|di|von))?\s*:?\s*"
+    rf"(?<![\d.:]){_RATIO_NUMBERS}(?![\d:])"
+    rf"|(?<![\d.:]){_RATIO_NUMBERS}(?![\d:])\s*(?:\(?\s*)?{_RATIO_WORD}\b"
 )
 _ASPECT_WORDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:vertical|verticale|verticaux|vertikal|vertikales|verticali)\b"), "9:16"),
@@ -305,6 +318,7 @@ def _scan_aspects(prose: _Prose, lower: str, folded: str) -> list[tuple[int, int
         ratio_spans.append(match.span())
         raw = re.sub(r"\s", "", match.group(1)).replace(",", ".").replace("/", ":")
         prose.aspects.append(_Found(parse_aspect_ratio(raw), match.group(1)))
+    _scan_said_ratios(prose, lower, ratio_spans)
     for pattern, ratio in _ASPECT_WORDS:
         for match in pattern.finditer(folded):
             prose.aspects.append(_Found(ratio, match.group(0)))
@@ -314,6 +328,28 @@ def _scan_aspects(prose: _Prose, lower: str, folded: str) -> list[tuple[int, int
     # Ratios are listed by position so that "the first mention wins" holds across forms.
     prose.aspects.sort(key=lambda f: _position(folded, lower, f.text))
     return ratio_spans
+
+
+def _scan_said_ratios(prose: _Prose, lower: str, ratio_spans: list[tuple[int, int]]) -> None:
+    """A ratio the text calls one but no planned frame has ("format 10:1"): reported as not
+    understood, naming the ratios that can be planned, instead of being dropped without a
+    word while the plan goes out at the default frame. One close to a planned ratio
+    ("1.77:1") is that ratio."""
+    for match in _SAID_RATIO_TEXT.finditer(lower):
+        group = 1 if match.group(1) else 2
+        span = match.span(group)
+        if any(a < span[1] and span[0] < b for a, b in ratio_spans):
+            continue
+        ratio_spans.append(span)
+        said = re.sub(r"\s", "", match.group(group))
+        try:
+            ratio = parse_aspect_ratio(said.replace(",", ".").replace("/", ":"))
+        except ValueError:
+            prose.not_understood.append(
+                f"aspect ratio {said!r} cannot be planned; use one of {', '.join(ASPECT_RATIOS)}"
+            )
+            continue
+        prose.aspects.append(_Found(ratio, match.group(group)))
 
 
 def _scan_clock_durations(prose: _Prose, lower: str, ratio_spans: list[tuple[int, int]]) -> None:
