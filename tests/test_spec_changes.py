@@ -17,6 +17,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from storycore.agent.context import Context
 from storycore.agent.session import Session
 from storycore.tools import exports, i18n
+from storycore.tools.critic import critique
 from storycore.tools.errors import InvalidInput
 from storycore.tools.feedback import ChangeProjectSpec, RetimeShot, parse_feedback
 from storycore.tools.model_registry import ModelRegistry, max_clip_frames
@@ -250,8 +251,37 @@ def test_an_aspect_the_models_cover_with_a_centre_crop_keeps_them(ad: Project) -
     apply_changes(ad, plan)
     for shot in load_shots(ad):
         assert shot.model_id == before[shot.shot_id]
-        assert models.get(shot.model_id or "").reaches_ratio(1440, 1080)
+        model = models.get(shot.model_id or "")
+        assert model.reaches_ratio(1440, 1080)
+        # The model note says what the shot now takes: a crop of the model's own frame.
+        cropped = "centre-cropped to 4:3" in (shot.model_reason or "")
+        assert cropped == (not model.supports_aspect("4:3")), shot.model_reason
     _check_timeline(ad, 30)
+
+
+def test_a_resolution_the_kept_models_do_not_reach_plans_their_upscale_step(ad: Project) -> None:
+    models = ModelRegistry.load(ad.root)
+    planned = {s.shot_id: s.upscaler for s in load_shots(ad)}
+    below = {
+        s.shot_id
+        for s in load_shots(ad)
+        if not models.get(s.model_id or "").supports_resolution(2160, 3840)
+    }
+    assert below, "the ad's models should not all make 2160x3840"
+    plan = plan_changes(ad, [_spec(ad, "make it 4K")])
+    assert any("now upscaled to 2160x3840" in line for line in plan.summary), plan.summary
+    apply_changes(ad, plan)
+    for shot in load_shots(ad):
+        if shot.shot_id in below:
+            assert shot.upscaler and models.get(shot.upscaler).is_upscaler, shot.shot_id
+            assert "upscaled to 2160x3840" in (shot.model_reason or ""), shot.model_reason
+    assert critique(ad, kinds=["model_cannot_meet_specs"]).findings == []
+    # Back to the old size: each shot's step is the one it was planned with.
+    plan = plan_changes(ad, [_spec(ad, "make it 1080x1920")])
+    assert any("no upscale step needed any more" in line for line in plan.summary), plan.summary
+    apply_changes(ad, plan)
+    assert {s.shot_id: s.upscaler for s in load_shots(ad)} == planned
+    assert critique(ad, kinds=["model_cannot_meet_specs"]).findings == []
 
 
 def test_a_resolution_keeps_the_orientation(ad: Project) -> None:
@@ -390,3 +420,21 @@ def test_a_quoted_title_is_one_edit_at_the_terminal() -> None:
 
     answer = parse_answer("edit title='La Nuit du Four' duration=45", ["approve", "edit"])
     assert answer == {"action": "edit", "edits": {"title": "La Nuit du Four", "duration": "45"}}
+
+
+def test_a_model_the_user_chooses_says_the_crop_it_takes(ad: Project) -> None:
+    apply_changes(ad, plan_changes(ad, [_spec(ad, "make it 4:3")]))
+    models = ModelRegistry.load(ad.root)
+    shot = load_shots(ad)[0]
+    cropping = next(
+        m
+        for m in models.models("video")
+        if m.id != shot.model_id and not m.supports_aspect("4:3") and m.reaches_ratio(4, 3)
+    )
+    parsed = parse_feedback(f"use {cropping.id} for {shot.shot_id}", ad)
+    assert parsed.understood, parsed.unparsed
+    apply_changes(ad, plan_changes(ad, parsed.modifications))
+    chosen = load_shots(ad)[0]
+    assert chosen.model_id == cropping.id
+    assert "chosen by the user" in (chosen.model_reason or "")
+    assert "centre-cropped to 4:3" in (chosen.model_reason or ""), chosen.model_reason

@@ -105,6 +105,17 @@ class ModelSelector:
                 out.append(_copied(first))
         return out
 
+    def explain(self, request: SelectionRequest, model_id: str) -> Selection | None:
+        """The selection ``model_id`` would be for ``request``, whatever it ranks: its reason,
+        cost and framing (crop, upscale step) under the request's limits; None when the
+        limits rule it out. A shot that keeps its model after the frame changed is planned
+        with the steps the model now needs."""
+        evaluation = self._evaluate(request, raise_if_empty=False)
+        for index, candidate in enumerate(evaluation.candidates):
+            if candidate.model_id == model_id:
+                return self._selection(evaluation, index=index)
+        return None
+
     def _with_segment_models(
         self, requests: list[SelectionRequest], segment_ids: Sequence[str]
     ) -> list[SelectionRequest]:

@@ -12,7 +12,7 @@ from storycore.tools.errors import InvalidInput
 from storycore.tools.feedback import SetModel, resolve_scene
 from storycore.tools.i18n import t
 from storycore.tools.model_registry import ModelCapability, max_clip_frames
-from storycore.tools.model_selector import choose_upscaler, request_for_shot
+from storycore.tools.model_selector import choose_upscaler, frame_crop, request_for_shot
 from storycore.tools.regeneration.plan import _list
 
 if TYPE_CHECKING:
@@ -171,18 +171,31 @@ def _user_choice(
     model: ModelCapability,
     upscaler: ModelCapability | None,
 ) -> str:
-    """The model note of a shot whose model the user chose, in the project's language."""
+    """The model note of a shot whose model the user chose, in the project's language: what
+    the model renders when it is not the delivery frame (a centre crop to the delivery
+    ratio, an upscale step), as the selector's own note says it."""
     language = planner.specs.language
+    size = shot.resolution or planner.specs.resolution
+    crop = frame_crop(model, request_for_shot(shot, planner.specs))
+    scaled = {"size": str(size), "name": upscaler.name, "upscaler": upscaler.id} if upscaler else {}
+    if crop is not None:
+        ratio = shot.aspect_ratio or planner.specs.aspect_ratio
+        key = "user_cropped_upscaled" if upscaler else "user_cropped"
+        return t(
+            f"selection.reason.{key}",
+            language,
+            model=model.name,
+            render=crop.render_text,
+            ratio=ratio,
+            **scaled,
+        )
     if upscaler is None:
         return t("selection.reason.user", language, model=model.name)
-    size = shot.resolution or planner.specs.resolution
     native = model.native_size(size.width, size.height)
     return t(
         "selection.reason.user_upscaled" if native else "selection.reason.user_upscaled_any",
         language,
         model=model.name,
         native=f"{native[0]}x{native[1]}" if native else "",
-        size=str(size),
-        name=upscaler.name,
-        upscaler=upscaler.id,
+        **scaled,
     )

@@ -13,6 +13,7 @@ rate, aspect ratio or resolution. Each re-plans what the spec touches:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -21,9 +22,17 @@ from storycore.tools.breakdown import MIN_SHOT_FRAMES, allocate_frames
 from storycore.tools.domain import ShotSpec, ShotStatus, TechnicalSpecs
 from storycore.tools.domain.modifications import ChangeProjectSpec
 from storycore.tools.errors import InvalidInput
-from storycore.tools.model_selector import ModelSelector, NoModelFits, request_for_shot
+from storycore.tools.i18n import t
+from storycore.tools.model_registry import ModelCapability
+from storycore.tools.model_selector import (
+    ModelSelector,
+    NoModelFits,
+    SelectionRequest,
+    request_for_shot,
+)
 from storycore.tools.rates import rate_label
-from storycore.tools.regeneration.plan import _seconds_text, _validated_shot
+from storycore.tools.regeneration.edit_models import _user_choice
+from storycore.tools.regeneration.plan import _list, _seconds_text, _validated_shot
 from storycore.tools.specs import apply_overrides
 from storycore.tools.timecode import seconds_to_frames
 
@@ -193,24 +202,84 @@ def _change_frame(planner: Planner, old: TechnicalSpecs, new: TechnicalSpecs) ->
         planner.split_too_long(replaced)
 
 
+def _reframe_kept_models(
+    planner: Planner, selector: ModelSelector, kept: list[tuple[ShotSpec, SelectionRequest]]
+) -> None:
+    """Plan the shots that keep their model under a new frame as the selector would: the
+    upscale step the model now needs (or no longer needs) and a model note that says so,
+    and the centre crop a new ratio takes. Without this a 4K change kept every shot on a
+    1080p model with no upscale step, which the critic then refused shot by shot. A note the
+    user's choice wrote stays the user's choice, with the new framing."""
+    common: dict[str, Counter[str]] = {}
+    for shot, _ in kept:
+        common.setdefault(shot.scene, Counter())[shot.model_id or ""] += 1
+    upscaled: dict[tuple[str, str], list[str]] = {}
+    unscaled: list[str] = []
+    for shot, request in kept:
+        model = planner.models.get(shot.model_id or "")
+        segment_model = common[shot.scene].most_common(1)[0][0]
+        explained = selector.explain(
+            request.model_copy(update={"segment_model": segment_model}), model.id
+        )
+        if explained is None:
+            continue
+        upscaler = explained.upscaler
+        if _chosen_by_user(planner, shot, model):
+            step = planner.models.get(upscaler) if upscaler else None
+            reason = _user_choice(planner, shot, model, step)
+        else:
+            reason = explained.reason
+        if (upscaler, reason) == (shot.upscaler, shot.model_reason):
+            continue
+        planner.replace(shot.model_copy(update={"upscaler": upscaler, "model_reason": reason}))
+        if upscaler and upscaler != shot.upscaler:
+            size = str(request.target_resolution)
+            upscaled.setdefault((upscaler, size), []).append(shot.shot_id)
+        elif shot.upscaler and not upscaler:
+            unscaled.append(shot.shot_id)
+    for (upscaler, size), shots in upscaled.items():
+        planner.summary.append(
+            planner.m(
+                "change.models_upscaled",
+                shots=_list(shots, m=planner.m),
+                size=size,
+                upscaler=upscaler,
+            )
+        )
+    if unscaled:
+        shots = _list(unscaled, m=planner.m)
+        planner.summary.append(planner.m("change.models_unscaled", shots=shots))
+
+
+def _chosen_by_user(planner: Planner, shot: ShotSpec, model: ModelCapability) -> bool:
+    """The shot's model note is the one a user's choice of the model wrote (in any of its
+    forms: the note opens with the model's name and "chosen by the user")."""
+    opening = t("selection.reason.user", planner.specs.language, model=model.name)
+    return (shot.model_reason or "").startswith(opening)
+
+
 def _recheck_models(planner: Planner, specs: TechnicalSpecs) -> list[str]:
     """Check every shot's model against the selector's hard limits under ``specs``; the
     shots whose model fails them get the best models that pass (one per scene where it can,
     as the planner chooses). Returns the shots changed."""
     selector = ModelSelector(planner.models, specs.language)
     failing: list[tuple[str, str]] = []
+    kept: list[tuple[ShotSpec, SelectionRequest]] = []
     for shot_id in planner.ids():
         shot = planner.shot(shot_id)
+        request = request_for_shot(shot, specs)
         try:
-            check = selector.select(request_for_shot(shot, specs))
+            check = selector.select(request)
         except NoModelFits as exc:
             raise InvalidInput(f"{shot_id}: {exc}") from None
         current = shot.model_id
         if current and current in planner.models and current not in check.rejected:
+            kept.append((shot, request))
             continue
         failing.append(
             (shot_id, check.rejected.get(current or "", planner.m("change.no_model_yet")))
         )
+    _reframe_kept_models(planner, selector, kept)
     if not failing:
         planner.summary.append(planner.m("change.models_checked", aspect=specs.aspect_ratio))
         return []
