@@ -4,13 +4,19 @@ appearance, times a picture cannot show, and the place a scene with no stated pl
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from storycore.tools.breakdown import breakdown_brief, breakdown_screenplay
 from storycore.tools.brief.looks import find_look, is_action_clause
 from storycore.tools.domain import Framing, ShotSize, TechnicalSpecs
 from storycore.tools.fountain import fold, lit_time
+from storycore.tools.planner import plan_project
 from storycore.tools.planner.intake import understand
+from storycore.tools.project import Project
+from storycore.tools.structure import load_shots
 
 
 def _shots(text: str, name: str = "story.md") -> list:
@@ -303,6 +309,23 @@ def test_a_title_does_not_repeat_the_name_its_text_opens_on() -> None:
     text = "# Film\n\nA 10-second film.\n\n## Story\nAt noon, Wren crosses the square. Wren sits.\n"
     titles = [s.title for s in _shots(text)]
     assert not any(t.startswith("Wren: Wren") for t in titles), titles
+
+
+def test_a_framed_title_does_not_repeat_the_name_its_text_opens_on(tmp_path: Path) -> None:
+    text = (
+        "# Film\n\nA 40-second film.\n\n## Characters\n- **Ines**: a baker\n"
+        "- **Kofi**: her son\n\n## Story\nIn the bakery, Ines kneads the dough. Kofi and Ines "
+        "laugh by the oven. Ines runs along the pier.\n"
+    )
+    plan_project(text, tmp_path / "film", source_name="film.md")
+    project = Project.open(tmp_path / "film")
+    titles = [s.title for s in load_shots(project)]
+    assert not any(re.search(r"\b(Ines|Kofi): \1\b", t) for t in titles), titles
+    # A framed title keeps its framing ("Close-up: Ines kneads…"); two people stay two.
+    assert any(re.match(r"[\w -]+: (Ines|Kofi)\b", t) for t in titles), titles
+    assert not any(re.search(r"\band:", t) for t in titles), titles
+    folders = [ref.folder for ref in project.manifest.shots]
+    assert not any(re.search(r"_(Ines|Kofi)_\1_", f) for f in folders), folders
 
 
 def test_a_pronoun_goes_to_the_person_of_its_gender_across_a_shot_of_two() -> None:

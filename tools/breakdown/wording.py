@@ -108,6 +108,10 @@ _FEMININE_ENDINGS = (
 )
 
 
+#: A label cut before its last name must not end on what joins it to another ("Théo et
+#: Margot" is two people, not a framing "Théo et").
+_JOINED = re.compile(r"(?:\b(?:and|et|y|und|e|with|avec|con|mit)|[&,+])\s*$", re.IGNORECASE)
+
 class Phrase:
     """A noun phrase of a description ("Margot", "la boulangerie", "the pier") and its
     form after the language's "of": "of Margot"; "de Margot", "d'Élodie", "du marché",
@@ -182,9 +186,25 @@ class Wording:
     def labelled(self, label: str, text: str) -> str:
         """A shot's title: "Ines: climbs the stairs…" as ``label: text``, or the text alone
         when it opens on the label ("Ines climbs the spiral stairs…", not "Ines: Ines
-        climbs…")."""
-        if fold(text).startswith(fold(label) + " ") or fold(text) == fold(label):
+        climbs…", nor on the same people in another order); a label that ends on who the
+        text opens on keeps only its framing
+        ("Close-up: Rio rolls down…", not "Close-up Rio: Rio rolls down…", which the shot's
+        folder name repeated too)."""
+        folded = fold(text)
+        if folded.startswith(fold(label) + " ") or folded == fold(label):
             return text
+        words = label.split()
+        # "Ines and Kofi: Kofi and Ines laugh": the same people in another order.
+        opening = [w.strip(",.;:") for w in folded.split()[: len(words)]]
+        if len(words) > 2 and sorted(opening) == sorted(fold(w) for w in words):
+            return text
+        for start in range(1, len(words)):
+            said = fold(" ".join(words[start:]))
+            if (folded.startswith(said + " ") or folded == said) and not _JOINED.search(
+                " ".join(words[:start])
+            ):
+                framing = " ".join(words[:start]).rstrip(",:;")
+                return self("labelled", label=framing, text=text)
         return self("labelled", label=label, text=text)
 
     def __call__(self, key: str, /, **values: object) -> str:
