@@ -437,6 +437,23 @@ def test_a_person_noun_in_capitals_after_an_article_reads_as_a_noun() -> None:
 
 
 @pytest.mark.parametrize(
+    ("action", "cue", "expected"),
+    [
+        ("An OLD VENDOR holds up a red chili.", "OLD VENDOR", "An old vendor holds up"),
+        ("Behind the counter, a TIRED WAITRESS wipes a cup.", "TIRED WAITRESS", "a tired waitress"),
+        ("Une VIEILLE DAME traverse la place.", "VIEILLE DAME", "Une vieille dame traverse"),
+    ],
+)
+def test_a_person_named_by_a_described_noun_reads_as_that_noun(
+    action: str, cue: str, expected: str
+) -> None:
+    screenplay = f"EXT. MARKET - NIGHT\n\n{action}\n\n{cue}\nHere.\n\nLIN\nThanks.\n"
+    breakdown, _ = breakdown_screenplay(screenplay, TechnicalSpecs())
+    text = " ".join(s.description for s in breakdown.shots)
+    assert expected in text, text
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("Mist hangs over the pond. Dario rows out alone.", ["Dario"]),

@@ -119,8 +119,11 @@ _ARTICLE_BEFORE = re.compile(
 def _spelled(match: re.Match[str], *, display: str) -> str:
     """How a character introduced in capitals reads where ``match`` found them: their name,
     except a person noun after an article, which stays a noun ("A BOY in a yellow raincoat"
-    reads "A boy in a yellow raincoat", not "A Boy")."""
-    if _ARTICLE_BEFORE.search(match.string[: match.start()]) and fold(display) in PERSON_NOUNS:
+    reads "A boy in a yellow raincoat", not "A Boy"; "An OLD VENDOR" reads "An old vendor":
+    the noun may come with the words that describe the person)."""
+    if _ARTICLE_BEFORE.search(match.string[: match.start()]) and any(
+        word in PERSON_NOUNS for word in fold(display).split()
+    ):
         return display.lower()
     return display
 
