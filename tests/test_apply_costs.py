@@ -14,6 +14,8 @@ Behaviour only, never timing (``bench/edit_bench.py`` measures).
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -181,10 +183,74 @@ def test_a_one_shot_change_does_not_walk_each_element_file(
     monkeypatch.setattr(Project, "exists", counting)
     apply_changes(project, plan)
     counts = Counter(rel for rel in looked if rel.endswith("/element.json"))
-    # The registry's listing looks at each element file once, and the new prompts of the
-    # changed shot read the elements it shows; planning the documents adds no look.
+    # The new prompts of the changed shot read the elements it shows; the shot-link sync
+    # and the documents take the elements no event named since they were last read.
     shot = next(s for s in load_shots(project) if s.shot_id == STEPS[6]["shot_id"])
     folders = {ref.element_id: ref.folder for ref in project.manifest.elements}
     shown = {f"01_elements/{folders[e]}/element.json" for e in shot.element_ids() if e in folders}
-    assert counts and shown <= set(counts)
-    assert all(n == (2 if rel in shown else 1) for rel, n in counts.items()), counts
+    assert shown
+    if stamps_module.stamps_of(film).watching:
+        assert counts == Counter(shown)
+    else:  # without notifications the sync lists every element (once)
+        assert counts == Counter(shown) + Counter(
+            f"01_elements/{f}/element.json" for f in folders.values()
+        )
+
+
+def _edit_by_hand(path: Path, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` (as long) in the file, in place, then give it back its
+    modification time: only its change time and the kernel's notification tell."""
+    assert len(old.encode()) == len(new.encode())
+    info = path.stat()
+    text = path.read_text(encoding="utf-8")
+    with open(path, "r+b") as handle:  # the same file (inode), written over
+        handle.write(text.replace(old, new, 1).encode("utf-8"))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+
+
+@pytest.mark.usefixtures("notified")
+def test_an_element_edited_by_hand_after_a_proposal_is_what_its_change_writes(
+    film: Path,
+) -> None:
+    project = Project.open(film)
+    apply_changes(project, plan_changes(project, STEPS[:1]))
+    plan = plan_changes(project, [STEPS[6]])
+    ref = project.manifest.elements[0]
+    path = film / "01_elements" / ref.folder / "element.json"
+    name = json.loads(path.read_text(encoding="utf-8"))["name"]
+    _edit_by_hand(path, json.dumps(name), json.dumps(name[::-1].upper()))
+    apply_changes(project, plan)
+    board = json.loads((film / "storyboard.json").read_text(encoding="utf-8"))
+    assert name[::-1].upper() in [element["name"] for element in board["elements"].values()]
+    written = _documents(film)
+    _forget()
+    with Project.open(film).transaction("documents again") as tx:
+        sb.write_documents(tx)
+    assert _documents(film) == written
+
+
+def test_a_one_shot_change_reads_only_the_element_files_its_shot_shows(
+    film: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shot-link sync takes the elements no event named since they were last read:
+    only the changed shot's prompts read the elements it shows."""
+    project = Project.open(film)
+    apply_changes(project, plan_changes(project, STEPS[:1]))
+    plan = plan_changes(project, [STEPS[6]])
+    read: list[str] = []
+    original = kept.kept
+
+    def counting(path: str, *args: Any, **kwargs: Any) -> Any:
+        read.append(str(path))
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(kept, "kept", counting)
+    apply_changes(project, plan)
+    elements = sorted(rel.rpartition("01_elements/")[2] for rel in read if "01_elements/" in rel)
+    shot = next(s for s in load_shots(project) if s.shot_id == STEPS[6]["shot_id"])
+    folders = {ref.element_id: ref.folder for ref in project.manifest.elements}
+    shown = sorted(f"{folders[e]}/element.json" for e in shot.element_ids() if e in folders)
+    if stamps_module.stamps_of(film).watching:
+        assert elements == shown
+    else:  # without notifications every element file is read to know it
+        assert len(elements) == len(shown) + len(folders)
