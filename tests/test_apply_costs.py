@@ -254,3 +254,18 @@ def test_a_one_shot_change_reads_only_the_element_files_its_shot_shows(
         assert elements == shown
     else:  # without notifications every element file is read to know it
         assert len(elements) == len(shown) + len(folders)
+
+
+def test_a_shot_changed_in_place_after_a_change_is_rendered_again(film: Path) -> None:
+    """A shot whose field is set in place (validated: it gets new fields) keeps its planned
+    segment, but its row of the documents is rendered again."""
+    project = Project.open(film)
+    apply_changes(project, plan_changes(project, STEPS[:1]))
+    shots = load_shots(project)
+    with project.transaction("documents") as tx:
+        sb.write_documents(tx, shots)
+    shots[9].description = "A heron takes off from the rail."
+    with project.transaction("documents") as tx:
+        sb.write_documents(tx, shots)
+    assert b"A heron takes off from the rail." in (film / "storyboard.json").read_bytes()
+    assert b"A heron takes off from the rail." in (film / "storyboard.md").read_bytes()
