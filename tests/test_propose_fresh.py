@@ -236,3 +236,28 @@ def test_only_the_files_an_event_named_are_looked_at_again(tmp_path: Path) -> No
     third = stamps.many_since(list(rels), second)
     assert third.stamps == [None] * 4
     stamps_module.forget()
+
+
+def test_without_notifications_a_proposal_looks_at_each_shot_file_once(
+    film: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the kernel's notifications every shot file is looked at (``stat``) at each
+    proposal: the fingerprint's look is the one the shot index reuses, not a second one."""
+    project = Project.open(film)
+    shot_id = load_shots(project)[1].shot_id
+    _warm(project, shot_id)
+    monkeypatch.setattr(Stamps, "watching", property(lambda self: False))
+    looked: list[str] = []
+    original = stamps_module.plain_stamp
+
+    def counting(path: str | os.PathLike[str]) -> Any:
+        looked.append(str(path))
+        return original(path)
+
+    monkeypatch.setattr(stamps_module, "plain_stamp", counting)
+    plan_changes(project, _size_change(project, shot_id))
+
+    shot_files = [path for path in looked if path.endswith("/shot.json")]
+    assert len(shot_files) == len(project.manifest.shots)
+    assert len(set(shot_files)) == len(shot_files)
+    stamps_module.forget()

@@ -212,14 +212,25 @@ _entries_guard = threading.Lock()
 _ENTRIES_KEEP = 16384
 
 
-def dumps_entries(model: BaseModel, lists: tuple[str, ...]) -> tuple[bytes, dict[str, Any]]:
+def encoded_fields(item: BaseModel) -> dict[str, Any] | None:
+    """The field values ``item`` had when :func:`dumps_entries` last encoded it (lists
+    copied; read only), or None if it is not kept encoded."""
+    known = _entries.get(id(item))
+    return known[1] if known is not None and known[0] is item else None
+
+
+def dumps_entries(
+    model: BaseModel, lists: tuple[str, ...], same: frozenset[int] = frozenset()
+) -> tuple[bytes, dict[str, Any]]:
     """``dumps_json`` of ``model.model_dump(mode="json")``, and that JSON, for a document
     whose fields ``lists`` are lists of models (a manifest's shots, elements and segments).
 
     An entry of plain values (text, numbers, enums, lists of them) encoded before by this
     function, and whose values are still the ones it had then (compared, so one changed in
     place is encoded again), is not dumped or encoded again: a change to one entry of 500
-    encodes that entry. Anything else is encoded as :func:`dumps_json` does."""
+    encodes that entry. Anything else is encoded as :func:`dumps_json` does. ``same``: the
+    ids of entries the caller compared with the values they were encoded from (a
+    transaction's entries unchanged since it began): not compared again."""
     from storycore.tools.project.kept import _fields_now
 
     top = model.model_dump(mode="json", exclude=set(lists))
@@ -241,7 +252,11 @@ def dumps_entries(model: BaseModel, lists: tuple[str, ...]) -> tuple[bytes, dict
         encoded: list[str] = []
         for item in items:
             known = get(id(item))
-            if known is not None and known[0] is item and item.__dict__ == known[1]:
+            if (
+                known is not None
+                and known[0] is item
+                and (id(item) in same or item.__dict__ == known[1])
+            ):
                 values.append(known[2])
                 encoded.append(known[3])
                 continue

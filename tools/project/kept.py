@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
@@ -159,7 +160,9 @@ def _model_copy(model: BaseModel) -> BaseModel:
     return new
 
 
-def shared_copy(model: BaseModel) -> tuple[BaseModel, list[tuple[BaseModel, dict[str, Any]]]]:
+def shared_copy(
+    model: BaseModel, fields_of: Callable[[BaseModel], dict[str, Any] | None] | None = None
+) -> tuple[BaseModel, list[tuple[BaseModel, dict[str, Any]]]]:
     """A copy of ``model`` (a document) that shares the models in its lists whose values are
     all immutable scalars or lists of them (a manifest's shot, element and segment entries;
     not a shot with its rendered clip), with those shared: each
@@ -168,7 +171,12 @@ def shared_copy(model: BaseModel) -> tuple[BaseModel, list[tuple[BaseModel, dict
 
     The copy's lists are its own: putting, removing or replacing an entry changes the copy
     only. Setting a field of a shared entry would change both (see
-    :func:`changed_in_place`)."""
+    :func:`changed_in_place`).
+
+    ``fields_of``: gives an entry's field values as they are now, already copied (read
+    only), or None: those are kept instead of a new copy (a transaction's manifest, just
+    compared with the values its entries were encoded from). A value that is not what the
+    entry holds now only makes :func:`changed_in_place` say that it changed."""
     cls = type(model)
     if cls.__deepcopy__ is not BaseModel.__deepcopy__ or model.__pydantic_extra__:
         return deep_copy(model), []
@@ -189,13 +197,16 @@ def shared_copy(model: BaseModel) -> tuple[BaseModel, list[tuple[BaseModel, dict
                         issubclass(cls_item, BaseModel)
                         and cls_item.__deepcopy__ is BaseModel.__deepcopy__
                     )
-                now = (
-                    _fields_now(item.__dict__)
-                    if usual
+                plain_item = (
+                    usual
                     and item.__pydantic_extra__ is None
                     and getattr(item, "__pydantic_private__", None) is None
-                    else None
                 )
+                now = None
+                if plain_item:
+                    now = fields_of(item) if fields_of is not None else None
+                    if now is None:
+                        now = _fields_now(item.__dict__)
                 if now is not None:
                     shared.append((item, now))
                     items.append(item)

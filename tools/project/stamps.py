@@ -251,8 +251,10 @@ class Stamps:
         return set(paths), folders
 
     def _plain_looked(self, rels: list[str]) -> Looked:
+        """Every file looked at with ``stat`` (an answer never brought up to date)."""
         stamps = [plain_stamp(f"{self.root}/{rel}") for rel in rels]
-        return Looked(None, 0, rels, stamps, tuple(range(len(rels))), {}, None)
+        where = {rel: position for position, rel in enumerate(rels)}
+        return Looked(None, 0, rels, stamps, tuple(range(len(rels))), where, None)
 
     def _since(self, last: Looked) -> Looked:
         """``last`` brought up to date: the positions named by the journal since its clock,

@@ -34,6 +34,7 @@ from storycore.tools.project.files import (
     current_atomic_write,
     dumps_entries,
     dumps_json,
+    encoded_fields,
     pieces_digest,
     remember_written,
 )
@@ -73,8 +74,11 @@ class Transaction:
         # compare says (:meth:`_commit`).
         self._original_manifest = manifest
         self._shared: list[tuple[BaseModel, dict[str, Any]]] = []
+        #: The ids of the shared entries whose fields were taken as they were last encoded
+        #: (:func:`encoded_fields`): unchanged at commit, their encoding is theirs.
+        self._as_encoded: set[int] = set()
         if manifest:
-            copied, self._shared = shared_copy(manifest)
+            copied, self._shared = shared_copy(manifest, self._encoded_fields)
             assert isinstance(copied, ProjectManifest)
             self.manifest: ProjectManifest = copied
         else:
@@ -105,6 +109,12 @@ class Transaction:
         #: Whether the project folder resolved to itself when the transaction began (then a
         #: file directly in it is confined like one in :attr:`_folders`).
         self._root_real = resolved(project._base) == project._base
+
+    def _encoded_fields(self, item: BaseModel) -> dict[str, Any] | None:
+        fields = encoded_fields(item)
+        if fields is not None:
+            self._as_encoded.add(id(item))
+        return fields
 
     @property
     def root(self) -> Path:
@@ -299,7 +309,9 @@ class Transaction:
         if not in_place:
             self.unchanged_entries = frozenset(id(item) for item, _ in self._shared)
         if in_place or self.manifest != self._original_manifest:
-            data, dumped = dumps_entries(self.manifest, _MANIFEST_LISTS)
+            # Shared entries equal to the fields they were encoded from are not compared again.
+            same = frozenset(self._as_encoded) if not in_place else frozenset()
+            data, dumped = dumps_entries(self.manifest, _MANIFEST_LISTS, same)
             if SCHEMA_KEY not in dumped:  # a manifest always has its version: never here
                 dumped = stamp("project.json", dumped)
                 data = dumps_json(dumped)

@@ -214,7 +214,8 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
     if outcome is None:
         raise InvalidInput("this change plan has nothing to apply; make it with plan_changes")
     with project.transaction(outcome.note) as tx:
-        if _fingerprint(project)[0] != outcome.fingerprint:
+        fingerprint, looked = _fingerprint(project)
+        if fingerprint != outcome.fingerprint:
             plan = _replan_if_independent(project, plan)
             assert plan.outcome is not None
             outcome = plan.outcome
@@ -242,7 +243,9 @@ def apply_changes(project: Project, plan: ChangePlan) -> AppliedChange:
         # Every element as it is after the sync: the documents do not read them again (they
         # only read them: shared with the kept documents, not copied).
         elements: dict[str, AssetMetadata] = {}
-        registry.sync_links_of(shots, into=elements)
+        # The fingerprint's look holds the element files: those no event named since the
+        # last listing (the ones the change wrote are named) are not read again.
+        registry.sync_links_of(shots, into=elements, looked=looked)
         if outcome.segments is not None and outcome.segments != list(project.manifest.segments):
             set_segments(tx, outcome.segments)
         for element_id in outcome.element_locks:

@@ -12,6 +12,7 @@ from storycore.tools.domain import AssetMetadata, ShotSpec
 from storycore.tools.errors import ConflictError, InvalidInput, NotFound
 from storycore.tools.project import Transaction
 from storycore.tools.project.recent import Recent
+from storycore.tools.project.stamps import Looked
 from storycore.tools.registry.reading import _RegistryBase
 from storycore.tools.registry.text import _shot_id, _shot_sort_key
 
@@ -108,6 +109,7 @@ class _RegistryLinks(_RegistryBase):
         *,
         into: dict[str, AssetMetadata] | None = None,
         shared: bool = False,
+        listed: Sequence[AssetMetadata] | None = None,
     ) -> builtins.list[str]:
         """Make every element's shot list agree with ``links`` (shot id -> element ids, for
         every shot of the plan), writing each changed element once. Unknown element ids are
@@ -116,7 +118,8 @@ class _RegistryLinks(_RegistryBase):
         ``into``: filled with every element as it is after the sync (id -> element, in the
         manifest's order), for a caller that reads them next. ``shared``: the elements are
         shared with the documents the project keeps in memory (not copied), for a caller
-        that never changes one in place."""
+        that never changes one in place. ``listed``: every element as the caller just listed
+        them (shared), not listed again."""
         wanted: dict[str, set[str]] = {}
         for shot_id, element_ids in links.items():
             shot = _shot_id(shot_id)
@@ -124,7 +127,9 @@ class _RegistryLinks(_RegistryBase):
                 wanted.setdefault(element_id, set()).add(shot)
         changed = []
         with self.project.transaction("elements: shot links") as tx:
-            for element in self._list_shared() if shared else self.list():
+            if listed is None:
+                listed = self._list_shared() if shared else self.list()
+            for element in listed:
                 shots = wanted.get(element.element_id, set())
                 if len(shots) != len(element.shots) or not _in_order(element.shots, shots):
                     ordered = sorted(shots, key=_shot_sort_key)
@@ -137,16 +142,22 @@ class _RegistryLinks(_RegistryBase):
         return changed
 
     def sync_links_of(
-        self, shots: Sequence[ShotSpec], *, into: dict[str, AssetMetadata]
+        self,
+        shots: Sequence[ShotSpec],
+        *,
+        into: dict[str, AssetMetadata],
+        looked: Looked | None = None,
     ) -> builtins.list[str]:
         """:meth:`sync_shot_links` of every shot of the plan (timeline order), the elements
-        shared (``shared=True``) and put ``into`` the caller's dict.
+        shared (``shared=True``) and put ``into`` the caller's dict. ``looked``: a watcher's
+        answer holding the element files, taken before (:meth:`_list_shared`: an element
+        file no event named since the last listing is not read again).
 
         When every element is still the very element the last sync of this process left
         (an element written or edited by hand since is read as a new one) and every shot
         either the very shot it was given or one showing the same elements, the links
         already agree: nothing is compared or sorted. Anything else goes the long way."""
-        elements = self._list_shared()
+        elements = self._list_shared(looked)
         last = _synced.get(self.project.root)
         same = (
             last is not None
@@ -159,7 +170,7 @@ class _RegistryLinks(_RegistryBase):
         else:
             links = {shot.shot_id: shot.element_ids() for shot in shots}
             found: dict[str, AssetMetadata] = {}
-            changed = self.sync_shot_links(links, into=found, shared=True)
+            changed = self.sync_shot_links(links, into=found, shared=True, listed=elements)
             into.update(found)
             elements = builtins.list(found.values())
         _synced.put(self.project.root, _Synced(builtins.list(shots), elements))

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from operator import attrgetter, is_
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,7 @@ class _Section:
     json: bytes
     markdown: bytes
     html: bytes
+    entry: dict[str, Any]  # the segment's storyboard.json entry (shared with the document)
 
 
 @dataclass
@@ -109,6 +111,11 @@ class _Board:
     #: The head of ``storyboard.json`` last encoded (all but its segments, its compact
     #: encoding) and the bytes around its segments (:func:`_json_pieces`).
     head: tuple[str, bytes, bytes] | None = None
+    #: Per segment id: the planned segment its last row of parts was made for, that row,
+    #: and the fields (``__dict__``) its shots had then (:func:`_parts`).
+    rows: dict[str, tuple[PlannedSegment, tuple[ShotPart, ...], list[dict[str, Any]]]] = field(
+        default_factory=dict
+    )
 
     def context_text(self) -> str:
         return fragments_disk.context_key(self.context)
@@ -268,7 +275,12 @@ def _section(
         json=_section_json(top, parts),
         markdown=b"\n".join([head, *(p.markdown for p in parts), b""]),
         html=b"\n".join([opening, *(p.html for p in parts), closing]),
+        entry=segment,
     )
+
+
+#: A planned shot's shot's fields (``__dict__``: setting a field, validated, gives a new one).
+_spec_fields = attrgetter("spec.__dict__")
 
 
 def _same(copy: ShotSpec, shot: ShotSpec) -> bool:
@@ -281,10 +293,22 @@ def _parts(
     project: Project, plan: Plan, board: _Board, storyboard: dict[str, Any], m: Messages
 ) -> list[tuple[ShotPart, ...]]:
     """Each segment's shot parts, rendering those the board does not hold (or holds for
-    another shot or folder)."""
+    another shot or folder).
+
+    A segment that is the very planned segment the last row was made for (the plan shares
+    an unchanged segment: its very shots in the same folders), whose shots still have the
+    very fields they had then, is that row: its shots are not looked at one by one."""
     parts = board.parts
+    last_rows = board.rows
     rows: list[tuple[ShotPart, ...]] = []
+    made: dict[str, tuple[PlannedSegment, tuple[ShotPart, ...], list[dict[str, Any]]]] = {}
     for segment in plan.segments:
+        fields = list(map(_spec_fields, segment.shots))
+        last = last_rows.get(segment.segment_id)
+        if last is not None and last[0] is segment and all(map(is_, fields, last[2])):
+            rows.append(last[1])
+            made[segment.segment_id] = last
+            continue
         row = []
         for planned in segment.shots:
             spec = planned.spec
@@ -305,6 +329,8 @@ def _parts(
                 parts[spec.shot_id] = part
             row.append(part)
         rows.append(tuple(row))
+        made[segment.segment_id] = (segment, rows[-1], fields)
+    board.rows = made
     count = sum(len(row) for row in rows)
     if len(parts) > count:  # shots that are gone
         board.parts = {part.spec.shot_id: part for row in rows for part in row}
@@ -380,15 +406,21 @@ def render_documents(project: Project, plan: Plan, language: str | None) -> Docu
     entries: list[dict[str, Any]] = []
     chosen: list[_Section] = []
     for planned, row in zip(plan.segments, rows, strict=True):
-        shots = [part.entry for part in row]
         key = _segment_key(planned)
         known = board.sections.get(planned.segment_id)
+        if known is not None and known.key == key and known.parts is row:
+            entries.append(known.entry)  # the very row: the very entry
+            chosen.append(known)
+            continue
+        shots = [part.entry for part in row]
         if known is not None and known.key == key:  # the entry is its top and its shots
             segment = {**known.top, "shots": shots}
         else:
             segment = segment_entry(plan, planned, shots)
         if known is None or known.key != key or known.parts != row:
             known = _section(segment, key, row, m, table)
+        else:
+            known = replace(known, parts=row, entry=segment)
         entries.append(segment)
         chosen.append(known)
     storyboard["segments"] = entries

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from itertools import compress
+from operator import is_not
+from pathlib import Path
 
 from storycore.tools.domain import AssetMetadata, ShotSpec
 from storycore.tools.project import Transaction
-from storycore.tools.project.stamps import stamps_of
+from storycore.tools.project.recent import Recent
+from storycore.tools.project.stamps import Looked, stamps_of
 from storycore.tools.storyboard.fragments import ShotPart, file_stamp, render_documents
 from storycore.tools.storyboard.panels import write_panels
 from storycore.tools.storyboard.plan import (
@@ -27,21 +31,56 @@ from storycore.tools.storyboard.visual_strategy import visual_strategy_bytes
 # --------------------------------------------------------------------------------------
 
 
+#: Per project root (the most recent few): what the last :func:`_write_panels` looked at,
+#: the watcher's answer for the panel files and the shot parts it checked them against.
+_panels_seen: Recent[tuple[Looked, list[ShotPart]]] = Recent()
+
+
+def _unsure(root: Path, looked: Looked, parts: Sequence[ShotPart]) -> Iterable[int] | None:
+    """The positions whose panel may not be the one its part was drawn as: those the watcher
+    looked at again since the last call, and those whose part is not the very part checked
+    then (every other one was checked then, and no event named its file since); None when
+    that is not known (no last answer of this watcher, another list of panels)."""
+    last = _panels_seen.get(root)
+    if looked.changed is None or last is None or last[0].rels is not looked.rels:
+        return None
+    before = last[1]
+    if len(before) != len(parts):
+        return None
+    unsure = set(looked.changed)
+    unsure.update(compress(range(len(parts)), map(is_not, parts, before)))
+    return sorted(unsure)
+
+
 def _write_panels(tx: Transaction, plan: Plan, parts: Sequence[ShotPart]) -> list[str]:
     """Every shot's panel, drawn again where its inputs changed (:func:`write_panels`), the
-    panels whose file is still the one found drawn from the same shot left unread."""
+    panels whose file is still the one found drawn from the same shot left unread.
+
+    A warm process compares only the panels the kernel reported a change of and the parts
+    that are new since its last call (:func:`_unsure`): a one-shot change checks one panel,
+    not every one."""
     root = tx.project.root
     shots = plan.shots
-    now = stamps_of(root).many(f"{planned.folder}/{PANEL_FILE}" for planned in shots)
+    rels = [f"{planned.folder}/{PANEL_FILE}" for planned in shots]
+    last = _panels_seen.get(root)
+    if last is not None and last[0].rels == rels:
+        rels = last[0].rels  # the same list: the watcher brings its last answer up to date
+    looked = stamps_of(root).many_since(rels, last[0] if last is not None else None)
+    now = looked.stamps
+    positions = _unsure(root, looked, parts)
+    if positions is None:
+        positions = range(len(shots))
     todo = []
-    for planned, part, stamp in zip(shots, parts, now, strict=True):
+    for position in positions:
+        part, stamp = parts[position], now[position]
         if part.panel is None or part.panel != stamp:
-            todo.append((planned, part))
+            todo.append((shots[position], part))
     if todo:
         checked = PlannedSegment("", "", "cut", "cut", [planned for planned, _ in todo])
         write_panels(tx, replace(plan, segments=[checked]))
         for planned, part in todo:
             part.panel = file_stamp(f"{root}/{planned.panel_path}")
+    _panels_seen.put(root, (looked, list(parts)))
     return [planned.panel_path for planned in shots]
 
 
