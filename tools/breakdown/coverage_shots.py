@@ -249,11 +249,12 @@ class _CoverageShots(_DesignerBase):
             beat = without_introductions(host.action, self.scene.characters)
             focus = shot.characters[:1] if shot.framing is Framing.OTS else shot.characters
             moment = self._moment_for(setup, shot.props, focus)
-            if moment is None and f"{phrase}." in self.bare_said and self.beat_moments:
+            fitting = [i for i in range(len(self.beat_moments)) if self._fits(setup, i, shot.props)]
+            if moment is None and f"{phrase}." in self.bare_said and fitting:
                 # "Gros plan de Nour." said once already in the film: this one tells a moment
                 # again, the one told least, if no other coverage shot told it twice
                 told_count = self.moments_told
-                least = min(range(len(self.beat_moments)), key=lambda i: (told_count[i], i))
+                least = min(fitting, key=lambda i: (told_count[i], i))
                 moment = least if told_count[least] < 2 else None
             told = self.beat_moments[moment].text if moment is not None else ""
             line = coverage_line(phrase, focus, told, self.scene.characters, words.language)
@@ -317,29 +318,38 @@ class _CoverageShots(_DesignerBase):
         of the beat told yet, the one it shows best first. A shot of someone tells first
         what they do, then what the others of the cast do (what a thing or the place does
         only in a beat of nothing else: "Close-up of Zoe, as the crowd cheers"); a cutaway
-        what the place or a thing does, then the cast; an insert only what happens with
-        its prop. None when each moment is told already: the set-up alone says enough, the
+        only what the place or a thing does; an insert only what happens with its prop
+        (:meth:`_fits`). None when each moment is told already: the set-up alone says enough, the
         shot list having said the action once at each of its moments."""
-        free = [i for i in range(len(self.beat_moments)) if i not in self.moments_told]
-        if setup == "insert":
-            # an insert tells what happens with its prop, or nothing
-            head = fold(props[0]).rsplit(" ", 1)[-1] if props else ""
-            free = [i for i in free if head and head in fold(self.beat_moments[i].text)]
-        elif setup != "atmosphere" and any(m.person for m in self.beat_moments):
-            # a shot of someone shows what the cast does; what the place does is a cutaway's
-            free = [i for i in free if self.beat_moments[i].person]
+        free = [
+            i
+            for i in range(len(self.beat_moments))
+            if i not in self.moments_told and self._fits(setup, i, props)
+        ]
         if not free:
             return None
 
         def rank(index: int) -> int:
             moment = self.beat_moments[index]
-            if setup == "atmosphere":
-                return int(moment.person)
             if not moment.person:
                 return 2
             return 0 if does_it(moment.text, focus, self.scene.characters) else 1
 
         return min(free, key=lambda index: (rank(index), index))
+
+    def _fits(self, setup: str, index: int, props: Sequence[str]) -> bool:
+        """Whether a set-up can tell the beat's moment ``index``: an insert only what
+        happens with its prop; a cutaway of the place only what the place or a thing does,
+        never what one of the cast does (a wide of the empty car park "as he lands hard"
+        shows nobody landing); a shot of someone what the cast does, when the beat has
+        that to tell."""
+        moment = self.beat_moments[index]
+        if setup == "insert":
+            head = fold(props[0]).rsplit(" ", 1)[-1] if props else ""
+            return bool(head) and head in fold(moment.text)
+        if setup == "atmosphere":
+            return not moment.person
+        return moment.person or not any(m.person for m in self.beat_moments)
 
     def _insert_setup(self, host: _Draft, variant: int, bump: int = 0) -> _Setup:
         prop = host.props[variant % len(host.props)]
