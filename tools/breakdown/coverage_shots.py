@@ -189,7 +189,7 @@ class _CoverageShots(_DesignerBase):
         for option, is_own in candidates:
             for bump in range(_VARIANTS):
                 draft = self._coverage_draft(option[0], option[1], host, who, bump)
-                if not any(_same_look(draft, other) for other in neighbours):
+                if not any(self._repeats(draft, other) for other in neighbours):
                     chosen = (option, is_own, draft)
                     break
             else:
@@ -208,6 +208,32 @@ class _CoverageShots(_DesignerBase):
             self.coverage_last = option[0]
         self.coverage_variant[option[0]] += 1
         return draft
+
+    def _repeats(self, draft: _Draft, other: _Draft) -> bool:
+        """Whether a coverage shot would repeat ``other``, a shot of its beat: the same
+        set-up (:func:`_same_look`), or the same size of the same people from the same
+        angle and camera movement, on their faces or on their hands both, whatever props
+        it shows (a medium shot of Paul after the beat's medium shot of Paul holding the
+        grapes is that shot again)."""
+        if _same_look(draft, other):
+            return True
+        return (
+            bool(draft.characters)
+            and set(draft.characters) == set(other.characters)
+            and draft.shot_size == other.shot_size
+            and draft.framing == other.framing
+            and draft.camera_angle == other.camera_angle
+            and draft.camera_movement == other.camera_movement
+            and self._on_hands(draft) == self._on_hands(other)
+        )
+
+    def _on_hands(self, draft: _Draft) -> bool:
+        """Whether a shot is framed on someone's hands ("Close-up of Ana's hands...")."""
+        words = self.words
+        return any(
+            draft.description.startswith(words("hands", subject=words.name(name)))
+            for name in draft.characters
+        )
 
     def _coverage_draft(
         self,

@@ -129,22 +129,29 @@ def coverage_line(
 ) -> str | None:
     """The description of a coverage shot framed by ``phrase`` on ``focus`` (the people it
     is on, first the one it frames) of the beat ``text``; None when the beat cannot be read
-    into one line (the caller keeps ``phrase. text``)."""
-    read = _line(phrase, focus, text, characters, language)
+    into one line (the caller keeps ``phrase. text``). Every opening phrase of time and
+    place goes ("Au crépuscule, dans les vignes,"): the beat's own shot told them."""
+    read = _line(phrase, focus, text, characters, language, openers=MOST_OPENERS)
     return read[0] if read is not None else None
 
 
 def _line(
-    phrase: str, focus: Sequence[str], text: str, characters: Sequence[str], language: str
+    phrase: str,
+    focus: Sequence[str],
+    text: str,
+    characters: Sequence[str],
+    language: str,
+    openers: int = 1,
 ) -> tuple[str, bool] | None:
-    """The line, and whether it tells the beat's own subject (participles, "qui")."""
+    """The line, and whether it tells the beat's own subject (participles, "qui"), without
+    up to ``openers`` opening phrases."""
     sentences = _sentences(text)
     if not sentences or language not in ("en", "fr"):
         return None
     sentence = next(
         (s for s in sentences if any(mentions(s, name) for name in focus)), sentences[0]
     )
-    clause = without_appositions(without_opener(sentence.strip()), characters)
+    clause = without_appositions(without_opener(sentence.strip(), openers), characters)
     clause = clause if clause.endswith(("”", "»", '"')) else clause.rstrip(" .!?…")
     if not clause:
         return None
@@ -253,7 +260,7 @@ def hands_at_work(text: str, name: str, characters: Sequence[str], language: str
     they do ("Ana rolls the dough", "Léa pose une tasse"): the close-up that covers such a
     beat frames the hands, not the face again."""
     sentence = next((s for s in _sentences(text) if mentions(s, name)), "")
-    clause = without_appositions(without_opener(sentence.strip()), characters)
+    clause = without_appositions(without_opener(sentence.strip(), MOST_OPENERS), characters)
     subject, rest = _subject(clause, characters)
     if not subject or not rest or not (subject == [name] or subject == ["_"]):
         return False
@@ -265,7 +272,7 @@ def hands_at_work(text: str, name: str, characters: Sequence[str], language: str
 def does_it(text: str, focus: Sequence[str], characters: Sequence[str]) -> bool:
     """Whether who a shot is on (``focus``) is the subject of ``text``'s first clause
     ("Elle monte les escaliers" for a close-up of Nour; not "Léo lui tend…")."""
-    subject, rest = _subject(without_opener(text.strip()), characters)
+    subject, rest = _subject(without_opener(text.strip(), MOST_OPENERS), characters)
     return subject is not None and bool(rest) and _same(subject, rest, focus)
 
 
@@ -301,15 +308,29 @@ _NOT_VERB_WORDS = word_set(
 )
 
 
-def without_opener(sentence: str) -> str:
+def without_opener(sentence: str, most: int = 1) -> str:
     """``sentence`` without a short opening phrase closed by a comma ("On a windy beach,
-    Sami struggles" gives "Sami struggles")."""
-    head, comma, rest = sentence.partition(",")
-    words = head.split()
-    if comma and rest.strip() and 0 < len(words) <= 6 and fold(words[0]) in _OPENERS:
+    Sami struggles" gives "Sami struggles"), or up to ``most`` of them ("Au crépuscule, dans
+    les vignes, Paul cueille" gives "Paul cueille" with two): what sets its time and
+    place, which a later telling of the beat does not say again."""
+    for _ in range(most):
+        head, comma, rest = sentence.partition(",")
+        words = head.split()
+        if not (comma and rest.strip() and 0 < len(words) <= 6 and fold(words[0]) in _OPENERS):
+            break
+        if fold(words[0]) in _CLAUSE_DETERMINERS and _acts(head):
+            break  # "Le renard s'approche lentement, prend la pomme": a clause, no opener
         rest = rest.strip()
-        return rest[:1].upper() + rest[1:] if fold(rest.split()[0]) in _SINGULAR | _PLURAL else rest
+        first = fold(rest.split()[0])
+        sentence = rest[:1].upper() + rest[1:] if first in _SINGULAR | _PLURAL else rest
     return sentence
+
+
+#: Determiners that open an opener ("Le soir,", "That night,") or a clause ("Le renard
+#: s'approche lentement,"): which one, its verb says (not "à", folded "a": "À l'aube,").
+_CLAUSE_DETERMINERS = word_set("le la les l ce cette ces the this that")
+#: How many opening phrases a sentence sets its time and place with ("At dusk, in the rows,").
+MOST_OPENERS = 3
 
 
 def _subject(clause: str, characters: Sequence[str]) -> tuple[list[str] | None, str]:

@@ -328,7 +328,7 @@ def works_with_hands(rest: str) -> bool:
     noun = phrase[-1]
     after = words[index + len(phrase) : index + len(phrase) + 2]
     return (
-        not (noun in _BODY and _own_body(determiner, after))
+        not (noun in _BODY and (noun not in _THING_PARTS or _own_body(determiner, after)))
         and noun not in PERSON_NOUNS
         and noun not in PLACE_NOUNS
     )
@@ -336,12 +336,15 @@ def works_with_hands(rest: str) -> bool:
 
 #: Determiners of a part of a thing ("shapes the neck", "carves a face"): not a body's own.
 _ARTICLE = word_set("a an the this that another")
+#: The body's words that also name a part of a thing: a vase's neck, a chair's arm, a
+#: table's leg, a statue's face, a hammer's head, a jar's mouth.
+_THING_PARTS = word_set("neck arm arms leg legs face head back mouth foot feet lip shoulder")
 
 
 def _own_body(determiner: str, after: Sequence[str]) -> bool:
     """Whether a body-part noun after a verb is the person's body ("drags her feet",
-    "rubs the back of his neck", "shakes head") and not a thing's part the hands work on
-    ("shapes the neck with wet newspaper": the vase's neck)."""
+    "raises an eyebrow", "rubs the back of his neck") and not a thing's part the hands
+    work on ("shapes the neck with wet newspaper": the vase's neck)."""
     if determiner not in _ARTICLE:
         return True  # "her feet", "his head"
     return after[:1] == ["of"] and after[1:2] != [] and after[1] not in _ARTICLE
