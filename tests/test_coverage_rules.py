@@ -1,7 +1,8 @@
 """Coverage rules read on briefs written for these tests (none of the examples'): a look is
 no prop, a cutaway tells only what the place does, hands work is framed on the hands
 whatever the thing worked on, a beat is retold without its openers and never at the same
-size of the same person twice, and "they" is everyone the beat speaks of."""
+size of the same person twice, "they" is everyone the beat speaks of, and a tracking shot
+follows the one who moves."""
 
 from __future__ import annotations
 
@@ -131,3 +132,39 @@ def test_they_in_a_beat_naming_one_person_is_both() -> None:
     )
     laugh = [s for s in english if "They laugh" in s.description]
     assert laugh and all(len(s.characters) == 2 for s in laugh), _rows(english)
+
+
+def _tracking(shots: list) -> list:
+    return [s for s in shots if s.camera_movement.value == "tracking" and s.characters]
+
+
+@pytest.mark.parametrize(
+    "story",
+    [
+        # a thing moves: nobody to follow
+        "Histoire : INÈS, une voyageuse en manteau gris, attend seule sur le quai. Le train "
+        "entre lentement en gare et s'arrête dans un long soupir. Inès sourit.",
+        # an animal moves toward the one who sits
+        "Story: Ana, a girl in a green scarf, sits on the porch. The old dog crosses the yard "
+        "and lies down at her feet. Ana smiles.",
+        # someone is seen moving: the one who watches stands
+        "Story: Ana, a girl in a green scarf, waits at the gate of the farm. Ana watches Leo "
+        "run down the hill with his kite. She laughs.",
+    ],
+)
+def test_no_tracking_shot_follows_someone_who_does_not_move(story: str) -> None:
+    shots = _shots(f"# Wait\n\nA 40-second film, 16:9.\n\n{story}\n")
+    assert not any("coverage" in s.generation_notes for s in _tracking(shots)), _rows(shots)
+
+
+def test_a_tracking_shot_follows_the_one_who_moves() -> None:
+    shots = _shots(
+        "# Gate\n\nA 40-second film, 16:9.\n\nStory: Ana, a girl in a green scarf, and her "
+        "brother Leo, a boy with a kite, stand by the farm. Ana waits at the gate, then Leo "
+        "runs down the hill. Ana waves.\n"
+    )
+    followed = [s for s in _tracking(shots) if "coverage" in s.generation_notes]
+    assert followed, _rows(shots)
+    assert all(s.characters == ["char_leo"] and "Leo" in s.description for s in followed), _rows(
+        shots
+    )

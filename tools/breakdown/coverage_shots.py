@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,9 +19,12 @@ from storycore.tools.breakdown.fitting import allocate_frames
 from storycore.tools.breakdown.moments import Moment, beat_moments
 from storycore.tools.breakdown.shot_lines import (
     _SINGULAR,
+    MOST_OPENERS,
+    _subject,
     coverage_line,
     does_it,
     hands_at_work,
+    without_opener,
 )
 from storycore.tools.breakdown.text import _dedupe, _says_only, _short, _tokens, told_sentence
 from storycore.tools.breakdown.wording import Wording
@@ -36,6 +40,7 @@ from storycore.tools.domain import (
 from storycore.tools.fountain import (
     fold,
 )
+from storycore.tools.text import word_set
 
 
 class _CoverageShots(_DesignerBase):
@@ -68,12 +73,6 @@ class _CoverageShots(_DesignerBase):
                     recent = [*(c for c in recent if c != name), name]
             # A beat naming nobody still has whoever is already there.
             who = who or list(reversed(recent))
-            own, rotation = self._coverage_options(host, who)
-            self.coverage_turn = self._rotation_start(rotation)
-            following = self.drafts[end] if end < len(self.drafts) else None
-            # A beat the scene already told ("Rain." twice) was covered already: its coverage
-            # repeats none of the shots of the earlier telling either.
-            told = [d for d in out[:beat_start] if host.action and d.action == host.action]
             self.beat_moments = (
                 []
                 if host.dialogue or not host.action
@@ -85,6 +84,12 @@ class _CoverageShots(_DesignerBase):
                     who,
                 )
             )
+            own, rotation = self._coverage_options(host, who)
+            self.coverage_turn = self._rotation_start(rotation)
+            following = self.drafts[end] if end < len(self.drafts) else None
+            # A beat the scene already told ("Rain." twice) was covered already: its coverage
+            # repeats none of the shots of the earlier telling either.
+            told = [d for d in out[:beat_start] if host.action and d.action == host.action]
             self.moments_told = Counter()
             for k in range(shares[n]):
                 # Every shot of the beat so far: a coverage shot repeats none of them.
@@ -143,18 +148,42 @@ class _CoverageShots(_DesignerBase):
             ):
                 own.append(("performance", None))
             elif name == "tracking" and who and host.kind != "dialogue":
-                moving = any(
-                    tokens & rule.words
-                    for rule in self.rules.action_rules
-                    if rule.scene_type is SceneType.ACTION
+                mover = next(
+                    (
+                        m
+                        for m in (self._mover(moment.text, who) for moment in self.beat_moments)
+                        if m
+                    ),
+                    None,
                 )
-                if moving:
-                    own.append(("tracking", who[0]))
+                if mover is not None:
+                    own.append(("tracking", mover))
             elif name == "insert" and host.props:
                 rotation.append(("insert", None))
             elif name == "atmosphere":
                 rotation.append(("atmosphere", None))
         return own, rotation or [("atmosphere", None)]
+
+    def _mover(self, text: str, who: Sequence[str]) -> str | None:
+        """Who of ``who`` a moment of the beat shows moving, the one a tracking shot
+        follows: the person it opens on, with a verb of movement of their own before
+        anything else is said ("Élise marche seule", "he runs across the yard"). None when
+        what moves is a thing or an animal ("Le renard s'approche lentement": following the
+        girl who watches it would show her standing still), or when the movement is
+        someone else's ("Élise regarde le renard qui s'approche", "Tom watches Zoe run")."""
+        names, rest = _subject(without_opener(text, MOST_OPENERS), self.scene.characters)
+        if not names or not _moves_itself(rest, self._moving_words()):
+            return None
+        if names[0] != "_":
+            return names[0] if names[0] in who else None
+        # a pronoun: the person it was read as (:meth:`_named_moments`), else the first shown
+        return who[0]
+
+    def _moving_words(self) -> frozenset[str]:
+        """The words of the rules that frame an action as movement ("walks", "court")."""
+        return frozenset().union(
+            *(rule.words for rule in self.rules.action_rules if rule.scene_type is SceneType.ACTION)
+        )
 
     def _rotation_start(self, rotation: Sequence[tuple[str, str | None]]) -> int:
         """Where a beat's rotation starts: at the set-up after the last one the scene used,
@@ -345,8 +374,9 @@ class _CoverageShots(_DesignerBase):
         what they do, then what the others of the cast do (what a thing or the place does
         only in a beat of nothing else: "Close-up of Zoe, as the crowd cheers"); a cutaway
         only what the place or a thing does; an insert only what happens with its prop
-        (:meth:`_fits`). None when each moment is told already: the set-up alone says enough, the
-        shot list having said the action once at each of its moments."""
+        (:meth:`_fits`); a tracking shot, the moment its person moves in. None when each
+        moment is told already: the set-up alone says enough, the shot list having said the
+        action once at each of its moments."""
         free = [
             i
             for i in range(len(self.beat_moments))
@@ -357,6 +387,8 @@ class _CoverageShots(_DesignerBase):
 
         def rank(index: int) -> int:
             moment = self.beat_moments[index]
+            if setup == "tracking" and focus and self._mover(moment.text, focus) == focus[0]:
+                return -1  # a tracking shot follows them moving, not standing
             if not moment.person:
                 return 2
             return 0 if does_it(moment.text, focus, self.scene.characters) else 1
@@ -414,6 +446,37 @@ class _CoverageShots(_DesignerBase):
             label=words("atmosphere_label", place=place),
             angle=angle,
         )
+
+
+#: How a subject's verbs are chained: "s'arrête, se retourne et court", "then runs".
+_CHAINED = re.compile(r"[,;]|(?<!\w)(?:and|et|then|puis|ensuite)(?!\w)", re.IGNORECASE)
+
+#: Words after which a verb is someone or something else's: a relative ("le renard qui
+#: s'approche"), "while" / "as", and the verbs of seeing and hearing, whose object does
+#: what follows ("watches Leo run", "regarde le train partir").
+_SOMEONE_ELSES = word_set(
+    "qui que qu dont ou who whom which that where while as pendant "
+    "watch watches watching see sees seeing look looks looking observe observes observing "
+    "stare stares staring gaze gazes notice notices spot spots hear hears listen listens "
+    "regarde regardent observe observent voit voient fixe fixent contemple contemplent "
+    "ecoute ecoutent entend entendent apercoit guette guettent"
+)
+
+
+def _moves_itself(rest: str, moving: frozenset[str]) -> bool:
+    """Whether the words after a clause's subject say it moves itself: a movement word in
+    one of its chained verbs before anything opens someone else's action in that verb (a
+    relative, a verb of seeing, another name)."""
+    for verb in _CHAINED.split(rest):
+        for position, word in enumerate(verb.split()):
+            if position and word[:1].isupper():
+                break  # "Tom follows Zoe": what follows the name is hers
+            tokens = _tokens(word)
+            if any(t in _SOMEONE_ELSES for t in tokens):
+                break
+            if any(t in moving for t in tokens):
+                return True
+    return False
 
 
 #: The cutaways of a place, in the order a scene uses them: size, movement, angle, wording
