@@ -68,6 +68,20 @@ CAST = ["Noa", "Uncle Femi"]
             "The jar rolls off the table.",
             "Insert, close-up of the jar, as the jar rolls off the table.",
         ),
+        # who someone is to the other before their name: both are the subject
+        (
+            "Close-up of Noa",
+            ["Noa"],
+            "Noa and her neighbour Uncle Femi sit by the fire.",
+            "Close-up of Noa sitting by the fire.",
+        ),
+        # someone with a thing or an animal: the clause as written, no participle of "his"
+        (
+            "Close-up of Noa",
+            ["Noa"],
+            "Noa and his dog run across the field.",
+            "Close-up of Noa, as Noa and his dog run across the field.",
+        ),
         # a bracket closes the set-up: a comma before the participle
         (
             "Over Noa's shoulder onto Uncle Femi (medium shot)",

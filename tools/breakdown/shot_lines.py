@@ -336,7 +336,7 @@ MOST_OPENERS = 3
 def _subject(clause: str, characters: Sequence[str]) -> tuple[list[str] | None, str]:
     """Who a clause opens on (characters, "X and Y", or a person pronoun as ``[]`` of one or
     two) and the words after them; (None, "") when it opens on neither."""
-    rest = clause
+    rest = before_join = clause
     found: list[str] = []
     longest_first = sorted(characters, key=len, reverse=True)  # "Grandpa Ali" before "Ali"
     while True:
@@ -348,7 +348,11 @@ def _subject(clause: str, characters: Sequence[str]) -> tuple[list[str] | None, 
             name, said = next(
                 ((c, n) for c in longest_first if (n := _opens_on_noun(rest, c))), (None, 0)
             )
+        if name is None and found:
+            # "Leo and his sister Ana stand": who she is to him, then her name
+            name, said = _named_after_noun(rest, longest_first)
         if name is None:
+            rest = before_join  # "Noa and her dog run": "and her dog" is no name to drop
             break
         found.append(name)
         rest = rest[said:].lstrip()
@@ -357,7 +361,7 @@ def _subject(clause: str, characters: Sequence[str]) -> tuple[list[str] | None, 
         joined = re.match(r"(?:and|et)\s+", rest)
         if joined is None:
             break
-        rest = rest[joined.end() :]
+        before_join, rest = rest, rest[joined.end() :]
     if found:
         return found, rest
     first, _, after = clause.partition(" ")
@@ -369,6 +373,24 @@ def _subject(clause: str, characters: Sequence[str]) -> tuple[list[str] | None, 
     if key in _PLURAL:
         return ["_", "_"], after
     return None, ""
+
+
+#: A determiner or a possessive and one or two nouns before a name ("his sister Ana",
+#: "son frère Léo", "the old farmer Jo").
+_NOUN_BEFORE_NAME = (
+    r"(?:his|her|their|my|our|its|the|a|an|son|sa|ses|leur|le|la|l['’]|un|une)\s+"
+    r"(?:[^\W\d_][\w'’-]*\s+){1,2}?"
+)
+
+
+def _named_after_noun(text: str, names: Sequence[str]) -> tuple[str | None, int]:
+    """The one of ``names`` ``text`` opens on after a noun saying who they are ("his
+    sister Ana stand..."), and how many characters name them; (None, 0) otherwise."""
+    for name in names:
+        found = re.match(rf"{_NOUN_BEFORE_NAME}{re.escape(name)}(?=[\s,])", text, re.IGNORECASE)
+        if found is not None:
+            return name, found.end()
+    return None, 0
 
 
 def _opens_on(text: str, name: str) -> bool:
