@@ -168,3 +168,26 @@ def test_a_tracking_shot_follows_the_one_who_moves() -> None:
     assert all(s.characters == ["char_leo"] and "Leo" in s.description for s in followed), _rows(
         shots
     )
+
+
+@pytest.mark.parametrize(
+    ("story", "look"),
+    [
+        (
+            "Story: Sam, a tall boy, wears a blue beanie and walks past the stalls. The vendors "
+            "call out. Sam stops.",
+            "beanie",
+        ),
+        (
+            "Histoire : LÉA, une grande fille, porte un bonnet vert et traverse la place du "
+            "marché. Les marchands crient. Léa s'arrête.",
+            "bonnet",
+        ),
+    ],
+)
+def test_coverage_tells_what_someone_does_not_the_look_they_wear(story: str, look: str) -> None:
+    shots = _shots(f"# Market\n\nA 40-second film, 16:9.\n\n{story}\n")
+    coverage = [s for s in shots if "coverage" in s.generation_notes and s.characters]
+    assert coverage, _rows(shots)
+    assert any(look in s.description for s in shots), _rows(shots)  # the beat's shot says it
+    assert not any(look in s.description for s in coverage), _rows(shots)

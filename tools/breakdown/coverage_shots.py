@@ -28,7 +28,7 @@ from storycore.tools.breakdown.shot_lines import (
 )
 from storycore.tools.breakdown.text import _dedupe, _says_only, _short, _tokens, told_sentence
 from storycore.tools.breakdown.wording import Wording
-from storycore.tools.brief.looks import without_introductions
+from storycore.tools.brief.looks import is_worn, without_introductions
 from storycore.tools.domain import (
     CameraAngle,
     CameraMovement,
@@ -78,7 +78,7 @@ class _CoverageShots(_DesignerBase):
                 if host.dialogue or not host.action
                 else self._named_moments(
                     beat_moments(
-                        without_introductions(host.action, self.scene.characters),
+                        self._without_looks(host.action),
                         self.scene.characters,
                     ),
                     who,
@@ -163,6 +163,18 @@ class _CoverageShots(_DesignerBase):
             elif name == "atmosphere":
                 rotation.append(("atmosphere", None))
         return own, rotation or [("atmosphere", None)]
+
+    def _without_looks(self, text: str) -> str:
+        """A beat as its coverage tells it: without the look that introduced someone
+        (:func:`without_introductions`), nor the one said as a verb before what they do
+        ("Tom wears a red cap and runs across the yard" is Tom running across the yard);
+        the beat's own shot said it, the look is the character's."""
+        text = without_introductions(text, self.scene.characters)
+        for name in [*self.scene.characters, *_SINGULAR]:
+            found = re.search(_WEARS.format(name=re.escape(name)), text, re.IGNORECASE)
+            if found is not None and is_worn(found.group(2)):
+                text = text[: found.end(1)] + " " + text[found.end() :]
+        return text
 
     def _mover(self, text: str, who: Sequence[str]) -> str | None:
         """Who of ``who`` a moment of the beat shows moving, the one a tracking shot
@@ -301,7 +313,7 @@ class _CoverageShots(_DesignerBase):
             description, action, beat = words("after_line", what=phrase, said=said), "", said
         else:
             # what the set-up shows of the beat, without the look that introduced someone
-            beat = without_introductions(host.action, self.scene.characters)
+            beat = self._without_looks(host.action)
             focus = shot.characters[:1] if shot.framing is Framing.OTS else shot.characters
             moment = self._moment_for(setup, shot.props, focus)
             fitting = [i for i in range(len(self.beat_moments)) if self._fits(setup, i, shot.props)]
@@ -447,6 +459,10 @@ class _CoverageShots(_DesignerBase):
             angle=angle,
         )
 
+
+#: Someone's look said as their first verb, before another one ("Tom wears a red cap and
+#: runs", "elle porte un ciré jaune et traverse"): group 1 the name, group 2 what is worn.
+_WEARS = r"(?<![\w'’])({name})\s+(?:wears|is\s+wearing|porte)\s+([^,.;:!?]+?)\s+(?:and|et)\s+(?=\w)"
 
 #: How a subject's verbs are chained: "s'arrête, se retourne et court", "then runs".
 _CHAINED = re.compile(r"[,;]|(?<!\w)(?:and|et|then|puis|ensuite)(?!\w)", re.IGNORECASE)
