@@ -484,7 +484,30 @@ def _new_subject(words: Sequence[str]) -> bool:
     """Whether ``words`` (after an "and") open a clause with its own subject: a pronoun
     ("it tears") or a determiner, a noun and its verb ("the lid falls")."""
     first = fold(words[0]) if words else ""
-    return first in _SUBJECT_PRONOUNS or _acts(" ".join(words))
+    return first in _SUBJECT_PRONOUNS or _acts(" ".join(words)) or _bare_subject(words)
+
+
+#: Words before a verb that are no subject of it ("and still laughs", "and then lands").
+_ADVERBS = word_set("almost also again always barely even just never often once only soon still")
+
+
+def _bare_subject(words: Sequence[str]) -> bool:
+    """Whether ``words`` open on a noun without a determiner and its present verb ("smoke
+    rises from the chimney", "rain falls"): a word that is no verb nor adverb, then one
+    that is a verb."""
+    if len(words) < 2:
+        return False
+    noun, verb = words[0], words[1].rstrip(",;.!?…")
+    return (
+        noun.isalpha()
+        and noun.islower()
+        and not noun.endswith("ly")
+        and noun not in _ADVERBS
+        and noun not in _NOT_VERB_WORDS
+        and _ing(noun, plural=False) is None
+        and verb not in _NOT_VERB_WORDS
+        and _ing(verb, plural=False) is not None
+    )
 
 
 def _converted(word: str, *, plural: bool, strict: bool) -> str | None:
