@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from storycore.tools.breakdown import breakdown_brief
-from storycore.tools.breakdown.shot_lines import without_opener
+from storycore.tools.breakdown.shot_lines import coverage_line, without_opener
 from storycore.tools.fountain.french_props import handled_props as french_handled_props
 from storycore.tools.fountain.handled import handled_props, works_with_hands
 from storycore.tools.planner.intake import understand
@@ -191,3 +191,37 @@ def test_coverage_tells_what_someone_does_not_the_look_they_wear(story: str, loo
     assert coverage, _rows(shots)
     assert any(look in s.description for s in shots), _rows(shots)  # the beat's shot says it
     assert not any(look in s.description for s in coverage), _rows(shots)
+
+
+@pytest.mark.parametrize(
+    ("story", "plays"),
+    [
+        (
+            "Story: Mia, a girl in a red coat, walks into the square. She meets Jonas, a busker "
+            "with a beard who plays the guitar by the fountain. Mia smiles.",
+            "playing the guitar",
+        ),
+        (
+            "Histoire : MIA, une fille au manteau rouge, traverse la place. Elle retrouve Jonas, "
+            "un musicien barbu qui joue de la guitare près de la fontaine. Mia sourit.",
+            "Jonas joue de la guitare",
+        ),
+    ],
+)
+def test_a_performance_shot_is_of_the_one_who_plays(story: str, plays: str) -> None:
+    shots = _shots(f"# Square\n\nA 40-second music video, 16:9.\n\n{story}\n")
+    performance = [s for s in shots if s.camera_movement.value == "orbit"]
+    assert performance, _rows(shots)
+    assert all(s.characters == ["char_jonas"] for s in performance), _rows(shots)
+    assert all(plays in s.description for s in performance), _rows(shots)
+
+
+def test_a_relative_inside_who_someone_is_is_their_look_not_their_action() -> None:
+    line = coverage_line(
+        "Plan en pied de Léa",
+        ["Léa"],
+        "Sa fille Léa, une adolescente qui porte un ciré jaune, traverse la cour en courant.",
+        ["Léa", "Marc"],
+        "fr",
+    )
+    assert line is None or "traverse" in line, line

@@ -24,6 +24,7 @@ from storycore.tools.breakdown.shot_lines import (
     coverage_line,
     does_it,
     hands_at_work,
+    relative_clause,
     without_opener,
 )
 from storycore.tools.breakdown.text import _dedupe, _says_only, _short, _tokens, told_sentence
@@ -131,6 +132,7 @@ class _CoverageShots(_DesignerBase):
         first, and the scene's rotation."""
         text = host.action or " ".join(line.text for line in host.dialogue)
         tokens = set(_tokens(text))
+        self.performers: list[str] = []  # who of the beat sings or plays
         own: list[tuple[str, str | None]] = []
         rotation: list[tuple[str, str | None]] = []
         for name in self.rules.coverage_order:
@@ -146,7 +148,11 @@ class _CoverageShots(_DesignerBase):
                 and who
                 and tokens & self.rules.performance_words
             ):
-                own.append(("performance", None))
+                words = self.rules.performance_words
+                doing = [self._doers(moment.text, who, words) for moment in self.beat_moments]
+                self.performers = _dedupe([name for names in doing for name in names])
+                if self.performers:
+                    own.append(("performance", None))
             elif name == "tracking" and who and host.kind != "dialogue":
                 mover = next(
                     (
@@ -178,18 +184,32 @@ class _CoverageShots(_DesignerBase):
 
     def _mover(self, text: str, who: Sequence[str]) -> str | None:
         """Who of ``who`` a moment of the beat shows moving, the one a tracking shot
-        follows: the person it opens on, with a verb of movement of their own before
-        anything else is said ("Élise marche seule", "he runs across the yard"). None when
-        what moves is a thing or an animal ("Le renard s'approche lentement": following the
-        girl who watches it would show her standing still), or when the movement is
-        someone else's ("Élise regarde le renard qui s'approche", "Tom watches Zoe run")."""
+        follows (:meth:`_doers` of a movement word: "Élise marche seule", "he runs across
+        the yard"). None when what moves is a thing or an animal ("Le renard s'approche
+        lentement": following the girl who watches it would show her standing still), or
+        when the movement is someone else's ("Élise regarde le renard qui s'approche",
+        "Tom watches Zoe run")."""
+        return next(iter(self._doers(text, who, self._moving_words())), None)
+
+    def _doers(self, text: str, who: Sequence[str], words: frozenset[str]) -> list[str]:
+        """Who of ``who`` a moment shows doing one of ``words`` themselves: the people it
+        opens on, when it is their own verb (:func:`_does_itself`), and anyone named whose
+        relative clause says it ("elle retrouve Léo, un batteur qui joue sur des seaux":
+        Léo plays, she does not)."""
+        found: list[str] = []
         names, rest = _subject(without_opener(text, MOST_OPENERS), self.scene.characters)
-        if not names or not _moves_itself(rest, self._moving_words()):
-            return None
-        if names[0] != "_":
-            return names[0] if names[0] in who else None
-        # a pronoun: the person it was read as (:meth:`_named_moments`), else the first shown
-        return who[0]
+        if names and _does_itself(rest, words):
+            if names[0] != "_":
+                found = [name for name in names if name in who]
+            else:
+                # a pronoun: the person it was read as (:meth:`_named_moments`), else the
+                # first shown; "they" is everyone shown
+                found = list(who) if len(names) > 1 else [who[0]]
+        for name in who:
+            relative = relative_clause(text, name)
+            if relative is not None and _does_itself(relative, words):
+                found = _dedupe([*found, name])
+        return found
 
     def _moving_words(self) -> frozenset[str]:
         """The words of the rules that frame an action as movement ("walks", "court")."""
@@ -298,7 +318,7 @@ class _CoverageShots(_DesignerBase):
         elif setup == "medium":
             shot = _medium_setup(words, host, who, variant)
         elif setup == "performance":
-            shot = _performance_setup(words, who, variant)
+            shot = _performance_setup(words, self.performers or who, variant)
         elif setup == "tracking":
             assert subject is not None
             shot = _tracking_setup(words, subject)
@@ -479,10 +499,10 @@ _SOMEONE_ELSES = word_set(
 )
 
 
-def _moves_itself(rest: str, moving: frozenset[str]) -> bool:
-    """Whether the words after a clause's subject say it moves itself: a movement word in
-    one of its chained verbs before anything opens someone else's action in that verb (a
-    relative, a verb of seeing, another name)."""
+def _does_itself(rest: str, words: frozenset[str]) -> bool:
+    """Whether the words after a clause's subject say it does one of ``words`` itself (a
+    movement, singing): such a word in one of its chained verbs before anything opens
+    someone else's action in that verb (a relative, a verb of seeing, another name)."""
     for verb in _CHAINED.split(rest):
         for position, word in enumerate(verb.split()):
             if position and word[:1].isupper():
@@ -490,7 +510,7 @@ def _moves_itself(rest: str, moving: frozenset[str]) -> bool:
             tokens = _tokens(word)
             if any(t in _SOMEONE_ELSES for t in tokens):
                 break
-            if any(t in moving for t in tokens):
+            if any(t in words for t in tokens):
                 return True
     return False
 

@@ -151,7 +151,8 @@ def _line(
     sentence = next(
         (s for s in sentences if any(mentions(s, name) for name in focus)), sentences[0]
     )
-    clause = without_appositions(without_opener(sentence.strip(), openers), characters)
+    opened = without_opener(sentence.strip(), openers)
+    clause = without_appositions(opened, characters)
     clause = clause if clause.endswith(("”", "»", '"')) else clause.rstrip(" .!?…")
     if not clause:
         return None
@@ -177,7 +178,8 @@ def _line(
         participles = _participles(rest, plural=len(subject) > 1 or _plural_pronoun(clause))
         if participles is not None:
             return f"{phrase}{join}{participles}{end}", True
-    relative = _relative_of(clause, focus, french)
+    # "Léo, un batteur qui joue sur des seaux": what he does, past who he is
+    relative = _relative_of(opened.rstrip(" .!?…"), focus, french)
     if relative is not None and (ends_on_focus or not french):
         # "GaBy strides past Dr. Marsh, who raises an eyebrow": the close-up of Dr. Marsh
         # is of what the relative clause says he does
@@ -186,7 +188,11 @@ def _line(
         participles = _participles(relative, plural=False)
         if participles is not None:
             return f"{phrase}{join}{participles}{end}", True
-    if subject is None and not _acts(clause):
+    if relative is not None:
+        # "Plan de performance de Léo, travelling circulaire lent": no "qui" after the
+        # movement, the relative told as his own clause
+        clause = f"{focus[0]} {relative}"
+    elif subject is None and not _acts(clause):
         return None  # "The can on the counter, tagline ...": no verb to say "as" with
     lowered = _lower_first(clause, characters)
     if french:
@@ -281,9 +287,30 @@ def _relative_of(clause: str, focus: Sequence[str], french: bool) -> str | None:
     Marsh, who raises an eyebrow" gives "raises an eyebrow"), None when there is none."""
     if len(focus) != 1:
         return None
-    pronoun = "qui" if french else "who"
-    found = re.search(rf"{re.escape(focus[0])},? {pronoun} ([^,;:]+)", clause)
-    return found.group(1).strip() if found else None
+    return relative_clause(clause, focus[0], "qui" if french else "who")
+
+
+#: A name, who they are after a comma ("Léo, un batteur aux cheveux rasés"), and the relative
+#: clause saying what they do: group 1 who they are, group 2 the clause.
+_RELATIVE_OF = (
+    r"(?<![\w'’]){name}(,\s+(?:a|an|the|his|her|their|un|une|le|la|l['’]|son|sa)\s*"
+    r"[^,.;:!?]+?)?,?\s+(?:{pronoun})\s+([^,;:.!?]+)"
+)
+
+
+def relative_clause(text: str, name: str, pronoun: str = "qui|who") -> str | None:
+    """What a relative clause after ``name`` says they do ("…, past Dr. Marsh, who raises
+    an eyebrow"; "elle retrouve Léo, un batteur qui joue sur des seaux" past who he is),
+    None when there is none. A relative inside who someone is, the sentence going on
+    after it ("Léa, une adolescente qui porte un ciré, traverse la cour"), is their look,
+    not what they do."""
+    said = _RELATIVE_OF.format(name=re.escape(name), pronoun=pronoun)
+    found = re.search(said, text, re.IGNORECASE)
+    if found is None:
+        return None
+    if found.group(1) and text[found.end() :].strip(' .!?…”»"'):
+        return None
+    return found.group(2).strip()
 
 
 def _acts(clause: str) -> bool:
