@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from storycore.tools.breakdown import breakdown_brief
-from storycore.tools.breakdown.shot_lines import action_line, coverage_line
+from storycore.tools.breakdown.shot_lines import action_line, coverage_line, thing_line
 from storycore.tools.domain import Framing
 from storycore.tools.planner import plan_project
 from storycore.tools.planner.intake import understand
@@ -67,6 +67,20 @@ CAST = ["Noa", "Uncle Femi"]
             [],
             "The jar rolls off the table.",
             "Insert, close-up of the jar, as the jar rolls off the table.",
+        ),
+        # who someone is to the other before their name: both are the subject
+        (
+            "Close-up of Noa",
+            ["Noa"],
+            "Noa and her neighbour Uncle Femi sit by the fire.",
+            "Close-up of Noa sitting by the fire.",
+        ),
+        # someone with a thing or an animal: the clause as written, no participle of "his"
+        (
+            "Close-up of Noa",
+            ["Noa"],
+            "Noa and his dog run across the field.",
+            "Close-up of Noa, as Noa and his dog run across the field.",
         ),
         # a bracket closes the set-up: a comma before the participle
         (
@@ -246,3 +260,17 @@ def test_four_sentences_or_a_name_again_keep_the_later_sentences_as_written() ->
     assert action_line("Full shot of Ilka", ["Ilka"], again, ["Ilka"], "en") == (
         "Full shot of Ilka waiting. Ilka sits."
     )
+
+
+@pytest.mark.parametrize(
+    ("rest", "expected"),
+    [
+        # a new subject after "and", with or without its determiner: a clause of its own
+        ("glows and smoke rises from the chimney.", "glowing, and smoke rises from the chimney"),
+        ("glows and the lid rattles.", "glowing, and the lid rattles"),
+        # one thing's verbs
+        ("swells and glows.", "swelling and glowing"),
+    ],
+)
+def test_a_things_line_keeps_a_new_subjects_verb(rest: str, expected: str) -> None:
+    assert thing_line("Close-up of the kiln", rest) == f"Close-up of the kiln {expected}."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,13 +19,17 @@ from storycore.tools.breakdown.fitting import allocate_frames
 from storycore.tools.breakdown.moments import Moment, beat_moments
 from storycore.tools.breakdown.shot_lines import (
     _SINGULAR,
+    MOST_OPENERS,
+    _subject,
     coverage_line,
     does_it,
     hands_at_work,
+    relative_clause,
+    without_opener,
 )
 from storycore.tools.breakdown.text import _dedupe, _says_only, _short, _tokens, told_sentence
 from storycore.tools.breakdown.wording import Wording
-from storycore.tools.brief.looks import without_introductions
+from storycore.tools.brief.looks import is_worn, without_introductions
 from storycore.tools.domain import (
     CameraAngle,
     CameraMovement,
@@ -36,6 +41,7 @@ from storycore.tools.domain import (
 from storycore.tools.fountain import (
     fold,
 )
+from storycore.tools.text import word_set
 
 
 class _CoverageShots(_DesignerBase):
@@ -68,23 +74,23 @@ class _CoverageShots(_DesignerBase):
                     recent = [*(c for c in recent if c != name), name]
             # A beat naming nobody still has whoever is already there.
             who = who or list(reversed(recent))
+            self.beat_moments = (
+                []
+                if host.dialogue or not host.action
+                else self._named_moments(
+                    beat_moments(
+                        self._without_looks(host.action),
+                        self.scene.characters,
+                    ),
+                    who,
+                )
+            )
             own, rotation = self._coverage_options(host, who)
             self.coverage_turn = self._rotation_start(rotation)
             following = self.drafts[end] if end < len(self.drafts) else None
             # A beat the scene already told ("Rain." twice) was covered already: its coverage
             # repeats none of the shots of the earlier telling either.
             told = [d for d in out[:beat_start] if host.action and d.action == host.action]
-            self.beat_moments = (
-                []
-                if host.dialogue or not host.action
-                else self._named_moments(
-                    beat_moments(
-                        without_introductions(host.action, self.scene.characters),
-                        self.scene.characters,
-                    ),
-                    who,
-                )
-            )
             self.moments_told = Counter()
             for k in range(shares[n]):
                 # Every shot of the beat so far: a coverage shot repeats none of them.
@@ -126,6 +132,7 @@ class _CoverageShots(_DesignerBase):
         first, and the scene's rotation."""
         text = host.action or " ".join(line.text for line in host.dialogue)
         tokens = set(_tokens(text))
+        self.performers: list[str] = []  # who of the beat sings or plays
         own: list[tuple[str, str | None]] = []
         rotation: list[tuple[str, str | None]] = []
         for name in self.rules.coverage_order:
@@ -141,20 +148,74 @@ class _CoverageShots(_DesignerBase):
                 and who
                 and tokens & self.rules.performance_words
             ):
-                own.append(("performance", None))
+                words = self.rules.performance_words
+                doing = [self._doers(moment.text, who, words) for moment in self.beat_moments]
+                self.performers = _dedupe([name for names in doing for name in names])
+                if self.performers:
+                    own.append(("performance", None))
             elif name == "tracking" and who and host.kind != "dialogue":
-                moving = any(
-                    tokens & rule.words
-                    for rule in self.rules.action_rules
-                    if rule.scene_type is SceneType.ACTION
+                mover = next(
+                    (
+                        m
+                        for m in (self._mover(moment.text, who) for moment in self.beat_moments)
+                        if m
+                    ),
+                    None,
                 )
-                if moving:
-                    own.append(("tracking", who[0]))
+                if mover is not None:
+                    own.append(("tracking", mover))
             elif name == "insert" and host.props:
                 rotation.append(("insert", None))
             elif name == "atmosphere":
                 rotation.append(("atmosphere", None))
         return own, rotation or [("atmosphere", None)]
+
+    def _without_looks(self, text: str) -> str:
+        """A beat as its coverage tells it: without the look that introduced someone
+        (:func:`without_introductions`), nor the one said as a verb before what they do
+        ("Tom wears a red cap and runs across the yard" is Tom running across the yard);
+        the beat's own shot said it, the look is the character's."""
+        text = without_introductions(text, self.scene.characters)
+        for name in [*self.scene.characters, *_SINGULAR]:
+            found = re.search(_WEARS.format(name=re.escape(name)), text, re.IGNORECASE)
+            if found is not None and is_worn(found.group(2)):
+                text = text[: found.end(1)] + " " + text[found.end() :]
+        return text
+
+    def _mover(self, text: str, who: Sequence[str]) -> str | None:
+        """Who of ``who`` a moment of the beat shows moving, the one a tracking shot
+        follows (:meth:`_doers` of a movement word: "Élise marche seule", "he runs across
+        the yard"). None when what moves is a thing or an animal ("Le renard s'approche
+        lentement": following the girl who watches it would show her standing still), or
+        when the movement is someone else's ("Élise regarde le renard qui s'approche",
+        "Tom watches Zoe run")."""
+        return next(iter(self._doers(text, who, self._moving_words())), None)
+
+    def _doers(self, text: str, who: Sequence[str], words: frozenset[str]) -> list[str]:
+        """Who of ``who`` a moment shows doing one of ``words`` themselves: the people it
+        opens on, when it is their own verb (:func:`_does_itself`), and anyone named whose
+        relative clause says it ("elle retrouve Léo, un batteur qui joue sur des seaux":
+        Léo plays, she does not)."""
+        found: list[str] = []
+        names, rest = _subject(without_opener(text, MOST_OPENERS), self.scene.characters)
+        if names and _does_itself(rest, words):
+            if names[0] != "_":
+                found = [name for name in names if name in who]
+            else:
+                # a pronoun: the person it was read as (:meth:`_named_moments`), else the
+                # first shown; "they" is everyone shown
+                found = list(who) if len(names) > 1 else [who[0]]
+        for name in who:
+            relative = relative_clause(text, name)
+            if relative is not None and _does_itself(relative, words):
+                found = _dedupe([*found, name])
+        return found
+
+    def _moving_words(self) -> frozenset[str]:
+        """The words of the rules that frame an action as movement ("walks", "court")."""
+        return frozenset().union(
+            *(rule.words for rule in self.rules.action_rules if rule.scene_type is SceneType.ACTION)
+        )
 
     def _rotation_start(self, rotation: Sequence[tuple[str, str | None]]) -> int:
         """Where a beat's rotation starts: at the set-up after the last one the scene used,
@@ -189,7 +250,7 @@ class _CoverageShots(_DesignerBase):
         for option, is_own in candidates:
             for bump in range(_VARIANTS):
                 draft = self._coverage_draft(option[0], option[1], host, who, bump)
-                if not any(_same_look(draft, other) for other in neighbours):
+                if not any(self._repeats(draft, other) for other in neighbours):
                     chosen = (option, is_own, draft)
                     break
             else:
@@ -208,6 +269,32 @@ class _CoverageShots(_DesignerBase):
             self.coverage_last = option[0]
         self.coverage_variant[option[0]] += 1
         return draft
+
+    def _repeats(self, draft: _Draft, other: _Draft) -> bool:
+        """Whether a coverage shot would repeat ``other``, a shot of its beat: the same
+        set-up (:func:`_same_look`), or the same size of the same people from the same
+        angle and camera movement, on their faces or on their hands both, whatever props
+        it shows (a medium shot of Paul after the beat's medium shot of Paul holding the
+        grapes is that shot again)."""
+        if _same_look(draft, other):
+            return True
+        return (
+            bool(draft.characters)
+            and set(draft.characters) == set(other.characters)
+            and draft.shot_size == other.shot_size
+            and draft.framing == other.framing
+            and draft.camera_angle == other.camera_angle
+            and draft.camera_movement == other.camera_movement
+            and self._on_hands(draft) == self._on_hands(other)
+        )
+
+    def _on_hands(self, draft: _Draft) -> bool:
+        """Whether a shot is framed on someone's hands ("Close-up of Ana's hands...")."""
+        words = self.words
+        return any(
+            draft.description.startswith(words("hands", subject=words.name(name)))
+            for name in draft.characters
+        )
 
     def _coverage_draft(
         self,
@@ -231,7 +318,7 @@ class _CoverageShots(_DesignerBase):
         elif setup == "medium":
             shot = _medium_setup(words, host, who, variant)
         elif setup == "performance":
-            shot = _performance_setup(words, who, variant)
+            shot = _performance_setup(words, self.performers or who, variant)
         elif setup == "tracking":
             assert subject is not None
             shot = _tracking_setup(words, subject)
@@ -246,14 +333,15 @@ class _CoverageShots(_DesignerBase):
             description, action, beat = words("after_line", what=phrase, said=said), "", said
         else:
             # what the set-up shows of the beat, without the look that introduced someone
-            beat = without_introductions(host.action, self.scene.characters)
+            beat = self._without_looks(host.action)
             focus = shot.characters[:1] if shot.framing is Framing.OTS else shot.characters
             moment = self._moment_for(setup, shot.props, focus)
-            if moment is None and f"{phrase}." in self.bare_said and self.beat_moments:
+            fitting = [i for i in range(len(self.beat_moments)) if self._fits(setup, i, shot.props)]
+            if moment is None and f"{phrase}." in self.bare_said and fitting:
                 # "Gros plan de Nour." said once already in the film: this one tells a moment
                 # again, the one told least, if no other coverage shot told it twice
                 told_count = self.moments_told
-                least = min(range(len(self.beat_moments)), key=lambda i: (told_count[i], i))
+                least = min(fitting, key=lambda i: (told_count[i], i))
                 moment = least if told_count[least] < 2 else None
             told = self.beat_moments[moment].text if moment is not None else ""
             line = coverage_line(phrase, focus, told, self.scene.characters, words.language)
@@ -317,29 +405,41 @@ class _CoverageShots(_DesignerBase):
         of the beat told yet, the one it shows best first. A shot of someone tells first
         what they do, then what the others of the cast do (what a thing or the place does
         only in a beat of nothing else: "Close-up of Zoe, as the crowd cheers"); a cutaway
-        what the place or a thing does, then the cast; an insert only what happens with
-        its prop. None when each moment is told already: the set-up alone says enough, the
-        shot list having said the action once at each of its moments."""
-        free = [i for i in range(len(self.beat_moments)) if i not in self.moments_told]
-        if setup == "insert":
-            # an insert tells what happens with its prop, or nothing
-            head = fold(props[0]).rsplit(" ", 1)[-1] if props else ""
-            free = [i for i in free if head and head in fold(self.beat_moments[i].text)]
-        elif setup != "atmosphere" and any(m.person for m in self.beat_moments):
-            # a shot of someone shows what the cast does; what the place does is a cutaway's
-            free = [i for i in free if self.beat_moments[i].person]
+        only what the place or a thing does; an insert only what happens with its prop
+        (:meth:`_fits`); a tracking shot, the moment its person moves in. None when each
+        moment is told already: the set-up alone says enough, the shot list having said the
+        action once at each of its moments."""
+        free = [
+            i
+            for i in range(len(self.beat_moments))
+            if i not in self.moments_told and self._fits(setup, i, props)
+        ]
         if not free:
             return None
 
         def rank(index: int) -> int:
             moment = self.beat_moments[index]
-            if setup == "atmosphere":
-                return int(moment.person)
+            if setup == "tracking" and focus and self._mover(moment.text, focus) == focus[0]:
+                return -1  # a tracking shot follows them moving, not standing
             if not moment.person:
                 return 2
             return 0 if does_it(moment.text, focus, self.scene.characters) else 1
 
         return min(free, key=lambda index: (rank(index), index))
+
+    def _fits(self, setup: str, index: int, props: Sequence[str]) -> bool:
+        """Whether a set-up can tell the beat's moment ``index``: an insert only what
+        happens with its prop; a cutaway of the place only what the place or a thing does,
+        never what one of the cast does (a wide of the empty car park "as he lands hard"
+        shows nobody landing); a shot of someone what the cast does, when the beat has
+        that to tell."""
+        moment = self.beat_moments[index]
+        if setup == "insert":
+            head = fold(props[0]).rsplit(" ", 1)[-1] if props else ""
+            return bool(head) and head in fold(moment.text)
+        if setup == "atmosphere":
+            return not moment.person
+        return moment.person or not any(m.person for m in self.beat_moments)
 
     def _insert_setup(self, host: _Draft, variant: int, bump: int = 0) -> _Setup:
         prop = host.props[variant % len(host.props)]
@@ -378,6 +478,41 @@ class _CoverageShots(_DesignerBase):
             label=words("atmosphere_label", place=place),
             angle=angle,
         )
+
+
+#: Someone's look said as their first verb, before another one ("Tom wears a red cap and
+#: runs", "elle porte un ciré jaune et traverse"): group 1 the name, group 2 what is worn.
+_WEARS = r"(?<![\w'’])({name})\s+(?:wears|is\s+wearing|porte)\s+([^,.;:!?]+?)\s+(?:and|et)\s+(?=\w)"
+
+#: How a subject's verbs are chained: "s'arrête, se retourne et court", "then runs".
+_CHAINED = re.compile(r"[,;]|(?<!\w)(?:and|et|then|puis|ensuite)(?!\w)", re.IGNORECASE)
+
+#: Words after which a verb is someone or something else's: a relative ("le renard qui
+#: s'approche"), "while" / "as", and the verbs of seeing and hearing, whose object does
+#: what follows ("watches Leo run", "regarde le train partir").
+_SOMEONE_ELSES = word_set(
+    "qui que qu dont ou who whom which that where while as pendant "
+    "watch watches watching see sees seeing look looks looking observe observes observing "
+    "stare stares staring gaze gazes notice notices spot spots hear hears listen listens "
+    "regarde regardent observe observent voit voient fixe fixent contemple contemplent "
+    "ecoute ecoutent entend entendent apercoit guette guettent"
+)
+
+
+def _does_itself(rest: str, words: frozenset[str]) -> bool:
+    """Whether the words after a clause's subject say it does one of ``words`` itself (a
+    movement, singing): such a word in one of its chained verbs before anything opens
+    someone else's action in that verb (a relative, a verb of seeing, another name)."""
+    for verb in _CHAINED.split(rest):
+        for position, word in enumerate(verb.split()):
+            if position and word[:1].isupper():
+                break  # "Tom follows Zoe": what follows the name is hers
+            tokens = _tokens(word)
+            if any(t in _SOMEONE_ELSES for t in tokens):
+                break
+            if any(t in words for t in tokens):
+                return True
+    return False
 
 
 #: The cutaways of a place, in the order a scene uses them: size, movement, angle, wording

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from storycore.tools.domain import (
     Transition,
 )
 from storycore.tools.fountain import (
+    fold,
     mentions,
 )
 from storycore.tools.fountain.french_props import handled_props as french_handled_props
@@ -45,6 +47,20 @@ _SUBJECT_DETERMINERS = _words(
 )
 #: Plural nouns not written with a final s.
 _PLURAL_NOUNS = _words("men women people children police gens")
+
+
+#: A clause opening on a plural subject pronoun: at the start, after a mark, or after
+#: "then" / "puis" / "and" / "et" ("They laugh", "..., puis ils trinquent").
+_PLURAL_SUBJECT = re.compile(
+    r"(?:^|[,;:.!?]\s+|\b(?:then|and|puis|et|ensuite)\s+)(?:they|ils|elles)\s", re.IGNORECASE
+)
+
+
+def _first_name_at(text: str, names: Sequence[str]) -> int:
+    """Where the first of ``names`` is named in ``text`` (its length when none is)."""
+    folded = fold(text)
+    places = [folded.find(fold(name)) for name in names]
+    return min((p for p in places if p >= 0), default=len(text))
 
 
 def _plural_subject(text: str, pronouns: frozenset[str]) -> bool:
@@ -164,7 +180,7 @@ class _DesignerBase:
                     )
                     if found and found not in who:
                         who = [found, *who] if before else [*who, found]
-            return who
+            return self._with_plural_subject(text, who)
         if speaks_of_the_group((split_sentences(text) or [text])[0]):
             return self._recent_people(2)  # "the two friends sit at the back"
         if not groups:
@@ -176,6 +192,17 @@ class _DesignerBase:
         # "Elle lui tend un croissant": the subject, then who the object pronoun stands for
         who = self._pronoun_subject(groups)
         return self._with_objects(text, who) if who else who
+
+    def _with_plural_subject(self, text: str, who: list[str]) -> list[str]:
+        """``who`` and, when a clause of ``text`` opens on "they" / "ils" / "elles" ("Ils
+        trinquent, puis Alma rit"), the people the last shots showed, so the pronoun's
+        clause has at least two: a toast is not Alma's alone."""
+        found = _PLURAL_SUBJECT.search(text)
+        if found is None or len(who) >= 2 or _plural_subject(text, self.rules.pronouns["plural"]):
+            return who
+        others = [c for c in self._recent_people(3) if c not in who][: 2 - len(who)]
+        # the pronoun before the names: its people first ("Ils trinquent, puis Alma rit")
+        return [*others, *who] if found.start() < _first_name_at(text, who) else [*who, *others]
 
     def _with_objects(self, text: str, who: list[str]) -> list[str]:
         """``who`` and, for each object pronoun of ``text``, the person it stands for: the

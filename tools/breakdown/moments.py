@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from storycore.tools.breakdown.shot_lines import (
     _ARTICLES,
     _NOT_VERB_WORDS,
+    MOST_OPENERS,
     _acts,
     _subject,
     without_opener,
@@ -77,6 +78,9 @@ def beat_moments(text: str, characters: Sequence[str]) -> list[Moment]:
 
 
 def _sentence_moments(sentence: str, characters: Sequence[str]) -> list[Moment]:
+    # "Au crépuscule, dans les vignes, Paul cueille": the beat's own shot said when and
+    # where; a moment is what happens
+    sentence = without_opener(sentence, MOST_OPENERS)
     end = "" if sentence.endswith(("”", "»", '"')) else "."
     body = sentence if not end else sentence.rstrip(" .!?…")
     asides: list[str] = []
@@ -118,7 +122,7 @@ def _sentence_moments(sentence: str, characters: Sequence[str]) -> list[Moment]:
 
 def _subject_words(clause: str, characters: Sequence[str]) -> str:
     """The words a clause's person subject is written with ("Elle", "Nour and Léo"), or ""."""
-    opened = without_opener(clause.strip())
+    opened = without_opener(clause.strip(), MOST_OPENERS)
     names, rest = _subject(opened, characters)
     if names is None or not rest:
         return ""
@@ -128,7 +132,7 @@ def _subject_words(clause: str, characters: Sequence[str]) -> str:
 def _stands(part: str, characters: Sequence[str]) -> bool:
     """Whether ``part`` is a sentence of its own: a person subject and a verb after it, or
     a thing's subject and a verb ("la foule s'arrête", "boats sway")."""
-    opened = without_opener(part.strip())
+    opened = without_opener(part.strip(), MOST_OPENERS)
     names, rest = _subject(opened, characters)
     if names is not None:
         verb = fold(rest.split(" ", 1)[0]) if rest.strip() else ""
@@ -137,7 +141,7 @@ def _stands(part: str, characters: Sequence[str]) -> bool:
 
 
 def _by_person(part: str, characters: Sequence[str]) -> bool:
-    opened = without_opener(part.strip())
+    opened = without_opener(part.strip(), MOST_OPENERS)
     names, _ = _subject(opened, characters)
     return names is not None or any(mentions(opened, name) for name in characters)
 

@@ -129,22 +129,30 @@ def coverage_line(
 ) -> str | None:
     """The description of a coverage shot framed by ``phrase`` on ``focus`` (the people it
     is on, first the one it frames) of the beat ``text``; None when the beat cannot be read
-    into one line (the caller keeps ``phrase. text``)."""
-    read = _line(phrase, focus, text, characters, language)
+    into one line (the caller keeps ``phrase. text``). Every opening phrase of time and
+    place goes ("Au crépuscule, dans les vignes,"): the beat's own shot told them."""
+    read = _line(phrase, focus, text, characters, language, openers=MOST_OPENERS)
     return read[0] if read is not None else None
 
 
 def _line(
-    phrase: str, focus: Sequence[str], text: str, characters: Sequence[str], language: str
+    phrase: str,
+    focus: Sequence[str],
+    text: str,
+    characters: Sequence[str],
+    language: str,
+    openers: int = 1,
 ) -> tuple[str, bool] | None:
-    """The line, and whether it tells the beat's own subject (participles, "qui")."""
+    """The line, and whether it tells the beat's own subject (participles, "qui"), without
+    up to ``openers`` opening phrases."""
     sentences = _sentences(text)
     if not sentences or language not in ("en", "fr"):
         return None
     sentence = next(
         (s for s in sentences if any(mentions(s, name) for name in focus)), sentences[0]
     )
-    clause = without_appositions(without_opener(sentence.strip()), characters)
+    opened = without_opener(sentence.strip(), openers)
+    clause = without_appositions(opened, characters)
     clause = clause if clause.endswith(("”", "»", '"')) else clause.rstrip(" .!?…")
     if not clause:
         return None
@@ -170,7 +178,8 @@ def _line(
         participles = _participles(rest, plural=len(subject) > 1 or _plural_pronoun(clause))
         if participles is not None:
             return f"{phrase}{join}{participles}{end}", True
-    relative = _relative_of(clause, focus, french)
+    # "Léo, un batteur qui joue sur des seaux": what he does, past who he is
+    relative = _relative_of(opened.rstrip(" .!?…"), focus, french)
     if relative is not None and (ends_on_focus or not french):
         # "GaBy strides past Dr. Marsh, who raises an eyebrow": the close-up of Dr. Marsh
         # is of what the relative clause says he does
@@ -179,7 +188,11 @@ def _line(
         participles = _participles(relative, plural=False)
         if participles is not None:
             return f"{phrase}{join}{participles}{end}", True
-    if subject is None and not _acts(clause):
+    if relative is not None:
+        # "Plan de performance de Léo, travelling circulaire lent": no "qui" after the
+        # movement, the relative told as his own clause
+        clause = f"{focus[0]} {relative}"
+    elif subject is None and not _acts(clause):
         return None  # "The can on the counter, tagline ...": no verb to say "as" with
     lowered = _lower_first(clause, characters)
     if french:
@@ -253,7 +266,7 @@ def hands_at_work(text: str, name: str, characters: Sequence[str], language: str
     they do ("Ana rolls the dough", "Léa pose une tasse"): the close-up that covers such a
     beat frames the hands, not the face again."""
     sentence = next((s for s in _sentences(text) if mentions(s, name)), "")
-    clause = without_appositions(without_opener(sentence.strip()), characters)
+    clause = without_appositions(without_opener(sentence.strip(), MOST_OPENERS), characters)
     subject, rest = _subject(clause, characters)
     if not subject or not rest or not (subject == [name] or subject == ["_"]):
         return False
@@ -265,7 +278,7 @@ def hands_at_work(text: str, name: str, characters: Sequence[str], language: str
 def does_it(text: str, focus: Sequence[str], characters: Sequence[str]) -> bool:
     """Whether who a shot is on (``focus``) is the subject of ``text``'s first clause
     ("Elle monte les escaliers" for a close-up of Nour; not "Léo lui tend…")."""
-    subject, rest = _subject(without_opener(text.strip()), characters)
+    subject, rest = _subject(without_opener(text.strip(), MOST_OPENERS), characters)
     return subject is not None and bool(rest) and _same(subject, rest, focus)
 
 
@@ -274,9 +287,30 @@ def _relative_of(clause: str, focus: Sequence[str], french: bool) -> str | None:
     Marsh, who raises an eyebrow" gives "raises an eyebrow"), None when there is none."""
     if len(focus) != 1:
         return None
-    pronoun = "qui" if french else "who"
-    found = re.search(rf"{re.escape(focus[0])},? {pronoun} ([^,;:]+)", clause)
-    return found.group(1).strip() if found else None
+    return relative_clause(clause, focus[0], "qui" if french else "who")
+
+
+#: A name, who they are after a comma ("Léo, un batteur aux cheveux rasés"), and the relative
+#: clause saying what they do: group 1 who they are, group 2 the clause.
+_RELATIVE_OF = (
+    r"(?<![\w'’]){name}(,\s+(?:a|an|the|his|her|their|un|une|le|la|l['’]|son|sa)\s*"
+    r"[^,.;:!?]+?)?,?\s+(?:{pronoun})\s+([^,;:.!?]+)"
+)
+
+
+def relative_clause(text: str, name: str, pronoun: str = "qui|who") -> str | None:
+    """What a relative clause after ``name`` says they do ("…, past Dr. Marsh, who raises
+    an eyebrow"; "elle retrouve Léo, un batteur qui joue sur des seaux" past who he is),
+    None when there is none. A relative inside who someone is, the sentence going on
+    after it ("Léa, une adolescente qui porte un ciré, traverse la cour"), is their look,
+    not what they do."""
+    said = _RELATIVE_OF.format(name=re.escape(name), pronoun=pronoun)
+    found = re.search(said, text, re.IGNORECASE)
+    if found is None:
+        return None
+    if found.group(1) and text[found.end() :].strip(' .!?…”»"'):
+        return None
+    return found.group(2).strip()
 
 
 def _acts(clause: str) -> bool:
@@ -301,21 +335,35 @@ _NOT_VERB_WORDS = word_set(
 )
 
 
-def without_opener(sentence: str) -> str:
+def without_opener(sentence: str, most: int = 1) -> str:
     """``sentence`` without a short opening phrase closed by a comma ("On a windy beach,
-    Sami struggles" gives "Sami struggles")."""
-    head, comma, rest = sentence.partition(",")
-    words = head.split()
-    if comma and rest.strip() and 0 < len(words) <= 6 and fold(words[0]) in _OPENERS:
+    Sami struggles" gives "Sami struggles"), or up to ``most`` of them ("Au crépuscule, dans
+    les vignes, Paul cueille" gives "Paul cueille" with two): what sets its time and
+    place, which a later telling of the beat does not say again."""
+    for _ in range(most):
+        head, comma, rest = sentence.partition(",")
+        words = head.split()
+        if not (comma and rest.strip() and 0 < len(words) <= 6 and fold(words[0]) in _OPENERS):
+            break
+        if fold(words[0]) in _CLAUSE_DETERMINERS and _acts(head):
+            break  # "Le renard s'approche lentement, prend la pomme": a clause, no opener
         rest = rest.strip()
-        return rest[:1].upper() + rest[1:] if fold(rest.split()[0]) in _SINGULAR | _PLURAL else rest
+        first = fold(rest.split()[0])
+        sentence = rest[:1].upper() + rest[1:] if first in _SINGULAR | _PLURAL else rest
     return sentence
+
+
+#: Determiners that open an opener ("Le soir,", "That night,") or a clause ("Le renard
+#: s'approche lentement,"): which one, its verb says (not "à", folded "a": "À l'aube,").
+_CLAUSE_DETERMINERS = word_set("le la les l ce cette ces the this that")
+#: How many opening phrases a sentence sets its time and place with ("At dusk, in the rows,").
+MOST_OPENERS = 3
 
 
 def _subject(clause: str, characters: Sequence[str]) -> tuple[list[str] | None, str]:
     """Who a clause opens on (characters, "X and Y", or a person pronoun as ``[]`` of one or
     two) and the words after them; (None, "") when it opens on neither."""
-    rest = clause
+    rest = before_join = clause
     found: list[str] = []
     longest_first = sorted(characters, key=len, reverse=True)  # "Grandpa Ali" before "Ali"
     while True:
@@ -327,7 +375,11 @@ def _subject(clause: str, characters: Sequence[str]) -> tuple[list[str] | None, 
             name, said = next(
                 ((c, n) for c in longest_first if (n := _opens_on_noun(rest, c))), (None, 0)
             )
+        if name is None and found:
+            # "Leo and his sister Ana stand": who she is to him, then her name
+            name, said = _named_after_noun(rest, longest_first)
         if name is None:
+            rest = before_join  # "Noa and her dog run": "and her dog" is no name to drop
             break
         found.append(name)
         rest = rest[said:].lstrip()
@@ -336,7 +388,7 @@ def _subject(clause: str, characters: Sequence[str]) -> tuple[list[str] | None, 
         joined = re.match(r"(?:and|et)\s+", rest)
         if joined is None:
             break
-        rest = rest[joined.end() :]
+        before_join, rest = rest, rest[joined.end() :]
     if found:
         return found, rest
     first, _, after = clause.partition(" ")
@@ -348,6 +400,24 @@ def _subject(clause: str, characters: Sequence[str]) -> tuple[list[str] | None, 
     if key in _PLURAL:
         return ["_", "_"], after
     return None, ""
+
+
+#: A determiner or a possessive and one or two nouns before a name ("his sister Ana",
+#: "son frère Léo", "the old farmer Jo").
+_NOUN_BEFORE_NAME = (
+    r"(?:his|her|their|my|our|its|the|a|an|son|sa|ses|leur|le|la|l['’]|un|une)\s+"
+    r"(?:[^\W\d_][\w'’-]*\s+){1,2}?"
+)
+
+
+def _named_after_noun(text: str, names: Sequence[str]) -> tuple[str | None, int]:
+    """The one of ``names`` ``text`` opens on after a noun saying who they are ("his
+    sister Ana stand..."), and how many characters name them; (None, 0) otherwise."""
+    for name in names:
+        found = re.match(rf"{_NOUN_BEFORE_NAME}{re.escape(name)}(?=[\s,])", text, re.IGNORECASE)
+        if found is not None:
+            return name, found.end()
+    return None, 0
 
 
 def _opens_on(text: str, name: str) -> bool:
@@ -441,7 +511,30 @@ def _new_subject(words: Sequence[str]) -> bool:
     """Whether ``words`` (after an "and") open a clause with its own subject: a pronoun
     ("it tears") or a determiner, a noun and its verb ("the lid falls")."""
     first = fold(words[0]) if words else ""
-    return first in _SUBJECT_PRONOUNS or _acts(" ".join(words))
+    return first in _SUBJECT_PRONOUNS or _acts(" ".join(words)) or _bare_subject(words)
+
+
+#: Words before a verb that are no subject of it ("and still laughs", "and then lands").
+_ADVERBS = word_set("almost also again always barely even just never often once only soon still")
+
+
+def _bare_subject(words: Sequence[str]) -> bool:
+    """Whether ``words`` open on a noun without a determiner and its present verb ("smoke
+    rises from the chimney", "rain falls"): a word that is no verb nor adverb, then one
+    that is a verb."""
+    if len(words) < 2:
+        return False
+    noun, verb = words[0], words[1].rstrip(",;.!?…")
+    return (
+        noun.isalpha()
+        and noun.islower()
+        and not noun.endswith("ly")
+        and noun not in _ADVERBS
+        and noun not in _NOT_VERB_WORDS
+        and _ing(noun, plural=False) is None
+        and verb not in _NOT_VERB_WORDS
+        and _ing(verb, plural=False) is not None
+    )
 
 
 def _converted(word: str, *, plural: bool, strict: bool) -> str | None:

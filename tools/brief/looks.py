@@ -33,7 +33,7 @@ from storycore.tools.fountain.headings import PERIODS
 from storycore.tools.fountain.people import PERSON_NOUNS
 from storycore.tools.text import fold_words, split_sentences, word_set
 
-__all__ = ["APPEARANCE_WORDS", "find_look", "is_action_clause", "location_look"]
+__all__ = ["APPEARANCE_WORDS", "find_look", "is_action_clause", "is_worn", "location_look"]
 
 #: Words that say how someone or something looks (English and French, folded).
 APPEARANCE_WORDS = DESCRIPTIVE_WORDS | word_set(
@@ -418,7 +418,8 @@ def _phrases(name: str, sentences: Iterable[str], others: Sequence[str] = ()) ->
 #: one is a person's even after a thing ("waits by the door in a red coat").
 _WORN = word_set(
     """hair haired bald shaved beard moustache mustache stubble freckles ponytail bun fringe
-    bangs curls braid braids dreadlocks wig makeup lipstick earrings necklace glasses
+    bangs curls braid braids dreadlocks mohawk mullet quiff afro wig makeup lipstick earrings
+    necklace glasses
     sunglasses goggles mask helmet cap beanie hat hood hoodie sweater jumper cardigan blazer
     jacket coat suit dress trousers jeans pants shorts skirt leggings overalls uniform apron
     gown robe cloak cape parka anorak raincoat overcoat trench vest waistcoat tshirt shirt
@@ -453,6 +454,12 @@ def _names_a_person(head: str) -> bool:
 
 def _is_worn(phrase: str) -> bool:
     return any(word in _WORN for word in fold_words(phrase).split())
+
+
+def is_worn(phrase: str) -> bool:
+    """Whether ``phrase`` ("a bleached mohawk", "a torn denim jacket") names what a person
+    wears or has on their head and face: their look, not a thing they carry."""
+    return _is_worn(phrase)
 
 
 @functools.lru_cache(maxsize=64)

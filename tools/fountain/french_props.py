@@ -166,5 +166,19 @@ def handled_props(text: str) -> Iterator[str]:
     }
     for start in sorted(found):
         name = _name(found[start].group("noun"), found[start].group("after"))
-        if name is not None:
+        if name is not None and not _worn(found[start].group(0), name):
             yield name
+
+
+#: Verbs whose object may be what the person wears ("porte un ciré jaune", "enfile sa veste").
+_WEARING = re.compile(r"(?i:porte|portent|enfile|enfilent|avec)\b")
+
+
+def _worn(said: str, name: str) -> bool:
+    """Whether what ``said`` ("porte un ciré jaune") handles is worn: the character's look,
+    which the registry keeps with them (:func:`~storycore.tools.brief.looks.is_worn`), no
+    prop."""
+    # imported here: the brief's looks read the screenplay package
+    from storycore.tools.brief.looks import is_worn
+
+    return _WEARING.match(said) is not None and is_worn(name)

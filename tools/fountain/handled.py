@@ -18,7 +18,7 @@ places. French follows its own rule.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from storycore.tools.fountain.people import PERSON_NOUNS
@@ -141,10 +141,12 @@ def handled_props(texts: Iterable[str] | list[str], *, exclude: Iterable[str] = 
         for index, word in enumerate(words):
             if word == "with" and _carries(words, index):
                 phrase = _object(words, index + 1)
-                if phrase is None or phrase.rsplit(" ", 1)[-1] in _NOT_CARRIED:
-                    continue
+                if phrase is None or phrase.rsplit(" ", 1)[-1] in _NOT_CARRIED or _worn(phrase):
+                    continue  # "a skater with a bleached mohawk": his look
             elif not word.islower() or handling_verb(word) is None:
                 continue
+            elif handling_verb(word) == "wear" and _worn(_object(words, index + 1) or ""):
+                continue  # "wears a red cap": the look the registry gives her
             elif index and words[index - 1].lower() in _DETERMINER:
                 continue  # "the lights of the harbour": a noun, not a verb
             else:
@@ -186,6 +188,16 @@ _NOT_CARRYING = word_set(
     """filled covered lined dotted littered packed crowded full stuffed together along
     man woman boy girl child kid people one someone something it"""
 )
+
+
+def _worn(phrase: str) -> bool:
+    """Whether a noun phrase is something worn, hair or a face's feature: a character's
+    look (:func:`~storycore.tools.brief.looks.is_worn`), which the registry keeps with the
+    character, never a prop of its own."""
+    # imported here: the brief's looks read the screenplay package
+    from storycore.tools.brief.looks import is_worn
+
+    return is_worn(phrase)
 
 
 def _carries(words: list[str], index: int) -> bool:
@@ -302,8 +314,8 @@ def works_with_hands(rest: str) -> bool:
     index += 1
     if index < len(words) and words[index] in {"up", "off", "out", "down", "on", "over"}:
         index += 1
-    if index < len(words) and words[index] in _DETERMINER:
-        index += 1
+    determiner = words[index] if index < len(words) and words[index] in _DETERMINER else ""
+    index += bool(determiner)
     phrase: list[str] = []
     for word in written[index : index + _MAX_WORDS + 1]:
         if word[:1].isupper():
@@ -314,7 +326,28 @@ def works_with_hands(rest: str) -> bool:
     if not phrase:
         return False  # "turns around", "pulls away": no thing
     noun = phrase[-1]
-    return noun not in _BODY and noun not in PERSON_NOUNS and noun not in PLACE_NOUNS
+    after = words[index + len(phrase) : index + len(phrase) + 2]
+    return (
+        not (noun in _BODY and (noun not in _THING_PARTS or _own_body(determiner, after)))
+        and noun not in PERSON_NOUNS
+        and noun not in PLACE_NOUNS
+    )
+
+
+#: Determiners of a part of a thing ("shapes the neck", "carves a face"): not a body's own.
+_ARTICLE = word_set("a an the this that another")
+#: The body's words that also name a part of a thing: a vase's neck, a chair's arm, a
+#: table's leg, a statue's face, a hammer's head, a jar's mouth.
+_THING_PARTS = word_set("neck arm arms leg legs face head back mouth foot feet lip shoulder")
+
+
+def _own_body(determiner: str, after: Sequence[str]) -> bool:
+    """Whether a body-part noun after a verb is the person's body ("drags her feet",
+    "raises an eyebrow", "rubs the back of his neck") and not a thing's part the hands
+    work on ("shapes the neck with wet newspaper": the vase's neck)."""
+    if determiner not in _ARTICLE:
+        return True  # "her feet", "his head"
+    return after[:1] == ["of"] and after[1:2] != [] and after[1] not in _ARTICLE
 
 
 def _manual_verb(word: str) -> bool:
