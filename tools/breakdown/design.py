@@ -30,7 +30,7 @@ class _SceneDesigner(_BeatShots, _CoverageShots):
                 opening = chunks[0]
                 rest = " ".join(chunks[1:])
                 beats[0] = beats[0].model_copy(update={"text": rest})
-            self.establishing(opening)
+            self.establishing(opening, beats)
         index = 0
         while index < len(beats):
             beat = beats[index]
