@@ -12,8 +12,7 @@ from storycore.tools.breakdown.places import find_places
 from storycore.tools.breakdown.scenes import scenes_from_prose
 from storycore.tools.brief.looks import find_look
 from storycore.tools.domain import SceneType
-from storycore.tools.fountain import fold, parse_heading
-from storycore.tools.fountain.headings import qualified_period
+from storycore.tools.fountain import parse_heading
 from storycore.tools.planner.intake import understand
 
 
@@ -47,8 +46,8 @@ def _brief(story: str, framing: str = "A 30-second film.") -> str:
 def test_a_qualified_time_in_a_heading_is_lit_by_its_own_period(time: str, period: str) -> None:
     heading = parse_heading(f"EXT. ORCHARD - {time}")
     assert heading.time_of_day == time and heading.location == "ORCHARD"
-    found = qualified_period(fold(time))
-    assert found is not None and found[0] == period, found
+    shots = _shots(f"EXT. ORCHARD - {time}\n\nRUTH (40s) picks apples.\n", "film.fountain")
+    assert {shot.time_of_day for shot in shots} == {period}, [s.time_of_day for s in shots]
 
 
 def test_a_screenplay_time_before_sunrise_is_said_and_lit_as_night() -> None:
