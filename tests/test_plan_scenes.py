@@ -108,6 +108,21 @@ def test_a_first_scene_opening_on_a_time_then_a_place_gets_its_establishing_shot
     assert place in first.description
 
 
+def test_a_later_sentence_opening_on_a_time_then_a_place_starts_that_places_scene() -> None:
+    text = "Paul taille les ceps dans les vignes. Le soir, dans le chai, il goûte le vin nouveau."
+    scenes = scenes_from_prose(text)
+    assert [(s.location, s.time_of_day) for s in scenes] == [("vignes", None), ("chai", "soir")]
+
+
+def test_people_acting_before_a_time_then_a_place_were_somewhere_else() -> None:
+    """Like "Marta walks the rows. In the barn, the press creaks": the barn is its own
+    scene, with its own wide shot, when the paragraph opens on a time first."""
+    scenes = scenes_from_prose(
+        "Ruth feeds the hens.\n\nEarly that morning, in the barn, Tom milks."
+    )
+    assert [s.location for s in scenes] == [None, "barn"]
+
+
 def test_a_sentence_that_only_ends_on_a_time_does_not_open_on_the_place_after_it() -> None:
     scenes = scenes_from_prose("Paul works all night, in the vines, alone. Then Paul sleeps.")
     assert scenes[0].time_of_day == "night"

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from storycore.tools.breakdown.places import (
     _PLACE_DETERMINERS,
     _PLACES_NOT_PEOPLE,
+    _after_time_phrase,
     _int_ext_of,
     _opening_place,
     _place_after_determiner,
@@ -804,8 +805,10 @@ def _moves_story(sentence: str, key: str, locations: Sequence[str]) -> bool:
     """A later sentence of a paragraph that opens on a place or on a time jump."""
     if _TIME_JUMP_OPENER.match(key) or _PERIOD_OPENER.match(key):
         return True
-    # the place must be in the opening clause: "In the end, she walks to the kitchen" stays
-    return _place_opened(_CLAUSE_END.split(sentence, maxsplit=1)[0], locations) is not None
+    # the place must be in the opening clause: "In the end, she walks to the kitchen" stays;
+    # after a phrase that only says when, the next clause opens it ("Le soir, dans le chai")
+    opened = _after_time_phrase(sentence) or sentence
+    return _place_opened(_CLAUSE_END.split(opened, maxsplit=1)[0], locations) is not None
 
 
 def _framing(text: str, story: str) -> str:
