@@ -192,6 +192,35 @@ def test_the_establishing_shot_shows_the_pronoun_that_opens_the_scene() -> None:
     assert set(chai.characters) == {"char_paul", "char_alma"}, chai.characters
 
 
+@pytest.mark.parametrize(
+    ("action", "there", "comes_in"),
+    [
+        ("MARTA (60s) pours tea. A knock. TOM (30s) enters, soaked.", "char_marta", "char_tom"),
+        ("MARTA (60 ans) verse le thé. TOM (30 ans) entre, trempé.", "char_marta", "char_tom"),
+        ("The kitchen is empty. MARTA (60s) comes in with the lantern.", None, "char_marta"),
+    ],
+)
+def test_someone_coming_in_after_the_opening_is_a_shot_of_their_own(
+    action: str, there: str | None, comes_in: str
+) -> None:
+    text = f"INT. KITCHEN - NIGHT\n\n{action}\n\nTOM\nSorry.\n\nMARTA\nSit down.\n"
+    shots = _shots(text, "film.fountain")
+    first = shots[0]
+    assert first.scene_type is SceneType.ESTABLISHING
+    assert first.characters == ([there] if there else []), (first.description, first.characters)
+    entrance = shots[1]
+    assert comes_in in entrance.characters and entrance.scene_type is not SceneType.ESTABLISHING
+
+
+def test_a_french_entre_between_things_is_no_entrance() -> None:
+    text = (
+        "EXT. VIGNES - NUIT\n\nIl fait nuit. PAUL (60 ans) marche entre les rangs.\n\n"
+        "PAUL\nPas un bruit.\n"
+    )
+    first = _shots(text, "film.fountain")[0]
+    assert "marche entre les rangs" in first.description and first.characters == ["char_paul"]
+
+
 # -- the door of a place ----------------------------------------------------------------------
 
 
