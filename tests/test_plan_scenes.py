@@ -246,6 +246,22 @@ def test_knocking_on_a_cellar_door_later_stays_in_the_scenes_place() -> None:
     assert [s.scene_type for s in shots].count(SceneType.ESTABLISHING) == 1
 
 
+def test_a_scene_that_opens_at_a_places_door_is_set_there_outside() -> None:
+    story = "In the bakery, Nadia kneads dough.\n\nAt the cellar door, Tom waits with a sack.\n"
+    shots = _shots(_brief(story, "A 20-second film."))
+    door = next(s for s in shots if s.scene == "2")
+    assert door.scene_type is SceneType.ESTABLISHING
+    assert "of the cellar door" in door.description and door.shot_size.value == "EWS", (
+        door.description
+    )
+
+
+def test_a_heading_at_a_places_door_reads_as_a_common_noun() -> None:
+    text = "EXT. CELLAR DOOR - NIGHT\n\nMARTA (60s) waits with a lantern.\n\nMARTA\nHurry.\n"
+    first = _shots(text, "film.fountain")[0]
+    assert "of the cellar door, night" in first.description, first.description
+
+
 # -- a relation noun before a name ------------------------------------------------------------
 
 

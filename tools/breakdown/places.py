@@ -118,14 +118,17 @@ _PLACE_DETERMINERS = _words(
 )
 
 
-def find_places(text: str, known_locations: Iterable[str] = ()) -> list[tuple[str, IntExt | None]]:
+def find_places(
+    text: str, known_locations: Iterable[str] = (), *, edges: bool = False
+) -> list[tuple[str, IntExt | None]]:
     """Places a text puts the action in, in order of appearance: ``known_locations`` it names
     (or whose last word it names), and place phrases ("in the kitchen", "on the old bridge",
     "à la gare", "au café").
 
     A place phrase is a preposition, at most two determiners, at most two other words, then
     a noun of :data:`PLACE_NOUNS`; a place missing from that list is found only when it is a
-    known location.
+    known location. A place's door ("the cellar door") is no place the action is in, unless
+    ``edges`` (a sentence that opens on it: "At the cellar door, Marta waits" is set there).
     """
     words = [(m.start(), m.group(0)) for m in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)]
     keys, breaks = _place_keys(text, words)
@@ -144,7 +147,7 @@ def find_places(text: str, known_locations: Iterable[str] = ()) -> list[tuple[st
         j = i + 1
         while j < len(keys) and j <= i + 2 and keys[j] in _PLACE_DETERMINERS and j not in breaks:
             j += 1
-        phrase = None if j in breaks else _place_phrase(texts, keys, j, breaks)
+        phrase = None if j in breaks else _place_phrase(texts, keys, j, breaks, edges=edges)
         if phrase is not None:
             found.append((words[j][0], phrase, _int_ext_of(phrase)))
     found.sort(key=lambda item: item[0])
@@ -205,7 +208,12 @@ def _place_after_determiner(text: str) -> tuple[str, IntExt | None] | None:
 
 
 def _place_phrase(
-    words: Sequence[str], keys: Sequence[str], start: int, breaks: AbstractSet[int] = frozenset()
+    words: Sequence[str],
+    keys: Sequence[str],
+    start: int,
+    breaks: AbstractSet[int] = frozenset(),
+    *,
+    edges: bool = False,
 ) -> str | None:
     """The place named from ``words[start]`` on: at most two words, then a noun of
     :data:`PLACE_NOUNS` ("old bridge"); None when a determiner, a phrase break or
@@ -217,6 +225,8 @@ def _place_phrase(
             return None
         length = _place_at(keys, span)
         after = keys[span + length] if length and span + length < len(keys) else ""
+        if after in _ENTRANCE_PARTS and edges and span + length not in breaks:
+            return " ".join(words[start : span + length + 1])  # "At the cellar door, ..."
         if after in PERSON_NOUNS or after in _ENTRANCE_PARTS:
             # "the lighthouse keeper" is who someone is; "knocks on the cellar door" is where
             # they knock, at the edge of a place, not the place the action is in
@@ -247,8 +257,17 @@ def _place_at(keys: Sequence[str], index: int) -> int:
     return 0
 
 
+def is_place_edge(name: str) -> bool:
+    """Whether ``name`` is a place's door or steps ("cellar door", "church steps"): a place
+    noun, then an entrance part (:data:`_ENTRANCE_PARTS`)."""
+    keys = fold(name).split()
+    return len(keys) >= 2 and keys[-1] in _ENTRANCE_PARTS and _int_ext_of(keys[-2]) is not None
+
+
 def _int_ext_of(name: str) -> IntExt | None:
     keys = fold(name).split()
+    if len(keys) >= 2 and keys[-1] in _ENTRANCE_PARTS and keys[-2] in PLACE_NOUNS:
+        return IntExt.EXT  # at a place's door, outside it
     for length in (3, 2, 1):
         if len(keys) >= length:
             found = PLACE_NOUNS.get(" ".join(keys[-length:]))
@@ -278,7 +297,7 @@ def _place_opened(text: str, locations: Sequence[str]) -> tuple[str, IntExt | No
     if opener is None or opener.group(1).lower() not in _PLACE_PREPOSITIONS:
         after = _after_time_phrase(text)
         return _place_opened(after, locations) if after else None
-    places = find_places(text, locations)
+    places = find_places(text, locations, edges=True)
     return places[0] if places else None
 
 

@@ -532,7 +532,9 @@ def scenes_from_prose(
         [unit for p in paragraphs for unit in _scene_units(p, locations)]
     ):
         first = (_sentences(paragraph) or [paragraph])[0]
-        places = [cut_to] if cut_to else find_places(first, locations)
+        # "At the cellar door, Tom waits": a sentence that opens on a place's door is there
+        edges = _place_opened(first, locations) is not None
+        places = [cut_to] if cut_to else find_places(first, locations, edges=edges)
         jump = _TIME_JUMP_OPENER.match(fold(first))
         current = groups[-1] if groups else None
         opens_period = _PERIOD_OPENER.match(fold(first))

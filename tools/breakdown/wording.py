@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from storycore.tools.breakdown.places import PLACE_NOUNS
+from storycore.tools.breakdown.places import PLACE_NOUNS, is_place_edge
 from storycore.tools.fountain import fold
 from storycore.tools.fountain.people import PERSON_NOUNS, person_key
 from storycore.tools.i18n import catalog_language, section
@@ -292,7 +292,10 @@ def _english_place(location: str, names: list[str], story: str = "") -> str:
     ("CENTRAL PARK" when the action says "Central Park")."""
     words = location.split()
     plain = bool(_PLAIN_PLACE.match(location.strip()))
-    common = plain and any(" ".join(fold(w) for w in words[-n:]) in PLACE_NOUNS for n in (1, 2, 3))
+    common = plain and (
+        any(" ".join(fold(w) for w in words[-n:]) in PLACE_NOUNS for n in (1, 2, 3))
+        or is_place_edge(location)  # "CELLAR DOOR": the cellar's door, a common noun
+    )
     if plain and not common and location.isupper() and story:
         # "INT. VAN" when the action says "leans against a van": a common noun the story
         # gives an article
