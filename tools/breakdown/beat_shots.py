@@ -12,8 +12,16 @@ from storycore.tools.breakdown.drafts import (
     _people_framing,
     _same_look,
 )
+from storycore.tools.breakdown.places import without_said_setting
 from storycore.tools.breakdown.shot_lines import action_line, thing_acting, thing_line
-from storycore.tools.breakdown.text import _chunks, _says_only, _short, _tokens, told_sentence
+from storycore.tools.breakdown.text import (
+    _chunks,
+    _says_only,
+    _short,
+    _tokens,
+    pronoun_before_names,
+    told_sentence,
+)
 from storycore.tools.breakdown.wording import Phrase
 from storycore.tools.directions import stated_direction
 from storycore.tools.domain import (
@@ -36,7 +44,9 @@ from storycore.tools.fountain import (
 class _BeatShots(_DirectedShots):
     """The shots of a scene's own beats."""
 
-    def establishing(self, opening: str) -> None:
+    def establishing(self, opening: str, upcoming: Sequence[Beat] = ()) -> None:
+        """The wide shot of a new place, with the scene's opening action (``upcoming``: the
+        scene's beats after it, who may come in later)."""
         outside = self.scene.int_ext is IntExt.EXT
         size = ShotSize.EWS if outside else ShotSize.WS
         words = self.words
@@ -45,6 +55,8 @@ class _BeatShots(_DirectedShots):
         time = lit_time(self.scene.time_of_day)
         if time:
             what = words("at_time", what=what, time=time)
+        if opening and not _says_only(opening, str(what)):
+            opening = without_said_setting(opening, str(what))
         seconds = max(self._kind_seconds("establishing"), self._action_seconds(opening))
         self._add(
             _Draft(
@@ -66,11 +78,24 @@ class _BeatShots(_DirectedShots):
                 else f"{what}.",
                 action=opening,
                 camera_details=f"{self._lens(size):g}mm, slow dolly in",
-                characters=self._who_or_pronoun(opening),
+                characters=self._there_at_start(opening, upcoming),
                 props=self._props_in(opening),
             )
         )
         self._inserts(opening)
+
+    def _there_at_start(self, opening: str, upcoming: Sequence[Beat]) -> list[str]:
+        """Who the establishing shot shows: the people its opening names, and whom its
+        pronouns stand for, but not someone only an object pronoun stood for ("the city
+        glows behind her") whom a later action beat brings in ("A drummer, KAI, hits the
+        drums"): the shot shows who is there when the scene opens. A subject pronoun
+        before the names ("il verse le vin pendant que sa fille Alma...") is someone there."""
+        who = self._who_or_pronoun(opening)
+        named = self._who(opening)
+        if not named or pronoun_before_names(opening, named) is not None:
+            return who
+        later = [b.text for b in upcoming if b.kind == "action"]
+        return [n for n in who if n in named or not any(mentions(t, n) for t in later)]
 
     def action(self, text: str) -> None:
         direction = stated_direction(text)

@@ -8,10 +8,12 @@ import re
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 
-from storycore.tools.breakdown.text import _sentences, _words
+from storycore.tools.breakdown.text import _SETTING_WORDS, _sentences, _words
 from storycore.tools.domain import IntExt
 from storycore.tools.fountain import fold
+from storycore.tools.fountain.headings import PERIODS, is_time_of_day
 from storycore.tools.fountain.people import PERSON_NOUNS
+from storycore.tools.text import fold_tokens
 
 #: Place nouns (English and French) with whether they are inside or outside. A place phrase
 #: is a preposition, an optional determiner, up to two words, and one of these nouns.
@@ -36,7 +38,7 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "van truck lorry limousine limo trailer caravan camper helicopter cockpit "
             "camion camionnette fourgon fourgonnette caravane helicoptere carriage compartment "
             "wagon booth kiosk tent hut hangar vault compartiment tente fournil bakehouse "
-            "chai cellier"
+            "chai cellier farmhouse mill moulin bergerie hayloft"
         ),
         IntExt.INT,
     ),
@@ -54,7 +56,7 @@ PLACE_NOUNS: dict[str, IntExt] = {
             "promenade boardwalk quay wharf marina junkyard scrapyard "
             "verger prairie porche allee berge promenade phare cliffs hills "
             "mountains dunes docks rooftops ruins falaises collines hillside hilltop hillsides "
-            "apiary rucher pasture paturage alpage meadows lighthouse"
+            "apiary rucher pasture paturage alpage meadows lighthouse vines vignes vigne farm ferme"
         ),
         IntExt.EXT,
     ),
@@ -84,6 +86,12 @@ PLACE_NOUNS.update(
 for _part in ("living", "dining", "salle", "de", "bain", "a", "manger"):
     PLACE_NOUNS.pop(_part, None)
 
+#: The parts of a place that a compound noun names its edge by ("the cellar door", "the
+#: garden gate", "the church steps"), folded: knocking on one is not being in the place.
+_ENTRANCE_PARTS = _words(
+    "door doors gate gates doorway doorstep doorsteps threshold entrance entrances steps stairs"
+)
+
 #: Place nouns that only their accents tell from another common word: "marché" (a market)
 #: from "marche" (walks), "pièce" (a room) from "piece" (a piece of).
 _ACCENTED_PLACES = {"marche": "marché", "piece": "pièce"}
@@ -95,6 +103,14 @@ _PLACE_PREPOSITIONS = _words(
 )
 # Prepositions that put a place, never a person, after them ("at Anna", "à Marc" are people).
 _PLACES_NOT_PEOPLE = _words("in into inside outside near from dans en depuis")
+#: The words a phrase that only says when is made of, besides the periods' own ("Just
+#: before dawn", "Later that night", "Le lendemain soir", "Bien après minuit"), folded.
+_TIME_PHRASE_WORDS = _words(
+    "at by around toward towards in on the a an one that this early late later next "
+    "following just right shortly long well soon before after until till same "
+    "au aux a la le l les un une ce cet cette tot tard plus lendemain veille vers des dans en "
+    "juste peu bien avant apres jusqu jusqua jusquau du de meme"
+)
 _STOP_PHRASE = _PLACE_PREPOSITIONS | {"and", "et", "or", "ou", "but", "mais", "of"}
 _PLACE_DETERMINERS = _words(
     "the a an his her their my our its this that le la les l un une son sa ses leur mon ma "
@@ -102,14 +118,17 @@ _PLACE_DETERMINERS = _words(
 )
 
 
-def find_places(text: str, known_locations: Iterable[str] = ()) -> list[tuple[str, IntExt | None]]:
+def find_places(
+    text: str, known_locations: Iterable[str] = (), *, edges: bool = False
+) -> list[tuple[str, IntExt | None]]:
     """Places a text puts the action in, in order of appearance: ``known_locations`` it names
     (or whose last word it names), and place phrases ("in the kitchen", "on the old bridge",
     "à la gare", "au café").
 
     A place phrase is a preposition, at most two determiners, at most two other words, then
     a noun of :data:`PLACE_NOUNS`; a place missing from that list is found only when it is a
-    known location.
+    known location. A place's door ("the cellar door") is no place the action is in, unless
+    ``edges`` (a sentence that opens on it: "At the cellar door, Marta waits" is set there).
     """
     words = [(m.start(), m.group(0)) for m in re.finditer(r"[^\W\d_]+(?:-[^\W\d_]+)*", text)]
     keys, breaks = _place_keys(text, words)
@@ -128,7 +147,7 @@ def find_places(text: str, known_locations: Iterable[str] = ()) -> list[tuple[st
         j = i + 1
         while j < len(keys) and j <= i + 2 and keys[j] in _PLACE_DETERMINERS and j not in breaks:
             j += 1
-        phrase = None if j in breaks else _place_phrase(texts, keys, j, breaks)
+        phrase = None if j in breaks else _place_phrase(texts, keys, j, breaks, edges=edges)
         if phrase is not None:
             found.append((words[j][0], phrase, _int_ext_of(phrase)))
     found.sort(key=lambda item: item[0])
@@ -189,17 +208,28 @@ def _place_after_determiner(text: str) -> tuple[str, IntExt | None] | None:
 
 
 def _place_phrase(
-    words: Sequence[str], keys: Sequence[str], start: int, breaks: AbstractSet[int] = frozenset()
+    words: Sequence[str],
+    keys: Sequence[str],
+    start: int,
+    breaks: AbstractSet[int] = frozenset(),
+    *,
+    edges: bool = False,
 ) -> str | None:
     """The place named from ``words[start]`` on: at most two words, then a noun of
     :data:`PLACE_NOUNS` ("old bridge"); None when a determiner, a phrase break or
     punctuation (``breaks``) comes first. A place noun a person noun follows names who
-    someone is, not where ("an old lighthouse keeper", "the bus driver")."""
+    someone is, not where ("an old lighthouse keeper", "the bus driver"); nor is one an
+    entrance part follows ("the cellar door", "the church steps": :data:`_ENTRANCE_PARTS`)."""
     for span in range(start, min(start + 3, len(keys))):
         if span > start and span in breaks:
             return None
         length = _place_at(keys, span)
-        if length and span + length < len(keys) and keys[span + length] in PERSON_NOUNS:
+        after = keys[span + length] if length and span + length < len(keys) else ""
+        if after in _ENTRANCE_PARTS and edges and span + length not in breaks:
+            return " ".join(words[start : span + length + 1])  # "At the cellar door, ..."
+        if after in PERSON_NOUNS or after in _ENTRANCE_PARTS:
+            # "the lighthouse keeper" is who someone is; "knocks on the cellar door" is where
+            # they knock, at the edge of a place, not the place the action is in
             return None
         if length:
             # "the village square", "the hospital corridor": the last place noun is the place
@@ -227,8 +257,17 @@ def _place_at(keys: Sequence[str], index: int) -> int:
     return 0
 
 
+def is_place_edge(name: str) -> bool:
+    """Whether ``name`` is a place's door or steps ("cellar door", "church steps"): a place
+    noun, then an entrance part (:data:`_ENTRANCE_PARTS`)."""
+    keys = fold(name).split()
+    return len(keys) >= 2 and keys[-1] in _ENTRANCE_PARTS and _int_ext_of(keys[-2]) is not None
+
+
 def _int_ext_of(name: str) -> IntExt | None:
     keys = fold(name).split()
+    if len(keys) >= 2 and keys[-1] in _ENTRANCE_PARTS and keys[-2] in PLACE_NOUNS:
+        return IntExt.EXT  # at a place's door, outside it
     for length in (3, 2, 1):
         if len(keys) >= length:
             found = PLACE_NOUNS.get(" ".join(keys[-length:]))
@@ -256,6 +295,41 @@ def _place_opened(text: str, locations: Sequence[str]) -> tuple[str, IntExt | No
     ..."), else None."""
     opener = re.match(r"\W*([^\W\d_]+)", text)
     if opener is None or opener.group(1).lower() not in _PLACE_PREPOSITIONS:
-        return None
-    places = find_places(text, locations)
+        after = _after_time_phrase(text)
+        return _place_opened(after, locations) if after else None
+    places = find_places(text, locations, edges=True)
     return places[0] if places else None
+
+
+def _after_time_phrase(text: str) -> str | None:
+    """What follows a short opening phrase that only says when ("Before sunrise, in the
+    bakery, ...", "Le soir, dans le chai, ..."), None when ``text`` does not open on one: a
+    sentence that opens on a time, then a place, opens on that place. A clause that only
+    ends on a time ("Paul works all night, in the vines") says who acts, not when."""
+    head, comma, rest = text.partition(",")
+    if not (comma and rest.strip() and 0 < len(head.split()) <= 5 and is_time_of_day(head)):
+        return None
+    words = set(fold(head).split()) - {w for p in PERIODS.values() for t in p for w in t.split()}
+    return rest.strip() if words <= _TIME_PHRASE_WORDS else None
+
+
+def without_said_setting(sentence: str, said: str) -> str:
+    """``sentence`` without its opening phrases that only say where and when, in words
+    ``said`` (the establishing shot's "wide shot of the bakery, before sunrise") already
+    holds: "Before sunrise, in the bakery, Hélène kneads the dough" gives "Hélène kneads the
+    dough" — the heading's place and time are not said twice in one line. A phrase that says
+    more ("in the orchard behind the house") and what follows it are kept."""
+    known = set(fold_tokens(said)) | _SETTING_WORDS
+    rest = sentence.strip()
+    for _ in range(3):  # a time, a place, a time again at most ("Le soir, au chai, ...")
+        head, comma, after = rest.partition(",")
+        opener = re.match(r"\W*([^\W\d_]+)", head)
+        setting = opener is not None and (
+            opener.group(1).lower() in _PLACE_PREPOSITIONS or _after_time_phrase(rest) is not None
+        )
+        if not (comma and after.strip() and setting and 0 < len(head.split()) <= 6):
+            break
+        if not set(fold_tokens(head)) <= known:
+            break
+        rest = after.strip()
+    return rest if rest != sentence.strip() else sentence  # as written: "elle cherche..."

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from storycore.tools.breakdown.places import (
     _PLACE_DETERMINERS,
     _PLACES_NOT_PEOPLE,
+    _after_time_phrase,
     _int_ext_of,
     _opening_place,
     _place_after_determiner,
@@ -43,7 +44,6 @@ from storycore.tools.domain import (
 )
 from storycore.tools.errors import BriefError
 from storycore.tools.fountain import (
-    PERIODS,
     SceneHeading,
     find_props,
     fold,
@@ -53,6 +53,7 @@ from storycore.tools.fountain import (
     props_by_scene,
     scenes_from_fountain,
 )
+from storycore.tools.fountain.headings import qualified_period
 from storycore.tools.fountain.people import PERSON_NOUNS, person_key, unnamed_characters
 from storycore.tools.fountain.timing import transition_named
 from storycore.tools.fountain.voice_over import voice_over_beats, voice_over_opener
@@ -91,10 +92,12 @@ _TIME_JUMP_OPENER = re.compile(
 #: A sentence that opens on a period of the day ("At sunset, they sit...", "À midi, la
 #: place est pleine"): later in a story, time has passed (folded).
 _PERIOD_OPENER = re.compile(
-    r"^(?:(?:at|by|around|toward|towards) (?:the )?(?:sunset|sunrise|dusk|dawn|nightfall|midnight"
-    r"|noon|midday|daybreak|twilight|night)"
+    r"^(?:(?:(?:at|by|around|toward|towards)|(?:(?:just|right|shortly|long) )?(?:before|after))"
+    r" (?:the )?(?:sunset|sunrise|dusk|dawn|nightfall|midnight|noon|midday|daybreak|twilight|night)"
     r"|(?:au|a la|a|vers|vers la|des) (?:coucher du soleil|lever du soleil|tombee de la nuit"
-    r"|crepuscule|midi|minuit|petit matin|nuit tombee))\b"
+    r"|crepuscule|midi|minuit|petit matin|nuit tombee)"
+    r"|(?:(?:juste|peu|bien) )?(?:avant|apres) (?:le |la |l )?(?:coucher du soleil|lever du soleil"
+    r"|tombee de la nuit|crepuscule|aube|midi|minuit))\b"
 )
 _QUOTE = re.compile(r"“([^”]+)”|«\s*([^»]+?)\s*»|\"([^\"]+)\"")
 
@@ -470,15 +473,12 @@ def _action_after_speech(attribution: str, speaker: str) -> str | None:
 
 def _period_words(text: str) -> str | None:
     """The first words of ``text`` that name a period of the day, as written (lower case,
-    accents kept: "at dusk" gives "dusk", "au petit matin" "petit matin")."""
-    folded = f" {fold(text)} "
-    best: tuple[int, str] | None = None
-    for words in PERIODS.values():
-        for word in words:
-            index = folded.find(f" {word} ")
-            if index >= 0 and (best is None or index < best[0]):
-                best = (index, word)
-    return _as_written(text, best[1]) if best else None
+    accents kept: "at dusk" gives "dusk", "au petit matin" "petit matin"), with the words
+    that put it before or after ("Before sunrise, ..." gives "before sunrise", not "sunrise":
+    it is still dark; :func:`~storycore.tools.fountain.headings.qualified_period`)."""
+    text = text.replace("’", "'")  # "jusqu’au" folds to one word, "jusqu'au" to two
+    found = qualified_period(fold(text))
+    return _as_written(text, found[1]) if found else None
 
 
 def _as_written(text: str, folded: str) -> str:
@@ -532,7 +532,9 @@ def scenes_from_prose(
         [unit for p in paragraphs for unit in _scene_units(p, locations)]
     ):
         first = (_sentences(paragraph) or [paragraph])[0]
-        places = [cut_to] if cut_to else find_places(first, locations)
+        # "At the cellar door, Tom waits": a sentence that opens on a place's door is there
+        edges = _place_opened(first, locations) is not None
+        places = [cut_to] if cut_to else find_places(first, locations, edges=edges)
         jump = _TIME_JUMP_OPENER.match(fold(first))
         current = groups[-1] if groups else None
         opens_period = _PERIOD_OPENER.match(fold(first))
@@ -805,8 +807,10 @@ def _moves_story(sentence: str, key: str, locations: Sequence[str]) -> bool:
     """A later sentence of a paragraph that opens on a place or on a time jump."""
     if _TIME_JUMP_OPENER.match(key) or _PERIOD_OPENER.match(key):
         return True
-    # the place must be in the opening clause: "In the end, she walks to the kitchen" stays
-    return _place_opened(_CLAUSE_END.split(sentence, maxsplit=1)[0], locations) is not None
+    # the place must be in the opening clause: "In the end, she walks to the kitchen" stays;
+    # after a phrase that only says when, the next clause opens it ("Le soir, dans le chai")
+    opened = _after_time_phrase(sentence) or sentence
+    return _place_opened(_CLAUSE_END.split(opened, maxsplit=1)[0], locations) is not None
 
 
 def _framing(text: str, story: str) -> str:

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from storycore.tools.breakdown.places import PLACE_NOUNS
+from storycore.tools.breakdown.places import PLACE_NOUNS, is_place_edge
 from storycore.tools.fountain import fold
 from storycore.tools.fountain.people import PERSON_NOUNS, person_key
 from storycore.tools.i18n import catalog_language, section
@@ -58,7 +58,7 @@ _FEMININE = word_set(
     "avenue allee ruelle station laverie banque mairie prison chapelle cathedrale "
     "bibliotheque piste scene loge cabine tente caravane barque peniche voile guitare "
     "radio montre bague carte enveloppe cigarette bougie chaise valise malle boite cle "
-    "veste robe echarpe casquette tarte baguette brioche"
+    "veste robe echarpe casquette tarte baguette brioche vigne bergerie"
 )
 _MASCULINE = word_set(
     "marche port toit bureau parc quai pont cafe bar restaurant jardin salon couloir musee "
@@ -69,7 +69,7 @@ _MASCULINE = word_set(
     "hall immeuble palais chateau cimetiere commissariat tribunal laboratoire hotel motel "
     "camping desert sommet balcon ascenseur taxi camion couloir plateau cinema club "
     "comptoir four fournil pain croissant gateau miroir cahier journal stylo portable "
-    "ordinateur micro tambour seau disque vinyle"
+    "ordinateur micro tambour seau disque vinyle chai cellier vignoble verger moulin"
 )
 #: Titles a French name may open on, written with the article ("du docteur Arnaud"); "Madame"
 #: and "Monsieur" take none.
@@ -312,7 +312,10 @@ def _english_place(location: str, names: list[str], story: str = "") -> str:
     ("CENTRAL PARK" when the action says "Central Park")."""
     words = location.split()
     plain = bool(_PLAIN_PLACE.match(location.strip()))
-    common = plain and any(" ".join(fold(w) for w in words[-n:]) in PLACE_NOUNS for n in (1, 2, 3))
+    common = plain and (
+        any(" ".join(fold(w) for w in words[-n:]) in PLACE_NOUNS for n in (1, 2, 3))
+        or is_place_edge(location)  # "CELLAR DOOR": the cellar's door, a common noun
+    )
     if plain and not common and location.isupper() and story:
         # "INT. VAN" when the action says "leans against a van": a common noun the story
         # gives an article
@@ -357,9 +360,11 @@ def _common_noun(place: str, story: str) -> bool:
     """Whether a heading's place is a common noun: the story writes it with an article, or
     it opens on a common place noun ("BOULANGERIE", "CAFÉ DU PORT")."""
     lowered = place.lower()
-    return bool(_story_article(lowered, story)) or fold(lowered).split(" ")[0] in (
-        _FEMININE | _MASCULINE
-    )
+    head = fold(lowered).split(" ")[0]
+    nouns = _FEMININE | _MASCULINE
+    # "VIGNES", "COLLINES": a known noun in the plural is as common as in the singular
+    plural = head.endswith("s") and len(head) > 3 and head[:-1] in nouns
+    return bool(_story_article(lowered, story)) or head in nouns or plural
 
 
 def _french_noun(noun: str, story: str) -> str:

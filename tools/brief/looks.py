@@ -359,14 +359,19 @@ def _attributes(name: str, text: str) -> list[str]:
 
 
 def _modifiers(name: str, text: str) -> list[str]:
-    """The appearance words right before a mention: "a brass LANTERN" -> "brass lantern"."""
+    """The appearance words right before a mention: "a brass LANTERN" -> "brass lantern".
+    After a possessive, the person noun before a name says who they are to someone, not how
+    they look: "sa fille Alma", "her girl Maya" give no "fille alma"."""
     found = []
     pattern = (
-        r"\b(?:an?|the|une?|le|la|les|son|sa|ses|his|her|their)\s+"
+        r"\b(?P<determiner>an?|the|une?|le|la|les|son|sa|ses|his|her|their)\s+"
         rf"((?:[\w'’-]+\s+){{1,3}}){re.escape(name)}\b"
     )
     for match in re.finditer(pattern, text, re.IGNORECASE):
-        words = match.group(1).split()
+        words = match.group(2).split()
+        if fold_words(match.group("determiner")) in _POSSESSIVES:
+            while words and fold_words(words[-1]) in PERSON_NOUNS:
+                words.pop()  # "sa fille": the relation
         while words and fold_words(words[0]) not in APPEARANCE_WORDS:
             words.pop(0)
         if words and all(fold_words(w) in APPEARANCE_WORDS for w in words):

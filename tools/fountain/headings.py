@@ -83,11 +83,64 @@ _CLOCK = re.compile(r"^(\d{1,2})\s*(?:[:h]\s*\d{2}\s*(am|pm|a m|p m)?|(am|pm|a m
 TimeRelation = Literal["start", "continuous", "ellipsis", "jump", "same_period", "unspecified"]
 
 
-def _period_of(folded: str) -> str | None:
+#: The periods in the order a day runs through them: what comes before and after each.
+_CYCLE = ("night", "dawn", "morning", "day", "evening")
+#: The moments a period word may name rather than a span: the sun coming up, going down,
+#: noon and midnight, each with the period just before it and the one just after.
+_MOMENTS: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(PERIODS["dawn"], ("night", "morning")),
+    **dict.fromkeys(("sunset", "dusk", "crepuscule", "coucher du soleil"), ("evening", "night")),
+    **dict.fromkeys(("noon", "midday", "midi"), ("morning", "day")),
+    **dict.fromkeys(("midnight", "minuit"), ("night", "night")),
+}
+# A word that puts the time before or after the period named next, then an article maybe
+# (folded: "before sunrise", "just after dusk", "avant l aube", "jusqu au lever du soleil").
+_QUALIFIER = re.compile(
+    r"(?:^| )(?P<word>(?:(?:just|right|shortly|long|well|soon|juste|peu|bien|un peu) )?"
+    r"(?P<side>before|after|until|till|avant|apres|jusqu a|jusqu au|jusqua|jusquau))"
+    r"(?: (?:the|le|la|l))? $"
+)
+_BEFORE_WORDS = frozenset({"before", "until", "till", "avant", "jusqu a", "jusqu au"})
+#: Words that keep a moment's own period after it: "just after sunset" is still evening.
+_NEAR_WORDS = frozenset({"just", "right", "shortly", "soon", "juste", "peu"})
+
+
+def qualified_period(folded: str) -> tuple[str, str, int] | None:
+    """The period of day a folded text names first, the words that name it and where they
+    start ("at dawn" gives ("dawn", "dawn", 3)). A qualifier before the word moves the period
+    and is part of the words: "before sunrise" and "jusqu a l aube" are still night ("night",
+    "before sunrise", 0), "after sunset" is night but "just after sunset" still evening,
+    "after dawn" is morning, "avant midi" the morning."""
+    padded = f" {folded} "
+    best: tuple[int, str, str] | None = None
     for period, words in PERIODS.items():
         for word in words:
-            if folded == word or f" {word} " in f" {folded} ":
-                return period
+            index = padded.find(f" {word} ")
+            if index >= 0 and (best is None or index < best[0]):
+                best = (index, period, word)
+    if best is None:
+        return None
+    index, period, word = best
+    qualifier = _QUALIFIER.search(padded[: index + 1].rstrip() + " ")
+    if qualifier is None:
+        return period, word, index
+    side = qualifier.group("side").replace("jusqua", "jusqu a").replace("jusquau", "jusqu au")
+    before = side in _BEFORE_WORDS
+    near = qualifier.group("word").split()[0] in _NEAR_WORDS
+    if word in _MOMENTS:
+        earlier, later = _MOMENTS[word]
+        moved = earlier if before else (period if near else later)
+    else:  # a span: "before morning" is the end of the night, "after dark" the next period
+        position = _CYCLE.index(period)
+        moved = _CYCLE[(position + (-1 if before else 1)) % len(_CYCLE)]
+    start = qualifier.start("word") - 1
+    return moved, padded[start + 1 : index + 1 + len(word)], start
+
+
+def _period_of(folded: str) -> str | None:
+    qualified = qualified_period(folded)
+    if qualified is not None:
+        return qualified[0]
     clock = _CLOCK.match(folded)
     if clock:
         hour = int(clock.group(1)) % 24
