@@ -112,6 +112,7 @@ _FEMININE_ENDINGS = (
 #: Margot" is two people, not a framing "Théo et").
 _JOINED = re.compile(r"(?:\b(?:and|et|y|und|e|with|avec|con|mit)|[&,+])\s*$", re.IGNORECASE)
 
+
 class Phrase:
     """A noun phrase of a description ("Margot", "la boulangerie", "the pier") and its
     form after the language's "of": "of Margot"; "de Margot", "d'Élodie", "du marché",
