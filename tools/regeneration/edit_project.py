@@ -247,8 +247,8 @@ def _reframe_kept_models(
             )
         )
     if unscaled:
-        shots = _list(unscaled, m=planner.m)
-        planner.summary.append(planner.m("change.models_unscaled", shots=shots))
+        listed = _list(unscaled, m=planner.m)
+        planner.summary.append(planner.m("change.models_unscaled", shots=listed))
 
 
 def _chosen_by_user(planner: Planner, shot: ShotSpec, model: ModelCapability) -> bool:
