@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from storycore.tools.project import stamps
+
 # Language-model test fixtures (docs/llm-and-cassettes.md): the scripted OpenAI-compatible
 # stub, the cassette settings, and the endpoint a cassette test talks to.
 from .cassette_support import llm_endpoint, scripted_llm, vcr_cassette_dir, vcr_config  # noqa: F401
@@ -78,3 +80,13 @@ def film_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def film(film_template: Path, tmp_path: Path) -> Path:
     """A planned short film of this test's own."""
     return Path(shutil.copytree(film_template, tmp_path / "film"))
+
+
+@pytest.fixture(params=["notified", "not notified"])
+def notified(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[bool]:
+    """Each test with the kernel's notifications, and without them (the full check)."""
+    stamps.forget()
+    if request.param == "not notified":
+        monkeypatch.setattr(stamps.Stamps, "watching", property(lambda self: False))
+    yield request.param == "notified"
+    stamps.forget()

@@ -18,7 +18,6 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,6 @@ from storycore.tools.domain import ShotSpec
 from storycore.tools.errors import ProjectError
 from storycore.tools.project import Project, kept
 from storycore.tools.project import stamps as stamps_module
-from storycore.tools.project.stamps import Stamps
 from storycore.tools.regeneration import apply_changes, plan_changes
 from storycore.tools.storyboard import fragments
 from storycore.tools.storyboard import plan as plan_module
@@ -48,16 +46,6 @@ STEPS: list[dict[str, Any]] = [
     {"kind": "set_shot_field", "shot_id": "shot_03", "field": "description", "value": "A gull."},
     {"kind": "set_shot_field", "shot_id": "shot_09", "field": "shot_size", "value": "WS"},
 ]
-
-
-@pytest.fixture(params=["notified", "not notified"])
-def notified(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[bool]:
-    """Each test with the kernel's notifications, and without them (the full check)."""
-    stamps_module.forget()
-    if request.param == "not notified":
-        monkeypatch.setattr(Stamps, "watching", property(lambda self: False))
-    yield request.param == "notified"
-    stamps_module.forget()
 
 
 def _forget() -> None:

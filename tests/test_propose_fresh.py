@@ -18,7 +18,6 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,16 +32,6 @@ from storycore.tools.regeneration.plan import _fingerprint
 from storycore.tools.regeneration.simulator import Planner
 from storycore.tools.registry import AssetRegistry
 from storycore.tools.structure import load_shots
-
-
-@pytest.fixture(params=["notified", "not notified"])
-def notified(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[bool]:
-    """Each test with the kernel's notifications, and without them (the full check)."""
-    stamps_module.forget()
-    if request.param == "not notified":
-        monkeypatch.setattr(Stamps, "watching", property(lambda self: False))
-    yield request.param == "notified"
-    stamps_module.forget()
 
 
 def _size_change(project: Project, shot_id: str) -> list[dict[str, Any]]:
