@@ -8,7 +8,13 @@ manifest is kept per project folder with the identity of the file it was read fr
 size, modification and change times in nanoseconds) and given to the next :class:`Project`
 opened on that folder only while the file on disk is still that one; a rewritten, replaced or
 hand-edited ``project.json`` is read and validated again. Every project write replaces the
-file (a new inode and change time), so the identity changes with every change StoryCore makes.
+file (a new inode and change time), so the identity changes with every change StoryCore makes;
+the manifest a change of this process committed is the one given next
+(:func:`~storycore.tools.project.store.committed_manifest`: the file it wrote, still that
+file), so the turn after a change validates nothing either, and the next change starts from
+it without reading the file again. A change that failed after changing in place entries it
+shared with the kept manifest makes every kept manifest stale
+(:func:`~storycore.tools.project.store.spoiled`).
 
 The shared manifest is never changed in place: a transaction works on its own copy read from
 the file (:meth:`Project.transaction`).
@@ -16,56 +22,54 @@ the file (:meth:`Project.transaction`).
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from storycore.tools.domain import ProjectManifest
 from storycore.tools.project import MANIFEST, Project
+from storycore.tools.project.stamps import plain_stamp
+from storycore.tools.project.store import Committed, committed_manifest, spoiled
 
 __all__ = ["forget_manifests", "open_project"]
 
-_Stamp = tuple[int, int, int, int]
 
 #: Project folders whose manifest is kept (the least recently used is dropped first).
 MAX_PROJECTS = 8
 
-_manifests: OrderedDict[Path, tuple[_Stamp, ProjectManifest]] = OrderedDict()
+#: By project folder: the manifest and its file, and :func:`spoiled` when it was kept.
+_manifests: OrderedDict[Path, tuple[Committed, int]] = OrderedDict()
 _lock = threading.Lock()
-
-
-def _stamp(path: Path) -> tuple[_Stamp, tuple[int, int]] | None:
-    """The file's identity, and the part of it :class:`Project` compares (mtime, size)."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns), (st.st_mtime_ns, st.st_size)
 
 
 def open_project(root: Path | str) -> Project:
     """:meth:`Project.open` (checks and crash recovery included), its manifest taken from the
-    one validated before in this process when ``project.json`` is still the same file."""
+    one validated or committed before in this process when ``project.json`` is still the
+    same file."""
     project = Project.open(root)
-    path = project.root / MANIFEST
-    before = _stamp(path)
-    if before is None:
+    identity = plain_stamp(project.root / MANIFEST)
+    if identity is None:
         return project  # Project.manifest says what is missing
     with _lock:
-        known = _manifests.get(project.root)
-        if known is not None and known[0] == before[0]:
+        entry = _manifests.get(project.root)
+        if entry is not None and entry[0].identity == identity and entry[1] == spoiled():
             _manifests.move_to_end(project.root)
-            # Project.manifest compares (mtime, size) with the file at every read.
-            project._manifest, project._manifest_stamp = known[1], before[1]
+            project.adopt_manifest(entry[0])
             return project
-    manifest = project.manifest
-    if _stamp(path) == before:  # not changed while it was read
-        with _lock:
-            _manifests[project.root] = (before[0], manifest)
-            _manifests.move_to_end(project.root)
-            while len(_manifests) > MAX_PROJECTS:
-                _manifests.popitem(last=False)
+    generation = spoiled()
+    # A change this process committed since (a transaction's own manifest, checked then).
+    known = committed_manifest(project.root)
+    if known is None or known.identity != identity:
+        _ = project.manifest  # read and validated (raises what is wrong with it)
+        known = project.known_manifest()
+        if known is None or known.identity != identity:  # changed while it was read
+            return project
+    else:
+        project.adopt_manifest(known)
+    with _lock:
+        _manifests[project.root] = (known, generation)
+        _manifests.move_to_end(project.root)
+        while len(_manifests) > MAX_PROJECTS:
+            _manifests.popitem(last=False)
     return project
 
 

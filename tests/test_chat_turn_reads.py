@@ -58,6 +58,70 @@ def test_a_manifest_changed_on_disk_is_read_again(film: Path) -> None:
     assert again.manifest.title == "Edited By Hand"
 
 
+def test_the_turn_after_a_change_validates_no_manifest(film: Path, reads: list[str]) -> None:
+    """The manifest a change committed is the next turn's: project.json is not validated
+    again after each change (about 5 ms at 500 shots), and the next change starts from it."""
+    versions = []
+    with Session(film, context=OFFLINE) as session:
+        session.say("hello")
+        for size in ("extreme wide shot", "extreme close-up"):
+            turn = session.say(f"make shot 3 an {size}")
+            assert turn.interrupt is not None, turn.messages
+            reads.clear()
+            session.say("y")
+            session.say("hello")
+            assert "project.json" not in reads
+            ref = next(s for s in open_project(film).manifest.shots if s.shot_id == "shot_03")
+            versions.append(ref.version)
+    fresh = Project(film)  # read and validated from the file
+    ref = next(s for s in fresh.manifest.shots if s.shot_id == "shot_03")
+    assert versions[1] == versions[0] + 1 == ref.version  # each change started from the last
+    shot = json.loads((film / SHOTS / ref.folder / SHOT_FILE).read_text(encoding="utf-8"))
+    assert shot["shot_size"] == "ECU"
+
+
+def test_the_committed_manifest_is_the_file_and_a_hand_edit_is_read_again(film: Path) -> None:
+    forget_manifests()
+    project = open_project(film)
+    with project.transaction("retitle") as tx:
+        tx.manifest.title = "Retitled"
+    again = open_project(film)
+    assert again.manifest.title == "Retitled"
+    assert again.manifest is project.manifest  # the committed one, not validated again
+    on_disk = Project(film).manifest  # a fresh object reads and validates the file
+    assert on_disk.model_dump() == again.manifest.model_dump()
+    path = film / "project.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["title"] = "Edited By Hand"
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    assert open_project(film).manifest.title == "Edited By Hand"
+
+
+def test_a_change_rolled_back_after_changing_shared_entries_shares_nothing(film: Path) -> None:
+    """A transaction that changed an entry of the manifest it began from in place and then
+    failed leaves that shared manifest changed: it is never handed out again."""
+    forget_manifests()
+    project = open_project(film)
+    before = project.manifest.shots[0].folder
+    with pytest.raises(RuntimeError), project.transaction("fails") as tx:
+        tx.manifest.shots[0].__dict__["folder"] = "99_Changed_In_Place"
+        raise RuntimeError("boom")
+    again = open_project(film)
+    assert again.manifest.shots[0].folder == before
+
+
+def test_is_project_follows_the_file(film: Path) -> None:
+    assert Project.is_project(film)
+    path = film / "project.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["generator"] = "someone-else"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert not Project.is_project(film)
+    data["generator"] = "storycore-assistant"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert Project.is_project(film)
+
+
 def test_a_question_answers_from_a_shot_edited_by_hand(film: Path) -> None:
     project = Project.open(film)
     ref = next(r for r in project.manifest.shots if r.shot_id == "shot_03")

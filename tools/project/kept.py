@@ -70,6 +70,17 @@ def kept(path: str, model: type[M], *, copy: bool = True) -> M | None:
     return document
 
 
+def kept_bytes(path: str, model: type[BaseModel]) -> bytes | None:
+    """The bytes the ``model`` kept for ``path`` was validated from, if the file there is
+    still the file they were read from (its identity; the bytes are not read again), else
+    None."""
+    with _lock:
+        known = _kept.get((path, model))
+    if known is None or identity(path) != known.stamp:
+        return None
+    return known.data
+
+
 def keep(path: str, stamp: _Stamp | None, data: bytes, document: BaseModel) -> None:
     """Keep ``document``, validated from ``data`` read at ``path`` whose identity was
     ``stamp`` just before it was read (nothing is kept without one)."""

@@ -13,10 +13,12 @@ import json
 import os
 import shutil
 import stat as stat_module
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -36,8 +38,10 @@ from storycore.tools.project.files import (
     dumps_entries,
     written_as,
 )
+from storycore.tools.project.kept import changed_in_place
 from storycore.tools.project.plans import PLAN_MARKER, recover_interrupted_plan
 from storycore.tools.project.safety import _read_limited, check_document_paths, is_safe_relative
+from storycore.tools.project.stamps import plain_stamp
 from storycore.tools.project.transaction import (
     _MANIFEST_LISTS,
     Transaction,
@@ -58,6 +62,64 @@ class HistoryEntry:
     note: str
     created_at: str
     paths: list[str]
+
+
+class Committed(NamedTuple):
+    """A manifest and the ``project.json`` it is: the file's identity (inode, size,
+    modification and change times in ns), its bytes and what they parse to (None: unknown)."""
+
+    identity: tuple[int, int, int, int]
+    data: bytes
+    parsed: Any
+    manifest: ProjectManifest
+
+
+#: The manifest each project folder's last transaction in this process committed, by
+#: resolved root (the least recently committed dropped first): see :func:`committed_manifest`.
+_committed: OrderedDict[str, Committed] = OrderedDict()
+_committed_guard = threading.Lock()
+_COMMITTED_KEEP = 8
+
+#: :meth:`Project.is_project` of the ``project.json`` files already read, by path: the
+#: file's identity then and the answer (a few hundred entries at most; cleared when full).
+_identified: dict[str, tuple[tuple[int, int, int, int], bool]] = {}
+
+
+def _remember_identified(where: str, identity: tuple[int, int, int, int], answer: bool) -> None:
+    if len(_identified) >= 256:
+        _identified.clear()
+    _identified[where] = (identity, answer)
+
+
+#: How many times a manifest shared by this process was found changed in place by a
+#: transaction that rolled back (then nothing kept from before may be trusted).
+_spoiled = 0
+
+
+def _spoil(base: str) -> None:
+    global _spoiled
+    with _committed_guard:
+        _committed.pop(base, None)
+        _spoiled += 1
+
+
+def spoiled() -> int:
+    """A count that grows whenever a kept manifest may have been changed in place (a
+    transaction that rolled back had changed its shared entries): a manifest kept before
+    the count last grew is not to be shared again."""
+    return _spoiled
+
+
+def committed_manifest(root: Path | str) -> Committed | None:
+    """What the last transaction of this process on the project at ``root`` (resolved)
+    committed as ``project.json``, if the file there is still that very file (its identity);
+    else None. The manifest is shared: never change it in place."""
+    base = str(root)
+    with _committed_guard:
+        known = _committed.get(base)
+    if known is None or plain_stamp(os.path.join(base, MANIFEST)) != known.identity:
+        return None
+    return known
 
 
 class Project:
@@ -82,15 +144,26 @@ class Project:
 
     @staticmethod
     def is_project(root: Path) -> bool:
-        """True if ``root/project.json`` is a StoryCore manifest."""
+        """True if ``root/project.json`` is a StoryCore manifest.
+
+        The answer for a file this process read or committed before, and that is still that
+        very file (its identity: every write replaces it), is not parsed again."""
         path = Path(root) / MANIFEST
         if not path.is_file():
             return False
+        where = os.path.abspath(path)
+        before = plain_stamp(where)
+        known = _identified.get(where)
+        if known is not None and before is not None and known[0] == before:
+            return known[1]
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return False
-        return isinstance(data, dict) and data.get("generator") == "storycore-assistant"
+        answer = isinstance(data, dict) and data.get("generator") == "storycore-assistant"
+        if before is not None and plain_stamp(where) == before:
+            _remember_identified(where, before, answer)
+        return answer
 
     @classmethod
     def open(cls, root: Path | str) -> Project:
@@ -212,7 +285,9 @@ class Project:
         if self._manifest is None or stamp != self._manifest_stamp:
             self._manifest = self.read_model(MANIFEST, ProjectManifest)
             self._manifest_stamp = stamp
-            self._manifest_data = None
+            # The bytes it was validated from, while the file is still that file.
+            where = os.path.join(self._base, MANIFEST)
+            self._manifest_data = kept.kept_bytes(where, ProjectManifest)
             self._manifest_json = None
         return self._manifest
 
@@ -259,6 +334,37 @@ class Project:
         self._manifest_data = tx.manifest_data
         self._manifest_json = tx.manifest_json
         self._manifest_stamp = (info.st_mtime_ns, info.st_size)
+        identity = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        _remember_identified(os.path.join(self._base, MANIFEST), identity, True)
+        with _committed_guard:
+            _committed[self._base] = Committed(
+                identity, tx.manifest_data, tx.manifest_json, tx.manifest
+            )
+            _committed.move_to_end(self._base)
+            while len(_committed) > _COMMITTED_KEEP:
+                _committed.popitem(last=False)
+
+    def adopt_manifest(self, known: Committed) -> None:
+        """Take ``known`` (a manifest this process committed or validated, with the identity
+        and bytes of its file) as this project's manifest, without reading the file again.
+        For a caller that checked that ``project.json`` is still that file (its identity):
+        a transaction still starts from it only if the file holds its bytes
+        (:meth:`_transaction_base`)."""
+        self._manifest = known.manifest
+        self._manifest_stamp = (known.identity[2], known.identity[1])
+        self._manifest_data = known.data
+        self._manifest_json = known.parsed
+
+    def known_manifest(self) -> Committed | None:
+        """The manifest read (validated) or committed by this object, with the identity and
+        bytes of ``project.json`` then, when those are known (else None)."""
+        manifest, data, stamp = self._manifest, self._manifest_data, self._manifest_stamp
+        if manifest is None or data is None or stamp is None:
+            return None
+        identity = plain_stamp(os.path.join(self._base, MANIFEST))
+        if identity is None or (identity[2], identity[1]) != stamp:
+            return None
+        return Committed(identity, data, self._manifest_json, manifest)
 
     def read_bytes(self, rel: str | Path) -> bytes:
         return self.path(rel).read_bytes()
@@ -363,6 +469,8 @@ class Project:
                 committed = True
             except BaseException:
                 tx._rollback()
+                if changed_in_place(tx._shared):  # the manifest it began from changed too
+                    _spoil(self._base)
                 raise
             finally:
                 with _live_guard:
