@@ -39,6 +39,8 @@ from storycore.tools.fountain import (
     lit_time,
     mentions,
 )
+from storycore.tools.fountain.people import PERSON_NOUNS
+from storycore.tools.text import word_set
 
 
 class _BeatShots(_DirectedShots):
@@ -111,6 +113,16 @@ class _BeatShots(_DirectedShots):
         tokens = set(_tokens(chunk))
         rule = next((r for r in self.rules.action_rules if tokens & r.words), None)
         thing: tuple[str, str] | None = None  # what a beat naming nobody shows close
+        if (
+            rule is not None
+            and not who
+            and rule.scene_type in _SET_UPS_ON_SOMEONE
+            and not tokens & _MOVERS
+        ):
+            # "Snow falls on the chairs", "la fumée monte du toit": the camera follows or
+            # shakes with someone who moves (a person unnamed, an animal); what moves
+            # without anyone is framed as a thing or the place is, not handheld or tracked.
+            rule = None
         if rule is not None and (who or rule.scene_type is not SceneType.CLOSE_UP):
             size, movement, scene_type = rule.shot_size, rule.camera_movement, rule.scene_type
             framing = rule.framing
@@ -488,6 +500,21 @@ class _BeatShots(_DirectedShots):
                 characters=[listener],
             )
         )
+
+
+#: The kinds of set-up a framing rule makes that follow what someone does (running,
+#: walking, dancing): a beat where no one moves gets none of them.
+_SET_UPS_ON_SOMEONE = frozenset({SceneType.ACTION, SceneType.PERFORMANCE, SceneType.CLOSE_UP})
+
+#: Who may move in a beat that names no character: a person told by a noun ("the first
+#: customer steps in") or an animal ("le renard s'approche"), English and French, folded.
+_MOVERS = PERSON_NOUNS | word_set(
+    """customer customers people crowd dog dogs cat cats fox foxes horse horses bird birds
+    deer wolf wolves cow cows sheep goat goats bear rabbit hare owl gull gulls crow duck ducks
+    mouse rat chien chiens chat chats renard renards cheval chevaux oiseau oiseaux cerf biche
+    loup loups vache vaches mouton moutons chevre ours lapin lievre hibou mouette mouettes
+    corbeau canard canards souris foule gens"""
+)
 
 
 def _nearest_sizes(size: ShotSize) -> list[ShotSize]:
