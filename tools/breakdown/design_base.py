@@ -48,6 +48,26 @@ _SUBJECT_DETERMINERS = _words(
 #: Plural nouns not written with a final s.
 _PLURAL_NOUNS = _words("men women people children police gens")
 
+#: Possessives that say whose relation a person is ("his granddaughter Mira", "sa fille
+#: Alma"): the possessor is spoken of, not shown (folded).
+_POSSESSIVES = _words("his her their son sa ses leur leurs")
+
+
+def _without_relations(tokens: list[str]) -> set[str]:
+    """The folded ``tokens`` of a beat less the possessives that open a relation ("his
+    granddaughter", "her old friend", "sa petite soeur"): a pronoun there says whose
+    relative someone is and casts nobody ("His granddaughter Mira runs up the slope" is
+    Mira's shot); any other pronoun is kept ("Ines hands him the key")."""
+    kept = set()
+    for i, token in enumerate(tokens):
+        if token in _POSSESSIVES and (
+            (tokens[i + 1 : i + 2] and tokens[i + 1] in PERSON_NOUNS)
+            or (tokens[i + 2 : i + 3] and tokens[i + 2] in PERSON_NOUNS)
+        ):
+            continue
+        kept.add(token)
+    return kept
+
 
 #: A clause opening on a plural subject pronoun: at the start, after a mark, or after
 #: "then" / "puis" / "and" / "et" ("They laugh", "..., puis ils trinquent").
@@ -160,7 +180,7 @@ class _DesignerBase:
 
     def _who_or_pronoun(self, text: str) -> list[str]:
         who = self._who(text)
-        tokens = set(_tokens(text))
+        tokens = _without_relations(list(_tokens(text)))
         groups = {name for name, words in self.rules.pronouns.items() if tokens & words}
         if who:
             # "Ines hands him the key": an object pronoun is someone else than the named
