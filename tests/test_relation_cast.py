@@ -37,3 +37,20 @@ def test_a_relative_named_by_a_possessive_is_shot_alone(sentence: str, shown: st
 def test_a_pronoun_that_is_someone_in_the_beat_still_casts_them() -> None:
     text = _HOUSE.format(sentence="Nell, a girl with red braids, hands him a lemonade.")
     assert sorted(_cast_of(text, "lemonade")) == ["char_nell", "char_walt"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "title_start"),
+    [
+        ("He sweeps the shavings off the bench.", "Walt sweeps the shavings"),
+        ("Nell, a girl with red braids, sits down. They laugh together.", "Walt and Nell laugh"),
+    ],
+)
+def test_a_title_says_who_acts_instead_of_a_pronoun(sentence: str, title_start: str) -> None:
+    """A shot's title (and its folder's name) reads as a line of the shot list: the pronoun
+    its beat opens on is the person the shot frames, never "Walt: He sweeps…"."""
+    text = _HOUSE.format(sentence=sentence)
+    shots = breakdown_brief(understand(text, source_name="story.md")).shots
+    titles = [s.title for s in shots]
+    assert any(t.startswith(title_start) for t in titles), titles
+    assert not any(": He " in t or ": They " in t for t in titles), titles

@@ -19,6 +19,8 @@ from storycore.tools.breakdown.text import (
     _says_only,
     _short,
     _tokens,
+    capitalised,
+    named_subject,
     pronoun_before_names,
     told_sentence,
 )
@@ -181,7 +183,11 @@ class _BeatShots(_DirectedShots):
                 framing=framing,
                 camera_movement=movement,
                 scene_type=scene_type,
-                title=words.labelled(_short(str(subject), 30), _short(chunk, 40)),
+                title=capitalised(
+                    words.labelled(
+                        _short(str(subject), 30), _short(named_subject(chunk, who, subject), 40)
+                    )
+                ),
                 description=described(size),
                 action=chunk,
                 camera_details=f"{self._lens(size):g}mm, {_movement_name(movement)}",

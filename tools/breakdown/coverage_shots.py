@@ -27,7 +27,15 @@ from storycore.tools.breakdown.shot_lines import (
     relative_clause,
     without_opener,
 )
-from storycore.tools.breakdown.text import _dedupe, _says_only, _short, _tokens, told_sentence
+from storycore.tools.breakdown.text import (
+    _dedupe,
+    _says_only,
+    _short,
+    _tokens,
+    capitalised,
+    named_subject,
+    told_sentence,
+)
 from storycore.tools.breakdown.wording import Wording
 from storycore.tools.brief.looks import is_worn, without_introductions
 from storycore.tools.domain import (
@@ -363,9 +371,14 @@ class _CoverageShots(_DesignerBase):
             camera_angle=shot.angle,
             camera_movement=movement,
             scene_type=shot.scene_type,
-            title=words.labelled(_short(label, 40), _short(beat, 40))
-            if beat
-            else _short(label, 80),
+            title=capitalised(
+                words.labelled(
+                    _short(label, 40),
+                    _short(named_subject(beat, shot.characters, words.names(shot.characters)), 40),
+                )
+                if beat
+                else _short(label, 80)
+            ),
             description=description,
             action=action,
             camera_details=f"{self._lens(size):g}mm, {_movement_name(movement)}",

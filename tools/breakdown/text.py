@@ -269,3 +269,25 @@ def _says_only(opening: str, what: str) -> bool:
     them after the framing."""
     said = set(_tokens(what))
     return all(token in said or token in _SETTING_WORDS for token in _tokens(opening))
+
+
+#: Subject pronouns a beat may open on, by how many people they stand for (folded).
+_OPENING_PRONOUNS = {"he": 1, "she": 1, "il": 1, "elle": 1, "they": 2, "ils": 2, "elles": 2}
+
+
+def named_subject(chunk: str, who: Sequence[str], subject: object) -> str:
+    """``chunk`` with the subject pronoun it opens on said as ``subject`` when that is who
+    the shot frames ("He wipes the frost..." in Tomas's shot: "Tomas wipes the frost...";
+    "They ride..." in the shot of both), so the shot's title and folder read as a line of
+    the shot list ("Tomas wipes the frost off the…", not "Tomas: He wipes…")."""
+    first, _, rest = chunk.partition(" ")
+    many = _OPENING_PRONOUNS.get(fold(first))
+    if not rest or many is None or not who or (many == 1) != (len(who) == 1):
+        return chunk
+    return f"{subject} {rest}"
+
+
+def capitalised(title: str) -> str:
+    """A shot's title with a capital first letter ("The hut: Snow falls…", "La femme ferme
+    les yeux…"): a title opens a line of the shot list and a folder's name."""
+    return title[:1].upper() + title[1:]
