@@ -51,9 +51,8 @@ def kept(path: str, model: type[M], *, copy: bool = True) -> M | None:
     """A copy of the ``model`` kept for ``path`` if the file is still the same file with the
     same bytes, else None (``copy=False``: the kept model itself, for a caller that never
     changes it in place)."""
-    with _lock:
-        known = _kept.get((path, model))
-    if known is None or identity(path) != known.stamp:
+    known = _current(path, model)
+    if known is None:
         return None
     try:
         with open(path, "rb") as handle:
@@ -74,11 +73,18 @@ def kept_bytes(path: str, model: type[BaseModel]) -> bytes | None:
     """The bytes the ``model`` kept for ``path`` was validated from, if the file there is
     still the file they were read from (its identity; the bytes are not read again), else
     None."""
+    known = _current(path, model)
+    return None if known is None else known.data
+
+
+def _current(path: str, model: type[BaseModel]) -> _Kept | None:
+    """The ``model`` kept for ``path`` while the file there is still the file it was read
+    from (its identity), else None."""
     with _lock:
         known = _kept.get((path, model))
     if known is None or identity(path) != known.stamp:
         return None
-    return known.data
+    return known
 
 
 def keep(path: str, stamp: _Stamp | None, data: bytes, document: BaseModel) -> None:
